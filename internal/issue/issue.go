@@ -1,0 +1,95 @@
+// Package issue holds the normalized work-item model that every tracker produces and every
+// other part of Symphony consumes. Trackers translate their own payloads into these types so
+// the orchestrator, prompts and dashboards never branch on the provider.
+package issue
+
+import (
+	"strings"
+	"time"
+)
+
+// Issue is one tracker work item after normalization (SPEC §4.1.1).
+type Issue struct {
+	ID          string
+	Identifier  string
+	Title       string
+	Description string
+	// Priority is nil when the tracker has none; lower numbers sort first.
+	Priority       *int
+	State          string
+	Team           *Team
+	Project        *Project
+	BranchName     string
+	URL            string
+	PullRequestURL string
+	PRURLs         []string
+	AssigneeID     string
+	// RepoKey is the repository route the issue matched; empty for conflict rows.
+	RepoKey string
+	// ConflictRepoKeys lists every route that matched when routing was ambiguous.
+	ConflictRepoKeys []string
+	// Labels are lowercased by the tracker before they reach this type.
+	Labels       []string
+	BlockedBy    []Blocker
+	CreatedAt    *time.Time
+	UpdatedAt    *time.Time
+	Comments     []Comment
+	LinkedIssues []LinkedIssue
+	// AssignedToWorker is false when the issue no longer matches the configured assignee,
+	// which reconciliation treats as "no longer ours".
+	AssignedToWorker bool
+}
+
+// Team is the tracker team an issue belongs to.
+type Team struct {
+	ID   string
+	Key  string
+	Name string
+}
+
+// Project is the tracker project an issue belongs to.
+type Project struct {
+	ID     string
+	Name   string
+	SlugID string
+}
+
+// Blocker is a reference to an issue that blocks this one.
+type Blocker struct {
+	ID         string
+	Identifier string
+	State      string
+}
+
+// LinkedIssue is a non-blocking relation to another issue.
+type LinkedIssue struct {
+	ID         string
+	Identifier string
+	State      string
+	Relation   string
+}
+
+// Comment is one tracker comment on an issue.
+type Comment struct {
+	ID        string
+	Body      string
+	Author    string
+	CreatedAt *time.Time
+	UpdatedAt *time.Time
+}
+
+// NormalizeState returns the comparison form of a tracker state name (SPEC §4.2).
+func NormalizeState(state string) string {
+	return strings.ToLower(strings.TrimSpace(state))
+}
+
+// StateIn reports whether state matches one of states after normalization.
+func StateIn(state string, states []string) bool {
+	n := NormalizeState(state)
+	for _, s := range states {
+		if NormalizeState(s) == n {
+			return true
+		}
+	}
+	return false
+}
