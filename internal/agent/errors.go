@@ -1,0 +1,73 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable failure category shared by logs, the API and the CLI (SPEC §10.6).
+type Code string
+
+// Failure codes a session reports.
+const (
+	CodeCodexNotFound       Code = "codex_not_found"
+	CodeInvalidWorkspaceCwd Code = "invalid_workspace_cwd"
+	CodeInvalidOptions      Code = "invalid_agent_options"
+	CodeResponseTimeout     Code = "response_timeout"
+	CodeTurnTimeout         Code = "turn_timeout"
+	CodePortExit            Code = "port_exit"
+	CodeResponseError       Code = "response_error"
+	CodeTurnFailed          Code = "turn_failed"
+	CodeTurnCancelled       Code = "turn_cancelled"
+	CodeTurnInputRequired   Code = "turn_input_required"
+	// CodeToolFailureLoop is the human-attention block raised when the agent repeats the same
+	// failing command or tool call too many times in a row; retrying would only repeat it.
+	CodeToolFailureLoop Code = "tool_failure_circuit_breaker"
+	CodeSessionClosed   Code = "session_closed"
+)
+
+// Error is a session failure with a stable code.
+type Error struct {
+	Code    Code
+	Message string
+	// StderrTail is the last part of the agent's stderr, attached when the process exited.
+	StderrTail string
+	Err        error
+}
+
+func (e *Error) Error() string {
+	msg := string(e.Code)
+	switch {
+	case e.Message != "":
+		msg += ": " + e.Message
+	case e.Err != nil:
+		msg += ": " + e.Err.Error()
+	}
+	if e.StderrTail != "" {
+		msg += "\nstderr tail:\n" + e.StderrTail
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a formatted message; %w in format wraps as usual.
+func Errorf(code Code, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or "" when there is none.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// NeedsHumanAttention reports whether a failure should block the issue for an operator
+// instead of being retried.
+func NeedsHumanAttention(err error) bool {
+	return CodeOf(err) == CodeToolFailureLoop
+}

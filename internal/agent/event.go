@@ -1,0 +1,55 @@
+package agent
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EventKind names a runtime event (SPEC §10.4).
+type EventKind string
+
+// Runtime events the orchestrator consumes.
+const (
+	EventSessionStarted       EventKind = "session_started"
+	EventStartupFailed        EventKind = "startup_failed"
+	EventTurnCompleted        EventKind = "turn_completed"
+	EventTurnFailed           EventKind = "turn_failed"
+	EventTurnCancelled        EventKind = "turn_cancelled"
+	EventTurnEndedWithError   EventKind = "turn_ended_with_error"
+	EventTurnInputRequired    EventKind = "turn_input_required"
+	EventApprovalAutoApproved EventKind = "approval_auto_approved"
+	EventApprovalDeclined     EventKind = "approval_declined"
+	EventUnsupportedToolCall  EventKind = "unsupported_tool_call"
+	EventToolCall             EventKind = "tool_call"
+	EventNotification         EventKind = "notification"
+	EventOtherMessage         EventKind = "other_message"
+	EventMalformed            EventKind = "malformed"
+	EventTokenUsage           EventKind = "token_usage"
+	EventRateLimits           EventKind = "rate_limits"
+)
+
+// Event is one thing that happened in a session, stamped with the time it was observed and
+// the agent process id.
+type Event struct {
+	Kind      EventKind
+	Time      time.Time
+	PID       int
+	ThreadID  string
+	TurnID    string
+	SessionID string
+	// Method is the protocol method that produced the event, when there was one.
+	Method string
+	// Message is a short human-readable summary (an error text, a declined command, ...).
+	Message string
+	// Raw is the protocol frame, truncated to a bounded size; nil when there was no frame.
+	Raw json.RawMessage
+	// RawTruncated reports that Raw was cut short.
+	RawTruncated bool
+	// Usage is set on token_usage events: the new accepted totals and the delta they added.
+	Usage      *TokenUsage
+	UsageDelta *TokenUsage
+	// RateLimits is the latest rate-limit payload, set on rate_limits events.
+	RateLimits json.RawMessage
+	// Code is set on failure events.
+	Code Code
+}
