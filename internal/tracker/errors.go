@@ -1,0 +1,72 @@
+package tracker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code is a stable error kind shared by logs, the CLI and the API (SPEC §11.4).
+type Code string
+
+// Error kinds. The linear_* codes name Linear transport and payload failures; the others are
+// provider-neutral.
+const (
+	CodeUnsupportedKind     Code = "unsupported_tracker_kind"
+	CodeMissingAPIKey       Code = "missing_tracker_api_key"
+	CodeMissingScope        Code = "missing_linear_scoping_filter"
+	CodeInvalidSettings     Code = "invalid_tracker_settings"
+	CodeUnknownRoute        Code = "unknown_repo_route"
+	CodeRequest             Code = "linear_api_request"
+	CodeStatus              Code = "linear_api_status"
+	CodeGraphQL             Code = "linear_graphql_errors"
+	CodeUnknownPayload      Code = "linear_unknown_payload"
+	CodeMissingEndCursor    Code = "linear_missing_end_cursor"
+	CodeMissingViewer       Code = "linear_missing_viewer_identity"
+	CodeRateLimited         Code = "tracker_rate_limited"
+	CodeIssueNotFound       Code = "issue_not_found"
+	CodeStateNotFound       Code = "state_not_found"
+	CodeCommentNotFound     Code = "comment_not_found"
+	CodeMutationFailed      Code = "tracker_mutation_failed"
+	CodeLocalIssueFile      Code = "local_issue_file"
+	CodeUnsupportedSelector Code = "unsupported_route_selector"
+)
+
+// Error is a tracker failure with a stable code. Msg is the whole human message, including the
+// text of any wrapped Err.
+type Error struct {
+	Code Code
+	Msg  string
+	// ResetAt is when a rate-limited tracker accepts requests again (zero when unknown or
+	// when Code is not CodeRateLimited).
+	ResetAt time.Time
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := string(e.Code) + ": " + e.Msg
+	if !e.ResetAt.IsZero() {
+		msg += " (retry after " + e.ResetAt.UTC().Format(time.RFC3339) + ")"
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a formatted message; a %w verb wraps its operand.
+func Errorf(code Code, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Msg: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or "" when there is none.
+func CodeOf(err error) Code {
+	var te *Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	return ""
+}
+
+// IsCode reports whether err carries the given code.
+func IsCode(err error, code Code) bool { return err != nil && CodeOf(err) == code }

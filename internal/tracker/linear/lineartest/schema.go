@@ -1,0 +1,69 @@
+package lineartest
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// SchemaPath is where Linear's published schema sits, relative to the module root: the shared
+// fixtures directory beside the checkout. The project never copies it into its own tree.
+const SchemaPath = "../shared/fixtures/linear/schema.graphql"
+
+var (
+	schemaOnce   sync.Once
+	schemaParsed *ast.Schema
+	schemaErr    error
+	schemaFile   string
+)
+
+// Schema loads Linear's schema once per test binary. When the file is absent the test is
+// skipped with a message, except under CI=true where a missing schema is a failure.
+func Schema(t testing.TB) *ast.Schema {
+	t.Helper()
+	schemaOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		schemaFile = filepath.Join(root, SchemaPath)
+		data, err := os.ReadFile(schemaFile)
+		if err != nil {
+			schemaErr = err
+			return
+		}
+		schemaParsed, schemaErr = gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(data)})
+	})
+	switch {
+	case schemaErr == nil:
+		return schemaParsed
+	case os.IsNotExist(schemaErr) && os.Getenv("CI") != "true":
+		t.Skipf("Linear schema not found at %s (expected beside the checkout); skipping outside CI", schemaFile)
+	default:
+		t.Fatalf("load Linear schema %s: %v", schemaFile, schemaErr)
+	}
+	return nil
+}
+
+// moduleRoot walks up from the working directory (the package under test) to go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
