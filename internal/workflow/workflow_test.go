@@ -110,9 +110,9 @@ func TestDecodeRejectsOperatorKeysAndBadValues(t *testing.T) {
 	_, err = w.Decode(DefaultSettings())
 	errs := codeOf(t, err)
 	want := map[string]int{
-		"agent":                                    2,
-		"hooks.befor_run":                          6,
-		"hooks.timeout_ms":                         5,
+		"agent":            2,
+		"hooks.befor_run":  6,
+		"hooks.timeout_ms": 5,
 		"verification.dev_server.health_check_url": 9,
 		"verification.dev_server.stop_signal":      10,
 		"validation[0]":                            11,
