@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; migration i brings the schema to user_version i+1.
+// Shipped entries are never edited: a change is a new entry.
+var migrations = []string{
+	`CREATE TABLE runs (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		repo_key TEXT NOT NULL,
+		run_id TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		issue_identifier TEXT NOT NULL DEFAULT '',
+		issue_title TEXT NOT NULL DEFAULT '',
+		issue_state TEXT NOT NULL DEFAULT '',
+		attempt INTEGER NOT NULL DEFAULT 0,
+		status TEXT NOT NULL CHECK (status IN ('running','success','failure','timeout','stopped','interrupted','budget_exhausted')),
+		started_at TEXT NOT NULL,
+		ended_at TEXT,
+		error TEXT NOT NULL DEFAULT '',
+		workspace_path TEXT NOT NULL DEFAULT '',
+		worker_host TEXT NOT NULL DEFAULT '',
+		session_id TEXT NOT NULL DEFAULT '',
+		transcript_path TEXT NOT NULL DEFAULT '',
+		input_tokens INTEGER NOT NULL DEFAULT 0,
+		uncached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+		output_tokens INTEGER NOT NULL DEFAULT 0,
+		total_tokens INTEGER NOT NULL DEFAULT 0,
+		runtime_seconds REAL NOT NULL DEFAULT 0,
+		UNIQUE (repo_key, run_id)
+	);
+	CREATE INDEX runs_issue_id ON runs (issue_id, seq);
+	CREATE INDEX runs_issue_identifier ON runs (issue_identifier, seq);
+	CREATE INDEX runs_repo ON runs (repo_key, seq);
+	CREATE INDEX runs_status ON runs (status);
+
+	CREATE TABLE retries (
+		repo_key TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		identifier TEXT NOT NULL DEFAULT '',
+		attempt INTEGER NOT NULL,
+		due_at TEXT NOT NULL,
+		error TEXT NOT NULL DEFAULT '',
+		reason TEXT NOT NULL DEFAULT '',
+		elapsed_ms INTEGER NOT NULL DEFAULT 0,
+		worker_host TEXT NOT NULL DEFAULT '',
+		workspace_path TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (repo_key, issue_id)
+	);
+
+	CREATE TABLE totals (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		input_tokens INTEGER NOT NULL DEFAULT 0,
+		uncached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+		output_tokens INTEGER NOT NULL DEFAULT 0,
+		total_tokens INTEGER NOT NULL DEFAULT 0,
+		runtime_seconds REAL NOT NULL DEFAULT 0
+	);
+	INSERT INTO totals (id) VALUES (1);
+
+	CREATE TABLE daily_usage (
+		day TEXT PRIMARY KEY,
+		total_tokens INTEGER NOT NULL DEFAULT 0
+	);
+
+	CREATE TABLE issue_usage (
+		repo_key TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		input_tokens INTEGER NOT NULL DEFAULT 0,
+		uncached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+		output_tokens INTEGER NOT NULL DEFAULT 0,
+		total_tokens INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (repo_key, issue_id)
+	);
+
+	CREATE TABLE pause (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		paused INTEGER NOT NULL DEFAULT 0,
+		reason TEXT NOT NULL DEFAULT '',
+		actor TEXT NOT NULL DEFAULT '',
+		since TEXT
+	);
+	INSERT INTO pause (id) VALUES (1);
+
+	CREATE TABLE audit_head (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		seq INTEGER NOT NULL DEFAULT 0,
+		hash TEXT NOT NULL DEFAULT ''
+	);
+	INSERT INTO audit_head (id) VALUES (1);
+
+	CREATE TABLE kv (
+		namespace TEXT NOT NULL,
+		key TEXT NOT NULL,
+		value BLOB NOT NULL,
+		updated_at TEXT NOT NULL,
+		PRIMARY KEY (namespace, key)
+	);`,
+}
+
+// schemaVersion is the schema version this build writes and reads.
+var schemaVersion = len(migrations)
+
+func userVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// migrate brings the schema up to schemaVersion, one transaction per step, so a crash mid-way
+// leaves a consistent older version that the next start continues from.
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		done := false
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			v, err := userVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if v > schemaVersion {
+				return fmt.Errorf("store: %s has schema version %d, newer than this build's %d; upgrade Symphony", s.path, v, schemaVersion)
+			}
+			if v == schemaVersion {
+				done = true
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("store: migration to schema version %d: %w", v+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+				return fmt.Errorf("store: record schema version %d: %w", v+1, err)
+			}
+			return nil
+		})
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// checkSchema refuses to read a store whose schema this build does not know, because readers
+// never migrate: the service owns the file's layout.
+func (s *Store) checkSchema(ctx context.Context) error {
+	v, err := userVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if v != schemaVersion {
+		return fmt.Errorf("store: %s has schema version %d but this build reads version %d; start the matching service to migrate it", s.path, v, schemaVersion)
+	}
+	return nil
+}

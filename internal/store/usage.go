@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Usage is a token delta reported for one issue at one moment.
+type Usage struct {
+	RepoKey string
+	IssueID string
+	// At decides which UTC day the delta counts toward; zero means now.
+	At     time.Time
+	Tokens Tokens
+}
+
+// Totals is the aggregate over every run the store has seen.
+type Totals struct {
+	Tokens         Tokens  `json:"tokens"`
+	RuntimeSeconds float64 `json:"runtime_seconds"`
+}
+
+// AddUsage adds a token delta to the aggregate totals, the UTC day's usage and the issue's
+// lifetime usage in one transaction, so the three never disagree after a crash.
+func (s *Store) AddUsage(ctx context.Context, u Usage) error {
+	if u.RepoKey == "" || u.IssueID == "" {
+		return fmt.Errorf("store: add usage: repo_key %q and issue_id %q are both required", u.RepoKey, u.IssueID)
+	}
+	t := u.Tokens
+	if t.Input < 0 || t.UncachedInput < 0 || t.CachedInput < 0 || t.CacheCreationInput < 0 || t.Output < 0 || t.Total < 0 {
+		return fmt.Errorf("store: add usage for issue %s: token deltas must not be negative: %+v", u.IssueID, t)
+	}
+	at := u.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	buckets := []any{t.Input, t.UncachedInput, t.CachedInput, t.CacheCreationInput, t.Output, t.Total}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
+			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
+			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
+			total_tokens=total_tokens+? WHERE id=1`, buckets...); err != nil {
+			return fmt.Errorf("store: add usage to totals: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens) VALUES (?, ?)
+			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens`,
+			utcDay(at), t.Total); err != nil {
+			return fmt.Errorf("store: add daily usage: %w", err)
+		}
+		args := append([]any{u.RepoKey, u.IssueID}, buckets...)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
+			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
+			total_tokens) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
+			input_tokens=input_tokens+excluded.input_tokens,
+			uncached_input_tokens=uncached_input_tokens+excluded.uncached_input_tokens,
+			cached_input_tokens=cached_input_tokens+excluded.cached_input_tokens,
+			cache_creation_input_tokens=cache_creation_input_tokens+excluded.cache_creation_input_tokens,
+			output_tokens=output_tokens+excluded.output_tokens,
+			total_tokens=total_tokens+excluded.total_tokens`, args...); err != nil {
+			return fmt.Errorf("store: add usage for issue %s/%s: %w", u.RepoKey, u.IssueID, err)
+		}
+		return nil
+	})
+}
+
+// DailyUsage returns the total tokens counted toward the UTC day containing day.
+func (s *Store) DailyUsage(ctx context.Context, day time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT total_tokens FROM daily_usage WHERE day = ?`, utcDay(day)).Scan(&n)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read daily usage for %s: %w", utcDay(day), err)
+	}
+	return n, nil
+}
+
+// IssueUsage returns an issue's lifetime token usage across all of its runs and retries.
+func (s *Store) IssueUsage(ctx context.Context, repoKey, issueID string) (Tokens, error) {
+	var t Tokens
+	err := s.db.QueryRowContext(ctx, `SELECT input_tokens, uncached_input_tokens, cached_input_tokens,
+		cache_creation_input_tokens, output_tokens, total_tokens FROM issue_usage
+		WHERE repo_key=? AND issue_id=?`, repoKey, issueID).Scan(&t.Input, &t.UncachedInput,
+		&t.CachedInput, &t.CacheCreationInput, &t.Output, &t.Total)
+	if err == sql.ErrNoRows {
+		return Tokens{}, nil
+	}
+	if err != nil {
+		return Tokens{}, fmt.Errorf("store: read usage of issue %s/%s: %w", repoKey, issueID, err)
+	}
+	return t, nil
+}
+
+// Totals returns the aggregate token and runtime totals.
+func (s *Store) Totals(ctx context.Context) (Totals, error) {
+	var t Totals
+	err := s.db.QueryRowContext(ctx, `SELECT input_tokens, uncached_input_tokens, cached_input_tokens,
+		cache_creation_input_tokens, output_tokens, total_tokens, runtime_seconds FROM totals WHERE id=1`).Scan(
+		&t.Tokens.Input, &t.Tokens.UncachedInput, &t.Tokens.CachedInput, &t.Tokens.CacheCreationInput,
+		&t.Tokens.Output, &t.Tokens.Total, &t.RuntimeSeconds)
+	if err != nil {
+		return Totals{}, fmt.Errorf("store: read totals: %w", err)
+	}
+	return t, nil
+}
+
+func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
