@@ -1,0 +1,82 @@
+package codex
+
+import "sync"
+
+// itemQueue hands stdout lines from the reader goroutine to the protocol goroutine. It is
+// bounded by bytes rather than by count so that a burst of small notifications and a few
+// multi-megabyte frames are held to the same memory ceiling; one line is always admitted so
+// a frame larger than the budget still gets through.
+type itemQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []queued
+	head   int
+	bytes  int
+	budget int
+	closed bool
+}
+
+// queued is one stdout line, or the marker of a line that was too long to keep.
+type queued struct {
+	line []byte
+	over *oversizeLine
+}
+
+func (it queued) size() int { return len(it.line) }
+
+func newItemQueue(budget int) *itemQueue {
+	q := &itemQueue{budget: budget}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+// push blocks while the queue is over budget. It returns false once the queue is closed.
+func (q *itemQueue) push(it queued) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for !q.closed && q.bytes > 0 && q.bytes+it.size() > q.budget {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return false
+	}
+	q.items = append(q.items, it)
+	q.bytes += it.size()
+	q.cond.Broadcast()
+	return true
+}
+
+// pop blocks until a line is available. ok is false when the queue is closed and empty.
+func (q *itemQueue) pop() (it queued, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.head == len(q.items) && !q.closed {
+		q.cond.Wait()
+	}
+	if q.head == len(q.items) {
+		return queued{}, false
+	}
+	it = q.items[q.head]
+	q.items[q.head] = queued{}
+	q.head++
+	switch {
+	case q.head == len(q.items):
+		q.items, q.head = q.items[:0], 0
+	case q.head >= 1024 && 2*q.head >= len(q.items):
+		// A consumer that never fully catches up must not grow the backing array forever.
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+	q.bytes -= it.size()
+	q.cond.Broadcast()
+	return it, true
+}
+
+// close wakes every waiter; lines already queued can still be popped.
+func (q *itemQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}

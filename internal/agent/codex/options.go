@@ -1,0 +1,174 @@
+package codex
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// Kind says what a session is for; it decides which streaming notifications Codex sends.
+type Kind int
+
+const (
+	// Executor sessions do the work; they opt out of streamed agent-message deltas.
+	Executor Kind = iota
+	// Reviewer sessions keep item/agentMessage/delta because a read-only reviewer's verdict
+	// may only be available as streamed text.
+	Reviewer
+)
+
+// Defaults applied when an Options field is zero.
+const (
+	DefaultCommand                   = "codex app-server"
+	DefaultReadTimeout               = 5 * time.Second
+	DefaultTurnTimeout               = time.Hour
+	DefaultMaxIdenticalToolFailures  = 5
+	DefaultStopGrace                 = 3 * time.Second
+	defaultToolOutputTokenLimitFlag  = "tool_output_token_limit=4096"
+	defaultQueueBudgetBytes          = 16 << 20
+	defaultEventRawBytes             = 4 << 10
+	clientName                       = "symphony"
+	clientVersion                    = "0.1.0"
+	threadNameSeparator              = ": "
+	approvalDecisionAcceptForSession = "acceptForSession"
+)
+
+// Options configure one Codex session. The lead maps the operator config onto it; the
+// sandbox package renders ApprovalPolicy, ThreadSandbox, TurnSandboxPolicy and ConfigOverrides.
+type Options struct {
+	// Command is agent.command, run as `bash -lc <Command> --config ...`.
+	Command string
+	// WorkspaceRoot is the configured workspaces root; Workspace must be strictly inside it.
+	WorkspaceRoot string
+	// Workspace is the issue workspace and the agent's working directory.
+	Workspace string
+	// StateDir is where the private per-session directory (CODEX_HOME, TMPDIR) is created.
+	// It must not be inside the workspace.
+	StateDir string
+	// AuthFile is the operator's Codex auth.json, linked into the private CODEX_HOME when it
+	// exists; empty means ~/.codex/auth.json (or $CODEX_HOME/auth.json).
+	AuthFile string
+	// ConfigTOML is appended to the generated config.toml (model provider, model, ...).
+	ConfigTOML string
+	// Env holds extra environment variables for the agent, "KEY=value".
+	Env []string
+
+	// IssueIdentifier and IssueTitle name the thread "<identifier>: <title>".
+	IssueIdentifier string
+	IssueTitle      string
+	// DeveloperInstructions, when set, are sent with thread/start.
+	DeveloperInstructions string
+
+	// ApprovalPolicy is the rendered Codex approval policy (a string or an object); nil is
+	// rejected unless AutoApproveAll is set, in which case "never" is sent.
+	ApprovalPolicy any
+	// AutoApproveAll accepts every approval request for the session.
+	AutoApproveAll bool
+	// ThreadSandbox is the thread sandbox mode: read-only, workspace-write or danger-full-access.
+	ThreadSandbox string
+	// TurnSandboxPolicy is sent as turn/start sandboxPolicy. When its type is workspaceWrite
+	// the workspace, its .git and git's --git-dir/--git-common-dir join writableRoots.
+	TurnSandboxPolicy map[string]any
+	// ConfigOverrides are extra `--config key=value` arguments appended to the command.
+	ConfigOverrides []string
+	// LaunchWrapper turns the final shell command into the argv to execute (for an outer
+	// sandbox); nil runs `bash -lc <command>`.
+	LaunchWrapper func(shellCommand string) ([]string, error)
+
+	Kind  Kind
+	Tools agent.ToolRegistry
+
+	// ReadTimeout bounds every request/response exchange (agent.timeouts.read_ms).
+	ReadTimeout time.Duration
+	// TurnTimeout bounds one turn from turn/start to turn/completed (agent.timeouts.turn_ms).
+	TurnTimeout time.Duration
+	// MaxIdenticalToolFailures ends the turn as a human-attention block when the same command
+	// or tool call fails this many times in a row; 0 uses the default, negative disables it.
+	MaxIdenticalToolFailures int
+
+	Events agent.EventSink
+	Logger *slog.Logger
+}
+
+var validThreadSandboxes = map[string]bool{"read-only": true, "workspace-write": true, "danger-full-access": true}
+
+var validTurnPolicyTypes = map[string]bool{"workspaceWrite": true, "readOnly": true, "dangerFullAccess": true, "externalSandbox": true}
+
+// withDefaults validates o and fills zero fields. Every problem is reported, each naming the
+// option at fault.
+func (o Options) withDefaults() (Options, error) {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if strings.TrimSpace(o.Command) == "" {
+		o.Command = DefaultCommand
+	}
+	if o.WorkspaceRoot == "" {
+		bad("codex options: WorkspaceRoot is required")
+	}
+	if o.Workspace == "" {
+		bad("codex options: Workspace is required")
+	}
+	if o.StateDir == "" {
+		bad("codex options: StateDir is required (the private CODEX_HOME is created there)")
+	}
+	if o.ApprovalPolicy == nil {
+		if o.AutoApproveAll {
+			o.ApprovalPolicy = "never"
+		} else {
+			bad("codex options: ApprovalPolicy is required unless AutoApproveAll is set")
+		}
+	} else if _, err := json.Marshal(o.ApprovalPolicy); err != nil {
+		bad("codex options: ApprovalPolicy is not JSON-encodable: %w", err)
+	}
+	if o.ThreadSandbox == "" {
+		o.ThreadSandbox = "workspace-write"
+	} else if !validThreadSandboxes[o.ThreadSandbox] {
+		bad("codex options: ThreadSandbox %q is not one of read-only, workspace-write, danger-full-access", o.ThreadSandbox)
+	}
+	if o.TurnSandboxPolicy == nil {
+		o.TurnSandboxPolicy = map[string]any{"type": "workspaceWrite"}
+	}
+	if typ, _ := o.TurnSandboxPolicy["type"].(string); !validTurnPolicyTypes[typ] {
+		bad("codex options: TurnSandboxPolicy type %v is not one of workspaceWrite, readOnly, dangerFullAccess, externalSandbox", o.TurnSandboxPolicy["type"])
+	}
+	for i, ov := range o.ConfigOverrides {
+		if k, _, ok := strings.Cut(ov, "="); !ok || strings.TrimSpace(k) == "" {
+			bad("codex options: ConfigOverrides[%d] %q is not key=value", i, ov)
+		}
+	}
+	for i, kv := range o.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			bad("codex options: Env[%d] is not KEY=value", i)
+		}
+	}
+	if o.Kind != Executor && o.Kind != Reviewer {
+		bad("codex options: Kind %d is neither Executor nor Reviewer", o.Kind)
+	}
+	if o.ReadTimeout < 0 || o.TurnTimeout < 0 {
+		bad("codex options: timeouts must not be negative")
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.TurnTimeout == 0 {
+		o.TurnTimeout = DefaultTurnTimeout
+	}
+	if o.MaxIdenticalToolFailures == 0 {
+		o.MaxIdenticalToolFailures = DefaultMaxIdenticalToolFailures
+	}
+	if o.Events == nil {
+		o.Events = func(agent.Event) {}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(errs) > 0 {
+		return o, &agent.Error{Code: agent.CodeInvalidOptions, Err: errors.Join(errs...)}
+	}
+	return o, nil
+}

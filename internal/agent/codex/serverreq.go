@@ -1,0 +1,93 @@
+package codex
+
+import (
+	"encoding/json"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// JSON-RPC error code for server requests the adapter does not implement.
+const rpcMethodNotFound = -32601
+
+// handleServerRequest answers every request Codex sends; an unanswered request would stall
+// the turn. Approvals follow the configured policy, user input is never waited for,
+// elicitations are declined, and tool calls go to the registry.
+func (s *Session) handleServerRequest(f *frame, line []byte) {
+	ev := agent.Event{Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes}
+	switch f.Method {
+	case "item/commandExecution/requestApproval", "item/fileChange/requestApproval":
+		s.answerApproval(f, ev, approvalDecisionAcceptForSession, "decline")
+	case "execCommandApproval", "applyPatchApproval":
+		s.answerApproval(f, ev, "approved_for_session", "denied")
+	case "item/permissions/requestApproval":
+		var p permissionsParams
+		_ = json.Unmarshal(f.Params, &p)
+		if s.opts.AutoApproveAll && len(p.Permissions) > 0 {
+			s.reply(f.ID, map[string]any{"permissions": p.Permissions, "scope": "session"})
+			ev.Kind, ev.Message = agent.EventApprovalAutoApproved, "permissions granted for the session"
+		} else {
+			s.reply(f.ID, map[string]any{"permissions": map[string]any{}})
+			ev.Kind, ev.Message = agent.EventApprovalDeclined, "additional permissions declined by policy"
+		}
+		s.emit(ev)
+	case "item/tool/requestUserInput":
+		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
+		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
+		s.emit(ev)
+		s.endTurn(agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
+	case "mcpServer/elicitation/request":
+		s.reply(f.ID, map[string]any{"action": "decline"})
+		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"
+		s.emit(ev)
+	case "item/tool/call":
+		s.startToolCall(f, ev)
+	default:
+		s.replyError(f.ID, rpcMethodNotFound, "symphony does not implement "+f.Method)
+		ev.Kind, ev.Message = agent.EventOtherMessage, "unsupported server request "+f.Method+" answered with an error"
+		s.emit(ev)
+	}
+}
+
+func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline string) {
+	var p approvalParams
+	_ = json.Unmarshal(f.Params, &p)
+	if s.opts.AutoApproveAll {
+		s.reply(f.ID, map[string]any{"decision": accept})
+		ev.Kind, ev.Message = agent.EventApprovalAutoApproved, p.Command
+	} else {
+		s.reply(f.ID, map[string]any{"decision": decline})
+		ev.Kind, ev.Message = agent.EventApprovalDeclined, p.Command
+	}
+	s.emit(ev)
+}
+
+// startToolCall runs a dynamic tool in its own goroutine so a slow tool never holds up the
+// processing of other frames.
+func (s *Session) startToolCall(f *frame, ev agent.Event) {
+	var p toolCallParams
+	if err := json.Unmarshal(f.Params, &p); err != nil {
+		s.reply(f.ID, toolFailure("malformed tool call: "+err.Error()))
+		ev.Kind, ev.Message = agent.EventMalformed, "item/tool/call: "+err.Error()
+		s.emit(ev)
+		return
+	}
+	if !s.hasTool(p.Tool) {
+		s.reply(f.ID, toolFailure("unsupported tool: "+p.Tool))
+		ev.Kind, ev.Message = agent.EventUnsupportedToolCall, p.Tool
+		s.emit(ev)
+		return
+	}
+	ev.Kind, ev.Message = agent.EventToolCall, p.Tool
+	s.emit(ev)
+	id := append(json.RawMessage(nil), f.ID...)
+	s.toolsWG.Add(1)
+	go func() {
+		defer s.toolsWG.Done()
+		res := s.opts.Tools.Call(s.toolCtx, p.Tool, p.Arguments)
+		s.reply(id, toolCallResult{Success: res.Success, ContentItems: []contentItem{{Type: "inputText", Text: res.Text}}})
+	}()
+}
+
+func toolFailure(text string) toolCallResult {
+	return toolCallResult{Success: false, ContentItems: []contentItem{{Type: "inputText", Text: text}}}
+}

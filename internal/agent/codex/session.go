@@ -1,0 +1,388 @@
+package codex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// Session drives one `codex app-server` process. It implements agent.Session.
+type Session struct {
+	opts      Options
+	optsErr   error
+	workspace string
+	dirs      privateDirs
+	gitRoots  []string
+
+	cmd        *exec.Cmd
+	pid        atomic.Int64
+	stdin      *os.File
+	stdout     *os.File
+	stderrTail tailBuffer
+	queue      *itemQueue
+	writeMu    sync.Mutex
+	nextID     atomic.Int64
+
+	// waitDone closes when the process has exited; exited closes when the protocol loop has
+	// finished and every waiter has been released.
+	waitDone   chan struct{}
+	readerDone chan struct{}
+	exited     chan struct{}
+	waitErr    error
+
+	toolCtx    context.Context
+	toolCancel context.CancelFunc
+	toolsWG    sync.WaitGroup
+
+	mu          sync.Mutex
+	pending     map[string]chan response
+	closedErr   error
+	handshaken  bool
+	threadID    string
+	turnStartID string
+	turnID      string
+	turnWait    chan turnOutcome
+	lastMessage string
+	account     agent.TokenAccount
+	rateLimits  json.RawMessage
+	breaker     failureBreaker
+	stopOnce    sync.Once
+	startCalled bool
+	stopped     bool
+}
+
+type response struct {
+	result json.RawMessage
+	err    error
+}
+
+type turnOutcome struct {
+	err error
+}
+
+var _ agent.Session = (*Session)(nil)
+
+// New prepares a session; nothing runs until Start. Invalid options are reported by Start
+// with code invalid_agent_options so the caller sees every problem at once.
+func New(opts Options) *Session {
+	o, err := opts.withDefaults()
+	s := &Session{
+		opts:       o,
+		optsErr:    err,
+		pending:    map[string]chan response{},
+		waitDone:   make(chan struct{}),
+		readerDone: make(chan struct{}),
+		exited:     make(chan struct{}),
+		queue:      newItemQueue(defaultQueueBudgetBytes),
+	}
+	s.stderrTail.limit = stderrTailBytes
+	s.breaker.threshold = o.MaxIdenticalToolFailures
+	s.toolCtx, s.toolCancel = context.WithCancel(context.Background())
+	return s
+}
+
+// PID returns the agent process id, or 0 before Start.
+func (s *Session) PID() int { return int(s.pid.Load()) }
+
+// Usage returns the accepted cumulative token totals of the session.
+func (s *Session) Usage() agent.TokenUsage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.account.Totals()
+}
+
+// ThreadID returns the Codex thread id once Start has succeeded.
+func (s *Session) ThreadID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.threadID
+}
+
+// RateLimits returns the latest rate-limit payload Codex reported, or nil.
+func (s *Session) RateLimits() json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateLimits
+}
+
+// Start launches Codex in the workspace and completes the handshake: initialize,
+// initialized, thread/start and, when an issue identifier is set, thread/name/set.
+func (s *Session) Start(ctx context.Context) error {
+	s.mu.Lock()
+	if s.startCalled {
+		s.mu.Unlock()
+		return agent.Errorf(agent.CodeSessionClosed, "session already started")
+	}
+	s.startCalled = true
+	s.mu.Unlock()
+	if s.optsErr != nil {
+		return s.optsErr
+	}
+	if err := s.launch(); err != nil {
+		s.emit(agent.Event{Kind: agent.EventStartupFailed, Message: err.Error(), Code: agent.CodeOf(err)})
+		return err
+	}
+	if err := s.handshake(ctx); err != nil {
+		s.emit(agent.Event{Kind: agent.EventStartupFailed, Message: err.Error(), Code: agent.CodeOf(err)})
+		_ = s.Stop(context.Background())
+		return err
+	}
+	return nil
+}
+
+func (s *Session) launch() error {
+	ws, err := checkWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
+	if err != nil {
+		return err
+	}
+	s.workspace = ws
+	s.dirs, err = makePrivateDirs(s.opts.StateDir, ws, s.opts.ConfigTOML, s.opts.AuthFile, s.opts.Logger)
+	if err != nil {
+		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
+	}
+	s.gitRoots = gitWritableRoots(context.Background(), ws)
+	argv, err := s.argv()
+	if err != nil {
+		s.removeDirs()
+		return err
+	}
+	if err := s.startProcess(argv); err != nil {
+		s.removeDirs()
+		return err
+	}
+	return nil
+}
+
+// shellCommand is agent.command with the --config overrides appended, each shell-quoted so
+// values survive `bash -lc` unchanged.
+func (s *Session) shellCommand() string {
+	var b strings.Builder
+	b.WriteString(s.opts.Command)
+	for _, ov := range append([]string{defaultToolOutputTokenLimitFlag}, s.opts.ConfigOverrides...) {
+		b.WriteString(" --config ")
+		b.WriteString(shellQuote(ov))
+	}
+	return b.String()
+}
+
+func (s *Session) argv() ([]string, error) {
+	shell := s.shellCommand()
+	if s.opts.LaunchWrapper == nil {
+		return []string{"bash", "-lc", shell}, nil
+	}
+	argv, err := s.opts.LaunchWrapper(shell)
+	if err != nil {
+		return nil, &agent.Error{Code: agent.CodeInvalidOptions, Message: "launch wrapper", Err: err}
+	}
+	if len(argv) == 0 {
+		return nil, agent.Errorf(agent.CodeInvalidOptions, "launch wrapper returned an empty command")
+	}
+	return argv, nil
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func (s *Session) environ() []string {
+	env := make([]string, 0, len(os.Environ())+len(s.opts.Env)+2)
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "CODEX_HOME=") || strings.HasPrefix(kv, "TMPDIR=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, "CODEX_HOME="+s.dirs.home, "TMPDIR="+s.dirs.tmp)
+	return append(env, s.opts.Env...)
+}
+
+func (s *Session) startProcess(argv []string) error {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = s.workspace
+	cmd.Env = s.environ()
+	setProcessGroup(cmd)
+	cmd.WaitDelay = 2 * time.Second
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("codex stdin pipe: %w", err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW)
+		return fmt.Errorf("codex stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(inR, inW, outR, outW)
+		return fmt.Errorf("codex stderr pipe: %w", err)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	if err := cmd.Start(); err != nil {
+		closeAll(inR, inW, outR, outW, errR, errW)
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
+		}
+		return &agent.Error{Code: agent.CodePortExit, Message: "start codex", Err: err}
+	}
+	closeAll(inR, outW, errW)
+	s.cmd, s.stdin, s.stdout = cmd, inW, outR
+	s.pid.Store(int64(cmd.Process.Pid))
+	s.opts.Logger.Info("codex started", "pid", cmd.Process.Pid, "workspace", s.workspace)
+
+	go func() {
+		defer close(s.readerDone)
+		if err := readLines(outR, s.queue, maxLineBytes); err != nil {
+			s.opts.Logger.Debug("codex stdout reader stopped", "error", err)
+		}
+	}()
+	go func() {
+		defer errR.Close()
+		drainStderr(errR, &s.stderrTail)
+	}()
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.waitDone)
+		// A grandchild that inherited stdout could keep the pipe open after Codex is gone.
+		select {
+		case <-s.readerDone:
+		case <-time.After(2 * time.Second):
+			s.queue.close()
+		}
+	}()
+	go s.protocolLoop()
+	return nil
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
+}
+
+func (s *Session) handshake(ctx context.Context) error {
+	optOut := []string{"turn/diff/updated", "item/commandExecution/outputDelta", "item/fileChange/outputDelta"}
+	if s.opts.Kind == Executor {
+		optOut = append(optOut, "item/agentMessage/delta")
+	}
+	initParams := map[string]any{
+		"clientInfo": map[string]any{"name": clientName, "version": clientVersion},
+		"capabilities": map[string]any{
+			"experimentalApi":           true,
+			"optOutNotificationMethods": optOut,
+		},
+	}
+	if err := s.call(ctx, "initialize", initParams, nil); err != nil {
+		return err
+	}
+	if err := s.send(map[string]any{"method": "initialized"}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.handshaken = true
+	s.mu.Unlock()
+
+	threadParams := map[string]any{
+		"cwd":            s.workspace,
+		"approvalPolicy": s.opts.ApprovalPolicy,
+		"sandbox":        s.opts.ThreadSandbox,
+	}
+	if tools := s.dynamicTools(); len(tools) > 0 {
+		threadParams["dynamicTools"] = tools
+	}
+	if s.opts.DeveloperInstructions != "" {
+		threadParams["developerInstructions"] = s.opts.DeveloperInstructions
+	}
+	var started threadStartResult
+	if err := s.call(ctx, "thread/start", threadParams, &started); err != nil {
+		return err
+	}
+	if started.Thread.ID == "" {
+		return agent.Errorf(agent.CodeResponseError, "thread/start returned no thread id")
+	}
+	s.mu.Lock()
+	s.threadID = started.Thread.ID
+	s.mu.Unlock()
+	if name := s.threadName(); name != "" {
+		if err := s.call(ctx, "thread/name/set", map[string]any{"threadId": started.Thread.ID, "name": name}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) threadName() string {
+	id, title := strings.TrimSpace(s.opts.IssueIdentifier), strings.TrimSpace(s.opts.IssueTitle)
+	switch {
+	case id == "":
+		return ""
+	case title == "":
+		return id
+	}
+	return id + threadNameSeparator + title
+}
+
+func (s *Session) dynamicTools() []map[string]any {
+	if s.opts.Tools == nil {
+		return nil
+	}
+	var out []map[string]any
+	for _, spec := range s.opts.Tools.Specs() {
+		schema := spec.InputSchema
+		if len(schema) == 0 {
+			schema = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		out = append(out, map[string]any{
+			"type":        "function",
+			"name":        spec.Name,
+			"description": spec.Description,
+			"inputSchema": schema,
+		})
+	}
+	return out
+}
+
+func (s *Session) hasTool(name string) bool {
+	if s.opts.Tools == nil {
+		return false
+	}
+	for _, spec := range s.opts.Tools.Specs() {
+		if spec.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) removeDirs() {
+	if s.dirs.root != "" {
+		if err := os.RemoveAll(s.dirs.root); err != nil {
+			s.opts.Logger.Warn("remove codex session dir", "path", s.dirs.root, "error", err)
+		}
+	}
+}
+
+func (s *Session) emit(ev agent.Event) {
+	ev.Time = time.Now().UTC()
+	ev.PID = s.PID()
+	s.mu.Lock()
+	if ev.ThreadID == "" {
+		ev.ThreadID = s.threadID
+	}
+	if ev.TurnID == "" {
+		ev.TurnID = s.turnID
+	}
+	s.mu.Unlock()
+	if ev.ThreadID != "" && ev.TurnID != "" {
+		ev.SessionID = ev.ThreadID + "-" + ev.TurnID
+	}
+	s.opts.Events(ev)
+}

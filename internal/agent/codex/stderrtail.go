@@ -1,0 +1,43 @@
+package codex
+
+import (
+	"io"
+	"sync"
+)
+
+// stderrTailBytes bounds how much of the agent's stderr is kept for exit errors.
+const stderrTailBytes = 8 << 10
+
+// tailBuffer keeps the last limit bytes written to it.
+type tailBuffer struct {
+	mu    sync.Mutex
+	buf   []byte
+	limit int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := len(p)
+	if len(p) >= t.limit {
+		p = p[len(p)-t.limit:]
+		t.buf = append(t.buf[:0], p...)
+		return n, nil
+	}
+	if over := len(t.buf) + len(p) - t.limit; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	t.buf = append(t.buf, p...)
+	return n, nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// drainStderr copies r into the tail until EOF so the child never blocks on a full stderr pipe.
+func drainStderr(r io.Reader, t *tailBuffer) {
+	_, _ = io.Copy(t, r)
+}

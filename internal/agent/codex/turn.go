@@ -1,0 +1,145 @@
+package codex
+
+import (
+	"context"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// RunTurn starts a turn on the session's thread and waits for it to end. Continuation turns
+// reuse the same thread, so Codex keeps the conversation.
+func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult, error) {
+	s.mu.Lock()
+	switch {
+	case s.closedErr != nil:
+		err := s.closedErr
+		s.mu.Unlock()
+		return agent.TurnResult{}, err
+	case s.threadID == "":
+		s.mu.Unlock()
+		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "RunTurn before a successful Start")
+	case s.turnWait != nil:
+		s.mu.Unlock()
+		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "a turn is already running")
+	}
+	outcome := make(chan turnOutcome, 1)
+	s.turnWait, s.turnID, s.lastMessage = outcome, "", ""
+	s.breaker.succeed()
+	thread := s.threadID
+	s.mu.Unlock()
+
+	params := map[string]any{
+		"threadId":       thread,
+		"input":          []map[string]any{{"type": "text", "text": prompt}},
+		"cwd":            s.workspace,
+		"approvalPolicy": s.opts.ApprovalPolicy,
+		"sandboxPolicy":  turnSandboxPolicy(s.opts.TurnSandboxPolicy, s.workspace, s.gitRoots),
+	}
+	var started turnStartResult
+	if err := s.call(ctx, "turn/start", params, &started); err != nil {
+		s.mu.Lock()
+		if s.turnWait == outcome {
+			s.turnWait = nil
+		}
+		s.mu.Unlock()
+		return agent.TurnResult{}, err
+	}
+	turnID := started.Turn.ID
+	s.emit(agent.Event{Kind: agent.EventSessionStarted, ThreadID: thread, TurnID: turnID})
+
+	timer := time.NewTimer(s.opts.TurnTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case o := <-outcome:
+		err = o.err
+	case <-timer.C:
+		err = agent.Errorf(agent.CodeTurnTimeout, "turn %s did not finish within %s", turnID, s.opts.TurnTimeout)
+	case <-ctx.Done():
+		err = &agent.Error{Code: agent.CodeTurnCancelled, Message: "turn " + turnID + " cancelled", Err: ctx.Err()}
+	}
+	s.mu.Lock()
+	if s.turnWait == outcome {
+		s.turnWait = nil
+	}
+	last := s.lastMessage
+	usage := s.account.Thread(thread)
+	s.mu.Unlock()
+	result := agent.TurnResult{ThreadID: thread, TurnID: turnID, SessionID: thread + "-" + turnID, LastMessage: last, Usage: usage}
+	if err != nil {
+		s.interruptIfOurs(err, thread, turnID)
+		if c := agent.CodeOf(err); c != agent.CodeTurnFailed && c != agent.CodeTurnCancelled && c != agent.CodeTurnInputRequired {
+			s.emit(agent.Event{Kind: agent.EventTurnEndedWithError, ThreadID: thread, TurnID: turnID, Message: err.Error(), Code: c})
+		}
+		return result, err
+	}
+	return result, nil
+}
+
+// interruptIfOurs asks Codex to stop a turn that the adapter, not Codex, decided to end.
+func (s *Session) interruptIfOurs(err error, thread, turn string) {
+	switch agent.CodeOf(err) {
+	case agent.CodeTurnTimeout, agent.CodeTurnCancelled, agent.CodeTurnInputRequired, agent.CodeToolFailureLoop:
+	default:
+		return
+	}
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ReadTimeout)
+	defer cancel()
+	if ierr := s.call(ctx, "turn/interrupt", map[string]any{"threadId": thread, "turnId": turn}, nil); ierr != nil {
+		s.opts.Logger.Warn("interrupt codex turn", "turn_id", turn, "error", ierr)
+	}
+}
+
+// Stop ends the session: the running turn is interrupted, stdin is closed so Codex can exit
+// cleanly, and after a short grace the whole process tree is killed. The private CODEX_HOME
+// is removed. Stop is idempotent and safe to call concurrently with RunTurn.
+func (s *Session) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.stopped = true
+		thread, turn, running := s.threadID, s.turnID, s.turnWait != nil
+		s.mu.Unlock()
+		if s.cmd != nil {
+			s.terminate(ctx, thread, turn, running)
+		}
+		s.toolCancel()
+		s.toolsWG.Wait()
+		s.endTurn(agent.Errorf(agent.CodeTurnCancelled, "session stopped"))
+		s.removeDirs()
+	})
+	return nil
+}
+
+func (s *Session) terminate(ctx context.Context, thread, turn string, running bool) {
+	pid := s.PID()
+	tree := processTree(pid)
+	if running && turn != "" {
+		_ = s.send(map[string]any{"id": s.nextID.Add(1), "method": "turn/interrupt", "params": map[string]any{"threadId": thread, "turnId": turn}})
+	}
+	s.writeMu.Lock()
+	_ = s.stdin.Close()
+	s.stdin = nil
+	s.writeMu.Unlock()
+	grace := time.NewTimer(DefaultStopGrace)
+	defer grace.Stop()
+	select {
+	case <-s.waitDone:
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	// Whatever Codex left behind (or everything, if it did not exit) is killed; the tree
+	// snapshot taken before stdin closed still names children that were reparented.
+	tree = append(tree, processTree(pid)...)
+	signalTree(pid, tree, killSignal)
+	select {
+	case <-s.exited:
+	case <-time.After(10 * time.Second):
+		s.opts.Logger.Error("codex did not exit after SIGKILL", "pid", pid)
+	}
+}
