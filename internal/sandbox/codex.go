@@ -1,0 +1,183 @@
+package sandbox
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// CodexProfile is the permission profile name Symphony defines through --config overrides.
+const CodexProfile = "symphony"
+
+// CodexParams is what the Codex adapter sends, opaquely: thread/start approvalPolicy and
+// sandbox, turn/start sandboxPolicy, and --config overrides for the app-server command line.
+type CodexParams struct {
+	ApprovalPolicy    any
+	AutoApproveAll    bool
+	ThreadSandbox     string
+	TurnSandboxPolicy map[string]any
+	ConfigOverrides   []string
+}
+
+// Codex renders the policy for a Codex app-server session.
+func (p *Policy) Codex() CodexParams {
+	return CodexParams{
+		ApprovalPolicy:    p.ApprovalPolicy,
+		AutoApproveAll:    p.AutoApproveAll,
+		ThreadSandbox:     p.ThreadSandbox,
+		TurnSandboxPolicy: p.TurnSandboxPolicy(),
+		ConfigOverrides:   p.CodexConfigOverrides(),
+	}
+}
+
+// WritableRoots are the workspace and every git metadata root, in that order.
+func (p *Policy) WritableRoots() []string {
+	return dedupe(append([]string{p.Workspace}, p.GitRoots...))
+}
+
+// TurnSandboxPolicy is the turn/start sandboxPolicy. Under srt it is externalSandbox, because
+// Codex's own bubblewrap sandbox cannot start nested inside srt's. Otherwise an operator
+// workspaceWrite policy keeps its fields but always gains the workspace and git roots.
+func (p *Policy) TurnSandboxPolicy() map[string]any {
+	if p.Outer == OuterSRT {
+		access := "enabled"
+		if p.NetworkMode == NetworkBlock {
+			access = "restricted"
+		}
+		return map[string]any{"type": "externalSandbox", "networkAccess": access}
+	}
+	if p.turnPolicy == nil {
+		return map[string]any{
+			"type":                "workspaceWrite",
+			"writableRoots":       p.WritableRoots(),
+			"networkAccess":       p.NetworkMode != NetworkBlock,
+			"excludeSlashTmp":     false,
+			"excludeTmpdirEnvVar": false,
+		}
+	}
+	out := make(map[string]any, len(p.turnPolicy)+1)
+	for k, v := range p.turnPolicy {
+		out[k] = v
+	}
+	if out["type"] == "workspaceWrite" {
+		roots := p.WritableRoots()
+		if extra, ok := out["writableRoots"].([]any); ok {
+			for _, r := range extra {
+				if s, ok := r.(string); ok {
+					roots = append(roots, s)
+				}
+			}
+		}
+		if extra, ok := out["writableRoots"].([]string); ok {
+			roots = append(roots, extra...)
+		}
+		out["writableRoots"] = dedupe(roots)
+	}
+	return out
+}
+
+// access levels of a Codex filesystem entry, from least to most restrictive.
+var codexAccessRank = map[string]int{"write": 0, "read": 1, "none": 2}
+
+// codexFS collects filesystem entries; a path named twice keeps its most restrictive access,
+// because a TOML inline table cannot repeat a key and a later looser value must never win.
+type codexFS struct {
+	order  []string
+	access map[string]string
+}
+
+func (f *codexFS) set(path, access string) {
+	if f.access == nil {
+		f.access = map[string]string{}
+	}
+	prev, seen := f.access[path]
+	if !seen {
+		f.order = append(f.order, path)
+	}
+	if !seen || codexAccessRank[access] > codexAccessRank[prev] {
+		f.access[path] = access
+	}
+}
+
+func (f *codexFS) entries() []tomlEntry {
+	out := make([]tomlEntry, len(f.order))
+	for i, p := range f.order {
+		out[i] = tomlEntry{Key: p, Value: f.access[p]}
+	}
+	return out
+}
+
+// codexFilesystem returns the permission profile's filesystem entries in render order.
+func (p *Policy) codexFilesystem() []tomlEntry {
+	var fs codexFS
+	fs.set("/", "read")
+	fs.set(":tmpdir", "write")
+	fs.set(":slash_tmp", "write")
+	for _, r := range p.WritableRoots() {
+		fs.set(r, "write")
+	}
+	for _, d := range bothForms(append(slices.Clone(p.DenyRead), p.protectedReads()...), p.Home) {
+		fs.set(d, "none")
+	}
+	for _, w := range workspaceWriteDeny {
+		fs.set(filepath.Join(p.Workspace, w), "read")
+	}
+	for _, g := range p.gitWriteDeny() {
+		// Codex accepts globs only for "none"; its built-in .git protection covers the
+		// per-worktree config files those globs name.
+		if !strings.Contains(g, "*") {
+			fs.set(g, "read")
+		}
+	}
+	for _, h := range bothForms(homeWriteDeny, p.Home) {
+		fs.set(h, "read")
+	}
+	for _, c := range p.ReadCarveOuts {
+		fs.set(c, "read")
+	}
+	return fs.entries()
+}
+
+// gitWriteDeny expands the git metadata deny entries under every git root.
+func (p *Policy) gitWriteDeny() []string {
+	var out []string
+	for _, root := range p.GitRoots {
+		for _, e := range gitMetadataWriteDeny {
+			out = append(out, filepath.Join(root, e))
+		}
+	}
+	return out
+}
+
+// CodexConfigOverrides are the `--config key=value` arguments defining and selecting the
+// managed permission profile. Keys were checked against codex-cli 0.169.0: unknown access
+// words or network modes make it refuse to start.
+func (p *Policy) CodexConfigOverrides() []string {
+	prefix := "permissions." + CodexProfile
+	out := []string{
+		"default_permissions=" + tomlString(CodexProfile),
+		prefix + ".filesystem=" + inlineTable(p.codexFilesystem()),
+	}
+	switch p.NetworkMode {
+	case NetworkBlock:
+		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", false}}))
+	case NetworkOpen:
+		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}))
+	default:
+		domains := make([]tomlEntry, 0, len(p.AllowedDomains)+len(p.DeniedDomains))
+		for _, d := range p.AllowedDomains {
+			domains = append(domains, tomlEntry{d, "allow"})
+		}
+		for _, d := range p.DeniedDomains {
+			domains = append(domains, tomlEntry{d, "deny"})
+		}
+		// Domain rules are enforced only by Codex's network proxy; without the feature flag
+		// the allowlist would be advisory and every host reachable.
+		out = append(out,
+			prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}),
+			prefix+".network.domains="+inlineTable(domains),
+			"features.network_proxy=true",
+		)
+	}
+	return out
+}
