@@ -1,0 +1,303 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func mustResolve(t *testing.T, edit func(*Input)) *Policy {
+	t.Helper()
+	in := codexInput()
+	if edit != nil {
+		edit(&in)
+	}
+	p, err := Resolve(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func srtPolicy(t *testing.T, edit func(*Input)) (*Policy, SRTSettings) {
+	t.Helper()
+	p := mustResolve(t, func(in *Input) {
+		in.Permissions.OuterSandbox.Runtime = OuterSRT
+		if edit != nil {
+			edit(in)
+		}
+	})
+	s, err := p.SRTSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, s
+}
+
+// codexFSMap decodes the filesystem entries the Codex overrides carry.
+func codexFSMap(p *Policy) map[string]string {
+	m := map[string]string{}
+	for _, e := range p.codexFilesystem() {
+		m[e.Key] = e.Value.(string)
+	}
+	return m
+}
+
+func TestDenyReadRenderedInBothForms(t *testing.T) {
+	p, s := srtPolicy(t, nil)
+	fs := codexFSMap(p)
+	for _, rel := range []string{".ssh", ".aws", ".config/gh", ".netrc", ".bash_history", ".kube"} {
+		tilde, abs := "~/"+rel, testHome+"/"+rel
+		for _, form := range []string{tilde, abs} {
+			if !slices.Contains(s.Filesystem.DenyRead, form) {
+				t.Errorf("srt denyRead lacks %s", form)
+			}
+			if fs[form] != "none" {
+				t.Errorf("codex filesystem[%s] = %q, want none", form, fs[form])
+			}
+		}
+	}
+	for _, abs := range []string{"/etc/sudoers", "/Volumes"} {
+		if !slices.Contains(s.Filesystem.DenyRead, abs) || fs[abs] != "none" {
+			t.Errorf("%s not denied in both layers", abs)
+		}
+	}
+	for _, f := range []string{"auth.json", "config.toml", "AGENTS.md"} {
+		for _, form := range []string{"~/.codex/" + f, testHome + "/.codex/" + f} {
+			if !slices.Contains(s.Filesystem.DenyRead, form) || fs[form] != "none" {
+				t.Errorf("operator codex file %s not denied in both layers", form)
+			}
+		}
+		if fs[testCH+"/"+f] != "none" {
+			t.Errorf("codex native does not deny session %s", f)
+		}
+	}
+}
+
+func TestWriteDenyRendered(t *testing.T) {
+	p, s := srtPolicy(t, func(in *Input) { in.GitMetadataRoots = []string{"/srv/src/.git", "/srv/src/.git/worktrees/ABC-1"} })
+	fs := codexFSMap(p)
+	want := []string{
+		testWS + "/WORKFLOW.md", testWS + "/symphony.yml", testWS + "/symphony.local.yml", testWS + "/.claude/settings.json",
+		testWS + "/mise.toml", testWS + "/.tool-versions", "~/.gitconfig", testHome + "/.gitconfig", "~/.bashrc", testHome + "/.zshrc",
+		"~/Library/LaunchAgents", testWS + "/.git/config", testWS + "/.git/hooks", "/srv/src/.git/config", "/srv/src/.git/packed-refs",
+		"/srv/src/.git/info", "/srv/src/.git/config.worktree",
+	}
+	for _, w := range want {
+		if !slices.Contains(s.Filesystem.DenyWrite, w) {
+			t.Errorf("srt denyWrite lacks %s", w)
+		}
+		if fs[w] != "read" && fs[w] != "none" {
+			t.Errorf("codex filesystem[%s] = %q, want read-only", w, fs[w])
+		}
+	}
+	for _, glob := range []string{"/srv/src/.git/worktrees/*/config", "/srv/src/.git/worktrees/*/config.worktree"} {
+		if !slices.Contains(s.Filesystem.DenyWrite, glob) {
+			t.Errorf("srt denyWrite lacks %s", glob)
+		}
+	}
+	if !slices.Contains(s.Filesystem.AllowWrite, "/srv/src/.git/objects") || slices.Contains(s.Filesystem.AllowWrite, "/srv/src/.git") {
+		t.Errorf("srt allowWrite = %v; want the external object store, not the whole git dir", s.Filesystem.AllowWrite)
+	}
+	if fs[testWS] != "write" || fs["/srv/src/.git"] != "write" {
+		t.Errorf("codex writable roots: ws %q git %q", fs[testWS], fs["/srv/src/.git"])
+	}
+}
+
+func TestReadCarveOuts(t *testing.T) {
+	for _, carve := range []string{"~/.aws", testHome + "/.aws"} {
+		t.Run(carve, func(t *testing.T) {
+			p, s := srtPolicy(t, func(in *Input) { in.Permissions.Filesystem.AllowReadPaths = []string{" " + carve + "/ ", ""} })
+			fs := codexFSMap(p)
+			for _, form := range []string{"~/.aws", testHome + "/.aws"} {
+				if slices.Contains(s.Filesystem.DenyRead, form) {
+					t.Errorf("srt still denies %s after carve-out %s", form, carve)
+				}
+				if fs[form] == "none" {
+					t.Errorf("codex still denies %s after carve-out %s", form, carve)
+				}
+			}
+			if fs[carve] != "read" {
+				t.Errorf("codex filesystem[%s] = %q, want read", carve, fs[carve])
+			}
+			for _, still := range []string{"~/.ssh", testHome + "/.ssh", "~/.codex/auth.json", testHome + "/.codex/auth.json"} {
+				if !slices.Contains(s.Filesystem.DenyRead, still) || fs[still] != "none" {
+					t.Errorf("carve-out %s lifted %s too", carve, still)
+				}
+			}
+		})
+	}
+}
+
+func TestNetworkModes(t *testing.T) {
+	t.Run("allowlist", func(t *testing.T) {
+		p := mustResolve(t, func(in *Input) {
+			in.Permissions.Network.AllowedDomains = []string{"API.Example.com ", "registry.npmjs.org", "*.corp.example:8443"}
+			in.Permissions.Network.DeniedDomains = []string{"REGISTRY.NPMJS.ORG", "api.example.com"}
+		})
+		if slices.Contains(p.AllowedDomains, "registry.npmjs.org") || slices.Contains(p.AllowedDomains, "api.example.com") {
+			t.Errorf("denied domains survived: %v", p.AllowedDomains)
+		}
+		for _, d := range []string{"github.com", "proxy.golang.org", "*.corp.example:8443"} {
+			if !slices.Contains(p.AllowedDomains, d) {
+				t.Errorf("allowlist lacks %s", d)
+			}
+		}
+		for _, d := range []string{"api.github.com", "api.linear.app"} {
+			if slices.Contains(p.AllowedDomains, d) {
+				t.Errorf("%s must be reached only through scoped tools", d)
+			}
+		}
+		ov := strings.Join(p.CodexConfigOverrides(), "\n")
+		for _, want := range []string{`permissions.symphony.network={"enabled"=true,"mode"="full"}`, `"github.com"="allow"`, `"registry.npmjs.org"="deny"`, "features.network_proxy=true"} {
+			if !strings.Contains(ov, want) {
+				t.Errorf("codex overrides lack %s:\n%s", want, ov)
+			}
+		}
+		if tp := p.TurnSandboxPolicy(); tp["networkAccess"] != true {
+			t.Errorf("turn policy network = %v", tp["networkAccess"])
+		}
+	})
+	t.Run("block", func(t *testing.T) {
+		p := mustResolve(t, func(in *Input) { in.Permissions.Network.Mode = NetworkBlock })
+		ov := strings.Join(p.CodexConfigOverrides(), "\n")
+		if !strings.Contains(ov, `permissions.symphony.network={"enabled"=false}`) || strings.Contains(ov, "network.domains") {
+			t.Errorf("block overrides:\n%s", ov)
+		}
+		if tp := p.TurnSandboxPolicy(); tp["networkAccess"] != false {
+			t.Errorf("turn policy network = %v", tp["networkAccess"])
+		}
+		_, s := srtPolicy(t, func(in *Input) {
+			in.Permissions.Network.Mode = NetworkBlock
+			in.RuntimeHosts = []string{"127.0.0.1:9999"}
+		})
+		if !reflect.DeepEqual(s.Network.AllowedDomains, []string{"127.0.0.1:9999"}) {
+			t.Errorf("srt block allows %v; want only the runtime's own model host", s.Network.AllowedDomains)
+		}
+	})
+	t.Run("open", func(t *testing.T) {
+		p := mustResolve(t, func(in *Input) { in.Permissions.Network.Mode = NetworkOpen })
+		ov := strings.Join(p.CodexConfigOverrides(), "\n")
+		if !strings.Contains(ov, `{"enabled"=true,"mode"="full"}`) || strings.Contains(ov, "network_proxy") {
+			t.Errorf("open overrides:\n%s", ov)
+		}
+	})
+}
+
+func TestCodexApprovalRendering(t *testing.T) {
+	allRejected := map[string]any{"granular": map[string]any{"sandbox_approval": false, "rules": false, "skill_approval": false, "request_permissions": false, "mcp_elicitations": false}}
+	tests := []struct {
+		name     string
+		raw      any
+		wantWire any
+		wantAuto bool
+	}{
+		{"default rejects every prompt", nil, allRejected, false},
+		{"reference reject map", map[string]any{"reject": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": true}}, allRejected, false},
+		{"reject map letting rules prompt", map[string]any{"reject": map[string]any{"rules": false}}, map[string]any{"granular": map[string]any{"sandbox_approval": false, "rules": true, "skill_approval": false, "request_permissions": false, "mcp_elicitations": false}}, false},
+		{"codex granular form", map[string]any{"granular": map[string]any{"mcp_elicitations": true}}, map[string]any{"granular": map[string]any{"sandbox_approval": false, "rules": false, "skill_approval": false, "request_permissions": false, "mcp_elicitations": true}}, false},
+		{"auto approve all", "auto_approve_all", "never", true},
+		{"on-request", "on-request", "on-request", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustResolve(t, func(in *Input) { in.Permissions.ApprovalPolicy = tt.raw }).Codex()
+			if !reflect.DeepEqual(c.ApprovalPolicy, tt.wantWire) || c.AutoApproveAll != tt.wantAuto {
+				t.Fatalf("approval = %v auto %v; want %v auto %v", c.ApprovalPolicy, c.AutoApproveAll, tt.wantWire, tt.wantAuto)
+			}
+		})
+	}
+}
+
+func TestCodexTurnPolicy(t *testing.T) {
+	p := mustResolve(t, func(in *Input) { in.GitMetadataRoots = []string{"/srv/src/.git"} })
+	c := p.Codex()
+	want := map[string]any{"type": "workspaceWrite", "writableRoots": []string{testWS, testWS + "/.git", "/srv/src/.git"}, "networkAccess": true, "excludeSlashTmp": false, "excludeTmpdirEnvVar": false}
+	if !reflect.DeepEqual(c.TurnSandboxPolicy, want) || c.ThreadSandbox != "workspace-write" {
+		t.Fatalf("turn policy %v thread %q", c.TurnSandboxPolicy, c.ThreadSandbox)
+	}
+	if c.ConfigOverrides[0] != `default_permissions="symphony"` {
+		t.Fatalf("first override %q", c.ConfigOverrides[0])
+	}
+
+	op := mustResolve(t, func(in *Input) {
+		in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{"/srv/cache"}, "excludeSlashTmp": true}
+	}).TurnSandboxPolicy()
+	if !reflect.DeepEqual(op["writableRoots"], []string{testWS, testWS + "/.git", "/srv/cache"}) || op["excludeSlashTmp"] != true {
+		t.Fatalf("operator turn policy lost the workspace or its own fields: %v", op)
+	}
+
+	ext := mustResolve(t, func(in *Input) { in.Permissions.OuterSandbox.Runtime = OuterSRT }).TurnSandboxPolicy()
+	if !reflect.DeepEqual(ext, map[string]any{"type": "externalSandbox", "networkAccess": "enabled"}) {
+		t.Fatalf("srt turn policy = %v", ext)
+	}
+}
+
+func TestSRTSettingsFileAndLaunch(t *testing.T) {
+	p, _ := srtPolicy(t, func(in *Input) {
+		in.SocketDir = "/run/symphony/s1"
+		in.Permissions.OuterSandbox.Command = "mise exec -- srt"
+	})
+	parent := t.TempDir()
+	sess, err := p.WriteSRTSettings(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(sess.SettingsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	di, _ := os.Stat(filepath.Dir(sess.SettingsPath))
+	if fi.Mode().Perm() != 0o600 || di.Mode().Perm() != 0o700 {
+		t.Fatalf("settings mode %v dir mode %v; want 0600 in 0700", fi.Mode().Perm(), di.Mode().Perm())
+	}
+	raw, _ := os.ReadFile(sess.SettingsPath)
+	var doc struct{ Filesystem, Network map[string]any }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"denyRead", "allowWrite", "denyWrite"} {
+		if _, ok := doc.Filesystem[k].([]any); !ok {
+			t.Errorf("filesystem.%s missing or not a list: %s", k, raw)
+		}
+	}
+	for _, k := range []string{"allowedDomains", "deniedDomains"} {
+		if _, ok := doc.Network[k].([]any); !ok {
+			t.Errorf("network.%s missing or not a list (srt refuses to start): %s", k, raw)
+		}
+	}
+	if got := doc.Network["allowUnixSockets"]; !reflect.DeepEqual(got, []any{"/run/symphony/s1"}) {
+		t.Errorf("allowUnixSockets = %v; want only the session socket dir", got)
+	}
+
+	argv := sess.Launch("codex app-server")
+	if !reflect.DeepEqual(argv[:4], []string{"bash", "--noprofile", "--norc", "-c"}) {
+		t.Fatalf("wrapper argv %q", argv)
+	}
+	if !strings.HasPrefix(argv[4], "mise exec -- srt --settings '"+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
+		t.Fatalf("srt command %q", argv[4])
+	}
+	if err := sess.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(sess.SettingsPath); !os.IsNotExist(err) {
+		t.Fatalf("settings file survives Close: %v", err)
+	}
+
+	if _, err := mustResolve(t, nil).SRTSettings(); err == nil {
+		t.Fatal("SRTSettings succeeded without srt selected")
+	}
+}
+
+func TestShellQuoteSurvivesSh(t *testing.T) {
+	for _, s := range []string{"plain", "it's", `a "b" $HOME`, "x'\"'y"} {
+		out, err := runSh(t, "printf %s "+shellQuote(s))
+		if err != nil || out != s {
+			t.Errorf("quote(%q) printed %q, %v", s, out, err)
+		}
+	}
+}
