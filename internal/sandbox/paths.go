@@ -30,15 +30,6 @@ func bothForms(paths []string, home string) []string {
 	return dedupe(out)
 }
 
-// expandAll renders every entry in absolute form only, for consumers that do not expand "~".
-func expandAll(paths []string, home string) []string {
-	out := make([]string, 0, len(paths))
-	for _, p := range paths {
-		out = append(out, expandHome(p, home))
-	}
-	return dedupe(out)
-}
-
 func dedupe(in []string) []string {
 	seen := make(map[string]bool, len(in))
 	out := in[:0:0]
