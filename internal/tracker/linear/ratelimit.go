@@ -57,11 +57,15 @@ func (c *Client) rateLimitError(operation string, resp *http.Response, errs []gr
 	if !limited {
 		return nil
 	}
-	reset, ok := resetTime(resp.Header)
-	if !ok {
-		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-			reset, ok = c.now().Add(time.Duration(secs)*time.Second), true
-		}
+	// Retry-After speaks about this refusal; the reset header about the whole window.
+	var (
+		reset time.Time
+		ok    bool
+	)
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+		reset, ok = c.now().Add(time.Duration(secs)*time.Second), true
+	} else {
+		reset, ok = resetTime(resp.Header)
 	}
 	if !ok {
 		reset = c.now().Add(fallbackBackoff)

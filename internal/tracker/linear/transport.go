@@ -89,16 +89,15 @@ func (c *Client) do(ctx context.Context, operation string, variables map[string]
 
 func graphqlErrors(operation string, errs []graphqlError) error {
 	msgs := make([]string, 0, len(errs))
-	notFound := false
+	code := tracker.CodeGraphQL
 	for _, e := range errs {
 		msgs = append(msgs, e.Message)
-		if strings.HasPrefix(e.Message, "Entity not found") {
-			notFound = true
+		switch {
+		case strings.HasPrefix(e.Message, "Entity not found: Comment"):
+			code = tracker.CodeCommentNotFound
+		case strings.HasPrefix(e.Message, "Entity not found"):
+			code = tracker.CodeIssueNotFound
 		}
-	}
-	code := tracker.CodeGraphQL
-	if notFound {
-		code = tracker.CodeIssueNotFound
 	}
 	return tracker.Errorf(code, "%s: %s", operation, strings.Join(msgs, "; "))
 }

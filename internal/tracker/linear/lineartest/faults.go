@@ -18,7 +18,7 @@ type Fault struct {
 	Status int
 	// Body is sent verbatim instead of a GraphQL response, e.g. malformed JSON.
 	Body string
-	// Header is added to the response.
+	// Header values replace the response's own (rate-limit headers included).
 	Header http.Header
 	// GraphQLErrors answers HTTP 200 with these error messages and no data.
 	GraphQLErrors []string
@@ -55,9 +55,7 @@ func (s *Server) takeFault(operation string) *Fault {
 // respond writes the fault's canned answer and reports whether it did.
 func (f *Fault) respond(w http.ResponseWriter) bool {
 	for k, vs := range f.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
+		w.Header()[http.CanonicalHeaderKey(k)] = vs
 	}
 	switch {
 	case f.Body != "":
