@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/tracker/linear/lineartest"
-	"github.com/vektah/gqlparser/v2"
 )
 
 // TestDocumentsValidateAgainstSchema checks every query and mutation the client can send
@@ -18,7 +17,7 @@ func TestDocumentsValidateAgainstSchema(t *testing.T) {
 	}
 	for name, doc := range documents {
 		t.Run(name, func(t *testing.T) {
-			parsed, errs := gqlparser.LoadQuery(schema, doc)
+			parsed, errs := lineartest.Validate(schema, doc)
 			if len(errs) > 0 {
 				t.Fatalf("%s does not validate against Linear's schema: %v", name, errs)
 			}

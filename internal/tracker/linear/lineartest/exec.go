@@ -93,6 +93,16 @@ func (x *executor) complete(v any, set ast.SelectionSet) (any, error) {
 	}
 }
 
+// linearError is an error worded the way Linear words it (capitalised, with punctuation).
+type linearError string
+
+func (e linearError) Error() string { return string(e) }
+
+const (
+	errIssueNotFound   linearError = "Entity not found: Issue - Could not find referenced Issue."
+	errCommentNotFound linearError = "Entity not found: Comment - Could not find referenced Comment."
+)
+
 func unknownField(typ, name string) error {
 	return fmt.Errorf("lineartest does not implement %s.%s", typ, name)
 }
@@ -140,7 +150,7 @@ func (x *executor) paginate(items []object, args map[string]any) (connection, er
 	if after, ok := args["after"].(string); ok && after != "" {
 		n, err := strconv.Atoi(strings.TrimPrefix(after, "cursor-"))
 		if err != nil || !strings.HasPrefix(after, "cursor-") || n < 0 || n >= len(items) {
-			return connection{}, fmt.Errorf("Argument Validation Error: invalid cursor %q", after)
+			return connection{}, linearError(fmt.Sprintf("Argument Validation Error: invalid cursor %q", after))
 		}
 		start = n + 1
 	}
@@ -149,7 +159,7 @@ func (x *executor) paginate(items []object, args map[string]any) (connection, er
 		first = int(f)
 	}
 	if first < 0 || first > 250 {
-		return connection{}, fmt.Errorf("Argument Validation Error: first must be between 0 and 250, got %d", first)
+		return connection{}, linearError(fmt.Sprintf("Argument Validation Error: first must be between 0 and 250, got %d", first))
 	}
 	end := min(start+first, len(items))
 	c := connection{nodes: items[start:end], hasNext: end < len(items)}
@@ -174,7 +184,7 @@ func (q queryRoot) field(name string, args map[string]any) (any, error) {
 	case "issue":
 		is := s.issue(fmt.Sprint(args["id"]))
 		if is == nil {
-			return nil, fmt.Errorf("Entity not found: Issue - Could not find referenced Issue.")
+			return nil, errIssueNotFound
 		}
 		return issueObj{q.x, is}, nil
 	case "issues":
@@ -204,12 +214,12 @@ func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 	case "issueUpdate":
 		is := s.issue(fmt.Sprint(args["id"]))
 		if is == nil {
-			return nil, fmt.Errorf("Entity not found: Issue - Could not find referenced Issue.")
+			return nil, errIssueNotFound
 		}
 		if stateID, ok := input["stateId"].(string); ok {
 			state := s.stateByID(s.team(is.TeamKey), stateID)
 			if state == nil {
-				return nil, fmt.Errorf("Entity not found: WorkflowState - state %s is not in team %s", stateID, is.TeamKey)
+				return nil, linearError(fmt.Sprintf("Entity not found: WorkflowState - state %s is not in team %s", stateID, is.TeamKey))
 			}
 			is.StateName = state.Name
 			s.clock = s.clock.Add(time.Minute)
@@ -220,7 +230,7 @@ func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 		issueID, _ := input["issueId"].(string)
 		is := s.issue(issueID)
 		if is == nil {
-			return nil, fmt.Errorf("Entity not found: Issue - Could not find referenced Issue.")
+			return nil, errIssueNotFound
 		}
 		body, _ := input["body"].(string)
 		return payload{x: m.x, comment: s.addComment(is.ID, "Symphony Bot", body)}, nil
@@ -236,7 +246,7 @@ func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 				return payload{x: m.x, comment: c}, nil
 			}
 		}
-		return nil, fmt.Errorf("Entity not found: Comment - Could not find referenced Comment.")
+		return nil, errCommentNotFound
 	}
 	return nil, unknownField("Mutation", name)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // SchemaPath is where Linear's published schema sits, relative to the module root: the shared
@@ -66,4 +68,9 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Validate parses doc and checks it against schema with the standard GraphQL validation rules.
+func Validate(schema *ast.Schema, doc string) (*ast.QueryDocument, gqlerror.List) {
+	return gqlparser.LoadQueryWithRules(schema, doc, rules.NewDefaultRules())
 }

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
 )
@@ -318,7 +317,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusUnauthorized, "AUTHENTICATION_ERROR", "Authentication required, not authenticated")
 		return
 	}
-	doc, errs := gqlparser.LoadQuery(s.schema, body.Query)
+	doc, errs := Validate(s.schema, body.Query)
 	if len(errs) > 0 {
 		s.t.Errorf("lineartest: rejected %s: does not validate against Linear's schema: %v", body.OperationName, errs)
 		writeErrors(w, http.StatusBadRequest, "GRAPHQL_VALIDATION_FAILED", errs.Error())

@@ -1,0 +1,116 @@
+package lineartest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recorder stands in for the test so the fake's complaints can be asserted instead of
+// failing this test.
+type recorder struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) complaints() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.errs, "\n")
+}
+
+func post(t *testing.T, url, key, op, query string, vars map[string]any) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "operationName": op, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("fake answered with non-JSON: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+func TestRejectsOperationsOutsideSchema(t *testing.T) {
+	schema := Schema(t)
+	tests := []struct {
+		name, op, query string
+		vars            map[string]any
+		complaint       string
+	}{
+		{"unknown field", "Q", `query Q { viewer { id nickname } }`, nil, "nickname"},
+		{"unknown argument", "Q", `query Q { issues(where: {}) { nodes { id } } }`, nil, "where"},
+		{"wrong variable type for ids", "Q", `query Q($ids: [String!]!) { issues(filter: {id: {in: $ids}}) { nodes { id } } }`, map[string]any{"ids": []string{"a"}}, "ids"},
+		{"variable value of the wrong type", "Q", `query Q($first: Int!) { issues(first: $first) { nodes { id } } }`, map[string]any{"first": "fifty"}, "first"},
+		{"operation name not in document", "Other", `query Q { viewer { id } }`, nil, "Other"},
+		{"syntax error", "Q", `query Q { viewer { id }`, nil, "Q"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			srv := NewServer(rec, schema, Options{})
+			status, body := post(t, srv.URL, APIKey, tt.op, tt.query, tt.vars)
+			if status != http.StatusBadRequest {
+				t.Fatalf("status = %d, want 400; body %v", status, body)
+			}
+			if !strings.Contains(fmt.Sprint(body), "GRAPHQL_VALIDATION_FAILED") {
+				t.Fatalf("body %v lacks the validation error code", body)
+			}
+			if got := rec.complaints(); !strings.Contains(got, tt.complaint) {
+				t.Fatalf("fake should fail the test naming %q; complained %q", tt.complaint, got)
+			}
+		})
+	}
+}
+
+func TestAnswersExactlyTheSelection(t *testing.T) {
+	srv := NewServer(t, Schema(t), Options{ViewerID: "user-42"})
+	srv.AddTeam(Team{Key: "ENG"})
+	srv.AddIssue(Issue{TeamKey: "ENG", Title: "One", Labels: []string{"Bug"}})
+	status, body := post(t, srv.URL, APIKey, "Q",
+		`query Q($f: IssueFilter) { viewer { id } issues(filter: $f) { nodes { title lbl: labels { nodes { name } } } } }`,
+		map[string]any{"f": map[string]any{"labels": map[string]any{"some": map[string]any{"name": map[string]any{"eqIgnoreCase": "bug"}}}}})
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %v", status, body)
+	}
+	got, _ := json.Marshal(body["data"])
+	want := `{"issues":{"nodes":[{"lbl":{"nodes":[{"name":"Bug"}]},"title":"One"}]},"viewer":{"id":"user-42"}}`
+	if string(got) != want {
+		t.Fatalf("data = %s\nwant   %s", got, want)
+	}
+}
+
+func TestUnimplementedFilterIsReported(t *testing.T) {
+	rec := &recorder{TB: t}
+	srv := NewServer(rec, Schema(t), Options{})
+	srv.AddTeam(Team{Key: "ENG"})
+	srv.AddIssue(Issue{TeamKey: "ENG"})
+	_, body := post(t, srv.URL, APIKey, "Q", `query Q { issues(filter: {priority: {eq: 1}}) { nodes { id } } }`, nil)
+	if !strings.Contains(fmt.Sprint(body["errors"]), "IssueFilter.priority") || !strings.Contains(rec.complaints(), "IssueFilter.priority") {
+		t.Fatalf("a filter the fake cannot evaluate must fail loudly; body %v, complaints %q", body, rec.complaints())
+	}
+}
+
+func TestRequiresAPIKey(t *testing.T) {
+	srv := NewServer(t, Schema(t), Options{})
+	status, _ := post(t, srv.URL, "wrong", "Q", `query Q { viewer { id } }`, nil)
+	if status != http.StatusUnauthorized {
+		t.Fatalf("wrong key: status %d, want 401", status)
+	}
+}
