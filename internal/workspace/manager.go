@@ -180,7 +180,7 @@ func (m *Manager) discardNew(repo *repoConfig, ws Workspace, createdBranch bool)
 		if createdBranch {
 			branch = ws.Branch
 		}
-		err = m.removeWorktree(ctx, repo, ws.Path, branch)
+		err = m.removeWorktree(ctx, repo, ws.Path, branch, false)
 	} else {
 		err = m.removeTree(ws.Path)
 	}
@@ -274,7 +274,7 @@ func (m *Manager) removeWorkspace(ctx context.Context, repo *repoConfig, ws Work
 		return err
 	}
 	if repo.Strategy == StrategyWorktree {
-		return m.removeWorktree(ctx, repo, ws.Path, ws.Branch)
+		return m.removeWorktree(ctx, repo, ws.Path, ws.Branch, ws.Branch == "")
 	}
 	if !present {
 		return nil

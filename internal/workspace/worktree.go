@@ -80,9 +80,10 @@ func (m *Manager) undoWorktreeAdd(repo *repoConfig, ws Workspace, branchExisted 
 	}
 }
 
-// removeWorktree unregisters and deletes the worktree at path and deletes branch. When branch is
-// empty the worktree's own branch is used, provided it is one of Symphony's auto/ branches.
-func (m *Manager) removeWorktree(ctx context.Context, repo *repoConfig, path, branch string) error {
+// removeWorktree unregisters and deletes the worktree at path, then deletes branch when it is
+// not empty. With discoverBranch (an orphan, whose identifier is unknown) the worktree's own
+// branch is deleted instead, provided it is one of Symphony's auto/ branches.
+func (m *Manager) removeWorktree(ctx context.Context, repo *repoConfig, path, branch string, discoverBranch bool) error {
 	if err := m.contain(path); err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (m *Manager) removeWorktree(ctx context.Context, repo *repoConfig, path, br
 		return err
 	}
 	if w, ok := findWorktree(list, path); ok {
-		if branch == "" && strings.HasPrefix(w.branch, "auto/") {
+		if discoverBranch && strings.HasPrefix(w.branch, "auto/") {
 			branch = w.branch
 		}
 		if _, err := m.git(ctx, repo.PrimaryClone, "worktree", "remove", "--force", path); err != nil {
