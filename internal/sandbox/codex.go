@@ -35,7 +35,8 @@ func (p *Policy) WritableRoots() []string {
 	return dedupe(append([]string{p.Workspace}, p.GitRoots...))
 }
 
-// TurnSandboxPolicy is the turn/start sandboxPolicy. Under srt it is externalSandbox, because
+// TurnSandboxPolicy is the turn/start sandboxPolicy. Shared /tmp is excluded: the session's
+// own TMPDIR stays writable, and other sessions' scratch files stay out of reach. Under srt it is externalSandbox, because
 // Codex's own bubblewrap sandbox cannot start nested inside srt's. Otherwise an operator
 // workspaceWrite policy keeps its fields but always gains the workspace and git roots.
 func (p *Policy) TurnSandboxPolicy() map[string]any {
@@ -51,7 +52,7 @@ func (p *Policy) TurnSandboxPolicy() map[string]any {
 			"type":                "workspaceWrite",
 			"writableRoots":       p.WritableRoots(),
 			"networkAccess":       p.NetworkMode != NetworkBlock,
-			"excludeSlashTmp":     false,
+			"excludeSlashTmp":     true,
 			"excludeTmpdirEnvVar": false,
 		}
 	}
@@ -112,7 +113,6 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	var fs codexFS
 	fs.set("/", "read")
 	fs.set(":tmpdir", "write")
-	fs.set(":slash_tmp", "write")
 	for _, r := range p.WritableRoots() {
 		fs.set(r, "write")
 	}

@@ -54,7 +54,12 @@ type Input struct {
 
 	Workspace        string   // absolute issue workspace path
 	GitMetadataRoots []string // absolute git dirs beyond <workspace>/.git (git-dir, git-common-dir)
-	CodexHome        string   // the session's private CODEX_HOME (Codex only)
+	// CodexHome is the session's private CODEX_HOME, when known before launch; its runtime
+	// files are then denied to agent commands by name.
+	CodexHome string
+	// SessionDir is the session's private state directory (CODEX_HOME and TMPDIR live in it):
+	// writable under srt, and never re-readable through allow_read_paths.
+	SessionDir string
 	SocketDir        string   // directory holding the session's own Unix sockets, if any
 	Home             string   // the home directory ~ expands to
 	// RuntimeHosts are the hosts ("name" or "name:port") the agent runtime itself must reach,

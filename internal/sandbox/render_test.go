@@ -68,24 +68,36 @@ func TestDenyReadRenderedInBothForms(t *testing.T) {
 	}
 	for _, f := range []string{"auth.json", "config.toml", "AGENTS.md"} {
 		for _, form := range []string{"~/.codex/" + f, testHome + "/.codex/" + f} {
-			if !slices.Contains(s.Filesystem.DenyRead, form) || fs[form] != "none" {
-				t.Errorf("operator codex file %s not denied in both layers", form)
+			if fs[form] != "none" {
+				t.Errorf("codex native does not deny reading %s", form)
+			}
+			// srt confines the Codex process itself, which must read these; it can only
+			// stop them being rewritten.
+			if slices.Contains(s.Filesystem.DenyRead, form) || !slices.Contains(s.Filesystem.DenyWrite, form) {
+				t.Errorf("srt: %s must be write-denied and not read-denied", form)
 			}
 		}
-		if fs[testCH+"/"+f] != "none" {
-			t.Errorf("codex native does not deny session %s", f)
+		if fs[testCH+"/"+f] != "none" || !slices.Contains(s.Filesystem.DenyWrite, testCH+"/"+f) {
+			t.Errorf("session %s not protected", f)
 		}
 	}
 }
 
 func TestWriteDenyRendered(t *testing.T) {
-	p, s := srtPolicy(t, func(in *Input) { in.GitMetadataRoots = []string{"/srv/src/.git", "/srv/src/.git/worktrees/ABC-1"} })
+	src := t.TempDir()
+	for _, wt := range []string{"ABC-1", "ABC-2"} {
+		if err := os.MkdirAll(filepath.Join(src, ".git", "worktrees", wt), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcGit := filepath.Join(src, ".git")
+	p, s := srtPolicy(t, func(in *Input) { in.GitMetadataRoots = []string{srcGit, srcGit + "/worktrees/ABC-1"} })
 	fs := codexFSMap(p)
 	want := []string{
 		testWS + "/WORKFLOW.md", testWS + "/symphony.yml", testWS + "/symphony.local.yml", testWS + "/.claude/settings.json",
 		testWS + "/mise.toml", testWS + "/.tool-versions", "~/.gitconfig", testHome + "/.gitconfig", "~/.bashrc", testHome + "/.zshrc",
-		"~/Library/LaunchAgents", testWS + "/.git/config", testWS + "/.git/hooks", "/srv/src/.git/config", "/srv/src/.git/packed-refs",
-		"/srv/src/.git/info", "/srv/src/.git/config.worktree",
+		"~/Library/LaunchAgents", testWS + "/.git/config", testWS + "/.git/hooks", srcGit + "/config", srcGit + "/packed-refs",
+		srcGit + "/info", srcGit + "/config.worktree", srcGit + "/worktrees/ABC-1/config",
 	}
 	for _, w := range want {
 		if !slices.Contains(s.Filesystem.DenyWrite, w) {
@@ -95,16 +107,22 @@ func TestWriteDenyRendered(t *testing.T) {
 			t.Errorf("codex filesystem[%s] = %q, want read-only", w, fs[w])
 		}
 	}
-	for _, glob := range []string{"/srv/src/.git/worktrees/*/config", "/srv/src/.git/worktrees/*/config.worktree"} {
-		if !slices.Contains(s.Filesystem.DenyWrite, glob) {
-			t.Errorf("srt denyWrite lacks %s", glob)
+	// srt skips glob write rules on Linux, so existing worktrees are named one by one.
+	for _, wt := range []string{"ABC-1", "ABC-2"} {
+		for _, f := range []string{"config", "config.worktree"} {
+			if want := filepath.Join(srcGit, "worktrees", wt, f); !slices.Contains(s.Filesystem.DenyWrite, want) {
+				t.Errorf("srt denyWrite lacks %s", want)
+			}
 		}
 	}
-	if !slices.Contains(s.Filesystem.AllowWrite, "/srv/src/.git/objects") || slices.Contains(s.Filesystem.AllowWrite, "/srv/src/.git") {
+	if slices.ContainsFunc(s.Filesystem.DenyWrite, func(p string) bool { return strings.Contains(p, "*") }) {
+		t.Errorf("srt denyWrite keeps a glob srt would skip: %v", s.Filesystem.DenyWrite)
+	}
+	if !slices.Contains(s.Filesystem.AllowWrite, srcGit+"/objects") || slices.Contains(s.Filesystem.AllowWrite, srcGit) {
 		t.Errorf("srt allowWrite = %v; want the external object store, not the whole git dir", s.Filesystem.AllowWrite)
 	}
-	if fs[testWS] != "write" || fs["/srv/src/.git"] != "write" {
-		t.Errorf("codex writable roots: ws %q git %q", fs[testWS], fs["/srv/src/.git"])
+	if fs[testWS] != "write" || fs[srcGit] != "write" {
+		t.Errorf("codex writable roots: ws %q git %q", fs[testWS], fs[srcGit])
 	}
 }
 
@@ -124,9 +142,14 @@ func TestReadCarveOuts(t *testing.T) {
 			if fs[carve] != "read" {
 				t.Errorf("codex filesystem[%s] = %q, want read", carve, fs[carve])
 			}
-			for _, still := range []string{"~/.ssh", testHome + "/.ssh", "~/.codex/auth.json", testHome + "/.codex/auth.json"} {
+			for _, still := range []string{"~/.ssh", testHome + "/.ssh"} {
 				if !slices.Contains(s.Filesystem.DenyRead, still) || fs[still] != "none" {
 					t.Errorf("carve-out %s lifted %s too", carve, still)
+				}
+			}
+			for _, still := range []string{"~/.codex/auth.json", testHome + "/.codex/auth.json", testCH + "/auth.json"} {
+				if fs[still] != "none" {
+					t.Errorf("carve-out %s lifted %s in codex", carve, still)
 				}
 			}
 		})
@@ -216,7 +239,7 @@ func TestCodexApprovalRendering(t *testing.T) {
 func TestCodexTurnPolicy(t *testing.T) {
 	p := mustResolve(t, func(in *Input) { in.GitMetadataRoots = []string{"/srv/src/.git"} })
 	c := p.Codex()
-	want := map[string]any{"type": "workspaceWrite", "writableRoots": []string{testWS, testWS + "/.git", "/srv/src/.git"}, "networkAccess": true, "excludeSlashTmp": false, "excludeTmpdirEnvVar": false}
+	want := map[string]any{"type": "workspaceWrite", "writableRoots": []string{testWS, testWS + "/.git", "/srv/src/.git"}, "networkAccess": true, "excludeSlashTmp": true, "excludeTmpdirEnvVar": false}
 	if !reflect.DeepEqual(c.TurnSandboxPolicy, want) || c.ThreadSandbox != "workspace-write" {
 		t.Fatalf("turn policy %v thread %q", c.TurnSandboxPolicy, c.ThreadSandbox)
 	}
@@ -225,9 +248,9 @@ func TestCodexTurnPolicy(t *testing.T) {
 	}
 
 	op := mustResolve(t, func(in *Input) {
-		in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{"/srv/cache"}, "excludeSlashTmp": true}
+		in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{"/srv/cache"}, "excludeSlashTmp": false}
 	}).TurnSandboxPolicy()
-	if !reflect.DeepEqual(op["writableRoots"], []string{testWS, testWS + "/.git", "/srv/cache"}) || op["excludeSlashTmp"] != true {
+	if !reflect.DeepEqual(op["writableRoots"], []string{testWS, testWS + "/.git", "/srv/cache"}) || op["excludeSlashTmp"] != false {
 		t.Fatalf("operator turn policy lost the workspace or its own fields: %v", op)
 	}
 
@@ -274,11 +297,14 @@ func TestSRTSettingsFileAndLaunch(t *testing.T) {
 		t.Errorf("allowUnixSockets = %v; want only the session socket dir", got)
 	}
 
-	argv := sess.Launch("codex app-server")
+	argv, err := sess.Launch("codex app-server")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(argv[:4], []string{"bash", "--noprofile", "--norc", "-c"}) {
 		t.Fatalf("wrapper argv %q", argv)
 	}
-	if !strings.HasPrefix(argv[4], "mise exec -- srt --settings '"+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
+	if !strings.HasPrefix(argv[4], `SYMPHONY_TMPDIR="${TMPDIR-}" mise exec -- srt --settings '`+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
 		t.Fatalf("srt command %q", argv[4])
 	}
 	if err := sess.Close(); err != nil {
@@ -286,6 +312,9 @@ func TestSRTSettingsFileAndLaunch(t *testing.T) {
 	}
 	if _, err := os.Stat(sess.SettingsPath); !os.IsNotExist(err) {
 		t.Fatalf("settings file survives Close: %v", err)
+	}
+	if _, err := sess.Launch("codex app-server"); err == nil {
+		t.Fatal("Launch after Close pointed srt at a removed settings file")
 	}
 
 	if _, err := mustResolve(t, nil).SRTSettings(); err == nil {

@@ -21,8 +21,9 @@ type Policy struct {
 	// GitRoots are the writable git metadata roots: <workspace>/.git first, then the extra
 	// roots the caller discovered (linked worktree git-dir and git-common-dir).
 	GitRoots  []string
-	CodexHome string
-	SocketDir string
+	CodexHome  string
+	SessionDir string
+	SocketDir  string
 	Home      string
 
 	ApprovalPolicy any // Codex wire value
@@ -91,8 +92,16 @@ func (p *Policy) resolvePaths(in Input) error {
 	if p.Home, err = abs("home", in.Home, true); err != nil {
 		return err
 	}
-	if p.CodexHome, err = abs("codex_home", in.CodexHome, in.Runtime == RuntimeCodex); err != nil {
+	if p.CodexHome, err = abs("codex_home", in.CodexHome, false); err != nil {
 		return err
+	}
+	if p.SessionDir, err = abs("session_dir", in.SessionDir, false); err != nil {
+		return err
+	}
+	for _, d := range []string{p.CodexHome, p.SessionDir} {
+		if d != "" && within(d, p.Workspace) {
+			return errf(CodeInvalidPath, "session_dir", "%s is inside the workspace, where the agent could read and rewrite it", d)
+		}
 	}
 	if p.SocketDir, err = abs("socket_dir", in.SocketDir, false); err != nil {
 		return err
@@ -203,9 +212,11 @@ func (p *Policy) resolveFilesystem(fs Filesystem) error {
 		return err
 	}
 	protected := p.protectedReads()
-	noCarve := protected
-	if p.CodexHome != "" {
-		noCarve = append(slices.Clone(protected), p.CodexHome)
+	noCarve := slices.Clone(protected)
+	for _, d := range []string{p.CodexHome, p.SessionDir} {
+		if d != "" {
+			noCarve = append(noCarve, d)
+		}
 	}
 	for _, c := range carve {
 		ca := expandHome(c, p.Home)

@@ -86,7 +86,12 @@ func TestResolveRejects(t *testing.T) {
 		}, CodeInvalidPath, "agent.permissions.filesystem.allow_write_paths"},
 		{"workspace inside a read-denied store", func(in *Input) { in.Workspace = testHome + "/.ssh/ws" }, CodeInvalidPath, "workspace"},
 		{"relative workspace", func(in *Input) { in.Workspace = "ws" }, CodeMissingSessionPath, "workspace"},
-		{"codex without CODEX_HOME", func(in *Input) { in.CodexHome = "" }, CodeMissingSessionPath, "codex_home"},
+		{"relative CODEX_HOME", func(in *Input) { in.CodexHome = "codex-home" }, CodeMissingSessionPath, "codex_home"},
+		{"session dir inside the workspace", func(in *Input) { in.SessionDir = testWS + "/.symphony" }, CodeInvalidPath, "session_dir"},
+		{"carve-out inside the session dir", func(in *Input) {
+			in.SessionDir = "/srv/sessions/s1"
+			in.Permissions.Filesystem.AllowReadPaths = []string{"/srv/sessions/s1/tmp"}
+		}, CodeProtectedReadPath, "agent.permissions.filesystem.allow_read_paths"},
 		{"relative git root", func(in *Input) { in.GitMetadataRoots = []string{"../src/.git"} }, CodeMissingSessionPath, "git_metadata_roots"},
 		{"unknown runtime", func(in *Input) { in.Runtime = "aider" }, CodeInvalidRuntime, "agent.runtime"},
 	}

@@ -80,8 +80,8 @@ func FuzzResolveKeepsCodexFilesDenied(f *testing.F) {
 		}
 		for _, f := range []string{"auth.json", "config.toml", "AGENTS.md"} {
 			for _, form := range []string{"~/.codex/" + f, testHome + "/.codex/" + f} {
-				if fs[form] != "none" || !slices.Contains(s.Filesystem.DenyRead, form) {
-					t.Fatalf("carve-out %q made %s readable", carve, form)
+				if fs[form] != "none" || !slices.Contains(s.Filesystem.DenyWrite, form) {
+					t.Fatalf("carve-out %q made %s readable or writable", carve, form)
 				}
 			}
 			if fs[testCH+"/"+f] != "none" {

@@ -60,19 +60,16 @@ func (p *Policy) SRTSettings() (SRTSettings, error) {
 	}, nil
 }
 
-// srtDenyRead is the shared list plus the operator's own Codex credentials. The session's
-// CODEX_HOME cannot be listed: srt confines the Codex process itself, which must read it.
+// srtDenyRead is the shared list. Codex runtime files cannot be listed: srt confines the
+// Codex process itself, which must read its auth.json and config.toml, so under srt they
+// stay readable to agent commands too.
 func (p *Policy) srtDenyRead() []string {
-	var codexFiles []string
-	for _, f := range codexRuntimeFiles {
-		codexFiles = append(codexFiles, operatorCodexHome+"/"+f)
-	}
-	return bothForms(append(slices.Clone(p.DenyRead), codexFiles...), p.Home)
+	return bothForms(p.DenyRead, p.Home)
 }
 
-// srtAllowWrite is the workspace, the object stores of git roots outside it, the session's
-// CODEX_HOME (Codex writes sessions and logs there) and /tmp, matching Codex's own
-// workspace-write default.
+// srtAllowWrite is the workspace, the object stores of git roots outside it, and the session's
+// private directory (Codex writes sessions, logs and TMPDIR files there). Shared /tmp is not
+// writable, as in the Codex-native turn policy.
 func (p *Policy) srtAllowWrite() []string {
 	out := []string{p.Workspace}
 	for _, r := range p.GitRoots {
@@ -80,10 +77,11 @@ func (p *Policy) srtAllowWrite() []string {
 			out = append(out, filepath.Join(r, "objects"))
 		}
 	}
-	if p.CodexHome != "" {
-		out = append(out, p.CodexHome)
+	for _, d := range []string{p.SessionDir, p.CodexHome} {
+		if d != "" {
+			out = append(out, d)
+		}
 	}
-	out = append(out, "/tmp")
 	return dedupe(out)
 }
 
@@ -92,7 +90,7 @@ func (p *Policy) srtDenyWrite() []string {
 	for _, w := range workspaceWriteDeny {
 		out = append(out, filepath.Join(p.Workspace, w))
 	}
-	out = append(out, p.gitWriteDeny()...)
+	out = append(out, expandGlobs(p.gitWriteDeny())...)
 	for _, f := range codexRuntimeFiles {
 		out = append(out, operatorCodexHome+"/"+f, expandHome(operatorCodexHome+"/"+f, p.Home))
 		if p.CodexHome != "" {
@@ -105,6 +103,26 @@ func (p *Policy) srtDenyWrite() []string {
 func (p *Policy) srtAllowedDomains() []string {
 	all := append(slices.Clone(p.AllowedDomains), p.RuntimeHosts...)
 	return nonNil(slices.DeleteFunc(dedupe(all), func(d string) bool { return slices.Contains(p.DeniedDomains, d) }))
+}
+
+// expandGlobs replaces each pattern with the paths it matches now: srt skips glob write rules
+// on Linux, so a worktree's config must be named exactly. Worktrees created after the
+// settings are written are not covered.
+func expandGlobs(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if !strings.ContainsAny(p, "*?[") {
+			out = append(out, p)
+			continue
+		}
+		// Match directories and re-attach the file name, so a worktree config the agent could
+		// still create is denied as well as one that exists.
+		dirs, _ := filepath.Glob(filepath.Dir(p))
+		for _, d := range dirs {
+			out = append(out, filepath.Join(d, filepath.Base(p)))
+		}
+	}
+	return out
 }
 
 func nonNil(s []string) []string {
@@ -126,6 +144,7 @@ type SRTSession struct {
 	SettingsPath string
 	dir          string
 	command      string
+	closed       bool
 }
 
 // WriteSRTSettings writes the settings to a fresh 0700 directory under parent (os.TempDir
@@ -153,26 +172,34 @@ func (p *Policy) WriteSRTSettings(parent string) (*SRTSession, error) {
 
 // Close removes the settings file and its directory.
 func (s *SRTSession) Close() error {
+	s.closed = true
 	if err := os.RemoveAll(s.dir); err != nil {
 		return fmt.Errorf("remove srt settings: %w", err)
 	}
 	return nil
 }
 
-// srtPrelude runs inside srt before the agent. srt's network namespace has no direct route
-// out, so NO_PROXY is cleared to send loopback traffic through srt's filtering proxy too;
-// proxy URLs naming localhost are pinned to 127.0.0.1 (a name that could resolve to ::1,
-// where the proxy does not listen); SSL_CERT_FILE gets the system bundle only if unset.
-const srtPrelude = `for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy; do ` +
+// srtPrelude runs inside srt before the agent. srt replaces TMPDIR with a directory it does
+// not let the agent write, so the session's own TMPDIR (carried across in SYMPHONY_TMPDIR)
+// is restored. srt's network namespace has no direct route out, so NO_PROXY is cleared to
+// send loopback traffic through srt's filtering proxy too; proxy URLs naming localhost are
+// pinned to 127.0.0.1 (a name that could resolve to ::1, where the proxy does not listen);
+// SSL_CERT_FILE gets the system bundle only if unset.
+const srtPrelude = `[ -z "${SYMPHONY_TMPDIR-}" ] || export TMPDIR="$SYMPHONY_TMPDIR"; ` +
+	`for v in HTTP_PROXY HTTPS_PROXY http_proxy https_proxy ALL_PROXY all_proxy; do ` +
 	`eval "u=\${$v-}"; case "$u" in *://localhost:*) eval "export $v=\"\$(printf %s \"\$u\" | sed s#://localhost:#://127.0.0.1:#)\"";; esac; done; ` +
 	`[ -n "${SSL_CERT_FILE-}" ] || [ ! -f /etc/ssl/cert.pem ] || export SSL_CERT_FILE=/etc/ssl/cert.pem; ` +
 	`export NO_PROXY= no_proxy=; `
 
-// Launch wraps the agent's shell command for srt. The outer bash reads no startup files,
-// which srt would deny anyway and which an agent could have planted.
-func (s *SRTSession) Launch(shellCommand string) []string {
-	inner := s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
-	return []string{"bash", "--noprofile", "--norc", "-c", inner}
+// Launch wraps the agent's shell command for srt; it matches the Codex adapter's
+// LaunchWrapper. The outer bash reads no startup files, which srt would deny anyway and which
+// an agent could have planted. It fails after Close, when the settings file is gone.
+func (s *SRTSession) Launch(shellCommand string) ([]string, error) {
+	if s.closed {
+		return nil, fmt.Errorf("srt launch: settings %s were removed when the session closed", s.SettingsPath)
+	}
+	inner := `SYMPHONY_TMPDIR="${TMPDIR-}" ` + s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
+	return []string{"bash", "--noprofile", "--norc", "-c", inner}, nil
 }
 
 // shellQuote single-quotes s for POSIX shells.
