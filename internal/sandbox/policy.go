@@ -60,8 +60,8 @@ type Input struct {
 	// SessionDir is the session's private state directory (CODEX_HOME and TMPDIR live in it):
 	// writable under srt, and never re-readable through allow_read_paths.
 	SessionDir string
-	SocketDir        string   // directory holding the session's own Unix sockets, if any
-	Home             string   // the home directory ~ expands to
+	SocketDir  string // directory holding the session's own Unix sockets, if any
+	Home       string // the home directory ~ expands to
 	// RuntimeHosts are the hosts ("name" or "name:port") the agent runtime itself must reach,
 	// such as its model API; empty means the runtime's public endpoints. srt wraps the whole
 	// agent process, so these stay reachable even with network mode block.

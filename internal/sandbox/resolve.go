@@ -20,11 +20,11 @@ type Policy struct {
 	Workspace string
 	// GitRoots are the writable git metadata roots: <workspace>/.git first, then the extra
 	// roots the caller discovered (linked worktree git-dir and git-common-dir).
-	GitRoots  []string
+	GitRoots   []string
 	CodexHome  string
 	SessionDir string
 	SocketDir  string
-	Home      string
+	Home       string
 
 	ApprovalPolicy any // Codex wire value
 	AutoApproveAll bool
