@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is a stable failure category shared by logs, the API and the CLI (SPEC §10.6).
@@ -37,10 +38,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	msg := string(e.Code)
-	switch {
-	case e.Message != "":
+	if e.Message != "" {
 		msg += ": " + e.Message
-	case e.Err != nil:
+	}
+	// Errorf already folds the cause into Message; other errors name it here.
+	if e.Err != nil && !strings.HasSuffix(e.Message, e.Err.Error()) {
 		msg += ": " + e.Err.Error()
 	}
 	if e.StderrTail != "" {

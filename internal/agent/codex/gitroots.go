@@ -18,6 +18,7 @@ func gitWritableRoots(ctx context.Context, workspace string) []string {
 	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir")
 	cmd.Dir = workspace
 	setProcessGroup(cmd)
+	killGroupOnCancel(cmd)
 	out, err := cmd.Output()
 	if err != nil {
 		return roots

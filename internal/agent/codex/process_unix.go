@@ -6,11 +6,18 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
+// setProcessGroup puts the child in its own process group so it can be killed as a group.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// killGroupOnCancel makes a context-bound command kill its whole group when cancelled.
+func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
 }
 
 // processTree lists pid and all its live descendants by walking /proc. Codex starts shell

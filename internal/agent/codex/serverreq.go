@@ -18,7 +18,7 @@ func (s *Session) handleServerRequest(f *frame, line []byte) {
 	case "item/commandExecution/requestApproval", "item/fileChange/requestApproval":
 		s.answerApproval(f, ev, approvalDecisionAcceptForSession, "decline")
 	case "execCommandApproval", "applyPatchApproval":
-		s.answerApproval(f, ev, "approved_for_session", "denied")
+		s.answerApproval(f, ev, "approved_for_session", map[string]any{"denied": map[string]any{"rejection": declineReason}})
 	case "item/permissions/requestApproval":
 		var p permissionsParams
 		_ = json.Unmarshal(f.Params, &p)
@@ -48,7 +48,10 @@ func (s *Session) handleServerRequest(f *frame, line []byte) {
 	}
 }
 
-func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline string) {
+// declineReason is what the model is told when the configured policy declines an action.
+const declineReason = "declined by Symphony's approval policy; try another approach"
+
+func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline any) {
 	var p approvalParams
 	_ = json.Unmarshal(f.Params, &p)
 	if s.opts.AutoApproveAll {

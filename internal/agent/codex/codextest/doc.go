@@ -1,0 +1,5 @@
+// Package codextest holds test doubles for the Codex adapter: a mock OpenAI Responses API
+// that the real codex binary can be pointed at, driven by scripted steps, and a
+// protocol-faithful fake `codex app-server` for fault injection (crashes, hangs, malformed and
+// oversize frames, notification floods, unexpected server requests).
+package codextest

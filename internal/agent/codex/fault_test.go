@@ -1,0 +1,385 @@
+package codex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+)
+
+func TestFakeTwoTurnsShareThreadAndCountTokens(t *testing.T) {
+	checkNoGoroutineLeak(t)
+	rec := &recorder{}
+	s := New(fakeOptions(t, codextest.FakeComplete, rec))
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer s.Stop(ctx)
+	first, err := s.RunTurn(ctx, "first")
+	if err != nil {
+		t.Fatalf("first turn: %v", err)
+	}
+	second, err := s.RunTurn(ctx, "second")
+	if err != nil {
+		t.Fatalf("second turn: %v", err)
+	}
+	if first.ThreadID != "thr_fake" || second.ThreadID != first.ThreadID {
+		t.Fatalf("threads = %q, %q; want both thr_fake", first.ThreadID, second.ThreadID)
+	}
+	if first.SessionID != "thr_fake-turn_1" || second.SessionID != "thr_fake-turn_2" {
+		t.Fatalf("session ids = %q, %q", first.SessionID, second.SessionID)
+	}
+	if second.LastMessage != "fake turn turn_2 done" {
+		t.Fatalf("last message = %q", second.LastMessage)
+	}
+	// The fake reports cumulative totals 120 then 240: the account must hold 240, not 360.
+	if got := s.Usage(); got.Total != 240 || got.Output != 40 || got.CachedInput != 20 || got.UncachedInput != 180 {
+		t.Fatalf("usage = %+v, want total 240 (uncached 180, cached 20, output 40)", got)
+	}
+	started := rec.ofKind(agent.EventSessionStarted)
+	if len(started) != 2 || started[1].SessionID != "thr_fake-turn_2" || started[0].PID != s.PID() || started[0].Time.IsZero() {
+		t.Fatalf("session_started events = %+v", started)
+	}
+	usage := rec.ofKind(agent.EventTokenUsage)
+	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 {
+		t.Fatalf("token_usage events = %+v", usage)
+	}
+}
+
+func TestFakeFailureCodes(t *testing.T) {
+	cases := []struct {
+		name     string
+		scenario string
+		tweak    func(*Options)
+		atStart  bool
+		cancel   time.Duration
+		want     agent.Code
+		check    func(t *testing.T, err error, rec *recorder, o Options)
+	}{
+		{
+			name: "no answer to initialize", scenario: codextest.FakeHangInitialize, atStart: true,
+			tweak: func(o *Options) { o.ReadTimeout = 300 * time.Millisecond },
+			want:  agent.CodeResponseTimeout,
+		},
+		{name: "thread/start refused", scenario: codextest.FakeThreadStartError, atStart: true, want: agent.CodeResponseError,
+			check: func(t *testing.T, err error, _ *recorder, _ Options) {
+				if !strings.Contains(err.Error(), "fake thread/start refused") {
+					t.Errorf("error %q does not carry the server's message", err)
+				}
+			}},
+		{name: "agent command missing", scenario: codextest.FakeComplete, atStart: true,
+			tweak: func(o *Options) { o.Command = "symphony-no-such-codex app-server" },
+			want:  agent.CodeCodexNotFound},
+		{name: "crash mid turn", scenario: codextest.FakeCrashMidTurn, want: agent.CodePortExit,
+			check: func(t *testing.T, err error, _ *recorder, _ Options) {
+				var e *agent.Error
+				if !errors.As(err, &e) || !strings.Contains(e.StderrTail, "simulated crash") {
+					t.Errorf("port_exit error lacks the stderr tail: %v", err)
+				}
+			}},
+		{name: "turn never ends", scenario: codextest.FakeHangTurn, want: agent.CodeTurnTimeout,
+			tweak: func(o *Options) { o.TurnTimeout = 400 * time.Millisecond },
+			check: func(t *testing.T, _ error, _ *recorder, o Options) {
+				assertLogged(t, o, `"method":"turn/interrupt"`)
+			}},
+		{name: "caller cancels", scenario: codextest.FakeHangTurn, cancel: 300 * time.Millisecond, want: agent.CodeTurnCancelled,
+			check: func(t *testing.T, _ error, _ *recorder, o Options) {
+				assertLogged(t, o, `"method":"turn/interrupt"`)
+			}},
+		{name: "turn failed", scenario: codextest.FakeTurnFailed, want: agent.CodeTurnFailed,
+			check: func(t *testing.T, err error, rec *recorder, _ Options) {
+				if !strings.Contains(err.Error(), "model unavailable") || len(rec.ofKind(agent.EventTurnFailed)) != 1 {
+					t.Errorf("err = %v, turn_failed events = %d", err, len(rec.ofKind(agent.EventTurnFailed)))
+				}
+			}},
+		{name: "user input requested", scenario: codextest.FakeInputRequired, want: agent.CodeTurnInputRequired,
+			check: func(t *testing.T, _ error, rec *recorder, o Options) {
+				if len(rec.ofKind(agent.EventTurnInputRequired)) != 1 {
+					t.Error("no turn_input_required event")
+				}
+				assertLogged(t, o, `"error":{"code":-32601`)
+			}},
+		{name: "identical tool failures", scenario: codextest.FakeToolFailureLoop, want: agent.CodeToolFailureLoop,
+			tweak: func(o *Options) { o.MaxIdenticalToolFailures = 3 },
+			check: func(t *testing.T, err error, _ *recorder, o Options) {
+				if !agent.NeedsHumanAttention(err) || !strings.Contains(err.Error(), `"make test" failed 3 times`) {
+					t.Errorf("err = %v, want a human-attention block naming the command", err)
+				}
+				assertLogged(t, o, `"method":"turn/interrupt"`)
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkNoGoroutineLeak(t)
+			rec := &recorder{}
+			o := fakeOptions(t, c.scenario, rec)
+			o.Env = append(o.Env, codextest.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
+			if c.tweak != nil {
+				c.tweak(&o)
+			}
+			s := New(o)
+			ctx := context.Background()
+			defer s.Stop(ctx)
+			err := s.Start(ctx)
+			if !c.atStart {
+				if err != nil {
+					t.Fatalf("Start: %v", err)
+				}
+				turnCtx := ctx
+				if c.cancel > 0 {
+					var cancel context.CancelFunc
+					turnCtx, cancel = context.WithTimeout(ctx, c.cancel)
+					defer cancel()
+				}
+				_, err = s.RunTurn(turnCtx, "go")
+			}
+			if got := agent.CodeOf(err); got != c.want {
+				t.Fatalf("code = %q (%v), want %q", got, err, c.want)
+			}
+			if c.check != nil {
+				c.check(t, err, rec, o)
+			}
+			if c.atStart && len(rec.ofKind(agent.EventStartupFailed)) != 1 {
+				t.Error("no startup_failed event")
+			}
+		})
+	}
+}
+
+func assertLogged(t *testing.T, o Options, want string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		b, _ := os.ReadFile(filepath.Join(o.StateDir, "fake.log"))
+		if strings.Contains(string(b), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the fake app-server never received %s; it got:\n%s", want, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestInvalidWorkspaceIsRejectedBeforeLaunch(t *testing.T) {
+	cases := []struct {
+		name string
+		ws   func(root, ws string) string
+	}{
+		{"outside the root", func(_, _ string) string { return t.TempDir() }},
+		{"the root itself", func(root, _ string) string { return root }},
+		{"missing", func(root, _ string) string { return filepath.Join(root, "nope") }},
+		{"relative", func(_, _ string) string { return "ISSUE-1" }},
+		{"escaping with ..", func(root, _ string) string { return root + "/ISSUE-1/../../" + filepath.Base(t.TempDir()) }},
+		{"a file", func(_, ws string) string {
+			p := filepath.Join(ws, "f")
+			_ = os.WriteFile(p, nil, 0o600)
+			return p
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &recorder{}
+			o := fakeOptions(t, codextest.FakeComplete, rec)
+			o.Workspace = c.ws(o.WorkspaceRoot, o.Workspace)
+			s := New(o)
+			err := s.Start(context.Background())
+			if agent.CodeOf(err) != agent.CodeInvalidWorkspaceCwd {
+				t.Fatalf("Start = %v, want invalid_workspace_cwd", err)
+			}
+			if s.PID() != 0 {
+				t.Fatal("a process was started for an invalid workspace")
+			}
+		})
+	}
+}
+
+func TestInvalidOptionsAreAllReported(t *testing.T) {
+	s := New(Options{ThreadSandbox: "sometimes", TurnSandboxPolicy: map[string]any{"type": "wide-open"}, ConfigOverrides: []string{"novalue"}, Kind: 7})
+	err := s.Start(context.Background())
+	if agent.CodeOf(err) != agent.CodeInvalidOptions {
+		t.Fatalf("Start = %v, want invalid_agent_options", err)
+	}
+	for _, want := range []string{"WorkspaceRoot", "Workspace is required", "StateDir", "ApprovalPolicy", `"sometimes"`, "wide-open", `ConfigOverrides[0] "novalue"`, "Kind 7"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+}
+
+func TestMalformedAndOversizeFramesAreReportedAndSkipped(t *testing.T) {
+	cases := []struct {
+		scenario  string
+		malformed int
+		mention   string
+	}{
+		{codextest.FakeMalformed, 5, "not a JSON object"},
+		{codextest.FakeHugeLine, 1, "longer than the 10485760-byte limit"},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			checkNoGoroutineLeak(t)
+			rec := &recorder{}
+			s := New(fakeOptions(t, c.scenario, rec))
+			ctx := context.Background()
+			defer s.Stop(ctx)
+			if err := s.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.RunTurn(ctx, "go")
+			if err != nil {
+				t.Fatalf("the turn after bad frames failed: %v", err)
+			}
+			if res.LastMessage != "fake turn turn_1 done" {
+				t.Fatalf("frames after the bad ones were lost: last message %q", res.LastMessage)
+			}
+			bad := rec.ofKind(agent.EventMalformed)
+			if len(bad) != c.malformed {
+				t.Fatalf("malformed events = %d, want %d: %+v", len(bad), c.malformed, bad)
+			}
+			found := false
+			for _, ev := range bad {
+				found = found || strings.Contains(ev.Message, c.mention)
+				if len(ev.Raw) > defaultEventRawBytes {
+					t.Errorf("malformed event carries %d raw bytes", len(ev.Raw))
+				}
+			}
+			if !found {
+				t.Errorf("no malformed event mentions %q: %+v", c.mention, bad)
+			}
+		})
+	}
+}
+
+type echoTools struct{ calls []string }
+
+func (e *echoTools) Specs() []agent.ToolSpec {
+	return []agent.ToolSpec{{Name: "echo", Description: "Echo the text argument back.", InputSchema: json.RawMessage(`{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}`)}}
+}
+
+func (e *echoTools) Call(_ context.Context, name string, args json.RawMessage) agent.ToolResult {
+	e.calls = append(e.calls, name+string(args))
+	var in struct{ Text string }
+	if err := json.Unmarshal(args, &in); err != nil {
+		return agent.ToolResult{Text: err.Error()}
+	}
+	return agent.ToolResult{Success: true, Text: "echo: " + in.Text}
+}
+
+func TestEveryServerRequestIsAnswered(t *testing.T) {
+	cases := []struct {
+		name        string
+		autoApprove bool
+		want        map[string]string
+	}{
+		{"policy declines", false, map[string]string{
+			"0:item/commandExecution/requestApproval": `"decision":"decline"`,
+			"1:item/fileChange/requestApproval":       `"decision":"decline"`,
+			"2:execCommandApproval":                   `"decision":{"denied":{"rejection":"declined by Symphony`,
+			"3:item/permissions/requestApproval":      `"permissions":{}`,
+		}},
+		{"auto approve all", true, map[string]string{
+			"0:item/commandExecution/requestApproval": `"decision":"acceptForSession"`,
+			"1:item/fileChange/requestApproval":       `"decision":"acceptForSession"`,
+			"2:execCommandApproval":                   `"decision":"approved_for_session"`,
+			"3:item/permissions/requestApproval":      `"permissions":{"network":{"enabled":true}},"scope":"session"`,
+		}},
+	}
+	common := map[string]string{
+		"4:mcpServer/elicitation/request": `"action":"decline"`,
+		"5:item/tool/call":                `"success":false,"contentItems":[{"type":"inputText","text":"unsupported tool: no_such_tool"}]`,
+		"6:item/tool/call":                `"success":true,"contentItems":[{"type":"inputText","text":"echo: hi"}]`,
+		"7:currentTime/read":              `"error":{"code":-32601`,
+		"8:some/futureRequest":            `"error":{"code":-32601`,
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			checkNoGoroutineLeak(t)
+			rec := &recorder{}
+			tools := &echoTools{}
+			o := fakeOptions(t, codextest.FakeServerRequests, rec)
+			o.AutoApproveAll, o.Tools = c.autoApprove, tools
+			s := New(o)
+			ctx := context.Background()
+			defer s.Stop(ctx)
+			if err := s.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.RunTurn(ctx, "go")
+			if err != nil {
+				t.Fatalf("turn: %v", err)
+			}
+			var answers map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(res.LastMessage), &answers); err != nil {
+				t.Fatalf("fake reported %q: %v", res.LastMessage, err)
+			}
+			for key, want := range merge(c.want, common) {
+				if !strings.Contains(string(answers[key]), want) {
+					t.Errorf("%s answered %s, want it to contain %s", key, answers[key], want)
+				}
+			}
+			if len(tools.calls) != 1 || tools.calls[0] != `echo{"text":"hi"}` {
+				t.Errorf("registry calls = %q", tools.calls)
+			}
+			if len(rec.ofKind(agent.EventUnsupportedToolCall)) != 1 {
+				t.Error("no unsupported_tool_call event for the unknown tool")
+			}
+			approvalKind := agent.EventApprovalDeclined
+			if c.autoApprove {
+				approvalKind = agent.EventApprovalAutoApproved
+			}
+			if n := len(rec.ofKind(approvalKind)); n < 4 {
+				t.Errorf("%s events = %d, want at least 4", approvalKind, n)
+			}
+		})
+	}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func TestStopIsIdempotentAndRemovesPrivateHome(t *testing.T) {
+	checkNoGoroutineLeak(t)
+	rec := &recorder{}
+	o := fakeOptions(t, codextest.FakeComplete, rec)
+	s := New(o)
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	home := s.dirs.home
+	if info, err := os.Stat(s.dirs.root); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("session dir: %v, mode %v; want 0700", err, info.Mode().Perm())
+	}
+	if _, err := os.Stat(filepath.Join(home, "config.toml")); err != nil {
+		t.Fatalf("config.toml: %v", err)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(home); !os.IsNotExist(err) {
+		t.Fatalf("private CODEX_HOME still exists after Stop: %v", err)
+	}
+	if _, err := s.RunTurn(ctx, "late"); agent.CodeOf(err) == "" {
+		t.Fatalf("RunTurn after Stop = %v, want a coded error", err)
+	}
+}

@@ -1,0 +1,148 @@
+package codex
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+)
+
+func TestMain(m *testing.M) {
+	codextest.MaybeRunFake()
+	code := m.Run()
+	cleanupSchemaDir()
+	os.Exit(code)
+}
+
+// recorder collects session events.
+type recorder struct {
+	mu     sync.Mutex
+	events []agent.Event
+}
+
+func (r *recorder) sink(ev agent.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, ev)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []agent.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+func (r *recorder) ofKind(kind agent.EventKind) []agent.Event {
+	var out []agent.Event
+	for _, ev := range r.all() {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// checkNoGoroutineLeak fails the test when goroutines started during it are still running
+// shortly after it ends. Tests using it must not run in parallel.
+func checkNoGoroutineLeak(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				n := runtime.Stack(buf, true)
+				t.Errorf("goroutine leak: %d running, %d before the test\n%s", runtime.NumGoroutine(), before, buf[:n])
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// testDirs makes a workspace root with one issue workspace and a separate state dir.
+func testDirs(t *testing.T) (root, ws, state string) {
+	t.Helper()
+	root = t.TempDir()
+	ws = filepath.Join(root, "ISSUE-1")
+	if err := os.Mkdir(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root, ws, t.TempDir()
+}
+
+// fakeOptions runs this test binary as the fake app-server with the given scenario.
+func fakeOptions(t *testing.T, scenario string, rec *recorder) Options {
+	t.Helper()
+	root, ws, state := testDirs(t)
+	return Options{
+		Command:         shellQuote(os.Args[0]),
+		WorkspaceRoot:   root,
+		Workspace:       ws,
+		StateDir:        state,
+		AuthFile:        filepath.Join(state, "no-auth.json"),
+		Env:             []string{codextest.EnvScenario + "=" + scenario},
+		IssueIdentifier: "SYM-1",
+		IssueTitle:      "Fake issue",
+		ApprovalPolicy:  "never",
+		ReadTimeout:     5 * time.Second,
+		TurnTimeout:     20 * time.Second,
+		Events:          rec.sink,
+	}
+}
+
+// teeWrapper records everything written to and read from the agent, for contract checks.
+func teeWrapper(inLog, outLog string) func(string) ([]string, error) {
+	return func(shell string) ([]string, error) {
+		script := "tee -a " + shellQuote(inLog) + " | bash -lc " + shellQuote(shell) + " | tee -a " + shellQuote(outLog)
+		return []string{"bash", "-c", script}, nil
+	}
+}
+
+// moduleRoot finds the directory holding go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// requireReal returns the path of a real part, skipping outside CI and failing in CI when it
+// is missing.
+func requireReal(t *testing.T, what, path string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if strings.EqualFold(os.Getenv("CI"), "true") {
+			t.Fatalf("%s is required in CI but missing at %s: %v", what, path, err)
+		}
+		t.Skipf("%s not found at %s (run npm ci); skipping", what, path)
+	}
+	return path
+}
+
+func codexBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("SYMPHONY_CODEX_BIN"); p != "" {
+		return requireReal(t, "codex binary (SYMPHONY_CODEX_BIN)", p)
+	}
+	return requireReal(t, "codex binary", filepath.Join(moduleRoot(t), "node_modules", ".bin", "codex"))
+}
