@@ -1,0 +1,368 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// Redactor scrubs secrets from text before it is written; the shared secret scanner
+// (internal/secretscan) is the one Symphony uses.
+type Redactor interface {
+	Redact(text string) string
+}
+
+// HeadStore keeps the chain's checkpoint outside the audit directory, so deleting the newest
+// records or files is noticed; *store.Store implements it.
+type HeadStore interface {
+	AuditHead(ctx context.Context) (seq uint64, hash string, err error)
+	SetAuditHead(ctx context.Context, seq uint64, hash string) error
+}
+
+// Options configures a Log.
+type Options struct {
+	// Dir is the audit directory, normally Dir(stateRoot).
+	Dir string
+	// Redactor scrubs every string in a record before it is hashed and written. Required.
+	Redactor Redactor
+	// Head checkpoints the chain's head after each fsync. Required.
+	Head HeadStore
+	// FlushInterval is the longest a written record waits for its fsync; zero means 100ms.
+	FlushInterval time.Duration
+	// MaxBatch forces an fsync once this many records are waiting; zero means 256.
+	MaxBatch int
+	// PreviewChars bounds a prompt's redacted preview, in characters; zero means 200.
+	PreviewChars int
+	// Now is the clock stamped on records; nil means time.Now.
+	Now func() time.Time
+}
+
+// Event is what a caller records; the log adds sequence, time and hashes.
+type Event struct {
+	// Time defaults to the log's clock.
+	Time            time.Time
+	IssueID         string
+	IssueIdentifier string
+	RepoKey         string
+	RunID           string
+	SessionID       string
+	Type            string
+	// Details must encode as a JSON object; every string in it, keys included, is redacted.
+	Details map[string]any
+}
+
+// Log appends records to the chain. Appends are serialized; it is safe for concurrent use.
+type Log struct {
+	opts Options
+
+	mu       sync.Mutex
+	file     *os.File
+	fileDay  string
+	size     int64
+	lastSeq  uint64
+	lastHash string
+	lastDay  string
+	pending  int
+	broken   error
+	closed   bool
+	flushErr error
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// Open resumes the chain in opts.Dir (creating it 0700), repairing a torn final line left by a
+// crash by moving it to a side file and recording the repair as the next record.
+func Open(ctx context.Context, opts Options) (*Log, error) {
+	switch {
+	case opts.Dir == "":
+		return nil, errors.New("audit: Options.Dir is empty")
+	case opts.Redactor == nil:
+		return nil, errors.New("audit: Options.Redactor is required; records must be scrubbed before they are written")
+	case opts.Head == nil:
+		return nil, errors.New("audit: Options.Head is required; without a checkpoint, deleting the newest records would go unnoticed")
+	case opts.FlushInterval < 0 || opts.MaxBatch < 0 || opts.PreviewChars < 0:
+		return nil, fmt.Errorf("audit: FlushInterval %v, MaxBatch %d and PreviewChars %d must not be negative", opts.FlushInterval, opts.MaxBatch, opts.PreviewChars)
+	}
+	if opts.FlushInterval == 0 {
+		opts.FlushInterval = 100 * time.Millisecond
+	}
+	if opts.MaxBatch == 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.PreviewChars == 0 {
+		opts.PreviewChars = 200
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("audit: create %s: %w", opts.Dir, err)
+	}
+	l := &Log{opts: opts, lastHash: GenesisHash, stop: make(chan struct{}), done: make(chan struct{})}
+	fragments, err := l.resume()
+	if err != nil {
+		return nil, err
+	}
+	go l.flushLoop()
+	for _, frag := range fragments {
+		if err := l.recordRepair(ctx, frag); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// recordRepair appends the repair record for a torn fragment and only then marks the side file
+// done, so a crash in between makes the next start record it again rather than never.
+func (l *Log) recordRepair(ctx context.Context, frag tornFragment) error {
+	if _, err := l.Append(ctx, frag.event(l.opts.Dir)); err != nil {
+		return err
+	}
+	if err := l.Sync(ctx); err != nil {
+		return err
+	}
+	if err := os.Rename(frag.Path, frag.finalPath()); err != nil {
+		return fmt.Errorf("audit: mark torn fragment recorded: %w", err)
+	}
+	return syncDir(filepath.Dir(frag.Path))
+}
+
+// Append scrubs, chains and writes one record and returns it as written. The line reaches the
+// file before Append returns, so a crash of this process cannot lose it; the fsync that makes
+// it survive a power loss follows within FlushInterval, or call Sync.
+func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
+	if !eventTypePattern.MatchString(ev.Type) {
+		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
+	}
+	details, err := scrubDetails(ev.Details, l.opts.Redactor)
+	if err != nil {
+		return Record{}, fmt.Errorf("audit: %s event details: %w", ev.Type, err)
+	}
+	red := l.opts.Redactor.Redact
+	rec := Record{
+		Schema:          SchemaVersion,
+		IssueID:         red(ev.IssueID),
+		IssueIdentifier: red(ev.IssueIdentifier),
+		RepoKey:         red(ev.RepoKey),
+		RunID:           red(ev.RunID),
+		SessionID:       red(ev.SessionID),
+		EventType:       ev.Type,
+		Details:         details,
+	}
+	at := ev.Time
+	if at.IsZero() {
+		at = l.opts.Now()
+	}
+	rec.Time = at.UTC()
+
+	l.mu.Lock()
+	seq, hash, synced, err := l.appendLocked(&rec)
+	l.mu.Unlock()
+	if err != nil {
+		return Record{}, err
+	}
+	if synced {
+		l.checkpoint(ctx, seq, hash)
+	}
+	return rec, nil
+}
+
+func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
+	switch {
+	case l.closed:
+		return 0, "", false, errors.New("audit: log is closed")
+	case l.broken != nil:
+		return 0, "", false, l.broken
+	}
+	rec.Seq = l.lastSeq + 1
+	rec.PreviousHash = l.lastHash
+	day := dayOf(rec.Time)
+	// A clock stepping back must not put a record in an earlier file than its predecessor,
+	// or the files would no longer list the chain in order.
+	if day < l.lastDay {
+		day = l.lastDay
+	}
+	hash, err := hashRecord(rec)
+	if err != nil {
+		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
+	}
+	rec.RecordHash = hash
+	data, err := canonical(rec)
+	if err != nil {
+		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
+	}
+	data = append(data, '\n')
+	if err := l.useDay(day); err != nil {
+		return 0, "", false, err
+	}
+	if n, err := l.file.Write(data); err != nil {
+		l.undoPartialWrite(n)
+		return 0, "", false, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
+	}
+	l.size += int64(len(data))
+	l.lastSeq, l.lastHash, l.lastDay = rec.Seq, hash, day
+	l.pending++
+	if l.pending < l.opts.MaxBatch {
+		return 0, "", false, nil
+	}
+	seq, h, err := l.syncLocked()
+	return seq, h, err == nil, err
+}
+
+// undoPartialWrite cuts off the bytes of a failed write so the next record does not follow
+// half a line; if that fails too the log refuses further appends rather than corrupt the chain.
+func (l *Log) undoPartialWrite(n int) {
+	if n == 0 {
+		return
+	}
+	if err := l.file.Truncate(l.size); err != nil {
+		l.broken = fmt.Errorf("audit: %s holds a partial record that could not be removed (%v); appends stopped", l.file.Name(), err)
+	}
+}
+
+// useDay makes the open file the one for day, fsyncing and closing the previous day's file.
+func (l *Log) useDay(day string) error {
+	if l.file != nil && l.fileDay == day {
+		return nil
+	}
+	if l.file != nil {
+		if _, _, err := l.syncLocked(); err != nil {
+			return err
+		}
+		if err := l.file.Close(); err != nil {
+			return fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
+		}
+		l.file = nil
+	}
+	path := filepath.Join(l.opts.Dir, fileName(day))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("audit: stat %s: %w", path, err)
+	}
+	if err := syncDir(l.opts.Dir); err != nil {
+		f.Close()
+		return err
+	}
+	l.file, l.fileDay, l.size = f, day, fi.Size()
+	return nil
+}
+
+// syncLocked fsyncs the open file and returns the head it made durable.
+func (l *Log) syncLocked() (uint64, string, error) {
+	if l.pending == 0 || l.file == nil {
+		return l.lastSeq, l.lastHash, nil
+	}
+	if err := l.file.Sync(); err != nil {
+		return 0, "", fmt.Errorf("audit: fsync %s: %w", l.file.Name(), err)
+	}
+	l.pending = 0
+	return l.lastSeq, l.lastHash, nil
+}
+
+// checkpoint records a durable head in the store. A failure does not stop logging; it is
+// returned by the next Sync or Close so the caller hears of it.
+func (l *Log) checkpoint(ctx context.Context, seq uint64, hash string) {
+	if seq == 0 {
+		return
+	}
+	if err := l.opts.Head.SetAuditHead(ctx, seq, hash); err != nil {
+		l.mu.Lock()
+		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", seq, err)
+		l.mu.Unlock()
+	}
+}
+
+// Sync fsyncs every record written so far and checkpoints the head.
+func (l *Log) Sync(ctx context.Context) error {
+	l.mu.Lock()
+	seq, hash, err := l.syncLocked()
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	l.checkpoint(ctx, seq, hash)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err, l.flushErr = l.flushErr, nil
+	return err
+}
+
+func (l *Log) flushLoop() {
+	defer close(l.done)
+	tick := time.NewTicker(l.opts.FlushInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-tick.C:
+			l.mu.Lock()
+			seq, hash, err := l.syncLocked()
+			if err != nil {
+				l.flushErr = err
+			}
+			l.mu.Unlock()
+			if err == nil {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				l.checkpoint(ctx, seq, hash)
+				cancel()
+			}
+		}
+	}
+}
+
+// Head returns the sequence and hash of the last record written.
+func (l *Log) Head() (uint64, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastSeq, l.lastHash
+}
+
+// Close syncs, checkpoints and closes the log. Later appends fail.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.stop)
+	<-l.done
+	err := l.Sync(context.Background())
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.file != nil {
+		if cerr := l.file.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("audit: close %s: %w", l.file.Name(), cerr)
+		}
+		l.file = nil
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("audit: open directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("audit: fsync directory %s: %w", dir, err)
+	}
+	return nil
+}

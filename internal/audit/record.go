@@ -1,0 +1,92 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the record layout this build writes.
+const SchemaVersion = 1
+
+// GenesisHash is the previous_hash of the first record ever written.
+const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Event types Symphony records. Other lower_snake_case types are accepted so later features
+// can add their own without touching this package.
+const (
+	EventPromptSent          = "prompt_sent"
+	EventToolCall            = "tool_call"
+	EventCommandExecuted     = "command_executed"
+	EventFileChanged         = "file_changed"
+	EventPRAction            = "pr_action"
+	EventTrackerStateChanged = "tracker_state_changed"
+	EventTrackerComment      = "tracker_comment"
+	EventTokenUsage          = "token_usage"
+	EventRunStarted          = "run_started"
+	EventRunFinished         = "run_finished"
+	EventOperatorAction      = "operator_action"
+	EventConfigReloaded      = "config_reloaded"
+	// EventTornLineRepaired is written by the log itself when it finds a line a crash cut short.
+	EventTornLineRepaired = "audit_torn_line_repaired"
+)
+
+// Record is one line of the audit log. Field order is the canonical encoding's order.
+type Record struct {
+	Schema          int            `json:"schema"`
+	Seq             uint64         `json:"seq"`
+	Time            time.Time      `json:"ts"`
+	IssueID         string         `json:"issue_id,omitempty"`
+	IssueIdentifier string         `json:"issue_identifier,omitempty"`
+	RepoKey         string         `json:"repo_key,omitempty"`
+	RunID           string         `json:"run_id,omitempty"`
+	SessionID       string         `json:"session_id,omitempty"`
+	EventType       string         `json:"event_type"`
+	Details         map[string]any `json:"details,omitempty"`
+	PreviousHash    string         `json:"previous_hash"`
+	RecordHash      string         `json:"record_hash,omitempty"`
+}
+
+// canonical encodes r the one way the chain hashes and stores it: struct field order, sorted
+// map keys, numbers as their original text, no HTML escaping, no trailing newline.
+func canonical(r *Record) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// hashRecord returns the hex SHA-256 of r's canonical encoding without its record_hash.
+func hashRecord(r *Record) (string, error) {
+	saved := r.RecordHash
+	r.RecordHash = ""
+	b, err := canonical(r)
+	r.RecordHash = saved
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// decodeLine parses one stored line strictly: unknown fields are refused so that nothing can
+// ride along outside the hash, and numbers keep their text so re-encoding is exact.
+func decodeLine(line []byte) (*Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	var r Record
+	if err := dec.Decode(&r); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("extra data after the record")
+	}
+	return &r, nil
+}

@@ -1,0 +1,317 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Problems Verify reports, as stable codes.
+const (
+	ProblemUnreadable    = "unreadable_record"
+	ProblemNotCanonical  = "not_canonical"
+	ProblemSchema        = "unknown_schema"
+	ProblemHashMismatch  = "hash_mismatch"
+	ProblemSequenceGap   = "sequence_gap"
+	ProblemOutOfOrder    = "out_of_order"
+	ProblemPreviousHash  = "previous_hash_mismatch"
+	ProblemInserted      = "inserted_record"
+	ProblemTornMidChain  = "torn_line"
+	ProblemTruncated     = "truncated"
+	ProblemCheckpointBad = "checkpoint_mismatch"
+)
+
+// VerifyOptions selects what Verify walks.
+type VerifyOptions struct {
+	Dir string
+	// From and To bound the day files walked (YYYY-MM-DD, inclusive); empty means unbounded.
+	// With From set, the chain is anchored on the last record before From without re-checking
+	// the earlier files.
+	From, To string
+	// Head is the store holding the checkpoint. Without it, removal of the newest records
+	// cannot be detected; Report.CheckpointChecked says whether it was used.
+	Head HeadStore
+}
+
+// Break is the first place the chain is broken.
+type Break struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Seq     uint64 `json:"seq"`
+	Problem string `json:"problem"`
+	Detail  string `json:"detail"`
+}
+
+func (b *Break) String() string {
+	return fmt.Sprintf("%s line %d (sequence %d): %s: %s", b.File, b.Line, b.Seq, b.Problem, b.Detail)
+}
+
+// TornTail is a final line a crash cut short; the next Open moves it aside and records that.
+type TornTail struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Offset int64  `json:"offset"`
+	Bytes  int    `json:"bytes"`
+}
+
+// Report is what Verify found.
+type Report struct {
+	Files             int       `json:"files"`
+	Records           int       `json:"records"`
+	Bytes             int64     `json:"bytes"`
+	FirstSeq          uint64    `json:"first_seq"`
+	LastSeq           uint64    `json:"last_seq"`
+	CheckpointSeq     uint64    `json:"checkpoint_seq"`
+	CheckpointChecked bool      `json:"checkpoint_checked"`
+	Break             *Break    `json:"break,omitempty"`
+	Torn              *TornTail `json:"torn_tail,omitempty"`
+}
+
+// Intact reports whether no break was found. A torn tail alone is a crash, not tampering.
+func (r *Report) Intact() bool { return r.Break == nil }
+
+// location is where a verified record sits, kept for the last few records so an inserted
+// record can be named precisely when its successor turns out to link past it.
+type location struct {
+	file string
+	line int
+	seq  uint64
+	hash string
+}
+
+const recentRecords = 64
+
+// verifier carries the chain state across files.
+type verifier struct {
+	report     Report
+	expectSeq  uint64
+	expectPrev string
+	recent     []location
+	ckSeq      uint64
+	ckHash     string
+	ckSeen     bool
+}
+
+// Verify walks the chain over the selected day files and reports the first break. Its error is
+// for problems reading the files or the checkpoint, never for what it found in them.
+func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
+	if opts.Dir == "" {
+		return Report{}, fmt.Errorf("audit: VerifyOptions.Dir is empty")
+	}
+	days, err := listDays(opts.Dir)
+	if err != nil {
+		return Report{}, err
+	}
+	inRange, before, err := selectDays(days, opts.From, opts.To)
+	if err != nil {
+		return Report{}, err
+	}
+	v := &verifier{expectSeq: 1, expectPrev: GenesisHash}
+	if len(before) > 0 {
+		if err := v.anchor(before); err != nil {
+			return Report{}, err
+		}
+	}
+	reachesNewest := len(days) == 0 || (len(inRange) > 0 && inRange[len(inRange)-1] == days[len(days)-1])
+	if opts.Head != nil && reachesNewest {
+		if v.ckSeq, v.ckHash, err = opts.Head.AuditHead(ctx); err != nil {
+			return Report{}, fmt.Errorf("audit: read checkpoint: %w", err)
+		}
+		v.report.CheckpointSeq = v.ckSeq
+		v.report.CheckpointChecked = true
+	}
+	// A crash can leave the newest day file created but empty, so a torn tail belongs to the
+	// last file that has any bytes.
+	tailFile := lastNonEmpty(days)
+	lastFile, lastLine := "", 0
+	for _, df := range inRange {
+		if err := ctx.Err(); err != nil {
+			return Report{}, err
+		}
+		newestFile := reachesNewest && df.Path == tailFile
+		v.report.Files++
+		n, err := eachLine(df.Path, func(ln line) error {
+			lastFile, lastLine = filepath.Base(df.Path), ln.No
+			return v.check(filepath.Base(df.Path), ln, newestFile)
+		})
+		v.report.Bytes += n
+		if err != nil {
+			return Report{}, err
+		}
+		if v.report.Break != nil {
+			return v.report, nil
+		}
+		if lastFile != filepath.Base(df.Path) {
+			lastFile, lastLine = filepath.Base(df.Path), 0
+		}
+	}
+	v.checkTruncation(lastFile, lastLine)
+	return v.report, nil
+}
+
+// selectDays splits days into those inside [from, to] and those before from.
+func selectDays(days []dayFile, from, to string) (inRange, before []dayFile, err error) {
+	if from != "" {
+		if from, err = ParseDay(from); err != nil {
+			return nil, nil, err
+		}
+	}
+	if to != "" {
+		if to, err = ParseDay(to); err != nil {
+			return nil, nil, err
+		}
+	}
+	if from != "" && to != "" && from > to {
+		return nil, nil, fmt.Errorf("audit: --from %s is after --to %s", from, to)
+	}
+	for _, d := range days {
+		switch {
+		case from != "" && d.Day < from:
+			before = append(before, d)
+		case to != "" && d.Day > to:
+		default:
+			inRange = append(inRange, d)
+		}
+	}
+	return inRange, before, nil
+}
+
+// anchor takes the last complete record before the range as the chain's starting point.
+func (v *verifier) anchor(before []dayFile) error {
+	for i := len(before) - 1; i >= 0; i-- {
+		var last []byte
+		if _, err := eachLine(before[i].Path, func(ln line) error {
+			if !ln.Torn {
+				last = append(last[:0], ln.Data...)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if last == nil {
+			continue
+		}
+		rec, err := decodeLine(last)
+		if err != nil {
+			return fmt.Errorf("audit: cannot anchor on the last record of %s: %v; verify without --from", before[i].Path, err)
+		}
+		v.expectSeq, v.expectPrev = rec.Seq+1, rec.RecordHash
+		return nil
+	}
+	return nil
+}
+
+func (v *verifier) fail(file string, no int, seq uint64, problem, format string, args ...any) error {
+	v.report.Break = &Break{File: file, Line: no, Seq: seq, Problem: problem, Detail: fmt.Sprintf(format, args...)}
+	return errStop
+}
+
+func (v *verifier) check(file string, ln line, newestFile bool) error {
+	if ln.Torn {
+		if newestFile {
+			v.report.Torn = &TornTail{File: file, Line: ln.No, Offset: ln.Offset, Bytes: len(ln.Data)}
+			return errStop
+		}
+		return v.fail(file, ln.No, v.expectSeq, ProblemTornMidChain, "the file ends in a line cut short, but later day files continue the chain")
+	}
+	rec, err := decodeLine(ln.Data)
+	if err != nil {
+		return v.fail(file, ln.No, v.expectSeq, ProblemUnreadable, "not a valid audit record: %v", err)
+	}
+	want, err := canonical(rec)
+	if err != nil || !bytes.Equal(want, ln.Data) {
+		return v.fail(file, ln.No, rec.Seq, ProblemNotCanonical, "the line differs from the form the log writes (edited after writing)")
+	}
+	if rec.Schema != SchemaVersion {
+		return v.fail(file, ln.No, rec.Seq, ProblemSchema, "schema version %d is not one this build knows (%d)", rec.Schema, SchemaVersion)
+	}
+	if h, err := hashRecord(rec); err != nil || h != rec.RecordHash {
+		return v.fail(file, ln.No, rec.Seq, ProblemHashMismatch, "record_hash does not match the record's contents (edited after writing)")
+	}
+	if rec.PreviousHash != v.expectPrev {
+		return v.linkProblem(file, ln.No, rec)
+	}
+	if rec.Seq != v.expectSeq {
+		return v.fail(file, ln.No, rec.Seq, ProblemOutOfOrder, "links to sequence %d but is numbered %d", v.expectSeq-1, rec.Seq)
+	}
+	if v.ckSeq == rec.Seq {
+		if v.ckHash != rec.RecordHash {
+			return v.fail(file, ln.No, rec.Seq, ProblemCheckpointBad, "the store's checkpoint for this sequence has hash %s, the record has %s (the chain was rewritten from here or earlier)", short(v.ckHash), short(rec.RecordHash))
+		}
+		v.ckSeen = true
+	}
+	if v.report.Records == 0 {
+		v.report.FirstSeq = rec.Seq
+	}
+	v.report.Records++
+	v.report.LastSeq = rec.Seq
+	v.expectSeq, v.expectPrev = rec.Seq+1, rec.RecordHash
+	v.recent = append(v.recent, location{file: file, line: ln.No, seq: rec.Seq, hash: rec.RecordHash})
+	if len(v.recent) > recentRecords {
+		v.recent = v.recent[1:]
+	}
+	return nil
+}
+
+// linkProblem explains a previous_hash that does not point at the record before it.
+func (v *verifier) linkProblem(file string, no int, rec *Record) error {
+	for i := len(v.recent) - 2; i >= 0; i-- {
+		if v.recent[i].hash == rec.PreviousHash {
+			first := v.recent[i+1]
+			return v.fail(first.file, first.line, first.seq, ProblemInserted,
+				"%s line %d (sequence %d) links to sequence %d, so the %d record(s) from here to it were inserted",
+				file, no, rec.Seq, v.recent[i].seq, len(v.recent)-1-i)
+		}
+	}
+	switch {
+	case rec.Seq > v.expectSeq:
+		where := ""
+		if no == 1 {
+			where = "; a whole day file may have been deleted"
+		}
+		return v.fail(file, no, rec.Seq, ProblemSequenceGap, "expected sequence %d, found %d: %d record(s) are missing here (deleted or moved)%s",
+			v.expectSeq, rec.Seq, rec.Seq-v.expectSeq, where)
+	case rec.Seq < v.expectSeq:
+		return v.fail(file, no, rec.Seq, ProblemOutOfOrder, "expected sequence %d, found %d: records were reordered or duplicated", v.expectSeq, rec.Seq)
+	case len(v.recent) > 0:
+		// The successor still holds the predecessor's original hash, so the predecessor is
+		// the record that was rewritten.
+		prev := v.recent[len(v.recent)-1]
+		return v.fail(prev.file, prev.line, prev.seq, ProblemPreviousHash,
+			"this record verifies on its own, but %s line %d (sequence %d) recorded a different hash for it: it was edited and re-hashed",
+			file, no, rec.Seq)
+	default:
+		return v.fail(file, no, rec.Seq, ProblemPreviousHash, "previous_hash does not match the hash of sequence %d before it", rec.Seq-1)
+	}
+}
+
+// checkTruncation compares where the chain ends with the store's checkpoint.
+func (v *verifier) checkTruncation(lastFile string, lastLine int) {
+	if v.report.Break != nil || v.ckSeen || v.ckSeq == 0 || v.ckSeq < v.expectSeq {
+		return
+	}
+	if lastFile == "" {
+		lastFile = "(no audit files)"
+	}
+	end := v.expectSeq - 1
+	v.report.Break = &Break{File: lastFile, Line: lastLine + 1, Seq: v.expectSeq, Problem: ProblemTruncated,
+		Detail: fmt.Sprintf("the store's checkpoint says the chain reaches sequence %d (hash %s) but the log ends at sequence %d: the newest records or day files were removed", v.ckSeq, short(v.ckHash), end)}
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
+
+func lastNonEmpty(days []dayFile) string {
+	for i := len(days) - 1; i >= 0; i-- {
+		if fi, err := os.Stat(days[i].Path); err == nil && fi.Size() > 0 {
+			return days[i].Path
+		}
+	}
+	return ""
+}
