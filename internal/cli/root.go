@@ -43,6 +43,9 @@ func newRootCmd(g *Globals) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd, g)
+		},
 	}
 	g.bind(root)
 	for _, build := range commands {
@@ -54,4 +57,6 @@ func newRootCmd(g *Globals) *cobra.Command {
 // commands lists every subcommand constructor; each lives in its own file.
 var commands = []func(*Globals) *cobra.Command{
 	newVersionCmd,
+	newInitCmd,
+	newConfigCmd,
 }

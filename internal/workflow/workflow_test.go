@@ -113,7 +113,7 @@ func TestDecodeRejectsOperatorKeysAndBadValues(t *testing.T) {
 		"agent":            2,
 		"hooks.befor_run":  6,
 		"hooks.timeout_ms": 5,
-		"verification.dev_server.health_check_url": 9,
+		"verification.dev_server.health_check_url": 8,
 		"verification.dev_server.stop_signal":      10,
 		"validation[0]":                            11,
 	}

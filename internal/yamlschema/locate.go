@@ -12,37 +12,57 @@ import (
 // the position of the deepest part that exists, so a "missing key" problem points at the
 // mapping that should contain it. It returns 0, 0 when nothing matches.
 func Locate(root ast.Node, path string) (line, col int) {
+	line, col, _ = walk(root, path)
+	return line, col
+}
+
+// Has reports whether the document spells out the key path, even with a null value.
+func Has(root ast.Node, path string) bool {
+	_, _, found := walk(root, path)
+	return found
+}
+
+func walk(root ast.Node, path string) (line, col int, found bool) {
 	d := &Decoder{anchors: map[string]ast.Node{}}
 	n := d.resolve(root)
-	line, col = position(n)
-	for _, part := range splitPath(path) {
+	parts := splitPath(path)
+	if len(parts) == 0 {
+		line, col = position(n)
+		return line, col, n != nil
+	}
+	// A missing key is reported at the key of the deepest mapping entry that exists, which
+	// is where the operator would add it.
+	for i, part := range parts {
 		if n == nil {
 			break
 		}
-		var next ast.Node
+		var next, at ast.Node
 		if part.index >= 0 {
 			if seq, ok := n.(*ast.SequenceNode); ok && part.index < len(seq.Values) {
-				next = seq.Values[part.index]
+				next, at = seq.Values[part.index], seq.Values[part.index]
 			}
 		} else if entries, _, ok := d.mappingEntries(n, ""); ok {
 			for _, e := range entries {
 				if k, ok := d.keyOf(e); ok && k == part.key {
-					next = e.Value
-					if isNull(d.resolve(next)) {
-						next = e.Key
-					}
+					next, at = e.Value, e.Key
 				}
 			}
 		}
 		if next == nil {
 			break
 		}
+		line, col = position(at)
 		n = d.resolve(next)
-		if l, c := position(n); l > 0 {
-			line, col = l, c
+		if i == len(parts)-1 {
+			found = true
+			if !isNull(n) {
+				if l, c := position(n); l > 0 {
+					line, col = l, c
+				}
+			}
 		}
 	}
-	return line, col
+	return line, col, found
 }
 
 // Fill sets the line and column of every problem that lacks them by locating its path.

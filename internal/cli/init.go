@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+//go:embed templates
+var templates embed.FS
+
+func newInitCmd(g *Globals) *cobra.Command {
+	var force, local bool
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write a commented symphony.yml (and, with --local, a sample issue and WORKFLOW.md)",
+		Long: "Writes a commented, deterministic symphony.yml at --config. With --local it uses the\n" +
+			"local file tracker and also writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony\n" +
+			"runs with no tracker account. Existing files are left alone unless --force is given.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := filepath.Abs(g.ConfigPath)
+			if err != nil {
+				return usageErr(err)
+			}
+			dir := filepath.Dir(path)
+			files := []initFile{{path, "templates/symphony.yml"}}
+			if local {
+				files = []initFile{
+					{path, "templates/symphony.local.yml"},
+					{filepath.Join(dir, "WORKFLOW.md"), "templates/WORKFLOW.md"},
+					{filepath.Join(dir, "issues", "DEMO-1.md"), "templates/DEMO-1.md"},
+				}
+			}
+			if !force {
+				for _, f := range files {
+					if _, err := os.Stat(f.dest); err == nil {
+						return usageErr(fmt.Errorf("%s already exists; pass --force to overwrite it", f.dest))
+					}
+				}
+			}
+			repoKey := sanitizeRepoKey(filepath.Base(dir))
+			for _, f := range files {
+				if err := writeTemplate(f, repoKey, dir); err != nil {
+					return failure(err)
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", f.dest)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "next: symphony config check --config %s\n", path)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	cmd.Flags().BoolVar(&local, "local", false, "use the local file tracker and write a sample issue")
+	return cmd
+}
+
+type initFile struct{ dest, template string }
+
+func writeTemplate(f initFile, repoKey, repoPath string) error {
+	body, err := fs.ReadFile(templates, f.template)
+	if err != nil {
+		return err
+	}
+	text := strings.NewReplacer("{{REPO_KEY}}", repoKey, "{{REPO_PATH}}", repoPath).Replace(string(body))
+	if err := os.MkdirAll(filepath.Dir(f.dest), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(f.dest), ".symphony-init-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.WriteString(text)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), f.dest)
+}
+
+var repoKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// sanitizeRepoKey turns a directory name into a repository key that needs no quoting.
+func sanitizeRepoKey(name string) string {
+	key := strings.Trim(repoKeyChars.ReplaceAllString(name, "-"), "-.")
+	if key == "" {
+		return "my-repo"
+	}
+	return key
+}

@@ -1,0 +1,51 @@
+package config
+
+import "fmt"
+
+// Feature is a configured capability that this build does not run yet. Symphony refuses to
+// start while one is enabled rather than silently ignoring it; `config check` lists them as
+// warnings so an operator can see what their file asks for.
+type Feature struct {
+	Key    string // the setting that enables it
+	Reason string
+}
+
+func (f Feature) String() string { return fmt.Sprintf("%s: %s", f.Key, f.Reason) }
+
+// explicitPaths are toggles whose defaults are "on" but whose feature is not built yet; they
+// count as requested only when the file spells them out.
+var explicitPaths = []string{"dashboard.enabled", "dashboard.port", "dashboard.host"}
+
+func (l *loader) explicitKeys() map[string]bool {
+	out := map[string]bool{}
+	for _, p := range explicitPaths {
+		out[p] = l.has(p)
+	}
+	return out
+}
+
+// Unimplemented lists the enabled features this build cannot run yet.
+func (c *Config) Unimplemented() []Feature {
+	var out []Feature
+	add := func(enabled bool, key, reason string) {
+		if enabled {
+			out = append(out, Feature{Key: key, Reason: reason})
+		}
+	}
+	add(c.Agent.Runtime == "claude", "agent.runtime", "the claude runtime adapter is not implemented yet; use codex")
+	add(c.PullRequests.Enabled, "pull_requests.enabled", "PR review polling is not implemented yet")
+	add(c.PullRequests.Checks.Enabled && c.PullRequests.Enabled, "pull_requests.checks.enabled", "CI polling is not implemented yet")
+	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
+	add(c.PrePushReview.Enabled, "pre_push_review.enabled", "the pre-push reviewer agent is not implemented yet")
+	add(c.IssueGate.Enabled, "issue_gate.enabled", "the issue gate is not implemented yet")
+	add(c.Notifications.Enabled && len(c.Notifications.Channels) > 0, "notifications.enabled", "notifications are not implemented yet")
+	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
+	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
+	add(c.Agent.MCP.Inherit != "none" || len(c.Agent.MCP.Servers) > 0, "agent.mcp", "publishing MCP servers to agents is not implemented yet")
+	add(c.Agent.Permissions.OuterSandbox.Runtime == "srt", "agent.permissions.outer_sandbox.runtime", "the srt outer sandbox is not wired into agent launches yet")
+	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
+		"dependency_audit", "the dependency audit gate is not implemented yet")
+	add(c.Dashboard.Enabled && (c.explicit["dashboard.enabled"] || c.explicit["dashboard.port"] || c.explicit["dashboard.host"]),
+		"dashboard", "the dashboard and JSON API are not implemented yet (leave dashboard.enabled/host/port out to run without them)")
+	return out
+}

@@ -1,0 +1,142 @@
+// Package config loads and validates the operator's symphony.yml together with every
+// repository's WORKFLOW.md, resolves $VAR and path values, reports every problem at once with
+// the reference's error codes and file positions, and keeps the last good configuration
+// while files are edited under a running service.
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/symphony-go/symphony/internal/workflow"
+	"github.com/symphony-go/symphony/internal/yamlschema"
+)
+
+// Error codes for symphony.yml problems (SPEC §5.6).
+const (
+	CodeMissingFile   = "missing_symphony_file"
+	CodeParseError    = "symphony_parse_error"
+	CodeNotAMap       = "symphony_file_not_a_map"
+	CodeInvalidConfig = "invalid_symphony_config"
+)
+
+// Env looks up environment variables; tests pass their own.
+type Env func(name string) (string, bool)
+
+// Load reads path (symphony.yml) and every repository workflow it names, using the process
+// environment for $VAR values. On failure the error is a yamlschema.Errors listing every
+// problem found.
+func Load(path string) (*Config, error) {
+	return LoadWithEnv(path, os.LookupEnv)
+}
+
+// LoadWithEnv is Load with an explicit environment.
+func LoadWithEnv(path string, env Env) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, fs.ErrNotExist) {
+			msg = "file does not exist (create one with `symphony init`, or pass --config)"
+		}
+		return nil, yamlschema.Errors{{Code: CodeMissingFile, Problem: yamlschema.Problem{File: abs, Msg: "cannot read symphony.yml: " + msg}}}
+	}
+	return parse(abs, data, env)
+}
+
+// Parse validates symphony.yml content as if it were stored at path.
+func Parse(path string, data []byte, env Env) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return parse(abs, data, env)
+}
+
+func parse(abs string, data []byte, env Env) (*Config, error) {
+	root, problem := yamlschema.Parse(data, 0)
+	if problem != nil {
+		problem.File = abs
+		return nil, yamlschema.Errors{{Code: CodeParseError, Problem: *problem}}
+	}
+	if root != nil {
+		switch root.(type) {
+		case *ast.MappingNode, *ast.MappingValueNode:
+		default:
+			line, col := yamlschema.Locate(root, "")
+			return nil, yamlschema.Errors{{Code: CodeNotAMap, Problem: yamlschema.Problem{
+				File: abs, Line: line, Col: col, Msg: "symphony.yml must be a YAML mapping of sections (issues, repositories, agent, ...)"}}}
+		}
+	}
+	cfg := Defaults()
+	cfg.Path, cfg.Dir = abs, filepath.Dir(abs)
+	l := &loader{cfg: &cfg, root: root, file: abs, env: env}
+	l.problems = append(l.problems, yamlschema.WithCode(CodeInvalidConfig, yamlschema.Decode(abs, root, &cfg))...)
+	l.resolve()
+	l.normalize()
+	l.validate()
+	if !l.failed() {
+		l.loadWorkflows()
+	}
+	if l.failed() {
+		return nil, l.problems
+	}
+	cfg.explicit = l.explicitKeys()
+	return &cfg, nil
+}
+
+// loader carries one load's state and collects its problems.
+type loader struct {
+	cfg      *Config
+	root     ast.Node
+	file     string
+	env      Env
+	problems yamlschema.Errors
+}
+
+func (l *loader) failed() bool { return len(l.problems) > 0 }
+
+// bad records an invalid_symphony_config problem at a key path, located in the file.
+func (l *loader) bad(path, msg string) {
+	line, col := yamlschema.Locate(l.root, path)
+	l.problems = append(l.problems, yamlschema.Coded{Code: CodeInvalidConfig, Problem: yamlschema.Problem{
+		File: l.file, Line: line, Col: col, Path: path, Msg: msg}})
+}
+
+// has reports whether the operator spelled out a key path.
+func (l *loader) has(path string) bool { return yamlschema.Has(l.root, path) }
+
+func (l *loader) loadWorkflows() {
+	for i := range l.cfg.Repositories {
+		repo := &l.cfg.Repositories[i]
+		w, err := workflow.Load(repo.WorkflowPath)
+		if err != nil {
+			l.addWorkflowErr(err)
+			continue
+		}
+		base := workflow.DefaultSettings()
+		base.Verification = l.cfg.Verification
+		settings, err := w.Decode(base)
+		if err != nil {
+			l.addWorkflowErr(err)
+			continue
+		}
+		repo.Loaded, repo.Settings = w, settings
+	}
+}
+
+func (l *loader) addWorkflowErr(err error) {
+	var errs yamlschema.Errors
+	if errors.As(err, &errs) {
+		l.problems = append(l.problems, errs...)
+		return
+	}
+	l.problems = append(l.problems, yamlschema.Coded{Code: workflow.CodeParseError, Problem: yamlschema.Problem{Msg: err.Error()}})
+}
