@@ -59,4 +59,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newVersionCmd,
 	newInitCmd,
 	newConfigCmd,
+	newWorkspacesCmd,
 }
