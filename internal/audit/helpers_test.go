@@ -2,8 +2,10 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,3 +101,6 @@ func writeLines(t testing.TB, path string, lines []string) {
 		t.Fatal(err)
 	}
 }
+
+// jsonNumber is how a number in a record's details reads back.
+func jsonNumber(n int) json.Number { return json.Number(strconv.Itoa(n)) }
