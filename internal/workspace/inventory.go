@@ -122,6 +122,7 @@ const (
 // Entries that are not plain directories (planted symlinks, stray files) are logged and skipped.
 func (m *Manager) scan(own *ownership, ownErr error, running Running, mode scanMode) ([]Entry, error) {
 	now := m.now()
+	m.reportStrayDirectories()
 	var entries []Entry
 	for _, repo := range m.repoOrder {
 		dir := filepath.Join(m.root, repo.dir)
@@ -173,6 +174,9 @@ func (m *Manager) decide(e *Entry, own *ownership, ownErr error, running Running
 		e.Action, e.Reason = ActionRemove, agedReason
 	case mode == scanAgeOnly:
 		e.Action, e.Reason = ActionKeep, "not idle long enough"
+	case ownErr != nil && aged:
+		e.Action, e.Reason = ActionKeep, "ownership cannot be determined ("+ownErr.Error()+"); "+agedReason+
+			", so the periodic age collection would remove it"
 	case ownErr != nil:
 		e.Action, e.Reason = ActionKeep, "ownership cannot be determined: "+ownErr.Error()
 	case e.Owner == OwnerTerminal:
@@ -219,4 +223,24 @@ func treeSize(root string) int64 {
 		return nil
 	})
 	return total
+}
+
+// reportStrayDirectories logs entries at the top of the root that belong to no configured repo
+// (for example a repo removed from symphony.yml). Cleanup never touches them: without a repo's
+// strategy it cannot know how to remove them safely.
+func (m *Manager) reportStrayDirectories() {
+	list, err := os.ReadDir(m.root)
+	if err != nil {
+		return
+	}
+	known := map[string]bool{topDir(m.cleanup.TrashDir): true}
+	for _, repo := range m.repoOrder {
+		known[repo.dir] = true
+	}
+	for _, de := range list {
+		if !known[de.Name()] {
+			m.log.Warn("entry under the workspace root belongs to no configured repository; leaving it alone",
+				"path", filepath.Join(m.root, de.Name()))
+		}
+	}
 }

@@ -247,8 +247,9 @@ func TestStartupCleanupWithTrackerDownDeletesNothing(t *testing.T) {
 		if !isDir(p) {
 			t.Errorf("%s was deleted while ownership was unknown", p)
 		}
-		if o, _ := outcomeFor(outcomes, p); o.Owner != OwnerUnknown || o.Action != ActionKeep {
-			t.Errorf("outcome for %s = %+v, want unknown/keep", p, o)
+		o, _ := outcomeFor(outcomes, p)
+		if o.Owner != OwnerUnknown || o.Action != ActionKeep || !strings.Contains(o.Reason, "periodic age collection would remove it") {
+			t.Errorf("outcome for %s = %+v, want unknown/keep noting the pending age collection", p, o)
 		}
 	}
 }
@@ -282,6 +283,10 @@ func TestInventory(t *testing.T) {
 	if err := os.Symlink(e.outside, filepath.Join(e.root, "web", "planted")); err != nil {
 		t.Fatal(err)
 	}
+	stray := filepath.Join(e.root, "retired-repo", "ENG-0")
+	if err := os.MkdirAll(stray, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	owners := fakeOwners{terminal: []issue.Issue{iss("web", "ENG-1")}, tracked: []issue.Issue{iss("api", "ENG-2")}}
 
 	entries, err := m.Inventory(ctxT(t), owners, running, true)
@@ -307,8 +312,11 @@ func TestInventory(t *testing.T) {
 				en.Path, en.Owner, en.Action, en.SizeBytes, en.Reason, w.owner, w.action, w.size)
 		}
 	}
-	if !isDir(done.Path) || !isDir(orphan.Path) {
+	if !isDir(done.Path) || !isDir(orphan.Path) || !isDir(stray) {
 		t.Error("Inventory changed the filesystem")
+	}
+	if !strings.Contains(e.logs.String(), "belongs to no configured repository") || !strings.Contains(e.logs.String(), "retired-repo") {
+		t.Errorf("the directory of an unconfigured repo was not reported:\n%s", e.logs)
 	}
 
 	unknown, err := m.Inventory(ctxT(t), nil, nil, false)

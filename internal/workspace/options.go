@@ -131,7 +131,7 @@ func (o *Options) normalize() error {
 	if err := o.Cleanup.normalize(); err != nil {
 		return err
 	}
-	trashTop := strings.Split(o.Cleanup.TrashDir, string(filepath.Separator))[0]
+	trashTop := topDir(o.Cleanup.TrashDir)
 	dirs := map[string]string{}
 	for i := range o.Repos {
 		r := &o.Repos[i]

@@ -138,3 +138,8 @@ func exists(path string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// topDir is the first component of a clean relative path: the root entry it lives under.
+func topDir(rel string) string {
+	return strings.Split(rel, string(filepath.Separator))[0]
+}
