@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/logging"
 )
 
 // Globals holds the flags every command shares.
@@ -15,6 +19,8 @@ type Globals struct {
 	Host       string
 	Port       int
 	portSet    bool
+	logFormat  string
+	logLevel   string
 }
 
 func (g *Globals) bind(root *cobra.Command) {
@@ -24,6 +30,8 @@ func (g *Globals) bind(root *cobra.Command) {
 	f.StringVar(&g.logsRoot, "logs-root", "", "directory for log files (env SYMPHONY_LOGS_ROOT; default <state-root>/logs)")
 	f.StringVar(&g.Host, "host", "", "dashboard listen host (overrides dashboard.host)")
 	f.IntVar(&g.Port, "port", 0, "dashboard listen port (overrides dashboard.port; 0 picks a free port)")
+	f.StringVar(&g.logFormat, "log-format", "text", "log format: text (key=value) or json")
+	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
 		g.portSet = cmd.Flags().Changed("port")
 	}
@@ -68,4 +76,23 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// Logger builds the service logger: stderr plus <logs-root>/symphony.log, with secrets
+// scrubbed. The returned function closes the log file.
+func (g *Globals) Logger(cmd *cobra.Command, secrets []string) (*slog.Logger, func() error, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return nil, nil, usageErr(fmt.Errorf("--log-level: %w", err))
+	}
+	if g.logFormat != "text" && g.logFormat != "json" {
+		return nil, nil, usageErr(fmt.Errorf("--log-format must be text or json, got %q", g.logFormat))
+	}
+	logger, closeFn, err := logging.New(logging.Options{
+		Stderr: cmd.ErrOrStderr(), LogsRoot: g.LogsRoot(), JSON: g.logFormat == "json", Level: level, Secrets: secrets,
+	})
+	if err != nil {
+		return nil, nil, failure(err)
+	}
+	return logger, closeFn, nil
 }

@@ -22,6 +22,13 @@ func runServe(cmd *cobra.Command, g *Globals) error {
 		return usageErr(fmt.Errorf("refusing to start: %s enables features this build does not implement:\n  %s\ndisable them to run", cfg.Path, strings.Join(names, "\n  ")))
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
+	logger, closeLog, err := g.Logger(cmd, cfg.Secrets())
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	logger.Info("configuration loaded", "path", cfg.Path, "repositories", len(cfg.Repositories),
+		"provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime)
 	fmt.Fprintf(cmd.OutOrStdout(), "configuration %s is valid (%d repositories, provider %s, runtime %s).\n"+
 		"The scheduling loop is not in this build yet, so Symphony stops here without dispatching.\n",
 		cfg.Path, len(cfg.Repositories), cfg.Issues.Provider, cfg.Agent.Runtime)
