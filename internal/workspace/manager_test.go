@@ -79,6 +79,12 @@ func TestEnsureCreatesPrivateDirectoryAndReuses(t *testing.T) {
 	if err := m.Validate(ws); err != nil {
 		t.Errorf("Validate of a fresh workspace: %v", err)
 	}
+	if p, err := m.Path("web/app", "ENG-7"); err != nil || p != ws.Path {
+		t.Errorf("Path = %q, %v; want %q", p, err, ws.Path)
+	}
+	if _, err := m.Path("web/app", "../ENG-7"); CodeOf(err) != CodeInvalidIdentifier {
+		t.Errorf("Path of a traversal identifier = %v, want %s", err, CodeInvalidIdentifier)
+	}
 }
 
 func TestEnsureRefusesHostileIdentifiers(t *testing.T) {
