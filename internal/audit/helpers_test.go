@@ -41,7 +41,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	root := t.TempDir()
-	st, err := store.Open(context.Background(), store.Options{StateRoot: root})
+	st, err := store.Open(context.Background(), store.Options{StateRoot: root, Redactor: secretscan.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

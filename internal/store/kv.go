@@ -7,7 +7,8 @@ import (
 )
 
 // PutValue stores value under (namespace, key), replacing any earlier value. Pollers use a
-// namespace each (for example "github.pr") so their keys cannot collide.
+// namespace each (for example "github.pr") so their keys cannot collide. The value is opaque
+// and stored unscrubbed: it is the poller's own state (cursors, ETags), never tracker text.
 func (s *Store) PutValue(ctx context.Context, namespace, key string, value []byte) error {
 	if namespace == "" || key == "" {
 		return fmt.Errorf("store: put value: namespace %q and key %q are both required", namespace, key)

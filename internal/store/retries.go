@@ -38,7 +38,7 @@ func (s *Store) PutRetry(ctx context.Context, r Retry) error {
 		attempt=excluded.attempt, due_at=excluded.due_at, error=excluded.error, reason=excluded.reason,
 		elapsed_ms=excluded.elapsed_ms, worker_host=excluded.worker_host,
 		workspace_path=excluded.workspace_path`,
-		r.RepoKey, r.IssueID, r.Identifier, r.Attempt, formatTime(r.DueAt), r.Error, r.Reason,
+		r.RepoKey, r.IssueID, r.Identifier, r.Attempt, formatTime(r.DueAt), s.redact(r.Error), s.redact(r.Reason),
 		r.ElapsedMs, r.WorkerHost, r.WorkspacePath)
 	if err != nil {
 		return fmt.Errorf("store: put retry %s/%s: %w", r.RepoKey, r.IssueID, err)

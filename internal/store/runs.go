@@ -92,6 +92,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (Run, error) {
 	}
 	r.Status = StatusRunning
 	r.EndedAt = time.Time{}
+	r = s.scrubRun(r)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (repo_key, run_id, issue_id, issue_identifier,
 		issue_title, issue_state, attempt, status, started_at, error, workspace_path, worker_host,
 		session_id, transcript_path, input_tokens, uncached_input_tokens, cached_input_tokens,
@@ -110,6 +111,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (Run, error) {
 // UpdateRun rewrites the progress fields of a running run (issue state, workspace, worker host,
 // session, transcript, tokens, runtime). A run that already finished is not changed.
 func (s *Store) UpdateRun(ctx context.Context, r Run) error {
+	r = s.scrubRun(r)
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET issue_state=?, workspace_path=?, worker_host=?,
 		session_id=?, transcript_path=?, input_tokens=?, uncached_input_tokens=?, cached_input_tokens=?,
 		cache_creation_input_tokens=?, output_tokens=?, total_tokens=?, runtime_seconds=?
@@ -132,6 +134,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	if r.EndedAt.IsZero() {
 		r.EndedAt = s.now()
 	}
+	r = s.scrubRun(r)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
 			workspace_path=?, worker_host=?, session_id=?, transcript_path=?, input_tokens=?,
@@ -162,7 +165,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 func (s *Store) MarkInterrupted(ctx context.Context, reason string) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status='interrupted', ended_at=?,
 		error=CASE WHEN error='' THEN ? ELSE error END WHERE status='running'`,
-		formatTime(s.now()), reason)
+		formatTime(s.now()), s.redact(reason))
 	if err != nil {
 		return 0, fmt.Errorf("store: mark interrupted runs: %w", err)
 	}
@@ -171,6 +174,14 @@ func (s *Store) MarkInterrupted(ctx context.Context, reason string) (int, error)
 		return 0, fmt.Errorf("store: mark interrupted runs: %w", err)
 	}
 	return int(n), nil
+}
+
+// scrubRun redacts the fields that carry free text from trackers and agents.
+func (s *Store) scrubRun(r Run) Run {
+	r.IssueTitle = s.redact(r.IssueTitle)
+	r.IssueState = s.redact(r.IssueState)
+	r.Error = s.redact(r.Error)
+	return r
 }
 
 func expectOne(res sql.Result, op, repoKey, id string) error {

@@ -31,14 +31,22 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Now is the clock used for default timestamps; nil means time.Now.
 	Now func() time.Time
+	// Redactor scrubs secrets from free-text fields (titles, errors, reasons) before they are
+	// written. Required unless ReadOnly. Key/value payloads are stored as given.
+	Redactor Redactor
+}
+
+// Redactor scrubs secrets from text; internal/secretscan provides the shared one.
+type Redactor interface {
+	Redact(text string) string
 }
 
 // Store is an open run store. It is safe for concurrent use.
 type Store struct {
-	db       *sql.DB
-	path     string
-	readOnly bool
-	now      func() time.Time
+	db     *sql.DB
+	path   string
+	now    func() time.Time
+	redact func(string) string
 }
 
 // Path returns the store file path for a state root.
@@ -53,6 +61,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	// The driver splits its DSN at the first '?', so such a path would be misread.
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: state root %q contains '?', which the SQLite driver cannot open", opts.StateRoot)
+	}
+	if !opts.ReadOnly && opts.Redactor == nil {
+		return nil, errors.New("store: Options.Redactor is required to write; errors and titles must be scrubbed of secrets")
 	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
@@ -72,9 +83,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, now: opts.Now}
+	s := &Store{db: db, path: path, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.Redactor != nil {
+		s.redact = opts.Redactor.Redact
+	} else {
+		// Only a read-only store gets here, and SQLite refuses its writes anyway.
+		s.redact = func(text string) string { return text }
 	}
 	if opts.ReadOnly {
 		err = s.checkSchema(ctx)

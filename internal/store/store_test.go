@@ -10,13 +10,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 var t0 = time.Date(2026, 3, 14, 23, 59, 0, 0, time.UTC)
 
 func openTest(t testing.TB, root string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), Options{StateRoot: root, Now: func() time.Time { return t0 }})
+	s, err := Open(context.Background(), Options{StateRoot: root, Now: func() time.Time { return t0 }, Redactor: secretscan.New()})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -54,15 +56,17 @@ func TestOpenRejectsBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	red := secretscan.New()
 	tests := []struct {
 		name string
 		opts Options
 		want string
 	}{
 		{"empty state root", Options{}, "StateRoot is empty"},
-		{"question mark", Options{StateRoot: filepath.Join(t.TempDir(), "a?b")}, "contains '?'"},
+		{"question mark", Options{StateRoot: filepath.Join(t.TempDir(), "a?b"), Redactor: red}, "contains '?'"},
+		{"writer without redactor", Options{StateRoot: t.TempDir()}, "Redactor is required"},
 		{"read-only missing", Options{StateRoot: t.TempDir(), ReadOnly: true}, "no run store"},
-		{"newer schema", Options{StateRoot: newer}, "schema version 99, newer than this build"},
+		{"newer schema", Options{StateRoot: newer, Redactor: red}, "schema version 99, newer than this build"},
 		{"reader of newer schema", Options{StateRoot: newer, ReadOnly: true}, "schema version 99 but this build reads"},
 	}
 	for _, tt := range tests {
