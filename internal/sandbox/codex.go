@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,12 +12,18 @@ const CodexProfile = "symphony"
 
 // CodexParams is what the Codex adapter sends, opaquely: thread/start approvalPolicy and
 // sandbox, turn/start sandboxPolicy, and --config overrides for the app-server command line.
+//
+// PermissionProfile names the managed profile the overrides define. Codex enforces that
+// profile's deny lists and domain rules only when a thread selects it by name (thread/start
+// "permissions") instead of sending the legacy sandbox and sandboxPolicy fields, which
+// replace it with plain workspace-write; TestSecurityMatrix measures both.
 type CodexParams struct {
 	ApprovalPolicy    any
 	AutoApproveAll    bool
 	ThreadSandbox     string
 	TurnSandboxPolicy map[string]any
 	ConfigOverrides   []string
+	PermissionProfile string
 }
 
 // Codex renders the policy for a Codex app-server session.
@@ -27,6 +34,7 @@ func (p *Policy) Codex() CodexParams {
 		ThreadSandbox:     p.ThreadSandbox,
 		TurnSandboxPolicy: p.TurnSandboxPolicy(),
 		ConfigOverrides:   p.CodexConfigOverrides(),
+		PermissionProfile: CodexProfile,
 	}
 }
 
@@ -120,12 +128,14 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 		fs.set(d, "none")
 	}
 	for _, w := range workspaceWriteDeny {
-		fs.set(filepath.Join(p.Workspace, w), "read")
+		if path := filepath.Join(p.Workspace, w); parentExists(path) {
+			fs.set(path, "read")
+		}
 	}
 	for _, g := range p.gitWriteDeny() {
 		// Codex accepts globs only for "none"; its built-in .git protection covers the
 		// per-worktree config files those globs name.
-		if !strings.Contains(g, "*") {
+		if !strings.Contains(g, "*") && parentExists(g) {
 			fs.set(g, "read")
 		}
 	}
@@ -136,6 +146,14 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 		fs.set(c, "read")
 	}
 	return fs.entries()
+}
+
+// parentExists reports whether path's directory exists. Codex makes a read-only entry inside
+// a writable root by bind-mounting over it, and bubblewrap aborts the whole sandbox when the
+// mount point's directory is missing, so such entries are rendered only when they can apply.
+func parentExists(path string) bool {
+	fi, err := os.Stat(filepath.Dir(path))
+	return err == nil && fi.IsDir()
 }
 
 // gitWriteDeny expands the git metadata deny entries under every git root.

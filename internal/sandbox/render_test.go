@@ -91,12 +91,21 @@ func TestWriteDenyRendered(t *testing.T) {
 		}
 	}
 	srcGit := filepath.Join(src, ".git")
-	p, s := srtPolicy(t, func(in *Input) { in.GitMetadataRoots = []string{srcGit, srcGit + "/worktrees/ABC-1"} })
+	ws := t.TempDir()
+	for _, d := range []string{".git", ".claude"} {
+		if err := os.Mkdir(filepath.Join(ws, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, s := srtPolicy(t, func(in *Input) {
+		in.Workspace = ws
+		in.GitMetadataRoots = []string{srcGit, srcGit + "/worktrees/ABC-1"}
+	})
 	fs := codexFSMap(p)
 	want := []string{
-		testWS + "/WORKFLOW.md", testWS + "/symphony.yml", testWS + "/symphony.local.yml", testWS + "/.claude/settings.json",
-		testWS + "/mise.toml", testWS + "/.tool-versions", "~/.gitconfig", testHome + "/.gitconfig", "~/.bashrc", testHome + "/.zshrc",
-		"~/Library/LaunchAgents", testWS + "/.git/config", testWS + "/.git/hooks", srcGit + "/config", srcGit + "/packed-refs",
+		ws + "/WORKFLOW.md", ws + "/symphony.yml", ws + "/symphony.local.yml", ws + "/.claude/settings.json",
+		ws + "/mise.toml", ws + "/.tool-versions", "~/.gitconfig", testHome + "/.gitconfig", "~/.bashrc", testHome + "/.zshrc",
+		"~/Library/LaunchAgents", ws + "/.git/config", ws + "/.git/hooks", srcGit + "/config", srcGit + "/packed-refs",
 		srcGit + "/info", srcGit + "/config.worktree", srcGit + "/worktrees/ABC-1/config",
 	}
 	for _, w := range want {
@@ -121,8 +130,16 @@ func TestWriteDenyRendered(t *testing.T) {
 	if !slices.Contains(s.Filesystem.AllowWrite, srcGit+"/objects") || slices.Contains(s.Filesystem.AllowWrite, srcGit) {
 		t.Errorf("srt allowWrite = %v; want the external object store, not the whole git dir", s.Filesystem.AllowWrite)
 	}
-	if fs[testWS] != "write" || fs[srcGit] != "write" {
-		t.Errorf("codex writable roots: ws %q git %q", fs[testWS], fs[srcGit])
+	if fs[ws] != "write" || fs[srcGit] != "write" {
+		t.Errorf("codex writable roots: ws %q git %q", fs[ws], fs[srcGit])
+	}
+	// bubblewrap aborts the whole Codex sandbox on a read-only mount whose directory is
+	// missing, so entries under absent directories are left out rather than break every command.
+	if _, ok := fs[ws+"/.claude/agents"]; !ok {
+		t.Errorf("entry under the existing .claude dir missing")
+	}
+	if missing := testWS + "/WORKFLOW.md"; fs[missing] != "" {
+		t.Errorf("entry %s rendered for a workspace that does not exist", missing)
 	}
 }
 
@@ -304,7 +321,7 @@ func TestSRTSettingsFileAndLaunch(t *testing.T) {
 	if !reflect.DeepEqual(argv[:4], []string{"bash", "--noprofile", "--norc", "-c"}) {
 		t.Fatalf("wrapper argv %q", argv)
 	}
-	if !strings.HasPrefix(argv[4], `SYMPHONY_TMPDIR="${TMPDIR-}" mise exec -- srt --settings '`+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
+	if !strings.HasPrefix(argv[4], `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR=/tmp mise exec -- srt --settings '`+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
 		t.Fatalf("srt command %q", argv[4])
 	}
 	if err := sess.Close(); err != nil {

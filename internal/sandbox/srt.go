@@ -193,12 +193,15 @@ const srtPrelude = `[ -z "${SYMPHONY_TMPDIR-}" ] || export TMPDIR="$SYMPHONY_TMP
 
 // Launch wraps the agent's shell command for srt; it matches the Codex adapter's
 // LaunchWrapper. The outer bash reads no startup files, which srt would deny anyway and which
-// an agent could have planted. It fails after Close, when the settings file is gone.
+// an agent could have planted. srt itself runs with TMPDIR=/tmp because it binds its proxy
+// bridge sockets there and a long session TMPDIR overflows the Unix socket path limit; the
+// agent gets the session TMPDIR back in the prelude. It fails after Close, when the settings
+// file is gone.
 func (s *SRTSession) Launch(shellCommand string) ([]string, error) {
 	if s.closed {
 		return nil, fmt.Errorf("srt launch: settings %s were removed when the session closed", s.SettingsPath)
 	}
-	inner := `SYMPHONY_TMPDIR="${TMPDIR-}" ` + s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
+	inner := `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR=/tmp ` + s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
 	return []string{"bash", "--noprofile", "--norc", "-c", inner}, nil
 }
 
