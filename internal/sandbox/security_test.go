@@ -31,10 +31,10 @@ const (
 // loopback HTTP servers (one allow-listed) and two Unix sockets (one the session's own).
 type rig struct {
 	root, home, wsRoot, ws, state, sockDir string
-	allowedURL, otherURL, directURL    string
-	allowedHits, otherHits, directHits atomic.Int64
-	ownSock, otherSock                 string
-	ownConns, otherConns               atomic.Int64
+	allowedURL, otherURL, directURL        string
+	allowedHits, otherHits, directHits     atomic.Int64
+	ownSock, otherSock                     string
+	ownConns, otherConns                   atomic.Int64
 }
 
 func newRig(t *testing.T) *rig {
