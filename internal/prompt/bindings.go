@@ -96,6 +96,9 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 	}
 	s := &sanitizer{secrets: secrets, limits: limits}
 	p := &prepared{}
+	// Sanitise in prompt order so anomalies are listed the way the agent reads the fields.
+	issueMap := issueVars(s, req.Issue, req.RepoKey)
+	prMap := prVars(s, req.PR)
 	p.reviewers = reviewerVars(s, req.ReviewerComments)
 	p.ci = ciVars(s, req.CIFailure)
 	p.conflict = conflictVars(s, req.Conflict)
@@ -104,8 +107,8 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 		reviewers[i] = r
 	}
 	p.vars = map[string]any{
-		"issue":             issueVars(s, req.Issue, req.RepoKey),
-		"pr":                prVars(s, req.PR),
+		"issue":             issueMap,
+		"pr":                prMap,
 		"attempt":           intOrNil(req.Attempt),
 		"agent":             agentVars(req.Agent),
 		"repo_key":          strOrNil(req.RepoKey),
@@ -121,6 +124,8 @@ func issueVars(s *sanitizer, is issue.Issue, repoKey string) map[string]any {
 	if repoKey == "" {
 		repoKey = is.RepoKey
 	}
+	title := s.block("issue.title", FieldIssueTitle, is.Title)
+	description := s.block("issue.description", FieldIssueBody, is.Description)
 	comments := make([]any, 0, len(is.Comments))
 	for i, c := range is.Comments {
 		comments = append(comments, map[string]any{
@@ -166,8 +171,8 @@ func issueVars(s *sanitizer, is issue.Issue, repoKey string) map[string]any {
 	return map[string]any{
 		"id":                 strOrNil(is.ID),
 		"identifier":         s.inline("issue.identifier", is.Identifier),
-		"title":              s.block("issue.title", FieldIssueTitle, is.Title),
-		"description":        s.block("issue.description", FieldIssueBody, is.Description),
+		"title":              title,
+		"description":        description,
 		"priority":           intOrNil(is.Priority),
 		"state":              s.inline("issue.state", is.State),
 		"team":               team,
@@ -268,19 +273,19 @@ func conflictVars(s *sanitizer, c *Conflict) map[string]any {
 		number = c.PRNumber
 	}
 	return map[string]any{
-		"pr_url":        s.inline("pr_conflict.pr_url", c.PRURL),
-		"pr_title":      s.inline("pr_conflict.pr_title", c.PRTitle),
-		"pr_number":     number,
-		"head_ref":      s.inline("pr_conflict.head_ref", c.HeadRef),
-		"head_sha":      s.inline("pr_conflict.head_sha", c.HeadSHA),
-		"base_ref":      s.inline("pr_conflict.base_ref", c.BaseRef),
-		"base_sha":      s.inline("pr_conflict.base_sha", c.BaseSHA),
-		"mergeable":     s.inline("pr_conflict.mergeable", c.Mergeable),
-		"merge_state":   s.inline("pr_conflict.merge_state", c.MergeState),
-		"conflict_key":  s.inline("pr_conflict.conflict_key", c.Key),
-		"observed_at":   timeOrNil(c.ObservedAt),
-		"attempt":       max(c.Attempt, 1),
-		"max_retries":   intOrNil(&c.MaxRetries),
+		"pr_url":       s.inline("pr_conflict.pr_url", c.PRURL),
+		"pr_title":     s.inline("pr_conflict.pr_title", c.PRTitle),
+		"pr_number":    number,
+		"head_ref":     s.inline("pr_conflict.head_ref", c.HeadRef),
+		"head_sha":     s.inline("pr_conflict.head_sha", c.HeadSHA),
+		"base_ref":     s.inline("pr_conflict.base_ref", c.BaseRef),
+		"base_sha":     s.inline("pr_conflict.base_sha", c.BaseSHA),
+		"mergeable":    s.inline("pr_conflict.mergeable", c.Mergeable),
+		"merge_state":  s.inline("pr_conflict.merge_state", c.MergeState),
+		"conflict_key": s.inline("pr_conflict.conflict_key", c.Key),
+		"observed_at":  timeOrNil(c.ObservedAt),
+		"attempt":      max(c.Attempt, 1),
+		"max_retries":  intOrNil(&c.MaxRetries),
 	}
 }
 

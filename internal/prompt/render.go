@@ -52,11 +52,26 @@ func locate(code error, t Template, err liquidError) *TemplateError {
 		if len(lines) > 1 {
 			msg += fmt.Sprintf(" (the partial is rendered from lines %s)", joinInts(lines))
 		}
+		msg += partialHint(partial)
 	} else {
 		te.Line = err.LineNumber()
 	}
 	te.Msg = msg
 	return te
+}
+
+// partialHint reminds the author that a partial sees only what the render tag passes.
+func partialHint(name string) string {
+	for _, p := range Partials {
+		if p.Name == name && len(p.Vars) > 0 {
+			args := make([]string, len(p.Vars))
+			for i, v := range p.Vars {
+				args[i] = v + ": " + v
+			}
+			return fmt.Sprintf("; partials see only the variables passed to them, e.g. {%% render %q, %s %%}", name, strings.Join(args, ", "))
+		}
+	}
+	return ""
 }
 
 // renderLines finds the file lines of the template's `{% render %}` tags for a partial, so an
