@@ -1,0 +1,59 @@
+// Package local is the file-based tracker (issues.provider: local): a directory of Markdown
+// files, one per issue, that a person edits with any editor while Symphony runs. Nothing is
+// cached between calls; every fetch reads the directory again.
+//
+// # Issue files
+//
+// An issue lives in <dir>/<IDENTIFIER>.md, where IDENTIFIER is letters, digits, '.', '_' and
+// '-' and starts with a letter or digit (for example LOC-1.md). The file opens with YAML front
+// matter between two lines holding only "---"; everything after the closing line is the
+// issue's description, kept exactly as written.
+//
+//	---
+//	title: Add a health endpoint      # required
+//	state: Todo                       # required; compared case-insensitively
+//	id: LOC-1                         # optional; defaults to the identifier
+//	priority: 2                       # optional integer; lower sorts first
+//	labels: [backend, api]            # optional; lowercased when read
+//	blocked_by: [LOC-0]               # optional identifiers of blocking issues
+//	assignee: alice                   # optional free-form user name or id
+//	branch_name: loc-1-health         # optional
+//	url: https://example.com/LOC-1    # optional
+//	created_at: 2026-01-02T03:04:05Z  # optional RFC 3339 time or YYYY-MM-DD date
+//	---
+//	The description, in Markdown.
+//
+// Unknown keys are errors, so a misspelt key is reported rather than ignored. A file that
+// does not parse is reported with its path and line and skipped; it is never rewritten or
+// deleted. The file's modification time is the issue's updated_at.
+//
+// Changing an issue's state rewrites only the value on the "state:" line (which must therefore
+// hold the state on one line) and leaves every other byte of the file as it was. The new file
+// is written to a temporary file in the same directory and renamed over the old one, and it is
+// only renamed if the file still holds what was read, so an edit a person saves at the same
+// moment is re-read and kept.
+//
+// # Comments
+//
+// Comments on LOC-1 live beside it in LOC-1.comments.md, oldest first, each introduced by a
+// header line and followed by its Markdown body:
+//
+//	<!-- symphony comment id="c1" author="symphony" created="2026-01-02T03:04:05Z" -->
+//	Started work; plan below.
+//
+//	<!-- symphony comment id="c2" author="alice" created="2026-01-02T04:00:00Z" updated="2026-01-02T04:05:00Z" -->
+//	Please also cover the error path.
+//
+// Header attributes are double-quoted; id, created and updated are optional when a person
+// adds a comment by hand (a missing id becomes c<position>, a missing author "unknown"). One
+// blank line separates a body from the next header. A body line that itself begins with
+// "<!-- symphony comment" is stored with one extra leading backslash. Text before the first
+// header is kept as it is.
+//
+// # Routing
+//
+// Repository routes select local issues by labels (all required) and assignee; the
+// issue-level scope contributes labels (any one suffices) and assignee. Teams and projects do
+// not exist in local files, and "me" has no account to stand for, so settings that use them
+// are rejected when the tracker is built.
+package local
