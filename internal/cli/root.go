@@ -60,4 +60,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newInitCmd,
 	newConfigCmd,
 	newWorkspacesCmd,
+	newWorkflowCmd,
 }
