@@ -347,3 +347,32 @@ func TestShellQuoteSurvivesSh(t *testing.T) {
 		}
 	}
 }
+
+func TestClaudeFilesystem(t *testing.T) {
+	p := mustResolve(t, func(in *Input) {
+		in.Runtime = RuntimeClaude
+		in.CodexHome = ""
+		in.Permissions.Filesystem.AllowWritePaths = []string{"~/.cache/go-build"}
+		in.Permissions.Filesystem.AllowReadPaths = []string{"~/.npmrc"}
+	})
+	c := p.ClaudeFilesystem()
+	for _, want := range []string{"~/.ssh", testHome + "/.ssh", "~/.claude/.credentials.json", testHome + "/.claude/.credentials.json"} {
+		if !slices.Contains(c.DenyRead, want) {
+			t.Errorf("claude denyRead lacks %s", want)
+		}
+	}
+	if slices.Contains(c.DenyRead, "~/.npmrc") || slices.Contains(c.DenyRead, testHome+"/.npmrc") {
+		t.Errorf("carve-out ~/.npmrc still denied: %v", c.DenyRead)
+	}
+	for _, want := range []string{testWS + "/WORKFLOW.md", testWS + "/.claude/settings.json", testWS + "/.git", "~/.claude/settings.json", testHome + "/.gitconfig"} {
+		if !slices.Contains(c.DenyWrite, want) {
+			t.Errorf("claude denyWrite lacks %s", want)
+		}
+	}
+	if !reflect.DeepEqual(c.AllowWrite, []string{"~/.cache/go-build", testHome + "/.cache/go-build"}) {
+		t.Errorf("claude allowWrite = %v", c.AllowWrite)
+	}
+	if p.ApprovalPolicy != "never" {
+		t.Errorf("claude approval = %v, want never", p.ApprovalPolicy)
+	}
+}
