@@ -66,4 +66,40 @@ func signalTree(pid int, tree []int, sig syscall.Signal) {
 	}
 }
 
-const killSignal = syscall.SIGKILL
+const (
+	killSignal = syscall.SIGKILL
+	termSignal = syscall.SIGTERM
+)
+
+// waitAllGone waits up to limit for every process in pids to exit or become a zombie.
+func waitAllGone(pids []int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if !anyAlive(pids) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func anyAlive(pids []int) bool {
+	for _, p := range pids {
+		if processAlive(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// processAlive reports whether pid exists and is not a zombie.
+func processAlive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(stat)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] != 'Z'
+	}
+	return true
+}

@@ -79,7 +79,9 @@ func (s *Session) call(ctx context.Context, method string, params any, out any) 
 		return nil
 	case <-timer.C:
 		forget()
-		return agent.Errorf(agent.CodeResponseTimeout, "no response to %s within %s", method, s.opts.ReadTimeout)
+		e := agent.Errorf(agent.CodeResponseTimeout, "no response to %s within %s", method, s.opts.ReadTimeout)
+		e.StderrTail = s.stderrTail.String()
+		return e
 	case <-ctx.Done():
 		forget()
 		return &agent.Error{Code: agent.CodeTurnCancelled, Message: method + " abandoned", Err: ctx.Err()}

@@ -133,9 +133,13 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 	case <-grace.C:
 	case <-ctx.Done():
 	}
-	// Whatever Codex left behind (or everything, if it did not exit) is killed; the tree
-	// snapshot taken before stdin closed still names children that were reparented.
+	// Whatever Codex left behind (or everything, if it did not exit) is terminated; the tree
+	// snapshot taken before stdin closed still names children that were reparented. SIGTERM
+	// first lets shells run their exit traps (a login shell killed outright can leave lock
+	// files behind), then SIGKILL ends whatever ignored it.
 	tree = append(tree, processTree(pid)...)
+	signalTree(pid, tree, termSignal)
+	waitAllGone(tree, time.Second)
 	signalTree(pid, tree, killSignal)
 	select {
 	case <-s.exited:
