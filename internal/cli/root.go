@@ -61,4 +61,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newConfigCmd,
 	newWorkspacesCmd,
 	newWorkflowCmd,
+	newSandboxCmd,
 }

@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/sandbox"
+)
+
+// exampleIssue names the placeholder issue workspace the explanation is rendered for; real
+// sessions substitute their own workspace path.
+const exampleIssue = "EXAMPLE-1"
+
+func newSandboxCmd(g *Globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Inspect the agent sandbox policy",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newSandboxExplainCmd(g))
+	return cmd
+}
+
+func newSandboxExplainCmd(g *Globals) *cobra.Command {
+	var repoKey string
+	cmd := &cobra.Command{
+		Use:   "explain",
+		Short: "Print the effective sandbox policy for a repository and what enforces it",
+		Long: "Prints the deny lists, writable roots, network allowlist and approval policy an agent\n" +
+			"session would get for the repository, which layer enforces each (Codex native or srt),\n" +
+			"and the attack matrix measured on the real binaries, naming what this mode leaves open.\n" +
+			"Paths are shown for a placeholder issue workspace " + exampleIssue + ".",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(g.ConfigPath)
+			if err != nil {
+				return usageErr(err)
+			}
+			repo, err := pickRepository(cfg, repoKey)
+			if err != nil {
+				return usageErr(err)
+			}
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return failure(fmt.Errorf("sandbox explain: home directory: %w", err))
+			}
+			pol, err := sandbox.Resolve(sandboxInput(cfg, repo, g.StateRoot(), home))
+			if err != nil {
+				return usageErr(fmt.Errorf("%s: %w", cfg.Path, err))
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Sandbox policy for repository %q (%s)\n", repo.Key, cfg.Path)
+			if err := pol.Explain(out); err != nil {
+				return failure(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&repoKey, "repo", "", "repository key (default: the default repository, or the only one)")
+	return cmd
+}
+
+func pickRepository(cfg *config.Config, key string) (*config.Repository, error) {
+	var keys []string
+	for i := range cfg.Repositories {
+		r := &cfg.Repositories[i]
+		if key != "" && r.Key == key {
+			return r, nil
+		}
+		keys = append(keys, r.Key)
+	}
+	if key != "" {
+		return nil, fmt.Errorf("--repo %q: no such repository; configured: %s", key, strings.Join(keys, ", "))
+	}
+	for i := range cfg.Repositories {
+		if cfg.Repositories[i].Default {
+			return &cfg.Repositories[i], nil
+		}
+	}
+	if len(cfg.Repositories) == 1 {
+		return &cfg.Repositories[0], nil
+	}
+	return nil, fmt.Errorf("several repositories and none is default; choose one with --repo (%s)", strings.Join(keys, ", "))
+}
+
+// sandboxInput maps the operator config onto the sandbox policy input for a placeholder
+// issue of repo.
+func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, home string) sandbox.Input {
+	p := cfg.Agent.Permissions
+	in := sandbox.Input{
+		Runtime:   cfg.Agent.Runtime,
+		RemoteSSH: len(cfg.Workers.SSHHosts) > 0,
+		Permissions: sandbox.Permissions{
+			ApprovalPolicy: p.ApprovalPolicy,
+			Filesystem: sandbox.Filesystem{
+				Sandbox:         p.Filesystem.Sandbox,
+				TurnPolicy:      p.Filesystem.TurnPolicy,
+				AllowReadPaths:  p.Filesystem.AllowReadPaths,
+				AllowWritePaths: p.Filesystem.AllowWritePaths,
+			},
+			Network: sandbox.Network{
+				Mode:           p.Network.Mode,
+				AllowedDomains: p.Network.AllowedDomains,
+				DeniedDomains:  p.Network.DeniedDomains,
+			},
+			OuterSandbox: sandbox.OuterSandbox{
+				Runtime:                      p.OuterSandbox.Runtime,
+				Command:                      p.OuterSandbox.Command,
+				EnableWeakerNetworkIsolation: p.OuterSandbox.EnableWeakerNetworkIsolation,
+			},
+		},
+		Workspace:  filepath.Join(cfg.Workspaces.Root, exampleIssue),
+		SessionDir: filepath.Join(stateRoot, "sessions", exampleIssue),
+		Home:       home,
+	}
+	if repo.Strategy == "worktree" && repo.SourceRepo != "" {
+		git := filepath.Join(repo.SourceRepo, ".git")
+		in.GitMetadataRoots = []string{filepath.Join(git, "worktrees", exampleIssue), git}
+	}
+	return in
+}
