@@ -61,5 +61,6 @@ var commands = []func(*Globals) *cobra.Command{
 	newConfigCmd,
 	newWorkspacesCmd,
 	newWorkflowCmd,
+	newIssuesCmd,
 	newSandboxCmd,
 }
