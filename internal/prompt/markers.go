@@ -22,7 +22,7 @@ var injectionRules = []rule{
 	{regexp.MustCompile(`<\s*/?\s*(?:system|developer|assistant|user|human|tool)\s*>`), "[removed role tag]"},
 	{regexp.MustCompile(`<\s*/?\s*(?:linear|github|ci)_[a-z_]*\s*>`), "[removed boundary tag]"},
 	{regexp.MustCompile(`(?m)^[ \t>*_#-]*(?:system|developer|assistant|user|human)[ \t*_]*:[ \t*_]*`), "[removed role marker] "},
-	{regexp.MustCompile(`(?m)^[ \t>*_-]*(?:from now on,?[ \t]+)?you[ \t]+are[ \t]+(?:now|(?:the|an?)[ \t]+(?:system|developer|assistant|admin|root|unrestricted)\b|(?:chatgpt|gpt|codex|claude|dan)\b)[^\n]*`), "[removed persona instruction]"},
+	{regexp.MustCompile(`(?m)^[ \t>*_-]*(?:from now on,?[ \t]+)?you[ \t]+are[ \t]+(?:now[ \t]+(?:an?|the|in|my|called|named|free|no[ \t]+longer|unrestricted|jailbroken|dan)\b|(?:the|an?)[ \t]+(?:system|developer|assistant|admin|root|unrestricted)\b|(?:chatgpt|gpt|codex|claude|dan)\b)[^\n]*`), "[removed persona instruction]"},
 	{regexp.MustCompile(`(?m)^[ \t>*_-]*(?:pretend[ \t]+(?:to[ \t]+be|you[ \t]+are)|act[ \t]+as[ \t]+(?:the[ \t]+)?(?:system|developer|admin|root))\b[^\n]*`), "[removed persona instruction]"},
 	{regexp.MustCompile(`(?m)^[ \t>]*#{1,6}[ \t]*(?:new[ \t]+|updated[ \t]+|real[ \t]+)?(?:instructions?|system[ \t]+prompt|developer[ \t]+(?:message|instructions?)|jailbreak|override)\b[^\n]*`), "[removed instruction heading]"},
 	{regexp.MustCompile(`\b(?:ignore|disregard|forget|override|bypass)[ \t\n]+(?:(?:all|any|the|your|of|these|those)[ \t\n]+)*(?:previous|prior|above|earlier|preceding|system|developer|original)[ \t\n]+(?:instructions?|prompts?|rules|directions|directives|messages?|context|guidelines)\b`), "[removed prompt-injection request]"},

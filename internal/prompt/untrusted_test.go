@@ -92,6 +92,7 @@ func TestOrdinaryTextIsNotFlagged(t *testing.T) {
 		"The upload fails when the user is offline.",
 		"Users: 3 reported this. See the system status page.",
 		"You are right that the cache is stale.",
+		"You are now able to reproduce it on staging.",
 		"# Reproduction\n1. click retry",
 		"```sh\nmake test\n```",
 		"Don't ignore the previous test failures in CI.",

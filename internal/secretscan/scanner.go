@@ -52,13 +52,23 @@ func (s *Scanner) Find(text string) []Finding {
 	for _, l := range s.literals {
 		raw = appendLiteral(raw, text, l)
 	}
+	var lower string
 	for _, p := range patterns {
-		for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
-			start, end := m[2*p.group], m[2*p.group+1]
-			if start < 0 || isMarker(text[start:end]) {
-				continue
+		hay := text
+		if p.fold {
+			if lower == "" {
+				lower = asciiLower(text)
 			}
-			raw = append(raw, Finding{Kind: p.kind, Start: start, End: end})
+			hay = lower
+		}
+		if p.multiline {
+			if containsAny(hay, p.hints) {
+				raw = p.appendMatches(raw, text, 0)
+			}
+			continue
+		}
+		for _, l := range hintLines(hay, p.hints) {
+			raw = p.appendMatches(raw, text[l.start:l.end], l.start)
 		}
 	}
 	raw = appendUnterminatedKeys(raw, text)
@@ -69,6 +79,17 @@ func (s *Scanner) Find(text string) []Finding {
 // can straddle the edge of a marker just written ("ab[REDAC" + "TED:..."), so the output is
 // scanned again until nothing is left; each pass only shrinks what a literal can straddle.
 const maxRedactPasses = 8
+
+func (p pattern) appendMatches(out []Finding, text string, offset int) []Finding {
+	for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
+		start, end := m[2*p.group], m[2*p.group+1]
+		if start < 0 || isMarker(text[start:end]) {
+			continue
+		}
+		out = append(out, Finding{Kind: p.kind, Start: offset + start, End: offset + end})
+	}
+	return out
+}
 
 // Redact replaces each finding with "[REDACTED:<kind>]".
 func (s *Scanner) Redact(text string) string {
