@@ -1,6 +1,7 @@
 package lineartest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -155,8 +156,8 @@ func (x *executor) paginate(items []object, args map[string]any) (connection, er
 		start = n + 1
 	}
 	first := 50
-	if f, ok := args["first"].(int64); ok {
-		first = int(f)
+	if f, ok := intArg(args["first"]); ok {
+		first = f
 	}
 	if first < 0 || first > 250 {
 		return connection{}, linearError(fmt.Sprintf("Argument Validation Error: first must be between 0 and 250, got %d", first))
@@ -283,6 +284,23 @@ func (p payload) field(name string, _ map[string]any) (any, error) {
 		return commentObj{p.comment}, nil
 	}
 	return nil, unknownField("Payload", name)
+}
+
+// intArg reads an Int argument, which arrives as int64 from a literal and as a JSON number
+// from a variable.
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), n == float64(int(n))
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }
 
 func asMap(v any) map[string]any {

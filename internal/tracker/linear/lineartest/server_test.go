@@ -114,3 +114,39 @@ func TestRequiresAPIKey(t *testing.T) {
 		t.Fatalf("wrong key: status %d, want 401", status)
 	}
 }
+
+func TestPaginationHonoursFirstAndAfter(t *testing.T) {
+	srv := NewServer(t, Schema(t), Options{})
+	srv.AddTeam(Team{Key: "ENG"})
+	for range 3 {
+		srv.AddIssue(Issue{TeamKey: "ENG"})
+	}
+	const q = `query Q($first: Int!, $after: String) { issues(first: $first, after: $after) { nodes { identifier } pageInfo { hasNextPage endCursor } } }`
+	var seen []string
+	var after any
+	for page := 0; ; page++ {
+		_, body := post(t, srv.URL, APIKey, "Q", q, map[string]any{"first": 2, "after": after})
+		issues := body["data"].(map[string]any)["issues"].(map[string]any)
+		for _, n := range issues["nodes"].([]any) {
+			seen = append(seen, n.(map[string]any)["identifier"].(string))
+		}
+		info := issues["pageInfo"].(map[string]any)
+		if info["hasNextPage"] != true {
+			break
+		}
+		if page > 3 {
+			t.Fatal("page chain does not end")
+		}
+		after = info["endCursor"]
+	}
+	if strings.Join(seen, ",") != "ENG-1,ENG-2,ENG-3" {
+		t.Fatalf("pages of 2 returned %v", seen)
+	}
+	if n := srv.RequestCount("Q"); n != 2 {
+		t.Fatalf("3 issues at 2 per page took %d requests, want 2", n)
+	}
+	_, body := post(t, srv.URL, APIKey, "Q", `query Q { issues(first: 1) { nodes { identifier } } }`, nil)
+	if got := fmt.Sprint(body["data"]); got != "map[issues:map[nodes:[map[identifier:ENG-1]]]]" {
+		t.Fatalf("literal first: 1 returned %s", got)
+	}
+}
