@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -35,13 +36,49 @@ const fenceNote = "[removed suspicious fenced block]"
 // hide a marker from a human reviewer while the model still reads it.
 func neutralize(s string) (string, bool) {
 	s = clean(s)
-	s, found := replaceSuspiciousFences(s)
+	s, fenced := replaceSuspiciousFences(s)
+	skel, origin := skeleton(s)
+	var hits []markerHit
 	for _, r := range injectionRules {
-		var hit bool
-		s, hit = applyRule(s, r)
-		found = found || hit
+		for _, m := range r.re.FindAllStringIndex(skel, -1) {
+			hits = append(hits, markerHit{start: origin[m[0]], end: origin[m[1]], note: r.note})
+		}
 	}
-	return s, found
+	if len(hits) == 0 {
+		return s, fenced
+	}
+	return replaceHits(s, hits), true
+}
+
+// markerHit is a span of the cleaned text to replace with note.
+type markerHit struct {
+	start, end int
+	note       string
+}
+
+// replaceHits writes s with each hit replaced by its note; overlapping hits (a role prefix on
+// a persona line) merge into one span carrying the earliest hit's note.
+func replaceHits(s string, hits []markerHit) string {
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].start != hits[j].start {
+			return hits[i].start < hits[j].start
+		}
+		return hits[i].end > hits[j].end
+	})
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(hits); i++ {
+		h := hits[i]
+		for i+1 < len(hits) && hits[i+1].start < h.end {
+			i++
+			h.end = max(h.end, hits[i].end)
+		}
+		b.WriteString(s[last:h.start])
+		b.WriteString(h.note)
+		last = h.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)`)
@@ -62,28 +99,9 @@ func clean(s string) string {
 	}, s)
 }
 
-// applyRule matches on the skeleton and replaces the same spans in s. The skeleton folds
-// each character to exactly one character, so spans map back rune for rune.
-func applyRule(s string, r rule) (string, bool) {
-	skel, origin := skeleton(s)
-	matches := r.re.FindAllStringIndex(skel, -1)
-	if len(matches) == 0 {
-		return s, false
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range matches {
-		start, end := origin[m[0]], origin[m[1]]
-		b.WriteString(s[last:start])
-		b.WriteString(r.note)
-		last = end
-	}
-	b.WriteString(s[last:])
-	return b.String(), true
-}
-
 // skeleton returns the folded text and, for every byte offset in it, the offset in s of the
-// character that byte belongs to (plus one entry for the end).
+// character that byte belongs to (plus one entry for the end). Each character folds to exactly
+// one character, so a match in the skeleton maps back to whole characters of s.
 func skeleton(s string) (string, []int) {
 	var b strings.Builder
 	origin := make([]int, 0, len(s)+1)
@@ -104,11 +122,17 @@ var lookalikes = map[rune]rune{
 }
 
 func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
 	r = unicode.ToLower(r)
 	if m, ok := lookalikes[r]; ok {
 		return m
 	}
-	if r >= utf8.RuneSelf && !unicode.IsPrint(r) {
+	if !unicode.IsPrint(r) {
 		return ' '
 	}
 	return r
