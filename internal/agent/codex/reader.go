@@ -31,12 +31,17 @@ func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		complete := err == nil
+		content := len(buf) + len(chunk)
+		if complete {
+			content-- // the newline is not part of the frame
+		}
 		switch {
 		case over != nil:
-			over.size += len(chunk)
-		case len(buf)+len(chunk) > maxLine+1:
+			over.size += content - len(buf)
+		case content > maxLine:
 			head := append(buf[:len(buf):len(buf)], chunk...)
-			over = &oversizeLine{head: head[:min(len(head), oversizeHeadBytes):min(len(head), oversizeHeadBytes)], size: len(head)}
+			keep := min(len(head), oversizeHeadBytes)
+			over = &oversizeLine{head: head[:keep:keep], size: content}
 			buf = nil
 		case complete && buf == nil:
 			line := make([]byte, len(chunk)-1)
@@ -71,9 +76,6 @@ func finishLine(buf *[]byte, over **oversizeLine) queued {
 	if *over != nil {
 		o := *over
 		*over = nil
-		if o.size > 0 {
-			o.size--
-		}
 		return queued{over: o}
 	}
 	line := *buf

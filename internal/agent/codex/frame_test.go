@@ -1,0 +1,90 @@
+package codex
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestDecodeFrame(t *testing.T) {
+	cases := []struct {
+		name    string
+		line    string
+		want    frame
+		wantErr string
+	}{
+		{name: "request", line: `{"id":7,"method":"item/tool/call","params":{"tool":"x","arguments":{"a":[1,{"b":"}"}]}}}`,
+			want: frame{ID: json.RawMessage("7"), Method: "item/tool/call", Params: json.RawMessage(`{"tool":"x","arguments":{"a":[1,{"b":"}"}]}}`)}},
+		{name: "response with string id and spaces", line: ` { "id" : "abc" , "result" : { } } `,
+			want: frame{ID: json.RawMessage(`"abc"`), Result: json.RawMessage(`{ }`)}},
+		{name: "notification with escaped quotes", line: `{"method":"warning","params":{"message":"say \"hi\" \\"}}`,
+			want: frame{Method: "warning", Params: json.RawMessage(`{"message":"say \"hi\" \\"}`)}},
+		{name: "error response", line: `{"id":1,"error":{"code":-32600,"message":"bad"}}`,
+			want: frame{ID: json.RawMessage("1"), Error: json.RawMessage(`{"code":-32600,"message":"bad"}`)}},
+		{name: "null id is no id", line: `{"id":null,"method":"m"}`, want: frame{Method: "m"}},
+		{name: "unknown members are skipped", line: `{"jsonrpc":"2.0","emittedAtMs":1795653613431,"method":"m","x":[true,false,null]}`, want: frame{Method: "m"}},
+		{name: "empty object", line: `{}`, want: frame{}},
+		{name: "not an object", line: `[1,2]`, wantErr: "not a JSON object"},
+		{name: "plain text", line: `hello`, wantErr: "not a JSON object"},
+		{name: "truncated", line: `{"method":"item/started","params":{`, wantErr: "unterminated"},
+		{name: "mismatched brackets", line: `{"params":{"a":[1}}`, wantErr: "mismatched"},
+		{name: "method not a string", line: `{"method":5}`, wantErr: "method is not a string"},
+		{name: "trailing garbage", line: `{"id":1} x`, wantErr: "after the frame"},
+		{name: "missing colon", line: `{"id" 1}`, wantErr: "expected ':'"},
+		{name: "unterminated string", line: `{"method":"abc`, wantErr: "unterminated string"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := decodeFrame([]byte(c.line))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want one mentioning %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.ID, c.want.ID) || got.Method != c.want.Method || !bytes.Equal(got.Params, c.want.Params) ||
+				!bytes.Equal(got.Result, c.want.Result) || !bytes.Equal(got.Error, c.want.Error) {
+				t.Fatalf("decodeFrame = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// FuzzDecodeFrame checks that the fast decoder never panics, and that whenever it accepts a
+// line that encoding/json also accepts as an object, both agree on the members the adapter
+// reads.
+func FuzzDecodeFrame(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":1,"result":{"thread":{"id":"t"}}}`,
+		`{"method":"turn/completed","params":{"turn":{"id":"u","status":"completed"}}}`,
+		`{"id":"x","method":"item/tool/call","params":{"arguments":{"q":"\"}\\"}}}`,
+		`{"method":"item/started","params":{`,
+		`[{"id":1}]`, `{"id":1}}`, `{"a":"\\\""}`, `{"id":-1.5e+3,"error":{}}`, ``, `{`, `"`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, err := decodeFrame(line)
+		if err != nil {
+			return
+		}
+		var ref struct {
+			ID     json.RawMessage `json:"id"`
+			Method *string         `json:"method"`
+			Params json.RawMessage `json:"params"`
+		}
+		if json.Unmarshal(line, &ref) != nil || !json.Valid(line) {
+			return
+		}
+		if ref.Method != nil && *ref.Method != got.Method {
+			t.Fatalf("method %q, encoding/json says %q", got.Method, *ref.Method)
+		}
+		if len(ref.Params) > 0 && !bytes.Equal(bytes.TrimSpace(ref.Params), got.Params) {
+			t.Fatalf("params %q, encoding/json says %q", got.Params, ref.Params)
+		}
+	})
+}
