@@ -48,7 +48,7 @@ func (s Settings) Validate() error {
 	if len(s.Routes) == 0 {
 		return Errorf(CodeInvalidSettings, "tracker settings: at least one repository route is required")
 	}
-	if len(nonEmpty(s.ActiveStates)) == 0 {
+	if len(NonEmpty(s.ActiveStates)) == 0 {
 		return Errorf(CodeInvalidSettings, "tracker settings: issues.states.active must name at least one state")
 	}
 	seen := map[string]bool{}
@@ -103,15 +103,15 @@ func (s Settings) Effective(r Route) Effective {
 		Team:     firstNonEmpty(r.Team, s.Scope.Team),
 		Assignee: firstNonEmpty(r.Assignee, s.Scope.Assignee),
 	}
-	if projects := nonEmpty(r.Projects); len(projects) > 0 {
+	if projects := NonEmpty(r.Projects); len(projects) > 0 {
 		e.Projects = projects
 	} else {
 		e.ProjectSlug = strings.TrimSpace(s.Scope.ProjectSlug)
 	}
-	if labels := nonEmpty(r.Labels); len(labels) > 0 {
+	if labels := NonEmpty(r.Labels); len(labels) > 0 {
 		e.Labels, e.AllLabels = labels, true
 	} else {
-		e.Labels = nonEmpty(s.Scope.Labels)
+		e.Labels = NonEmpty(s.Scope.Labels)
 	}
 	return e
 }
@@ -152,8 +152,8 @@ func firstNonEmpty(values ...string) string {
 	return ""
 }
 
-// nonEmpty trims values and drops blanks and duplicates, keeping first-seen order.
-func nonEmpty(values []string) []string {
+// NonEmpty trims values and drops blanks and duplicates, keeping first-seen order.
+func NonEmpty(values []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range values {
@@ -166,6 +166,3 @@ func nonEmpty(values []string) []string {
 	}
 	return out
 }
-
-// NonEmpty is the trimming, de-duplicating list cleanup providers apply to selector lists.
-func NonEmpty(values []string) []string { return nonEmpty(values) }
