@@ -62,11 +62,12 @@ func Wrap(f Field, text string) Sanitized {
 }
 
 // Inline treats short metadata the same way as Wrap but keeps it on one line without tags,
-// since a label or a branch name inside a block would be harder to read than to misuse.
+// since a label or a branch name inside a block would be harder to read than to misuse. Only
+// angle brackets are escaped: with no block to close, an escaped "&" would just break URLs.
 func Inline(text string) Sanitized {
 	raw, dropped := cutRunes(text, scanWindow*inlineLimit)
 	body, anomalous := neutralize(raw)
-	body = strings.Join(strings.Fields(escapeBoundary(body)), " ")
+	body = strings.Join(strings.Fields(angleEscaper.Replace(body)), " ")
 	if kept, cut := cutRunes(body, inlineLimit); cut || dropped {
 		body = kept + inlineTruncationMarker
 	}
@@ -80,7 +81,10 @@ func TruncationMarker(f Field) string {
 	return fmt.Sprintf("\n[truncated by Symphony: %s exceeded %d characters]", f.Tag, f.Limit)
 }
 
-var boundaryEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+var (
+	boundaryEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	angleEscaper    = strings.NewReplacer("<", "&lt;", ">", "&gt;")
+)
 
 func escapeBoundary(s string) string { return boundaryEscaper.Replace(s) }
 
