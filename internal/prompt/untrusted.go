@@ -19,7 +19,6 @@ var (
 	FieldIssueTitle        = Field{Tag: "linear_issue_title", Limit: 500}
 	FieldIssueBody         = Field{Tag: "linear_issue_body", Limit: 10_000}
 	FieldIssueComment      = Field{Tag: "linear_issue_comment_body", Limit: 5_000}
-	FieldLinkedIssueTitle  = Field{Tag: "linear_linked_issue_title", Limit: 500}
 	FieldPRTitle           = Field{Tag: "github_pr_title", Limit: 500}
 	FieldPRBody            = Field{Tag: "github_pr_body", Limit: 10_000}
 	FieldReviewComment     = Field{Tag: "github_review_comment_body", Limit: 5_000}
