@@ -1,0 +1,60 @@
+package orchestrator
+
+import (
+	"context"
+	"strings"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+)
+
+// bootstrap prepares the tracker before the first turn, the same way on every attempt: an
+// issue still in the start state moves to the working state, and the issue gets exactly one
+// workpad comment. A comment left by an earlier attempt (even one whose create call timed out
+// after the tracker stored it) is found and reused, so retries never add a second one.
+func (w *worker) bootstrap(ctx context.Context, iss issue.Issue, runID string) (issue.Issue, error) {
+	s := w.d.Settings
+	if issue.NormalizeState(iss.State) == issue.NormalizeState(s.StartState) {
+		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
+			return iss, err
+		}
+		w.auditTracker(iss, runID, audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState})
+		iss.State = s.WorkingState
+	}
+	comments, err := w.d.Tracker.ListComments(ctx, iss.ID)
+	if err != nil {
+		return iss, err
+	}
+	heading := s.workpadHeading()
+	for _, c := range comments {
+		if isWorkpad(c.Body, heading) {
+			return iss, nil
+		}
+	}
+	created, err := w.d.Tracker.CreateComment(ctx, iss.ID, heading+"\n\nSymphony claimed this issue; the agent keeps its plan and progress here.\n")
+	if err != nil {
+		return iss, err
+	}
+	w.auditTracker(iss, runID, audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID})
+	return iss, nil
+}
+
+// isWorkpad reports whether a comment body is the workpad: its first non-blank line is the
+// heading.
+func isWorkpad(body, heading string) bool {
+	for line := range strings.Lines(body) {
+		if line = strings.TrimSpace(line); line != "" {
+			return line == heading
+		}
+	}
+	return false
+}
+
+func (w *worker) auditTracker(iss issue.Issue, runID, kind string, details map[string]any) {
+	ev := audit.Event{Time: w.d.Clock.Now(), IssueID: iss.ID, IssueIdentifier: iss.Identifier, RepoKey: iss.RepoKey,
+		RunID: runID, Type: kind, Details: details}
+	w.rec.post("audit "+kind, func(ctx context.Context) error {
+		_, err := w.d.Audit.Append(ctx, ev)
+		return err
+	})
+}

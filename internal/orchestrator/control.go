@@ -1,0 +1,143 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// ErrNotRunning is returned by control calls made before Run started or after it returned.
+var ErrNotRunning = errors.New("orchestrator is not running")
+
+type controlOp string
+
+const (
+	opPause   controlOp = "pause"
+	opResume  controlOp = "resume"
+	opStop    controlOp = "stop"
+	opRefresh controlOp = "refresh"
+)
+
+type msgControl struct {
+	op    controlOp
+	arg   string
+	reply chan error
+}
+
+// Pause holds new dispatch until Resume, across restarts; running agents continue.
+func (o *Orchestrator) Pause(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("pause: a reason is required")
+	}
+	return o.control(opPause, reason)
+}
+
+// Resume lifts an operator pause.
+func (o *Orchestrator) Resume() error { return o.control(opResume, "") }
+
+// StopIssue ends the attempt (or pending retry) of the issue with the given id or identifier,
+// records it as stopped and holds the issue from dispatch until it leaves its active states.
+// The tracker state is left alone.
+func (o *Orchestrator) StopIssue(idOrIdentifier string) error {
+	if strings.TrimSpace(idOrIdentifier) == "" {
+		return errors.New("stop: an issue id or identifier is required")
+	}
+	return o.control(opStop, idOrIdentifier)
+}
+
+// RefreshNow starts a poll and reconciliation right away (or right after the one in flight).
+func (o *Orchestrator) RefreshNow() error { return o.control(opRefresh, "") }
+
+func (o *Orchestrator) control(op controlOp, arg string) error {
+	if !o.started.Load() {
+		return ErrNotRunning
+	}
+	m := msgControl{op: op, arg: arg, reply: make(chan error, 1)}
+	timeout := time.NewTimer(o.s.ControlTimeout)
+	defer timeout.Stop()
+	select {
+	case o.inbox <- m:
+	case <-o.done:
+		return ErrNotRunning
+	case <-timeout.C:
+		return fmt.Errorf("%s: the orchestrator did not accept the request within %s", op, o.s.ControlTimeout)
+	}
+	select {
+	case err := <-m.reply:
+		return err
+	case <-o.done:
+		return ErrNotRunning
+	case <-timeout.C:
+		return fmt.Errorf("%s: the orchestrator did not answer within %s", op, o.s.ControlTimeout)
+	}
+}
+
+func (o *Orchestrator) onControl(m msgControl) {
+	if o.stopping {
+		m.reply <- fmt.Errorf("%s: the orchestrator is shutting down", m.op)
+		return
+	}
+	var err error
+	switch m.op {
+	case opPause:
+		o.setPause(store.Pause{Paused: true, Reason: m.arg, Actor: "operator", Since: o.clock.Now()})
+	case opResume:
+		if !o.pause.Paused {
+			err = errors.New("resume: dispatch is not paused")
+			break
+		}
+		o.setPause(store.Pause{})
+	case opStop:
+		err = o.stopIssue(m.arg)
+	case opRefresh:
+		if o.polling {
+			o.refreshWant = true
+		} else {
+			o.startPoll(nil, true)
+		}
+	}
+	if err == nil {
+		o.auditOperator(m.op, m.arg)
+	}
+	m.reply <- err
+}
+
+func (o *Orchestrator) setPause(p store.Pause) {
+	o.pause = p
+	o.log.Info("operator pause changed", "paused", p.Paused, "reason", p.Reason)
+	o.rec.post("set pause", func(ctx context.Context) error { return o.d.Store.SetPause(ctx, p) })
+}
+
+func (o *Orchestrator) stopIssue(key string) error {
+	for _, e := range o.running {
+		if e.issue.ID == key || e.issue.Identifier == key {
+			o.stop(e, StopOperator, "operator request")
+			return nil
+		}
+	}
+	for _, r := range o.retries {
+		if r.issueID == key || r.identifier == key {
+			o.release(r.issueID, r.repoKey)
+			o.hold(r.issueID, r.identifier, r.repoKey, "stopped by operator")
+			return nil
+		}
+	}
+	return fmt.Errorf("stop: issue %q is neither running nor waiting for a retry", key)
+}
+
+func (o *Orchestrator) auditOperator(op controlOp, arg string) {
+	details := map[string]any{"action": string(op)}
+	if arg != "" {
+		details["argument"] = arg
+	}
+	ev := audit.Event{Time: o.clock.Now(), Type: audit.EventOperatorAction, Details: details}
+	o.rec.post("audit operator_action", func(ctx context.Context) error {
+		_, err := o.d.Audit.Append(ctx, ev)
+		return err
+	})
+}

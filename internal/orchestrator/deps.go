@@ -1,0 +1,138 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tracker"
+	"github.com/symphony-go/symphony/internal/workspace"
+)
+
+// Workspaces is the part of *workspace.Manager a worker and the loop use.
+type Workspaces interface {
+	Ensure(ctx context.Context, iss issue.Issue) (workspace.Workspace, error)
+	Validate(ws workspace.Workspace) error
+	BeforeRun(ctx context.Context, ws workspace.Workspace, extraEnv map[string]string) error
+	AfterRun(ctx context.Context, ws workspace.Workspace, extraEnv map[string]string)
+	Remove(ctx context.Context, repoKey, issueID, identifier string) error
+	CheckDisk() workspace.DiskStatus
+}
+
+// AgentRequest is what an AgentFactory needs to build one session.
+type AgentRequest struct {
+	Issue     issue.Issue
+	Workspace workspace.Workspace
+	// Attempt is 0 for a first run and the retry number afterwards.
+	Attempt int
+	// Events must receive every session event; it never blocks for long.
+	Events agent.EventSink
+}
+
+// AgentFactory builds an unstarted agent session; the orchestrator only ever sees the
+// agent.Session interface, so runtimes plug in here.
+type AgentFactory func(req AgentRequest) (agent.Session, error)
+
+// PromptInput is what a worker knows when it needs a turn's prompt.
+type PromptInput struct {
+	Issue     issue.Issue
+	Workspace string
+	// Attempt is nil on a first run and the retry number afterwards.
+	Attempt  *int
+	Turn     int
+	MaxTurns int
+}
+
+// Prompts renders turn prompts: the full (or compact) task prompt on turn 1 and continuation
+// guidance afterwards.
+type Prompts interface {
+	Prompt(in PromptInput) (string, error)
+}
+
+// Store is the durable state the orchestrator reads at start-up and writes as runs progress;
+// *store.Store implements it.
+type Store interface {
+	StartRun(ctx context.Context, r store.Run) (store.Run, error)
+	UpdateRun(ctx context.Context, r store.Run) error
+	FinishRun(ctx context.Context, r store.Run) error
+	MarkInterrupted(ctx context.Context, reason string) (int, error)
+	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
+	PutRetry(ctx context.Context, r store.Retry) error
+	DeleteRetry(ctx context.Context, repoKey, issueID string) error
+	Retries(ctx context.Context) ([]store.Retry, error)
+	SetPause(ctx context.Context, p store.Pause) error
+	Pause(ctx context.Context) (store.Pause, error)
+	AddUsage(ctx context.Context, u store.Usage) error
+	DailyUsage(ctx context.Context, day time.Time) (int64, error)
+	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)
+	Totals(ctx context.Context) (store.Totals, error)
+}
+
+// Audit appends to the hash-chained audit log; *audit.Log implements it.
+type Audit interface {
+	Append(ctx context.Context, ev audit.Event) (audit.Record, error)
+	AppendPrompt(ctx context.Context, ev audit.Event, prompt string) (audit.Record, error)
+	Sync(ctx context.Context) error
+}
+
+// Deps is everything the orchestrator talks to.
+type Deps struct {
+	Settings   Settings
+	Tracker    tracker.Tracker
+	Workspaces Workspaces
+	NewAgent   AgentFactory
+	Prompts    Prompts
+	Store      Store
+	Audit      Audit
+	// Preflight validates the dispatch configuration before each poll (config.Store's
+	// Revalidate and LastError); an error skips dispatch for that tick. Nil always passes.
+	Preflight func() error
+	// Clock defaults to the system clock; Logger defaults to discarding.
+	Clock  Clock
+	Logger *slog.Logger
+}
+
+func (d Deps) check() (Deps, error) {
+	var missing []error
+	if d.Tracker == nil {
+		missing = append(missing, errors.New("Deps.Tracker is nil"))
+	}
+	if d.Workspaces == nil {
+		missing = append(missing, errors.New("Deps.Workspaces is nil"))
+	}
+	if d.NewAgent == nil {
+		missing = append(missing, errors.New("Deps.NewAgent is nil"))
+	}
+	if d.Prompts == nil {
+		missing = append(missing, errors.New("Deps.Prompts is nil"))
+	}
+	if d.Store == nil {
+		missing = append(missing, errors.New("Deps.Store is nil"))
+	}
+	if d.Audit == nil {
+		missing = append(missing, errors.New("Deps.Audit is nil"))
+	}
+	if err := errors.Join(missing...); err != nil {
+		return d, err
+	}
+	s, err := d.Settings.withDefaults()
+	if err != nil {
+		return d, err
+	}
+	d.Settings = s
+	if d.Clock == nil {
+		d.Clock = SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Preflight == nil {
+		d.Preflight = func() error { return nil }
+	}
+	return d, nil
+}

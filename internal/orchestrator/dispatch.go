@@ -1,0 +1,140 @@
+package orchestrator
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// dispatchAll starts eligible candidates in dispatch order while slots remain (SPEC §8.2-8.3).
+func (o *Orchestrator) dispatchAll(cands []issue.Issue) {
+	if o.stopping || len(o.blockers()) > 0 {
+		return
+	}
+	sorted := slices.Clone(cands)
+	sortForDispatch(sorted)
+	for _, is := range sorted {
+		if len(o.running) >= o.s.MaxTotal {
+			return
+		}
+		if o.claimed[is.ID] || o.running[is.ID] != nil {
+			continue
+		}
+		if ok, _ := o.eligible(is); ok && o.slotFree(is.State) {
+			o.dispatch(is, 0)
+		}
+	}
+}
+
+// eligible applies the candidate rules that do not depend on claims or slots.
+func (o *Orchestrator) eligible(is issue.Issue) (bool, string) {
+	switch {
+	case is.ID == "" || is.Identifier == "" || is.Title == "" || is.State == "":
+		return false, "issue lacks id, identifier, title or state"
+	case is.RepoKey == "":
+		return false, "issue matched no single repository route"
+	case !o.s.isActive(is.State):
+		return false, "issue state " + is.State + " is not active"
+	case o.held[is.ID].Reason != "":
+		return false, "held: " + o.held[is.ID].Reason
+	}
+	if issue.NormalizeState(is.State) == "todo" {
+		for _, b := range is.BlockedBy {
+			if !o.s.isTerminal(b.State) {
+				return false, "blocked by " + b.Identifier
+			}
+		}
+	}
+	return true, ""
+}
+
+// slotFree applies the global and per-state concurrency limits.
+func (o *Orchestrator) slotFree(state string) bool {
+	if len(o.running) >= o.s.MaxTotal {
+		return false
+	}
+	limit, ok := o.s.MaxByState[issue.NormalizeState(state)]
+	if !ok {
+		return true
+	}
+	n := 0
+	for _, e := range o.running {
+		if issue.NormalizeState(e.issue.State) == issue.NormalizeState(state) {
+			n++
+		}
+	}
+	return n < limit
+}
+
+// sortForDispatch orders by priority (1-4 first, unknown last), then oldest creation, then
+// identifier.
+func sortForDispatch(list []issue.Issue) {
+	rank := func(p *int) int {
+		if p == nil || *p < 1 {
+			return 1 << 30
+		}
+		return *p
+	}
+	slices.SortStableFunc(list, func(a, b issue.Issue) int {
+		if c := cmp.Compare(rank(a.Priority), rank(b.Priority)); c != 0 {
+			return c
+		}
+		switch {
+		case a.CreatedAt != nil && b.CreatedAt != nil:
+			if c := a.CreatedAt.Compare(*b.CreatedAt); c != 0 {
+				return c
+			}
+		case a.CreatedAt != nil:
+			return -1
+		case b.CreatedAt != nil:
+			return 1
+		}
+		return cmp.Compare(a.Identifier, b.Identifier)
+	})
+}
+
+// dispatch claims the issue and starts a worker attempt.
+func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
+	if r := o.retries[is.ID]; r != nil {
+		o.stopTimer(r.timer)
+		delete(o.retries, is.ID)
+		o.rec.post("delete retry", func(ctx context.Context) error { return o.d.Store.DeleteRetry(ctx, is.RepoKey, is.ID) })
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	now := o.clock.Now()
+	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel}
+	o.running[is.ID] = e
+	o.claimed[is.ID] = true
+	delete(o.watching, is.ID)
+	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey,
+		"attempt", attempt, "run_id", e.runID)
+	run := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier,
+		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now}
+	o.rec.post("start run", func(ctx context.Context) error { _, err := o.d.Store.StartRun(ctx, run); return err })
+	o.auditRun(is, e.runID, audit.EventRunStarted, map[string]any{"attempt": attempt})
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt}
+	o.workers.Add(1)
+	go func() {
+		defer o.workers.Done()
+		res := o.w.run(ctx, cancel, job, func(u workerUpdate) { o.send(u) })
+		cancel(nil)
+		o.send(msgExit{runID: job.runID, issueID: is.ID, res: res})
+	}()
+}
+
+func (o *Orchestrator) auditRun(is issue.Issue, runID, kind string, details map[string]any) {
+	ev := audit.Event{Time: o.clock.Now(), IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey,
+		RunID: runID, Type: kind, Details: details}
+	o.rec.post("audit "+kind, func(ctx context.Context) error {
+		_, err := o.d.Audit.Append(ctx, ev)
+		if err != nil {
+			return fmt.Errorf("%s for %s: %w", kind, is.Identifier, err)
+		}
+		return nil
+	})
+}

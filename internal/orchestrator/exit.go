@@ -1,0 +1,168 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// onUpdate folds a worker report into its running entry.
+func (o *Orchestrator) onUpdate(u workerUpdate) {
+	e := o.running[u.issueID]
+	if e == nil || e.runID != u.runID {
+		return
+	}
+	if u.workspace != "" {
+		e.workspace = u.workspace
+	}
+	if u.pid != 0 {
+		e.pid = u.pid
+	}
+	if u.sessionID != "" {
+		e.sessionID = u.sessionID
+	}
+	if u.turn > 0 {
+		e.turns = u.turn
+	}
+	if u.issue != nil {
+		e.issue.State = u.issue.State
+	}
+	if ev := u.event; ev != nil {
+		now := o.clock.Now()
+		e.sawEvent, e.lastEventAt, e.lastEvent = true, now, ev.Kind
+		if ev.Message != "" {
+			e.lastMessage = ev.Message
+		}
+		if ev.SessionID != "" {
+			e.sessionID = ev.SessionID
+		}
+		if ev.RateLimits != nil {
+			o.rateLimits = ev.RateLimits
+		}
+		if ev.Kind == agent.EventTokenUsage && ev.UsageDelta != nil {
+			o.rollDay(now)
+			d := *ev.UsageDelta
+			e.tokens = e.tokens.Add(d)
+			o.tokens = o.tokens.Add(d)
+			o.dailyTokens += d.Total
+		}
+	}
+}
+
+// rollDay resets the daily token count at the UTC day boundary.
+func (o *Orchestrator) rollDay(now time.Time) {
+	if day := now.UTC().Format(time.DateOnly); day != o.day {
+		o.day, o.dailyTokens = day, 0
+	}
+}
+
+// onExit turns a finished attempt into its run record and the next scheduling step.
+func (o *Orchestrator) onExit(m msgExit) {
+	e := o.running[m.issueID]
+	if e == nil || e.runID != m.runID {
+		return
+	}
+	delete(o.running, m.issueID)
+	now := o.clock.Now()
+	is := e.issue
+	if m.res.Issue.State != "" {
+		is.State = m.res.Issue.State
+	}
+	if e.workspace == "" {
+		e.workspace = m.res.Workspace
+	}
+	elapsed := now.Sub(e.startedAt)
+	o.runtimeSeconds += elapsed.Seconds()
+	err := m.res.Err
+	reason := stopReasonOf(err)
+	if reason == "" && e.stopReason != "" && err != nil {
+		reason = e.stopReason
+	}
+	status, errText := store.StatusSuccess, ""
+	if err != nil {
+		errText = err.Error()
+	}
+	next := e.attempt + 1
+	log := o.log.With("issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "session_id", e.sessionID, "run_id", e.runID)
+	switch {
+	case err == nil:
+		log.Info("completed", "turns", m.res.Turns, "state", is.State)
+		o.completed[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
+		o.scheduleRetry(is, 1, continuationDelay, "")
+	case reason == StopBudget:
+		status = store.StatusBudgetExhausted
+		log.Warn("token budget exhausted; not retrying", "reason", errText)
+		o.release(is.ID, is.RepoKey)
+		o.hold(is.ID, is.Identifier, is.RepoKey, "token budget exhausted (agent.limits.tokens_per_issue)")
+	case reason == StopOperator:
+		status = store.StatusStopped
+		log.Info("stopped by operator")
+		o.release(is.ID, is.RepoKey)
+		o.hold(is.ID, is.Identifier, is.RepoKey, "stopped by operator")
+	case reason == StopTerminal:
+		status = store.StatusStopped
+		log.Info("stopped: issue reached a terminal state; removing its workspace", "state", is.State)
+		o.release(is.ID, is.RepoKey)
+		delete(o.completed, is.ID)
+		delete(o.watching, is.ID)
+		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
+	case reason == StopInactive:
+		status = store.StatusStopped
+		log.Info("stopped: issue left its active states; keeping its workspace", "state", is.State)
+		o.release(is.ID, is.RepoKey)
+		o.watching[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
+	case reason == StopShutdown:
+		status = store.StatusInterrupted
+		log.Info("interrupted by shutdown")
+	case reason == StopStuck:
+		status = store.StatusTimeout
+		log.Warn("run_stuck: no agent progress; retrying", "elapsed_ms", now.Sub(e.lastEventAt).Milliseconds())
+		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
+		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
+	case agent.NeedsHumanAttention(err):
+		status = store.StatusFailure
+		log.Error("failed; needs human attention, not retrying", "error", errText)
+		o.release(is.ID, is.RepoKey)
+		o.hold(is.ID, is.Identifier, is.RepoKey, "needs human attention: "+errText)
+	default:
+		status = store.StatusFailure
+		if code := agent.CodeOf(err); code == agent.CodeTurnTimeout || code == agent.CodeResponseTimeout {
+			status = store.StatusTimeout
+		}
+		log.Warn("failed; retrying", "error", errText, "attempt", next)
+		o.scheduleRetry(is, next, o.s.failureBackoff(next), fmt.Sprintf("worker exited: %s", errText))
+	}
+	o.finishRun(e, is.State, status, errText, now, m.res)
+}
+
+func (o *Orchestrator) hold(id, identifier, repoKey, reason string) {
+	o.held[id] = HeldRow{IssueID: id, Identifier: identifier, RepoKey: repoKey, Reason: reason}
+}
+
+func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
+		defer cancel()
+		if err := o.d.Workspaces.Remove(ctx, repoKey, id, identifier); err != nil {
+			o.log.Warn("removing the workspace of a terminal issue failed", "issue_id", id, "issue_identifier", identifier, "repo_key", repoKey, "error", err.Error())
+		}
+	}()
+}
+
+func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status, errText string, now time.Time, res attemptResult) {
+	is := e.issue
+	row := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueState: state,
+		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace,
+		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds()}
+	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
+	o.auditRun(is, e.runID, audit.EventRunFinished, map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total})
+	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,
+		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens})
+	if over := len(o.history) - o.s.HistoryLimit; over > 0 {
+		o.history = o.history[over:]
+	}
+}

@@ -1,0 +1,58 @@
+package orchestrator
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/tracker"
+)
+
+// FromConfig maps a validated symphony.yml onto Settings.
+func FromConfig(cfg *config.Config) Settings {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	s := Settings{
+		PollInterval:    ms(cfg.Issues.PollIntervalMs),
+		ActiveStates:    cfg.Issues.States.Active,
+		TerminalStates:  cfg.Issues.States.Terminal,
+		MaxTotal:        cfg.Agent.Concurrency.MaxTotal,
+		MaxByState:      cfg.Agent.Concurrency.MaxByIssueState,
+		MaxTurns:        cfg.Agent.Limits.MaxTurns,
+		RetryBackoffMax: ms(cfg.Agent.Limits.RetryBackoffMaxMs),
+		StallTimeout:    ms(cfg.Agent.Timeouts.StallMs),
+		Watchdog: Watchdog{Enabled: cfg.Watchdog.Enabled, Tick: ms(cfg.Watchdog.TickIntervalMs),
+			Threshold: ms(cfg.Watchdog.NoProgressThresholdMs)},
+		AgentKind: cfg.Agent.Runtime,
+	}
+	if p := cfg.Agent.Limits.TokensPerIssue; p != nil {
+		s.TokensPerIssue = *p
+	}
+	if p := cfg.Agent.Limits.TokensPerDay; p != nil {
+		s.TokensPerDay = *p
+	}
+	for _, r := range cfg.Repositories {
+		s.Routes = append(s.Routes, tracker.Route{Key: r.Key, Default: r.Default, Team: r.Route.Team,
+			Projects: r.Route.Projects, Labels: r.Route.Labels, Assignee: r.Route.Assignee})
+	}
+	for _, w := range cfg.Warnings() {
+		if strings.Contains(w, "token") {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
+	return s
+}
+
+// TemplatesFromConfig returns each repository's issue template with its partials directory.
+func TemplatesFromConfig(cfg *config.Config) map[string]prompt.Template {
+	out := make(map[string]prompt.Template, len(cfg.Repositories))
+	for _, r := range cfg.Repositories {
+		if r.Loaded == nil {
+			continue
+		}
+		out[r.Key] = prompt.Template{Source: r.Loaded.PromptTemplate, Path: r.WorkflowPath, Line: r.Loaded.PromptLine,
+			PartialsDir: filepath.Join(filepath.Dir(r.WorkflowPath), filepath.FromSlash(prompt.RepoPartialsDir))}
+	}
+	return out
+}

@@ -1,0 +1,265 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// inboxSize lets a burst of worker reports queue without blocking the agents' protocol
+// goroutines while the loop handles one message.
+const inboxSize = 4096
+
+// Orchestrator is the scheduling authority. Create it with New and start it with Run; its
+// other methods are safe to call from any goroutine.
+type Orchestrator struct {
+	d     Deps
+	s     Settings
+	log   *slog.Logger
+	clock Clock
+	rec   *recorder
+	w     *worker
+
+	inbox   chan any
+	done    chan struct{}
+	snap    atomic.Pointer[Snapshot]
+	started atomic.Bool
+	workers sync.WaitGroup
+
+	// Everything below is owned by the loop goroutine.
+	running     map[string]*runEntry
+	claimed     map[string]bool
+	retries     map[string]*retryEntry
+	watching    map[string]WatchingRow
+	completed   map[string]WatchingRow
+	held        map[string]HeldRow
+	conflicts   []ConflictRow
+	routeCache  map[string][]issue.Issue
+	routeNext   int
+	polling     bool
+	refreshWant bool
+	retryGen    uint64
+	tickTimer   Timer
+	dogTimer    Timer
+
+	tokens         agent.TokenUsage
+	runtimeSeconds float64
+	day            string
+	dailyTokens    int64
+	rateLimits     json.RawMessage
+	pause          store.Pause
+	diskBlock      string
+	preflightBlock string
+	lastPollAt     time.Time
+	lastPollErr    string
+	history        []HistoryRow
+	stopping       bool
+}
+
+// runEntry is one attempt in progress.
+type runEntry struct {
+	runID       string
+	issue       issue.Issue
+	attempt     int
+	startedAt   time.Time
+	lastEventAt time.Time
+	sawEvent    bool
+	sessionID   string
+	pid         int
+	workspace   string
+	lastEvent   agent.EventKind
+	lastMessage string
+	turns       int
+	tokens      agent.TokenUsage
+	cancel      context.CancelCauseFunc
+	stopReason  StopReason
+}
+
+// retryEntry is one scheduled retry; gen tells a live timer from a cancelled one.
+type retryEntry struct {
+	issueID    string
+	identifier string
+	repoKey    string
+	attempt    int
+	dueAt      time.Time
+	err        string
+	timer      Timer
+	gen        uint64
+}
+
+// New checks deps and returns an orchestrator ready to Run.
+func New(deps Deps) (*Orchestrator, error) {
+	d, err := deps.check()
+	if err != nil {
+		return nil, err
+	}
+	o := &Orchestrator{
+		d: d, s: d.Settings, log: d.Logger, clock: d.Clock,
+		inbox: make(chan any, inboxSize), done: make(chan struct{}),
+		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{},
+		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
+		routeCache: map[string][]issue.Issue{},
+	}
+	o.rec = newRecorder(d.Logger)
+	o.w = &worker{d: d, rec: o.rec}
+	for _, w := range d.Settings.Warnings {
+		o.log.Warn(w)
+	}
+	o.publish()
+	return o, nil
+}
+
+// Snapshot returns the latest published state. It never blocks.
+func (o *Orchestrator) Snapshot() *Snapshot { return o.snap.Load() }
+
+// Run restores durable state, then schedules until ctx ends, and finally shuts down
+// gracefully: no new dispatch, every agent stopped with its after_run hook, pending store and
+// audit writes flushed, all within Settings.ShutdownTimeout.
+func (o *Orchestrator) Run(ctx context.Context) error {
+	if !o.started.CompareAndSwap(false, true) {
+		return errors.New("orchestrator: Run called twice")
+	}
+	if err := o.restore(ctx); err != nil {
+		close(o.done)
+		return err
+	}
+	recCtx, stopRec := context.WithCancel(context.Background())
+	recDone := make(chan struct{})
+	go func() {
+		o.rec.run(recCtx)
+		close(recDone)
+	}()
+	o.publish()
+	o.startTimers()
+	o.loop(ctx)
+	o.shutdown()
+	stopRec()
+	<-recDone
+	flushCtx, cancel := context.WithTimeout(context.Background(), o.s.ShutdownTimeout)
+	defer cancel()
+	o.rec.flush(flushCtx)
+	if err := o.d.Audit.Sync(flushCtx); err != nil {
+		o.log.Error("shutdown: syncing the audit log failed", "error", err.Error())
+	}
+	close(o.done)
+	o.log.Info("orchestrator stopped")
+	return nil
+}
+
+func (o *Orchestrator) loop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-o.inbox:
+			o.handle(m)
+			o.publish()
+		}
+	}
+}
+
+// shutdown stops every attempt and keeps handling their exits until they are all gone or the
+// shutdown timeout expires.
+func (o *Orchestrator) shutdown() {
+	o.stopping = true
+	o.stopTimer(o.tickTimer)
+	o.stopTimer(o.dogTimer)
+	for _, r := range o.retries {
+		o.stopTimer(r.timer)
+	}
+	for _, e := range o.running {
+		o.stop(e, StopShutdown, "Symphony is shutting down")
+	}
+	o.publish()
+	allDone := make(chan struct{})
+	go func() {
+		o.workers.Wait()
+		close(allDone)
+	}()
+	deadline := o.clockless(o.s.ShutdownTimeout)
+	for len(o.running) > 0 {
+		select {
+		case m := <-o.inbox:
+			o.handle(m)
+			o.publish()
+		case <-allDone:
+			o.drainInbox()
+			if len(o.running) > 0 {
+				o.log.Warn("shutdown: workers ended without reporting", "count", len(o.running))
+			}
+			return
+		case <-deadline:
+			o.log.Error("shutdown: agents still running when the shutdown timeout expired", "count", len(o.running))
+			return
+		}
+	}
+}
+
+// clockless is a real-time deadline: shutdown must end even when a test's fake clock is idle.
+func (o *Orchestrator) clockless(d time.Duration) <-chan time.Time { return time.After(d) }
+
+func (o *Orchestrator) drainInbox() {
+	for {
+		select {
+		case m := <-o.inbox:
+			o.handle(m)
+		default:
+			o.publish()
+			return
+		}
+	}
+}
+
+func (o *Orchestrator) stopTimer(t Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+// send delivers a message to the loop, or drops it once the loop has finished for good.
+func (o *Orchestrator) send(m any) {
+	select {
+	case o.inbox <- m:
+	case <-o.done:
+	}
+}
+
+func (o *Orchestrator) handle(m any) {
+	switch m := m.(type) {
+	case msgTick:
+		o.onTick()
+	case msgWatchdog:
+		o.onWatchdog()
+	case msgPoll:
+		o.onPoll(m)
+	case msgRetryDue:
+		o.onRetryDue(m)
+	case msgRetryPoll:
+		o.onRetryPoll(m)
+	case workerUpdate:
+		o.onUpdate(m)
+	case msgExit:
+		o.onExit(m)
+	case msgControl:
+		o.onControl(m)
+	}
+}
+
+// stop ends an attempt early; the worker reports its exit with the reason as cause.
+func (o *Orchestrator) stop(e *runEntry, reason StopReason, detail string) {
+	if e.stopReason != "" {
+		return
+	}
+	e.stopReason = reason
+	o.log.Info("stopping attempt", "issue_id", e.issue.ID, "issue_identifier", e.issue.Identifier,
+		"repo_key", e.issue.RepoKey, "session_id", e.sessionID, "reason", string(reason), "detail", detail)
+	e.cancel(&stopError{Reason: reason, Detail: detail})
+}

@@ -1,0 +1,34 @@
+package orchestrator
+
+import (
+	"fmt"
+
+	"github.com/symphony-go/symphony/internal/prompt"
+)
+
+// PromptBuilder implements Prompts with internal/prompt: the repository's WORKFLOW.md template
+// (or its compact bootstrap) on turn 1, continuation guidance afterwards.
+type PromptBuilder struct {
+	Builder *prompt.Builder
+	Agent   prompt.Agent
+	// Templates holds each repository's issue template, by repo key.
+	Templates map[string]prompt.Template
+}
+
+// Prompt implements Prompts.
+func (p *PromptBuilder) Prompt(in PromptInput) (string, error) {
+	if in.Turn > 1 {
+		return prompt.Continuation(prompt.Turn{Identifier: in.Issue.Identifier, Attempt: in.Attempt,
+			Number: in.Turn, MaxTurns: in.MaxTurns, Agent: p.Agent}), nil
+	}
+	tpl, ok := p.Templates[in.Issue.RepoKey]
+	if !ok {
+		return "", fmt.Errorf("no WORKFLOW.md template for repository %q", in.Issue.RepoKey)
+	}
+	res, err := p.Builder.FirstTurn(prompt.Request{Mode: prompt.ModeIssue, Template: tpl, Agent: p.Agent, Issue: in.Issue,
+		Attempt: in.Attempt, RepoKey: in.Issue.RepoKey, Workspace: in.Workspace})
+	if err != nil {
+		return "", err
+	}
+	return res.Text, nil
+}

@@ -1,0 +1,65 @@
+package orchestrator
+
+import (
+	"cmp"
+	"slices"
+)
+
+// publish builds a fresh immutable Snapshot. Its cost grows with running, retrying and
+// watching issues, never with history: the history slice is shared, capped at its length.
+func (o *Orchestrator) publish() {
+	s := &Snapshot{
+		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
+		DispatchBlocked: o.blockers(), Conflicts: o.conflicts,
+		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
+		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
+		History: o.history[:len(o.history):len(o.history)],
+	}
+	s.Running = make([]RunningRow, 0, len(o.running))
+	for _, e := range o.running {
+		s.Running = append(s.Running, RunningRow{
+			IssueID: e.issue.ID, Identifier: e.issue.Identifier, RepoKey: e.issue.RepoKey, State: e.issue.State,
+			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
+			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
+			Turns: e.turns, Tokens: e.tokens, StopRequested: e.stopReason,
+		})
+	}
+	slices.SortFunc(s.Running, func(a, b RunningRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	s.Retrying = make([]RetryRow, 0, len(o.retries))
+	for _, r := range o.retries {
+		s.Retrying = append(s.Retrying, RetryRow{IssueID: r.issueID, Identifier: r.identifier, RepoKey: r.repoKey,
+			Attempt: r.attempt, DueAt: r.dueAt, Error: r.err})
+	}
+	slices.SortFunc(s.Retrying, func(a, b RetryRow) int {
+		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.Identifier, b.Identifier))
+	})
+	s.Watching = make([]WatchingRow, 0, len(o.watching))
+	for _, w := range o.watching {
+		s.Watching = append(s.Watching, w)
+	}
+	slices.SortFunc(s.Watching, func(a, b WatchingRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	s.Held = make([]HeldRow, 0, len(o.held))
+	for _, h := range o.held {
+		s.Held = append(s.Held, h)
+	}
+	slices.SortFunc(s.Held, func(a, b HeldRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	o.snap.Store(s)
+}
+
+// blockers lists why new dispatch is held right now.
+func (o *Orchestrator) blockers() []string {
+	var out []string
+	if o.pause.Paused {
+		out = append(out, "paused by operator: "+o.pause.Reason)
+	}
+	if o.diskBlock != "" {
+		out = append(out, "disk guard: "+o.diskBlock)
+	}
+	if o.s.TokensPerDay > 0 && o.dailyTokens >= o.s.TokensPerDay {
+		out = append(out, "daily token budget reached (agent.limits.tokens_per_day)")
+	}
+	if o.preflightBlock != "" {
+		out = append(out, "dispatch preflight failed: "+o.preflightBlock)
+	}
+	return out
+}

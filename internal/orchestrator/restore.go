@@ -1,0 +1,81 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// restoreLimit bounds how many budget-exhausted runs a restart inspects.
+const restoreLimit = 1000
+
+// restore rebuilds durable scheduling state before the first poll (SPEC §14.3): runs left
+// running by a dead process become interrupted, the operator pause and today's token usage
+// come back, budget-exhausted issues stay held unless the cap was raised, and every retry row
+// becomes a timer again, claimed so no poll dispatches it twice.
+func (o *Orchestrator) restore(ctx context.Context) error {
+	st := o.d.Store
+	n, err := st.MarkInterrupted(ctx, "the previous Symphony process ended while this run was in progress")
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	if n > 0 {
+		o.log.Warn("marked runs of the previous process as interrupted", "count", n)
+	}
+	if o.pause, err = st.Pause(ctx); err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	now := o.clock.Now()
+	o.rollDay(now)
+	if o.dailyTokens, err = st.DailyUsage(ctx, now); err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	totals, err := st.Totals(ctx)
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	o.runtimeSeconds = totals.RuntimeSeconds
+	o.tokens = agent.TokenUsage{UncachedInput: totals.Tokens.UncachedInput, CachedInput: totals.Tokens.CachedInput,
+		CacheCreationInput: totals.Tokens.CacheCreationInput, Output: totals.Tokens.Output, Total: totals.Tokens.Total}
+	if err := o.restoreBudgetHolds(ctx); err != nil {
+		return err
+	}
+	retries, err := st.Retries(ctx)
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	for _, r := range retries {
+		delay := max(r.DueAt.Sub(now), 0)
+		o.scheduleRetry(issue.Issue{ID: r.IssueID, Identifier: r.Identifier, RepoKey: r.RepoKey}, r.Attempt, delay, r.Error)
+	}
+	if len(retries) > 0 {
+		o.log.Info("restored retry queue", "count", len(retries))
+	}
+	return nil
+}
+
+func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
+	if o.s.TokensPerIssue <= 0 {
+		return nil
+	}
+	runs, err := o.d.Store.Runs(ctx, store.RunFilter{Status: store.StatusBudgetExhausted, Limit: restoreLimit})
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	for _, r := range runs {
+		if _, done := o.held[r.IssueID]; done {
+			continue
+		}
+		used, err := o.d.Store.IssueUsage(ctx, r.RepoKey, r.IssueID)
+		if err != nil {
+			return fmt.Errorf("orchestrator restore: %w", err)
+		}
+		if used.Total >= o.s.TokensPerIssue {
+			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, "token budget exhausted (agent.limits.tokens_per_issue)")
+		}
+	}
+	return nil
+}

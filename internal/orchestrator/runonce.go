@@ -1,0 +1,202 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// DefaultRunRetries is how many retries RunOnce makes after a failed attempt.
+const DefaultRunRetries = 3
+
+// RunOptions tune RunOnce.
+type RunOptions struct {
+	// Timeout bounds the whole lifecycle, retries included; 0 means no limit.
+	Timeout time.Duration
+	// NoRetry makes the first failure final.
+	NoRetry bool
+	// MaxRetries is the number of retries after a failure; 0 means DefaultRunRetries.
+	MaxRetries int
+}
+
+// Outcome is how a RunOnce lifecycle ended.
+type Outcome string
+
+// Outcomes, each with its own exit code.
+const (
+	OutcomeSuccess Outcome = "success"
+	OutcomeFailed  Outcome = "failed"
+	OutcomeTimeout Outcome = "timeout"
+)
+
+// Result reports a RunOnce lifecycle.
+type Result struct {
+	Outcome  Outcome
+	Issue    issue.Issue
+	Attempts int
+	Turns    int
+	Tokens   agent.TokenUsage
+	// Err is the last attempt's failure; nil on success.
+	Err error
+}
+
+// ExitCode maps the outcome onto `symphony run`'s exit codes: 0 success, 1 agent failure
+// after retries, 124 timeout.
+func (r Result) ExitCode() int {
+	switch r.Outcome {
+	case OutcomeSuccess:
+		return 0
+	case OutcomeTimeout:
+		return 124
+	default:
+		return 1
+	}
+}
+
+// RunOnce works one issue through the same worker attempt the service uses, without a poll
+// loop: attempts run one after another, failures are retried with the service's backoff up
+// to opts.MaxRetries, and the lifecycle ends when an attempt ends normally. The returned error
+// is for problems before any attempt (bad deps, unknown or inactive issue); attempt failures
+// are reported in Result.
+func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions) (Result, error) {
+	d, err := deps.check()
+	if err != nil {
+		return Result{}, err
+	}
+	if opts.MaxRetries < 0 {
+		return Result{}, fmt.Errorf("run: MaxRetries %d is negative", opts.MaxRetries)
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = DefaultRunRetries
+	}
+	if opts.NoRetry {
+		opts.MaxRetries = 0
+	}
+	rec := newRecorder(d.Logger)
+	w := &worker{d: d, rec: rec}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), d.Settings.ShutdownTimeout)
+		defer cancel()
+		rec.flush(flushCtx)
+		if err := d.Audit.Sync(flushCtx); err != nil {
+			d.Logger.Error("run: syncing the audit log failed", "error", err.Error())
+		}
+	}()
+
+	runCtx, cancelRun := context.WithCancelCause(ctx)
+	defer cancelRun(nil)
+	if opts.Timeout > 0 {
+		t := d.Clock.AfterFunc(opts.Timeout, func() {
+			cancelRun(&stopError{Reason: StopTimeout, Detail: "the --timeout of " + opts.Timeout.String() + " expired"})
+		})
+		defer t.Stop()
+	}
+
+	is, err := d.Tracker.FetchIssueByIdentifier(runCtx, identifier)
+	if err != nil {
+		return Result{}, fmt.Errorf("run: fetching issue %s: %w", identifier, err)
+	}
+	if !d.Settings.isActive(is.State) {
+		return Result{}, fmt.Errorf("run: issue %s is in state %q, which is not one of the active states %v", identifier, is.State, d.Settings.ActiveStates)
+	}
+	if is.RepoKey == "" {
+		return Result{}, fmt.Errorf("run: issue %s matches no single repository route (matched: %v)", identifier, is.ConflictRepoKeys)
+	}
+
+	res := Result{Issue: is}
+	for attempt := 0; ; attempt++ {
+		ar := runOneAttempt(runCtx, d, w, rec, is, attempt)
+		res.Attempts, res.Turns, res.Err = attempt+1, res.Turns+ar.Turns, ar.Err
+		res.Tokens = res.Tokens.Add(ar.Usage)
+		if ar.Issue.ID != "" {
+			res.Issue = ar.Issue
+		}
+		switch reason := stopReasonOf(ar.Err); {
+		case ar.Err == nil:
+			res.Outcome = OutcomeSuccess
+			return res, nil
+		case reason == StopTimeout || (runCtx.Err() != nil && errors.Is(context.Cause(runCtx), context.DeadlineExceeded)):
+			res.Outcome = OutcomeTimeout
+			return res, nil
+		case reason != "" || agent.NeedsHumanAttention(ar.Err) || attempt >= opts.MaxRetries || runCtx.Err() != nil:
+			res.Outcome = OutcomeFailed
+			return res, nil
+		}
+		delay := d.Settings.failureBackoff(attempt + 1)
+		d.Logger.Warn("run: attempt failed; retrying", "issue_id", is.ID, "issue_identifier", is.Identifier,
+			"repo_key", is.RepoKey, "attempt", attempt+1, "delay", delay.String(), "error", ar.Err.Error())
+		if !sleep(runCtx, d.Clock, delay) {
+			res.Err = context.Cause(runCtx)
+			res.Outcome = OutcomeFailed
+			if stopReasonOf(res.Err) == StopTimeout {
+				res.Outcome = OutcomeTimeout
+			}
+			return res, nil
+		}
+	}
+}
+
+func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is issue.Issue, attempt int) attemptResult {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	runID := store.NewRunID()
+	start := d.Clock.Now()
+	run := store.Run{ID: runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueTitle: is.Title,
+		IssueState: is.State, Attempt: attempt, StartedAt: start}
+	rec.post("start run", func(c context.Context) error { _, err := d.Store.StartRun(c, run); return err })
+	appendAudit(rec, d, audit.Event{Time: start, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
+		Type: audit.EventRunStarted, Details: map[string]any{"attempt": attempt, "mode": "run"}})
+	var sessionID string
+	res := w.run(actx, cancel, attemptJob{runID: runID, issue: is, attempt: attempt}, func(u workerUpdate) {
+		if u.sessionID != "" {
+			sessionID = u.sessionID
+		}
+	})
+	res.Err = causeOr(actx, res.Err)
+	status, errText := store.StatusSuccess, ""
+	if res.Err != nil {
+		errText = res.Err.Error()
+		switch stopReasonOf(res.Err) {
+		case StopTimeout:
+			status = store.StatusTimeout
+		case StopBudget:
+			status = store.StatusBudgetExhausted
+		default:
+			status = store.StatusFailure
+		}
+	}
+	end := d.Clock.Now()
+	run.Status, run.EndedAt, run.Error, run.IssueState = status, end, errText, res.Issue.State
+	run.WorkspacePath, run.SessionID, run.Tokens, run.RuntimeSeconds = res.Workspace, res.SessionID, storeTokens(res.Usage), end.Sub(start).Seconds()
+	if run.SessionID == "" {
+		run.SessionID = sessionID
+	}
+	rec.post("finish run", func(c context.Context) error { return d.Store.FinishRun(c, run) })
+	appendAudit(rec, d, audit.Event{Time: end, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
+		SessionID: run.SessionID, Type: audit.EventRunFinished, Details: map[string]any{"status": string(status), "turns": res.Turns}})
+	rec.drain()
+	return res
+}
+
+func appendAudit(rec *recorder, d Deps, ev audit.Event) {
+	rec.post("audit "+ev.Type, func(c context.Context) error { _, err := d.Audit.Append(c, ev); return err })
+}
+
+// sleep waits d on clock and reports false when ctx ended first.
+func sleep(ctx context.Context, clock Clock, d time.Duration) bool {
+	fired := make(chan struct{})
+	t := clock.AfterFunc(d, func() { close(fired) })
+	defer t.Stop()
+	select {
+	case <-fired:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

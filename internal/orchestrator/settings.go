@@ -1,0 +1,156 @@
+package orchestrator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/tracker"
+)
+
+// Settings are the scheduling knobs the loop and workers read. FromConfig maps symphony.yml
+// onto them; tests build them directly.
+type Settings struct {
+	PollInterval   time.Duration
+	ActiveStates   []string
+	TerminalStates []string
+	// Routes are polled one at a time, staggered across PollInterval. Empty means one
+	// aggregated FetchCandidates call per interval.
+	Routes []tracker.Route
+
+	MaxTotal int
+	// MaxByState caps running agents per normalized issue state.
+	MaxByState map[string]int
+	// MaxTurns bounds the turns of one attempt.
+	MaxTurns        int
+	RetryBackoffMax time.Duration
+	// StallTimeout kills an attempt whose agent has not reported anything yet; 0 disables it.
+	StallTimeout time.Duration
+
+	Watchdog Watchdog
+
+	// TokensPerIssue caps one issue's tokens across all attempts and restarts; 0 disables it.
+	TokensPerIssue int64
+	// TokensPerDay pauses new dispatch once the UTC day's tokens reach it; 0 disables it.
+	TokensPerDay int64
+
+	// AgentKind is "codex" or "claude"; it names the workpad comment heading.
+	AgentKind string
+	// StartState and WorkingState drive the tracker bootstrap: an issue in StartState moves to
+	// WorkingState before its first turn.
+	StartState   string
+	WorkingState string
+
+	// ShutdownTimeout bounds the graceful stop of Run.
+	ShutdownTimeout time.Duration
+	// ControlTimeout bounds how long a control call waits for the loop's answer.
+	ControlTimeout time.Duration
+	// HistoryLimit caps the finished runs kept in snapshots.
+	HistoryLimit int
+	// Warnings are logged once at start (for example a budget the agent may never trigger).
+	Warnings []string
+}
+
+// Watchdog is the no-progress watchdog (watchdog.* in symphony.yml).
+type Watchdog struct {
+	Enabled   bool
+	Tick      time.Duration
+	Threshold time.Duration
+}
+
+// Defaults of the settings that have no symphony.yml key.
+const (
+	DefaultShutdownTimeout = 30 * time.Second
+	DefaultControlTimeout  = 5 * time.Second
+	DefaultHistoryLimit    = 10000
+	continuationDelay      = time.Second
+	failureBackoffBase     = 10 * time.Second
+)
+
+// withDefaults fills the unset knobs and rejects values the loop cannot honour.
+func (s Settings) withDefaults() (Settings, error) {
+	var problems []string
+	if s.PollInterval <= 0 {
+		problems = append(problems, "poll interval must be positive (issues.poll_interval_ms)")
+	}
+	if len(s.ActiveStates) == 0 {
+		problems = append(problems, "at least one active state is required (issues.states.active)")
+	}
+	if s.MaxTotal <= 0 {
+		problems = append(problems, "max_total must be positive (agent.concurrency.max_total)")
+	}
+	if s.MaxTurns <= 0 {
+		problems = append(problems, "max_turns must be positive (agent.limits.max_turns)")
+	}
+	if s.RetryBackoffMax <= 0 {
+		problems = append(problems, "retry backoff cap must be positive (agent.limits.retry_backoff_max_ms)")
+	}
+	if s.Watchdog.Enabled && (s.Watchdog.Tick <= 0 || s.Watchdog.Threshold <= 0) {
+		problems = append(problems, "an enabled watchdog needs a positive tick and threshold (watchdog.tick_interval_ms, watchdog.no_progress_threshold_ms)")
+	}
+	if s.TokensPerIssue < 0 || s.TokensPerDay < 0 {
+		problems = append(problems, "token budgets must not be negative (agent.limits.tokens_per_issue, tokens_per_day)")
+	}
+	for state, n := range s.MaxByState {
+		if n <= 0 {
+			problems = append(problems, fmt.Sprintf("max_by_issue_state[%q] must be positive", state))
+		}
+	}
+	if s.AgentKind != "codex" && s.AgentKind != "claude" {
+		problems = append(problems, fmt.Sprintf("agent kind %q is not codex or claude (agent.runtime)", s.AgentKind))
+	}
+	if len(problems) > 0 {
+		return s, fmt.Errorf("orchestrator settings: %s", strings.Join(problems, "; "))
+	}
+	if s.StartState == "" {
+		s.StartState = "Todo"
+	}
+	if s.WorkingState == "" {
+		s.WorkingState = "In Progress"
+	}
+	if s.ShutdownTimeout <= 0 {
+		s.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if s.ControlTimeout <= 0 {
+		s.ControlTimeout = DefaultControlTimeout
+	}
+	if s.HistoryLimit <= 0 {
+		s.HistoryLimit = DefaultHistoryLimit
+	}
+	byState := make(map[string]int, len(s.MaxByState))
+	for state, n := range s.MaxByState {
+		byState[issue.NormalizeState(state)] = n
+	}
+	s.MaxByState = byState
+	return s, nil
+}
+
+func (s Settings) isActive(state string) bool {
+	return issue.StateIn(state, s.ActiveStates) && !issue.StateIn(state, s.TerminalStates)
+}
+
+func (s Settings) isTerminal(state string) bool { return issue.StateIn(state, s.TerminalStates) }
+
+// failureBackoff is min(10 s * 2^(attempt-1), RetryBackoffMax) for attempt >= 1.
+func (s Settings) failureBackoff(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := failureBackoffBase
+	for i := 1; i < attempt; i++ {
+		d *= 2
+		if d >= s.RetryBackoffMax {
+			return s.RetryBackoffMax
+		}
+	}
+	return min(d, s.RetryBackoffMax)
+}
+
+// workpadHeading is the first line of the single progress comment the worker keeps.
+func (s Settings) workpadHeading() string {
+	if s.AgentKind == "claude" {
+		return "## Claude Workpad"
+	}
+	return "## Codex Workpad"
+}

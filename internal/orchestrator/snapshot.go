@@ -1,0 +1,128 @@
+package orchestrator
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// Snapshot is an immutable view of the scheduler, published after every change. Readers must
+// not modify it; slices may share backing arrays with later snapshots.
+type Snapshot struct {
+	At time.Time
+	// Paused is the operator pause; DispatchBlocked lists every reason new dispatch is held
+	// (operator pause, disk guard, daily budget, failed preflight).
+	Paused          bool
+	PauseReason     string
+	PausedSince     time.Time
+	DispatchBlocked []string
+
+	Running   []RunningRow
+	Retrying  []RetryRow
+	Watching  []WatchingRow
+	Conflicts []ConflictRow
+	// Held issues are not dispatched: stopped by the operator, out of budget or waiting for a
+	// human.
+	Held []HeldRow
+
+	Tokens         agent.TokenUsage
+	RuntimeSeconds float64
+	DailyTokens    int64
+	RateLimits     json.RawMessage
+
+	LastPollAt    time.Time
+	LastPollError string
+	// History lists finished runs, oldest first, bounded by Settings.HistoryLimit.
+	History []HistoryRow
+}
+
+// RunningRow is one attempt in progress.
+type RunningRow struct {
+	IssueID       string
+	Identifier    string
+	RepoKey       string
+	State         string
+	RunID         string
+	Attempt       int
+	SessionID     string
+	PID           int
+	Workspace     string
+	StartedAt     time.Time
+	LastEventAt   time.Time
+	LastEvent     agent.EventKind
+	LastMessage   string
+	Turns         int
+	Tokens        agent.TokenUsage
+	StopRequested StopReason
+}
+
+// RetryRow is one scheduled retry.
+type RetryRow struct {
+	IssueID    string
+	Identifier string
+	RepoKey    string
+	Attempt    int
+	DueAt      time.Time
+	Error      string
+}
+
+// WatchingRow is a finished issue parked in a non-active, non-terminal state (a handoff).
+type WatchingRow struct {
+	IssueID    string
+	Identifier string
+	RepoKey    string
+	State      string
+	URL        string
+	LastRanAt  time.Time
+}
+
+// ConflictRow is an issue matched by several repository routes; it is never dispatched.
+type ConflictRow struct {
+	IssueID    string
+	Identifier string
+	RepoKeys   []string
+}
+
+// HeldRow is an issue the loop will not dispatch, and why.
+type HeldRow struct {
+	IssueID    string
+	Identifier string
+	RepoKey    string
+	Reason     string
+}
+
+// HistoryRow is one finished run.
+type HistoryRow struct {
+	RunID      string
+	IssueID    string
+	Identifier string
+	RepoKey    string
+	Attempt    int
+	Status     store.Status
+	Error      string
+	StartedAt  time.Time
+	EndedAt    time.Time
+	Tokens     agent.TokenUsage
+}
+
+// Find returns the running row of issueID.
+func (s *Snapshot) Find(issueID string) (RunningRow, bool) {
+	for _, r := range s.Running {
+		if r.IssueID == issueID {
+			return r, true
+		}
+	}
+	return RunningRow{}, false
+}
+
+// Retry returns the retry row of issueID.
+func (s *Snapshot) Retry(issueID string) (RetryRow, bool) {
+	for _, r := range s.Retrying {
+		if r.IssueID == issueID {
+			return r, true
+		}
+	}
+	return RetryRow{}, false
+}

@@ -1,0 +1,228 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/workspace"
+)
+
+// sessionStopTimeout bounds session.Stop and the after_run hook context after an attempt ends;
+// the hook runner applies its own hooks.timeout_ms inside it.
+const sessionStopTimeout = 2 * time.Minute
+
+// attemptJob is one worker attempt on one issue.
+type attemptJob struct {
+	runID   string
+	issue   issue.Issue
+	attempt int
+}
+
+// attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
+// *stopError.
+type attemptResult struct {
+	Err       error
+	Issue     issue.Issue
+	Turns     int
+	SessionID string
+	Workspace string
+	Usage     agent.TokenUsage
+}
+
+// workerUpdate is a progress report from a running attempt.
+type workerUpdate struct {
+	runID     string
+	issueID   string
+	workspace string
+	pid       int
+	sessionID string
+	event     *agent.Event
+	// baseTokens is the issue's lifetime usage before this attempt, read from the store.
+	baseTokens int64
+	hasBase    bool
+	turn       int
+	issue      *issue.Issue
+}
+
+// worker runs attempts. It holds no scheduling state; everything it learns goes to report.
+type worker struct {
+	d   Deps
+	rec *recorder
+}
+
+// run executes one attempt: workspace, before_run, agent session, tracker bootstrap, turns,
+// after_run. ctx is cancelled with a *stopError cause when the orchestrator stops the attempt.
+func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job attemptJob, report func(workerUpdate)) (res attemptResult) {
+	iss := job.issue
+	res.Issue = iss
+	log := w.d.Logger.With("issue_id", iss.ID, "issue_identifier", iss.Identifier, "repo_key", iss.RepoKey, "run_id", job.runID)
+
+	base, err := w.d.Store.IssueUsage(ctx, iss.RepoKey, iss.ID)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("reading the issue's token usage: %w", err))
+		return res
+	}
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, hasBase: true})
+	if capTokens := w.d.Settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
+		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has used %d tokens, at or over agent.limits.tokens_per_issue %d", base.Total, capTokens)}
+		return res
+	}
+
+	ws, err := w.d.Workspaces.Ensure(ctx, iss)
+	if err == nil {
+		err = w.d.Workspaces.Validate(ws)
+	}
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
+		return res
+	}
+	res.Workspace = ws.Path
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, workspace: ws.Path})
+	if err := w.d.Workspaces.BeforeRun(ctx, ws, nil); err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("before_run hook: %w", err))
+		return res
+	}
+	defer w.afterRun(ws)
+
+	sink := w.sink(cancel, job, base.Total, report)
+	session, err := w.d.NewAgent(AgentRequest{Issue: iss, Workspace: ws, Attempt: job.attempt, Events: sink.observe})
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
+		return res
+	}
+	defer w.stopSession(session, log)
+	if err := session.Start(ctx); err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("agent session startup: %w", err))
+		return res
+	}
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, pid: session.PID()})
+
+	iss, err = w.bootstrap(ctx, iss, job.runID)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("tracker bootstrap: %w", err))
+		return res
+	}
+	res.Issue = iss
+	defer func() { res.Usage = session.Usage() }()
+
+	var attemptNo *int
+	if job.attempt > 0 {
+		attemptNo = &job.attempt
+	}
+	maxTurns := w.d.Settings.MaxTurns
+	for turn := 1; ; turn++ {
+		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns})
+		if err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
+			return res
+		}
+		w.auditPrompt(iss, job.runID, res.SessionID, turn, text)
+		result, err := session.RunTurn(ctx, text)
+		if err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("turn %d: %w", turn, err))
+			return res
+		}
+		res.Turns, res.SessionID = turn, result.SessionID
+		refreshed, err := w.d.Tracker.FetchIssueStatesByIDs(ctx, []string{iss.ID})
+		if err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("issue state refresh after turn %d: %w", turn, err))
+			return res
+		}
+		iss = mergeRefresh(iss, refreshed)
+		res.Issue = iss
+		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &iss})
+		if !w.d.Settings.isActive(iss.State) {
+			log.Info("issue left its active states; attempt ends", "session_id", result.SessionID, "state", iss.State)
+			return res
+		}
+		if turn >= maxTurns {
+			log.Info("max_turns reached; attempt ends", "session_id", result.SessionID, "turns", turn)
+			return res
+		}
+	}
+}
+
+// mergeRefresh applies a by-id refresh to the worker's copy of the issue. A missing issue or
+// one without a state is malformed data and leaves the known copy untouched; the route key is
+// the worker's, since refreshes need not carry it.
+func mergeRefresh(known issue.Issue, refreshed []issue.Issue) issue.Issue {
+	for _, r := range refreshed {
+		if r.ID != known.ID || r.State == "" {
+			continue
+		}
+		r.RepoKey = known.RepoKey
+		return r
+	}
+	return known
+}
+
+func (w *worker) afterRun(ws workspace.Workspace) {
+	ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
+	defer cancel()
+	w.d.Workspaces.AfterRun(ctx, ws, nil)
+}
+
+func (w *worker) stopSession(s agent.Session, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		log.Warn("stopping the agent session failed", "error", err.Error())
+	}
+}
+
+func (w *worker) auditPrompt(iss issue.Issue, runID, sessionID string, turn int, text string) {
+	ev := audit.Event{Time: w.d.Clock.Now(), IssueID: iss.ID, IssueIdentifier: iss.Identifier, RepoKey: iss.RepoKey,
+		RunID: runID, SessionID: sessionID, Type: audit.EventPromptSent, Details: map[string]any{"turn": turn}}
+	w.rec.post("audit prompt_sent", func(ctx context.Context) error {
+		_, err := w.d.Audit.AppendPrompt(ctx, ev, text)
+		return err
+	})
+}
+
+// eventSink forwards session events and enforces the per-issue token cap inside the attempt,
+// so the loop and RunOnce share one enforcement point.
+type eventSink struct {
+	w      *worker
+	cancel context.CancelCauseFunc
+	job    attemptJob
+	report func(workerUpdate)
+
+	mu   sync.Mutex
+	used int64
+}
+
+func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, report func(workerUpdate)) *eventSink {
+	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base}
+}
+
+func (s *eventSink) observe(ev agent.Event) {
+	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
+	if ev.Kind != agent.EventTokenUsage || ev.UsageDelta == nil {
+		return
+	}
+	iss := s.job.issue
+	delta := *ev.UsageDelta
+	at := s.w.d.Clock.Now()
+	s.w.rec.post("token usage", func(ctx context.Context) error {
+		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
+	})
+	s.w.rec.post("audit token_usage", func(ctx context.Context) error {
+		_, err := s.w.d.Audit.Append(ctx, audit.Event{Time: at, IssueID: iss.ID, IssueIdentifier: iss.Identifier,
+			RepoKey: iss.RepoKey, RunID: s.job.runID, SessionID: ev.SessionID, Type: audit.EventTokenUsage,
+			Details: map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}})
+		return err
+	})
+	s.mu.Lock()
+	s.used += delta.Total
+	used := s.used
+	s.mu.Unlock()
+	if capTokens := s.w.d.Settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
+		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
+	}
+}
