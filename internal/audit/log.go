@@ -67,10 +67,12 @@ type Log struct {
 	lastSeq  uint64
 	lastHash string
 	lastDay  string
-	pending  int
-	broken   error
-	closed   bool
-	flushErr error
+	// lastRecord is the chain's last record as found at Open; only repair bookkeeping uses it.
+	lastRecord *Record
+	pending    int
+	broken     error
+	closed     bool
+	flushErr   error
 
 	stop chan struct{}
 	done chan struct{}
@@ -124,11 +126,13 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 // recordRepair appends the repair record for a torn fragment and only then marks the side file
 // done, so a crash in between makes the next start record it again rather than never.
 func (l *Log) recordRepair(ctx context.Context, frag tornFragment) error {
-	if _, err := l.Append(ctx, frag.event(l.opts.Dir)); err != nil {
-		return err
-	}
-	if err := l.Sync(ctx); err != nil {
-		return err
+	if !frag.recordedBy(l.lastRecord, l.opts.Dir) {
+		if _, err := l.Append(ctx, frag.event(l.opts.Dir)); err != nil {
+			return err
+		}
+		if err := l.Sync(ctx); err != nil {
+			return err
+		}
 	}
 	if err := os.Rename(frag.Path, frag.finalPath()); err != nil {
 		return fmt.Errorf("audit: mark torn fragment recorded: %w", err)

@@ -29,6 +29,16 @@ type tornFragment struct {
 
 func (t tornFragment) finalPath() string { return strings.TrimSuffix(t.Path, pendingSuffix) }
 
+// recordedBy reports whether rec is this fragment's repair record, as written by a start that
+// crashed before it could mark the side file done.
+func (t tornFragment) recordedBy(rec *Record, dir string) bool {
+	if rec == nil || rec.EventType != EventTornLineRepaired {
+		return false
+	}
+	want := t.event(dir).Details
+	return rec.Details["fragment"] == want["fragment"] && rec.Details["fragment_sha256"] == want["fragment_sha256"]
+}
+
 func (t tornFragment) event(dir string) Event {
 	rel, err := filepath.Rel(dir, t.finalPath())
 	if err != nil {
@@ -90,6 +100,7 @@ func (l *Log) resume() ([]tornFragment, error) {
 			return nil, fmt.Errorf("audit: last record of %s (line %d) is unreadable: %v; run `symphony audit verify`", df.Path, lastNo, err)
 		}
 		l.lastSeq, l.lastHash, l.lastDay = rec.Seq, rec.RecordHash, df.Day
+		l.lastRecord = rec
 		break
 	}
 	return l.pendingFragments()

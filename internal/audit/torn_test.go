@@ -95,3 +95,27 @@ func TestTornLineInsideTheChainIsABreak(t *testing.T) {
 	// A break in an older file does not stop the writer; verify keeps reporting it.
 	f.open(t, nil).Close()
 }
+
+func TestRepairRecordedBeforeACrashIsNotRecordedTwice(t *testing.T) {
+	f := newFixture(t)
+	f.writeChain(t, 3)
+	tearNewestFile(t, f.root)
+	f.open(t, nil).Close()
+	frags, _ := filepath.Glob(filepath.Join(f.dir, TornDirName, "*.fragment"))
+	if len(frags) != 1 {
+		t.Fatalf("fragments = %v, want one", frags)
+	}
+	// The repair record was written and synced, then the process died before the rename.
+	if err := os.Rename(frags[0], frags[0]+pendingSuffix); err != nil {
+		t.Fatal(err)
+	}
+	l := f.open(t, nil)
+	seq, _ := l.Head()
+	l.Close()
+	if seq != 4 {
+		t.Fatalf("head = %d after restart, want 4: the repair was recorded again", seq)
+	}
+	if _, err := os.Stat(frags[0]); err != nil {
+		t.Fatalf("fragment not marked recorded: %v", err)
+	}
+}
