@@ -247,3 +247,13 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// Tags are looked through: a tagged scalar where a list belongs is a located type error.
+func TestTaggedValuesAreTypeChecked(t *testing.T) {
+	text := "issues:\n  provider: memory\n  states:\n    active: !000000\n      " + strings.Repeat("0", 118) + "\nrepositories: [{key: a}]\nagent: {runtime: codex, command: codex app-server}\n"
+	_, err := load(t, text, nil)
+	var errs yamlschema.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Path != "issues.states.active" || errs[0].Line != 5 || !strings.Contains(errs[0].Msg, "must be a list") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -46,7 +46,13 @@ type UnknownKeyAdvice interface {
 // Parse parses YAML text into its first document's body node. An empty document yields a
 // nil node and no error. lineOffset is added to every reported line so a YAML block embedded
 // in a larger file (WORKFLOW.md front matter) reports lines of that file.
-func Parse(data []byte, lineOffset int) (ast.Node, *Problem) {
+func Parse(data []byte, lineOffset int) (node ast.Node, problem *Problem) {
+	// The YAML library panics on some malformed input; that is a parse error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			node, problem = nil, &Problem{Msg: fmt.Sprintf("YAML cannot be parsed: %v", r)}
+		}
+	}()
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		p := problemFromParseError(err)
@@ -175,8 +181,8 @@ func (d *Decoder) decode(raw ast.Node, v reflect.Value, path string) {
 	case reflect.Map:
 		d.decodeMap(n, v, path)
 	case reflect.Interface:
-		var out any
-		if err := yaml.NodeToValue(n, &out); err != nil {
+		out, err := nodeToValue(n)
+		if err != nil {
 			d.add(n, path, "cannot read value: %v", err)
 			return
 		}
@@ -484,4 +490,15 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// nodeToValue converts a node to plain Go values, turning a library panic into an error.
+func nodeToValue(n ast.Node) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	err = yaml.NodeToValue(n, &out)
+	return out, err
 }
