@@ -218,8 +218,9 @@ func (d *Decoder) decode(raw ast.Node, v reflect.Value, path string) {
 }
 
 // mappingEntries returns a mapping's entries, expanding `<<` merge keys so explicit keys
-// come after (and therefore override) merged ones; merged counts the leading merged entries.
-func (d *Decoder) mappingEntries(n ast.Node, path string) (entries []*ast.MappingValueNode, merged int, ok bool) {
+// come after (and therefore override) merged ones. The parser itself rejects a key repeated
+// within one mapping.
+func (d *Decoder) mappingEntries(n ast.Node, path string) ([]*ast.MappingValueNode, bool) {
 	var raw []*ast.MappingValueNode
 	switch m := n.(type) {
 	case *ast.MappingNode:
@@ -227,12 +228,12 @@ func (d *Decoder) mappingEntries(n ast.Node, path string) (entries []*ast.Mappin
 	case *ast.MappingValueNode:
 		raw = []*ast.MappingValueNode{m}
 	default:
-		return nil, 0, false
+		return nil, false
 	}
 	var fromMerge, explicit []*ast.MappingValueNode
 	for _, e := range raw {
 		if _, isMerge := e.Key.(*ast.MergeKeyNode); isMerge {
-			sub, _, ok := d.mappingEntries(d.resolve(e.Value), path)
+			sub, ok := d.mappingEntries(d.resolve(e.Value), path)
 			if !ok {
 				d.add(e, path, "merge key << must refer to a mapping")
 				continue
@@ -242,7 +243,7 @@ func (d *Decoder) mappingEntries(n ast.Node, path string) (entries []*ast.Mappin
 		}
 		explicit = append(explicit, e)
 	}
-	return append(fromMerge, explicit...), len(fromMerge), true
+	return append(fromMerge, explicit...), true
 }
 
 func (d *Decoder) keyOf(e *ast.MappingValueNode) (string, bool) {
@@ -277,7 +278,7 @@ func structFields(t reflect.Type) (map[string]fieldInfo, []string) {
 }
 
 func (d *Decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
-	entries, merged, ok := d.mappingEntries(n, path)
+	entries, ok := d.mappingEntries(n, path)
 	if !ok {
 		d.add(n, path, "must be a mapping of keys to values, got %s", describe(n))
 		return
@@ -293,20 +294,13 @@ func (d *Decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			advice = a.UnknownKeyAdvice()
 		}
 	}
-	seen := map[string]bool{}
-	for i, e := range entries {
+	for _, e := range entries {
 		key, ok := d.keyOf(e)
 		if !ok {
 			d.add(e, path, "mapping key must be a string")
 			continue
 		}
 		child := joinPath(path, key)
-		if i >= merged {
-			if seen[key] {
-				d.add(e.Key, child, "duplicate key")
-			}
-			seen[key] = true
-		}
 		f, known := fields[key]
 		if !known {
 			if use, isRemoved := removed[key]; isRemoved {
@@ -346,7 +340,7 @@ func (d *Decoder) decodeSlice(n ast.Node, v reflect.Value, path string) {
 }
 
 func (d *Decoder) decodeMap(n ast.Node, v reflect.Value, path string) {
-	entries, _, ok := d.mappingEntries(n, path)
+	entries, ok := d.mappingEntries(n, path)
 	if !ok {
 		d.add(n, path, "must be a mapping, got %s", describe(n))
 		return

@@ -41,7 +41,7 @@ func walk(root ast.Node, path string) (line, col int, found bool) {
 			if seq, ok := n.(*ast.SequenceNode); ok && part.index < len(seq.Values) {
 				next, at = seq.Values[part.index], seq.Values[part.index]
 			}
-		} else if entries, _, ok := d.mappingEntries(n, ""); ok {
+		} else if entries, ok := d.mappingEntries(n, ""); ok {
 			for _, e := range entries {
 				if k, ok := d.keyOf(e); ok && k == part.key {
 					next, at = e.Value, e.Key
