@@ -128,14 +128,14 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 		fs.set(d, "none")
 	}
 	for _, w := range workspaceWriteDeny {
-		if path := filepath.Join(p.Workspace, w); parentExists(path) {
+		if path := filepath.Join(p.Workspace, w); exists(path) {
 			fs.set(path, "read")
 		}
 	}
 	for _, g := range p.gitWriteDeny() {
 		// Codex accepts globs only for "none"; its built-in .git protection covers the
 		// per-worktree config files those globs name.
-		if !strings.Contains(g, "*") && parentExists(g) {
+		if !strings.Contains(g, "*") && exists(g) {
 			fs.set(g, "read")
 		}
 	}
@@ -148,12 +148,12 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	return fs.entries()
 }
 
-// parentExists reports whether path's directory exists. Codex makes a read-only entry inside
-// a writable root by bind-mounting over it, and bubblewrap aborts the whole sandbox when the
-// mount point's directory is missing, so such entries are rendered only when they can apply.
-func parentExists(path string) bool {
-	fi, err := os.Stat(filepath.Dir(path))
-	return err == nil && fi.IsDir()
+// exists reports whether path exists. Codex makes a read-only entry inside a writable root by
+// bind-mounting over it, and bubblewrap aborts the whole sandbox, intermittently, when that
+// mount point is missing, so such entries are rendered only for paths present at launch.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // gitWriteDeny expands the git metadata deny entries under every git root.

@@ -133,6 +133,7 @@ var modeNotes = map[Mode][]string{
 	ModeCodexProfile: {
 		"Codex matches allow-listed domains by host name only: an entry host:port opens every port on that host.",
 		"agent commands cannot connect to any Unix socket, including the session's own socket dir.",
+		"read-only guards inside the workspace and git roots cover only paths present at launch; guard files the agent creates later are not protected.",
 	},
 	ModeSRT: {
 		"srt confines the Codex process itself, so Codex's own auth.json and config.toml stay readable to agent commands.",

@@ -91,9 +91,22 @@ func TestWriteDenyRendered(t *testing.T) {
 		}
 	}
 	srcGit := filepath.Join(src, ".git")
+	for _, f := range []string{"config", "packed-refs", "config.worktree", "info/exclude", "worktrees/ABC-1/config", "worktrees/ABC-1/config.worktree", "worktrees/ABC-2/config.worktree"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(srcGit, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(srcGit, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ws := t.TempDir()
-	for _, d := range []string{".git", ".claude"} {
-		if err := os.Mkdir(filepath.Join(ws, d), 0o755); err != nil {
+	for _, d := range []string{".git/hooks", ".claude/agents"} {
+		if err := os.MkdirAll(filepath.Join(ws, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"WORKFLOW.md", "symphony.yml", "symphony.local.yml", ".claude/settings.json", "mise.toml", ".tool-versions", ".git/config"} {
+		if err := os.WriteFile(filepath.Join(ws, f), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -116,6 +129,11 @@ func TestWriteDenyRendered(t *testing.T) {
 			t.Errorf("codex filesystem[%s] = %q, want read-only", w, fs[w])
 		}
 	}
+	// srt leaves an unreadable placeholder at a missing denied path, which git cannot get past
+	// for packed-refs, so absent optional metadata files are not listed.
+	if slices.Contains(s.Filesystem.DenyWrite, ws+"/.git/packed-refs") {
+		t.Errorf("srt denyWrite lists the missing %s/.git/packed-refs", ws)
+	}
 	// srt skips glob write rules on Linux, so existing worktrees are named one by one.
 	for _, wt := range []string{"ABC-1", "ABC-2"} {
 		for _, f := range []string{"config", "config.worktree"} {
@@ -127,16 +145,19 @@ func TestWriteDenyRendered(t *testing.T) {
 	if slices.ContainsFunc(s.Filesystem.DenyWrite, func(p string) bool { return strings.Contains(p, "*") }) {
 		t.Errorf("srt denyWrite keeps a glob srt would skip: %v", s.Filesystem.DenyWrite)
 	}
-	if !slices.Contains(s.Filesystem.AllowWrite, srcGit+"/objects") || slices.Contains(s.Filesystem.AllowWrite, srcGit) {
-		t.Errorf("srt allowWrite = %v; want the external object store, not the whole git dir", s.Filesystem.AllowWrite)
+	if !slices.Contains(s.Filesystem.AllowWrite, srcGit) || slices.Contains(s.Filesystem.AllowWrite, ws+"/.git") {
+		t.Errorf("srt allowWrite = %v; want the external git root (inner .git is covered by the workspace)", s.Filesystem.AllowWrite)
 	}
 	if fs[ws] != "write" || fs[srcGit] != "write" {
 		t.Errorf("codex writable roots: ws %q git %q", fs[ws], fs[srcGit])
 	}
-	// bubblewrap aborts the whole Codex sandbox on a read-only mount whose directory is
-	// missing, so entries under absent directories are left out rather than break every command.
+	// bubblewrap aborts the whole Codex sandbox on a read-only mount whose target is missing,
+	// so entries for absent files are left out rather than break every command.
 	if _, ok := fs[ws+"/.claude/agents"]; !ok {
-		t.Errorf("entry under the existing .claude dir missing")
+		t.Errorf("entry for the existing .claude/agents missing")
+	}
+	if _, ok := fs[ws+"/.claude/hooks"]; ok {
+		t.Errorf("entry rendered for the absent .claude/hooks")
 	}
 	if missing := testWS + "/WORKFLOW.md"; fs[missing] != "" {
 		t.Errorf("entry %s rendered for a workspace that does not exist", missing)

@@ -67,14 +67,16 @@ func (p *Policy) srtDenyRead() []string {
 	return bothForms(p.DenyRead, p.Home)
 }
 
-// srtAllowWrite is the workspace, the object stores of git roots outside it, and the session's
-// private directory (Codex writes sessions, logs and TMPDIR files there). Shared /tmp is not
-// writable, as in the Codex-native turn policy.
+// srtAllowWrite is the workspace, every git metadata root outside it, and the session's
+// private directory (Codex writes sessions, logs and TMPDIR files there). A commit in a linked
+// worktree writes the shared objects, refs and logs and the worktree's own index and HEAD, so
+// whole roots are writable; srtDenyWrite then takes back config, hooks, info and packed-refs.
+// Shared /tmp is not writable, as in the Codex-native turn policy.
 func (p *Policy) srtAllowWrite() []string {
 	out := []string{p.Workspace}
 	for _, r := range p.GitRoots {
 		if !within(r, p.Workspace) {
-			out = append(out, filepath.Join(r, "objects"))
+			out = append(out, r)
 		}
 	}
 	for _, d := range []string{p.SessionDir, p.CodexHome} {
@@ -90,7 +92,11 @@ func (p *Policy) srtDenyWrite() []string {
 	for _, w := range workspaceWriteDeny {
 		out = append(out, filepath.Join(p.Workspace, w))
 	}
-	out = append(out, expandGlobs(p.gitWriteDeny())...)
+	for _, g := range expandGlobs(p.gitWriteDeny()) {
+		if gitMustExistToDeny(g) {
+			out = append(out, g)
+		}
+	}
 	for _, f := range codexRuntimeFiles {
 		out = append(out, operatorCodexHome+"/"+f, expandHome(operatorCodexHome+"/"+f, p.Home))
 		if p.CodexHome != "" {
@@ -103,6 +109,19 @@ func (p *Policy) srtDenyWrite() []string {
 func (p *Policy) srtAllowedDomains() []string {
 	all := append(slices.Clone(p.AllowedDomains), p.RuntimeHosts...)
 	return nonNil(slices.DeleteFunc(dedupe(all), func(d string) bool { return slices.Contains(p.DeniedDomains, d) }))
+}
+
+// gitMustExistToDeny reports whether a git metadata entry is safe to deny-write under srt.
+// srt puts an unreadable placeholder at a missing denied path, and git fails outright on an
+// unreadable packed-refs, config.worktree or info file it finds, so those are denied only when
+// they already exist; hooks and config are always denied (git tolerates the placeholder).
+func gitMustExistToDeny(path string) bool {
+	switch filepath.Base(path) {
+	case "hooks", "config":
+		return true
+	}
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // expandGlobs replaces each pattern with the paths it matches now: srt skips glob write rules
