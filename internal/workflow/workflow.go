@@ -24,9 +24,6 @@ const (
 	CodeInvalidConfig      = "invalid_repo_workflow_config"
 )
 
-// DefaultPrompt is used when the body is empty (SPEC §5.5).
-const DefaultPrompt = "You are working on an issue from Linear."
-
 // Workflow is one parsed WORKFLOW.md.
 type Workflow struct {
 	Path string
@@ -140,14 +137,6 @@ func (w *Workflow) Decode(base Settings) (Settings, error) {
 		return base, yamlschema.WithCode(CodeInvalidConfig, problems)
 	}
 	return out, nil
-}
-
-// Prompt returns the issue prompt template, falling back to DefaultPrompt when empty.
-func (w *Workflow) Prompt() string {
-	if w.PromptTemplate == "" {
-		return DefaultPrompt
-	}
-	return w.PromptTemplate
 }
 
 func (w *Workflow) String() string { return fmt.Sprintf("workflow %s", w.Path) }

@@ -54,13 +54,13 @@ func TestNoFrontMatterIsAllBody(t *testing.T) {
 	}
 }
 
-func TestEmptyBodyFallsBackToDefaultPrompt(t *testing.T) {
+func TestEmptyBodyIsAnEmptyTemplate(t *testing.T) {
 	w, err := parse(t, "---\n---\n   \n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Prompt() != DefaultPrompt {
-		t.Fatalf("prompt = %q", w.Prompt())
+	if w.PromptTemplate != "" || !w.HasFrontMatter() {
+		t.Fatalf("got %+v", w)
 	}
 }
 

@@ -63,7 +63,7 @@ func TestEveryProblemIsLocated(t *testing.T) {
 		"f.yml:1:1: old: `old` is no longer accepted; use `inner`",
 		"f.yml:3:3: inner.nme: unknown key (did you mean `name`?)",
 		"f.yml:4:10: inner.count: must be an integer, got string \"many\"",
-		"f.yml:6:11: items[0].tags: must be a list, got string \"a\"",
+		"f.yml:6:12: items[0].tags: must be a list, got string \"a\"",
 		"f.yml:7:7: flag: must be true or false, got number 1",
 	}
 	var got []string
