@@ -6,7 +6,6 @@ package workflow
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"strings"
@@ -111,9 +110,6 @@ func trimWithLeadingLines(s string) (string, int) {
 	return strings.TrimRight(trimmedLeft, " \t\n"), strings.Count(removed, "\n")
 }
 
-// HasFrontMatter reports whether the file had a front-matter block.
-func (w *Workflow) HasFrontMatter() bool { return w.frontMatter != nil }
-
 // Decode decodes the front matter over base (the operator's settings for this repo, with
 // defaults) and validates it, returning the merged settings. Prompt overrides found there
 // are recorded on w.
@@ -138,5 +134,3 @@ func (w *Workflow) Decode(base Settings) (Settings, error) {
 	}
 	return out, nil
 }
-
-func (w *Workflow) String() string { return fmt.Sprintf("workflow %s", w.Path) }

@@ -49,7 +49,7 @@ func TestNoFrontMatterIsAllBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.HasFrontMatter() || w.PromptTemplate != "Just a prompt" || w.PromptLine != 1 {
+	if w.frontMatter != nil || w.PromptTemplate != "Just a prompt" || w.PromptLine != 1 {
 		t.Fatalf("got %+v", w)
 	}
 }
@@ -59,7 +59,7 @@ func TestEmptyBodyIsAnEmptyTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.PromptTemplate != "" || !w.HasFrontMatter() {
+	if w.PromptTemplate != "" {
 		t.Fatalf("got %+v", w)
 	}
 }
