@@ -14,6 +14,7 @@ type msgWatchdog struct{}
 // preflight and disk verdicts, and the candidates of the polled routes.
 type msgPoll struct {
 	reconcile  bool
+	refreshIDs []string
 	refreshed  []issue.Issue
 	refreshErr error
 	preflight  error

@@ -63,7 +63,7 @@ func (o *Orchestrator) onRetryDue(m msgRetryDue) {
 		return
 	}
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), pollTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), o.s.TrackerTimeout)
 		defer cancel()
 		c, err := o.d.Tracker.FetchCandidates(ctx)
 		o.send(msgRetryPoll{issueID: m.issueID, gen: m.gen, cands: c, err: err})
@@ -91,7 +91,6 @@ func (o *Orchestrator) onRetryPoll(m msgRetryPoll) {
 	if found == nil {
 		o.log.Info("releasing claim: issue is no longer an active candidate", "issue_id", r.issueID, "issue_identifier", r.identifier, "repo_key", r.repoKey)
 		o.release(r.issueID, r.repoKey)
-		delete(o.completed, r.issueID)
 		return
 	}
 	is := *found

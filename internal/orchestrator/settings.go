@@ -42,6 +42,8 @@ type Settings struct {
 	StartState   string
 	WorkingState string
 
+	// TrackerTimeout bounds each poll's and retry check's tracker calls.
+	TrackerTimeout time.Duration
 	// ShutdownTimeout bounds the graceful stop of Run.
 	ShutdownTimeout time.Duration
 	// ControlTimeout bounds how long a control call waits for the loop's answer.
@@ -62,6 +64,7 @@ type Watchdog struct {
 // Defaults of the settings that have no symphony.yml key.
 const (
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultTrackerTimeout  = time.Minute
 	DefaultControlTimeout  = 5 * time.Second
 	DefaultHistoryLimit    = 10000
 	continuationDelay      = time.Second
@@ -108,6 +111,9 @@ func (s Settings) withDefaults() (Settings, error) {
 	}
 	if s.WorkingState == "" {
 		s.WorkingState = "In Progress"
+	}
+	if s.TrackerTimeout <= 0 {
+		s.TrackerTimeout = DefaultTrackerTimeout
 	}
 	if s.ShutdownTimeout <= 0 {
 		s.ShutdownTimeout = DefaultShutdownTimeout

@@ -8,9 +8,6 @@ import (
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
-// pollTimeout bounds one poll's tracker calls so a hung tracker cannot stop future polls.
-const pollTimeout = time.Minute
-
 func (o *Orchestrator) startTimers() {
 	o.send(msgTick{})
 	if o.s.Watchdog.Enabled {
@@ -32,6 +29,7 @@ func (o *Orchestrator) onTick() {
 	}
 	o.tickTimer = o.clock.AfterFunc(o.tickInterval(), func() { o.send(msgTick{}) })
 	o.checkStalls()
+	o.rollDay(o.clock.Now())
 	var routes []tracker.Route
 	reconcile := true
 	if len(o.s.Routes) > 1 {
@@ -78,9 +76,9 @@ func (o *Orchestrator) refreshIDs() []string {
 }
 
 func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), pollTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), o.s.TrackerTimeout)
 	defer cancel()
-	m := msgPoll{reconcile: reconcile}
+	m := msgPoll{reconcile: reconcile, refreshIDs: ids}
 	if reconcile && len(ids) > 0 {
 		m.refreshed, m.refreshErr = o.d.Tracker.FetchIssueStatesByIDs(ctx, ids)
 	}
@@ -109,7 +107,7 @@ func (o *Orchestrator) onPoll(m msgPoll) {
 	o.polling = false
 	o.lastPollAt = o.clock.Now()
 	if m.reconcile {
-		o.reconcile(m.refreshed, m.refreshErr)
+		o.reconcile(m.refreshIDs, m.refreshed, m.refreshErr)
 	}
 	o.diskBlock = ""
 	if m.disk.PauseDispatch {
@@ -183,10 +181,20 @@ func (o *Orchestrator) releaseHolds(m msgPoll, active []issue.Issue) {
 // reconcile applies a refresh of running, watching and completed issues (SPEC §8.5, §16.2).
 // A failed refresh keeps everything as it is; ids missing from the answer and rows without a
 // state are treated as no news, never as a reason to stop work.
-func (o *Orchestrator) reconcile(refreshed []issue.Issue, err error) {
+func (o *Orchestrator) reconcile(asked []string, refreshed []issue.Issue, err error) {
 	if err != nil {
 		o.log.Warn("tracker refresh failed; keeping workers running", "error", err.Error())
 		return
+	}
+	answered := make(map[string]bool, len(refreshed))
+	for _, r := range refreshed {
+		answered[r.ID] = true
+	}
+	for _, id := range asked {
+		if !answered[id] && o.running[id] == nil {
+			delete(o.watching, id)
+			delete(o.completed, id)
+		}
 	}
 	for _, r := range refreshed {
 		if r.ID == "" || r.State == "" {

@@ -109,6 +109,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	res.Issue = iss
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, issue: &iss})
 	defer func() { res.Usage = session.Usage() }()
 
 	var attemptNo *int

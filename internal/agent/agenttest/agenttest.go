@@ -6,6 +6,7 @@ package agenttest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,8 @@ import (
 type Turn struct {
 	// Tokens is the total-token delta reported by a token_usage event during the turn.
 	Tokens int64
+	// RateLimits, when set, is reported in a rate_limits event.
+	RateLimits json.RawMessage
 	// Do runs at the start of the turn (for example to move the issue in a fake tracker); an
 	// error from it fails the turn with turn_failed.
 	Do func(ctx context.Context, prompt string) error
@@ -201,6 +204,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		total := s.usage
 		s.mu.Unlock()
 		s.emit(agent.Event{Kind: agent.EventTokenUsage, ThreadID: threadID, TurnID: turnID, SessionID: sessionID, Usage: &total, UsageDelta: &delta})
+	}
+	if t.RateLimits != nil {
+		s.emit(agent.Event{Kind: agent.EventRateLimits, ThreadID: threadID, TurnID: turnID, SessionID: sessionID, RateLimits: t.RateLimits})
 	}
 	if t.Wait != nil || t.Block {
 		select {

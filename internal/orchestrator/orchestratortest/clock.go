@@ -17,10 +17,10 @@ type Clock struct {
 }
 
 type timer struct {
-	c     *Clock
-	due   time.Time
-	seq   int
-	f     func()
+	c   *Clock
+	due time.Time
+	seq int
+	f   func()
 }
 
 // NewClock returns a clock reading start.
