@@ -69,7 +69,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 	delete(o.running, m.issueID)
 	now := o.clock.Now()
 	is := e.issue
-	if m.res.Issue.State != "" {
+	if m.res.Issue.State != "" && e.stopReason == "" {
 		is.State = m.res.Issue.State
 	}
 	if e.workspace == "" {

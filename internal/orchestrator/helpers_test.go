@@ -357,3 +357,8 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// started waits for a running attempt whose agent session has started.
+func started(id string) func(*Snapshot) bool {
+	return func(s *Snapshot) bool { r, ok := s.Find(id); return ok && r.PID != 0 }
+}

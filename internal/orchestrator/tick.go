@@ -75,23 +75,32 @@ func (o *Orchestrator) refreshIDs() []string {
 	return ids
 }
 
+// poll gives each tracker call its own TrackerTimeout, so a hung refresh cannot starve the
+// candidate fetch that follows it.
 func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), o.s.TrackerTimeout)
-	defer cancel()
+	call := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), o.s.TrackerTimeout)
+	}
 	m := msgPoll{reconcile: reconcile, refreshIDs: ids}
 	if reconcile && len(ids) > 0 {
+		ctx, cancel := call()
 		m.refreshed, m.refreshErr = o.d.Tracker.FetchIssueStatesByIDs(ctx, ids)
+		cancel()
 	}
 	m.disk = o.d.Workspaces.CheckDisk()
 	m.preflight = o.d.Preflight()
 	if m.preflight == nil {
 		if len(routes) == 0 {
+			ctx, cancel := call()
 			c, err := o.d.Tracker.FetchCandidates(ctx)
+			cancel()
 			m.all, m.fetchErr = &c, err
 		} else {
 			m.routes = map[string][]issue.Issue{}
 			for _, r := range routes {
+				ctx, cancel := call()
 				list, err := o.d.Tracker.FetchRouteCandidates(ctx, r.Key)
+				cancel()
 				if err != nil {
 					m.fetchErr = err
 					break
@@ -133,7 +142,11 @@ func (o *Orchestrator) onPoll(m msgPoll) {
 		o.conflicts = append(o.conflicts, ConflictRow{IssueID: c.ID, Identifier: c.Identifier, RepoKeys: c.ConflictRepoKeys})
 	}
 	o.releaseHolds(m, cands.Dispatchable)
-	o.dispatchAll(cands.Dispatchable)
+	if m.all != nil || len(o.routeCache) == len(o.s.Routes) {
+		// Until every route has answered once, an issue two routes match would look routed
+		// to the first one polled.
+		o.dispatchAll(cands.Dispatchable)
+	}
 	o.afterPoll()
 }
 

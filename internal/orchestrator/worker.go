@@ -109,7 +109,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	res.Issue = iss
-	report(workerUpdate{runID: job.runID, issueID: iss.ID, issue: &iss})
+	bootstrapped := iss
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, issue: &bootstrapped})
 	defer func() { res.Usage = session.Usage() }()
 
 	var attemptNo *int
@@ -137,7 +138,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		}
 		iss = mergeRefresh(iss, refreshed)
 		res.Issue = iss
-		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &iss})
+		seen := iss
+		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &seen})
 		if !w.d.Settings.isActive(iss.State) {
 			log.Info("issue left its active states; attempt ends", "session_id", result.SessionID, "state", iss.State)
 			return res
