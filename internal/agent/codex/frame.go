@@ -30,62 +30,110 @@ var errNotObject = errors.New("frame is not a JSON object")
 // for balanced structure here and decoded properly only where the adapter reads them.
 func decodeFrame(line []byte) (frame, error) {
 	var f frame
-	i := skipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
-		return f, errNotObject
+	err := walkObject(line, f.set)
+	return f, err
+}
+
+// walkObject calls fn with each top-level member of the JSON object in b, in order, and
+// checks that nothing follows the object.
+func walkObject(b []byte, fn func(key, val []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errNotObject
 	}
-	i = skipSpace(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		return f, checkTrailing(line, i+1)
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return checkTrailing(b, i+1)
 	}
 	for {
-		if i >= len(line) || line[i] != '"' {
-			return f, fmt.Errorf("expected a member name at byte %d", i)
+		if i >= len(b) || b[i] != '"' {
+			return fmt.Errorf("expected a member name at byte %d", i)
 		}
-		keyEnd, err := skipString(line, i)
+		keyEnd, err := skipString(b, i)
 		if err != nil {
-			return f, err
+			return err
 		}
-		key := line[i+1 : keyEnd-1]
-		i = skipSpace(line, keyEnd)
-		if i >= len(line) || line[i] != ':' {
-			return f, fmt.Errorf("expected ':' after member name at byte %d", i)
+		key := b[i+1 : keyEnd-1]
+		i = skipSpace(b, keyEnd)
+		if i >= len(b) || b[i] != ':' {
+			return fmt.Errorf("expected ':' after member name at byte %d", i)
 		}
-		i = skipSpace(line, i+1)
-		valEnd, err := skipValue(line, i)
+		i = skipSpace(b, i+1)
+		valEnd, err := skipValue(b, i)
 		if err != nil {
-			return f, err
+			return err
 		}
-		if err := f.set(key, line[i:valEnd]); err != nil {
-			return f, err
+		if err := fn(key, b[i:valEnd]); err != nil {
+			return err
 		}
-		i = skipSpace(line, valEnd)
-		if i >= len(line) {
-			return f, errors.New("frame ends inside an object")
+		i = skipSpace(b, valEnd)
+		if i >= len(b) {
+			return errors.New("frame ends inside an object")
 		}
-		switch line[i] {
+		switch b[i] {
 		case ',':
-			i = skipSpace(line, i+1)
+			i = skipSpace(b, i+1)
 		case '}':
-			return f, checkTrailing(line, i+1)
+			return checkTrailing(b, i+1)
 		default:
-			return f, fmt.Errorf("unexpected %q at byte %d", line[i], i)
+			return fmt.Errorf("unexpected %q at byte %d", b[i], i)
 		}
 	}
 }
 
+// errFoundAll stops a walk once every wanted member has been seen.
+var errFoundAll = errors.New("all members found")
+
+// members returns the raw values of the named top-level members of obj (nil when absent or
+// when obj is not an object). It stops reading as soon as all of them are found, so members
+// placed after them, such as bulky command output, are never scanned.
+func members(obj []byte, keys ...string) [][]byte {
+	out := make([][]byte, len(keys))
+	missing := len(keys)
+	_ = walkObject(obj, func(key, val []byte) error {
+		for i, k := range keys {
+			if out[i] == nil && string(key) == k {
+				out[i] = val
+				missing--
+			}
+		}
+		if missing == 0 {
+			return errFoundAll
+		}
+		return nil
+	})
+	return out
+}
+
+// stringValue decodes a raw JSON string, or returns "" for anything else.
+func stringValue(raw []byte) string {
+	if len(raw) < 2 || raw[0] != '"' {
+		return ""
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
 func (f *frame) set(key, val []byte) error {
+	if len(key) == 0 {
+		return nil
+	}
 	switch string(key) {
 	case "id":
 		if !bytes.Equal(val, []byte("null")) {
 			f.ID = val
 		}
 	case "method":
-		var m string
-		if err := json.Unmarshal(val, &m); err != nil {
-			return fmt.Errorf("method is not a string: %w", err)
+		if len(val) == 0 || val[0] != '"' {
+			return fmt.Errorf("method is not a string: %.40s", val)
 		}
-		f.Method = m
+		f.Method = stringValue(val)
 	case "params":
 		f.Params = val
 	case "result":
@@ -119,20 +167,38 @@ func skipSpace(b []byte, i int) int {
 func skipString(b []byte, i int) (int, error) {
 	j := i + 1
 	for {
-		k := bytes.IndexByte(b[j:], '"')
+		k := indexQuote(b, j)
 		if k < 0 {
 			return 0, fmt.Errorf("unterminated string starting at byte %d", i)
 		}
-		j += k
 		backslashes := 0
-		for p := j - 1; p > i && b[p] == '\\'; p-- {
+		for p := k - 1; p > i && b[p] == '\\'; p-- {
 			backslashes++
 		}
 		if backslashes%2 == 0 {
-			return j + 1, nil
+			return k + 1, nil
 		}
-		j++
+		j = k + 1
 	}
+}
+
+// indexQuote returns the index of the next '"' at or after from, or -1. Most strings in the
+// stream are short member names and enum values, which a plain loop finds faster than the
+// call into the vectorised search used for long ones.
+func indexQuote(b []byte, from int) int {
+	end := min(from+16, len(b))
+	for p := from; p < end; p++ {
+		if b[p] == '"' {
+			return p
+		}
+	}
+	if end == len(b) {
+		return -1
+	}
+	if k := bytes.IndexByte(b[end:], '"'); k >= 0 {
+		return end + k
+	}
+	return -1
 }
 
 // skipValue returns the index just past the JSON value starting at b[i].

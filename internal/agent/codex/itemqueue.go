@@ -16,13 +16,13 @@ type itemQueue struct {
 	closed bool
 }
 
-// queued is one stdout line, or the marker of a line that was too long to keep.
+// queued is a batch of complete stdout lines, or the marker of a line that was too long to keep.
 type queued struct {
-	line []byte
-	over *oversizeLine
+	lines []byte
+	over  *oversizeLine
 }
 
-func (it queued) size() int { return len(it.line) }
+func (it queued) size() int { return len(it.lines) }
 
 func newItemQueue(budget int) *itemQueue {
 	q := &itemQueue{budget: budget}

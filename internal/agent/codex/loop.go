@@ -1,10 +1,12 @@
 package codex
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -26,7 +28,7 @@ func (s *Session) protocolLoop() {
 			})
 			continue
 		}
-		s.handleLine(it.line)
+		splitLines(it.lines, s.handleLine)
 	}
 	select {
 	case <-s.waitDone:
@@ -103,6 +105,9 @@ func (s *Session) endTurn(err error) {
 }
 
 func (s *Session) handleLine(line []byte) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
 	f, err := decodeFrame(line)
 	if err != nil {
 		s.emit(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes})
@@ -123,8 +128,9 @@ func (s *Session) handleLine(line []byte) {
 }
 
 func truncated(line []byte) []byte {
-	n := min(len(line), defaultEventRawBytes)
-	return append([]byte(nil), line[:n]...)
+	out := make([]byte, min(len(line), defaultEventRawBytes))
+	copy(out, line)
+	return out
 }
 
 func (s *Session) handleNotification(f *frame, line []byte) {
@@ -189,19 +195,21 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 	s.endTurn(outcome)
 }
 
+// onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an
+// increment and is never added (docs/token_accounting.md).
 func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
-	var p tokenUsageParams
-	if err := json.Unmarshal(f.Params, &p); err != nil || p.TokenUsage == nil || p.TokenUsage.Total == nil {
+	p := members(f.Params, "threadId", "tokenUsage")
+	total := members(members(p[1], "total")[0], "totalTokens", "inputTokens", "cachedInputTokens", "cacheWriteInputTokens", "outputTokens")
+	if total[0] == nil {
 		s.emit(ev)
 		return
 	}
-	t := p.TokenUsage.Total
 	snap := agent.TokenSnapshot{
-		Input: t.InputTokens, Cached: t.CachedInputTokens, CacheCreation: t.CacheWriteInputTokens,
-		Output: t.OutputTokens, Total: t.TotalTokens,
+		Total: intValue(total[0]), Input: intValue(total[1]), Cached: intValue(total[2]),
+		CacheCreation: intValue(total[3]), Output: intValue(total[4]),
 	}
 	s.mu.Lock()
-	thread := p.ThreadID
+	thread := stringValue(p[0])
 	if thread == "" {
 		thread = s.threadID
 	}
@@ -214,31 +222,42 @@ func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
 	s.emit(ev)
 }
 
-// onItemCompleted feeds the identical-failure breaker and remembers the last agent message.
-func (s *Session) onItemCompleted(f *frame) {
-	var p itemParams
-	if json.Unmarshal(f.Params, &p) != nil {
-		return
+func intValue(raw []byte) int64 {
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return 0
 	}
-	it := p.Item
+	return n
+}
+
+// onItemCompleted feeds the identical-failure breaker and remembers the last agent message.
+// Completed items can carry large command output, so only the few members the adapter needs
+// are picked out instead of decoding the whole item.
+func (s *Session) onItemCompleted(f *frame) {
+	item := members(f.Params, "item")[0]
+	head := members(item, "type", "status")
+	typ, status := stringValue(head[0]), stringValue(head[1])
 	var tripped string
 	s.mu.Lock()
-	switch it.Type {
+	switch typ {
 	case "agentMessage":
-		s.lastMessage = it.Text
+		s.lastMessage = stringValue(members(item, "text")[0])
 	case "commandExecution":
-		switch it.Status {
+		switch status {
 		case "failed":
-			args, _ := json.Marshal(map[string]string{"command": it.Command, "cwd": it.Cwd})
-			tripped = s.breaker.fail(toolSignature("command", it.Command, args))
+			m := members(item, "command", "cwd")
+			command := stringValue(m[0])
+			args, _ := json.Marshal(map[string]string{"command": command, "cwd": stringValue(m[1])})
+			tripped = s.breaker.fail(toolSignature("command", command, args))
 		case "completed":
 			s.breaker.succeed()
 		}
 	case "dynamicToolCall", "mcpToolCall":
+		m := members(item, "tool", "arguments", "success")
 		switch {
-		case it.Success != nil && !*it.Success, it.Status == "failed":
-			tripped = s.breaker.fail(toolSignature("tool", it.Tool, it.Arguments))
-		case it.Status == "completed":
+		case string(m[2]) == "false", status == "failed":
+			tripped = s.breaker.fail(toolSignature("tool", stringValue(m[0]), m[1]))
+		case status == "completed":
 			s.breaker.succeed()
 		}
 	}

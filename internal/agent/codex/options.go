@@ -30,7 +30,7 @@ const (
 	DefaultMaxIdenticalToolFailures  = 5
 	DefaultStopGrace                 = 3 * time.Second
 	defaultToolOutputTokenLimitFlag  = "tool_output_token_limit=4096"
-	defaultQueueBudgetBytes          = 16 << 20
+	defaultQueueBudgetBytes          = 4 << 20
 	defaultEventRawBytes             = 4 << 10
 	clientName                       = "symphony"
 	clientVersion                    = "0.1.0"

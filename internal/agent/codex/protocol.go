@@ -33,40 +33,8 @@ type turnCompletedParams struct {
 	} `json:"turn"`
 }
 
-type tokenBreakdown struct {
-	TotalTokens           int64 `json:"totalTokens"`
-	InputTokens           int64 `json:"inputTokens"`
-	CachedInputTokens     int64 `json:"cachedInputTokens"`
-	CacheWriteInputTokens int64 `json:"cacheWriteInputTokens"`
-	OutputTokens          int64 `json:"outputTokens"`
-}
-
-type tokenUsageParams struct {
-	ThreadID   string `json:"threadId"`
-	TurnID     string `json:"turnId"`
-	TokenUsage *struct {
-		Total *tokenBreakdown `json:"total"`
-	} `json:"tokenUsage"`
-}
-
 type rateLimitsParams struct {
 	RateLimits json.RawMessage `json:"rateLimits"`
-}
-
-type itemParams struct {
-	ThreadID string `json:"threadId"`
-	TurnID   string `json:"turnId"`
-	Item     struct {
-		Type      string          `json:"type"`
-		ID        string          `json:"id"`
-		Status    string          `json:"status"`
-		Command   string          `json:"command"`
-		Cwd       string          `json:"cwd"`
-		Tool      string          `json:"tool"`
-		Arguments json.RawMessage `json:"arguments"`
-		Success   *bool           `json:"success"`
-		Text      string          `json:"text"`
-	} `json:"item"`
 }
 
 type errorParams struct {

@@ -2,6 +2,7 @@ package codex
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,11 @@ const maxLineBytes = 10 << 20
 // oversizeHeadBytes is how much of an oversize line is kept for the malformed event.
 const oversizeHeadBytes = 256
 
+// batchBytes is the size at which the reader hands a batch of lines to the queue. Batching
+// keeps the per-line cost of allocation and synchronisation off the hot path when Codex
+// writes many small notifications.
+const batchBytes = 64 << 10
+
 // oversizeLine marks a stdout line longer than the limit. The reader discards the rest of
 // such a line and resynchronises at the next newline; the protocol goroutine reports it as a
 // malformed frame.
@@ -21,74 +27,101 @@ type oversizeLine struct {
 	size int
 }
 
-// readLines copies stdout into q line by line at pipe speed until EOF or a read error, then
-// closes q.
+// batcher groups complete lines, each followed by '\n', into queue items.
+type batcher struct {
+	q     *itemQueue
+	batch []byte
+}
+
+func (b *batcher) flush() bool {
+	if len(b.batch) == 0 {
+		return true
+	}
+	ok := b.q.push(queued{lines: b.batch})
+	b.batch = nil
+	return ok
+}
+
+func (b *batcher) addOversize(o *oversizeLine) bool {
+	return b.flush() && b.q.push(queued{over: o})
+}
+
+// readLines copies stdout into q at pipe speed until EOF or a read error, then closes q.
 func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	defer q.close()
 	br := bufio.NewReaderSize(r, 256<<10)
-	var buf []byte
+	b := &batcher{q: q}
+	var long []byte
 	var over *oversizeLine
 	for {
 		chunk, err := br.ReadSlice('\n')
 		complete := err == nil
-		content := len(buf) + len(chunk)
+		content := len(long) + len(chunk)
 		if complete {
 			content-- // the newline is not part of the frame
 		}
 		switch {
 		case over != nil:
-			over.size += content - len(buf)
+			over.size += content
 		case content > maxLine:
-			head := append(buf[:len(buf):len(buf)], chunk...)
+			head := append(long[:len(long):len(long)], chunk...)
 			keep := min(len(head), oversizeHeadBytes)
 			over = &oversizeLine{head: head[:keep:keep], size: content}
-			buf = nil
-		case complete && buf == nil:
-			line := make([]byte, len(chunk)-1)
-			copy(line, chunk)
-			if !q.push(queued{line: trimCR(line)}) {
-				return nil
+			long = nil
+		case complete && long == nil:
+			if b.batch == nil {
+				b.batch = make([]byte, 0, batchBytes+len(chunk))
 			}
-			continue
+			b.batch = append(b.batch, chunk...)
 		default:
-			buf = append(buf, chunk...)
+			long = append(long, chunk...)
 		}
-		if complete {
-			if !q.push(finishLine(&buf, &over)) {
+		atEOF := !complete && !errors.Is(err, bufio.ErrBufferFull)
+		if complete || atEOF {
+			if !b.endLine(&long, &over) {
 				return nil
 			}
-			continue
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
+		if len(b.batch) >= batchBytes || br.Buffered() == 0 {
+			if !b.flush() {
+				return nil
+			}
 		}
-		if len(buf) > 0 || over != nil {
-			q.push(finishLine(&buf, &over))
+		if atEOF {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read agent stdout: %w", err)
 		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		return fmt.Errorf("read agent stdout: %w", err)
 	}
 }
 
-func finishLine(buf *[]byte, over **oversizeLine) queued {
-	if *over != nil {
-		o := *over
+// endLine finishes a line that was too long for the fast path or had to be discarded.
+func (b *batcher) endLine(long *[]byte, over **oversizeLine) bool {
+	if o := *over; o != nil {
 		*over = nil
-		return queued{over: o}
+		return b.addOversize(o)
 	}
-	line := *buf
-	*buf = nil
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
+	if l := *long; len(l) > 0 {
+		*long = nil
+		b.batch = append(b.batch, bytes.TrimSuffix(l, []byte{'\n'})...)
+		b.batch = append(b.batch, '\n')
 	}
-	return queued{line: trimCR(line)}
+	return true
 }
 
-func trimCR(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
+// splitLines calls fn for each line of a batch, without its newline or a trailing '\r'.
+func splitLines(batch []byte, fn func(line []byte)) {
+	for len(batch) > 0 {
+		i := bytes.IndexByte(batch, '\n')
+		if i < 0 {
+			i = len(batch)
+		}
+		line := batch[:i]
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		fn(line)
+		batch = batch[min(i+1, len(batch)):]
 	}
-	return b
 }

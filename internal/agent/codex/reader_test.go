@@ -7,6 +7,7 @@ import (
 	"testing/iotest"
 )
 
+// collect runs the reader over input and returns one item per line.
 func collect(t *testing.T, input string, maxLine int) []queued {
 	t.Helper()
 	q := newItemQueue(1 << 20)
@@ -18,7 +19,11 @@ func collect(t *testing.T, input string, maxLine int) []queued {
 		if !ok {
 			break
 		}
-		out = append(out, it)
+		if it.over != nil {
+			out = append(out, it)
+			continue
+		}
+		splitLines(it.lines, func(line []byte) { out = append(out, queued{lines: bytes.Clone(line)}) })
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -40,8 +45,8 @@ func TestReadLinesResynchronisesAfterOversizeLine(t *testing.T) {
 			if it.over == nil || it.over.size != len(long) || len(it.over.head) != oversizeHeadBytes {
 				t.Fatalf("item %d = %+v, want an oversize marker of %d bytes", i, it.over, len(long))
 			}
-		case it.over != nil || string(it.line) != want[i]:
-			t.Fatalf("item %d = %q, want %q", i, it.line, want[i])
+		case it.over != nil || string(it.lines) != want[i]:
+			t.Fatalf("item %d = %q, want %q", i, it.lines, want[i])
 		}
 	}
 }
@@ -49,7 +54,7 @@ func TestReadLinesResynchronisesAfterOversizeLine(t *testing.T) {
 func TestReadLinesKeepsLinesUpToTheLimit(t *testing.T) {
 	exact := strings.Repeat("z", 1000)
 	got := collect(t, exact+"\n", 1000)
-	if len(got) != 1 || !bytes.Equal(got[0].line, []byte(exact)) {
+	if len(got) != 1 || !bytes.Equal(got[0].lines, []byte(exact)) {
 		t.Fatalf("a line of exactly the limit was not delivered intact: %d items", len(got))
 	}
 }
@@ -71,10 +76,10 @@ func FuzzReadLines(f *testing.F) {
 				rebuilt = append(rebuilt, "\x00")
 				continue
 			}
-			if len(it.line) > limit {
-				t.Fatalf("delivered a %d-byte line over the %d limit", len(it.line), limit)
+			if len(it.lines) > limit {
+				t.Fatalf("delivered a %d-byte line over the %d limit", len(it.lines), limit)
 			}
-			rebuilt = append(rebuilt, string(it.line))
+			rebuilt = append(rebuilt, string(it.lines))
 		}
 		lines := strings.Split(strings.TrimSuffix(string(input), "\n"), "\n")
 		if len(input) == 0 {

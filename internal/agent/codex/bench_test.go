@@ -1,0 +1,116 @@
+package codex
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+)
+
+// floodBenchBytes is how much the fake app-server writes in BenchmarkIngestFlood.
+const floodBenchBytes = 200 << 20
+
+// BenchmarkIngestFlood measures how fast the adapter ingests a flood of realistic
+// notifications from the fake app-server, against `cat` reading the same bytes from the same
+// generator into /dev/null. Run it with:
+//
+//	go test -run '^$' -bench BenchmarkIngestFlood -benchtime 3x ./internal/agent/codex
+//
+// It reports the adapter's rate, cat's rate, their ratio and the adapter's peak live heap.
+func BenchmarkIngestFlood(b *testing.B) {
+	var adapterTime, catTime time.Duration
+	var peak uint64
+	for b.Loop() {
+		catTime += catFlood(b)
+		d, p := adapterFlood(b)
+		adapterTime += d
+		peak = max(peak, p)
+	}
+	n := float64(b.N)
+	mb := float64(floodBenchBytes) / (1 << 20)
+	adapterRate := mb / (adapterTime.Seconds() / n)
+	catRate := mb / (catTime.Seconds() / n)
+	b.ReportMetric(adapterRate, "adapter-MB/s")
+	b.ReportMetric(catRate, "cat-MB/s")
+	b.ReportMetric(adapterRate/catRate, "ratio")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+func catFlood(b *testing.B) time.Duration {
+	b.Helper()
+	cmd := exec.Command("bash", "-c", shellQuote(os.Args[0])+" | cat > /dev/null")
+	cmd.Env = append(os.Environ(), codextest.EnvScenario+"="+codextest.FakeFloodRaw, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBenchBytes))
+	setProcessGroup(cmd)
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("cat baseline: %v\n%s", err, out)
+	}
+	return time.Since(start)
+}
+
+// adapterFlood times one turn during which the fake floods the adapter, and samples the live
+// heap meanwhile.
+func adapterFlood(b *testing.B) (time.Duration, uint64) {
+	b.Helper()
+	root := b.TempDir()
+	ws := root + "/ISSUE-1"
+	if err := os.Mkdir(ws, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var events atomic.Int64
+	s := New(Options{
+		Command:        shellQuote(os.Args[0]),
+		WorkspaceRoot:  root,
+		Workspace:      ws,
+		StateDir:       b.TempDir(),
+		AuthFile:       root + "/no-auth.json",
+		Env:            []string{codextest.EnvScenario + "=" + codextest.FakeFlood, codextest.EnvFloodBytes + "=" + strconv.Itoa(floodBenchBytes)},
+		ApprovalPolicy: "never",
+		TurnTimeout:    5 * time.Minute,
+		Events:         func(agent.Event) { events.Add(1) },
+	})
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop(ctx)
+	stop := make(chan struct{})
+	peak := make(chan uint64)
+	go samplePeakHeap(stop, peak)
+	start := time.Now()
+	_, err := s.RunTurn(ctx, "flood")
+	elapsed := time.Since(start)
+	close(stop)
+	p := <-peak
+	if err != nil {
+		b.Fatalf("flood turn: %v", err)
+	}
+	if events.Load() < 100000 {
+		b.Fatalf("only %d events for a %d-byte flood", events.Load(), floodBenchBytes)
+	}
+	return elapsed, p
+}
+
+func samplePeakHeap(stop <-chan struct{}, out chan<- uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		metrics.Read(sample)
+		peak = max(peak, sample[0].Value.Uint64())
+		select {
+		case <-stop:
+			out <- peak
+			return
+		case <-tick.C:
+		}
+	}
+}
