@@ -79,11 +79,11 @@ func (r *rig) attackScript() string {
 		"cat \"$CODEX_HOME/auth.json\"",
 		"echo " + planted + " > WORKFLOW.md",
 		"printf '[alias]\\n\\tpwn = !echo " + planted + "\\n' >> .git/config",
-		"curl -s -m 5 " + r.allowedURL,
-		"curl -s -m 5 " + r.otherURL,
-		"curl -s -m 5 --noproxy '*' " + r.directURL,
-		"curl -s -m 5 --unix-socket " + r.ownSock + " http://sock/",
-		"curl -s -m 5 --unix-socket " + r.otherSock + " http://sock/",
+		"curl -s -m 15 " + r.allowedURL,
+		"curl -s -m 15 " + r.otherURL,
+		"curl -s -m 15 --noproxy '*' " + r.directURL,
+		"curl -s -m 15 --unix-socket " + r.ownSock + " http://sock/",
+		"curl -s -m 15 --unix-socket " + r.otherSock + " http://sock/",
 		"true",
 	}, "; ")
 }
