@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -52,15 +53,16 @@ func (p *Policy) explainCodex(e *explainer) {
 	} else {
 		e.section("Writable roots — enforced by "+enforcer, p.WritableRoots())
 		for _, entry := range p.codexFilesystem() {
-			switch entry.Value {
-			case "none":
+			if entry.Value == "none" {
 				readDeny = append(readDeny, entry.Key)
-			case "read":
-				if entry.Key != "/" {
-					writeDeny = append(writeDeny, entry.Key)
-				}
 			}
 		}
+		writeDeny = bothForms(homeWriteDeny, p.Home)
+		for _, w := range workspaceWriteDeny {
+			writeDeny = append(writeDeny, filepath.Join(p.Workspace, w))
+		}
+		writeDeny = append(writeDeny, p.gitWriteDeny()...)
+		enforcer += "; guards inside the workspace and git roots apply to paths present at launch"
 	}
 	e.section("Read-denied paths — "+enforcer, readDeny)
 	e.section("Write-denied paths — "+enforcer, writeDeny)

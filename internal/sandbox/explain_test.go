@@ -16,6 +16,7 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 			`This policy runs as "codex-native"`,
 			"Read-denied paths — Codex native sandbox",
 			"~/.ssh\n", testHome + "/.ssh\n",
+			testWS + "/WORKFLOW.md\n", testWS + "/.git/hooks\n", testHome + "/.gitconfig\n",
 			"OPEN in this mode",
 			"read-ssh-key: read ~/.ssh/id_rsa",
 			"overwrite-workflow-md",
