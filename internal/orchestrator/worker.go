@@ -126,6 +126,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		}
 		w.auditPrompt(iss, job.runID, res.SessionID, turn, text)
 		result, err := session.RunTurn(ctx, text)
+		if err == nil && ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
 		if err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("turn %d: %w", turn, err))
 			return res
