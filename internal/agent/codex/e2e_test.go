@@ -164,7 +164,9 @@ func TestRealCodexModelHTTP500FailsTurn(t *testing.T) {
 }
 
 func TestRealCodexContinuesThreadAcrossTurns(t *testing.T) {
-	rs := newRealSession(t, nil, codextest.Step{Text: "one"}, codextest.Step{Text: "two"})
+	// The model override also shows that --config overrides reach the binary intact.
+	rs := newRealSession(t, func(o *Options) { o.ConfigOverrides = []string{`model="gpt-override-check"`} },
+		codextest.Step{Text: "one"}, codextest.Step{Text: "two"})
 	ctx := context.Background()
 	first, err := rs.RunTurn(ctx, "first prompt")
 	if err != nil {
@@ -181,8 +183,8 @@ func TestRealCodexContinuesThreadAcrossTurns(t *testing.T) {
 		t.Fatalf("messages = %q, %q", first.LastMessage, second.LastMessage)
 	}
 	reqs := rs.mock.Requests()
-	if len(reqs) != 2 {
-		t.Fatalf("model requests = %d, want 2", len(reqs))
+	if len(reqs) != 2 || reqs[0].Model != "gpt-override-check" {
+		t.Fatalf("model requests = %+v, want 2 for the overridden model", reqs)
 	}
 	history := bytes.Join(toBytes(reqs[1].Input), nil)
 	if !bytes.Contains(history, []byte("first prompt")) || !bytes.Contains(history, []byte("second prompt")) {
@@ -245,4 +247,27 @@ func processesWithArgs(args ...string) []int {
 		}
 	}
 	return pids
+}
+
+func TestRealCodexSlowStreamHitsTurnTimeout(t *testing.T) {
+	rs := newRealSession(t, func(o *Options) { o.TurnTimeout = 700 * time.Millisecond },
+		codextest.Step{Text: "too slow", Delay: 400 * time.Millisecond},
+		codextest.Step{Text: "on time"})
+	ctx := context.Background()
+	start := time.Now()
+	_, err := rs.RunTurn(ctx, "be slow")
+	if agent.CodeOf(err) != agent.CodeTurnTimeout {
+		t.Fatalf("RunTurn = %v, want turn_timeout", err)
+	}
+	if waited := time.Since(start); waited > 20*time.Second {
+		t.Fatalf("turn timeout took %s", waited)
+	}
+	if evs := rs.rec.ofKind(agent.EventTurnEndedWithError); len(evs) != 1 || evs[0].Code != agent.CodeTurnTimeout {
+		t.Fatalf("turn_ended_with_error events = %+v", evs)
+	}
+	// The timed-out turn was interrupted, so the thread is free for the next one.
+	res, err := rs.RunTurn(ctx, "again")
+	if err != nil || res.LastMessage != "on time" {
+		t.Fatalf("turn after the timeout = %+v, %v", res, err)
+	}
 }

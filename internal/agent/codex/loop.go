@@ -63,8 +63,14 @@ func (s *Session) exitError(e *agent.Error) *agent.Error {
 	s.mu.Lock()
 	handshaken := s.handshaken
 	s.mu.Unlock()
+	var waitErr error
+	select {
+	case <-s.waitDone:
+		waitErr = s.waitErr
+	default:
+	}
 	var ee *exec.ExitError
-	if !handshaken && errors.As(s.waitErr, &ee) && ee.ExitCode() == 127 {
+	if !handshaken && errors.As(waitErr, &ee) && ee.ExitCode() == 127 {
 		e.Code = agent.CodeCodexNotFound
 		e.Message = fmt.Sprintf("%q was not found by bash -lc (exit status 127)", s.opts.Command)
 	}

@@ -1,8 +1,10 @@
 package codex
 
 import (
+	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,3 +24,7 @@ func waitGone(t *testing.T, pid int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func containsText(b []byte, s string) bool { return strings.Contains(string(b), s) }

@@ -41,6 +41,8 @@ type Step struct {
 
 // Request is what the mock recorded about one model request.
 type Request struct {
+	// Model is the model name Codex asked for.
+	Model string
 	Tools []string
 	// Input is the raw input items of the request.
 	Input []json.RawMessage
@@ -119,6 +121,7 @@ func (r *Responses) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	var parsed struct {
+		Model string `json:"model"`
 		Tools []struct {
 			Name string `json:"name"`
 			Type string `json:"type"`
@@ -129,7 +132,7 @@ func (r *Responses) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
 		return
 	}
-	rec := Request{Input: parsed.Input}
+	rec := Request{Model: parsed.Model, Input: parsed.Input}
 	for _, tl := range parsed.Tools {
 		name := tl.Name
 		if name == "" {

@@ -1,0 +1,100 @@
+package codex
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func TestWritableRootsCoverLinkedWorktreeMetadata(t *testing.T) {
+	base := t.TempDir()
+	main := filepath.Join(base, "main")
+	if err := os.Mkdir(main, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git(t, main, "init", "-q", "-b", "trunk")
+	git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
+	ws := filepath.Join(base, "wt")
+	git(t, main, "worktree", "add", "-q", ws, "-b", "issue-1")
+	ws, _ = filepath.EvalSymlinks(ws)
+	realMain, _ := filepath.EvalSymlinks(main)
+
+	roots := gitWritableRoots(context.Background(), ws)
+	for _, want := range []string{
+		filepath.Join(ws, ".git"),
+		filepath.Join(realMain, ".git", "worktrees", "wt"),
+		filepath.Join(realMain, ".git"),
+	} {
+		if !slices.Contains(roots, want) {
+			t.Errorf("writable roots %q lack %s", roots, want)
+		}
+	}
+
+	cases := []struct {
+		name   string
+		policy map[string]any
+		want   []string
+	}{
+		{"workspaceWrite gains the workspace and git dirs, keeping configured roots",
+			map[string]any{"type": "workspaceWrite", "writableRoots": []any{"/extra", ws}, "networkAccess": true},
+			append([]string{"/extra", ws}, roots...)},
+		{"other policies are passed through", map[string]any{"type": "externalSandbox", "networkAccess": "restricted"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := turnSandboxPolicy(c.policy, ws, roots)
+			if c.want == nil {
+				if _, ok := got["writableRoots"]; ok || got["networkAccess"] != "restricted" {
+					t.Fatalf("policy changed: %v", got)
+				}
+				return
+			}
+			if !slices.Equal(got["writableRoots"].([]string), c.want) || got["networkAccess"] != true {
+				t.Fatalf("writableRoots = %q, want %q (policy %v)", got["writableRoots"], c.want, got)
+			}
+			if _, mutated := c.policy["writableRoots"].([]string); mutated {
+				t.Fatal("the caller's policy map was modified")
+			}
+		})
+	}
+}
+
+func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
+	state := t.TempDir()
+	ws := t.TempDir()
+	auth := filepath.Join(t.TempDir(), "auth.json")
+	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := makePrivateDirs(state, ws, "model = \"m\"\n", auth, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(d.root)
+	if target, err := os.Readlink(filepath.Join(d.home, "auth.json")); err != nil || target != auth {
+		t.Fatalf("auth.json link = %q, %v; want %s", target, err, auth)
+	}
+	if filepath.Dir(d.tmp) != filepath.Dir(d.home) || d.tmp == d.home {
+		t.Fatalf("TMPDIR %s and CODEX_HOME %s must be siblings", d.tmp, d.home)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(d.home, "config.toml"))
+	if !containsText(cfg, "model = \"m\"") || !containsText(cfg, "plugins = false") {
+		t.Fatalf("config.toml = %s", cfg)
+	}
+	if _, err := makePrivateDirs(filepath.Join(ws, "state"), ws, "", auth, discardLogger()); err == nil {
+		t.Fatal("a state dir inside the workspace was accepted")
+	}
+}
