@@ -195,15 +195,11 @@ func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
 	if day < l.lastDay {
 		day = l.lastDay
 	}
-	hash, err := hashRecord(rec)
+	data, err := seal(rec)
 	if err != nil {
 		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
 	}
-	rec.RecordHash = hash
-	data, err := canonical(rec)
-	if err != nil {
-		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
-	}
+	hash := rec.RecordHash
 	data = append(data, '\n')
 	if err := l.useDay(day); err != nil {
 		return 0, "", false, err

@@ -62,17 +62,40 @@ func canonical(r *Record) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-// hashRecord returns the hex SHA-256 of r's canonical encoding without its record_hash.
-func hashRecord(r *Record) (string, error) {
-	saved := r.RecordHash
+// recordHashField introduces record_hash, the last field of every stored line.
+const recordHashField = `,"record_hash":"`
+
+// sealedSuffixLen is the length of `,"record_hash":"<64 hex>"}` at the end of a stored line.
+const sealedSuffixLen = len(recordHashField) + 64 + len(`"}`)
+
+// seal sets r.RecordHash to the SHA-256 of r's canonical encoding without record_hash and
+// returns the stored line (no newline): that same encoding with record_hash appended last.
+func seal(r *Record) ([]byte, error) {
 	r.RecordHash = ""
-	b, err := canonical(r)
-	r.RecordHash = saved
+	body, err := canonical(r)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	sum := sha256.Sum256(body)
+	r.RecordHash = hex.EncodeToString(sum[:])
+	line := make([]byte, 0, len(body)+sealedSuffixLen-1)
+	line = append(line, body[:len(body)-1]...)
+	line = append(line, recordHashField...)
+	line = append(line, r.RecordHash...)
+	return append(line, `"}`...), nil
+}
+
+// unseal splits a stored line into the bytes its hash covers (everything before the
+// record_hash field; the closing brace is implied) and the hash it claims.
+func unseal(line []byte) (body []byte, claimed []byte, ok bool) {
+	if len(line) < sealedSuffixLen+1 {
+		return nil, nil, false
+	}
+	cut := len(line) - sealedSuffixLen
+	if !bytes.HasPrefix(line[cut:], []byte(recordHashField)) || !bytes.HasSuffix(line, []byte(`"}`)) {
+		return nil, nil, false
+	}
+	return line[:cut], line[cut+len(recordHashField) : len(line)-2], true
 }
 
 // decodeLine parses one stored line strictly: unknown fields are refused so that nothing can

@@ -16,10 +16,7 @@ func forge(t *testing.T, prevLine string, seq uint64) string {
 	}
 	rec := Record{Schema: SchemaVersion, Seq: seq, Time: prev.Time, IssueID: "issue-a", EventType: EventPRAction,
 		Details: map[string]any{"action": "merged"}, PreviousHash: prev.RecordHash}
-	if rec.RecordHash, err = hashRecord(&rec); err != nil {
-		t.Fatal(err)
-	}
-	b, err := canonical(&rec)
+	b, err := seal(&rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +47,7 @@ func rechain(t *testing.T, path string, i int, edit func(*Record)) {
 		if prevHash != "" {
 			rec.PreviousHash = prevHash
 		}
-		rec.RecordHash = ""
-		if rec.RecordHash, err = hashRecord(rec); err != nil {
-			t.Fatal(err)
-		}
-		b, err := canonical(rec)
+		b, err := seal(rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,12 +78,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			off := len(strings.Join(lines[:6], ""))
 			b[off] = '['
 			os.WriteFile(f.day(d15), b, 0o600)
-		}, d15, 7, 31, ProblemUnreadable},
+		}, d15, 7, 31, ProblemHashMismatch},
+		{"replace a line with garbage", func(t *testing.T, f *fixture) {
+			lines := readLines(t, f.day(d15))
+			lines[7] = "not json at all\n"
+			writeLines(t, f.day(d15), lines)
+		}, d15, 8, 32, ProblemUnreadable},
 		{"add a field outside the hash", func(t *testing.T, f *fixture) {
 			lines := readLines(t, f.day(d14))
 			lines[2] = strings.Replace(lines[2], `{"schema":1,`, `{"schema":1,"approved":true,`, 1)
 			writeLines(t, f.day(d14), lines)
-		}, d14, 3, 3, ProblemUnreadable},
+		}, d14, 3, 3, ProblemHashMismatch},
 		{"delete a line", func(t *testing.T, f *fixture) {
 			lines := readLines(t, f.day(d15))
 			writeLines(t, f.day(d15), append(lines[:4], lines[5:]...))
@@ -157,10 +155,10 @@ func rechainOne(t *testing.T, path string, i int) {
 		t.Fatal(err)
 	}
 	rec.Details["tool"] = "curl"
-	if rec.RecordHash, err = hashRecord(rec); err != nil {
+	b, err := seal(rec)
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := canonical(rec)
 	lines[i] = string(b) + "\n"
 	writeLines(t, path, lines)
 }

@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// TestMain removes the verify benchmark's fixture, built once per process.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if verifyRoot != "" {
+		os.RemoveAll(verifyRoot)
+	}
+	os.Exit(code)
+}
+
+func benchEvent(i int) Event {
+	return Event{IssueID: "issue-1", IssueIdentifier: "ENG-1", RepoKey: "web", RunID: "run-1", SessionID: "thread-1-turn-1",
+		Type: EventToolCall, Details: map[string]any{"tool": "linear_graphql", "step": i,
+			"args": map[string]any{"query": "query Issue($id: String!) { issue(id: $id) { id state { name } } }", "variables": map[string]any{"id": "ENG-1"}}}}
+}
+
+// BenchmarkAppend measures appends with the default batched fsync (every 100ms or 256
+// records), the configuration the service runs with.
+func BenchmarkAppend(b *testing.B) {
+	root := b.TempDir()
+	ctx := context.Background()
+	red := secretscan.New()
+	st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if _, err := l.Append(ctx, benchEvent(i)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if err := l.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "records/s")
+}
+
+const verifyRecords = 100_000
+
+var (
+	verifyOnce  sync.Once
+	verifyRoot  string
+	verifyStore *store.Store
+	verifyFiles []string
+	verifyBytes int64
+	verifyErr   error
+)
+
+// verifyFixture writes verifyRecords records over several days, once per process.
+func verifyFixture(b *testing.B) {
+	b.Helper()
+	verifyOnce.Do(func() {
+		ctx := context.Background()
+		if verifyRoot, verifyErr = os.MkdirTemp("", "symphony-audit-bench-"); verifyErr != nil {
+			return
+		}
+		red := secretscan.New()
+		if verifyStore, verifyErr = store.Open(ctx, store.Options{StateRoot: verifyRoot, Redactor: red}); verifyErr != nil {
+			return
+		}
+		l, err := Open(ctx, Options{Dir: Dir(verifyRoot), Redactor: red, Head: verifyStore, Now: stepClock(chainStart, 3*time.Second)})
+		if err != nil {
+			verifyErr = err
+			return
+		}
+		for i := 0; i < verifyRecords; i++ {
+			if _, err := l.Append(ctx, benchEvent(i)); err != nil {
+				verifyErr = err
+				return
+			}
+		}
+		if verifyErr = l.Close(); verifyErr != nil {
+			return
+		}
+		days, err := listDays(Dir(verifyRoot))
+		if err != nil {
+			verifyErr = err
+			return
+		}
+		for _, d := range days {
+			fi, err := os.Stat(d.Path)
+			if err != nil {
+				verifyErr = err
+				return
+			}
+			verifyFiles = append(verifyFiles, d.Path)
+			verifyBytes += fi.Size()
+		}
+	})
+	if verifyErr != nil {
+		b.Fatal(verifyErr)
+	}
+}
+
+// BenchmarkVerify reports verify throughput and, when sha256sum is installed, how fast verify
+// is relative to sha256sum hashing the same files (1.0 means as fast). The ratio is the median
+// of five back-to-back pairs, so load from other processes hits both sides alike.
+func BenchmarkVerify(b *testing.B) {
+	verifyFixture(b)
+	ctx := context.Background()
+	verify := func() {
+		r, err := Verify(ctx, VerifyOptions{Dir: Dir(verifyRoot), Head: verifyStore})
+		if err != nil || !r.Intact() || r.Records != verifyRecords {
+			b.Fatalf("verify: %+v %v", r, err)
+		}
+	}
+	b.SetBytes(verifyBytes)
+	for b.Loop() {
+		verify()
+	}
+	sha, err := exec.LookPath("sha256sum")
+	if err != nil {
+		b.Logf("sha256sum not found; ratio not reported")
+		return
+	}
+	b.StopTimer()
+	var ratios, shaRates []float64
+	for range 5 {
+		start := time.Now()
+		verify()
+		verifySecs := time.Since(start).Seconds()
+		start = time.Now()
+		out, err := exec.Command(sha, verifyFiles...).Output()
+		if err != nil || strings.Count(string(out), "\n") != len(verifyFiles) {
+			b.Fatalf("sha256sum: %v", err)
+		}
+		shaSecs := time.Since(start).Seconds()
+		ratios = append(ratios, shaSecs/verifySecs)
+		shaRates = append(shaRates, float64(verifyBytes)/shaSecs/1e6)
+	}
+	slices.Sort(ratios)
+	slices.Sort(shaRates)
+	b.ReportMetric(ratios[2], "speed_vs_sha256sum")
+	b.ReportMetric(shaRates[2], "sha256sum_MB/s")
+	b.Logf("%d records, %d files, %.1f MB", verifyRecords, len(verifyFiles), float64(verifyBytes)/1e6)
+}
