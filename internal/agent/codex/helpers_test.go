@@ -84,12 +84,13 @@ func fakeOptions(t *testing.T, scenario string, rec *recorder) Options {
 	t.Helper()
 	root, ws, state := testDirs(t)
 	return Options{
-		Command:         shellQuote(os.Args[0]),
-		WorkspaceRoot:   root,
-		Workspace:       ws,
-		StateDir:        state,
-		AuthFile:        filepath.Join(state, "no-auth.json"),
-		Env:             []string{codextest.EnvScenario + "=" + scenario},
+		Command:       shellQuote(os.Args[0]),
+		WorkspaceRoot: root,
+		Workspace:     ws,
+		StateDir:      state,
+		AuthFile:      filepath.Join(state, "no-auth.json"),
+		// A race-enabled fake would otherwise sleep a second at exit.
+		Env:             []string{codextest.EnvScenario + "=" + scenario, "GORACE=atexit_sleep_ms=0"},
 		IssueIdentifier: "SYM-1",
 		IssueTitle:      "Fake issue",
 		ApprovalPolicy:  "never",
