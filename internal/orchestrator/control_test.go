@@ -133,6 +133,7 @@ func TestRestartRehydratesRetriesAndNeverDispatchesTwice(t *testing.T) {
 	}
 	h.advance(5 * time.Second)
 	h.waitFor("the rehydrated retry to dispatch", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.Attempt == 3 })
+	h.waitFor("its session", started("id-1"))
 	h.poll()
 	h.poll()
 	if n := len(h.agents.SessionsFor("ENG-1")); n != 1 {

@@ -28,6 +28,9 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	if u.turn > 0 {
 		e.turns = u.turn
 	}
+	if u.hasBase {
+		o.issueTokens[u.issueID] = max(o.issueTokens[u.issueID], u.baseTokens)
+	}
 	if u.issue != nil {
 		e.issue.State = u.issue.State
 	}
@@ -49,6 +52,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 			e.tokens = e.tokens.Add(d)
 			o.tokens = o.tokens.Add(d)
 			o.dailyTokens += d.Total
+			o.issueTokens[u.issueID] += d.Total
 		}
 	}
 }
@@ -109,6 +113,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.release(is.ID, is.RepoKey)
 		delete(o.completed, is.ID)
 		delete(o.watching, is.ID)
+		delete(o.issueTokens, is.ID)
 		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
 	case reason == StopInactive:
 		status = store.StatusStopped

@@ -50,6 +50,7 @@ type Orchestrator struct {
 	tickTimer   Timer
 	dogTimer    Timer
 
+	issueTokens    map[string]int64
 	tokens         agent.TokenUsage
 	runtimeSeconds float64
 	day            string
@@ -106,7 +107,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		inbox: make(chan any, inboxSize), done: make(chan struct{}),
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
-		routeCache: map[string][]issue.Issue{},
+		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
 	o.rec = newRecorder(d.Logger)
 	o.w = &worker{d: d, rec: o.rec}

@@ -26,8 +26,11 @@ func TestNormalExitSchedulesContinuationRetryAfterOneSecond(t *testing.T) {
 	}
 	h.waitStatuses("id-1", store.StatusSuccess)
 	h.advance(time.Second)
-	h.waitFor("the continuation run", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.Attempt == 1 })
 	h.eventually("the second session", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 2 })
+	h.eventually("the continuation run record", func() bool {
+		runs := h.runs("id-1")
+		return len(runs) == 2 && runs[0].Attempt == 1
+	})
 	h.eventually("the second session's first prompt", func() bool { return len(h.agents.SessionsFor("ENG-1")[1].Prompts()) > 0 })
 	if p := h.agents.SessionsFor("ENG-1")[1].Prompts()[0]; !strings.Contains(p, "ENG-1") {
 		t.Fatalf("the continuation attempt's first prompt does not name the issue:\n%s", p)

@@ -22,6 +22,9 @@ type attemptJob struct {
 	runID   string
 	issue   issue.Issue
 	attempt int
+	// knownTokens is the issue's lifetime usage as the loop counted it; it covers usage of
+	// earlier attempts whose store writes may still be queued.
+	knownTokens int64
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -68,6 +71,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		res.Err = causeOr(ctx, fmt.Errorf("reading the issue's token usage: %w", err))
 		return res
 	}
+	base.Total = max(base.Total, job.knownTokens)
 	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, hasBase: true})
 	if capTokens := w.d.Settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
 		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has used %d tokens, at or over agent.limits.tokens_per_issue %d", base.Total, capTokens)}
