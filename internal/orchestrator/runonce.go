@@ -105,8 +105,8 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	if !d.Settings.isActive(is.State) {
 		return Result{}, fmt.Errorf("run: issue %s is in state %q, which is not one of the active states %v", identifier, is.State, d.Settings.ActiveStates)
 	}
-	if is.RepoKey == "" {
-		return Result{}, fmt.Errorf("run: issue %s matches no single repository route (matched: %v)", identifier, is.ConflictRepoKeys)
+	if is, err = routeOf(runCtx, d, is); err != nil {
+		return Result{}, err
 	}
 
 	res := Result{Issue: is}
@@ -199,4 +199,24 @@ func sleep(ctx context.Context, clock Clock, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// routeOf finds the repository route of an issue the way a poll would: among the current
+// candidates, refusing a conflict or an issue no route selects.
+func routeOf(ctx context.Context, d Deps, is issue.Issue) (issue.Issue, error) {
+	cands, err := d.Tracker.FetchCandidates(ctx)
+	if err != nil {
+		return is, fmt.Errorf("run: fetching candidates to route %s: %w", is.Identifier, err)
+	}
+	for _, c := range cands.Conflicts {
+		if c.ID == is.ID {
+			return is, fmt.Errorf("run: issue %s matches several repository routes %v; narrow the routes so one applies", is.Identifier, c.ConflictRepoKeys)
+		}
+	}
+	for _, c := range cands.Dispatchable {
+		if c.ID == is.ID {
+			return c, nil
+		}
+	}
+	return is, fmt.Errorf("run: issue %s is not selected by any repository route", is.Identifier)
 }

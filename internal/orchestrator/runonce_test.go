@@ -1,0 +1,110 @@
+package orchestrator
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/agenttest"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// runOnce runs RunOnce in the background, advancing the fake clock by step whenever the
+// lifecycle is waiting, until it returns.
+func (h *harness) runOnce(identifier string, opts RunOptions, step time.Duration) (Result, error) {
+	h.t.Helper()
+	type out struct {
+		res Result
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		res, err := RunOnce(context.Background(), h.deps(), identifier, opts)
+		done <- out{res, err}
+	}()
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case o := <-done:
+			return o.res, o.err
+		case <-deadline:
+			h.t.Fatal("RunOnce did not return")
+		case <-time.After(2 * time.Millisecond):
+			if step > 0 && h.clock.Pending() > 0 {
+				h.clock.Advance(step)
+			}
+		}
+	}
+}
+
+func TestRunOnceOutcomesAndExitCodes(t *testing.T) {
+	failing := agenttest.Script{Turns: []agenttest.Turn{{Err: agent.Errorf(agent.CodePortExit, "codex exited with status 1")}}}
+	cases := []struct {
+		name         string
+		script       agenttest.Script
+		opts         RunOptions
+		step         time.Duration
+		wantOutcome  Outcome
+		wantCode     int
+		wantAttempts int
+		wantStatus   store.Status
+	}{
+		{"success", agenttest.Script{}, RunOptions{}, 0, OutcomeSuccess, 0, 1, store.StatusSuccess},
+		{"failure after bounded retries", failing, RunOptions{MaxRetries: 2}, 10 * time.Second, OutcomeFailed, 1, 3, store.StatusFailure},
+		{"no retry", failing, RunOptions{NoRetry: true}, 10 * time.Second, OutcomeFailed, 1, 1, store.StatusFailure},
+		{"timeout", agenttest.Script{Turns: []agenttest.Turn{{Block: true}}}, RunOptions{Timeout: 30 * time.Minute}, 30 * time.Minute, OutcomeTimeout, 124, 1, store.StatusTimeout},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.put(newIssue(1, "Todo"))
+			h.agents.Script("ENG-1", c.script)
+			res, err := h.runOnce("ENG-1", c.opts, c.step)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != c.wantOutcome || res.ExitCode() != c.wantCode || res.Attempts != c.wantAttempts {
+				t.Fatalf("outcome %s exit %d attempts %d (err %v); want %s %d %d", res.Outcome, res.ExitCode(), res.Attempts, res.Err, c.wantOutcome, c.wantCode, c.wantAttempts)
+			}
+			statuses := h.runStatuses("id-1")
+			if len(statuses) != c.wantAttempts || statuses[len(statuses)-1] != c.wantStatus {
+				t.Fatalf("run records %v, want %d ending in %s", statuses, c.wantAttempts, c.wantStatus)
+			}
+			if res.Issue.State != "In Progress" {
+				t.Errorf("issue state %q after the bootstrap, want In Progress", res.Issue.State)
+			}
+			for _, s := range h.agents.Sessions() {
+				if !s.Stopped() {
+					t.Error("a session was left running")
+				}
+			}
+		})
+	}
+}
+
+func TestRunOnceRejectsWhatItCannotRun(t *testing.T) {
+	h := newHarness(t)
+	h.put(newIssue(1, "Done"))
+	cases := []struct {
+		identifier string
+		opts       RunOptions
+		want       string
+	}{
+		{"ENG-404", RunOptions{}, "issue_not_found"},
+		{"ENG-1", RunOptions{}, "not one of the active states"},
+		{"ENG-1", RunOptions{MaxRetries: -1}, "negative"},
+	}
+	for _, c := range cases {
+		_, err := RunOnce(context.Background(), h.deps(), c.identifier, c.opts)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("RunOnce(%s, %+v) = %v, want an error mentioning %q", c.identifier, c.opts, err, c.want)
+		}
+	}
+	d := h.deps()
+	d.Tracker = nil
+	if _, err := RunOnce(context.Background(), d, "ENG-1", RunOptions{}); err == nil || !strings.Contains(err.Error(), "Tracker") {
+		t.Errorf("missing tracker: %v", err)
+	}
+}

@@ -1,0 +1,64 @@
+package orchestrator
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/config"
+)
+
+func TestSettingsRejectWhatTheLoopCannotHonour(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Settings)
+		want   string
+	}{
+		{"poll interval", func(s *Settings) { s.PollInterval = 0 }, "issues.poll_interval_ms"},
+		{"active states", func(s *Settings) { s.ActiveStates = nil }, "issues.states.active"},
+		{"max total", func(s *Settings) { s.MaxTotal = 0 }, "max_total"},
+		{"max turns", func(s *Settings) { s.MaxTurns = -1 }, "max_turns"},
+		{"backoff cap", func(s *Settings) { s.RetryBackoffMax = 0 }, "retry_backoff_max_ms"},
+		{"watchdog", func(s *Settings) { s.Watchdog = Watchdog{Enabled: true} }, "watchdog.tick_interval_ms"},
+		{"budget", func(s *Settings) { s.TokensPerDay = -5 }, "tokens_per_day"},
+		{"state cap", func(s *Settings) { s.MaxByState = map[string]int{"Todo": 0} }, `max_by_issue_state["Todo"]`},
+		{"agent kind", func(s *Settings) { s.AgentKind = "gemini" }, `"gemini"`},
+	}
+	for _, c := range cases {
+		s := defaultSettings()
+		c.mutate(&s)
+		_, err := s.withDefaults()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error naming %s", c.name, err, c.want)
+		}
+	}
+	h := newHarness(t)
+	d := h.deps()
+	d.Store, d.Audit = nil, nil
+	if _, err := New(d); err == nil || !strings.Contains(err.Error(), "Deps.Store") || !strings.Contains(err.Error(), "Deps.Audit") {
+		t.Errorf("New without store and audit: %v", err)
+	}
+}
+
+func TestFromConfigMapsTheReferenceDefaults(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Agent.Runtime = "codex"
+	cfg.Issues.States.Active = []string{"Todo", "In Progress"}
+	cfg.Repositories = []config.Repository{{Key: "web", Route: config.Route{Labels: []string{"web"}}}, {Key: "ops", Default: true}}
+	s := FromConfig(&cfg)
+	if _, err := s.withDefaults(); err != nil {
+		t.Fatalf("the defaults do not validate: %v", err)
+	}
+	if s.PollInterval != 30*time.Second || s.MaxTotal != 10 || s.MaxTurns != 20 || s.RetryBackoffMax != 5*time.Minute ||
+		s.StallTimeout != 5*time.Minute || s.TokensPerIssue != 500000 || s.TokensPerDay != 5000000 ||
+		!s.Watchdog.Enabled || s.Watchdog.Threshold != 10*time.Minute {
+		t.Fatalf("mapped settings %+v", s)
+	}
+	if len(s.Routes) != 2 || s.Routes[0].Labels[0] != "web" || !s.Routes[1].Default {
+		t.Fatalf("routes %+v", s.Routes)
+	}
+	cfg.Agent.Limits.TokensPerIssue, cfg.Agent.Limits.TokensPerDay = nil, nil
+	if s := FromConfig(&cfg); s.TokensPerIssue != 0 || s.TokensPerDay != 0 {
+		t.Fatal("null budgets did not disable the caps")
+	}
+}
