@@ -3,4 +3,25 @@
 // stdio (handshake, one thread per session, one turn per prompt), answers every server
 // request according to the configured policy, and turns the stream into agent.Event values
 // and agent.Error codes. See SPEC §10 and docs/token_accounting.md of the reference.
+//
+// Policy, as SPEC §10.5 asks each implementation to document it:
+//
+//   - Approval requests (commands, file changes, legacy exec/patch approvals, extra
+//     permissions) are accepted for the session only when Options.AutoApproveAll is set;
+//     otherwise they are declined and the turn goes on. Which requests Codex sends at all is
+//     decided by Options.ApprovalPolicy, which is passed through unchanged.
+//   - A request for user input is never waited for: it is answered with an error, the turn
+//     is interrupted and RunTurn returns turn_input_required.
+//   - MCP elicitations are declined.
+//   - Dynamic tool calls go to Options.Tools; a tool it does not list gets a failure result
+//     and the turn continues.
+//   - Any other server request is answered with a JSON-RPC "method not found" error, so no
+//     request ever stalls a turn.
+//   - The same command or tool call failing Options.MaxIdenticalToolFailures times in a row
+//     ends the turn with tool_failure_circuit_breaker, a block for a human rather than a retry.
+//
+// Transport: one goroutine drains stdout at pipe speed into a byte-bounded queue, and one
+// goroutine handles frames in order, so a slow event consumer never blocks Codex's writes
+// until that queue is full. Frames longer than 10 MB and frames that are not JSON objects
+// become malformed events; reading resumes at the next newline.
 package codex

@@ -223,8 +223,8 @@ func TestRealCodexStopMidTurnKillsProcessTree(t *testing.T) {
 	}
 	select {
 	case err := <-turnErr:
-		if agent.CodeOf(err) == "" {
-			t.Fatalf("RunTurn after Stop = %v, want a coded error", err)
+		if agent.CodeOf(err) != agent.CodeTurnCancelled {
+			t.Fatalf("RunTurn after Stop = %v, want turn_cancelled", err)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunTurn did not return after Stop")

@@ -37,6 +37,14 @@ func (s *Session) protocolLoop() {
 		signalTree(s.PID(), processTree(s.PID()), killSignal)
 		<-s.waitDone
 	}
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped {
+		// The exit was asked for: a turn still waiting was cancelled, not crashed.
+		s.close(agent.Errorf(agent.CodeTurnCancelled, "session stopped (%s)", s.exitDescription()))
+		return
+	}
 	s.close(s.exitError(&agent.Error{Code: agent.CodePortExit, Message: s.exitDescription()}))
 }
 

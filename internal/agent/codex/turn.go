@@ -46,6 +46,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		return agent.TurnResult{}, err
 	}
 	turnID := started.Turn.ID
+	sessionID := thread + "-" + turnID
+	log := s.opts.Logger.With("session_id", sessionID)
+	log.Info("codex turn started")
 	s.emit(agent.Event{Kind: agent.EventSessionStarted, ThreadID: thread, TurnID: turnID})
 
 	timer := time.NewTimer(s.opts.TurnTimeout)
@@ -66,14 +69,16 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	last := s.lastMessage
 	usage := s.account.Thread(thread)
 	s.mu.Unlock()
-	result := agent.TurnResult{ThreadID: thread, TurnID: turnID, SessionID: thread + "-" + turnID, LastMessage: last, Usage: usage}
+	result := agent.TurnResult{ThreadID: thread, TurnID: turnID, SessionID: sessionID, LastMessage: last, Usage: usage}
 	if err != nil {
+		log.Warn("codex turn failed", "code", string(agent.CodeOf(err)), "error", err)
 		s.interruptIfOurs(err, thread, turnID)
 		if c := agent.CodeOf(err); c != agent.CodeTurnFailed && c != agent.CodeTurnCancelled && c != agent.CodeTurnInputRequired {
 			s.emit(agent.Event{Kind: agent.EventTurnEndedWithError, ThreadID: thread, TurnID: turnID, Message: err.Error(), Code: c})
 		}
 		return result, err
 	}
+	log.Info("codex turn completed", "total_tokens", usage.Total)
 	return result, nil
 }
 
@@ -109,7 +114,7 @@ func (s *Session) Stop(ctx context.Context) error {
 			s.terminate(ctx, thread, turn, running)
 		}
 		s.toolCancel()
-		s.toolsWG.Wait()
+		s.waitForTools()
 		s.endTurn(agent.Errorf(agent.CodeTurnCancelled, "session stopped"))
 		s.removeDirs()
 	})
@@ -145,5 +150,21 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 	case <-s.exited:
 	case <-time.After(10 * time.Second):
 		s.opts.Logger.Error("codex did not exit after SIGKILL", "pid", pid)
+	}
+}
+
+// toolDrainTimeout bounds how long Stop waits for running tool calls after cancelling them.
+const toolDrainTimeout = 5 * time.Second
+
+func (s *Session) waitForTools() {
+	done := make(chan struct{})
+	go func() {
+		s.toolsWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(toolDrainTimeout):
+		s.opts.Logger.Error("a tool call ignored cancellation; stopping without it", "timeout", toolDrainTimeout)
 	}
 }
