@@ -48,7 +48,7 @@ func withSettings(f func(*Settings)) option { return func(c *harnessConfig) { f(
 // harness wires a real store, audit log and workspace manager (in temp dirs) with a memory
 // tracker, the scripted fake agent and a fake clock.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *orchestratortest.Clock
 	tr      *memory.Tracker
 	tracker tracker.Tracker
@@ -80,7 +80,7 @@ func defaultSettings() Settings {
 	}
 }
 
-func newHarness(t *testing.T, opts ...option) *harness {
+func newHarness(t testing.TB, opts ...option) *harness {
 	t.Helper()
 	cfg := harnessConfig{settings: defaultSettings(), routes: []tracker.Route{{Key: "app", Default: true}}}
 	for _, o := range opts {
@@ -263,10 +263,6 @@ func (h *harness) waitStatuses(issueID string, want ...store.Status) {
 	h.eventually(fmt.Sprintf("runs of %s to be %v", issueID, want), func() bool {
 		return fmt.Sprint(h.runStatuses(issueID)) == fmt.Sprint(want)
 	})
-}
-
-func running(id string) func(*Snapshot) bool {
-	return func(s *Snapshot) bool { _, ok := s.Find(id); return ok }
 }
 
 func retrying(id string, attempt int) func(*Snapshot) bool {

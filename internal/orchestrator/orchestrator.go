@@ -162,7 +162,23 @@ func (o *Orchestrator) loop(ctx context.Context) {
 			return
 		case m := <-o.inbox:
 			o.handle(m)
+			o.handleQueued()
 			o.publish()
+		}
+	}
+}
+
+// publishBatch bounds how many queued messages the loop handles before it publishes, so a
+// burst of worker reports costs one snapshot instead of one each, yet readers never wait long.
+const publishBatch = 256
+
+func (o *Orchestrator) handleQueued() {
+	for range publishBatch {
+		select {
+		case m := <-o.inbox:
+			o.handle(m)
+		default:
+			return
 		}
 	}
 }

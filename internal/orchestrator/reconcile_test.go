@@ -17,7 +17,7 @@ import (
 )
 
 // afterRunHook appends the issue identifier to a log file outside the workspaces.
-func afterRunHook(t *testing.T) (workspace.Hooks, func() string) {
+func afterRunHook(t testing.TB) (workspace.Hooks, func() string) {
 	logFile := filepath.Join(t.TempDir(), "after_run.log")
 	hooks := workspace.Hooks{AfterRun: `printf '%s\n' "$SYMPHONY_ISSUE_IDENTIFIER" >> '` + logFile + `'`}
 	return hooks, func() string { b, _ := os.ReadFile(logFile); return string(b) }
