@@ -63,4 +63,6 @@ var commands = []func(*Globals) *cobra.Command{
 	newWorkflowCmd,
 	newIssuesCmd,
 	newSandboxCmd,
+	newAuditCmd,
+	newRunsCmd,
 }
