@@ -12,8 +12,7 @@ import (
 // issue still in the start state moves to the working state, and the issue gets exactly one
 // workpad comment. A comment left by an earlier attempt (even one whose create call timed out
 // after the tracker stored it) is found and reused, so retries never add a second one.
-func (w *worker) bootstrap(ctx context.Context, iss issue.Issue, runID string) (issue.Issue, error) {
-	s := w.d.Settings
+func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, runID string) (issue.Issue, error) {
 	if issue.NormalizeState(iss.State) == issue.NormalizeState(s.StartState) {
 		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
 			return iss, err

@@ -54,32 +54,42 @@ func (o *Orchestrator) StopIssue(idOrIdentifier string) error {
 func (o *Orchestrator) RefreshNow() error { return o.control(opRefresh, "") }
 
 func (o *Orchestrator) control(op controlOp, arg string) error {
+	return o.request(func(reply chan error) any { return msgControl{op: op, arg: arg, reply: reply} }, string(op))
+}
+
+// request sends a message built around a reply channel to the loop and waits for the answer,
+// bounded by the control timeout (which the caller cannot change while it waits).
+func (o *Orchestrator) request(build func(reply chan error) any, what string) error {
 	if !o.started.Load() {
 		return ErrNotRunning
 	}
-	m := msgControl{op: op, arg: arg, reply: make(chan error, 1)}
-	timeout := time.NewTimer(o.s.ControlTimeout)
+	reply := make(chan error, 1)
+	timeout := time.NewTimer(o.controlTimeout)
 	defer timeout.Stop()
 	select {
-	case o.inbox <- m:
+	case o.inbox <- build(reply):
 	case <-o.done:
 		return ErrNotRunning
 	case <-timeout.C:
-		return fmt.Errorf("%s: the orchestrator did not accept the request within %s", op, o.s.ControlTimeout)
+		return fmt.Errorf("%s: the orchestrator did not accept the request within %s", what, o.controlTimeout)
 	}
 	select {
-	case err := <-m.reply:
+	case err := <-reply:
 		return err
 	case <-o.done:
 		return ErrNotRunning
 	case <-timeout.C:
-		return fmt.Errorf("%s: the orchestrator did not answer within %s", op, o.s.ControlTimeout)
+		return fmt.Errorf("%s: the orchestrator did not answer within %s", what, o.controlTimeout)
 	}
+}
+
+func errShuttingDown(what string) error {
+	return fmt.Errorf("%s: the orchestrator is shutting down", what)
 }
 
 func (o *Orchestrator) onControl(m msgControl) {
 	if o.stopping {
-		m.reply <- fmt.Errorf("%s: the orchestrator is shutting down", m.op)
+		m.reply <- errShuttingDown(string(m.op))
 		return
 	}
 	var err error

@@ -28,6 +28,9 @@ type Orchestrator struct {
 	rec   *recorder
 	w     *worker
 
+	// controlTimeout is fixed at New so callers never read loop-owned settings.
+	controlTimeout time.Duration
+
 	inbox   chan any
 	done    chan struct{}
 	snap    atomic.Pointer[Snapshot]
@@ -103,7 +106,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		return nil, err
 	}
 	o := &Orchestrator{
-		d: d, s: d.Settings, log: d.Logger, clock: d.Clock,
+		d: d, s: d.Settings, log: d.Logger, clock: d.Clock, controlTimeout: d.Settings.ControlTimeout,
 		inbox: make(chan any, inboxSize), done: make(chan struct{}),
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
@@ -267,6 +270,8 @@ func (o *Orchestrator) handle(m any) {
 		o.onExit(m)
 	case msgControl:
 		o.onControl(m)
+	case msgSettings:
+		o.onSettings(m)
 	}
 }
 

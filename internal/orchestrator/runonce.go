@@ -153,7 +153,7 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is iss
 	appendAudit(rec, d, audit.Event{Time: start, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
 		Type: audit.EventRunStarted, Details: map[string]any{"attempt": attempt, "mode": "run"}})
 	var sessionID string
-	res := w.run(actx, cancel, attemptJob{runID: runID, issue: is, attempt: attempt}, func(u workerUpdate) {
+	res := w.run(actx, cancel, attemptJob{runID: runID, issue: is, attempt: attempt, settings: d.Settings}, func(u workerUpdate) {
 		if u.sessionID != "" {
 			sessionID = u.sessionID
 		}

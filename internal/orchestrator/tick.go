@@ -10,7 +10,14 @@ import (
 
 func (o *Orchestrator) startTimers() {
 	o.send(msgTick{})
-	if o.s.Watchdog.Enabled {
+	o.armWatchdog()
+}
+
+// armWatchdog schedules the next watchdog tick while the watchdog is enabled.
+func (o *Orchestrator) armWatchdog() {
+	o.stopTimer(o.dogTimer)
+	o.dogTimer = nil
+	if o.s.Watchdog.Enabled && !o.stopping {
 		o.dogTimer = o.clock.AfterFunc(o.s.Watchdog.Tick, func() { o.send(msgWatchdog{}) })
 	}
 }
@@ -277,10 +284,10 @@ func (o *Orchestrator) checkStalls() {
 
 // onWatchdog stops sessions without any event for the no-progress threshold (SPEC §8.5 C).
 func (o *Orchestrator) onWatchdog() {
-	if o.stopping {
+	o.armWatchdog()
+	if !o.s.Watchdog.Enabled || o.stopping {
 		return
 	}
-	o.dogTimer = o.clock.AfterFunc(o.s.Watchdog.Tick, func() { o.send(msgWatchdog{}) })
 	now := o.clock.Now()
 	for _, e := range o.running {
 		if now.Sub(e.lastEventAt) >= o.s.Watchdog.Threshold {

@@ -25,6 +25,8 @@ type attemptJob struct {
 	// knownTokens is the issue's lifetime usage as the loop counted it; it covers usage of
 	// earlier attempts whose store writes may still be queued.
 	knownTokens int64
+	// settings are the ones in force at dispatch; a reload does not change a running attempt.
+	settings Settings
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -73,7 +75,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	base.Total = max(base.Total, job.knownTokens)
 	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, hasBase: true})
-	if capTokens := w.d.Settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
+	if capTokens := job.settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
 		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has used %d tokens, at or over agent.limits.tokens_per_issue %d", base.Total, capTokens)}
 		return res
 	}
@@ -107,7 +109,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	report(workerUpdate{runID: job.runID, issueID: iss.ID, pid: session.PID()})
 
-	iss, err = w.bootstrap(ctx, iss, job.runID)
+	iss, err = w.bootstrap(ctx, job.settings, iss, job.runID)
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("tracker bootstrap: %w", err))
 		return res
@@ -121,7 +123,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	if job.attempt > 0 {
 		attemptNo = &job.attempt
 	}
-	maxTurns := w.d.Settings.MaxTurns
+	maxTurns := job.settings.MaxTurns
 	for turn := 1; ; turn++ {
 		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns})
 		if err != nil {
@@ -147,7 +149,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		res.Issue = iss
 		seen := iss
 		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &seen})
-		if !w.d.Settings.isActive(iss.State) {
+		if !job.settings.isActive(iss.State) {
 			log.Info("issue left its active states; attempt ends", "session_id", result.SessionID, "state", iss.State)
 			return res
 		}
@@ -232,7 +234,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.used += delta.Total
 	used := s.used
 	s.mu.Unlock()
-	if capTokens := s.w.d.Settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
+	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
 	}
 }

@@ -1,0 +1,62 @@
+package orchestrator
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/agenttest"
+)
+
+func TestUpdateSettingsAppliesToTheNextDecision(t *testing.T) {
+	h := newHarness(t, withSettings(func(s *Settings) { s.MaxTotal = 1 }))
+	gate := make(chan struct{})
+	defer close(gate)
+	for n := 1; n <= 3; n++ {
+		is := newIssue(n, "In Progress")
+		h.put(is)
+		h.agents.Script(is.Identifier, agenttest.Script{Turns: []agenttest.Turn{{Block: true}}})
+	}
+	h.start()
+	h.waitFor("one run", func(s *Snapshot) bool { return len(s.Running) == 1 })
+	next := h.deps().Settings
+	next.MaxTotal = 3
+	next.Watchdog = Watchdog{Enabled: true, Tick: 10 * time.Second, Threshold: time.Minute}
+	if err := h.o.UpdateSettings(next); err != nil {
+		t.Fatal(err)
+	}
+	h.poll()
+	h.waitFor("three runs", func(s *Snapshot) bool { return len(s.Running) == 3 && started("id-3")(s) })
+	h.advance(time.Minute)
+	h.waitFor("the newly enabled watchdog to stop the silent sessions", func(s *Snapshot) bool { return len(s.Retrying) == 3 })
+	bad := next
+	bad.MaxTotal = 0
+	if err := h.o.UpdateSettings(bad); err == nil || !strings.Contains(err.Error(), "max_total") {
+		t.Fatalf("invalid settings accepted: %v", err)
+	}
+}
+
+func TestIsRunningAndStatusLine(t *testing.T) {
+	h := newHarness(t)
+	gate := make(chan struct{})
+	defer close(gate)
+	h.put(newIssue(1, "In Progress"))
+	h.agents.Script("ENG-1", scriptWait(gate))
+	h.start()
+	h.waitFor("the workspace", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.Workspace != "" })
+	if !h.o.IsRunning(h.workspacePath("app", "ENG-1") + "/") {
+		t.Error("the running workspace is not reported as running")
+	}
+	if h.o.IsRunning(h.workspacePath("app", "ENG-2")) {
+		t.Error("an idle workspace is reported as running")
+	}
+	if err := h.o.Pause("maintenance"); err != nil {
+		t.Fatal(err)
+	}
+	line := h.o.Snapshot().StatusLine()
+	for _, want := range []string{"running 1", "retrying 0", "paused by operator: maintenance"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("status line %q lacks %q", line, want)
+		}
+	}
+}
