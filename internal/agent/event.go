@@ -42,7 +42,10 @@ type Event struct {
 	// Message is a short human-readable summary (an error text, a declined command, ...).
 	Message string
 	// Raw is the protocol frame, truncated to a bounded size; nil when there was no frame.
-	Raw json.RawMessage
+	// It may not be valid JSON (malformed or truncated frames). It is never modified after
+	// the event is emitted, but it may share memory with the adapter's read buffer, so a
+	// consumer that keeps many events for long should copy it.
+	Raw []byte
 	// RawTruncated reports that Raw was cut short.
 	RawTruncated bool
 	// Usage is set on token_usage events: the new accepted totals and the delta they added.

@@ -105,6 +105,42 @@ func members(obj []byte, keys ...string) [][]byte {
 	return out
 }
 
+// valueTail returns obj from the start of the value of the named top-level member to the
+// end of obj, or nil. Unlike members it does not look for where that value ends, so a large
+// object can be read member by member without first being skipped over in full.
+func valueTail(obj []byte, key string) []byte {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return nil
+	}
+	i = skipSpace(obj, i+1)
+	for i < len(obj) && obj[i] == '"' {
+		keyEnd, err := skipString(obj, i)
+		if err != nil {
+			return nil
+		}
+		name := obj[i+1 : keyEnd-1]
+		i = skipSpace(obj, keyEnd)
+		if i >= len(obj) || obj[i] != ':' {
+			return nil
+		}
+		i = skipSpace(obj, i+1)
+		if string(name) == key {
+			return obj[i:]
+		}
+		valEnd, err := skipValue(obj, i)
+		if err != nil {
+			return nil
+		}
+		i = skipSpace(obj, valEnd)
+		if i >= len(obj) || obj[i] != ',' {
+			return nil
+		}
+		i = skipSpace(obj, i+1)
+	}
+	return nil
+}
+
 // stringValue decodes a raw JSON string, or returns "" for anything else.
 func stringValue(raw []byte) string {
 	if len(raw) < 2 || raw[0] != '"' {

@@ -88,3 +88,23 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestMembersAndValueTail(t *testing.T) {
+	obj := []byte(`{"threadId":"t","item":{"type":"commandExecution","status":"failed","command":"make \"x\"","aggregatedOutput":"` + strings.Repeat("o", 1000) + `"},"turnId":"u"}`)
+	tail := valueTail(obj, "item")
+	m := members(tail, "type", "status", "command", "missing")
+	if stringValue(m[0]) != "commandExecution" || stringValue(m[1]) != "failed" || stringValue(m[2]) != `make "x"` || m[3] != nil {
+		t.Fatalf("members of the item tail = %q", m)
+	}
+	if got := stringValue(members(obj, "turnId")[0]); got != "u" {
+		t.Fatalf("turnId = %q", got)
+	}
+	for _, bad := range []string{`[]`, `{"item"`, `{"a":1 "item":{}}`, `{"a":}`} {
+		if valueTail([]byte(bad), "item") != nil {
+			t.Errorf("valueTail(%s) found a value", bad)
+		}
+	}
+	if valueTail(obj, "absent") != nil || stringValue([]byte(`12`)) != "" {
+		t.Error("absent member or non-string value was read")
+	}
+}

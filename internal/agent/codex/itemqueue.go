@@ -1,6 +1,9 @@
 package codex
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // itemQueue hands stdout lines from the reader goroutine to the protocol goroutine. It is
 // bounded by bytes rather than by count so that a burst of small notifications and a few
@@ -20,6 +23,8 @@ type itemQueue struct {
 type queued struct {
 	lines []byte
 	over  *oversizeLine
+	// at is when the reader took the data off the pipe.
+	at time.Time
 }
 
 func (it queued) size() int { return len(it.lines) }

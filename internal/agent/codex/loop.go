@@ -21,13 +21,15 @@ func (s *Session) protocolLoop() {
 			break
 		}
 		if it.over != nil {
-			s.emit(agent.Event{
+			s.frameTime = it.at
+			s.emitFrame(agent.Event{
 				Kind:    agent.EventMalformed,
 				Message: fmt.Sprintf("dropped a %d-byte frame longer than the %d-byte limit", it.over.size, maxLineBytes),
 				Raw:     it.over.head, RawTruncated: true,
 			})
 			continue
 		}
+		s.frameTime = it.at
 		splitLines(it.lines, s.handleLine)
 	}
 	select {
@@ -124,27 +126,28 @@ func (s *Session) handleLine(line []byte) {
 	}
 	f, err := decodeFrame(line)
 	if err != nil {
-		s.emit(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes})
+		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes})
 		return
 	}
 	switch {
 	case f.isResponse():
 		if !s.deliver(&f) {
-			s.emit(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(f.ID), Raw: truncated(line)})
+			s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(f.ID), Raw: truncated(line)})
 		}
 	case f.isRequest():
 		s.handleServerRequest(&f, line)
 	case f.isNotification():
 		s.handleNotification(&f, line)
 	default:
-		s.emit(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: truncated(line)})
+		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: truncated(line)})
 	}
 }
 
+// truncated returns at most defaultEventRawBytes of line. It aliases the read batch, which is
+// never written again, so events carry frames without a copy per notification.
 func truncated(line []byte) []byte {
-	out := make([]byte, min(len(line), defaultEventRawBytes))
-	copy(out, line)
-	return out
+	n := min(len(line), defaultEventRawBytes)
+	return line[:n:n]
 }
 
 func (s *Session) handleNotification(f *frame, line []byte) {
@@ -172,14 +175,14 @@ func (s *Session) handleNotification(f *frame, line []byte) {
 			ev.Message = p.Error.Message
 		}
 	}
-	s.emit(ev)
+	s.emitFrame(ev)
 }
 
 func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 	var p turnCompletedParams
 	if err := json.Unmarshal(f.Params, &p); err != nil {
 		ev.Kind, ev.Message = agent.EventMalformed, "turn/completed: "+err.Error()
-		s.emit(ev)
+		s.emitFrame(ev)
 		return
 	}
 	s.mu.Lock()
@@ -187,7 +190,7 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 	s.mu.Unlock()
 	ev.TurnID = p.Turn.ID
 	if p.Turn.ID != current {
-		s.emit(ev)
+		s.emitFrame(ev)
 		return
 	}
 	var outcome error
@@ -205,7 +208,7 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 		ev.Kind, ev.Code, ev.Message = agent.EventTurnFailed, agent.CodeTurnFailed, msg
 		outcome = agent.Errorf(agent.CodeTurnFailed, "%s", msg)
 	}
-	s.emit(ev)
+	s.emitFrame(ev)
 	s.endTurn(outcome)
 }
 
@@ -215,7 +218,7 @@ func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
 	p := members(f.Params, "threadId", "tokenUsage")
 	total := members(members(p[1], "total")[0], "totalTokens", "inputTokens", "cachedInputTokens", "cacheWriteInputTokens", "outputTokens")
 	if total[0] == nil {
-		s.emit(ev)
+		s.emitFrame(ev)
 		return
 	}
 	snap := agent.TokenSnapshot{
@@ -233,7 +236,7 @@ func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
 	if accepted {
 		ev.Kind, ev.Usage, ev.UsageDelta = agent.EventTokenUsage, &totals, &delta
 	}
-	s.emit(ev)
+	s.emitFrame(ev)
 }
 
 func intValue(raw []byte) int64 {
@@ -248,7 +251,9 @@ func intValue(raw []byte) int64 {
 // Completed items can carry large command output, so only the few members the adapter needs
 // are picked out instead of decoding the whole item.
 func (s *Session) onItemCompleted(f *frame) {
-	item := members(f.Params, "item")[0]
+	// The frame was validated as a whole already; reading the item from where it starts
+	// avoids scanning bulky command output once more just to find where the item ends.
+	item := valueTail(f.Params, "item")
 	head := members(item, "type", "status")
 	typ, status := stringValue(head[0]), stringValue(head[1])
 	var tripped string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // maxLineBytes is the longest stdout frame the adapter accepts (SPEC §10.1 recommends 10 MB).
@@ -37,13 +38,13 @@ func (b *batcher) flush() bool {
 	if len(b.batch) == 0 {
 		return true
 	}
-	ok := b.q.push(queued{lines: b.batch})
+	ok := b.q.push(queued{lines: b.batch, at: time.Now().UTC()})
 	b.batch = nil
 	return ok
 }
 
 func (b *batcher) addOversize(o *oversizeLine) bool {
-	return b.flush() && b.q.push(queued{over: o})
+	return b.flush() && b.q.push(queued{over: o, at: time.Now().UTC()})
 }
 
 // readLines copies stdout into q at pipe speed until EOF or a read error, then closes q.

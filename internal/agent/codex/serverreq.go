@@ -29,22 +29,22 @@ func (s *Session) handleServerRequest(f *frame, line []byte) {
 			s.reply(f.ID, map[string]any{"permissions": map[string]any{}})
 			ev.Kind, ev.Message = agent.EventApprovalDeclined, "additional permissions declined by policy"
 		}
-		s.emit(ev)
+		s.emitFrame(ev)
 	case "item/tool/requestUserInput":
 		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
 		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
-		s.emit(ev)
+		s.emitFrame(ev)
 		s.endTurn(agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
 	case "mcpServer/elicitation/request":
 		s.reply(f.ID, map[string]any{"action": "decline"})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"
-		s.emit(ev)
+		s.emitFrame(ev)
 	case "item/tool/call":
 		s.startToolCall(f, ev)
 	default:
 		s.replyError(f.ID, rpcMethodNotFound, "symphony does not implement "+f.Method)
 		ev.Kind, ev.Message = agent.EventOtherMessage, "unsupported server request "+f.Method+" answered with an error"
-		s.emit(ev)
+		s.emitFrame(ev)
 	}
 }
 
@@ -61,7 +61,7 @@ func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline any) 
 		s.reply(f.ID, map[string]any{"decision": decline})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, p.Command
 	}
-	s.emit(ev)
+	s.emitFrame(ev)
 }
 
 // startToolCall runs a dynamic tool in its own goroutine so a slow tool never holds up the
@@ -71,17 +71,17 @@ func (s *Session) startToolCall(f *frame, ev agent.Event) {
 	if err := json.Unmarshal(f.Params, &p); err != nil {
 		s.reply(f.ID, toolFailure("malformed tool call: "+err.Error()))
 		ev.Kind, ev.Message = agent.EventMalformed, "item/tool/call: "+err.Error()
-		s.emit(ev)
+		s.emitFrame(ev)
 		return
 	}
 	if !s.hasTool(p.Tool) {
 		s.reply(f.ID, toolFailure("unsupported tool: "+p.Tool))
 		ev.Kind, ev.Message = agent.EventUnsupportedToolCall, p.Tool
-		s.emit(ev)
+		s.emitFrame(ev)
 		return
 	}
 	ev.Kind, ev.Message = agent.EventToolCall, p.Tool
-	s.emit(ev)
+	s.emitFrame(ev)
 	id := append(json.RawMessage(nil), f.ID...)
 	s.toolsWG.Add(1)
 	go func() {

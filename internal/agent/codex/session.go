@@ -29,8 +29,10 @@ type Session struct {
 	stdout     *os.File
 	stderrTail tailBuffer
 	queue      *itemQueue
-	writeMu    sync.Mutex
-	nextID     atomic.Int64
+	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
+	frameTime time.Time
+	writeMu   sync.Mutex
+	nextID    atomic.Int64
 
 	// waitDone closes when the process has exited; exited closes when the protocol loop has
 	// finished and every waiter has been released.
@@ -370,8 +372,16 @@ func (s *Session) removeDirs() {
 	}
 }
 
+// emitFrame stamps an event caused by a frame with the time its batch was read.
+func (s *Session) emitFrame(ev agent.Event) {
+	ev.Time = s.frameTime
+	s.emit(ev)
+}
+
 func (s *Session) emit(ev agent.Event) {
-	ev.Time = time.Now().UTC()
+	if ev.Time.IsZero() {
+		ev.Time = time.Now().UTC()
+	}
 	ev.PID = s.PID()
 	s.mu.Lock()
 	if ev.ThreadID == "" {

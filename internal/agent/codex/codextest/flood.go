@@ -1,45 +1,76 @@
 package codextest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 )
 
+// obj is a JSON object whose members keep the order they were given in, as Codex writes
+// them (type first, bulky output last); encoding a Go map would sort them instead.
+type obj []any
+
+func (o obj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i := 0; i+1 < len(o); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(o[i])
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(o[i+1])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 // floodBlock renders a run of notifications shaped like a busy real turn: item lifecycles
 // for commands with output, agent message deltas, reasoning deltas, token usage and status
 // changes, with sizes from a hundred bytes to a few kilobytes.
 func floodBlock(thread, turn string) []byte {
 	var b []byte
-	add := func(method string, params map[string]any) {
-		params["threadId"] = thread
-		params["turnId"] = turn
-		line, err := json.Marshal(map[string]any{"method": method, "params": params, "emittedAtMs": 1795653613431})
+	add := func(method string, params obj) {
+		line, err := json.Marshal(obj{"method", method, "params", params, "emittedAtMs", 1795653613431})
 		if err != nil {
 			panic(err)
 		}
 		b = append(append(b, line...), '\n')
 	}
+	usage := func(total, out int) obj {
+		return obj{"totalTokens", total, "inputTokens", total - out, "cachedInputTokens", 100, "cacheWriteInputTokens", 0, "outputTokens", out, "reasoningOutputTokens", 0}
+	}
 	for i := range 32 {
 		id := fmt.Sprintf("call_%d", i)
 		cmd := fmt.Sprintf("/bin/bash -lc 'go test ./pkg%d/...'", i)
-		add("item/started", map[string]any{"item": map[string]any{
-			"type": "commandExecution", "id": id, "command": cmd, "cwd": "/work/ws", "status": "inProgress",
-			"commandActions": []any{map[string]any{"type": "unknown", "command": cmd}}, "aggregatedOutput": nil,
-		}})
-		add("item/agentMessage/delta", map[string]any{"itemId": "msg_1", "delta": strings.Repeat("word ", 4+i%8)})
-		add("item/reasoning/textDelta", map[string]any{"itemId": "rs_1", "delta": "thinking about the failing test \"quoted\" \\ path"})
-		add("item/completed", map[string]any{"item": map[string]any{
-			"type": "commandExecution", "id": id, "command": cmd, "cwd": "/work/ws", "status": "completed", "exitCode": 0,
-			"aggregatedOutput": strings.Repeat(fmt.Sprintf("ok  \tgithub.com/example/pkg%d\t0.%03ds\n", i, i), 4+i%24), "durationMs": 1200 + i,
-		}})
+		actions := []obj{{"type", "unknown", "command", cmd}}
+		add("item/started", obj{"item", obj{
+			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/work/ws", "processId", nil, "source", "agent",
+			"status", "inProgress", "commandActions", actions, "aggregatedOutput", nil, "exitCode", nil,
+		}, "threadId", thread, "turnId", turn})
+		add("item/agentMessage/delta", obj{"threadId", thread, "turnId", turn, "itemId", "msg_1", "delta", strings.Repeat("word ", 4+i%8)})
+		add("item/reasoning/textDelta", obj{"threadId", thread, "turnId", turn, "itemId", "rs_1", "delta", "thinking about the failing test \"quoted\" \\ path"})
+		add("item/completed", obj{"item", obj{
+			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/work/ws", "processId", "4242", "source", "unifiedExecStartup",
+			"status", "completed", "commandActions", actions,
+			"aggregatedOutput", strings.Repeat(fmt.Sprintf("ok  \tgithub.com/example/pkg%d\t0.%03ds\n", i, i), 4+i%24),
+			"exitCode", 0, "durationMs", 1200 + i,
+		}, "threadId", thread, "turnId", turn})
 		if i%8 == 0 {
-			add("thread/tokenUsage/updated", map[string]any{"tokenUsage": map[string]any{
-				"total": map[string]any{"totalTokens": 1000 + i, "inputTokens": 900, "cachedInputTokens": 100, "cacheWriteInputTokens": 0, "outputTokens": 100 + i, "reasoningOutputTokens": 0},
-				"last":  map[string]any{"totalTokens": 10, "inputTokens": 9, "cachedInputTokens": 1, "cacheWriteInputTokens": 0, "outputTokens": 1, "reasoningOutputTokens": 0},
+			add("thread/tokenUsage/updated", obj{"threadId", thread, "turnId", turn, "tokenUsage", obj{
+				"total", usage(1000+i, 100+i), "last", usage(10, 1), "modelContextWindow", 258400,
 			}})
-			add("thread/status/changed", map[string]any{"status": map[string]any{"type": "active", "activeFlags": []any{}}})
+			add("thread/status/changed", obj{"threadId", thread, "status", obj{"type", "active", "activeFlags", []any{}}})
 		}
 	}
 	return b
