@@ -80,6 +80,13 @@ type Audit interface {
 	Sync(ctx context.Context) error
 }
 
+// The production implementations satisfy the interfaces above.
+var (
+	_ Workspaces = (*workspace.Manager)(nil)
+	_ Store      = (*store.Store)(nil)
+	_ Audit      = (*audit.Log)(nil)
+)
+
 // Deps is everything the orchestrator talks to.
 type Deps struct {
 	Settings   Settings
