@@ -13,6 +13,8 @@ import (
 // workpad comment. A comment left by an earlier attempt (even one whose create call timed out
 // after the tracker stored it) is found and reused, so retries never add a second one.
 func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, runID string) (issue.Issue, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.TrackerTimeout)
+	defer cancel()
 	if issue.NormalizeState(iss.State) == issue.NormalizeState(s.StartState) {
 		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
 			return iss, err

@@ -265,3 +265,36 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestWorkerRefreshTroubleDoesNotEndAHealthyAttempt(t *testing.T) {
+	cases := []struct {
+		name    string
+		refresh func(ctx context.Context, ids []string) ([]issue.Issue, error)
+	}{
+		{"refresh fails", func(context.Context, []string) ([]issue.Issue, error) { return nil, errTest("tracker 500") }},
+		{"refresh times out", func(ctx context.Context, _ []string) ([]issue.Issue, error) { <-ctx.Done(); return nil, ctx.Err() }},
+		{"refresh returns a row for another issue", func(context.Context, []string) ([]issue.Issue, error) {
+			return []issue.Issue{{ID: "id-9", State: "Done"}}, nil
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &callRecorder{}
+			h := newHarness(t, func(hc *harnessConfig) {
+				hc.wrap = func(tr tracker.Tracker) tracker.Tracker { rec.Tracker = tr; rec.refresh = c.refresh; return rec }
+				hc.settings.TrackerTimeout = 50 * time.Millisecond
+				hc.settings.PollInterval = time.Hour
+			})
+			h.put(newIssue(1, "In Progress"))
+			h.start()
+			h.waitStatuses("id-1", store.StatusSuccess)
+			if got := len(h.agents.SessionsFor("ENG-1")[0].Prompts()); got != 2 {
+				t.Fatalf("the attempt ran %d turns, want max_turns 2", got)
+			}
+			s := h.waitFor("the continuation retry", retrying("id-1", 1))
+			if len(s.Held) != 0 {
+				t.Fatalf("the issue was held: %s", describe(s))
+			}
+		})
+	}
+}

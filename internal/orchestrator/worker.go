@@ -140,12 +140,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			return res
 		}
 		res.Turns, res.SessionID = turn, result.SessionID
-		refreshed, err := w.d.Tracker.FetchIssueStatesByIDs(ctx, []string{iss.ID})
-		if err != nil {
-			res.Err = causeOr(ctx, fmt.Errorf("issue state refresh after turn %d: %w", turn, err))
-			return res
-		}
-		iss = mergeRefresh(iss, refreshed)
+		iss = w.refresh(ctx, job.settings, iss, turn, log)
 		res.Issue = iss
 		seen := iss
 		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &seen})
@@ -237,4 +232,19 @@ func (s *eventSink) observe(ev agent.Event) {
 	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
 	}
+}
+
+// refresh re-reads the issue after a turn. A failed or timed-out refresh keeps the session
+// going on the last known state instead of ending a healthy attempt: the loop's
+// reconciliation refreshes independently every tick and stops the attempt if the issue has
+// really moved, and max_turns still bounds the turn loop.
+func (w *worker) refresh(ctx context.Context, s Settings, known issue.Issue, turn int, log *slog.Logger) issue.Issue {
+	rctx, cancel := context.WithTimeout(ctx, s.TrackerTimeout)
+	defer cancel()
+	refreshed, err := w.d.Tracker.FetchIssueStatesByIDs(rctx, []string{known.ID})
+	if err != nil {
+		log.Warn("issue refresh after a turn failed; continuing on the last known state", "turn", turn, "state", known.State, "error", err.Error())
+		return known
+	}
+	return mergeRefresh(known, refreshed)
 }
