@@ -10,6 +10,7 @@ type EventKind string
 
 // Runtime events the orchestrator consumes.
 const (
+	// EventSessionStarted is emitted when each turn starts, carrying its new session id.
 	EventSessionStarted       EventKind = "session_started"
 	EventStartupFailed        EventKind = "startup_failed"
 	EventTurnCompleted        EventKind = "turn_completed"

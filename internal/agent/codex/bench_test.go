@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -112,5 +113,24 @@ func samplePeakHeap(stop <-chan struct{}, out chan<- uint64) {
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// BenchmarkHandleFrames measures the protocol goroutine alone (decode, classify, account,
+// emit) on the same realistic notifications, with no pipe or second process involved.
+func BenchmarkHandleFrames(b *testing.B) {
+	var buf bytes.Buffer
+	if err := codextest.WriteFlood(&buf, 4<<20, "thr", "turn"); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	var events atomic.Int64
+	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: b.TempDir(), ApprovalPolicy: "never", Events: func(agent.Event) { events.Add(1) }})
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		splitLines(data, s.handleLine)
+	}
+	if events.Load() == 0 {
+		b.Fatal("no events")
 	}
 }

@@ -248,7 +248,7 @@ func TestMalformedAndOversizeFramesAreReportedAndSkipped(t *testing.T) {
 			found := false
 			for _, ev := range bad {
 				found = found || strings.Contains(ev.Message, c.mention)
-				if len(ev.Raw) > defaultEventRawBytes {
+				if len(ev.Raw) > eventRawBytes {
 					t.Errorf("malformed event carries %d raw bytes", len(ev.Raw))
 				}
 			}

@@ -110,13 +110,15 @@ func (s *Session) close(err error) {
 }
 
 // endTurn delivers the outcome of the running turn; only the first outcome counts.
-func (s *Session) endTurn(err error) {
+func (s *Session) endTurn(err error) { s.deliverOutcome(turnOutcome{err: err}) }
+
+func (s *Session) deliverOutcome(o turnOutcome) {
 	s.mu.Lock()
 	ch := s.turnWait
 	s.turnWait = nil
 	s.mu.Unlock()
 	if ch != nil {
-		ch <- turnOutcome{err: err}
+		ch <- o
 	}
 }
 
@@ -126,7 +128,7 @@ func (s *Session) handleLine(line []byte) {
 	}
 	f, err := decodeFrame(line)
 	if err != nil {
-		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes})
+		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > eventRawBytes})
 		return
 	}
 	switch {
@@ -143,15 +145,15 @@ func (s *Session) handleLine(line []byte) {
 	}
 }
 
-// truncated returns at most defaultEventRawBytes of line. It aliases the read batch, which is
+// truncated returns at most eventRawBytes of line. It aliases the read batch, which is
 // never written again, so events carry frames without a copy per notification.
 func truncated(line []byte) []byte {
-	n := min(len(line), defaultEventRawBytes)
+	n := min(len(line), eventRawBytes)
 	return line[:n:n]
 }
 
 func (s *Session) handleNotification(f *frame, line []byte) {
-	ev := agent.Event{Kind: agent.EventNotification, Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes}
+	ev := agent.Event{Kind: agent.EventNotification, Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > eventRawBytes}
 	switch f.Method {
 	case "turn/completed":
 		s.onTurnCompleted(f, ev)
@@ -209,7 +211,7 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 		outcome = agent.Errorf(agent.CodeTurnFailed, "%s", msg)
 	}
 	s.emitFrame(ev)
-	s.endTurn(outcome)
+	s.deliverOutcome(turnOutcome{err: outcome, reported: true})
 }
 
 // onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an

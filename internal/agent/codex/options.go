@@ -24,18 +24,25 @@ const (
 
 // Defaults applied when an Options field is zero.
 const (
-	DefaultCommand                   = "codex app-server"
-	DefaultReadTimeout               = 5 * time.Second
-	DefaultTurnTimeout               = time.Hour
-	DefaultMaxIdenticalToolFailures  = 5
-	DefaultStopGrace                 = 3 * time.Second
-	defaultToolOutputTokenLimitFlag  = "tool_output_token_limit=4096"
-	defaultQueueBudgetBytes          = 4 << 20
-	defaultEventRawBytes             = 4 << 10
-	clientName                       = "symphony"
-	clientVersion                    = "0.1.0"
-	threadNameSeparator              = ": "
-	approvalDecisionAcceptForSession = "acceptForSession"
+	DefaultCommand                  = "codex app-server"
+	DefaultReadTimeout              = 5 * time.Second
+	DefaultTurnTimeout              = time.Hour
+	DefaultMaxIdenticalToolFailures = 5
+	// DefaultStopGrace is how long Stop lets Codex exit on its own after stdin closes.
+	DefaultStopGrace = 3 * time.Second
+)
+
+const (
+	// toolOutputTokenLimitFlag keeps completed command items from echoing broad command
+	// output back into the app-server stream.
+	toolOutputTokenLimitFlag = "tool_output_token_limit=4096"
+	// queueBudgetBytes bounds the stdout lines waiting for the protocol goroutine.
+	queueBudgetBytes = 4 << 20
+	// eventRawBytes bounds the frame bytes attached to an event.
+	eventRawBytes       = 4 << 10
+	clientName          = "symphony"
+	clientVersion       = "0.1.0"
+	threadNameSeparator = ": "
 )
 
 // Options configure one Codex session. The lead maps the operator config onto it; the

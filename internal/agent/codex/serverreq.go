@@ -13,10 +13,10 @@ const rpcMethodNotFound = -32601
 // the turn. Approvals follow the configured policy, user input is never waited for,
 // elicitations are declined, and tool calls go to the registry.
 func (s *Session) handleServerRequest(f *frame, line []byte) {
-	ev := agent.Event{Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > defaultEventRawBytes}
+	ev := agent.Event{Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > eventRawBytes}
 	switch f.Method {
 	case "item/commandExecution/requestApproval", "item/fileChange/requestApproval":
-		s.answerApproval(f, ev, approvalDecisionAcceptForSession, "decline")
+		s.answerApproval(f, ev, "acceptForSession", "decline")
 	case "execCommandApproval", "applyPatchApproval":
 		s.answerApproval(f, ev, "approved_for_session", map[string]any{"denied": map[string]any{"rejection": declineReason}})
 	case "item/permissions/requestApproval":

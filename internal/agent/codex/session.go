@@ -69,6 +69,9 @@ type response struct {
 
 type turnOutcome struct {
 	err error
+	// reported is true when Codex itself ended the turn (turn/completed), so there is
+	// nothing left to interrupt.
+	reported bool
 }
 
 var _ agent.Session = (*Session)(nil)
@@ -84,7 +87,7 @@ func New(opts Options) *Session {
 		waitDone:   make(chan struct{}),
 		readerDone: make(chan struct{}),
 		exited:     make(chan struct{}),
-		queue:      newItemQueue(defaultQueueBudgetBytes),
+		queue:      newItemQueue(queueBudgetBytes),
 	}
 	s.stderrTail.limit = stderrTailBytes
 	s.breaker.threshold = o.MaxIdenticalToolFailures
@@ -169,7 +172,7 @@ func (s *Session) launch() error {
 func (s *Session) shellCommand() string {
 	var b strings.Builder
 	b.WriteString(s.opts.Command)
-	for _, ov := range append([]string{defaultToolOutputTokenLimitFlag}, s.opts.ConfigOverrides...) {
+	for _, ov := range append([]string{toolOutputTokenLimitFlag}, s.opts.ConfigOverrides...) {
 		b.WriteString(" --config ")
 		b.WriteString(shellQuote(ov))
 	}

@@ -54,9 +54,10 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	timer := time.NewTimer(s.opts.TurnTimeout)
 	defer timer.Stop()
 	var err error
+	reported := false
 	select {
 	case o := <-outcome:
-		err = o.err
+		err, reported = o.err, o.reported
 	case <-timer.C:
 		err = agent.Errorf(agent.CodeTurnTimeout, "turn %s did not finish within %s", turnID, s.opts.TurnTimeout)
 	case <-ctx.Done():
@@ -72,7 +73,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	result := agent.TurnResult{ThreadID: thread, TurnID: turnID, SessionID: sessionID, LastMessage: last, Usage: usage}
 	if err != nil {
 		log.Warn("codex turn failed", "code", string(agent.CodeOf(err)), "error", err)
-		s.interruptIfOurs(err, thread, turnID)
+		if !reported {
+			s.interruptIfOurs(err, thread, turnID)
+		}
 		if c := agent.CodeOf(err); c != agent.CodeTurnFailed && c != agent.CodeTurnCancelled && c != agent.CodeTurnInputRequired {
 			s.emit(agent.Event{Kind: agent.EventTurnEndedWithError, ThreadID: thread, TurnID: turnID, Message: err.Error(), Code: c})
 		}
