@@ -29,6 +29,7 @@ func newRealSession(t *testing.T, tweak func(*Options), steps ...codextest.Step)
 	t.Helper()
 	bin := codexBinary(t)
 	c := newContract(t)
+	checkNoGoroutineLeak(t)
 	mock := codextest.NewResponses(t, steps...)
 	rec := &recorder{}
 	root, ws, state := testDirs(t)
@@ -96,6 +97,9 @@ func TestRealCodexRunsShellCommandInWorkspace(t *testing.T) {
 	}
 	if len(rs.rec.ofKind(agent.EventTokenUsage)) == 0 {
 		t.Error("no token_usage events")
+	}
+	if !strings.Contains(string(rs.RateLimits()), `"limitId"`) {
+		t.Errorf("latest rate limits = %s, want Codex's payload", rs.RateLimits())
 	}
 }
 

@@ -48,6 +48,9 @@ func TestFakeTwoTurnsShareThreadAndCountTokens(t *testing.T) {
 	if len(started) != 2 || started[1].SessionID != "thr_fake-turn_2" || started[0].PID != s.PID() || started[0].Time.IsZero() {
 		t.Fatalf("session_started events = %+v", started)
 	}
+	if rl := rec.ofKind(agent.EventRateLimits); len(rl) != 2 || !strings.Contains(string(s.RateLimits()), `"usedPercent":20`) {
+		t.Fatalf("rate limits: %d events, latest %s; want the second turn's payload kept", len(rl), s.RateLimits())
+	}
 	usage := rec.ofKind(agent.EventTokenUsage)
 	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 {
 		t.Fatalf("token_usage events = %+v", usage)

@@ -227,6 +227,7 @@ func (f *fake) tokenUsage(total int64) {
 func (f *fake) finishNormally() {
 	f.agentMessage("fake turn " + f.turn + " done")
 	f.tokenUsage(int64(120 * f.turns))
+	f.notify("account/rateLimits/updated", map[string]any{"rateLimits": map[string]any{"limitId": "codex", "primary": map[string]any{"usedPercent": 10 * f.turns}}})
 	f.completeTurn("completed", "")
 }
 
