@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
 )
 
@@ -26,7 +27,15 @@ func TestUpdateSettingsAppliesToTheNextDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.poll()
-	h.waitFor("three runs", func(s *Snapshot) bool { return len(s.Running) == 3 && started("id-3")(s) })
+	h.waitFor("three turns under way", func(s *Snapshot) bool {
+		n := 0
+		for _, r := range s.Running {
+			if r.LastEvent == agent.EventNotification {
+				n++
+			}
+		}
+		return n == 3
+	})
 	h.advance(time.Minute)
 	h.waitFor("the newly enabled watchdog to stop the silent sessions", func(s *Snapshot) bool { return len(s.Retrying) == 3 })
 	bad := next

@@ -12,8 +12,16 @@ import (
 )
 
 // runOnce runs RunOnce in the background, advancing the fake clock by step whenever the
-// lifecycle is waiting, until it returns.
+// lifecycle is waiting with a turn under way or behind it, until it returns.
 func (h *harness) runOnce(identifier string, opts RunOptions, step time.Duration) (Result, error) {
+	turnStarted := func() bool {
+		for _, s := range h.agents.SessionsFor(identifier) {
+			if len(s.Prompts()) > 0 {
+				return true
+			}
+		}
+		return false
+	}
 	h.t.Helper()
 	type out struct {
 		res Result
@@ -32,7 +40,7 @@ func (h *harness) runOnce(identifier string, opts RunOptions, step time.Duration
 		case <-deadline:
 			h.t.Fatal("RunOnce did not return")
 		case <-time.After(2 * time.Millisecond):
-			if step > 0 && h.clock.Pending() > 0 {
+			if step > 0 && h.clock.Pending() > 0 && turnStarted() {
 				h.clock.Advance(step)
 			}
 		}
