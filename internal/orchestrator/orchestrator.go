@@ -144,10 +144,13 @@ func (o *Orchestrator) Run(ctx context.Context) error {
 	o.publish()
 	o.startTimers()
 	o.loop(ctx)
-	o.shutdown()
+	// One real-time deadline covers stopping the agents and flushing: shutdown must end even
+	// when a test's fake clock stands still.
+	stopBy := time.Now().Add(o.s.ShutdownTimeout)
+	o.shutdown(stopBy)
 	stopRec()
 	<-recDone
-	flushCtx, cancel := context.WithTimeout(context.Background(), o.s.ShutdownTimeout)
+	flushCtx, cancel := context.WithDeadline(context.Background(), stopBy)
 	defer cancel()
 	o.rec.flush(flushCtx)
 	if err := o.d.Audit.Sync(flushCtx); err != nil {
@@ -188,7 +191,7 @@ func (o *Orchestrator) handleQueued() {
 
 // shutdown stops every attempt and keeps handling their exits until they are all gone or the
 // shutdown timeout expires.
-func (o *Orchestrator) shutdown() {
+func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.stopping = true
 	o.stopTimer(o.tickTimer)
 	o.stopTimer(o.dogTimer)
@@ -204,7 +207,7 @@ func (o *Orchestrator) shutdown() {
 		o.workers.Wait()
 		close(allDone)
 	}()
-	deadline := o.clockless(o.s.ShutdownTimeout)
+	deadline := time.After(time.Until(stopBy))
 	for len(o.running) > 0 {
 		select {
 		case m := <-o.inbox:
@@ -222,9 +225,6 @@ func (o *Orchestrator) shutdown() {
 		}
 	}
 }
-
-// clockless is a real-time deadline: shutdown must end even when a test's fake clock is idle.
-func (o *Orchestrator) clockless(d time.Duration) <-chan time.Time { return time.After(d) }
 
 func (o *Orchestrator) drainInbox() {
 	for {
