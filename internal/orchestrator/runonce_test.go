@@ -9,6 +9,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tracker"
 )
 
 // runOnce runs RunOnce in the background, advancing the fake clock by step whenever the
@@ -114,5 +115,33 @@ func TestRunOnceRejectsWhatItCannotRun(t *testing.T) {
 	d.Tracker = nil
 	if _, err := RunOnce(context.Background(), d, "ENG-1", RunOptions{}); err == nil || !strings.Contains(err.Error(), "Tracker") {
 		t.Errorf("missing tracker: %v", err)
+	}
+}
+
+func TestRunOnceRefusesAnIssueSeveralRoutesClaim(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) {
+		c.routes = []tracker.Route{{Key: "web", Labels: []string{"web"}}, {Key: "api", Labels: []string{"api"}}}
+	})
+	is := newIssue(1, "Todo")
+	is.Labels = []string{"web", "api"}
+	h.put(is)
+	_, err := RunOnce(context.Background(), h.deps(), "ENG-1", RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "several repository routes [api web]") {
+		t.Fatalf("RunOnce on a conflict: %v", err)
+	}
+	if h.agents.Starts() != 0 {
+		t.Fatal("an agent started for a conflicting issue")
+	}
+}
+
+func TestBudgetWarningIsLoggedAtStart(t *testing.T) {
+	h := newHarness(t, withSettings(func(s *Settings) {
+		s.Warnings = []string{"a token budget is set but agent.command may not report token usage"}
+	}))
+	if _, err := New(h.deps()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.logs.String(), "may not report token usage") {
+		t.Fatalf("warning not logged: %s", h.logs.String())
 	}
 }
