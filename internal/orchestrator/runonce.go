@@ -108,6 +108,15 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	if is, err = routeOf(runCtx, d, is); err != nil {
 		return Result{}, err
 	}
+	if capTokens := d.Settings.TokensPerDay; capTokens > 0 {
+		used, err := d.Store.DailyUsage(runCtx, d.Clock.Now())
+		if err != nil {
+			return Result{}, fmt.Errorf("run: reading today's token usage: %w", err)
+		}
+		if used >= capTokens {
+			return Result{}, fmt.Errorf("run: today's token usage %d has reached agent.limits.tokens_per_day %d; no new run starts before the next UTC day", used, capTokens)
+		}
+	}
 
 	res := Result{Issue: is}
 	for attempt := 0; ; attempt++ {

@@ -145,3 +145,18 @@ func TestBudgetWarningIsLoggedAtStart(t *testing.T) {
 		t.Fatalf("warning not logged: %s", h.logs.String())
 	}
 }
+
+func TestRunOnceRespectsTheDailyBudget(t *testing.T) {
+	h := newHarness(t, withSettings(func(s *Settings) { s.TokensPerDay = 100 }))
+	h.put(newIssue(1, "Todo"))
+	if err := h.store.AddUsage(context.Background(), store.Usage{RepoKey: "app", IssueID: "id-0", At: epoch, Tokens: store.Tokens{Total: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RunOnce(context.Background(), h.deps(), "ENG-1", RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "tokens_per_day 100") {
+		t.Fatalf("RunOnce over the daily budget: %v", err)
+	}
+	if h.agents.Starts() != 0 {
+		t.Fatal("an agent started over the daily budget")
+	}
+}
