@@ -2,7 +2,9 @@ package orchestrator
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
@@ -26,18 +28,46 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 	if err != nil {
 		return iss, err
 	}
-	heading := s.workpadHeading()
 	for _, c := range comments {
-		if isWorkpad(c.Body, heading) {
+		if slices.ContainsFunc(workpadHeadings, func(h string) bool { return isWorkpad(c.Body, h) }) {
 			return iss, nil
 		}
 	}
-	created, err := w.d.Tracker.CreateComment(ctx, iss.ID, heading+"\n\nSymphony claimed this issue; the agent keeps its plan and progress here.\n")
+	created, err := w.d.Tracker.CreateComment(ctx, iss.ID, workpadBody(s.workpadHeading(), w.d.Clock.Now()))
 	if err != nil {
 		return iss, err
 	}
 	w.auditTracker(iss, runID, audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID})
 	return iss, nil
+}
+
+// workpadHeadings are every runtime's heading: an issue worked by Codex and later by Claude
+// keeps its one workpad.
+var workpadHeadings = []string{"## Codex Workpad", "## Claude Workpad"}
+
+// workpadBody is the skeleton the agent fills in; the sections mirror what the prompts ask
+// the agent to keep current.
+func workpadBody(heading string, now time.Time) string {
+	return heading + `
+
+### Plan
+
+- [ ] Read the issue and its comments, then replace this line with the real plan.
+
+### Acceptance criteria
+
+- [ ] Taken from the issue description and comments.
+
+### Validation
+
+- [ ] Checks that prove the change: pending.
+
+### Notes
+
+- ` + now.UTC().Format(time.RFC3339) + ` Symphony opened this workpad before the agent's first turn.
+
+### Open questions
+`
 }
 
 // isWorkpad reports whether a comment body is the workpad: its first non-blank line is the

@@ -38,20 +38,25 @@ func TestBootstrapMovesTodoAndKeepsOneWorkpadAcrossAttempts(t *testing.T) {
 	if workpads != 1 || len(comments) != 1 {
 		t.Fatalf("%d workpads among %d comments after two attempts, want exactly one", workpads, len(comments))
 	}
+	for _, section := range []string{"### Plan", "### Acceptance criteria", "### Validation", "### Notes", "2026-03-10T12:00:00Z"} {
+		if !strings.Contains(comments[0].Body, section) {
+			t.Errorf("workpad lacks %q:\n%s", section, comments[0].Body)
+		}
+	}
 	h.eventually("the bootstrap in the audit log", func() bool {
 		types := h.auditTypes("ENG-1")
 		return contains(types, "tracker_state_changed") && contains(types, "tracker_comment") && contains(types, "prompt_sent")
 	})
 }
 
-func TestBootstrapReusesAnExistingClaudeWorkpad(t *testing.T) {
+func TestBootstrapReusesAnotherRuntimesWorkpad(t *testing.T) {
 	h := newHarness(t, withSettings(func(s *Settings) { s.AgentKind = "claude" }))
 	h.put(newIssue(1, "In Progress"))
 	ctx := context.Background()
 	if _, err := h.tr.CreateComment(ctx, "id-1", "a human note"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.tr.CreateComment(ctx, "id-1", "\n## Claude Workpad\n\n- [x] plan"); err != nil {
+	if _, err := h.tr.CreateComment(ctx, "id-1", "\n## Codex Workpad\n\n- [x] plan from an earlier Codex run"); err != nil {
 		t.Fatal(err)
 	}
 	h.start()
