@@ -40,6 +40,10 @@ type Options struct {
 	PreviewChars int
 	// Now is the clock stamped on records; nil means time.Now.
 	Now func() time.Time
+	// AcknowledgeGap lets Open resume a log whose newest checkpointed records are missing,
+	// recording the gap in the chain (verify then reports it as acknowledged). Without it,
+	// Open refuses with ErrBehindCheckpoint.
+	AcknowledgeGap bool
 }
 
 // Event is what a caller records; the log adds sequence, time and hashes.
@@ -113,7 +117,17 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
+	ckSeq, ckHash, err := l.checkHead(ctx)
+	if err != nil {
+		return nil, err
+	}
 	go l.flushLoop()
+	if ckSeq > 0 {
+		if err := l.recordGap(ctx, ckSeq, ckHash); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
 	for _, frag := range fragments {
 		if err := l.recordRepair(ctx, frag); err != nil {
 			l.Close()

@@ -71,6 +71,8 @@ type Report struct {
 	CheckpointChecked bool      `json:"checkpoint_checked"`
 	Break             *Break    `json:"break,omitempty"`
 	Torn              *TornTail `json:"torn_tail,omitempty"`
+	// Gaps lists sequences lost before a restart that the operator chose to resume past.
+	Gaps []Gap `json:"acknowledged_gaps,omitempty"`
 }
 
 // Intact reports whether no break was found. A torn tail alone is a crash, not tampering.
@@ -287,7 +289,7 @@ func (v *verifier) check(file string, ln line, newestFile bool) error {
 	if rec.PreviousHash != v.expectPrev {
 		return v.linkProblem(file, ln.No, &rec)
 	}
-	if rec.Seq != v.expectSeq {
+	if rec.Seq != v.expectSeq && !v.acceptGap(file, ln, rec) {
 		return v.fail(file, ln.No, rec.Seq, ProblemOutOfOrder, "links to sequence %d but is numbered %d", v.expectSeq-1, rec.Seq)
 	}
 	if v.ckSeq == rec.Seq {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -144,6 +145,10 @@ func printVerifyReport(w io.Writer, root string, rep audit.Report, haveStore boo
 		fmt.Fprintf(w, "warning: no run store under %s, so removal of the newest records cannot be detected\n", root)
 	case !rep.CheckpointChecked:
 		fmt.Fprintln(w, "checkpoint: not checked, because --to stops before the newest day")
+	}
+	for _, gap := range rep.Gaps {
+		fmt.Fprintf(w, "warning: sequences %d-%d were missing when the service restarted; the operator resumed past them, recorded at %s line %d (%s)\n",
+			gap.FirstMissing, gap.LastMissing, gap.File, gap.Line, gap.At.Format(time.RFC3339))
 	}
 	if t := rep.Torn; t != nil {
 		fmt.Fprintf(w, "warning: %s line %d is a torn final line (%d bytes) left by a crash; the next service start moves it aside and records the repair\n", t.File, t.Line, t.Bytes)
