@@ -53,13 +53,17 @@ type Session struct {
 	turnStartID string
 	turnID      string
 	turnWait    chan turnOutcome
-	lastMessage string
-	account     agent.TokenAccount
-	rateLimits  json.RawMessage
-	breaker     failureBreaker
-	stopOnce    sync.Once
-	startCalled bool
-	stopped     bool
+	// sessionID caches "<sessionThread>-<sessionTurn>" for emit.
+	sessionThread string
+	sessionTurn   string
+	sessionID     string
+	lastMessage   string
+	account       agent.TokenAccount
+	rateLimits    json.RawMessage
+	breaker       failureBreaker
+	stopOnce      sync.Once
+	startCalled   bool
+	stopped       bool
 }
 
 type response struct {
@@ -393,9 +397,15 @@ func (s *Session) emit(ev agent.Event) {
 	if ev.TurnID == "" {
 		ev.TurnID = s.turnID
 	}
-	s.mu.Unlock()
 	if ev.ThreadID != "" && ev.TurnID != "" {
-		ev.SessionID = ev.ThreadID + "-" + ev.TurnID
+		// Most events belong to the running turn; reuse its id instead of building a string
+		// for every notification.
+		if ev.ThreadID != s.sessionThread || ev.TurnID != s.sessionTurn {
+			s.sessionThread, s.sessionTurn = ev.ThreadID, ev.TurnID
+			s.sessionID = ev.ThreadID + "-" + ev.TurnID
+		}
+		ev.SessionID = s.sessionID
 	}
+	s.mu.Unlock()
 	s.opts.Events(ev)
 }
