@@ -26,6 +26,7 @@ var secretCorpus = map[string]string{
 	"bearer token":              "abcdefghijklmnopqrstuvwxyz123456",
 	"password assignment":       "correct-horse-battery-staple",
 	"private key body":          "MIIEowIBAAKCAQEAsecretkeymaterial",
+	"shapeless env password":    "plain-db-password-42",
 }
 
 // TestNoSecretReachesAuditOrStore drives the audit log and the run store through the writes a
@@ -36,7 +37,8 @@ func TestNoSecretReachesAuditOrStore(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	c := secretCorpus
-	scanner := secretscan.New(c["configured webhook secret"], c["linear api key env"])
+	env := []string{"LINEAR_API_KEY=" + c["linear api key env"], "DB_PASSWORD=" + c["shapeless env password"], "PATH=/usr/bin"}
+	scanner := secretscan.New(append([]string{c["configured webhook secret"]}, SecretEnvValues(env)...)...)
 	st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: scanner})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func TestNoSecretReachesAuditOrStore(t *testing.T) {
 	}
 	events := []Event{
 		{Type: EventToolCall, Details: map[string]any{"tool": "linear_graphql", "args": map[string]any{"headers": []any{"Authorization: Bearer " + c["bearer token"]}}}},
-		{Type: EventCommandExecuted, Details: map[string]any{"command": "env", "output": "LINEAR_API_KEY=" + c["linear api key env"] + "\nAWS_KEY=" + c["aws access key"]}},
+		{Type: EventCommandExecuted, Details: map[string]any{"command": "env", "output": "LINEAR_API_KEY=" + c["linear api key env"] + "\nAWS_KEY=" + c["aws access key"] + "\nconnecting with " + c["shapeless env password"]}},
 		{Type: EventTrackerComment, Details: map[string]any{"body": "Found token " + c["jwt"] + " in logs", c["anthropic key"]: "used as a key"}},
 		{Type: EventFileChanged, Details: map[string]any{"path": ".env", "diff": "+OPENAI_API_KEY=" + c["openai project key"]}},
 	}
