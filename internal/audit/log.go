@@ -112,6 +112,10 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit: create %s: %w", opts.Dir, err)
 	}
+	// MkdirAll leaves an existing directory's mode alone; the log is private either way.
+	if err := os.Chmod(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("audit: restrict %s to its owner: %w", opts.Dir, err)
+	}
 	l := &Log{opts: opts, lastHash: GenesisHash, stop: make(chan struct{}), done: make(chan struct{})}
 	fragments, err := l.resume()
 	if err != nil {

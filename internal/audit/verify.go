@@ -214,7 +214,7 @@ func selectDays(days []dayFile, from, to string) (inRange, before []dayFile, err
 		}
 	}
 	if from != "" && to != "" && from > to {
-		return nil, nil, fmt.Errorf("audit: --from %s is after --to %s", from, to)
+		return nil, nil, fmt.Errorf("audit: from date %s is after to date %s", from, to)
 	}
 	for _, d := range days {
 		switch {
