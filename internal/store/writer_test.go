@@ -37,7 +37,9 @@ func TestWriterAppliesWritesInOrderWithoutBlocking(t *testing.T) {
 		r.Status = StatusSuccess
 		return s.FinishRun(ctx, r)
 	})
-	w.Submit(func(ctx context.Context, s *Store) error { return s.FinishRun(ctx, Run{RepoKey: "web", ID: "missing", Status: StatusFailure}) })
+	w.Submit(func(ctx context.Context, s *Store) error {
+		return s.FinishRun(ctx, Run{RepoKey: "web", ID: "missing", Status: StatusFailure})
+	})
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Submit blocked for %v while the database was locked", d)
 	}
