@@ -229,6 +229,7 @@ func (s *Session) startProcess(argv []string) error {
 		closeAll(inR, inW)
 		return fmt.Errorf("codex stdout pipe: %w", err)
 	}
+	growPipe(outR)
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		closeAll(inR, inW, outR, outW)
