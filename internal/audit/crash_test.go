@@ -38,8 +38,6 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := bufio.NewWriter(os.Stdout)
-	fmt.Fprintln(out, "ready")
-	out.Flush()
 	for i := 0; ; i++ {
 		run, err := st.StartRun(ctx, store.Run{RepoKey: "web", IssueID: "issue-" + strconv.Itoa(i%7), IssueIdentifier: "ENG-" + strconv.Itoa(i%7)})
 		if err != nil {
@@ -89,9 +87,9 @@ func TestCrashRecovery(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
 	for round := 0; round < rounds; round++ {
 		// Even rounds may kill the child while it is still opening (and repairing); odd
-		// rounds let it open first and kill it mid-write.
-		afterReady := round%2 == 1
-		got := runAndKill(t, root, afterReady, time.Duration(rng.IntN(150))*time.Millisecond)
+		// rounds wait for its first committed run and kill it mid-write.
+		afterCommit := round%2 == 1
+		got := runAndKill(t, root, afterCommit, time.Duration(rng.IntN(150))*time.Millisecond)
 		for id, i := range got {
 			committed[id] = i
 		}
@@ -174,8 +172,8 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 // runAndKill starts the child, kills its process group after delay (counted from its start,
-// or from its "ready" line when afterReady) and returns the runs it reported committed.
-func runAndKill(t *testing.T, root string, afterReady bool, delay time.Duration) map[string]int {
+// or from its first committed run when afterCommit) and returns the runs it reported committed.
+func runAndKill(t *testing.T, root string, afterCommit bool, delay time.Duration) map[string]int {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
 	cmd.Env = append(os.Environ(), crashRootEnv+"="+root)
@@ -192,27 +190,26 @@ func runAndKill(t *testing.T, root string, afterReady bool, delay time.Duration)
 	got := map[string]int{}
 	var mu sync.Mutex
 	readDone := make(chan struct{})
-	ready := make(chan struct{})
+	firstCommit := make(chan struct{})
 	go func() {
 		defer close(readDone)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if sc.Text() == "ready" {
-				close(ready)
-				continue
-			}
 			var id string
 			var i int
 			if _, err := fmt.Sscanf(sc.Text(), "committed %s %d", &id, &i); err == nil {
 				mu.Lock()
+				if len(got) == 0 {
+					close(firstCommit)
+				}
 				got[id] = i
 				mu.Unlock()
 			}
 		}
 	}()
-	if afterReady {
+	if afterCommit {
 		select {
-		case <-ready:
+		case <-firstCommit:
 		case <-readDone:
 		case <-time.After(30 * time.Second):
 		}
