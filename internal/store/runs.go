@@ -48,15 +48,16 @@ type Tokens struct {
 
 // Run is one execution attempt for one issue, partitioned by RepoKey.
 type Run struct {
-	ID              string    `json:"run_id"`
-	RepoKey         string    `json:"repo_key"`
-	IssueID         string    `json:"issue_id"`
-	IssueIdentifier string    `json:"issue_identifier"`
-	IssueTitle      string    `json:"issue_title"`
-	IssueState      string    `json:"issue_state"`
-	Attempt         int       `json:"attempt"`
-	Status          Status    `json:"status"`
-	StartedAt       time.Time `json:"started_at"`
+	ID              string `json:"run_id"`
+	RepoKey         string `json:"repo_key"`
+	IssueID         string `json:"issue_id"`
+	IssueIdentifier string `json:"issue_identifier"`
+	IssueTitle      string `json:"issue_title"`
+	IssueState      string `json:"issue_state"`
+	// Attempt is 0 for an issue's first run and counts retries and continuations from 1.
+	Attempt   int       `json:"attempt"`
+	Status    Status    `json:"status"`
+	StartedAt time.Time `json:"started_at"`
 	// EndedAt is zero while the run is running.
 	EndedAt        time.Time `json:"ended_at,omitzero"`
 	Error          string    `json:"error,omitempty"`
