@@ -63,6 +63,7 @@ type Event struct {
 // Log appends records to the chain. Appends are serialized; it is safe for concurrent use.
 type Log struct {
 	opts Options
+	lock *os.File
 
 	mu       sync.Mutex
 	file     *os.File
@@ -116,13 +117,19 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	if err := os.Chmod(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit: restrict %s to its owner: %w", opts.Dir, err)
 	}
-	l := &Log{opts: opts, lastHash: GenesisHash, stop: make(chan struct{}), done: make(chan struct{})}
+	lock, err := lockDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{opts: opts, lock: lock, lastHash: GenesisHash, stop: make(chan struct{}), done: make(chan struct{})}
 	fragments, err := l.resume()
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	ckSeq, ckHash, err := l.checkHead(ctx)
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	go l.flushLoop()
@@ -370,6 +377,8 @@ func (l *Log) Close() error {
 		}
 		l.file = nil
 	}
+	// Closing the descriptor releases the flock.
+	l.lock.Close()
 	return err
 }
 

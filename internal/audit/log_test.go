@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,5 +237,53 @@ func TestFlushIntervalCheckpointsWithoutSync(t *testing.T) {
 			t.Fatal("the flusher never checkpointed the head")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestSecondWriterIsRefusedUntilTheFirstCloses(t *testing.T) {
+	f := newFixture(t)
+	first := f.open(t, nil)
+	_, err := Open(context.Background(), Options{Dir: f.dir, Redactor: secretscan.New(), Head: f.store})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) {
+		t.Fatalf("second Open: %v", err)
+	}
+	first.Close()
+	f.open(t, nil).Close()
+}
+
+func TestConcurrentAppendsStayChained(t *testing.T) {
+	f := newFixture(t)
+	l := f.open(t, nil)
+	const writers, each = 8, 50
+	var wg sync.WaitGroup
+	seqs := make(chan uint64, writers*each)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				rec, err := l.Append(context.Background(), Event{Type: EventTokenUsage, Details: map[string]any{"writer": w, "i": i}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				seqs <- rec.Seq
+			}
+		}()
+	}
+	wg.Wait()
+	close(seqs)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]bool{}
+	for s := range seqs {
+		if seen[s] {
+			t.Fatalf("sequence %d handed out twice", s)
+		}
+		seen[s] = true
+	}
+	if r := f.verify(t); !r.Intact() || r.Records != writers*each || r.CheckpointSeq != writers*each {
+		t.Fatalf("report = %+v, break %s", r, r.Break)
 	}
 }
