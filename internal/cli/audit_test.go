@@ -80,6 +80,20 @@ func TestAuditVerifyCommand(t *testing.T) {
 	}
 }
 
+func TestAuditVerifyWarnsAboutATornFinalLine(t *testing.T) {
+	root := auditState(t)
+	f, err := os.OpenFile(filepath.Join(audit.Dir(root), "2026-03-15.ndjson"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"schema":1,"seq":31,"ts":"2026-03-15T06:3`)
+	f.Close()
+	code, out, _ := runCLI(t, "audit", "verify", "--state-root", root)
+	if code != ExitOK || !strings.Contains(out, "intact: 30 records") || !strings.Contains(out, "warning: 2026-03-15.ndjson line 7 is a torn final line (42 bytes)") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
 func TestAuditVerifyReadsStateRootFromEnvironment(t *testing.T) {
 	root := auditState(t)
 	t.Setenv("SYMPHONY_STATE_ROOT", root)

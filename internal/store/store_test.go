@@ -29,7 +29,10 @@ func openTest(t testing.TB, root string) *Store {
 func TestOpenCreatesPrivateFilesAndMigrates(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "state")
 	s := openTest(t, root)
-	for path, want := range map[string]os.FileMode{root: 0o700, Path(root): 0o600} {
+	if err := s.PutValue(context.Background(), "ns", "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{root: 0o700, Path(root): 0o600, Path(root) + "-wal": 0o600, Path(root) + "-shm": 0o600} {
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
