@@ -38,7 +38,7 @@ func TestPerIssueBudgetCountsAcrossAttemptsAndRestarts(t *testing.T) {
 	if n := len(h.agents.SessionsFor("ENG-1")); n != 2 {
 		t.Fatalf("an exhausted issue was dispatched again (%d sessions)", n)
 	}
-	h.shutdown()
+	h.closeDurable()
 
 	again := newHarness(t, opts...)
 	again.put(newIssue(1, "In Progress"))
@@ -74,7 +74,7 @@ func TestDailyBudgetPausesNewDispatchButLetsRunningAgentsFinish(t *testing.T) {
 	}
 	close(gate)
 	h.waitStatuses("id-1", store.StatusSuccess)
-	h.shutdown()
+	h.closeDurable()
 
 	again := newHarness(t, opts...)
 	again.put(newIssue(2, "Todo"))

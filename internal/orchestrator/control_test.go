@@ -25,7 +25,7 @@ func TestPauseIsPersistedAndSurvivesRestart(t *testing.T) {
 	if s := h.o.Snapshot(); !s.Paused || s.PauseReason != "deploy freeze" {
 		t.Fatalf("snapshot pause %v %q", s.Paused, s.PauseReason)
 	}
-	h.shutdown()
+	h.closeDurable()
 
 	again := newHarness(t, opt)
 	again.put(newIssue(1, "Todo"))
@@ -111,8 +111,7 @@ func TestRestartRehydratesRetriesAndNeverDispatchesTwice(t *testing.T) {
 	if err := seed.store.PutRetry(ctx, store.Retry{RepoKey: "app", IssueID: "id-1", Identifier: "ENG-1", Attempt: 3, DueAt: epoch.Add(5 * time.Second), Error: "worker exited: boom"}); err != nil {
 		t.Fatal(err)
 	}
-	_ = seed.audit.Close()
-	_ = seed.store.Close()
+	seed.closeDurable()
 
 	h := newHarness(t, opt)
 	gate := make(chan struct{})

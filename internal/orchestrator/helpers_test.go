@@ -129,10 +129,18 @@ func (h *harness) openDurable() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.t.Cleanup(func() {
+	h.t.Cleanup(h.closeDurable)
+}
+
+// closeDurable stops the orchestrator and closes the audit log and store, so a second harness
+// on the same state root can open them (a restart); safe to call twice.
+func (h *harness) closeDurable() {
+	h.shutdown()
+	if h.audit != nil {
 		_ = h.audit.Close()
 		_ = h.store.Close()
-	})
+		h.audit, h.store = nil, nil
+	}
 }
 
 func (h *harness) deps() Deps {

@@ -16,8 +16,11 @@ import (
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
-// afterRunHook appends the issue identifier to a log file outside the workspaces.
+// afterRunHook appends the issue identifier to a log file outside the workspaces. Hooks run in
+// login shells, so HOME points at an empty directory: the test must not depend on (or wait
+// for) whatever the machine's shell profile does.
 func afterRunHook(t testing.TB) (workspace.Hooks, func() string) {
+	t.Setenv("HOME", t.TempDir())
 	logFile := filepath.Join(t.TempDir(), "after_run.log")
 	hooks := workspace.Hooks{AfterRun: `printf '%s\n' "$SYMPHONY_ISSUE_IDENTIFIER" >> '` + logFile + `'`}
 	return hooks, func() string { b, _ := os.ReadFile(logFile); return string(b) }
