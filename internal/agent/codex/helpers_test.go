@@ -94,9 +94,10 @@ func fakeOptions(t *testing.T, scenario string, rec *recorder) Options {
 		IssueIdentifier: "SYM-1",
 		IssueTitle:      "Fake issue",
 		ApprovalPolicy:  "never",
-		ReadTimeout:     5 * time.Second,
-		TurnTimeout:     20 * time.Second,
-		Events:          rec.sink,
+		// bash -lc runs the login profile first, which on a busy machine can take seconds.
+		ReadTimeout: 30 * time.Second,
+		TurnTimeout: 60 * time.Second,
+		Events:      rec.sink,
 	}
 }
 

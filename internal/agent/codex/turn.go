@@ -147,7 +147,7 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 	// files behind), then SIGKILL ends whatever ignored it.
 	tree = append(tree, processTree(pid)...)
 	signalTree(pid, tree, termSignal)
-	waitAllGone(tree, time.Second)
+	waitAllGone(tree, termGrace)
 	signalTree(pid, tree, killSignal)
 	select {
 	case <-s.exited:
@@ -155,6 +155,9 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 		s.opts.Logger.Error("codex did not exit after SIGKILL", "pid", pid)
 	}
 }
+
+// termGrace is how long leftover processes get to run their exit traps after SIGTERM.
+const termGrace = 2 * time.Second
 
 // toolDrainTimeout bounds how long Stop waits for running tool calls after cancelling them.
 const toolDrainTimeout = 5 * time.Second
