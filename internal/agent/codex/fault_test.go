@@ -1,11 +1,13 @@
 package codex
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -384,5 +386,48 @@ func TestStopIsIdempotentAndRemovesPrivateHome(t *testing.T) {
 	}
 	if _, err := s.RunTurn(ctx, "late"); agent.CodeOf(err) == "" {
 		t.Fatalf("RunTurn after Stop = %v, want a coded error", err)
+	}
+}
+
+// TestNotificationFloodIsDeliveredInOrderWithoutLoss pushes a burst several times larger than
+// the read queue's budget through the adapter: every line must become exactly one event, in
+// order, and the turn must still complete.
+func TestNotificationFloodIsDeliveredInOrderWithoutLoss(t *testing.T) {
+	checkNoGoroutineLeak(t)
+	const floodBytes = 3 * queueBudgetBytes
+	var want bytes.Buffer
+	if err := codextest.WriteFlood(&want, floodBytes, "thr_fake", "turn_1"); err != nil {
+		t.Fatal(err)
+	}
+	wantLines := bytes.Count(want.Bytes(), []byte{'\n'})
+	rec := &recorder{}
+	o := fakeOptions(t, codextest.FakeFlood, rec)
+	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
+	s := New(o)
+	ctx := context.Background()
+	defer s.Stop(ctx)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunTurn(ctx, "flood"); err != nil {
+		t.Fatal(err)
+	}
+	// Frames in order: turn/started, the flood, then the message, token usage, rate limits
+	// and turn/completed that end the turn.
+	var got [][]byte
+	for _, ev := range rec.all() {
+		if ev.Raw != nil {
+			got = append(got, ev.Raw)
+		}
+	}
+	if len(got) != wantLines+5 {
+		t.Fatalf("%d frame events, want %d flood lines plus 5", len(got), wantLines)
+	}
+	got = got[1 : 1+wantLines]
+	for i, line := range bytes.Split(want.Bytes(), []byte{'\n'})[:wantLines] {
+		n := min(len(line), eventRawBytes)
+		if !bytes.Equal(got[i], line[:n]) {
+			t.Fatalf("event %d carries %.80q, want %.80q", i, got[i], line)
+		}
 	}
 }
