@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -429,5 +430,56 @@ func TestNotificationFloodIsDeliveredInOrderWithoutLoss(t *testing.T) {
 		if !bytes.Equal(got[i], line[:n]) {
 			t.Fatalf("event %d carries %.80q, want %.80q", i, got[i], line)
 		}
+	}
+}
+
+func TestHandshakeDependsOnSessionKind(t *testing.T) {
+	cases := []struct {
+		name       string
+		kind       Kind
+		wantDeltas bool
+	}{{"executor", Executor, false}, {"reviewer", Reviewer, true}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &recorder{}
+			o := fakeOptions(t, codextest.FakeComplete, rec)
+			o.Kind = c.kind
+			o.Env = append(o.Env, codextest.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
+			s := New(o)
+			ctx := context.Background()
+			if err := s.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.Stop(ctx)
+			var initialize, setName struct {
+				Params struct {
+					Capabilities struct {
+						ExperimentalAPI bool     `json:"experimentalApi"`
+						OptOut          []string `json:"optOutNotificationMethods"`
+					} `json:"capabilities"`
+					Name string `json:"name"`
+				} `json:"params"`
+			}
+			for _, line := range readLogLines(t, filepath.Join(o.StateDir, "fake.log")) {
+				switch {
+				case bytes.Contains(line, []byte(`"method":"initialize"`)):
+					_ = json.Unmarshal(line, &initialize)
+				case bytes.Contains(line, []byte(`"method":"thread/name/set"`)):
+					_ = json.Unmarshal(line, &setName)
+				}
+			}
+			caps := initialize.Params.Capabilities
+			for _, m := range []string{"turn/diff/updated", "item/commandExecution/outputDelta", "item/fileChange/outputDelta"} {
+				if !slices.Contains(caps.OptOut, m) {
+					t.Errorf("initialize does not opt out of %s: %v", m, caps.OptOut)
+				}
+			}
+			if got := !slices.Contains(caps.OptOut, "item/agentMessage/delta"); got != c.wantDeltas || !caps.ExperimentalAPI {
+				t.Errorf("keeps agent message deltas = %v, want %v (experimentalApi %v)", got, c.wantDeltas, caps.ExperimentalAPI)
+			}
+			if setName.Params.Name != "SYM-1: Fake issue" {
+				t.Errorf("thread name = %q, want %q", setName.Params.Name, "SYM-1: Fake issue")
+			}
+		})
 	}
 }
