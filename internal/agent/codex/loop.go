@@ -175,6 +175,9 @@ func (s *Session) handleNotification(f *frame, line []byte) {
 		var p errorParams
 		if json.Unmarshal(f.Params, &p) == nil {
 			ev.Message = p.Error.Message
+			if p.WillRetry {
+				ev.Message += " (codex retries)"
+			}
 		}
 	}
 	s.emitFrame(ev)

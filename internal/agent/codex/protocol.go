@@ -23,8 +23,7 @@ type turnStartResult struct {
 }
 
 type turnCompletedParams struct {
-	ThreadID string `json:"threadId"`
-	Turn     struct {
+	Turn struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
 		Error  *struct {
@@ -45,16 +44,12 @@ type errorParams struct {
 }
 
 type toolCallParams struct {
-	ThreadID  string          `json:"threadId"`
-	TurnID    string          `json:"turnId"`
-	CallID    string          `json:"callId"`
 	Tool      string          `json:"tool"`
 	Arguments json.RawMessage `json:"arguments"`
 }
 
 type approvalParams struct {
 	Command string `json:"command"`
-	Reason  string `json:"reason"`
 }
 
 type permissionsParams struct {
