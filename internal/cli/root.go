@@ -65,4 +65,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newSandboxCmd,
 	newAuditCmd,
 	newRunsCmd,
+	newRunCmd,
 }

@@ -91,33 +91,10 @@ func pickRepository(cfg *config.Config, key string) (*config.Repository, error) 
 // sandboxInput maps the operator config onto the sandbox policy input for a placeholder
 // issue of repo.
 func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, home string) sandbox.Input {
-	p := cfg.Agent.Permissions
-	in := sandbox.Input{
-		Runtime:   cfg.Agent.Runtime,
-		RemoteSSH: len(cfg.Workers.SSHHosts) > 0,
-		Permissions: sandbox.Permissions{
-			ApprovalPolicy: p.ApprovalPolicy,
-			Filesystem: sandbox.Filesystem{
-				Sandbox:         p.Filesystem.Sandbox,
-				TurnPolicy:      p.Filesystem.TurnPolicy,
-				AllowReadPaths:  p.Filesystem.AllowReadPaths,
-				AllowWritePaths: p.Filesystem.AllowWritePaths,
-			},
-			Network: sandbox.Network{
-				Mode:           p.Network.Mode,
-				AllowedDomains: p.Network.AllowedDomains,
-				DeniedDomains:  p.Network.DeniedDomains,
-			},
-			OuterSandbox: sandbox.OuterSandbox{
-				Runtime:                      p.OuterSandbox.Runtime,
-				Command:                      p.OuterSandbox.Command,
-				EnableWeakerNetworkIsolation: p.OuterSandbox.EnableWeakerNetworkIsolation,
-			},
-		},
-		Workspace:  filepath.Join(cfg.Workspaces.Root, exampleIssue),
-		SessionDir: filepath.Join(stateRoot, "sessions", exampleIssue),
-		Home:       home,
-	}
+	in := sandboxPermissions(cfg)
+	in.Workspace = filepath.Join(cfg.Workspaces.Root, exampleIssue)
+	in.SessionDir = filepath.Join(stateRoot, "sessions", exampleIssue)
+	in.Home = home
 	if repo.Strategy == "worktree" && repo.SourceRepo != "" {
 		git := filepath.Join(repo.SourceRepo, ".git")
 		in.GitMetadataRoots = []string{filepath.Join(git, "worktrees", exampleIssue), git}

@@ -1,36 +1,92 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"strings"
+	"io"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/orchestrator"
 )
 
-// runServe validates the configuration the service would run with. The scheduling loop is
-// not part of this build yet, so it reports that plainly instead of pretending to run.
+// runServe runs the service until SIGINT or SIGTERM: startup workspace cleanup, the
+// scheduling loop, live configuration reload, the age collector and a status line on stdout.
 func runServe(cmd *cobra.Command, g *Globals) error {
-	cfg, err := loadConfig(g, cmd.ErrOrStderr())
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	s, err := openService(ctx, cmd, g)
 	if err != nil {
 		return err
 	}
-	if missing := cfg.Unimplemented(); len(missing) > 0 {
-		names := make([]string, len(missing))
-		for i, f := range missing {
-			names[i] = f.String()
+	defer s.close()
+	deps, err := s.deps(g)
+	if err != nil {
+		return err
+	}
+	o, err := orchestrator.New(deps)
+	if err != nil {
+		return failure(err)
+	}
+	cfg := s.configs.Current()
+	s.logger.Info("symphony starting", "config", cfg.Path, "repositories", len(cfg.Repositories),
+		"provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime, "state_root", g.StateRoot())
+	owners := storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}
+	if outcomes, err := s.workspaces.manager().StartupCleanup(ctx, owners, o); err != nil {
+		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)
+	} else if len(outcomes) > 0 {
+		s.logger.Info("startup workspace cleanup", "workspaces", len(outcomes))
+	}
+
+	go func() {
+		if err := s.configs.Run(ctx); err != nil {
+			s.logger.Error("configuration watcher stopped; edits apply after revalidation before dispatch", "error", err)
 		}
-		return usageErr(fmt.Errorf("refusing to start: %s enables features this build does not implement:\n  %s\ndisable them to run", cfg.Path, strings.Join(names, "\n  ")))
+	}()
+	go applyReloads(ctx, s, o)
+	go s.workspaces.manager().RunCollector(ctx, o)
+	go printStatus(ctx, cmd.OutOrStdout(), o)
+
+	if err := o.Run(ctx); err != nil {
+		return failure(err)
 	}
-	printWarnings(cmd.ErrOrStderr(), cfg)
-	logger, closeLog, err := g.Logger(cmd, cfg.Secrets())
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	logger.Info("configuration loaded", "path", cfg.Path, "repositories", len(cfg.Repositories),
-		"provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime)
-	fmt.Fprintf(cmd.OutOrStdout(), "configuration %s is valid (%d repositories, provider %s, runtime %s).\n"+
-		"The scheduling loop is not in this build yet, so Symphony stops here without dispatching.\n",
-		cfg.Path, len(cfg.Repositories), cfg.Issues.Provider, cfg.Agent.Runtime)
+	fmt.Fprintln(cmd.OutOrStdout(), "symphony stopped")
 	return nil
+}
+
+// applyReloads pushes each reloaded configuration into the loop and the workspace layer.
+func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.configs.Changed():
+			cfg := s.configs.Current()
+			s.workspaces.reload(cfg, s.logger)
+			if err := o.UpdateSettings(orchestrator.FromConfig(cfg)); err != nil {
+				s.logger.Error("reloaded configuration not applied to the scheduler", "error", err)
+			}
+		}
+	}
+}
+
+// printStatus writes the one-line status whenever it changes.
+func printStatus(ctx context.Context, w io.Writer, o *orchestrator.Orchestrator) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if line := o.Snapshot().StatusLine(); line != last {
+				fmt.Fprintln(w, line)
+				last = line
+			}
+		}
+	}
 }

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/sandbox"
+)
+
+// newAgentFactory builds a Codex session per attempt from the configuration in force, with
+// the sandbox policy rendered for that attempt's workspace.
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, logger *slog.Logger) orchestrator.AgentFactory {
+	return func(req orchestrator.AgentRequest) (agent.Session, error) {
+		cfg := configs.Current()
+		if cfg.Agent.Runtime != "codex" {
+			return nil, fmt.Errorf("agent.runtime %q has no adapter in this build", cfg.Agent.Runtime)
+		}
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, fmt.Errorf("agent session: home directory: %w", err)
+		}
+		sessions := filepath.Join(stateRoot, "sessions")
+		if err := os.MkdirAll(sessions, 0o700); err != nil {
+			return nil, fmt.Errorf("agent session: %w", err)
+		}
+		in := sandboxPermissions(cfg)
+		in.Workspace = req.Workspace.Path
+		in.GitMetadataRoots = gitMetadataRoots(req.Workspace.Path)
+		in.SessionDir = sessions
+		in.Home = home
+		pol, err := sandbox.Resolve(in)
+		if err != nil {
+			return nil, err
+		}
+		params := pol.Codex()
+		opts := codex.Options{
+			Command:                  cfg.Agent.Command,
+			WorkspaceRoot:            ws.manager().Root(),
+			Workspace:                req.Workspace.Path,
+			StateDir:                 sessions,
+			IssueIdentifier:          req.Issue.Identifier,
+			IssueTitle:               req.Issue.Title,
+			ApprovalPolicy:           params.ApprovalPolicy,
+			AutoApproveAll:           params.AutoApproveAll,
+			ThreadSandbox:            params.ThreadSandbox,
+			TurnSandboxPolicy:        params.TurnSandboxPolicy,
+			ConfigOverrides:          params.ConfigOverrides,
+			ReadTimeout:              time.Duration(cfg.Agent.Timeouts.ReadMs) * time.Millisecond,
+			TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
+			MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
+			Events:                   req.Events,
+			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
+				"repo_key", req.Workspace.RepoKey),
+		}
+		if pol.Mode() != sandbox.ModeSRT {
+			return codex.New(opts), nil
+		}
+		srt, err := pol.WriteSRTSettings(sessions)
+		if err != nil {
+			return nil, err
+		}
+		opts.LaunchWrapper = srt.Launch
+		return &srtSession{Session: codex.New(opts), srt: srt}, nil
+	}
+}
+
+// identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".
+func identicalFailures(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// sandboxPermissions maps agent.permissions onto the sandbox policy input.
+func sandboxPermissions(cfg *config.Config) sandbox.Input {
+	p := cfg.Agent.Permissions
+	return sandbox.Input{
+		Runtime:   cfg.Agent.Runtime,
+		RemoteSSH: len(cfg.Workers.SSHHosts) > 0,
+		Permissions: sandbox.Permissions{
+			ApprovalPolicy: p.ApprovalPolicy,
+			Filesystem: sandbox.Filesystem{
+				Sandbox: p.Filesystem.Sandbox, TurnPolicy: p.Filesystem.TurnPolicy,
+				AllowReadPaths: p.Filesystem.AllowReadPaths, AllowWritePaths: p.Filesystem.AllowWritePaths,
+			},
+			Network: sandbox.Network{
+				Mode: p.Network.Mode, AllowedDomains: p.Network.AllowedDomains, DeniedDomains: p.Network.DeniedDomains,
+			},
+			OuterSandbox: sandbox.OuterSandbox{
+				Runtime: p.OuterSandbox.Runtime, Command: p.OuterSandbox.Command,
+				EnableWeakerNetworkIsolation: p.OuterSandbox.EnableWeakerNetworkIsolation,
+			},
+		},
+	}
+}
+
+// gitMetadataRoots asks git where a workspace's metadata lives (a linked worktree keeps it in
+// the primary clone), so the sandbox can keep it writable and guard its config and hooks.
+// A workspace that is not a git checkout has none beyond its own .git.
+func gitMetadataRoots(workspacePath string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", "-C", workspacePath, "rev-parse", "--absolute-git-dir", "--git-common-dir")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = time.Second
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var roots []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line == "" {
+			continue
+		}
+		if !filepath.IsAbs(line) {
+			line = filepath.Join(workspacePath, line)
+		}
+		roots = append(roots, filepath.Clean(line))
+	}
+	return roots
+}
+
+// srtSession removes the session's srt settings file once the agent has stopped.
+type srtSession struct {
+	*codex.Session
+	srt *sandbox.SRTSession
+}
+
+func (s *srtSession) Stop(ctx context.Context) error {
+	err := s.Session.Stop(ctx)
+	if cerr := s.srt.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

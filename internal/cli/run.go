@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/tracker"
+)
+
+func newRunCmd(g *Globals) *cobra.Command {
+	var opts orchestrator.RunOptions
+	cmd := &cobra.Command{
+		Use:   "run ISSUE",
+		Short: "Work one issue to completion through the normal worker path, then exit",
+		Long: "Runs one issue's whole lifecycle synchronously — workspace, hooks, agent turns,\n" +
+			"retries bounded in-process — without the poll loop or any server.\n" +
+			"Exit status: 0 success, 1 agent failure after retries, 2 configuration or\n" +
+			"validation error (including an unknown or inactive issue), 124 timeout.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			s, err := openService(ctx, cmd, g)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			deps, err := s.deps(g)
+			if err != nil {
+				return err
+			}
+			res, err := orchestrator.RunOnce(ctx, deps, args[0], opts)
+			if err != nil {
+				if tracker.CodeOf(err) != "" && !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+					return failure(err)
+				}
+				return usageErr(err)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%s: %s after %d attempt(s), %d turn(s), %d tokens\n",
+				res.Issue.Identifier, res.Outcome, res.Attempts, res.Turns, res.Tokens.Total)
+			if res.Err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "symphony: last attempt:", res.Err)
+			}
+			return &ExitError{Code: res.ExitCode()}
+		},
+	}
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "bound on the whole lifecycle, retries included (exit 124 when it expires)")
+	cmd.Flags().BoolVar(&opts.NoRetry, "no-retry", false, "make the first failure final")
+	return cmd
+}

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tracker"
+	"github.com/symphony-go/symphony/internal/workspace"
+)
+
+// service is everything `symphony` and `symphony run` assemble from the configuration: the
+// live config store, logger, durable state, tracker, workspaces, prompts and agent factory.
+type service struct {
+	configs    *config.Store
+	logger     *slog.Logger
+	store      *store.Store
+	audit      *audit.Log
+	tracker    tracker.Tracker
+	workspaces *liveWorkspaces
+	closeLog   func() error
+}
+
+// openService loads the configuration (refusing features this build cannot run), opens the
+// state root and builds every dependency the orchestrator needs.
+func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service, error) {
+	cfg, err := loadConfig(g, cmd.ErrOrStderr())
+	if err != nil {
+		return nil, err
+	}
+	if err := refuseUnimplemented(cfg); err != nil {
+		return nil, err
+	}
+	printWarnings(cmd.ErrOrStderr(), cfg)
+	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
+	logger, closeLog, err := g.Logger(cmd, secrets)
+	if err != nil {
+		return nil, err
+	}
+	s := &service{logger: logger, closeLog: closeLog}
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+	s.configs, err = config.NewStore(g.ConfigPath, os.LookupEnv, logger)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	redactor := secretscan.New(secrets...)
+	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
+		return nil, failure(fmt.Errorf("open run store: %w", err))
+	}
+	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store}); err != nil {
+		return nil, failure(fmt.Errorf("open audit log: %w", err))
+	}
+	if s.tracker, err = trackerFromConfig(cfg); err != nil {
+		return nil, usageErr(err)
+	}
+	if s.workspaces, err = newLiveWorkspaces(cfg, logger); err != nil {
+		return nil, usageErr(err)
+	}
+	ok = true
+	return s, nil
+}
+
+func refuseUnimplemented(cfg *config.Config) error {
+	missing := cfg.Unimplemented()
+	if len(missing) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("refusing to start: %s enables features this build does not implement:", cfg.Path)
+	for _, f := range missing {
+		msg += "\n  " + f.String()
+	}
+	return usageErr(errors.New(msg + "\ndisable them to run"))
+}
+
+// deps assembles the orchestrator's dependencies from the current configuration.
+func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
+	cfg := s.configs.Current()
+	agentKind, err := prompt.AgentFor(cfg.Agent.Runtime)
+	if err != nil {
+		return orchestrator.Deps{}, usageErr(err)
+	}
+	return orchestrator.Deps{
+		Settings:   orchestrator.FromConfig(cfg),
+		Tracker:    s.tracker,
+		Workspaces: s.workspaces,
+		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), s.logger),
+		Prompts:    &livePrompts{configs: s.configs, agent: agentKind},
+		Store:      s.store,
+		Audit:      s.audit,
+		Preflight: func() error {
+			s.configs.Revalidate()
+			return s.configs.LastError()
+		},
+		Logger: s.logger,
+	}, nil
+}
+
+func (s *service) close() {
+	if s.audit != nil {
+		if err := s.audit.Close(); err != nil {
+			s.logger.Error("closing audit log", "error", err)
+		}
+	}
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			s.logger.Error("closing run store", "error", err)
+		}
+	}
+	if s.closeLog != nil {
+		s.closeLog()
+	}
+}
+
+// livePrompts renders prompts from the configuration in force at the time of each turn, so a
+// WORKFLOW.md edit applies to the next prompt without a restart.
+type livePrompts struct {
+	configs *config.Store
+	agent   prompt.Agent
+}
+
+func (p *livePrompts) Prompt(in orchestrator.PromptInput) (string, error) {
+	cfg := p.configs.Current()
+	b := &orchestrator.PromptBuilder{Builder: prompt.NewBuilder(promptOptions(cfg)), Agent: p.agent,
+		Templates: orchestrator.TemplatesFromConfig(cfg)}
+	return b.Prompt(in)
+}
+
+// liveWorkspaces swaps in a workspace manager built from each new configuration, so hook edits
+// in WORKFLOW.md apply to the next hook run.
+type liveWorkspaces struct {
+	current atomic.Pointer[workspace.Manager]
+}
+
+func newLiveWorkspaces(cfg *config.Config, logger *slog.Logger) (*liveWorkspaces, error) {
+	m, err := workspace.New(workspaceOptions(cfg, logger))
+	if err != nil {
+		return nil, err
+	}
+	w := &liveWorkspaces{}
+	w.current.Store(m)
+	return w, nil
+}
+
+// reload replaces the manager; a configuration the workspace layer rejects keeps the old one.
+func (w *liveWorkspaces) reload(cfg *config.Config, logger *slog.Logger) {
+	m, err := workspace.New(workspaceOptions(cfg, logger))
+	if err != nil {
+		logger.Error("workspace settings from the reloaded configuration are invalid; keeping the previous ones", "error", err)
+		return
+	}
+	w.current.Store(m)
+}
+
+func (w *liveWorkspaces) manager() *workspace.Manager { return w.current.Load() }
+
+func (w *liveWorkspaces) Ensure(ctx context.Context, iss issue.Issue) (workspace.Workspace, error) {
+	return w.manager().Ensure(ctx, iss)
+}
+
+func (w *liveWorkspaces) Validate(ws workspace.Workspace) error { return w.manager().Validate(ws) }
+
+func (w *liveWorkspaces) BeforeRun(ctx context.Context, ws workspace.Workspace, env map[string]string) error {
+	return w.manager().BeforeRun(ctx, ws, env)
+}
+
+func (w *liveWorkspaces) AfterRun(ctx context.Context, ws workspace.Workspace, env map[string]string) {
+	w.manager().AfterRun(ctx, ws, env)
+}
+
+func (w *liveWorkspaces) Remove(ctx context.Context, repoKey, issueID, identifier string) error {
+	return w.manager().Remove(ctx, repoKey, issueID, identifier)
+}
+
+func (w *liveWorkspaces) CheckDisk() workspace.DiskStatus { return w.manager().CheckDisk() }
+
+// trackerOwners answers the workspace layer's ownership questions from the tracker.
+type trackerOwners struct {
+	tracker tracker.Tracker
+	cfg     *config.Config
+}
+
+func (o trackerOwners) TerminalIssues(ctx context.Context) ([]issue.Issue, error) {
+	return o.tracker.FetchIssuesByStates(ctx, o.cfg.Issues.States.Terminal)
+}
+
+func (o trackerOwners) TrackedIssues(ctx context.Context) ([]issue.Issue, error) {
+	states := append(append([]string(nil), o.cfg.Issues.States.Active...), o.cfg.Issues.States.Terminal...)
+	return o.tracker.FetchIssuesByStates(ctx, states)
+}
+
+// storeAndTrackerOwners also counts issues with run records as owners, so a workspace whose
+// issue sits in a hand-off state (neither active nor terminal) is never taken for an orphan.
+type storeAndTrackerOwners struct {
+	trackerOwners
+	store *store.Store
+}
+
+func (o storeAndTrackerOwners) TrackedIssues(ctx context.Context) ([]issue.Issue, error) {
+	issues, err := o.trackerOwners.TrackedIssues(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := o.store.Runs(ctx, store.RunFilter{Limit: 1 << 20})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		issues = append(issues, issue.Issue{ID: r.IssueID, Identifier: r.IssueIdentifier, RepoKey: r.RepoKey})
+	}
+	return issues, nil
+}
