@@ -63,6 +63,9 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 				"repo_key", req.Workspace.RepoKey),
 		}
+		if pol.Mode() == sandbox.ModeCodexProfile {
+			opts.PermissionProfile = params.PermissionProfile
+		}
 		if pol.Mode() != sandbox.ModeSRT {
 			return codex.New(opts), nil
 		}

@@ -38,9 +38,11 @@ func (p *Policy) Codex() CodexParams {
 	}
 }
 
-// WritableRoots are the workspace and every git metadata root, in that order.
+// WritableRoots are the workspace, every git metadata root and the operator turn policy's
+// extra writableRoots, in that order.
 func (p *Policy) WritableRoots() []string {
-	return dedupe(append([]string{p.Workspace}, p.GitRoots...))
+	roots := append([]string{p.Workspace}, p.GitRoots...)
+	return dedupe(append(roots, p.extraWritable...))
 }
 
 // TurnSandboxPolicy is the turn/start sandboxPolicy. Shared /tmp is excluded: the session's
@@ -69,18 +71,7 @@ func (p *Policy) TurnSandboxPolicy() map[string]any {
 		out[k] = v
 	}
 	if out["type"] == "workspaceWrite" {
-		roots := p.WritableRoots()
-		if extra, ok := out["writableRoots"].([]any); ok {
-			for _, r := range extra {
-				if s, ok := r.(string); ok {
-					roots = append(roots, s)
-				}
-			}
-		}
-		if extra, ok := out["writableRoots"].([]string); ok {
-			roots = append(roots, extra...)
-		}
-		out["writableRoots"] = dedupe(roots)
+		out["writableRoots"] = p.WritableRoots()
 	}
 	return out
 }

@@ -13,7 +13,7 @@ func (p *Policy) Mode() Mode {
 	if p.Outer == OuterSRT {
 		return ModeSRT
 	}
-	return ModeCodexNative
+	return ModeCodexProfile
 }
 
 // Explain writes the effective policy in plain text: approval, writable roots, deny lists,
@@ -38,10 +38,13 @@ func (p *Policy) explainCodex(e *explainer) {
 	approval, _ := json.Marshal(p.ApprovalPolicy)
 	e.line("Approval policy: %s%s", approval, map[bool]string{true: "  (auto_approve_all: Symphony approves every request)", false: ""}[p.AutoApproveAll])
 	turn, _ := json.Marshal(p.TurnSandboxPolicy())
-	e.line("Thread sandbox: %s    turn sandboxPolicy: %s", p.ThreadSandbox, turn)
-	e.line("Managed Codex permission profile %q (passed as --config overrides)", CodexProfile)
+	if p.Outer == OuterSRT {
+		e.line("Thread sandbox: %s    turn sandboxPolicy: %s", p.ThreadSandbox, turn)
+	} else {
+		e.line("Managed Codex permission profile %q, defined by --config overrides and selected by name on thread/start", CodexProfile)
+	}
 
-	enforcer := "Codex native sandbox (bubblewrap)"
+	enforcer := "Codex managed permission profile (bubblewrap + network proxy)"
 	if p.Outer == OuterSRT {
 		enforcer = "srt (bubblewrap + filtering proxy) around the whole Codex process"
 	}
@@ -92,8 +95,8 @@ func (p *Policy) explainMatrix(e *explainer) {
 	e.line("")
 	e.line("Measured guarantees (codex-cli 0.169.0, srt 0.0.78, Linux; internal/sandbox TestSecurityMatrix).")
 	e.line("This policy runs as %q. Columns:", mode)
-	e.line("  codex-native  = outer_sandbox none as the Codex adapter launches it today")
-	e.line("  codex-profile = outer_sandbox none with the managed profile selected by name")
+	e.line("  codex-native  = Codex's legacy thread/turn sandbox fields (not used by Symphony; shown for comparison)")
+	e.line("  codex-profile = outer_sandbox none: the managed profile selected by name (Symphony's default)")
 	e.line("  srt           = outer_sandbox srt")
 	e.line("")
 	e.line("  %-26s %-14s %-14s %-14s", "attack", ModeCodexNative, ModeCodexProfile, ModeSRT)
@@ -127,11 +130,6 @@ func expectedReachable(id string) bool {
 
 // modeNotes are the caveats behind the matrix, per mode.
 var modeNotes = map[Mode][]string{
-	ModeCodexNative: {
-		"the adapter sends thread sandbox and turn sandboxPolicy, which make Codex use plain workspace-write and ignore the managed profile: deny lists and domain rules are best-effort only (not applied).",
-		"workspace-write with networkAccess true gives agent commands the whole network.",
-		"set agent.permissions.outer_sandbox.runtime: srt for enforced deny lists and network allowlist.",
-	},
 	ModeCodexProfile: {
 		"Codex matches allow-listed domains by host name only: an entry host:port opens every port on that host.",
 		"agent commands cannot connect to any Unix socket, including the session's own socket dir.",

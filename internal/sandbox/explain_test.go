@@ -12,18 +12,18 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"codex native default", nil, []string{
-			`This policy runs as "codex-native"`,
-			"Read-denied paths — Codex native sandbox",
+		{"codex profile default", nil, []string{
+			`This policy runs as "codex-profile"`,
+			"selected by name on thread/start",
+			"Read-denied paths — Codex managed permission profile",
 			"~/.ssh\n", testHome + "/.ssh\n",
 			testWS + "/WORKFLOW.md\n", testWS + "/.git/hooks\n", testHome + "/.gitconfig\n",
 			"OPEN in this mode",
-			"read-ssh-key: read ~/.ssh/id_rsa",
-			"overwrite-workflow-md",
-			"best-effort",
+			"net-other-port-via-proxy",
+			"host name only",
 			`"granular"`,
 			"Network: allowlist",
-		}, []string{"api.github.com", "api.linear.app"}},
+		}, []string{"api.github.com", "api.linear.app", "read-ssh-key: read", "overwrite-workflow-md:"}},
 		{"srt", func(in *Input) { in.Permissions.OuterSandbox.Runtime = OuterSRT }, []string{
 			`This policy runs as "srt"`,
 			"enforced by srt",

@@ -5,11 +5,12 @@ type Mode string
 
 // Enforcement modes the security suite measures.
 const (
-	// ModeCodexNative is outer_sandbox none as the Codex adapter runs it today: thread sandbox
-	// workspace-write plus a workspaceWrite turn policy, which replace the managed profile.
+	// ModeCodexNative is Codex's legacy thread sandbox plus turn sandboxPolicy fields, which
+	// replace the managed profile. Symphony no longer launches sessions this way; the suite
+	// keeps measuring it to show why.
 	ModeCodexNative Mode = "codex-native"
-	// ModeCodexProfile is outer_sandbox none with the managed permission profile selected by
-	// name and no legacy sandbox fields (needs adapter support; measured with a direct driver).
+	// ModeCodexProfile is outer_sandbox none: the managed permission profile selected by name
+	// and no legacy sandbox fields. It is what Symphony runs by default.
 	ModeCodexProfile Mode = "codex-profile"
 	// ModeSRT is outer_sandbox srt: srt confines the whole Codex process tree.
 	ModeSRT Mode = "srt"

@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -395,5 +397,33 @@ func TestClaudeFilesystem(t *testing.T) {
 	}
 	if p.ApprovalPolicy != "never" {
 		t.Errorf("claude approval = %v, want never", p.ApprovalPolicy)
+	}
+}
+
+// Extra writable roots from turn_policy hold in the managed profile too, where no turn
+// policy is sent; relative ones are refused because the profile cannot resolve them.
+func TestTurnPolicyRootsReachTheProfile(t *testing.T) {
+	extra := filepath.Join(testHome, "shared-cache")
+	p := mustResolve(t, func(in *Input) {
+		in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{extra}}
+	})
+	if roots := p.WritableRoots(); !slices.Contains(roots, extra) || roots[0] != testWS {
+		t.Fatalf("writable roots %v", roots)
+	}
+	fsOverride := ""
+	for _, o := range p.Codex().ConfigOverrides {
+		if strings.HasPrefix(o, "permissions."+CodexProfile+".filesystem=") {
+			fsOverride = o
+		}
+	}
+	if !strings.Contains(fsOverride, strconv.Quote(extra)+`="write"`) {
+		t.Fatalf("profile filesystem lacks %s as write: %s", extra, fsOverride)
+	}
+	in := codexInput()
+	in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{"relative/dir"}}
+	_, err := Resolve(in)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeInvalidTurnPolicy || e.Field != "agent.permissions.filesystem.turn_policy.writableRoots" {
+		t.Fatalf("relative root: %v", err)
 	}
 }

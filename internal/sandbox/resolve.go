@@ -30,6 +30,7 @@ type Policy struct {
 	AutoApproveAll bool
 	ThreadSandbox  string
 	turnPolicy     map[string]any // operator's explicit turn policy, nil for the default
+	extraWritable  []string       // the turn policy's writableRoots, honoured in every mode
 
 	NetworkMode    string
 	RuntimeHosts   []string
@@ -203,7 +204,41 @@ func (p *Policy) resolveCodexSandbox(fs Filesystem) error {
 		return errf(CodeInvalidTurnPolicy, "agent.permissions.filesystem.turn_policy.type", "must be externalSandbox (or unset) with outer_sandbox srt: Codex's own sandbox cannot run nested inside srt, got %q", typ)
 	}
 	p.turnPolicy = fs.TurnPolicy
+	extra, err := turnPolicyRoots(fs.TurnPolicy["writableRoots"])
+	if err != nil {
+		return err
+	}
+	p.extraWritable = extra
 	return nil
+}
+
+// turnPolicyRoots reads the operator's extra writableRoots: absolute paths only, because the
+// same entries become write rules of the managed profile, which has no working directory to
+// resolve a relative one against.
+func turnPolicyRoots(v any) ([]string, error) {
+	const key = "agent.permissions.filesystem.turn_policy.writableRoots"
+	var raw []any
+	switch roots := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		raw = roots
+	case []string:
+		for _, r := range roots {
+			raw = append(raw, r)
+		}
+	default:
+		return nil, errf(CodeInvalidTurnPolicy, key, "must be a list of absolute paths")
+	}
+	var out []string
+	for _, r := range raw {
+		s, ok := r.(string)
+		if !ok || !filepath.IsAbs(s) {
+			return nil, errf(CodeInvalidTurnPolicy, key, "entries must be absolute paths, got %v", r)
+		}
+		out = append(out, filepath.Clean(s))
+	}
+	return out, nil
 }
 
 func (p *Policy) resolveFilesystem(fs Filesystem) error {

@@ -190,8 +190,7 @@ func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[strin
 		TurnTimeout:       90 * time.Second,
 	}
 	if mode == sandbox.ModeCodexProfile {
-		runProfileTurn(t, codexBin, r.ws, r.home, mock.ConfigTOML(), mock.Env(), params)
-		return r.outcome(t, toolOutputs(t, mock, mode))
+		opts.PermissionProfile = params.PermissionProfile
 	}
 	if mode == sandbox.ModeSRT {
 		srt, err := pol.WriteSRTSettings(r.state)

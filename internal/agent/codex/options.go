@@ -83,6 +83,11 @@ type Options struct {
 	TurnSandboxPolicy map[string]any
 	// ConfigOverrides are extra `--config key=value` arguments appended to the command.
 	ConfigOverrides []string
+	// PermissionProfile, when set, selects that managed permission profile (defined through
+	// ConfigOverrides) by name on thread/start, and the legacy thread sandbox and turn
+	// sandboxPolicy fields are not sent: with those fields Codex falls back to plain
+	// workspace-write and ignores the profile's deny lists and network rules.
+	PermissionProfile string
 	// LaunchWrapper turns the final shell command into the argv to execute (for an outer
 	// sandbox); nil runs `bash -lc <command>`.
 	LaunchWrapper func(shellCommand string) ([]string, error)

@@ -303,7 +303,11 @@ func (s *Session) handshake(ctx context.Context) error {
 	threadParams := map[string]any{
 		"cwd":            s.workspace,
 		"approvalPolicy": s.opts.ApprovalPolicy,
-		"sandbox":        s.opts.ThreadSandbox,
+	}
+	if s.opts.PermissionProfile != "" {
+		threadParams["permissions"] = s.opts.PermissionProfile
+	} else {
+		threadParams["sandbox"] = s.opts.ThreadSandbox
 	}
 	if tools := s.dynamicTools(); len(tools) > 0 {
 		threadParams["dynamicTools"] = tools

@@ -34,7 +34,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		"input":          []map[string]any{{"type": "text", "text": prompt}},
 		"cwd":            s.workspace,
 		"approvalPolicy": s.opts.ApprovalPolicy,
-		"sandboxPolicy":  turnSandboxPolicy(s.opts.TurnSandboxPolicy, s.workspace, s.gitRoots),
+	}
+	if s.opts.PermissionProfile == "" {
+		params["sandboxPolicy"] = turnSandboxPolicy(s.opts.TurnSandboxPolicy, s.workspace, s.gitRoots)
 	}
 	var started turnStartResult
 	if err := s.call(ctx, "turn/start", params, &started); err != nil {
