@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -38,8 +41,9 @@ func newWorkspacesCmd(g *Globals) *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			// No tracker client can be built from the CLI yet, so ownership is reported as unknown.
-			return writeWorkspaceInventory(cmd.Context(), cmd.OutOrStdout(), m, nil)
+			owners, closeOwners := inventoryOwners(cmd, cfg, g)
+			defer closeOwners()
+			return writeWorkspaceInventory(cmd.Context(), cmd.OutOrStdout(), m, owners)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", true, "report what cleanup would do without changing anything (the only mode)")
@@ -150,4 +154,25 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f%ciB", value, "KMGT"[exp-1])
+}
+
+// inventoryOwners answers ownership from the tracker and, when the state root has one, the run
+// store. Without a usable tracker it returns nil: every owner is then reported unknown and
+// nothing would be removed.
+func inventoryOwners(cmd *cobra.Command, cfg *config.Config, g *Globals) (workspace.Owners, func()) {
+	tr, err := trackerFromConfig(cfg)
+	if err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: owners unknown:", err)
+		return nil, func() {}
+	}
+	owners := trackerOwners{tracker: tr, cfg: cfg}
+	if _, err := os.Stat(filepath.Join(g.StateRoot(), "symphony.db")); err != nil {
+		return owners, func() {}
+	}
+	st, err := store.Open(cmd.Context(), store.Options{StateRoot: g.StateRoot(), ReadOnly: true})
+	if err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "note: run store not read:", err)
+		return owners, func() {}
+	}
+	return storeAndTrackerOwners{trackerOwners: owners, store: st}, func() { st.Close() }
 }
