@@ -180,11 +180,25 @@ func (e *e2eEnv) unfinishedRuns(t *testing.T) int {
 	return n
 }
 
+// Secrets that reach Symphony from an issue description, the agent's environment and the
+// agent's own output; none may land in a file Symphony writes.
+var (
+	secretGitHubToken = "ghp_" + strings.Repeat("Q7", 18)
+	secretAnthropic   = "sk-ant-api03-" + strings.Repeat("x9Y", 30)
+	secretDeployToken = "deploy-7f3e91c2a8b44d0e"
+)
+
 func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 	e := newE2E(t, "DEMO-1", "DEMO-2")
-	e.writeConfig(t, codextest.NewResponses(t,
-		codextest.Step{Shell: agentWork(e.issues)}, codextest.Step{Text: "DEMO-1 is ready for review."},
-		codextest.Step{Shell: agentWork(e.issues)}, codextest.Step{Text: "DEMO-2 is ready for review."}))
+	desc := filepath.Join(e.issues, "DEMO-1.md")
+	data, _ := os.ReadFile(desc)
+	os.WriteFile(desc, append(data, []byte("Use token "+secretGitHubToken+" and key "+secretAnthropic+".\n")...), 0o644)
+	e.env = append(e.env, "DEPLOY_TOKEN="+secretDeployToken)
+	leak := `echo "deploying with $DEPLOY_TOKEN and ` + secretGitHubToken + `" && `
+	mock := codextest.NewResponses(t,
+		codextest.Step{Shell: leak + agentWork(e.issues)}, codextest.Step{Text: "DEMO-1 is ready for review."},
+		codextest.Step{Shell: agentWork(e.issues)}, codextest.Step{Text: "DEMO-2 is ready for review."})
+	e.writeConfig(t, mock)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -250,6 +264,65 @@ func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 	verify, vout, verr := e.command(ctx, "audit", "verify")
 	if err := verify.Run(); err != nil {
 		t.Fatalf("audit verify: %v\n%s%s", err, vout, verr)
+	}
+
+	// The agent really saw and printed the secrets, so the scan below is meaningful...
+	var toolOutput string
+	for _, r := range mock.Requests() {
+		toolOutput += strings.Join(r.ToolOutputs, "\n")
+	}
+	if !strings.Contains(toolOutput, secretDeployToken) {
+		t.Fatalf("the agent never printed the deploy token; tool output:\n%s", toolOutput)
+	}
+	// ...the prompt that reached the model had the description's secrets redacted...
+	for _, r := range mock.Requests() {
+		for _, in := range r.Input {
+			if strings.Contains(string(in), secretAnthropic) || strings.Contains(string(in), "Use token "+secretGitHubToken) {
+				t.Errorf("an issue-description secret reached the model: %s", in)
+			}
+		}
+	}
+	// ...the audit log recorded the command the agent ran, with the secrets scrubbed...
+	show, sout, serr := e.command(ctx, "audit", "show", "DEMO-1", "--json")
+	if err := show.Run(); err != nil {
+		t.Fatalf("audit show: %v\n%s", err, serr)
+	}
+	if !strings.Contains(sout.String(), `"command_executed"`) || !strings.Contains(sout.String(), "deploying with [REDACTED") {
+		t.Errorf("no scrubbed command_executed record for DEMO-1:\n%s", sout)
+	}
+	// ...and nothing Symphony wrote (store, audit log, log files, session leftovers) or
+	// printed holds any of them.
+	scanForSecrets(t, e.state, stdout.String()+stderr.String())
+}
+
+func scanForSecrets(t *testing.T, root, output string) {
+	t.Helper()
+	secrets := []string{secretGitHubToken, secretAnthropic, secretDeployToken}
+	files := 0
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("read %s: %v", path, err)
+			return nil
+		}
+		files++
+		for _, s := range secrets {
+			if bytes.Contains(data, []byte(s)) {
+				t.Errorf("secret %.12s… found in %s", s, path)
+			}
+		}
+		return nil
+	})
+	if files < 3 {
+		t.Errorf("only %d files under the state root; expected the store, audit log and log file", files)
+	}
+	for _, s := range secrets {
+		if strings.Contains(output, s) {
+			t.Errorf("secret %.12s… printed by symphony", s)
+		}
 	}
 }
 

@@ -210,10 +210,19 @@ func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64
 
 func (s *eventSink) observe(ev agent.Event) {
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
+	iss := s.job.issue
+	if typ, details, ok := agentActivity(ev); ok {
+		at, sessionID := ev.Time, ev.SessionID
+		s.w.rec.post("audit "+typ, func(ctx context.Context) error {
+			_, err := s.w.d.Audit.Append(ctx, audit.Event{Time: at, IssueID: iss.ID, IssueIdentifier: iss.Identifier,
+				RepoKey: iss.RepoKey, RunID: s.job.runID, SessionID: sessionID, Type: typ, Details: details})
+			return err
+		})
+		return
+	}
 	if ev.Kind != agent.EventTokenUsage || ev.UsageDelta == nil {
 		return
 	}
-	iss := s.job.issue
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
 	s.w.rec.post("token usage", func(ctx context.Context) error {
