@@ -14,6 +14,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // e2eEnv is a complete Symphony installation in a temp dir: a real git origin and primary
@@ -22,17 +23,6 @@ import (
 type e2eEnv struct {
 	dir, bin, codex, config, issues, src, state string
 	env                                         []string
-}
-
-func requireTool(t *testing.T, what, path string) string {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI: %v", what, err)
-		}
-		t.Skipf("%s not available (%v); run npm ci", what, err)
-	}
-	return path
 }
 
 func gitRun(t *testing.T, dir string, args ...string) string {
@@ -57,11 +47,9 @@ func agentWork(issuesDir string) string {
 
 func newE2E(t *testing.T, issues ...string) *e2eEnv {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not on PATH")
-	}
-	root, _ := filepath.Abs(filepath.Join("..", ".."))
-	codexBin := requireTool(t, "the codex binary", filepath.Join(root, "node_modules", ".bin", "codex"))
+	testenv.Tool(t, "git")
+	root := testenv.ModuleRoot(t)
+	codexBin := testenv.Codex(t)
 	e := &e2eEnv{dir: t.TempDir(), codex: codexBin}
 	e.bin = filepath.Join(e.dir, "symphony")
 	build := exec.Command("go", "build", "-o", e.bin, "./cmd/symphony")

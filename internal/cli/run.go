@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,34 +22,30 @@ func newRunCmd(g *Globals) *cobra.Command {
 			"validation error (including an unknown or inactive issue), 124 timeout.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			s, err := openService(ctx, cmd, g)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			deps, err := s.deps(g)
-			if err != nil {
-				return err
-			}
-			res, err := orchestrator.RunOnce(ctx, deps, args[0], opts)
-			if err != nil {
-				if tracker.CodeOf(err) != "" && !tracker.IsCode(err, tracker.CodeIssueNotFound) {
-					return failure(err)
-				}
-				return usageErr(err)
-			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%s: %s after %d attempt(s), %d turn(s), %d tokens\n",
-				res.Issue.Identifier, res.Outcome, res.Attempts, res.Turns, res.Tokens.Total)
-			if res.Err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "symphony: last attempt:", res.Err)
-			}
-			return &ExitError{Code: res.ExitCode()}
+			return withService(cmd, g, func(ctx context.Context, _ *service, deps orchestrator.Deps) error {
+				return runOne(ctx, cmd, deps, args[0], opts)
+			})
 		},
 	}
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "bound on the whole lifecycle, retries included (exit 124 when it expires)")
 	cmd.Flags().BoolVar(&opts.NoRetry, "no-retry", false, "make the first failure final")
 	return cmd
+}
+
+// runOne works one issue and maps the outcome onto the exit code.
+func runOne(ctx context.Context, cmd *cobra.Command, deps orchestrator.Deps, identifier string, opts orchestrator.RunOptions) error {
+	res, err := orchestrator.RunOnce(ctx, deps, identifier, opts)
+	if err != nil {
+		if tracker.CodeOf(err) != "" && !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+			return failure(err)
+		}
+		return usageErr(err)
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%s: %s after %d attempt(s), %d turn(s), %d tokens\n",
+		res.Issue.Identifier, res.Outcome, res.Attempts, res.Turns, res.Tokens.Total)
+	if res.Err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "symphony: last attempt:", res.Err)
+	}
+	return &ExitError{Code: res.ExitCode()}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,17 +14,12 @@ import (
 // runServe runs the service until SIGINT or SIGTERM: startup workspace cleanup, the
 // scheduling loop, live configuration reload, the age collector and a status line on stdout.
 func runServe(cmd *cobra.Command, g *Globals) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	s, err := openService(ctx, cmd, g)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	deps, err := s.deps(g)
-	if err != nil {
-		return err
-	}
+	return withService(cmd, g, func(ctx context.Context, s *service, deps orchestrator.Deps) error {
+		return serve(ctx, cmd, g, s, deps)
+	})
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps orchestrator.Deps) error {
 	o, err := orchestrator.New(deps)
 	if err != nil {
 		return failure(err)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -87,6 +89,23 @@ func refuseUnimplemented(cfg *config.Config) error {
 		msg += "\n  " + f.String()
 	}
 	return usageErr(errors.New(msg + "\ndisable them to run"))
+}
+
+// withService opens the service, runs fn with a context that ends on SIGINT or SIGTERM, and
+// closes the service (flushing the audit log and run store) afterwards.
+func withService(cmd *cobra.Command, g *Globals, fn func(ctx context.Context, s *service, deps orchestrator.Deps) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	s, err := openService(ctx, cmd, g)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	deps, err := s.deps(g)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, s, deps)
 }
 
 // deps assembles the orchestrator's dependencies from the current configuration.

@@ -17,6 +17,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // Fake credentials planted in the fake HOME; an attack "succeeds" when one reaches the model.
@@ -132,16 +133,16 @@ func (r *rig) input(mode sandbox.Mode, mockHost, allowedHost string) sandbox.Inp
 // under Codex's native sandbox with the default policy and once inside srt, and checks every
 // outcome against sandbox.Measured — the table `symphony sandbox explain` prints.
 func TestSecurityMatrix(t *testing.T) {
-	codexBin := realPart(t, "codex binary", filepath.Join(moduleRoot(t), "node_modules", ".bin", "codex"))
+	codexBin := testenv.Codex(t)
 	for _, tool := range []string{"curl", "git"} {
-		lookPath(t, tool)
+		testenv.Tool(t, tool)
 	}
 	for _, mode := range sandbox.Modes {
 		t.Run(string(mode), func(t *testing.T) {
 			if mode == sandbox.ModeSRT {
-				srtBinary(t)
+				testenv.SRT(t)
 				for _, tool := range []string{"bwrap", "socat", "rg"} {
-					lookPath(t, tool)
+					testenv.Tool(t, tool)
 				}
 			}
 			r := newRig(t)
@@ -166,7 +167,7 @@ func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[strin
 
 	in := r.input(mode, mockHost, allowedHost)
 	if mode == sandbox.ModeSRT {
-		in.Permissions.OuterSandbox.Command = srtBinary(t)
+		in.Permissions.OuterSandbox.Command = testenv.SRT(t)
 	}
 	pol, err := sandbox.Resolve(in)
 	if err != nil {

@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestSRTDirectMatrix runs the same attack script under srt with no agent at all, launched
 // exactly as a session would be (settings file writer + Launch wrapper), so the srt column
 // of the matrix is known independently of Codex.
 func TestSRTDirectMatrix(t *testing.T) {
-	srtBinary(t)
+	testenv.SRT(t)
 	for _, tool := range []string{"bwrap", "socat", "rg", "curl", "git"} {
-		lookPath(t, tool)
+		testenv.Tool(t, tool)
 	}
 	r := newRig(t)
 	in := r.input(sandbox.ModeSRT, "127.0.0.1:9", strings.TrimSuffix(strings.TrimPrefix(r.allowedURL, "http://"), "/"))
-	in.Permissions.OuterSandbox.Command = srtBinary(t)
+	in.Permissions.OuterSandbox.Command = testenv.SRT(t)
 	pol, err := sandbox.Resolve(in)
 	if err != nil {
 		t.Fatal(err)

@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestSRTGitInLinkedWorktree checks the srt git write model on a real linked worktree: staging
 // and committing work, while rewriting the shared config or installing a hook does not.
 func TestSRTGitInLinkedWorktree(t *testing.T) {
-	srt := srtBinary(t)
+	srt := testenv.SRT(t)
 	for _, tool := range []string{"bwrap", "socat", "rg", "git"} {
-		lookPath(t, tool)
+		testenv.Tool(t, tool)
 	}
 	root := t.TempDir()
 	src, ws, home, state := filepath.Join(root, "src"), filepath.Join(root, "ws", "GIT-1"), filepath.Join(root, "home"), filepath.Join(root, "state")

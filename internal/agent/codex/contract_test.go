@@ -17,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 var (
@@ -29,7 +30,7 @@ var (
 // test binary.
 func generatedSchema(t *testing.T) string {
 	t.Helper()
-	bin := codexBinary(t)
+	bin := testenv.Codex(t)
 	schemaOnce.Do(func() {
 		schemaDir, schemaErr = os.MkdirTemp("", "codex-schema-")
 		if schemaErr != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // realSession runs the real codex binary against a mock Responses API in a real git
@@ -27,7 +28,7 @@ type realSession struct {
 
 func newRealSession(t *testing.T, tweak func(*Options), steps ...codextest.Step) *realSession {
 	t.Helper()
-	bin := codexBinary(t)
+	bin := testenv.Codex(t)
 	c := newContract(t)
 	checkNoGoroutineLeak(t)
 	mock := codextest.NewResponses(t, steps...)

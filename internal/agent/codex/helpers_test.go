@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,44 +106,4 @@ func teeWrapper(inLog, outLog string) func(string) ([]string, error) {
 		script := "tee -a " + shellQuote(inLog) + " | bash -lc " + shellQuote(shell) + " | tee -a " + shellQuote(outLog)
 		return []string{"bash", "-c", script}, nil
 	}
-}
-
-// moduleRoot finds the directory holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
-// requireReal returns the path of a real part, skipping outside CI and failing in CI when it
-// is missing.
-func requireReal(t *testing.T, what, path string) string {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if strings.EqualFold(os.Getenv("CI"), "true") {
-			t.Fatalf("%s is required in CI but missing at %s: %v", what, path, err)
-		}
-		t.Skipf("%s not found at %s (run npm ci); skipping", what, path)
-	}
-	return path
-}
-
-func codexBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SYMPHONY_CODEX_BIN"); p != "" {
-		return requireReal(t, "codex binary (SYMPHONY_CODEX_BIN)", p)
-	}
-	return requireReal(t, "codex binary", filepath.Join(moduleRoot(t), "node_modules", ".bin", "codex"))
 }
