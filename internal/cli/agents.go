@@ -34,7 +34,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 		if err := os.MkdirAll(sessions, 0o700); err != nil {
 			return nil, fmt.Errorf("agent session: %w", err)
 		}
-		in := sandboxPermissions(cfg)
+		in := cfg.SandboxInput()
 		in.Workspace = req.Workspace.Path
 		in.GitMetadataRoots = gitMetadataRoots(req.Workspace.Path)
 		in.SessionDir = sessions
@@ -84,29 +84,6 @@ func identicalFailures(n int) int {
 		return -1
 	}
 	return n
-}
-
-// sandboxPermissions maps agent.permissions onto the sandbox policy input.
-func sandboxPermissions(cfg *config.Config) sandbox.Input {
-	p := cfg.Agent.Permissions
-	return sandbox.Input{
-		Runtime:   cfg.Agent.Runtime,
-		RemoteSSH: len(cfg.Workers.SSHHosts) > 0,
-		Permissions: sandbox.Permissions{
-			ApprovalPolicy: p.ApprovalPolicy,
-			Filesystem: sandbox.Filesystem{
-				Sandbox: p.Filesystem.Sandbox, TurnPolicy: p.Filesystem.TurnPolicy,
-				AllowReadPaths: p.Filesystem.AllowReadPaths, AllowWritePaths: p.Filesystem.AllowWritePaths,
-			},
-			Network: sandbox.Network{
-				Mode: p.Network.Mode, AllowedDomains: p.Network.AllowedDomains, DeniedDomains: p.Network.DeniedDomains,
-			},
-			OuterSandbox: sandbox.OuterSandbox{
-				Runtime: p.OuterSandbox.Runtime, Command: p.OuterSandbox.Command,
-				EnableWeakerNetworkIsolation: p.OuterSandbox.EnableWeakerNetworkIsolation,
-			},
-		},
-	}
 }
 
 // gitMetadataRoots asks git where a workspace's metadata lives (a linked worktree keeps it in

@@ -91,7 +91,7 @@ func pickRepository(cfg *config.Config, key string) (*config.Repository, error) 
 // sandboxInput maps the operator config onto the sandbox policy input for a placeholder
 // issue of repo.
 func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, home string) sandbox.Input {
-	in := sandboxPermissions(cfg)
+	in := cfg.SandboxInput()
 	in.Workspace = filepath.Join(cfg.Workspaces.Root, exampleIssue)
 	in.SessionDir = filepath.Join(stateRoot, "sessions", exampleIssue)
 	in.Home = home

@@ -40,7 +40,6 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		}
 	}()
 	go applyReloads(ctx, s, o)
-	go s.workspaces.manager().RunCollector(ctx, o)
 	go printStatus(ctx, cmd.OutOrStdout(), o)
 
 	if err := o.Run(ctx); err != nil {
@@ -50,8 +49,16 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	return nil
 }
 
-// applyReloads pushes each reloaded configuration into the loop and the workspace layer.
+// applyReloads pushes each reloaded configuration into the loop and the workspace layer, and
+// restarts the age collector so it runs on the new cleanup settings.
 func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator) {
+	collect := func() context.CancelFunc {
+		cctx, cancel := context.WithCancel(ctx)
+		go s.workspaces.manager().RunCollector(cctx, o)
+		return cancel
+	}
+	stopCollector := collect()
+	defer func() { stopCollector() }()
 	for {
 		select {
 		case <-ctx.Done():
@@ -59,6 +66,8 @@ func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator)
 		case <-s.configs.Changed():
 			cfg := s.configs.Current()
 			s.workspaces.reload(cfg, s.logger)
+			stopCollector()
+			stopCollector = collect()
 			if err := o.UpdateSettings(orchestrator.FromConfig(cfg)); err != nil {
 				s.logger.Error("reloaded configuration not applied to the scheduler", "error", err)
 			}

@@ -42,7 +42,6 @@ func (c *Config) Unimplemented() []Feature {
 	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
 	add(c.Agent.MCP.Inherit != "none" || len(c.Agent.MCP.Servers) > 0, "agent.mcp", "publishing MCP servers to agents is not implemented yet")
-	add(c.Agent.Permissions.OuterSandbox.Runtime == "srt", "agent.permissions.outer_sandbox.runtime", "the srt outer sandbox is not wired into agent launches yet")
 	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
 		"dependency_audit", "the dependency audit gate is not implemented yet")
 	add(c.Dashboard.Enabled && (c.explicit["dashboard.enabled"] || c.explicit["dashboard.port"] || c.explicit["dashboard.host"]),

@@ -25,6 +25,11 @@ func (l *loader) validate() {
 	for _, p := range operator.ValidateOperator(l.file) {
 		l.bad(p.Path, p.Msg)
 	}
+	// The sandbox layer's own checks run last, on an otherwise valid configuration, so a
+	// problem is never reported twice in two wordings.
+	if len(l.problems) == 0 {
+		l.validateSandbox()
+	}
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
