@@ -32,6 +32,9 @@ var errNotObject = errors.New("frame is not a JSON object")
 // full decode of every frame would cap ingest far below pipe speed. Nested values are checked
 // for balanced structure here and decoded properly only where the adapter reads them.
 func decodeFrame(line []byte) (frame, error) {
+	if f, ok := decodeNotification(line); ok {
+		return f, nil
+	}
 	var f frame
 	err := walkObject(line, f.set)
 	return f, err

@@ -256,8 +256,9 @@ func intValue(raw []byte) int64 {
 // Completed items can carry large command output, so only the few members the adapter needs
 // are picked out instead of decoding the whole item.
 func (s *Session) onItemCompleted(f *frame) {
-	// The frame was validated as a whole already; reading the item from where it starts
-	// avoids scanning bulky command output once more just to find where the item ends.
+	// Notification params are not checked as a whole on the way in (decodeNotification), so
+	// the item is read leniently: reading from where it starts, member by member, never scans
+	// the bulky command output, and a malformed item simply yields empty fields.
 	item := valueTail(f.Params, "item")
 	head := members(item, "type", "status")
 	typ, status := stringValue(head[0]), stringValue(head[1])

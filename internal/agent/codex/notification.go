@@ -1,0 +1,139 @@
+package codex
+
+import "bytes"
+
+// strictNotifications are the notifications whose params the adapter decodes in full; they
+// are small and rare, and go through the strict decode so a frame shape the fast path could
+// misread never reaches their decoders.
+var strictNotifications = map[string]bool{
+	"turn/completed": true, "thread/tokenUsage/updated": true, "account/rateLimits/updated": true, "error": true,
+}
+
+// maxTrailingMembers bounds the backward walk over the scalar members Codex writes after a
+// notification's params (emittedAtMs today).
+const maxTrailingMembers = 4
+
+// decodeNotification is the fast path for the frames that make up almost the whole stream:
+// notifications, which Codex writes as {"method":...,"params":{...}} followed only by scalar
+// members. It finds the end of params by reading those trailing members backwards from the
+// end of the line, so the bulky params object is not scanned here at all. Params found this
+// way are only forwarded, or read leniently from their start (item/completed); should a frame
+// ever carry an object-valued member after params, it would be absorbed into those forwarded
+// bytes and nothing else. Anything else — a frame that does not start with "method", carries
+// an "id", is one of strictNotifications, or ends in another shape — reports false and goes
+// through the strict member-by-member decode.
+func decodeNotification(line []byte) (frame, bool) {
+	var f frame
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return f, false
+	}
+	key, i, ok := memberName(line, skipSpace(line, i+1))
+	if !ok || string(key) != "method" || i >= len(line) || line[i] != '"' {
+		return f, false
+	}
+	end, err := skipString(line, i)
+	if err != nil {
+		return f, false
+	}
+	f.Method = stringValue(line[i:end])
+	i = skipSpace(line, end)
+	if f.Method == "" || strictNotifications[f.Method] || i >= len(line) || line[i] != ',' {
+		return f, false
+	}
+	key, i, ok = memberName(line, skipSpace(line, i+1))
+	if !ok || string(key) != "params" || i >= len(line) || line[i] != '{' {
+		return f, false
+	}
+	paramsEnd, ok := trailingScalars(line, i)
+	if !ok {
+		return f, false
+	}
+	f.Params = line[i : paramsEnd+1]
+	return f, true
+}
+
+// memberName reads `"name"` and the colon after it at line[i], returning the name and the
+// index of the value.
+func memberName(line []byte, i int) ([]byte, int, bool) {
+	if i >= len(line) || line[i] != '"' {
+		return nil, 0, false
+	}
+	end, err := skipString(line, i)
+	if err != nil {
+		return nil, 0, false
+	}
+	name := line[i+1 : end-1]
+	j := skipSpace(line, end)
+	if j >= len(line) || line[j] != ':' {
+		return nil, 0, false
+	}
+	return name, skipSpace(line, j+1), true
+}
+
+// trailingScalars walks backwards from the frame's closing brace over members whose values
+// are numbers, literals or plain strings, and returns the index of the '}' that closes the
+// value starting at start. An "id" member, an escaped string or any other shape fails, so
+// such frames take the strict path.
+func trailingScalars(line []byte, start int) (int, bool) {
+	e := lastNonSpace(line, len(line)-1)
+	if e <= start || line[e] != '}' {
+		return 0, false
+	}
+	e = lastNonSpace(line, e-1)
+	for n := 0; n <= maxTrailingMembers; n++ {
+		if e <= start {
+			return 0, false
+		}
+		if line[e] == '}' {
+			return e, true
+		}
+		// value
+		v := e
+		if line[v] == '"' {
+			open := bytes.LastIndexByte(line[:v], '"')
+			if open <= start || bytes.IndexByte(line[open:v], '\\') >= 0 {
+				return 0, false
+			}
+			v = open
+		} else {
+			for v > start && isLiteralByte(line[v]) {
+				v--
+			}
+			if v == e {
+				return 0, false
+			}
+			v++
+		}
+		c := lastNonSpace(line, v-1)
+		if c <= start || line[c] != ':' {
+			return 0, false
+		}
+		k := lastNonSpace(line, c-1)
+		if line[k] != '"' {
+			return 0, false
+		}
+		open := bytes.LastIndexByte(line[:k], '"')
+		if open <= start || bytes.IndexByte(line[open:k], '\\') >= 0 || string(line[open+1:k]) == "id" {
+			return 0, false
+		}
+		comma := lastNonSpace(line, open-1)
+		if comma <= start || line[comma] != ',' {
+			return 0, false
+		}
+		e = lastNonSpace(line, comma-1)
+	}
+	return 0, false
+}
+
+func lastNonSpace(b []byte, i int) int {
+	for i >= 0 {
+		switch b[i] {
+		case ' ', '\t', '\r', '\n':
+			i--
+		default:
+			return i
+		}
+	}
+	return i
+}
