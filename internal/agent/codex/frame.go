@@ -147,12 +147,33 @@ func valueTail(obj []byte, key string) []byte {
 	return nil
 }
 
+// frequentStrings are the method names and item types and statuses nearly every frame
+// carries; returning these constants spares a string allocation per frame at pipe speed.
+var frequentStrings = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		"item/started", "item/completed", "item/updated", "item/agentMessage/delta", "item/reasoning/textDelta",
+		"item/reasoning/summaryTextDelta", "item/commandExecution/outputDelta", "item/fileChange/outputDelta",
+		"thread/status/changed", "thread/tokenUsage/updated", "turn/started", "turn/completed", "turn/diff/updated",
+		"account/rateLimits/updated", "serverRequest/resolved", "error", "warning",
+		"commandExecution", "fileChange", "agentMessage", "reasoning", "userMessage", "dynamicToolCall", "mcpToolCall",
+		"inProgress", "completed", "failed", "declined", "interrupted",
+	} {
+		m[s] = s
+	}
+	return m
+}()
+
 // stringValue decodes a raw JSON string, or returns "" for anything else.
 func stringValue(raw []byte) string {
 	if len(raw) < 2 || raw[0] != '"' {
 		return ""
 	}
-	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+	inner := raw[1 : len(raw)-1]
+	if known, ok := frequentStrings[string(inner)]; ok {
+		return known
+	}
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner)
 	}
 	var s string
