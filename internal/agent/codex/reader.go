@@ -1,7 +1,6 @@
 package codex
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -15,10 +14,10 @@ const maxLineBytes = 10 << 20
 // oversizeHeadBytes is how much of an oversize line is kept for the malformed event.
 const oversizeHeadBytes = 256
 
-// batchBytes is the size at which the reader hands a batch of lines to the queue. Batching
-// keeps the per-line cost of allocation and synchronisation off the hot path when Codex
-// writes many small notifications.
-const batchBytes = 64 << 10
+// readChunkBytes is how much the reader asks the pipe for at a time. Every complete line a
+// read returns goes to the queue as one batch, straight from the buffer the kernel filled,
+// so the per-line cost on the reading side is nothing at all.
+const readChunkBytes = 256 << 10
 
 // oversizeLine marks a stdout line longer than the limit. The reader discards the rest of
 // such a line and resynchronises at the next newline; the protocol goroutine reports it as a
@@ -28,68 +27,31 @@ type oversizeLine struct {
 	size int
 }
 
-// batcher groups complete lines, each followed by '\n', into queue items.
-type batcher struct {
-	q     *itemQueue
-	batch []byte
-}
-
-func (b *batcher) flush() bool {
-	if len(b.batch) == 0 {
-		return true
-	}
-	ok := b.q.push(queued{lines: b.batch, at: time.Now().UTC()})
-	b.batch = nil
-	return ok
-}
-
-func (b *batcher) addOversize(o *oversizeLine) bool {
-	return b.flush() && b.q.push(queued{over: o, at: time.Now().UTC()})
+// lineReader turns pipe reads into queue items: batches of complete lines, each ending in
+// '\n', and markers for lines over the limit, whose bytes are discarded up to the next
+// newline.
+type lineReader struct {
+	q       *itemQueue
+	maxLine int
+	// partial is the start of a line whose newline has not arrived yet; the next read
+	// appends to it in place when its buffer has room.
+	partial []byte
+	// over is the oversize line being discarded, if any.
+	over *oversizeLine
 }
 
 // readLines copies stdout into q at pipe speed until EOF or a read error, then closes q.
 func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	defer q.close()
-	br := bufio.NewReaderSize(r, 256<<10)
-	b := &batcher{q: q}
-	var long []byte
-	var over *oversizeLine
+	lr := &lineReader{q: q, maxLine: maxLine}
 	for {
-		chunk, err := br.ReadSlice('\n')
-		complete := err == nil
-		content := len(long) + len(chunk)
-		if complete {
-			content-- // the newline is not part of the frame
+		buf := lr.nextBuffer()
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		if !lr.take(buf[:len(buf)+n]) {
+			return nil
 		}
-		switch {
-		case over != nil:
-			over.size += content
-		case content > maxLine:
-			head := append(long[:len(long):len(long)], chunk...)
-			keep := min(len(head), oversizeHeadBytes)
-			over = &oversizeLine{head: head[:keep:keep], size: content}
-			long = nil
-		case complete && long == nil:
-			if b.batch == nil {
-				b.batch = make([]byte, 0, batchBytes+len(chunk))
-			}
-			b.batch = append(b.batch, chunk...)
-		default:
-			long = append(long, chunk...)
-		}
-		atEOF := !complete && !errors.Is(err, bufio.ErrBufferFull)
-		if complete || atEOF {
-			if !b.endLine(&long, &over) {
-				return nil
-			}
-		}
-		if len(b.batch) >= batchBytes || br.Buffered() == 0 {
-			if !b.flush() {
-				return nil
-			}
-		}
-		if atEOF {
-			if errors.Is(err, io.EOF) {
+		if err != nil {
+			if !lr.finish() || errors.Is(err, io.EOF) {
 				return nil
 			}
 			return fmt.Errorf("read agent stdout: %w", err)
@@ -97,18 +59,99 @@ func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	}
 }
 
-// endLine finishes a line that was too long for the fast path or had to be discarded.
-func (b *batcher) endLine(long *[]byte, over **oversizeLine) bool {
-	if o := *over; o != nil {
-		*over = nil
-		return b.addOversize(o)
+// nextBuffer returns the unfinished line with room for a read after it, reusing its buffer
+// when that has room and otherwise growing it geometrically, so a long line costs linear time.
+func (lr *lineReader) nextBuffer() []byte {
+	p := lr.partial
+	if cap(p)-len(p) >= readChunkBytes/4 {
+		return p
 	}
-	if l := *long; len(l) > 0 {
-		*long = nil
-		b.batch = append(b.batch, bytes.TrimSuffix(l, []byte{'\n'})...)
-		b.batch = append(b.batch, '\n')
+	buf := make([]byte, len(p), max(readChunkBytes, 2*len(p)))
+	copy(buf, p)
+	return buf
+}
+
+// take consumes buf: the unfinished line carried over plus newly read bytes. It reports false
+// once the queue is closed.
+func (lr *lineReader) take(buf []byte) bool {
+	data := buf
+	lr.partial = nil
+	if lr.over != nil {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			lr.over.size += len(data)
+			return true
+		}
+		lr.over.size += i
+		if !lr.push(queued{over: lr.over}) {
+			return false
+		}
+		lr.over, data = nil, data[i+1:]
+	}
+	if last := bytes.LastIndexByte(data, '\n'); last >= 0 {
+		if !lr.pushLines(data[:last+1]) {
+			return false
+		}
+		data = data[last+1:]
+	}
+	if len(data) > lr.maxLine {
+		lr.over = newOversize(data, len(data))
+		return true
+	}
+	lr.partial = data
+	return true
+}
+
+// pushLines queues complete lines, splitting out any line over the limit. Lines can only be
+// over the limit when the whole region is, so the common case queues it untouched.
+func (lr *lineReader) pushLines(region []byte) bool {
+	if len(region) <= lr.maxLine {
+		return lr.push(queued{lines: region[:len(region):len(region)]})
+	}
+	start := 0
+	for i := 0; i < len(region); {
+		nl := i + bytes.IndexByte(region[i:], '\n')
+		if nl-i > lr.maxLine {
+			if start < i && !lr.push(queued{lines: region[start:i:i]}) {
+				return false
+			}
+			if !lr.push(queued{over: newOversize(region[i:nl], nl-i)}) {
+				return false
+			}
+			start = nl + 1
+		}
+		i = nl + 1
+	}
+	if start < len(region) {
+		return lr.push(queued{lines: region[start:len(region):len(region)]})
 	}
 	return true
+}
+
+// finish delivers what is left at end of input: an unfinished last line as a line, or the
+// marker of an oversize one.
+func (lr *lineReader) finish() bool {
+	switch {
+	case lr.over != nil:
+		o := lr.over
+		lr.over = nil
+		return lr.push(queued{over: o})
+	case len(lr.partial) > 0:
+		line := append(lr.partial, '\n')
+		lr.partial = nil
+		return lr.push(queued{lines: line[:len(line):len(line)]})
+	}
+	return true
+}
+
+func (lr *lineReader) push(it queued) bool {
+	it.at = time.Now().UTC()
+	return lr.q.push(it)
+}
+
+func newOversize(start []byte, size int) *oversizeLine {
+	keep := min(len(start), oversizeHeadBytes)
+	return &oversizeLine{head: bytes.Clone(start[:keep]), size: size}
 }
 
 // splitLines calls fn for each line of a batch, without its newline or a trailing '\r'.
