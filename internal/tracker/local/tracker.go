@@ -419,63 +419,57 @@ func (t *Tracker) commentsPath(is issue.Issue) string {
 
 // CreateComment appends a comment to the issue's comments file.
 func (t *Tracker) CreateComment(ctx context.Context, issueID, body string) (issue.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return issue.Comment{}, err
-	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
-	is, _, err := t.byID(issueID)
-	if err != nil {
-		return issue.Comment{}, err
-	}
-	path := t.commentsPath(is)
-	now := t.now().UTC().Truncate(time.Second)
-	var created issue.Comment
-	err = rewrite(path, func(old []byte) ([]byte, error) {
-		f, err := parseComments(path, old)
-		if err != nil {
-			return nil, err
-		}
-		created = issue.Comment{ID: nextCommentID(f.comments), Author: "symphony", Body: strings.TrimRight(body, "\n"), CreatedAt: &now, UpdatedAt: &now}
+	return t.editComments(ctx, issueID, func(f *commentsFile, now *time.Time) (issue.Comment, error) {
+		created := issue.Comment{ID: nextCommentID(f.comments), Author: "symphony", Body: strings.TrimRight(body, "\n"), CreatedAt: now, UpdatedAt: now}
 		f.comments = append(f.comments, created)
-		return f.render(), nil
+		return created, nil
 	})
-	return created, err
 }
 
 // UpdateComment replaces a comment's body in the issue's comments file.
 func (t *Tracker) UpdateComment(ctx context.Context, issueID, commentID, body string) (issue.Comment, error) {
-	if err := ctx.Err(); err != nil {
-		return issue.Comment{}, err
-	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
-	is, _, err := t.byID(issueID)
-	if err != nil {
-		return issue.Comment{}, err
-	}
-	path := t.commentsPath(is)
-	now := t.now().UTC().Truncate(time.Second)
-	var updated issue.Comment
-	err = rewrite(path, func(old []byte) ([]byte, error) {
-		f, err := parseComments(path, old)
-		if err != nil {
-			return nil, err
-		}
+	updated, err := t.editComments(ctx, issueID, func(f *commentsFile, now *time.Time) (issue.Comment, error) {
 		for i, c := range f.comments {
 			if c.ID == commentID {
-				c.Body, c.UpdatedAt = strings.TrimRight(body, "\n"), &now
-				f.comments[i], updated = c, c
-				return f.render(), nil
+				c.Body, c.UpdatedAt = strings.TrimRight(body, "\n"), now
+				f.comments[i] = c
+				return c, nil
 			}
 		}
-		return nil, errNoComment{issueID: issueID, commentID: commentID}
+		return issue.Comment{}, errNoComment{issueID: issueID, commentID: commentID}
 	})
 	var missing errNoComment
 	if errors.As(err, &missing) {
 		return issue.Comment{}, tracker.Errorf(tracker.CodeCommentNotFound, "%s", missing.Error())
 	}
 	return updated, err
+}
+
+// editComments applies edit to the issue's comments file under the write lock, atomically.
+func (t *Tracker) editComments(ctx context.Context, issueID string, edit func(f *commentsFile, now *time.Time) (issue.Comment, error)) (issue.Comment, error) {
+	if err := ctx.Err(); err != nil {
+		return issue.Comment{}, err
+	}
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
+	is, _, err := t.byID(issueID)
+	if err != nil {
+		return issue.Comment{}, err
+	}
+	path := t.commentsPath(is)
+	now := t.now().UTC().Truncate(time.Second)
+	var result issue.Comment
+	err = rewrite(path, func(old []byte) ([]byte, error) {
+		f, err := parseComments(path, old)
+		if err != nil {
+			return nil, err
+		}
+		if result, err = edit(&f, &now); err != nil {
+			return nil, err
+		}
+		return f.render(), nil
+	})
+	return result, err
 }
 
 type errNoComment struct{ issueID, commentID string }
