@@ -15,8 +15,17 @@ import (
 
 func TestMain(m *testing.M) {
 	codextest.MaybeRunFake()
+	// Agents start under `bash -lc`; a private HOME keeps the machine's login files (and
+	// anything they run, such as a pyenv rehash a killed test could leave locked) out of the
+	// tests.
+	home, err := os.MkdirTemp("", "codex-test-home-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("HOME", home)
 	code := m.Run()
 	cleanupSchemaDir()
+	os.RemoveAll(home)
 	os.Exit(code)
 }
 
