@@ -55,13 +55,13 @@ func floodBlock(thread, turn string) []byte {
 		cmd := fmt.Sprintf("/bin/bash -lc 'go test ./pkg%d/...'", i)
 		actions := []obj{{"type", "unknown", "command", cmd}}
 		add("item/started", obj{"item", obj{
-			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/work/ws", "processId", nil, "source", "agent",
+			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/srv/workspaces/ENG-1", "processId", nil, "source", "agent",
 			"status", "inProgress", "commandActions", actions, "aggregatedOutput", nil, "exitCode", nil,
 		}, "threadId", thread, "turnId", turn})
 		add("item/agentMessage/delta", obj{"threadId", thread, "turnId", turn, "itemId", "msg_1", "delta", strings.Repeat("word ", 4+i%8)})
 		add("item/reasoning/textDelta", obj{"threadId", thread, "turnId", turn, "itemId", "rs_1", "delta", "thinking about the failing test \"quoted\" \\ path"})
 		add("item/completed", obj{"item", obj{
-			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/work/ws", "processId", "4242", "source", "unifiedExecStartup",
+			"type", "commandExecution", "id", id, "command", cmd, "cwd", "/srv/workspaces/ENG-1", "processId", "4242", "source", "unifiedExecStartup",
 			"status", "completed", "commandActions", actions,
 			"aggregatedOutput", strings.Repeat(fmt.Sprintf("ok  \tgithub.com/example/pkg%d\t0.%03ds\n", i, i), 4+i%24),
 			"exitCode", 0, "durationMs", 1200 + i,
