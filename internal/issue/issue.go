@@ -15,15 +15,15 @@ type Issue struct {
 	Title       string
 	Description string
 	// Priority is nil when the tracker has none; lower numbers sort first.
-	Priority       *int
-	State          string
-	Team           *Team
-	Project        *Project
-	BranchName     string
-	URL            string
-	PullRequestURL string
-	PRURLs         []string
-	AssigneeID     string
+	Priority   *int
+	State      string
+	Team       *Team
+	Project    *Project
+	BranchName string
+	URL        string
+	// PRURLs are the GitHub pull requests linked to the issue, in the tracker's order.
+	PRURLs     []string
+	AssigneeID string
 	// RepoKey is the repository route the issue matched; empty for conflict rows.
 	RepoKey string
 	// ConflictRepoKeys lists every route that matched when routing was ambiguous.
@@ -76,6 +76,14 @@ type Comment struct {
 	Author    string
 	CreatedAt *time.Time
 	UpdatedAt *time.Time
+}
+
+// PullRequestURL is the issue's first linked pull request, or "" when it has none.
+func (is Issue) PullRequestURL() string {
+	if len(is.PRURLs) == 0 {
+		return ""
+	}
+	return is.PRURLs[0]
 }
 
 // NormalizeState returns the comparison form of a tracker state name (SPEC §4.2).

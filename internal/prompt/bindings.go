@@ -179,7 +179,7 @@ func issueVars(s *sanitizer, is issue.Issue, repoKey string) map[string]any {
 		"project":            project,
 		"branch_name":        s.inline("issue.branch_name", is.BranchName),
 		"url":                s.inline("issue.url", is.URL),
-		"pull_request_url":   s.inline("issue.pull_request_url", is.PullRequestURL),
+		"pull_request_url":   s.inline("issue.pull_request_url", is.PullRequestURL()),
 		"pr_urls":            s.inlineList("issue.pr_urls", is.PRURLs),
 		"assignee_id":        strOrNil(is.AssigneeID),
 		"repo_key":           strOrNil(repoKey),

@@ -195,8 +195,8 @@ func TestNormalization(t *testing.T) {
 	if is.Team == nil || is.Team.Key != "ENG" || is.Team.Name != "Engineering" || is.BranchName != "eng-3" {
 		t.Fatalf("team/branch wrong: %+v %q", is.Team, is.BranchName)
 	}
-	if is.PullRequestURL != "https://github.com/acme/web/pull/42" || len(is.PRURLs) != 1 {
-		t.Fatalf("PR urls = %q %v", is.PullRequestURL, is.PRURLs)
+	if is.PullRequestURL() != "https://github.com/acme/web/pull/42" || len(is.PRURLs) != 1 {
+		t.Fatalf("PR urls = %q %v", is.PullRequestURL(), is.PRURLs)
 	}
 	if p := got.Dispatchable[byKey["ENG-4"]].Priority; p != nil {
 		t.Fatalf("non-integer priority must become nil, got %d", *p)

@@ -121,9 +121,6 @@ func (n issueNode) normalize(assigneeID string) issue.Issue {
 			is.PRURLs = append(is.PRURLs, a.URL)
 		}
 	}
-	if len(is.PRURLs) > 0 {
-		is.PullRequestURL = is.PRURLs[0]
-	}
 	for _, r := range n.InverseRelations.Nodes {
 		if !strings.EqualFold(strings.TrimSpace(r.Type), "blocks") || r.Issue == nil {
 			continue
