@@ -257,12 +257,9 @@ func (d *Decoder) keyOf(e *ast.MappingValueNode) (string, bool) {
 	return "", false
 }
 
-type fieldInfo struct {
-	index []int
-}
-
-func structFields(t reflect.Type) (map[string]fieldInfo, []string) {
-	fields := map[string]fieldInfo{}
+// structFields maps each YAML key of t to its field index, and lists the keys in field order.
+func structFields(t reflect.Type) (map[string][]int, []string) {
+	fields := map[string][]int{}
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -271,7 +268,7 @@ func structFields(t reflect.Type) (map[string]fieldInfo, []string) {
 			continue
 		}
 		name := strings.Split(tag, ",")[0]
-		fields[name] = fieldInfo{index: f.Index}
+		fields[name] = f.Index
 		names = append(names, name)
 	}
 	return fields, names
@@ -317,7 +314,7 @@ func (d *Decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			d.add(e.Key, child, "%s", msg)
 			continue
 		}
-		d.decode(e.Value, v.FieldByIndex(f.index), child)
+		d.decode(e.Value, v.FieldByIndex(f), child)
 	}
 }
 

@@ -33,16 +33,3 @@ func WithCode(code string, problems []Problem) Errors {
 	}
 	return out
 }
-
-// Codes lists the distinct codes present, in first-seen order.
-func (e Errors) Codes() []string {
-	var codes []string
-	seen := map[string]bool{}
-	for _, c := range e {
-		if !seen[c.Code] {
-			seen[c.Code] = true
-			codes = append(codes, c.Code)
-		}
-	}
-	return codes
-}

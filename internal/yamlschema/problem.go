@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -51,19 +52,10 @@ func problemFromParseError(err error) *Problem {
 		p.Col, _ = strconv.Atoi(m[2])
 		p.Msg = positionPrefix.ReplaceAllString(p.Msg, "")
 	}
-	if i := indexNewline(p.Msg); i >= 0 {
+	if i := strings.IndexByte(p.Msg, '\n'); i >= 0 {
 		p.Msg = p.Msg[:i]
 	}
 	return p
-}
-
-func indexNewline(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 // shiftLines moves every token of a parsed tree down by offset lines. Tokens can be shared
