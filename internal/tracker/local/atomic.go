@@ -11,10 +11,9 @@ import (
 var errChanged = errors.New("file changed while it was being rewritten")
 
 // replaceFile writes data to path through a temporary file in the same directory and a
-// rename, so readers see the old or the new file, never half of one. When expect is non-nil
-// the rename only happens if path still holds exactly expect (an empty expect also accepts
-// a missing file); otherwise errChanged is
-// returned and nothing is replaced. The file's permission bits are kept.
+// rename, so readers see the old or the new file, never half of one. The rename only happens
+// if path still holds exactly expect (an empty expect also accepts a missing file); otherwise
+// errChanged is returned and nothing is replaced. The file's permission bits are kept.
 func replaceFile(path string, data, expect []byte) error {
 	mode := os.FileMode(0o644)
 	if info, err := os.Stat(path); err == nil {
@@ -39,17 +38,15 @@ func replaceFile(path string, data, expect []byte) error {
 	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return err
 	}
-	if expect != nil {
-		current, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) && len(expect) == 0 {
-			current, err = nil, nil
-		}
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(current, expect) {
-			return errChanged
-		}
+	current, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && len(expect) == 0 {
+		current, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(current, expect) {
+		return errChanged
 	}
 	return os.Rename(tmp.Name(), path)
 }

@@ -373,11 +373,7 @@ func rewrite(path string, change func([]byte) ([]byte, error)) error {
 		if err != nil {
 			return tracker.Errorf(tracker.CodeLocalIssueFile, "%w", err)
 		}
-		expect := old
-		if expect == nil {
-			expect = []byte{}
-		}
-		err = replaceFile(path, updated, expect)
+		err = replaceFile(path, updated, old)
 		if errors.Is(err, errChanged) {
 			continue
 		}
