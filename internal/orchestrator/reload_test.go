@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,4 +69,28 @@ func TestIsRunningAndStatusLine(t *testing.T) {
 			t.Errorf("status line %q lacks %q", line, want)
 		}
 	}
+}
+
+// A reload while a poll is in flight must not change settings the poll goroutine still reads:
+// the race detector reports it if it does. The slow preflight keeps the poll goroutine from
+// its tracker calls until the reload has been applied, with nothing ordering the two.
+func TestUpdateSettingsDuringAPollInFlight(t *testing.T) {
+	var polls atomic.Int32
+	h := newHarness(t, func(c *harnessConfig) {
+		c.preflight = func() error {
+			if polls.Add(1) == 2 {
+				time.Sleep(100 * time.Millisecond)
+			}
+			return nil
+		}
+	})
+	h.start()
+	before := h.o.Snapshot().LastPollAt
+	h.advance(h.tickEvery())
+	next := h.deps().Settings
+	next.TrackerTimeout = 2 * time.Minute
+	if err := h.o.UpdateSettings(next); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the poll in flight to finish", func(s *Snapshot) bool { return s.LastPollAt.After(before) })
 }

@@ -62,8 +62,9 @@ func (o *Orchestrator) onRetryDue(m msgRetryDue) {
 	if r == nil || r.gen != m.gen || o.stopping {
 		return
 	}
+	timeout := o.s.TrackerTimeout // read here: the goroutine must not touch loop-owned settings
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), o.s.TrackerTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		c, err := o.d.Tracker.FetchCandidates(ctx)
 		o.send(msgRetryPoll{issueID: m.issueID, gen: m.gen, cands: c, err: err})

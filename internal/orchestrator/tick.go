@@ -62,7 +62,7 @@ func (o *Orchestrator) startPoll(routes []tracker.Route, reconcile bool) {
 	if routes == nil && len(o.s.Routes) > 0 {
 		routes = o.s.Routes
 	}
-	go o.poll(routes, reconcile, ids)
+	go o.poll(routes, reconcile, ids, o.s.TrackerTimeout)
 }
 
 // refreshIDs are the issues reconciliation re-reads: running, watching and completed ones
@@ -82,11 +82,12 @@ func (o *Orchestrator) refreshIDs() []string {
 	return ids
 }
 
-// poll gives each tracker call its own TrackerTimeout, so a hung refresh cannot starve the
-// candidate fetch that follows it.
-func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string) {
+// poll gives each tracker call its own timeout, so a hung refresh cannot starve the candidate
+// fetch that follows it. It runs off the loop, so it is handed what it needs of the settings
+// rather than reading o.s, which a reload may replace meanwhile.
+func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string, timeout time.Duration) {
 	call := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.Background(), o.s.TrackerTimeout)
+		return context.WithTimeout(context.Background(), timeout)
 	}
 	m := msgPoll{reconcile: reconcile, refreshIDs: ids}
 	if reconcile && len(ids) > 0 {
