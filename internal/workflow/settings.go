@@ -107,12 +107,11 @@ func (p *promptText) DecodeYAML(n ast.Node) (string, bool) {
 	return "", true
 }
 
-// Validate checks Settings values; path prefixes key paths (empty for WORKFLOW.md,
-// so keys read as they do in the file).
-func (s Settings) validate(file, prefix string) []yamlschema.Problem {
+// validate checks Settings values; key paths read the same in WORKFLOW.md and symphony.yml.
+func (s Settings) validate(file string) []yamlschema.Problem {
 	var out []yamlschema.Problem
 	bad := func(key, format string, args ...any) {
-		out = append(out, yamlschema.Problem{File: file, Path: prefix + key, Msg: fmt.Sprintf(format, args...)})
+		out = append(out, yamlschema.Problem{File: file, Path: key, Msg: fmt.Sprintf(format, args...)})
 	}
 	if s.Hooks.TimeoutMs <= 0 {
 		bad("hooks.timeout_ms", "must be a positive number of milliseconds, got %d", s.Hooks.TimeoutMs)
@@ -143,9 +142,9 @@ func (s Settings) validate(file, prefix string) []yamlschema.Problem {
 	return out
 }
 
-// ValidateOperator checks operator-level settings from symphony.yml with their full key path.
+// ValidateOperator checks operator-level settings from symphony.yml.
 func (s Settings) ValidateOperator(file string) []yamlschema.Problem {
-	return s.validate(file, "")
+	return s.validate(file)
 }
 
 var signals = map[string]syscall.Signal{

@@ -120,7 +120,7 @@ func (w *Workflow) Decode(base Settings) (Settings, error) {
 	fm.Verification = out.Verification
 	problems := yamlschema.Decode(w.Path, w.frontMatter, &fm)
 	out.Hooks, out.Verification, out.Validation = fm.Hooks, fm.Verification, fm.Validation
-	semantic := out.validate(w.Path, "")
+	semantic := out.validate(w.Path)
 	yamlschema.Fill(w.frontMatter, semantic)
 	problems = append(problems, semantic...)
 	if fm.Prompts.Issue != nil {
