@@ -158,7 +158,9 @@ func (s *Session) launch() error {
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
-	s.gitRoots = gitWritableRoots(context.Background(), ws)
+	if s.sendsWorkspaceWritePolicy() {
+		s.gitRoots = gitWritableRoots(context.Background(), ws)
+	}
 	argv, err := s.argv()
 	if err != nil {
 		s.removeDirs()
@@ -169,6 +171,12 @@ func (s *Session) launch() error {
 		return err
 	}
 	return nil
+}
+
+// sendsWorkspaceWritePolicy reports whether turns carry a workspaceWrite sandboxPolicy, the
+// only place the git metadata roots are used; a permission profile replaces that field.
+func (s *Session) sendsWorkspaceWritePolicy() bool {
+	return s.opts.PermissionProfile == "" && s.opts.TurnSandboxPolicy["type"] == "workspaceWrite"
 }
 
 // shellCommand is agent.command with the --config overrides appended, each shell-quoted so
