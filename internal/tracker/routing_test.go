@@ -169,3 +169,23 @@ func TestSettingsValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestScopeAssigned(t *testing.T) {
+	cases := []struct {
+		scope, assignee, viewer string
+		want                    bool
+	}{
+		{"", "anyone", "", true},
+		{"", "", "", true},
+		{"u1", "u1", "", true},
+		{"u1", "u2", "", false},
+		{"u1", "", "", false},
+		{AssigneeMe, "viewer", "viewer", true},
+		{AssigneeMe, "u2", "viewer", false},
+	}
+	for _, c := range cases {
+		if got := (Scope{Assignee: c.scope}).Assigned(c.assignee, c.viewer); got != c.want {
+			t.Errorf("Scope{Assignee: %q}.Assigned(%q, %q) = %v, want %v", c.scope, c.assignee, c.viewer, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,17 @@ type Scope struct {
 	Assignee string
 }
 
+// Assigned reports whether an issue assigned to assigneeID still matches the issue-level
+// assignee, which is what AssignedToWorker says on the by-id refresh. viewerID is what "me"
+// stands for; no issue-level assignee matches every issue.
+func (s Scope) Assigned(assigneeID, viewerID string) bool {
+	want := s.Assignee
+	if want == AssigneeMe {
+		want = viewerID
+	}
+	return want == "" || assigneeID == want
+}
+
 // Route is one repository's selector (repositories[].route plus key and default).
 type Route struct {
 	Key string

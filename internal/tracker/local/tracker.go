@@ -277,7 +277,7 @@ func (t *Tracker) FetchIssueStatesByIDs(ctx context.Context, ids []string) ([]is
 	}
 	byID := make(map[string]issue.Issue, len(all))
 	for _, is := range all {
-		is.AssignedToWorker = t.settings.Scope.Assignee == "" || is.AssigneeID == t.settings.Scope.Assignee
+		is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
 		byID[is.ID] = is
 	}
 	var out []issue.Issue
@@ -305,7 +305,7 @@ func (t *Tracker) FetchIssueByIdentifier(ctx context.Context, identifier string)
 	}
 	for _, is := range all {
 		if is.Identifier == identifier {
-			is.AssignedToWorker = t.settings.Scope.Assignee == "" || is.AssigneeID == t.settings.Scope.Assignee
+			is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
 			return is, nil
 		}
 	}

@@ -203,11 +203,7 @@ func (t *Tracker) FetchIssueByIdentifier(ctx context.Context, identifier string)
 // withAssignment copies is and sets AssignedToWorker against the issue-level assignee.
 func (t *Tracker) withAssignment(is issue.Issue) issue.Issue {
 	c := clone(is)
-	want := t.settings.Scope.Assignee
-	if want == tracker.AssigneeMe {
-		want = t.viewerID
-	}
-	c.AssignedToWorker = want == "" || c.AssigneeID == want
+	c.AssignedToWorker = t.settings.Scope.Assigned(c.AssigneeID, t.viewerID)
 	return c
 }
 
