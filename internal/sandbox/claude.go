@@ -1,9 +1,6 @@
 package sandbox
 
-import (
-	"path/filepath"
-	"slices"
-)
+import "slices"
 
 // ClaudeFilesystem is the sandbox.filesystem block of a Claude Code settings file.
 type ClaudeFilesystem struct {
@@ -15,14 +12,9 @@ type ClaudeFilesystem struct {
 // ClaudeFilesystem renders the shared lists for Claude Code: read denies after carve-outs,
 // guardrail write denies (workspace files by absolute path), and allow_write_paths.
 func (p *Policy) ClaudeFilesystem() ClaudeFilesystem {
-	deny := bothForms(homeWriteDeny, p.Home)
-	for _, w := range workspaceWriteDeny {
-		deny = append(deny, filepath.Join(p.Workspace, w))
-	}
-	deny = append(deny, p.GitRoots...)
 	return ClaudeFilesystem{
 		DenyRead:   bothForms(p.DenyRead, p.Home),
-		DenyWrite:  dedupe(deny),
+		DenyWrite:  dedupe(append(p.guardrailWriteDeny(), p.GitRoots...)),
 		AllowWrite: bothForms(slices.Clone(p.AllowWritePaths), p.Home),
 	}
 }

@@ -147,6 +147,16 @@ func exists(path string) bool {
 	return err == nil
 }
 
+// guardrailWriteDeny are the home files (in both forms) and the workspace guard files every
+// layer keeps unwritable, in render order; the result is a fresh slice callers may extend.
+func (p *Policy) guardrailWriteDeny() []string {
+	out := bothForms(homeWriteDeny, p.Home)
+	for _, w := range workspaceWriteDeny {
+		out = append(out, filepath.Join(p.Workspace, w))
+	}
+	return out
+}
+
 // gitWriteDeny expands the git metadata deny entries under every git root.
 func (p *Policy) gitWriteDeny() []string {
 	var out []string

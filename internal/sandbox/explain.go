@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 )
 
@@ -25,9 +24,10 @@ func (p *Policy) Explain(w io.Writer) error {
 		p.explainCodex(e)
 	} else {
 		e.line("Approval policy: never (permissions come from the generated Claude settings)")
-		e.section("Writable roots (Claude sandbox settings)", append(p.WritableRoots(), p.ClaudeFilesystem().AllowWrite...))
-		e.section("Read-denied paths (Claude sandbox settings)", p.ClaudeFilesystem().DenyRead)
-		e.section("Write-denied paths (Claude sandbox settings)", p.ClaudeFilesystem().DenyWrite)
+		fs := p.ClaudeFilesystem()
+		e.section("Writable roots (Claude sandbox settings)", append(p.WritableRoots(), fs.AllowWrite...))
+		e.section("Read-denied paths (Claude sandbox settings)", fs.DenyRead)
+		e.section("Write-denied paths (Claude sandbox settings)", fs.DenyWrite)
 		e.line("")
 		e.line("Claude enforcement has not been measured by this project's security suite; treat it as best-effort.")
 	}
@@ -60,11 +60,7 @@ func (p *Policy) explainCodex(e *explainer) {
 				readDeny = append(readDeny, entry.Key)
 			}
 		}
-		writeDeny = bothForms(homeWriteDeny, p.Home)
-		for _, w := range workspaceWriteDeny {
-			writeDeny = append(writeDeny, filepath.Join(p.Workspace, w))
-		}
-		writeDeny = append(writeDeny, p.gitWriteDeny()...)
+		writeDeny = append(p.guardrailWriteDeny(), p.gitWriteDeny()...)
 		enforcer += "; guards inside the workspace and git roots apply to paths present at launch"
 	}
 	e.section("Read-denied paths — "+enforcer, readDeny)

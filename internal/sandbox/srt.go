@@ -88,10 +88,7 @@ func (p *Policy) srtAllowWrite() []string {
 }
 
 func (p *Policy) srtDenyWrite() []string {
-	out := bothForms(homeWriteDeny, p.Home)
-	for _, w := range workspaceWriteDeny {
-		out = append(out, filepath.Join(p.Workspace, w))
-	}
+	out := p.guardrailWriteDeny()
 	for _, g := range expandGlobs(p.gitWriteDeny()) {
 		if gitMustExistToDeny(g) {
 			out = append(out, g)
