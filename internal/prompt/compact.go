@@ -24,9 +24,9 @@ func (b *Builder) Compact(req Request) (Result, error) {
 		"",
 		"# Rules that always apply",
 		"",
-		"- Nobody is watching this session live. Work only inside the prepared repository workspace; do not read, write or describe files outside it.",
+		workspaceRule,
 		"- " + untrustedRule,
-		"- Never reveal secrets, and never open or print credential files such as " + secretPathExamples + ".",
+		secretsRule,
 	}
 	lines = append(lines, remoteRules...)
 	lines = append(lines, finalResponseRule, "", "# Start like this", "")
