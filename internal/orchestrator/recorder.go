@@ -13,10 +13,13 @@ const recordTimeout = 10 * time.Second
 // recorder performs store and audit writes in order, off the loop goroutine. The queue is
 // unbounded so that posting never blocks the loop; writes are small and few per run.
 type recorder struct {
-	log   *slog.Logger
-	mu    sync.Mutex
-	queue []func(context.Context) error
-	wake  chan struct{}
+	log *slog.Logger
+	// draining is held for a whole drain, so a drain called while the run goroutine is busy
+	// waits for it and writes still land in the order they were posted.
+	draining sync.Mutex
+	mu       sync.Mutex
+	queue    []func(context.Context)
+	wake     chan struct{}
 }
 
 func newRecorder(log *slog.Logger) *recorder {
@@ -26,11 +29,10 @@ func newRecorder(log *slog.Logger) *recorder {
 // post queues a write; what names it in the log when it fails.
 func (r *recorder) post(what string, write func(context.Context) error) {
 	r.mu.Lock()
-	r.queue = append(r.queue, func(ctx context.Context) error {
+	r.queue = append(r.queue, func(ctx context.Context) {
 		if err := write(ctx); err != nil {
 			r.log.Error("durable write failed", "write", what, "error", err.Error())
 		}
-		return nil
 	})
 	r.mu.Unlock()
 	select {
@@ -51,8 +53,11 @@ func (r *recorder) run(ctx context.Context) {
 	}
 }
 
-// drain performs every queued write.
+// drain performs every queued write; when it returns, every write posted before the call
+// has been performed.
 func (r *recorder) drain() {
+	r.draining.Lock()
+	defer r.draining.Unlock()
 	for {
 		r.mu.Lock()
 		batch := r.queue
@@ -63,7 +68,7 @@ func (r *recorder) drain() {
 		}
 		for _, w := range batch {
 			ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-			_ = w(ctx)
+			w(ctx)
 			cancel()
 		}
 	}

@@ -78,9 +78,19 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	if opts.NoRetry {
 		opts.MaxRetries = 0
 	}
+	// Records are written while the attempt runs, as the service writes them, so a crash
+	// mid-attempt still leaves its run row and the audit trail of what the agent did.
 	rec := newRecorder(d.Logger)
+	recCtx, stopRec := context.WithCancel(context.Background())
+	recDone := make(chan struct{})
+	go func() {
+		rec.run(recCtx)
+		close(recDone)
+	}()
 	w := &worker{d: d, rec: rec}
 	defer func() {
+		stopRec()
+		<-recDone
 		flushCtx, cancel := context.WithTimeout(context.Background(), d.Settings.ShutdownTimeout)
 		defer cancel()
 		rec.flush(flushCtx)
@@ -181,14 +191,17 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is iss
 		}
 	}
 	end := d.Clock.Now()
-	run.Status, run.EndedAt, run.Error, run.IssueState = status, end, errText, res.Issue.State
-	run.WorkspacePath, run.SessionID, run.Tokens, run.RuntimeSeconds = res.Workspace, res.SessionID, storeTokens(res.Usage), end.Sub(start).Seconds()
-	if run.SessionID == "" {
-		run.SessionID = sessionID
+	// A copy: the start write may still be queued, reading run.
+	fin := run
+	fin.Status, fin.EndedAt, fin.Error, fin.IssueState = status, end, errText, res.Issue.State
+	fin.WorkspacePath, fin.SessionID, fin.Tokens, fin.RuntimeSeconds = res.Workspace, res.SessionID, storeTokens(res.Usage), end.Sub(start).Seconds()
+	if fin.SessionID == "" {
+		fin.SessionID = sessionID
 	}
-	rec.post("finish run", func(c context.Context) error { return d.Store.FinishRun(c, run) })
+	rec.post("finish run", func(c context.Context) error { return d.Store.FinishRun(c, fin) })
 	appendAudit(rec, d, audit.Event{Time: end, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
-		SessionID: run.SessionID, Type: audit.EventRunFinished, Details: map[string]any{"status": string(status), "turns": res.Turns}})
+		SessionID: fin.SessionID, Type: audit.EventRunFinished, Details: map[string]any{"status": string(status), "turns": res.Turns}})
+	// The next attempt reads the issue's token usage from the store, so this one's must be in.
 	rec.drain()
 	return res
 }

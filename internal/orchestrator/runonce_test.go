@@ -160,3 +160,42 @@ func TestRunOnceRespectsTheDailyBudget(t *testing.T) {
 		t.Fatal("an agent started over the daily budget")
 	}
 }
+
+// symphony run records an attempt while it runs, not only once it ends, so a crash mid-attempt
+// still leaves the run row and the audit trail of the turn.
+func TestRunOnceRecordsTheAttemptWhileItRuns(t *testing.T) {
+	h := newHarness(t)
+	h.put(newIssue(1, "Todo"))
+	gate := make(chan struct{})
+	h.agents.Script("ENG-1", scriptWait(gate))
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunOnce(context.Background(), h.deps(), "ENG-1", RunOptions{})
+		done <- err
+	}()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		runs := h.runs("id-1")
+		types := strings.Join(h.auditTypes("ENG-1"), " ")
+		if len(runs) == 1 && runs[0].Status == store.StatusRunning && strings.Contains(types, "run_started") && strings.Contains(types, "prompt_sent") {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(gate)
+			t.Fatalf("during the turn: runs %v, audit %q; want a running run, run_started and prompt_sent", runs, types)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(gate)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("RunOnce did not return")
+	}
+	if got := h.runStatuses("id-1"); len(got) != 1 || got[0] != store.StatusSuccess {
+		t.Fatalf("run records %v after the run, want one success", got)
+	}
+}
