@@ -44,17 +44,23 @@ func newConfigCmd(g *Globals) *cobra.Command {
 // usage error (exit 2).
 func loadConfig(g *Globals, stderr io.Writer) (*config.Config, error) {
 	cfg, err := config.Load(g.ConfigPath)
-	if err == nil {
-		return cfg, nil
+	if err != nil {
+		return nil, reportProblems(stderr, err, "configuration problem(s)", g.ConfigPath)
 	}
+	return cfg, nil
+}
+
+// reportProblems prints one line per problem of a load error and returns a usage error
+// (exit 2) counting them.
+func reportProblems(stderr io.Writer, err error, what, path string) error {
 	var problems yamlschema.Errors
 	if errors.As(err, &problems) {
 		for _, p := range problems {
 			fmt.Fprintln(stderr, p.String())
 		}
-		return nil, usageErr(fmt.Errorf("%d configuration problem(s) in %s", len(problems), g.ConfigPath))
+		return usageErr(fmt.Errorf("%d %s in %s", len(problems), what, path))
 	}
-	return nil, usageErr(err)
+	return usageErr(err)
 }
 
 // printWarnings lists valid-but-notable settings and features this build cannot run yet.

@@ -31,9 +31,9 @@ func newIssuesCmd(g *Globals) *cobra.Command {
 			"issue files that could not be read. It changes nothing.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(g.ConfigPath)
+			cfg, err := loadConfig(g, cmd.ErrOrStderr())
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			tr, err := trackerFromConfig(cfg)
 			if err != nil {

@@ -37,9 +37,9 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			"Paths are shown for a placeholder issue workspace " + exampleIssue + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(g.ConfigPath)
+			cfg, err := loadConfig(g, cmd.ErrOrStderr())
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			repo, err := pickRepository(cfg, repoKey)
 			if err != nil {

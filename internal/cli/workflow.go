@@ -13,7 +13,6 @@ import (
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/workflow"
-	"github.com/symphony-go/symphony/internal/yamlschema"
 )
 
 func newWorkflowCmd(g *Globals) *cobra.Command {
@@ -132,17 +131,10 @@ func loadWorkflow(path string, stderr io.Writer) (*workflow.Workflow, error) {
 	if err == nil {
 		_, err = wf.Decode(workflow.DefaultSettings())
 	}
-	if err == nil {
-		return wf, nil
+	if err != nil {
+		return nil, reportProblems(stderr, err, "problem(s)", path)
 	}
-	var problems yamlschema.Errors
-	if errors.As(err, &problems) {
-		for _, p := range problems {
-			fmt.Fprintln(stderr, p.String())
-		}
-		return nil, usageErr(fmt.Errorf("%d problem(s) in %s", len(problems), path))
-	}
-	return nil, usageErr(err)
+	return wf, nil
 }
 
 func softLimit(o prompt.Options) int {
