@@ -6,15 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
-	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -166,12 +163,11 @@ func inventoryOwners(cmd *cobra.Command, cfg *config.Config, g *Globals) (worksp
 		return nil, func() {}
 	}
 	owners := trackerOwners{tracker: tr, cfg: cfg}
-	if _, err := os.Stat(filepath.Join(g.StateRoot(), "symphony.db")); err != nil {
-		return owners, func() {}
-	}
-	st, err := store.Open(cmd.Context(), store.Options{StateRoot: g.StateRoot(), ReadOnly: true})
+	st, err := openStoreForReading(cmd.Context(), g.StateRoot())
 	if err != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "note: run store not read:", err)
+	}
+	if st == nil {
 		return owners, func() {}
 	}
 	return storeAndTrackerOwners{trackerOwners: owners, store: st}, func() { st.Close() }
