@@ -94,6 +94,7 @@ func gitMetadataRoots(workspacePath string) []string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "git", "-C", workspacePath, "rev-parse", "--absolute-git-dir", "--git-common-dir")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	out, err := cmd.Output()
 	if err != nil {
