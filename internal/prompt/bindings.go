@@ -96,8 +96,9 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 	}
 	s := &sanitizer{secrets: secrets, limits: limits}
 	p := &prepared{}
+	repoKey := repoKeyOf(req)
 	// Sanitise in prompt order so anomalies are listed the way the agent reads the fields.
-	issueMap := issueVars(s, req.Issue, req.RepoKey)
+	issueMap := issueVars(s, req.Issue, repoKey)
 	prMap := prVars(s, req.PR)
 	p.reviewers = reviewerVars(s, req.ReviewerComments)
 	p.ci = ciVars(s, req.CIFailure)
@@ -111,7 +112,7 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 		"pr":                prMap,
 		"attempt":           intOrNil(req.Attempt),
 		"agent":             agentVars(req.Agent),
-		"repo_key":          strOrNil(req.RepoKey),
+		"repo_key":          strOrNil(repoKey),
 		"reviewer_comments": reviewers,
 		"ci_failure":        mapOrNil(p.ci),
 		"pr_conflict":       mapOrNil(p.conflict),
@@ -121,9 +122,6 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 }
 
 func issueVars(s *sanitizer, is issue.Issue, repoKey string) map[string]any {
-	if repoKey == "" {
-		repoKey = is.RepoKey
-	}
 	title := s.block("issue.title", FieldIssueTitle, is.Title)
 	description := s.block("issue.description", FieldIssueBody, is.Description)
 	comments := make([]any, 0, len(is.Comments))

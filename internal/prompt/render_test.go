@@ -71,6 +71,17 @@ func TestEveryVariableRenders(t *testing.T) {
 	}
 }
 
+// TestRepoKeyFallsBackToTheIssue: a request without its own repo key uses the issue's, for
+// the top-level variable as for issue.repo_key and the managed context.
+func TestRepoKeyFallsBackToTheIssue(t *testing.T) {
+	req := Sample(ModeIssue, mustAgent(t, "codex"), Template{Source: "{{ repo_key }}|{{ issue.repo_key }}", Path: "WORKFLOW.md", Line: 1})
+	req.RepoKey, req.Issue.RepoKey = "", "from-issue"
+	got, err := renderOnly(t, req)
+	if err != nil || got != "from-issue|from-issue" {
+		t.Fatalf("got %q, %v; want \"from-issue|from-issue\"", got, err)
+	}
+}
+
 func TestFirstRunAttemptIsNil(t *testing.T) {
 	req := Sample(ModeIssue, mustAgent(t, "claude"), Template{Source: "{% if attempt %}retry {{ attempt }}{% else %}first run{% endif %}", Path: "WORKFLOW.md", Line: 1})
 	got, err := renderOnly(t, req)
