@@ -21,7 +21,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
 			return iss, err
 		}
-		w.auditTracker(iss, runID, audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState})
+		w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState}))
 		iss.State = s.WorkingState
 	}
 	comments, err := w.d.Tracker.ListComments(ctx, iss.ID)
@@ -37,7 +37,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 	if err != nil {
 		return iss, err
 	}
-	w.auditTracker(iss, runID, audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID})
+	w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
 	return iss, nil
 }
 
@@ -79,13 +79,4 @@ func isWorkpad(body, heading string) bool {
 		}
 	}
 	return false
-}
-
-func (w *worker) auditTracker(iss issue.Issue, runID, kind string, details map[string]any) {
-	ev := audit.Event{Time: w.d.Clock.Now(), IssueID: iss.ID, IssueIdentifier: iss.Identifier, RepoKey: iss.RepoKey,
-		RunID: runID, Type: kind, Details: details}
-	w.rec.post("audit "+kind, func(ctx context.Context) error {
-		_, err := w.d.Audit.Append(ctx, ev)
-		return err
-	})
 }

@@ -145,9 +145,5 @@ func (o *Orchestrator) auditOperator(op controlOp, arg string) {
 	if arg != "" {
 		details["argument"] = arg
 	}
-	ev := audit.Event{Time: o.clock.Now(), Type: audit.EventOperatorAction, Details: details}
-	o.rec.post("audit operator_action", func(ctx context.Context) error {
-		_, err := o.d.Audit.Append(ctx, ev)
-		return err
-	})
+	o.rec.appendAudit(audit.Event{Time: o.clock.Now(), Type: audit.EventOperatorAction, Details: details})
 }

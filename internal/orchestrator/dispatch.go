@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/symphony-go/symphony/internal/audit"
@@ -128,13 +127,5 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 }
 
 func (o *Orchestrator) auditRun(is issue.Issue, runID, kind string, details map[string]any) {
-	ev := audit.Event{Time: o.clock.Now(), IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey,
-		RunID: runID, Type: kind, Details: details}
-	o.rec.post("audit "+kind, func(ctx context.Context) error {
-		_, err := o.d.Audit.Append(ctx, ev)
-		if err != nil {
-			return fmt.Errorf("%s for %s: %w", kind, is.Identifier, err)
-		}
-		return nil
-	})
+	o.rec.appendAudit(issueEvent(o.clock.Now(), is, runID, "", kind, details))
 }

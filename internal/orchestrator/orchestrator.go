@@ -112,7 +112,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
-	o.rec = newRecorder(d.Logger)
+	o.rec = newRecorder(d.Logger, d.Audit)
 	o.w = &worker{d: d, rec: o.rec}
 	for _, w := range d.Settings.Warnings {
 		o.log.Warn(w)

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
 )
 
 // recordTimeout bounds one store or audit write so a wedged disk cannot hold the queue forever.
@@ -13,7 +16,8 @@ const recordTimeout = 10 * time.Second
 // recorder performs store and audit writes in order, off the loop goroutine. The queue is
 // unbounded so that posting never blocks the loop; writes are small and few per run.
 type recorder struct {
-	log *slog.Logger
+	log      *slog.Logger
+	auditLog Audit
 	// draining is held for a whole drain, so a drain called while the run goroutine is busy
 	// waits for it and writes still land in the order they were posted.
 	draining sync.Mutex
@@ -22,8 +26,8 @@ type recorder struct {
 	wake     chan struct{}
 }
 
-func newRecorder(log *slog.Logger) *recorder {
-	return &recorder{log: log, wake: make(chan struct{}, 1)}
+func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
+	return &recorder{log: log, auditLog: auditLog, wake: make(chan struct{}, 1)}
 }
 
 // post queues a write; what names it in the log when it fails.
@@ -39,6 +43,35 @@ func (r *recorder) post(what string, write func(context.Context) error) {
 	case r.wake <- struct{}{}:
 	default:
 	}
+}
+
+// appendAudit queues one audit record.
+func (r *recorder) appendAudit(ev audit.Event) {
+	r.post(auditWhat(ev), func(ctx context.Context) error {
+		_, err := r.auditLog.Append(ctx, ev)
+		return err
+	})
+}
+
+// appendPrompt queues the audit record of a prompt sent to the agent.
+func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
+	r.post(auditWhat(ev), func(ctx context.Context) error {
+		_, err := r.auditLog.AppendPrompt(ctx, ev, prompt)
+		return err
+	})
+}
+
+func auditWhat(ev audit.Event) string {
+	if ev.IssueIdentifier == "" {
+		return "audit " + ev.Type
+	}
+	return "audit " + ev.Type + " for " + ev.IssueIdentifier
+}
+
+// issueEvent is an audit event about one attempt on one issue.
+func issueEvent(at time.Time, is issue.Issue, runID, sessionID, typ string, details map[string]any) audit.Event {
+	return audit.Event{Time: at, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey,
+		RunID: runID, SessionID: sessionID, Type: typ, Details: details}
 }
 
 // run drains the queue until ctx ends; call flush afterwards to finish what is left.

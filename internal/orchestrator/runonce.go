@@ -80,7 +80,7 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	}
 	// Records are written while the attempt runs, as the service writes them, so a crash
 	// mid-attempt still leaves its run row and the audit trail of what the agent did.
-	rec := newRecorder(d.Logger)
+	rec := newRecorder(d.Logger, d.Audit)
 	recCtx, stopRec := context.WithCancel(context.Background())
 	recDone := make(chan struct{})
 	go func() {
@@ -169,8 +169,7 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is iss
 	run := store.Run{ID: runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueTitle: is.Title,
 		IssueState: is.State, Attempt: attempt, StartedAt: start}
 	rec.post("start run", func(c context.Context) error { _, err := d.Store.StartRun(c, run); return err })
-	appendAudit(rec, d, audit.Event{Time: start, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
-		Type: audit.EventRunStarted, Details: map[string]any{"attempt": attempt, "mode": "run"}})
+	rec.appendAudit(issueEvent(start, is, runID, "", audit.EventRunStarted, map[string]any{"attempt": attempt, "mode": "run"}))
 	var sessionID string
 	res := w.run(actx, cancel, attemptJob{runID: runID, issue: is, attempt: attempt, settings: d.Settings}, func(u workerUpdate) {
 		if u.sessionID != "" {
@@ -199,15 +198,10 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is iss
 		fin.SessionID = sessionID
 	}
 	rec.post("finish run", func(c context.Context) error { return d.Store.FinishRun(c, fin) })
-	appendAudit(rec, d, audit.Event{Time: end, IssueID: is.ID, IssueIdentifier: is.Identifier, RepoKey: is.RepoKey, RunID: runID,
-		SessionID: fin.SessionID, Type: audit.EventRunFinished, Details: map[string]any{"status": string(status), "turns": res.Turns}})
+	rec.appendAudit(issueEvent(end, is, runID, fin.SessionID, audit.EventRunFinished, map[string]any{"status": string(status), "turns": res.Turns}))
 	// The next attempt reads the issue's token usage from the store, so this one's must be in.
 	rec.drain()
 	return res
-}
-
-func appendAudit(rec *recorder, d Deps, ev audit.Event) {
-	rec.post("audit "+ev.Type, func(c context.Context) error { _, err := d.Audit.Append(c, ev); return err })
 }
 
 // sleep waits d on clock and reports false when ctx ended first.

@@ -130,7 +130,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
 			return res
 		}
-		w.auditPrompt(iss, job.runID, res.SessionID, turn, text)
+		w.rec.appendPrompt(issueEvent(w.d.Clock.Now(), iss, job.runID, res.SessionID, audit.EventPromptSent, map[string]any{"turn": turn}), text)
 		result, err := session.RunTurn(ctx, text)
 		if err == nil && ctx.Err() != nil {
 			err = context.Cause(ctx)
@@ -183,15 +183,6 @@ func (w *worker) stopSession(s agent.Session, log *slog.Logger) {
 	}
 }
 
-func (w *worker) auditPrompt(iss issue.Issue, runID, sessionID string, turn int, text string) {
-	ev := audit.Event{Time: w.d.Clock.Now(), IssueID: iss.ID, IssueIdentifier: iss.Identifier, RepoKey: iss.RepoKey,
-		RunID: runID, SessionID: sessionID, Type: audit.EventPromptSent, Details: map[string]any{"turn": turn}}
-	w.rec.post("audit prompt_sent", func(ctx context.Context) error {
-		_, err := w.d.Audit.AppendPrompt(ctx, ev, text)
-		return err
-	})
-}
-
 // eventSink forwards session events and enforces the per-issue token cap inside the attempt,
 // so the loop and RunOnce share one enforcement point.
 type eventSink struct {
@@ -212,12 +203,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
 	if typ, details, ok := agentActivity(ev); ok {
-		at, sessionID := ev.Time, ev.SessionID
-		s.w.rec.post("audit "+typ, func(ctx context.Context) error {
-			_, err := s.w.d.Audit.Append(ctx, audit.Event{Time: at, IssueID: iss.ID, IssueIdentifier: iss.Identifier,
-				RepoKey: iss.RepoKey, RunID: s.job.runID, SessionID: sessionID, Type: typ, Details: details})
-			return err
-		})
+		s.w.rec.appendAudit(issueEvent(ev.Time, iss, s.job.runID, ev.SessionID, typ, details))
 		return
 	}
 	if ev.Kind != agent.EventTokenUsage || ev.UsageDelta == nil {
@@ -228,12 +214,8 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.w.rec.post("token usage", func(ctx context.Context) error {
 		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
 	})
-	s.w.rec.post("audit token_usage", func(ctx context.Context) error {
-		_, err := s.w.d.Audit.Append(ctx, audit.Event{Time: at, IssueID: iss.ID, IssueIdentifier: iss.Identifier,
-			RepoKey: iss.RepoKey, RunID: s.job.runID, SessionID: ev.SessionID, Type: audit.EventTokenUsage,
-			Details: map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}})
-		return err
-	})
+	s.w.rec.appendAudit(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
+		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total
 	used := s.used
