@@ -36,9 +36,8 @@ type Turn struct {
 
 // Script is the behaviour of one issue's sessions.
 type Script struct {
-	// StartErr fails Start; StartBlock makes Start hang until cancelled.
-	StartErr   error
-	StartBlock bool
+	// StartErr fails Start.
+	StartErr error
 	// SilentStart suppresses the session_started event.
 	SilentStart bool
 	// Turns are used in order across all of the sessions; the last one repeats. No
@@ -54,7 +53,8 @@ type Factory struct {
 	sessions []*Session
 	starts   atomic.Int64
 	pids     atomic.Int64
-	// StartedCh, when set before use, receives the identifier of every session that started.
+	// StartedCh, when set before use, receives the identifier of every session that started;
+	// a Start nobody receives from waits for it until its context ends.
 	StartedCh chan string
 }
 
@@ -130,13 +130,14 @@ type Session struct {
 	workspace  string
 	sink       agent.EventSink
 
+	stopOnce sync.Once
+	stopped  chan struct{}
+
 	mu      sync.Mutex
 	pid     int
 	prompts []string
 	usage   agent.TokenUsage
 	turns   int
-	stopped chan struct{}
-	stopN   int
 }
 
 var _ agent.Session = (*Session)(nil)
@@ -150,14 +151,6 @@ func (s *Session) Workspace() string { return s.workspace }
 // Start implements agent.Session.
 func (s *Session) Start(ctx context.Context) error {
 	sc := s.f.script(s.identifier)
-	if sc.StartBlock {
-		select {
-		case <-ctx.Done():
-			return agent.Errorf(agent.CodeResponseTimeout, "start cancelled: %w", context.Cause(ctx))
-		case <-s.stopped:
-			return agent.Errorf(agent.CodeSessionClosed, "session stopped during start")
-		}
-	}
 	if sc.StartErr != nil {
 		return sc.StartErr
 	}
@@ -166,7 +159,11 @@ func (s *Session) Start(ctx context.Context) error {
 	s.mu.Unlock()
 	s.f.starts.Add(1)
 	if ch := s.f.StartedCh; ch != nil {
-		ch <- s.identifier
+		select {
+		case ch <- s.identifier:
+		case <-ctx.Done():
+			return agent.Errorf(agent.CodeResponseTimeout, "start cancelled: %w", context.Cause(ctx))
+		}
 	}
 	if !sc.SilentStart {
 		s.emit(agent.Event{Kind: agent.EventSessionStarted, Message: "fake session started"})
@@ -228,12 +225,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 
 // Stop implements agent.Session; it is idempotent.
 func (s *Session) Stop(context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopN == 0 {
-		close(s.stopped)
-	}
-	s.stopN++
+	s.stopOnce.Do(func() { close(s.stopped) })
 	return nil
 }
 
@@ -260,9 +252,12 @@ func (s *Session) Prompts() []string {
 
 // Stopped reports whether Stop was called.
 func (s *Session) Stopped() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stopN > 0
+	select {
+	case <-s.stopped:
+		return true
+	default:
+		return false
+	}
 }
 
 func (s *Session) emit(ev agent.Event) {
