@@ -3,6 +3,7 @@ package prompt
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -84,7 +85,7 @@ func (g *guideReader) read(rel string, depth int) (string, bool, error) {
 	if depth > maxGuideDepth {
 		return "", false, fmt.Errorf("%w: %s: imports nest deeper than %d levels", ErrProjectGuide, rel, maxGuideDepth)
 	}
-	data, err := g.root.ReadFile(rel)
+	data, err := g.readBounded(rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
 	}
@@ -123,6 +124,17 @@ func (g *guideReader) read(rel string, depth int) (string, bool, error) {
 		out.WriteString(expanded + "\n")
 	}
 	return out.String(), true, nil
+}
+
+// readBounded reads at most one byte more than the guide budget has left, so an oversized
+// file in the workspace is refused without being loaded whole.
+func (g *guideReader) readBounded(rel string) ([]byte, error) {
+	f, err := g.root.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, int64(maxGuideBytes-g.bytes)+1))
 }
 
 func (g *guideReader) expand(from, target string, depth int) (string, error) {
