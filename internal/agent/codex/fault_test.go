@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -366,6 +367,10 @@ func TestStopIsIdempotentAndRemovesPrivateHome(t *testing.T) {
 	o := fakeOptions(t, codextest.FakeComplete, rec)
 	s := New(o)
 	ctx := context.Background()
+	// With the collector off, a pipe counts as closed only when the adapter closed it, not
+	// when a finalizer happened to.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	pipesBefore := openPipes(t)
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -388,6 +393,31 @@ func TestStopIsIdempotentAndRemovesPrivateHome(t *testing.T) {
 	if _, err := s.RunTurn(ctx, "late"); agent.CodeOf(err) == "" {
 		t.Fatalf("RunTurn after Stop = %v, want a coded error", err)
 	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		left := slices.DeleteFunc(openPipes(t), func(p string) bool { return slices.Contains(pipesBefore, p) })
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pipes to codex still open after Stop: %v", left)
+		}
+	}
+}
+
+// openPipes lists this process's open pipe file descriptors as "fd -> pipe:[inode]".
+func openPipes(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && strings.HasPrefix(target, "pipe:") {
+			out = append(out, e.Name()+" -> "+target)
+		}
+	}
+	return out
 }
 
 // TestNotificationFloodIsDeliveredInOrderWithoutLoss pushes a burst several times larger than

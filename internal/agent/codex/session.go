@@ -26,7 +26,6 @@ type Session struct {
 	cmd        *exec.Cmd
 	pid        atomic.Int64
 	stdin      *os.File
-	stdout     *os.File
 	stderrTail tailBuffer
 	queue      *itemQueue
 	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
@@ -252,12 +251,13 @@ func (s *Session) startProcess(argv []string) error {
 		return &agent.Error{Code: agent.CodePortExit, Message: "start codex", Err: err}
 	}
 	closeAll(inR, outW, errW)
-	s.cmd, s.stdin, s.stdout = cmd, inW, outR
+	s.cmd, s.stdin = cmd, inW
 	s.pid.Store(int64(cmd.Process.Pid))
 	s.opts.Logger.Info("codex started", "pid", cmd.Process.Pid, "workspace", s.workspace)
 
 	go func() {
 		defer close(s.readerDone)
+		defer outR.Close()
 		if err := readLines(outR, s.queue, maxLineBytes); err != nil {
 			s.opts.Logger.Debug("codex stdout reader stopped", "error", err)
 		}
@@ -269,11 +269,13 @@ func (s *Session) startProcess(argv []string) error {
 	go func() {
 		s.waitErr = cmd.Wait()
 		close(s.waitDone)
-		// A grandchild that inherited stdout could keep the pipe open after Codex is gone.
+		// A grandchild that inherited stdout could keep the pipe open after Codex is gone;
+		// closing our end ends the reader's wait.
 		select {
 		case <-s.readerDone:
 		case <-time.After(2 * time.Second):
 			s.queue.close()
+			_ = outR.Close()
 		}
 	}()
 	go s.protocolLoop()
