@@ -58,10 +58,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 			s.close()
 		}
 	}()
-	s.configs, err = config.NewStore(g.ConfigPath, os.LookupEnv, logger)
-	if err != nil {
-		return nil, usageErr(err)
-	}
+	s.configs = config.NewStore(cfg, os.LookupEnv, logger)
 	redactor := secretscan.New(secrets...)
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))

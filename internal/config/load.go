@@ -36,42 +36,52 @@ func Load(path string) (*Config, error) {
 
 // LoadWithEnv is Load with an explicit environment.
 func LoadWithEnv(path string, env Env) (*Config, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
+	cfg, _, err := loadFiles(path, env)
+	return cfg, err
+}
+
+// loadFiles is LoadWithEnv that also lists the files the attempt read: symphony.yml and every
+// repository workflow it names, even when loading failed, so a Store can watch the files
+// whose edit would fix it.
+func loadFiles(path string, env Env) (*Config, []string, error) {
+	abs := absPath(path)
 	data, err := os.ReadFile(abs)
 	if err != nil {
 		msg := err.Error()
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = "file does not exist (create one with `symphony init`, or pass --config)"
 		}
-		return nil, yamlschema.Errors{{Code: CodeMissingFile, Problem: yamlschema.Problem{File: abs, Msg: "cannot read symphony.yml: " + msg}}}
+		return nil, []string{abs}, yamlschema.Errors{{Code: CodeMissingFile, Problem: yamlschema.Problem{File: abs, Msg: "cannot read symphony.yml: " + msg}}}
 	}
 	return parse(abs, data, env)
 }
 
 // Parse validates symphony.yml content as if it were stored at path.
 func Parse(path string, data []byte, env Env) (*Config, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	return parse(abs, data, env)
+	cfg, _, err := parse(absPath(path), data, env)
+	return cfg, err
 }
 
-func parse(abs string, data []byte, env Env) (*Config, error) {
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+func parse(abs string, data []byte, env Env) (*Config, []string, error) {
+	files := []string{abs}
 	root, problem := yamlschema.Parse(data, 0)
 	if problem != nil {
 		problem.File = abs
-		return nil, yamlschema.Errors{{Code: CodeParseError, Problem: *problem}}
+		return nil, files, yamlschema.Errors{{Code: CodeParseError, Problem: *problem}}
 	}
 	if root != nil {
 		switch root.(type) {
 		case *ast.MappingNode, *ast.MappingValueNode:
 		default:
 			line, col := yamlschema.Locate(root, "")
-			return nil, yamlschema.Errors{{Code: CodeNotAMap, Problem: yamlschema.Problem{
+			return nil, files, yamlschema.Errors{{Code: CodeNotAMap, Problem: yamlschema.Problem{
 				File: abs, Line: line, Col: col, Msg: "symphony.yml must be a YAML mapping of sections (issues, repositories, agent, ...)"}}}
 		}
 	}
@@ -86,10 +96,21 @@ func parse(abs string, data []byte, env Env) (*Config, error) {
 		l.loadWorkflows()
 	}
 	if l.failed() {
-		return nil, l.problems
+		return nil, cfg.files(), l.problems
 	}
 	cfg.explicit = l.explicitKeys()
-	return &cfg, nil
+	return &cfg, cfg.files(), nil
+}
+
+// files lists symphony.yml and every repository workflow path that resolved.
+func (c *Config) files() []string {
+	out := []string{c.Path}
+	for _, r := range c.Repositories {
+		if r.WorkflowPath != "" {
+			out = append(out, r.WorkflowPath)
+		}
+	}
+	return out
 }
 
 // loader carries one load's state and collects its problems.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,9 +23,16 @@ type Store struct {
 	env    Env
 	logger *slog.Logger
 
-	mu        sync.RWMutex
-	current   *Config
-	lastErr   error
+	// reloading serializes reloads, so a slow load cannot overwrite a newer one.
+	reloading sync.Mutex
+
+	mu      sync.RWMutex
+	current *Config
+	lastErr error
+	// files are the files the newest load attempt read, failed or not: a failed load may
+	// name a workflow the current configuration does not, and fixing it must trigger a
+	// reload. signature fingerprints their contents as that attempt saw them.
+	files     []string
 	signature string
 	watched   map[string]bool
 
@@ -32,22 +40,18 @@ type Store struct {
 	changed chan struct{}
 }
 
-// NewStore loads path once; it fails if that first load fails.
-func NewStore(path string, env Env, logger *slog.Logger) (*Store, error) {
+// NewStore serves cfg, loaded by Load or LoadWithEnv with env, and reloads it from the same
+// files with the same environment.
+func NewStore(cfg *Config, env Env, logger *slog.Logger) *Store {
 	if env == nil {
 		env = os.LookupEnv
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := LoadWithEnv(path, env)
-	if err != nil {
-		return nil, err
-	}
-	s := &Store{path: path, env: env, logger: logger, current: cfg, changed: make(chan struct{}, 1),
-		watched: map[string]bool{}}
-	s.signature = s.fileSignature(cfg)
-	return s, nil
+	files := cfg.files()
+	return &Store{path: cfg.Path, env: env, logger: logger, current: cfg, files: files,
+		signature: fileSignature(files), changed: make(chan struct{}, 1), watched: map[string]bool{}}
 }
 
 // Current returns the last configuration that loaded without problems.
@@ -73,9 +77,9 @@ func (s *Store) Changed() <-chan struct{} { return s.changed }
 // configuration in force.
 func (s *Store) Revalidate() *Config {
 	s.mu.RLock()
-	cur, sig := s.current, s.signature
+	files, sig := s.files, s.signature
 	s.mu.RUnlock()
-	if s.fileSignature(cur) != sig {
+	if fileSignature(files) != sig {
 		s.reload()
 	}
 	return s.Current()
@@ -91,7 +95,7 @@ func (s *Store) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.watcher = w
 	s.mu.Unlock()
-	s.watchDirs(s.Current())
+	s.watchDirs()
 
 	const settle = 100 * time.Millisecond
 	timer := time.NewTimer(time.Hour)
@@ -120,20 +124,24 @@ func (s *Store) Run(ctx context.Context) error {
 }
 
 func (s *Store) reload() {
-	cfg, err := LoadWithEnv(s.path, s.env)
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
+	cfg, files, err := loadFiles(s.path, s.env)
+	// Remember what was read, so the same broken files are not reloaded on every check.
+	sig := fileSignature(files)
 	s.mu.Lock()
+	s.files, s.signature = files, sig
 	if err != nil {
 		s.lastErr = err
-		// Remember what was seen so the same broken files are not reloaded on every check.
-		s.signature = s.fileSignature(s.current)
-		s.mu.Unlock()
+	} else {
+		s.current, s.lastErr = cfg, nil
+	}
+	s.mu.Unlock()
+	s.watchDirs()
+	if err != nil {
 		s.logger.Error("configuration reload failed; keeping the last good configuration", "path", s.path, "error", err)
 		return
 	}
-	s.current, s.lastErr = cfg, nil
-	s.signature = s.fileSignature(cfg)
-	s.mu.Unlock()
-	s.watchDirs(cfg)
 	s.logger.Info("configuration reloaded", "path", s.path, "repositories", len(cfg.Repositories))
 	select {
 	case s.changed <- struct{}{}:
@@ -141,36 +149,20 @@ func (s *Store) reload() {
 	}
 }
 
-// files lists symphony.yml and every repository workflow of cfg.
-func (s *Store) files(cfg *Config) []string {
-	abs, err := filepath.Abs(s.path)
-	if err != nil {
-		abs = s.path
-	}
-	out := []string{abs}
-	for _, r := range cfg.Repositories {
-		out = append(out, r.WorkflowPath)
-	}
-	return out
-}
-
 func (s *Store) isWatchedFile(name string) bool {
 	clean := filepath.Clean(name)
-	for _, f := range s.files(s.Current()) {
-		if f == clean {
-			return true
-		}
-	}
-	return false
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Contains(s.files, clean)
 }
 
-func (s *Store) watchDirs(cfg *Config) {
+func (s *Store) watchDirs() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.watcher == nil {
 		return
 	}
-	for _, f := range s.files(cfg) {
+	for _, f := range s.files {
 		dir := filepath.Dir(f)
 		if s.watched[dir] {
 			continue
@@ -183,11 +175,11 @@ func (s *Store) watchDirs(cfg *Config) {
 	}
 }
 
-// fileSignature fingerprints the watched files' contents; they are small, and hashing
-// catches edits that keep the size and land within one timestamp tick.
-func (s *Store) fileSignature(cfg *Config) string {
+// fileSignature fingerprints the files' contents; they are small, and hashing catches edits
+// that keep the size and land within one timestamp tick.
+func fileSignature(files []string) string {
 	h := sha256.New()
-	for _, f := range s.files(cfg) {
+	for _, f := range files {
 		h.Write([]byte(f))
 		if data, err := os.ReadFile(f); err == nil {
 			h.Write(data)

@@ -39,6 +39,16 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// newStore loads cfgPath and serves it from a Store.
+func newStore(t *testing.T, cfgPath string) *Store {
+	t.Helper()
+	cfg, err := LoadWithEnv(cfgPath, mapEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewStore(cfg, mapEnv(nil), nil)
+}
+
 func TestStoreServesLastGoodConfigAcrossBadEdit(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "symphony.yml")
@@ -46,10 +56,7 @@ func TestStoreServesLastGoodConfigAcrossBadEdit(t *testing.T) {
 	writeFile(t, cfgPath, storeSymphony)
 	writeFile(t, wf, "---\nhooks:\n  before_run: echo one\n---\nFirst {{ issue.identifier }}\n")
 
-	s, err := NewStore(cfgPath, mapEnv(nil), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newStore(t, cfgPath)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -95,10 +102,7 @@ func TestStoreRevalidateCatchesMissedEvents(t *testing.T) {
 	cfgPath := filepath.Join(dir, "symphony.yml")
 	writeFile(t, cfgPath, storeSymphony)
 	writeFile(t, filepath.Join(dir, "WORKFLOW.md"), "body\n")
-	s, err := NewStore(cfgPath, mapEnv(nil), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newStore(t, cfgPath)
 	// No Run: the watcher never sees this edit, but Revalidate does.
 	writeFile(t, cfgPath, strings.Replace(storeSymphony, "{key: app}", "{key: app}\n", 1)+"watchdog: {tick_interval_ms: 5}\n")
 	if got := s.Revalidate().Watchdog.TickIntervalMs; got != 5 {
@@ -110,5 +114,33 @@ func TestStoreRevalidateCatchesMissedEvents(t *testing.T) {
 	}
 	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "symphony_parse_error") {
 		t.Fatalf("LastError = %v", err)
+	}
+}
+
+// A reload that fails because symphony.yml names a workflow that does not exist yet must be
+// retried once that workflow appears, though the served configuration never named it.
+func TestStoreRevalidateWatchesWorkflowsOfAFailedLoad(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "symphony.yml")
+	writeFile(t, cfgPath, storeSymphony)
+	writeFile(t, filepath.Join(dir, "WORKFLOW.md"), "body\n")
+	s := newStore(t, cfgPath)
+
+	writeFile(t, cfgPath, strings.Replace(storeSymphony, "[{key: app}]", "[{key: app, route: {labels: [app]}}, {key: web, workflow: web/WORKFLOW.md, default: true}]", 1))
+	if got := len(s.Revalidate().Repositories); got != 1 {
+		t.Fatalf("a configuration naming a missing workflow was served: %d repositories", got)
+	}
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "missing_workflow_file") {
+		t.Fatalf("LastError = %v", err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "web", "WORKFLOW.md"), "web body\n")
+	if got := len(s.Revalidate().Repositories); got != 2 {
+		t.Fatalf("creating the missing workflow did not reload: %d repositories", got)
+	}
+	if err := s.LastError(); err != nil {
+		t.Fatalf("LastError after the fix = %v", err)
 	}
 }
