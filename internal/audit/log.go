@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -78,6 +79,10 @@ type Log struct {
 	broken     error
 	closed     bool
 	flushErr   error
+
+	// checkpointed is the highest sequence the head store accepted, so an idle log does not
+	// write the same checkpoint again on every flush tick; a failed one is retried.
+	checkpointed atomic.Uint64
 
 	stop chan struct{}
 	done chan struct{}
@@ -301,13 +306,20 @@ func (l *Log) syncLocked() (uint64, string, error) {
 // checkpoint records a durable head in the store. A failure does not stop logging; it is
 // returned by the next Sync or Close so the caller hears of it.
 func (l *Log) checkpoint(ctx context.Context, seq uint64, hash string) {
-	if seq == 0 {
+	if seq == 0 || seq <= l.checkpointed.Load() {
 		return
 	}
 	if err := l.opts.Head.SetAuditHead(ctx, seq, hash); err != nil {
 		l.mu.Lock()
 		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", seq, err)
 		l.mu.Unlock()
+		return
+	}
+	for {
+		cur := l.checkpointed.Load()
+		if seq <= cur || l.checkpointed.CompareAndSwap(cur, seq) {
+			return
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -237,6 +238,46 @@ func TestFlushIntervalCheckpointsWithoutSync(t *testing.T) {
 			t.Fatal("the flusher never checkpointed the head")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// countingHead counts checkpoint writes.
+type countingHead struct {
+	memHead
+	sets atomic.Int32
+}
+
+func (c *countingHead) SetAuditHead(ctx context.Context, seq uint64, hash string) error {
+	c.sets.Add(1)
+	return c.memHead.SetAuditHead(ctx, seq, hash)
+}
+
+// An idle log must not rewrite the same checkpoint to the run store on every flush tick.
+func TestIdleFlushesDoNotRewriteTheCheckpoint(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	head := &countingHead{}
+	l, err := Open(ctx, Options{Dir: f.dir, Redactor: secretscan.New(), Head: head, FlushInterval: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.Append(ctx, Event{Type: EventToolCall}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s, _, _ := head.AuditHead(ctx); s != 1; s, _, _ = head.AuditHead(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatal("the flusher never checkpointed the head")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if err := l.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := head.sets.Load(); n != 1 {
+		t.Fatalf("%d checkpoint writes for one record, want 1", n)
 	}
 }
 
