@@ -16,7 +16,9 @@ const CodexProfile = "symphony"
 // PermissionProfile names the managed profile the overrides define. Codex enforces that
 // profile's deny lists and domain rules only when a thread selects it by name (thread/start
 // "permissions") instead of sending the legacy sandbox and sandboxPolicy fields, which
-// replace it with plain workspace-write; TestSecurityMatrix measures both.
+// replace it with plain workspace-write; TestSecurityMatrix measures both. It is empty under
+// srt, whose outer sandbox takes the profile's place (Codex's own cannot run nested inside it),
+// so the session sends the legacy fields with an externalSandbox turn policy instead.
 type CodexParams struct {
 	ApprovalPolicy    any
 	AutoApproveAll    bool
@@ -28,14 +30,17 @@ type CodexParams struct {
 
 // Codex renders the policy for a Codex app-server session.
 func (p *Policy) Codex() CodexParams {
-	return CodexParams{
+	c := CodexParams{
 		ApprovalPolicy:    p.ApprovalPolicy,
 		AutoApproveAll:    p.AutoApproveAll,
 		ThreadSandbox:     p.ThreadSandbox,
 		TurnSandboxPolicy: p.TurnSandboxPolicy(),
 		ConfigOverrides:   p.CodexConfigOverrides(),
-		PermissionProfile: CodexProfile,
 	}
+	if p.Mode() == ModeCodexProfile {
+		c.PermissionProfile = CodexProfile
+	}
+	return c
 }
 
 // WritableRoots are the workspace, every git metadata root and the operator turn policy's

@@ -286,6 +286,9 @@ func TestCodexTurnPolicy(t *testing.T) {
 	if c.ConfigOverrides[0] != `default_permissions="symphony"` {
 		t.Fatalf("first override %q", c.ConfigOverrides[0])
 	}
+	if c.PermissionProfile != CodexProfile {
+		t.Fatalf("permission profile %q, want %q selected without an outer sandbox", c.PermissionProfile, CodexProfile)
+	}
 
 	op := mustResolve(t, func(in *Input) {
 		in.Permissions.Filesystem.TurnPolicy = map[string]any{"type": "workspaceWrite", "writableRoots": []any{"/srv/cache"}, "excludeSlashTmp": false}
@@ -294,9 +297,12 @@ func TestCodexTurnPolicy(t *testing.T) {
 		t.Fatalf("operator turn policy lost the workspace or its own fields: %v", op)
 	}
 
-	ext := mustResolve(t, func(in *Input) { in.Permissions.OuterSandbox.Runtime = OuterSRT }).TurnSandboxPolicy()
-	if !reflect.DeepEqual(ext, map[string]any{"type": "externalSandbox", "networkAccess": "enabled"}) {
-		t.Fatalf("srt turn policy = %v", ext)
+	ext := mustResolve(t, func(in *Input) { in.Permissions.OuterSandbox.Runtime = OuterSRT }).Codex()
+	if !reflect.DeepEqual(ext.TurnSandboxPolicy, map[string]any{"type": "externalSandbox", "networkAccess": "enabled"}) {
+		t.Fatalf("srt turn policy = %v", ext.TurnSandboxPolicy)
+	}
+	if ext.PermissionProfile != "" {
+		t.Fatalf("srt session selects permission profile %q; Codex's own sandbox cannot run inside srt", ext.PermissionProfile)
 	}
 }
 
