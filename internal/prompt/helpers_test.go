@@ -1,24 +1,18 @@
 package prompt
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // sharedFile returns the path of a file under the shared reference tree beside the checkout,
 // skipping outside CI when it is absent and failing in CI.
 func sharedFile(t *testing.T, rel string) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s is missing: %v", p, err)
-		}
-		t.Skipf("%s not present beside the checkout; skipping outside CI", p)
-	}
-	return p
+	return testenv.File(t, "shared reference file", filepath.Join(testenv.ModuleRoot(t), "..", "shared", filepath.FromSlash(rel)))
 }
 
 // workflowBody splits a WORKFLOW.md into its front matter and body the simple way (the real

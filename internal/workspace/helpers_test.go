@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestMain isolates git from the machine: no system or user config, a fixed identity.
@@ -40,16 +41,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func requireGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is required in CI")
-		}
-		t.Skip("git not on PATH")
-	}
-}
-
 func runGit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
@@ -69,7 +60,7 @@ type gitFixture struct {
 
 func newGitFixture(t *testing.T) gitFixture {
 	t.Helper()
-	requireGit(t)
+	testenv.Tool(t, "git")
 	base := t.TempDir()
 	f := gitFixture{origin: filepath.Join(base, "origin.git"), primary: filepath.Join(base, "primary"),
 		writer: filepath.Join(base, "writer")}

@@ -10,6 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // SchemaPath is where Linear's published schema sits, relative to the module root: the shared
@@ -28,12 +30,7 @@ var (
 func Schema(t testing.TB) *ast.Schema {
 	t.Helper()
 	schemaOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		schemaFile = filepath.Join(root, SchemaPath)
+		schemaFile = filepath.Join(testenv.ModuleRoot(t), SchemaPath)
 		data, err := os.ReadFile(schemaFile)
 		if err != nil {
 			schemaErr = err
@@ -44,30 +41,12 @@ func Schema(t testing.TB) *ast.Schema {
 	switch {
 	case schemaErr == nil:
 		return schemaParsed
-	case os.IsNotExist(schemaErr) && os.Getenv("CI") != "true":
+	case os.IsNotExist(schemaErr) && !testenv.InCI():
 		t.Skipf("Linear schema not found at %s (expected beside the checkout); skipping outside CI", schemaFile)
 	default:
 		t.Fatalf("load Linear schema %s: %v", schemaFile, schemaErr)
 	}
 	return nil
-}
-
-// moduleRoot walks up from the working directory (the package under test) to go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
 }
 
 // Validate parses doc and checks it against schema with the standard GraphQL validation rules.
