@@ -108,7 +108,11 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 		defer t.Stop()
 	}
 
-	is, err := d.Tracker.FetchIssueByIdentifier(runCtx, identifier)
+	// Each tracker call gets TrackerTimeout, as in the service: without --timeout, runCtx
+	// alone would let a hung tracker hold the command forever.
+	fetchCtx, cancelFetch := context.WithTimeout(runCtx, d.Settings.TrackerTimeout)
+	is, err := d.Tracker.FetchIssueByIdentifier(fetchCtx, identifier)
+	cancelFetch()
 	if err != nil {
 		return Result{}, fmt.Errorf("run: fetching issue %s: %w", identifier, err)
 	}
@@ -220,6 +224,8 @@ func sleep(ctx context.Context, clock Clock, d time.Duration) bool {
 // routeOf finds the repository route of an issue the way a poll would: among the current
 // candidates, refusing a conflict or an issue no route selects.
 func routeOf(ctx context.Context, d Deps, is issue.Issue) (issue.Issue, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.Settings.TrackerTimeout)
+	defer cancel()
 	cands, err := d.Tracker.FetchCandidates(ctx)
 	if err != nil {
 		return is, fmt.Errorf("run: fetching candidates to route %s: %w", is.Identifier, err)

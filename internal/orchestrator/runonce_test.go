@@ -2,12 +2,14 @@ package orchestrator
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
+	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
@@ -197,5 +199,33 @@ func TestRunOnceRecordsTheAttemptWhileItRuns(t *testing.T) {
 	}
 	if got := h.runStatuses("id-1"); len(got) != 1 || got[0] != store.StatusSuccess {
 		t.Fatalf("run records %v after the run, want one success", got)
+	}
+}
+
+// hungLookup is a tracker whose issue lookup answers only when its context ends.
+type hungLookup struct{ tracker.Tracker }
+
+func (hungLookup) FetchIssueByIdentifier(ctx context.Context, _ string) (issue.Issue, error) {
+	<-ctx.Done()
+	return issue.Issue{}, ctx.Err()
+}
+
+// Without --timeout, symphony run still bounds its tracker calls by the tracker timeout.
+func TestRunOnceBoundsTrackerCalls(t *testing.T) {
+	h := newHarness(t,
+		withSettings(func(s *Settings) { s.TrackerTimeout = 20 * time.Millisecond }),
+		func(c *harnessConfig) { c.wrap = func(tr tracker.Tracker) tracker.Tracker { return hungLookup{tr} } })
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunOnce(context.Background(), h.deps(), "ENG-1", RunOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("RunOnce error %v, want the lookup's deadline", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("RunOnce waited on a hung tracker past the tracker timeout")
 	}
 }
