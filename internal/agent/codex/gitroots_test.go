@@ -94,7 +94,9 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	if !containsText(cfg, "model = \"m\"") || !containsText(cfg, "plugins = false") {
 		t.Fatalf("config.toml = %s", cfg)
 	}
-	if _, err := makePrivateDirs(filepath.Join(ws, "state"), ws, "", auth, discardLogger()); err == nil {
-		t.Fatal("a state dir inside the workspace was accepted")
+	for _, inside := range []string{"state", "..state"} {
+		if _, err := makePrivateDirs(filepath.Join(ws, inside), ws, "", auth, discardLogger()); err == nil {
+			t.Fatalf("state dir %s inside the workspace was accepted", inside)
+		}
 	}
 }

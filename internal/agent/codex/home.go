@@ -39,7 +39,7 @@ func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog
 	if err != nil {
 		return d, fmt.Errorf("resolve state dir %q: %w", stateDir, err)
 	}
-	if rel, err := filepath.Rel(workspace, realState); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(workspace, realState); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return d, fmt.Errorf("state dir %q is inside the workspace; the agent could read its CODEX_HOME", stateDir)
 	}
 	root, err := os.MkdirTemp(realState, "codex-session-")
