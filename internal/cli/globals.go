@@ -18,7 +18,6 @@ type Globals struct {
 	logsRoot   string
 	Host       string
 	Port       int
-	portSet    bool
 	logFormat  string
 	logLevel   string
 }
@@ -32,13 +31,7 @@ func (g *Globals) bind(root *cobra.Command) {
 	f.IntVar(&g.Port, "port", 0, "dashboard listen port (overrides dashboard.port; 0 picks a free port)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
-		g.portSet = cmd.Flags().Changed("port")
-	}
 }
-
-// PortSet reports whether --port was given, so 0 can mean "pick one" rather than "unset".
-func (g *Globals) PortSet() bool { return g.portSet }
 
 // StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else
 // $XDG_STATE_HOME/symphony, else ~/.local/state/symphony.

@@ -42,7 +42,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseUnimplemented(cfg); err != nil {
+	if err := refuseUnimplemented(cmd, cfg); err != nil {
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
@@ -76,7 +76,14 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	return s, nil
 }
 
-func refuseUnimplemented(cfg *config.Config) error {
+// refuseUnimplemented refuses features the configuration or the command line asks for but
+// this build cannot run, rather than ignoring them.
+func refuseUnimplemented(cmd *cobra.Command, cfg *config.Config) error {
+	for _, flag := range []string{"host", "port"} {
+		if cmd.Flags().Changed(flag) {
+			return usageErr(fmt.Errorf("refusing to start: --%s configures the dashboard, which this build does not implement yet; leave --host and --port out", flag))
+		}
+	}
 	missing := cfg.Unimplemented()
 	if len(missing) == 0 {
 		return nil
