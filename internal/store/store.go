@@ -134,9 +134,6 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 	return path + "?" + strings.Join(q, "&")
 }
 
-// FilePath returns the path of the open store file.
-func (s *Store) FilePath() string { return s.path }
-
 // Close releases the store.
 func (s *Store) Close() error { return s.db.Close() }
 
