@@ -12,16 +12,10 @@ type Feature struct {
 
 func (f Feature) String() string { return fmt.Sprintf("%s: %s", f.Key, f.Reason) }
 
-// explicitPaths are toggles whose defaults are "on" but whose feature is not built yet; they
-// count as requested only when the file spells them out.
-var explicitPaths = []string{"dashboard.enabled", "dashboard.port", "dashboard.host"}
-
-func (l *loader) explicitKeys() map[string]bool {
-	out := map[string]bool{}
-	for _, p := range explicitPaths {
-		out[p] = l.has(p)
-	}
-	return out
+// dashboardRequested reports whether the file spells out a dashboard setting: the dashboard
+// is on by default but not built yet, so it counts as requested only when asked for.
+func (l *loader) dashboardRequested() bool {
+	return l.has("dashboard.enabled") || l.has("dashboard.port") || l.has("dashboard.host")
 }
 
 // Unimplemented lists the enabled features this build cannot run yet.
@@ -44,7 +38,7 @@ func (c *Config) Unimplemented() []Feature {
 	add(c.Agent.MCP.Inherit != "none" || len(c.Agent.MCP.Servers) > 0, "agent.mcp", "publishing MCP servers to agents is not implemented yet")
 	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
 		"dependency_audit", "the dependency audit gate is not implemented yet")
-	add(c.Dashboard.Enabled && (c.explicit["dashboard.enabled"] || c.explicit["dashboard.port"] || c.explicit["dashboard.host"]),
+	add(c.Dashboard.Enabled && c.dashboardRequested,
 		"dashboard", "the dashboard and JSON API are not implemented yet (leave dashboard.enabled/host/port out to run without them)")
 	return out
 }

@@ -98,7 +98,7 @@ func parse(abs string, data []byte, env Env) (*Config, []string, error) {
 	if l.failed() {
 		return nil, cfg.files(), l.problems
 	}
-	cfg.explicit = l.explicitKeys()
+	cfg.dashboardRequested = l.dashboardRequested()
 	return &cfg, cfg.files(), nil
 }
 

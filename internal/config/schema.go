@@ -25,8 +25,8 @@ type Config struct {
 	Notifications   Notifications   `yaml:"notifications"`
 	Poller          Poller          `yaml:"poller"`
 
-	// explicit records which default-on toggles the file spelled out.
-	explicit map[string]bool
+	// dashboardRequested records that the file spelled out a dashboard setting.
+	dashboardRequested bool
 }
 
 // RemovedKeys rejects the reference's pre-release top-level spellings with migration advice.
