@@ -8,6 +8,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 )
 
 // bootstrap prepares the tracker before the first turn, the same way on every attempt: an
@@ -33,7 +34,11 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 			return iss, nil
 		}
 	}
-	created, err := w.d.Tracker.CreateComment(ctx, iss.ID, workpadBody(s.workpadHeading(), w.d.Clock.Now()))
+	ag, err := prompt.AgentFor(s.AgentKind)
+	if err != nil {
+		return iss, err
+	}
+	created, err := w.d.Tracker.CreateComment(ctx, iss.ID, workpadBody(ag.WorkpadHeading, w.d.Clock.Now()))
 	if err != nil {
 		return iss, err
 	}

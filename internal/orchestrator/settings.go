@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
@@ -35,7 +36,8 @@ type Settings struct {
 	// TokensPerDay pauses new dispatch once the UTC day's tokens reach it; 0 disables it.
 	TokensPerDay int64
 
-	// AgentKind is "codex" or "claude"; it names the workpad comment heading.
+	// AgentKind is "codex" or "claude"; it names the workpad comment heading (prompt.AgentFor),
+	// the same one the prompts tell the agent to keep.
 	AgentKind string
 	// StartState and WorkingState drive the tracker bootstrap: an issue in StartState moves to
 	// WorkingState before its first turn.
@@ -100,8 +102,8 @@ func (s Settings) withDefaults() (Settings, error) {
 			problems = append(problems, fmt.Sprintf("max_by_issue_state[%q] must be positive", state))
 		}
 	}
-	if s.AgentKind != "codex" && s.AgentKind != "claude" {
-		problems = append(problems, fmt.Sprintf("agent kind %q is not codex or claude (agent.runtime)", s.AgentKind))
+	if _, err := prompt.AgentFor(s.AgentKind); err != nil {
+		problems = append(problems, err.Error()+" (agent.runtime)")
 	}
 	if len(problems) > 0 {
 		return s, fmt.Errorf("orchestrator settings: %s", strings.Join(problems, "; "))
@@ -151,12 +153,4 @@ func (s Settings) failureBackoff(attempt int) time.Duration {
 		}
 	}
 	return min(d, s.RetryBackoffMax)
-}
-
-// workpadHeading is the first line of the single progress comment the worker keeps.
-func (s Settings) workpadHeading() string {
-	if s.AgentKind == "claude" {
-		return "## Claude Workpad"
-	}
-	return "## Codex Workpad"
 }
