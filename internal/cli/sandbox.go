@@ -65,25 +65,21 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 	return cmd
 }
 
+// pickRepository returns the repository --repo names, else the default or only one.
 func pickRepository(cfg *config.Config, key string) (*config.Repository, error) {
-	var keys []string
-	for i := range cfg.Repositories {
-		r := &cfg.Repositories[i]
-		if key != "" && r.Key == key {
+	if key != "" {
+		if r := cfg.Repo(key); r != nil {
 			return r, nil
 		}
-		keys = append(keys, r.Key)
+	} else if r := cfg.Primary(); r != nil && (r.Default || len(cfg.Repositories) == 1) {
+		return r, nil
+	}
+	keys := make([]string, len(cfg.Repositories))
+	for i, r := range cfg.Repositories {
+		keys[i] = r.Key
 	}
 	if key != "" {
 		return nil, fmt.Errorf("--repo %q: no such repository; configured: %s", key, strings.Join(keys, ", "))
-	}
-	for i := range cfg.Repositories {
-		if cfg.Repositories[i].Default {
-			return &cfg.Repositories[i], nil
-		}
-	}
-	if len(cfg.Repositories) == 1 {
-		return &cfg.Repositories[0], nil
 	}
 	return nil, fmt.Errorf("several repositories and none is default; choose one with --repo (%s)", strings.Join(keys, ", "))
 }
