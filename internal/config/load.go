@@ -142,15 +142,20 @@ func (l *loader) loadWorkflows() {
 			l.addWorkflowErr(err)
 			continue
 		}
-		base := workflow.DefaultSettings()
-		base.Verification = l.cfg.Verification
-		settings, err := w.Decode(base)
+		settings, err := w.Decode(l.operatorSettings())
 		if err != nil {
 			l.addWorkflowErr(err)
 			continue
 		}
 		repo.Loaded, repo.Settings = w, settings
 	}
+}
+
+// operatorSettings are the WORKFLOW.md-level settings symphony.yml gives every repository.
+func (l *loader) operatorSettings() workflow.Settings {
+	s := workflow.DefaultSettings()
+	s.Verification = l.cfg.Verification
+	return s
 }
 
 func (l *loader) addWorkflowErr(err error) {

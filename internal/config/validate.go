@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/symphony-go/symphony/internal/workflow"
 )
 
 // validate applies every value rule of the reference schema; each violation is reported with
@@ -20,9 +18,7 @@ func (l *loader) validate() {
 	l.validatePermissions()
 	l.validateMCP()
 	l.validateExtensions()
-	operator := workflow.DefaultSettings()
-	operator.Verification = l.cfg.Verification
-	for _, p := range operator.ValidateOperator(l.file) {
+	for _, p := range l.operatorSettings().ValidateOperator(l.file) {
 		l.bad(p.Path, p.Msg)
 	}
 	// The sandbox layer's own checks run last, on an otherwise valid configuration, so a
