@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,17 +35,24 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		s.logger.Info("startup workspace cleanup", "workspaces", len(outcomes))
 	}
 
-	go func() {
+	// The helpers stop, and are waited for, before the caller closes the store and audit log
+	// they write through.
+	ctx, cancel := context.WithCancel(ctx)
+	var helpers sync.WaitGroup
+	stopHelpers := func() { cancel(); helpers.Wait() }
+	defer stopHelpers()
+	helpers.Go(func() {
 		if err := s.configs.Run(ctx); err != nil {
 			s.logger.Error("configuration watcher stopped; edits apply after revalidation before dispatch", "error", err)
 		}
-	}()
-	go applyReloads(ctx, s, o)
-	go printStatus(ctx, cmd.OutOrStdout(), o)
+	})
+	helpers.Go(func() { applyReloads(ctx, s, o) })
+	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
 
 	if err := o.Run(ctx); err != nil {
 		return failure(err)
 	}
+	stopHelpers()
 	fmt.Fprintln(cmd.OutOrStdout(), "symphony stopped")
 	return nil
 }
@@ -52,10 +60,15 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 // applyReloads pushes each reloaded configuration into the loop and the workspace layer, and
 // restarts the age collector so it runs on the new cleanup settings.
 func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator) {
-	collect := func() context.CancelFunc {
+	// Stopping a collector waits for it, so two never work on the same workspaces.
+	collect := func() (stop func()) {
 		cctx, cancel := context.WithCancel(ctx)
-		go s.workspaces.manager().RunCollector(cctx, o)
-		return cancel
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.workspaces.manager().RunCollector(cctx, o)
+		}()
+		return func() { cancel(); <-done }
 	}
 	stopCollector := collect()
 	defer func() { stopCollector() }()
