@@ -77,14 +77,13 @@ func writeTemplate(f initFile, repoKey, repoPath string) error {
 	if err != nil {
 		return err
 	}
+	// Whatever fails, the temp file does not stay behind (once renamed it is already gone).
+	defer os.Remove(tmp.Name())
 	_, werr := tmp.WriteString(text)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
+	if err := errors.Join(werr, tmp.Close()); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
 		return err
 	}
 	return os.Rename(tmp.Name(), f.dest)
