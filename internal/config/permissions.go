@@ -6,25 +6,11 @@ import (
 	"strings"
 )
 
-// Codex approval policies accepted as strings; `never` is rejected for Codex (SPEC §6.3)
-// because unattended runs must say so explicitly with auto_approve_all.
-var approvalPolicyStrings = []string{"untrusted", "on-failure", "on-request", "never", "auto_approve_all"}
-
 func (l *loader) validatePermissions() {
 	a := l.cfg.Agent
 	p := a.Permissions
-	switch v := p.ApprovalPolicy.(type) {
-	case nil:
-	case string:
-		l.oneOf("agent.permissions.approval_policy", v, approvalPolicyStrings...)
-		if v == "never" && a.Runtime == "codex" {
-			l.bad("agent.permissions.approval_policy", "`never` is not accepted with runtime codex; use auto_approve_all for unattended auto-approval, or leave it out for the safe reject-map default")
-		}
-	case map[string]any:
-		l.validateApprovalObject(v)
-	default:
-		l.bad("agent.permissions.approval_policy", "must be a policy name or a {reject: {...}} object")
-	}
+	// approval_policy values are checked by the sandbox layer (validateSandbox), which owns the
+	// translation to the installed Codex's forms.
 	l.oneOf("agent.permissions.filesystem.sandbox", p.Filesystem.Sandbox, "read-only", "workspace-write", "danger-full-access")
 	if tp := p.Filesystem.TurnPolicy; tp != nil {
 		typ, _ := tp["type"].(string)
@@ -53,28 +39,6 @@ func (l *loader) validatePermissions() {
 		}
 		if len(l.cfg.Workers.SSHHosts) > 0 {
 			l.bad("agent.permissions.outer_sandbox.runtime", "srt runs only on this host: its settings file is written locally, so it cannot be combined with workers.ssh_hosts")
-		}
-	}
-}
-
-func (l *loader) validateApprovalObject(v map[string]any) {
-	const path = "agent.permissions.approval_policy"
-	if len(v) != 1 {
-		l.bad(path, "an object policy must have exactly one key, reject")
-		return
-	}
-	reject, ok := v["reject"].(map[string]any)
-	if !ok {
-		l.bad(path, "an object policy must be {reject: {sandbox_approval: bool, rules: bool, mcp_elicitations: bool}}")
-		return
-	}
-	for k, val := range reject {
-		if !slices.Contains([]string{"sandbox_approval", "rules", "mcp_elicitations", "request_permissions", "skill_approval"}, k) {
-			l.bad(path+".reject."+k, "unknown reject category")
-			continue
-		}
-		if _, isBool := val.(bool); !isBool {
-			l.bad(path+".reject."+k, "must be true or false")
 		}
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
@@ -32,7 +33,8 @@ func (c *Config) SandboxInput() sandbox.Input {
 }
 
 // validateSandbox renders the policy once for a placeholder workspace, so every combination
-// the sandbox layer refuses at launch is reported by `config check` instead.
+// the sandbox layer refuses at launch is reported by `config check` instead. A refusal about a
+// key that already has a problem is left out, so nothing is reported twice in two wordings.
 func (l *loader) validateSandbox() {
 	in := l.cfg.SandboxInput()
 	in.Workspace = filepath.Join(l.cfg.Workspaces.Root, "placeholder", "EXAMPLE-1")
@@ -46,9 +48,21 @@ func (l *loader) validateSandbox() {
 	if _, err := sandbox.Resolve(in); err != nil {
 		var se *sandbox.Error
 		if errors.As(err, &se) {
-			l.bad(se.Field, se.Msg+" ("+se.Code+")")
+			if !l.reported(se.Field) {
+				l.bad(se.Field, se.Msg+" ("+se.Code+")")
+			}
 			return
 		}
 		l.bad("agent.permissions", err.Error())
 	}
+}
+
+// reported reports whether a problem already names key, a key inside it, or a key it is in.
+func (l *loader) reported(key string) bool {
+	for _, p := range l.problems {
+		if p.Path == key || strings.HasPrefix(p.Path, key+".") || strings.HasPrefix(key, p.Path+".") {
+			return true
+		}
+	}
+	return false
 }

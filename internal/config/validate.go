@@ -21,11 +21,7 @@ func (l *loader) validate() {
 	for _, p := range l.operatorSettings().ValidateOperator(l.file) {
 		l.bad(p.Path, p.Msg)
 	}
-	// The sandbox layer's own checks run last, on an otherwise valid configuration, so a
-	// problem is never reported twice in two wordings.
-	if len(l.problems) == 0 {
-		l.validateSandbox()
-	}
+	l.validateSandbox()
 }
 
 func quote(s string) string { return fmt.Sprintf("%q", s) }
