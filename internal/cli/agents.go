@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -36,7 +33,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 		}
 		in := cfg.SandboxInput()
 		in.Workspace = req.Workspace.Path
-		in.GitMetadataRoots = gitMetadataRoots(req.Workspace.Path)
+		in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace.Path)
 		in.SessionDir = sessions
 		in.Home = home
 		pol, err := sandbox.Resolve(in)
@@ -56,15 +53,13 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			ThreadSandbox:            params.ThreadSandbox,
 			TurnSandboxPolicy:        params.TurnSandboxPolicy,
 			ConfigOverrides:          params.ConfigOverrides,
+			PermissionProfile:        params.PermissionProfile,
 			ReadTimeout:              time.Duration(cfg.Agent.Timeouts.ReadMs) * time.Millisecond,
 			TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
 			MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
 			Events:                   req.Events,
 			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 				"repo_key", req.Workspace.RepoKey),
-		}
-		if pol.Mode() == sandbox.ModeCodexProfile {
-			opts.PermissionProfile = params.PermissionProfile
 		}
 		if pol.Mode() != sandbox.ModeSRT {
 			return codex.New(opts), nil
@@ -84,33 +79,6 @@ func identicalFailures(n int) int {
 		return -1
 	}
 	return n
-}
-
-// gitMetadataRoots asks git where a workspace's metadata lives (a linked worktree keeps it in
-// the primary clone), so the sandbox can keep it writable and guard its config and hooks.
-// A workspace that is not a git checkout has none beyond its own .git.
-func gitMetadataRoots(workspacePath string) []string {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", "-C", workspacePath, "rev-parse", "--absolute-git-dir", "--git-common-dir")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	out, err := cmd.Output()
-	if err != nil {
-		return nil
-	}
-	var roots []string
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if line == "" {
-			continue
-		}
-		if !filepath.IsAbs(line) {
-			line = filepath.Join(workspacePath, line)
-		}
-		roots = append(roots, filepath.Clean(line))
-	}
-	return roots
 }
 
 // srtSession removes the session's srt settings file once the agent has stopped.

@@ -11,7 +11,7 @@ import (
 // gitWritableRoots returns the workspace's .git plus git's --git-dir and --git-common-dir.
 // Linked worktrees keep their metadata outside the workspace, and branch, commit and fetch
 // must be able to write there. A workspace that is not a git repository yields just .git.
-func gitWritableRoots(ctx context.Context, workspace string) []string {
+func GitMetadataRoots(ctx context.Context, workspace string) []string {
 	roots := []string{filepath.Join(workspace, ".git")}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -32,7 +32,7 @@ func TestWritableRootsCoverLinkedWorktreeMetadata(t *testing.T) {
 	ws, _ = filepath.EvalSymlinks(ws)
 	realMain, _ := filepath.EvalSymlinks(main)
 
-	roots := gitWritableRoots(context.Background(), ws)
+	roots := GitMetadataRoots(context.Background(), ws)
 	for _, want := range []string{
 		filepath.Join(ws, ".git"),
 		filepath.Join(realMain, ".git", "worktrees", "wt"),

@@ -158,7 +158,7 @@ func (s *Session) launch() error {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
 	if s.sendsWorkspaceWritePolicy() {
-		s.gitRoots = gitWritableRoots(context.Background(), ws)
+		s.gitRoots = GitMetadataRoots(context.Background(), ws)
 	}
 	argv, err := s.argv()
 	if err != nil {
