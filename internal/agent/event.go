@@ -56,4 +56,55 @@ type Event struct {
 	RateLimits json.RawMessage
 	// Code is set on failure events.
 	Code Code
+	// Activity is set on the event that reports a finished command or file change.
+	Activity *Activity
+}
+
+// ActivityKind names what an agent did in its workspace.
+type ActivityKind string
+
+// Activities runtimes report.
+const (
+	ActivityCommand    ActivityKind = "command"
+	ActivityFileChange ActivityKind = "file_change"
+)
+
+// ActivityOutputPreviewRunes bounds the command output an Activity keeps: enough to say what
+// happened, not a transcript.
+const ActivityOutputPreviewRunes = 500
+
+// Activity is something the agent did in the workspace, as the runtime reported it once done:
+// a shell command it ran or files it changed. The orchestrator records it in the audit log
+// without knowing any runtime's protocol.
+type Activity struct {
+	Kind ActivityKind
+	// Describe decodes the details. Runtimes keep only the raw bytes needed on their protocol
+	// path and leave decoding to whoever records the activity.
+	Describe func() ActivityDetails
+}
+
+// ActivityDetails is what an Activity reports.
+type ActivityDetails struct {
+	Command string
+	Cwd     string
+	Status  string
+	// ExitCode is nil when the runtime did not report one.
+	ExitCode *int
+	// Output is a preview of the command's output (see OutputPreview).
+	Output string
+	Paths  []string
+}
+
+// OutputJSONBytes is enough raw JSON for ActivityOutputPreviewRunes runes even when every
+// rune is a \uXXXX surrogate pair.
+const OutputJSONBytes = 12*ActivityOutputPreviewRunes + 2
+
+// OutputPreview decodes the start of a JSON string (which may be cut anywhere) into at most
+// ActivityOutputPreviewRunes runes, with "…" when the output went on.
+func OutputPreview(rawJSON []byte) string {
+	out, more := stringPrefix(rawJSON, ActivityOutputPreviewRunes)
+	if more {
+		return out + "…"
+	}
+	return out
 }

@@ -9,10 +9,7 @@ import (
 )
 
 func TestAgentActivityBecomesAuditRecords(t *testing.T) {
-	command := `{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"call_1","command":"/bin/bash -lc 'make test'","cwd":"/ws/ENG-1","status":"completed","aggregatedOutput":"ok\n","exitCode":2},"threadId":"t","turnId":"u"}}`
-	files := `{"method":"item/completed","params":{"item":{"type":"fileChange","id":"f","status":"completed","changes":[{"path":"/ws/ENG-1/a.go","kind":{"type":"update"}},{"path":"/ws/ENG-1/b.go","kind":{"type":"add"}}]}}}`
-	message := `{"method":"item/completed","params":{"item":{"type":"agentMessage","text":"done"}}}`
-	long := `{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"c","command":"echo \"quoted\"","cwd":"/ws","status":"completed","aggregatedOutput":"` + strings.Repeat("x", 100)
+	two := 2
 	cases := []struct {
 		name string
 		ev   agent.Event
@@ -21,13 +18,14 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 	}{
 		{"tool call", agent.Event{Kind: agent.EventToolCall, Message: "linear_get_issue"}, audit.EventToolCall,
 			map[string]any{"tool": "linear_get_issue"}},
-		{"command", agent.Event{Kind: agent.EventNotification, Method: "item/completed", Raw: []byte(command)}, audit.EventCommandExecuted,
-			map[string]any{"command": "/bin/bash -lc 'make test'", "cwd": "/ws/ENG-1", "exit_code": 2, "output_preview": "ok\n"}},
-		{"file change", agent.Event{Kind: agent.EventNotification, Method: "item/completed", Raw: []byte(files)}, audit.EventFileChanged,
-			map[string]any{"status": "completed"}},
-		{"truncated command", agent.Event{Kind: agent.EventNotification, Method: "item/completed", Raw: []byte(long), RawTruncated: true},
-			audit.EventCommandExecuted, map[string]any{"command": `echo "quoted"`, "frame_truncated": true}},
-		{"agent message", agent.Event{Kind: agent.EventNotification, Method: "item/completed", Raw: []byte(message)}, "", nil},
+		{"command", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityCommand, agent.ActivityDetails{
+			Command: "make test", Cwd: "/ws/ENG-1", Status: "completed", ExitCode: &two, Output: "ok\n"})},
+			audit.EventCommandExecuted, map[string]any{"command": "make test", "cwd": "/ws/ENG-1", "exit_code": 2, "output_preview": "ok\n"}},
+		{"command without exit code", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityCommand, agent.ActivityDetails{
+			Command: "sleep 9", Status: "interrupted"})}, audit.EventCommandExecuted, map[string]any{"command": "sleep 9", "status": "interrupted"}},
+		{"file change", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityFileChange, agent.ActivityDetails{
+			Status: "completed", Paths: []string{"/ws/a.go", "/ws/b.go"}})}, audit.EventFileChanged, map[string]any{"status": "completed"}},
+		{"plain notification", agent.Event{Kind: agent.EventNotification, Method: "item/completed"}, "", nil},
 		{"token usage", agent.Event{Kind: agent.EventTokenUsage}, "", nil},
 	}
 	for _, c := range cases {
@@ -41,10 +39,20 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 					t.Errorf("%s = %#v, want %#v", k, details[k], v)
 				}
 			}
+			if c.name == "command without exit code" {
+				if _, has := details["exit_code"]; has {
+					t.Errorf("exit_code recorded although none was reported: %v", details)
+				}
+			}
+			if c.name == "file change" {
+				if paths, _ := details["paths"].([]string); strings.Join(paths, ",") != "/ws/a.go,/ws/b.go" {
+					t.Errorf("paths = %v", details["paths"])
+				}
+			}
 		})
 	}
-	_, details, _ := agentActivity(agent.Event{Kind: agent.EventNotification, Method: "item/completed", Raw: []byte(files)})
-	if paths, _ := details["paths"].([]string); strings.Join(paths, ",") != "/ws/ENG-1/a.go,/ws/ENG-1/b.go" {
-		t.Errorf("paths = %v", details["paths"])
-	}
+}
+
+func activity(kind agent.ActivityKind, d agent.ActivityDetails) *agent.Activity {
+	return &agent.Activity{Kind: kind, Describe: func() agent.ActivityDetails { return d }}
 }

@@ -53,6 +53,20 @@ func (r *recorder) appendAudit(ev audit.Event) {
 	})
 }
 
+// appendAuditFrom queues an audit record built on the recorder's goroutine, for records whose
+// content costs decoding the agent's event path must not pay; build reports false when there
+// is nothing to record.
+func (r *recorder) appendAuditFrom(what string, build func() (audit.Event, bool)) {
+	r.post(what, func(ctx context.Context) error {
+		ev, ok := build()
+		if !ok {
+			return nil
+		}
+		_, err := r.auditLog.Append(ctx, ev)
+		return err
+	})
+}
+
 // appendPrompt queues the audit record of a prompt sent to the agent.
 func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
 	r.post(auditWhat(ev), func(ctx context.Context) error {

@@ -202,8 +202,14 @@ func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64
 func (s *eventSink) observe(ev agent.Event) {
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
-	if typ, details, ok := agentActivity(ev); ok {
-		s.w.rec.appendAudit(issueEvent(ev.Time, iss, s.job.runID, ev.SessionID, typ, details))
+	if ev.Kind == agent.EventToolCall || ev.Activity != nil {
+		// Only what the record needs is kept: ev.Raw shares the adapter's read buffer.
+		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}
+		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
+		s.w.rec.appendAuditFrom("audit agent activity", func() (audit.Event, bool) {
+			typ, details, ok := agentActivity(done)
+			return issueEvent(at, iss, runID, sessionID, typ, details), ok
+		})
 		return
 	}
 	if ev.Kind != agent.EventTokenUsage || ev.UsageDelta == nil {

@@ -170,7 +170,7 @@ func (s *Session) handleNotification(f *frame, line []byte) {
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		s.onItemCompleted(f)
+		ev.Activity = s.onItemCompleted(f)
 	case "error":
 		var p errorParams
 		if json.Unmarshal(f.Params, &p) == nil {
@@ -252,10 +252,53 @@ func intValue(raw []byte) int64 {
 	return n
 }
 
-// onItemCompleted feeds the identical-failure breaker and remembers the last agent message.
-// Completed items can carry large command output, so only the few members the adapter needs
-// are picked out instead of decoding the whole item.
-func (s *Session) onItemCompleted(f *frame) {
+// Bounds of what a completed item keeps for its activity: the start of a command item
+// (command, cwd and the start of the output) and the end of params (the exit code and timings
+// Codex writes after the output).
+const (
+	activityHeadBytes = 1024 + agent.OutputJSONBytes
+	activityTailBytes = 512
+	fileChangeBytes   = 64 << 10
+)
+
+// commandDetails reads a command item from the bytes kept for it. head runs from the item's
+// start; tail is the end of params, where the item's trailing scalars sit before the scalars
+// of params itself.
+func commandDetails(status string, head, tail []byte) agent.ActivityDetails {
+	m := members(head, "command", "cwd")
+	d := agent.ActivityDetails{Command: stringValue(m[0]), Cwd: stringValue(m[1]), Status: status,
+		Output: agent.OutputPreview(valueTail(head, "aggregatedOutput")), ExitCode: tailExitCode(tail)}
+	return d
+}
+
+// tailExitCode finds exitCode among the scalar members that end the item inside tail, walking
+// backwards over params' own trailing scalars first; nil when absent, null, or out of reach.
+func tailExitCode(tail []byte) *int {
+	end := lastNonSpace(tail, len(tail)-1)
+	itemEnd, ok := backScalars(tail, -1, end, maxTrailingMembers, func([]byte, []byte) bool { return true })
+	if !ok {
+		return nil
+	}
+	var raw []byte
+	backScalars(tail, -1, itemEnd, 8, func(key, val []byte) bool {
+		if string(key) == "exitCode" {
+			raw = val
+			return false
+		}
+		return true
+	})
+	code, err := strconv.Atoi(string(raw))
+	if err != nil {
+		return nil
+	}
+	return &code
+}
+
+// onItemCompleted feeds the identical-failure breaker, remembers the last agent message, and
+// returns the command or file change the item reports, if any. Completed items can carry
+// large command output, so only the few members the adapter needs are picked out instead of
+// decoding the whole item.
+func (s *Session) onItemCompleted(f *frame) *agent.Activity {
 	// Notification params are not checked as a whole on the way in (decodeNotification), so
 	// the item is read leniently: reading from where it starts, member by member, never scans
 	// the bulky command output, and a malformed item simply yields empty fields.
@@ -290,4 +333,51 @@ func (s *Session) onItemCompleted(f *frame) {
 	if tripped != "" {
 		s.endTurn(agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
+	return itemActivity(typ, status, f.Params, item)
+}
+
+// itemActivity keeps what a completed commandExecution or fileChange item needs for its
+// activity record: bounded copies, decoded later by Describe. item runs from the item's start
+// to the end of params; command output, which can be megabytes, is never scanned here.
+func itemActivity(typ, status string, params, item []byte) *agent.Activity {
+	switch typ {
+	case "commandExecution":
+		// One copy holds both pieces; the read buffer they come from is not kept alive.
+		h, t := item[:min(len(item), activityHeadBytes)], params[max(len(params)-len(item), len(params)-activityTailBytes):]
+		kept := append(append(make([]byte, 0, len(h)+len(t)), h...), t...)
+		head, tail := kept[:len(h):len(h)], kept[len(h):]
+		return &agent.Activity{Kind: agent.ActivityCommand, Describe: func() agent.ActivityDetails {
+			return commandDetails(status, head, tail)
+		}}
+	case "fileChange":
+		kept := bytes.Clone(item[:min(len(item), fileChangeBytes)])
+		return &agent.Activity{Kind: agent.ActivityFileChange, Describe: func() agent.ActivityDetails {
+			return agent.ActivityDetails{Status: status, Paths: changedPaths(kept)}
+		}}
+	}
+	return nil
+}
+
+// changedPaths lists the paths of a fileChange item's changes, as many as the kept bytes hold.
+func changedPaths(item []byte) []string {
+	changes := members(item, "changes")[0]
+	var paths []string
+	if len(changes) == 0 {
+		changes = valueTail(item, "changes")
+	}
+	for i := 1; i < len(changes); {
+		end, err := skipValue(changes, skipSpace(changes, i))
+		if err != nil {
+			break
+		}
+		if p := stringValue(members(changes[skipSpace(changes, i):end], "path")[0]); p != "" {
+			paths = append(paths, p)
+		}
+		i = skipSpace(changes, end)
+		if i >= len(changes) || changes[i] != ',' {
+			break
+		}
+		i++
+	}
+	return paths
 }

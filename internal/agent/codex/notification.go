@@ -80,24 +80,32 @@ func trailingScalars(line []byte, start int) (int, bool) {
 	if e <= start || line[e] != '}' {
 		return 0, false
 	}
-	e = lastNonSpace(line, e-1)
-	for n := 0; n <= maxTrailingMembers; n++ {
+	return backScalars(line, start, e, maxTrailingMembers, func(key, _ []byte) bool { return string(key) != "id" })
+}
+
+// backScalars walks backwards over the scalar members (numbers, literals, strings without
+// escapes) that end the object whose closing '}' is b[end], never looking at or before start.
+// fn sees each member, last first, and stops the walk by returning false. It returns the index
+// of the '}' that closes the non-scalar value before those members; ok is false when the walk
+// was stopped, met another shape, or went past maxMembers.
+func backScalars(b []byte, start, end, maxMembers int, fn func(key, val []byte) bool) (int, bool) {
+	e := lastNonSpace(b, end-1)
+	for n := 0; n <= maxMembers; n++ {
 		if e <= start {
 			return 0, false
 		}
-		if line[e] == '}' {
+		if b[e] == '}' {
 			return e, true
 		}
-		// value
 		v := e
-		if line[v] == '"' {
-			open := bytes.LastIndexByte(line[:v], '"')
-			if open <= start || bytes.IndexByte(line[open:v], '\\') >= 0 {
+		if b[v] == '"' {
+			open := bytes.LastIndexByte(b[:v], '"')
+			if open <= start || bytes.IndexByte(b[open:v], '\\') >= 0 {
 				return 0, false
 			}
 			v = open
 		} else {
-			for v > start && isLiteralByte(line[v]) {
+			for v > start && isLiteralByte(b[v]) {
 				v--
 			}
 			if v == e {
@@ -105,23 +113,23 @@ func trailingScalars(line []byte, start int) (int, bool) {
 			}
 			v++
 		}
-		c := lastNonSpace(line, v-1)
-		if c <= start || line[c] != ':' {
+		c := lastNonSpace(b, v-1)
+		if c <= start || b[c] != ':' {
 			return 0, false
 		}
-		k := lastNonSpace(line, c-1)
-		if line[k] != '"' {
+		k := lastNonSpace(b, c-1)
+		if b[k] != '"' {
 			return 0, false
 		}
-		open := bytes.LastIndexByte(line[:k], '"')
-		if open <= start || bytes.IndexByte(line[open:k], '\\') >= 0 || string(line[open+1:k]) == "id" {
+		open := bytes.LastIndexByte(b[:k], '"')
+		if open <= start || bytes.IndexByte(b[open:k], '\\') >= 0 || !fn(b[open+1:k], b[v:e+1]) {
 			return 0, false
 		}
-		comma := lastNonSpace(line, open-1)
-		if comma <= start || line[comma] != ',' {
+		comma := lastNonSpace(b, open-1)
+		if comma <= start || b[comma] != ',' {
 			return 0, false
 		}
-		e = lastNonSpace(line, comma-1)
+		e = lastNonSpace(b, comma-1)
 	}
 	return 0, false
 }

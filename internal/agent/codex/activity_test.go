@@ -1,0 +1,51 @@
+package codex
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// Completed command and file-change items reach the event sink as typed activity, read from
+// Codex's frames without a full decode; other items carry none.
+func TestCompletedItemsCarryActivity(t *testing.T) {
+	var got []agent.Event
+	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: t.TempDir(), ApprovalPolicy: "never",
+		Events: func(ev agent.Event) { got = append(got, ev) }})
+	long := strings.Repeat("é", agent.ActivityOutputPreviewRunes+10)
+	lines := []string{
+		`{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"c1","command":"/bin/bash -lc 'make test'","cwd":"/ws","status":"completed","aggregatedOutput":"ok\n","exitCode":2},"threadId":"t","turnId":"u"},"emittedAtMs":1}`,
+		`{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"c2","command":"yes","cwd":"/ws","status":"interrupted","aggregatedOutput":"` + long + `","exitCode":null}}}`,
+		`{"method":"item/completed","params":{"item":{"type":"fileChange","id":"f","status":"completed","changes":[{"path":"/ws/a.go","kind":{"type":"update"}},{"path":"/ws/b.go","kind":{"type":"add"}}]}}}`,
+		`{"method":"item/completed","params":{"item":{"type":"agentMessage","id":"m","text":"done"}}}`,
+	}
+	for _, l := range lines {
+		s.handleLine([]byte(l))
+	}
+	if len(got) != 4 {
+		t.Fatalf("%d events", len(got))
+	}
+	if a := got[0].Activity; a == nil || a.Kind != agent.ActivityCommand {
+		t.Fatalf("no command activity: %+v", a)
+	}
+	c := got[0].Activity.Describe()
+	if c.Command != "/bin/bash -lc 'make test'" || c.Cwd != "/ws" || c.Status != "completed" ||
+		c.ExitCode == nil || *c.ExitCode != 2 || c.Output != "ok\n" {
+		t.Errorf("command details = %+v", c)
+	}
+	c = got[1].Activity.Describe()
+	if c.ExitCode != nil || c.Status != "interrupted" || !strings.HasSuffix(c.Output, "…") ||
+		len([]rune(c.Output)) != agent.ActivityOutputPreviewRunes+1 {
+		t.Errorf("interrupted command details = %+v", c)
+	}
+	if a := got[2].Activity; a == nil || a.Kind != agent.ActivityFileChange {
+		t.Fatalf("no file change activity: %+v", a)
+	}
+	if f := got[2].Activity.Describe(); strings.Join(f.Paths, ",") != "/ws/a.go,/ws/b.go" || f.Status != "completed" {
+		t.Errorf("file change details = %+v", f)
+	}
+	if got[3].Activity != nil {
+		t.Errorf("agent message carries activity %+v", got[3].Activity)
+	}
+}
