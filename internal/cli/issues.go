@@ -41,39 +41,14 @@ func newIssuesCmd(g *Globals) *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), issuesTimeout)
 			defer cancel()
-			return listIssues(ctx, cmd.OutOrStdout(), tr, trackerSettings(cfg))
+			return listIssues(ctx, cmd.OutOrStdout(), tr, tracker.SettingsFromConfig(cfg))
 		},
 	}
-}
-
-// trackerSettings maps the operator config onto the routing settings every provider takes.
-func trackerSettings(cfg *config.Config) tracker.Settings {
-	s := tracker.Settings{
-		Scope: tracker.Scope{
-			ProjectSlug: cfg.Issues.Linear.Scope.ProjectSlug,
-			Team:        cfg.Issues.Linear.Scope.Team,
-			Labels:      cfg.Issues.Linear.Scope.Labels,
-			Assignee:    cfg.Issues.Linear.Assignee,
-		},
-		ActiveStates:   cfg.Issues.States.Active,
-		TerminalStates: cfg.Issues.States.Terminal,
-	}
-	for _, r := range cfg.Repositories {
-		s.Routes = append(s.Routes, tracker.Route{
-			Key:      r.Key,
-			Default:  r.Default,
-			Team:     r.Route.Team,
-			Projects: r.Route.Projects,
-			Labels:   r.Route.Labels,
-			Assignee: r.Route.Assignee,
-		})
-	}
-	return s
 }
 
 // trackerFromConfig builds the tracker issues.provider names.
 func trackerFromConfig(cfg *config.Config) (tracker.Tracker, error) {
-	s := trackerSettings(cfg)
+	s := tracker.SettingsFromConfig(cfg)
 	switch cfg.Issues.Provider {
 	case "linear":
 		return linear.New(linear.Options{Endpoint: cfg.Issues.Linear.Endpoint, APIKey: cfg.Issues.Linear.APIKey, Settings: s})

@@ -60,10 +60,19 @@ func (c *Config) Warnings() []string {
 	if c.Agent.Runtime == "codex" && !strings.Contains(c.Agent.Command, "app-server") {
 		out = append(out, "agent.command does not mention app-server; the codex runtime expects a command that starts `codex app-server` on stdio")
 	}
-	if (c.Agent.Limits.TokensPerIssue != nil || c.Agent.Limits.TokensPerDay != nil) && !reportsUsage(c.Agent.Command) {
-		out = append(out, "a token budget is set but agent.command may not report token usage, so the budget may never trigger")
+	if w := c.BudgetWarning(); w != "" {
+		out = append(out, w)
 	}
 	return out
+}
+
+// BudgetWarning is non-empty when a token budget is set with an agent command that may not
+// report usage, so the budget may never trigger.
+func (c *Config) BudgetWarning() string {
+	if (c.Agent.Limits.TokensPerIssue != nil || c.Agent.Limits.TokensPerDay != nil) && !reportsUsage(c.Agent.Command) {
+		return "a token budget is set but agent.command may not report token usage, so the budget may never trigger"
+	}
+	return ""
 }
 
 // reportsUsage is true for the agent commands known to emit token usage events.

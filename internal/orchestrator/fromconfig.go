@@ -2,7 +2,6 @@ package orchestrator
 
 import (
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/config"
@@ -32,14 +31,9 @@ func FromConfig(cfg *config.Config) Settings {
 	if p := cfg.Agent.Limits.TokensPerDay; p != nil {
 		s.TokensPerDay = *p
 	}
-	for _, r := range cfg.Repositories {
-		s.Routes = append(s.Routes, tracker.Route{Key: r.Key, Default: r.Default, Team: r.Route.Team,
-			Projects: r.Route.Projects, Labels: r.Route.Labels, Assignee: r.Route.Assignee})
-	}
-	for _, w := range cfg.Warnings() {
-		if strings.Contains(w, "token") {
-			s.Warnings = append(s.Warnings, w)
-		}
+	s.Routes = tracker.SettingsFromConfig(cfg).Routes
+	if w := cfg.BudgetWarning(); w != "" {
+		s.Warnings = append(s.Warnings, w)
 	}
 	return s
 }
