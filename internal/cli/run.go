@@ -47,5 +47,17 @@ func runOne(ctx context.Context, cmd *cobra.Command, deps orchestrator.Deps, ide
 	if res.Err != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "symphony: last attempt:", res.Err)
 	}
-	return &ExitError{Code: res.ExitCode()}
+	return &ExitError{Code: runExitCode(res.Outcome)}
+}
+
+// runExitCode maps a lifecycle's outcome onto `symphony run`'s exit status.
+func runExitCode(o orchestrator.Outcome) int {
+	switch o {
+	case orchestrator.OutcomeSuccess:
+		return ExitOK
+	case orchestrator.OutcomeTimeout:
+		return ExitTimeout
+	default:
+		return ExitFailure
+	}
 }

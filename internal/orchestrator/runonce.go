@@ -28,7 +28,7 @@ type RunOptions struct {
 // Outcome is how a RunOnce lifecycle ended.
 type Outcome string
 
-// Outcomes, each with its own exit code.
+// Outcomes of a RunOnce lifecycle.
 const (
 	OutcomeSuccess Outcome = "success"
 	OutcomeFailed  Outcome = "failed"
@@ -44,19 +44,6 @@ type Result struct {
 	Tokens   agent.TokenUsage
 	// Err is the last attempt's failure; nil on success.
 	Err error
-}
-
-// ExitCode maps the outcome onto `symphony run`'s exit codes: 0 success, 1 agent failure
-// after retries, 124 timeout.
-func (r Result) ExitCode() int {
-	switch r.Outcome {
-	case OutcomeSuccess:
-		return 0
-	case OutcomeTimeout:
-		return 124
-	default:
-		return 1
-	}
 }
 
 // RunOnce works one issue through the same worker attempt the service uses, without a poll
