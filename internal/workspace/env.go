@@ -1,35 +1,15 @@
 package workspace
 
-import "strings"
+import (
+	"strings"
 
-// secretNames are credentials Symphony itself uses; hooks never need them.
-var secretNames = map[string]bool{
-	"LINEAR_API_KEY":    true,
-	"OPENAI_API_KEY":    true,
-	"ANTHROPIC_API_KEY": true,
-	"GITHUB_TOKEN":      true,
-	"GH_TOKEN":          true,
-}
+	"github.com/symphony-go/symphony/internal/secretscan"
+)
 
-var secretSuffixes = []string{"_TOKEN", "_API_KEY", "_SECRET", "_PASSWORD"}
-
-// IsSecretName reports whether an environment variable name looks like a credential that must not
-// reach hook scripts.
-func IsSecretName(name string) bool {
-	upper := strings.ToUpper(name)
-	if secretNames[upper] {
-		return true
-	}
-	for _, suffix := range secretSuffixes {
-		if strings.HasSuffix(upper, suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-// hookEnv returns base with credentials removed and vars set, later entries of vars winning over
-// base. Entries of base without "=" are dropped as malformed.
+// hookEnv returns base with credentials removed (secretscan.IsCredentialName) and vars set,
+// later entries of vars winning over base. Variables in Symphony's own SYMPHONY_ namespace
+// (SYMPHONY_REPO_KEY, ...) always reach the hook; any other var is filtered like base.
+// Entries of base without "=" are dropped as malformed.
 func hookEnv(base []string, vars [][2]string) []string {
 	override := make(map[string]bool, len(vars))
 	for _, kv := range vars {
@@ -38,13 +18,13 @@ func hookEnv(base []string, vars [][2]string) []string {
 	out := make([]string, 0, len(base)+len(vars))
 	for _, entry := range base {
 		name, _, ok := strings.Cut(entry, "=")
-		if !ok || IsSecretName(name) || override[name] {
+		if !ok || secretscan.IsCredentialName(name) || override[name] {
 			continue
 		}
 		out = append(out, entry)
 	}
 	for _, kv := range vars {
-		if !IsSecretName(kv[0]) {
+		if strings.HasPrefix(kv[0], "SYMPHONY_") || !secretscan.IsCredentialName(kv[0]) {
 			out = append(out, kv[0]+"="+kv[1])
 		}
 	}

@@ -187,6 +187,8 @@ func TestHookEnvironment(t *testing.T) {
 		t.Setenv(name, "hunter2-"+name)
 	}
 	t.Setenv("KEEP_ME", "visible")
+	t.Setenv("SSH_AUTH_SOCK", "/tmp/agent.sock")
+	t.Setenv("SLACK_WEBHOOK_URL", "https://hooks.slack.com/x")
 	t.Setenv("SYMPHONY_ISSUE_ID", "stale-value-from-parent")
 	m := e.manager(t, e.options(Repo{Key: "web", Hooks: Hooks{BeforeRun: `env > "$SYMPHONY_WORKSPACE/env.txt"; pwd -P > cwd.txt`}}))
 	ws, err := m.Ensure(ctxT(t), iss("web", "ENG-1"))
@@ -213,13 +215,14 @@ func TestHookEnvironment(t *testing.T) {
 		"SYMPHONY_WORKSPACE_STRATEGY": "clone",
 		"SYMPHONY_VERIFICATION_PORT":  "4321",
 		"KEEP_ME":                     "visible",
+		"SSH_AUTH_SOCK":               "/tmp/agent.sock",
 	}
 	for k, v := range want {
 		if env[k] != v {
 			t.Errorf("hook saw %s=%q, want %q", k, env[k], v)
 		}
 	}
-	for _, name := range append(secrets, "EXTRA_TOKEN") {
+	for _, name := range append(secrets, "EXTRA_TOKEN", "SLACK_WEBHOOK_URL") {
 		if v, ok := env[name]; ok {
 			t.Errorf("secret %s reached the hook (%q)", name, v)
 		}
