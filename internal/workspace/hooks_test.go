@@ -264,3 +264,35 @@ func TestHookShellFallsBackToSh(t *testing.T) {
 		t.Errorf("without bash the hook ran under %q, want sh", got)
 	}
 }
+
+// A hook that backgrounds a process and exits 0 succeeds, and the background process does not
+// outlive it, whether or not it held the hook's output open.
+func TestHookBackgroundProcessesAreStoppedNotBlamed(t *testing.T) {
+	e := newTestEnv(t)
+	script := `sleep 30 & echo $! > bg-held.pid; (sleep 31 >/dev/null 2>&1 & echo $! > bg-quiet.pid); echo started`
+	m := e.manager(t, e.options(Repo{Key: "web", Hooks: Hooks{BeforeRun: script, Timeout: 20 * time.Second}}))
+	ws, err := m.Ensure(ctxT(t), iss("web", "ENG-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := m.BeforeRun(ctxT(t), ws, nil); err != nil {
+		t.Fatalf("a hook that exited 0 failed: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("hook took %v", d)
+	}
+	for _, f := range []string{"bg-held.pid", "bg-quiet.pid"} {
+		pid, err := strconv.Atoi(strings.TrimSpace(readFile(t, filepath.Join(ws.Path, f))))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for syscall.Kill(pid, 0) == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("background process %d (%s) outlived the hook", pid, f)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}

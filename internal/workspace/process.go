@@ -21,11 +21,20 @@ func groupCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
 }
 
 // runWithTimeout runs cmd, built by groupCommand from a context derived with the same timeout,
-// and reports whether the deadline (rather than the caller) ended it.
+// and reports whether the deadline (rather than the caller) ended it. Whatever the command
+// left running in its process group (a backgrounded dev server, say) is killed when it exits:
+// nothing a hook or git starts outlives it. A command that exited successfully is not failed
+// merely because such a leftover kept its output pipes open past the wait delay.
 func runWithTimeout(ctx context.Context, cmd *exec.Cmd) (timedOut bool, err error) {
 	err = cmd.Run()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return true, err
+	}
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		err = nil
 	}
 	return false, err
 }
