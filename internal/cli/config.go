@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/yamlschema"
 )
 
@@ -27,6 +29,12 @@ func newConfigCmd(g *Globals) *cobra.Command {
 			cfg, err := loadConfig(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
+			}
+			if broken := checkTemplates(cfg); len(broken) > 0 {
+				for _, e := range broken {
+					fmt.Fprintln(cmd.ErrOrStderr(), e)
+				}
+				return usageErr(fmt.Errorf("%d prompt template problem(s)", len(broken)))
 			}
 			out := cmd.OutOrStdout()
 			if err := cfg.WriteEffective(out); err != nil {
@@ -71,4 +79,32 @@ func printWarnings(w io.Writer, cfg *config.Config) {
 	for _, f := range cfg.Unimplemented() {
 		fmt.Fprintf(w, "warning: not yet implemented: %s\n", f)
 	}
+}
+
+// checkTemplates renders every repository's issue and PR prompt templates against sample data,
+// so an unknown variable, filter or partial is reported now, with its WORKFLOW.md line,
+// instead of failing the first run that uses it.
+func checkTemplates(cfg *config.Config) []error {
+	agent, err := prompt.AgentFor(cfg.Agent.Runtime)
+	if err != nil {
+		return []error{err}
+	}
+	var broken []error
+	issueTemplates := orchestrator.TemplatesFromConfig(cfg)
+	for _, r := range cfg.Repositories {
+		tpl, ok := issueTemplates[r.Key]
+		if !ok {
+			continue
+		}
+		if err := prompt.Check(prompt.ModeIssue, agent, tpl); err != nil {
+			broken = append(broken, err)
+		}
+		if r.Loaded.PRPrompt != "" {
+			pr := prompt.Template{Source: r.Loaded.PRPrompt, Path: tpl.Path, Line: r.Loaded.PRPromptLine, PartialsDir: tpl.PartialsDir}
+			if err := prompt.Check(prompt.ModePR, agent, pr); err != nil {
+				broken = append(broken, err)
+			}
+		}
+	}
+	return broken
 }
