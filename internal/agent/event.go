@@ -43,9 +43,9 @@ type Event struct {
 	// Message is a short human-readable summary (an error text, a declined command, ...).
 	Message string
 	// Raw is the protocol frame, truncated to a bounded size; nil when there was no frame.
-	// It may not be valid JSON (malformed or truncated frames). It is never modified after
-	// the event is emitted, but it may share memory with the adapter's read buffer, so a
-	// consumer that keeps many events for long should copy it.
+	// It may not be valid JSON (malformed or truncated frames). It shares memory with the
+	// adapter's read buffer, which is reused for later output, so it is valid only until the
+	// Events callback returns: a consumer that keeps it must copy it.
 	Raw []byte
 	// RawTruncated reports that Raw was cut short.
 	RawTruncated bool

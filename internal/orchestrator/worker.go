@@ -200,10 +200,12 @@ func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64
 }
 
 func (s *eventSink) observe(ev agent.Event) {
+	// The loop reads the event after this callback returns, when Raw is no longer valid.
+	ev.Raw = nil
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
 	if ev.Kind == agent.EventToolCall || ev.Activity != nil {
-		// Only what the record needs is kept: ev.Raw shares the adapter's read buffer.
+		// Only what the record needs is kept.
 		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}
 		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom("audit agent activity", func() (audit.Event, bool) {

@@ -21,7 +21,7 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 		`{"method":"item/completed","params":{"item":{"type":"agentMessage","id":"m","text":"done"}}}`,
 	}
 	for _, l := range lines {
-		s.handleLine([]byte(l))
+		s.handleQueued(queued{frames: decodeLines([]byte(l), nil)})
 	}
 	if len(got) != 4 {
 		t.Fatalf("%d events", len(got))

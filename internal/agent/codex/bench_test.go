@@ -130,8 +130,9 @@ func samplePeakHeap(stop <-chan struct{}, out chan<- uint64) {
 	}
 }
 
-// BenchmarkHandleFrames measures the protocol goroutine alone (decode, classify, account,
-// emit) on the same realistic notifications, with no pipe or second process involved.
+// BenchmarkHandleFrames measures the work done per line, in one goroutine: the reader's
+// decode, then the protocol goroutine's classify, account and emit, on the same realistic
+// notifications, with no pipe or second process involved.
 func BenchmarkHandleFrames(b *testing.B) {
 	var buf bytes.Buffer
 	if err := codextest.WriteFlood(&buf, 4<<20, "thr", "turn"); err != nil {
@@ -141,8 +142,10 @@ func BenchmarkHandleFrames(b *testing.B) {
 	var events atomic.Int64
 	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: b.TempDir(), ApprovalPolicy: "never", Events: func(agent.Event) { events.Add(1) }})
 	b.SetBytes(int64(len(data)))
+	var frames []decodedLine
 	for b.Loop() {
-		splitLines(data, s.handleLine)
+		frames = decodeLines(data, frames[:0])
+		s.handleQueued(queued{lines: data, frames: frames, at: time.Now()})
 	}
 	if events.Load() == 0 {
 		b.Fatal("no events")

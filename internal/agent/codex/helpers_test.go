@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,6 +37,8 @@ type recorder struct {
 }
 
 func (r *recorder) sink(ev agent.Event) {
+	// Raw is only valid during the callback.
+	ev.Raw = bytes.Clone(ev.Raw)
 	r.mu.Lock()
 	r.events = append(r.events, ev)
 	r.mu.Unlock()

@@ -22,12 +22,25 @@ type itemQueue struct {
 // queued is a batch of complete stdout lines, or the marker of a line that was too long to keep.
 type queued struct {
 	lines []byte
-	over  *oversizeLine
+	// buf is the read buffer lines lie in, released once the batch is handled; nil when the
+	// lines were copied out of it.
+	buf *readBuffer
+	// frames are the lines decoded, in order, blank lines left out.
+	frames []decodedLine
+	// pool takes frames back once the batch is handled.
+	pool *decodedPool
+	over *oversizeLine
 	// at is when the reader took the data off the pipe.
 	at time.Time
 }
 
 func (it queued) size() int { return len(it.lines) }
+
+// done hands the batch's buffers back for reuse; nothing may use its lines afterwards.
+func (it queued) done() {
+	it.buf.release()
+	it.pool.put(it.frames)
+}
 
 func newItemQueue(budget int) *itemQueue {
 	q := &itemQueue{budget: budget}

@@ -1,7 +1,6 @@
 package codex
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,17 +19,8 @@ func (s *Session) protocolLoop() {
 		if !ok {
 			break
 		}
-		if it.over != nil {
-			s.frameTime = it.at
-			s.emitFrame(agent.Event{
-				Kind:    agent.EventMalformed,
-				Message: fmt.Sprintf("dropped a %d-byte frame longer than the %d-byte limit", it.over.size, maxLineBytes),
-				Raw:     it.over.head, RawTruncated: true,
-			})
-			continue
-		}
-		s.frameTime = it.at
-		splitLines(it.lines, s.handleLine)
+		s.handleQueued(it)
+		it.done()
 	}
 	select {
 	case <-s.waitDone:
@@ -48,6 +38,22 @@ func (s *Session) protocolLoop() {
 		return
 	}
 	s.close(s.exitError(&agent.Error{Code: agent.CodePortExit, Message: s.exitDescription()}))
+}
+
+// handleQueued handles one batch of stdout lines, or reports a line that was too long.
+func (s *Session) handleQueued(it queued) {
+	s.frameTime = it.at
+	if it.over != nil {
+		s.emitFrame(agent.Event{
+			Kind:    agent.EventMalformed,
+			Message: fmt.Sprintf("dropped a %d-byte frame longer than the %d-byte limit", it.over.size, maxLineBytes),
+			Raw:     it.over.head, RawTruncated: true,
+		})
+		return
+	}
+	for i := range it.frames {
+		s.handleDecoded(&it.frames[i])
+	}
 }
 
 func (s *Session) exitDescription() string {
@@ -122,31 +128,30 @@ func (s *Session) deliverOutcome(o turnOutcome) {
 	}
 }
 
-func (s *Session) handleLine(line []byte) {
-	if len(bytes.TrimSpace(line)) == 0 {
-		return
-	}
-	f, err := decodeFrame(line)
+// handleDecoded acts on one decoded line: a response, a server request or a notification.
+func (s *Session) handleDecoded(d *decodedLine) {
+	f, line, err := &d.frame, d.line, d.err
 	if err != nil {
 		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > eventRawBytes})
 		return
 	}
 	switch {
 	case f.isResponse():
-		if !s.deliver(&f) {
+		if !s.deliver(f) {
 			s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(f.ID), Raw: truncated(line)})
 		}
 	case f.isRequest():
-		s.handleServerRequest(&f, line)
+		s.handleServerRequest(f, line)
 	case f.isNotification():
-		s.handleNotification(&f, line)
+		s.handleNotification(f, line)
 	default:
 		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: truncated(line)})
 	}
 }
 
-// truncated returns at most eventRawBytes of line. It aliases the read batch, which is
-// never written again, so events carry frames without a copy per notification.
+// truncated returns at most eventRawBytes of line. It aliases the read buffer, so events
+// carry frames without a copy per notification; the buffer is reused once the batch is
+// handled, which is why Event.Raw is only valid during the Events callback.
 func truncated(line []byte) []byte {
 	n := min(len(line), eventRawBytes)
 	return line[:n:n]
@@ -252,48 +257,6 @@ func intValue(raw []byte) int64 {
 	return n
 }
 
-// Bounds of what a completed item keeps for its activity: the start of a command item
-// (command, cwd and the start of the output) and the end of params (the exit code and timings
-// Codex writes after the output).
-const (
-	activityHeadBytes = 1024 + agent.OutputJSONBytes
-	activityTailBytes = 512
-	fileChangeBytes   = 64 << 10
-)
-
-// commandDetails reads a command item from the bytes kept for it. head runs from the item's
-// start; tail is the end of params, where the item's trailing scalars sit before the scalars
-// of params itself.
-func commandDetails(status string, head, tail []byte) agent.ActivityDetails {
-	m := members(head, "command", "cwd")
-	d := agent.ActivityDetails{Command: stringValue(m[0]), Cwd: stringValue(m[1]), Status: status,
-		Output: agent.OutputPreview(valueTail(head, "aggregatedOutput")), ExitCode: tailExitCode(tail)}
-	return d
-}
-
-// tailExitCode finds exitCode among the scalar members that end the item inside tail, walking
-// backwards over params' own trailing scalars first; nil when absent, null, or out of reach.
-func tailExitCode(tail []byte) *int {
-	end := lastNonSpace(tail, len(tail)-1)
-	itemEnd, ok := backScalars(tail, -1, end, maxTrailingMembers, func([]byte, []byte) bool { return true })
-	if !ok {
-		return nil
-	}
-	var raw []byte
-	backScalars(tail, -1, itemEnd, 8, func(key, val []byte) bool {
-		if string(key) == "exitCode" {
-			raw = val
-			return false
-		}
-		return true
-	})
-	code, err := strconv.Atoi(string(raw))
-	if err != nil {
-		return nil
-	}
-	return &code
-}
-
 // onItemCompleted feeds the identical-failure breaker, remembers the last agent message, and
 // returns the command or file change the item reports, if any. Completed items can carry
 // large command output, so only the few members the adapter needs are picked out instead of
@@ -333,51 +296,5 @@ func (s *Session) onItemCompleted(f *frame) *agent.Activity {
 	if tripped != "" {
 		s.endTurn(agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
-	return itemActivity(typ, status, f.Params, item)
-}
-
-// itemActivity keeps what a completed commandExecution or fileChange item needs for its
-// activity record: bounded copies, decoded later by Describe. item runs from the item's start
-// to the end of params; command output, which can be megabytes, is never scanned here.
-func itemActivity(typ, status string, params, item []byte) *agent.Activity {
-	switch typ {
-	case "commandExecution":
-		// One copy holds both pieces; the read buffer they come from is not kept alive.
-		h, t := item[:min(len(item), activityHeadBytes)], params[max(len(params)-len(item), len(params)-activityTailBytes):]
-		kept := append(append(make([]byte, 0, len(h)+len(t)), h...), t...)
-		head, tail := kept[:len(h):len(h)], kept[len(h):]
-		return &agent.Activity{Kind: agent.ActivityCommand, Describe: func() agent.ActivityDetails {
-			return commandDetails(status, head, tail)
-		}}
-	case "fileChange":
-		kept := bytes.Clone(item[:min(len(item), fileChangeBytes)])
-		return &agent.Activity{Kind: agent.ActivityFileChange, Describe: func() agent.ActivityDetails {
-			return agent.ActivityDetails{Status: status, Paths: changedPaths(kept)}
-		}}
-	}
-	return nil
-}
-
-// changedPaths lists the paths of a fileChange item's changes, as many as the kept bytes hold.
-func changedPaths(item []byte) []string {
-	changes := members(item, "changes")[0]
-	var paths []string
-	if len(changes) == 0 {
-		changes = valueTail(item, "changes")
-	}
-	for i := 1; i < len(changes); {
-		end, err := skipValue(changes, skipSpace(changes, i))
-		if err != nil {
-			break
-		}
-		if p := stringValue(members(changes[skipSpace(changes, i):end], "path")[0]); p != "" {
-			paths = append(paths, p)
-		}
-		i = skipSpace(changes, end)
-		if i >= len(changes) || changes[i] != ',' {
-			break
-		}
-		i++
-	}
-	return paths
+	return s.itemActivity(typ, status, f.Params, item)
 }

@@ -2,11 +2,15 @@ package codex
 
 import "bytes"
 
-// strictNotifications are the notifications whose params the adapter decodes in full; they
-// are small and rare, and go through the strict decode so a frame shape the fast path could
-// misread never reaches their decoders.
-var strictNotifications = map[string]bool{
-	"turn/completed": true, "thread/tokenUsage/updated": true, "account/rateLimits/updated": true, "error": true,
+// isStrictNotification reports the notifications whose params the adapter decodes in full;
+// they are small and rare, and go through the strict decode so a frame shape the fast path
+// could misread never reaches their decoders.
+func isStrictNotification(method string) bool {
+	switch method {
+	case "turn/completed", "thread/tokenUsage/updated", "account/rateLimits/updated", "error":
+		return true
+	}
+	return false
 }
 
 // maxTrailingMembers bounds the backward walk over the scalar members Codex writes after a
@@ -19,30 +23,20 @@ const maxTrailingMembers = 4
 // end of the line, so the bulky params object is not scanned here at all. Params found this
 // way are only forwarded, or read leniently from their start (item/completed); should a frame
 // ever carry an object-valued member after params, it would be absorbed into those forwarded
-// bytes and nothing else. Anything else — a frame that does not start with "method", carries
-// an "id", is one of strictNotifications, or ends in another shape — reports false and goes
-// through the strict member-by-member decode.
+// bytes and nothing else. Anything else (a frame that does not start with "method", carries an
+// "id", is a strict notification, or ends in another shape) reports false and goes through the
+// strict member-by-member decode.
 func decodeNotification(line []byte) (frame, bool) {
 	var f frame
-	i := skipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
+	method, i, ok := compactNotificationHead(line)
+	if !ok {
+		method, i, ok = notificationHead(line)
+	}
+	if !ok {
 		return f, false
 	}
-	key, i, ok := memberName(line, skipSpace(line, i+1))
-	if !ok || string(key) != "method" || i >= len(line) || line[i] != '"' {
-		return f, false
-	}
-	end, err := skipString(line, i)
-	if err != nil {
-		return f, false
-	}
-	f.Method = stringValue(line[i:end])
-	i = skipSpace(line, end)
-	if f.Method == "" || strictNotifications[f.Method] || i >= len(line) || line[i] != ',' {
-		return f, false
-	}
-	key, i, ok = memberName(line, skipSpace(line, i+1))
-	if !ok || string(key) != "params" || i >= len(line) || line[i] != '{' {
+	f.Method = stringValue(method)
+	if f.Method == "" || isStrictNotification(f.Method) {
 		return f, false
 	}
 	paramsEnd, ok := trailingScalars(line, i)
@@ -51,6 +45,54 @@ func decodeNotification(line []byte) (frame, bool) {
 	}
 	f.Params = line[i : paramsEnd+1]
 	return f, true
+}
+
+// Codex writes compact JSON: every notification starts with compactMethodPrefix, and its
+// method name is followed by compactParamsInfix.
+const (
+	compactMethodPrefix = `{"method":"`
+	compactParamsInfix  = `","params":{`
+)
+
+// compactNotificationHead reads the start of a notification written the way Codex writes it,
+// returning the raw method string and the index of params' opening brace. Any other spacing
+// or an escape in the method name reports false, for notificationHead to read.
+func compactNotificationHead(line []byte) ([]byte, int, bool) {
+	if !bytes.HasPrefix(line, []byte(compactMethodPrefix)) {
+		return nil, 0, false
+	}
+	q := indexQuote(line, len(compactMethodPrefix))
+	if q < 0 || line[q-1] == '\\' || !bytes.HasPrefix(line[q:], []byte(compactParamsInfix)) {
+		return nil, 0, false
+	}
+	return line[len(compactMethodPrefix)-1 : q+1], q + len(compactParamsInfix) - 1, true
+}
+
+// notificationHead reads the start of a notification with any spacing: the raw method string
+// and the index of params' opening brace.
+func notificationHead(line []byte) ([]byte, int, bool) {
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return nil, 0, false
+	}
+	key, i, ok := memberName(line, skipSpace(line, i+1))
+	if !ok || string(key) != "method" || i >= len(line) || line[i] != '"' {
+		return nil, 0, false
+	}
+	end, err := skipString(line, i)
+	if err != nil {
+		return nil, 0, false
+	}
+	method := line[i:end]
+	i = skipSpace(line, end)
+	if i >= len(line) || line[i] != ',' {
+		return nil, 0, false
+	}
+	key, i, ok = memberName(line, skipSpace(line, i+1))
+	if !ok || string(key) != "params" || i >= len(line) || line[i] != '{' {
+		return nil, 0, false
+	}
+	return method, i, true
 }
 
 // memberName reads `"name"` and the colon after it at line[i], returning the name and the
@@ -80,7 +122,28 @@ func trailingScalars(line []byte, start int) (int, bool) {
 	if e <= start || line[e] != '}' {
 		return 0, false
 	}
+	if end, ok := emittedAtTrailer(line, start, e); ok {
+		return end, true
+	}
 	return backScalars(line, start, e, maxTrailingMembers, func(key, _ []byte) bool { return string(key) != "id" })
+}
+
+// emittedAtTrailerName is the one member Codex writes after a notification's params.
+const emittedAtTrailerName = `,"emittedAtMs":`
+
+// emittedAtTrailer recognises the trailer Codex puts on every notification, params followed by
+// `,"emittedAtMs":<digits>` and the frame's closing brace at end, and returns the index of the
+// '}' closing params. It is the common case of backScalars, without its general walk.
+func emittedAtTrailer(line []byte, start, end int) (int, bool) {
+	d := end - 1
+	for d > start && line[d] >= '0' && line[d] <= '9' {
+		d--
+	}
+	n := d + 1 - len(emittedAtTrailerName)
+	if d == end-1 || n <= start || string(line[n:d+1]) != emittedAtTrailerName || line[n-1] != '}' {
+		return 0, false
+	}
+	return n - 1, true
 }
 
 // backScalars walks backwards over the scalar members (numbers, literals, strings without

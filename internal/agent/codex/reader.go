@@ -14,11 +14,6 @@ const maxLineBytes = 10 << 20
 // oversizeHeadBytes is how much of an oversize line is kept for the malformed event.
 const oversizeHeadBytes = 256
 
-// readChunkBytes is how much the reader asks the pipe for at a time. Every complete line a
-// read returns goes to the queue as one batch, straight from the buffer the kernel filled,
-// so the per-line cost on the reading side is nothing at all.
-const readChunkBytes = 256 << 10
-
 // oversizeLine marks a stdout line longer than the limit. The reader discards the rest of
 // such a line and resynchronises at the next newline; the protocol goroutine reports it as a
 // malformed frame.
@@ -33,9 +28,12 @@ type oversizeLine struct {
 type lineReader struct {
 	q       *itemQueue
 	maxLine int
-	// partial is the start of a line whose newline has not arrived yet; the next read
-	// appends to it in place when its buffer has room.
-	partial []byte
+	pool    *bufferPool
+	decoded *decodedPool
+	// buf is the buffer being read into; the reader holds one reference to it. Its bytes up
+	// to end are filled, and from start on they are a line whose newline has not arrived yet.
+	buf        *readBuffer
+	start, end int
 	// over is the oversize line being discarded, if any.
 	over *oversizeLine
 }
@@ -43,11 +41,14 @@ type lineReader struct {
 // readLines copies stdout into q at pipe speed until EOF or a read error, then closes q.
 func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	defer q.close()
-	lr := &lineReader{q: q, maxLine: maxLine}
+	pool := newBufferPool(q.budget)
+	lr := &lineReader{q: q, maxLine: maxLine, pool: pool, buf: pool.get(readChunkBytes), decoded: newDecodedPool(cap(pool.free))}
+	defer func() { lr.buf.release() }()
 	for {
-		buf := lr.nextBuffer()
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		if !lr.take(buf[:len(buf)+n]) {
+		lr.makeRoom()
+		n, err := r.Read(lr.buf.data[lr.end:])
+		lr.end += n
+		if !lr.take() {
 			return nil
 		}
 		if err != nil {
@@ -59,23 +60,26 @@ func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	}
 }
 
-// nextBuffer returns the unfinished line with room for a read after it, reusing its buffer
-// when that has room and otherwise growing it geometrically, so a long line costs linear time.
-func (lr *lineReader) nextBuffer() []byte {
-	p := lr.partial
-	if cap(p)-len(p) >= readChunkBytes/4 {
-		return p
+// makeRoom leaves at least a quarter of a chunk free for the next read: when the buffer is
+// nearly full, the unfinished line moves to a new one, twice its length when it is long, so a
+// long line costs linear time.
+func (lr *lineReader) makeRoom() {
+	if len(lr.buf.data)-lr.end >= readChunkBytes/4 {
+		return
 	}
-	buf := make([]byte, len(p), max(readChunkBytes, 2*len(p)))
-	copy(buf, p)
-	return buf
+	partial := lr.buf.data[lr.start:lr.end]
+	next := lr.pool.get(max(readChunkBytes, 2*len(partial)))
+	n := copy(next.data, partial)
+	lr.buf.release()
+	lr.buf, lr.start, lr.end = next, 0, n
 }
 
-// take consumes buf: the unfinished line carried over plus newly read bytes. It reports false
-// once the queue is closed.
-func (lr *lineReader) take(buf []byte) bool {
-	data := buf
-	lr.partial = nil
+// take queues what the last read completed: the rest of an oversize line being discarded,
+// complete lines, and an unfinished line that has grown over the limit. It reports false once
+// the queue is closed.
+func (lr *lineReader) take() bool {
+	data := lr.buf.data[lr.start:lr.end]
+	lr.start = lr.end
 	if lr.over != nil {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -98,7 +102,7 @@ func (lr *lineReader) take(buf []byte) bool {
 		lr.over = newOversize(data, len(data))
 		return true
 	}
-	lr.partial = data
+	lr.start = lr.end - len(data)
 	return true
 }
 
@@ -106,13 +110,13 @@ func (lr *lineReader) take(buf []byte) bool {
 // over the limit when the whole region is, so the common case queues it untouched.
 func (lr *lineReader) pushLines(region []byte) bool {
 	if len(region) <= lr.maxLine {
-		return lr.push(queued{lines: region[:len(region):len(region)]})
+		return lr.pushRegion(region)
 	}
 	start := 0
 	for i := 0; i < len(region); {
 		nl := i + bytes.IndexByte(region[i:], '\n')
 		if nl-i > lr.maxLine {
-			if start < i && !lr.push(queued{lines: region[start:i:i]}) {
+			if start < i && !lr.pushRegion(region[start:i]) {
 				return false
 			}
 			if !lr.push(queued{over: newOversize(region[i:nl], nl-i)}) {
@@ -123,7 +127,24 @@ func (lr *lineReader) pushLines(region []byte) bool {
 		i = nl + 1
 	}
 	if start < len(region) {
-		return lr.push(queued{lines: region[start:len(region):len(region)]})
+		return lr.pushRegion(region[start:])
+	}
+	return true
+}
+
+// pushRegion queues lines that stay in the current buffer, which the batch then shares.
+func (lr *lineReader) pushRegion(lines []byte) bool {
+	lr.buf.retain()
+	return lr.pushBatch(queued{lines: lines[:len(lines):len(lines)], buf: lr.buf})
+}
+
+// pushBatch decodes the lines of a batch and queues it; a batch the closed queue refused is
+// handed back at once.
+func (lr *lineReader) pushBatch(it queued) bool {
+	it.frames, it.pool = decodeLines(it.lines, lr.decoded.get()), lr.decoded
+	if !lr.push(it) {
+		it.done()
+		return false
 	}
 	return true
 }
@@ -136,10 +157,10 @@ func (lr *lineReader) finish() bool {
 		o := lr.over
 		lr.over = nil
 		return lr.push(queued{over: o})
-	case len(lr.partial) > 0:
-		line := append(lr.partial, '\n')
-		lr.partial = nil
-		return lr.push(queued{lines: line[:len(line):len(line)]})
+	case lr.end > lr.start:
+		line := append(bytes.Clone(lr.buf.data[lr.start:lr.end]), '\n')
+		lr.start = lr.end
+		return lr.pushBatch(queued{lines: line})
 	}
 	return true
 }

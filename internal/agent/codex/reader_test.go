@@ -24,6 +24,7 @@ func collect(t *testing.T, input string, maxLine int) []queued {
 			continue
 		}
 		splitLines(it.lines, func(line []byte) { out = append(out, queued{lines: bytes.Clone(line)}) })
+		it.buf.release()
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)

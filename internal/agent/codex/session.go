@@ -30,8 +30,11 @@ type Session struct {
 	queue      *itemQueue
 	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
 	frameTime time.Time
-	writeMu   sync.Mutex
-	nextID    atomic.Int64
+	// captures holds the bytes of completed items kept for their activity records; only the
+	// protocol goroutine uses it.
+	captures captureArena
+	writeMu  sync.Mutex
+	nextID   atomic.Int64
 
 	// waitDone closes when the process has exited; exited closes when the protocol loop has
 	// finished and every waiter has been released.

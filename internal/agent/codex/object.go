@@ -1,0 +1,150 @@
+package codex
+
+import (
+	"errors"
+	"fmt"
+)
+
+// objectReader reads the top-level members of a JSON object one at a time without decoding
+// their values. It allocates nothing, so the protocol path can pick out the few members it
+// needs and stop there.
+type objectReader struct {
+	b []byte
+	// i is the index of the next member name, of the current value once its name was read,
+	// or just past the closing brace once done.
+	i    int
+	done bool
+	err  error
+}
+
+func readObject(b []byte) objectReader {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return objectReader{b: b, err: errNotObject}
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return objectReader{b: b, i: i + 1, done: true}
+	}
+	return objectReader{b: b, i: i}
+}
+
+// name reads the next member's name and the colon after it, leaving the reader at the value.
+// It reports false at the end of the object or on a syntax error (see err).
+func (r *objectReader) name() ([]byte, bool) {
+	if r.done || r.err != nil {
+		return nil, false
+	}
+	b, i := r.b, r.i
+	if i >= len(b) || b[i] != '"' {
+		r.err = fmt.Errorf("expected a member name at byte %d", i)
+		return nil, false
+	}
+	end, err := skipString(b, i)
+	if err != nil {
+		r.err = err
+		return nil, false
+	}
+	j := skipSpace(b, end)
+	if j >= len(b) || b[j] != ':' {
+		r.err = fmt.Errorf("expected ':' after member name at byte %d", j)
+		return nil, false
+	}
+	r.i = skipSpace(b, j+1)
+	return b[i+1 : end-1], true
+}
+
+// value skips over the current value and the separator after it, and returns the value. A
+// bad separator is recorded in err and ends the walk at the next name, but the value itself
+// is still returned.
+func (r *objectReader) value() ([]byte, bool) {
+	b, start := r.b, r.i
+	end, err := skipValue(b, start)
+	if err != nil {
+		r.err = err
+		return nil, false
+	}
+	i := skipSpace(b, end)
+	switch {
+	case i >= len(b):
+		r.err = errors.New("frame ends inside an object")
+	case b[i] == ',':
+		r.i = skipSpace(b, i+1)
+	case b[i] == '}':
+		r.i, r.done = i+1, true
+	default:
+		r.err = fmt.Errorf("unexpected %q at byte %d", b[i], i)
+	}
+	return b[start:end], true
+}
+
+// rest returns the input from the current value to its end.
+func (r *objectReader) rest() []byte { return r.b[r.i:] }
+
+// walkObject calls fn with each top-level member of the JSON object in b, in order, and
+// checks that nothing follows the object.
+func walkObject(b []byte, fn func(key, val []byte) error) error {
+	r := readObject(b)
+	for {
+		key, ok := r.name()
+		if !ok {
+			break
+		}
+		val, ok := r.value()
+		if !ok {
+			break
+		}
+		if err := fn(key, val); err != nil {
+			return err
+		}
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return checkTrailing(b, r.i)
+}
+
+// members returns the raw values of the named top-level members of obj (nil when absent or
+// when obj is not an object). It stops reading as soon as all of them are found, so members
+// placed after them, such as bulky command output, are never scanned.
+func members(obj []byte, keys ...string) [][]byte {
+	out := make([][]byte, len(keys))
+	missing := len(keys)
+	r := readObject(obj)
+	for missing > 0 {
+		key, ok := r.name()
+		if !ok {
+			break
+		}
+		val, ok := r.value()
+		if !ok {
+			break
+		}
+		for i, k := range keys {
+			if out[i] == nil && string(key) == k {
+				out[i] = val
+				missing--
+			}
+		}
+	}
+	return out
+}
+
+// valueTail returns obj from the start of the value of the named top-level member to the
+// end of obj, or nil. Unlike members it does not look for where that value ends, so a large
+// object can be read member by member without first being skipped over in full.
+func valueTail(obj []byte, key string) []byte {
+	r := readObject(obj)
+	for {
+		name, ok := r.name()
+		if !ok {
+			return nil
+		}
+		if string(name) == key {
+			return r.rest()
+		}
+		if _, ok := r.value(); !ok {
+			return nil
+		}
+	}
+}
