@@ -57,7 +57,7 @@ type Event struct {
 	// Code is set on failure events.
 	Code Code
 	// Activity is set on the event that reports a finished command or file change.
-	Activity *Activity
+	Activity Activity
 }
 
 // ActivityKind names what an agent did in its workspace.
@@ -75,12 +75,13 @@ const ActivityOutputPreviewRunes = 500
 
 // Activity is something the agent did in the workspace, as the runtime reported it once done:
 // a shell command it ran or files it changed. The orchestrator records it in the audit log
-// without knowing any runtime's protocol.
-type Activity struct {
-	Kind ActivityKind
-	// Describe decodes the details. Runtimes keep only the raw bytes needed on their protocol
-	// path and leave decoding to whoever records the activity.
-	Describe func() ActivityDetails
+// without knowing any runtime's protocol. Runtimes keep only the raw bytes needed on their
+// protocol path and leave decoding to whoever records the activity; an interface lets one
+// allocation carry both.
+type Activity interface {
+	ActivityKind() ActivityKind
+	// Describe decodes the details.
+	Describe() ActivityDetails
 }
 
 // ActivityDetails is what an Activity reports.

@@ -15,11 +15,11 @@ func agentActivity(ev agent.Event) (eventType string, details map[string]any, ok
 		return audit.EventToolCall, map[string]any{"tool": ev.Message}, true
 	}
 	a := ev.Activity
-	if a == nil || a.Describe == nil {
+	if a == nil {
 		return "", nil, false
 	}
 	d := a.Describe()
-	switch a.Kind {
+	switch a.ActivityKind() {
 	case agent.ActivityCommand:
 		details := map[string]any{"command": d.Command, "cwd": d.Cwd, "status": d.Status, "output_preview": d.Output}
 		if d.ExitCode != nil {

@@ -53,6 +53,15 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 	}
 }
 
-func activity(kind agent.ActivityKind, d agent.ActivityDetails) *agent.Activity {
-	return &agent.Activity{Kind: kind, Describe: func() agent.ActivityDetails { return d }}
+// fixedActivity is an activity whose details are already decoded.
+type fixedActivity struct {
+	kind    agent.ActivityKind
+	details agent.ActivityDetails
+}
+
+func (a fixedActivity) ActivityKind() agent.ActivityKind { return a.kind }
+func (a fixedActivity) Describe() agent.ActivityDetails  { return a.details }
+
+func activity(kind agent.ActivityKind, d agent.ActivityDetails) agent.Activity {
+	return fixedActivity{kind: kind, details: d}
 }

@@ -1,6 +1,7 @@
 package codex
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -15,61 +16,60 @@ const (
 	fileChangeBytes   = 64 << 10
 )
 
-// captureSlabBytes is the size of the slabs activity bytes are copied into. A busy turn
-// completes thousands of commands; copying each into its own allocation made the allocator
-// and the collector a large share of ingest. A slab stays alive while any activity copied
-// into it does, so a consumer holding one activity holds at most this much.
-const captureSlabBytes = 32 << 10
-
-// captureArena copies the bytes activities keep out of the read buffers they arrive in, so
-// that an activity waiting to be recorded does not keep a whole read buffer alive. Only the
-// protocol goroutine uses it.
-type captureArena struct{ slab []byte }
-
-// copy returns one new slice holding a followed by b.
-func (a *captureArena) copy(p, q []byte) []byte {
-	n := len(p) + len(q)
-	if n > captureSlabBytes/4 {
-		return append(append(make([]byte, 0, n), p...), q...)
+// keepItem copies what an activity keeps of a completed item out of the read buffer, which
+// is reused. item runs from the item's start to the end of params; head is its start and tail
+// its end, where the exit code sits. An item that is not much longer than both is kept whole
+// in one copy. The copies are made by append, which does not zero the new memory first: at
+// thousands of items a second, zeroing showed up in ingest profiles.
+func keepItem(item []byte) (head, tail []byte) {
+	if len(item) <= activityHeadBytes+activityTailBytes {
+		kept := bytes.Clone(item)
+		return kept, kept[max(0, len(kept)-activityTailBytes):]
 	}
-	if cap(a.slab)-len(a.slab) < n {
-		a.slab = make([]byte, 0, captureSlabBytes)
-	}
-	start := len(a.slab)
-	a.slab = append(append(a.slab, p...), q...)
-	return a.slab[start:len(a.slab):len(a.slab)]
+	kept := append(item[:activityHeadBytes:activityHeadBytes], item[len(item)-activityTailBytes:]...)
+	return kept[:activityHeadBytes:activityHeadBytes], kept[activityHeadBytes:]
 }
 
 // itemActivity keeps what a completed commandExecution or fileChange item needs for its
 // activity record: bounded copies, decoded later by Describe on the consumer's goroutine.
 // item runs from the item's start to the end of params; command output, which can be
 // megabytes, is never scanned here.
-func (s *Session) itemActivity(typ, status string, params, item []byte) *agent.Activity {
+func itemActivity(typ, status string, item []byte) agent.Activity {
 	switch typ {
 	case "commandExecution":
-		h := item[:min(len(item), activityHeadBytes)]
-		t := params[max(len(params)-len(item), len(params)-activityTailBytes):]
-		kept := s.captures.copy(h, t)
-		head, tail := kept[:len(h):len(h)], kept[len(h):]
-		return &agent.Activity{Kind: agent.ActivityCommand, Describe: func() agent.ActivityDetails {
-			return commandDetails(status, head, tail)
-		}}
+		head, tail := keepItem(item)
+		return &commandActivity{status: status, head: head, tail: tail}
 	case "fileChange":
-		kept := s.captures.copy(item[:min(len(item), fileChangeBytes)], nil)
-		return &agent.Activity{Kind: agent.ActivityFileChange, Describe: func() agent.ActivityDetails {
-			return agent.ActivityDetails{Status: status, Paths: changedPaths(kept)}
-		}}
+		return &fileChangeActivity{status: status, item: bytes.Clone(item[:min(len(item), fileChangeBytes)])}
 	}
 	return nil
 }
 
-// commandDetails reads a command item from the bytes kept for it. head runs from the item's
-// start; tail is the end of params, where the item's trailing scalars sit before the scalars
-// of params itself.
-func commandDetails(status string, head, tail []byte) agent.ActivityDetails {
-	m := members(head, "command", "cwd")
-	return agent.ActivityDetails{Command: stringValue(m[0]), Cwd: stringValue(m[1]), Status: status,
-		Output: agent.OutputPreview(valueTail(head, "aggregatedOutput")), ExitCode: tailExitCode(tail)}
+// commandActivity is a completed command item: head is the item's start (command, cwd, the
+// start of the output) and tail the end of params, where the exit code sits.
+type commandActivity struct {
+	status     string
+	head, tail []byte
+}
+
+func (*commandActivity) ActivityKind() agent.ActivityKind { return agent.ActivityCommand }
+
+func (a *commandActivity) Describe() agent.ActivityDetails {
+	m := members(a.head, "command", "cwd")
+	return agent.ActivityDetails{Command: stringValue(m[0]), Cwd: stringValue(m[1]), Status: a.status,
+		Output: agent.OutputPreview(valueTail(a.head, "aggregatedOutput")), ExitCode: tailExitCode(a.tail)}
+}
+
+// fileChangeActivity is a completed fileChange item, as much of it as fileChangeBytes holds.
+type fileChangeActivity struct {
+	status string
+	item   []byte
+}
+
+func (*fileChangeActivity) ActivityKind() agent.ActivityKind { return agent.ActivityFileChange }
+
+func (a *fileChangeActivity) Describe() agent.ActivityDetails {
+	return agent.ActivityDetails{Status: a.status, Paths: changedPaths(a.item)}
 }
 
 // tailExitCode finds exitCode among the scalar members that end the item inside tail, walking

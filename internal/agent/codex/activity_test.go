@@ -26,7 +26,7 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("%d events", len(got))
 	}
-	if a := got[0].Activity; a == nil || a.Kind != agent.ActivityCommand {
+	if a := got[0].Activity; a == nil || a.ActivityKind() != agent.ActivityCommand {
 		t.Fatalf("no command activity: %+v", a)
 	}
 	c := got[0].Activity.Describe()
@@ -39,7 +39,7 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 		len([]rune(c.Output)) != agent.ActivityOutputPreviewRunes+1 {
 		t.Errorf("interrupted command details = %+v", c)
 	}
-	if a := got[2].Activity; a == nil || a.Kind != agent.ActivityFileChange {
+	if a := got[2].Activity; a == nil || a.ActivityKind() != agent.ActivityFileChange {
 		t.Fatalf("no file change activity: %+v", a)
 	}
 	if f := got[2].Activity.Describe(); strings.Join(f.Paths, ",") != "/ws/a.go,/ws/b.go" || f.Status != "completed" {

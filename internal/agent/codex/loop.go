@@ -143,7 +143,7 @@ func (s *Session) handleDecoded(d *decodedLine) {
 	case f.isRequest():
 		s.handleServerRequest(f, line)
 	case f.isNotification():
-		s.handleNotification(f, line)
+		s.handleNotification(d)
 	default:
 		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: truncated(line)})
 	}
@@ -157,7 +157,8 @@ func truncated(line []byte) []byte {
 	return line[:n:n]
 }
 
-func (s *Session) handleNotification(f *frame, line []byte) {
+func (s *Session) handleNotification(d *decodedLine) {
+	f, line := &d.frame, d.line
 	ev := agent.Event{Kind: agent.EventNotification, Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > eventRawBytes}
 	switch f.Method {
 	case "turn/completed":
@@ -175,7 +176,7 @@ func (s *Session) handleNotification(f *frame, line []byte) {
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		ev.Activity = s.onItemCompleted(f)
+		ev.Activity = s.onItemCompleted(d.item)
 	case "error":
 		var p errorParams
 		if json.Unmarshal(f.Params, &p) == nil {
@@ -225,8 +226,12 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 // onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an
 // increment and is never added (docs/token_accounting.md).
 func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
-	p := members(f.Params, "threadId", "tokenUsage")
-	total := members(members(p[1], "total")[0], "totalTokens", "inputTokens", "cachedInputTokens", "cacheWriteInputTokens", "outputTokens")
+	var thread [1][]byte
+	var total [5][]byte
+	pick(f.Params, thread[:], "threadId")
+	// tokenUsage and total are read from where they start, without first skipping over them.
+	pick(valueTail(valueTail(f.Params, "tokenUsage"), "total"), total[:],
+		"totalTokens", "inputTokens", "cachedInputTokens", "cacheWriteInputTokens", "outputTokens")
 	if total[0] == nil {
 		s.emitFrame(ev)
 		return
@@ -235,12 +240,12 @@ func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
 		Total: intValue(total[0]), Input: intValue(total[1]), Cached: intValue(total[2]),
 		CacheCreation: intValue(total[3]), Output: intValue(total[4]),
 	}
+	threadID := stringValue(thread[0])
 	s.mu.Lock()
-	thread := stringValue(p[0])
-	if thread == "" {
-		thread = s.threadID
+	if threadID == "" {
+		threadID = s.threadID
 	}
-	delta, accepted := s.account.Observe(thread, snap)
+	delta, accepted := s.account.Observe(threadID, snap)
 	totals := s.account.Totals()
 	s.mu.Unlock()
 	if accepted {
@@ -261,13 +266,8 @@ func intValue(raw []byte) int64 {
 // returns the command or file change the item reports, if any. Completed items can carry
 // large command output, so only the few members the adapter needs are picked out instead of
 // decoding the whole item.
-func (s *Session) onItemCompleted(f *frame) *agent.Activity {
-	// Notification params are not checked as a whole on the way in (decodeNotification), so
-	// the item is read leniently: reading from where it starts, member by member, never scans
-	// the bulky command output, and a malformed item simply yields empty fields.
-	item := valueTail(f.Params, "item")
-	head := members(item, "type", "status")
-	typ, status := stringValue(head[0]), stringValue(head[1])
+func (s *Session) onItemCompleted(it completedItem) agent.Activity {
+	item, typ, status := it.body, it.typ, it.status
 	var tripped string
 	s.mu.Lock()
 	switch typ {
@@ -296,5 +296,5 @@ func (s *Session) onItemCompleted(f *frame) *agent.Activity {
 	if tripped != "" {
 		s.endTurn(agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
-	return s.itemActivity(typ, status, f.Params, item)
+	return itemActivity(typ, status, item)
 }

@@ -109,16 +109,23 @@ func walkObject(b []byte, fn func(key, val []byte) error) error {
 // placed after them, such as bulky command output, are never scanned.
 func members(obj []byte, keys ...string) [][]byte {
 	out := make([][]byte, len(keys))
+	pick(obj, out, keys...)
+	return out
+}
+
+// pick is members writing into out, which must be as long as keys; on the protocol path out
+// is an array on the caller's stack.
+func pick(obj []byte, out [][]byte, keys ...string) {
 	missing := len(keys)
 	r := readObject(obj)
 	for missing > 0 {
 		key, ok := r.name()
 		if !ok {
-			break
+			return
 		}
 		val, ok := r.value()
 		if !ok {
-			break
+			return
 		}
 		for i, k := range keys {
 			if out[i] == nil && string(key) == k {
@@ -127,7 +134,6 @@ func members(obj []byte, keys ...string) [][]byte {
 			}
 		}
 	}
-	return out
 }
 
 // valueTail returns obj from the start of the value of the named top-level member to the

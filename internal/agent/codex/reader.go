@@ -42,7 +42,7 @@ type lineReader struct {
 func readLines(r io.Reader, q *itemQueue, maxLine int) error {
 	defer q.close()
 	pool := newBufferPool(q.budget)
-	lr := &lineReader{q: q, maxLine: maxLine, pool: pool, buf: pool.get(readChunkBytes), decoded: newDecodedPool(cap(pool.free))}
+	lr := &lineReader{q: q, maxLine: maxLine, pool: pool, buf: pool.get(readChunkBytes), decoded: newDecodedPool()}
 	defer func() { lr.buf.release() }()
 	for {
 		lr.makeRoom()

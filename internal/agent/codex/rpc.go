@@ -100,6 +100,7 @@ func (s *Session) deliver(f *frame) bool {
 		var r turnStartResult
 		if json.Unmarshal(f.Result, &r) == nil {
 			s.turnID = r.Turn.ID
+			s.publishIDsLocked()
 		}
 		s.turnStartID = ""
 	}

@@ -30,11 +30,10 @@ type Session struct {
 	queue      *itemQueue
 	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
 	frameTime time.Time
-	// captures holds the bytes of completed items kept for their activity records; only the
-	// protocol goroutine uses it.
-	captures captureArena
-	writeMu  sync.Mutex
-	nextID   atomic.Int64
+	// ids mirrors threadID and turnID for emit; written under mu.
+	ids     atomic.Pointer[turnIDs]
+	writeMu sync.Mutex
+	nextID  atomic.Int64
 
 	// waitDone closes when the process has exited; exited closes when the protocol loop has
 	// finished and every waiter has been released.
@@ -55,17 +54,13 @@ type Session struct {
 	turnStartID string
 	turnID      string
 	turnWait    chan turnOutcome
-	// sessionID caches "<sessionThread>-<sessionTurn>" for emit.
-	sessionThread string
-	sessionTurn   string
-	sessionID     string
-	lastMessage   string
-	account       agent.TokenAccount
-	rateLimits    json.RawMessage
-	breaker       failureBreaker
-	stopOnce      sync.Once
-	startCalled   bool
-	stopped       bool
+	lastMessage string
+	account     agent.TokenAccount
+	rateLimits  json.RawMessage
+	breaker     failureBreaker
+	stopOnce    sync.Once
+	startCalled bool
+	stopped     bool
 }
 
 type response struct {
@@ -337,6 +332,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.threadID = started.Thread.ID
+	s.publishIDsLocked()
 	s.mu.Unlock()
 	if name := s.threadName(); name != "" {
 		if err := s.call(ctx, "thread/name/set", map[string]any{"threadId": started.Thread.ID, "name": name}, nil); err != nil {
@@ -408,22 +404,34 @@ func (s *Session) emit(ev agent.Event) {
 		ev.Time = time.Now().UTC()
 	}
 	ev.PID = s.PID()
-	s.mu.Lock()
+	var ids turnIDs
+	if p := s.ids.Load(); p != nil {
+		ids = *p
+	}
 	if ev.ThreadID == "" {
-		ev.ThreadID = s.threadID
+		ev.ThreadID = ids.thread
 	}
 	if ev.TurnID == "" {
-		ev.TurnID = s.turnID
+		ev.TurnID = ids.turn
 	}
-	if ev.ThreadID != "" && ev.TurnID != "" {
-		// Most events belong to the running turn; reuse its id instead of building a string
-		// for every notification.
-		if ev.ThreadID != s.sessionThread || ev.TurnID != s.sessionTurn {
-			s.sessionThread, s.sessionTurn = ev.ThreadID, ev.TurnID
-			s.sessionID = ev.ThreadID + "-" + ev.TurnID
-		}
-		ev.SessionID = s.sessionID
+	switch {
+	case ev.ThreadID == ids.thread && ev.TurnID == ids.turn:
+		ev.SessionID = ids.session
+	case ev.ThreadID != "" && ev.TurnID != "":
+		ev.SessionID = ev.ThreadID + "-" + ev.TurnID
 	}
-	s.mu.Unlock()
 	s.opts.Events(ev)
+}
+
+// turnIDs are the ids emit stamps on events. They are published whenever the thread or the
+// turn changes, so that stamping the events of a busy stream takes no lock.
+type turnIDs struct{ thread, turn, session string }
+
+// publishIDsLocked publishes the current thread and turn ids; s.mu must be held.
+func (s *Session) publishIDsLocked() {
+	ids := &turnIDs{thread: s.threadID, turn: s.turnID}
+	if ids.thread != "" && ids.turn != "" {
+		ids.session = ids.thread + "-" + ids.turn
+	}
+	s.ids.Store(ids)
 }

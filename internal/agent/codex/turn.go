@@ -25,6 +25,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	}
 	outcome := make(chan turnOutcome, 1)
 	s.turnWait, s.turnID, s.lastMessage = outcome, "", ""
+	s.publishIDsLocked()
 	s.breaker.succeed()
 	thread := s.threadID
 	s.mu.Unlock()
