@@ -13,25 +13,6 @@ type decodedLine struct {
 	frame frame
 	// err is why the line is not a frame; the protocol goroutine reports it as malformed.
 	err error
-	// item is set for item/completed notifications.
-	item completedItem
-}
-
-// completedItem is the start of an item/completed notification's item. Notification params
-// are not checked as a whole on the way in (decodeNotification), so the item is read
-// leniently: member by member from where it starts, never scanning the bulky command output;
-// a malformed item simply yields empty fields.
-type completedItem struct {
-	// body runs from the item's start to the end of params.
-	body        []byte
-	typ, status string
-}
-
-func readCompletedItem(params []byte) completedItem {
-	body := valueTail(params, "item")
-	var head [2][]byte
-	pick(body, head[:], "type", "status")
-	return completedItem{body: body, typ: stringValue(head[0]), status: stringValue(head[1])}
 }
 
 // decodeLines appends the decoded non-blank lines of a batch to into.
@@ -42,9 +23,6 @@ func decodeLines(batch []byte, into []decodedLine) []decodedLine {
 		}
 		d := decodedLine{line: line}
 		d.frame, d.err = decodeFrame(line)
-		if d.err == nil && d.frame.Method == "item/completed" && d.frame.ID == nil {
-			d.item = readCompletedItem(d.frame.Params)
-		}
 		into = append(into, d)
 	})
 	return into
@@ -55,9 +33,9 @@ func decodeLines(batch []byte, into []decodedLine) []decodedLine {
 // depends on how the pipe's reads fall, so it is a sync.Pool rather than a fixed free list.
 type decodedPool struct{ pool sync.Pool }
 
-// decodedBatchLines is the capacity new slices start with: a full read of typical
-// notifications, so a slice rarely grows.
-const decodedBatchLines = 1024
+// decodedBatchLines is the capacity new slices start with: the few dozen lines a read
+// typically brings, with room to spare; the queue counts a batch's capacity against its budget.
+const decodedBatchLines = 128
 
 func newDecodedPool() *decodedPool {
 	return &decodedPool{pool: sync.Pool{New: func() any {

@@ -3,10 +3,11 @@ package codex
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // itemQueue hands stdout lines from the reader goroutine to the protocol goroutine. It is
-// bounded by bytes rather than by count so that a burst of small notifications and a few
+// bounded by memory rather than by count so that a burst of small notifications and a few
 // multi-megabyte frames are held to the same memory ceiling; one line is always admitted so
 // a frame larger than the budget still gets through.
 type itemQueue struct {
@@ -34,7 +35,9 @@ type queued struct {
 	at time.Time
 }
 
-func (it queued) size() int { return len(it.lines) }
+// size is the memory the batch holds: its lines and the slice they are decoded into, which
+// for short lines is the larger of the two.
+func (it queued) size() int { return len(it.lines) + cap(it.frames)*int(unsafe.Sizeof(decodedLine{})) }
 
 // done hands the batch's buffers back for reuse; nothing may use its lines afterwards.
 func (it queued) done() {

@@ -176,7 +176,7 @@ func (s *Session) handleNotification(d *decodedLine) {
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		ev.Activity = s.onItemCompleted(d.item)
+		ev.Activity = s.onItemCompleted(readCompletedItem(f.Params))
 	case "error":
 		var p errorParams
 		if json.Unmarshal(f.Params, &p) == nil {

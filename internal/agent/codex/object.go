@@ -45,6 +45,11 @@ func (r *objectReader) name() ([]byte, bool) {
 		r.err = err
 		return nil, false
 	}
+	if end < len(b) && b[end] == ':' && end+1 < len(b) && b[end+1] > ' ' {
+		// Compact JSON, as Codex writes it.
+		r.i = end + 1
+		return b[i+1 : end-1], true
+	}
 	j := skipSpace(b, end)
 	if j >= len(b) || b[j] != ':' {
 		r.err = fmt.Errorf("expected ':' after member name at byte %d", j)
@@ -63,6 +68,11 @@ func (r *objectReader) value() ([]byte, bool) {
 	if err != nil {
 		r.err = err
 		return nil, false
+	}
+	if end+1 < len(b) && b[end] == ',' && b[end+1] == '"' {
+		// Compact JSON, as Codex writes it: the next member follows at once.
+		r.i = end + 1
+		return b[start:end], true
 	}
 	i := skipSpace(b, end)
 	switch {
