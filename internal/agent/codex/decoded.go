@@ -18,7 +18,7 @@ type decodedLine struct {
 // decodeLines appends the decoded non-blank lines of a batch to into.
 func decodeLines(batch []byte, into []decodedLine) []decodedLine {
 	splitLines(batch, func(line []byte) {
-		if len(bytes.TrimSpace(line)) == 0 {
+		if len(line) == 0 || line[0] != '{' && len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
 		d := decodedLine{line: line}

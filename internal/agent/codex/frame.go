@@ -2,11 +2,9 @@ package codex
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -191,20 +189,10 @@ func skipString(b []byte, i int) (int, error) {
 	}
 }
 
-// indexQuote returns the index of the next '"' at or after from, or -1. Most strings in the
-// stream are short member names and enum values, for which testing eight bytes at a time
-// beats the call into the vectorised search used for long ones.
+// indexQuote returns the index of the next '"' at or after from, or -1.
 func indexQuote(b []byte, from int) int {
-	const ones, highs, quotes = 0x0101010101010101, 0x8080808080808080, 0x2222222222222222
-	p := from
-	for end := min(from+64, len(b)); p+8 <= end; p += 8 {
-		v := binary.LittleEndian.Uint64(b[p:]) ^ quotes
-		if found := (v - ones) &^ v & highs; found != 0 {
-			return p + bits.TrailingZeros64(found)/8
-		}
-	}
-	if k := bytes.IndexByte(b[p:], '"'); k >= 0 {
-		return p + k
+	if k := bytes.IndexByte(b[from:], '"'); k >= 0 {
+		return from + k
 	}
 	return -1
 }
