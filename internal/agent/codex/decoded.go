@@ -1,9 +1,6 @@
 package codex
 
-import (
-	"bytes"
-	"sync"
-)
+import "bytes"
 
 // decodedLine is one stdout line with its frame split into members. The reader goroutine
 // decodes every line it queues, so that on a two-core machine the decoding runs beside the
@@ -29,22 +26,30 @@ func decodeLines(batch []byte, into []decodedLine) []decodedLine {
 }
 
 // decodedPool recycles the slices decoded batches are held in, between the reader that fills
-// them and the protocol goroutine that is done with them. How many batches are in flight
-// depends on how the pipe's reads fall, so it is a sync.Pool rather than a fixed free list.
-type decodedPool struct{ pool sync.Pool }
+// them and the protocol goroutine that is done with them. It is a free list rather than a
+// sync.Pool, which the collector empties every other cycle: at pipe speed that is often, and
+// regrowing the slices showed in profiles.
+type decodedPool struct{ free chan []decodedLine }
 
-// decodedBatchLines is the capacity new slices start with: the few dozen lines a read
-// typically brings, with room to spare; the queue counts a batch's capacity against its budget.
-const decodedBatchLines = 128
+// decodedPoolSlices is how many idle slices the pool keeps: more than the batches a full
+// queue holds when reads fill the buffer.
+const decodedPoolSlices = 32
 
 func newDecodedPool() *decodedPool {
-	return &decodedPool{pool: sync.Pool{New: func() any {
-		d := make([]decodedLine, 0, decodedBatchLines)
-		return &d
-	}}}
+	return &decodedPool{free: make(chan []decodedLine, decodedPoolSlices)}
 }
 
-func (p *decodedPool) get() []decodedLine { return (*p.pool.Get().(*[]decodedLine))[:0] }
+// get returns an empty slice with room for n lines.
+func (p *decodedPool) get(n int) []decodedLine {
+	select {
+	case d := <-p.free:
+		if cap(d) >= n {
+			return d[:0]
+		}
+	default:
+	}
+	return make([]decodedLine, 0, n)
+}
 
 // put returns a slice for reuse. It is not cleared: the next batch overwrites it, and the
 // buffers its stale entries point into are pooled anyway, while clearing pointers costs write
@@ -53,5 +58,8 @@ func (p *decodedPool) put(d []decodedLine) {
 	if p == nil || cap(d) == 0 {
 		return
 	}
-	p.pool.Put(&d)
+	select {
+	case p.free <- d:
+	default:
+	}
 }

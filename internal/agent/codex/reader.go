@@ -141,7 +141,8 @@ func (lr *lineReader) pushRegion(lines []byte) bool {
 // pushBatch decodes the lines of a batch and queues it; a batch the closed queue refused is
 // handed back at once.
 func (lr *lineReader) pushBatch(it queued) bool {
-	it.frames, it.pool = decodeLines(it.lines, lr.decoded.get()), lr.decoded
+	lines := lr.decoded.get(bytes.Count(it.lines, []byte{'\n'}))
+	it.frames, it.pool = decodeLines(it.lines, lines), lr.decoded
 	if !lr.push(it) {
 		it.done()
 		return false
