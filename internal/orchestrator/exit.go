@@ -149,7 +149,9 @@ func (o *Orchestrator) hold(id, identifier, repoKey, reason string) {
 }
 
 func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
+	o.cleanups.Add(1)
 	go func() {
+		defer o.cleanups.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 		defer cancel()
 		if err := o.d.Workspaces.Remove(ctx, repoKey, id, identifier); err != nil {

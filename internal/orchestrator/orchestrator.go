@@ -36,6 +36,8 @@ type Orchestrator struct {
 	snap    atomic.Pointer[Snapshot]
 	started atomic.Bool
 	workers sync.WaitGroup
+	// cleanups tracks the removal of terminal issues' workspaces, which shutdown waits for.
+	cleanups sync.WaitGroup
 
 	// Everything below is owned by the loop goroutine.
 	running     map[string]*runEntry
@@ -148,6 +150,7 @@ func (o *Orchestrator) Run(ctx context.Context) error {
 	// when a test's fake clock stands still.
 	stopBy := time.Now().Add(o.s.ShutdownTimeout)
 	o.shutdown(stopBy)
+	o.awaitCleanups(stopBy)
 	stopRec()
 	<-recDone
 	flushCtx, cancel := context.WithDeadline(context.Background(), stopBy)
@@ -223,6 +226,22 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 			o.log.Error("shutdown: agents still running when the shutdown timeout expired", "count", len(o.running))
 			return
 		}
+	}
+}
+
+// awaitCleanups waits, until stopBy, for workspace removals still under way: a removal cut off
+// by the process exiting would leave a half-removed workspace and a before_remove hook killed
+// midway.
+func (o *Orchestrator) awaitCleanups(stopBy time.Time) {
+	done := make(chan struct{})
+	go func() {
+		o.cleanups.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Until(stopBy)):
+		o.log.Error("shutdown: workspace removals still running when the shutdown timeout expired")
 	}
 }
 

@@ -301,3 +301,27 @@ func TestWorkerRefreshTroubleDoesNotEndAHealthyAttempt(t *testing.T) {
 		})
 	}
 }
+
+// Shutting down while a terminal issue's workspace is being removed waits for the removal:
+// the process must not exit with a before_remove hook killed midway and the workspace half gone.
+func TestShutdownWaitsForWorkspaceRemoval(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	h := newHarness(t, func(hc *harnessConfig) { hc.hooks = workspace.Hooks{BeforeRemove: "sleep 1"} })
+	gate := make(chan struct{})
+	defer close(gate)
+	is := newIssue(1, "Todo")
+	h.put(is)
+	h.agents.Script("ENG-1", scriptWait(gate))
+	h.start()
+	h.waitFor("the agent to start", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.PID != 0 })
+	ws := h.workspacePath("app", "ENG-1")
+	done := is
+	done.State = "Done"
+	h.put(done)
+	h.poll()
+	h.waitFor("the issue to leave running", idle("id-1"))
+	h.shutdown()
+	if exists(ws) {
+		t.Fatal("Run returned while the terminal issue's workspace was still being removed")
+	}
+}
