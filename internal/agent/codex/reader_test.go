@@ -2,6 +2,7 @@ package codex
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -96,4 +97,61 @@ func FuzzReadLines(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A consumer that hands every batch back at once gets the same few read buffers over and over;
+// one that holds its batches keeps their bytes intact while the reader goes on.
+func TestReadBuffersAreReusedOnlyWhenReleased(t *testing.T) {
+	const count = 20 << 10
+	var b strings.Builder
+	for i := range count {
+		fmt.Fprintf(&b, "%08d %s\n", i, strings.Repeat("x", 990))
+	}
+	input := b.String()
+	for _, hold := range []bool{false, true} {
+		// The budget of a held run has room for everything; a released run reads ahead by
+		// at most a few buffers.
+		budget := 1 << 20
+		if hold {
+			budget = 64 << 20
+		}
+		q := newItemQueue(budget)
+		done := make(chan error, 1)
+		go func() { done <- readLines(strings.NewReader(input), q, 1<<20) }()
+		seen := map[*readBuffer]bool{}
+		var held []queued
+		lines := 0
+		for {
+			it, ok := q.pop()
+			if !ok {
+				break
+			}
+			seen[it.buf] = true
+			lines += len(it.frames)
+			if hold {
+				held = append(held, it)
+			} else {
+				it.done()
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if lines != count {
+			t.Fatalf("hold=%v: %d lines, want %d", hold, lines, count)
+		}
+		// Without reuse the 20 MB would take about 80 buffers.
+		if !hold && len(seen) > 16 {
+			t.Errorf("released batches came from %d distinct buffers, want a few reused ones", len(seen))
+		}
+		next := 0
+		for _, it := range held {
+			splitLines(it.lines, func(l []byte) {
+				if want := fmt.Sprintf("%08d ", next); !strings.HasPrefix(string(l), want) {
+					t.Fatalf("line %d of the held batches reads %.20q: its buffer was reused", next, l)
+				}
+				next++
+			})
+		}
+	}
 }
