@@ -1,10 +1,15 @@
 package codex
 
 import (
+	"context"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 )
 
 // Completed command and file-change items reach the event sink as typed activity, read from
@@ -49,3 +54,55 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 		t.Errorf("agent message carries activity %+v", got[3].Activity)
 	}
 }
+
+// An activity stays describable after the read buffer its item arrived in has been reused:
+// one kept through a flood that cycles the buffers many times still describes its own command.
+func TestActivitiesOutliveTheReadBufferCycle(t *testing.T) {
+	checkNoGoroutineLeak(t)
+	var mu sync.Mutex
+	var kept []agent.Activity
+	var seen, bad int
+	check := func(d agent.ActivityDetails) {
+		m := commandPattern.FindStringSubmatch(d.Command)
+		if m == nil || d.Cwd != "/srv/workspaces/ENG-1" || d.ExitCode == nil || *d.ExitCode != 0 ||
+			!strings.HasPrefix(d.Output, "ok  \tgithub.com/example/pkg"+m[1]+"\t") {
+			bad++
+		}
+	}
+	o := fakeOptions(t, codextest.FakeFlood, &recorder{})
+	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(4*queueBudgetBytes))
+	o.Events = func(ev agent.Event) {
+		if ev.Activity == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if seen++; seen%500 == 0 {
+			kept = append(kept, ev.Activity)
+			return
+		}
+		check(ev.Activity.Describe())
+	}
+	s := New(o)
+	ctx := context.Background()
+	defer s.Stop(ctx)
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunTurn(ctx, "flood"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(kept) < 10 {
+		t.Fatalf("only %d activities kept of %d", len(kept), seen)
+	}
+	for _, a := range kept {
+		check(a.Describe())
+	}
+	if bad > 0 {
+		t.Fatalf("%d of %d activities do not describe their own command", bad, seen)
+	}
+}
+
+var commandPattern = regexp.MustCompile(`^/bin/bash -lc 'go test \./pkg(\d+)/\.\.\.'$`)
