@@ -1,5 +1,7 @@
 package codex
 
+import "bytes"
+
 // completedItem is the start of an item/completed notification's item. Notification params
 // are not checked as a whole on the way in (decodeNotification), so the item is read
 // leniently: member by member from where it starts, never scanning the bulky command output;
@@ -10,8 +12,14 @@ type completedItem struct {
 	typ, status string
 }
 
+// compactItemPrefix is how Codex starts item/completed params: with the item.
+const compactItemPrefix = `{"item":`
+
 func readCompletedItem(params []byte) completedItem {
-	body := valueTail(params, "item")
+	body, found := bytes.CutPrefix(params, []byte(compactItemPrefix))
+	if !found {
+		body = valueTail(params, "item")
+	}
 	typ, status, ok := compactTypeAndStatus(body)
 	if !ok {
 		var head [2][]byte
