@@ -1,9 +1,7 @@
 package codex
 
 import (
-	"context"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,7 +68,6 @@ func TestActivitiesOutliveTheReadBufferCycle(t *testing.T) {
 		}
 	}
 	o := fakeOptions(t, codextest.FakeFlood, &recorder{})
-	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(4*queueBudgetBytes))
 	o.Events = func(ev agent.Event) {
 		if ev.Activity == nil {
 			return
@@ -83,15 +80,7 @@ func TestActivitiesOutliveTheReadBufferCycle(t *testing.T) {
 		}
 		check(ev.Activity.Describe())
 	}
-	s := New(o)
-	ctx := context.Background()
-	defer s.Stop(ctx)
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RunTurn(ctx, "flood"); err != nil {
-		t.Fatal(err)
-	}
+	runFlood(t, o, 4*queueBudgetBytes)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(kept) < 10 {

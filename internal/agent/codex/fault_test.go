@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -432,17 +431,7 @@ func TestNotificationFloodIsDeliveredInOrderWithoutLoss(t *testing.T) {
 	}
 	wantLines := bytes.Count(want.Bytes(), []byte{'\n'})
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeFlood, rec)
-	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
-	s := New(o)
-	ctx := context.Background()
-	defer s.Stop(ctx)
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RunTurn(ctx, "flood"); err != nil {
-		t.Fatal(err)
-	}
+	runFlood(t, fakeOptions(t, codextest.FakeFlood, rec), floodBytes)
 	// Frames in order: turn/started, the flood, then the message, token usage, rate limits
 	// and turn/completed that end the turn.
 	var got [][]byte

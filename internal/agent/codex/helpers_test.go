@@ -2,10 +2,12 @@ package codex
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -117,5 +119,21 @@ func teeWrapper(inLog, outLog string) func(string) ([]string, error) {
 	return func(shell string) ([]string, error) {
 		script := "tee -a " + shellQuote(inLog) + " | bash -lc " + shellQuote(shell) + " | tee -a " + shellQuote(outLog)
 		return []string{"bash", "-c", script}, nil
+	}
+}
+
+// runFlood runs one turn of the fake's flood scenario, of floodBytes, with o's event sink; the
+// session is stopped when the test ends.
+func runFlood(t *testing.T, o Options, floodBytes int) {
+	t.Helper()
+	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
+	s := New(o)
+	ctx := context.Background()
+	t.Cleanup(func() { s.Stop(ctx) })
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunTurn(ctx, "flood"); err != nil {
+		t.Fatal(err)
 	}
 }
