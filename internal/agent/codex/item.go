@@ -15,6 +15,7 @@ type completedItem struct {
 // compactItemPrefix is how Codex starts item/completed params: with the item.
 const compactItemPrefix = `{"item":`
 
+// readCompletedItem finds the item in item/completed params and reads its type and status.
 func readCompletedItem(params []byte) completedItem {
 	body, found := bytes.CutPrefix(params, []byte(compactItemPrefix))
 	if !found {

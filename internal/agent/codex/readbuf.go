@@ -2,9 +2,8 @@ package codex
 
 import "sync/atomic"
 
-// readChunkBytes is how much the reader asks the pipe for at a time. Every complete line a
-// read returns goes to the queue as one batch, straight from the buffer the kernel filled,
-// so the per-line cost on the reading side is nothing at all.
+// readChunkBytes is how much the reader asks the pipe for at a time. The complete lines a read
+// returns go to the queue as one batch, straight from the buffer the kernel filled.
 const readChunkBytes = 256 << 10
 
 // readBuffer is a chunk of stdout as the reader filled it. The batches of lines queued from
