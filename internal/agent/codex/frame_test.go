@@ -134,6 +134,10 @@ func TestNotificationFastPath(t *testing.T) {
 		{`{"method":"m","params":{},"o":{"nested":1}}`, true, "m", `{},"o":{"nested":1}`},
 		{`{"method":"m","params":[1]}`, false, "", ""},
 		{`{"method":"m","params":{}`, false, "", ""},
+		{`{"method":"m","params":{"a":"}"},"emittedAtMs":1795653613431}`, true, "m", `{"a":"}"}`},
+		{`{"method":"m","params":{},"emittedAtMs":1,"id":3}`, false, "", ""},
+		{`{"method":"m","params":{},"id":3,"emittedAtMs":1}`, false, "", ""},
+		{`{"method":"m","params":{},"emittedAtMs":}`, false, "", ""},
 	}
 	for _, c := range cases {
 		f, ok := decodeNotification([]byte(c.line))
