@@ -182,9 +182,13 @@ func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 	data, _ := os.ReadFile(desc)
 	os.WriteFile(desc, append(data, []byte("Use token "+secretGitHubToken+" and key "+secretAnthropic+".\n")...), 0o644)
 	e.env = append(e.env, "DEPLOY_TOKEN="+secretDeployToken)
-	leak := `echo "deploying with $DEPLOY_TOKEN and ` + secretGitHubToken + `" && `
+	leak := `echo "deploying with $DEPLOY_TOKEN and ` + secretGitHubToken + `"`
+	// The leak runs as its own command, before the work: the work hands the issue off, and a
+	// reconciliation tick that sees that can stop the session before Codex sends the model the
+	// output of the command that did it. The model's steps are served in request order, so
+	// whichever way DEMO-1's session ends, DEMO-2 still finds a work step after the text.
 	mock := codextest.NewResponses(t,
-		codextest.Step{Shell: leak + agentWork(e.issues)}, codextest.Step{Text: "DEMO-1 is ready for review."},
+		codextest.Step{Shell: leak}, codextest.Step{Shell: agentWork(e.issues)}, codextest.Step{Text: "DEMO-1 is ready for review."},
 		codextest.Step{Shell: agentWork(e.issues)}, codextest.Step{Text: "DEMO-2 is ready for review."})
 	e.writeConfig(t, mock)
 
