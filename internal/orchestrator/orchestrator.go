@@ -205,11 +205,7 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 		o.stop(e, StopShutdown, "Symphony is shutting down")
 	}
 	o.publish()
-	allDone := make(chan struct{})
-	go func() {
-		o.workers.Wait()
-		close(allDone)
-	}()
+	allDone := waitDone(&o.workers)
 	deadline := time.After(time.Until(stopBy))
 	for len(o.running) > 0 {
 		select {
@@ -233,16 +229,21 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 // by the process exiting would leave a half-removed workspace and a before_remove hook killed
 // midway.
 func (o *Orchestrator) awaitCleanups(stopBy time.Time) {
-	done := make(chan struct{})
-	go func() {
-		o.cleanups.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-waitDone(&o.cleanups):
 	case <-time.After(time.Until(stopBy)):
 		o.log.Error("shutdown: workspace removals still running when the shutdown timeout expired")
 	}
+}
+
+// waitDone returns a channel that is closed once wg's counter reaches zero.
+func waitDone(wg *sync.WaitGroup) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return done
 }
 
 func (o *Orchestrator) drainInbox() {
