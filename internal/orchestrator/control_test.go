@@ -54,12 +54,7 @@ func TestPauseIsPersistedAndSurvivesRestart(t *testing.T) {
 func TestStopIssueEndsTheRunAndLeavesTheTrackerAlone(t *testing.T) {
 	hooks, afterRuns := afterRunHook(t)
 	h := newHarness(t, func(c *harnessConfig) { c.hooks = hooks })
-	gate := make(chan struct{})
-	defer close(gate)
-	h.put(newIssue(1, "In Progress"))
-	h.agents.Script("ENG-1", scriptWait(gate))
-	h.start()
-	h.waitFor("the session", started("id-1"))
+	h.startWaiting(newIssue(1, "In Progress"))
 	if err := h.o.StopIssue("ENG-1"); err != nil {
 		t.Fatal(err)
 	}

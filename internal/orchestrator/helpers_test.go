@@ -363,6 +363,18 @@ func (s *syncBuffer) String() string {
 }
 
 // started waits for a running attempt whose agent session has started.
+// startWaiting puts the issue, scripts its agent to wait in its first turn until the test
+// ends, starts the orchestrator and waits for the session.
+func (h *harness) startWaiting(is issue.Issue) {
+	h.t.Helper()
+	gate := make(chan struct{})
+	h.t.Cleanup(func() { close(gate) })
+	h.put(is)
+	h.agents.Script(is.Identifier, scriptWait(gate))
+	h.start()
+	h.waitFor("the session", started(is.ID))
+}
+
 func started(id string) func(*Snapshot) bool {
 	return func(s *Snapshot) bool { r, ok := s.Find(id); return ok && r.PID != 0 }
 }

@@ -129,12 +129,7 @@ func TestTrackerTroubleMidRunKeepsWorkersAndClaims(t *testing.T) {
 				hc.wrap = func(tr tracker.Tracker) tracker.Tracker { rec.Tracker = tr; return rec }
 				hc.settings.TrackerTimeout = 50 * time.Millisecond
 			})
-			gate := make(chan struct{})
-			defer close(gate)
-			h.put(newIssue(1, "In Progress"))
-			h.agents.Script("ENG-1", scriptWait(gate))
-			h.start()
-			h.waitFor("the session", started("id-1"))
+			h.startWaiting(newIssue(1, "In Progress"))
 			rec.setRefresh(c.refresh)
 			h.poll()
 			h.poll()
@@ -155,12 +150,7 @@ func TestTrackerTroubleMidRunKeepsWorkersAndClaims(t *testing.T) {
 
 func TestCandidatePollFailureKeepsRunningWorkAndReportsTheError(t *testing.T) {
 	h := newHarness(t)
-	gate := make(chan struct{})
-	defer close(gate)
-	h.put(newIssue(1, "In Progress"))
-	h.agents.Script("ENG-1", scriptWait(gate))
-	h.start()
-	h.waitFor("the session", started("id-1"))
+	h.startWaiting(newIssue(1, "In Progress"))
 	h.tr.FailNext(nil, tracker.Errorf(tracker.CodeRequest, "connection reset"))
 	h.poll()
 	s := h.waitFor("the poll error", func(s *Snapshot) bool { return strings.Contains(s.LastPollError, "connection reset") })
@@ -222,12 +212,7 @@ func TestWatchdogStopsWedgedSessionRunsAfterRunAndRetries(t *testing.T) {
 func TestPreflightFailureSkipsDispatchButStillReconciles(t *testing.T) {
 	var fail error
 	h := newHarness(t, func(c *harnessConfig) { c.preflight = func() error { return fail } })
-	gate := make(chan struct{})
-	defer close(gate)
-	h.put(newIssue(1, "In Progress"))
-	h.agents.Script("ENG-1", scriptWait(gate))
-	h.start()
-	h.waitFor("the session", started("id-1"))
+	h.startWaiting(newIssue(1, "In Progress"))
 	fail = errors.New("symphony.yml: agent.concurrency.max_total must be positive")
 	h.put(newIssue(2, "Todo"))
 	done := newIssue(1, "Done")
@@ -307,13 +292,8 @@ func TestWorkerRefreshTroubleDoesNotEndAHealthyAttempt(t *testing.T) {
 func TestShutdownWaitsForWorkspaceRemoval(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	h := newHarness(t, func(hc *harnessConfig) { hc.hooks = workspace.Hooks{BeforeRemove: "sleep 1"} })
-	gate := make(chan struct{})
-	defer close(gate)
 	is := newIssue(1, "Todo")
-	h.put(is)
-	h.agents.Script("ENG-1", scriptWait(gate))
-	h.start()
-	h.waitFor("the agent to start", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.PID != 0 })
+	h.startWaiting(is)
 	ws := h.workspacePath("app", "ENG-1")
 	done := is
 	done.State = "Done"
