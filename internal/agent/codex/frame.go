@@ -169,9 +169,6 @@ func skipSpace(b []byte, i int) int {
 
 // skipString returns the index just past the string starting at b[i] == '"'.
 func skipString(b []byte, i int) (int, error) {
-	if k := indexQuote(b, i+1); k > 0 && b[k-1] != '\\' {
-		return k + 1, nil
-	}
 	j := i + 1
 	for {
 		k := indexQuote(b, j)

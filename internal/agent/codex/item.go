@@ -33,6 +33,8 @@ func readCompletedItem(params []byte) completedItem {
 // compactTypeAndStatus reads an item's type and status the way Codex writes items: compact,
 // with plain (unescaped) names and string, number or literal values up to both members. That
 // is a third of the ingest work done in a single loop; anything else reports false, for pick.
+// It finds string ends itself rather than through skipString and skipValue, which measured 9%
+// more instructions for the whole protocol goroutine; a string with an escape goes to pick.
 func compactTypeAndStatus(obj []byte) (typ, status string, ok bool) {
 	if len(obj) < 2 || obj[0] != '{' || obj[1] != '"' {
 		return "", "", false

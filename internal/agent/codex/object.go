@@ -88,6 +88,14 @@ func (r *objectReader) value() ([]byte, bool) {
 	return b[start:end], true
 }
 
+// member reads the next member's name and value; false at the end or on a syntax error.
+func (r *objectReader) member() (key, val []byte, ok bool) {
+	if key, ok = r.name(); ok {
+		val, ok = r.value()
+	}
+	return key, val, ok
+}
+
 // rest returns the input from the current value to its end.
 func (r *objectReader) rest() []byte { return r.b[r.i:] }
 
@@ -95,15 +103,7 @@ func (r *objectReader) rest() []byte { return r.b[r.i:] }
 // checks that nothing follows the object.
 func walkObject(b []byte, fn func(key, val []byte) error) error {
 	r := readObject(b)
-	for {
-		key, ok := r.name()
-		if !ok {
-			break
-		}
-		val, ok := r.value()
-		if !ok {
-			break
-		}
+	for key, val, ok := r.member(); ok; key, val, ok = r.member() {
 		if err := fn(key, val); err != nil {
 			return err
 		}
@@ -128,15 +128,7 @@ func members(obj []byte, keys ...string) [][]byte {
 func pick(obj []byte, out [][]byte, keys ...string) {
 	missing := len(keys)
 	r := readObject(obj)
-	for missing > 0 {
-		key, ok := r.name()
-		if !ok {
-			return
-		}
-		val, ok := r.value()
-		if !ok {
-			return
-		}
+	for key, val, ok := r.member(); ok && missing > 0; key, val, ok = r.member() {
 		for i, k := range keys {
 			if out[i] == nil && string(key) == k {
 				out[i] = val
