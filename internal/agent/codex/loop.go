@@ -72,9 +72,25 @@ func (s *Session) exitDescription() string {
 	return "codex exited with status 0"
 }
 
+// stderrSettle bounds how long an exit error waits for the stderr drain: stdout and the exit
+// status can arrive before the last stderr bytes are read, but a grandchild holding the pipe
+// open must not delay the error for long.
+const stderrSettle = time.Second
+
+// awaitStderr waits, within stderrSettle, for the stderr drain to reach EOF.
+func (s *Session) awaitStderr() {
+	timer := time.NewTimer(stderrSettle)
+	defer timer.Stop()
+	select {
+	case <-s.stderrDone:
+	case <-timer.C:
+	}
+}
+
 // exitError attaches the stderr tail and, when bash could not find the agent command before
 // the handshake finished, reclassifies the exit as codex_not_found.
 func (s *Session) exitError(e *agent.Error) *agent.Error {
+	s.awaitStderr()
 	e.StderrTail = s.stderrTail.String()
 	s.mu.Lock()
 	handshaken := s.handshaken

@@ -39,6 +39,8 @@ type Session struct {
 	// finished and every waiter has been released.
 	waitDone   chan struct{}
 	readerDone chan struct{}
+	// stderrDone closes when the stderr drain reached EOF, so the tail holds the agent's last words.
+	stderrDone chan struct{}
 	exited     chan struct{}
 	waitErr    error
 
@@ -87,6 +89,7 @@ func New(opts Options) *Session {
 		pending:    map[string]chan response{},
 		waitDone:   make(chan struct{}),
 		readerDone: make(chan struct{}),
+		stderrDone: make(chan struct{}),
 		exited:     make(chan struct{}),
 		queue:      newItemQueue(queueBudgetBytes),
 	}
@@ -261,6 +264,7 @@ func (s *Session) startProcess(argv []string) error {
 		}
 	}()
 	go func() {
+		defer close(s.stderrDone)
 		defer errR.Close()
 		drainStderr(errR, &s.stderrTail)
 	}()
