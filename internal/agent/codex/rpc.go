@@ -19,19 +19,27 @@ func (s *Session) send(msg any) error {
 		return fmt.Errorf("encode codex message: %w", err)
 	}
 	b = append(b, '\n')
+	err = s.write(b)
+	switch {
+	case err == nil || errors.As(err, new(*agent.Error)):
+		return err
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return &agent.Error{Code: agent.CodeResponseTimeout, Message: "codex stopped reading its stdin", Err: err}
+	}
+	// Built outside writeMu: exitError may wait for the stderr drain.
+	return s.exitError(&agent.Error{Code: agent.CodePortExit, Message: "write to codex", Err: err})
+}
+
+// write puts one encoded line on Codex's stdin, whole, under writeMu.
+func (s *Session) write(line []byte) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if s.stdin == nil {
 		return agent.Errorf(agent.CodeSessionClosed, "codex is not running")
 	}
 	_ = s.stdin.SetWriteDeadline(time.Now().Add(s.opts.ReadTimeout))
-	if _, err := s.stdin.Write(b); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			return &agent.Error{Code: agent.CodeResponseTimeout, Message: "codex stopped reading its stdin", Err: err}
-		}
-		return s.exitError(&agent.Error{Code: agent.CodePortExit, Message: "write to codex", Err: err})
-	}
-	return nil
+	_, err := s.stdin.Write(line)
+	return err
 }
 
 func isTimeout(err error) bool {
