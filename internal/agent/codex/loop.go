@@ -121,7 +121,7 @@ func (s *Session) close(err error) {
 	for _, ch := range pending {
 		ch <- response{err: err}
 	}
-	s.endTurn(err)
+	s.endTurn("", err)
 	s.mu.Lock()
 	stopped := s.stopped
 	s.mu.Unlock()
@@ -131,17 +131,28 @@ func (s *Session) close(err error) {
 	close(s.exited)
 }
 
-// endTurn delivers the outcome of the running turn; only the first outcome counts.
-func (s *Session) endTurn(err error) { s.deliverOutcome(turnOutcome{err: err}) }
+// endTurn delivers the outcome of turn, or of whichever turn is running when turn is "";
+// only the first outcome counts.
+func (s *Session) endTurn(turn string, err error) { s.deliverOutcome(turn, turnOutcome{err: err}) }
 
-func (s *Session) deliverOutcome(o turnOutcome) {
-	s.mu.Lock()
-	ch := s.turnWait
-	s.turnWait = nil
-	s.mu.Unlock()
-	if ch != nil {
+func (s *Session) deliverOutcome(turn string, o turnOutcome) {
+	if ch, _ := s.claimTurn(turn); ch != nil {
 		ch <- o
 	}
+}
+
+// claimTurn takes the running turn's waiter when turn is the running turn ("" stands for
+// whichever turn is running), and reports whether it was. The check and the take share one
+// lock: a late frame of an interrupted turn must not end the turn started after it.
+func (s *Session) claimTurn(turn string) (chan turnOutcome, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if turn != "" && turn != s.turnID {
+		return nil, false
+	}
+	ch := s.turnWait
+	s.turnWait = nil
+	return ch, true
 }
 
 // handleDecoded acts on one decoded line: a response, a server request or a notification.
@@ -192,7 +203,7 @@ func (s *Session) handleNotification(d *decodedLine) {
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		ev.Activity = s.onItemCompleted(readCompletedItem(f.Params))
+		ev.Activity = s.onItemCompleted(f.Params)
 	case "error":
 		var p errorParams
 		if json.Unmarshal(f.Params, &p) == nil {
@@ -212,11 +223,9 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 		s.emitFrame(ev)
 		return
 	}
-	s.mu.Lock()
-	current := s.turnID
-	s.mu.Unlock()
 	ev.TurnID = p.Turn.ID
-	if p.Turn.ID != current {
+	wait, current := s.claimTurn(p.Turn.ID)
+	if !current {
 		s.emitFrame(ev)
 		return
 	}
@@ -236,7 +245,9 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 		outcome = agent.Errorf(agent.CodeTurnFailed, "%s", msg)
 	}
 	s.emitFrame(ev)
-	s.deliverOutcome(turnOutcome{err: outcome, reported: true})
+	if wait != nil {
+		wait <- turnOutcome{err: outcome, reported: true}
+	}
 }
 
 // onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an
@@ -282,7 +293,8 @@ func intValue(raw []byte) int64 {
 // returns the command or file change the item reports, if any. Completed items can carry
 // large command output, so only the few members the adapter needs are picked out instead of
 // decoding the whole item.
-func (s *Session) onItemCompleted(it completedItem) agent.Activity {
+func (s *Session) onItemCompleted(params []byte) agent.Activity {
+	it := readCompletedItem(params)
 	item, typ, status := it.body, it.typ, it.status
 	var tripped string
 	s.mu.Lock()
@@ -310,7 +322,14 @@ func (s *Session) onItemCompleted(it completedItem) agent.Activity {
 	}
 	s.mu.Unlock()
 	if tripped != "" {
-		s.endTurn(agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
+		s.endTurn(turnOf(params), agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
 	return itemActivity(typ, status, item)
+}
+
+// turnOf reads the turnId of notification or request params; "" when they carry none.
+func turnOf(params []byte) string {
+	var turn [1][]byte
+	pick(params, turn[:], "turnId")
+	return stringValue(turn[0])
 }

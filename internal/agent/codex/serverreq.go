@@ -34,7 +34,7 @@ func (s *Session) handleServerRequest(f *frame, line []byte) {
 		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
 		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
 		s.emitFrame(ev)
-		s.endTurn(agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
+		s.endTurn(turnOf(f.Params), agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
 	case "mcpServer/elicitation/request":
 		s.reply(f.ID, map[string]any{"action": "decline"})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"

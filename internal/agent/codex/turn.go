@@ -121,7 +121,7 @@ func (s *Session) Stop(ctx context.Context) error {
 		}
 		s.toolCancel()
 		s.waitForTools()
-		s.endTurn(agent.Errorf(agent.CodeTurnCancelled, "session stopped"))
+		s.endTurn("", agent.Errorf(agent.CodeTurnCancelled, "session stopped"))
 		s.removeDirs()
 	})
 	return nil
