@@ -133,11 +133,9 @@ func (s *Session) close(err error) {
 
 // endTurn delivers the outcome of turn, or of whichever turn is running when turn is "";
 // only the first outcome counts.
-func (s *Session) endTurn(turn string, err error) { s.deliverOutcome(turn, turnOutcome{err: err}) }
-
-func (s *Session) deliverOutcome(turn string, o turnOutcome) {
+func (s *Session) endTurn(turn string, err error) {
 	if ch, _ := s.claimTurn(turn); ch != nil {
-		ch <- o
+		ch <- turnOutcome{err: err}
 	}
 }
 
