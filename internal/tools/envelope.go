@@ -1,0 +1,53 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Error codes a tool call can fail with. They match the reference's words so WORKFLOW.md files
+// and agents written for it read the same failures.
+const (
+	CodeInvalidArguments    = "invalid_arguments"
+	CodeScopeArgument       = "scope_argument_rejected"
+	CodeUnexpectedArguments = "unexpected_arguments"
+	CodeToolScope           = "tool_scope_rejected"
+	CodeToolNotFound        = "tool_not_found"
+	CodeStateNotFound       = "state_not_found"
+	CodeCommentNotOwned     = "comment_not_owned_by_run"
+	CodeSecretDetected      = "secret_pattern_detected"
+	CodeInvalidBody         = "invalid_body"
+	CodeInvalidCommentID    = "invalid_comment_id"
+	CodeTracker             = "tracker_request_failed"
+)
+
+// toolError is a refusal or failure with a stable code; Details carry machine-readable extras
+// (the unexpected keys, the available states) beside the message.
+type toolError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func (e *toolError) Error() string { return e.Code + ": " + e.Message }
+
+func fail(code, format string, args ...any) *toolError {
+	return &toolError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// envelope is what every call returns to the model: success plus output, or the error.
+type envelope struct {
+	Success bool       `json:"success"`
+	Output  any        `json:"output,omitempty"`
+	Error   *toolError `json:"error,omitempty"`
+}
+
+func (e envelope) text() string {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		// Outputs are built from plain maps and strings; a failure here is a programming error
+		// that must still reach the model as a failure rather than as empty success.
+		return `{"success": false, "error": {"code": "internal_error", "message": "result could not be encoded"}}`
+	}
+	return string(b)
+}

@@ -1,0 +1,254 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/tracker"
+)
+
+// EventRefusedAgentAction is the audit record of a write the host refused because it carried
+// a credential; it names the tool, the field and the pattern kind, never the value.
+const EventRefusedAgentAction = "refused_agent_action"
+
+// Prefixes of advertised tool names. A Linear-backed session keeps the reference's names so
+// WORKFLOW.md files written for it work unchanged; other trackers use a neutral prefix.
+const (
+	PrefixLinear  = "linear_"
+	PrefixTracker = "tracker_"
+)
+
+// PrefixFor returns the tool-name prefix sessions of a tracker provider advertise.
+func PrefixFor(provider string) string {
+	if provider == "linear" {
+		return PrefixLinear
+	}
+	return PrefixTracker
+}
+
+// Auditor records what the host did; *audit.Log implements it.
+type Auditor interface {
+	Append(ctx context.Context, ev audit.Event) (audit.Record, error)
+}
+
+// Options bind a Host to one session.
+type Options struct {
+	// Issue is the session's issue; every tool acts on it and nothing else.
+	Issue issue.Issue
+	// Tracker serves the issue's route.
+	Tracker tracker.Tracker
+	// Provider is the tracker provider name (linear, local, memory); it picks the name prefix.
+	Provider string
+	// States are the workflow states update_state may move the issue to, for trackers that
+	// cannot list their own (the configured active, terminal and hand-off states).
+	States []string
+	// ReadOnly leaves only the tools that change nothing.
+	ReadOnly bool
+	// Comments remembers which comments this issue's runs created; it survives restarts.
+	Comments CommentOwnership
+	// Scanner finds credentials in text the agent writes and redacts tracker text it reads.
+	Scanner *secretscan.Scanner
+	Audit   Auditor
+	RunID   string
+	Logger  *slog.Logger
+	// Now is the clock used for durations; nil means time.Now.
+	Now func() time.Time
+}
+
+// Host serves one session's tools. It implements agent.ToolRegistry and is safe for
+// concurrent calls.
+type Host struct {
+	opts   Options
+	prefix string
+	tools  map[string]*tool
+	order  []string
+}
+
+// tool is one tool before its name is prefixed.
+type tool struct {
+	name        string
+	description string
+	params      []param
+	// writes marks tools that change the tracker; a read-only host does not offer them.
+	writes bool
+	run    func(ctx context.Context, h *Host, a args) (any, *toolError)
+}
+
+// New binds a host to its session. The issue, tracker, ownership store and scanner are
+// required: a host that could act on the wrong issue or let a secret through is worse than none.
+func New(opts Options) (*Host, error) {
+	var missing []string
+	if opts.Issue.ID == "" || opts.Issue.Identifier == "" {
+		missing = append(missing, "Issue (id and identifier)")
+	}
+	if opts.Tracker == nil {
+		missing = append(missing, "Tracker")
+	}
+	if opts.Comments == nil {
+		missing = append(missing, "Comments")
+	}
+	if opts.Scanner == nil {
+		missing = append(missing, "Scanner")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("tools: host options missing %s", strings.Join(missing, ", "))
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Host{opts: opts, prefix: PrefixFor(opts.Provider), tools: map[string]*tool{}}
+	for _, t := range catalog() {
+		if opts.ReadOnly && t.writes {
+			continue
+		}
+		h.tools[t.name] = t
+		h.order = append(h.order, t.name)
+	}
+	return h, nil
+}
+
+// Names returns the advertised tool names, prefixed, in catalogue order.
+func (h *Host) Names() []string {
+	out := make([]string, len(h.order))
+	for i, n := range h.order {
+		out[i] = h.prefix + n
+	}
+	return out
+}
+
+// Specs advertises the tools to the model.
+func (h *Host) Specs() []agent.ToolSpec {
+	specs := make([]agent.ToolSpec, 0, len(h.order))
+	for _, n := range h.order {
+		t := h.tools[n]
+		specs = append(specs, agent.ToolSpec{Name: h.prefix + n, Description: t.description, InputSchema: inputSchema(t.params)})
+	}
+	return specs
+}
+
+// Call runs one tool call through the argument rules and returns the envelope the model reads.
+// The dotted alias ("linear.get_current_issue") is accepted but never advertised.
+func (h *Host) Call(ctx context.Context, name string, arguments json.RawMessage) agent.ToolResult {
+	start := h.opts.Now()
+	out, terr := h.dispatch(ctx, name, arguments)
+	env := envelope{Success: terr == nil, Output: out, Error: terr}
+	text := env.text()
+	h.record(ctx, name, terr, h.opts.Now().Sub(start), len(arguments), len(text))
+	return agent.ToolResult{Success: env.Success, Text: text}
+}
+
+func (h *Host) dispatch(ctx context.Context, name string, arguments json.RawMessage) (any, *toolError) {
+	short, ok := h.lookup(name)
+	if !ok {
+		e := fail(CodeToolNotFound, "no tool named %q in this session", name)
+		if write := h.writeToolNamed(name); write {
+			e = fail(CodeToolScope, "%s changes the tracker, and this session is read-only", name)
+		}
+		e.Details = map[string]any{"supported_tools": h.Names()}
+		return nil, e
+	}
+	t := h.tools[short]
+	a, terr := decodeArgs(arguments, t.params)
+	if terr != nil {
+		return nil, terr
+	}
+	return t.run(ctx, h, a)
+}
+
+// lookup maps an advertised or dotted name to the tool's short name.
+func (h *Host) lookup(name string) (string, bool) {
+	for _, prefix := range []string{h.prefix, strings.TrimSuffix(h.prefix, "_") + "."} {
+		if short, ok := strings.CutPrefix(name, prefix); ok {
+			if _, known := h.tools[short]; known {
+				return short, true
+			}
+		}
+	}
+	return "", false
+}
+
+// writeToolNamed reports whether name is a write tool this read-only host left out, so the
+// refusal says why rather than pretending the tool does not exist.
+func (h *Host) writeToolNamed(name string) bool {
+	if !h.opts.ReadOnly {
+		return false
+	}
+	for _, t := range catalog() {
+		if t.writes && (name == h.prefix+t.name || name == strings.TrimSuffix(h.prefix, "_")+"."+t.name) {
+			return true
+		}
+	}
+	return false
+}
+
+// record writes the call's audit record and log line: tool, outcome, duration and sizes,
+// never the arguments or the output themselves.
+func (h *Host) record(ctx context.Context, name string, terr *toolError, took time.Duration, in, out int) {
+	details := map[string]any{"tool": name, "outcome": "completed", "duration_ms": took.Milliseconds(),
+		"argument_bytes": in, "result_bytes": out}
+	attrs := []any{"issue_id", h.opts.Issue.ID, "issue_identifier", h.opts.Issue.Identifier,
+		"repo_key", h.opts.Issue.RepoKey, "tool", name, "duration_ms", took.Milliseconds()}
+	if terr != nil {
+		details["outcome"], details["error_code"] = "failed", terr.Code
+		h.opts.Logger.Info("tool call failed", append(attrs, "outcome", "failed", "code", terr.Code)...)
+	} else {
+		h.opts.Logger.Info("tool call completed", append(attrs, "outcome", "completed")...)
+	}
+	h.audit(ctx, audit.EventToolCall, details)
+}
+
+func (h *Host) audit(ctx context.Context, eventType string, details map[string]any) {
+	if h.opts.Audit == nil {
+		return
+	}
+	_, err := h.opts.Audit.Append(context.WithoutCancel(ctx), audit.Event{IssueID: h.opts.Issue.ID,
+		IssueIdentifier: h.opts.Issue.Identifier, RepoKey: h.opts.Issue.RepoKey, RunID: h.opts.RunID,
+		Type: eventType, Details: details})
+	if err != nil {
+		h.opts.Logger.Warn("tool audit record not written", "event_type", eventType, "error", err.Error())
+	}
+}
+
+// refuseSecrets fails a write whose field carries a credential, auditing the refusal with the
+// pattern kinds found (never the value).
+func (h *Host) refuseSecrets(ctx context.Context, toolName, field, text string) *toolError {
+	findings := h.opts.Scanner.Find(text)
+	if len(findings) == 0 {
+		return nil
+	}
+	kinds := map[string]bool{}
+	for _, f := range findings {
+		kinds[f.Kind] = true
+	}
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	h.audit(ctx, EventRefusedAgentAction, map[string]any{"tool": h.prefix + toolName, "field": field,
+		"secret_pattern": strings.Join(names, ",")})
+	e := fail(CodeSecretDetected, "%s looks like it contains a credential (%s); nothing was written. Remove it and call again",
+		field, strings.Join(names, ", "))
+	e.Details = map[string]any{"field": field, "secret_pattern": names}
+	return e
+}
+
+// trackerFailure turns a tracker error into the tool's failure, keeping its code when it has one.
+func trackerFailure(what string, err error) *toolError {
+	if code := tracker.CodeOf(err); code != "" {
+		return fail(string(code), "%s: %v", what, err)
+	}
+	return fail(CodeTracker, "%s: %v", what, err)
+}
