@@ -17,7 +17,7 @@ import (
 
 // newAgentFactory builds a Codex session per attempt from the configuration in force, with
 // the sandbox policy rendered for that attempt's workspace.
-func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, logger *slog.Logger) orchestrator.AgentFactory {
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, hosts toolHostFactory, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
 		cfg := configs.Current()
 		if cfg.Agent.Runtime != "codex" {
@@ -41,6 +41,10 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			return nil, err
 		}
 		params := pol.Codex()
+		host, err := hosts(cfg, req)
+		if err != nil {
+			return nil, err
+		}
 		opts := codex.Options{
 			Command:                  cfg.Agent.Command,
 			WorkspaceRoot:            ws.manager().Root(),
@@ -57,6 +61,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			ReadTimeout:              time.Duration(cfg.Agent.Timeouts.ReadMs) * time.Millisecond,
 			TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
 			MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
+			Tools:                    host,
 			Events:                   req.Events,
 			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 				"repo_key", req.Workspace.RepoKey),

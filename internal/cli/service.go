@@ -27,6 +27,7 @@ import (
 // live config store, logger, durable state, tracker, workspaces, prompts and agent factory.
 type service struct {
 	configs    *config.Store
+	redactor   *secretscan.Scanner
 	logger     *slog.Logger
 	store      *store.Store
 	audit      *audit.Log
@@ -60,6 +61,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	}()
 	s.configs = config.NewStore(cfg, os.LookupEnv, logger)
 	redactor := secretscan.New(secrets...)
+	s.redactor = redactor
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
@@ -123,7 +125,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Settings:   orchestrator.FromConfig(cfg),
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,
-		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), s.logger),
+		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), s.toolHosts(), s.logger),
 		Prompts:    &livePrompts{configs: s.configs, agent: agentKind},
 		Store:      s.store,
 		Audit:      s.audit,

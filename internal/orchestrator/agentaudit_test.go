@@ -16,8 +16,8 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 		typ  string
 		want map[string]any
 	}{
-		{"tool call", agent.Event{Kind: agent.EventToolCall, Message: "linear_get_issue"}, audit.EventToolCall,
-			map[string]any{"tool": "linear_get_issue"}},
+		// The tool host audits the call with its outcome; the request event alone is not a record.
+		{"tool call", agent.Event{Kind: agent.EventToolCall, Message: "linear_get_issue"}, "", nil},
 		{"command", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityCommand, agent.ActivityDetails{
 			Command: "make test", Cwd: "/ws/ENG-1", Status: "completed", ExitCode: &two, Output: "ok\n"})},
 			audit.EventCommandExecuted, map[string]any{"command": "make test", "cwd": "/ws/ENG-1", "exit_code": 2, "output_preview": "ok\n"}},

@@ -26,6 +26,8 @@ type Workspaces interface {
 
 // AgentRequest is what an AgentFactory needs to build one session.
 type AgentRequest struct {
+	// RunID is the attempt's run record id.
+	RunID     string
 	Issue     issue.Issue
 	Workspace workspace.Workspace
 	// Attempt is 0 for a first run and the retry number afterwards.

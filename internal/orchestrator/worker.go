@@ -97,7 +97,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
-	session, err := w.d.NewAgent(AgentRequest{Issue: iss, Workspace: ws, Attempt: job.attempt, Events: sink.observe})
+	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
 		return res

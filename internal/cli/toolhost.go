@@ -1,0 +1,28 @@
+package cli
+
+import (
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/tools"
+)
+
+// toolHostFactory binds a tool host to the issue an agent session is about to work on.
+type toolHostFactory func(cfg *config.Config, req orchestrator.AgentRequest) (*tools.Host, error)
+
+// toolHosts builds each session's scoped tracker tools over the service's tracker, with comment
+// ownership kept in the run store and every call audited.
+func (s *service) toolHosts() toolHostFactory {
+	ownership := tools.NewStoredOwnership(s.store)
+	return func(cfg *config.Config, req orchestrator.AgentRequest) (*tools.Host, error) {
+		return tools.New(tools.Options{
+			Issue:    req.Issue,
+			Tracker:  s.tracker,
+			Provider: cfg.Issues.Provider,
+			Comments: ownership,
+			Scanner:  s.redactor,
+			Audit:    s.audit,
+			RunID:    req.RunID,
+			Logger:   s.logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier, "repo_key", req.Issue.RepoKey),
+		})
+	}
+}
