@@ -311,3 +311,54 @@ func TestAnUnknownLoopMessageIsAProgrammingError(t *testing.T) {
 	}()
 	(&Orchestrator{}).handle(unknownMessage{})
 }
+
+// A continuation that falls due while dispatch is paused waits in the queue, not in a
+// backoff, and runs the moment the operator resumes.
+func TestAPausedContinuationRunsTheMomentDispatchResumes(t *testing.T) {
+	h := newHarness(t)
+	hold := make(chan struct{})
+	defer close(hold)
+	h.put(newIssue(1, "In Progress"))
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{}, {}, {Wait: hold}}})
+	h.start()
+	h.waitFor("the continuation", retrying("id-1", 1))
+	if err := h.o.Pause("deploy freeze"); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(continuationDelay)
+	s := h.waitFor("the continuation to wait", func(s *Snapshot) bool { return queuedNames(s) == "ENG-1(continuation)" && len(s.Retrying) == 0 })
+	if line := s.StatusLine(); !strings.Contains(line, "queued 1") || !strings.Contains(line, "dispatch held: paused by operator") {
+		t.Fatalf("status line %q", line)
+	}
+	polledAt := s.LastPollAt
+	if err := h.o.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	s = h.waitFor("the continuation to run", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.Attempt == 1 })
+	if !s.LastPollAt.Equal(polledAt) || len(s.Queued) != 0 {
+		t.Fatalf("resume should dispatch without a poll: %s", describe(s))
+	}
+}
+
+// An operator can stop an issue that is only waiting for a slot; it is held and never takes
+// the slot when it frees.
+func TestStopHoldsAnIssueWaitingForASlot(t *testing.T) {
+	h := newHarness(t, withSettings(func(s *Settings) { s.MaxTotal = 1 }))
+	turns := newTurnGates(t, h, "ENG-1", "ENG-2")
+	h.put(newIssue(1, "In Progress"))
+	h.put(newIssue(2, "In Progress"))
+	h.start()
+	h.waitFor("ENG-2 to wait", func(s *Snapshot) bool { return runningNames(s) == "ENG-1" && queuedNames(s) == "ENG-2" })
+	if err := h.o.StopIssue("ENG-2"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("ENG-2 to be held", func(s *Snapshot) bool {
+		return len(s.Held) == 1 && s.Held[0].Identifier == "ENG-2" && len(s.Queued) == 0
+	})
+	turns.finish("ENG-1")
+	turns.finish("ENG-1")
+	s := h.waitFor("ENG-1's continuation", retrying("id-1", 1))
+	if len(s.Running) != 0 || len(h.agents.SessionsFor("ENG-2")) != 0 {
+		t.Fatalf("the stopped ENG-2 took the freed slot: %s", describe(s))
+	}
+}

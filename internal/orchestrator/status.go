@@ -65,7 +65,7 @@ func (s *Snapshot) StatusLine() string {
 		parts = append(parts, "dispatch held: "+strings.Join(s.DispatchBlocked, "; "))
 	}
 	if s.LastPollError != "" {
-		parts = append(parts, "last poll failed: "+s.LastPollError)
+		parts = append(parts, "last poll failed: "+brief(s.LastPollError))
 	}
 	return strings.Join(parts, " · ")
 }
