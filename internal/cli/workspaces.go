@@ -112,7 +112,31 @@ func writeWorkspaceInventory(ctx context.Context, out io.Writer, m *workspace.Ma
 	if owners == nil {
 		fmt.Fprintln(out, "owner state is unknown: the tracker is not queried from this command, so only a running service removes terminal or orphaned workspaces")
 	}
+	return writeSavedWork(ctx, out, m)
+}
+
+// writeSavedWork lists the commits cleanup kept when it removed workspaces, each with the
+// command that brings them back.
+func writeSavedWork(ctx context.Context, out io.Writer, m *workspace.Manager) error {
+	saved, err := m.SavedWork(ctx)
+	if len(saved) > 0 {
+		fmt.Fprintln(out, "\nsaved work (commits cleanup kept when it removed a workspace):")
+		for _, s := range saved {
+			fmt.Fprintf(out, "  %s %s: %d commit(s) in %s %s\n    restore: %s\n", s.RepoKey, s.Identifier, s.Commits, s.Kind,
+				savedWhere(s), s.Restore)
+		}
+	}
+	if err != nil {
+		return failure(fmt.Errorf("listing saved work: %w", err))
+	}
 	return nil
+}
+
+func savedWhere(s workspace.Saved) string {
+	if s.Kind == workspace.SavedBranch {
+		return s.Branch + " of " + s.Location
+	}
+	return s.Location
 }
 
 func diskSummary(st workspace.DiskStatus) string {

@@ -23,12 +23,6 @@ const (
 	opRefresh controlOp = "refresh"
 )
 
-type msgControl struct {
-	op    controlOp
-	arg   string
-	reply chan error
-}
-
 // Pause holds new dispatch until Resume, across restarts; running agents continue.
 func (o *Orchestrator) Pause(reason string) error {
 	if strings.TrimSpace(reason) == "" {
@@ -54,12 +48,12 @@ func (o *Orchestrator) StopIssue(idOrIdentifier string) error {
 func (o *Orchestrator) RefreshNow() error { return o.control(opRefresh, "") }
 
 func (o *Orchestrator) control(op controlOp, arg string) error {
-	return o.request(func(reply chan error) any { return msgControl{op: op, arg: arg, reply: reply} }, string(op))
+	return o.request(func(reply chan error) loopMessage { return msgControl{op: op, arg: arg, reply: reply} }, string(op))
 }
 
 // request sends a message built around a reply channel to the loop and waits for the answer,
 // bounded by the control timeout (which the caller cannot change while it waits).
-func (o *Orchestrator) request(build func(reply chan error) any, what string) error {
+func (o *Orchestrator) request(build func(reply chan error) loopMessage, what string) error {
 	if !o.started.Load() {
 		return ErrNotRunning
 	}
@@ -137,7 +131,16 @@ func (o *Orchestrator) stopIssue(key string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("stop: issue %q is neither running nor waiting for a retry", key)
+	// An issue waiting for a slot is held before it ever starts; a queued retry or
+	// continuation also loses its claim.
+	for _, w := range o.waiting {
+		if w.IssueID == key || w.Identifier == key {
+			o.release(w.IssueID, w.RepoKey)
+			o.hold(w.IssueID, w.Identifier, w.RepoKey, "stopped by operator")
+			return nil
+		}
+	}
+	return fmt.Errorf("stop: issue %q is neither running, waiting for a retry nor waiting for a slot", key)
 }
 
 func (o *Orchestrator) auditOperator(op controlOp, arg string) {

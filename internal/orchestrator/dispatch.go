@@ -10,26 +10,6 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// dispatchAll starts eligible candidates in dispatch order while slots remain (SPEC §8.2-8.3).
-func (o *Orchestrator) dispatchAll(cands []issue.Issue) {
-	if o.stopping || len(o.blockers()) > 0 {
-		return
-	}
-	sorted := slices.Clone(cands)
-	sortForDispatch(sorted)
-	for _, is := range sorted {
-		if len(o.running) >= o.s.MaxTotal {
-			return
-		}
-		if o.claimed[is.ID] || o.running[is.ID] != nil {
-			continue
-		}
-		if ok, _ := o.eligible(is); ok && o.slotFree(is.State) {
-			o.dispatch(is, 0)
-		}
-	}
-}
-
 // eligible applies the candidate rules that do not depend on claims or slots.
 func (o *Orchestrator) eligible(is issue.Issue) (bool, string) {
 	switch {
@@ -70,38 +50,43 @@ func (o *Orchestrator) slotFree(state string) bool {
 	return n < limit
 }
 
-// sortForDispatch orders by priority (1-4 first, unknown last), then oldest creation, then
-// identifier.
-func sortForDispatch(list []issue.Issue) {
+// sortForDispatch puts list in dispatch order.
+func sortForDispatch(list []issue.Issue) { slices.SortStableFunc(list, dispatchOrder) }
+
+// dispatchOrder ranks by priority (1-4 first; none or any other value last), then oldest
+// creation, then identifier (SPEC §8.2).
+func dispatchOrder(a, b issue.Issue) int {
 	rank := func(p *int) int {
-		if p == nil || *p < 1 {
+		if p == nil || *p < 1 || *p > 4 {
 			return 1 << 30
 		}
 		return *p
 	}
-	slices.SortStableFunc(list, func(a, b issue.Issue) int {
-		if c := cmp.Compare(rank(a.Priority), rank(b.Priority)); c != 0 {
+	if c := cmp.Compare(rank(a.Priority), rank(b.Priority)); c != 0 {
+		return c
+	}
+	switch {
+	case a.CreatedAt != nil && b.CreatedAt != nil:
+		if c := a.CreatedAt.Compare(*b.CreatedAt); c != 0 {
 			return c
 		}
-		switch {
-		case a.CreatedAt != nil && b.CreatedAt != nil:
-			if c := a.CreatedAt.Compare(*b.CreatedAt); c != 0 {
-				return c
-			}
-		case a.CreatedAt != nil:
-			return -1
-		case b.CreatedAt != nil:
-			return 1
-		}
-		return cmp.Compare(a.Identifier, b.Identifier)
-	})
+	case a.CreatedAt != nil:
+		return -1
+	case b.CreatedAt != nil:
+		return 1
+	}
+	return cmp.Compare(a.Identifier, b.Identifier)
 }
 
-// dispatch claims the issue and starts a worker attempt.
+// dispatch claims the issue and starts a worker attempt, ending its retry or queue entry.
 func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
-	if r := o.retries[is.ID]; r != nil {
+	r, q := o.retries[is.ID], o.queued[is.ID]
+	if r != nil {
 		o.stopTimer(r.timer)
 		delete(o.retries, is.ID)
+	}
+	delete(o.queued, is.ID)
+	if r != nil || q != nil {
 		o.rec.post("delete retry", func(ctx context.Context) error { return o.d.Store.DeleteRetry(ctx, is.RepoKey, is.ID) })
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -110,8 +95,8 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 	o.running[is.ID] = e
 	o.claimed[is.ID] = true
 	delete(o.watching, is.ID)
-	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey,
-		"attempt", attempt, "run_id", e.runID)
+	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "attempt", attempt)
+	o.log.Debug("run started", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "run_id", e.runID)
 	run := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier,
 		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now}
 	o.rec.post("start run", func(ctx context.Context) error { _, err := o.d.Store.StartRun(ctx, run); return err })

@@ -31,8 +31,10 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	if u.hasBase {
 		o.issueTokens[u.issueID] = max(o.issueTokens[u.issueID], u.baseTokens)
 	}
-	if u.issue != nil {
+	if u.issue != nil && u.issue.State != e.issue.State {
+		// Per-state limits count running attempts by state, so a move may free a slot.
 		e.issue.State = u.issue.State
+		o.slotsChanged = true
 	}
 	if ev := u.event; ev != nil {
 		now := o.clock.Now()
@@ -96,10 +98,10 @@ func (o *Orchestrator) onExit(m msgExit) {
 	case err == nil:
 		log.Info("completed", "turns", m.res.Turns, "state", is.State)
 		o.completed[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
-		o.scheduleRetry(is, 1, continuationDelay, "")
+		o.scheduleContinuation(is)
 	case reason == StopBudget:
 		status = store.StatusBudgetExhausted
-		log.Warn("token budget exhausted; not retrying", "reason", errText)
+		log.Warn("stopped: token budget exhausted; not retrying", "reason", brief(errText))
 		o.release(is.ID, is.RepoKey)
 		o.hold(is.ID, is.Identifier, is.RepoKey, "token budget exhausted (agent.limits.tokens_per_issue)")
 	case reason == StopOperator:
@@ -125,12 +127,13 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Info("interrupted by shutdown")
 	case reason == StopStuck:
 		status = store.StatusTimeout
-		log.Warn("run_stuck: no agent progress; retrying", "elapsed_ms", now.Sub(e.lastEventAt).Milliseconds())
+		log.Warn("failed: run_stuck, no agent progress", "elapsed_ms", now.Sub(e.lastEventAt).Milliseconds())
 		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure
-		log.Error("failed; needs human attention, not retrying", "error", errText)
+		log.Error("failed; needs human attention, not retrying", "reason", brief(errText))
+		log.Debug("failure details", "error", errText)
 		o.release(is.ID, is.RepoKey)
 		o.hold(is.ID, is.Identifier, is.RepoKey, "needs human attention: "+errText)
 	default:
@@ -138,7 +141,8 @@ func (o *Orchestrator) onExit(m msgExit) {
 		if code := agent.CodeOf(err); code == agent.CodeTurnTimeout || code == agent.CodeResponseTimeout {
 			status = store.StatusTimeout
 		}
-		log.Warn("failed; retrying", "error", errText, "attempt", next)
+		log.Warn("failed", "reason", brief(errText))
+		log.Debug("failure details", "error", errText)
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), fmt.Sprintf("worker exited: %s", errText))
 	}
 	o.finishRun(e, is.State, status, errText, now, m.res)

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -170,6 +171,14 @@ func (h *harness) deps() Deps {
 // start runs the orchestrator and waits for its first poll.
 func (h *harness) start() *Orchestrator {
 	h.t.Helper()
+	o := h.run()
+	h.waitFor("the first poll", func(s *Snapshot) bool { return !s.LastPollAt.IsZero() })
+	return o
+}
+
+// run starts the orchestrator without waiting for anything.
+func (h *harness) run() *Orchestrator {
+	h.t.Helper()
 	o, err := New(h.deps())
 	if err != nil {
 		h.t.Fatal(err)
@@ -179,7 +188,6 @@ func (h *harness) start() *Orchestrator {
 	h.cancel, h.runDone = cancel, make(chan error, 1)
 	go func() { h.runDone <- o.Run(ctx) }()
 	h.t.Cleanup(h.shutdown)
-	h.waitFor("the first poll", func(s *Snapshot) bool { return !s.LastPollAt.IsZero() })
 	return o
 }
 
@@ -377,4 +385,20 @@ func (h *harness) startWaiting(is issue.Issue) {
 
 func started(id string) func(*Snapshot) bool {
 	return func(s *Snapshot) bool { r, ok := s.Find(id); return ok && r.PID != 0 }
+}
+
+// logLines returns the JSON log records whose message is msg, in order.
+func logLines(t testing.TB, logs, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range strings.Lines(logs) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == msg {
+			out = append(out, rec)
+		}
+	}
+	return out
 }

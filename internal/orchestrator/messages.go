@@ -6,8 +6,27 @@ import (
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
+// loopMessage is everything the loop goroutine accepts on its inbox. The interface is sealed
+// by an unexported method, so the set below is the whole set: handle panics on anything else,
+// because a message nobody handles is a programming error, not something to drop quietly.
+//
+// workerUpdate is the one message defined elsewhere, beside the worker that fills it.
+type loopMessage interface{ loopMessage() }
+
+func (msgTick) loopMessage()      {}
+func (msgWatchdog) loopMessage()  {}
+func (msgPoll) loopMessage()      {}
+func (msgRetryDue) loopMessage()  {}
+func (msgRetryPoll) loopMessage() {}
+func (workerUpdate) loopMessage() {}
+func (msgExit) loopMessage()      {}
+func (msgControl) loopMessage()   {}
+func (msgSettings) loopMessage()  {}
+
+// msgTick starts the next poll.
 type msgTick struct{}
 
+// msgWatchdog runs one no-progress check.
 type msgWatchdog struct{}
 
 // msgPoll is the result of one poll: the reconciliation refresh (when asked for), the
@@ -26,11 +45,13 @@ type msgPoll struct {
 	fetchErr error
 }
 
+// msgRetryDue says a retry timer fired; gen tells it from a timer that was replaced.
 type msgRetryDue struct {
 	issueID string
 	gen     uint64
 }
 
+// msgRetryPoll carries the tracker's answer for a due retry.
 type msgRetryPoll struct {
 	issueID string
 	gen     uint64
@@ -38,8 +59,22 @@ type msgRetryPoll struct {
 	err     error
 }
 
+// msgExit reports how an attempt ended.
 type msgExit struct {
 	runID   string
 	issueID string
 	res     attemptResult
+}
+
+// msgControl is an operator request; the loop answers on reply.
+type msgControl struct {
+	op    controlOp
+	arg   string
+	reply chan error
+}
+
+// msgSettings replaces the settings in force; the loop answers on reply.
+type msgSettings struct {
+	s     Settings
+	reply chan error
 }

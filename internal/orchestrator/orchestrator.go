@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,7 @@ type Orchestrator struct {
 	// controlTimeout is fixed at New so callers never read loop-owned settings.
 	controlTimeout time.Duration
 
-	inbox   chan any
+	inbox   chan loopMessage
 	done    chan struct{}
 	snap    atomic.Pointer[Snapshot]
 	started atomic.Bool
@@ -54,6 +55,20 @@ type Orchestrator struct {
 	retryGen    uint64
 	tickTimer   Timer
 	dogTimer    Timer
+
+	// queued holds due retries and continuations that the tracker confirmed and that now wait
+	// for a free slot; they stay claimed.
+	queued map[string]*queuedEntry
+	// candidates are the dispatchable issues of the latest complete poll, in dispatch order;
+	// candidatesKnown stays false until every route has answered once, so nothing is
+	// dispatched on half a picture.
+	candidates      []issue.Issue
+	candidatesKnown bool
+	// waiting is what the last fillSlots left without a slot, in dispatch order; snapshots
+	// share it, so it is replaced, never changed.
+	waiting []QueuedRow
+	// slotsChanged says something that decides who runs next changed since fillSlots ran.
+	slotsChanged bool
 
 	issueTokens    map[string]int64
 	tokens         agent.TokenUsage
@@ -109,8 +124,8 @@ func New(deps Deps) (*Orchestrator, error) {
 	}
 	o := &Orchestrator{
 		d: d, s: d.Settings, log: d.Logger, clock: d.Clock, controlTimeout: d.Settings.ControlTimeout,
-		inbox: make(chan any, inboxSize), done: make(chan struct{}),
-		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{},
+		inbox: make(chan loopMessage, inboxSize), done: make(chan struct{}),
+		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{}, queued: map[string]*queuedEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
@@ -172,6 +187,9 @@ func (o *Orchestrator) loop(ctx context.Context) {
 		case m := <-o.inbox:
 			o.handle(m)
 			o.handleQueued()
+			if o.slotsChanged {
+				o.fillSlots()
+			}
 			o.publish()
 		}
 	}
@@ -196,6 +214,7 @@ func (o *Orchestrator) handleQueued() {
 // shutdown timeout expires.
 func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.stopping = true
+	o.waiting = nil
 	o.stopTimer(o.tickTimer)
 	o.stopTimer(o.dogTimer)
 	for _, r := range o.retries {
@@ -265,14 +284,20 @@ func (o *Orchestrator) stopTimer(t Timer) {
 }
 
 // send delivers a message to the loop, or drops it once the loop has finished for good.
-func (o *Orchestrator) send(m any) {
+func (o *Orchestrator) send(m loopMessage) {
 	select {
 	case o.inbox <- m:
 	case <-o.done:
 	}
 }
 
-func (o *Orchestrator) handle(m any) {
+// handle runs one message. Every message except a worker's progress report may change who
+// runs next (a freed slot, new candidates, a lifted pause), so it marks the slots for
+// fillSlots; onUpdate marks them itself when an attempt changes state.
+func (o *Orchestrator) handle(m loopMessage) {
+	if _, progress := m.(workerUpdate); !progress {
+		o.slotsChanged = true
+	}
 	switch m := m.(type) {
 	case msgTick:
 		o.onTick()
@@ -292,6 +317,8 @@ func (o *Orchestrator) handle(m any) {
 		o.onControl(m)
 	case msgSettings:
 		o.onSettings(m)
+	default:
+		panic(fmt.Sprintf("orchestrator: the loop has no handler for %T", m))
 	}
 }
 

@@ -6,14 +6,15 @@ import (
 )
 
 // publish builds a fresh immutable Snapshot. Its cost grows with running, retrying and
-// watching issues, never with history: the history slice is shared, capped at its length.
+// watching issues, never with history or waiting candidates: the history slice is shared,
+// capped at its length, and fillSlots builds a new waiting list rather than changing one.
 func (o *Orchestrator) publish() {
 	s := &Snapshot{
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
-		DispatchBlocked: o.blockers(), Conflicts: o.conflicts,
+		DispatchBlocked: o.blockers(), Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
-		History: o.history[:len(o.history):len(o.history)],
+		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
 	}
 	s.Running = make([]RunningRow, 0, len(o.running))
 	for _, e := range o.running {
@@ -28,7 +29,7 @@ func (o *Orchestrator) publish() {
 	s.Retrying = make([]RetryRow, 0, len(o.retries))
 	for _, r := range o.retries {
 		s.Retrying = append(s.Retrying, RetryRow{IssueID: r.issueID, Identifier: r.identifier, RepoKey: r.repoKey,
-			Attempt: r.attempt, DueAt: r.dueAt, Error: r.err})
+			Attempt: r.attempt, DueAt: r.dueAt, Error: r.err, Continuation: r.err == ""})
 	}
 	slices.SortFunc(s.Retrying, func(a, b RetryRow) int {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.Identifier, b.Identifier))

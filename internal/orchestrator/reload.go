@@ -8,12 +8,6 @@ import (
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
-// msgSettings replaces the settings in force.
-type msgSettings struct {
-	s     Settings
-	reply chan error
-}
-
 // UpdateSettings applies reloaded settings (for example after config.Store reports a change).
 // Dispatch, slots, retries, reconciliation and budgets use them at once; the poll interval
 // from the next tick; running attempts keep the settings they were dispatched with.
@@ -22,7 +16,7 @@ func (o *Orchestrator) UpdateSettings(s Settings) error {
 	if err != nil {
 		return err
 	}
-	return o.request(func(reply chan error) any { return msgSettings{s: next, reply: reply} }, "update settings")
+	return o.request(func(reply chan error) loopMessage { return msgSettings{s: next, reply: reply} }, "update settings")
 }
 
 func (o *Orchestrator) onSettings(m msgSettings) {
@@ -39,6 +33,8 @@ func (o *Orchestrator) onSettings(m msgSettings) {
 		}
 		maps.DeleteFunc(o.routeCache, func(key string, _ []issue.Issue) bool { return !keep[key] })
 		o.routeNext = 0
+		// The candidates were routed by the old routes; dispatch waits for the new ones.
+		o.candidates, o.candidatesKnown = nil, false
 	}
 	if old.Watchdog != o.s.Watchdog {
 		o.armWatchdog()

@@ -8,19 +8,23 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// Requeue reasons an operator sees in retry rows.
-const (
-	errNoSlots        = "no available orchestrator slots"
-	errDispatchPaused = "dispatch is held"
-	errRetryPoll      = "retry poll failed"
-)
+// errRetryPoll is the retry reason an operator sees when the due retry's tracker check failed.
+const errRetryPoll = "retry poll failed"
+
+// scheduleContinuation re-dispatches an issue that is still active after a normal exit, after
+// the short continuation delay (SPEC §8.4). It is no failure: the attempt stays 1.
+func (o *Orchestrator) scheduleContinuation(is issue.Issue) {
+	o.scheduleRetry(is, 1, continuationDelay, "")
+}
 
 // scheduleRetry replaces any retry of the issue with one due after delay, keeps the claim and
-// persists the row so a restart re-creates the timer.
+// persists the row so a restart re-creates the timer. An empty why marks a continuation, in
+// memory as in the store's retry rows.
 func (o *Orchestrator) scheduleRetry(is issue.Issue, attempt int, delay time.Duration, why string) {
 	if old := o.retries[is.ID]; old != nil {
 		o.stopTimer(old.timer)
 	}
+	delete(o.queued, is.ID)
 	o.retryGen++
 	gen, id := o.retryGen, is.ID
 	due := o.clock.Now().Add(delay)
@@ -28,8 +32,12 @@ func (o *Orchestrator) scheduleRetry(is issue.Issue, attempt int, delay time.Dur
 	r.timer = o.clock.AfterFunc(delay, func() { o.send(msgRetryDue{issueID: id, gen: gen}) })
 	o.retries[id] = r
 	o.claimed[id] = true
-	o.log.Info("retrying", "issue_id", id, "issue_identifier", is.Identifier, "repo_key", is.RepoKey,
-		"attempt", attempt, "delay", delay.String(), "reason", why)
+	if why == "" {
+		o.log.Info("continuing", "issue_id", id, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "delay", delay.String())
+	} else {
+		o.log.Info("retrying", "issue_id", id, "issue_identifier", is.Identifier, "repo_key", is.RepoKey,
+			"attempt", attempt, "delay", delay.String(), "reason", brief(why))
+	}
 	row := store.Retry{RepoKey: is.RepoKey, IssueID: id, Identifier: is.Identifier, Attempt: attempt, DueAt: due, Error: why}
 	o.rec.post("put retry", func(ctx context.Context) error { return o.d.Store.PutRetry(ctx, row) })
 }
@@ -43,7 +51,14 @@ func (o *Orchestrator) release(id, repoKey string) {
 			repoKey = r.repoKey
 		}
 	}
+	if q := o.queued[id]; q != nil {
+		delete(o.queued, id)
+		if repoKey == "" {
+			repoKey = q.issue.RepoKey
+		}
+	}
 	delete(o.claimed, id)
+	o.forgetCandidate(id)
 	for key, list := range o.routeCache {
 		for i, is := range list {
 			if is.ID == id {
@@ -71,7 +86,9 @@ func (o *Orchestrator) onRetryDue(m msgRetryDue) {
 	}()
 }
 
-// onRetryPoll decides a due retry against fresh candidates (SPEC §8.4, §16.6).
+// onRetryPoll decides a due retry against fresh candidates (SPEC §8.4, §16.6). An issue still
+// eligible joins the issues waiting for a slot, and fillSlots decides when it runs: waiting
+// for a slot is not a failure, so unlike the reference it is not requeued with a backoff.
 func (o *Orchestrator) onRetryPoll(m msgRetryPoll) {
 	r := o.retries[m.issueID]
 	if r == nil || r.gen != m.gen || o.stopping {
@@ -100,13 +117,5 @@ func (o *Orchestrator) onRetryPoll(m msgRetryPoll) {
 		o.release(is.ID, is.RepoKey)
 		return
 	}
-	if b := o.blockers(); len(b) > 0 {
-		o.scheduleRetry(is, r.attempt+1, o.s.failureBackoff(r.attempt+1), errDispatchPaused+": "+b[0])
-		return
-	}
-	if !o.slotFree(is.State) {
-		o.scheduleRetry(is, r.attempt+1, o.s.failureBackoff(r.attempt+1), errNoSlots)
-		return
-	}
-	o.dispatch(is, r.attempt)
+	o.queue(r, is)
 }

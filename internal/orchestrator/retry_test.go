@@ -64,12 +64,15 @@ func TestFailuresBackOffExponentiallyUpToTheCap(t *testing.T) {
 	h.waitStatuses("id-1", store.StatusFailure, store.StatusFailure, store.StatusFailure, store.StatusFailure)
 }
 
-func TestSlotExhaustionRequeuesTheRetryWithAnExplicitReason(t *testing.T) {
+// A retry that falls due while every slot is taken waits for one: no new attempt number, no
+// backoff, and it runs the moment the slot frees (SPEC §8.4 requeues it with a backoff
+// instead, which starved such issues behind continuations).
+func TestADueRetryWaitsForASlotWithoutBackoff(t *testing.T) {
 	h := newHarness(t, withSettings(func(s *Settings) { s.MaxTotal = 1; s.PollInterval = time.Hour }))
-	gate := make(chan struct{})
-	defer close(gate)
+	gate, hold := make(chan struct{}), make(chan struct{})
+	defer close(hold)
 	h.put(newIssue(1, "In Progress"))
-	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{Err: agent.Errorf(agent.CodePortExit, "codex exited")}}})
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{Err: agent.Errorf(agent.CodePortExit, "codex exited")}, {Wait: hold}}})
 	h.start()
 	h.waitFor("the first failure", retrying("id-1", 1))
 	h.put(newIssue(2, "In Progress"))
@@ -79,9 +82,27 @@ func TestSlotExhaustionRequeuesTheRetryWithAnExplicitReason(t *testing.T) {
 	}
 	h.waitFor("ENG-2 to take the only slot", started("id-2"))
 	h.advance(10 * time.Second)
-	s := h.waitFor("the requeue", retrying("id-1", 2))
-	if r, _ := s.Retry("id-1"); r.Error != errNoSlots {
-		t.Fatalf("requeue error %q, want %q", r.Error, errNoSlots)
+	s := h.waitFor("ENG-1 to wait for the slot", func(s *Snapshot) bool {
+		_, retry := s.Retry("id-1")
+		return !retry && len(s.Queued) == 1 && s.Queued[0].IssueID == "id-1"
+	})
+	if q := s.Queued[0]; q.Attempt != 1 || q.Continuation {
+		t.Fatalf("queued row %+v, want the failed issue's retry with its attempt 1 unchanged", q)
+	}
+	h.eventually("ENG-1's durable retry row, kept at attempt 1 so a restart brings it back", func() bool {
+		rows, err := h.store.Retries(context.Background())
+		return err == nil && len(rows) == 1 && rows[0].IssueID == "id-1" && rows[0].Attempt == 1
+	})
+	waitedAt := h.clock.Now()
+	close(gate)
+	s = h.waitFor("ENG-1 to take the freed slot", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.Attempt == 1 })
+	if r, _ := s.Find("id-1"); !r.StartedAt.Equal(waitedAt) {
+		t.Fatalf("ENG-1 started at %s, want at once when ENG-2 ended (%s)", r.StartedAt, waitedAt)
+	}
+	for _, l := range logLines(t, h.logs.String(), "retrying") {
+		if l["attempt"] != 1.0 {
+			t.Fatalf("waiting for a slot was logged as a retry: %v", l)
+		}
 	}
 }
 

@@ -140,7 +140,8 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 		}
 		delay := d.Settings.failureBackoff(attempt + 1)
 		d.Logger.Warn("run: attempt failed; retrying", "issue_id", is.ID, "issue_identifier", is.Identifier,
-			"repo_key", is.RepoKey, "attempt", attempt+1, "delay", delay.String(), "error", ar.Err.Error())
+			"repo_key", is.RepoKey, "attempt", attempt+1, "delay", delay.String(), "reason", brief(ar.Err.Error()))
+		d.Logger.Debug("failure details", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "error", ar.Err.Error())
 		if !sleep(runCtx, d.Clock, delay) {
 			res.Err = context.Cause(runCtx)
 			res.Outcome = OutcomeFailed

@@ -19,7 +19,12 @@ type Snapshot struct {
 	PausedSince     time.Time
 	DispatchBlocked []string
 
+	// MaxAgents is the global concurrency limit in force (agent.concurrency.max_total).
+	MaxAgents int
 	Running   []RunningRow
+	// Queued lists the eligible issues waiting for a free slot, in the order they will get
+	// one: first runs, and retries and continuations that came due while every slot was taken.
+	Queued    []QueuedRow
 	Retrying  []RetryRow
 	Watching  []WatchingRow
 	Conflicts []ConflictRow
@@ -58,14 +63,26 @@ type RunningRow struct {
 	StopRequested StopReason
 }
 
-// RetryRow is one scheduled retry.
+// QueuedRow is an eligible issue waiting for a slot. Attempt is 0 for a first run.
+type QueuedRow struct {
+	IssueID      string
+	Identifier   string
+	RepoKey      string
+	State        string
+	Attempt      int
+	Continuation bool
+}
+
+// RetryRow is one scheduled retry. A continuation (a re-dispatch after a normal exit) has no
+// Error.
 type RetryRow struct {
-	IssueID    string
-	Identifier string
-	RepoKey    string
-	Attempt    int
-	DueAt      time.Time
-	Error      string
+	IssueID      string
+	Identifier   string
+	RepoKey      string
+	Attempt      int
+	DueAt        time.Time
+	Error        string
+	Continuation bool
 }
 
 // WatchingRow is a finished issue parked in a non-active, non-terminal state (a handoff).

@@ -19,13 +19,41 @@ func (o *Orchestrator) IsRunning(workspacePath string) bool {
 	return false
 }
 
-// StatusLine is a compact one-line summary for terminals and logs.
+// statusNames bounds how many running issues the status line names.
+const statusNames = 8
+
+// StatusLine is a compact one-line summary for terminals and logs, naming the running issues,
+// for example "running 3/4: ENG-1 ENG-7 ENG-9 · queued 2 · retrying 1 · watching 0 · tokens 0
+// (today 0)".
 func (s *Snapshot) StatusLine() string {
-	parts := []string{
-		fmt.Sprintf("running %d", len(s.Running)),
-		fmt.Sprintf("retrying %d", len(s.Retrying)),
-		fmt.Sprintf("watching %d", len(s.Watching)),
+	running := fmt.Sprintf("running %d/%d", len(s.Running), s.MaxAgents)
+	if len(s.Running) > 0 {
+		names := make([]string, 0, statusNames+1)
+		for i, r := range s.Running {
+			if i == statusNames {
+				names = append(names, fmt.Sprintf("+%d more", len(s.Running)-statusNames))
+				break
+			}
+			names = append(names, r.Identifier)
+		}
+		running += ": " + strings.Join(names, " ")
 	}
+	retrying, continuing := 0, 0
+	for _, r := range s.Retrying {
+		if r.Continuation {
+			continuing++
+		} else {
+			retrying++
+		}
+	}
+	parts := []string{running}
+	if len(s.Queued) > 0 {
+		parts = append(parts, fmt.Sprintf("queued %d", len(s.Queued)))
+	}
+	if continuing > 0 {
+		parts = append(parts, fmt.Sprintf("continuing %d", continuing))
+	}
+	parts = append(parts, fmt.Sprintf("retrying %d", retrying), fmt.Sprintf("watching %d", len(s.Watching)))
 	if len(s.Held) > 0 {
 		parts = append(parts, fmt.Sprintf("held %d", len(s.Held)))
 	}
@@ -37,7 +65,7 @@ func (s *Snapshot) StatusLine() string {
 		parts = append(parts, "dispatch held: "+strings.Join(s.DispatchBlocked, "; "))
 	}
 	if s.LastPollError != "" {
-		parts = append(parts, "last poll failed: "+s.LastPollError)
+		parts = append(parts, "last poll failed: "+brief(s.LastPollError))
 	}
 	return strings.Join(parts, " · ")
 }

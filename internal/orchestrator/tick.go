@@ -150,10 +150,11 @@ func (o *Orchestrator) onPoll(m msgPoll) {
 		o.conflicts = append(o.conflicts, ConflictRow{IssueID: c.ID, Identifier: c.Identifier, RepoKeys: c.ConflictRepoKeys})
 	}
 	o.releaseHolds(m, cands.Dispatchable)
+	o.refreshQueued(m, cands.Dispatchable)
 	if m.all != nil || len(o.routeCache) == len(o.s.Routes) {
 		// Until every route has answered once, an issue two routes match would look routed
-		// to the first one polled.
-		o.dispatchAll(cands.Dispatchable)
+		// to the first one polled. fillSlots dispatches from these once the message is handled.
+		o.learnCandidates(cands.Dispatchable)
 	}
 	o.afterPoll()
 }

@@ -279,5 +279,13 @@ func (m *Manager) removeWorkspace(ctx context.Context, repo *repoConfig, ws Work
 	if !present {
 		return nil
 	}
+	bundle, err := m.saveUnpushed(ctx, repo, ws)
+	if err != nil {
+		return fmt.Errorf("keeping %s: its unpushed commits could not be saved: %w", ws.Path, err)
+	}
+	if bundle != "" {
+		m.log.Info("saved unpushed commits before removing the workspace", "repo_key", ws.RepoKey,
+			"issue_identifier", ws.Identifier, "workspace", ws.Path, "bundle", bundle)
+	}
 	return m.removeTree(ws.Path)
 }

@@ -120,12 +120,22 @@ func (m *Manager) removeWorktree(ctx context.Context, repo *repoConfig, path, br
 	return nil
 }
 
-// deleteBranch deletes a local branch if it exists; a failure is logged because the workspace
-// itself is already gone and the branch can be deleted by hand.
+// deleteBranch deletes a local branch if it exists and every commit on it is held elsewhere (a
+// remote-tracking ref or a local branch outside auto/); a branch with commits found nowhere else
+// is kept and listed by SavedWork. A failure is logged because the workspace itself is already
+// gone and the branch can be deleted by hand.
 func (m *Manager) deleteBranch(ctx context.Context, repo *repoConfig, branch string) {
 	found, err := m.gitSucceeds(ctx, repo.PrimaryClone, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch)
 	if err == nil && found {
-		_, err = m.git(ctx, repo.PrimaryClone, "branch", "-D", branch)
+		var unshared int
+		if unshared, err = m.unsharedBranchCommits(ctx, repo.PrimaryClone, branch); err == nil && unshared > 0 {
+			m.log.Info("kept workspace branch: it holds commits found nowhere else", "repo_key", repo.Key,
+				"branch", branch, "commits", unshared, "primary_clone", repo.PrimaryClone)
+			return
+		}
+		if err == nil {
+			_, err = m.git(ctx, repo.PrimaryClone, "branch", "-D", branch)
+		}
 	}
 	if err != nil {
 		m.log.Warn("deleting workspace branch failed", "repo_key", repo.Key, "branch", branch, "error", err.Error())
