@@ -27,6 +27,9 @@ const (
 	EventMalformed            EventKind = "malformed"
 	EventTokenUsage           EventKind = "token_usage"
 	EventRateLimits           EventKind = "rate_limits"
+	// EventIssueStateChanged is emitted when the agent moved its own issue through a scoped
+	// tool; Message is the new state. The attempt then ends after its turn, as a success.
+	EventIssueStateChanged EventKind = "issue_state_changed"
 )
 
 // Event is one thing that happened in a session, stamped with the time it was observed and

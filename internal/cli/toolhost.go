@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/tools"
@@ -22,7 +23,10 @@ func (s *service) toolHosts() toolHostFactory {
 			Scanner:  s.redactor,
 			Audit:    s.audit,
 			RunID:    req.RunID,
-			Logger:   s.logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier, "repo_key", req.Issue.RepoKey),
+			StateChanged: func(state string) {
+				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
+			},
+			Logger: s.logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier, "repo_key", req.Issue.RepoKey),
 		})
 	}
 }

@@ -48,6 +48,9 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 		if ev.RateLimits != nil {
 			o.rateLimits = ev.RateLimits
 		}
+		if ev.Kind == agent.EventIssueStateChanged {
+			e.handedOffTo = ev.Message
+		}
 		if ev.Kind == agent.EventTokenUsage && ev.UsageDelta != nil {
 			o.rollDay(now)
 			d := *ev.UsageDelta
@@ -95,6 +98,12 @@ func (o *Orchestrator) onExit(m msgExit) {
 	next := e.attempt + 1
 	log := o.log.With("issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "session_id", e.sessionID, "run_id", e.runID)
 	switch {
+	case err == nil && !o.s.isActive(is.State):
+		// The issue left its active states during the attempt (the agent handed it off), so
+		// there is nothing to continue; it is watched like any other inactive issue.
+		log.Info("completed: issue handed off", "turns", m.res.Turns, "state", is.State)
+		o.release(is.ID, is.RepoKey)
+		o.watching[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
 	case err == nil:
 		log.Info("completed", "turns", m.res.Turns, "state", is.State)
 		o.completed[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}

@@ -102,6 +102,9 @@ type runEntry struct {
 	tokens      agent.TokenUsage
 	cancel      context.CancelCauseFunc
 	stopReason  StopReason
+	// handedOffTo is the state the agent moved its own issue to through a tool. Reconciliation
+	// lets the turn finish instead of stopping the attempt when it sees that state.
+	handedOffTo string
 }
 
 // retryEntry is one scheduled retry; gen tells a live timer from a cancelled one.

@@ -232,6 +232,10 @@ func (o *Orchestrator) reconcile(asked []string, refreshed []issue.Issue, err er
 
 func (o *Orchestrator) reconcileRunning(e *runEntry, r issue.Issue) {
 	switch {
+	case e.handedOffTo != "" && issue.NormalizeState(r.State) == issue.NormalizeState(e.handedOffTo) && !o.s.isTerminal(r.State):
+		// The agent handed the issue off itself; the worker sees the new state after the
+		// turn and ends the attempt as a success.
+		e.issue.State = r.State
 	case o.s.isTerminal(r.State):
 		o.stop(e, StopTerminal, "issue moved to "+r.State)
 	case !o.s.isActive(r.State):

@@ -152,6 +152,9 @@ func updateState(ctx context.Context, h *Host, a args) (any, *toolError) {
 	if err := h.opts.Tracker.UpdateIssueState(ctx, h.opts.Issue.ID, target); err != nil {
 		return nil, trackerFailure("moving the issue", err)
 	}
+	if h.opts.StateChanged != nil {
+		h.opts.StateChanged(target)
+	}
 	return map[string]any{"identifier": h.opts.Issue.Identifier, "state": target}, nil
 }
 

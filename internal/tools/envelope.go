@@ -3,6 +3,7 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Error codes a tool call can fail with. They match the reference's words so WORKFLOW.md files
@@ -42,12 +43,18 @@ type envelope struct {
 	Error   *toolError `json:"error,omitempty"`
 }
 
+// text encodes the envelope without HTML escaping: the model must read boundary tags as
+// "<linear_issue_title>", not "\u003clinear_issue_title\u003e". Untrusted text inside them
+// is already escaped by the prompt package.
 func (e envelope) text() string {
-	b, err := json.MarshalIndent(e, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(e); err != nil {
 		// Outputs are built from plain maps and strings; a failure here is a programming error
 		// that must still reach the model as a failure rather than as empty success.
 		return `{"success": false, "error": {"code": "internal_error", "message": "result could not be encoded"}}`
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }

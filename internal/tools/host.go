@@ -59,7 +59,10 @@ type Options struct {
 	Scanner *secretscan.Scanner
 	Audit   Auditor
 	RunID   string
-	Logger  *slog.Logger
+	// StateChanged is told the new state after update_state moved the issue, so the
+	// orchestrator knows the agent handed the issue off itself.
+	StateChanged func(state string)
+	Logger       *slog.Logger
 	// Now is the clock used for durations; nil means time.Now.
 	Now func() time.Time
 }

@@ -226,6 +226,9 @@ func TestHandOffFlow(t *testing.T) {
 	if out["identifier"] != "ENG-1" {
 		t.Fatalf("get_current_issue returned %v, want ENG-1", out["identifier"])
 	}
+	if res := f.host.Call(context.Background(), "tracker_get_current_issue", nil); !strings.Contains(res.Text, "<linear_issue_title>") {
+		t.Errorf("the model would read escaped boundary tags:\n%s", res.Text)
+	}
 	title := out["title"].(string)
 	if !strings.HasPrefix(title, "<linear_issue_title>") || strings.Count(title, "</linear_issue_title>") != 1 {
 		t.Errorf("title is not wrapped once in its boundary tag: %q", title)
@@ -261,8 +264,8 @@ func TestHandOffFlow(t *testing.T) {
 	}
 
 	calls := f.audit.ofType(audit.EventToolCall)
-	if len(calls) != 5 {
-		t.Fatalf("tool_call audit records = %d, want one per call (5)", len(calls))
+	if len(calls) != 6 {
+		t.Fatalf("tool_call audit records = %d, want one per call (6)", len(calls))
 	}
 	for _, ev := range calls {
 		if ev.IssueID != "id-1" || ev.RunID != "run-1" || ev.Details["outcome"] != "completed" || ev.Details["duration_ms"] == nil {

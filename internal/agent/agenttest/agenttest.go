@@ -24,6 +24,9 @@ type Turn struct {
 	// Do runs at the start of the turn (for example to move the issue in a fake tracker); an
 	// error from it fails the turn with turn_failed.
 	Do func(ctx context.Context, prompt string) error
+	// Emit are reported after Do, stamped with the turn's ids (for example the event a
+	// scoped tool reports when the agent moves its own issue).
+	Emit []agent.Event
 	// Wait blocks the turn until it is closed or the turn is cancelled.
 	Wait <-chan struct{}
 	// Block makes the turn hang until it is cancelled or the session stopped: a wedged agent.
@@ -193,6 +196,10 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		if err := t.Do(ctx, prompt); err != nil {
 			return agent.TurnResult{}, agent.Errorf(agent.CodeTurnFailed, "scripted action failed: %w", err)
 		}
+	}
+	for _, ev := range t.Emit {
+		ev.ThreadID, ev.TurnID, ev.SessionID = threadID, turnID, sessionID
+		s.emit(ev)
 	}
 	if t.Tokens > 0 {
 		delta := agent.TokenUsage{UncachedInput: t.Tokens / 2, Output: t.Tokens - t.Tokens/2, Total: t.Tokens}

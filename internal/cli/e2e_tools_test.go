@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// TestAgentHandsOffThroughScopedToolsWithRealCodex drives the real codex binary through a
+// hand-off made only with the session's tracker tools: the model reads its issue, commits,
+// comments and moves the issue to review. The run then ends as a success after one attempt
+// and no second session starts.
+func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
+	e := newE2E(t, "DEMO-1")
+	commit := `printf 'work\n' > WORK.md && git add WORK.md && git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on DEMO-1"`
+	mock := codextest.NewResponses(t,
+		codextest.Step{Tool: "tracker_get_current_issue", ToolArgs: map[string]any{}},
+		codextest.Step{Shell: commit},
+		codextest.Step{Tool: "tracker_add_comment", ToolArgs: map[string]any{"body": "Ready for review on auto/DEMO-1."}},
+		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}},
+		codextest.Step{Text: "DEMO-1 is ready for review."})
+	e.writeConfig(t, mock)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd, stdout, stderr := e.command(ctx)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}
+	deadline := time.Now().Add(150 * time.Second)
+	for e.issueState(t, "DEMO-1") != "Human Review" || e.unfinishedRuns(t) != 0 {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("DEMO-1 not handed off: state %q\nstdout:\n%s\nstderr:\n%s", e.issueState(t, "DEMO-1"), stdout, stderr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	requestsAtHandOff := len(mock.Requests())
+	// Three poll intervals (poll_interval_ms is 2000) in which no new session may start.
+	time.Sleep(6 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("symphony did not exit cleanly: %v\nstderr:\n%s", err, stderr)
+	}
+	if n := len(mock.Requests()); n != requestsAtHandOff {
+		t.Errorf("the model got %d more requests after the hand-off: a new session started", n-requestsAtHandOff)
+	}
+
+	// Each recorded output is the JSON string Codex sent back to the model.
+	var outputs []string
+	for _, r := range mock.Requests() {
+		for _, raw := range r.ToolOutputs {
+			var text string
+			if json.Unmarshal([]byte(raw), &text) != nil {
+				text = raw
+			}
+			outputs = append(outputs, text)
+		}
+	}
+	all := strings.Join(outputs, "\n")
+	for _, want := range []string{`"identifier": "DEMO-1"`, `<linear_issue_title>`, `"body_length": 32`, `"state": "Human Review"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("tool outputs lack %s:\n%s", want, all)
+		}
+	}
+	comments, err := os.ReadFile(filepath.Join(e.issues, "DEMO-1.comments.md"))
+	if err != nil || !strings.Contains(string(comments), "Ready for review on auto/DEMO-1.") {
+		t.Errorf("the comment did not reach the issue's comments file (%v):\n%s", err, comments)
+	}
+	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/DEMO-1"); msg != "work on DEMO-1" {
+		t.Errorf("branch auto/DEMO-1 head %q, want the agent's commit", msg)
+	}
+
+	st, err := store.Open(context.Background(), store.Options{StateRoot: e.state, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.Runs(context.Background(), store.RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != store.StatusSuccess {
+		t.Fatalf("runs = %+v, want exactly one successful run", runs)
+	}
+	show, sout, serr := e.command(ctx, "audit", "show", "DEMO-1", "--json")
+	if err := show.Run(); err != nil {
+		t.Fatalf("audit show: %v\n%s", err, serr)
+	}
+	if got := strings.Count(sout.String(), `"tool_call"`); got != 3 {
+		t.Errorf("audit has %d tool_call records, want one per tool call (3):\n%s", got, sout)
+	}
+}

@@ -1,0 +1,54 @@
+package orchestrator
+
+import (
+	"context"
+	"testing"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/agenttest"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// TestAgentHandOffEndsTheAttemptAsASuccess: when the agent moves its own issue out of the
+// active states through a tool, reconciliation lets the turn finish, the attempt is recorded as
+// a success, and no continuation or new session follows.
+func TestAgentHandOffEndsTheAttemptAsASuccess(t *testing.T) {
+	h := newHarness(t)
+	gate := make(chan struct{})
+	is := newIssue(1, "Todo")
+	h.put(is)
+	handedOff := is
+	handedOff.State = "Human Review"
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{
+		Do: func(context.Context, string) error {
+			h.put(handedOff)
+			return nil
+		},
+		Emit: []agent.Event{{Kind: agent.EventIssueStateChanged, Message: "Human Review"}},
+		Wait: gate,
+	}}})
+	h.start()
+	h.waitFor("the hand-off event", func(s *Snapshot) bool {
+		r, ok := s.Find("id-1")
+		return ok && r.LastEvent == agent.EventIssueStateChanged
+	})
+	h.poll()
+	s := h.waitFor("reconciliation to see the new state", func(s *Snapshot) bool { r, _ := s.Find("id-1"); return r.State == "Human Review" })
+	if r, _ := s.Find("id-1"); r.StopRequested != "" {
+		t.Fatalf("reconciliation stopped the attempt that handed its issue off: %s", r.StopRequested)
+	}
+	close(gate)
+	h.waitStatuses("id-1", store.StatusSuccess)
+	s = h.waitFor("the issue to leave running", idle("id-1"))
+	if len(s.Retrying) != 0 || len(s.Queued) != 0 {
+		t.Errorf("a continuation followed the hand-off: retrying %+v queued %+v", s.Retrying, s.Queued)
+	}
+	if len(s.Watching) != 1 || s.Watching[0].State != "Human Review" {
+		t.Errorf("watching = %+v, want the handed-off issue", s.Watching)
+	}
+	h.poll()
+	h.poll()
+	if n := len(h.agents.SessionsFor("ENG-1")); n != 1 {
+		t.Fatalf("sessions after the hand-off = %d, want 1", n)
+	}
+}
