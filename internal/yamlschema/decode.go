@@ -47,7 +47,9 @@ type Decoder struct {
 	file     string
 	problems []Problem
 	anchors  map[string]ast.Node
-	// at and atPath are the node being decoded and its key path, where a panic is reported.
+	// at and atPath are the node most recently entered and its key path, where a panic is
+	// reported (they are not restored on the way out: a deferred restore would run before
+	// the recovery and lose the node that panicked).
 	at     ast.Node
 	atPath string
 }
