@@ -71,10 +71,9 @@ func absPath(path string) string {
 
 func parse(abs string, data []byte, env Env) (*Config, []string, error) {
 	files := []string{abs}
-	root, problem := yamlschema.Parse(data, 0)
+	root, problem := yamlschema.Parse(abs, data, 0, CodeParseError)
 	if problem != nil {
-		problem.File = abs
-		return nil, files, yamlschema.Errors{{Code: CodeParseError, Problem: *problem}}
+		return nil, files, yamlschema.Errors{*problem}
 	}
 	if root != nil {
 		switch root.(type) {

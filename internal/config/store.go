@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/symphony-go/symphony/internal/yamlschema"
 )
 
 // Store serves the last good configuration while symphony.yml and the repositories'
@@ -22,6 +25,9 @@ type Store struct {
 	path   string
 	env    Env
 	logger *slog.Logger
+	// load reads the files; it is loadFiles, replaced only by tests that need it to fail in
+	// ways real files cannot make it fail.
+	load func(path string, env Env) (*Config, []string, error)
 
 	// reloading serializes reloads, so a slow load cannot overwrite a newer one.
 	reloading sync.Mutex
@@ -50,7 +56,7 @@ func NewStore(cfg *Config, env Env, logger *slog.Logger) *Store {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	files := cfg.files()
-	return &Store{path: cfg.Path, env: env, logger: logger, current: cfg, files: files,
+	return &Store{path: cfg.Path, env: env, logger: logger, load: loadFiles, current: cfg, files: files,
 		signature: fileSignature(files), changed: make(chan struct{}, 1), watched: map[string]bool{}}
 }
 
@@ -126,7 +132,7 @@ func (s *Store) Run(ctx context.Context) error {
 func (s *Store) reload() {
 	s.reloading.Lock()
 	defer s.reloading.Unlock()
-	cfg, files, err := loadFiles(s.path, s.env)
+	cfg, files, err := s.loadRecovering()
 	// Remember what was read, so the same broken files are not reloaded on every check.
 	sig := fileSignature(files)
 	s.mu.Lock()
@@ -147,6 +153,23 @@ func (s *Store) reload() {
 	case s.changed <- struct{}{}:
 	default:
 	}
+}
+
+// loadRecovering loads the files and turns a panic anywhere in loading into a failed load:
+// whatever an edited file does to the code that reads it, the service keeps running on the
+// last good configuration. It reports the files the previous attempt read, so an edit to
+// any of them triggers the next attempt.
+func (s *Store) loadRecovering() (cfg *Config, files []string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cfg, err = nil, yamlschema.Errors{{Code: CodeParseError, Problem: yamlschema.Problem{
+				File: s.path, Msg: fmt.Sprintf("loading failed with an internal error (please report it): %v", r)}}}
+			s.mu.RLock()
+			files = s.files
+			s.mu.RUnlock()
+		}
+	}()
+	return s.load(s.path, s.env)
 }
 
 func (s *Store) isWatchedFile(name string) bool {

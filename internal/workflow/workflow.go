@@ -61,10 +61,9 @@ func Parse(path string, data []byte) (*Workflow, error) {
 	}
 	w := &Workflow{Path: path}
 	if front != nil {
-		node, problem := yamlschema.Parse([]byte(*front), 1)
+		node, problem := yamlschema.Parse(path, []byte(*front), 1, CodeParseError)
 		if problem != nil {
-			problem.File = path
-			return nil, yamlschema.Errors{{Code: CodeParseError, Problem: *problem}}
+			return nil, yamlschema.Errors{*problem}
 		}
 		if node != nil {
 			switch node.(type) {

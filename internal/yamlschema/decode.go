@@ -16,7 +16,6 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
 
 // Defaulter is implemented by element types of slices and maps that need defaults before
@@ -43,50 +42,39 @@ type UnknownKeyAdvice interface {
 	UnknownKeyAdvice() string
 }
 
-// Parse parses YAML text into its first document's body node. An empty document yields a
-// nil node and no error. lineOffset is added to every reported line so a YAML block embedded
-// in a larger file (WORKFLOW.md front matter) reports lines of that file.
-func Parse(data []byte, lineOffset int) (node ast.Node, problem *Problem) {
-	// The YAML library panics on some malformed input; that is a parse error, not a crash.
-	defer func() {
-		if r := recover(); r != nil {
-			node, problem = nil, &Problem{Msg: fmt.Sprintf("YAML cannot be parsed: %v", r)}
-		}
-	}()
-	file, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		p := problemFromParseError(err)
-		p.Line += lineOffset
-		return nil, p
-	}
-	if len(file.Docs) == 0 || file.Docs[0] == nil || file.Docs[0].Body == nil {
-		return nil, nil
-	}
-	body := file.Docs[0].Body
-	if lineOffset != 0 {
-		shiftLines(body, lineOffset)
-	}
-	return body, nil
-}
-
 // Decoder walks one document.
 type Decoder struct {
 	file     string
 	problems []Problem
 	anchors  map[string]ast.Node
+	// at and atPath are the node most recently entered and its key path, where a panic is
+	// reported (they are not restored on the way out: a deferred restore would run before
+	// the recovery and lose the node that panicked).
+	at     ast.Node
+	atPath string
 }
 
 // Decode decodes node into dst (a pointer) and returns every problem found. file names the
 // source in problems.
-func Decode(file string, node ast.Node, dst any) []Problem {
+func Decode(file string, node ast.Node, dst any) (problems []Problem) {
 	d := &Decoder{file: file, anchors: map[string]ast.Node{}}
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		panic("yamlschema.Decode: dst must be a non-nil pointer")
 	}
-	if node != nil {
-		d.decode(node, v.Elem(), "")
+	if node == nil {
+		return nil
 	}
+	// A panic while decoding (in the YAML library or a type's DecodeYAML) is a bug, but it
+	// must cost one load, not the process: it becomes a problem at the node being decoded,
+	// and the caller discards the half-written dst as it does for any problem.
+	defer func() {
+		if r := recover(); r != nil {
+			d.add(d.at, d.atPath, "cannot be decoded (an internal error, please report it): %v", r)
+			problems = d.problems
+		}
+	}()
+	d.decode(node, v.Elem(), "")
 	return d.problems
 }
 
@@ -105,11 +93,7 @@ func (d *Decoder) resolve(n ast.Node) ast.Node {
 	for depth := 0; depth < 32 && n != nil; depth++ {
 		switch t := n.(type) {
 		case *ast.AnchorNode:
-			if name, ok := t.Name.(*ast.StringNode); ok {
-				d.anchors[name.Value] = t.Value
-			} else if t.Name != nil {
-				d.anchors[t.Name.String()] = t.Value
-			}
+			d.anchors[anchorName(t)] = t.Value
 			n = t.Value
 		case *ast.AliasNode:
 			target, ok := d.anchors[aliasName(t)]
@@ -124,6 +108,16 @@ func (d *Decoder) resolve(n ast.Node) ast.Node {
 		}
 	}
 	return n
+}
+
+func anchorName(a *ast.AnchorNode) string {
+	if s, ok := a.Name.(*ast.StringNode); ok {
+		return s.Value
+	}
+	if a.Name == nil {
+		return ""
+	}
+	return a.Name.String()
 }
 
 func aliasName(a *ast.AliasNode) string {
@@ -145,6 +139,7 @@ func isNull(n ast.Node) bool {
 }
 
 func (d *Decoder) decode(raw ast.Node, v reflect.Value, path string) {
+	d.at, d.atPath = raw, path
 	if al, ok := raw.(*ast.AliasNode); ok {
 		if _, known := d.anchors[aliasName(al)]; !known {
 			d.add(raw, path, "alias *%s refers to no anchor defined before it", aliasName(al))

@@ -23,7 +23,7 @@ func (*outer) RemovedKeys() map[string]string { return map[string]string{"old": 
 
 func decode(t *testing.T, text string, dst any) []Problem {
 	t.Helper()
-	node, p := Parse([]byte(text), 0)
+	node, p := Parse("f.yml", []byte(text), 0, "parse_error")
 	if p != nil {
 		t.Fatalf("parse: %v", p)
 	}
@@ -76,7 +76,7 @@ func TestEveryProblemIsLocated(t *testing.T) {
 }
 
 func TestLocateAndHas(t *testing.T) {
-	node, _ := Parse([]byte("a:\n  b:\n    - x\n    - {c: 1}\n  n: null\n"), 10)
+	node, _ := Parse("f.yml", []byte("a:\n  b:\n    - x\n    - {c: 1}\n  n: null\n"), 10, "parse_error")
 	cases := []struct {
 		path      string
 		line, col int
@@ -97,7 +97,7 @@ func TestLocateAndHas(t *testing.T) {
 }
 
 func TestParseReportsDuplicateKeysWithLines(t *testing.T) {
-	_, p := Parse([]byte("a: 1\nb: 2\na: 3\n"), 4)
+	_, p := Parse("f.yml", []byte("a: 1\nb: 2\na: 3\n"), 4, "parse_error")
 	if p == nil || p.Line != 7 || !strings.Contains(p.Msg, `"a" already defined`) {
 		t.Fatalf("got %+v", p)
 	}

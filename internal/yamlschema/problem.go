@@ -40,13 +40,14 @@ var positionPrefix = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
 // problemFromParseError turns the YAML parser's error into a located problem with the
 // parser's message but without its source excerpt.
 func problemFromParseError(err error) *Problem {
-	p := &Problem{Msg: err.Error()}
+	// A syntax error's Error() prints the source around the token, and does so in time and
+	// memory that grow with the square of the tokens on that line (a 128 KiB line of commas:
+	// 8 GB), so its message and position are read from its fields instead.
 	var syntaxErr *yaml.SyntaxError
 	if errors.As(err, &syntaxErr) && syntaxErr.Token != nil && syntaxErr.Token.Position != nil {
-		p.Line, p.Col = syntaxErr.Token.Position.Line, syntaxErr.Token.Position.Column
-		p.Msg = syntaxErr.Message
-		return p
+		return &Problem{Line: syntaxErr.Token.Position.Line, Col: syntaxErr.Token.Position.Column, Msg: syntaxErr.Message}
 	}
+	p := &Problem{Msg: err.Error()}
 	if m := positionPrefix.FindStringSubmatch(p.Msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Col, _ = strconv.Atoi(m[2])

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/yamlschema"
 )
 
 // identifierPattern is what a file name stem must look like to be an issue.
@@ -57,11 +59,17 @@ func parseIssueFile(path, identifier string, data []byte) (issue.Issue, error) {
 	}
 	var f fileFields
 	if len(bytes.TrimSpace(fm.yaml)) > 0 {
-		if err := decodeFrontMatter(fm.yaml, &f); err != nil {
-			line, msg := yamlErrorPosition(err)
-			if line > 0 {
-				line++ // the YAML starts on file line 2
+		// The YAML starts on file line 2, after the opening delimiter.
+		node, problem := yamlschema.Parse(path, fm.yaml, 1, "")
+		if problem != nil {
+			msg := problem.Msg
+			if problem.Code != "" {
+				msg = problem.Code + ": " + msg
 			}
+			return fail(problem.Line, "front matter: %s", msg)
+		}
+		if err := decodeFrontMatter(node, &f); err != nil {
+			line, msg := yamlErrorPosition(err)
 			return fail(line, "front matter: %s", msg)
 		}
 	}
@@ -107,16 +115,21 @@ func parseIssueFile(path, identifier string, data []byte) (issue.Issue, error) {
 	return is, nil
 }
 
-// decodeFrontMatter decodes strictly and turns a decoder panic into an error: go-yaml v1.19.2
-// panics on some malformed input (a custom tag on a sequence, found by FuzzParseIssueFile),
-// and a person's typo must never take the service down.
-func decodeFrontMatter(data []byte, f *fileFields) (err error) {
+// decodeFrontMatter decodes the parsed front matter strictly and turns a decoder panic into
+// an error: go-yaml v1.19.2 panics on some malformed input (a custom tag on a sequence, found
+// by FuzzParseIssueFile), and a person's typo must never take the service down. The node
+// comes from yamlschema.Parse, which has already refused text too large, too deep or with
+// aliases that expand too far, so decoding it is bounded.
+func decodeFrontMatter(node ast.Node, f *fileFields) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("the YAML could not be decoded (%v)", r)
 		}
 	}()
-	return yaml.UnmarshalWithOptions(data, f, yaml.DisallowUnknownField(), yaml.Strict())
+	if node == nil {
+		return nil
+	}
+	return yaml.NodeToValue(node, f, yaml.DisallowUnknownField(), yaml.Strict())
 }
 
 func parseDate(s string) (time.Time, error) {
