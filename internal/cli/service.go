@@ -46,6 +46,9 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
+	if err := preflight(ctx, cmd, g, cfg); err != nil {
+		return nil, err
+	}
 	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
 	logger, closeLog, err := g.Logger(cmd, secrets)
 	if err != nil {
