@@ -3,14 +3,14 @@ package doctor
 import (
 	"context"
 	"os"
+
+	"github.com/symphony-go/symphony/internal/agent/codex"
 )
 
 // Options describe the installation to check; the CLI maps the configuration onto them.
 type Options struct {
 	// AgentCommand is agent.command; its first word names the agent executable.
 	AgentCommand string
-	// AuthFile is the Codex login file; empty means codex.DefaultAuthFile().
-	AuthFile string
 	// Bwrap asks for the bubblewrap check (Codex's managed profile or srt on Linux);
 	// BwrapRequired makes a missing bwrap a failure rather than a warning (srt has no
 	// bundled copy to fall back on).
@@ -22,24 +22,15 @@ type Options struct {
 	WorkspaceRoot, StateRoot, LogsRoot string
 	// MinFreeBytes is workspaces.cleanup.min_free_bytes; 0 when the disk guard is off.
 	MinFreeBytes uint64
-
-	// LookupEnv defaults to os.LookupEnv.
-	LookupEnv func(string) (string, bool)
-	// FreeBytes measures the free space of a directory's filesystem; it defaults to statfs.
-	FreeBytes func(dir string) (uint64, error)
 }
 
 // Checks lists every check that applies to o, in the order they are printed.
 func Checks(o Options) []Check {
-	if o.LookupEnv == nil {
-		o.LookupEnv = os.LookupEnv
-	}
-	if o.FreeBytes == nil {
-		o.FreeBytes = statfsFreeBytes
-	}
 	checks := []Check{
 		{"agent", func(ctx context.Context) Result { return checkAgent(ctx, o.AgentCommand) }},
-		{"agent-credentials", func(context.Context) Result { return checkCredentials(o.AgentCommand, o.AuthFile, o.LookupEnv) }},
+		{"agent-credentials", func(context.Context) Result {
+			return checkCredentials(o.AgentCommand, codex.DefaultAuthFile(), os.LookupEnv)
+		}},
 		{"git", checkGit},
 	}
 	if o.Bwrap {
@@ -59,6 +50,6 @@ func Checks(o Options) []Check {
 		Check{"logs-root", func(context.Context) Result {
 			return checkWritable(o.LogsRoot, "make it writable for this user or set --logs-root (or SYMPHONY_LOGS_ROOT) to a writable directory")
 		}},
-		Check{"disk", func(context.Context) Result { return checkDisk(o.WorkspaceRoot, o.MinFreeBytes, o.FreeBytes) }},
+		Check{"disk", func(context.Context) Result { return checkDisk(o.WorkspaceRoot, o.MinFreeBytes, statfsFreeBytes) }},
 	)
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-
-	"github.com/symphony-go/symphony/internal/agent/codex"
 )
 
 // codexKeyVariables are the environment variables Codex's built-in provider accepts a key
@@ -16,7 +14,8 @@ var codexKeyVariables = []string{"OPENAI_API_KEY", "CODEX_API_KEY"}
 
 // checkCredentials looks for credentials the configured model provider will accept: a custom
 // provider's env_key variable, or for Codex's default provider a login file or key variable.
-// It does not send them anywhere; a key the provider refuses shows up at the first turn.
+// authFile is where `codex login` keeps the login (empty when no home directory is known). It
+// does not send anything anywhere; a key the provider refuses shows up at the first turn.
 func checkCredentials(command, authFile string, lookupEnv func(string) (string, bool)) Result {
 	words, err := shellWords(command)
 	if err != nil {
@@ -33,9 +32,6 @@ func checkCredentials(command, authFile string, lookupEnv func(string) (string, 
 			return fail(fmt.Sprintf("export %s=... in the environment Symphony starts from", envKey),
 				"%s is not set; model provider %q reads its API key from it", envKey, provider)
 		}
-	}
-	if authFile == "" {
-		authFile = codex.DefaultAuthFile()
 	}
 	loginErr := checkAuthFile(authFile)
 	if loginErr == nil {

@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,20 +57,32 @@ func TestCheckCredentials(t *testing.T) {
 	}
 }
 
-// TestDefaultAuthFileFollowsCodexHome checks the login file is looked for where `codex login`
-// writes it.
-func TestDefaultAuthFileFollowsCodexHome(t *testing.T) {
+// TestCredentialsFollowCodexHome checks the login is looked for where `codex login` writes
+// it: $CODEX_HOME/auth.json, else ~/.codex/auth.json.
+func TestCredentialsFollowCodexHome(t *testing.T) {
 	home := t.TempDir()
 	codexHome := t.TempDir()
 	os.WriteFile(filepath.Join(codexHome, "auth.json"), []byte(`{"tokens":{}}`), 0o600)
 	t.Setenv("HOME", home)
+	for _, name := range codexKeyVariables {
+		t.Setenv(name, "")
+	}
+	credentials := func() Result {
+		opts := Options{AgentCommand: "codex app-server"}
+		for _, c := range Checks(opts) {
+			if c.Name == "agent-credentials" {
+				return c.Run(context.Background())
+			}
+		}
+		t.Fatal("no agent-credentials check")
+		return Result{}
+	}
 	t.Setenv("CODEX_HOME", codexHome)
-	none := func(string) (string, bool) { return "", false }
-	if got := checkCredentials("codex app-server", "", none); got.Status != StatusOK || !strings.Contains(got.Detail, codexHome) {
+	if got := credentials(); got.Status != StatusOK || !strings.Contains(got.Detail, codexHome) {
 		t.Fatalf("with CODEX_HOME: %+v", got)
 	}
 	t.Setenv("CODEX_HOME", "")
-	if got := checkCredentials("codex app-server", "", none); got.Status != StatusFail || !strings.Contains(got.Detail, filepath.Join(home, ".codex", "auth.json")) {
+	if got := credentials(); got.Status != StatusFail || !strings.Contains(got.Detail, filepath.Join(home, ".codex", "auth.json")) {
 		t.Fatalf("without CODEX_HOME: %+v", got)
 	}
 }
