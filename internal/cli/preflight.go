@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -14,31 +15,40 @@ import (
 
 // preflight runs the doctor's checks before the service opens anything. A failure no retry
 // can fix (agent missing, no credentials, unwritable roots, tracker key refused) refuses the
-// start with exit 2 and the failing lines; transient failures and warnings are printed and
-// the service starts, since its poll backoff and disk guard wait them out.
-func preflight(ctx context.Context, cmd *cobra.Command, g *Globals, cfg *config.Config) error {
+// start with exit 2, printing every line that is not ok. Otherwise it returns those lines for
+// the service log: transient failures and warnings do not stop the start, since the poll
+// backoff and the disk guard wait them out.
+func preflight(ctx context.Context, cmd *cobra.Command, g *Globals, cfg *config.Config) ([]doctor.Result, error) {
 	results := doctor.Run(ctx, doctor.Checks(doctorOptions(cfg, g)), doctor.DefaultTimeout)
-	stderr := cmd.ErrOrStderr()
-	blocking, transient := 0, 0
+	var concerns []doctor.Result
+	blocking := 0
 	for _, r := range results {
 		if r.Status == doctor.StatusOK {
 			continue
 		}
-		fmt.Fprintln(stderr, r.Line())
-		switch {
-		case r.Blocking():
+		concerns = append(concerns, r)
+		if r.Blocking() {
 			blocking++
-		case r.Status == doctor.StatusFail:
-			transient++
 		}
 	}
-	if blocking > 0 {
-		return usageErr(fmt.Errorf("refusing to start: %d preflight check(s) failed (`symphony doctor` repeats every check)", blocking))
+	if blocking == 0 {
+		return concerns, nil
 	}
-	if transient > 0 {
-		fmt.Fprintf(stderr, "starting despite %d transient preflight failure(s); the service retries them\n", transient)
+	for _, r := range concerns {
+		fmt.Fprintln(cmd.ErrOrStderr(), r.Line())
 	}
-	return nil
+	return nil, usageErr(fmt.Errorf("refusing to start: %d preflight check(s) failed (`symphony doctor` repeats every check)", blocking))
+}
+
+// logConcerns records the preflight results that were not ok but did not stop the start.
+func logConcerns(logger *slog.Logger, concerns []doctor.Result) {
+	for _, r := range concerns {
+		msg := "preflight check warns"
+		if r.Status == doctor.StatusFail {
+			msg = "preflight check failed; starting anyway, a retry may clear it"
+		}
+		logger.Warn(msg, "check", r.Check, "detail", r.Detail, "fix", r.Fix)
+	}
 }
 
 // doctorOptions maps the configuration and the global flags onto the doctor's checks.

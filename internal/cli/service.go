@@ -46,7 +46,8 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
-	if err := preflight(ctx, cmd, g, cfg); err != nil {
+	concerns, err := preflight(ctx, cmd, g, cfg)
+	if err != nil {
 		return nil, err
 	}
 	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
@@ -55,6 +56,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	s := &service{logger: logger, closeLog: closeLog}
+	logConcerns(logger, concerns)
 	ok := false
 	defer func() {
 		if !ok {
