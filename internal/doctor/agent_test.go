@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -104,5 +105,25 @@ func TestCheckGitAndSRT(t *testing.T) {
 	}
 	if got := checkBwrap(context.Background(), false); got.Status != StatusWarn || !strings.Contains(got.Fix, "bubblewrap") {
 		t.Errorf("bwrap missing for the codex profile: %+v", got)
+	}
+}
+
+// TestSlowVersionStillReportsTheExecutable checks a hanging --version costs at most
+// probeTimeout and still reports the executable as found, within the run's deadline.
+func TestSlowVersionStillReportsTheExecutable(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", fakeBin(t, "codex", sleep+" 30\n"))
+	start := time.Now()
+	got := Run(context.Background(), []Check{{"agent", func(ctx context.Context) Result {
+		return checkAgent(ctx, "codex app-server")
+	}}}, DefaultTimeout)[0]
+	if elapsed := time.Since(start); elapsed >= DefaultTimeout {
+		t.Fatalf("took %s, the whole deadline", elapsed)
+	}
+	if got.Status != StatusWarn || !strings.Contains(got.Detail, "found ") || !strings.Contains(got.Detail, "did not answer in time") {
+		t.Fatalf("got %+v, want a warning that names the executable", got)
 	}
 }

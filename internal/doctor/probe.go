@@ -13,6 +13,10 @@ import (
 // probeOutputBytes bounds what a probe keeps of a program's output.
 const probeOutputBytes = 4 << 10
 
+// probeTimeout bounds one probe below DefaultTimeout, so a slow --version still leaves its
+// check time to report what it found (the executable) rather than a bare timeout.
+const probeTimeout = 3 * time.Second
+
 // cappedBuffer keeps the first probeOutputBytes written to it and drops the rest.
 type cappedBuffer struct{ bytes.Buffer }
 
@@ -23,9 +27,11 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// probe runs path with args in its own process group, killing the whole group when ctx ends,
-// and returns the first non-empty line of its output.
+// probe runs path with args in its own process group, killing the whole group when ctx ends
+// or probeTimeout passes, and returns the first non-empty line of its output.
 func probe(ctx context.Context, path string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
