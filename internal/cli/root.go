@@ -66,4 +66,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newAuditCmd,
 	newRunsCmd,
 	newRunCmd,
+	newDoctorCmd,
 }

@@ -47,12 +47,17 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
+	concerns, err := preflight(ctx, cmd, g, cfg)
+	if err != nil {
+		return nil, err
+	}
 	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
 	logger, closeLog, err := g.Logger(cmd, secrets)
 	if err != nil {
 		return nil, err
 	}
 	s := &service{logger: logger, closeLog: closeLog}
+	logConcerns(logger, concerns)
 	ok := false
 	defer func() {
 		if !ok {

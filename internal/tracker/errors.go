@@ -32,6 +32,10 @@ const (
 	CodeUnsupportedSelector Code = "unsupported_route_selector"
 )
 
+// ErrAuthRejected is wrapped by errors of any code when the tracker refused the credentials
+// themselves, which no retry can fix; callers test for it with errors.Is.
+var ErrAuthRejected = errors.New("the tracker rejected the credentials")
+
 // Error is a tracker failure with a stable code. Msg is the whole human message, including the
 // text of any wrapped Err.
 type Error struct {

@@ -73,7 +73,7 @@ func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog
 // without the session seeing the rest of the operator's Codex state.
 func linkAuth(home, authFile string, log *slog.Logger) error {
 	if authFile == "" {
-		authFile = defaultAuthFile()
+		authFile = DefaultAuthFile()
 	}
 	if authFile == "" {
 		log.Warn("codex auth.json not found; the agent starts without operator credentials")
@@ -91,7 +91,9 @@ func linkAuth(home, authFile string, log *slog.Logger) error {
 	return nil
 }
 
-func defaultAuthFile() string {
+// DefaultAuthFile is where `codex login` stores the operator's credentials:
+// $CODEX_HOME/auth.json, else ~/.codex/auth.json; empty when neither can be known.
+func DefaultAuthFile() string {
 	if h := os.Getenv("CODEX_HOME"); h != "" {
 		return filepath.Join(h, "auth.json")
 	}

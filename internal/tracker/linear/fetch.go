@@ -179,6 +179,12 @@ func (c *Client) resolveAssignee(ctx context.Context, assignee string) (string, 
 	if cached != "" {
 		return cached, nil
 	}
+	return c.Viewer(ctx)
+}
+
+// Viewer asks Linear whose API key this is and returns that user's id. It is the cheapest
+// authenticated request, so it also tells whether Linear is reachable and accepts the key.
+func (c *Client) Viewer(ctx context.Context) (string, error) {
 	var data struct {
 		Viewer *struct {
 			ID string `json:"id"`
@@ -188,7 +194,7 @@ func (c *Client) resolveAssignee(ctx context.Context, assignee string) (string, 
 		return "", err
 	}
 	if data.Viewer == nil || data.Viewer.ID == "" {
-		return "", tracker.Errorf(tracker.CodeMissingViewer, "Linear did not say who the API key belongs to, so assignee \"me\" cannot be resolved")
+		return "", tracker.Errorf(tracker.CodeMissingViewer, "Linear did not say who the API key belongs to")
 	}
 	c.mu.Lock()
 	c.viewerID = data.Viewer.ID

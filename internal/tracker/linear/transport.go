@@ -70,7 +70,11 @@ func (c *Client) do(ctx context.Context, operation string, variables map[string]
 		return limited
 	}
 	if resp.StatusCode != http.StatusOK {
-		return tracker.Errorf(tracker.CodeStatus, "%s: HTTP %d%s: %s", operation, resp.StatusCode, statusHint(resp.StatusCode), snippet(body))
+		err := tracker.Errorf(tracker.CodeStatus, "%s: HTTP %d%s: %s", operation, resp.StatusCode, statusHint(resp.StatusCode), snippet(body))
+		if authRejected(resp.StatusCode, decoded.Errors) {
+			err.Err = tracker.ErrAuthRejected
+		}
+		return err
 	}
 	if decodeErr != nil {
 		return tracker.Errorf(tracker.CodeUnknownPayload, "%s: response is not JSON: %s", operation, snippet(body))
@@ -99,7 +103,25 @@ func graphqlErrors(operation string, errs []graphqlError) error {
 			code = tracker.CodeIssueNotFound
 		}
 	}
-	return tracker.Errorf(code, "%s: %s", operation, strings.Join(msgs, "; "))
+	err := tracker.Errorf(code, "%s: %s", operation, strings.Join(msgs, "; "))
+	if authRejected(http.StatusOK, errs) {
+		err.Err = tracker.ErrAuthRejected
+	}
+	return err
+}
+
+// authRejected reports whether Linear refused the API key itself: it answers 401 or 403, or
+// a GraphQL error coded AUTHENTICATION_ERROR, whatever the HTTP status.
+func authRejected(status int, errs []graphqlError) bool {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		return true
+	}
+	for _, e := range errs {
+		if e.Extensions.Code == "AUTHENTICATION_ERROR" {
+			return true
+		}
+	}
+	return false
 }
 
 func statusHint(status int) string {

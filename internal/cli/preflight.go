@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+
+	"github.com/spf13/cobra"
+
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/doctor"
+	"github.com/symphony-go/symphony/internal/tracker/linear"
+)
+
+// preflight runs the doctor's checks before the service opens anything. A failure no retry
+// can fix (agent missing, no credentials, unwritable roots, tracker key refused) refuses the
+// start with exit 2, printing every line that is not ok. Otherwise it returns those lines for
+// the service log: transient failures and warnings do not stop the start, since the poll
+// backoff and the disk guard wait them out.
+func preflight(ctx context.Context, cmd *cobra.Command, g *Globals, cfg *config.Config) ([]doctor.Result, error) {
+	results := doctor.Run(ctx, doctor.Checks(doctorOptions(cfg, g)), doctor.DefaultTimeout)
+	var concerns []doctor.Result
+	blocking := 0
+	for _, r := range results {
+		if r.Status == doctor.StatusOK {
+			continue
+		}
+		concerns = append(concerns, r)
+		if r.Blocking() {
+			blocking++
+		}
+	}
+	if blocking == 0 {
+		return concerns, nil
+	}
+	for _, r := range concerns {
+		fmt.Fprintln(cmd.ErrOrStderr(), r.Line())
+	}
+	return nil, usageErr(fmt.Errorf("refusing to start: %d preflight check(s) failed (`symphony doctor` repeats every check)", blocking))
+}
+
+// logConcerns records the preflight results that were not ok but did not stop the start.
+func logConcerns(logger *slog.Logger, concerns []doctor.Result) {
+	for _, r := range concerns {
+		msg := "preflight check warns"
+		if r.Status == doctor.StatusFail {
+			msg = "preflight check failed; starting anyway, a retry may clear it"
+		}
+		logger.Warn(msg, "check", r.Check, "detail", r.Detail, "fix", r.Fix)
+	}
+}
+
+// doctorOptions maps the configuration and the global flags onto the doctor's checks.
+func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
+	perms := cfg.Agent.Permissions
+	srt := perms.OuterSandbox.Runtime == "srt"
+	o := doctor.Options{
+		AgentCommand: cfg.Agent.Command,
+		// Codex sandboxes commands with bubblewrap on Linux unless it runs them unconfined;
+		// srt always needs it there.
+		Bwrap:         runtime.GOOS == "linux" && (srt || perms.Filesystem.Sandbox != "danger-full-access"),
+		BwrapRequired: srt,
+		Tracker:       doctorTracker(cfg),
+		WorkspaceRoot: cfg.Workspaces.Root,
+		StateRoot:     g.StateRoot(),
+		LogsRoot:      g.LogsRoot(),
+	}
+	if srt {
+		o.SRTCommand = perms.OuterSandbox.Command
+	}
+	if m := cfg.Workspaces.Cleanup.MinFreeBytes; m != nil && *m > 0 {
+		o.MinFreeBytes = uint64(*m)
+	}
+	return o
+}
+
+// doctorTracker describes the configured tracker to the doctor. The local tracker is checked
+// by reading its directory, so it is not built here (building fails on a missing directory
+// with a less helpful message).
+func doctorTracker(cfg *config.Config) doctor.Tracker {
+	t := doctor.Tracker{Provider: cfg.Issues.Provider, Dir: cfg.Issues.Local.Dir, Endpoint: cfg.Issues.Linear.Endpoint}
+	if t.Provider != "linear" {
+		return t
+	}
+	tr, err := trackerFromConfig(cfg)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	client, ok := tr.(*linear.Client)
+	if !ok {
+		t.Err = fmt.Errorf("provider linear built a %T, which has no viewer query", tr)
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := client.Viewer(ctx)
+		return err
+	}
+	return t
+}

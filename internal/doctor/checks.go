@@ -1,0 +1,55 @@
+package doctor
+
+import (
+	"context"
+	"os"
+
+	"github.com/symphony-go/symphony/internal/agent/codex"
+)
+
+// Options describe the installation to check; the CLI maps the configuration onto them.
+type Options struct {
+	// AgentCommand is agent.command; its first word names the agent executable.
+	AgentCommand string
+	// Bwrap asks for the bubblewrap check (Codex's managed profile or srt on Linux);
+	// BwrapRequired makes a missing bwrap a failure rather than a warning (srt has no
+	// bundled copy to fall back on).
+	Bwrap, BwrapRequired bool
+	// SRTCommand is agent.permissions.outer_sandbox.command when srt wraps the agent.
+	SRTCommand string
+	Tracker    Tracker
+	// WorkspaceRoot, StateRoot and LogsRoot must be writable (or creatable).
+	WorkspaceRoot, StateRoot, LogsRoot string
+	// MinFreeBytes is workspaces.cleanup.min_free_bytes; 0 when the disk guard is off.
+	MinFreeBytes uint64
+}
+
+// Checks lists every check that applies to o, in the order they are printed.
+func Checks(o Options) []Check {
+	checks := []Check{
+		{"agent", func(ctx context.Context) Result { return checkAgent(ctx, o.AgentCommand) }},
+		{"agent-credentials", func(context.Context) Result {
+			return checkCredentials(o.AgentCommand, codex.DefaultAuthFile(), os.LookupEnv)
+		}},
+		{"git", checkGit},
+	}
+	if o.Bwrap {
+		checks = append(checks, Check{"bwrap", func(ctx context.Context) Result { return checkBwrap(ctx, o.BwrapRequired) }})
+	}
+	if o.SRTCommand != "" {
+		checks = append(checks, Check{"srt", func(ctx context.Context) Result { return checkSRT(ctx, o.SRTCommand) }})
+	}
+	return append(checks,
+		Check{"tracker", o.Tracker.check},
+		Check{"workspace-root", func(context.Context) Result {
+			return checkWritable(o.WorkspaceRoot, "make it writable for this user or set workspaces.root to a writable directory")
+		}},
+		Check{"state-root", func(context.Context) Result {
+			return checkWritable(o.StateRoot, "make it writable for this user or set --state-root (or SYMPHONY_STATE_ROOT) to a writable directory")
+		}},
+		Check{"logs-root", func(context.Context) Result {
+			return checkWritable(o.LogsRoot, "make it writable for this user or set --logs-root (or SYMPHONY_LOGS_ROOT) to a writable directory")
+		}},
+		Check{"disk", func(context.Context) Result { return checkDisk(o.WorkspaceRoot, o.MinFreeBytes, statfsFreeBytes) }},
+	)
+}
