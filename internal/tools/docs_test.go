@@ -1,0 +1,40 @@
+package tools
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDocsListEveryToolAndCode keeps docs/tools.md true: every tool the host can advertise,
+// each of its arguments and every error code the host returns are documented.
+func TestDocsListEveryToolAndCode(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "tools.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	for _, tl := range catalog() {
+		if !strings.Contains(text, "`"+tl.name+"`") {
+			t.Errorf("docs/tools.md does not list the tool %s", tl.name)
+		}
+		for _, p := range tl.params {
+			if !strings.Contains(text, "`"+p.name+"`") {
+				t.Errorf("docs/tools.md does not name %s's argument %s", tl.name, p.name)
+			}
+		}
+	}
+	for _, code := range []string{CodeInvalidArguments, CodeScopeArgument, CodeUnexpectedArguments, CodeToolScope,
+		CodeToolNotFound, CodeStateNotFound, CodeCommentNotOwned, CodeSecretDetected, CodeInvalidBody,
+		CodeInvalidCommentID, CodeTracker, EventRefusedAgentAction} {
+		if !strings.Contains(text, "`"+code+"`") {
+			t.Errorf("docs/tools.md does not document %s", code)
+		}
+	}
+	for _, key := range scopeKeys {
+		if !strings.Contains(text, "`"+key+"`") {
+			t.Errorf("docs/tools.md does not list the refused scope key %s", key)
+		}
+	}
+}
