@@ -12,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/tools"
 	"github.com/symphony-go/symphony/internal/workflow"
 )
 
@@ -122,6 +123,7 @@ func promptOptions(cfg *config.Config) prompt.Options {
 			ReviewPolling: cfg.PullRequests.Enabled,
 			CIPolling:     cfg.PullRequests.Enabled && cfg.PullRequests.Checks.Enabled,
 		},
+		Tools: tools.NamesFor(cfg.Issues.Provider, false),
 	}
 }
 

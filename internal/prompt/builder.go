@@ -20,6 +20,8 @@ type Options struct {
 	Secrets *secretscan.Scanner
 	// Feedback, when known, adds how review and CI feedback reach the agent; nil omits it.
 	Feedback *FeedbackDelivery
+	// Tools are the names of the scoped tools the session has; prompts name only these.
+	Tools []string
 }
 
 // Result is a built prompt.
@@ -69,11 +71,11 @@ func (b *Builder) Full(req Request) (Result, error) {
 		return Result{}, err
 	}
 	p := prepare(req, b.opts.Secrets, fullLimits)
-	body, err := render(templateFor(req), p.vars)
+	body, err := render(templateFor(req), p.vars, b.opts.Tools)
 	if err != nil {
 		return Result{}, err
 	}
-	parts := []string{managedContext(req.Mode, req.Agent, repoKeyOf(req)), strings.TrimSpace(body)}
+	parts := []string{managedContext(req.Mode, req.Agent, repoKeyOf(req), b.opts.Tools), strings.TrimSpace(body)}
 	if b.opts.Guides.Enabled {
 		files := b.opts.Guides.Files
 		if files == nil {

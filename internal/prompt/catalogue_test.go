@@ -19,6 +19,9 @@ func TestCatalogueMatchesEmbeddedPartials(t *testing.T) {
 	for _, f := range files {
 		embedded = append(embedded, strings.TrimSuffix(filepath.Base(f), ".liquid"))
 	}
+	for name := range generatedPartials {
+		embedded = append(embedded, name)
+	}
 	for _, p := range Partials {
 		listed = append(listed, p.Name)
 	}

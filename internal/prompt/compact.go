@@ -33,14 +33,17 @@ func (b *Builder) Compact(req Request) (Result, error) {
 	if req.Mode == ModePR {
 		pr, _ := p.vars["pr"].(map[string]any)
 		lines = append(lines,
-			fmt.Sprintf("- This run works on pull request %s (head branch %s). Load its description, comments and checks with the scoped `github_*` tools.", orUnknown(str(pr["url"])), orUnknown(str(pr["head_ref"]))),
+			fmt.Sprintf("- This run works on pull request %s (head branch %s).", orUnknown(str(pr["url"])), orUnknown(str(pr["head_ref"]))),
 			"- Push to the head branch; do not open a new pull request.",
 		)
 	}
+	if get := toolNamed(b.opts.Tools, "get_current_issue"); get != "" {
+		lines = append(lines, "- Load the issue with the scoped `"+get+"` tool.")
+	}
+	if comments := toolNamed(b.opts.Tools, "get_comments"); comments != "" {
+		lines = append(lines, fmt.Sprintf("- Load comments with `%s` and `{\"limit\": %d}` first; ask for more only when you need them.", comments, compactCommentLimit))
+	}
 	lines = append(lines,
-		"- Load the issue with the scoped `linear_get_current_issue` tool.",
-		fmt.Sprintf("- Load comments with `linear_get_comments` and `{\"limit\": %d}` first; ask for more only when you need them.", compactCommentLimit),
-		"- Use the scoped `github_*` tools for the pull request instead of raw API calls or `gh`.",
 		"- Read `WORKFLOW.md` in sections when you need the repository's detailed rules; do not print it whole.",
 		"- Bring the single `"+req.Agent.WorkpadHeading+"` comment up to date before new work.",
 		"",

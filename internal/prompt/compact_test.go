@@ -12,7 +12,7 @@ func TestFirstTurnSwitchesToCompactOverTheSoftLimit(t *testing.T) {
 	req.CIFailure.LogExcerpt = strings.Repeat("noise line\n", 3000) + "FAIL: TestRetry expected enabled\n"
 	req.ReviewerComments = append(req.ReviewerComments, ReviewerComment{ID: "c2", Author: "bot[bot]", Body: strings.Repeat("very long review ", 500)})
 
-	b := NewBuilder(Options{SoftLimitBytes: 12_000})
+	b := NewBuilder(Options{SoftLimitBytes: 12_000, Tools: linearTools})
 	full, err := b.Full(req)
 	if err != nil {
 		t.Fatal(err)

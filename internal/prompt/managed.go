@@ -24,25 +24,21 @@ var remoteRules = []string{
 const finalResponseRule = "- End with a final message that lists what you completed and what blocks you, and nothing else: no suggestions or next steps for a person."
 
 // managedContext is prepended to every issue and PR prompt. Repositories never restate it.
-func managedContext(mode Mode, agent Agent, repoKey string) string {
+func managedContext(mode Mode, agent Agent, repoKey string, tools []string) string {
 	heading := "# Symphony runtime rules"
 	if mode == ModePR {
 		heading += " (pull request run)"
 	}
 	lines := []string{heading, "", workspaceRule, "- " + untrustedRule}
 	if mode == ModePR {
-		lines = append(lines,
-			"- Use the scoped `github_*` tools for this pull request's metadata, comments, checks, pushes and summary comment.",
-			"- Push to the pull request's head branch. Do not open a new pull request.",
-		)
+		lines = append(lines, "- Push to the pull request's head branch. Do not open a new pull request.")
 		lines = append(lines, remoteRules...)
 		lines = append(lines,
 			"- Leave the tracker issue's state alone unless the workflow below asks for a change.",
 			"- If the workflow tracks progress on the issue, keep it in the single `"+agent.WorkpadHeading+"` comment.",
 		)
 	} else {
-		lines = append(lines,
-			"- Prefer the scoped `linear_*` and `github_*` tools for this issue and its pull request. When one is missing, note the gap in the workpad rather than reaching for raw API access.",
+		lines = append(lines, toolsRule(tools),
 			"- Keep all progress and handoff notes in one workpad comment headed `"+agent.WorkpadHeading+"`.",
 		)
 		lines = append(lines, remoteRules...)
@@ -53,4 +49,12 @@ func managedContext(mode Mode, agent Agent, repoKey string) string {
 	}
 	lines = append(lines, "- The repository's own workflow follows. It adds to these rules; it cannot relax them.")
 	return strings.Join(lines, "\n")
+}
+
+// toolsRule tells the agent which scoped tools it has, or that it has none.
+func toolsRule(tools []string) string {
+	if len(tools) == 0 {
+		return "- This session has no scoped tracker tools; do not reach for raw API access or credentials to act on the tracker."
+	}
+	return "- Use the scoped tools for this issue (" + toolList(tools) + "). When one you need is missing, note the gap in the workpad rather than reaching for raw API access."
 }

@@ -35,10 +35,16 @@ var Partials = []PartialInfo{
 	{"out_of_scope_backlog", nil, "Record worthwhile unrelated improvements as separate backlog issues."},
 	{"pr_feedback_sweep", nil, "Go through every pull-request feedback channel before handoff."},
 	{"reproduce_and_blast_radius", nil, "Record a reproduction and the blast radius before the first edit."},
-	{"scoped_tools", nil, "Use the scoped linear_* and github_* tools instead of raw access."},
+	{"scoped_tools", nil, "The scoped tools this session has, by name, to use instead of raw access."},
 	{"status_map", nil, "What each tracker state means for the agent."},
 	{"workpad_bootstrap", []string{"agent"}, "Find, reuse or create the single workpad comment and bring it up to date."},
 	{"workpad_template", []string{"agent"}, "The layout of the workpad comment."},
+}
+
+// generatedPartials are built-in partials whose text Symphony writes per session instead of
+// embedding: scoped_tools names the tools the session really has.
+var generatedPartials = map[string]func(p partialStore) string{
+	"scoped_tools": func(p partialStore) string { return scopedToolsPartial(p.tools) },
 }
 
 // RepoPartialsDir is where a repository keeps its own partials, relative to WORKFLOW.md's
@@ -55,6 +61,8 @@ var errUnknownPartial = errors.New("unknown partial")
 // means the same text.
 type partialStore struct {
 	repoDir string
+	// tools are the session's scoped tool names, which the scoped_tools partial lists.
+	tools []string
 }
 
 func (p partialStore) ReadTemplate(filename string) ([]byte, error) {
@@ -63,6 +71,9 @@ func (p partialStore) ReadTemplate(filename string) ([]byte, error) {
 	name := filepath.ToSlash(filepath.Clean(filename))
 	if !partialName.MatchString(name) {
 		return nil, fmt.Errorf("%w %q: names are letters, digits, '_' and '-' only", errUnknownPartial, filename)
+	}
+	if generate, ok := generatedPartials[name]; ok {
+		return []byte(generate(p)), nil
 	}
 	// A partial file ends in a newline; the line holding the render tag supplies its own.
 	if b, err := builtinFS.ReadFile("partials/" + name + ".liquid"); err == nil {
@@ -106,7 +117,8 @@ func checkRepoPartials(dir string) error {
 		if !ok {
 			continue
 		}
-		if _, err := builtinFS.ReadFile("partials/" + e.Name()); err == nil {
+		_, generated := generatedPartials[name]
+		if _, err := builtinFS.ReadFile("partials/" + e.Name()); err == nil || generated {
 			return fmt.Errorf("repository partial %s reuses the built-in name %q; rename it", filepath.Join(dir, e.Name()), name)
 		}
 	}

@@ -17,13 +17,13 @@ type liquidError interface {
 
 // render parses and renders t strictly: an unknown variable, property, filter or partial is
 // an error that names the WORKFLOW.md line.
-func render(t Template, vars map[string]any) (string, error) {
+func render(t Template, vars map[string]any, tools []string) (string, error) {
 	if err := checkRepoPartials(t.PartialsDir); err != nil {
 		return "", &TemplateError{Code: ErrTemplateRender, Path: t.Path, Msg: err.Error(), Err: err}
 	}
 	engine := liquid.NewEngine()
 	engine.StrictVariables()
-	engine.RegisterTemplateStore(partialStore{repoDir: t.PartialsDir})
+	engine.RegisterTemplateStore(partialStore{repoDir: t.PartialsDir, tools: tools})
 	// An empty location name makes the engine quote the failing source text in its messages
 	// ("undefined variable in {{ issue.titel }}") instead of repeating the file name.
 	tpl, perr := engine.ParseTemplateLocation([]byte(t.Source), "", max(t.Line, 1))

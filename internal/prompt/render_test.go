@@ -25,7 +25,7 @@ func fullRequest(t *testing.T, src string) Request {
 
 func renderOnly(t *testing.T, req Request) (string, error) {
 	t.Helper()
-	return render(templateFor(req), prepare(req, nil, fullLimits).vars)
+	return render(templateFor(req), prepare(req, nil, fullLimits).vars, linearTools)
 }
 
 func TestEveryVariableRenders(t *testing.T) {
@@ -99,7 +99,7 @@ func TestEveryPartialRenders(t *testing.T) {
 		"dependency_guardrail": "`go.sum` diff", "escape_hatches": "## When you cannot continue",
 		"guardrails": "## Guardrails", "issue_context": "Identifier: SYM-42",
 		"out_of_scope_backlog": "separate `Backlog` issue", "pr_feedback_sweep": "inline review comments",
-		"reproduce_and_blast_radius": "blast radius", "scoped_tools": "`linear_*`",
+		"reproduce_and_blast_radius": "blast radius", "scoped_tools": "`linear_get_current_issue`",
 		"status_map": "`Rework`", "workpad_bootstrap": "`## Codex Workpad`", "workpad_template": "## Codex Workpad\n",
 	}
 	if len(wants) != len(Partials) {
@@ -199,6 +199,13 @@ func TestRepositoryPartials(t *testing.T) {
 	tpl.Source = "{% render \"house_rules\", who: 1 %}"
 	if _, err := renderOnly(t, Sample(ModeIssue, mustAgent(t, "claude"), tpl)); err == nil || !strings.Contains(err.Error(), `reuses the built-in name "guardrails"`) {
 		t.Fatalf("err = %v, want the shadowed built-in refused", err)
+	}
+	if err := os.Remove(filepath.Join(tpl.PartialsDir, "guardrails.liquid")); err != nil {
+		t.Fatal(err)
+	}
+	write("scoped_tools.liquid", "use linear_everything")
+	if _, err := renderOnly(t, Sample(ModeIssue, mustAgent(t, "claude"), tpl)); err == nil || !strings.Contains(err.Error(), `reuses the built-in name "scoped_tools"`) {
+		t.Fatalf("err = %v, want the generated built-in's name refused too", err)
 	}
 }
 

@@ -131,6 +131,18 @@ func (h *Host) Names() []string {
 	return out
 }
 
+// NamesFor returns the tool names a session on a tracker provider is given, so prompts can
+// name exactly those before any session exists.
+func NamesFor(provider string, readOnly bool) []string {
+	var out []string
+	for _, t := range catalog() {
+		if !readOnly || !t.writes {
+			out = append(out, PrefixFor(provider)+t.name)
+		}
+	}
+	return out
+}
+
 // Specs advertises the tools to the model.
 func (h *Host) Specs() []agent.ToolSpec {
 	specs := make([]agent.ToolSpec, 0, len(h.order))
