@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -45,6 +46,17 @@ type Options struct {
 	// recording the gap in the chain (verify then reports it as acknowledged). Without it,
 	// Open refuses with ErrBehindCheckpoint.
 	AcknowledgeGap bool
+	// SigningKey, when set, signs every checkpoint and the last record of every day file, so
+	// a log rewritten by someone without the key no longer verifies under its public key.
+	// Head must then be a SignedHeadStore. Read it with SigningKeyFromEnv; nil leaves the log
+	// unkeyed.
+	SigningKey ed25519.PrivateKey
+}
+
+// position is a place in the chain: a record's sequence, its day file and its hash.
+type position struct {
+	seq       uint64
+	day, hash string
 }
 
 // Event is what a caller records; the log adds sequence, time and hashes.
@@ -73,6 +85,9 @@ type Log struct {
 	lastSeq  uint64
 	lastHash string
 	lastDay  string
+	// skipTo is the sequence an acknowledged gap ends at: the next record is numbered after
+	// it while lastSeq still names the last record really written.
+	skipTo uint64
 	// lastRecord is the chain's last record as found at Open; only repair bookkeeping uses it.
 	lastRecord *Record
 	pending    int
@@ -100,8 +115,13 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 		return nil, errors.New("audit: Options.Redactor is required; records must be scrubbed before they are written")
 	case opts.Head == nil:
 		return nil, errors.New("audit: Options.Head is required; without a checkpoint, deleting the newest records would go unnoticed")
+	case opts.SigningKey != nil && len(opts.SigningKey) != ed25519.PrivateKeySize:
+		return nil, fmt.Errorf("audit: Options.SigningKey is %d bytes, not an ed25519 private key", len(opts.SigningKey))
 	case opts.FlushInterval < 0 || opts.MaxBatch < 0 || opts.PreviewChars < 0:
 		return nil, fmt.Errorf("audit: FlushInterval %v, MaxBatch %d and PreviewChars %d must not be negative", opts.FlushInterval, opts.MaxBatch, opts.PreviewChars)
+	}
+	if _, ok := opts.Head.(SignedHeadStore); opts.SigningKey != nil && !ok {
+		return nil, errors.New("audit: Options.Head cannot keep signed checkpoints, so a keyed log cannot use it")
 	}
 	if opts.FlushInterval == 0 {
 		opts.FlushInterval = 100 * time.Millisecond
@@ -137,6 +157,13 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 		lock.Close()
 		return nil, err
 	}
+	var unsigned *unsignedStretch
+	if opts.SigningKey != nil {
+		if unsigned, err = l.checkSignedHead(ctx); err != nil {
+			lock.Close()
+			return nil, err
+		}
+	}
 	go l.flushLoop()
 	if ckSeq > 0 {
 		if err := l.recordGap(ctx, ckSeq, ckHash); err != nil {
@@ -146,6 +173,12 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	}
 	for _, frag := range fragments {
 		if err := l.recordRepair(ctx, frag); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	if unsigned != nil {
+		if err := l.recordAdoption(ctx, *unsigned); err != nil {
 			l.Close()
 			return nil, err
 		}
@@ -199,25 +232,36 @@ func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
 	rec.Time = at.UTC()
 
 	l.mu.Lock()
-	seq, hash, synced, err := l.appendLocked(&rec)
+	due, err := l.appendLocked(&rec)
 	l.mu.Unlock()
 	if err != nil {
 		return Record{}, err
 	}
-	if synced {
-		l.checkpoint(ctx, seq, hash)
+	if due.dayEnd.seq != 0 {
+		l.checkpoint(ctx, due.dayEnd, true)
+	}
+	if due.synced.seq != 0 {
+		l.checkpoint(ctx, due.synced, false)
 	}
 	return rec, nil
 }
 
-func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
+// dueCheckpoints are the positions an append made durable and that still need checkpointing:
+// the previous day's last record when the append rolled to a new day file, and the head when
+// the batch filled. A zero position means none.
+type dueCheckpoints struct {
+	dayEnd, synced position
+}
+
+func (l *Log) appendLocked(rec *Record) (dueCheckpoints, error) {
+	var due dueCheckpoints
 	switch {
 	case l.closed:
-		return 0, "", false, errors.New("audit: log is closed")
+		return due, errors.New("audit: log is closed")
 	case l.broken != nil:
-		return 0, "", false, l.broken
+		return due, l.broken
 	}
-	rec.Seq = l.lastSeq + 1
+	rec.Seq = max(l.lastSeq, l.skipTo) + 1
 	rec.PreviousHash = l.lastHash
 	day := dayOf(rec.Time)
 	// A clock stepping back must not put a record in an earlier file than its predecessor,
@@ -227,25 +271,25 @@ func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
 	}
 	data, err := seal(rec)
 	if err != nil {
-		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
+		return due, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
 	}
 	hash := rec.RecordHash
 	data = append(data, '\n')
-	if err := l.useDay(day); err != nil {
-		return 0, "", false, err
+	if due.dayEnd, err = l.useDay(day); err != nil {
+		return due, err
 	}
 	if n, err := l.file.Write(data); err != nil {
 		l.undoPartialWrite(n)
-		return 0, "", false, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
+		return due, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
 	}
 	l.size += int64(len(data))
 	l.lastSeq, l.lastHash, l.lastDay = rec.Seq, hash, day
 	l.pending++
 	if l.pending < l.opts.MaxBatch {
-		return 0, "", false, nil
+		return due, nil
 	}
-	seq, h, err := l.syncLocked()
-	return seq, h, err == nil, err
+	due.synced, err = l.syncLocked()
+	return due, err
 }
 
 // undoPartialWrite cuts off the bytes of a failed write so the next record does not follow
@@ -260,78 +304,103 @@ func (l *Log) undoPartialWrite(n int) {
 }
 
 // useDay makes the open file the one for day, fsyncing and closing the previous day's file.
-func (l *Log) useDay(day string) error {
+// When the chain moves on to a later day it returns the earlier day's last record, durable
+// now, so that it is checkpointed (and signed) as the record closing its day.
+func (l *Log) useDay(day string) (position, error) {
+	var dayEnd position
 	if l.file != nil && l.fileDay == day {
-		return nil
+		return dayEnd, nil
 	}
 	if l.file != nil {
-		if _, _, err := l.syncLocked(); err != nil {
-			return err
+		if _, err := l.syncLocked(); err != nil {
+			return dayEnd, err
 		}
 		if err := l.file.Close(); err != nil {
-			return fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
+			return dayEnd, fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
 		}
 		l.file = nil
+	}
+	if l.lastSeq > 0 && l.lastDay != day {
+		dayEnd = l.head()
 	}
 	path := filepath.Join(l.opts.Dir, fileName(day))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("audit: open %s: %w", path, err)
+		return dayEnd, fmt.Errorf("audit: open %s: %w", path, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("audit: stat %s: %w", path, err)
+		return dayEnd, fmt.Errorf("audit: stat %s: %w", path, err)
 	}
 	if err := syncDir(l.opts.Dir); err != nil {
 		f.Close()
-		return err
+		return dayEnd, err
 	}
 	l.file, l.fileDay, l.size = f, day, fi.Size()
-	return nil
+	return dayEnd, nil
 }
+
+func (l *Log) head() position { return position{seq: l.lastSeq, day: l.lastDay, hash: l.lastHash} }
 
 // syncLocked fsyncs the open file and returns the head it made durable.
-func (l *Log) syncLocked() (uint64, string, error) {
+func (l *Log) syncLocked() (position, error) {
 	if l.pending == 0 || l.file == nil {
-		return l.lastSeq, l.lastHash, nil
+		return l.head(), nil
 	}
 	if err := l.file.Sync(); err != nil {
-		return 0, "", fmt.Errorf("audit: fsync %s: %w", l.file.Name(), err)
+		return position{}, fmt.Errorf("audit: fsync %s: %w", l.file.Name(), err)
 	}
 	l.pending = 0
-	return l.lastSeq, l.lastHash, nil
+	return l.head(), nil
 }
 
-// checkpoint records a durable head in the store. A failure does not stop logging; it is
-// returned by the next Sync or Close so the caller hears of it.
-func (l *Log) checkpoint(ctx context.Context, seq uint64, hash string) {
-	if seq == 0 || seq <= l.checkpointed.Load() {
+// checkpoint records a durable head in the store, signed when the log is keyed. A failure
+// does not stop logging; it is returned by the next Sync or Close so the caller hears of it.
+// A keyed day end is always written, even behind the newest checkpoint, because it is the
+// only signature its day gets.
+func (l *Log) checkpoint(ctx context.Context, pos position, dayEnd bool) {
+	keyed := l.opts.SigningKey != nil
+	if pos.seq == 0 || (pos.seq <= l.checkpointed.Load() && !(dayEnd && keyed)) {
 		return
 	}
-	if err := l.opts.Head.SetAuditHead(ctx, seq, hash); err != nil {
+	var err error
+	if keyed {
+		err = l.signedCheckpoint(ctx, pos)
+	} else {
+		err = l.opts.Head.SetAuditHead(ctx, pos.seq, pos.hash)
+	}
+	if err != nil {
 		l.mu.Lock()
-		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", seq, err)
+		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", pos.seq, err)
 		l.mu.Unlock()
 		return
 	}
 	for {
 		cur := l.checkpointed.Load()
-		if seq <= cur || l.checkpointed.CompareAndSwap(cur, seq) {
+		if pos.seq <= cur || l.checkpointed.CompareAndSwap(cur, pos.seq) {
 			return
 		}
 	}
 }
 
+func (l *Log) signedCheckpoint(ctx context.Context, pos position) error {
+	sig, err := signCheckpoint(l.opts.SigningKey, pos)
+	if err != nil {
+		return err
+	}
+	return l.opts.Head.(SignedHeadStore).SetSignedAuditHead(ctx, pos.seq, pos.hash, pos.day, sig)
+}
+
 // Sync fsyncs every record written so far and checkpoints the head.
 func (l *Log) Sync(ctx context.Context) error {
 	l.mu.Lock()
-	seq, hash, err := l.syncLocked()
+	pos, err := l.syncLocked()
 	l.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	l.checkpoint(ctx, seq, hash)
+	l.checkpoint(ctx, pos, false)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err, l.flushErr = l.flushErr, nil
@@ -348,14 +417,14 @@ func (l *Log) flushLoop() {
 			return
 		case <-tick.C:
 			l.mu.Lock()
-			seq, hash, err := l.syncLocked()
+			pos, err := l.syncLocked()
 			if err != nil {
 				l.flushErr = err
 			}
 			l.mu.Unlock()
 			if err == nil {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				l.checkpoint(ctx, seq, hash)
+				l.checkpoint(ctx, pos, false)
 				cancel()
 			}
 		}
