@@ -3,8 +3,12 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -28,7 +32,7 @@ type unsignedStretch struct {
 // service signs anything, so its key never vouches for a chain whose signed part was
 // rewritten or signed by another key. It returns the records no signature covers yet.
 func (l *Log) checkSignedHead(ctx context.Context) (*unsignedStretch, error) {
-	rows, _, err := loadSignatures(ctx, l.opts.Head)
+	rows, err := loadSignatures(ctx, l.opts.Head)
 	if err != nil {
 		return nil, err
 	}
@@ -52,15 +56,61 @@ func (l *Log) checkSignedHead(ctx context.Context) (*unsignedStretch, error) {
 		case newest.Seq > l.lastSeq && !l.opts.AcknowledgeGap:
 			return nil, fmt.Errorf("%w: the log in %s ends at sequence %d but sequence %d was signed, so signed records were removed; run `symphony audit verify --key`",
 				ErrBehindCheckpoint, l.opts.Dir, l.lastSeq, newest.Seq)
-		case newest.Seq == l.lastSeq && newest.Hash != l.lastHash:
-			return nil, fmt.Errorf("%w: sequence %d in %s has hash %s but its signed checkpoint says %s, so the log was rewritten; run `symphony audit verify --key`",
-				ErrSignatureMismatch, newest.Seq, l.opts.Dir, short(l.lastHash), short(newest.Hash))
+		case newest.Seq <= l.lastSeq:
+			if err := l.checkSignedRecord(newest); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if l.lastSeq <= newest.Seq {
 		return nil, nil
 	}
 	return &unsignedStretch{first: newest.Seq + 1, last: l.lastSeq, lastSigned: newest.Seq}, nil
+}
+
+// checkSignedRecord compares the record a signature covers with the log. The tail found at
+// Open is usually that record; otherwise (a crash left unsigned records after it) its day
+// file is read once.
+func (l *Log) checkSignedRecord(c signedCheckpoint) error {
+	hash := l.lastHash
+	if c.Seq != l.lastSeq {
+		var err error
+		if hash, err = recordHashAt(filepath.Join(l.opts.Dir, fileName(c.Day)), c.Seq); err != nil {
+			return err
+		}
+	}
+	if hash == "" {
+		return fmt.Errorf("%w: sequence %d was signed in the day file of %s, which does not hold it, so signed records were removed; run `symphony audit verify --key`",
+			ErrSignatureMismatch, c.Seq, c.Day)
+	}
+	if hash != c.Hash {
+		return fmt.Errorf("%w: sequence %d in %s has hash %s but its signed checkpoint says %s, so the log was rewritten; run `symphony audit verify --key`",
+			ErrSignatureMismatch, c.Seq, l.opts.Dir, short(hash), short(c.Hash))
+	}
+	return nil
+}
+
+// recordHashAt returns the hash of the contents of record seq in the day file at path, or ""
+// when the file does not hold it.
+func recordHashAt(path string, seq uint64) (string, error) {
+	found := ""
+	_, err := eachLine(path, func(ln line) error {
+		body, _, ok := unseal(ln.Data)
+		if ln.Torn || !ok {
+			return nil
+		}
+		f, err := chainFieldsOf(body)
+		if err != nil || f.Seq != seq {
+			return nil
+		}
+		sum := sha256.Sum256(append(append([]byte(nil), body...), '}'))
+		found = hex.EncodeToString(sum[:])
+		return errStop
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	return found, err
 }
 
 // recordAdoption appends the record naming the unsigned stretch and syncs, which signs it.

@@ -133,15 +133,15 @@ func (c signedCheckpoint) verify(keys []ed25519.PublicKey) error {
 	return errors.New("the signature does not match the position it claims (forged or edited)")
 }
 
-// loadSignatures reads the store's signed checkpoints, if it keeps any.
-func loadSignatures(ctx context.Context, head HeadStore) (rows []string, supported bool, err error) {
+// loadSignatures reads the store's signed checkpoints; a store that cannot keep them has none.
+func loadSignatures(ctx context.Context, head HeadStore) ([]string, error) {
 	sh, ok := head.(SignedHeadStore)
 	if !ok {
-		return nil, false, nil
+		return nil, nil
 	}
-	rows, err = sh.AuditSignatures(ctx)
+	rows, err := sh.AuditSignatures(ctx)
 	if err != nil {
-		return nil, true, fmt.Errorf("audit: read signed checkpoints: %w", err)
+		return nil, fmt.Errorf("audit: read signed checkpoints: %w", err)
 	}
-	return rows, true, nil
+	return rows, nil
 }

@@ -187,7 +187,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		v.report.CheckpointChecked = true
 	}
 	if opts.Head != nil {
-		rows, _, err := loadSignatures(ctx, opts.Head)
+		rows, err := loadSignatures(ctx, opts.Head)
 		if err != nil {
 			return Report{}, err
 		}

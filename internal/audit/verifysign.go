@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
-	"fmt"
 )
 
 // Problems Verify reports when it is given public keys.
@@ -191,16 +190,4 @@ func adopted(stretches []AdoptedStretch, seq uint64) bool {
 		}
 	}
 	return false
-}
-
-// String is the one-line summary of what the signatures say.
-func (sr SignatureReport) String() string {
-	switch {
-	case sr.Stored == 0 && !sr.Checked:
-		return "unkeyed: the run store holds no signed checkpoints"
-	case !sr.Checked:
-		return fmt.Sprintf("signed (%d signed checkpoints), signatures not checked: pass --key", sr.Stored)
-	default:
-		return fmt.Sprintf("%d signatures verified, covering sequences through %d", sr.Verified, sr.SignedThrough)
-	}
 }

@@ -123,6 +123,7 @@ func TestAuditCommandsRejectBadUsage(t *testing.T) {
 		{"no subcommand", []string{"audit"}, "verify, show or keygen"},
 		{"malformed --key", []string{"audit", "verify", "--state-root", root, "--key", "not-a-key"}, "--key:"},
 		{"missing --key-file", []string{"audit", "verify", "--state-root", root, "--key-file", filepath.Join(root, "nope.pub")}, "--key-file"},
+		{"--key and --key-file", []string{"audit", "verify", "--state-root", root, "--key", "a", "--key-file", "b"}, "none of the others can be"},
 		{"bad from", []string{"audit", "verify", "--state-root", root, "--from", "14/03/2026"}, "--from"},
 		{"from after to", []string{"audit", "show", "ENG-1", "--state-root", root, "--from", "2026-03-15", "--to", "2026-03-14"}, "after --to"},
 		{"show without issue", []string{"audit", "show", "--state-root", root}, "accepts 1 arg"},

@@ -14,30 +14,31 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 )
 
-// verifyKeys holds the public keys given to `audit verify`. Only public keys are taken on
-// the command line; the private key never leaves the service's environment.
+// verifyKeys holds the public key given to `audit verify`. Only a public key is taken on the
+// command line; the private key never leaves the service's environment.
 type verifyKeys struct {
-	keys []string
+	key  string
 	file string
 }
 
 func (k *verifyKeys) bind(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&k.keys, "key", nil, "base64 ed25519 public key the checkpoints must be signed with (as `audit keygen` prints it); repeat for keys used before a rotation")
-	cmd.Flags().StringVar(&k.file, "key-file", "", "file holding public keys, one per line (blank lines and # comments ignored)")
+	cmd.Flags().StringVar(&k.key, "key", "", "base64 ed25519 public key the checkpoints must be signed with, as `audit keygen` prints it")
+	cmd.Flags().StringVar(&k.file, "key-file", "", "file holding that public key (blank lines and # comments ignored)")
+	cmd.MarkFlagsMutuallyExclusive("key", "key-file")
 }
 
-// parse returns the given keys; any malformed one is a usage error naming where it came from.
+// parse returns the given key, if any; a malformed one is a usage error naming where it came
+// from.
 func (k *verifyKeys) parse() ([]ed25519.PublicKey, error) {
-	var out []ed25519.PublicKey
-	for _, s := range k.keys {
-		pub, err := audit.ParsePublicKey(strings.TrimSpace(s))
+	if k.key != "" {
+		pub, err := audit.ParsePublicKey(strings.TrimSpace(k.key))
 		if err != nil {
 			return nil, usageErr(fmt.Errorf("--key: %w", err))
 		}
-		out = append(out, pub)
+		return []ed25519.PublicKey{pub}, nil
 	}
 	if k.file == "" {
-		return out, nil
+		return nil, nil
 	}
 	f, err := os.Open(k.file)
 	if err != nil {
@@ -45,22 +46,25 @@ func (k *verifyKeys) parse() ([]ed25519.PublicKey, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
-	found := false
+	var out []ed25519.PublicKey
 	for no := 1; sc.Scan(); no++ {
 		text := strings.TrimSpace(sc.Text())
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
+		if len(out) > 0 {
+			return nil, usageErr(fmt.Errorf("--key-file %s line %d: the file must hold one public key", k.file, no))
+		}
 		pub, err := audit.ParsePublicKey(text)
 		if err != nil {
 			return nil, usageErr(fmt.Errorf("--key-file %s line %d: %w", k.file, no, err))
 		}
-		out, found = append(out, pub), true
+		out = append(out, pub)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, usageErr(fmt.Errorf("--key-file %s: %w", k.file, err))
 	}
-	if !found {
+	if len(out) == 0 {
 		return nil, usageErr(fmt.Errorf("--key-file %s holds no public key", k.file))
 	}
 	return out, nil
