@@ -129,7 +129,7 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 				printVerifyReport(cmd.OutOrStdout(), root, rep, st != nil)
 			}
 			if !rep.Intact() {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("audit chain broken at %s line %d", rep.Break.File, rep.Break.Line)}
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("audit chain broken at %s", breakPlace(rep.Break))}
 			}
 			return nil
 		},
@@ -143,7 +143,7 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 func printVerifyReport(w io.Writer, root string, rep audit.Report, haveStore bool) {
 	if rep.Break != nil {
 		b := rep.Break
-		fmt.Fprintf(w, "BROKEN: %s line %d, sequence %d: %s\n  %s\n", b.File, b.Line, b.Seq, b.Problem, b.Detail)
+		fmt.Fprintf(w, "BROKEN: %s, sequence %d: %s\n  %s\n", breakPlace(b), b.Seq, b.Problem, b.Detail)
 		fmt.Fprintf(w, "checked %d records in %d files before the break (%s)\n", rep.Records, rep.Files, audit.Dir(root))
 		return
 	}
@@ -168,6 +168,15 @@ func printVerifyReport(w io.Writer, root string, rep audit.Report, haveStore boo
 		fmt.Fprintf(w, "warning: %s line %d is a torn final line (%d bytes) left by a crash; the next service start moves it aside and records the repair\n", t.File, t.Line, t.Bytes)
 	}
 	printSignatureReport(w, rep.Signatures, haveStore)
+}
+
+// breakPlace names where a break is: a day file's line, or the run store for a problem with
+// its signed checkpoints that no line shows.
+func breakPlace(b *audit.Break) string {
+	if b.Line == 0 {
+		return b.File
+	}
+	return fmt.Sprintf("%s line %d", b.File, b.Line)
 }
 
 func newAuditShowCmd(g *Globals) *cobra.Command {
