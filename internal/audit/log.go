@@ -232,34 +232,26 @@ func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
 	rec.Time = at.UTC()
 
 	l.mu.Lock()
-	due, err := l.appendLocked(&rec)
+	synced, err := l.appendLocked(&rec)
 	l.mu.Unlock()
 	if err != nil {
 		return Record{}, err
 	}
-	if due.dayEnd.seq != 0 {
-		l.checkpoint(ctx, due.dayEnd, true)
-	}
-	if due.synced.seq != 0 {
-		l.checkpoint(ctx, due.synced, false)
+	if synced.seq != 0 {
+		l.checkpoint(ctx, synced)
 	}
 	return rec, nil
 }
 
-// dueCheckpoints are the positions an append made durable and that still need checkpointing:
-// the previous day's last record when the append rolled to a new day file, and the head when
-// the batch filled. A zero position means none.
-type dueCheckpoints struct {
-	dayEnd, synced position
-}
-
-func (l *Log) appendLocked(rec *Record) (dueCheckpoints, error) {
-	var due dueCheckpoints
+// appendLocked writes rec and returns the head it made durable when the batch filled, or a
+// zero position.
+func (l *Log) appendLocked(rec *Record) (position, error) {
+	var synced position
 	switch {
 	case l.closed:
-		return due, errors.New("audit: log is closed")
+		return synced, errors.New("audit: log is closed")
 	case l.broken != nil:
-		return due, l.broken
+		return synced, l.broken
 	}
 	rec.Seq = max(l.lastSeq, l.skipTo) + 1
 	rec.PreviousHash = l.lastHash
@@ -271,25 +263,24 @@ func (l *Log) appendLocked(rec *Record) (dueCheckpoints, error) {
 	}
 	data, err := seal(rec)
 	if err != nil {
-		return due, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
+		return synced, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
 	}
 	hash := rec.RecordHash
 	data = append(data, '\n')
-	if due.dayEnd, err = l.useDay(day); err != nil {
-		return due, err
+	if err := l.useDay(day); err != nil {
+		return synced, err
 	}
 	if n, err := l.file.Write(data); err != nil {
 		l.undoPartialWrite(n)
-		return due, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
+		return synced, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
 	}
 	l.size += int64(len(data))
 	l.lastSeq, l.lastHash, l.lastDay = rec.Seq, hash, day
 	l.pending++
 	if l.pending < l.opts.MaxBatch {
-		return due, nil
+		return synced, nil
 	}
-	due.synced, err = l.syncLocked()
-	return due, err
+	return l.syncLocked()
 }
 
 // undoPartialWrite cuts off the bytes of a failed write so the next record does not follow
@@ -304,41 +295,53 @@ func (l *Log) undoPartialWrite(n int) {
 }
 
 // useDay makes the open file the one for day, fsyncing and closing the previous day's file.
-// When the chain moves on to a later day it returns the earlier day's last record, durable
-// now, so that it is checkpointed (and signed) as the record closing its day.
-func (l *Log) useDay(day string) (position, error) {
-	var dayEnd position
+// A keyed log leaving a day signs its last record first.
+func (l *Log) useDay(day string) error {
 	if l.file != nil && l.fileDay == day {
-		return dayEnd, nil
+		return nil
 	}
 	if l.file != nil {
 		if _, err := l.syncLocked(); err != nil {
-			return dayEnd, err
+			return err
 		}
 		if err := l.file.Close(); err != nil {
-			return dayEnd, fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
+			return fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
 		}
 		l.file = nil
 	}
-	if l.lastSeq > 0 && l.lastDay != day {
-		dayEnd = l.head()
+	if l.opts.SigningKey != nil && l.lastSeq > 0 && l.lastDay != day {
+		l.signDayEndLocked(l.head())
 	}
 	path := filepath.Join(l.opts.Dir, fileName(day))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return dayEnd, fmt.Errorf("audit: open %s: %w", path, err)
+		return fmt.Errorf("audit: open %s: %w", path, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return dayEnd, fmt.Errorf("audit: stat %s: %w", path, err)
+		return fmt.Errorf("audit: stat %s: %w", path, err)
 	}
 	if err := syncDir(l.opts.Dir); err != nil {
 		f.Close()
-		return dayEnd, err
+		return err
 	}
 	l.file, l.fileDay, l.size = f, day, fi.Size()
-	return dayEnd, nil
+	return nil
+}
+
+// signDayEndLocked signs the last record of the day the chain is leaving before the next
+// day's file exists, so a verifier that sees the later file also sees the signature closing
+// the earlier one. It happens once a day, so holding the lock across the store write costs
+// nothing; a failure is returned by the next Sync or Close, like a failed checkpoint.
+func (l *Log) signDayEndLocked(pos position) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.signedCheckpoint(ctx, pos); err != nil {
+		l.flushErr = fmt.Errorf("audit: sign the end of %s (sequence %d): %w", pos.day, pos.seq, err)
+		return
+	}
+	l.markCheckpointed(pos.seq)
 }
 
 func (l *Log) head() position { return position{seq: l.lastSeq, day: l.lastDay, hash: l.lastHash} }
@@ -357,15 +360,12 @@ func (l *Log) syncLocked() (position, error) {
 
 // checkpoint records a durable head in the store, signed when the log is keyed. A failure
 // does not stop logging; it is returned by the next Sync or Close so the caller hears of it.
-// A keyed day end is always written, even behind the newest checkpoint, because it is the
-// only signature its day gets.
-func (l *Log) checkpoint(ctx context.Context, pos position, dayEnd bool) {
-	keyed := l.opts.SigningKey != nil
-	if pos.seq == 0 || (pos.seq <= l.checkpointed.Load() && !(dayEnd && keyed)) {
+func (l *Log) checkpoint(ctx context.Context, pos position) {
+	if pos.seq == 0 || pos.seq <= l.checkpointed.Load() {
 		return
 	}
 	var err error
-	if keyed {
+	if l.opts.SigningKey != nil {
 		err = l.signedCheckpoint(ctx, pos)
 	} else {
 		err = l.opts.Head.SetAuditHead(ctx, pos.seq, pos.hash)
@@ -376,9 +376,13 @@ func (l *Log) checkpoint(ctx context.Context, pos position, dayEnd bool) {
 		l.mu.Unlock()
 		return
 	}
+	l.markCheckpointed(pos.seq)
+}
+
+func (l *Log) markCheckpointed(seq uint64) {
 	for {
 		cur := l.checkpointed.Load()
-		if pos.seq <= cur || l.checkpointed.CompareAndSwap(cur, pos.seq) {
+		if seq <= cur || l.checkpointed.CompareAndSwap(cur, seq) {
 			return
 		}
 	}
@@ -400,7 +404,7 @@ func (l *Log) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.checkpoint(ctx, pos, false)
+	l.checkpoint(ctx, pos)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err, l.flushErr = l.flushErr, nil
@@ -424,7 +428,7 @@ func (l *Log) flushLoop() {
 			l.mu.Unlock()
 			if err == nil {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				l.checkpoint(ctx, pos, false)
+				l.checkpoint(ctx, pos)
 				cancel()
 			}
 		}

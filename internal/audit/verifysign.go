@@ -137,11 +137,15 @@ func (v *verifier) finishSignatures(lastFile, lastDay string, lastLine int, reac
 		return
 	}
 	if reachesNewest {
+		var gone *signedCheckpoint
 		for _, c := range s.byDay {
-			if c.Day > lastDay && !v.acknowledged(c.Seq) {
-				v.fail(lastFile, lastLine+1, c.Seq, ProblemSignedRecordMissing, "the run store holds a signature over sequence %d in the day file of %s, which is gone: signed records were removed", c.Seq, c.Day)
-				return
+			if c.Day > lastDay && !v.acknowledged(c.Seq) && (gone == nil || c.Day < gone.Day) {
+				gone = &c
 			}
+		}
+		if gone != nil {
+			v.fail(lastFile, lastLine+1, gone.Seq, ProblemSignedRecordMissing, "the run store holds a signature over sequence %d in the day file of %s, which is gone: signed records were removed", gone.Seq, gone.Day)
+			return
 		}
 	}
 	if len(s.bySeq) == 0 && v.report.Records > 0 {
