@@ -103,6 +103,9 @@ func parseSignedCheckpoint(text string) (signedCheckpoint, error) {
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("unreadable signed checkpoint: %v", err)
 	}
+	if dec.More() {
+		return c, errors.New("unreadable signed checkpoint: extra data after it")
+	}
 	if c.Seq == 0 || c.Day == "" || len(c.Hash) != 64 {
 		return c, errors.New("signed checkpoint lacks its sequence, day or record hash")
 	}
