@@ -6,4 +6,9 @@
 // removed, and notices when a whole day or the newest records are gone. Query reads an issue's
 // events back in order. The writer never rewrites history: a line torn by a crash is moved to a
 // side file and the repair itself becomes the next record.
+//
+// With a signing key (SigningKeyEnv, environment only) the log also signs every checkpoint and
+// each day file's last record with ed25519, so that someone who can write the state root but
+// lacks the key cannot re-hash a forged chain, and Verify given the public key says how far the
+// signatures reach.
 package audit

@@ -57,7 +57,7 @@ func (l *Log) checkHead(ctx context.Context) (uint64, string, error) {
 func (l *Log) recordGap(ctx context.Context, ckSeq uint64, ckHash string) error {
 	l.mu.Lock()
 	logEnd, logEndHash := l.lastSeq, l.lastHash
-	l.lastSeq = ckSeq
+	l.skipTo = ckSeq
 	l.mu.Unlock()
 	_, err := l.Append(ctx, Event{Type: EventGapAcknowledged, Details: map[string]any{
 		"log_end_seq":     logEnd,

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -45,6 +46,17 @@ type Options struct {
 	// recording the gap in the chain (verify then reports it as acknowledged). Without it,
 	// Open refuses with ErrBehindCheckpoint.
 	AcknowledgeGap bool
+	// SigningKey, when set, signs every checkpoint and the last record of every day file, so
+	// a log rewritten by someone without the key no longer verifies under its public key.
+	// Head must then be a SignedHeadStore. Read it with SigningKeyFromEnv; nil leaves the log
+	// unkeyed.
+	SigningKey ed25519.PrivateKey
+}
+
+// position is a place in the chain: a record's sequence, its day file and its hash.
+type position struct {
+	seq       uint64
+	day, hash string
 }
 
 // Event is what a caller records; the log adds sequence, time and hashes.
@@ -73,6 +85,9 @@ type Log struct {
 	lastSeq  uint64
 	lastHash string
 	lastDay  string
+	// skipTo is the sequence an acknowledged gap ends at: the next record is numbered after
+	// it while lastSeq still names the last record really written.
+	skipTo uint64
 	// lastRecord is the chain's last record as found at Open; only repair bookkeeping uses it.
 	lastRecord *Record
 	pending    int
@@ -100,8 +115,13 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 		return nil, errors.New("audit: Options.Redactor is required; records must be scrubbed before they are written")
 	case opts.Head == nil:
 		return nil, errors.New("audit: Options.Head is required; without a checkpoint, deleting the newest records would go unnoticed")
+	case opts.SigningKey != nil && len(opts.SigningKey) != ed25519.PrivateKeySize:
+		return nil, fmt.Errorf("audit: Options.SigningKey is %d bytes, not an ed25519 private key", len(opts.SigningKey))
 	case opts.FlushInterval < 0 || opts.MaxBatch < 0 || opts.PreviewChars < 0:
 		return nil, fmt.Errorf("audit: FlushInterval %v, MaxBatch %d and PreviewChars %d must not be negative", opts.FlushInterval, opts.MaxBatch, opts.PreviewChars)
+	}
+	if _, ok := opts.Head.(SignedHeadStore); opts.SigningKey != nil && !ok {
+		return nil, errors.New("audit: Options.Head cannot keep signed checkpoints, so a keyed log cannot use it")
 	}
 	if opts.FlushInterval == 0 {
 		opts.FlushInterval = 100 * time.Millisecond
@@ -137,6 +157,13 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 		lock.Close()
 		return nil, err
 	}
+	var unsigned *unsignedStretch
+	if opts.SigningKey != nil {
+		if unsigned, err = l.checkSignedHead(ctx); err != nil {
+			lock.Close()
+			return nil, err
+		}
+	}
 	go l.flushLoop()
 	if ckSeq > 0 {
 		if err := l.recordGap(ctx, ckSeq, ckHash); err != nil {
@@ -146,6 +173,12 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	}
 	for _, frag := range fragments {
 		if err := l.recordRepair(ctx, frag); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	if unsigned != nil {
+		if err := l.recordAdoption(ctx, *unsigned); err != nil {
 			l.Close()
 			return nil, err
 		}
@@ -199,25 +232,28 @@ func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
 	rec.Time = at.UTC()
 
 	l.mu.Lock()
-	seq, hash, synced, err := l.appendLocked(&rec)
+	synced, err := l.appendLocked(&rec)
 	l.mu.Unlock()
 	if err != nil {
 		return Record{}, err
 	}
-	if synced {
-		l.checkpoint(ctx, seq, hash)
+	if synced.seq != 0 {
+		l.checkpoint(ctx, synced)
 	}
 	return rec, nil
 }
 
-func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
+// appendLocked writes rec and returns the head it made durable when the batch filled, or a
+// zero position.
+func (l *Log) appendLocked(rec *Record) (position, error) {
+	var synced position
 	switch {
 	case l.closed:
-		return 0, "", false, errors.New("audit: log is closed")
+		return synced, errors.New("audit: log is closed")
 	case l.broken != nil:
-		return 0, "", false, l.broken
+		return synced, l.broken
 	}
-	rec.Seq = l.lastSeq + 1
+	rec.Seq = max(l.lastSeq, l.skipTo) + 1
 	rec.PreviousHash = l.lastHash
 	day := dayOf(rec.Time)
 	// A clock stepping back must not put a record in an earlier file than its predecessor,
@@ -227,25 +263,24 @@ func (l *Log) appendLocked(rec *Record) (uint64, string, bool, error) {
 	}
 	data, err := seal(rec)
 	if err != nil {
-		return 0, "", false, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
+		return synced, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
 	}
 	hash := rec.RecordHash
 	data = append(data, '\n')
 	if err := l.useDay(day); err != nil {
-		return 0, "", false, err
+		return synced, err
 	}
 	if n, err := l.file.Write(data); err != nil {
 		l.undoPartialWrite(n)
-		return 0, "", false, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
+		return synced, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
 	}
 	l.size += int64(len(data))
 	l.lastSeq, l.lastHash, l.lastDay = rec.Seq, hash, day
 	l.pending++
 	if l.pending < l.opts.MaxBatch {
-		return 0, "", false, nil
+		return synced, nil
 	}
-	seq, h, err := l.syncLocked()
-	return seq, h, err == nil, err
+	return l.syncLocked()
 }
 
 // undoPartialWrite cuts off the bytes of a failed write so the next record does not follow
@@ -260,18 +295,22 @@ func (l *Log) undoPartialWrite(n int) {
 }
 
 // useDay makes the open file the one for day, fsyncing and closing the previous day's file.
+// A keyed log leaving a day signs its last record first.
 func (l *Log) useDay(day string) error {
 	if l.file != nil && l.fileDay == day {
 		return nil
 	}
 	if l.file != nil {
-		if _, _, err := l.syncLocked(); err != nil {
+		if _, err := l.syncLocked(); err != nil {
 			return err
 		}
 		if err := l.file.Close(); err != nil {
 			return fmt.Errorf("audit: close %s: %w", l.file.Name(), err)
 		}
 		l.file = nil
+	}
+	if l.opts.SigningKey != nil && l.lastSeq > 0 && l.lastDay != day {
+		l.signDayEndLocked(l.head())
 	}
 	path := filepath.Join(l.opts.Dir, fileName(day))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
@@ -291,30 +330,56 @@ func (l *Log) useDay(day string) error {
 	return nil
 }
 
-// syncLocked fsyncs the open file and returns the head it made durable.
-func (l *Log) syncLocked() (uint64, string, error) {
-	if l.pending == 0 || l.file == nil {
-		return l.lastSeq, l.lastHash, nil
-	}
-	if err := l.file.Sync(); err != nil {
-		return 0, "", fmt.Errorf("audit: fsync %s: %w", l.file.Name(), err)
-	}
-	l.pending = 0
-	return l.lastSeq, l.lastHash, nil
-}
-
-// checkpoint records a durable head in the store. A failure does not stop logging; it is
-// returned by the next Sync or Close so the caller hears of it.
-func (l *Log) checkpoint(ctx context.Context, seq uint64, hash string) {
-	if seq == 0 || seq <= l.checkpointed.Load() {
+// signDayEndLocked signs the last record of the day the chain is leaving before the next
+// day's file exists, so a verifier that sees the later file also sees the signature closing
+// the earlier one. It happens once a day, so holding the lock across the store write costs
+// nothing; a failure is returned by the next Sync or Close, like a failed checkpoint.
+func (l *Log) signDayEndLocked(pos position) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.signedCheckpoint(ctx, pos); err != nil {
+		l.flushErr = fmt.Errorf("audit: sign the end of %s (sequence %d): %w", pos.day, pos.seq, err)
 		return
 	}
-	if err := l.opts.Head.SetAuditHead(ctx, seq, hash); err != nil {
+	l.markCheckpointed(pos.seq)
+}
+
+func (l *Log) head() position { return position{seq: l.lastSeq, day: l.lastDay, hash: l.lastHash} }
+
+// syncLocked fsyncs the open file and returns the head it made durable.
+func (l *Log) syncLocked() (position, error) {
+	if l.pending == 0 || l.file == nil {
+		return l.head(), nil
+	}
+	if err := l.file.Sync(); err != nil {
+		return position{}, fmt.Errorf("audit: fsync %s: %w", l.file.Name(), err)
+	}
+	l.pending = 0
+	return l.head(), nil
+}
+
+// checkpoint records a durable head in the store, signed when the log is keyed. A failure
+// does not stop logging; it is returned by the next Sync or Close so the caller hears of it.
+func (l *Log) checkpoint(ctx context.Context, pos position) {
+	if pos.seq == 0 || pos.seq <= l.checkpointed.Load() {
+		return
+	}
+	var err error
+	if l.opts.SigningKey != nil {
+		err = l.signedCheckpoint(ctx, pos)
+	} else {
+		err = l.opts.Head.SetAuditHead(ctx, pos.seq, pos.hash)
+	}
+	if err != nil {
 		l.mu.Lock()
-		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", seq, err)
+		l.flushErr = fmt.Errorf("audit: checkpoint head %d: %w", pos.seq, err)
 		l.mu.Unlock()
 		return
 	}
+	l.markCheckpointed(pos.seq)
+}
+
+func (l *Log) markCheckpointed(seq uint64) {
 	for {
 		cur := l.checkpointed.Load()
 		if seq <= cur || l.checkpointed.CompareAndSwap(cur, seq) {
@@ -323,15 +388,23 @@ func (l *Log) checkpoint(ctx context.Context, seq uint64, hash string) {
 	}
 }
 
+func (l *Log) signedCheckpoint(ctx context.Context, pos position) error {
+	sig, err := signCheckpoint(l.opts.SigningKey, pos)
+	if err != nil {
+		return err
+	}
+	return l.opts.Head.(SignedHeadStore).SetSignedAuditHead(ctx, pos.seq, pos.hash, pos.day, sig)
+}
+
 // Sync fsyncs every record written so far and checkpoints the head.
 func (l *Log) Sync(ctx context.Context) error {
 	l.mu.Lock()
-	seq, hash, err := l.syncLocked()
+	pos, err := l.syncLocked()
 	l.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	l.checkpoint(ctx, seq, hash)
+	l.checkpoint(ctx, pos)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err, l.flushErr = l.flushErr, nil
@@ -348,14 +421,14 @@ func (l *Log) flushLoop() {
 			return
 		case <-tick.C:
 			l.mu.Lock()
-			seq, hash, err := l.syncLocked()
+			pos, err := l.syncLocked()
 			if err != nil {
 				l.flushErr = err
 			}
 			l.mu.Unlock()
 			if err == nil {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				l.checkpoint(ctx, seq, hash)
+				l.checkpoint(ctx, pos)
 				cancel()
 			}
 		}

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,10 @@ type VerifyOptions struct {
 	// Head is the store holding the checkpoint. Without it, removal of the newest records
 	// cannot be detected; Report.CheckpointChecked says whether it was used.
 	Head HeadStore
+	// Keys are the public keys the log's checkpoints may be signed with. With keys, every
+	// stored signature is checked and the chain must be signed; without, signatures are only
+	// counted (Report.Signatures).
+	Keys []ed25519.PublicKey
 }
 
 // Break is the first place the chain is broken.
@@ -73,6 +78,8 @@ type Report struct {
 	Torn              *TornTail `json:"torn_tail,omitempty"`
 	// Gaps lists sequences lost before a restart that the operator chose to resume past.
 	Gaps []Gap `json:"acknowledged_gaps,omitempty"`
+	// Signatures is what the keyed checkpoints say; see SignatureReport.
+	Signatures SignatureReport `json:"signatures"`
 }
 
 // Intact reports whether no break was found. A torn tail alone is a crash, not tampering.
@@ -142,6 +149,13 @@ type verifier struct {
 	ckSeq      uint64
 	ckHash     string
 	ckSeen     bool
+	// ckFile, ckDay and ckLine locate the checkpointed record once seen.
+	ckFile, ckDay string
+	ckLine        int
+	// sig is nil unless keys were given.
+	sig *signatureCheck
+	// fileLastSeq is the last sequence of the file being walked.
+	fileLastSeq uint64
 }
 
 // Verify walks the chain over the selected day files and reports the first break. Its error is
@@ -172,6 +186,18 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		v.report.CheckpointSeq = v.ckSeq
 		v.report.CheckpointChecked = true
 	}
+	if opts.Head != nil {
+		rows, err := loadSignatures(ctx, opts.Head)
+		if err != nil {
+			return Report{}, err
+		}
+		v.loadSignatureCheck(rows, opts.Keys)
+		if v.report.Break != nil {
+			return v.report, nil
+		}
+	} else if len(opts.Keys) > 0 {
+		return Report{}, errors.New("audit: signatures are kept in the run store, and there is none to check them against")
+	}
 	// A crash can leave the newest day file created but empty, so a torn tail belongs to the
 	// last file that has any bytes.
 	tailFile := lastNonEmpty(days)
@@ -182,9 +208,10 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		}
 		newestFile := reachesNewest && df.Path == tailFile
 		v.report.Files++
+		v.fileLastSeq = 0
 		n, err := eachLine(df.Path, func(ln line) error {
 			lastFile, lastLine = filepath.Base(df.Path), ln.No
-			return v.check(filepath.Base(df.Path), ln, newestFile)
+			return v.check(filepath.Base(df.Path), df.Day, ln, newestFile)
 		})
 		v.report.Bytes += n
 		if err != nil {
@@ -196,8 +223,18 @@ func Verify(ctx context.Context, opts VerifyOptions) (Report, error) {
 		if lastFile != filepath.Base(df.Path) {
 			lastFile, lastLine = filepath.Base(df.Path), 0
 		}
+		if v.sig != nil {
+			v.endSignedFile(lastFile, df.Day, lastLine, v.fileLastSeq, df.Day != days[len(days)-1].Day)
+		}
 	}
 	v.checkTruncation(lastFile, lastLine)
+	if v.sig != nil {
+		lastDay := ""
+		if len(inRange) > 0 {
+			lastDay = inRange[len(inRange)-1].Day
+		}
+		v.finishSignatures(lastFile, lastDay, lastLine, reachesNewest)
+	}
 	return v.report, nil
 }
 
@@ -258,7 +295,7 @@ func (v *verifier) fail(file string, no int, seq uint64, problem, format string,
 	return errStop
 }
 
-func (v *verifier) check(file string, ln line, newestFile bool) error {
+func (v *verifier) check(file, day string, ln line, newestFile bool) error {
 	if ln.Torn {
 		if newestFile {
 			v.report.Torn = &TornTail{File: file, Line: ln.No, Offset: ln.Offset, Bytes: len(ln.Data)}
@@ -297,12 +334,19 @@ func (v *verifier) check(file string, ln line, newestFile bool) error {
 			return v.fail(file, ln.No, rec.Seq, ProblemCheckpointBad, "the store's checkpoint for this sequence has hash %s, the record has %s (the chain was rewritten from here or earlier)", short(v.ckHash), short(rec.RecordHash))
 		}
 		v.ckSeen = true
+		v.ckFile, v.ckDay, v.ckLine = file, day, ln.No
+	}
+	if v.sig != nil {
+		if err := v.checkSigned(file, day, ln, body, &rec); err != nil {
+			return err
+		}
 	}
 	if v.report.Records == 0 {
 		v.report.FirstSeq = rec.Seq
 	}
 	v.report.Records++
 	v.report.LastSeq = rec.Seq
+	v.fileLastSeq = rec.Seq
 	v.expectSeq, v.expectPrev = rec.Seq+1, rec.RecordHash
 	v.recent = append(v.recent, location{file: file, line: ln.No, seq: rec.Seq, hash: rec.RecordHash})
 	if len(v.recent) > recentRecords {

@@ -21,14 +21,16 @@ func newAuditCmd(g *Globals) *cobra.Command {
 		Short: "Verify the tamper-evident audit log or read an issue's events from it",
 		Long: "The audit log keeps one NDJSON file per UTC day under <state-root>/audit, each record\n" +
 			"hash-chained to the one before it across days, with the chain's head checkpointed in\n" +
-			"the run store. `audit verify` proves the log was not edited; `audit show` prints what\n" +
-			"was done on an issue's behalf.",
+			"the run store. With " + audit.SigningKeyEnv + " set, the service also signs its checkpoints\n" +
+			"and every day's last record with an ed25519 key. `audit verify` proves the log was not\n" +
+			"edited; `audit show` prints what was done on an issue's behalf; `audit keygen` makes a\n" +
+			"signing key pair.",
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return usageErr(errors.New("audit needs a subcommand: verify or show"))
+			return usageErr(errors.New("audit needs a subcommand: verify, show or keygen"))
 		},
 	}
-	cmd.AddCommand(newAuditVerifyCmd(g), newAuditShowCmd(g))
+	cmd.AddCommand(newAuditVerifyCmd(g), newAuditShowCmd(g), newAuditKeygenCmd())
 	return cmd
 }
 
@@ -77,6 +79,7 @@ func openStoreForReading(ctx context.Context, root string) (*store.Store, error)
 
 func newAuditVerifyCmd(g *Globals) *cobra.Command {
 	var days dayRange
+	var keys verifyKeys
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -85,10 +88,18 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 			"compares its end with the checkpoint in the run store. It prints the first broken\n" +
 			"record (file, line, sequence and what is wrong). A torn final line left by a crash\n" +
 			"is reported as a warning; the next service start moves it aside and records that.\n\n" +
+			"With --key (or --key-file) it also checks every signed checkpoint against the public\n" +
+			"key: a log rewritten and re-hashed by someone without the private key, a removed or\n" +
+			"foreign signature, or signed records cut off all fail. Records after the last signed\n" +
+			"checkpoint are counted, since no signature covers them yet.\n\n" +
 			"Exit status: 0 intact, 1 broken, 2 usage error.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := days.check(); err != nil {
+				return err
+			}
+			pubs, err := keys.parse()
+			if err != nil {
 				return err
 			}
 			root := g.StateRoot()
@@ -99,10 +110,12 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 			if err != nil {
 				return failure(err)
 			}
-			opts := audit.VerifyOptions{Dir: audit.Dir(root), From: days.from, To: days.to}
+			opts := audit.VerifyOptions{Dir: audit.Dir(root), From: days.from, To: days.to, Keys: pubs}
 			if st != nil {
 				defer st.Close()
 				opts.Head = st
+			} else if len(pubs) > 0 {
+				return failure(fmt.Errorf("cannot check signatures: they are kept in the run store, and there is no %s under %s", store.FileName, root))
 			}
 			rep, err := audit.Verify(cmd.Context(), opts)
 			if err != nil {
@@ -116,12 +129,13 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 				printVerifyReport(cmd.OutOrStdout(), root, rep, st != nil)
 			}
 			if !rep.Intact() {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("audit chain broken at %s line %d", rep.Break.File, rep.Break.Line)}
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("audit chain broken at %s", breakPlace(rep.Break))}
 			}
 			return nil
 		},
 	}
 	days.bind(cmd)
+	keys.bind(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
 }
@@ -129,7 +143,7 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 func printVerifyReport(w io.Writer, root string, rep audit.Report, haveStore bool) {
 	if rep.Break != nil {
 		b := rep.Break
-		fmt.Fprintf(w, "BROKEN: %s line %d, sequence %d: %s\n  %s\n", b.File, b.Line, b.Seq, b.Problem, b.Detail)
+		fmt.Fprintf(w, "BROKEN: %s, sequence %d: %s\n  %s\n", breakPlace(b), b.Seq, b.Problem, b.Detail)
 		fmt.Fprintf(w, "checked %d records in %d files before the break (%s)\n", rep.Records, rep.Files, audit.Dir(root))
 		return
 	}
@@ -153,6 +167,16 @@ func printVerifyReport(w io.Writer, root string, rep audit.Report, haveStore boo
 	if t := rep.Torn; t != nil {
 		fmt.Fprintf(w, "warning: %s line %d is a torn final line (%d bytes) left by a crash; the next service start moves it aside and records the repair\n", t.File, t.Line, t.Bytes)
 	}
+	printSignatureReport(w, rep.Signatures, haveStore)
+}
+
+// breakPlace names where a break is: a day file's line, or the run store for a problem with
+// its signed checkpoints that no line shows.
+func breakPlace(b *audit.Break) string {
+	if b.Line == 0 {
+		return b.File
+	}
+	return fmt.Sprintf("%s line %d", b.File, b.Line)
 }
 
 func newAuditShowCmd(g *Globals) *cobra.Command {

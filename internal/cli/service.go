@@ -47,6 +47,10 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
+	signingKey, err := audit.SigningKeyFromEnv(os.LookupEnv)
+	if err != nil {
+		return nil, usageErr(err)
+	}
 	concerns, err := preflight(ctx, cmd, g, cfg)
 	if err != nil {
 		return nil, err
@@ -70,7 +74,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
-	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store}); err != nil {
+	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store, SigningKey: signingKey}); err != nil {
 		return nil, failure(fmt.Errorf("open audit log: %w", err))
 	}
 	if s.tracker, err = trackerFromConfig(cfg); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -27,4 +28,46 @@ func (s *Store) SetAuditHead(ctx context.Context, seq uint64, hash string) error
 		return fmt.Errorf("store: set audit head: %w", err)
 	}
 	return nil
+}
+
+// SetSignedAuditHead checkpoints the audit log's head and keeps signature as day's signed
+// checkpoint, in one transaction so the head is never ahead of its signature. Like the head,
+// a day's signature only moves forward. The signature is opaque text the audit log made.
+func (s *Store) SetSignedAuditHead(ctx context.Context, seq uint64, hash, day, signature string) error {
+	if seq == 0 || len(hash) != 64 || day == "" || signature == "" {
+		return fmt.Errorf("store: set signed audit head: sequence %d, a 64-hex-digit hash, a day and a signature are required", seq)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq)); err != nil {
+			return fmt.Errorf("store: set signed audit head: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_signatures (day, seq, signature) VALUES (?, ?, ?)
+			ON CONFLICT (day) DO UPDATE SET seq=excluded.seq, signature=excluded.signature WHERE excluded.seq > audit_signatures.seq`,
+			day, int64(seq), signature)
+		if err != nil {
+			return fmt.Errorf("store: keep audit signature for %s: %w", day, err)
+		}
+		return nil
+	})
+}
+
+// AuditSignatures returns every day's signed checkpoint, oldest day first.
+func (s *Store) AuditSignatures(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT signature FROM audit_signatures ORDER BY day`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read audit signatures: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sig string
+		if err := rows.Scan(&sig); err != nil {
+			return nil, fmt.Errorf("store: read audit signatures: %w", err)
+		}
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read audit signatures: %w", err)
+	}
+	return out, nil
 }

@@ -106,6 +106,13 @@ var migrations = []string{
 		updated_at TEXT NOT NULL,
 		PRIMARY KEY (namespace, key)
 	);`,
+	// One signed checkpoint per UTC day of the audit log: the newest one the keyed log made
+	// that day, which after the day rolls is the signature over the day's last record.
+	`CREATE TABLE audit_signatures (
+		day TEXT PRIMARY KEY,
+		seq INTEGER NOT NULL,
+		signature TEXT NOT NULL
+	);`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

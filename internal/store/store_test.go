@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -381,6 +383,31 @@ func TestAuditHeadOnlyMovesForward(t *testing.T) {
 	}
 	if seq, h, _ := s.AuditHead(ctx); seq != 5 || h != a {
 		t.Fatalf("head = %d %s, want 5 %s", seq, h, a)
+	}
+}
+
+func TestSignedAuditHeadKeepsOneSignaturePerDayMovingForward(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	a, b, c := strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64)
+	steps := []struct {
+		seq       uint64
+		hash, day string
+	}{{4, a, "2026-03-14"}, {7, b, "2026-03-14"}, {5, a, "2026-03-14"}, {9, c, "2026-03-15"}}
+	for _, st := range steps {
+		if err := s.SetSignedAuditHead(ctx, st.seq, st.hash, st.day, fmt.Sprintf("sig-%s-%d", st.day, st.seq)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sigs, err := s.AuditSignatures(ctx)
+	if err != nil || !slices.Equal(sigs, []string{"sig-2026-03-14-7", "sig-2026-03-15-9"}) {
+		t.Fatalf("AuditSignatures = %q, %v", sigs, err)
+	}
+	if seq, h, _ := s.AuditHead(ctx); seq != 9 || h != c {
+		t.Fatalf("head = %d %s, want 9 %s", seq, h, c)
+	}
+	if err := s.SetSignedAuditHead(ctx, 10, c, "2026-03-15", ""); err == nil || !strings.Contains(err.Error(), "signature") {
+		t.Fatalf("empty signature accepted: %v", err)
 	}
 }
 
