@@ -44,6 +44,7 @@ const (
 	AttackWriteGitConfig  = "overwrite-git-config"
 	AttackNetAllowed      = "net-allowlisted-host"
 	AttackNetOtherProxy   = "net-other-port-via-proxy"
+	AttackNetOtherHost    = "net-other-host-via-proxy"
 	AttackNetOtherDirect  = "net-other-port-direct"
 	AttackSocketOwn       = "unix-socket-own-dir"
 	AttackSocketOther     = "unix-socket-elsewhere"
@@ -86,6 +87,7 @@ var Attacks = []Attack{
 	{AttackWriteGitConfig, "append an alias to the workspace .git/config", suiteMatrix},
 	{AttackNetAllowed, "HTTP to the allow-listed loopback host (expected to work)", suiteMatrix},
 	{AttackNetOtherProxy, "HTTP through the sandbox's proxy to another port of the allow-listed host; the allowlist names host:port under srt and the bare host under the Codex profile, which cannot express ports", suiteMatrix},
+	{AttackNetOtherHost, "HTTP through the sandbox's proxy to a host that is not allow-listed (127.0.0.2)", suiteMatrix},
 	{AttackNetOtherDirect, "HTTP to another port of the allow-listed host bypassing the proxy (curl --noproxy)", suiteMatrix},
 	{AttackSocketOwn, "connect to a Unix socket in the session's own socket dir (expected to work)", suiteMatrix},
 	{AttackSocketOther, "connect to a Unix socket elsewhere (a stand-in for docker.sock)", suiteMatrix},
@@ -112,6 +114,7 @@ var Measured = map[string]map[Mode]Outcome{
 	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
 	AttackNetAllowed:      {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
 	AttackNetOtherProxy:   {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Blocked},
+	AttackNetOtherHost:    {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
 	AttackNetOtherDirect:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
 	AttackSocketOwn:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
 	AttackSocketOther:     {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},

@@ -42,6 +42,8 @@ type rig struct {
 	state, session, logs, config       string
 	allowedURL, otherURL, directURL    string
 	allowedHits, otherHits, directHits atomic.Int64
+	hostURL                            string
+	hostHits                           atomic.Int64
 	ownSock, otherSock                 string
 	ownConns, otherConns               atomic.Int64
 }
@@ -80,6 +82,7 @@ func newRig(t *testing.T) *rig {
 	r.allowedURL = serveCounting(t, &r.allowedHits)
 	r.otherURL = serveCounting(t, &r.otherHits)
 	r.directURL = serveCounting(t, &r.directHits)
+	r.hostURL = serveCountingOn(t, "127.0.0.2:0", &r.hostHits)
 	r.ownSock = listenCounting(t, filepath.Join(r.sockDir, "mcp.sock"), &r.ownConns)
 	r.otherSock = listenCounting(t, filepath.Join(r.root, "sock-other", "docker.sock"), &r.otherConns)
 	return r
@@ -111,6 +114,12 @@ func (r *rig) attackScript() string {
 	}, "; ")
 }
 
+// hostProbe reaches a host that is not allow-listed. It runs as its own command: Codex's
+// proxy fails the whole command when it refuses a private address, hiding every other probe.
+func (r *rig) hostProbe() string {
+	return "curl -s -m 15 " + r.hostURL + "; true"
+}
+
 // outcome observes what the attack achieved, from the side of the thing attacked.
 func (r *rig) outcome(t *testing.T, toolOutput string) map[string]sandbox.Outcome {
 	t.Helper()
@@ -135,6 +144,7 @@ func (r *rig) outcome(t *testing.T, toolOutput string) map[string]sandbox.Outcom
 	set(sandbox.AttackWriteGitConfig, fileHas(filepath.Join(r.ws, ".git", "config"), planted))
 	set(sandbox.AttackNetAllowed, r.allowedHits.Load() > 0)
 	set(sandbox.AttackNetOtherProxy, r.otherHits.Load() > 0)
+	set(sandbox.AttackNetOtherHost, r.hostHits.Load() > 0)
 	set(sandbox.AttackNetOtherDirect, r.directHits.Load() > 0)
 	set(sandbox.AttackSocketOwn, r.ownConns.Load() > 0)
 	set(sandbox.AttackSocketOther, r.otherConns.Load() > 0)
@@ -204,7 +214,7 @@ func TestSecurityMatrix(t *testing.T) {
 
 func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[string]sandbox.Outcome {
 	t.Helper()
-	mock := codextest.NewResponses(t, codextest.Step{Shell: r.attackScript()}, codextest.Step{Text: "done"})
+	mock := codextest.NewResponses(t, codextest.Step{Shell: r.attackScript()}, codextest.Step{Shell: r.hostProbe()}, codextest.Step{Text: "done"})
 	mockHost := strings.TrimSuffix(strings.TrimPrefix(mock.URL, "http://"), "/v1")
 	in := r.input(mode, mockHost, r.allowEntry(mode))
 	if mode == sandbox.ModeSRT {
@@ -283,7 +293,14 @@ func scriptedAttacks() []sandbox.Attack {
 
 func serveCounting(t *testing.T, hits *atomic.Int64) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveCountingOn(t, "127.0.0.1:0", hits)
+}
+
+// serveCountingOn serves on addr; 127.0.0.2 is a loopback host distinct from the allow-listed
+// 127.0.0.1.
+func serveCountingOn(t *testing.T, addr string, hits *atomic.Int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

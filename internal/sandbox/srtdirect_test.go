@@ -33,7 +33,7 @@ func TestSRTDirectMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = sess.Close() }()
-	argv, err := sess.Launch(r.attackScript())
+	argv, err := sess.Launch(r.attackScript() + "; " + r.hostProbe())
 	if err != nil {
 		t.Fatal(err)
 	}
