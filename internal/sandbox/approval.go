@@ -112,27 +112,26 @@ func (p *Policy) approvalSummary() string {
 	if p.AutoApproveAll {
 		return "auto_approve_all: Symphony approves every request itself, so a command the agent asks to run outside the sandbox does run"
 	}
-	switch v := p.ApprovalPolicy.(type) {
-	case string:
+	if v, ok := p.ApprovalPolicy.(string); ok {
 		return fmt.Sprintf("Codex policy %q: Codex may ask before running commands, and Symphony declines every request (no human watches); %s", v, refused)
-	case map[string]any:
-		g, _ := v["granular"].(map[string]any)
-		var refuse, ask []string
-		for _, k := range granularKeys {
-			if b, _ := g[k].(bool); b {
-				ask = append(ask, granularWords[k])
-			} else {
-				refuse = append(refuse, granularWords[k])
-			}
-		}
-		if len(ask) == 0 {
-			return "the agent is never asked: Codex refuses every approval request itself (" + strings.Join(refuse, ", ") + "); " + refused
-		}
-		s := "Codex asks Symphony about " + strings.Join(ask, ", ") + " and Symphony declines (no human watches)"
-		if len(refuse) > 0 {
-			s += "; Codex refuses " + strings.Join(refuse, ", ") + " itself"
-		}
-		return s + "; " + refused
 	}
-	return fmt.Sprintf("approval policy %v", p.ApprovalPolicy)
+	// resolveApproval produces a string or the granular map, nothing else.
+	m, _ := p.ApprovalPolicy.(map[string]any)
+	g, _ := m["granular"].(map[string]any)
+	var refuse, ask []string
+	for _, k := range granularKeys {
+		if b, _ := g[k].(bool); b {
+			ask = append(ask, granularWords[k])
+		} else {
+			refuse = append(refuse, granularWords[k])
+		}
+	}
+	if len(ask) == 0 {
+		return "the agent is never asked: Codex refuses every approval request itself (" + strings.Join(refuse, ", ") + "); " + refused
+	}
+	s := "Codex asks Symphony about " + strings.Join(ask, ", ") + " and Symphony declines (no human watches)"
+	if len(refuse) > 0 {
+		s += "; Codex refuses " + strings.Join(refuse, ", ") + " itself"
+	}
+	return s + "; " + refused
 }

@@ -52,6 +52,9 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 		}, []string{
 			"Approval: Codex asks Symphony about running commands outside the sandbox and Symphony declines (no human watches); Codex refuses exec-policy rule prompts",
 		}, nil},
+		{"untrusted", func(in *Input) { in.Permissions.ApprovalPolicy = "untrusted" }, []string{
+			`Approval: Codex policy "untrusted": Codex may ask before running commands, and Symphony declines every request (no human watches); commands outside the sandbox are refused`,
+		}, nil},
 		{"claude", func(in *Input) { in.Runtime = RuntimeClaude }, []string{
 			"Approval: the agent is never asked",
 			"Claude enforcement has not been measured",
