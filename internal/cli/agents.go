@@ -81,15 +81,15 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 		Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 			"repo_key", req.Workspace.RepoKey),
 	}
-	if pol.Mode() != sandbox.ModeSRT {
-		return codex.New(opts), nil
+	owned := &ownedSession{dir: sessionDir}
+	if pol.Mode() == sandbox.ModeSRT {
+		if owned.srt, err = pol.WriteSRTSettings(filepath.Dir(sessionDir)); err != nil {
+			return nil, err
+		}
+		opts.LaunchWrapper = owned.srt.Launch
 	}
-	srt, err := pol.WriteSRTSettings(filepath.Dir(sessionDir))
-	if err != nil {
-		return nil, err
-	}
-	opts.LaunchWrapper = srt.Launch
-	return &srtSession{Session: codex.New(opts), srt: srt}, nil
+	owned.Session = codex.New(opts)
+	return owned, nil
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".
@@ -100,16 +100,24 @@ func identicalFailures(n int) int {
 	return n
 }
 
-// srtSession removes the session's srt settings file once the agent has stopped.
-type srtSession struct {
+// ownedSession removes what the factory made for the session once the agent has stopped:
+// the srt settings file, if any, and the session directory, which the adapter removes itself
+// unless the launch failed before it was used.
+type ownedSession struct {
 	*codex.Session
+	dir string
 	srt *sandbox.SRTSession
 }
 
-func (s *srtSession) Stop(ctx context.Context) error {
+func (s *ownedSession) Stop(ctx context.Context) error {
 	err := s.Session.Stop(ctx)
-	if cerr := s.srt.Close(); err == nil {
-		err = cerr
+	if s.srt != nil {
+		if cerr := s.srt.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
+		err = fmt.Errorf("remove session directory: %w", rerr)
 	}
 	return err
 }

@@ -1,12 +1,20 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/workspace"
 )
 
 // `sandbox explain --json` parses, and every path and matrix row it carries is in the text
@@ -86,4 +94,47 @@ func textSections(text string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// Each agent session gets its own directory under <state-root>/sessions, and stopping the
+// session removes it even when the agent never launched.
+func TestAgentFactoryOwnsTheSessionDir(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "symphony.yml")
+	body := "issues: {provider: memory}\nworkspaces: {root: ws}\nrepositories:\n  - key: app\n    workflow: WORKFLOW.md\n" +
+		"agent:\n  runtime: codex\n  command: codex app-server\n"
+	for path, b := range map[string]string{cfgPath: body, filepath.Join(dir, "WORKFLOW.md"): "---\nhooks: {}\n---\nhi\n"} {
+		if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ws, err := newLiveWorkspaces(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), logger)
+	wsPath := filepath.Join(cfg.Workspaces.Root, "app", "ABC-1")
+	if err := os.MkdirAll(wsPath, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := factory(orchestrator.AgentRequest{Issue: issue.Issue{ID: "1", Identifier: "ABC-1"}, Workspace: workspace.Workspace{Path: wsPath, RepoKey: "app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(state, "sessions", "session-*"))
+	if len(dirs) != 1 {
+		t.Fatalf("session dirs = %v, want one", dirs)
+	}
+	if err := sess.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dirs[0]); !os.IsNotExist(err) {
+		t.Fatalf("session dir %s survives Stop: %v", dirs[0], err)
+	}
 }
