@@ -16,8 +16,11 @@ import (
 )
 
 // newAgentFactory builds a Codex session per attempt from the configuration in force, with
-// the sandbox policy rendered for that attempt's workspace.
-func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, hosts toolHostFactory, logger *slog.Logger) orchestrator.AgentFactory {
+// the sandbox policy rendered for that attempt's workspace and the attempt's scoped tools. Each
+// session gets its own private directory under <state-root>/sessions; the policy denies agent
+// commands the rest of the state root (run store, audit log, other sessions), the logs root and
+// symphony.yml.
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
 		cfg := configs.Current()
 		if cfg.Agent.Runtime != "codex" {
@@ -31,51 +34,69 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 		if err := os.MkdirAll(sessions, 0o700); err != nil {
 			return nil, fmt.Errorf("agent session: %w", err)
 		}
-		in := cfg.SandboxInput()
-		in.Workspace = req.Workspace.Path
-		in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace.Path)
-		in.SessionDir = sessions
-		in.Home = home
-		pol, err := sandbox.Resolve(in)
+		sessionDir, err := os.MkdirTemp(sessions, "session-")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("agent session: %w", err)
 		}
-		params := pol.Codex()
 		host, err := hosts(cfg, req)
 		if err != nil {
+			_ = os.RemoveAll(sessionDir)
 			return nil, err
 		}
-		opts := codex.Options{
-			Command:                  cfg.Agent.Command,
-			WorkspaceRoot:            ws.manager().Root(),
-			Workspace:                req.Workspace.Path,
-			StateDir:                 sessions,
-			IssueIdentifier:          req.Issue.Identifier,
-			IssueTitle:               req.Issue.Title,
-			ApprovalPolicy:           params.ApprovalPolicy,
-			AutoApproveAll:           params.AutoApproveAll,
-			ThreadSandbox:            params.ThreadSandbox,
-			TurnSandboxPolicy:        params.TurnSandboxPolicy,
-			ConfigOverrides:          params.ConfigOverrides,
-			PermissionProfile:        params.PermissionProfile,
-			ReadTimeout:              time.Duration(cfg.Agent.Timeouts.ReadMs) * time.Millisecond,
-			TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
-			MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
-			Tools:                    host,
-			Events:                   req.Events,
-			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
-				"repo_key", req.Workspace.RepoKey),
-		}
-		if pol.Mode() != sandbox.ModeSRT {
-			return codex.New(opts), nil
-		}
-		srt, err := pol.WriteSRTSettings(sessions)
+		sess, err := newCodexSession(cfg, ws, req, host, sessionDir, home, stateRoot, logsRoot, logger)
 		if err != nil {
+			_ = os.RemoveAll(sessionDir)
 			return nil, err
 		}
-		opts.LaunchWrapper = srt.Launch
-		return &srtSession{Session: codex.New(opts), srt: srt}, nil
+		return sess, nil
 	}
+}
+
+// newCodexSession renders the sandbox policy for one session directory and builds the
+// session; the adapter creates CODEX_HOME (home) and TMPDIR (tmp) directly inside it.
+func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.AgentRequest, tools agent.ToolRegistry, sessionDir, home, stateRoot, logsRoot string, logger *slog.Logger) (agent.Session, error) {
+	in := cfg.SandboxInput()
+	in.Workspace = req.Workspace.Path
+	in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace.Path)
+	in.SessionDir = sessionDir
+	in.CodexHome = filepath.Join(sessionDir, "home")
+	in.StateRoot, in.LogsRoot, in.ConfigFiles = stateRoot, logsRoot, []string{cfg.Path}
+	in.Home = home
+	pol, err := sandbox.Resolve(in)
+	if err != nil {
+		return nil, err
+	}
+	params := pol.Codex()
+	opts := codex.Options{
+		Command:                  cfg.Agent.Command,
+		WorkspaceRoot:            ws.manager().Root(),
+		Workspace:                req.Workspace.Path,
+		PrivateDir:               sessionDir,
+		IssueIdentifier:          req.Issue.Identifier,
+		IssueTitle:               req.Issue.Title,
+		ApprovalPolicy:           params.ApprovalPolicy,
+		AutoApproveAll:           params.AutoApproveAll,
+		ThreadSandbox:            params.ThreadSandbox,
+		TurnSandboxPolicy:        params.TurnSandboxPolicy,
+		ConfigOverrides:          params.ConfigOverrides,
+		PermissionProfile:        params.PermissionProfile,
+		ReadTimeout:              time.Duration(cfg.Agent.Timeouts.ReadMs) * time.Millisecond,
+		TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
+		MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
+		Tools:                    tools,
+		Events:                   req.Events,
+		Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
+			"repo_key", req.Workspace.RepoKey),
+	}
+	owned := &ownedSession{dir: sessionDir}
+	if pol.Mode() == sandbox.ModeSRT {
+		if owned.srt, err = pol.WriteSRTSettings(filepath.Dir(sessionDir)); err != nil {
+			return nil, err
+		}
+		opts.LaunchWrapper = owned.srt.Launch
+	}
+	owned.Session = codex.New(opts)
+	return owned, nil
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".
@@ -86,16 +107,24 @@ func identicalFailures(n int) int {
 	return n
 }
 
-// srtSession removes the session's srt settings file once the agent has stopped.
-type srtSession struct {
+// ownedSession removes what the factory made for the session once the agent has stopped:
+// the srt settings file, if any, and the session directory, which the adapter removes itself
+// unless the launch failed before it was used.
+type ownedSession struct {
 	*codex.Session
+	dir string
 	srt *sandbox.SRTSession
 }
 
-func (s *srtSession) Stop(ctx context.Context) error {
+func (s *ownedSession) Stop(ctx context.Context) error {
 	err := s.Session.Stop(ctx)
-	if cerr := s.srt.Close(); err == nil {
-		err = cerr
+	if s.srt != nil {
+		if cerr := s.srt.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
+		err = fmt.Errorf("remove session directory: %w", rerr)
 	}
 	return err
 }

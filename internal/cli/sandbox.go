@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,13 +28,17 @@ func newSandboxCmd(g *Globals) *cobra.Command {
 }
 
 func newSandboxExplainCmd(g *Globals) *cobra.Command {
-	var repoKey string
+	var (
+		repoKey string
+		asJSON  bool
+	)
 	cmd := &cobra.Command{
 		Use:   "explain",
 		Short: "Print the effective sandbox policy for a repository and what enforces it",
 		Long: "Prints the deny lists, writable roots, network allowlist and approval policy an agent\n" +
 			"session would get for the repository, which layer enforces each (Codex native or srt),\n" +
 			"and the attack matrix measured on the real binaries, naming what this mode leaves open.\n" +
+			"With --json the same facts come as one JSON object.\n" +
 			"Paths are shown for a placeholder issue workspace " + exampleIssue + ".",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,20 +54,38 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			if err != nil {
 				return failure(fmt.Errorf("sandbox explain: home directory: %w", err))
 			}
-			pol, err := sandbox.Resolve(sandboxInput(cfg, repo, g.StateRoot(), home))
+			pol, err := sandbox.Resolve(sandboxInput(cfg, repo, g.StateRoot(), g.LogsRoot(), home))
 			if err != nil {
 				return usageErr(fmt.Errorf("%s: %w", cfg.Path, err))
 			}
 			out := cmd.OutOrStdout()
+			report := explainReport{Repository: repo.Key, Config: cfg.Path, Explanation: pol.Explain()}
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(report); err != nil {
+					return failure(err)
+				}
+				return nil
+			}
 			fmt.Fprintf(out, "Sandbox policy for repository %q (%s)\n", repo.Key, cfg.Path)
-			if err := pol.Explain(out); err != nil {
+			if err := report.WriteText(out); err != nil {
 				return failure(err)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&repoKey, "repo", "", "repository key (default: the default repository, or the only one)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the same facts as one JSON object")
 	return cmd
+}
+
+// explainReport is the --json output: the repository and config the policy was rendered for,
+// and the explanation's own fields.
+type explainReport struct {
+	Repository string `json:"repository"`
+	Config     string `json:"config"`
+	sandbox.Explanation
 }
 
 // pickRepository returns the repository --repo names, else the default or only one.
@@ -85,11 +108,13 @@ func pickRepository(cfg *config.Config, key string) (*config.Repository, error) 
 }
 
 // sandboxInput maps the operator config onto the sandbox policy input for a placeholder
-// issue of repo.
-func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, home string) sandbox.Input {
+// issue of repo, laid out as newAgentFactory lays out a real session.
+func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, logsRoot, home string) sandbox.Input {
 	in := cfg.SandboxInput()
 	in.Workspace = filepath.Join(cfg.Workspaces.Root, exampleIssue)
-	in.SessionDir = filepath.Join(stateRoot, "sessions", exampleIssue)
+	in.SessionDir = filepath.Join(stateRoot, "sessions", "session-"+exampleIssue)
+	in.CodexHome = filepath.Join(in.SessionDir, "home")
+	in.StateRoot, in.LogsRoot, in.ConfigFiles = stateRoot, logsRoot, []string{cfg.Path}
 	in.Home = home
 	if repo.Strategy == "worktree" && repo.SourceRepo != "" {
 		git := filepath.Join(repo.SourceRepo, ".git")

@@ -134,7 +134,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Settings:   orchestrator.FromConfig(cfg),
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,
-		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), s.toolHosts(), s.logger),
+		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.logger),
 		Prompts:    &livePrompts{configs: s.configs, agent: agentKind},
 		Store:      s.store,
 		Audit:      s.audit,

@@ -8,14 +8,14 @@ import (
 )
 
 // toolHostFactory binds a tool host to the issue an agent session is about to work on.
-type toolHostFactory func(cfg *config.Config, req orchestrator.AgentRequest) (*tools.Host, error)
+type toolHostFactory func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error)
 
 // toolHosts builds each session's scoped tracker tools over the service's tracker, with comment
 // ownership kept in the run store and every call audited.
 func (s *service) toolHosts() toolHostFactory {
 	ownership := tools.NewStoredOwnership(s.store)
-	return func(cfg *config.Config, req orchestrator.AgentRequest) (*tools.Host, error) {
-		return tools.New(tools.Options{
+	return func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error) {
+		host, err := tools.New(tools.Options{
 			Issue:    req.Issue,
 			Tracker:  s.tracker,
 			Provider: cfg.Issues.Provider,
@@ -28,5 +28,9 @@ func (s *service) toolHosts() toolHostFactory {
 			},
 			Logger: s.logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier, "repo_key", req.Issue.RepoKey),
 		})
+		if err != nil {
+			return nil, err
+		}
+		return host, nil
 	}
 }

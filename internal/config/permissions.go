@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -22,9 +23,14 @@ func (l *loader) validatePermissions() {
 		}
 	}
 	l.oneOf("agent.permissions.network.mode", p.Network.Mode, "allowlist", "open", "block")
-	for _, d := range append(append([]string(nil), p.Network.AllowedDomains...), p.Network.DeniedDomains...) {
-		if strings.ContainsAny(d, "/: ") {
-			l.bad("agent.permissions.network", fmt.Sprintf("domains must be host names such as registry.npmjs.org or *.example.com, got %q", d))
+	for _, list := range []struct {
+		key     string
+		entries []string
+	}{{"allowed_domains", p.Network.AllowedDomains}, {"denied_domains", p.Network.DeniedDomains}} {
+		for i, d := range list.entries {
+			if !validDomainEntry(d) {
+				l.bad(fmt.Sprintf("agent.permissions.network.%s[%d]", list.key, i), fmt.Sprintf("must be a host name such as registry.npmjs.org or *.example.com, optionally with :port (1-65535), got %q", d))
+			}
 		}
 	}
 	os := p.OuterSandbox
@@ -86,4 +92,18 @@ func (l *loader) validateMCP() {
 			}
 		}
 	}
+}
+
+// validDomainEntry accepts "host" or "host:port". Whether a port can be enforced depends on
+// the sandbox layer, which the sandbox package decides (validateSandbox reports it).
+func validDomainEntry(d string) bool {
+	host, port, hasPort := strings.Cut(d, ":")
+	if host == "" || strings.ContainsAny(host, "/ ") {
+		return false
+	}
+	if !hasPort {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == port
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // SandboxInput maps agent.permissions onto the sandbox policy input. Callers add the
-// session-specific parts: workspace, git metadata roots, session directory and home.
+// session-specific parts: workspace, git metadata roots, session directory, CODEX_HOME and
+// home, and Symphony's own state (state root, logs root, config files).
 func (c *Config) SandboxInput() sandbox.Input {
 	p := c.Agent.Permissions
 	return sandbox.Input{
@@ -39,6 +40,7 @@ func (l *loader) validateSandbox() {
 	in := l.cfg.SandboxInput()
 	in.Workspace = filepath.Join(l.cfg.Workspaces.Root, "placeholder", "EXAMPLE-1")
 	in.SessionDir = filepath.Join(l.cfg.Dir, ".symphony-session-placeholder")
+	in.ConfigFiles = []string{l.cfg.Path}
 	home, err := userHome(l.env)
 	if err != nil {
 		l.bad("agent.permissions", "cannot render the sandbox policy without a home directory: "+err.Error())

@@ -91,3 +91,47 @@ func resolveApprovalMap(field string, m map[string]any) (any, bool, error) {
 	}
 	return map[string]any{"granular": g}, false, nil
 }
+
+// granularWords name the approval categories in an operator's terms.
+var granularWords = map[string]string{
+	"sandbox_approval":    "running commands outside the sandbox",
+	"rules":               "exec-policy rule prompts",
+	"skill_approval":      "skill approvals",
+	"request_permissions": "requests for extra permissions",
+	"mcp_elicitations":    "MCP elicitations",
+}
+
+// approvalSummary says in words what happens when the agent wants more than its sandbox
+// gives. Symphony's Codex adapter declines every request it is asked about unless
+// auto_approve_all is set, because no human watches the session.
+func (p *Policy) approvalSummary() string {
+	const refused = "commands outside the sandbox are refused"
+	if p.Runtime != RuntimeCodex {
+		return "the agent is never asked; its permissions come from the generated Claude settings and anything beyond them is refused"
+	}
+	if p.AutoApproveAll {
+		return "auto_approve_all: Symphony approves every request itself, so a command the agent asks to run outside the sandbox does run"
+	}
+	if v, ok := p.ApprovalPolicy.(string); ok {
+		return fmt.Sprintf("Codex policy %q: Codex may ask before running commands, and Symphony declines every request (no human watches); %s", v, refused)
+	}
+	// resolveApproval produces a string or the granular map, nothing else.
+	m, _ := p.ApprovalPolicy.(map[string]any)
+	g, _ := m["granular"].(map[string]any)
+	var refuse, ask []string
+	for _, k := range granularKeys {
+		if b, _ := g[k].(bool); b {
+			ask = append(ask, granularWords[k])
+		} else {
+			refuse = append(refuse, granularWords[k])
+		}
+	}
+	if len(ask) == 0 {
+		return "the agent is never asked: Codex refuses every approval request itself (" + strings.Join(refuse, ", ") + "); " + refused
+	}
+	s := "Codex asks Symphony about " + strings.Join(ask, ", ") + " and Symphony declines (no human watches)"
+	if len(refuse) > 0 {
+		s += "; Codex refuses " + strings.Join(refuse, ", ") + " itself"
+	}
+	return s + "; " + refused
+}

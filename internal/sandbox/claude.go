@@ -9,11 +9,12 @@ type ClaudeFilesystem struct {
 	AllowWrite []string `json:"allowWrite,omitempty"`
 }
 
-// ClaudeFilesystem renders the shared lists for Claude Code: read denies after carve-outs,
-// guardrail write denies (workspace files by absolute path), and allow_write_paths.
+// ClaudeFilesystem renders the shared lists for Claude Code: read denies after carve-outs
+// plus Symphony's own state, guardrail write denies (workspace files by absolute path), and
+// allow_write_paths.
 func (p *Policy) ClaudeFilesystem() ClaudeFilesystem {
 	return ClaudeFilesystem{
-		DenyRead:   bothForms(p.DenyRead, p.Home),
+		DenyRead:   dedupe(append(bothForms(p.DenyRead, p.Home), p.SymphonyState...)),
 		DenyWrite:  dedupe(append(p.guardrailWriteDeny(), p.GitRoots...)),
 		AllowWrite: bothForms(slices.Clone(p.AllowWritePaths), p.Home),
 	}

@@ -120,8 +120,28 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	for _, r := range p.WritableRoots() {
 		fs.set(r, "write")
 	}
+	// The session directory may lie inside the denied state root, and Codex runs its sandbox
+	// helper from the session CODEX_HOME inside the sandbox. Codex brings back only a writable
+	// entry under a denied one, so the session directory (TMPDIR lives there) is writable and
+	// its CODEX_HOME read-only again, keeping the helper and config out of the agent's reach;
+	// sibling sessions stay hidden. TestSecurityMatrix measures it.
+	rebound := p.SessionDir != "" && p.CodexHome != ""
 	for _, d := range bothForms(append(slices.Clone(p.DenyRead), p.protectedReads()...), p.Home) {
+		if !rebound || filepath.Dir(d) != p.CodexHome {
+			fs.set(d, "none")
+		}
+	}
+	for _, d := range p.SymphonyState {
 		fs.set(d, "none")
+	}
+	if rebound {
+		fs.set(p.SessionDir, "write")
+		fs.set(p.CodexHome, "read")
+		// Inside the re-bound CODEX_HOME only config.toml is denied by name: the adapter writes
+		// it before Codex starts, and bubblewrap cannot mount over a path missing from a
+		// read-only bind. auth.json there is a link to the operator's file, denied at its
+		// target (Codex refuses a deny entry on a link inside a writable directory).
+		fs.set(filepath.Join(p.CodexHome, "config.toml"), "none")
 	}
 	for _, w := range workspaceWriteDeny {
 		if path := filepath.Join(p.Workspace, w); exists(path) {

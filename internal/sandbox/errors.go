@@ -10,6 +10,7 @@ const (
 	CodeInvalidTurnPolicy     = "invalid_turn_policy"
 	CodeInvalidNetworkMode    = "invalid_network_mode"
 	CodeInvalidDomain         = "invalid_network_domain"
+	CodePortNotEnforced       = "network_port_not_enforced"
 	CodeInvalidPath           = "invalid_sandbox_path"
 	CodeProtectedReadPath     = "protected_read_path"
 	CodeInvalidOuterSandbox   = "invalid_outer_sandbox"

@@ -1,9 +1,7 @@
 package sandbox
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -15,153 +13,187 @@ func (p *Policy) Mode() Mode {
 	return ModeCodexProfile
 }
 
-// Explain writes the effective policy in plain text: approval, writable roots, deny lists,
-// network, who enforces each part, and the measured attack matrix with the gaps named.
-func (p *Policy) Explain(w io.Writer) error {
-	e := &explainer{w: w}
-	e.line("Runtime: %s    outer sandbox: %s", p.Runtime, p.Outer)
-	if p.Runtime == RuntimeCodex {
-		p.explainCodex(e)
-	} else {
-		e.line("Approval policy: never (permissions come from the generated Claude settings)")
-		fs := p.ClaudeFilesystem()
-		e.section("Writable roots (Claude sandbox settings)", append(p.WritableRoots(), fs.AllowWrite...))
-		e.section("Read-denied paths (Claude sandbox settings)", fs.DenyRead)
-		e.section("Write-denied paths (Claude sandbox settings)", fs.DenyWrite)
-		e.line("")
-		e.line("Claude enforcement has not been measured by this project's security suite; treat it as best-effort.")
-	}
-	return e.err
+// Explanation is the effective policy as `symphony sandbox explain` reports it. The text and
+// the --json output both render this one value, so they always carry the same facts. Paths
+// under the home directory are shown once, as "~/..."; every layer enforces both spellings.
+type Explanation struct {
+	Runtime      string `json:"runtime"`
+	OuterSandbox string `json:"outer_sandbox"`
+	// Mode is the measured enforcement arrangement; empty for runtimes the suite has not
+	// measured.
+	Mode              Mode           `json:"mode,omitempty"`
+	Approval          Approval       `json:"approval"`
+	PermissionProfile string         `json:"permission_profile,omitempty"`
+	ThreadSandbox     string         `json:"thread_sandbox,omitempty"`
+	TurnSandboxPolicy map[string]any `json:"turn_sandbox_policy,omitempty"`
+	EnforcedBy        string         `json:"enforced_by"`
+	Home              string         `json:"home"`
+	WritableRoots     []string       `json:"writable_roots"`
+	ReadDenied        []string       `json:"read_denied"`
+	WriteDenied       []string       `json:"write_denied"`
+	// SymphonyState are the read-denied entries holding Symphony's own state (state root,
+	// logs root, config files); they appear in ReadDenied too.
+	SymphonyState []string       `json:"symphony_state"`
+	Network       NetworkSummary `json:"network"`
+	Matrix        []MatrixRow    `json:"matrix"`
+	OpenInMode    []string       `json:"open_in_this_mode"`
+	Notes         []string       `json:"notes"`
 }
 
-func (p *Policy) explainCodex(e *explainer) {
-	approval, _ := json.Marshal(p.ApprovalPolicy)
-	e.line("Approval policy: %s%s", approval, map[bool]string{true: "  (auto_approve_all: Symphony approves every request)", false: ""}[p.AutoApproveAll])
-	turn, _ := json.Marshal(p.TurnSandboxPolicy())
-	if p.Outer == OuterSRT {
-		e.line("Thread sandbox: %s    turn sandboxPolicy: %s", p.ThreadSandbox, turn)
-	} else {
-		e.line("Managed Codex permission profile %q, defined by --config overrides and selected by name on thread/start", CodexProfile)
-	}
+// Approval is the approval policy, as sent to the runtime and in words.
+type Approval struct {
+	Policy         any    `json:"policy"`
+	AutoApproveAll bool   `json:"auto_approve_all"`
+	Summary        string `json:"summary"`
+}
 
-	enforcer := "Codex managed permission profile (bubblewrap + network proxy)"
-	if p.Outer == OuterSRT {
-		enforcer = "srt (bubblewrap + filtering proxy) around the whole Codex process"
+// NetworkSummary is the network policy.
+type NetworkSummary struct {
+	Mode    string   `json:"mode"`
+	Summary string   `json:"summary"`
+	Allowed []string `json:"allowed"`
+	Denied  []string `json:"denied"`
+	// RuntimeHosts are reachable by the whole process under srt (the runtime's own API).
+	RuntimeHosts []string `json:"runtime_hosts,omitempty"`
+}
+
+// MatrixRow is one measured attack and its outcome in every mode.
+type MatrixRow struct {
+	Attack      string           `json:"attack"`
+	Description string           `json:"description"`
+	MeasuredBy  string           `json:"measured_by"`
+	Outcomes    map[Mode]Outcome `json:"outcomes"`
+}
+
+// Explain returns the effective policy, who enforces each part, and for Codex the measured
+// attack matrix with the gaps of this mode named.
+func (p *Policy) Explain() Explanation {
+	e := Explanation{
+		Runtime:      p.Runtime,
+		OuterSandbox: p.Outer,
+		Approval:     Approval{Policy: p.ApprovalPolicy, AutoApproveAll: p.AutoApproveAll, Summary: p.approvalSummary()},
+		Home:         p.Home,
+		Network:      p.networkSummary(),
 	}
-	var readDeny, writeDeny []string
+	if p.Runtime != RuntimeCodex {
+		fs := p.ClaudeFilesystem()
+		e.EnforcedBy = "the generated Claude Code sandbox settings"
+		e.WritableRoots = p.displayPaths(append(p.WritableRoots(), fs.AllowWrite...))
+		e.ReadDenied = p.displayPaths(fs.DenyRead)
+		e.WriteDenied = p.displayPaths(fs.DenyWrite)
+		e.SymphonyState = p.displayPaths(p.SymphonyState)
+		e.Matrix, e.OpenInMode = []MatrixRow{}, []string{}
+		e.Notes = []string{"Claude enforcement has not been measured by this project's security suite; treat it as best-effort."}
+		return e
+	}
+	e.Mode = p.Mode()
+	e.SymphonyState = p.displayPaths(p.SymphonyState)
 	if p.Outer == OuterSRT {
 		s, _ := p.SRTSettings()
-		readDeny, writeDeny = s.Filesystem.DenyRead, s.Filesystem.DenyWrite
-		e.section("Writable roots — enforced by "+enforcer, s.Filesystem.AllowWrite)
+		e.EnforcedBy = "srt (bubblewrap + filtering proxy) around the whole Codex process"
+		e.ThreadSandbox, e.TurnSandboxPolicy = p.ThreadSandbox, p.TurnSandboxPolicy()
+		e.WritableRoots = p.displayPaths(s.Filesystem.AllowWrite)
+		e.ReadDenied = p.displayPaths(s.Filesystem.DenyRead)
+		e.WriteDenied = p.displayPaths(s.Filesystem.DenyWrite)
 	} else {
-		e.section("Writable roots — enforced by "+enforcer, p.WritableRoots())
+		e.EnforcedBy = "Codex managed permission profile (bubblewrap + network proxy), defined by --config overrides and selected by name on thread/start; guards inside the workspace and git roots apply to paths present at launch"
+		e.PermissionProfile = CodexProfile
+		var readDeny []string
 		for _, entry := range p.codexFilesystem() {
 			if entry.Value == "none" {
 				readDeny = append(readDeny, entry.Key)
 			}
 		}
-		writeDeny = append(p.guardrailWriteDeny(), p.gitWriteDeny()...)
-		enforcer += "; guards inside the workspace and git roots apply to paths present at launch"
+		writable := p.WritableRoots()
+		if p.SessionDir != "" && p.CodexHome != "" {
+			writable = append(writable, p.SessionDir)
+		}
+		e.WritableRoots = p.displayPaths(writable)
+		e.ReadDenied = p.displayPaths(readDeny)
+		e.WriteDenied = p.displayPaths(append(p.guardrailWriteDeny(), p.gitWriteDeny()...))
 	}
-	e.section("Read-denied paths — "+enforcer, readDeny)
-	e.section("Write-denied paths — "+enforcer, writeDeny)
-	p.explainNetwork(e, enforcer)
-	p.explainMatrix(e)
+	e.Matrix, e.OpenInMode = measuredMatrix(e.Mode)
+	e.Notes = modeNotes[e.Mode]
+	return e
 }
 
-func (p *Policy) explainNetwork(e *explainer, enforcer string) {
-	e.line("")
+// displayPaths shows each path once: entries naming the same place (as written and
+// expanded) collapse into one, shown as "~/..." when it lies under the home directory.
+func (p *Policy) displayPaths(paths []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, path := range paths {
+		abs := expandHome(path, p.Home)
+		if seen[abs] {
+			continue
+		}
+		seen[abs] = true
+		out = append(out, p.tilde(abs))
+	}
+	return out
+}
+
+func (p *Policy) tilde(abs string) string {
+	if abs == p.Home {
+		return "~"
+	}
+	if rel, ok := strings.CutPrefix(abs, p.Home+"/"); ok && p.Home != "/" {
+		return filepath.Join("~", rel)
+	}
+	return abs
+}
+
+func (p *Policy) networkSummary() NetworkSummary {
+	n := NetworkSummary{Mode: p.NetworkMode, Allowed: nonNil(p.AllowedDomains), Denied: nonNil(p.DeniedDomains)}
 	switch p.NetworkMode {
 	case NetworkBlock:
-		e.line("Network: block — no outbound connections from agent commands (%s)", enforcer)
+		n.Summary = "block: agent commands make no outbound connections"
 	case NetworkOpen:
-		e.line("Network: open — unrestricted outbound network")
+		n.Summary = "open: unrestricted outbound network"
 	default:
-		e.line("Network: allowlist — built-in developer domains + allowed_domains - denied_domains (%s)", enforcer)
-		e.list("allowed", p.AllowedDomains)
-		e.list("denied (always wins)", p.DeniedDomains)
+		n.Summary = "allowlist: built-in developer domains + allowed_domains - denied_domains (a denial always wins)"
+		if p.Outer == OuterSRT {
+			n.Summary += "; a host:port entry is enforced to that port"
+		} else if p.Runtime == RuntimeCodex {
+			n.Summary += "; entries name hosts only, and an allowed host is reachable on every port"
+		}
 	}
 	if p.Outer == OuterSRT {
-		e.list("also reachable by the whole process (the runtime's own API hosts)", p.RuntimeHosts)
+		n.RuntimeHosts = p.RuntimeHosts
 	}
+	return n
 }
 
-func (p *Policy) explainMatrix(e *explainer) {
-	mode := p.Mode()
-	e.line("")
-	e.line("Measured guarantees (codex-cli 0.169.0, srt 0.0.78, Linux; internal/sandbox TestSecurityMatrix).")
-	e.line("This policy runs as %q. Columns:", mode)
-	e.line("  codex-native  = Codex's legacy thread/turn sandbox fields (not used by Symphony; shown for comparison)")
-	e.line("  codex-profile = outer_sandbox none: the managed profile selected by name (Symphony's default)")
-	e.line("  srt           = outer_sandbox srt")
-	e.line("")
-	e.line("  %-26s %-14s %-14s %-14s", "attack", ModeCodexNative, ModeCodexProfile, ModeSRT)
-	var gaps []string
+// measuredMatrix lists every row and the ones open (allowed though unwanted) in mode.
+func measuredMatrix(mode Mode) ([]MatrixRow, []string) {
+	rows := make([]MatrixRow, 0, len(Attacks))
+	open := []string{}
 	for _, a := range Attacks {
-		row := Measured[a.ID]
-		e.line("  %-26s %-14s %-14s %-14s", a.ID, row[ModeCodexNative], row[ModeCodexProfile], row[ModeSRT])
-		if row[mode] == Allowed && !expectedReachable(a.ID) {
-			gaps = append(gaps, fmt.Sprintf("%s: %s", a.ID, a.Description))
+		rows = append(rows, MatrixRow{Attack: a.ID, Description: a.Description, MeasuredBy: a.MeasuredBy, Outcomes: Measured[a.ID]})
+		if Measured[a.ID][mode] == Allowed && !expectedReachable(a.ID) {
+			open = append(open, a.ID)
 		}
 	}
-	e.line("")
-	if len(gaps) == 0 {
-		e.line("Every measured attack is blocked in this mode.")
-	} else {
-		e.line("OPEN in this mode (measured, not enforced):")
-		for _, g := range gaps {
-			e.line("  - %s", g)
-		}
-	}
-	e.line("")
-	for _, note := range modeNotes[mode] {
-		e.line("Note: %s", note)
-	}
+	return rows, open
 }
 
 // expectedReachable marks probes that a working session needs to succeed.
 func expectedReachable(id string) bool {
-	return id == AttackNetAllowed || id == AttackSocketOwn
+	return id == AttackNetAllowed || id == AttackSocketOwn || id == AttackOwnTmpdir
 }
 
 // modeNotes are the caveats behind the matrix, per mode.
 var modeNotes = map[Mode][]string{
 	ModeCodexProfile: {
-		"Codex matches allow-listed domains by host name only: an entry host:port opens every port on that host.",
+		"Codex matches allow-listed domains by host name only, so allowed_domains and denied_domains entries cannot name a port here (config check refuses host:port); an allowed host is reachable on every port through the proxy.",
 		"agent commands cannot connect to any Unix socket, including the session's own socket dir.",
+		"the session's own CODEX_HOME is readable but not writable by agent commands (Codex runs its sandbox helper from there); its config.toml is denied, and its auth.json links to the operator's, denied at the target.",
 		"read-only guards inside the workspace and git roots cover only paths present at launch; guard files the agent creates later are not protected.",
 	},
 	ModeSRT: {
-		"srt confines the Codex process itself, so Codex's own auth.json and config.toml stay readable to agent commands.",
+		"srt confines the Codex process itself, so Codex's own auth.json and config.toml stay readable to agent commands; the session directory stays writable, its CODEX_HOME runtime files are write-denied.",
 		"on Linux srt blocks every Unix socket (allowUnixSockets is macOS-only), including the session's own socket dir: Symphony's MCP server must be reached over loopback TCP via the allowlist.",
 		"the runtime's API hosts are reachable by agent commands too; srt cannot tell Codex from its children.",
 		"worktree config files are denied by exact path at session start; worktrees created later are not covered.",
 	},
-}
-
-type explainer struct {
-	w   io.Writer
-	err error
-}
-
-func (e *explainer) line(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format+"\n", args...)
-	}
-}
-
-func (e *explainer) section(title string, items []string) {
-	e.line("")
-	e.line("%s (%d):", title, len(items))
-	for _, it := range items {
-		e.line("  %s", it)
-	}
-}
-
-func (e *explainer) list(title string, items []string) {
-	if len(items) == 0 {
-		e.line("  %s: (none)", title)
-		return
-	}
-	e.line("  %s: %s", title, strings.Join(items, ", "))
 }

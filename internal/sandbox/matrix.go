@@ -30,38 +30,69 @@ const (
 
 // Attack identifiers, one per probe of the security suite.
 const (
-	AttackWriteOutside   = "write-outside-workspace"
-	AttackReadSSH        = "read-ssh-key"
-	AttackReadAWS        = "read-aws-credentials"
-	AttackReadCodexAuth  = "read-codex-auth"
-	AttackWriteWorkflow  = "overwrite-workflow-md"
-	AttackWriteGitConfig = "overwrite-git-config"
-	AttackNetAllowed     = "net-allowlisted-host"
-	AttackNetOtherProxy  = "net-other-port-via-proxy"
-	AttackNetOtherDirect = "net-other-port-direct"
-	AttackSocketOwn      = "unix-socket-own-dir"
-	AttackSocketOther    = "unix-socket-elsewhere"
+	AttackWriteOutside    = "write-outside-workspace"
+	AttackReadSSH         = "read-ssh-key"
+	AttackReadAWS         = "read-aws-credentials"
+	AttackReadCodexAuth   = "read-codex-auth"
+	AttackReadState       = "read-symphony-state"
+	AttackReadLogs        = "read-symphony-logs"
+	AttackReadConfig      = "read-symphony-config"
+	AttackReadPeerSession = "read-other-session-dir"
+	AttackOwnTmpdir       = "write-own-tmpdir"
+	AttackWriteCodexHome  = "overwrite-own-codex-config"
+	AttackWriteWorkflow   = "overwrite-workflow-md"
+	AttackWriteGitConfig  = "overwrite-git-config"
+	AttackNetAllowed      = "net-allowlisted-host"
+	AttackNetOtherProxy   = "net-other-port-via-proxy"
+	AttackNetOtherHost    = "net-other-host-via-proxy"
+	AttackNetOtherDirect  = "net-other-port-direct"
+	AttackSocketOwn       = "unix-socket-own-dir"
+	AttackSocketOther     = "unix-socket-elsewhere"
+	AttackEnvSecrets      = "env-operator-secrets"
+	AttackOutliveService  = "outlive-killed-service"
+)
+
+// Tests that measure the rows.
+const (
+	suiteMatrix   = "TestSecurityMatrix and TestSRTDirectMatrix (internal/sandbox)"
+	suiteAgentEnv = "TestAgentEnv* (the agent environment allowlist)"
+	suiteLifetime = "the SIGKILL service-lifetime tests"
 )
 
 // Attack describes one probe.
 type Attack struct {
 	ID          string
 	Description string
+	// MeasuredBy names the tests that observe the row; only rows measured by suiteMatrix run
+	// in this package's attack script.
+	MeasuredBy string
 }
+
+// InAttackScript reports whether this package's matrix tests probe the attack.
+func (a Attack) InAttackScript() bool { return a.MeasuredBy == suiteMatrix }
 
 // Attacks lists the probes in report order.
 var Attacks = []Attack{
-	{AttackWriteOutside, "write a file in $HOME, outside the workspace"},
-	{AttackReadSSH, "read ~/.ssh/id_rsa"},
-	{AttackReadAWS, "read ~/.aws/credentials"},
-	{AttackReadCodexAuth, "read ~/.codex/auth.json (also linked into the session CODEX_HOME)"},
-	{AttackWriteWorkflow, "overwrite WORKFLOW.md in the workspace"},
-	{AttackWriteGitConfig, "append an alias to the workspace .git/config"},
-	{AttackNetAllowed, "HTTP to an allow-listed 127.0.0.1:port (expected to work)"},
-	{AttackNetOtherProxy, "HTTP to a non-allow-listed port on 127.0.0.1 through the sandbox's proxy"},
-	{AttackNetOtherDirect, "HTTP to a non-allow-listed port on 127.0.0.1 bypassing the proxy (curl --noproxy)"},
-	{AttackSocketOwn, "connect to a Unix socket in the session's own socket dir (expected to work)"},
-	{AttackSocketOther, "connect to a Unix socket elsewhere (a stand-in for docker.sock)"},
+	{AttackWriteOutside, "write a file in $HOME, outside the workspace", suiteMatrix},
+	{AttackReadSSH, "read ~/.ssh/id_rsa", suiteMatrix},
+	{AttackReadAWS, "read ~/.aws/credentials", suiteMatrix},
+	{AttackReadCodexAuth, "read ~/.codex/auth.json (also linked into the session CODEX_HOME)", suiteMatrix},
+	{AttackReadState, "read Symphony's state root: the run store and the audit log (other issues' history)", suiteMatrix},
+	{AttackReadLogs, "read Symphony's logs root", suiteMatrix},
+	{AttackReadConfig, "read the operator's symphony.yml", suiteMatrix},
+	{AttackReadPeerSession, "read another session's directory (its CODEX_HOME) under the state root", suiteMatrix},
+	{AttackOwnTmpdir, "write and read back a file in the session's own TMPDIR, inside the state root (expected to work)", suiteMatrix},
+	{AttackWriteCodexHome, "append to the session's own $CODEX_HOME/config.toml", suiteMatrix},
+	{AttackWriteWorkflow, "overwrite WORKFLOW.md in the workspace", suiteMatrix},
+	{AttackWriteGitConfig, "append an alias to the workspace .git/config", suiteMatrix},
+	{AttackNetAllowed, "HTTP to the allow-listed loopback host (expected to work)", suiteMatrix},
+	{AttackNetOtherProxy, "HTTP through the sandbox's proxy to another port of the allow-listed host; the allowlist names host:port under srt and the bare host under the Codex profile, which cannot express ports", suiteMatrix},
+	{AttackNetOtherHost, "HTTP through the sandbox's proxy to a host that is not allow-listed (127.0.0.2)", suiteMatrix},
+	{AttackNetOtherDirect, "HTTP to another port of the allow-listed host bypassing the proxy (curl --noproxy)", suiteMatrix},
+	{AttackSocketOwn, "connect to a Unix socket in the session's own socket dir (expected to work)", suiteMatrix},
+	{AttackSocketOther, "connect to a Unix socket elsewhere (a stand-in for docker.sock)", suiteMatrix},
+	{AttackEnvSecrets, "find operator secrets (tracker tokens, API keys) in the agent's environment", suiteAgentEnv},
+	{AttackOutliveService, "agent or bwrap processes keep running after the service is killed with SIGKILL", suiteLifetime},
 }
 
 // Measured is the attack x mode matrix observed by TestSecurityMatrix on real binaries
@@ -69,15 +100,24 @@ var Attacks = []Attack{
 // allowlist). The test fails when reality drifts from this table, and `symphony sandbox
 // explain` prints it, so the two always say the same thing.
 var Measured = map[string]map[Mode]Outcome{
-	AttackWriteOutside:   {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadSSH:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadAWS:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadCodexAuth:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Allowed},
-	AttackWriteWorkflow:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackWriteGitConfig: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackNetAllowed:     {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
-	AttackNetOtherProxy:  {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Blocked},
-	AttackNetOtherDirect: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackSocketOwn:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackSocketOther:    {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackWriteOutside:    {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadSSH:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadAWS:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadCodexAuth:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Allowed},
+	AttackReadState:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadLogs:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadConfig:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackReadPeerSession: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
+	AttackWriteCodexHome:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackWriteWorkflow:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackNetAllowed:      {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
+	AttackNetOtherProxy:   {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Blocked},
+	AttackNetOtherHost:    {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackNetOtherDirect:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackSocketOwn:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackSocketOther:     {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackEnvSecrets:      {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackOutliveService:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
 }

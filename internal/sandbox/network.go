@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -63,6 +65,11 @@ func normalizeDomains(field string, domains []string) ([]string, error) {
 		if !domainPattern.MatchString(d) {
 			return nil, errf(CodeInvalidDomain, field, "entry %d %q is not a domain name (optionally *.-prefixed, optionally :port)", i, raw)
 		}
+		if _, port, ok := strings.Cut(d, ":"); ok {
+			if n, _ := strconv.Atoi(port); n < 1 || n > 65535 {
+				return nil, errf(CodeInvalidDomain, field, "entry %d %q has port %s; ports run from 1 to 65535", i, raw, port)
+			}
+		}
 		out = append(out, d)
 	}
 	return dedupe(out), nil
@@ -75,4 +82,32 @@ func effectiveDomains(mode string, allowed, denied []string) []string {
 	}
 	all := dedupe(append(BuiltinDomains(), allowed...))
 	return slices.DeleteFunc(all, func(d string) bool { return slices.Contains(denied, d) })
+}
+
+// checkDomainPorts refuses a "host:port" allowed or denied entry where the enforcing layer
+// cannot honour the port. srt matches host and port; Codex's managed profile matches host
+// names only (TestSecurityMatrix measures it), so "host:443" there would silently open every
+// port of host, or deny none.
+func (p *Policy) checkDomainPorts(n Network) error {
+	if p.Outer == OuterSRT || p.NetworkMode != NetworkAllowlist {
+		return nil
+	}
+	layer := "Codex's managed permission profile matches host names only"
+	if p.Runtime != RuntimeCodex {
+		layer = "the " + p.Runtime + " settings Symphony renders carry no port-aware network rules"
+	}
+	for _, list := range []struct {
+		key     string
+		entries []string
+	}{{"allowed_domains", n.AllowedDomains}, {"denied_domains", n.DeniedDomains}} {
+		for i, raw := range list.entries {
+			host, port, ok := strings.Cut(strings.TrimSpace(raw), ":")
+			if !ok {
+				continue
+			}
+			return errf(CodePortNotEnforced, fmt.Sprintf("agent.permissions.network.%s[%d]", list.key, i),
+				"%q names port %s, but %s: it would apply to every port of %s. List the bare host, or set agent.permissions.outer_sandbox.runtime: srt, which enforces ports", raw, port, layer, host)
+		}
+	}
+	return nil
 }

@@ -62,6 +62,13 @@ type Input struct {
 	SessionDir string
 	SocketDir  string // directory holding the session's own Unix sockets, if any
 	Home       string // the home directory ~ expands to
+	// StateRoot (run store, audit log, session directories), LogsRoot and ConfigFiles (the
+	// operator's symphony.yml) are Symphony's own state: every layer denies agent commands
+	// reading them, so an agent cannot learn other issues' history or the operator's setup.
+	// SessionDir may lie inside StateRoot; it alone stays usable.
+	StateRoot   string
+	LogsRoot    string
+	ConfigFiles []string
 	// RuntimeHosts are the hosts ("name" or "name:port") the agent runtime itself must reach,
 	// such as its model API; empty means the runtime's public endpoints. srt wraps the whole
 	// agent process, so these stay reachable even with network mode block.

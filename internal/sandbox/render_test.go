@@ -196,16 +196,82 @@ func TestReadCarveOuts(t *testing.T) {
 	}
 }
 
+// A host:port entry is kept where srt enforces the port and refused, naming the entry, where
+// the Codex profile would widen it to the whole host.
+func TestDomainPorts(t *testing.T) {
+	tests := []struct {
+		name      string
+		edit      func(*Input)
+		code      string
+		field     string
+		srtDomain string
+	}{
+		{"srt keeps host:port", func(in *Input) {
+			in.Permissions.OuterSandbox.Runtime = OuterSRT
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com", "*.corp.example:8443"}
+		}, "", "", "*.corp.example:8443"},
+		{"codex profile refuses an allowed port", func(in *Input) {
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com", "", "*.corp.example:8443"}
+		}, CodePortNotEnforced, "agent.permissions.network.allowed_domains[2]", ""},
+		{"codex profile refuses a denied port", func(in *Input) {
+			in.Permissions.Network.DeniedDomains = []string{"github.com:22"}
+		}, CodePortNotEnforced, "agent.permissions.network.denied_domains[0]", ""},
+		{"claude refuses a port", func(in *Input) {
+			in.Runtime = RuntimeClaude
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com:443"}
+		}, CodePortNotEnforced, "agent.permissions.network.allowed_domains[0]", ""},
+		{"block mode ignores the list", func(in *Input) {
+			in.Permissions.Network.Mode = NetworkBlock
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com:443"}
+		}, "", "", ""},
+		{"port zero", func(in *Input) {
+			in.Permissions.OuterSandbox.Runtime = OuterSRT
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com:0"}
+		}, CodeInvalidDomain, "agent.permissions.network.allowed_domains", ""},
+		{"port above 65535", func(in *Input) {
+			in.Permissions.OuterSandbox.Runtime = OuterSRT
+			in.Permissions.Network.AllowedDomains = []string{"api.example.com:65536"}
+		}, CodeInvalidDomain, "agent.permissions.network.allowed_domains", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := codexInput()
+			tt.edit(&in)
+			p, err := Resolve(in)
+			if tt.code != "" {
+				var se *Error
+				if !errors.As(err, &se) || se.Code != tt.code || se.Field != tt.field {
+					t.Fatalf("err = %v, want %s at %s", err, tt.code, tt.field)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.srtDomain == "" {
+				return
+			}
+			s, err := p.SRTSettings()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(s.Network.AllowedDomains, tt.srtDomain) {
+				t.Errorf("srt allowedDomains %v lack %s", s.Network.AllowedDomains, tt.srtDomain)
+			}
+		})
+	}
+}
+
 func TestNetworkModes(t *testing.T) {
 	t.Run("allowlist", func(t *testing.T) {
 		p := mustResolve(t, func(in *Input) {
-			in.Permissions.Network.AllowedDomains = []string{"API.Example.com ", "registry.npmjs.org", "*.corp.example:8443"}
+			in.Permissions.Network.AllowedDomains = []string{"API.Example.com ", "registry.npmjs.org", "*.corp.example"}
 			in.Permissions.Network.DeniedDomains = []string{"REGISTRY.NPMJS.ORG", "api.example.com"}
 		})
 		if slices.Contains(p.AllowedDomains, "registry.npmjs.org") || slices.Contains(p.AllowedDomains, "api.example.com") {
 			t.Errorf("denied domains survived: %v", p.AllowedDomains)
 		}
-		for _, d := range []string{"github.com", "proxy.golang.org", "*.corp.example:8443"} {
+		for _, d := range []string{"github.com", "proxy.golang.org", "*.corp.example"} {
 			if !slices.Contains(p.AllowedDomains, d) {
 				t.Errorf("allowlist lacks %s", d)
 			}

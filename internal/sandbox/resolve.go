@@ -25,6 +25,9 @@ type Policy struct {
 	SessionDir string
 	SocketDir  string
 	Home       string
+	// SymphonyState is Symphony's own state the agent may not read: the state root, the logs
+	// root and the operator's config files, absolute and clean.
+	SymphonyState []string
 
 	ApprovalPolicy any // Codex wire value
 	AutoApproveAll bool
@@ -67,7 +70,13 @@ func Resolve(in Input) (*Policy, error) {
 	if err := p.resolveOuter(in, perm.OuterSandbox); err != nil {
 		return nil, err
 	}
+	if err := p.checkDomainPorts(perm.Network); err != nil {
+		return nil, err
+	}
 	if err := p.resolveCodexSandbox(perm.Filesystem); err != nil {
+		return nil, err
+	}
+	if err := p.checkSessionVisible(); err != nil {
 		return nil, err
 	}
 	if err := p.resolveFilesystem(perm.Filesystem); err != nil {
@@ -116,6 +125,54 @@ func (p *Policy) resolvePaths(in Input) error {
 		p.GitRoots = append(p.GitRoots, c)
 	}
 	p.GitRoots = dedupe(p.GitRoots)
+	return p.resolveSymphonyState(in, abs)
+}
+
+// checkSessionVisible refuses a Codex-profile session whose directory lies in the denied
+// Symphony state without a known CODEX_HOME inside it: the profile could then bring the
+// directory back only writable as a whole, CODEX_HOME and Codex's sandbox helper included.
+func (p *Policy) checkSessionVisible() error {
+	if p.Runtime != RuntimeCodex || p.Outer == OuterSRT || p.SessionDir == "" {
+		return nil
+	}
+	if !slices.ContainsFunc(p.SymphonyState, func(d string) bool { return within(p.SessionDir, d) }) {
+		return nil
+	}
+	if p.CodexHome == "" || !within(p.CodexHome, p.SessionDir) || p.CodexHome == p.SessionDir {
+		return errf(CodeMissingSessionPath, "codex_home", "must name the CODEX_HOME inside session directory %s, which lies in Symphony's read-denied state", p.SessionDir)
+	}
+	return nil
+}
+
+// resolveSymphonyState collects the state root, logs root and config files. A workspace or
+// git root inside one of them is refused: the deny would hide the agent's own checkout.
+func (p *Policy) resolveSymphonyState(in Input, abs func(field, v string, required bool) (string, error)) error {
+	fields := []string{"state_root", "logs_root"}
+	values := []string{in.StateRoot, in.LogsRoot}
+	for _, f := range in.ConfigFiles {
+		fields, values = append(fields, "config_files"), append(values, f)
+	}
+	for i, v := range values {
+		c, err := abs(fields[i], v, false)
+		if err != nil {
+			return err
+		}
+		if c == "" {
+			continue
+		}
+		for _, r := range append([]string{p.Workspace}, p.GitRoots...) {
+			if within(r, c) {
+				return errf(CodeInvalidPath, fields[i], "%s would hide %s from the agent; keep workspaces and repositories outside Symphony's state and log directories", c, r)
+			}
+		}
+		p.SymphonyState = append(p.SymphonyState, c)
+	}
+	// A path inside another entry (the default logs root lies in the state root) is covered
+	// already, and bubblewrap cannot mount a second deny inside the first.
+	all := dedupe(p.SymphonyState)
+	p.SymphonyState = slices.DeleteFunc(slices.Clone(all), func(c string) bool {
+		return slices.ContainsFunc(all, func(o string) bool { return o != c && within(c, o) })
+	})
 	return nil
 }
 
@@ -247,7 +304,7 @@ func (p *Policy) resolveFilesystem(fs Filesystem) error {
 		return err
 	}
 	protected := p.protectedReads()
-	noCarve := slices.Clone(protected)
+	noCarve := append(slices.Clone(protected), p.SymphonyState...)
 	for _, d := range []string{p.CodexHome, p.SessionDir} {
 		if d != "" {
 			noCarve = append(noCarve, d)

@@ -25,17 +25,27 @@ const (
 	secretSSH   = "FAKE-SSH-KEY-5d1c"
 	secretAWS   = "FAKE-AWS-SECRET-77e0"
 	secretCodex = "FAKE-CODEX-AUTH-a913"
+	secretRuns  = "FAKE-RUN-STORE-40b2"
+	secretAudit = "FAKE-AUDIT-LOG-c7d1"
+	secretLogs  = "FAKE-SERVICE-LOG-18ae"
+	secretYML   = "FAKE-SYMPHONY-YML-e5f3"
+	secretPeer  = "FAKE-OTHER-SESSION-92bc"
 	planted     = "PLANTED-BY-AGENT"
 )
 
-// rig is one attack run's world: a fake HOME with fake credentials, a git workspace, two
-// loopback HTTP servers (one allow-listed) and two Unix sockets (one the session's own).
+// rig is one attack run's world: a fake HOME with fake credentials, a git workspace,
+// Symphony's own state (a state root holding a run store, an audit log and another issue's
+// session directory, a separate logs root and the operator's symphony.yml), two loopback HTTP
+// servers (one allow-listed) and two Unix sockets (one the session's own).
 type rig struct {
-	root, home, wsRoot, ws, state, sockDir string
-	allowedURL, otherURL, directURL        string
-	allowedHits, otherHits, directHits     atomic.Int64
-	ownSock, otherSock                     string
-	ownConns, otherConns                   atomic.Int64
+	root, home, wsRoot, ws, sockDir    string
+	state, session, logs, config       string
+	allowedURL, otherURL, directURL    string
+	allowedHits, otherHits, directHits atomic.Int64
+	hostURL                            string
+	hostHits                           atomic.Int64
+	ownSock, otherSock                 string
+	ownConns, otherConns               atomic.Int64
 }
 
 func newRig(t *testing.T) *rig {
@@ -45,6 +55,9 @@ func newRig(t *testing.T) *rig {
 	r.wsRoot = filepath.Join(r.root, "workspaces")
 	r.ws = filepath.Join(r.wsRoot, "SEC-1")
 	r.state = filepath.Join(r.root, "state")
+	r.session = filepath.Join(r.state, "sessions", "SEC-1")
+	r.logs = filepath.Join(r.root, "logs")
+	r.config = filepath.Join(r.root, "ops", "symphony.yml")
 	r.sockDir = filepath.Join(r.root, "sock-own")
 	files := map[string]string{
 		".ssh/id_rsa":      secretSSH + "\n",
@@ -54,7 +67,12 @@ func newRig(t *testing.T) *rig {
 	for rel, body := range files {
 		writeFile(t, filepath.Join(r.home, rel), body)
 	}
-	for _, d := range []string{r.ws, r.state, r.sockDir, filepath.Join(r.root, "sock-other")} {
+	writeFile(t, filepath.Join(r.state, "symphony.db"), secretRuns+"\n")
+	writeFile(t, filepath.Join(r.state, "audit", "audit.jsonl"), secretAudit+"\n")
+	writeFile(t, filepath.Join(r.state, "sessions", "SEC-2", "home", "config.toml"), secretPeer+"\n")
+	writeFile(t, filepath.Join(r.logs, "symphony.log"), secretLogs+"\n")
+	writeFile(t, r.config, "# "+secretYML+"\n")
+	for _, d := range []string{r.ws, r.session, r.sockDir, filepath.Join(r.root, "sock-other")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +82,7 @@ func newRig(t *testing.T) *rig {
 	r.allowedURL = serveCounting(t, &r.allowedHits)
 	r.otherURL = serveCounting(t, &r.otherHits)
 	r.directURL = serveCounting(t, &r.directHits)
+	r.hostURL = serveCountingOn(t, "127.0.0.2:0", &r.hostHits)
 	r.ownSock = listenCounting(t, filepath.Join(r.sockDir, "mcp.sock"), &r.ownConns)
 	r.otherSock = listenCounting(t, filepath.Join(r.root, "sock-other", "docker.sock"), &r.otherConns)
 	return r
@@ -78,6 +97,12 @@ func (r *rig) attackScript() string {
 		"cat ~/.aws/credentials",
 		"cat ~/.codex/auth.json",
 		"cat \"$CODEX_HOME/auth.json\"",
+		"cat " + filepath.Join(r.state, "symphony.db") + " " + filepath.Join(r.state, "audit", "audit.jsonl"),
+		"cat " + filepath.Join(r.logs, "symphony.log"),
+		"cat " + r.config,
+		"cat " + filepath.Join(r.state, "sessions", "SEC-2", "home", "config.toml"),
+		"echo tmp-ok > \"$TMPDIR/probe\" && cat \"$TMPDIR/probe\"",
+		"echo " + planted + " >> \"$CODEX_HOME/config.toml\"",
 		"echo " + planted + " > WORKFLOW.md",
 		"printf '[alias]\\n\\tpwn = !echo " + planted + "\\n' >> .git/config",
 		"curl -s -m 15 " + r.allowedURL,
@@ -87,6 +112,12 @@ func (r *rig) attackScript() string {
 		"curl -s -m 15 --unix-socket " + r.otherSock + " http://sock/",
 		"true",
 	}, "; ")
+}
+
+// hostProbe reaches a host that is not allow-listed. It runs as its own command: Codex's
+// proxy fails the whole command when it refuses a private address, hiding every other probe.
+func (r *rig) hostProbe() string {
+	return "curl -s -m 15 " + r.hostURL + "; true"
 }
 
 // outcome observes what the attack achieved, from the side of the thing attacked.
@@ -103,14 +134,33 @@ func (r *rig) outcome(t *testing.T, toolOutput string) map[string]sandbox.Outcom
 	set(sandbox.AttackReadSSH, strings.Contains(toolOutput, secretSSH))
 	set(sandbox.AttackReadAWS, strings.Contains(toolOutput, secretAWS))
 	set(sandbox.AttackReadCodexAuth, strings.Contains(toolOutput, secretCodex))
+	set(sandbox.AttackReadState, strings.Contains(toolOutput, secretRuns) || strings.Contains(toolOutput, secretAudit))
+	set(sandbox.AttackReadLogs, strings.Contains(toolOutput, secretLogs))
+	set(sandbox.AttackReadConfig, strings.Contains(toolOutput, secretYML))
+	set(sandbox.AttackReadPeerSession, strings.Contains(toolOutput, secretPeer))
+	set(sandbox.AttackOwnTmpdir, strings.Contains(toolOutput, "tmp-ok"))
+	set(sandbox.AttackWriteCodexHome, fileHas(filepath.Join(r.session, "home", "config.toml"), planted))
 	set(sandbox.AttackWriteWorkflow, fileHas(filepath.Join(r.ws, "WORKFLOW.md"), planted))
 	set(sandbox.AttackWriteGitConfig, fileHas(filepath.Join(r.ws, ".git", "config"), planted))
 	set(sandbox.AttackNetAllowed, r.allowedHits.Load() > 0)
 	set(sandbox.AttackNetOtherProxy, r.otherHits.Load() > 0)
+	set(sandbox.AttackNetOtherHost, r.hostHits.Load() > 0)
 	set(sandbox.AttackNetOtherDirect, r.directHits.Load() > 0)
 	set(sandbox.AttackSocketOwn, r.ownConns.Load() > 0)
 	set(sandbox.AttackSocketOther, r.otherConns.Load() > 0)
 	return got
+}
+
+// allowEntry is the allowed_domains entry for the allow-listed server, as an operator would
+// write it in each mode: host:port where srt enforces ports, the bare host where the Codex
+// profile refuses a port it cannot enforce.
+func (r *rig) allowEntry(mode sandbox.Mode) string {
+	hostPort := strings.TrimSuffix(strings.TrimPrefix(r.allowedURL, "http://"), "/")
+	if mode == sandbox.ModeSRT {
+		return hostPort
+	}
+	host, _, _ := strings.Cut(hostPort, ":")
+	return host
 }
 
 func (r *rig) input(mode sandbox.Mode, mockHost, allowedHost string) sandbox.Input {
@@ -118,9 +168,13 @@ func (r *rig) input(mode sandbox.Mode, mockHost, allowedHost string) sandbox.Inp
 		Runtime:      sandbox.RuntimeCodex,
 		Workspace:    r.ws,
 		Home:         r.home,
-		SessionDir:   r.state,
+		SessionDir:   r.session,
+		CodexHome:    filepath.Join(r.session, "home"),
 		SocketDir:    r.sockDir,
 		RuntimeHosts: []string{mockHost},
+		StateRoot:    r.state,
+		LogsRoot:     r.logs,
+		ConfigFiles:  []string{r.config},
 	}
 	in.Permissions.Network.AllowedDomains = []string{allowedHost}
 	if mode == sandbox.ModeSRT {
@@ -147,7 +201,7 @@ func TestSecurityMatrix(t *testing.T) {
 			}
 			r := newRig(t)
 			got := r.attack(t, codexBin, mode)
-			for _, a := range sandbox.Attacks {
+			for _, a := range scriptedAttacks() {
 				want := sandbox.Measured[a.ID][mode]
 				t.Logf("%-22s %-13s %s", a.ID, mode, got[a.ID])
 				if got[a.ID] != want {
@@ -160,12 +214,9 @@ func TestSecurityMatrix(t *testing.T) {
 
 func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[string]sandbox.Outcome {
 	t.Helper()
-	mock := codextest.NewResponses(t, codextest.Step{Shell: r.attackScript()}, codextest.Step{Text: "done"})
+	mock := codextest.NewResponses(t, codextest.Step{Shell: r.attackScript()}, codextest.Step{Shell: r.hostProbe()}, codextest.Step{Text: "done"})
 	mockHost := strings.TrimSuffix(strings.TrimPrefix(mock.URL, "http://"), "/v1")
-	allowedHost := strings.TrimPrefix(r.allowedURL, "http://")
-	allowedHost = allowedHost[:strings.Index(allowedHost, "/")]
-
-	in := r.input(mode, mockHost, allowedHost)
+	in := r.input(mode, mockHost, r.allowEntry(mode))
 	if mode == sandbox.ModeSRT {
 		in.Permissions.OuterSandbox.Command = testenv.SRT(t)
 	}
@@ -178,7 +229,7 @@ func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[strin
 		Command:           shellQuoteArg(codexBin) + " app-server",
 		WorkspaceRoot:     r.wsRoot,
 		Workspace:         r.ws,
-		StateDir:          r.state,
+		PrivateDir:        r.session,
 		AuthFile:          filepath.Join(r.home, ".codex", "auth.json"),
 		ConfigTOML:        mock.ConfigTOML(),
 		Env:               append(mock.Env(), "HOME="+r.home, "PATH="+os.Getenv("PATH")),
@@ -194,7 +245,7 @@ func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[strin
 		opts.PermissionProfile = params.PermissionProfile
 	}
 	if mode == sandbox.ModeSRT {
-		srt, err := pol.WriteSRTSettings(r.state)
+		srt, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,9 +280,27 @@ func toolOutputs(t *testing.T, mock *codextest.Responses, mode sandbox.Mode) str
 	return out
 }
 
+// scriptedAttacks are the rows attackScript probes; the other rows are measured elsewhere.
+func scriptedAttacks() []sandbox.Attack {
+	var out []sandbox.Attack
+	for _, a := range sandbox.Attacks {
+		if a.InAttackScript() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func serveCounting(t *testing.T, hits *atomic.Int64) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveCountingOn(t, "127.0.0.1:0", hits)
+}
+
+// serveCountingOn serves on addr; 127.0.0.2 is a loopback host distinct from the allow-listed
+// 127.0.0.1.
+func serveCountingOn(t *testing.T, addr string, hits *atomic.Int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,11 +60,13 @@ func (p *Policy) SRTSettings() (SRTSettings, error) {
 	}, nil
 }
 
-// srtDenyRead is the shared list. Codex runtime files cannot be listed: srt confines the
-// Codex process itself, which must read its auth.json and config.toml, so under srt they
-// stay readable to agent commands too.
+// srtDenyRead is the shared list plus Symphony's own state. Codex runtime files cannot be
+// listed: srt confines the Codex process itself, which must read its auth.json and
+// config.toml, so under srt they stay readable to agent commands too. The session directory
+// inside the state root stays usable because srt binds its allowWrite paths back over a
+// denied directory.
 func (p *Policy) srtDenyRead() []string {
-	return bothForms(p.DenyRead, p.Home)
+	return dedupe(append(bothForms(p.DenyRead, p.Home), p.SymphonyState...))
 }
 
 // srtAllowWrite is the workspace, every git metadata root outside it, and the session's

@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"strings"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -22,18 +22,18 @@ func TestSRTDirectMatrix(t *testing.T) {
 		testenv.Tool(t, tool)
 	}
 	r := newRig(t)
-	in := r.input(sandbox.ModeSRT, "127.0.0.1:9", strings.TrimSuffix(strings.TrimPrefix(r.allowedURL, "http://"), "/"))
+	in := r.input(sandbox.ModeSRT, "127.0.0.1:9", r.allowEntry(sandbox.ModeSRT))
 	in.Permissions.OuterSandbox.Command = testenv.SRT(t)
 	pol, err := sandbox.Resolve(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := pol.WriteSRTSettings(r.state)
+	sess, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = sess.Close() }()
-	argv, err := sess.Launch(r.attackScript())
+	argv, err := sess.Launch(r.attackScript() + "; " + r.hostProbe())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,9 @@ func TestSRTDirectMatrix(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = r.ws
-	cmd.Env = append(os.Environ(), "HOME="+r.home, "TMPDIR="+r.state)
+	// The Codex adapter would have written CODEX_HOME's config before launch.
+	writeFile(t, filepath.Join(r.session, "home", "config.toml"), "model = \"m\"\n")
+	cmd.Env = append(os.Environ(), "HOME="+r.home, "TMPDIR="+r.session, "CODEX_HOME="+filepath.Join(r.session, "home"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
@@ -51,7 +53,7 @@ func TestSRTDirectMatrix(t *testing.T) {
 	}
 	t.Logf("srt output:\n%s", out)
 	got := r.outcome(t, string(out))
-	for _, a := range sandbox.Attacks {
+	for _, a := range scriptedAttacks() {
 		if want := sandbox.Measured[a.ID][sandbox.ModeSRT]; got[a.ID] != want {
 			t.Errorf("%s under plain srt: observed %s, sandbox.Measured says %s (%s)", a.ID, got[a.ID], want, a.Description)
 		}

@@ -79,7 +79,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(state, ws, "model = \"m\"\n", auth, discardLogger())
+	d, err := makePrivateDirs(state, false, ws, "model = \"m\"\n", auth, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,28 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 		t.Fatalf("config.toml = %s", cfg)
 	}
 	for _, inside := range []string{"state", "..state"} {
-		if _, err := makePrivateDirs(filepath.Join(ws, inside), ws, "", auth, discardLogger()); err == nil {
+		if _, err := makePrivateDirs(filepath.Join(ws, inside), false, ws, "", auth, discardLogger()); err == nil {
 			t.Fatalf("state dir %s inside the workspace was accepted", inside)
 		}
+	}
+}
+
+// A caller that names the private directory exactly (to render a sandbox policy for it before
+// launch) gets CODEX_HOME and TMPDIR at fixed places inside it.
+func TestPrivateDirExact(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "SEC-1")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d, err := makePrivateDirs(dir, true, t.TempDir(), "", "", discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, _ := filepath.EvalSymlinks(dir)
+	if d.root != real || d.home != filepath.Join(real, "home") || d.tmp != filepath.Join(real, "tmp") {
+		t.Fatalf("exact private dir = %+v, want home and tmp directly inside %s", d, real)
+	}
+	if _, err := os.Stat(filepath.Join(d.home, "config.toml")); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -30,7 +30,10 @@ type privateDirs struct {
 	tmp  string
 }
 
-func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog.Logger) (privateDirs, error) {
+// makePrivateDirs creates the private directory as a fresh codex-session-* directory under
+// stateDir or, when exact, uses stateDir itself: a caller that created it empty for this
+// session and rendered a sandbox policy naming its home and tmp.
+func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, authFile string, log *slog.Logger) (privateDirs, error) {
 	var d privateDirs
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return d, fmt.Errorf("create state dir %q: %w", stateDir, err)
@@ -42,9 +45,11 @@ func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog
 	if rel, err := filepath.Rel(workspace, realState); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return d, fmt.Errorf("state dir %q is inside the workspace; the agent could read its CODEX_HOME", stateDir)
 	}
-	root, err := os.MkdirTemp(realState, "codex-session-")
-	if err != nil {
-		return d, fmt.Errorf("create session dir: %w", err)
+	root := realState
+	if !exact {
+		if root, err = os.MkdirTemp(realState, "codex-session-"); err != nil {
+			return d, fmt.Errorf("create session dir: %w", err)
+		}
 	}
 	d = privateDirs{root: root, home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp")}
 	fail := func(err error) (privateDirs, error) {

@@ -57,6 +57,10 @@ type Options struct {
 	// StateDir is where the private per-session directory (CODEX_HOME, TMPDIR) is created.
 	// It must not be inside the workspace.
 	StateDir string
+	// PrivateDir, when set, is the private directory itself instead of a fresh one under
+	// StateDir: CODEX_HOME is PrivateDir/home and TMPDIR PrivateDir/tmp, so a sandbox policy
+	// rendered before launch can name them. It is removed when the session stops.
+	PrivateDir string
 	// AuthFile is the operator's Codex auth.json, linked into the private CODEX_HOME when it
 	// exists; empty means ~/.codex/auth.json (or $CODEX_HOME/auth.json).
 	AuthFile string
@@ -125,8 +129,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Workspace == "" {
 		bad("codex options: Workspace is required")
 	}
-	if o.StateDir == "" {
-		bad("codex options: StateDir is required (the private CODEX_HOME is created there)")
+	if o.StateDir == "" && o.PrivateDir == "" {
+		bad("codex options: StateDir or PrivateDir is required (the private CODEX_HOME is created there)")
 	}
 	if o.ApprovalPolicy == nil {
 		if o.AutoApproveAll {

@@ -154,7 +154,11 @@ func (s *Session) launch() error {
 		return err
 	}
 	s.workspace = ws
-	s.dirs, err = makePrivateDirs(s.opts.StateDir, ws, s.opts.ConfigTOML, s.opts.AuthFile, s.opts.Logger)
+	stateDir, exact := s.opts.StateDir, s.opts.PrivateDir != ""
+	if exact {
+		stateDir = s.opts.PrivateDir
+	}
+	s.dirs, err = makePrivateDirs(stateDir, exact, ws, s.opts.ConfigTOML, s.opts.AuthFile, s.opts.Logger)
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
