@@ -18,15 +18,24 @@ var templates embed.FS
 
 func newInitCmd(g *Globals) *cobra.Command {
 	var force, local bool
+	var dir string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented symphony.yml (and, with --local, a sample issue and WORKFLOW.md)",
-		Long: "Writes a commented, deterministic symphony.yml at --config. With --local it uses the\n" +
-			"local file tracker and also writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony\n" +
-			"runs with no tracker account. Existing files are left alone unless --force is given.",
+		Long: "Writes a commented, deterministic symphony.yml at --config, or at DIR/symphony.yml with\n" +
+			"--dir DIR (the directory is created). With --local it uses the local file tracker and also\n" +
+			"writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony runs with no tracker\n" +
+			"account. Existing files are left alone unless --force is given.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := filepath.Abs(g.ConfigPath)
+			configPath := g.ConfigPath
+			if dir != "" {
+				if cmd.Flags().Changed("config") {
+					return usageErr(errors.New("init: pass --dir or --config, not both"))
+				}
+				configPath = filepath.Join(dir, "symphony.yml")
+			}
+			path, err := filepath.Abs(configPath)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -59,6 +68,7 @@ func newInitCmd(g *Globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
 	cmd.Flags().BoolVar(&local, "local", false, "use the local file tracker and write a sample issue")
+	cmd.Flags().StringVar(&dir, "dir", "", "write into this directory (created if missing) instead of beside --config")
 	return cmd
 }
 
