@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 )
 
@@ -79,7 +81,7 @@ func writeTemplate(f initFile, repoKey, repoPath string) error {
 	if err != nil {
 		return err
 	}
-	text := strings.NewReplacer("{{REPO_KEY}}", repoKey, "{{REPO_PATH}}", repoPath).Replace(string(body))
+	text := strings.NewReplacer("{{REPO_KEY}}", yamlString(repoKey), "{{REPO_PATH}}", repoPath).Replace(string(body))
 	if err := os.MkdirAll(filepath.Dir(f.dest), 0o755); err != nil {
 		return err
 	}
@@ -101,11 +103,23 @@ func writeTemplate(f initFile, repoKey, repoPath string) error {
 
 var repoKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// sanitizeRepoKey turns a directory name into a repository key that needs no quoting.
+// sanitizeRepoKey turns a directory name into a repository key of safe characters.
 func sanitizeRepoKey(name string) string {
 	key := strings.Trim(repoKeyChars.ReplaceAllString(name, "-"), "-.")
 	if key == "" {
 		return "my-repo"
 	}
 	return key
+}
+
+// yamlString spells s so YAML reads it back as that string: a key such as 001 or true would
+// otherwise load as a number or a boolean.
+func yamlString(s string) string {
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err == nil {
+		if got, ok := v.(string); ok && got == s {
+			return s
+		}
+	}
+	return strconv.Quote(s)
 }
