@@ -42,6 +42,11 @@ func (g *Globals) StateRootOrigin() string {
 	return origin
 }
 
+// stateRootIsDefault reports that neither --state-root nor SYMPHONY_STATE_ROOT chose the state root.
+func (g *Globals) stateRootIsDefault() bool {
+	return g.stateRoot == "" && os.Getenv("SYMPHONY_STATE_ROOT") == ""
+}
+
 func (g *Globals) stateRootAndOrigin() (root, origin string) {
 	if g.stateRoot != "" {
 		return absPath(g.stateRoot), "--state-root"

@@ -58,6 +58,10 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	// service will resume.
 	logger.Info("symphony starting", "config", cfg.Path, "state_root", g.StateRoot(), "state_root_from", g.StateRootOrigin(),
 		"repositories", len(cfg.Repositories), "provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime)
+	if legacy, ok := legacyStateRoot(); ok && g.stateRootIsDefault() {
+		logger.Warn("runs recorded before state roots became per config stay in the shared state root; pass --state-root there to keep using them",
+			"shared_state_root", legacy)
+	}
 	s := &service{logger: logger, closeLog: closeLog}
 	ok := false
 	defer func() {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/symphony-go/symphony/internal/store"
 )
 
 // stateOwnerFile names, inside a state root, the file recording which symphony.yml owns it.
@@ -109,4 +111,13 @@ func writeStateOwner(root, cfgAbs string) error {
 		return err
 	}
 	return nil
+}
+
+// legacyStateRoot is the single state root every config shared before state roots became per
+// config; it returns that directory when it still holds a run store, so the operator can be
+// told where the older history is.
+func legacyStateRoot() (string, bool) {
+	root := filepath.Join(stateHome(), "symphony")
+	_, err := os.Stat(filepath.Join(root, store.FileName))
+	return root, err == nil
 }
