@@ -57,15 +57,20 @@ func (d *dayRange) check() error {
 	return nil
 }
 
-// requireState refuses a state root holding neither a store nor an audit log, which almost
-// always means a wrong --state-root rather than an empty history.
-func requireState(root string) error {
+// freshState reports a state root holding neither a run store nor an audit log: no service
+// has run with it yet, which is an empty history rather than an error.
+func freshState(root string) bool {
 	for _, p := range []string{store.Path(root), audit.Dir(root)} {
-		if _, err := os.Stat(p); err == nil {
-			return nil
+		if _, err := os.Lstat(p); err == nil {
+			return false
 		}
 	}
-	return usageErr(fmt.Errorf("no Symphony state under %s (no %s and no %s); pass --state-root or set SYMPHONY_STATE_ROOT", root, store.FileName, audit.DirName))
+	return true
+}
+
+// noAuditYet is what audit commands print on a fresh state root.
+func noAuditYet(w io.Writer, root string) {
+	fmt.Fprintf(w, "no audit records yet under %s\n", root)
 }
 
 // openStoreForReading opens the run store read-only; a missing store yields nil, nil.
@@ -103,8 +108,9 @@ func newAuditVerifyCmd(g *Globals) *cobra.Command {
 				return err
 			}
 			root := g.StateRoot()
-			if err := requireState(root); err != nil {
-				return err
+			if freshState(root) && !asJSON {
+				noAuditYet(cmd.OutOrStdout(), root)
+				return nil
 			}
 			st, err := openStoreForReading(cmd.Context(), root)
 			if err != nil {
@@ -193,8 +199,9 @@ func newAuditShowCmd(g *Globals) *cobra.Command {
 				return err
 			}
 			root := g.StateRoot()
-			if err := requireState(root); err != nil {
-				return err
+			if freshState(root) && !asJSON {
+				noAuditYet(cmd.OutOrStdout(), root)
+				return nil
 			}
 			recs, err := audit.Query(audit.QueryOptions{Dir: audit.Dir(root), Issue: args[0], From: days.from, To: days.to})
 			if err != nil {

@@ -18,33 +18,7 @@ func newConfigCmd(g *Globals) *cobra.Command {
 		Use:   "config",
 		Short: "Inspect the operator configuration",
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "check",
-		Short: "Validate symphony.yml and every repository WORKFLOW.md, then print the effective config",
-		Long: "Validates symphony.yml and each repository's WORKFLOW.md, reports every problem with its\n" +
-			"file, line and key, and prints the effective configuration with secrets redacted.\n" +
-			"Exit status: 0 valid (warnings allowed), 2 invalid.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(g, cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			if broken := checkTemplates(cfg); len(broken) > 0 {
-				for _, e := range broken {
-					fmt.Fprintln(cmd.ErrOrStderr(), e)
-				}
-				return usageErr(fmt.Errorf("%d prompt template problem(s)", len(broken)))
-			}
-			out := cmd.OutOrStdout()
-			if err := cfg.WriteEffective(out); err != nil {
-				return failure(err)
-			}
-			printWarnings(cmd.ErrOrStderr(), cfg)
-			fmt.Fprintf(out, "# %s is valid (%d repositories)\n", cfg.Path, len(cfg.Repositories))
-			return nil
-		},
-	})
+	cmd.AddCommand(newConfigCheckCmd(g), newConfigSchemaCmd())
 	return cmd
 }
 
@@ -73,11 +47,8 @@ func reportProblems(stderr io.Writer, err error, what, path string) error {
 
 // printWarnings lists valid-but-notable settings and features this build cannot run yet.
 func printWarnings(w io.Writer, cfg *config.Config) {
-	for _, msg := range cfg.Warnings() {
+	for _, msg := range warnings(cfg) {
 		fmt.Fprintln(w, "warning:", msg)
-	}
-	for _, f := range cfg.Unimplemented() {
-		fmt.Fprintf(w, "warning: not yet implemented: %s\n", f)
 	}
 }
 
@@ -107,4 +78,25 @@ func checkTemplates(cfg *config.Config) []error {
 		}
 	}
 	return broken
+}
+
+func newConfigSchemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema (draft 2020-12) of symphony.yml, for editors",
+		Long: "Prints a JSON Schema of symphony.yml generated from the typed configuration this binary\n" +
+			"loads, with the descriptions its code carries. Save it and point your editor at it, e.g.\n" +
+			"with a first line `# yaml-language-server: $schema=./symphony.schema.json` for the YAML\n" +
+			"language server (VS Code's YAML extension). The schema checks keys and types; value\n" +
+			"rules (ranges, paths, cross-key rules) are `symphony config check`'s.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			schema, err := config.JSONSchema()
+			if err != nil {
+				return failure(err)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", schema)
+			return err
+		},
+	}
 }

@@ -16,8 +16,6 @@ type Globals struct {
 	ConfigPath string
 	stateRoot  string
 	logsRoot   string
-	Host       string
-	Port       int
 	logFormat  string
 	logLevel   string
 }
@@ -25,31 +23,38 @@ type Globals struct {
 func (g *Globals) bind(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVar(&g.ConfigPath, "config", "symphony.yml", "path to the operator config file")
-	f.StringVar(&g.stateRoot, "state-root", "", "directory for the run store and audit log (env SYMPHONY_STATE_ROOT)")
+	f.StringVar(&g.stateRoot, "state-root", "", "directory for the run store and audit log (env SYMPHONY_STATE_ROOT; default: one per config under $XDG_STATE_HOME/symphony or ~/.local/state/symphony)")
 	f.StringVar(&g.logsRoot, "logs-root", "", "directory for log files (env SYMPHONY_LOGS_ROOT; default <state-root>/logs)")
-	f.StringVar(&g.Host, "host", "", "dashboard listen host (overrides dashboard.host)")
-	f.IntVar(&g.Port, "port", 0, "dashboard listen port (overrides dashboard.port; 0 picks a free port)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 }
 
-// StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else
-// $XDG_STATE_HOME/symphony, else ~/.local/state/symphony.
+// StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else the
+// config file's own directory under the state home (see defaultStateRoot).
 func (g *Globals) StateRoot() string {
+	root, _ := g.stateRootAndOrigin()
+	return root
+}
+
+// StateRootOrigin says where StateRoot came from, for the start-up log and diagnostics.
+func (g *Globals) StateRootOrigin() string {
+	_, origin := g.stateRootAndOrigin()
+	return origin
+}
+
+// stateRootIsDefault reports that neither --state-root nor SYMPHONY_STATE_ROOT chose the state root.
+func (g *Globals) stateRootIsDefault() bool {
+	return g.stateRoot == "" && os.Getenv("SYMPHONY_STATE_ROOT") == ""
+}
+
+func (g *Globals) stateRootAndOrigin() (root, origin string) {
 	if g.stateRoot != "" {
-		return absPath(g.stateRoot)
+		return absPath(g.stateRoot), "--state-root"
 	}
 	if v := os.Getenv("SYMPHONY_STATE_ROOT"); v != "" {
-		return absPath(v)
+		return absPath(v), "SYMPHONY_STATE_ROOT"
 	}
-	if v := os.Getenv("XDG_STATE_HOME"); v != "" {
-		return filepath.Join(absPath(v), "symphony")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return absPath(".symphony-state")
-	}
-	return filepath.Join(home, ".local", "state", "symphony")
+	return defaultStateRoot(g.ConfigPath), "default for " + absPath(g.ConfigPath)
 }
 
 // LogsRoot returns the log directory: --logs-root, else $SYMPHONY_LOGS_ROOT, else

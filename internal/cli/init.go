@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 )
 
@@ -18,15 +20,24 @@ var templates embed.FS
 
 func newInitCmd(g *Globals) *cobra.Command {
 	var force, local bool
+	var dir string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented symphony.yml (and, with --local, a sample issue and WORKFLOW.md)",
-		Long: "Writes a commented, deterministic symphony.yml at --config. With --local it uses the\n" +
-			"local file tracker and also writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony\n" +
-			"runs with no tracker account. Existing files are left alone unless --force is given.",
+		Long: "Writes a commented, deterministic symphony.yml at --config, or at DIR/symphony.yml with\n" +
+			"--dir DIR (the directory is created). With --local it uses the local file tracker and also\n" +
+			"writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony runs with no tracker\n" +
+			"account. Existing files are left alone unless --force is given.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := filepath.Abs(g.ConfigPath)
+			configPath := g.ConfigPath
+			if dir != "" {
+				if cmd.Flags().Changed("config") {
+					return usageErr(errors.New("init: pass --dir or --config, not both"))
+				}
+				configPath = filepath.Join(dir, "symphony.yml")
+			}
+			path, err := filepath.Abs(configPath)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -59,6 +70,7 @@ func newInitCmd(g *Globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
 	cmd.Flags().BoolVar(&local, "local", false, "use the local file tracker and write a sample issue")
+	cmd.Flags().StringVar(&dir, "dir", "", "write into this directory (created if missing) instead of beside --config")
 	return cmd
 }
 
@@ -69,7 +81,7 @@ func writeTemplate(f initFile, repoKey, repoPath string) error {
 	if err != nil {
 		return err
 	}
-	text := strings.NewReplacer("{{REPO_KEY}}", repoKey, "{{REPO_PATH}}", repoPath).Replace(string(body))
+	text := strings.NewReplacer("{{REPO_KEY}}", yamlString(repoKey), "{{REPO_PATH}}", repoPath).Replace(string(body))
 	if err := os.MkdirAll(filepath.Dir(f.dest), 0o755); err != nil {
 		return err
 	}
@@ -91,11 +103,23 @@ func writeTemplate(f initFile, repoKey, repoPath string) error {
 
 var repoKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// sanitizeRepoKey turns a directory name into a repository key that needs no quoting.
+// sanitizeRepoKey turns a directory name into a repository key of safe characters.
 func sanitizeRepoKey(name string) string {
 	key := strings.Trim(repoKeyChars.ReplaceAllString(name, "-"), "-.")
 	if key == "" {
 		return "my-repo"
 	}
 	return key
+}
+
+// yamlString spells s so YAML reads it back as that string: a key such as 001 or true would
+// otherwise load as a number or a boolean.
+func yamlString(s string) string {
+	var v any
+	if err := yaml.Unmarshal([]byte(s), &v); err == nil {
+		if got, ok := v.(string); ok && got == s {
+			return s
+		}
+	}
+	return strconv.Quote(s)
 }

@@ -22,7 +22,8 @@ import (
 const issuesTimeout = 2 * time.Minute
 
 func newIssuesCmd(g *Globals) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "issues",
 		Short: "List the issues the configured tracker returns, per repository route",
 		Long: "issues polls the configured tracker once, exactly as the service would, and lists\n" +
@@ -41,9 +42,19 @@ func newIssuesCmd(g *Globals) *cobra.Command {
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), issuesTimeout)
 			defer cancel()
-			return listIssues(ctx, cmd.OutOrStdout(), tr, tracker.SettingsFromConfig(cfg))
+			listing, err := pollIssues(ctx, tr, tracker.SettingsFromConfig(cfg))
+			if err != nil {
+				return failure(err)
+			}
+			if asJSON {
+				return writeJSONOrFail(cmd.OutOrStdout(), listing)
+			}
+			printIssues(cmd.OutOrStdout(), listing)
+			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the listing as one JSON object")
+	return cmd
 }
 
 // trackerFromConfig builds the tracker issues.provider names.
@@ -62,52 +73,116 @@ func trackerFromConfig(cfg *config.Config) (tracker.Tracker, error) {
 	}
 }
 
-// listIssues polls once and prints candidates per route, conflicts, and unreadable files.
-func listIssues(ctx context.Context, out io.Writer, tr tracker.Tracker, s tracker.Settings) error {
+// issueListing is what `symphony issues` reports, in text and in JSON alike.
+type issueListing struct {
+	ActiveStates []string       `json:"active_states"`
+	Routes       []routeListing `json:"routes"`
+	// Conflicts match several routes and are not dispatched until one route matches.
+	Conflicts    []issueRow `json:"conflicts"`
+	SkippedFiles []string   `json:"skipped_files"`
+}
+
+type routeListing struct {
+	Key      string     `json:"key"`
+	Selector string     `json:"selector"`
+	Default  bool       `json:"default"`
+	Issues   []issueRow `json:"issues"`
+}
+
+type issueRow struct {
+	ID         string       `json:"id"`
+	Identifier string       `json:"identifier"`
+	State      string       `json:"state"`
+	Priority   *int         `json:"priority"`
+	Labels     []string     `json:"labels"`
+	BlockedBy  []blockerRow `json:"blocked_by"`
+	Title      string       `json:"title"`
+	Routes     []string     `json:"routes,omitempty"`
+}
+
+type blockerRow struct {
+	Identifier string `json:"identifier"`
+	State      string `json:"state"`
+}
+
+// pollIssues polls once and sorts the candidates by route.
+func pollIssues(ctx context.Context, tr tracker.Tracker, s tracker.Settings) (issueListing, error) {
 	got, err := tr.FetchCandidates(ctx)
 	if err != nil {
-		return failure(err)
+		return issueListing{}, err
 	}
-	byRoute := map[string][]issue.Issue{}
+	l := issueListing{ActiveStates: append([]string{}, s.ActiveStates...), Routes: []routeListing{}, Conflicts: []issueRow{}, SkippedFiles: []string{}}
+	byRoute := map[string][]issueRow{}
 	for _, is := range got.Dispatchable {
-		byRoute[is.RepoKey] = append(byRoute[is.RepoKey], is)
+		byRoute[is.RepoKey] = append(byRoute[is.RepoKey], rowOf(is))
 	}
-	fmt.Fprintf(out, "active states: %s\n", strings.Join(s.ActiveStates, ", "))
 	for _, r := range s.Routes {
-		issues := byRoute[r.Key]
+		rows := byRoute[r.Key]
+		if rows == nil {
+			rows = []issueRow{}
+		}
+		l.Routes = append(l.Routes, routeListing{Key: r.Key, Selector: s.Effective(r).String(), Default: r.Default, Issues: rows})
+	}
+	for _, is := range got.Conflicts {
+		row := rowOf(is)
+		row.Routes = append([]string{}, is.ConflictRepoKeys...)
+		l.Conflicts = append(l.Conflicts, row)
+	}
+	if p, ok := tr.(interface{ Problems() []*local.ParseError }); ok {
+		for _, pe := range p.Problems() {
+			l.SkippedFiles = append(l.SkippedFiles, pe.Error())
+		}
+	}
+	return l, nil
+}
+
+func rowOf(is issue.Issue) issueRow {
+	row := issueRow{ID: is.ID, Identifier: is.Identifier, State: is.State, Priority: is.Priority, Title: is.Title,
+		Labels: append([]string{}, is.Labels...), BlockedBy: []blockerRow{}}
+	for _, b := range is.BlockedBy {
+		state := b.State
+		if state == "" {
+			state = "unknown"
+		}
+		row.BlockedBy = append(row.BlockedBy, blockerRow{Identifier: b.Identifier, State: state})
+	}
+	return row
+}
+
+// printIssues prints candidates per route, conflicts, and unreadable files.
+func printIssues(out io.Writer, l issueListing) {
+	fmt.Fprintf(out, "active states: %s\n", strings.Join(l.ActiveStates, ", "))
+	for _, r := range l.Routes {
 		kind := ""
 		if r.Default {
 			kind = ", default"
 		}
-		fmt.Fprintf(out, "\nrepository %s (%s%s): %s\n", r.Key, s.Effective(r), kind, issueCount(len(issues), "issue"))
-		printIssueRows(out, issues, nil)
+		fmt.Fprintf(out, "\nrepository %s (%s%s): %s\n", r.Key, r.Selector, kind, issueCount(len(r.Issues), "issue"))
+		printIssueRows(out, r.Issues)
 	}
-	if len(got.Conflicts) > 0 {
-		fmt.Fprintf(out, "\nconflicts, not dispatched until one route matches: %s\n", issueCount(len(got.Conflicts), "issue"))
-		printIssueRows(out, got.Conflicts, func(is issue.Issue) string { return "routes: " + strings.Join(is.ConflictRepoKeys, ", ") })
+	if len(l.Conflicts) > 0 {
+		fmt.Fprintf(out, "\nconflicts, not dispatched until one route matches: %s\n", issueCount(len(l.Conflicts), "issue"))
+		printIssueRows(out, l.Conflicts)
 	}
-	if p, ok := tr.(interface{ Problems() []*local.ParseError }); ok {
-		if problems := p.Problems(); len(problems) > 0 {
-			fmt.Fprintf(out, "\nskipped issue files: %d\n", len(problems))
-			for _, pe := range problems {
-				fmt.Fprintf(out, "  %s\n", pe)
-			}
+	if len(l.SkippedFiles) > 0 {
+		fmt.Fprintf(out, "\nskipped issue files: %d\n", len(l.SkippedFiles))
+		for _, f := range l.SkippedFiles {
+			fmt.Fprintf(out, "  %s\n", f)
 		}
 	}
-	return nil
 }
 
-func printIssueRows(out io.Writer, issues []issue.Issue, extra func(issue.Issue) string) {
-	if len(issues) == 0 {
+func printIssueRows(out io.Writer, rows []issueRow) {
+	if len(rows) == 0 {
 		return
 	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	for _, is := range issues {
-		cols := []string{"  " + is.Identifier, is.State, issuePriority(is.Priority), issueList("labels", is.Labels), issueBlockers(is.BlockedBy)}
-		if extra != nil {
-			cols = append(cols, extra(is))
+	for _, r := range rows {
+		cols := []string{"  " + r.Identifier, r.State, issuePriority(r.Priority), issueList("labels", r.Labels), issueBlockers(r.BlockedBy)}
+		if r.Routes != nil {
+			cols = append(cols, "routes: "+strings.Join(r.Routes, ", "))
 		}
-		cols = append(cols, is.Title)
+		cols = append(cols, r.Title)
 		fmt.Fprintln(w, strings.Join(cols, "\t"))
 	}
 	w.Flush()
@@ -127,14 +202,10 @@ func issueList(name string, values []string) string {
 	return name + ": " + strings.Join(values, ",")
 }
 
-func issueBlockers(bs []issue.Blocker) string {
+func issueBlockers(bs []blockerRow) string {
 	parts := make([]string, 0, len(bs))
 	for _, b := range bs {
-		state := b.State
-		if state == "" {
-			state = "unknown"
-		}
-		parts = append(parts, b.Identifier+" ("+state+")")
+		parts = append(parts, b.Identifier+" ("+b.State+")")
 	}
 	return issueList("blocked by", parts)
 }

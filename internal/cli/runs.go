@@ -39,7 +39,12 @@ func newRunsCmd(g *Globals) *cobra.Command {
 			}
 			st, err := store.Open(cmd.Context(), store.Options{StateRoot: g.StateRoot(), ReadOnly: true})
 			if errors.Is(err, store.ErrNoStore) {
-				return usageErr(fmt.Errorf("%w; pass --state-root or set SYMPHONY_STATE_ROOT", err))
+				// No service has run with this state root yet: an empty history.
+				if asJSON {
+					return writeJSONOrFail(cmd.OutOrStdout(), []store.Run{})
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "no runs yet under %s\n", g.StateRoot())
+				return nil
 			}
 			if err != nil {
 				return failure(err)
@@ -53,10 +58,7 @@ func newRunsCmd(g *Globals) *cobra.Command {
 				if runs == nil {
 					runs = []store.Run{}
 				}
-				if err := writeJSON(cmd.OutOrStdout(), runs); err != nil {
-					return failure(err)
-				}
-				return nil
+				return writeJSONOrFail(cmd.OutOrStdout(), runs)
 			}
 			if len(runs) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "no runs match")

@@ -73,7 +73,6 @@ func TestRunsCommandRejectsBadUsage(t *testing.T) {
 	}{
 		{"unknown status", []string{"runs", "--state-root", root, "--status", "done"}, `--status "done" is not one of`},
 		{"zero limit", []string{"runs", "--state-root", root, "--limit", "0"}, "--limit 0"},
-		{"no store", []string{"runs", "--state-root", t.TempDir()}, "no run store"},
 		{"argument", []string{"runs", "--state-root", root, "ENG-1"}, "unknown command"},
 	}
 	for _, tt := range tests {

@@ -26,8 +26,6 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		return failure(err)
 	}
 	cfg := s.configs.Current()
-	s.logger.Info("symphony starting", "config", cfg.Path, "repositories", len(cfg.Repositories),
-		"provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime, "state_root", g.StateRoot())
 	owners := storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}
 	if outcomes, err := s.workspaces.manager().StartupCleanup(ctx, owners, o); err != nil {
 		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)

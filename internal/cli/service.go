@@ -43,7 +43,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseUnimplemented(cmd, cfg); err != nil {
+	if err := refuseUnimplemented(cfg); err != nil {
 		return nil, err
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
@@ -55,10 +55,21 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if err != nil {
 		return nil, err
 	}
+	if err := claimStateRoot(g.StateRoot(), cfg.Path); err != nil {
+		return nil, err
+	}
 	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
 	logger, closeLog, err := g.Logger(cmd, secrets)
 	if err != nil {
 		return nil, err
+	}
+	// The first line names the state root, so an operator sees which runs and retries this
+	// service will resume.
+	logger.Info("symphony starting", "config", cfg.Path, "state_root", g.StateRoot(), "state_root_from", g.StateRootOrigin(),
+		"repositories", len(cfg.Repositories), "provider", cfg.Issues.Provider, "runtime", cfg.Agent.Runtime)
+	if legacy, ok := legacyStateRoot(); ok && g.stateRootIsDefault() {
+		logger.Warn("runs recorded before state roots became per config stay in the shared state root; pass --state-root there to keep using them",
+			"shared_state_root", legacy)
 	}
 	s := &service{logger: logger, closeLog: closeLog}
 	logConcerns(logger, concerns)
@@ -87,14 +98,9 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	return s, nil
 }
 
-// refuseUnimplemented refuses features the configuration or the command line asks for but
+// refuseUnimplemented refuses features the configuration asks for but
 // this build cannot run, rather than ignoring them.
-func refuseUnimplemented(cmd *cobra.Command, cfg *config.Config) error {
-	for _, flag := range []string{"host", "port"} {
-		if cmd.Flags().Changed(flag) {
-			return usageErr(fmt.Errorf("refusing to start: --%s configures the dashboard, which this build does not implement yet; leave --host and --port out", flag))
-		}
-	}
+func refuseUnimplemented(cfg *config.Config) error {
 	missing := cfg.Unimplemented()
 	if len(missing) == 0 {
 		return nil

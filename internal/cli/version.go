@@ -7,43 +7,62 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// commit is set at link time (-ldflags "-X .../internal/cli.commit=<sha>") when the build
-// has no VCS stamp of its own.
-var commit = ""
+// version and commit are stamped at link time by scripts/build
+// (-ldflags "-X .../internal/cli.version=<git describe> -X .../internal/cli.commit=<sha>").
+// An unstamped build falls back to what the Go toolchain recorded.
+var (
+	version = ""
+	commit  = ""
+)
 
 func newVersionCmd(*Globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the module version and commit",
+		Short: "Print the version and commit this binary was built from",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			version, rev := buildVersion()
-			fmt.Fprintf(cmd.OutOrStdout(), "symphony %s (commit %s)\n", version, rev)
+			v, rev := buildVersion(version, commit, debug.ReadBuildInfo)
+			fmt.Fprintf(cmd.OutOrStdout(), "symphony %s (commit %s)\n", v, rev)
 			return nil
 		},
 	}
 }
 
-func buildVersion() (version, rev string) {
-	version, rev = "(devel)", commit
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return version, orUnknown(rev)
-	}
-	if v := info.Main.Version; v != "" {
-		version = v
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && rev == "" {
-			rev = s.Value
+// buildVersion prefers the link-time stamps, then the module version and the VCS settings the
+// toolchain records (vcs.revision, vcs.modified), then "(devel)" and "unknown".
+func buildVersion(stampedVersion, stampedCommit string, readInfo func() (*debug.BuildInfo, bool)) (string, string) {
+	v, rev := stampedVersion, stampedCommit
+	info, ok := readInfo()
+	if ok {
+		settings := map[string]string{}
+		for _, s := range info.Settings {
+			settings[s.Key] = s.Value
+		}
+		if rev == "" {
+			rev = settings["vcs.revision"]
+		}
+		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		if v == "" && settings["vcs.revision"] != "" {
+			v = shortRevision(settings["vcs.revision"])
+			if settings["vcs.modified"] == "true" {
+				v += "-dirty"
+			}
 		}
 	}
-	return version, orUnknown(rev)
+	if v == "" {
+		v = "(devel)"
+	}
+	if rev == "" {
+		rev = "unknown"
+	}
+	return v, rev
 }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
+func shortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
 	}
-	return s
+	return rev
 }

@@ -30,26 +30,34 @@ type previewFlags struct {
 	file  string
 	agent string
 	pr    bool
+	issue string
 }
 
 func newWorkflowPreviewCmd(g *Globals) *cobra.Command {
 	var f previewFlags
 	cmd := &cobra.Command{
 		Use:   "preview",
-		Short: "Print the exact first-turn prompt an agent would receive for a sample issue",
+		Short: "Print the exact first-turn prompt an agent would receive for a sample or a real issue",
 		Long: "Renders WORKFLOW.md the way a run would, from fixed sample issue data and without any\n" +
 			"network access: managed runtime rules, the template with its partials, project guides\n" +
 			"from the WORKFLOW.md directory, and the compact bootstrap when the prompt is over the\n" +
-			"soft limit. Settings come from --config when that file exists.\n" +
-			"Exit status: 0 rendered, 2 the workflow, template or configuration is invalid.",
+			"soft limit. Settings come from --config when that file exists.\n\n" +
+			"With --issue ID it fetches that issue from the configured tracker (read-only) and renders\n" +
+			"the WORKFLOW.md of the repository the issue routes to, as its first run would.\n" +
+			"Exit status: 0 rendered, 1 the tracker failed, 2 the workflow, template, configuration\n" +
+			"or issue is invalid.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.issue != "" {
+				return runIssuePreview(cmd, g, f)
+			}
 			return runPreview(cmd, g, f)
 		},
 	}
 	cmd.Flags().StringVar(&f.file, "file", "WORKFLOW.md", "the WORKFLOW.md to render")
 	cmd.Flags().StringVar(&f.agent, "agent", "", "agent runtime to render for: codex or claude (default: agent.runtime from --config, else codex)")
 	cmd.Flags().BoolVar(&f.pr, "pr", false, "render the pull-request prompt (prompts.pr) instead of the issue prompt")
+	cmd.Flags().StringVar(&f.issue, "issue", "", "render for this issue (identifier such as ENG-123), fetched from the configured tracker")
 	return cmd
 }
 
@@ -82,13 +90,19 @@ func runPreview(cmd *cobra.Command, g *Globals, f previewFlags) error {
 	req := prompt.Sample(mode, agent, tpl)
 	req.Workspace = dir
 
-	res, err := prompt.NewBuilder(settings.options).FirstTurn(req)
+	return writeFirstTurn(cmd, settings.options, req)
+}
+
+// writeFirstTurn renders the first-turn prompt of req to stdout, noting on stderr when the
+// agent would get the compact bootstrap instead of the full prompt.
+func writeFirstTurn(cmd *cobra.Command, opts prompt.Options, req prompt.Request) error {
+	res, err := prompt.NewBuilder(opts).FirstTurn(req)
 	if err != nil {
 		return usageErr(err)
 	}
 	if res.Compact {
-		fmt.Fprintf(stderr, "note: the full prompt is %d bytes, over the %d-byte soft limit; showing the compact bootstrap the agent would receive\n",
-			res.FullBytes, softLimit(settings.options))
+		fmt.Fprintf(cmd.ErrOrStderr(), "note: the full prompt is %d bytes, over the %d-byte soft limit; showing the compact bootstrap the agent would receive\n",
+			res.FullBytes, softLimit(opts))
 	}
 	_, err = io.WriteString(cmd.OutOrStdout(), res.Text)
 	return err

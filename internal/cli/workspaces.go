@@ -17,6 +17,7 @@ import (
 
 func newWorkspacesCmd(g *Globals) *cobra.Command {
 	dryRun := true
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "workspaces",
 		Short: "List every workspace with its issue, age, size, owner and what cleanup would do",
@@ -40,10 +41,18 @@ func newWorkspacesCmd(g *Globals) *cobra.Command {
 			}
 			owners, closeOwners := inventoryOwners(cmd, cfg, g)
 			defer closeOwners()
-			return writeWorkspaceInventory(cmd.Context(), cmd.OutOrStdout(), m, owners)
+			inv, err := takeInventory(cmd.Context(), m, owners)
+			if err != nil {
+				return failure(err)
+			}
+			if asJSON {
+				return writeJSONOrFail(cmd.OutOrStdout(), inv)
+			}
+			return printInventory(cmd.OutOrStdout(), inv)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", true, "report what cleanup would do without changing anything (the only mode)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the inventory as one JSON object")
 	return cmd
 }
 
@@ -84,50 +93,85 @@ func workspaceOptions(cfg *config.Config, log *slog.Logger) workspace.Options {
 	return opts
 }
 
-// writeWorkspaceInventory prints the disk guard verdict and one row per workspace directory.
-// owners may be nil, in which case every owner is reported unknown and nothing would be removed.
-func writeWorkspaceInventory(ctx context.Context, out io.Writer, m *workspace.Manager, owners workspace.Owners) error {
-	entries, err := m.Inventory(ctx, owners, nil, true)
-	if err != nil {
-		return failure(err)
-	}
-	fmt.Fprintf(out, "workspace root %s: %s\n", m.Root(), diskSummary(m.CheckDisk()))
-	if len(entries) == 0 {
-		fmt.Fprintln(out, "no workspaces")
-		return nil
-	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REPO\tISSUE\tAGE\tSIZE\tOWNER\tCLEANUP\tPATH\tREASON")
-	for _, e := range entries {
-		issueName := e.Identifier
-		if issueName == "" {
-			issueName = e.Key
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.RepoKey, issueName, humanAge(e.Age),
-			humanBytes(e.SizeBytes), e.Owner, e.Action, e.Path, e.Reason)
-	}
-	if err := tw.Flush(); err != nil {
-		return failure(err)
-	}
-	if owners == nil {
-		fmt.Fprintln(out, "owner state is unknown: the tracker is not queried from this command, so only a running service removes terminal or orphaned workspaces")
-	}
-	return writeSavedWork(ctx, out, m)
+// workspaceInventory is what `symphony workspaces` reports, in text and in JSON alike.
+type workspaceInventory struct {
+	Root string `json:"root"`
+	// Disk is the free-space guard's verdict in words.
+	Disk          string           `json:"disk"`
+	PauseDispatch bool             `json:"pause_dispatch"`
+	Workspaces    []workspaceEntry `json:"workspaces"`
+	// OwnersKnown is false when the tracker could not be asked: every owner is then unknown
+	// and nothing would be removed.
+	OwnersKnown bool `json:"owners_known"`
+	// SavedWork is what cleanup kept when it removed workspaces with commits found nowhere else.
+	SavedWork []workspace.Saved `json:"saved_work"`
 }
 
-// writeSavedWork lists the commits cleanup kept when it removed workspaces, each with the
-// command that brings them back.
-func writeSavedWork(ctx context.Context, out io.Writer, m *workspace.Manager) error {
+type workspaceEntry struct {
+	RepoKey string `json:"repo"`
+	// Issue is the owning issue's identifier, else the directory's workspace key.
+	Issue      string `json:"issue"`
+	AgeSeconds int64  `json:"age_seconds"`
+	// SizeBytes is -1 when not measured.
+	SizeBytes int64  `json:"size_bytes"`
+	Owner     string `json:"owner"`
+	Cleanup   string `json:"cleanup"`
+	Path      string `json:"path"`
+	Reason    string `json:"reason"`
+}
+
+// takeInventory measures the disk guard and lists every workspace directory. owners may be
+// nil, in which case every owner is reported unknown and nothing would be removed.
+func takeInventory(ctx context.Context, m *workspace.Manager, owners workspace.Owners) (workspaceInventory, error) {
+	entries, err := m.Inventory(ctx, owners, nil, true)
+	if err != nil {
+		return workspaceInventory{}, err
+	}
+	disk := m.CheckDisk()
+	inv := workspaceInventory{Root: m.Root(), Disk: diskSummary(disk), PauseDispatch: disk.PauseDispatch,
+		Workspaces: []workspaceEntry{}, OwnersKnown: owners != nil, SavedWork: []workspace.Saved{}}
+	for _, e := range entries {
+		name := e.Identifier
+		if name == "" {
+			name = e.Key
+		}
+		inv.Workspaces = append(inv.Workspaces, workspaceEntry{RepoKey: e.RepoKey, Issue: name, AgeSeconds: int64(e.Age / time.Second),
+			SizeBytes: e.SizeBytes, Owner: string(e.Owner), Cleanup: string(e.Action), Path: e.Path, Reason: e.Reason})
+	}
 	saved, err := m.SavedWork(ctx)
-	if len(saved) > 0 {
+	if err != nil {
+		return inv, fmt.Errorf("listing saved work: %w", err)
+	}
+	inv.SavedWork = append(inv.SavedWork, saved...)
+	return inv, nil
+}
+
+// printInventory prints the disk guard verdict, one row per workspace directory, and the work
+// cleanup saved.
+func printInventory(out io.Writer, inv workspaceInventory) error {
+	fmt.Fprintf(out, "workspace root %s: %s\n", inv.Root, inv.Disk)
+	if len(inv.Workspaces) == 0 {
+		fmt.Fprintln(out, "no workspaces")
+	} else {
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REPO\tISSUE\tAGE\tSIZE\tOWNER\tCLEANUP\tPATH\tREASON")
+		for _, e := range inv.Workspaces {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.RepoKey, e.Issue, humanAge(time.Duration(e.AgeSeconds)*time.Second),
+				humanBytes(e.SizeBytes), e.Owner, e.Cleanup, e.Path, e.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return failure(err)
+		}
+		if !inv.OwnersKnown {
+			fmt.Fprintln(out, "owner state is unknown: the tracker is not queried from this command, so only a running service removes terminal or orphaned workspaces")
+		}
+	}
+	if len(inv.SavedWork) > 0 {
 		fmt.Fprintln(out, "\nsaved work (commits cleanup kept when it removed a workspace):")
-		for _, s := range saved {
+		for _, s := range inv.SavedWork {
 			fmt.Fprintf(out, "  %s %s: %d commit(s) in %s %s\n    restore: %s\n", s.RepoKey, s.Identifier, s.Commits, s.Kind,
 				savedWhere(s), s.Restore)
 		}
-	}
-	if err != nil {
-		return failure(fmt.Errorf("listing saved work: %w", err))
 	}
 	return nil
 }

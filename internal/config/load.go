@@ -6,6 +6,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -69,7 +70,35 @@ func absPath(path string) string {
 	return path
 }
 
+// Check is LoadWithEnv for reporting: when there are problems it still returns the partly
+// loaded configuration (nil only when symphony.yml could not be read or parsed at all), with
+// every repository whose WORKFLOW.md loaded, so a caller can run its own checks on those and
+// report every problem in one pass. The configuration is unsafe to run when err is non-nil.
+func Check(path string, env Env) (*Config, error) {
+	abs := absPath(path)
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		_, _, lerr := loadFiles(abs, env)
+		return nil, lerr
+	}
+	cfg, _, problems := parsePartial(abs, data, env)
+	if len(problems) > 0 {
+		return cfg, problems
+	}
+	return cfg, nil
+}
+
 func parse(abs string, data []byte, env Env) (*Config, []string, error) {
+	cfg, files, problems := parsePartial(abs, data, env)
+	if len(problems) > 0 {
+		return nil, files, problems
+	}
+	return cfg, files, nil
+}
+
+// parsePartial validates symphony.yml and loads every repository workflow it could resolve,
+// even when symphony.yml itself has problems, so one load reports the problems of every file.
+func parsePartial(abs string, data []byte, env Env) (*Config, []string, yamlschema.Errors) {
 	files := []string{abs}
 	root, problem := yamlschema.Parse(abs, data, 0, CodeParseError)
 	if problem != nil {
@@ -91,14 +120,9 @@ func parse(abs string, data []byte, env Env) (*Config, []string, error) {
 	l.resolve()
 	l.normalize()
 	l.validate()
-	if !l.failed() {
-		l.loadWorkflows()
-	}
-	if l.failed() {
-		return nil, cfg.files(), l.problems
-	}
+	l.loadWorkflows()
 	cfg.dashboardRequested = l.dashboardRequested()
-	return &cfg, cfg.files(), nil
+	return &cfg, cfg.files(), l.problems
 }
 
 // files lists symphony.yml and every repository workflow path that resolved.
@@ -121,8 +145,6 @@ type loader struct {
 	problems yamlschema.Errors
 }
 
-func (l *loader) failed() bool { return len(l.problems) > 0 }
-
 // bad records an invalid_symphony_config problem at a key path, located in the file.
 func (l *loader) bad(path, msg string) {
 	line, col := yamlschema.Locate(l.root, path)
@@ -136,6 +158,10 @@ func (l *loader) has(path string) bool { return yamlschema.Has(l.root, path) }
 func (l *loader) loadWorkflows() {
 	for i := range l.cfg.Repositories {
 		repo := &l.cfg.Repositories[i]
+		if repo.WorkflowPath == "" {
+			l.bad(fmt.Sprintf("repositories[%d].workflow", i), "must name the repository's WORKFLOW.md (default WORKFLOW.md)")
+			continue
+		}
 		w, err := workflow.Load(repo.WorkflowPath)
 		if err != nil {
 			l.addWorkflowErr(err)
