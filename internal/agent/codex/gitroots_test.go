@@ -79,7 +79,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(state, ws, "model = \"m\"\n", auth, discardLogger())
+	d, err := makePrivateDirs(state, ws, "model = \"m\"\n", authLink{file: auth, used: true}, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +95,23 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 		t.Fatalf("config.toml = %s", cfg)
 	}
 	for _, inside := range []string{"state", "..state"} {
-		if _, err := makePrivateDirs(filepath.Join(ws, inside), ws, "", auth, discardLogger()); err == nil {
+		if _, err := makePrivateDirs(filepath.Join(ws, inside), ws, "", authLink{file: auth, used: true}, discardLogger()); err == nil {
 			t.Fatalf("state dir %s inside the workspace was accepted", inside)
 		}
+	}
+}
+
+func TestPrivateHomeSkipsAuthTheProviderDoesNotUse(t *testing.T) {
+	auth := filepath.Join(t.TempDir(), "auth.json")
+	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := makePrivateDirs(t.TempDir(), t.TempDir(), "", authLink{file: auth, used: false}, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(d.root)
+	if _, err := os.Lstat(filepath.Join(d.home, "auth.json")); !os.IsNotExist(err) {
+		t.Fatalf("auth.json was linked for a provider that reads its key from the environment (%v)", err)
 	}
 }

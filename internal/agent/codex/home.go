@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // baseConfigTOML keeps a session quiet and offline-safe: no update checks, no analytics, and
@@ -30,7 +31,7 @@ type privateDirs struct {
 	tmp  string
 }
 
-func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog.Logger) (privateDirs, error) {
+func makePrivateDirs(stateDir, workspace, configTOML string, auth authLink, log *slog.Logger) (privateDirs, error) {
 	var d privateDirs
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return d, fmt.Errorf("create state dir %q: %w", stateDir, err)
@@ -63,30 +64,55 @@ func makePrivateDirs(stateDir, workspace, configTOML, authFile string, log *slog
 	if err := os.WriteFile(filepath.Join(d.home, "config.toml"), []byte(config), 0o600); err != nil {
 		return fail(fmt.Errorf("write config.toml: %w", err))
 	}
-	if err := linkAuth(d.home, authFile, log); err != nil {
+	if err := auth.link(d.home, log); err != nil {
 		return fail(err)
 	}
 	return d, nil
 }
 
-// linkAuth links the operator's auth.json into the private home so Codex can authenticate
+// authLink says whether and from where the operator's auth.json is linked into a session's
+// private home.
+type authLink struct {
+	// file is the operator's auth.json; "" means the default location.
+	file string
+	// used is false when the configured provider does not authenticate with auth.json; it is
+	// then not linked at all.
+	used bool
+	// keyInEnv is true when the provider's API key variable is set for the agent, which
+	// Codex uses in place of a missing auth.json.
+	keyInEnv bool
+}
+
+// missingAuthWarning is logged once per process, not once per session: the operator needs
+// to hear it, not to read it on every dispatch.
+var missingAuthWarning sync.Once
+
+// link links the operator's auth.json into the private home so Codex can authenticate
 // without the session seeing the rest of the operator's Codex state.
-func linkAuth(home, authFile string, log *slog.Logger) error {
-	if authFile == "" {
-		authFile = defaultAuthFile()
-	}
-	if authFile == "" {
-		log.Warn("codex auth.json not found; the agent starts without operator credentials")
+func (a authLink) link(home string, log *slog.Logger) error {
+	if !a.used {
 		return nil
 	}
-	if _, err := os.Stat(authFile); errors.Is(err, fs.ErrNotExist) {
-		log.Warn("codex auth.json not found; the agent starts without operator credentials", "path", authFile)
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("codex auth file %q: %w", authFile, err)
+	file := a.file
+	if file == "" {
+		file = defaultAuthFile()
 	}
-	if err := os.Symlink(authFile, filepath.Join(home, "auth.json")); err != nil {
-		return fmt.Errorf("link codex auth file %q: %w", authFile, err)
+	if file != "" {
+		_, err := os.Stat(file)
+		if err == nil {
+			if err := os.Symlink(file, filepath.Join(home, "auth.json")); err != nil {
+				return fmt.Errorf("link codex auth file %q: %w", file, err)
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("codex auth file %q: %w", file, err)
+		}
+	}
+	if !a.keyInEnv {
+		missingAuthWarning.Do(func() {
+			log.Warn("codex auth.json not found and no provider API key is set; agents start without operator credentials", "path", file)
+		})
 	}
 	return nil
 }

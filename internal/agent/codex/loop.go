@@ -104,7 +104,7 @@ func (s *Session) exitError(e *agent.Error) *agent.Error {
 	var ee *exec.ExitError
 	if !handshaken && errors.As(waitErr, &ee) && ee.ExitCode() == 127 {
 		e.Code = agent.CodeCodexNotFound
-		e.Message = fmt.Sprintf("%q was not found by bash -lc (exit status 127)", s.opts.Command)
+		e.Message = fmt.Sprintf("%q was not found by bash %s (exit status 127)", s.opts.Command, s.shellFlag())
 	}
 	return e
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // Session drives one `codex app-server` process. It implements agent.Session.
@@ -154,7 +155,9 @@ func (s *Session) launch() error {
 		return err
 	}
 	s.workspace = ws
-	s.dirs, err = makePrivateDirs(s.opts.StateDir, ws, s.opts.ConfigTOML, s.opts.AuthFile, s.opts.Logger)
+	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, s.opts.ConfigOverrides)
+	auth := authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
+	s.dirs, err = makePrivateDirs(s.opts.StateDir, ws, s.opts.ConfigTOML, auth, s.opts.Logger)
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
@@ -179,47 +182,15 @@ func (s *Session) sendsWorkspaceWritePolicy() bool {
 	return s.opts.PermissionProfile == "" && s.opts.TurnSandboxPolicy["type"] == "workspaceWrite"
 }
 
-// shellCommand is agent.command with the --config overrides appended, each shell-quoted so
-// values survive `bash -lc` unchanged.
-func (s *Session) shellCommand() string {
-	var b strings.Builder
-	b.WriteString(s.opts.Command)
-	for _, ov := range append([]string{toolOutputTokenLimitFlag}, s.opts.ConfigOverrides...) {
-		b.WriteString(" --config ")
-		b.WriteString(shellQuote(ov))
-	}
-	return b.String()
-}
-
-func (s *Session) argv() ([]string, error) {
-	shell := s.shellCommand()
-	if s.opts.LaunchWrapper == nil {
-		return []string{"bash", "-lc", shell}, nil
-	}
-	argv, err := s.opts.LaunchWrapper(shell)
-	if err != nil {
-		return nil, &agent.Error{Code: agent.CodeInvalidOptions, Message: "launch wrapper", Err: err}
-	}
-	if len(argv) == 0 {
-		return nil, agent.Errorf(agent.CodeInvalidOptions, "launch wrapper returned an empty command")
-	}
-	return argv, nil
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 func (s *Session) environ() []string {
-	env := make([]string, 0, len(os.Environ())+len(s.opts.Env)+2)
-	for _, kv := range os.Environ() {
+	env := make([]string, 0, len(s.opts.Env)+2)
+	for _, kv := range s.opts.Env {
 		if strings.HasPrefix(kv, "CODEX_HOME=") || strings.HasPrefix(kv, "TMPDIR=") {
 			continue
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "CODEX_HOME="+s.dirs.home, "TMPDIR="+s.dirs.tmp)
-	return append(env, s.opts.Env...)
+	return append(env, "CODEX_HOME="+s.dirs.home, "TMPDIR="+s.dirs.tmp)
 }
 
 func (s *Session) startProcess(argv []string) error {
