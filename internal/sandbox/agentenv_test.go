@@ -90,3 +90,14 @@ func TestCodexProviderOf(t *testing.T) {
 		})
 	}
 }
+
+func TestCommandConfigOverrides(t *testing.T) {
+	got := CommandConfigOverrides(`codex -c model_provider=azure --config 'model_providers.azure.env_key="AZ_KEY"' --config=model=o3 app-server`)
+	want := []string{"model_provider=azure", `model_providers.azure.env_key="AZ_KEY"`, "model=o3"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if p := CodexProviderOf("", got); p.EnvKey != "AZ_KEY" {
+		t.Fatalf("provider = %+v, want env key AZ_KEY", p)
+	}
+}

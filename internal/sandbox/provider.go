@@ -92,3 +92,22 @@ func unquoteTOML(v string) string {
 	}
 	return v
 }
+
+// CommandConfigOverrides returns the `--config key=value` (or `-c key=value`) arguments
+// written into agent.command, so that a provider selected there is seen too. Quoted words
+// are taken as the shell would unquote simple single or double quotes.
+func CommandConfigOverrides(command string) []string {
+	words := strings.Fields(command)
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case (w == "--config" || w == "-c") && i+1 < len(words):
+			i++
+			out = append(out, unquoteTOML(words[i]))
+		case strings.HasPrefix(w, "--config="):
+			out = append(out, unquoteTOML(strings.TrimPrefix(w, "--config=")))
+		}
+	}
+	return out
+}

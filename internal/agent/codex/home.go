@@ -43,14 +43,17 @@ func makePrivateDirs(stateDir, workspace, configTOML string, auth authLink, log 
 	if rel, err := filepath.Rel(workspace, realState); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return d, fmt.Errorf("state dir %q is inside the workspace; the agent could read its CODEX_HOME", stateDir)
 	}
-	root, err := os.MkdirTemp(realState, "codex-session-")
+	root, err := os.MkdirTemp(realState, sessionDirPrefix)
 	if err != nil {
 		return d, fmt.Errorf("create session dir: %w", err)
 	}
 	d = privateDirs{root: root, home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp")}
 	fail := func(err error) (privateDirs, error) {
-		_ = os.RemoveAll(root)
+		_ = removeSessionDir(root)
 		return privateDirs{}, err
+	}
+	if err := writeOwner(root); err != nil {
+		return fail(fmt.Errorf("write session dir owner: %w", err))
 	}
 	for _, dir := range []string{d.home, d.tmp} {
 		if err := os.Mkdir(dir, 0o700); err != nil {

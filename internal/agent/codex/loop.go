@@ -38,6 +38,9 @@ func (s *Session) protocolLoop() {
 		return
 	}
 	s.close(s.exitError(&agent.Error{Code: agent.CodePortExit, Message: s.exitDescription()}))
+	// A crashed session's files (its whole conversation) go now, not when the caller gets
+	// round to Stop.
+	s.removeDirs()
 }
 
 // handleQueued handles one batch of stdout lines, or reports a line that was too long.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // Kind says what a session is for; it decides which streaming notifications Codex sends.
@@ -74,6 +75,10 @@ type Options struct {
 	// IssueIdentifier and IssueTitle name the thread "<identifier>: <title>".
 	IssueIdentifier string
 	IssueTitle      string
+	// Secrets redacts the tracker text the session sends (the thread name, which Codex keeps
+	// in its rollout files) and the agent output quoted in errors; nil finds the built-in
+	// credential patterns only.
+	Secrets *secretscan.Scanner
 	// DeveloperInstructions, when set, are sent with thread/start.
 	DeveloperInstructions string
 
@@ -181,6 +186,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Events == nil {
 		o.Events = func(agent.Event) {}
+	}
+	if o.Secrets == nil {
+		o.Secrets = secretscan.New()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

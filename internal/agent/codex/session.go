@@ -317,15 +317,18 @@ func (s *Session) handshake(ctx context.Context) error {
 	return nil
 }
 
+// threadName is "<identifier>: <title>" on one line, redacted like every other tracker text:
+// Codex writes the name into its rollout and index files.
 func (s *Session) threadName() string {
-	id, title := strings.TrimSpace(s.opts.IssueIdentifier), strings.TrimSpace(s.opts.IssueTitle)
-	switch {
-	case id == "":
+	id := strings.TrimSpace(s.opts.IssueIdentifier)
+	if id == "" {
 		return ""
-	case title == "":
-		return id
 	}
-	return id + threadNameSeparator + title
+	name := id
+	if title := strings.TrimSpace(s.opts.IssueTitle); title != "" {
+		name += threadNameSeparator + title
+	}
+	return strings.Join(strings.Fields(s.opts.Secrets.Redact(name)), " ")
 }
 
 func (s *Session) dynamicTools() []map[string]any {
@@ -360,9 +363,11 @@ func (s *Session) hasTool(name string) bool {
 	return false
 }
 
+// removeDirs removes the session dir. It runs when the process exits and again when the
+// session stops, after the whole process tree is gone; removal is idempotent.
 func (s *Session) removeDirs() {
 	if s.dirs.root != "" {
-		if err := os.RemoveAll(s.dirs.root); err != nil {
+		if err := removeSessionDir(s.dirs.root); err != nil {
 			s.opts.Logger.Warn("remove codex session dir", "path", s.dirs.root, "error", err)
 		}
 	}
