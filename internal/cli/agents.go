@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -13,11 +14,13 @@ import (
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // newAgentFactory builds a Codex session per attempt from the configuration in force, with
 // the sandbox policy rendered for that attempt's workspace.
-func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, logger *slog.Logger) orchestrator.AgentFactory {
+// secrets redacts the tracker text handed to the agent outside the prompt (the thread name).
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
 		cfg := configs.Current()
 		if cfg.Agent.Runtime != "codex" {
@@ -41,8 +44,15 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			return nil, err
 		}
 		params := pol.Codex()
+		env, err := sandbox.AgentEnv(agentEnvSpec(cfg, params.ConfigOverrides))
+		if err != nil {
+			return nil, err
+		}
 		opts := codex.Options{
 			Command:                  cfg.Agent.Command,
+			LoginShell:               cfg.Agent.LoginShell,
+			Env:                      env,
+			Secrets:                  secrets,
 			WorkspaceRoot:            ws.manager().Root(),
 			Workspace:                req.Workspace.Path,
 			StateDir:                 sessions,
@@ -71,6 +81,14 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 		opts.LaunchWrapper = srt.Launch
 		return &srtSession{Session: codex.New(opts), srt: srt}, nil
 	}
+}
+
+// agentEnvSpec is what the agent's environment is built from: Symphony's own environment,
+// the key variable of the model provider Codex is configured for (in the rendered overrides or
+// agent.command), and agent.env_passthrough.
+func agentEnvSpec(cfg *config.Config, overrides []string) sandbox.AgentEnvSpec {
+	provider := sandbox.CodexProviderOf("", append(slices.Clone(overrides), sandbox.CommandConfigOverrides(cfg.Agent.Command)...))
+	return sandbox.AgentEnvSpec{Environ: os.Environ(), ProviderKey: provider.EnvKey, Passthrough: cfg.Agent.EnvPassthrough}
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".

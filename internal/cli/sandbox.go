@@ -58,6 +58,11 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			if err := pol.Explain(out); err != nil {
 				return failure(err)
 			}
+			if pol.Runtime == sandbox.RuntimeCodex {
+				if err := sandbox.ExplainAgentEnv(out, agentEnvSpec(cfg, pol.Codex().ConfigOverrides)); err != nil {
+					return failure(err)
+				}
+			}
 			return nil
 		},
 	}

@@ -29,7 +29,7 @@ func (s *Session) launchCommand() (launchCommand, error) {
 	}
 	// A program written with quotes or expansions is left to the shell as written.
 	shellProgram := program
-	if !s.opts.LoginShell && isPlainWord(program) && !strings.Contains(program, "/") {
+	if !s.opts.LoginShell && isPlainWord(program) && !strings.ContainsAny(program, "/=") && !shellWords[program] {
 		resolved, err := findProgram(program, envValue(s.opts.Env, "PATH"))
 		if err != nil {
 			return launchCommand{}, err
@@ -47,7 +47,7 @@ func (s *Session) launchCommand() (launchCommand, error) {
 	}
 	lc := launchCommand{shell: shell.String()}
 	words := strings.Fields(rest)
-	if !s.opts.LoginShell && isPlainWord(program) && allPlainWords(words) {
+	if !s.opts.LoginShell && isPlainWord(program) && !strings.Contains(program, "=") && !shellWords[program] && allPlainWords(words) {
 		lc.argv = append([]string{program}, words...)
 		for _, ov := range overrides {
 			lc.argv = append(lc.argv, "--config", ov)
@@ -141,3 +141,18 @@ func isPlainWord(w string) bool {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// shellWords are bash builtins and keywords a command can start with; such a command is run
+// by bash as written, and the programs it names are found on the PATH bash inherits.
+var shellWords = func() map[string]bool {
+	words := map[string]bool{}
+	for _, w := range strings.Fields(`! { } [[ ]] . : alias bg bind break builtin caller case cd command
+		compgen complete continue coproc declare dirs disown do done echo elif else enable esac eval
+		exec exit export false fc fg fi for function getopts hash help history if in jobs kill let
+		local logout mapfile popd printf pushd pwd read readarray readonly return select set shift
+		shopt source suspend test then time times trap true type typeset ulimit umask unalias unset
+		until wait while`) {
+		words[w] = true
+	}
+	return words
+}()

@@ -95,6 +95,7 @@ func (s *Session) awaitStderr() {
 func (s *Session) exitError(e *agent.Error) *agent.Error {
 	s.awaitStderr()
 	e.StderrTail = s.stderrTail.String()
+	e.Message = s.faults.explain(e.Message)
 	s.mu.Lock()
 	handshaken := s.handshaken
 	s.mu.Unlock()
@@ -160,6 +161,7 @@ func (s *Session) claimTurn(turn string) (chan turnOutcome, bool) {
 func (s *Session) handleDecoded(d *decodedLine) {
 	f, line, err := &d.frame, d.line, d.err
 	if err != nil {
+		s.faults.noteMalformed(line)
 		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > eventRawBytes})
 		return
 	}

@@ -28,6 +28,7 @@ type Session struct {
 	pid        atomic.Int64
 	stdin      *os.File
 	stderrTail tailBuffer
+	faults     frameFaults
 	queue      *itemQueue
 	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
 	frameTime time.Time
@@ -95,6 +96,7 @@ func New(opts Options) *Session {
 		queue:      newItemQueue(queueBudgetBytes),
 	}
 	s.stderrTail.limit = stderrTailBytes
+	s.faults.secrets = o.Secrets
 	s.breaker.threshold = o.MaxIdenticalToolFailures
 	s.toolCtx, s.toolCancel = context.WithCancel(context.Background())
 	return s
@@ -230,7 +232,7 @@ func (s *Session) startProcess(argv []string) error {
 	go func() {
 		defer close(s.readerDone)
 		defer outR.Close()
-		if err := readLines(outR, s.queue, maxLineBytes); err != nil {
+		if err := readLines(outR, s.queue, maxLineBytes, s.faults.noteOversize); err != nil {
 			s.opts.Logger.Debug("codex stdout reader stopped", "error", err)
 		}
 	}()
