@@ -109,3 +109,19 @@ func ExplainAgentEnv(w io.Writer, spec AgentEnvSpec) error {
 	}
 	return e.err
 }
+
+// CodexShellEnvExclude is a Codex `--config` override that drops credential-named variables
+// from the environment of the commands Codex runs. Codex itself needs the provider key, and
+// an outer srt adds proxy credentials to the environment it starts Codex with; neither
+// belongs in an agent command's `env`. Each credential word is matched as a whole part of an
+// underscore-separated name, the way secretscan.IsCredentialName reads names, so PATH is not
+// taken for PAT.
+func CodexShellEnvExclude() string {
+	var globs []string
+	for _, w := range secretscan.CredentialWords() {
+		for _, g := range []string{w, w + "_*", "*_" + w, "*_" + w + "_*"} {
+			globs = append(globs, tomlString(g))
+		}
+	}
+	return "shell_environment_policy.exclude=[" + strings.Join(globs, ",") + "]"
+}

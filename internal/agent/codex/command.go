@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // A login shell is not used by default: Debian's /etc/profile resets PATH for login shells,
@@ -36,7 +37,7 @@ func (s *Session) launchCommand() (launchCommand, error) {
 		}
 		program, shellProgram = resolved, shellQuote(resolved)
 	}
-	overrides := append([]string{toolOutputTokenLimitFlag}, s.opts.ConfigOverrides...)
+	overrides := append([]string{toolOutputTokenLimitFlag, sandbox.CodexShellEnvExclude()}, s.opts.ConfigOverrides...)
 	var shell strings.Builder
 	shell.WriteString(shellProgram)
 	if rest != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // profileResetHome is a HOME whose login files reset PATH the way Debian's /etc/profile does,
@@ -92,15 +93,19 @@ func TestLaunchCommandArgv(t *testing.T) {
 		t.Fatal(err)
 	}
 	abs := filepath.Join(bin, "codex")
+	exclude := sandbox.CodexShellEnvExclude()
+	quoted := " --config " + shellQuote(toolOutputTokenLimitFlag) + " --config " + shellQuote(exclude) + " --config 'a=b c'"
 	cases := []struct {
 		command string
 		login   bool
 		want    []string
 	}{
-		{"codex app-server", false, []string{abs, "app-server", "--config", toolOutputTokenLimitFlag, "--config", "a=b c"}},
-		{"codex app-server | cat", false, []string{"bash", "-c", shellQuote(abs) + " app-server | cat --config " + shellQuote(toolOutputTokenLimitFlag) + " --config 'a=b c'"}},
-		{"codex app-server", true, []string{"bash", "-lc", "codex app-server --config " + shellQuote(toolOutputTokenLimitFlag) + " --config 'a=b c'"}},
-		{"'/opt/my codex' app-server", false, []string{"bash", "-c", "'/opt/my codex' app-server --config " + shellQuote(toolOutputTokenLimitFlag) + " --config 'a=b c'"}},
+		{"codex app-server", false, []string{abs, "app-server", "--config", toolOutputTokenLimitFlag, "--config", exclude, "--config", "a=b c"}},
+		{"codex app-server | cat", false, []string{"bash", "-c", shellQuote(abs) + " app-server | cat" + quoted}},
+		{"codex app-server", true, []string{"bash", "-lc", "codex app-server" + quoted}},
+		{"'/opt/my codex' app-server", false, []string{"bash", "-c", "'/opt/my codex' app-server" + quoted}},
+		{"exec codex app-server", false, []string{"bash", "-c", "exec codex app-server" + quoted}},
+		{"FOO=1 codex app-server", false, []string{"bash", "-c", "FOO=1 codex app-server" + quoted}},
 	}
 	for _, c := range cases {
 		s := New(Options{Command: c.command, LoginShell: c.login, Env: []string{"PATH=relative:" + bin}, ConfigOverrides: []string{"a=b c"}})

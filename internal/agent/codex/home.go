@@ -78,12 +78,14 @@ func makePrivateDirs(stateDir, workspace, configTOML string, auth authLink, log 
 type authLink struct {
 	// file is the operator's auth.json; "" means the default location.
 	file string
-	// used is false when the configured provider does not authenticate with auth.json; it is
-	// then not linked at all.
+	// used is false when the configured provider does not authenticate with auth.json, so
+	// its absence is nothing to warn about.
 	used bool
 	// keyInEnv is true when the provider's API key variable is set for the agent, which
 	// Codex uses in place of a missing auth.json.
 	keyInEnv bool
+	// warnOnce is the process's missingAuthWarning; tests pass their own.
+	warnOnce *sync.Once
 }
 
 // missingAuthWarning is logged once per process, not once per session: the operator needs
@@ -93,9 +95,6 @@ var missingAuthWarning sync.Once
 // link links the operator's auth.json into the private home so Codex can authenticate
 // without the session seeing the rest of the operator's Codex state.
 func (a authLink) link(home string, log *slog.Logger) error {
-	if !a.used {
-		return nil
-	}
 	file := a.file
 	if file == "" {
 		file = defaultAuthFile()
@@ -112,8 +111,8 @@ func (a authLink) link(home string, log *slog.Logger) error {
 			return fmt.Errorf("codex auth file %q: %w", file, err)
 		}
 	}
-	if !a.keyInEnv {
-		missingAuthWarning.Do(func() {
+	if a.used && !a.keyInEnv {
+		a.warnOnce.Do(func() {
 			log.Warn("codex auth.json not found and no provider API key is set; agents start without operator credentials", "path", file)
 		})
 	}

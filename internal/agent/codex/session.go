@@ -158,7 +158,8 @@ func (s *Session) launch() error {
 	}
 	s.workspace = ws
 	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, s.opts.ConfigOverrides)
-	auth := authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
+	auth := authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, warnOnce: &missingAuthWarning,
+		keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
 	s.dirs, err = makePrivateDirs(s.opts.StateDir, ws, s.opts.ConfigTOML, auth, s.opts.Logger)
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
