@@ -105,7 +105,6 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	}
 }
 
-
 func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "auth.json")
 	cases := []struct {
