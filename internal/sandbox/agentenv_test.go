@@ -79,6 +79,8 @@ func TestCodexProviderOf(t *testing.T) {
 		{"override selects openai", mock, []string{"model_provider=openai"}, CodexProvider{Name: "openai", EnvKey: "OPENAI_API_KEY", UsesAuthFile: true}},
 		{"provider from overrides", "", []string{`model_provider="azure"`, `model_providers.azure.env_key="AZURE_OPENAI_API_KEY"`},
 			CodexProvider{Name: "azure", EnvKey: "AZURE_OPENAI_API_KEY"}},
+		{"provider as an inline table", "", []string{`model_providers.mock={name="Mock",base_url="http://x/v1",env_key="MOCK_API_KEY",headers={a="b, c"}}`, "model_provider=mock"},
+			CodexProvider{Name: "mock", EnvKey: "MOCK_API_KEY"}},
 		{"custom provider on ChatGPT auth", "model_provider = 'proxy'\n[model_providers.\"proxy\"]\nrequires_openai_auth = true\n", nil,
 			CodexProvider{Name: "proxy", UsesAuthFile: true}},
 	}

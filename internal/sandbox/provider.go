@@ -26,7 +26,7 @@ func CodexProviderOf(configTOML string, overrides []string) CodexProvider {
 	values := tomlStringValues(configTOML)
 	for _, ov := range overrides {
 		if k, v, ok := strings.Cut(ov, "="); ok {
-			values[strings.TrimSpace(k)] = unquoteTOML(strings.TrimSpace(v))
+			setTOMLValue(values, tomlDottedKey(k), v)
 		}
 	}
 	p := CodexProvider{Name: values["model_provider"]}
@@ -58,9 +58,53 @@ func tomlStringValues(doc string) map[string]string {
 		if !ok {
 			continue
 		}
-		values[table+tomlDottedKey(k)] = unquoteTOML(strings.TrimSpace(v))
+		setTOMLValue(values, table+tomlDottedKey(k), v)
 	}
 	return values
+}
+
+// setTOMLValue stores a value under key; an inline table {a = "x", b = true} is flattened
+// into key.a and key.b, as Codex reads a provider given in one --config argument.
+func setTOMLValue(values map[string]string, key, raw string) {
+	raw = strings.TrimSpace(raw)
+	if !strings.HasPrefix(raw, "{") || !strings.HasSuffix(raw, "}") {
+		values[key] = unquoteTOML(raw)
+		return
+	}
+	for _, member := range splitInlineTable(raw[1 : len(raw)-1]) {
+		if k, v, ok := strings.Cut(member, "="); ok {
+			setTOMLValue(values, key+"."+tomlDottedKey(k), v)
+		}
+	}
+}
+
+// splitInlineTable splits an inline table's body at the commas outside strings and nested
+// braces or brackets.
+func splitInlineTable(body string) []string {
+	var parts []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		case c == ',' && depth == 0:
+			parts = append(parts, body[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, body[start:])
 }
 
 // tomlDottedKey normalises a dotted key, dropping the quotes around its parts.
