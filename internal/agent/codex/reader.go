@@ -34,6 +34,8 @@ type lineReader struct {
 	// to end are filled, and from start on they are a line whose newline has not arrived yet.
 	buf        *readBuffer
 	start, end int
+	// searched is how many bytes from start, the unfinished line, are known to hold no newline.
+	searched int
 	// over is the oversize line being discarded, if any.
 	over *oversizeLine
 	// onOversize is told the start of each oversize line as soon as it is seen, before its
@@ -83,7 +85,8 @@ func (lr *lineReader) makeRoom() {
 // the queue is closed.
 func (lr *lineReader) take() bool {
 	data := lr.buf.data[lr.start:lr.end]
-	lr.start = lr.end
+	searched := lr.searched
+	lr.start, lr.searched = lr.end, 0
 	if lr.over != nil {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -96,7 +99,10 @@ func (lr *lineReader) take() bool {
 		}
 		lr.over, data = nil, data[i+1:]
 	}
-	if last := bytes.LastIndexByte(data, '\n'); last >= 0 {
+	// Only the bytes read since the last take can hold a newline: rescanning a long
+	// unfinished line on every read would make reaching the line cap quadratic.
+	if last := bytes.LastIndexByte(data[searched:], '\n'); last >= 0 {
+		last += searched
 		if !lr.pushLines(data[:last+1]) {
 			return false
 		}
@@ -106,7 +112,7 @@ func (lr *lineReader) take() bool {
 		lr.over = lr.newOversize(data, len(data))
 		return true
 	}
-	lr.start = lr.end - len(data)
+	lr.start, lr.searched = lr.end-len(data), len(data)
 	return true
 }
 
