@@ -15,6 +15,25 @@ import (
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
+// runningOwner stands for a second Symphony instance sharing the state dir: a live process
+// other than this one, killed when the test ends.
+func runningOwner(t *testing.T) processOwner {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	start, err := processStartTime(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return processOwner{pid: cmd.Process.Pid, start: start}
+}
+
 // exitedOwner is a process that has run and exited, with the start time it had.
 func exitedOwner(t *testing.T) processOwner {
 	t.Helper()
@@ -45,6 +64,7 @@ func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
 		removed bool
 	}{
 		{"live owner", self.String(), time.Time{}, false},
+		{"another live instance", runningOwner(t).String(), time.Time{}, false},
 		{"dead owner", exitedOwner(t).String(), time.Time{}, true},
 		{"pid reused: same pid, other start time", processOwner{pid: self.pid, start: self.start + 1}.String(), time.Time{}, true},
 		{"no owner file yet, just created", "", time.Time{}, false},
