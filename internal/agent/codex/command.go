@@ -31,9 +31,11 @@ func (s *Session) launchCommand() (launchCommand, error) {
 	// A program written with quotes or expansions is left to the shell as written.
 	shellProgram := program
 	if !s.opts.LoginShell && isPlainWord(program) && !strings.ContainsAny(program, "/=") && !shellWords[program] {
-		resolved, err := findProgram(program, envValue(s.opts.Env, "PATH"))
-		if err != nil {
-			return launchCommand{}, err
+		path := envValue(s.opts.Env, "PATH")
+		resolved, ok := findProgram(program, path)
+		if !ok {
+			return launchCommand{}, agent.Errorf(agent.CodeCodexNotFound,
+				"agent.command %q: program %q was not found on PATH %q", command, program, path)
 		}
 		program, shellProgram = resolved, shellQuote(resolved)
 	}
@@ -91,17 +93,17 @@ func (s *Session) shellFlag() string {
 // findProgram looks name up on path the way exec.LookPath does on Symphony's own PATH, so
 // the agent's PATH (copied from Symphony's) decides. Relative PATH entries are skipped: they
 // would resolve against the workspace, which the agent controls.
-func findProgram(name, path string) (string, error) {
+func findProgram(name, path string) (string, bool) {
 	for _, dir := range filepath.SplitList(path) {
 		if !filepath.IsAbs(dir) {
 			continue
 		}
 		candidate := filepath.Join(dir, name)
 		if fi, err := os.Stat(candidate); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return candidate, nil
+			return candidate, true
 		}
 	}
-	return "", agent.Errorf(agent.CodeCodexNotFound, "agent.command program %q was not found on PATH %q", name, path)
+	return "", false
 }
 
 func envValue(env []string, name string) string {

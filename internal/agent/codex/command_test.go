@@ -77,7 +77,7 @@ func TestMissingProgramNamesCommandAndPath(t *testing.T) {
 	if agent.CodeOf(err) != agent.CodeCodexNotFound {
 		t.Fatalf("code = %q (%v), want codex_not_found", agent.CodeOf(err), err)
 	}
-	for _, want := range []string{`"symphony-no-such-codex"`, `"/nonexistent/bin:/usr/bin"`} {
+	for _, want := range []string{`agent.command "symphony-no-such-codex app-server"`, `program "symphony-no-such-codex"`, `PATH "/nonexistent/bin:/usr/bin"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
