@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -13,14 +14,16 @@ import (
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // newAgentFactory builds a Codex session per attempt from the configuration in force, with
-// the sandbox policy rendered for that attempt's workspace and the attempt's scoped tools. Each
-// session gets its own private directory under <state-root>/sessions; the policy denies agent
-// commands the rest of the state root (run store, audit log, other sessions), the logs root and
-// symphony.yml.
-func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, logger *slog.Logger) orchestrator.AgentFactory {
+// the sandbox policy rendered for that attempt's workspace, the attempt's scoped tools and an
+// allow-listed environment. Each session gets its own private directory under
+// <state-root>/sessions; the policy denies agent commands the rest of the state root (run store,
+// audit log, other sessions), the logs root and symphony.yml. secrets redacts the tracker text
+// handed to the agent outside the prompt (the thread name).
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
 		cfg := configs.Current()
 		if cfg.Agent.Runtime != "codex" {
@@ -34,7 +37,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsR
 		if err := os.MkdirAll(sessions, 0o700); err != nil {
 			return nil, fmt.Errorf("agent session: %w", err)
 		}
-		sessionDir, err := os.MkdirTemp(sessions, "session-")
+		sessionDir, err := codex.NewSessionDir(sessions)
 		if err != nil {
 			return nil, fmt.Errorf("agent session: %w", err)
 		}
@@ -43,7 +46,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsR
 			_ = os.RemoveAll(sessionDir)
 			return nil, err
 		}
-		sess, err := newCodexSession(cfg, ws, req, host, sessionDir, home, stateRoot, logsRoot, logger)
+		sess, err := newCodexSession(cfg, ws, req, host, secrets, sessionDir, home, stateRoot, logsRoot, logger)
 		if err != nil {
 			_ = os.RemoveAll(sessionDir)
 			return nil, err
@@ -54,7 +57,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsR
 
 // newCodexSession renders the sandbox policy for one session directory and builds the
 // session; the adapter creates CODEX_HOME (home) and TMPDIR (tmp) directly inside it.
-func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.AgentRequest, tools agent.ToolRegistry, sessionDir, home, stateRoot, logsRoot string, logger *slog.Logger) (agent.Session, error) {
+func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.AgentRequest, tools agent.ToolRegistry, secrets *secretscan.Scanner, sessionDir, home, stateRoot, logsRoot string, logger *slog.Logger) (agent.Session, error) {
 	in := cfg.SandboxInput()
 	in.Workspace = req.Workspace.Path
 	in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace.Path)
@@ -67,8 +70,15 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 		return nil, err
 	}
 	params := pol.Codex()
+	env, err := sandbox.AgentEnv(agentEnvSpec(cfg, params.ConfigOverrides))
+	if err != nil {
+		return nil, err
+	}
 	opts := codex.Options{
 		Command:                  cfg.Agent.Command,
+		LoginShell:               cfg.Agent.LoginShell,
+		Env:                      env,
+		Secrets:                  secrets,
 		WorkspaceRoot:            ws.manager().Root(),
 		Workspace:                req.Workspace.Path,
 		PrivateDir:               sessionDir,
@@ -97,6 +107,14 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 	}
 	owned.Session = codex.New(opts)
 	return owned, nil
+}
+
+// agentEnvSpec is what the agent's environment is built from: Symphony's own environment,
+// the key variable of the model provider Codex is configured for (in the rendered overrides or
+// agent.command), and agent.env_passthrough.
+func agentEnvSpec(cfg *config.Config, overrides []string) sandbox.AgentEnvSpec {
+	provider := sandbox.CodexProviderOf("", append(slices.Clone(overrides), sandbox.CommandConfigOverrides(cfg.Agent.Command)...))
+	return sandbox.AgentEnvSpec{Environ: os.Environ(), ProviderKey: provider.EnvKey, Passthrough: cfg.Agent.EnvPassthrough}
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".

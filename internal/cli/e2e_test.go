@@ -168,8 +168,9 @@ func (e *e2eEnv) unfinishedRuns(t *testing.T) int {
 	return n
 }
 
-// Secrets that reach Symphony from an issue description, the agent's environment and the
-// agent's own output; none may land in a file Symphony writes.
+// Secrets that reach Symphony from an issue description, its own environment and the
+// agent's own output; none may land in a file Symphony writes, and the environment's never
+// reaches the agent.
 var (
 	secretGitHubToken = "ghp_" + strings.Repeat("Q7", 18)
 	secretAnthropic   = "sk-ant-api03-" + strings.Repeat("x9Y", 30)
@@ -258,13 +259,15 @@ func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 		t.Fatalf("audit verify: %v\n%s%s", err, vout, verr)
 	}
 
-	// The agent really saw and printed the secrets, so the scan below is meaningful...
+	// The agent's command ran with an empty $DEPLOY_TOKEN, since Symphony's environment is
+	// not the agent's, and really printed the token written into it, so the scan below is
+	// meaningful...
 	var toolOutput string
 	for _, r := range mock.Requests() {
 		toolOutput += strings.Join(r.ToolOutputs, "\n")
 	}
-	if !strings.Contains(toolOutput, secretDeployToken) {
-		t.Fatalf("the agent never printed the deploy token; tool output:\n%s", toolOutput)
+	if !strings.Contains(toolOutput, "deploying with  and "+secretGitHubToken) {
+		t.Fatalf("the agent did not print the token with an empty $DEPLOY_TOKEN; tool output:\n%s", toolOutput)
 	}
 	// ...the prompt that reached the model had the description's secrets redacted...
 	for _, r := range mock.Requests() {
@@ -279,7 +282,7 @@ func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 	if err := show.Run(); err != nil {
 		t.Fatalf("audit show: %v\n%s", err, serr)
 	}
-	if !strings.Contains(sout.String(), `"command_executed"`) || !strings.Contains(sout.String(), "deploying with [REDACTED") {
+	if !strings.Contains(sout.String(), `"command_executed"`) || !strings.Contains(sout.String(), "deploying with  and [REDACTED:github_token]") {
 		t.Errorf("no scrubbed command_executed record for DEMO-1:\n%s", sout)
 	}
 	// ...and nothing Symphony wrote (store, audit log, log files, session leftovers) or

@@ -72,6 +72,11 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			if err := report.WriteText(out); err != nil {
 				return failure(err)
 			}
+			if pol.Runtime == sandbox.RuntimeCodex {
+				if err := sandbox.ExplainAgentEnv(out, agentEnvSpec(cfg, pol.Codex().ConfigOverrides)); err != nil {
+					return failure(err)
+				}
+			}
 			return nil
 		},
 	}
@@ -112,7 +117,7 @@ func pickRepository(cfg *config.Config, key string) (*config.Repository, error) 
 func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, logsRoot, home string) sandbox.Input {
 	in := cfg.SandboxInput()
 	in.Workspace = filepath.Join(cfg.Workspaces.Root, exampleIssue)
-	in.SessionDir = filepath.Join(stateRoot, "sessions", "session-"+exampleIssue)
+	in.SessionDir = filepath.Join(stateRoot, "sessions", "codex-session-"+exampleIssue)
 	in.CodexHome = filepath.Join(in.SessionDir, "home")
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = stateRoot, logsRoot, []string{cfg.Path}
 	in.Home = home

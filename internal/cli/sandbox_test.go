@@ -15,6 +15,7 @@ import (
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -120,7 +121,7 @@ func TestAgentFactoryOwnsTheSessionDir(t *testing.T) {
 	}
 	state := filepath.Join(dir, "state")
 	noTools := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) { return nil, nil }
-	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), noTools, logger)
+	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), noTools, secretscan.New(), logger)
 	wsPath := filepath.Join(cfg.Workspaces.Root, "app", "ABC-1")
 	if err := os.MkdirAll(wsPath, 0o755); err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestAgentFactoryOwnsTheSessionDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs, _ := filepath.Glob(filepath.Join(state, "sessions", "session-*"))
+	dirs, _ := filepath.Glob(filepath.Join(state, "sessions", "codex-session-*"))
 	if len(dirs) != 1 {
 		t.Fatalf("session dirs = %v, want one", dirs)
 	}

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
@@ -26,7 +28,8 @@ import (
 // service is everything `symphony` and `symphony run` assemble from the configuration: the
 // live config store, logger, durable state, tracker, workspaces, prompts and agent factory.
 type service struct {
-	configs    *config.Store
+	configs *config.Store
+	// redactor scrubs operator secrets from logs, records and tracker text handed to agents.
 	redactor   *secretscan.Scanner
 	logger     *slog.Logger
 	store      *store.Store
@@ -82,6 +85,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	s.configs = config.NewStore(cfg, os.LookupEnv, logger)
 	redactor := secretscan.New(secrets...)
 	s.redactor = redactor
+	reapSessionDirs(g.StateRoot(), logger)
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
@@ -140,7 +144,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Settings:   orchestrator.FromConfig(cfg),
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,
-		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.logger),
+		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger),
 		Prompts:    &livePrompts{configs: s.configs, agent: agentKind},
 		Store:      s.store,
 		Audit:      s.audit,
@@ -150,6 +154,19 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		},
 		Logger: s.logger,
 	}, nil
+}
+
+// reapSessionDirs removes the Codex session directories a previous Symphony left behind when
+// it was killed: they hold whole conversations. Those of a live instance sharing the state
+// root are kept.
+func reapSessionDirs(stateRoot string, logger *slog.Logger) {
+	removed, err := codex.ReapSessionDirs(filepath.Join(stateRoot, "sessions"))
+	if err != nil {
+		logger.Warn("removing abandoned codex session dirs", "error", err)
+	}
+	if len(removed) > 0 {
+		logger.Info("removed abandoned codex session dirs", "count", len(removed))
+	}
 }
 
 func (s *service) close() {

@@ -176,6 +176,12 @@ type Agent struct {
 	Permissions Permissions `yaml:"permissions"`
 	MCP         MCP         `yaml:"mcp"`
 	Timeouts    Timeouts    `yaml:"timeouts"`
+	// EnvPassthrough names variables of Symphony's environment the agent also gets, beyond
+	// the sandbox's allowlist; credential-named variables are refused.
+	EnvPassthrough []string `yaml:"env_passthrough"`
+	// LoginShell runs agent.command under `bash -lc` (the login profile runs first, and may
+	// reset PATH) instead of resolving its program on Symphony's PATH.
+	LoginShell bool `yaml:"login_shell"`
 }
 
 // Concurrency caps how many agents run at once, globally and per issue state.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // validate applies every value rule of the reference schema; each violation is reported with
@@ -146,6 +148,11 @@ func (l *loader) validateAgent() {
 	l.nonNegative("agent.timeouts.stall_ms", a.Timeouts.StallMs)
 	l.nonNegative("agent.timeouts.command_ms", a.Timeouts.CommandMs)
 	l.positive("agent.prompts.codex_stdio_soft_limit_bytes", a.Prompts.CodexStdioSoftLimitBytes)
+	for i, name := range a.EnvPassthrough {
+		if p := sandbox.PassthroughProblem(name); p != "" {
+			l.bad(fmt.Sprintf("agent.env_passthrough[%d]", i), p)
+		}
+	}
 	for i, f := range a.Prompts.ProjectGuideFiles {
 		path := fmt.Sprintf("agent.prompts.project_guide_files[%d]", i)
 		t := strings.TrimSpace(f)

@@ -1,6 +1,9 @@
 package secretscan
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // credentialWords are name parts that mark an environment variable as holding a credential.
 var credentialWords = map[string]bool{
@@ -23,4 +26,15 @@ func IsCredentialName(name string) bool {
 		}
 	}
 	return false
+}
+
+// CredentialWords returns the name parts IsCredentialName looks for, sorted, for rules that
+// must match the same names in another syntax (such as Codex's exclude globs).
+func CredentialWords() []string {
+	words := make([]string, 0, len(credentialWords))
+	for w := range credentialWords {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	return words
 }

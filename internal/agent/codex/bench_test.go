@@ -99,7 +99,7 @@ func adapterFlood(b *testing.B) (time.Duration, uint64) {
 		Workspace:      ws,
 		StateDir:       b.TempDir(),
 		AuthFile:       root + "/no-auth.json",
-		Env:            []string{codextest.EnvScenario + "=" + codextest.FakeFlood, codextest.EnvFloodBytes + "=" + strconv.Itoa(floodBenchBytes)},
+		Env:            agentEnv(codextest.EnvScenario+"="+codextest.FakeFlood, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBenchBytes)),
 		ApprovalPolicy: "never",
 		TurnTimeout:    5 * time.Minute,
 		Events:         func(agent.Event) { events.Add(1) },

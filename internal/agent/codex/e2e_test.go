@@ -46,7 +46,7 @@ func newRealSession(t *testing.T, tweak func(*Options), steps ...codextest.Step)
 		StateDir:          state,
 		AuthFile:          filepath.Join(state, "no-auth.json"),
 		ConfigTOML:        mock.ConfigTOML(),
-		Env:               mock.Env(),
+		Env:               agentEnv(mock.Env()...),
 		IssueIdentifier:   "SYM-6",
 		IssueTitle:        "Codex adapter",
 		ApprovalPolicy:    "never",

@@ -1,11 +1,15 @@
 package codex
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -79,7 +83,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(state, false, ws, "model = \"m\"\n", auth, discardLogger())
+	d, err := makePrivateDirs(state, false, ws, "model = \"m\"\n", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +99,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 		t.Fatalf("config.toml = %s", cfg)
 	}
 	for _, inside := range []string{"state", "..state"} {
-		if _, err := makePrivateDirs(filepath.Join(ws, inside), false, ws, "", auth, discardLogger()); err == nil {
+		if _, err := makePrivateDirs(filepath.Join(ws, inside), false, ws, "", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger()); err == nil {
 			t.Fatalf("state dir %s inside the workspace was accepted", inside)
 		}
 	}
@@ -108,7 +112,7 @@ func TestPrivateDirExact(t *testing.T) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(dir, true, t.TempDir(), "", "", discardLogger())
+	d, err := makePrivateDirs(dir, true, t.TempDir(), "", authLink{warnOnce: new(sync.Once)}, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,5 +122,35 @@ func TestPrivateDirExact(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(d.home, "config.toml")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "auth.json")
+	cases := []struct {
+		name  string
+		link  authLink
+		warns int
+	}{
+		{"provider uses auth.json", authLink{file: missing, used: true}, 1},
+		{"provider key set instead", authLink{file: missing, used: true, keyInEnv: true}, 0},
+		{"provider reads an env key", authLink{file: missing, used: false}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logged, nil))
+			c.link.warnOnce = new(sync.Once)
+			for range 3 {
+				d, err := makePrivateDirs(t.TempDir(), false, t.TempDir(), "", c.link, log)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = os.RemoveAll(d.root)
+			}
+			if got := strings.Count(logged.String(), "auth.json not found"); got != c.warns {
+				t.Fatalf("warned %d times over three sessions, want %d:\n%s", got, c.warns, logged.String())
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 func TestMain(m *testing.M) {
@@ -81,6 +82,15 @@ func checkNoGoroutineLeak(t *testing.T) {
 	})
 }
 
+// agentEnv is the allow-listed environment a session gets from Symphony's, plus extra.
+func agentEnv(extra ...string) []string {
+	env, err := sandbox.AgentEnv(sandbox.AgentEnvSpec{Environ: os.Environ()})
+	if err != nil {
+		panic(err)
+	}
+	return append(env, extra...)
+}
+
 // testDirs makes a workspace root with one issue workspace and a separate state dir.
 func testDirs(t *testing.T) (root, ws, state string) {
 	t.Helper()
@@ -103,7 +113,7 @@ func fakeOptions(t *testing.T, scenario string, rec *recorder) Options {
 		StateDir:      state,
 		AuthFile:      filepath.Join(state, "no-auth.json"),
 		// A race-enabled fake would otherwise sleep a second at exit.
-		Env:             []string{codextest.EnvScenario + "=" + scenario, "GORACE=atexit_sleep_ms=0"},
+		Env:             agentEnv(codextest.EnvScenario+"="+scenario, "GORACE=atexit_sleep_ms=0"),
 		IssueIdentifier: "SYM-1",
 		IssueTitle:      "Fake issue",
 		ApprovalPolicy:  "never",

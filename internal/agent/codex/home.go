@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // baseConfigTOML keeps a session quiet and offline-safe: no update checks, no analytics, and
@@ -31,9 +32,9 @@ type privateDirs struct {
 }
 
 // makePrivateDirs creates the private directory as a fresh codex-session-* directory under
-// stateDir or, when exact, uses stateDir itself: a caller that created it empty for this
-// session and rendered a sandbox policy naming its home and tmp.
-func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, authFile string, log *slog.Logger) (privateDirs, error) {
+// stateDir or, when exact, uses stateDir itself: a directory NewSessionDir made for this session,
+// for which the caller rendered a sandbox policy naming its home and tmp.
+func makePrivateDirs(stateDir string, exact bool, workspace, configTOML string, auth authLink, log *slog.Logger) (privateDirs, error) {
 	var d privateDirs
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return d, fmt.Errorf("create state dir %q: %w", stateDir, err)
@@ -47,14 +48,17 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, authFil
 	}
 	root := realState
 	if !exact {
-		if root, err = os.MkdirTemp(realState, "codex-session-"); err != nil {
-			return d, fmt.Errorf("create session dir: %w", err)
+		if root, err = newSessionDir(realState); err != nil {
+			return d, err
 		}
 	}
 	d = privateDirs{root: root, home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp")}
 	fail := func(err error) (privateDirs, error) {
-		_ = os.RemoveAll(root)
+		_ = removeSessionDir(root)
 		return privateDirs{}, err
+	}
+	if err := writeOwner(root); err != nil {
+		return fail(fmt.Errorf("write session dir owner: %w", err))
 	}
 	for _, dir := range []string{d.home, d.tmp} {
 		if err := os.Mkdir(dir, 0o700); err != nil {
@@ -68,30 +72,54 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, authFil
 	if err := os.WriteFile(filepath.Join(d.home, "config.toml"), []byte(config), 0o600); err != nil {
 		return fail(fmt.Errorf("write config.toml: %w", err))
 	}
-	if err := linkAuth(d.home, authFile, log); err != nil {
+	if err := auth.link(d.home, log); err != nil {
 		return fail(err)
 	}
 	return d, nil
 }
 
-// linkAuth links the operator's auth.json into the private home so Codex can authenticate
+// authLink says whether and from where the operator's auth.json is linked into a session's
+// private home.
+type authLink struct {
+	// file is the operator's auth.json; "" means the default location.
+	file string
+	// used is false when the configured provider does not authenticate with auth.json, so
+	// its absence is nothing to warn about.
+	used bool
+	// keyInEnv is true when the provider's API key variable is set for the agent, which
+	// Codex uses in place of a missing auth.json.
+	keyInEnv bool
+	// warnOnce is the process's missingAuthWarning; tests pass their own.
+	warnOnce *sync.Once
+}
+
+// missingAuthWarning is logged once per process, not once per session: the operator needs
+// to hear it, not to read it on every dispatch.
+var missingAuthWarning sync.Once
+
+// link links the operator's auth.json into the private home so Codex can authenticate
 // without the session seeing the rest of the operator's Codex state.
-func linkAuth(home, authFile string, log *slog.Logger) error {
-	if authFile == "" {
-		authFile = DefaultAuthFile()
+func (a authLink) link(home string, log *slog.Logger) error {
+	file := a.file
+	if file == "" {
+		file = DefaultAuthFile()
 	}
-	if authFile == "" {
-		log.Warn("codex auth.json not found; the agent starts without operator credentials")
-		return nil
+	if file != "" {
+		_, err := os.Stat(file)
+		if err == nil {
+			if err := os.Symlink(file, filepath.Join(home, "auth.json")); err != nil {
+				return fmt.Errorf("link codex auth file %q: %w", file, err)
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("codex auth file %q: %w", file, err)
+		}
 	}
-	if _, err := os.Stat(authFile); errors.Is(err, fs.ErrNotExist) {
-		log.Warn("codex auth.json not found; the agent starts without operator credentials", "path", authFile)
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("codex auth file %q: %w", authFile, err)
-	}
-	if err := os.Symlink(authFile, filepath.Join(home, "auth.json")); err != nil {
-		return fmt.Errorf("link codex auth file %q: %w", authFile, err)
+	if a.used && !a.keyInEnv {
+		a.warnOnce.Do(func() {
+			log.Warn("codex auth.json not found and no provider API key is set; agents start without operator credentials", "path", file)
+		})
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ func (s *Session) protocolLoop() {
 		return
 	}
 	s.close(s.exitError(&agent.Error{Code: agent.CodePortExit, Message: s.exitDescription()}))
+	// A crashed session's files (its whole conversation) go now, not when the caller gets
+	// round to Stop.
+	s.removeDirs()
 }
 
 // handleQueued handles one batch of stdout lines, or reports a line that was too long.
@@ -92,6 +95,7 @@ func (s *Session) awaitStderr() {
 func (s *Session) exitError(e *agent.Error) *agent.Error {
 	s.awaitStderr()
 	e.StderrTail = s.stderrTail.String()
+	e.Message = s.faults.explain(e.Message)
 	s.mu.Lock()
 	handshaken := s.handshaken
 	s.mu.Unlock()
@@ -104,7 +108,7 @@ func (s *Session) exitError(e *agent.Error) *agent.Error {
 	var ee *exec.ExitError
 	if !handshaken && errors.As(waitErr, &ee) && ee.ExitCode() == 127 {
 		e.Code = agent.CodeCodexNotFound
-		e.Message = fmt.Sprintf("%q was not found by bash -lc (exit status 127)", s.opts.Command)
+		e.Message = fmt.Sprintf("%q was not found by bash %s (exit status 127)", s.opts.Command, s.shellFlag())
 	}
 	return e
 }
@@ -157,6 +161,7 @@ func (s *Session) claimTurn(turn string) (chan turnOutcome, bool) {
 func (s *Session) handleDecoded(d *decodedLine) {
 	f, line, err := &d.frame, d.line, d.err
 	if err != nil {
+		s.faults.noteMalformed(line)
 		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > eventRawBytes})
 		return
 	}

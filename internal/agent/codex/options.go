@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // Kind says what a session is for; it decides which streaming notifications Codex sends.
@@ -48,8 +49,12 @@ const (
 // Options configure one Codex session. The lead maps the operator config onto it; the
 // sandbox package renders ApprovalPolicy, ThreadSandbox, TurnSandboxPolicy and ConfigOverrides.
 type Options struct {
-	// Command is agent.command, run as `bash -lc <Command> --config ...`.
+	// Command is agent.command. Its program is resolved on the PATH in Env and run by
+	// absolute path with `--config ...` appended; through `bash -c` only when the command
+	// needs shell parsing.
 	Command string
+	// LoginShell runs Command under `bash -lc` as written, unresolved (agent.login_shell).
+	LoginShell bool
 	// WorkspaceRoot is the configured workspaces root; Workspace must be strictly inside it.
 	WorkspaceRoot string
 	// Workspace is the issue workspace and the agent's working directory.
@@ -66,12 +71,18 @@ type Options struct {
 	AuthFile string
 	// ConfigTOML is appended to the generated config.toml (model provider, model, ...).
 	ConfigTOML string
-	// Env holds extra environment variables for the agent, "KEY=value".
+	// Env is the agent's whole environment, "KEY=value", as sandbox.AgentEnv builds it;
+	// nothing else of Symphony's environment is inherited. The session sets CODEX_HOME and
+	// TMPDIR to its private directories in place of any given here.
 	Env []string
 
 	// IssueIdentifier and IssueTitle name the thread "<identifier>: <title>".
 	IssueIdentifier string
 	IssueTitle      string
+	// Secrets redacts the tracker text the session sends (the thread name, which Codex keeps
+	// in its rollout files) and the agent output quoted in errors; nil finds the built-in
+	// credential patterns only.
+	Secrets *secretscan.Scanner
 	// DeveloperInstructions, when set, are sent with thread/start.
 	DeveloperInstructions string
 
@@ -93,7 +104,7 @@ type Options struct {
 	// workspace-write and ignores the profile's deny lists and network rules.
 	PermissionProfile string
 	// LaunchWrapper turns the final shell command into the argv to execute (for an outer
-	// sandbox); nil runs `bash -lc <command>`.
+	// sandbox); nil runs the command directly or under bash.
 	LaunchWrapper func(shellCommand string) ([]string, error)
 
 	Kind  Kind
@@ -179,6 +190,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Events == nil {
 		o.Events = func(agent.Event) {}
+	}
+	if o.Secrets == nil {
+		o.Secrets = secretscan.New()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -34,15 +34,21 @@ type lineReader struct {
 	// to end are filled, and from start on they are a line whose newline has not arrived yet.
 	buf        *readBuffer
 	start, end int
+	// searched is how many bytes from start, the unfinished line, are known to hold no newline.
+	searched int
 	// over is the oversize line being discarded, if any.
 	over *oversizeLine
+	// onOversize is told the start of each oversize line as soon as it is seen, before its
+	// end (which may never come) lets it be queued; nil when nobody asks.
+	onOversize func(head []byte)
 }
 
 // readLines copies stdout into q at pipe speed until EOF or a read error, then closes q.
-func readLines(r io.Reader, q *itemQueue, maxLine int) error {
+// onOversize, when not nil, is called with the start of every line over maxLine.
+func readLines(r io.Reader, q *itemQueue, maxLine int, onOversize func(head []byte)) error {
 	defer q.close()
 	pool := newBufferPool(q.budget)
-	lr := &lineReader{q: q, maxLine: maxLine, pool: pool, buf: pool.get(readChunkBytes), decoded: newDecodedPool()}
+	lr := &lineReader{q: q, maxLine: maxLine, pool: pool, buf: pool.get(readChunkBytes), decoded: newDecodedPool(), onOversize: onOversize}
 	defer func() { lr.buf.release() }()
 	for {
 		lr.makeRoom()
@@ -79,7 +85,8 @@ func (lr *lineReader) makeRoom() {
 // the queue is closed.
 func (lr *lineReader) take() bool {
 	data := lr.buf.data[lr.start:lr.end]
-	lr.start = lr.end
+	searched := lr.searched
+	lr.start, lr.searched = lr.end, 0
 	if lr.over != nil {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
@@ -92,17 +99,20 @@ func (lr *lineReader) take() bool {
 		}
 		lr.over, data = nil, data[i+1:]
 	}
-	if last := bytes.LastIndexByte(data, '\n'); last >= 0 {
+	// Only the bytes read since the last take can hold a newline: rescanning a long
+	// unfinished line on every read would make reaching the line cap quadratic.
+	if last := bytes.LastIndexByte(data[searched:], '\n'); last >= 0 {
+		last += searched
 		if !lr.pushLines(data[:last+1]) {
 			return false
 		}
 		data = data[last+1:]
 	}
 	if len(data) > lr.maxLine {
-		lr.over = newOversize(data, len(data))
+		lr.over = lr.newOversize(data, len(data))
 		return true
 	}
-	lr.start = lr.end - len(data)
+	lr.start, lr.searched = lr.end-len(data), len(data)
 	return true
 }
 
@@ -119,7 +129,7 @@ func (lr *lineReader) pushLines(region []byte) bool {
 			if start < i && !lr.pushRegion(region[start:i]) {
 				return false
 			}
-			if !lr.push(queued{over: newOversize(region[i:nl], nl-i)}) {
+			if !lr.push(queued{over: lr.newOversize(region[i:nl], nl-i)}) {
 				return false
 			}
 			start = nl + 1
@@ -171,9 +181,13 @@ func (lr *lineReader) push(it queued) bool {
 	return lr.q.push(it)
 }
 
-func newOversize(start []byte, size int) *oversizeLine {
+func (lr *lineReader) newOversize(start []byte, size int) *oversizeLine {
 	keep := min(len(start), oversizeHeadBytes)
-	return &oversizeLine{head: bytes.Clone(start[:keep]), size: size}
+	o := &oversizeLine{head: bytes.Clone(start[:keep]), size: size}
+	if lr.onOversize != nil {
+		lr.onOversize(o.head)
+	}
+	return o
 }
 
 // splitLines calls fn for each line of a batch, without its newline or a trailing '\r'.

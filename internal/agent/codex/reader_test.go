@@ -13,7 +13,7 @@ func collect(t *testing.T, input string, maxLine int) []queued {
 	t.Helper()
 	q := newItemQueue(1 << 20)
 	done := make(chan error, 1)
-	go func() { done <- readLines(iotest.HalfReader(strings.NewReader(input)), q, maxLine) }()
+	go func() { done <- readLines(iotest.HalfReader(strings.NewReader(input)), q, maxLine, nil) }()
 	var out []queued
 	for {
 		it, ok := q.pop()
@@ -117,7 +117,7 @@ func TestReadBuffersAreReusedOnlyWhenReleased(t *testing.T) {
 		}
 		q := newItemQueue(budget)
 		done := make(chan error, 1)
-		go func() { done <- readLines(strings.NewReader(input), q, 1<<20) }()
+		go func() { done <- readLines(strings.NewReader(input), q, 1<<20, nil) }()
 		seen := map[*readBuffer]bool{}
 		var held []queued
 		lines := 0

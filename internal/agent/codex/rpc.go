@@ -87,7 +87,7 @@ func (s *Session) call(ctx context.Context, method string, params any, out any) 
 		return nil
 	case <-timer.C:
 		forget()
-		e := agent.Errorf(agent.CodeResponseTimeout, "no response to %s within %s", method, s.opts.ReadTimeout)
+		e := agent.Errorf(agent.CodeResponseTimeout, "%s", s.faults.explain(fmt.Sprintf("no response to %s within %s", method, s.opts.ReadTimeout)))
 		e.StderrTail = s.stderrTail.String()
 		return e
 	case <-ctx.Done():

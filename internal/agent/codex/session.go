@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // Session drives one `codex app-server` process. It implements agent.Session.
@@ -27,6 +28,7 @@ type Session struct {
 	pid        atomic.Int64
 	stdin      *os.File
 	stderrTail tailBuffer
+	faults     frameFaults
 	queue      *itemQueue
 	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
 	frameTime time.Time
@@ -94,6 +96,7 @@ func New(opts Options) *Session {
 		queue:      newItemQueue(queueBudgetBytes),
 	}
 	s.stderrTail.limit = stderrTailBytes
+	s.faults.secrets = o.Secrets
 	s.breaker.threshold = o.MaxIdenticalToolFailures
 	s.toolCtx, s.toolCancel = context.WithCancel(context.Background())
 	return s
@@ -154,11 +157,14 @@ func (s *Session) launch() error {
 		return err
 	}
 	s.workspace = ws
+	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, s.opts.ConfigOverrides)
+	auth := authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, warnOnce: &missingAuthWarning,
+		keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
 	stateDir, exact := s.opts.StateDir, s.opts.PrivateDir != ""
 	if exact {
 		stateDir = s.opts.PrivateDir
 	}
-	s.dirs, err = makePrivateDirs(stateDir, exact, ws, s.opts.ConfigTOML, s.opts.AuthFile, s.opts.Logger)
+	s.dirs, err = makePrivateDirs(stateDir, exact, ws, s.opts.ConfigTOML, auth, s.opts.Logger)
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
@@ -183,47 +189,15 @@ func (s *Session) sendsWorkspaceWritePolicy() bool {
 	return s.opts.PermissionProfile == "" && s.opts.TurnSandboxPolicy["type"] == "workspaceWrite"
 }
 
-// shellCommand is agent.command with the --config overrides appended, each shell-quoted so
-// values survive `bash -lc` unchanged.
-func (s *Session) shellCommand() string {
-	var b strings.Builder
-	b.WriteString(s.opts.Command)
-	for _, ov := range append([]string{toolOutputTokenLimitFlag}, s.opts.ConfigOverrides...) {
-		b.WriteString(" --config ")
-		b.WriteString(shellQuote(ov))
-	}
-	return b.String()
-}
-
-func (s *Session) argv() ([]string, error) {
-	shell := s.shellCommand()
-	if s.opts.LaunchWrapper == nil {
-		return []string{"bash", "-lc", shell}, nil
-	}
-	argv, err := s.opts.LaunchWrapper(shell)
-	if err != nil {
-		return nil, &agent.Error{Code: agent.CodeInvalidOptions, Message: "launch wrapper", Err: err}
-	}
-	if len(argv) == 0 {
-		return nil, agent.Errorf(agent.CodeInvalidOptions, "launch wrapper returned an empty command")
-	}
-	return argv, nil
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 func (s *Session) environ() []string {
-	env := make([]string, 0, len(os.Environ())+len(s.opts.Env)+2)
-	for _, kv := range os.Environ() {
+	env := make([]string, 0, len(s.opts.Env)+2)
+	for _, kv := range s.opts.Env {
 		if strings.HasPrefix(kv, "CODEX_HOME=") || strings.HasPrefix(kv, "TMPDIR=") {
 			continue
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "CODEX_HOME="+s.dirs.home, "TMPDIR="+s.dirs.tmp)
-	return append(env, s.opts.Env...)
+	return append(env, "CODEX_HOME="+s.dirs.home, "TMPDIR="+s.dirs.tmp)
 }
 
 func (s *Session) startProcess(argv []string) error {
@@ -263,7 +237,7 @@ func (s *Session) startProcess(argv []string) error {
 	go func() {
 		defer close(s.readerDone)
 		defer outR.Close()
-		if err := readLines(outR, s.queue, maxLineBytes); err != nil {
+		if err := readLines(outR, s.queue, maxLineBytes, s.faults.noteOversize); err != nil {
 			s.opts.Logger.Debug("codex stdout reader stopped", "error", err)
 		}
 	}()
@@ -350,15 +324,18 @@ func (s *Session) handshake(ctx context.Context) error {
 	return nil
 }
 
+// threadName is "<identifier>: <title>" on one line, redacted like every other tracker text:
+// Codex writes the name into its rollout and index files.
 func (s *Session) threadName() string {
-	id, title := strings.TrimSpace(s.opts.IssueIdentifier), strings.TrimSpace(s.opts.IssueTitle)
-	switch {
-	case id == "":
+	id := strings.TrimSpace(s.opts.IssueIdentifier)
+	if id == "" {
 		return ""
-	case title == "":
-		return id
 	}
-	return id + threadNameSeparator + title
+	name := id
+	if title := strings.TrimSpace(s.opts.IssueTitle); title != "" {
+		name += threadNameSeparator + title
+	}
+	return strings.Join(strings.Fields(s.opts.Secrets.Redact(name)), " ")
 }
 
 func (s *Session) dynamicTools() []map[string]any {
@@ -393,9 +370,11 @@ func (s *Session) hasTool(name string) bool {
 	return false
 }
 
+// removeDirs removes the session dir. It runs when the process exits and again when the
+// session stops, after the whole process tree is gone; removal is idempotent.
 func (s *Session) removeDirs() {
 	if s.dirs.root != "" {
-		if err := os.RemoveAll(s.dirs.root); err != nil {
+		if err := removeSessionDir(s.dirs.root); err != nil {
 			s.opts.Logger.Warn("remove codex session dir", "path", s.dirs.root, "error", err)
 		}
 	}

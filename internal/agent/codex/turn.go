@@ -2,6 +2,7 @@ package codex
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -62,7 +63,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	case o := <-outcome:
 		err, reported = o.err, o.reported
 	case <-timer.C:
-		err = agent.Errorf(agent.CodeTurnTimeout, "turn %s did not finish within %s", turnID, s.opts.TurnTimeout)
+		err = agent.Errorf(agent.CodeTurnTimeout, "%s", s.faults.explain(fmt.Sprintf("turn %s did not finish within %s", turnID, s.opts.TurnTimeout)))
 	case <-ctx.Done():
 		err = &agent.Error{Code: agent.CodeTurnCancelled, Message: "turn " + turnID + " cancelled", Err: ctx.Err()}
 	}

@@ -1,0 +1,180 @@
+package codex
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Session directories hold a Codex home (config, rollout files with the whole conversation)
+// and the agent's TMPDIR. The session removes its own when it ends; one left by a Symphony
+// that was killed is removed by ReapSessionDirs at the next start. Each names its owner, the
+// Symphony process, by pid and start time: a pid alone could be reused by an unrelated
+// process and keep a dead session's files forever.
+
+const (
+	sessionDirPrefix = "codex-session-"
+	ownerFileName    = "owner"
+	// ownerlessGrace spares a session dir without an owner file for this long: another
+	// instance may have just created it and be about to write its owner.
+	ownerlessGrace = time.Minute
+)
+
+// processOwner identifies a process across pid reuse.
+type processOwner struct {
+	pid   int
+	start uint64
+}
+
+func (o processOwner) String() string { return fmt.Sprintf("%d %d\n", o.pid, o.start) }
+
+// selfOwner is this process, read once.
+var selfOwner = sync.OnceValues(func() (processOwner, error) {
+	pid := os.Getpid()
+	start, err := processStartTime(pid)
+	return processOwner{pid: pid, start: start}, err
+})
+
+// processStartTime reads field 22 of /proc/<pid>/stat, the start time in clock ticks since
+// boot. The command name (field 2) is parenthesised and may contain spaces or parentheses, so
+// fields are counted from the last ')'.
+func processStartTime(pid int) (uint64, error) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	rest := string(stat)
+	i := strings.LastIndexByte(rest, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat has no command name", pid)
+	}
+	fields := strings.Fields(rest[i+1:])
+	// fields[0] is field 3 (state), so field 22 is fields[19].
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("/proc/%d/stat has %d fields after the command name", pid, len(fields))
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// alive reports whether the process o names is still running: same pid, same start time.
+func (o processOwner) alive() bool {
+	start, err := processStartTime(o.pid)
+	return err == nil && start == o.start
+}
+
+func parseOwner(b []byte) (processOwner, bool) {
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return processOwner{}, false
+	}
+	pid, err1 := strconv.Atoi(f[0])
+	start, err2 := strconv.ParseUint(f[1], 10, 64)
+	return processOwner{pid: pid, start: start}, err1 == nil && err2 == nil && pid > 0
+}
+
+// writeOwner records this process as the owner of a session dir. The file is written under a
+// temporary name and renamed, so a reaper never reads half an owner.
+func writeOwner(root string) error {
+	owner, err := selfOwner()
+	if err != nil {
+		return fmt.Errorf("read own start time: %w", err)
+	}
+	tmp := filepath.Join(root, ownerFileName+".tmp")
+	if err := os.WriteFile(tmp, []byte(owner.String()), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(root, ownerFileName))
+}
+
+// newSessionDir creates a fresh, empty session dir under stateDir.
+func newSessionDir(stateDir string) (string, error) {
+	root, err := os.MkdirTemp(stateDir, sessionDirPrefix)
+	if err != nil {
+		return "", fmt.Errorf("create session dir: %w", err)
+	}
+	return root, nil
+}
+
+// NewSessionDir creates a session dir under stateDir owned by this process, for a caller that
+// renders a sandbox policy naming it before the session starts (Options.PrivateDir). The
+// session removes it when it ends, and ReapSessionDirs treats it like any other.
+func NewSessionDir(stateDir string) (string, error) {
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return "", fmt.Errorf("create state dir %q: %w", stateDir, err)
+	}
+	root, err := newSessionDir(stateDir)
+	if err != nil {
+		return "", err
+	}
+	if err := writeOwner(root); err != nil {
+		_ = removeSessionDir(root)
+		return "", fmt.Errorf("write session dir owner: %w", err)
+	}
+	return root, nil
+}
+
+// ReapSessionDirs removes the Codex session directories under dir whose owner process is
+// gone, and returns the paths removed. Directories of a live owner (this process or another
+// running instance sharing the state dir) are kept, as is a young directory whose owner file
+// is not written yet. Removing is safe against a concurrent instance: removal is idempotent,
+// and nothing live is ever a candidate.
+func ReapSessionDirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reap codex session dirs: %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), sessionDirPrefix) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if !abandoned(path) {
+			continue
+		}
+		if err := removeSessionDir(path); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, path)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// abandoned reports whether a session dir's owner is gone.
+func abandoned(path string) bool {
+	b, err := os.ReadFile(filepath.Join(path, ownerFileName))
+	if owner, ok := parseOwner(b); err == nil && ok {
+		return !owner.alive()
+	}
+	fi, err := os.Stat(path)
+	return err == nil && time.Since(fi.ModTime()) > ownerlessGrace
+}
+
+// removeSessionDir removes a session dir even where Codex or an agent command left a
+// directory without write permission, which os.RemoveAll cannot empty.
+func removeSessionDir(path string) error {
+	if err := os.RemoveAll(path); err == nil {
+		return nil
+	}
+	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	if err := os.RemoveAll(path); err != nil {
+		return fmt.Errorf("remove codex session dir: %w", err)
+	}
+	return nil
+}
