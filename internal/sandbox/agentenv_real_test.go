@@ -46,7 +46,17 @@ func TestRealCodexAgentEnvironmentCarriesNoSecrets(t *testing.T) {
 			script := "env > env.txt; tr '\\0' '\\n' < /proc/self/environ > environ.txt; cat env.txt; echo ---; cat environ.txt"
 			mock := codextest.NewResponses(t, codextest.Step{Shell: script}, codextest.Step{Text: "done"})
 			mockHost := strings.TrimSuffix(strings.TrimPrefix(mock.URL, "http://"), "/v1")
-			in := r.input(mode, mockHost, mockHost)
+			allowed := mockHost
+			if mode == sandbox.ModeCodexProfile {
+				// Codex's profile matches host names only; a host:port entry is refused.
+				allowed, _, _ = strings.Cut(mockHost, ":")
+			}
+			sessionDir, err := codex.NewSessionDir(filepath.Dir(r.session))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := r.input(mode, mockHost, allowed)
+			in.SessionDir, in.CodexHome = sessionDir, filepath.Join(sessionDir, "home")
 			if mode == sandbox.ModeSRT {
 				in.Permissions.OuterSandbox.Command = testenv.SRT(t)
 			}
@@ -72,7 +82,7 @@ func TestRealCodexAgentEnvironmentCarriesNoSecrets(t *testing.T) {
 				Command:           codexBin + " app-server",
 				WorkspaceRoot:     r.wsRoot,
 				Workspace:         r.ws,
-				StateDir:          r.state,
+				PrivateDir:        sessionDir,
 				AuthFile:          filepath.Join(r.home, ".codex", "auth.json"),
 				ConfigTOML:        mock.ConfigTOML(),
 				Env:               env,
@@ -155,9 +165,8 @@ func TestRealCodexAgentEnvironmentCarriesNoSecrets(t *testing.T) {
 			}
 			_ = sess.Stop(context.Background())
 			stopped = true
-			matches, _ := filepath.Glob(filepath.Join(r.state, "codex-session-*"))
-			if len(matches) != 0 {
-				t.Errorf("session dirs left after Stop: %v", matches)
+			if _, err := os.Stat(sessionDir); !os.IsNotExist(err) {
+				t.Errorf("session dir %s left after Stop (%v)", sessionDir, err)
 			}
 		})
 	}
