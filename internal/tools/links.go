@@ -21,7 +21,7 @@ func attachURL(ctx context.Context, h *Host, a args) (any, *toolError) {
 		return nil, terr
 	}
 	host := strings.ToLower(u.Hostname())
-	if !slices.Contains(h.opts.AllowedHosts, host) {
+	if !slices.ContainsFunc(h.opts.AllowedHosts, func(allowed string) bool { return strings.EqualFold(allowed, host) }) {
 		e := fail(CodeHostNotAllowed, "%s is not in workspaces.attachments.allowed_hosts; nothing was attached", host)
 		e.Details = map[string]any{"host": host, "allowed_hosts": h.opts.AllowedHosts}
 		return nil, e

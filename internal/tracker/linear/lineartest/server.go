@@ -1,5 +1,6 @@
 // Package lineartest provides a stateful fake of Linear's GraphQL API for tests: teams with
-// workflow states, projects, users, issues with labels and blocking relations, and comments.
+// workflow states, projects, users, issues with labels, parents and relations (blocks, related,
+// duplicate), comments and linked attachments.
 // Every operation it receives is first validated against Linear's published schema and
 // rejected (failing the test) when it does not validate; valid operations are executed
 // against the fake's state, returning exactly the fields they select. Faults (HTTP statuses,
