@@ -16,13 +16,14 @@ func (s *service) toolHosts() toolHostFactory {
 	ownership := tools.NewStoredOwnership(s.store)
 	return func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error) {
 		host, err := tools.New(tools.Options{
-			Issue:    req.Issue,
-			Tracker:  s.tracker,
-			Provider: cfg.Issues.Provider,
-			Comments: ownership,
-			Scanner:  s.redactor,
-			Audit:    s.audit,
-			RunID:    req.RunID,
+			Issue:        req.Issue,
+			Tracker:      s.tracker,
+			Provider:     cfg.Issues.Provider,
+			Comments:     ownership,
+			AllowedHosts: cfg.Workspaces.Attachments.AllowedHosts,
+			Scanner:      s.redactor,
+			Audit:        s.audit,
+			RunID:        req.RunID,
 			StateChanged: func(state string) {
 				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
 			},

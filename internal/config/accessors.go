@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Primary returns the repository used when no route applies: the one marked default, else
 // the first (SPEC §5.1).
@@ -62,6 +65,10 @@ func (c *Config) Warnings() []string {
 	}
 	if w := c.BudgetWarning(); w != "" {
 		out = append(out, w)
+	}
+	if c.emptyAttachmentHosts != "" {
+		out = append(out, fmt.Sprintf("%s: %s is empty, so the default %s applies; list the hosts agents may attach links to",
+			c.emptyAttachmentHosts, attachmentHostsKey, strings.Join(DefaultAllowedAttachmentHosts, ", ")))
 	}
 	return out
 }

@@ -5,7 +5,11 @@ import (
 	"strings"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/yamlschema"
 )
+
+// attachmentHostsKey is the setting the attach_url tool's host check reads.
+const attachmentHostsKey = "workspaces.attachments.allowed_hosts"
 
 // normalize puts list and map values in the canonical form later code relies on.
 func (l *loader) normalize() {
@@ -28,6 +32,10 @@ func (l *loader) normalize() {
 	att := &c.Workspaces.Attachments
 	att.AllowedHosts = uniqueLower(att.AllowedHosts)
 	if len(att.AllowedHosts) == 0 {
+		if l.has(attachmentHostsKey) {
+			line, _ := yamlschema.Locate(l.root, attachmentHostsKey)
+			c.emptyAttachmentHosts = fmt.Sprintf("%s:%d", l.file, line)
+		}
 		att.AllowedHosts = append([]string(nil), DefaultAllowedAttachmentHosts...)
 	}
 	att.PublicUploadExtensions = l.normalizeExtensions(att.PublicUploadExtensions)

@@ -27,6 +27,9 @@ type Config struct {
 
 	// dashboardRequested records that the file spelled out a dashboard setting.
 	dashboardRequested bool
+	// emptyAttachmentHosts locates (file:line) a workspaces.attachments.allowed_hosts the file
+	// set to no host, which normalize replaced with the default.
+	emptyAttachmentHosts string
 }
 
 // RemovedKeys rejects the reference's pre-release top-level spellings with migration advice.

@@ -27,7 +27,8 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 	}
 	for _, code := range []string{CodeInvalidArguments, CodeScopeArgument, CodeUnexpectedArguments, CodeToolScope,
 		CodeToolNotFound, CodeStateNotFound, CodeCommentNotOwned, CodeSecretDetected, CodeInvalidBody,
-		CodeInvalidCommentID, CodeTracker, EventRefusedAgentAction} {
+		CodeInvalidCommentID, CodeInvalidURL, CodeHostNotAllowed, CodeTitleTooLong, CodeTracker,
+		EventRefusedAgentAction} {
 		if !strings.Contains(text, "`"+code+"`") {
 			t.Errorf("docs/tools.md does not document %s", code)
 		}

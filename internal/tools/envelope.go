@@ -19,6 +19,9 @@ const (
 	CodeSecretDetected      = "secret_pattern_detected"
 	CodeInvalidBody         = "invalid_body"
 	CodeInvalidCommentID    = "invalid_comment_id"
+	CodeInvalidURL          = "invalid_url"
+	CodeHostNotAllowed      = "host_not_allowed"
+	CodeTitleTooLong        = "title_too_long"
 	CodeTracker             = "tracker_request_failed"
 )
 

@@ -55,6 +55,9 @@ type Options struct {
 	ReadOnly bool
 	// Comments remembers which comments this runs created; it survives restarts.
 	Comments CommentOwnership
+	// AllowedHosts are the hosts attach_url may link to, compared exactly after lowercasing
+	// (workspaces.attachments.allowed_hosts); empty refuses every URL.
+	AllowedHosts []string
 	// Scanner finds credentials in text the agent writes and redacts tracker text it reads.
 	Scanner *secretscan.Scanner
 	Audit   Auditor

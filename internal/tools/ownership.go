@@ -14,6 +14,8 @@ import (
 type CommentOwnership interface {
 	Owns(ctx context.Context, issueID, commentID string) (bool, error)
 	Own(ctx context.Context, issueID, commentID string) error
+	// Disown forgets a comment, once it is deleted.
+	Disown(ctx context.Context, issueID, commentID string) error
 }
 
 // KV is the durable key-value store ownership is kept in; *store.Store implements it.
@@ -49,7 +51,22 @@ func (o *StoredOwnership) Own(ctx context.Context, issueID, commentID string) er
 	if err != nil || slices.Contains(ids, commentID) {
 		return err
 	}
-	b, err := json.Marshal(append(ids, commentID))
+	return o.save(ctx, issueID, append(ids, commentID))
+}
+
+// Disown forgets that a run of issueID created commentID.
+func (o *StoredOwnership) Disown(ctx context.Context, issueID, commentID string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ids, err := o.load(ctx, issueID)
+	if err != nil || !slices.Contains(ids, commentID) {
+		return err
+	}
+	return o.save(ctx, issueID, slices.DeleteFunc(ids, func(id string) bool { return id == commentID }))
+}
+
+func (o *StoredOwnership) save(ctx context.Context, issueID string, ids []string) error {
+	b, err := json.Marshal(ids)
 	if err != nil {
 		return err
 	}

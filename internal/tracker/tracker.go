@@ -40,6 +40,17 @@ type Tracker interface {
 	CreateComment(ctx context.Context, issueID, body string) (issue.Comment, error)
 	// UpdateComment replaces a comment's body and returns it as stored.
 	UpdateComment(ctx context.Context, issueID, commentID, body string) (issue.Comment, error)
+	// DeleteComment removes a comment; a missing one is an error with code CodeCommentNotFound.
+	DeleteComment(ctx context.Context, issueID, commentID string) error
+	// ListSubIssues returns the issue's children, at most MaxRelated.
+	ListSubIssues(ctx context.Context, issueID string) ([]IssueRef, error)
+	// FetchParent returns the issue's parent, or nil when it has none.
+	FetchParent(ctx context.Context, issueID string) (*IssueRef, error)
+	// ListRelations returns the issue's relations in both directions, at most MaxRelated each
+	// way, typed from this issue's point of view.
+	ListRelations(ctx context.Context, issueID string) ([]Relation, error)
+	// AttachURL links a URL to the issue under an optional title and returns the link.
+	AttachURL(ctx context.Context, issueID, url, title string) (Link, error)
 }
 
 // Candidates is the aggregated result of one poll across all routes.

@@ -49,7 +49,10 @@ type Client struct {
 	blockedUntil time.Time
 }
 
-var _ tracker.Tracker = (*Client)(nil)
+var (
+	_ tracker.Tracker     = (*Client)(nil)
+	_ tracker.StateLister = (*Client)(nil)
+)
 
 // New validates opts and returns a client. It sends no request.
 func New(opts Options) (*Client, error) {

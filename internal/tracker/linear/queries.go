@@ -118,6 +118,84 @@ mutation SymphonyUpdateComment($id: String!, $body: String!) {
 }
 ` + commentFields
 
+// issueRefFields is the summary of another issue the agent tools show.
+const issueRefFields = `
+fragment SymphonyIssueRefFields on Issue {
+  id
+  identifier
+  title
+  url
+  state { name }
+}
+`
+
+const subIssuesQuery = `
+query SymphonySubIssues($id: String!, $first: Int!) {
+  issue(id: $id) {
+    children(first: $first) {
+      nodes { ...SymphonyIssueRefFields }
+    }
+  }
+}
+` + issueRefFields
+
+const parentIssueQuery = `
+query SymphonyParentIssue($id: String!) {
+  issue(id: $id) {
+    id
+    parent { ...SymphonyIssueRefFields }
+  }
+}
+` + issueRefFields
+
+const issueRelationsQuery = `
+query SymphonyIssueRelations($id: String!, $first: Int!) {
+  issue(id: $id) {
+    relations(first: $first) {
+      nodes {
+        type
+        relatedIssue { ...SymphonyIssueRefFields }
+      }
+    }
+    inverseRelations(first: $first) {
+      nodes {
+        type
+        issue { ...SymphonyIssueRefFields }
+      }
+    }
+  }
+}
+` + issueRefFields
+
+const teamStatesQuery = `
+query SymphonyTeamStates($id: String!) {
+  issue(id: $id) {
+    team {
+      states(first: 100) {
+        nodes { id name }
+      }
+    }
+  }
+}
+`
+
+const deleteCommentMutation = `
+mutation SymphonyDeleteComment($id: String!) {
+  commentDelete(id: $id) {
+    success
+  }
+}
+`
+
+const attachURLMutation = `
+mutation SymphonyAttachURL($issueId: String!, $url: String!, $title: String) {
+  attachmentLinkURL(issueId: $issueId, url: $url, title: $title) {
+    success
+    attachment { id url title }
+  }
+}
+`
+
 // documents lists every document the client can send, by operation name.
 var documents = map[string]string{
 	"SymphonyCandidateIssues":   candidatesQuery,
@@ -129,4 +207,10 @@ var documents = map[string]string{
 	"SymphonyUpdateIssueState":  updateIssueStateMutation,
 	"SymphonyCreateComment":     createCommentMutation,
 	"SymphonyUpdateComment":     updateCommentMutation,
+	"SymphonySubIssues":         subIssuesQuery,
+	"SymphonyParentIssue":       parentIssueQuery,
+	"SymphonyIssueRelations":    issueRelationsQuery,
+	"SymphonyTeamStates":        teamStatesQuery,
+	"SymphonyDeleteComment":     deleteCommentMutation,
+	"SymphonyAttachURL":         attachURLMutation,
 }

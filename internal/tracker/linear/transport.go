@@ -99,6 +99,8 @@ func graphqlErrors(operation string, errs []graphqlError) error {
 		switch {
 		case strings.HasPrefix(e.Message, "Entity not found: Comment"):
 			code = tracker.CodeCommentNotFound
+		case strings.HasPrefix(e.Message, "Entity not found: WorkflowState"):
+			code = tracker.CodeStateNotFound
 		case strings.HasPrefix(e.Message, "Entity not found"):
 			code = tracker.CodeIssueNotFound
 		}

@@ -10,7 +10,12 @@ import (
 )
 
 // UpdateIssueState moves an issue to the named state of its team (matched case-insensitively).
+// A UUID is taken as the state's id and sent as it is, as the reference does; Linear refuses
+// it when it is not a state of the issue's team.
 func (c *Client) UpdateIssueState(ctx context.Context, issueID, stateName string) error {
+	if tracker.IsUUID(stateName) {
+		return c.moveToState(ctx, issueID, stateName, stateName)
+	}
 	var lookup struct {
 		Issue *struct {
 			Team *struct {
@@ -32,12 +37,17 @@ func (c *Client) UpdateIssueState(ctx context.Context, issueID, stateName string
 	if len(lookup.Issue.Team.States.Nodes) == 0 {
 		return tracker.Errorf(tracker.CodeStateNotFound, "the team of issue %s has no workflow state named %q", issueID, stateName)
 	}
+	return c.moveToState(ctx, issueID, lookup.Issue.Team.States.Nodes[0].ID, stateName)
+}
+
+// moveToState sends the issueUpdate; stateName is only used in messages.
+func (c *Client) moveToState(ctx context.Context, issueID, stateID, stateName string) error {
 	var result struct {
 		IssueUpdate *struct {
 			Success bool `json:"success"`
 		} `json:"issueUpdate"`
 	}
-	vars := map[string]any{"id": issueID, "stateId": lookup.Issue.Team.States.Nodes[0].ID}
+	vars := map[string]any{"id": issueID, "stateId": stateID}
 	if err := c.do(ctx, "SymphonyUpdateIssueState", vars, &result); err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@
 //	priority: 2                       # optional integer; lower sorts first
 //	labels: [backend, api]            # optional; lowercased when read
 //	blocked_by: [LOC-0]               # optional identifiers of blocking issues
+//	parent: LOC-9                     # optional identifier of the parent issue
+//	related: [LOC-4]                  # optional identifiers of related issues
+//	duplicate_of: LOC-5               # optional identifier of the issue this one duplicates
 //	assignee: alice                   # optional free-form user name or id
 //	branch_name: loc-1-health         # optional
 //	url: https://example.com/LOC-1    # optional
@@ -49,6 +52,18 @@
 // blank line separates a body from the next header. A body line that itself begins with
 // "<!-- symphony comment" is stored with one extra leading backslash. Text before the first
 // header is kept as it is.
+//
+// # Parents, sub-issues and relations
+//
+// An issue's sub-issues are the files whose parent key names it. Relations are written on one
+// side and read from both: a file's blocked_by makes the named issues block it, duplicate_of
+// makes the named issue duplicated by it, and related is symmetric.
+//
+// # Links
+//
+// URLs attached to LOC-1 are kept in LOC-1.links.json, a JSON array of objects with id, url,
+// title (optional) and created_at, oldest first; attaching one appends to it and never touches
+// the issue file.
 //
 // # Routing
 //

@@ -20,16 +20,19 @@ var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // fileFields is the front matter schema; every key is documented in doc.go.
 type fileFields struct {
-	Title      string   `yaml:"title"`
-	State      string   `yaml:"state"`
-	ID         string   `yaml:"id"`
-	Priority   *int     `yaml:"priority"`
-	Labels     []string `yaml:"labels"`
-	BlockedBy  []string `yaml:"blocked_by"`
-	Assignee   string   `yaml:"assignee"`
-	BranchName string   `yaml:"branch_name"`
-	URL        string   `yaml:"url"`
-	CreatedAt  string   `yaml:"created_at"`
+	Title       string   `yaml:"title"`
+	State       string   `yaml:"state"`
+	ID          string   `yaml:"id"`
+	Priority    *int     `yaml:"priority"`
+	Labels      []string `yaml:"labels"`
+	BlockedBy   []string `yaml:"blocked_by"`
+	Parent      string   `yaml:"parent"`
+	Related     []string `yaml:"related"`
+	DuplicateOf string   `yaml:"duplicate_of"`
+	Assignee    string   `yaml:"assignee"`
+	BranchName  string   `yaml:"branch_name"`
+	URL         string   `yaml:"url"`
+	CreatedAt   string   `yaml:"created_at"`
 }
 
 // ParseError locates a problem in an issue or comments file.
@@ -47,11 +50,20 @@ func (e *ParseError) Error() string {
 	return e.Path + ": " + e.Msg
 }
 
+// record is one parsed issue file: the issue and the links to other issues that the issue
+// model has no place for, all as identifiers.
+type record struct {
+	issue.Issue
+	Parent      string
+	Related     []string
+	DuplicateOf string
+}
+
 // parseIssueFile reads one issue file. identifier comes from the file name; path is used in
 // errors. Blockers carry identifiers only; the tracker fills in their ids and states.
-func parseIssueFile(path, identifier string, data []byte) (issue.Issue, error) {
-	fail := func(line int, format string, args ...any) (issue.Issue, error) {
-		return issue.Issue{}, &ParseError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)}
+func parseIssueFile(path, identifier string, data []byte) (record, error) {
+	fail := func(line int, format string, args ...any) (record, error) {
+		return record{}, &ParseError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
 	fm, err := splitFrontMatter(data)
 	if err != nil {
@@ -112,7 +124,13 @@ func parseIssueFile(path, identifier string, data []byte) (issue.Issue, error) {
 		}
 		is.CreatedAt = &t
 	}
-	return is, nil
+	rec := record{Issue: is, Parent: strings.TrimSpace(f.Parent), DuplicateOf: strings.TrimSpace(f.DuplicateOf)}
+	for _, r := range f.Related {
+		if r = strings.TrimSpace(r); r != "" {
+			rec.Related = append(rec.Related, r)
+		}
+	}
+	return rec, nil
 }
 
 // decodeFrontMatter decodes the parsed front matter strictly and turns a decoder panic into

@@ -15,10 +15,11 @@ import (
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
-// Suffixes of the two kinds of file in the directory.
+// Suffixes of the kinds of file in the directory.
 const (
 	issueSuffix    = ".md"
 	commentsSuffix = ".comments.md"
+	linksSuffix    = ".links.json"
 )
 
 // maxRewriteAttempts bounds how often a write is retried when a person saves the same file
@@ -118,12 +119,25 @@ func (t *Tracker) Problems() []*ParseError {
 
 // scan reads every issue file, skipping (and reporting) the ones that do not parse.
 func (t *Tracker) scan() ([]issue.Issue, error) {
+	records, err := t.scanRecords()
+	if err != nil {
+		return nil, err
+	}
+	issues := make([]issue.Issue, len(records))
+	for i, r := range records {
+		issues[i] = r.Issue
+	}
+	return issues, nil
+}
+
+// scanRecords reads every issue file with its links to other issues.
+func (t *Tracker) scanRecords() ([]record, error) {
 	entries, err := os.ReadDir(t.dir)
 	if err != nil {
 		return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "read issues directory: %w", err)
 	}
 	var (
-		issues   []issue.Issue
+		issues   []record
 		problems []*ParseError
 	)
 	for _, e := range entries {
@@ -166,18 +180,18 @@ func identifierOf(name string) (string, bool) {
 	return id, identifierPattern.MatchString(id)
 }
 
-func readIssue(path, identifier string) (issue.Issue, error) {
+func readIssue(path, identifier string) (record, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return issue.Issue{}, err
+		return record{}, err
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return issue.Issue{}, err
+		return record{}, err
 	}
 	is, err := parseIssueFile(path, identifier, data)
 	if err != nil {
-		return issue.Issue{}, err
+		return record{}, err
 	}
 	mod := info.ModTime()
 	is.UpdatedAt = &mod
@@ -185,8 +199,8 @@ func readIssue(path, identifier string) (issue.Issue, error) {
 }
 
 // resolveBlockers fills in each blocker's id and state from the issue it names.
-func resolveBlockers(issues []issue.Issue) {
-	byIdentifier := make(map[string]issue.Issue, len(issues))
+func resolveBlockers(issues []record) {
+	byIdentifier := make(map[string]record, len(issues))
 	for _, is := range issues {
 		byIdentifier[is.Identifier] = is
 	}
@@ -366,7 +380,7 @@ func (t *Tracker) UpdateIssueState(ctx context.Context, issueID, stateName strin
 func rewrite(path string, change func([]byte) ([]byte, error)) error {
 	for range maxRewriteAttempts {
 		old, err := os.ReadFile(path)
-		if err != nil && !(errors.Is(err, os.ErrNotExist) && strings.HasSuffix(path, commentsSuffix)) {
+		if err != nil && !(errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(path, commentsSuffix) || strings.HasSuffix(path, linksSuffix))) {
 			return tracker.Errorf(tracker.CodeLocalIssueFile, "read %s: %w", path, err)
 		}
 		updated, err := change(old)

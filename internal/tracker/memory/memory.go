@@ -36,9 +36,14 @@ type Tracker struct {
 	mu       sync.Mutex
 	issues   []issue.Issue
 	comments map[string][]issue.Comment
-	nextID   int
-	failures []error
-	calls    int
+	// parents maps a child issue id to its parent's id.
+	parents map[string]string
+	// relations are stored on their source issue, in Linear's words (blocks, related, duplicate).
+	relations []storedRelation
+	links     map[string][]tracker.Link
+	nextID    int
+	failures  []error
+	calls     int
 }
 
 var _ tracker.Tracker = (*Tracker)(nil)
@@ -48,7 +53,8 @@ func New(opts Options) (*Tracker, error) {
 	if err := opts.Settings.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Tracker{settings: opts.Settings, viewerID: opts.ViewerID, now: opts.Now, comments: map[string][]issue.Comment{}}
+	t := &Tracker{settings: opts.Settings, viewerID: opts.ViewerID, now: opts.Now, comments: map[string][]issue.Comment{},
+		parents: map[string]string{}, links: map[string][]tracker.Link{}}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -3,6 +3,7 @@ package lineartest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -248,6 +249,26 @@ func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 			}
 		}
 		return nil, errCommentNotFound
+	case "commentDelete":
+		id := fmt.Sprint(args["id"])
+		for i, c := range s.comments {
+			if c.ID == id {
+				s.comments = slices.Delete(s.comments, i, i+1)
+				return payload{x: m.x}, nil
+			}
+		}
+		return nil, errCommentNotFound
+	case "attachmentLinkURL":
+		is := s.issue(fmt.Sprint(args["issueId"]))
+		if is == nil {
+			return nil, errIssueNotFound
+		}
+		a := &Attachment{ID: s.newID("attachment"), IssueID: is.ID, URL: fmt.Sprint(args["url"])}
+		if title, ok := args["title"].(string); ok {
+			a.Title = title
+		}
+		s.links = append(s.links, a)
+		return payload{x: m.x, attachment: a}, nil
 	}
 	return nil, unknownField("Mutation", name)
 }
@@ -265,9 +286,10 @@ func (s *Server) stateByID(team *Team, id string) *State {
 }
 
 type payload struct {
-	x       *executor
-	issue   *Issue
-	comment *Comment
+	x          *executor
+	issue      *Issue
+	comment    *Comment
+	attachment *Attachment
 }
 
 func (p payload) typeName() string { return "Payload" }
@@ -282,6 +304,8 @@ func (p payload) field(name string, _ map[string]any) (any, error) {
 		return issueObj{p.x, p.issue}, nil
 	case "comment":
 		return commentObj{p.comment}, nil
+	case "attachment":
+		return attachment{id: p.attachment.ID, url: p.attachment.URL, title: p.attachment.Title}, nil
 	}
 	return nil, unknownField("Payload", name)
 }

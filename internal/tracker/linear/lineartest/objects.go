@@ -1,6 +1,9 @@
 package lineartest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 type issueObj struct {
 	x  *executor
@@ -67,7 +70,41 @@ func (o issueObj) field(name string, args map[string]any) (any, error) {
 	case "attachments":
 		var nodes []object
 		for _, u := range is.Attachments {
-			nodes = append(nodes, attachment{u})
+			nodes = append(nodes, attachment{url: u})
+		}
+		for _, a := range s.links {
+			if a.IssueID == is.ID {
+				nodes = append(nodes, attachment{id: a.ID, url: a.URL, title: a.Title})
+			}
+		}
+		return o.x.paginate(nodes, args)
+	case "children":
+		var nodes []object
+		for _, c := range s.issues {
+			if c.ParentID == is.ID {
+				nodes = append(nodes, issueObj{o.x, c})
+			}
+		}
+		return o.x.paginate(nodes, args)
+	case "parent":
+		if p := s.issue(is.ParentID); is.ParentID != "" && p != nil {
+			return issueObj{o.x, p}, nil
+		}
+		return nil, nil
+	case "relations":
+		var nodes []object
+		for _, other := range s.issues {
+			if slices.Contains(other.BlockedBy, is.ID) {
+				nodes = append(nodes, relation{x: o.x, kind: "blocks", from: is, to: other})
+			}
+			if slices.Contains(other.Related, is.ID) {
+				nodes = append(nodes, relation{x: o.x, kind: "related", from: is, to: other})
+			}
+		}
+		for _, id := range is.DuplicateOf {
+			if d := s.issue(id); d != nil {
+				nodes = append(nodes, relation{x: o.x, kind: "duplicate", from: is, to: d})
+			}
 		}
 		return o.x.paginate(nodes, args)
 	case "inverseRelations":
@@ -80,6 +117,11 @@ func (o issueObj) field(name string, args map[string]any) (any, error) {
 		for _, id := range is.Related {
 			if r := s.issue(id); r != nil {
 				nodes = append(nodes, relation{x: o.x, kind: "related", from: r, to: is})
+			}
+		}
+		for _, other := range s.issues {
+			if slices.Contains(other.DuplicateOf, is.ID) {
+				nodes = append(nodes, relation{x: o.x, kind: "duplicate", from: other, to: is})
 			}
 		}
 		return o.x.paginate(nodes, args)
@@ -172,13 +214,25 @@ func (p projectObj) field(name string, _ map[string]any) (any, error) {
 	return nil, unknownField("Project", name)
 }
 
-type attachment struct{ url string }
+// attachment is an issue attachment; those seeded through Issue.Attachments have only a URL.
+type attachment struct{ id, url, title string }
 
 func (a attachment) typeName() string { return "Attachment" }
 
 func (a attachment) field(name string, _ map[string]any) (any, error) {
-	if name == "url" {
+	switch name {
+	case "id":
+		if a.id == "" {
+			return "attachment-" + a.url, nil
+		}
+		return a.id, nil
+	case "url":
 		return a.url, nil
+	case "title":
+		if a.title == "" {
+			return a.url, nil
+		}
+		return a.title, nil
 	}
 	return nil, unknownField("Attachment", name)
 }

@@ -1,5 +1,6 @@
 // Package lineartest provides a stateful fake of Linear's GraphQL API for tests: teams with
-// workflow states, projects, users, issues with labels and blocking relations, and comments.
+// workflow states, projects, users, issues with labels, parents and relations (blocks, related,
+// duplicate), comments and linked attachments.
 // Every operation it receives is first validated against Linear's published schema and
 // rejected (failing the test) when it does not validate; valid operations are executed
 // against the fake's state, returning exactly the fields they select. Faults (HTTP statuses,
@@ -52,8 +53,14 @@ type Issue struct {
 	Attachments []string
 	// BlockedBy lists ids of issues that block this one (inverse "blocks" relations).
 	BlockedBy []string
-	// Related lists ids of issues related to this one without blocking.
-	Related   []string
+	// Related lists ids of issues related to this one without blocking (inverse "related"
+	// relations: the listed issue is the relation's source).
+	Related []string
+	// DuplicateOf lists ids of issues this one duplicates ("duplicate" relations it is the
+	// source of).
+	DuplicateOf []string
+	// ParentID is the id of the parent issue, if any.
+	ParentID  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -62,6 +69,11 @@ type Issue struct {
 type Comment struct {
 	ID, IssueID, Body, Author string
 	CreatedAt, UpdatedAt      time.Time
+}
+
+// Attachment is a URL linked to an issue through attachmentLinkURL.
+type Attachment struct {
+	ID, IssueID, URL, Title string
 }
 
 // Options configures a Server.
@@ -85,6 +97,7 @@ type Server struct {
 	projects   []*Project
 	issues     []*Issue
 	comments   []*Comment
+	links      []*Attachment
 	nextID     int
 	clock      time.Time
 	requests   []Request
@@ -211,6 +224,19 @@ func (s *Server) Comments(issueID string) []Comment {
 	for _, c := range s.comments {
 		if c.IssueID == issueID {
 			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// Links returns the attachments linked to the issue through attachmentLinkURL, oldest first.
+func (s *Server) Links(issueID string) []Attachment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Attachment
+	for _, a := range s.links {
+		if a.IssueID == issueID {
+			out = append(out, *a)
 		}
 	}
 	return out
