@@ -58,6 +58,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 			TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
 			MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
 			Events:                   req.Events,
+			HeldFiles:                heldFiles(req),
 			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 				"repo_key", req.Workspace.RepoKey),
 		}
@@ -71,6 +72,14 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot string
 		opts.LaunchWrapper = srt.Launch
 		return &srtSession{Session: codex.New(opts), srt: srt}, nil
 	}
+}
+
+// heldFiles is the workspace lock for the agent's supervisor to keep until the agent is gone.
+func heldFiles(req orchestrator.AgentRequest) []*os.File {
+	if req.Lock == nil {
+		return nil
+	}
+	return []*os.File{req.Lock.File()}
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".
