@@ -74,15 +74,52 @@ func cmdline(pid int) string {
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
 }
 
+// relatedProcs lists the live processes that belong to this test's installation: those below
+// the service, and any other process whose command line or working directory lies under the
+// installation's directory (an agent helper reparented to init is found this way). escaped
+// counts the related processes that were not below the service.
+func relatedProcs(dir string, service int) (related []proc, escaped []proc) {
+	below := map[int]bool{}
+	for _, p := range reaper.Tree(service)[1:] {
+		below[p] = true
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == service || pid == os.Getpid() {
+			continue
+		}
+		args := cmdline(pid)
+		cwd, _ := os.Readlink("/proc/" + e.Name() + "/cwd")
+		if !below[pid] && !strings.Contains(args, dir) && cwd != dir && !strings.HasPrefix(cwd, dir+"/") {
+			continue
+		}
+		id, err := reaper.Identify(pid)
+		if err != nil || !id.Alive() {
+			continue
+		}
+		related = append(related, proc{Identity: id, args: args})
+		if !below[pid] {
+			escaped = append(escaped, proc{Identity: id, args: args})
+		}
+	}
+	return related, escaped
+}
+
 // waitForAgentSleep waits until the service's process tree runs the agent's sleep and
-// returns the tree at that moment.
-func waitForAgentSleep(t *testing.T, service *exec.Cmd, stderr *bytes.Buffer) []proc {
+// returns the installation's processes at that moment (see relatedProcs). It fails if any
+// of them has escaped from below the service.
+func waitForAgentSleep(t *testing.T, e *e2eEnv, service *exec.Cmd, stderr *lockedBuffer) []proc {
 	t.Helper()
 	for end := time.Now().Add(90 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		tree := snapshotTree(service.Process.Pid)
 		for _, p := range tree {
 			if strings.HasPrefix(p.args, "sleep ") && strings.Contains(p.args, lifetimeSleep) {
-				return tree
+				related, escaped := relatedProcs(e.dir, service.Process.Pid)
+				if len(escaped) > 0 {
+					t.Fatalf("%d agent processes are not below the service that runs them:%s", len(escaped), describeProcs(escaped))
+				}
+				return related
 			}
 		}
 		if time.Now().After(end) {
@@ -111,7 +148,7 @@ func survivors(tree []proc, limit time.Duration) []proc {
 func describeProcs(ps []proc) string {
 	var b strings.Builder
 	for _, p := range ps {
-		fmt.Fprintf(&b, "\n  %d %s", p.PID, p.args)
+		fmt.Fprintf(&b, "\n  %d %.300s", p.PID, p.args)
 	}
 	return b.String()
 }
@@ -129,9 +166,11 @@ func countHelpers(tree []proc) int {
 
 // startService starts `symphony` with extra environment and ends its whole tree when the
 // test ends, whatever happened.
-func (e *e2eEnv) startService(t *testing.T, ctx context.Context, env ...string) (*exec.Cmd, *bytes.Buffer) {
+func (e *e2eEnv) startService(t *testing.T, ctx context.Context, env ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
-	cmd, _, stderr := e.command(ctx)
+	cmd, _, _ := e.command(ctx, "--log-level", "debug")
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	cmd.Env = append(cmd.Env, env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -144,6 +183,24 @@ func (e *e2eEnv) startService(t *testing.T, ctx context.Context, env ...string) 
 		cmd.Wait()
 	})
 	return cmd, stderr
+}
+
+// lockedBuffer is a service's stderr, read by the test while the service still writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // workspaceWatch samples the processes working in a workspace (by /proc/<pid>/cwd) and
@@ -235,7 +292,13 @@ func sessionOf(pid int, services map[int]bool) string {
 		if p == 1 {
 			return "orphan " + strconv.Itoa(pid)
 		}
+		// A supervisor's child between fork and exec still shows the supervisor's command
+		// line, so the session is named by the outermost supervisor of the chain.
 		if strings.HasPrefix(cmdline(p), "symphony-agent-supervisor ") {
+			if parent := parentOf(p); parent > 0 && strings.HasPrefix(cmdline(parent), "symphony-agent-supervisor ") {
+				p = parent
+				continue
+			}
 			return "supervisor " + strconv.Itoa(p)
 		}
 		if services[p] {
@@ -276,6 +339,8 @@ func (w *workspaceWatch) finish() (samples int, overlap []string) {
 // later, and a sampler of the processes working in the workspace must never see two agent
 // sessions there at once.
 func TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps(t *testing.T) {
+	// Parallel: each cycle mostly waits for Codex to start.
+	t.Parallel()
 	e, ws := newLifetimeE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -286,11 +351,8 @@ func TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps(t *testing.T) {
 		start := time.Now()
 		service, stderr := e.startService(t, ctx)
 		watch.addService(service.Process.Pid)
-		tree := waitForAgentSleep(t, service, stderr)
+		tree := waitForAgentSleep(t, e, service, stderr)
 		t.Logf("cycle %d: agent sleeping %s after the service started", cycle, time.Since(start).Round(time.Millisecond))
-		if cycle == 1 {
-			t.Logf("stderr:\n%s", stderr)
-		}
 		helpers += countHelpers(tree)
 		if err := service.Process.Kill(); err != nil {
 			t.Fatal(err)
@@ -316,13 +378,15 @@ func TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps(t *testing.T) {
 // sends) while its agent runs a long command, ten times: once the service has exited, no
 // process that was below it may be left, sandbox helpers included.
 func TestStoppedServiceLeavesNoAgent(t *testing.T) {
+	// Parallel: each cycle mostly waits for Codex to start.
+	t.Parallel()
 	e, _ := newLifetimeE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	for cycle := range lifetimeCycles(t) {
 		sig := []syscall.Signal{syscall.SIGTERM, syscall.SIGINT}[cycle%2]
 		service, stderr := e.startService(t, ctx)
-		tree := waitForAgentSleep(t, service, stderr)
+		tree := waitForAgentSleep(t, e, service, stderr)
 		start := time.Now()
 		if err := service.Process.Signal(sig); err != nil {
 			t.Fatal(err)
@@ -341,6 +405,8 @@ func TestStoppedServiceLeavesNoAgent(t *testing.T) {
 // workspace root and one tracker: the second finds the workspace locked and waits, never
 // starting an agent beside the first; once the first is killed, the second takes over.
 func TestTwoServicesNeverShareAWorkspace(t *testing.T) {
+	// Parallel: each cycle mostly waits for Codex to start.
+	t.Parallel()
 	e, ws := newLifetimeE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -348,7 +414,7 @@ func TestTwoServicesNeverShareAWorkspace(t *testing.T) {
 	defer watch.finish()
 	first, firstErr := e.startService(t, ctx)
 	watch.addService(first.Process.Pid)
-	firstTree := waitForAgentSleep(t, first, firstErr)
+	firstTree := waitForAgentSleep(t, e, first, firstErr)
 	second, secondErr := e.startService(t, ctx, "SYMPHONY_STATE_ROOT="+filepath.Join(e.dir, "state-2"))
 	watch.addService(second.Process.Pid)
 	for end := time.Now().Add(90 * time.Second); !strings.Contains(secondErr.String(), "workspace_locked"); time.Sleep(100 * time.Millisecond) {
@@ -369,7 +435,7 @@ func TestTwoServicesNeverShareAWorkspace(t *testing.T) {
 	if left := survivors(firstTree, 2*time.Second); len(left) > 0 {
 		t.Fatalf("the first service's agent outlived it:%s", describeProcs(left))
 	}
-	waitForAgentSleep(t, second, secondErr)
+	waitForAgentSleep(t, e, second, secondErr)
 	samples, overlap := watch.finish()
 	if len(overlap) > 0 {
 		t.Fatalf("two agent sessions in one workspace in %d of %d samples, first: %s", len(overlap), samples, overlap[0])

@@ -222,7 +222,7 @@ func TestSupervisorStopsATreeThatIgnoresSIGTERM(t *testing.T) {
 	}
 }
 
-func TestSupervisorKeepsHeldFilesFromTheAgent(t *testing.T) {
+func TestSupervisorKeepsHeldFilesButNotTheWorkspace(t *testing.T) {
 	held, err := os.CreateTemp(t.TempDir(), "held")
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +232,7 @@ func TestSupervisorKeepsHeldFilesFromTheAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Dir = t.TempDir()
 	startGroup(t, cmd)
 	agent := waitForArgs(t, cmd.Process.Pid, []string{"sleep", "1006"})[0]
 	holders := map[int]bool{}
@@ -248,6 +249,13 @@ func TestSupervisorKeepsHeldFilesFromTheAgent(t *testing.T) {
 	}
 	if !holders[cmd.Process.Pid] || holders[agent] {
 		t.Fatalf("held file open in %v; want the supervisor %d only, not the agent %d", holders, cmd.Process.Pid, agent)
+	}
+	// The agent works in the directory it was given; the supervisor stays out of it.
+	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", agent)); cwd != cmd.Dir {
+		t.Fatalf("agent cwd %q, want %q", cwd, cmd.Dir)
+	}
+	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", cmd.Process.Pid)); cwd != "/" {
+		t.Fatalf("supervisor cwd %q, want /", cwd)
 	}
 }
 

@@ -67,6 +67,9 @@ func supervise(args []string) int {
 		return 127
 	}
 	releaseStreams()
+	// The supervisor itself stays out of the workspace: after the agent tree is gone the only
+	// process left there would be one that is merely exiting.
+	_ = os.Chdir("/")
 	s := &supervisor{self: os.Getpid(), child: child}
 	s.watch(parent, stop, childEvents)
 	s.killDescendants()
