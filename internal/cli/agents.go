@@ -95,6 +95,7 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 		MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
 		Tools:                    tools,
 		Events:                   req.Events,
+		HeldFiles:                heldFiles(req),
 		Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 			"repo_key", req.Workspace.RepoKey),
 	}
@@ -115,6 +116,14 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 func agentEnvSpec(cfg *config.Config, overrides []string) sandbox.AgentEnvSpec {
 	provider := sandbox.CodexProviderOf("", append(slices.Clone(overrides), sandbox.CommandConfigOverrides(cfg.Agent.Command)...))
 	return sandbox.AgentEnvSpec{Environ: os.Environ(), ProviderKey: provider.EnvKey, Passthrough: cfg.Agent.EnvPassthrough}
+}
+
+// heldFiles is the workspace lock for the agent's supervisor to keep until the agent is gone.
+func heldFiles(req orchestrator.AgentRequest) []*os.File {
+	if req.Lock == nil {
+		return nil
+	}
+	return []*os.File{req.Lock.File()}
 }
 
 // identicalFailures maps the config's "0 disables" onto the adapter's "negative disables".

@@ -89,10 +89,12 @@ func newE2E(t *testing.T, issues ...string) *e2eEnv {
 // writeConfig writes symphony.yml with the agent command pointing the real codex at mock.
 // The turn policy adds the issues directory to the writable roots so the scripted agent can
 // hand its issue off by editing the local tracker file.
-func (e *e2eEnv) writeConfig(t *testing.T, mock *codextest.Responses) {
+// codexFlags are extra codex command-line flags, inserted before app-server.
+func (e *e2eEnv) writeConfig(t *testing.T, mock *codextest.Responses, codexFlags ...string) {
 	t.Helper()
 	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
+	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex %s app-server",
+		e.codex, provider, strings.Join(codexFlags, " "))
 	cfg := fmt.Sprintf(`issues:
   provider: local
   poll_interval_ms: 2000

@@ -247,6 +247,10 @@ func (w *liveWorkspaces) Remove(ctx context.Context, repoKey, issueID, identifie
 
 func (w *liveWorkspaces) CheckDisk() workspace.DiskStatus { return w.manager().CheckDisk() }
 
+func (w *liveWorkspaces) Lock(repoKey, identifier string) (*workspace.Lock, error) {
+	return w.manager().Lock(repoKey, identifier)
+}
+
 // trackerOwners answers the workspace layer's ownership questions from the tracker.
 type trackerOwners struct {
 	tracker tracker.Tracker

@@ -22,6 +22,9 @@ type Workspaces interface {
 	AfterRun(ctx context.Context, ws workspace.Workspace, extraEnv map[string]string)
 	Remove(ctx context.Context, repoKey, issueID, identifier string) error
 	CheckDisk() workspace.DiskStatus
+	// Lock takes the exclusive workspace lock of an issue's workspace without waiting; a
+	// workspace held elsewhere gives an error with code workspace_locked.
+	Lock(repoKey, identifier string) (*workspace.Lock, error)
 }
 
 // AgentRequest is what an AgentFactory needs to build one session.
@@ -30,6 +33,9 @@ type AgentRequest struct {
 	RunID     string
 	Issue     issue.Issue
 	Workspace workspace.Workspace
+	// Lock is the attempt's workspace lock; the agent's supervisor keeps a hold on it until
+	// the agent process tree is gone.
+	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
 	// Events must receive every session event; it never blocks for long.
@@ -61,6 +67,7 @@ type Prompts interface {
 type Store interface {
 	StartRun(ctx context.Context, r store.Run) (store.Run, error)
 	UpdateRun(ctx context.Context, r store.Run) error
+	SetRunAgent(ctx context.Context, repoKey, id string, pid int, startTime int64) error
 	FinishRun(ctx context.Context, r store.Run) error
 	MarkInterrupted(ctx context.Context, reason string) (int, error)
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)

@@ -8,6 +8,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/workspace"
 )
 
 // onUpdate folds a worker report into its running entry.
@@ -21,6 +22,12 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	}
 	if u.pid != 0 {
 		e.pid = u.pid
+	}
+	if u.pidStart != 0 {
+		repoKey, runID, pid, start := e.issue.RepoKey, e.runID, u.pid, int64(u.pidStart)
+		o.rec.post("record agent process", func(ctx context.Context) error {
+			return o.d.Store.SetRunAgent(ctx, repoKey, runID, pid, start)
+		})
 	}
 	if u.sessionID != "" {
 		e.sessionID = u.sessionID
@@ -139,6 +146,12 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Warn("failed: run_stuck, no agent progress", "elapsed_ms", now.Sub(e.lastEventAt).Milliseconds())
 		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
+	case workspace.CodeOf(err) == workspace.CodeLocked:
+		// Not a crash: another agent (a predecessor's, still being killed, or another
+		// service's) works there. Nothing ran, so the issue just waits its turn.
+		status = store.StatusFailure
+		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", next)
+		o.scheduleRetry(is, next, o.s.failureBackoff(next), errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure
 		log.Error("failed; needs human attention, not retrying", "reason", brief(errText))

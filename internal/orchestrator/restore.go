@@ -3,8 +3,10 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/store"
 )
@@ -18,6 +20,9 @@ const restoreLimit = 1000
 // becomes a timer again, claimed so no poll dispatches it twice.
 func (o *Orchestrator) restore(ctx context.Context) error {
 	st := o.d.Store
+	if err := o.endPredecessorAgents(ctx); err != nil {
+		return err
+	}
 	n, err := st.MarkInterrupted(ctx, "the previous Symphony process ended while this run was in progress")
 	if err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
@@ -53,6 +58,35 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 	}
 	if len(retries) > 0 {
 		o.log.Info("restored retry queue", "count", len(retries))
+	}
+	return nil
+}
+
+// predecessorAgentTimeout bounds how long start-up waits for one agent of the previous
+// process to be gone.
+const predecessorAgentTimeout = 10 * time.Second
+
+// endPredecessorAgents makes sure the agents of runs the previous process left running are
+// gone before anything is dispatched. Their supervisors normally kill their trees when the
+// service dies; this covers the rest (an agent started without a supervisor, a supervisor
+// still sweeping). A process is identified by pid and start time, so a reused pid is never
+// signalled. One that will not die is logged, and its workspace lock keeps the issue from
+// being dispatched into it.
+func (o *Orchestrator) endPredecessorAgents(ctx context.Context) error {
+	runs, err := o.d.Store.Runs(ctx, store.RunFilter{Status: store.StatusRunning, Limit: restoreLimit})
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	for _, r := range runs {
+		id := reaper.Identity{PID: r.AgentPID, StartTime: uint64(r.AgentStartTime)}
+		if !id.Alive() {
+			continue
+		}
+		log := o.log.With("issue_id", r.IssueID, "issue_identifier", r.IssueIdentifier, "repo_key", r.RepoKey, "run_id", r.ID, "pid", r.AgentPID)
+		log.Warn("the previous process's agent is still running; ending it")
+		if err := reaper.End(id, predecessorAgentTimeout); err != nil {
+			log.Error("could not end the previous process's agent; its workspace stays locked while it lives", "error", err.Error())
+		}
 	}
 	return nil
 }

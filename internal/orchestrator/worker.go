@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/workspace"
@@ -46,6 +47,8 @@ type workerUpdate struct {
 	issueID   string
 	workspace string
 	pid       int
+	// pidStart is the agent process's start time (/proc/<pid>/stat field 22).
+	pidStart  uint64
 	sessionID string
 	event     *agent.Event
 	// baseTokens is the issue's lifetime usage before this attempt, read from the store.
@@ -80,6 +83,16 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 
+	// The lock comes first, so not even workspace population touches a workspace another
+	// agent (of this service before a restart, or of another service) still works in. It is
+	// released after after_run; the agent's supervisor keeps its own hold until the agent
+	// tree is gone.
+	lock, err := w.d.Workspaces.Lock(iss.RepoKey, iss.Identifier)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
+		return res
+	}
+	defer lock.Close()
 	ws, err := w.d.Workspaces.Ensure(ctx, iss)
 	if err == nil {
 		err = w.d.Workspaces.Validate(ws)
@@ -97,7 +110,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
-	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Attempt: job.attempt, Events: sink.observe})
+	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
 		return res
@@ -107,7 +120,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		res.Err = causeOr(ctx, fmt.Errorf("agent session startup: %w", err))
 		return res
 	}
-	report(workerUpdate{runID: job.runID, issueID: iss.ID, pid: session.PID()})
+	if pid := session.PID(); pid != 0 {
+		report(w.agentStarted(job.runID, iss.ID, pid, lock, log))
+	}
 
 	iss, err = w.bootstrap(ctx, job.settings, iss, job.runID)
 	if err != nil {
@@ -153,6 +168,20 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			return res
 		}
 	}
+}
+
+// agentStarted identifies the agent process for the run record and the lock file. The agent
+// is this process's unreaped child, so its pid cannot have been reused yet.
+func (w *worker) agentStarted(runID, issueID string, pid int, lock *workspace.Lock, log *slog.Logger) workerUpdate {
+	u := workerUpdate{runID: runID, issueID: issueID, pid: pid}
+	id, err := reaper.IdentifyChild(pid)
+	if err != nil {
+		log.Warn("cannot identify the agent process; a restart will not be able to check it is gone", "pid", pid, "error", err.Error())
+		return u
+	}
+	lock.RecordAgent(pid)
+	u.pidStart = id.StartTime
+	return u
 }
 
 // mergeRefresh applies a by-id refresh to the worker's copy of the issue. A missing issue or

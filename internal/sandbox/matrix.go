@@ -55,8 +55,8 @@ const (
 // Tests that measure the rows.
 const (
 	suiteMatrix   = "TestSecurityMatrix and TestSRTDirectMatrix (internal/sandbox)"
-	suiteAgentEnv = "TestAgentEnv* (the agent environment allowlist)"
-	suiteLifetime = "the SIGKILL service-lifetime tests"
+	suiteAgentEnv = "TestRealCodexAgentEnvironmentCarriesNoSecrets (internal/sandbox)"
+	suiteLifetime = "TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps and TestStoppedServiceLeavesNoAgent (internal/cli)"
 )
 
 // Attack describes one probe.

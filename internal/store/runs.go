@@ -67,6 +67,10 @@ type Run struct {
 	TranscriptPath string    `json:"transcript_path,omitempty"`
 	Tokens         Tokens    `json:"tokens"`
 	RuntimeSeconds float64   `json:"runtime_seconds"`
+	// AgentPID and AgentStartTime name the agent's supervisor process (start time in clock
+	// ticks since boot, /proc/<pid>/stat field 22); zero until the agent has started.
+	AgentPID       int   `json:"agent_pid,omitempty"`
+	AgentStartTime int64 `json:"agent_start_time,omitempty"`
 }
 
 // NewRunID returns a random run identifier.
@@ -158,6 +162,17 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		}
 		return nil
 	})
+}
+
+// SetRunAgent records the agent process of a running run. A run that already finished is
+// not changed.
+func (s *Store) SetRunAgent(ctx context.Context, repoKey, id string, pid int, startTime int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET agent_pid=?, agent_start_time=?
+		WHERE repo_key=? AND run_id=? AND status='running'`, pid, startTime, repoKey, id)
+	if err != nil {
+		return fmt.Errorf("store: record agent of run %s/%s: %w", repoKey, id, err)
+	}
+	return expectOne(res, "record agent of run", repoKey, id)
 }
 
 // MarkInterrupted ends every run still marked running (left behind by a previous process) as

@@ -113,6 +113,10 @@ var migrations = []string{
 		seq INTEGER NOT NULL,
 		signature TEXT NOT NULL
 	);`,
+	// The agent supervisor of a running run, by pid and /proc start time, so the next service
+	// can make sure it is gone before dispatching again.
+	`ALTER TABLE runs ADD COLUMN agent_pid INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE runs ADD COLUMN agent_start_time INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

@@ -480,7 +480,36 @@ func TestMigrationResumesFromOlderVersion(t *testing.T) {
 	}
 	db.Close()
 	s := openTest(t, root)
-	if got, err := s.Run(context.Background(), "web", "r1"); err != nil || got.Status != StatusSuccess {
+	if got, err := s.Run(context.Background(), "web", "r1"); err != nil || got.Status != StatusSuccess || got.AgentPID != 0 {
 		t.Fatalf("row written before reopening = %+v, %v", got, err)
+	}
+}
+
+func TestSetRunAgentRecordsTheProcessOfARunningRun(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	r, err := s.StartRun(ctx, Run{RepoKey: "web", IssueID: "i1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRunAgent(ctx, "web", r.ID, 4321, 987654321); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, "web", r.ID)
+	if err != nil || got.AgentPID != 4321 || got.AgentStartTime != 987654321 {
+		t.Fatalf("run after SetRunAgent = %+v, %v", got, err)
+	}
+	// Progress updates leave the agent alone; a finished run cannot be given one.
+	if err := s.UpdateRun(ctx, Run{RepoKey: "web", ID: r.ID, SessionID: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Run(ctx, "web", r.ID); got.AgentPID != 4321 {
+		t.Fatalf("UpdateRun cleared the agent: %+v", got)
+	}
+	if err := s.FinishRun(ctx, Run{RepoKey: "web", ID: r.ID, Status: StatusSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRunAgent(ctx, "web", r.ID, 1, 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("SetRunAgent on a finished run = %v, want ErrNotFound", err)
 	}
 }

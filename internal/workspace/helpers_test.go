@@ -20,6 +20,9 @@ import (
 
 // TestMain isolates git from the machine: no system or user config, a fixed identity.
 func TestMain(m *testing.M) {
+	if os.Getenv(lockHolderEnv) != "" {
+		os.Exit(holdLockUntilStdinCloses())
+	}
 	home, err := os.MkdirTemp("", "workspace-test-home-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -233,7 +233,7 @@ func (m *Manager) reportStrayDirectories() {
 	if err != nil {
 		return
 	}
-	known := map[string]bool{topDir(m.cleanup.TrashDir): true}
+	known := map[string]bool{topDir(m.cleanup.TrashDir): true, lockDirName: true}
 	for _, repo := range m.repoOrder {
 		known[repo.dir] = true
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/testenv"
 )
 
@@ -222,7 +223,7 @@ func TestRealCodexStopMidTurnKillsProcessTree(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		sleepers = processesWithArgs("sleep", marker)
 	}
-	tree := processTree(rs.PID())
+	tree := reaper.Tree(rs.PID())
 	if err := rs.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestRealCodexStopMidTurnKillsProcessTree(t *testing.T) {
 func processesWithArgs(args ...string) []int {
 	want := []byte(strings.Join(args, "\x00") + "\x00")
 	var pids []int
-	for _, pid := range processTree(1) {
+	for _, pid := range reaper.Tree(1) {
 		if b, err := os.ReadFile(filepath.Join("/proc", itoa(pid), "cmdline")); err == nil && bytes.Equal(b, want) && alive(pid) {
 			pids = append(pids, pid)
 		}

@@ -14,10 +14,12 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 func TestMain(m *testing.M) {
+	reaper.Init()
 	codextest.MaybeRunFake()
 	// Agents start under `bash -lc`; a private HOME keeps the machine's login files (and
 	// anything they run, such as a pyenv rehash a killed test could leave locked) out of the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -106,6 +107,9 @@ type Options struct {
 	// LaunchWrapper turns the final shell command into the argv to execute (for an outer
 	// sandbox); nil runs the command directly or under bash.
 	LaunchWrapper func(shellCommand string) ([]string, error)
+	// HeldFiles (the workspace lock) are kept open by the agent's supervisor, not by the
+	// agent, until the whole agent process tree is gone.
+	HeldFiles []*os.File
 
 	Kind  Kind
 	Tools agent.ToolRegistry

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 )
 
 // setProcessGroup puts the child in its own process group so it can be killed as a group.
@@ -20,49 +22,28 @@ func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.WaitDelay = 2 * time.Second
 }
 
-// processTree lists pid and all its live descendants by walking /proc. Codex starts shell
-// commands in sessions and process groups of their own, so killing the agent's group alone
-// can leave them running.
-func processTree(pid int) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return []int{pid}
-	}
-	children := map[int][]int{}
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+// processTree names pid and all its live descendants by pid and start time, so a later signal
+// never reaches a process that merely reused one of their pids. Codex starts shell commands in
+// sessions and process groups of their own, so killing the agent's group alone can leave
+// them running; under the supervisor even reparented helpers stay in this tree.
+func processTree(pid int) []reaper.Identity {
+	var tree []reaper.Identity
+	for _, p := range reaper.Tree(pid) {
+		if id, err := reaper.Identify(p); err == nil {
+			tree = append(tree, id)
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// The command name is parenthesised and may itself contain spaces or parentheses.
-		rest := string(stat)
-		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-			rest = rest[i+1:]
-		}
-		fields := strings.Fields(rest)
-		if len(fields) < 2 {
-			continue
-		}
-		if ppid, err := strconv.Atoi(fields[1]); err == nil {
-			children[ppid] = append(children[ppid], child)
-		}
-	}
-	tree := []int{pid}
-	for i := 0; i < len(tree); i++ {
-		tree = append(tree, children[tree[i]]...)
 	}
 	return tree
 }
 
-// signalTree sends sig to the process group of pid and to every process in tree.
-func signalTree(pid int, tree []int, sig syscall.Signal) {
+// signalTree sends sig to the process group of pid and to every process in tree that is
+// still the process it was.
+func signalTree(pid int, tree []reaper.Identity, sig syscall.Signal) {
 	_ = syscall.Kill(-pid, sig)
-	for _, p := range tree {
-		_ = syscall.Kill(p, sig)
+	for _, id := range tree {
+		if id.Alive() {
+			_ = syscall.Kill(id.PID, sig)
+		}
 	}
 }
 
@@ -71,20 +52,17 @@ const (
 	termSignal = syscall.SIGTERM
 )
 
-// waitAllGone waits up to limit for every process in pids to exit or become a zombie.
-func waitAllGone(pids []int, limit time.Duration) {
+// waitAllGone waits up to limit for every process in tree to exit or become a zombie.
+func waitAllGone(tree []reaper.Identity, limit time.Duration) {
 	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if !anyAlive(pids) {
-			return
-		}
+	for time.Now().Before(deadline) && anyAlive(tree) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func anyAlive(pids []int) bool {
-	for _, p := range pids {
-		if processAlive(p) {
+func anyAlive(tree []reaper.Identity) bool {
+	for _, id := range tree {
+		if id.Alive() {
 			return true
 		}
 	}

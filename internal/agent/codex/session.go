@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
@@ -201,10 +202,12 @@ func (s *Session) environ() []string {
 }
 
 func (s *Session) startProcess(argv []string) error {
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd, err := reaper.Command(argv, s.opts.HeldFiles...)
+	if err != nil {
+		return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
+	}
 	cmd.Dir = s.workspace
 	cmd.Env = s.environ()
-	setProcessGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	inR, inW, err := os.Pipe()
 	if err != nil {

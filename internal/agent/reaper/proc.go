@@ -1,0 +1,116 @@
+package reaper
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Identity names one process across pid reuse: the pid and its start time in clock ticks
+// since boot (/proc/<pid>/stat field 22).
+type Identity struct {
+	PID       int
+	StartTime uint64
+}
+
+// procStat is the part of /proc/<pid>/stat this package needs.
+type procStat struct {
+	state     byte
+	ppid      int
+	startTime uint64
+}
+
+// readStat parses /proc/<pid>/stat. The command name (field 2) is parenthesised and may hold
+// spaces or parentheses, so fields are counted from the last ')'.
+func readStat(pid int) (procStat, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	// After ')' come field 3 (state), 4 (ppid), ... 22 (starttime).
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 20 || len(fields[0]) != 1 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields after the command name", pid, len(fields))
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	if err != nil {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: parent pid: %w", pid, err)
+	}
+	start, err := strconv.ParseUint(fields[19], 10, 64)
+	if err != nil {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: start time: %w", pid, err)
+	}
+	return procStat{state: fields[0][0], ppid: ppid, startTime: start}, nil
+}
+
+// Identify returns the identity of a running process.
+func Identify(pid int) (Identity, error) {
+	st, err := readStat(pid)
+	if err != nil {
+		return Identity{}, fmt.Errorf("identify process %d: %w", pid, err)
+	}
+	return Identity{PID: pid, StartTime: st.startTime}, nil
+}
+
+// IdentifyChild returns the identity of pid if it is a live child of this process. A child
+// stays unreaped until its parent waits for it, so its identity cannot be stale.
+func IdentifyChild(pid int) (Identity, error) {
+	st, err := readStat(pid)
+	if err != nil {
+		return Identity{}, fmt.Errorf("identify process %d: %w", pid, err)
+	}
+	if st.ppid != os.Getpid() {
+		return Identity{}, fmt.Errorf("process %d is not a child of this process (its parent is %d)", pid, st.ppid)
+	}
+	return Identity{PID: pid, StartTime: st.startTime}, nil
+}
+
+// Alive reports whether the process id names is still running: same pid, same start time,
+// and not a zombie.
+func (id Identity) Alive() bool {
+	if id.PID <= 0 {
+		return false
+	}
+	st, err := readStat(id.PID)
+	return err == nil && st.startTime == id.StartTime && st.state != 'Z'
+}
+
+// Tree lists pid and all its live descendants, parents before children, by walking /proc.
+func Tree(pid int) []int {
+	children, err := childMap()
+	if err != nil {
+		return []int{pid}
+	}
+	tree := []int{pid}
+	for i := 0; i < len(tree); i++ {
+		tree = append(tree, children[tree[i]]...)
+	}
+	return tree
+}
+
+// childMap maps every parent pid to its live (non-zombie) children.
+func childMap() (map[int][]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := readStat(pid)
+		if err != nil || st.state == 'Z' {
+			continue
+		}
+		children[st.ppid] = append(children[st.ppid], pid)
+	}
+	return children, nil
+}

@@ -1,0 +1,184 @@
+package reaper
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+const (
+	// prSetChildSubreaper is PR_SET_CHILD_SUBREAPER from <linux/prctl.h>; package syscall
+	// does not name it.
+	prSetChildSubreaper = 36
+	// parentPollInterval backs up the parent-death signal: the supervisor also notices a
+	// changed parent pid on its own.
+	parentPollInterval = 250 * time.Millisecond
+	// termGrace is how long descendants get after SIGTERM to run exit traps before SIGKILL.
+	termGrace = 500 * time.Millisecond
+	// killDeadline bounds the SIGKILL sweeps; a process stuck in the kernel cannot hold the
+	// supervisor (and the workspace lock) forever.
+	killDeadline = 5 * time.Second
+)
+
+// supervise runs the supervisor: args are the parent pid, the number of held files (fds
+// 3 and up), the resolved program path and the agent's argv. It returns the exit code.
+func supervise(args []string) int {
+	if len(args) < 4 {
+		fmt.Fprintf(os.Stderr, "%s: want PARENT-PID HELD-COUNT PATH ARGV..., got %q\n", supervisorName, args)
+		return 125
+	}
+	parent, err := strconv.Atoi(args[0])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: parent pid %q: %v\n", supervisorName, args[0], err)
+		return 125
+	}
+	held, err := strconv.Atoi(args[1])
+	if err != nil || held < 0 {
+		fmt.Fprintf(os.Stderr, "%s: held file count %q is not a count\n", supervisorName, args[1])
+		return 125
+	}
+	// Held files stay with the supervisor: an agent that inherited the lock's open file
+	// description could release it with flock(LOCK_UN).
+	for fd := 3; fd < 3+held; fd++ {
+		syscall.CloseOnExec(fd)
+	}
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		fmt.Fprintf(os.Stderr, "%s: PR_SET_CHILD_SUBREAPER: %v\n", supervisorName, errno)
+		return 125
+	}
+	stop := make(chan os.Signal, 4)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, parentDeathSignal)
+	childEvents := make(chan os.Signal, 1)
+	signal.Notify(childEvents, syscall.SIGCHLD)
+	// The parent-death signal could have fired before the handler above existed.
+	if os.Getppid() != parent {
+		return 125
+	}
+	child, err := syscall.ForkExec(args[2], args[3:], &syscall.ProcAttr{
+		Env:   os.Environ(),
+		Files: []uintptr{0, 1, 2},
+		Sys:   &syscall.SysProcAttr{Setpgid: true},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: start %s: %v\n", supervisorName, args[3], err)
+		return 127
+	}
+	releaseStreams()
+	// The supervisor itself stays out of the workspace: after the agent tree is gone the only
+	// process left there would be one that is merely exiting.
+	_ = os.Chdir("/")
+	s := &supervisor{self: os.Getpid(), child: child}
+	s.watch(parent, stop, childEvents)
+	s.killDescendants()
+	return s.exitCode()
+}
+
+// releaseStreams points the supervisor's stdin and stdout at /dev/null, so the service sees
+// end-of-file when the agent's own processes close their copies. stderr stays for the
+// supervisor's messages.
+func releaseStreams() {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	defer null.Close()
+	_ = syscall.Dup3(int(null.Fd()), 0, 0)
+	_ = syscall.Dup3(int(null.Fd()), 1, 0)
+}
+
+type supervisor struct {
+	self, child int
+	status      syscall.WaitStatus
+	childDone   bool
+}
+
+// watch returns when the agent's main process has exited, when the supervisor is told to
+// stop, or when its parent is gone.
+func (s *supervisor) watch(parent int, stop, childEvents <-chan os.Signal) {
+	poll := time.NewTicker(parentPollInterval)
+	defer poll.Stop()
+	for {
+		select {
+		case sig := <-stop:
+			if sig == parentDeathSignal && os.Getppid() == parent {
+				// The thread that started us ended, not the service.
+				continue
+			}
+			return
+		case <-childEvents:
+		case <-poll.C:
+			if os.Getppid() != parent {
+				return
+			}
+		}
+		if s.reap(); s.childDone {
+			return
+		}
+	}
+}
+
+// reap collects every exited child, orphans included, and records the main child's status.
+func (s *supervisor) reap() {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		if pid == s.child {
+			s.status, s.childDone = ws, true
+		}
+	}
+}
+
+func (s *supervisor) descendants() []int { return Tree(s.self)[1:] }
+
+// killDescendants ends every process below the supervisor: SIGTERM first so shells can run
+// their exit traps, then SIGKILL sweeps until none is left. Being a subreaper, the supervisor
+// sees even processes that left the agent's group or session, since they are reparented here.
+func (s *supervisor) killDescendants() {
+	s.signalAll(s.descendants(), syscall.SIGTERM)
+	for end := time.Now().Add(termGrace); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if s.reap(); len(s.descendants()) == 0 {
+			return
+		}
+	}
+	for end := time.Now().Add(killDeadline); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		left := s.descendants()
+		if len(left) == 0 {
+			break
+		}
+		s.signalAll(left, syscall.SIGKILL)
+		s.reap()
+	}
+	s.reap()
+}
+
+func (s *supervisor) signalAll(pids []int, sig syscall.Signal) {
+	_ = syscall.Kill(-s.child, sig)
+	for _, p := range pids {
+		_ = syscall.Kill(p, sig)
+	}
+}
+
+// exitCode passes the agent's exit on: its exit status, or the signal that killed it, raised
+// again on the supervisor so the service sees the same ending.
+func (s *supervisor) exitCode() int {
+	switch {
+	case !s.childDone:
+		return 125
+	case s.status.Signaled():
+		sig := s.status.Signal()
+		signal.Reset(sig)
+		_ = syscall.Kill(s.self, sig)
+		time.Sleep(time.Second)
+		return 128 + int(sig)
+	}
+	return s.status.ExitStatus()
+}

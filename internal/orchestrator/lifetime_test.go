@@ -1,0 +1,114 @@
+package orchestrator
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper"
+	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/workspace"
+)
+
+// startStray starts a process tree that ignores SIGTERM, as an agent left by a dead service
+// might, and kills it when the test ends.
+func startStray(t *testing.T, marker string) (*exec.Cmd, []reaper.Identity) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", `trap "" TERM; sleep `+marker+` & wait`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	for end := time.Now().Add(waitLimit); len(reaper.Tree(cmd.Process.Pid)) < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the stray tree never formed")
+		}
+	}
+	var tree []reaper.Identity
+	for _, p := range reaper.Tree(cmd.Process.Pid) {
+		id, err := reaper.Identify(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree = append(tree, id)
+	}
+	return cmd, tree
+}
+
+func TestRestartEndsThePredecessorsAgentsBeforeDispatching(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	_, stray := startStray(t, "1101")
+	_, reused := startStray(t, "1102")
+	for i, agentID := range []reaper.Identity{
+		stray[0],
+		// A recorded agent whose pid now belongs to another process (another start time).
+		{PID: reused[0].PID, StartTime: reused[0].StartTime + 7},
+	} {
+		is := newIssue(i+1, "In Progress")
+		r, err := h.store.StartRun(ctx, store.Run{RepoKey: "app", IssueID: is.ID, IssueIdentifier: is.Identifier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.SetRunAgent(ctx, "app", r.ID, agentID.PID, int64(agentID.StartTime)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.start()
+	for _, id := range stray {
+		if id.Alive() {
+			t.Fatalf("the predecessor's agent process %d was still alive at the first poll", id.PID)
+		}
+	}
+	for _, id := range reused {
+		if !id.Alive() {
+			t.Fatalf("process %d only reused a recorded pid but was killed", id.PID)
+		}
+	}
+	if got := h.runStatuses("id-1"); len(got) != 1 || got[0] != store.StatusInterrupted {
+		t.Fatalf("the predecessor's run has statuses %v, want interrupted", got)
+	}
+}
+
+func TestLockedWorkspaceIsRetriedLaterWithoutStartingAnAgent(t *testing.T) {
+	h := newHarness(t)
+	held, err := h.ws.Lock("app", "ENG-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	h.put(newIssue(1, "In Progress"))
+	h.start()
+	s := h.waitFor("the locked-workspace retry", retrying("id-1", 1))
+	r, _ := s.Retry("id-1")
+	if !strings.Contains(r.Error, workspace.CodeLocked) || !strings.Contains(r.Error, "symphony pid") {
+		t.Fatalf("retry error %q does not say the workspace is locked and by whom", r.Error)
+	}
+	if n := len(h.agents.SessionsFor("ENG-1")); n != 0 {
+		t.Fatalf("%d agent sessions started in a locked workspace", n)
+	}
+	if strings.Contains(h.logs.String(), `"level":"ERROR"`) {
+		t.Fatalf("a locked workspace was logged as an error:\n%s", h.logs)
+	}
+	held.Close()
+	h.advance(r.DueAt.Sub(h.clock.Now()))
+	h.eventually("the agent once the lock is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
+}
+
+func TestAttemptHoldsTheWorkspaceLockUntilAfterRun(t *testing.T) {
+	h := newHarness(t)
+	h.startWaiting(newIssue(1, "In Progress"))
+	if l, err := h.ws.Lock("app", "ENG-1"); err == nil {
+		l.Close()
+		t.Fatal("the workspace of a running attempt could be locked by someone else")
+	} else if workspace.CodeOf(err) != workspace.CodeLocked {
+		t.Fatalf("lock during the attempt = %v, want %s", err, workspace.CodeLocked)
+	}
+}

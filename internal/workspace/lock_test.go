@@ -1,0 +1,179 @@
+package workspace
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// lockHolderEnv (the workspace) and lockHolderRootEnv make the test binary a child that
+// holds a workspace lock until its stdin closes.
+const (
+	lockHolderEnv     = "SYMPHONY_TEST_LOCK_HOLDER"
+	lockHolderRootEnv = "SYMPHONY_TEST_LOCK_HOLDER_ROOT"
+)
+
+func holdLockUntilStdinCloses() int {
+	l, err := LockWorkspace(os.Getenv(lockHolderRootEnv), os.Getenv(lockHolderEnv))
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	fmt.Println("locked")
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+	// Exiting without Close: the kernel releases the lock with the process.
+	_ = l.File()
+	return 0
+}
+
+func lockDirs(t *testing.T) (root, ws string) {
+	t.Helper()
+	root = t.TempDir()
+	ws = filepath.Join(root, "demo", "DEMO-1")
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root, ws
+}
+
+func wantLocked(t *testing.T, root, ws, holder string) {
+	t.Helper()
+	wantLockedNaming(t, root, ws, ws, holder)
+}
+
+// wantLockedNaming fails unless locking ws is refused as workspace_locked with an error that
+// names the workspace as named and the holder.
+func wantLockedNaming(t *testing.T, root, ws, named, holder string) {
+	t.Helper()
+	l, err := LockWorkspace(root, ws)
+	if err == nil {
+		l.Close()
+		t.Fatalf("second lock of %s succeeded", ws)
+	}
+	if CodeOf(err) != CodeLocked || !strings.Contains(err.Error(), named) || !strings.Contains(err.Error(), holder) {
+		t.Fatalf("second lock error = %v, want %s naming %s and %q", err, CodeLocked, named, holder)
+	}
+}
+
+func mustLock(t *testing.T, root, ws string) *Lock {
+	t.Helper()
+	l, err := LockWorkspace(root, ws)
+	if err != nil {
+		t.Fatalf("lock %s: %v", ws, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func TestLockExcludesAnotherProcessUntilItExits(t *testing.T) {
+	root, ws := lockDirs(t)
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), lockHolderEnv+"="+ws, lockHolderRootEnv+"="+root)
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		t.Fatalf("child: %q, %v", line, err)
+	}
+	wantLocked(t, root, ws, "symphony pid "+strconv.Itoa(child.Process.Pid))
+	stdin.Close()
+	if err := child.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	mustLock(t, root, ws)
+}
+
+func TestLockReleasedOnClose(t *testing.T) {
+	root, ws := lockDirs(t)
+	l := mustLock(t, root, ws)
+	// flock conflicts between open files even within one process.
+	wantLocked(t, root, ws, "symphony pid "+strconv.Itoa(os.Getpid()))
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mustLock(t, root, ws)
+}
+
+func TestLockStaleFileFromDeadProcessDoesNotBlock(t *testing.T) {
+	root, ws := lockDirs(t)
+	l := mustLock(t, root, ws)
+	path := l.Path()
+	l.Close()
+	// What a SIGKILLed holder leaves: the file with its pid, but no flock.
+	if err := os.WriteFile(path, []byte("held by symphony pid 999999999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := mustLock(t, root, ws)
+	if again.Path() != path {
+		t.Fatalf("lock path moved: %s then %s", path, again.Path())
+	}
+	data, _ := os.ReadFile(path)
+	if want := "held by symphony pid " + strconv.Itoa(os.Getpid()); !strings.Contains(string(data), want) {
+		t.Fatalf("lock file says %q, want %q", data, want)
+	}
+}
+
+func TestLockStaysWhileAnInheritedDescriptorLives(t *testing.T) {
+	root, ws := lockDirs(t)
+	l := mustLock(t, root, ws)
+	l.RecordAgent(4242)
+	holder := exec.Command("sleep", "60")
+	holder.ExtraFiles = []*os.File{l.File()}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	l.Close()
+	wantLocked(t, root, ws, "agent supervisor pid 4242")
+	holder.Process.Kill()
+	holder.Wait()
+	mustLock(t, root, ws)
+}
+
+func TestLockKeysByRealWorkspacePath(t *testing.T) {
+	root, ws := lockDirs(t)
+	other := filepath.Join(root, "demo", "DEMO-2")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(ws, link); err != nil {
+		t.Fatal(err)
+	}
+	mustLock(t, root, ws)
+	mustLock(t, root, other)
+	wantLockedNaming(t, root, link, ws, "symphony pid")
+	if _, err := os.Stat(filepath.Join(root, lockDirName)); err != nil {
+		t.Fatalf("lock directory not beside the workspaces: %v", err)
+	}
+}
+
+func TestManagerLockNamesTheIssueWorkspace(t *testing.T) {
+	e := newTestEnv(t)
+	m := e.manager(t, e.options(Repo{Key: "web/app"}))
+	l, err := m.Lock("web/app", "DEMO-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	path, _ := m.Path("web/app", "DEMO-7")
+	wantLocked(t, m.Root(), path, "symphony pid")
+	if _, err := m.Lock("web/app", "../DEMO-7"); err == nil || CodeOf(err) == CodeLocked {
+		t.Fatalf("lock of a hostile identifier = %v, want a validation error", err)
+	}
+}
