@@ -272,6 +272,12 @@ func TestTCPTransport(t *testing.T) {
 	if r := dial(t, s).call(1, "tools/call", `{"name":"t_echo","arguments":{}}`); r.Error != nil {
 		t.Fatalf("tools/call over tcp = %+v", r)
 	}
+	// The preamble may end in bare newlines as well as CRLF.
+	lf := dialRaw(t, s.Endpoint())
+	lf.send("symphony-session-token: " + s.Token() + "\n\n")
+	if r := lf.call(2, "ping", ""); r.Error != nil {
+		t.Fatalf("ping after an LF preamble = %+v", r)
+	}
 	c := dialRaw(t, s.Endpoint())
 	c.send("symphony-session-token: wrong\r\n\r\n")
 	c.expectClosed(3 * time.Second)
