@@ -2,6 +2,8 @@ package mcpserver
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
 )
 
 func TestRoundTripOverUnixSocket(t *testing.T) {
@@ -344,5 +348,43 @@ func TestShimArgsForUnix(t *testing.T) {
 	}
 	if other := startServer(t, &fakeRegistry{}, Options{}); other.Token() == s.Token() {
 		t.Error("two sessions share a token")
+	}
+}
+
+// blockingRegistry's calls wait for their context, so Close must cancel them to finish.
+type blockingRegistry struct {
+	fakeRegistry
+	started  chan struct{}
+	canceled chan struct{}
+}
+
+func (b *blockingRegistry) Call(ctx context.Context, _ string, _ json.RawMessage) agent.ToolResult {
+	close(b.started)
+	<-ctx.Done()
+	close(b.canceled)
+	return agent.ToolResult{Text: "canceled"}
+}
+
+func TestCloseCancelsRunningCalls(t *testing.T) {
+	reg := &blockingRegistry{started: make(chan struct{}), canceled: make(chan struct{})}
+	s := startServer(t, reg, Options{})
+	c := dial(t, s)
+	c.send(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t_echo","arguments":{}}}` + "\n")
+	select {
+	case <-reg.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("call did not start")
+	}
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("Close took %s with a call running", took)
+	}
+	select {
+	case <-reg.canceled:
+	default:
+		t.Error("the running call's context was not canceled by Close")
 	}
 }
