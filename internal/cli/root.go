@@ -67,4 +67,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newRunsCmd,
 	newRunCmd,
 	newDoctorCmd,
+	newMCPShimCmd,
 }

@@ -29,6 +29,9 @@ type Step struct {
 	// Tool calls a client-side dynamic tool with ToolArgs as its arguments.
 	Tool     string
 	ToolArgs any
+	// Namespace, with Tool, calls a tool offered inside a namespace: Codex offers an MCP
+	// server's tools as the namespace mcp__<server> holding the server's tool names.
+	Namespace string
 	// Text is a final assistant message that ends the turn.
 	Text string
 	// HTTPStatus answers with this HTTP error instead of a stream.
@@ -210,6 +213,9 @@ func (r *Responses) stream(w http.ResponseWriter, n int, step Step, usage Usage)
 		item := map[string]any{
 			"type": "function_call", "id": fmt.Sprintf("fc_%d", n), "call_id": fmt.Sprintf("call_%d", n),
 			"name": name, "arguments": string(argText), "status": "completed",
+		}
+		if step.Namespace != "" {
+			item["namespace"] = step.Namespace
 		}
 		send("response.output_item.added", map[string]any{"output_index": 0, "item": item})
 		send("response.output_item.done", map[string]any{"output_index": 0, "item": item})
