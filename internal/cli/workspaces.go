@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/doctor"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -205,20 +206,12 @@ func humanAge(d time.Duration) string {
 	}
 }
 
+// humanBytes formats a size, or "-" for one not measured.
 func humanBytes(n int64) string {
 	if n < 0 {
 		return "-"
 	}
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%dB", n)
-	}
-	value, exp := float64(n), 0
-	for value >= unit && exp < 4 {
-		value /= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f%ciB", value, "KMGT"[exp-1])
+	return doctor.HumanBytes(uint64(n))
 }
 
 // inventoryOwners answers ownership from the tracker and, when the state root has one, the run

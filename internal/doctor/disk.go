@@ -22,16 +22,16 @@ func checkDisk(root string, minFree uint64, freeBytes func(string) (uint64, erro
 	}
 	guard := "no disk guard (workspaces.cleanup.min_free_bytes unset)"
 	if minFree > 0 {
-		guard = "guard at " + humanBytes(minFree)
+		guard = "guard at " + HumanBytes(minFree)
 	}
 	switch {
 	case minFree > 0 && free < minFree:
 		return transient(fmt.Sprintf("free space on the filesystem of %s or lower workspaces.cleanup.min_free_bytes", dir),
-			"%s free on %s, below workspaces.cleanup.min_free_bytes (%s): dispatch pauses until space frees", humanBytes(free), dir, humanBytes(minFree))
+			"%s free on %s, below workspaces.cleanup.min_free_bytes (%s): dispatch pauses until space frees", HumanBytes(free), dir, HumanBytes(minFree))
 	case free < lowDiskBytes:
-		return warn(fmt.Sprintf("free space on the filesystem of %s", dir), "only %s free on %s; %s", humanBytes(free), dir, guard)
+		return warn(fmt.Sprintf("free space on the filesystem of %s", dir), "only %s free on %s; %s", HumanBytes(free), dir, guard)
 	}
-	return ok("%s free on %s; %s", humanBytes(free), dir, guard)
+	return ok("%s free on %s; %s", HumanBytes(free), dir, guard)
 }
 
 func statfsFreeBytes(dir string) (uint64, error) {
@@ -42,7 +42,8 @@ func statfsFreeBytes(dir string) (uint64, error) {
 	return uint64(st.Bavail) * uint64(st.Bsize), nil
 }
 
-func humanBytes(n uint64) string {
+// HumanBytes formats a byte count in binary units (512B, 3.2GiB), as the checks print it.
+func HumanBytes(n uint64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%dB", n)
