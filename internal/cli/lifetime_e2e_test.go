@@ -337,11 +337,22 @@ func (w *workspaceWatch) finish() (samples int, overlap []string) {
 // its agent runs a long command, ten times, restarting it each time. Every process below the
 // service (Codex, its shell, the sleep, the bwrap sandbox helpers) must be gone two seconds
 // later, and a sampler of the processes working in the workspace must never see two agent
-// sessions there at once.
+// sessions there at once. Secrets planted in the issue and the service's environment must be
+// in no file the killed service left under its state root.
 func TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps(t *testing.T) {
 	// Parallel: each cycle mostly waits for Codex to start.
 	t.Parallel()
 	e, ws := newLifetimeE2E(t)
+	issueFile := filepath.Join(e.issues, "LIFE-1.md")
+	body, err := os.ReadFile(issueFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = append(body, []byte("Use token "+secretGitHubToken+" and key "+secretAnthropic+".\n")...)
+	if err := os.WriteFile(issueFile, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.env = append(e.env, "DEPLOY_TOKEN="+secretDeployToken, "GH_TOKEN="+secretGitHubToken)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	watch := watchWorkspace(ws)
@@ -363,6 +374,11 @@ func TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps(t *testing.T) {
 				cycle, len(left), len(tree), describeProcs(left))
 		}
 		t.Logf("cycle %d: %d processes below the service, all gone", cycle, len(tree))
+		if cycle == 0 {
+			// What the killed service left behind (its session directory is reaped only by
+			// the next start) holds none of the planted secrets.
+			scanForSecrets(t, e.state, stderr.String())
+		}
 	}
 	samples, overlap := watch.finish()
 	if len(overlap) > 0 {

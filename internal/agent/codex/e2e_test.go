@@ -256,8 +256,10 @@ func processesWithArgs(args ...string) []int {
 }
 
 func TestRealCodexSlowStreamHitsTurnTimeout(t *testing.T) {
-	rs := newRealSession(t, func(o *Options) { o.TurnTimeout = 700 * time.Millisecond },
-		codextest.Step{Text: "too slow", Delay: 400 * time.Millisecond},
+	// The slow step streams five events 1.5 s apart, far past the timeout; the timeout itself
+	// leaves the next, prompt turn room on a loaded two-core machine.
+	rs := newRealSession(t, func(o *Options) { o.TurnTimeout = 2500 * time.Millisecond },
+		codextest.Step{Text: "too slow", Delay: 1500 * time.Millisecond},
 		codextest.Step{Text: "on time"})
 	ctx := context.Background()
 	start := time.Now()
