@@ -14,8 +14,9 @@ import (
 const probeOutputBytes = 4 << 10
 
 // probeTimeout bounds one probe below DefaultTimeout, so a slow --version still leaves its
-// check time to report what it found (the executable) rather than a bare timeout.
-const probeTimeout = 3 * time.Second
+// check time to report what it found (the executable) rather than a bare timeout. It is a
+// variable only so the test of the real binaries can wait longer on a loaded machine.
+var probeTimeout = 3 * time.Second
 
 // cappedBuffer keeps the first probeOutputBytes written to it and drops the rest.
 type cappedBuffer struct{ bytes.Buffer }

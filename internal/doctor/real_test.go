@@ -16,7 +16,10 @@ func TestRealBinaries(t *testing.T) {
 	srt := testenv.SRT(t)
 	testenv.Tool(t, "git")
 	testenv.Tool(t, "bwrap")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Node's start-up alone can take seconds while the rest of the suite runs beside this test.
+	defer func(old time.Duration) { probeTimeout = old }(probeTimeout)
+	probeTimeout = 15 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	tests := []struct {
 		name   string

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/store"
@@ -195,7 +196,12 @@ func TestWatchdogStopsWedgedSessionRunsAfterRunAndRetries(t *testing.T) {
 	h.put(newIssue(1, "In Progress"))
 	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{Block: true}}})
 	h.start()
-	h.waitFor("the first agent event", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.LastEvent != "" })
+	// The turn's notification is the session's last event before it wedges; waiting for an
+	// earlier one let it land after the clock moved, restarting the threshold (seen once).
+	h.waitFor("the turn's notification", func(s *Snapshot) bool {
+		r, ok := s.Find("id-1")
+		return ok && r.LastEvent == agent.EventNotification
+	})
 	h.advance(50 * time.Second)
 	if r, _ := h.o.Snapshot().Find("id-1"); r.StopRequested != "" {
 		t.Fatalf("watchdog fired before the threshold: %s", r.StopRequested)
