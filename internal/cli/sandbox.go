@@ -60,6 +60,12 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			report := explainReport{Repository: repo.Key, Config: cfg.Path, Explanation: pol.Explain()}
+			envSpec := agentEnvSpec(cfg, pol.Codex().ConfigOverrides)
+			if pol.Runtime == sandbox.RuntimeCodex {
+				if report.AgentEnvironment, err = sandbox.AgentEnvNames(envSpec); err != nil {
+					return usageErr(fmt.Errorf("%s: %w", cfg.Path, err))
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
@@ -73,7 +79,7 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 				return failure(err)
 			}
 			if pol.Runtime == sandbox.RuntimeCodex {
-				if err := sandbox.ExplainAgentEnv(out, agentEnvSpec(cfg, pol.Codex().ConfigOverrides)); err != nil {
+				if err := sandbox.ExplainAgentEnv(out, envSpec); err != nil {
 					return failure(err)
 				}
 			}
@@ -90,6 +96,8 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 type explainReport struct {
 	Repository string `json:"repository"`
 	Config     string `json:"config"`
+	// AgentEnvironment names the variables the agent's environment holds (never values).
+	AgentEnvironment []string `json:"agent_environment,omitempty"`
 	sandbox.Explanation
 }
 
