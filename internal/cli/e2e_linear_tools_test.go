@@ -71,7 +71,10 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 	e.env = append(e.env, "LINEAR_API_KEY="+linearE2EKey)
 
 	id := issue.Identifier
-	commit := `printf 'work\n' > WORK.md && git add WORK.md && git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on ` + id + `"`
+	// The command also prints $LINEAR_API_KEY: Symphony's environment is not the agent's, so
+	// the key must come out empty.
+	commit := `echo "linear key: [$LINEAR_API_KEY]" && printf 'work\n' > WORK.md && git add WORK.md && ` +
+		`git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on ` + id + `"`
 	comment := "Ready for review on auto/" + id + "."
 	mock := codextest.NewResponses(t,
 		codextest.Step{Tool: "linear_get_current_issue", ToolArgs: map[string]any{}},
@@ -167,7 +170,7 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 		}
 	}
 	all := strings.Join(outputs, "\n")
-	for _, want := range []string{`"identifier": "` + id + `"`, `<linear_issue_title>`, `"state": "Human Review"`} {
+	for _, want := range []string{`"identifier": "` + id + `"`, `<linear_issue_title>`, "linear key: []", `"state": "Human Review"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("tool outputs lack %s:\n%s", want, all)
 		}
@@ -177,6 +180,13 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 	}
 	if is, _ := fake.Issue(issue.ID); is.StateName != "Human Review" {
 		t.Errorf("%s ended in %q, want the hand-off state Human Review", id, is.StateName)
+	}
+	for _, r := range mock.Requests() {
+		for _, in := range r.Input {
+			if strings.Contains(string(in), linearE2EKey) {
+				t.Errorf("the Linear API key reached the model: %s", in)
+			}
+		}
 	}
 	var bodies []string
 	for _, c := range fake.Comments(issue.ID) {
