@@ -27,7 +27,7 @@ func (s *service) toolHosts() toolHostFactory {
 			StateChanged: func(state string) {
 				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
 			},
-			Logger: s.logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier, "repo_key", req.Issue.RepoKey),
+			Logger: s.logger,
 		})
 		if err != nil {
 			return nil, err

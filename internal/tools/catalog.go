@@ -204,7 +204,7 @@ func (h *Host) stateFailure(ctx context.Context, target string, err error) *tool
 	}
 	names, listErr := lister.ListStates(ctx, h.opts.Issue.ID)
 	if listErr != nil {
-		h.opts.Logger.Warn("workflow states not listed", "issue_id", h.opts.Issue.ID, "error", listErr.Error())
+		h.opts.Logger.Warn("workflow states not listed", "error", listErr.Error())
 		return trackerFailure("moving the issue", err)
 	}
 	e := fail(CodeStateNotFound, "no workflow state %q for %s; available: %s", target, h.opts.Issue.Identifier, strings.Join(names, ", "))
@@ -245,7 +245,7 @@ func addComment(ctx context.Context, h *Host, a args) (any, *toolError) {
 	}
 	if err := h.opts.Comments.Own(ctx, h.opts.Issue.ID, c.ID); err != nil {
 		// The comment exists; only the right to edit it later is lost, so the call succeeds.
-		h.opts.Logger.Warn("comment ownership not recorded", "issue_id", h.opts.Issue.ID, "comment_id", c.ID, "error", err.Error())
+		h.opts.Logger.Warn("comment ownership not recorded", "comment_id", c.ID, "error", err.Error())
 	}
 	return map[string]any{"id": c.ID, "body_length": len(body)}, nil
 }
@@ -291,7 +291,7 @@ func deleteComment(ctx context.Context, h *Host, a args) (any, *toolError) {
 	}
 	if err := h.opts.Comments.Disown(ctx, h.opts.Issue.ID, id); err != nil {
 		// The comment is gone; a stale ownership entry only names an id that no longer exists.
-		h.opts.Logger.Warn("comment ownership not removed", "issue_id", h.opts.Issue.ID, "comment_id", id, "error", err.Error())
+		h.opts.Logger.Warn("comment ownership not removed", "comment_id", id, "error", err.Error())
 	}
 	return map[string]any{"id": id, "deleted": true}, nil
 }

@@ -65,7 +65,9 @@ type Options struct {
 	// StateChanged is told the new state after update_state moved the issue, so the
 	// orchestrator knows the agent handed the issue off itself.
 	StateChanged func(state string)
-	Logger       *slog.Logger
+	// Logger gets the host's log lines; the host adds the issue's id, identifier and repo key
+	// to every line itself, so callers pass a logger without them.
+	Logger *slog.Logger
 	// Now is the clock used for durations; nil means time.Now.
 	Now func() time.Time
 }
@@ -111,6 +113,8 @@ func New(opts Options) (*Host, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Every line the host logs names its issue, once: callers pass their plain logger.
+	opts.Logger = opts.Logger.With("issue_id", opts.Issue.ID, "issue_identifier", opts.Issue.Identifier, "repo_key", opts.Issue.RepoKey)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -216,8 +220,7 @@ func (h *Host) writeToolNamed(name string) bool {
 func (h *Host) record(ctx context.Context, name string, terr *toolError, took time.Duration, in, out int) {
 	details := map[string]any{"tool": name, "outcome": "completed", "duration_ms": took.Milliseconds(),
 		"argument_bytes": in, "result_bytes": out}
-	attrs := []any{"issue_id", h.opts.Issue.ID, "issue_identifier", h.opts.Issue.Identifier,
-		"repo_key", h.opts.Issue.RepoKey, "tool", name, "duration_ms", took.Milliseconds()}
+	attrs := []any{"tool", name, "duration_ms", took.Milliseconds()}
 	if terr != nil {
 		details["outcome"], details["error_code"] = "failed", terr.Code
 		h.opts.Logger.Info("tool call failed", append(attrs, "outcome", "failed", "code", terr.Code)...)

@@ -212,6 +212,11 @@ func (m mutationRoot) typeName() string { return "Mutation" }
 func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 	s := m.x.s
 	input := asMap(args["input"])
+	executed := Mutation{Field: name, Input: input}
+	if id, ok := args["id"].(string); ok {
+		executed.ID = id
+	}
+	s.mutations = append(s.mutations, executed)
 	switch name {
 	case "issueUpdate":
 		is := s.issue(fmt.Sprint(args["id"]))

@@ -101,6 +101,8 @@ type Server struct {
 	nextID     int
 	clock      time.Time
 	requests   []Request
+	rejected   []string
+	mutations  []Mutation
 	faults     []*Fault
 	rateLimit  *rateLimit
 	identifier map[string]int
@@ -111,6 +113,16 @@ type Request struct {
 	Operation string
 	Variables map[string]any
 	Auth      string
+}
+
+// Mutation records one mutation field the fake was asked to execute, variables resolved.
+type Mutation struct {
+	// Field is the mutation's name in the schema (issueUpdate, commentCreate, ...).
+	Field string
+	// ID is the field's id argument, when it has one.
+	ID string
+	// Input is the field's input argument, when it has one.
+	Input map[string]any
 }
 
 // NewServer starts a fake Linear validating against schema (see Schema) and stops it when
@@ -262,6 +274,23 @@ func (s *Server) RequestCount(operation string) int {
 	return n
 }
 
+// Rejected describes every request the fake refused as invalid (not JSON, outside Linear's
+// schema, variables of the wrong type) or could not execute because it does not implement
+// what the request asks for. Each one has already failed the test; Rejected lets a test that
+// drives the fake from another process say so next to its own diagnostics.
+func (s *Server) Rejected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.rejected...)
+}
+
+// Mutations returns every mutation field the fake was asked to execute, oldest first.
+func (s *Server) Mutations() []Mutation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Mutation(nil), s.mutations...)
+}
+
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
@@ -322,7 +351,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var body requestBody
 	if err := json.Unmarshal(raw, &body); err != nil {
-		s.t.Errorf("lineartest: request body is not JSON: %v", err)
+		s.reject("lineartest: request body is not JSON: %v", err)
 		writeErrors(w, http.StatusBadRequest, "", "request body is not JSON")
 		return
 	}
@@ -345,19 +374,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, errs := Validate(s.schema, body.Query)
 	if len(errs) > 0 {
-		s.t.Errorf("lineartest: rejected %s: does not validate against Linear's schema: %v", body.OperationName, errs)
+		s.reject("lineartest: rejected %s: does not validate against Linear's schema: %v", body.OperationName, errs)
 		writeErrors(w, http.StatusBadRequest, "GRAPHQL_VALIDATION_FAILED", errs.Error())
 		return
 	}
 	op := doc.Operations.ForName(body.OperationName)
 	if op == nil {
-		s.t.Errorf("lineartest: rejected request: operation %q not found in its document", body.OperationName)
+		s.reject("lineartest: rejected request: operation %q not found in its document", body.OperationName)
 		writeErrors(w, http.StatusBadRequest, "GRAPHQL_VALIDATION_FAILED", "unknown operation "+body.OperationName)
 		return
 	}
 	vars, verr := validator.VariableValues(s.schema, op, body.Variables)
 	if verr != nil {
-		s.t.Errorf("lineartest: rejected %s: variables do not validate: %v", body.OperationName, verr)
+		s.reject("lineartest: rejected %s: variables do not validate: %v", body.OperationName, verr)
 		writeErrors(w, http.StatusBadRequest, "GRAPHQL_VALIDATION_FAILED", verr.Error())
 		return
 	}
@@ -373,12 +402,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if execErr != nil {
 		if strings.HasPrefix(execErr.Error(), "lineartest does not implement") {
-			s.t.Errorf("lineartest: %s: %v", body.OperationName, execErr)
+			s.reject("lineartest: %s: %v", body.OperationName, execErr)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"data": nil, "errors": []any{map[string]any{"message": execErr.Error()}}})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
+
+// reject records a refused request and fails the test with the same words.
+func (s *Server) reject(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.mu.Lock()
+	s.rejected = append(s.rejected, msg)
+	s.mu.Unlock()
+	s.t.Errorf("%s", msg)
 }
 
 func writeErrors(w http.ResponseWriter, status int, code, msg string) {

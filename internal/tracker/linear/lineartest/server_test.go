@@ -75,6 +75,9 @@ func TestRejectsOperationsOutsideSchema(t *testing.T) {
 			if got := rec.complaints(); !strings.Contains(got, tt.complaint) {
 				t.Fatalf("fake should fail the test naming %q; complained %q", tt.complaint, got)
 			}
+			if got := srv.Rejected(); len(got) != 1 || !strings.Contains(got[0], tt.complaint) {
+				t.Fatalf("Rejected() = %q, want the one rejection naming %q", got, tt.complaint)
+			}
 		})
 	}
 }
@@ -104,6 +107,27 @@ func TestUnimplementedFilterIsReported(t *testing.T) {
 	_, body := post(t, srv.URL, APIKey, "Q", `query Q { issues(filter: {priority: {eq: 1}}) { nodes { id } } }`, nil)
 	if !strings.Contains(fmt.Sprint(body["errors"]), "IssueFilter.priority") || !strings.Contains(rec.complaints(), "IssueFilter.priority") {
 		t.Fatalf("a filter the fake cannot evaluate must fail loudly; body %v, complaints %q", body, rec.complaints())
+	}
+	if r := srv.Rejected(); len(r) != 1 || !strings.Contains(r[0], "IssueFilter.priority") {
+		t.Fatalf("Rejected() = %q, want the unimplemented filter", r)
+	}
+}
+
+func TestRecordsMutationsAndNoRejectionForValidRequests(t *testing.T) {
+	srv := NewServer(t, Schema(t), Options{})
+	team := srv.AddTeam(Team{Key: "ENG"})
+	is := srv.AddIssue(Issue{TeamKey: "ENG"})
+	review := team.States[2]
+	post(t, srv.URL, APIKey, "M", `mutation M($id: String!, $s: String!) { issueUpdate(id: $id, input: {stateId: $s}) { success } }`,
+		map[string]any{"id": is.ID, "s": review.ID})
+	post(t, srv.URL, APIKey, "C", `mutation C { commentCreate(input: {issueId: "`+is.ID+`", body: "hi"}) { success } }`, nil)
+	got := fmt.Sprintf("%+v", srv.Mutations())
+	want := fmt.Sprintf("[{Field:issueUpdate ID:%s Input:map[stateId:%s]} {Field:commentCreate ID: Input:map[body:hi issueId:%s]}]", is.ID, review.ID, is.ID)
+	if got != want {
+		t.Fatalf("Mutations() = %s\nwant        %s", got, want)
+	}
+	if r := srv.Rejected(); len(r) != 0 {
+		t.Fatalf("valid requests were rejected: %q", r)
 	}
 }
 

@@ -1,0 +1,241 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tracker/linear/lineartest"
+)
+
+// linearE2EKey is the Linear API key symphony reads from $LINEAR_API_KEY; it is a secret and
+// must not appear in anything symphony writes or prints.
+var linearE2EKey = "lin_api_" + strings.Repeat("e2eK3y", 7)
+
+// writeLinearConfig writes symphony.yml like writeConfig, but with the Linear tracker at
+// endpoint, scoped to team and to issues assigned to the key's own user, reading its API key
+// from $LINEAR_API_KEY.
+func (e *e2eEnv) writeLinearConfig(t *testing.T, mock *codextest.Responses, endpoint, team string) {
+	t.Helper()
+	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
+	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
+	cfg := fmt.Sprintf(`issues:
+  provider: linear
+  poll_interval_ms: 2000
+  linear:
+    endpoint: %q
+    api_key: $LINEAR_API_KEY
+    assignee: me
+    scope: {team: %s}
+  states: {active: [Todo, In Progress], terminal: [Done, Canceled]}
+repositories:
+  - key: demo
+    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
+workspaces:
+  root: workspaces
+agent:
+  runtime: codex
+  command: %q
+  concurrency: {max_total: 1}
+  limits: {max_turns: 3}
+  timeouts: {read_ms: 30000, turn_ms: 60000}
+  permissions:
+    filesystem:
+      turn_policy: {type: workspaceWrite, networkAccess: false}
+`, endpoint, team, command)
+	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAgentHandsOffThroughScopedLinearToolsWithRealCodex is the scoped-tools hand-off against
+// the fake Linear server: the real codex reads its issue with linear_get_current_issue,
+// commits, comments and moves the issue to Human Review, all through Symphony's Linear
+// client, every request of which the fake validates against Linear's schema.
+func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
+	e := newE2E(t)
+	fake := lineartest.NewServer(t, lineartest.Schema(t), lineartest.Options{APIKey: linearE2EKey, ViewerID: "user-symphony"})
+	team := fake.AddTeam(lineartest.Team{Key: "ENG"})
+	issue := fake.AddIssue(lineartest.Issue{TeamKey: "ENG", Title: "Add the work file", Description: "Write WORK.md.", Priority: 2, AssigneeID: "user-symphony"})
+	// Assigned to someone else, so outside the assignee "me" scope: never dispatched, never written.
+	other := fake.AddIssue(lineartest.Issue{TeamKey: "ENG", Title: "Someone else's task", Priority: 1, AssigneeID: "user-other"})
+	e.env = append(e.env, "LINEAR_API_KEY="+linearE2EKey)
+
+	id := issue.Identifier
+	// The command also prints $LINEAR_API_KEY: Symphony's environment is not the agent's, so
+	// the key must come out empty.
+	commit := `echo "linear key: [$LINEAR_API_KEY]" && printf 'work\n' > WORK.md && git add WORK.md && ` +
+		`git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on ` + id + `"`
+	comment := "Ready for review on auto/" + id + "."
+	mock := codextest.NewResponses(t,
+		codextest.Step{Tool: "linear_get_current_issue", ToolArgs: map[string]any{}},
+		codextest.Step{Shell: commit},
+		codextest.Step{Tool: "linear_add_comment", ToolArgs: map[string]any{"body": comment}},
+		codextest.Step{Tool: "linear_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}},
+		codextest.Step{Text: id + " is ready for review."})
+	e.writeLinearConfig(t, mock, fake.URL, "ENG")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd, stdout, stderr := e.command(ctx)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	handedOff := func() bool {
+		is, _ := fake.Issue(issue.ID)
+		return is.StateName == "Human Review"
+	}
+	deadline := time.Now().Add(150 * time.Second)
+	for !handedOff() || e.unfinishedRuns(t) != 0 {
+		if time.Now().After(deadline) {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+			is, _ := fake.Issue(issue.ID)
+			t.Fatalf("%s not handed off: state %q\nstdout:\n%s\nstderr:\n%s", id, is.StateName, stdout, stderr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	requestsAtHandOff := len(mock.Requests())
+	// Three poll intervals (poll_interval_ms is 2000) in which no new session may start.
+	time.Sleep(6 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("symphony did not exit cleanly: %v\nstderr:\n%s", err, stderr)
+	}
+	if n := len(mock.Requests()); n != requestsAtHandOff {
+		t.Errorf("the model got %d more requests after the hand-off: a new session started", n-requestsAtHandOff)
+	}
+
+	if rejected := fake.Rejected(); len(rejected) > 0 {
+		t.Errorf("the fake rejected %d requests as invalid:\n%s", len(rejected), strings.Join(rejected, "\n"))
+	}
+	for _, r := range fake.Requests() {
+		if r.Auth != linearE2EKey {
+			t.Errorf("request %s sent Authorization %q, want the configured key", r.Operation, r.Auth)
+		}
+	}
+	// Besides the agent's two writes, Symphony itself moves the issue to In Progress when it
+	// dispatches it and opens the workpad comment; every write names the issue.
+	stateIDs := map[string]string{}
+	for _, st := range team.States {
+		stateIDs[st.ID] = st.Name
+	}
+	var agentComments int
+	var moves []string
+	for _, m := range fake.Mutations() {
+		switch m.Field {
+		case "commentCreate":
+			if m.Input["issueId"] != issue.ID {
+				t.Errorf("commentCreate on %v, want %s", m.Input["issueId"], issue.ID)
+			}
+			if m.Input["body"] == comment {
+				agentComments++
+			}
+		case "issueUpdate":
+			if m.ID != issue.ID {
+				t.Errorf("issueUpdate of %s, want %s", m.ID, issue.ID)
+			}
+			id, _ := m.Input["stateId"].(string)
+			moves = append(moves, stateIDs[id])
+		default:
+			t.Errorf("unexpected mutation %s %+v", m.Field, m)
+		}
+	}
+	if agentComments != 1 {
+		t.Errorf("fake saw the agent's comment created %d times, want once: %+v", agentComments, fake.Mutations())
+	}
+	if want := []string{"In Progress", "Human Review"}; !slices.Equal(moves, want) {
+		t.Errorf("issueUpdate moves %q, want %q (dispatch, then the agent's hand-off)", moves, want)
+	}
+	// Each recorded output is the JSON string Codex sent back to the model.
+	var outputs []string
+	for _, r := range mock.Requests() {
+		for _, raw := range r.ToolOutputs {
+			var text string
+			if json.Unmarshal([]byte(raw), &text) != nil {
+				text = raw
+			}
+			outputs = append(outputs, text)
+		}
+	}
+	all := strings.Join(outputs, "\n")
+	for _, want := range []string{`"identifier": "` + id + `"`, `<linear_issue_title>`, "linear key: []", `"state": "Human Review"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("tool outputs lack %s:\n%s", want, all)
+		}
+	}
+	if is, _ := fake.Issue(other.ID); is.StateName != "Todo" || len(fake.Comments(other.ID)) != 0 {
+		t.Errorf("%s, assigned to someone else, was touched: state %q, comments %+v", other.Identifier, is.StateName, fake.Comments(other.ID))
+	}
+	if is, _ := fake.Issue(issue.ID); is.StateName != "Human Review" {
+		t.Errorf("%s ended in %q, want the hand-off state Human Review", id, is.StateName)
+	}
+	for _, r := range mock.Requests() {
+		for _, in := range r.Input {
+			if strings.Contains(string(in), linearE2EKey) {
+				t.Errorf("the Linear API key reached the model: %s", in)
+			}
+		}
+	}
+	var bodies []string
+	for _, c := range fake.Comments(issue.ID) {
+		bodies = append(bodies, c.Body)
+	}
+	if !strings.Contains(strings.Join(bodies, "\n"), comment) {
+		t.Errorf("the issue's comments lack the agent's comment: %q", bodies)
+	}
+	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
+	}
+
+	st, err := store.Open(context.Background(), store.Options{StateRoot: e.state, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.Runs(context.Background(), store.RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != store.StatusSuccess || runs[0].IssueIdentifier != id || runs[0].Attempt != 0 {
+		t.Fatalf("runs = %+v, want exactly one successful first attempt at %s", runs, id)
+	}
+	scanForLinearKey(t, e.state, stdout.String()+stderr.String())
+}
+
+func scanForLinearKey(t *testing.T, root, output string) {
+	t.Helper()
+	files := 0
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("read %s: %v", path, err)
+			return nil
+		}
+		files++
+		if strings.Contains(string(data), linearE2EKey) {
+			t.Errorf("the Linear API key is in %s", path)
+		}
+		return nil
+	})
+	if files < 3 {
+		t.Errorf("only %d files under the state root; expected the store, audit log and log file", files)
+	}
+	if strings.Contains(output, linearE2EKey) {
+		t.Errorf("symphony printed the Linear API key")
+	}
+}
