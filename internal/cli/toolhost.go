@@ -16,14 +16,16 @@ func (s *service) toolHosts() toolHostFactory {
 	ownership := tools.NewStoredOwnership(s.store)
 	return func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error) {
 		host, err := tools.New(tools.Options{
-			Issue:        req.Issue,
-			Tracker:      s.tracker,
-			Provider:     cfg.Issues.Provider,
-			Comments:     ownership,
-			AllowedHosts: cfg.Workspaces.Attachments.AllowedHosts,
-			Scanner:      s.redactor,
-			Audit:        s.audit,
-			RunID:        req.RunID,
+			Issue:                  req.Issue,
+			Tracker:                s.tracker,
+			Provider:               cfg.Issues.Provider,
+			Comments:               ownership,
+			AllowedHosts:           cfg.Workspaces.Attachments.AllowedHosts,
+			Workspace:              req.Workspace.Path,
+			PublicUploadExtensions: cfg.Workspaces.Attachments.PublicUploadExtensions,
+			Scanner:                s.redactor,
+			Audit:                  s.audit,
+			RunID:                  req.RunID,
 			StateChanged: func(state string) {
 				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
 			},

@@ -86,6 +86,18 @@ func catalog() []*tool {
 			writes: true,
 			run:    attachURL,
 		},
+		{
+			name: "attach_file",
+			description: "Attach a file from the workspace to the issue (for example a screenshot). Private by default; a public upload must be an image or PDF. " +
+				"Credential files, files outside the workspace, oversized files and files containing secrets are refused. The contents are not echoed back.",
+			params: []param{
+				{name: "local_path", kind: kindString, required: true, description: "the file's path, relative to the workspace or absolute inside it"},
+				{name: "title", kind: kindString, description: "the attachment's title, at most 120 characters (default: the file name)"},
+				{name: "make_public", kind: kindBoolean, description: "give the file a URL anyone can open (default false; 5 MiB cap instead of 50 MiB)"},
+			},
+			writes: true,
+			run:    attachFile,
+		},
 	}
 }
 

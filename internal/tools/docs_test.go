@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/tracker"
 )
 
 // TestDocsListEveryToolAndCode keeps docs/tools.md true: every tool the host can advertise,
@@ -28,6 +30,8 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 	for _, code := range []string{CodeInvalidArguments, CodeScopeArgument, CodeUnexpectedArguments, CodeToolScope,
 		CodeToolNotFound, CodeStateNotFound, CodeCommentNotOwned, CodeSecretDetected, CodeInvalidBody,
 		CodeInvalidCommentID, CodeInvalidURL, CodeHostNotAllowed, CodeTitleTooLong, CodeTracker,
+		CodeMissingWorkspace, CodeWorkspaceNotFound, CodePathOutsideWorkspace, CodeFileNotFound, CodeNotRegularFile,
+		CodePrivateSensitive, CodePublicSensitive, CodePublicExtension, CodeFileTooLarge, string(tracker.CodeFileUploadStatus),
 		EventRefusedAgentAction} {
 		if !strings.Contains(text, "`"+code+"`") {
 			t.Errorf("docs/tools.md does not document %s", code)

@@ -58,6 +58,12 @@ type Options struct {
 	// AllowedHosts are the hosts attach_url may link to, compared exactly after lowercasing
 	// (workspaces.attachments.allowed_hosts); empty refuses every URL.
 	AllowedHosts []string
+	// Workspace is the session's workspace directory; attach_file only reads files strictly
+	// inside it, and refuses every path when it is empty.
+	Workspace string
+	// PublicUploadExtensions are the extensions (".png") a public attach_file upload may have
+	// (workspaces.attachments.public_upload_extensions); empty means the configuration's defaults.
+	PublicUploadExtensions []string
 	// Scanner finds credentials in text the agent writes and redacts tracker text it reads.
 	Scanner *secretscan.Scanner
 	Audit   Auditor
@@ -245,7 +251,11 @@ func (h *Host) audit(ctx context.Context, eventType string, details map[string]a
 // refuseSecrets fails a write whose field carries a credential, auditing the refusal with the
 // pattern kinds found (never the value).
 func (h *Host) refuseSecrets(ctx context.Context, toolName, field, text string) *toolError {
-	findings := h.opts.Scanner.Find(text)
+	return h.refuseFindings(ctx, toolName, field, h.opts.Scanner.Find(text))
+}
+
+// refuseFindings fails a write whose field the scanner found credentials in.
+func (h *Host) refuseFindings(ctx context.Context, toolName, field string, findings []secretscan.Finding) *toolError {
 	if len(findings) == 0 {
 		return nil
 	}

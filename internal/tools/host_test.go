@@ -339,7 +339,7 @@ func TestOwnershipSurvivesANewHost(t *testing.T) {
 
 func TestNamesFollowTheTracker(t *testing.T) {
 	linear := newFixture(t, "linear", false).host
-	if got := linear.Names(); got[0] != "linear_get_current_issue" || len(got) != 10 {
+	if got := linear.Names(); got[0] != "linear_get_current_issue" || len(got) != 11 {
 		t.Errorf("linear names = %v", got)
 	}
 	// The reference's dotted alias is accepted on call but never advertised.

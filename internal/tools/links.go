@@ -26,11 +26,9 @@ func attachURL(ctx context.Context, h *Host, a args) (any, *toolError) {
 		e.Details = map[string]any{"host": host, "allowed_hosts": h.opts.AllowedHosts}
 		return nil, e
 	}
-	title := strings.Join(strings.Fields(a.str("title")), " ")
-	if n := utf8.RuneCountInString(title); n > maxLinkTitle {
-		e := fail(CodeTitleTooLong, "title is %d characters; at most %d are allowed", n, maxLinkTitle)
-		e.Details = map[string]any{"length": n, "max_length": maxLinkTitle}
-		return nil, e
+	title, terr := titleArg(a)
+	if terr != nil {
+		return nil, terr
 	}
 	if terr := h.refuseSecrets(ctx, "attach_url", "url", raw); terr != nil {
 		return nil, terr
@@ -67,4 +65,15 @@ func checkLinkURL(raw string) (*url.URL, *toolError) {
 		return nil, fail(CodeInvalidURL, "url must not carry a user name or password")
 	}
 	return u, nil
+}
+
+// titleArg is the normalised title: whitespace runs collapsed, at most maxLinkTitle characters.
+func titleArg(a args) (string, *toolError) {
+	title := strings.Join(strings.Fields(a.str("title")), " ")
+	if n := utf8.RuneCountInString(title); n > maxLinkTitle {
+		e := fail(CodeTitleTooLong, "title is %d characters; at most %d are allowed", n, maxLinkTitle)
+		e.Details = map[string]any{"length": n, "max_length": maxLinkTitle}
+		return "", e
+	}
+	return title, nil
 }

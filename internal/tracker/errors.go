@@ -30,6 +30,8 @@ const (
 	CodeMutationFailed      Code = "tracker_mutation_failed"
 	CodeLocalIssueFile      Code = "local_issue_file"
 	CodeUnsupportedSelector Code = "unsupported_route_selector"
+	// CodeFileUploadStatus is a file upload the storage URL refused (a non-2xx PUT).
+	CodeFileUploadStatus Code = "file_upload_status"
 )
 
 // ErrAuthRejected is wrapped by errors of any code when the tracker refused the credentials

@@ -56,6 +56,19 @@ type Link struct {
 	Title string
 }
 
+// FileUpload is a file to attach to an issue. Body holds the whole content: the caller read it
+// once through the handle it checked, so the tracker stores exactly the bytes that were checked.
+type FileUpload struct {
+	// Name is the file's base name, without directories.
+	Name        string
+	ContentType string
+	// Title names the attachment; empty means Name.
+	Title string
+	// Public asks for a URL anyone can open; otherwise the tracker keeps the file private.
+	Public bool
+	Body   []byte
+}
+
 // MaxRelated is how many sub-issues, and how many relations in each direction, a tracker
 // returns; the agent tools promise no more.
 const MaxRelated = 50

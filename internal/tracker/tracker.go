@@ -51,6 +51,9 @@ type Tracker interface {
 	ListRelations(ctx context.Context, issueID string) ([]Relation, error)
 	// AttachURL links a URL to the issue under an optional title and returns the link.
 	AttachURL(ctx context.Context, issueID, url, title string) (Link, error)
+	// AttachFile stores a file with the issue (uploaded to the tracker, or kept beside the
+	// issue) and returns the link to it. The caller has already checked the file.
+	AttachFile(ctx context.Context, issueID string, f FileUpload) (Link, error)
 }
 
 // Candidates is the aggregated result of one poll across all routes.

@@ -196,6 +196,28 @@ mutation SymphonyAttachURL($issueId: String!, $url: String!, $title: String) {
 }
 `
 
+const fileUploadMutation = `
+mutation SymphonyFileUpload($filename: String!, $contentType: String!, $size: Int!, $makePublic: Boolean) {
+  fileUpload(filename: $filename, contentType: $contentType, size: $size, makePublic: $makePublic) {
+    success
+    uploadFile {
+      uploadUrl
+      assetUrl
+      headers { key value }
+    }
+  }
+}
+`
+
+const attachmentCreateMutation = `
+mutation SymphonyAttachmentCreate($issueId: String!, $url: String!, $title: String!) {
+  attachmentCreate(input: {issueId: $issueId, url: $url, title: $title}) {
+    success
+    attachment { id url title }
+  }
+}
+`
+
 // documents lists every document the client can send, by operation name.
 var documents = map[string]string{
 	"SymphonyCandidateIssues":   candidatesQuery,
@@ -213,4 +235,6 @@ var documents = map[string]string{
 	"SymphonyTeamStates":        teamStatesQuery,
 	"SymphonyDeleteComment":     deleteCommentMutation,
 	"SymphonyAttachURL":         attachURLMutation,
+	"SymphonyFileUpload":        fileUploadMutation,
+	"SymphonyAttachmentCreate":  attachmentCreateMutation,
 }

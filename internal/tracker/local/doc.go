@@ -63,7 +63,9 @@
 //
 // URLs attached to LOC-1 are kept in LOC-1.links.json, a JSON array of objects with id, url,
 // title (optional) and created_at, oldest first; attaching one appends to it and never touches
-// the issue file.
+// the issue file. An attached file is copied into LOC-1.files/ under its own name (name-2.ext,
+// name-3.ext when taken; nothing is overwritten) and listed in the links file with a file://
+// URL to the copy.
 //
 // # Routing
 //

@@ -156,9 +156,14 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	if err != nil {
 		return tracker.Link{}, err
 	}
-	path := filepath.Join(t.dir, is.Identifier+linksSuffix)
+	return t.appendLink(is.Identifier, url, title)
+}
+
+// appendLink adds one entry to the issue's links file (t.writeMu held).
+func (t *Tracker) appendLink(identifier, url, title string) (tracker.Link, error) {
+	path := filepath.Join(t.dir, identifier+linksSuffix)
 	var added storedLink
-	err = rewrite(path, func(old []byte) ([]byte, error) {
+	err := rewrite(path, func(old []byte) ([]byte, error) {
 		links, err := parseLinks(path, old)
 		if err != nil {
 			return nil, err

@@ -122,6 +122,35 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	return l, nil
 }
 
+// AttachFile implements tracker.Tracker: the file is kept in memory under a mem:// URL and
+// listed among the issue's links.
+func (t *Tracker) AttachFile(ctx context.Context, issueID string, f tracker.FileUpload) (tracker.Link, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.known(ctx, issueID); err != nil {
+		return tracker.Link{}, err
+	}
+	t.nextID++
+	title := f.Title
+	if title == "" {
+		title = f.Name
+	}
+	l := tracker.Link{ID: fmt.Sprintf("link-%d", t.nextID), URL: fmt.Sprintf("mem://%s/files/%d/%s", issueID, t.nextID, f.Name), Title: title}
+	t.links[issueID] = append(t.links[issueID], l)
+	// The tracker keeps its own copy, so a caller reusing its buffer cannot change the file.
+	f.Body = slices.Clone(f.Body)
+	t.files[l.URL] = f
+	return l, nil
+}
+
+// File returns the file attached under url.
+func (t *Tracker) File(url string) (tracker.FileUpload, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f, ok := t.files[url]
+	return f, ok
+}
+
 // known counts a call and checks that issueID exists (t.mu held).
 func (t *Tracker) known(ctx context.Context, issueID string) error {
 	if err := t.begin(ctx); err != nil {

@@ -74,3 +74,23 @@ func TestDeleteCommentAndAttachURL(t *testing.T) {
 		t.Fatalf("attach to a missing issue: err = %v", err)
 	}
 }
+
+func TestAttachFileKeepsACopy(t *testing.T) {
+	tr := newTracker(t)
+	body := []byte("bytes")
+	link, err := tr.AttachFile(context.Background(), "1", tracker.FileUpload{Name: "a.png", ContentType: "image/png", Public: true, Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body[0] = 'X'
+	f, ok := tr.File(link.URL)
+	if !ok || string(f.Body) != "bytes" || f.Name != "a.png" || !f.Public || link.Title != "a.png" {
+		t.Fatalf("stored file = %+v, %v; link %+v", f, ok, link)
+	}
+	if got := tr.Links("1"); len(got) != 1 || got[0] != link {
+		t.Fatalf("links = %+v, want the file's link", got)
+	}
+	if _, err := tr.AttachFile(context.Background(), "missing", tracker.FileUpload{Name: "a.png"}); !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+		t.Fatalf("attach to a missing issue: err = %v", err)
+	}
+}

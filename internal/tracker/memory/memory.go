@@ -41,9 +41,11 @@ type Tracker struct {
 	// relations are stored on their source issue, in Linear's words (blocks, related, duplicate).
 	relations []storedRelation
 	links     map[string][]tracker.Link
-	nextID    int
-	failures  []error
-	calls     int
+	// files are the attached files by their link URL.
+	files    map[string]tracker.FileUpload
+	nextID   int
+	failures []error
+	calls    int
 }
 
 var _ tracker.Tracker = (*Tracker)(nil)
@@ -54,7 +56,7 @@ func New(opts Options) (*Tracker, error) {
 		return nil, err
 	}
 	t := &Tracker{settings: opts.Settings, viewerID: opts.ViewerID, now: opts.Now, comments: map[string][]issue.Comment{},
-		parents: map[string]string{}, links: map[string][]tracker.Link{}}
+		parents: map[string]string{}, links: map[string][]tracker.Link{}, files: map[string]tracker.FileUpload{}}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -71,7 +71,7 @@ type Comment struct {
 	CreatedAt, UpdatedAt      time.Time
 }
 
-// Attachment is a URL linked to an issue through attachmentLinkURL.
+// Attachment is a URL linked to an issue through attachmentLinkURL or attachmentCreate.
 type Attachment struct {
 	ID, IssueID, URL, Title string
 }
@@ -98,6 +98,7 @@ type Server struct {
 	issues     []*Issue
 	comments   []*Comment
 	links      []*Attachment
+	uploads    []*Upload
 	nextID     int
 	clock      time.Time
 	requests   []Request
@@ -241,7 +242,8 @@ func (s *Server) Comments(issueID string) []Comment {
 	return out
 }
 
-// Links returns the attachments linked to the issue through attachmentLinkURL, oldest first.
+// Links returns the attachments linked to the issue through attachmentLinkURL or
+// attachmentCreate, oldest first.
 func (s *Server) Links(issueID string) []Attachment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -344,6 +346,10 @@ type requestBody struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, uploadPath) {
+		s.serveUpload(w, r)
+		return
+	}
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "read body", http.StatusBadRequest)
