@@ -21,21 +21,24 @@ func TestBadStdoutIsNamedInTheTimeout(t *testing.T) {
 		command string
 		counts  *regexp.Regexp
 		head    string
+		// wait is the read timeout; writing 11 MB through a pipe can take seconds on a
+		// loaded machine, and the line must be seen before the timeout ends the session.
+		wait time.Duration
 	}{
 		{"garbage lines", "printf 'hello garbage " + token + "\\n%.0s' 1 2 3; exec sleep 30 <&-",
-			regexp.MustCompile(`codex wrote 3 malformed and 0 oversized`), `the first began "hello garbage [REDACTED:`},
+			regexp.MustCompile(`codex wrote 3 malformed and 0 oversized`), `the first began "hello garbage [REDACTED:`, 3 * time.Second},
 		{"a line over the cap", "head -c 11000000 /dev/zero | tr '\\0' x; echo; exec sleep 30 <&-",
-			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized \(over 10485760 bytes\)`), `the first began "` + strings.Repeat("x", faultHeadBytes) + `…"`},
+			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized \(over 10485760 bytes\)`), `the first began "` + strings.Repeat("x", faultHeadBytes) + `…"`, 15 * time.Second},
 		{"endless junk lines", "exec yes 'junk-line' <&-",
-			regexp.MustCompile(`codex wrote [1-9][0-9]* malformed and 0 oversized`), `the first began "junk-line"`},
+			regexp.MustCompile(`codex wrote [1-9][0-9]* malformed and 0 oversized`), `the first began "junk-line"`, 3 * time.Second},
 		{"endless junk without a newline", "exec tr '\\0' y < /dev/zero",
-			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized`), `the first began "yyyy`},
+			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized`), `the first began "yyyy`, 3 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			checkNoGoroutineLeak(t)
 			o := fakeOptions(t, "unused", &recorder{})
-			o.Command, o.ReadTimeout = agentScript(t, c.command), 3*time.Second
+			o.Command, o.ReadTimeout = agentScript(t, c.command), c.wait
 			o.Events = func(agent.Event) {}
 			s := New(o)
 			ctx := context.Background()
