@@ -97,6 +97,9 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	if len(runs) != 1 || runs[0].Status != store.StatusSuccess {
 		t.Fatalf("runs = %+v, want exactly one successful run", runs)
 	}
+	if runs[0].ToolCalls != 3 || runs[0].ToolFailures != 0 {
+		t.Errorf("the run record counts %d tool calls and %d failures, want 3 and 0", runs[0].ToolCalls, runs[0].ToolFailures)
+	}
 	show, sout, serr := e.command(ctx, "audit", "show", "DEMO-1", "--json")
 	if err := show.Run(); err != nil {
 		t.Fatalf("audit show: %v\n%s", err, serr)

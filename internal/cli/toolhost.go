@@ -29,6 +29,13 @@ func (s *service) toolHosts() toolHostFactory {
 			StateChanged: func(state string) {
 				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
 			},
+			Finished: func(tool string, ok bool) {
+				kind := agent.EventToolCallCompleted
+				if !ok {
+					kind = agent.EventToolCallFailed
+				}
+				req.Events(agent.Event{Kind: kind, Message: tool})
+			},
 			Logger: s.logger,
 		})
 		if err != nil {

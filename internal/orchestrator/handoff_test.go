@@ -52,3 +52,29 @@ func TestAgentHandOffEndsTheAttemptAsASuccess(t *testing.T) {
 		t.Fatalf("sessions after the hand-off = %d, want 1", n)
 	}
 }
+
+// TestRunRecordCountsToolCalls: the run record counts the scoped tool calls the attempt made
+// and how many failed.
+func TestRunRecordCountsToolCalls(t *testing.T) {
+	h := newHarness(t)
+	h.put(newIssue(1, "Todo"))
+	done := func(kind agent.EventKind, tool string) agent.Event { return agent.Event{Kind: kind, Message: tool} }
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{
+		Emit: []agent.Event{
+			done(agent.EventToolCallCompleted, "tracker_get_current_issue"),
+			done(agent.EventToolCallFailed, "tracker_add_comment"),
+			done(agent.EventToolCallCompleted, "tracker_add_comment"),
+		},
+		Err: &agent.Error{Code: agent.CodeTurnFailed, Message: "scripted failure after the tool calls"},
+	}}})
+	h.start()
+	h.eventually("the finished run", func() bool {
+		runs := h.runs("id-1")
+		return len(runs) > 0 && !runs[len(runs)-1].EndedAt.IsZero()
+	})
+	runs := h.runs("id-1")
+	first := runs[len(runs)-1]
+	if first.ToolCalls != 3 || first.ToolFailures != 1 {
+		t.Fatalf("run record counts %d tool calls and %d failures, want 3 and 1", first.ToolCalls, first.ToolFailures)
+	}
+}
