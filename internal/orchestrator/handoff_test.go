@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -76,5 +77,31 @@ func TestRunRecordCountsToolCalls(t *testing.T) {
 	first := runs[len(runs)-1]
 	if first.ToolCalls != 3 || first.ToolFailures != 1 {
 		t.Fatalf("run record counts %d tool calls and %d failures, want 3 and 1", first.ToolCalls, first.ToolFailures)
+	}
+}
+
+// TestWorkpadIsOwnedByTheIssuesRuns: the workpad Symphony opens, and the one a later attempt
+// finds, count as comments of the issue's runs, so the agent may keep them current with its
+// comment tools.
+func TestWorkpadIsOwnedByTheIssuesRuns(t *testing.T) {
+	var mu sync.Mutex
+	var owned []string
+	h := newHarness(t, func(c *harnessConfig) {
+		c.ownComment = func(_ context.Context, issueID, commentID string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			owned = append(owned, issueID+"/"+commentID)
+			return nil
+		}
+	})
+	h.startWaiting(newIssue(1, "Todo"))
+	comments, err := h.tracker.ListComments(context.Background(), "id-1")
+	if err != nil || len(comments) != 1 {
+		t.Fatalf("comments = %+v, %v; want the one workpad", comments, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(owned) != 1 || owned[0] != "id-1/"+comments[0].ID {
+		t.Fatalf("owned comments = %v, want the workpad id-1/%s", owned, comments[0].ID)
 	}
 }
