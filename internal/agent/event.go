@@ -30,6 +30,10 @@ const (
 	// EventIssueStateChanged is emitted when the agent moved its own issue through a scoped
 	// tool; Message is the new state. The attempt then ends after its turn, as a success.
 	EventIssueStateChanged EventKind = "issue_state_changed"
+	// EventToolCallCompleted and EventToolCallFailed report how a scoped tool call ended;
+	// Message is the tool's name. The run record counts them.
+	EventToolCallCompleted EventKind = "tool_call_completed"
+	EventToolCallFailed    EventKind = "tool_call_failed"
 )
 
 // Event is one thing that happened in a session, stamped with the time it was observed and

@@ -21,6 +21,7 @@ import (
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tools"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
@@ -36,7 +37,10 @@ type service struct {
 	audit      *audit.Log
 	tracker    tracker.Tracker
 	workspaces *liveWorkspaces
-	closeLog   func() error
+	// comments remembers which comments the issues' runs own (the workpad and what agents
+	// wrote), shared by the workpad bootstrap and every session's tools.
+	comments *tools.StoredOwnership
+	closeLog func() error
 }
 
 // openService loads the configuration (refusing features this build cannot run), opens the
@@ -92,6 +96,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store, SigningKey: signingKey}); err != nil {
 		return nil, failure(fmt.Errorf("open audit log: %w", err))
 	}
+	s.comments = tools.NewStoredOwnership(s.store)
 	if s.tracker, err = trackerFromConfig(cfg); err != nil {
 		return nil, usageErr(err)
 	}
@@ -152,7 +157,8 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 			s.configs.Revalidate()
 			return s.configs.LastError()
 		},
-		Logger: s.logger,
+		OwnComment: s.comments.Own,
+		Logger:     s.logger,
 	}, nil
 }
 

@@ -13,13 +13,12 @@ type toolHostFactory func(cfg *config.Config, req orchestrator.AgentRequest) (ag
 // toolHosts builds each session's scoped tracker tools over the service's tracker, with comment
 // ownership kept in the run store and every call audited.
 func (s *service) toolHosts() toolHostFactory {
-	ownership := tools.NewStoredOwnership(s.store)
 	return func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error) {
 		host, err := tools.New(tools.Options{
 			Issue:                  req.Issue,
 			Tracker:                s.tracker,
 			Provider:               cfg.Issues.Provider,
-			Comments:               ownership,
+			Comments:               s.comments,
 			AllowedHosts:           cfg.Workspaces.Attachments.AllowedHosts,
 			Workspace:              req.Workspace.Path,
 			PublicUploadExtensions: cfg.Workspaces.Attachments.PublicUploadExtensions,
@@ -28,6 +27,13 @@ func (s *service) toolHosts() toolHostFactory {
 			RunID:                  req.RunID,
 			StateChanged: func(state string) {
 				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
+			},
+			Finished: func(tool string, ok bool) {
+				kind := agent.EventToolCallCompleted
+				if !ok {
+					kind = agent.EventToolCallFailed
+				}
+				req.Events(agent.Event{Kind: kind, Message: tool})
 			},
 			Logger: s.logger,
 		})

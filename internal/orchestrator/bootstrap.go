@@ -31,7 +31,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 	}
 	for _, c := range comments {
 		if slices.ContainsFunc(workpadHeadings, func(h string) bool { return isWorkpad(c.Body, h) }) {
-			return iss, nil
+			return iss, w.ownWorkpad(ctx, iss.ID, c.ID)
 		}
 	}
 	ag, err := prompt.AgentFor(s.AgentKind)
@@ -43,7 +43,16 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 		return iss, err
 	}
 	w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
-	return iss, nil
+	return iss, w.ownWorkpad(ctx, iss.ID, created.ID)
+}
+
+// ownWorkpad lets the agent keep the workpad current through its scoped comment tools: the
+// workpad counts as a comment of the issue's runs.
+func (w *worker) ownWorkpad(ctx context.Context, issueID, commentID string) error {
+	if w.d.OwnComment == nil {
+		return nil
+	}
+	return w.d.OwnComment(ctx, issueID, commentID)
 }
 
 // workpadHeadings are every runtime's heading: an issue worked by Codex and later by Claude

@@ -108,6 +108,9 @@ type Deps struct {
 	// Preflight validates the dispatch configuration before each poll (config.Store's
 	// Revalidate and LastError); an error skips dispatch for that tick. Nil always passes.
 	Preflight func() error
+	// OwnComment records that the issue's runs own a comment (the workpad Symphony opens), so
+	// the agent's scoped tools may edit it. Nil records nothing.
+	OwnComment func(ctx context.Context, issueID, commentID string) error
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger

@@ -190,7 +190,8 @@ func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status,
 	is := e.issue
 	row := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueState: state,
 		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace,
-		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds()}
+		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds(),
+		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures}
 	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
 	o.auditRun(is, e.runID, audit.EventRunFinished, map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total})
 	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,

@@ -42,6 +42,8 @@ type harnessConfig struct {
 	stateRoot string
 	wrap      func(tracker.Tracker) tracker.Tracker
 	preflight func() error
+	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
+	ownComment func(ctx context.Context, issueID, commentID string) error
 }
 
 type option func(*harnessConfig)
@@ -164,9 +166,10 @@ func (h *harness) deps() Deps {
 		NewAgent: func(r AgentRequest) (agent.Session, error) {
 			return h.agents.New(r.Issue.Identifier, r.Workspace.Path, r.Events), nil
 		},
-		Preflight: h.cfg.preflight,
-		Clock:     h.clock,
-		Logger:    slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Preflight:  h.cfg.preflight,
+		OwnComment: h.cfg.ownComment,
+		Clock:      h.clock,
+		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 }
 

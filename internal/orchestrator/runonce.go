@@ -186,6 +186,7 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is iss
 	fin := run
 	fin.Status, fin.EndedAt, fin.Error, fin.IssueState = status, end, errText, res.Issue.State
 	fin.WorkspacePath, fin.SessionID, fin.Tokens, fin.RuntimeSeconds = res.Workspace, res.SessionID, storeTokens(res.Usage), end.Sub(start).Seconds()
+	fin.ToolCalls, fin.ToolFailures = res.ToolCalls, res.ToolFailures
 	if fin.SessionID == "" {
 		fin.SessionID = sessionID
 	}

@@ -39,6 +39,9 @@ type attemptResult struct {
 	SessionID string
 	Workspace string
 	Usage     agent.TokenUsage
+	// ToolCalls and ToolFailures count the scoped tool calls the attempt made and how many
+	// of them failed.
+	ToolCalls, ToolFailures int
 }
 
 // workerUpdate is a progress report from a running attempt.
@@ -132,7 +135,10 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	res.Issue = iss
 	bootstrapped := iss
 	report(workerUpdate{runID: job.runID, issueID: iss.ID, issue: &bootstrapped})
-	defer func() { res.Usage = session.Usage() }()
+	defer func() {
+		res.Usage = session.Usage()
+		res.ToolCalls, res.ToolFailures = sink.toolCounts()
+	}()
 
 	var attemptNo *int
 	if job.attempt > 0 {
@@ -222,6 +228,15 @@ type eventSink struct {
 
 	mu   sync.Mutex
 	used int64
+	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
+	toolCalls, toolFailures int
+}
+
+// toolCounts returns how many tool calls the attempt made and how many failed.
+func (s *eventSink) toolCounts() (calls, failures int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.toolCalls, s.toolFailures
 }
 
 func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, report func(workerUpdate)) *eventSink {
@@ -233,6 +248,15 @@ func (s *eventSink) observe(ev agent.Event) {
 	ev.Raw = nil
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
+	if ev.Kind == agent.EventToolCallCompleted || ev.Kind == agent.EventToolCallFailed {
+		s.mu.Lock()
+		s.toolCalls++
+		if ev.Kind == agent.EventToolCallFailed {
+			s.toolFailures++
+		}
+		s.mu.Unlock()
+		return
+	}
 	if ev.Kind == agent.EventToolCall || ev.Activity != nil {
 		// Only what the record needs is kept.
 		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}

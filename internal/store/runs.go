@@ -71,6 +71,10 @@ type Run struct {
 	// ticks since boot, /proc/<pid>/stat field 22); zero until the agent has started.
 	AgentPID       int   `json:"agent_pid,omitempty"`
 	AgentStartTime int64 `json:"agent_start_time,omitempty"`
+	// ToolCalls and ToolFailures count the scoped tool calls the run's agent made and how many
+	// of them failed.
+	ToolCalls    int `json:"tool_calls"`
+	ToolFailures int `json:"tool_failures"`
 }
 
 // NewRunID returns a random run identifier.
@@ -144,12 +148,12 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
 			workspace_path=?, worker_host=?, session_id=?, transcript_path=?, input_tokens=?,
 			uncached_input_tokens=?, cached_input_tokens=?, cache_creation_input_tokens=?,
-			output_tokens=?, total_tokens=?, runtime_seconds=?
+			output_tokens=?, total_tokens=?, runtime_seconds=?, tool_calls=?, tool_failures=?
 			WHERE repo_key=? AND run_id=? AND status='running'`,
 			string(r.Status), formatTime(r.EndedAt), r.Error, r.IssueState, r.WorkspacePath,
 			r.WorkerHost, r.SessionID, r.TranscriptPath, r.Tokens.Input, r.Tokens.UncachedInput,
 			r.Tokens.CachedInput, r.Tokens.CacheCreationInput, r.Tokens.Output, r.Tokens.Total,
-			r.RuntimeSeconds, r.RepoKey, r.ID)
+			r.RuntimeSeconds, r.ToolCalls, r.ToolFailures, r.RepoKey, r.ID)
 		if err != nil {
 			return fmt.Errorf("store: finish run %s/%s: %w", r.RepoKey, r.ID, err)
 		}

@@ -117,6 +117,9 @@ var migrations = []string{
 	// can make sure it is gone before dispatching again.
 	`ALTER TABLE runs ADD COLUMN agent_pid INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE runs ADD COLUMN agent_start_time INTEGER NOT NULL DEFAULT 0;`,
+	// How many scoped tool calls a run's agent made, and how many failed.
+	`ALTER TABLE runs ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE runs ADD COLUMN tool_failures INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

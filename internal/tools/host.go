@@ -71,6 +71,9 @@ type Options struct {
 	// StateChanged is told the new state after update_state moved the issue, so the
 	// orchestrator knows the agent handed the issue off itself.
 	StateChanged func(state string)
+	// Finished is told how every call ended (the tool's name and whether it succeeded), so
+	// the run record can count calls and failures.
+	Finished func(tool string, ok bool)
 	// Logger gets the host's log lines; the host adds the issue's id, identifier and repo key
 	// to every line itself, so callers pass a logger without them.
 	Logger *slog.Logger
@@ -174,6 +177,9 @@ func (h *Host) Call(ctx context.Context, name string, arguments json.RawMessage)
 	env := envelope{Success: terr == nil, Output: out, Error: terr}
 	text := env.text()
 	h.record(ctx, name, terr, h.opts.Now().Sub(start), len(arguments), len(text))
+	if h.opts.Finished != nil {
+		h.opts.Finished(name, env.Success)
+	}
 	return agent.ToolResult{Success: env.Success, Text: text}
 }
 

@@ -371,3 +371,16 @@ func TestNewRefusesAnUnboundHost(t *testing.T) {
 		t.Fatalf("New(empty) = %v, want an error naming the missing bindings", err)
 	}
 }
+
+func TestEveryCallIsReportedAsFinished(t *testing.T) {
+	f := newFixture(t, "memory", false)
+	var finished []string
+	f.host.opts.Finished = func(tool string, ok bool) { finished = append(finished, fmt.Sprintf("%s=%v", tool, ok)) }
+	call(t, f.host, "tracker_get_current_issue", `{}`)
+	call(t, f.host, "tracker_add_comment", `{"body":""}`)
+	call(t, f.host, "tracker_no_such_tool", `{}`)
+	want := "tracker_get_current_issue=true tracker_add_comment=false tracker_no_such_tool=false"
+	if got := strings.Join(finished, " "); got != want {
+		t.Errorf("finished reports %q, want %q", got, want)
+	}
+}
