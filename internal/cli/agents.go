@@ -109,7 +109,7 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 		}
 		opts.LaunchWrapper = owned.srt.Launch
 	}
-	if opts.MCPServersTOML, owned.mcp, err = sessionMCPServers(cfg, tools, pol.Mode() != sandbox.ModeSRT, home, opts.Logger); err != nil {
+	if opts.MCPServersTOML, owned.mcp, err = sessionMCPServers(cfg, tools, tools != nil && pol.Mode() != sandbox.ModeSRT, home, opts.Logger); err != nil {
 		owned.closeOwned()
 		return nil, err
 	}
@@ -117,8 +117,9 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 	return owned, nil
 }
 
-// sessionMCPServers starts Symphony's MCP server for the session's tools (when withOwn) and
-// renders the session's [mcp_servers.*] tables with it and the servers agent.mcp adds.
+// sessionMCPServers starts Symphony's MCP server for the session's tools (when withOwn: the
+// session has tools and runs outside srt) and renders the session's [mcp_servers.*] tables
+// with it and the servers agent.mcp adds.
 //
 // Under srt the own server stays off: on Linux srt's seccomp filter refuses every Unix
 // socket the shim would open (allowUnixSockets is honoured on macOS only) and srt refuses
