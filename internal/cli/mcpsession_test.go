@@ -211,7 +211,9 @@ func TestAgentFactoryStopsTheSessionsMCPServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			state := filepath.Join(dir, "state")
-			host := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) { return &shimRegistry{}, nil }
+			host := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) {
+				return &shimRegistry{}, nil
+			}
 			factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), host, secretscan.New(), logger)
 			wsPath := filepath.Join(cfg.Workspaces.Root, "app", "ABC-1")
 			if err := os.MkdirAll(wsPath, 0o755); err != nil {
