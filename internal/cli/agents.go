@@ -124,7 +124,10 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 // Under srt the own server stays off: on Linux srt's seccomp filter refuses every Unix
 // socket the shim would open (allowUnixSockets is honoured on macOS only) and srt refuses
 // loopback TCP to the host, so the only way in would be allowAllUnixSockets, which opens
-// every socket on the host (docker.sock, ssh-agent, D-Bus) to agent commands. The same tools
+// every socket on the host (docker.sock, ssh-agent, D-Bus) to agent commands. Measured with
+// srt 0.0.78 on Linux: socket() fails with EPERM despite allowUnixSockets naming the socket's
+// directory, connect to a host 127.0.0.1 listener is refused even with 127.0.0.1 allowed,
+// and with allowAllUnixSockets a socket in an unrelated directory answers. The same tools
 // reach the agent as Codex dynamic tools.
 func sessionMCPServers(cfg *config.Config, tools agent.ToolRegistry, withOwn bool, home string, logger *slog.Logger) (string, *mcpserver.Server, error) {
 	operatorFile := operatorCodexConfig(home)
