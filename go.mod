@@ -3,6 +3,7 @@ module github.com/symphony-go/symphony
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/goccy/go-yaml v1.19.2
 	github.com/osteele/liquid v1.9.2

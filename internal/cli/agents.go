@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/sandbox"
 	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
 
 // newAgentFactory builds a Codex session per attempt from the configuration in force, with
@@ -106,8 +109,56 @@ func newCodexSession(cfg *config.Config, ws *liveWorkspaces, req orchestrator.Ag
 		}
 		opts.LaunchWrapper = owned.srt.Launch
 	}
+	if opts.MCPServersTOML, owned.mcp, err = sessionMCPServers(cfg, tools, tools != nil && pol.Mode() != sandbox.ModeSRT, home, opts.Logger); err != nil {
+		owned.closeOwned()
+		return nil, err
+	}
 	owned.Session = codex.New(opts)
 	return owned, nil
+}
+
+// sessionMCPServers starts Symphony's MCP server for the session's tools (when withOwn: the
+// session has tools and runs outside srt) and renders the session's [mcp_servers.*] tables
+// with it and the servers agent.mcp adds.
+//
+// Under srt the own server stays off: on Linux srt's seccomp filter refuses every Unix
+// socket the shim would open (allowUnixSockets is honoured on macOS only) and srt refuses
+// loopback TCP to the host, so the only way in would be allowAllUnixSockets, which opens
+// every socket on the host (docker.sock, ssh-agent, D-Bus) to agent commands. Measured with
+// srt 0.0.78 on Linux: socket() fails with EPERM despite allowUnixSockets naming the socket's
+// directory, connect to a host 127.0.0.1 listener is refused even with 127.0.0.1 allowed,
+// and with allowAllUnixSockets a socket in an unrelated directory answers. The same tools
+// reach the agent as Codex dynamic tools.
+func sessionMCPServers(cfg *config.Config, tools agent.ToolRegistry, withOwn bool, home string, logger *slog.Logger) (string, *mcpserver.Server, error) {
+	operatorFile := operatorCodexConfig(home)
+	operator := map[string]any{}
+	if cfg.Agent.MCP.Inherit != "none" {
+		var err error
+		if operator, err = readOperatorMCPServers(operatorFile); err != nil {
+			return "", nil, err
+		}
+	}
+	var srv *mcpserver.Server
+	var own *ownMCPServer
+	if withOwn {
+		exe, err := os.Executable()
+		if err != nil {
+			return "", nil, fmt.Errorf("agent session: locate the symphony binary for mcp-shim: %w", err)
+		}
+		v, _ := buildVersion(version, commit, debug.ReadBuildInfo)
+		if srv, err = mcpserver.Start(tools, mcpserver.Options{Version: v, Logger: logger}); err != nil {
+			return "", nil, fmt.Errorf("agent session: %w", err)
+		}
+		own = ownServerOf(srv, exe)
+	}
+	tables, err := codexMCPServersTOML(own, cfg.Agent.MCP, operator, operatorFile)
+	if err != nil {
+		if srv != nil {
+			srv.Close()
+		}
+		return "", nil, err
+	}
+	return tables, srv, nil
 }
 
 // agentEnvSpec is what the agent's environment is built from: Symphony's own environment,
@@ -135,23 +186,36 @@ func identicalFailures(n int) int {
 }
 
 // ownedSession removes what the factory made for the session once the agent has stopped:
-// the srt settings file, if any, and the session directory, which the adapter removes itself
-// unless the launch failed before it was used.
+// the MCP server and its socket directory, the srt settings file, if any, and the session
+// directory, which the adapter removes itself unless the launch failed before it was used.
 type ownedSession struct {
 	*codex.Session
 	dir string
 	srt *sandbox.SRTSession
+	mcp *mcpserver.Server
 }
 
 func (s *ownedSession) Stop(ctx context.Context) error {
 	err := s.Session.Stop(ctx)
-	if s.srt != nil {
-		if cerr := s.srt.Close(); err == nil {
-			err = cerr
-		}
+	if cerr := s.closeOwned(); err == nil {
+		err = cerr
 	}
 	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
 		err = fmt.Errorf("remove session directory: %w", rerr)
 	}
 	return err
+}
+
+// closeOwned stops the MCP server and removes the srt settings file.
+func (s *ownedSession) closeOwned() error {
+	var errs []error
+	if s.mcp != nil {
+		if err := s.mcp.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop the session's mcp server: %w", err))
+		}
+	}
+	if s.srt != nil {
+		errs = append(errs, s.srt.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tools"
+	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
@@ -90,6 +91,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	redactor := secretscan.New(secrets...)
 	s.redactor = redactor
 	reapSessionDirs(g.StateRoot(), logger)
+	reapMCPSocketDirs("", logger)
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
@@ -172,6 +174,18 @@ func reapSessionDirs(stateRoot string, logger *slog.Logger) {
 	}
 	if len(removed) > 0 {
 		logger.Info("removed abandoned codex session dirs", "count", len(removed))
+	}
+}
+
+// reapMCPSocketDirs removes the socket directories of session MCP servers that died with a
+// previous Symphony (under root, empty meaning the temp directory), so they do not pile up.
+func reapMCPSocketDirs(root string, logger *slog.Logger) {
+	removed, err := mcpserver.ReapStale(root)
+	if err != nil {
+		logger.Warn("removing stale mcp socket dirs", "error", err)
+	}
+	if len(removed) > 0 {
+		logger.Info("removed stale mcp socket dirs", "count", len(removed))
 	}
 }
 

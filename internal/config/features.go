@@ -35,7 +35,6 @@ func (c *Config) Unimplemented() []Feature {
 	add(c.Notifications.Enabled && len(c.Notifications.Channels) > 0, "notifications.enabled", "notifications are not implemented yet")
 	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
-	add(c.Agent.MCP.Inherit != "none" || len(c.Agent.MCP.Servers) > 0, "agent.mcp", "publishing MCP servers to agents is not implemented yet")
 	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
 		"dependency_audit", "the dependency audit gate is not implemented yet")
 	add(c.Dashboard.Enabled && c.dashboardRequested,

@@ -58,6 +58,9 @@ func (l *loader) validateMCP() {
 		if len(uniqueNonBlank(m.AllowedServers)) == 0 {
 			l.bad("agent.mcp.allowed_servers", "must name at least one server when inherit is allowlist")
 		}
+		if slices.Contains(m.AllowedServers, "symphony") {
+			l.bad("agent.mcp.allowed_servers", "symphony is Symphony's built-in server and cannot be inherited")
+		}
 	case "none", "all":
 		if len(m.AllowedServers) > 0 {
 			l.bad("agent.mcp.allowed_servers", fmt.Sprintf("only applies to inherit: allowlist (inherit is %s)", m.Inherit))

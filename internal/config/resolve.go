@@ -114,6 +114,7 @@ func (l *loader) resolve() {
 		ch.Headers = l.resolveMap(ch.Headers)
 	}
 	for name, s := range c.Agent.MCP.Servers {
+		l.refuseLiteralMCPSecrets(name, s)
 		s.Env = l.resolveMap(s.Env)
 		s.Headers = l.resolveMap(s.Headers)
 		c.Agent.MCP.Servers[name] = s

@@ -192,7 +192,7 @@ var modeNotes = map[Mode][]string{
 	},
 	ModeSRT: {
 		"srt confines the Codex process itself, so Codex's own auth.json and config.toml stay readable to agent commands; the session directory stays writable, its CODEX_HOME runtime files are write-denied.",
-		"on Linux srt blocks every Unix socket (allowUnixSockets is macOS-only), including the session's own socket dir: Symphony's MCP server must be reached over loopback TCP via the allowlist.",
+		"on Linux srt blocks every Unix socket (allowUnixSockets is macOS-only), including the session's own socket dir, and refuses TCP to the host's loopback: Symphony's MCP server is not started under srt (allowAllUnixSockets would open every host socket to agent commands); the tools reach the agent as Codex dynamic tools.",
 		"the runtime's API hosts are reachable by agent commands too; srt cannot tell Codex from its children.",
 		"worktree config files are denied by exact path at session start; worktrees created later are not covered.",
 	},

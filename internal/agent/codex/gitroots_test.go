@@ -83,7 +83,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 	if err := os.WriteFile(auth, []byte(`{"token":"x"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(state, false, ws, "model = \"m\"\n", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger())
+	d, err := makePrivateDirs(state, false, ws, "model = \"m\"\n", "", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestPrivateHomeLinksOperatorAuth(t *testing.T) {
 		t.Fatalf("config.toml = %s", cfg)
 	}
 	for _, inside := range []string{"state", "..state"} {
-		if _, err := makePrivateDirs(filepath.Join(ws, inside), false, ws, "", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger()); err == nil {
+		if _, err := makePrivateDirs(filepath.Join(ws, inside), false, ws, "", "", authLink{file: auth, used: true, warnOnce: new(sync.Once)}, discardLogger()); err == nil {
 			t.Fatalf("state dir %s inside the workspace was accepted", inside)
 		}
 	}
@@ -112,7 +112,7 @@ func TestPrivateDirExact(t *testing.T) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d, err := makePrivateDirs(dir, true, t.TempDir(), "", authLink{warnOnce: new(sync.Once)}, discardLogger())
+	d, err := makePrivateDirs(dir, true, t.TempDir(), "", "", authLink{warnOnce: new(sync.Once)}, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {
 			log := slog.New(slog.NewTextHandler(&logged, nil))
 			c.link.warnOnce = new(sync.Once)
 			for range 3 {
-				d, err := makePrivateDirs(t.TempDir(), false, t.TempDir(), "", c.link, log)
+				d, err := makePrivateDirs(t.TempDir(), false, t.TempDir(), "", "", c.link, log)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -34,7 +34,7 @@ type privateDirs struct {
 // makePrivateDirs creates the private directory as a fresh codex-session-* directory under
 // stateDir or, when exact, uses stateDir itself: a directory NewSessionDir made for this session,
 // for which the caller rendered a sandbox policy naming its home and tmp.
-func makePrivateDirs(stateDir string, exact bool, workspace, configTOML string, auth authLink, log *slog.Logger) (privateDirs, error) {
+func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, mcpServersTOML string, auth authLink, log *slog.Logger) (privateDirs, error) {
 	var d privateDirs
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return d, fmt.Errorf("create state dir %q: %w", stateDir, err)
@@ -68,6 +68,9 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML string, 
 	config := baseConfigTOML
 	if configTOML != "" {
 		config = configTOML + "\n" + baseConfigTOML
+	}
+	if mcpServersTOML != "" {
+		config += "\n" + mcpServersTOML
 	}
 	if err := os.WriteFile(filepath.Join(d.home, "config.toml"), []byte(config), 0o600); err != nil {
 		return fail(fmt.Errorf("write config.toml: %w", err))

@@ -72,6 +72,9 @@ type Options struct {
 	AuthFile string
 	// ConfigTOML is appended to the generated config.toml (model provider, model, ...).
 	ConfigTOML string
+	// MCPServersTOML holds [mcp_servers.<name>] tables. It is written last in config.toml,
+	// after every top-level key, so a table header cannot capture keys that follow it.
+	MCPServersTOML string
 	// Env is the agent's whole environment, "KEY=value", as sandbox.AgentEnv builds it;
 	// nothing else of Symphony's environment is inherited. The session sets CODEX_HOME and
 	// TMPDIR to its private directories in place of any given here.

@@ -165,7 +165,7 @@ func (s *Session) launch() error {
 	if exact {
 		stateDir = s.opts.PrivateDir
 	}
-	s.dirs, err = makePrivateDirs(stateDir, exact, ws, s.opts.ConfigTOML, auth, s.opts.Logger)
+	s.dirs, err = makePrivateDirs(stateDir, exact, ws, s.opts.ConfigTOML, s.opts.MCPServersTOML, auth, s.opts.Logger)
 	if err != nil {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
