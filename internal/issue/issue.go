@@ -71,9 +71,12 @@ type LinkedIssue struct {
 
 // Comment is one tracker comment on an issue.
 type Comment struct {
-	ID        string
-	Body      string
-	Author    string
+	ID     string
+	Body   string
+	Author string
+	// AuthorID is the tracker's id of the author, where the tracker has one (Linear); empty
+	// otherwise.
+	AuthorID  string
 	CreatedAt *time.Time
 	UpdatedAt *time.Time
 }

@@ -262,13 +262,17 @@ func addComment(ctx context.Context, h *Host, a args) (any, *toolError) {
 	return map[string]any{"id": c.ID, "body_length": len(body)}, nil
 }
 
-// ownedCommentArg is a comment id a run of this issue created.
+// ownedCommentArg is a comment id a run of this issue created or, on a tracker whose API key
+// belongs to a user (Linear), one that user wrote on the issue.
 func ownedCommentArg(ctx context.Context, h *Host, a args, verb string) (string, *toolError) {
 	id := strings.TrimSpace(a.str("comment_id"))
 	if id == "" {
 		return "", fail(CodeInvalidCommentID, "comment_id must not be blank")
 	}
 	owned, err := h.opts.Comments.Owns(ctx, h.opts.Issue.ID, id)
+	if err == nil && !owned {
+		owned, err = viewerWrote(ctx, h, id)
+	}
 	if err != nil {
 		return "", fail(CodeTracker, "checking who wrote comment %s: %v", id, err)
 	}
@@ -276,6 +280,29 @@ func ownedCommentArg(ctx context.Context, h *Host, a args, verb string) (string,
 		return "", fail(CodeCommentNotOwned, "comment %s was not written by a run of %s; only those may be %s", id, h.opts.Issue.Identifier, verb)
 	}
 	return id, nil
+}
+
+// viewerWrote reports whether the tracker's own user (the API key's) wrote the issue's
+// comment id. Trackers without such a user own nothing this way.
+func viewerWrote(ctx context.Context, h *Host, id string) (bool, error) {
+	vi, ok := h.opts.Tracker.(tracker.ViewerIdentifier)
+	if !ok {
+		return false, nil
+	}
+	viewer, err := vi.ViewerID(ctx)
+	if err != nil {
+		return false, err
+	}
+	comments, err := h.opts.Tracker.ListComments(ctx, h.opts.Issue.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range comments {
+		if c.ID == id {
+			return c.AuthorID != "" && c.AuthorID == viewer, nil
+		}
+	}
+	return false, nil
 }
 
 func updateComment(ctx context.Context, h *Host, a args) (any, *toolError) {

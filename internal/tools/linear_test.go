@@ -95,3 +95,31 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// TestLinearViewersOwnCommentsMayBeEdited: on Linear the comments the API key's user wrote on
+// the issue (an earlier workpad, say, from before comment ownership was recorded) count as
+// the runs' own; another user's comment never does.
+func TestLinearViewersOwnCommentsMayBeEdited(t *testing.T) {
+	h, srv, is, _ := linearHost(t)
+	mine := srv.AddComment(is.ID, "viewer", "## Codex Workpad\n\nold notes")
+	theirs := srv.AddComment(is.ID, "reviewer", "please fix the tests")
+	if r := call(t, h, "linear_update_comment", `{"comment_id":"`+mine.ID+`","body":"## Codex Workpad\n\nnew notes"}`); !r.Success {
+		t.Fatalf("editing the viewer's own comment failed: %+v", r.Error)
+	}
+	r := call(t, h, "linear_update_comment", `{"comment_id":"`+theirs.ID+`","body":"done"}`)
+	if r.Success || r.Error.Code != CodeCommentNotOwned {
+		t.Fatalf("editing another user's comment = %+v, want %s", r, CodeCommentNotOwned)
+	}
+	for _, c := range srv.Comments(is.ID) {
+		switch c.ID {
+		case mine.ID:
+			if !strings.Contains(c.Body, "new notes") {
+				t.Errorf("the viewer's comment was not updated: %q", c.Body)
+			}
+		case theirs.ID:
+			if c.Body != "please fix the tests" {
+				t.Errorf("another user's comment changed: %q", c.Body)
+			}
+		}
+	}
+}

@@ -56,6 +56,12 @@ type Tracker interface {
 	AttachFile(ctx context.Context, issueID string, f FileUpload) (Link, error)
 }
 
+// ViewerIdentifier is implemented by trackers whose API key belongs to a user (Linear): it
+// returns that user's id, so comments Symphony's key wrote can be recognised as its own.
+type ViewerIdentifier interface {
+	ViewerID(ctx context.Context) (string, error)
+}
+
 // Candidates is the aggregated result of one poll across all routes.
 type Candidates struct {
 	// Dispatchable issues matched exactly one route (or only the default route).

@@ -173,6 +173,11 @@ func (c *Client) resolveAssignee(ctx context.Context, assignee string) (string, 
 	if assignee != tracker.AssigneeMe {
 		return assignee, nil
 	}
+	return c.ViewerID(ctx)
+}
+
+// ViewerID implements tracker.ViewerIdentifier: the API key's user, asked once per client.
+func (c *Client) ViewerID(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	cached := c.viewerID
 	c.mu.Unlock()

@@ -69,7 +69,12 @@ type commentNode struct {
 	Body      string    `json:"body"`
 	CreatedAt string    `json:"createdAt"`
 	UpdatedAt string    `json:"updatedAt"`
-	User      *nameNode `json:"user"`
+	User      *userNode `json:"user"`
+}
+
+type userNode struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // pullRequestPath matches /owner/repo/pull/123 on a GitHub host.
@@ -137,7 +142,7 @@ func (n issueNode) normalize(assigneeID string) issue.Issue {
 func (n commentNode) normalize() issue.Comment {
 	c := issue.Comment{ID: n.ID, Body: n.Body, CreatedAt: parseTime(n.CreatedAt), UpdatedAt: parseTime(n.UpdatedAt)}
 	if n.User != nil {
-		c.Author = n.User.Name
+		c.Author, c.AuthorID = n.User.Name, n.User.ID
 	}
 	return c
 }

@@ -65,7 +65,7 @@ fragment SymphonyCommentFields on Comment {
   body
   createdAt
   updatedAt
-  user { name }
+  user { id name }
 }
 `
 

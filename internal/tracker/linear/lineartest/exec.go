@@ -240,7 +240,7 @@ func (m mutationRoot) field(name string, args map[string]any) (any, error) {
 			return nil, errIssueNotFound
 		}
 		body, _ := input["body"].(string)
-		return payload{x: m.x, comment: s.addComment(is.ID, "Symphony Bot", body)}, nil
+		return payload{x: m.x, comment: s.addComment(is.ID, s.opts.ViewerID, "Symphony Bot", body)}, nil
 	case "commentUpdate":
 		id := fmt.Sprint(args["id"])
 		for _, c := range s.comments {

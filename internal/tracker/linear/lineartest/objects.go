@@ -273,7 +273,7 @@ func (c commentObj) field(name string, _ map[string]any) (any, error) {
 	case "updatedAt":
 		return c.c.UpdatedAt, nil
 	case "user":
-		return user{id: "user-" + c.c.Author, name: c.c.Author}, nil
+		return user{id: c.c.AuthorID, name: c.c.Author}, nil
 	}
 	return nil, unknownField("Comment", name)
 }

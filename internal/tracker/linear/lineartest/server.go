@@ -67,8 +67,10 @@ type Issue struct {
 
 // Comment is a stored comment.
 type Comment struct {
-	ID, IssueID, Body, Author string
-	CreatedAt, UpdatedAt      time.Time
+	// AuthorID is the viewer's id for comments made through the API, "user-<Author>" for
+	// comments a test adds.
+	ID, IssueID, Body, Author, AuthorID string
+	CreatedAt, UpdatedAt                time.Time
 }
 
 // Attachment is a URL linked to an issue through attachmentLinkURL or attachmentCreate.
@@ -216,7 +218,7 @@ func (s *Server) AddIssue(is Issue) Issue {
 func (s *Server) AddComment(issueID, author, body string) Comment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return *s.addComment(issueID, author, body)
+	return *s.addComment(issueID, "user-"+author, author, body)
 }
 
 // Issue returns the stored issue with the given id or identifier.
@@ -332,9 +334,9 @@ func (s *Server) issue(idOrIdentifier string) *Issue {
 	return nil
 }
 
-func (s *Server) addComment(issueID, author, body string) *Comment {
+func (s *Server) addComment(issueID, authorID, author, body string) *Comment {
 	s.clock = s.clock.Add(time.Minute)
-	c := &Comment{ID: s.newID("comment"), IssueID: issueID, Body: body, Author: author, CreatedAt: s.clock, UpdatedAt: s.clock}
+	c := &Comment{ID: s.newID("comment"), IssueID: issueID, Body: body, Author: author, AuthorID: authorID, CreatedAt: s.clock, UpdatedAt: s.clock}
 	s.comments = append(s.comments, c)
 	return c
 }
