@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,36 +85,10 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd, stdout, stderr := e.command(ctx)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	handedOff := func() bool {
+	stdout, stderr := e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
 		is, _ := fake.Issue(issue.ID)
-		return is.StateName == "Human Review"
-	}
-	deadline := time.Now().Add(150 * time.Second)
-	for !handedOff() || e.unfinishedRuns(t) != 0 {
-		if time.Now().After(deadline) {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			cmd.Wait()
-			is, _ := fake.Issue(issue.ID)
-			t.Fatalf("%s not handed off: state %q\nstdout:\n%s\nstderr:\n%s", id, is.StateName, stdout, stderr)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	requestsAtHandOff := len(mock.Requests())
-	// Three poll intervals (poll_interval_ms is 2000) in which no new session may start.
-	time.Sleep(6 * time.Second)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("symphony did not exit cleanly: %v\nstderr:\n%s", err, stderr)
-	}
-	if n := len(mock.Requests()); n != requestsAtHandOff {
-		t.Errorf("the model got %d more requests after the hand-off: a new session started", n-requestsAtHandOff)
-	}
+		return is.StateName == "Human Review", id + " is in " + is.StateName
+	})
 
 	if rejected := fake.Rejected(); len(rejected) > 0 {
 		t.Errorf("the fake rejected %d requests as invalid:\n%s", len(rejected), strings.Join(rejected, "\n"))

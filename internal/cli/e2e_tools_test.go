@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -33,34 +34,10 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd, stdout, stderr := e.command(ctx)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	}
-	deadline := time.Now().Add(150 * time.Second)
-	for e.issueState(t, "DEMO-1") != "Human Review" || e.unfinishedRuns(t) != 0 {
-		if time.Now().After(deadline) {
-			stop()
-			t.Fatalf("DEMO-1 not handed off: state %q\nstdout:\n%s\nstderr:\n%s", e.issueState(t, "DEMO-1"), stdout, stderr)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	requestsAtHandOff := len(mock.Requests())
-	// Three poll intervals (poll_interval_ms is 2000) in which no new session may start.
-	time.Sleep(6 * time.Second)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("symphony did not exit cleanly: %v\nstderr:\n%s", err, stderr)
-	}
-	if n := len(mock.Requests()); n != requestsAtHandOff {
-		t.Errorf("the model got %d more requests after the hand-off: a new session started", n-requestsAtHandOff)
-	}
+	e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
+		state := e.issueState(t, "DEMO-1")
+		return state == "Human Review", "DEMO-1 is in " + state
+	})
 
 	// Each recorded output is the JSON string Codex sent back to the model.
 	var outputs []string
@@ -109,4 +86,39 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	if got := strings.Count(sout.String(), `"tool_call"`); got != 4 {
 		t.Errorf("audit has %d tool_call records, want one per tool call (4):\n%s", got, sout)
 	}
+}
+
+// serveUntilHandOff runs the service until handedOff says the issue was handed off and no run
+// is unfinished, keeps it running for three poll intervals (poll_interval_ms is 2000), and
+// stops it with SIGTERM. It fails when the model got a request after the hand-off, which
+// means a new session started.
+func (e *e2eEnv) serveUntilHandOff(t *testing.T, ctx context.Context, mock *codextest.Responses, handedOff func() (bool, string)) (stdout, stderr *bytes.Buffer) {
+	t.Helper()
+	cmd, stdout, stderr := e.command(ctx)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(150 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		done, where := handedOff()
+		if done && e.unfinishedRuns(t) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+			t.Fatalf("not handed off: %s\nstdout:\n%s\nstderr:\n%s", where, stdout, stderr)
+		}
+	}
+	requestsAtHandOff := len(mock.Requests())
+	time.Sleep(6 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("symphony did not exit cleanly: %v\nstderr:\n%s", err, stderr)
+	}
+	if n := len(mock.Requests()); n != requestsAtHandOff {
+		t.Errorf("the model got %d more requests after the hand-off: a new session started", n-requestsAtHandOff)
+	}
+	return stdout, stderr
 }

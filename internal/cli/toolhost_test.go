@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tools"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/tracker/memory"
 )
@@ -42,9 +44,10 @@ func TestToolHostLogLinesNameTheIssueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s := &service{logger: slog.New(slog.NewJSONHandler(&logs, nil)), store: st, audit: log, tracker: tr, redactor: redactor}
+	s := &service{logger: slog.New(slog.NewJSONHandler(&logs, nil)), store: st, audit: log, tracker: tr, redactor: redactor,
+		comments: tools.NewStoredOwnership(st)}
 	cfg := &config.Config{Issues: config.Issues{Provider: "memory"}}
-	host, err := s.toolHosts()(cfg, orchestrator.AgentRequest{RunID: "run-1", Issue: eng1})
+	host, err := s.toolHosts()(cfg, orchestrator.AgentRequest{RunID: "run-1", Issue: eng1, Events: func(agent.Event) {}})
 	if err != nil {
 		t.Fatal(err)
 	}
