@@ -7,11 +7,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func alive(pid int) bool { return processAlive(pid) }
+// alive reports whether pid names a live, non-zombie process (whatever its start time).
+func alive(pid int) bool {
+	id, err := reaper.Identify(pid)
+	return err == nil && id.Alive()
+}
 
 func waitGone(t *testing.T, pid int) {
 	t.Helper()

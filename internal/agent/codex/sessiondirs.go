@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 )
 
 // Session directories hold a Codex home (config, rollout files with the whole conversation)
@@ -26,56 +28,20 @@ const (
 	ownerlessGrace = time.Minute
 )
 
-// processOwner identifies a process across pid reuse.
-type processOwner struct {
-	pid   int
-	start uint64
-}
-
-func (o processOwner) String() string { return fmt.Sprintf("%d %d\n", o.pid, o.start) }
-
 // selfOwner is this process, read once.
-var selfOwner = sync.OnceValues(func() (processOwner, error) {
-	pid := os.Getpid()
-	start, err := processStartTime(pid)
-	return processOwner{pid: pid, start: start}, err
-})
+var selfOwner = sync.OnceValues(func() (reaper.Identity, error) { return reaper.Identify(os.Getpid()) })
 
-// processStartTime reads field 22 of /proc/<pid>/stat, the start time in clock ticks since
-// boot. The command name (field 2) is parenthesised and may contain spaces or parentheses, so
-// fields are counted from the last ')'.
-func processStartTime(pid int) (uint64, error) {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	rest := string(stat)
-	i := strings.LastIndexByte(rest, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat has no command name", pid)
-	}
-	fields := strings.Fields(rest[i+1:])
-	// fields[0] is field 3 (state), so field 22 is fields[19].
-	if len(fields) < 20 {
-		return 0, fmt.Errorf("/proc/%d/stat has %d fields after the command name", pid, len(fields))
-	}
-	return strconv.ParseUint(fields[19], 10, 64)
-}
+// formatOwner is an owner file's text: pid and start time.
+func formatOwner(id reaper.Identity) string { return fmt.Sprintf("%d %d\n", id.PID, id.StartTime) }
 
-// alive reports whether the process o names is still running: same pid, same start time.
-func (o processOwner) alive() bool {
-	start, err := processStartTime(o.pid)
-	return err == nil && start == o.start
-}
-
-func parseOwner(b []byte) (processOwner, bool) {
+func parseOwner(b []byte) (reaper.Identity, bool) {
 	f := strings.Fields(string(b))
 	if len(f) != 2 {
-		return processOwner{}, false
+		return reaper.Identity{}, false
 	}
 	pid, err1 := strconv.Atoi(f[0])
 	start, err2 := strconv.ParseUint(f[1], 10, 64)
-	return processOwner{pid: pid, start: start}, err1 == nil && err2 == nil && pid > 0
+	return reaper.Identity{PID: pid, StartTime: start}, err1 == nil && err2 == nil && pid > 0
 }
 
 // writeOwner records this process as the owner of a session dir. The file is written under a
@@ -86,7 +52,7 @@ func writeOwner(root string) error {
 		return fmt.Errorf("read own start time: %w", err)
 	}
 	tmp := filepath.Join(root, ownerFileName+".tmp")
-	if err := os.WriteFile(tmp, []byte(owner.String()), 0o600); err != nil {
+	if err := os.WriteFile(tmp, []byte(formatOwner(owner)), 0o600); err != nil {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(root, ownerFileName))
@@ -155,7 +121,7 @@ func ReapSessionDirs(dir string) ([]string, error) {
 func abandoned(path string) bool {
 	b, err := os.ReadFile(filepath.Join(path, ownerFileName))
 	if owner, ok := parseOwner(b); err == nil && ok {
-		return !owner.alive()
+		return !owner.Alive()
 	}
 	fi, err := os.Stat(path)
 	return err == nil && time.Since(fi.ModTime()) > ownerlessGrace

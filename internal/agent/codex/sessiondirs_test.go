@@ -12,12 +12,13 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // runningOwner stands for a second Symphony instance sharing the state dir: a live process
 // other than this one, killed when the test ends.
-func runningOwner(t *testing.T) processOwner {
+func runningOwner(t *testing.T) reaper.Identity {
 	t.Helper()
 	cmd := exec.Command("sleep", "60")
 	if err := cmd.Start(); err != nil {
@@ -27,27 +28,27 @@ func runningOwner(t *testing.T) processOwner {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	start, err := processStartTime(cmd.Process.Pid)
+	id, err := reaper.Identify(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return processOwner{pid: cmd.Process.Pid, start: start}
+	return id
 }
 
 // exitedOwner is a process that has run and exited, with the start time it had.
-func exitedOwner(t *testing.T) processOwner {
+func exitedOwner(t *testing.T) reaper.Identity {
 	t.Helper()
 	cmd := exec.Command("sleep", "10")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	start, err := processStartTime(cmd.Process.Pid)
+	id, err := reaper.Identify(cmd.Process.Pid)
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return processOwner{pid: cmd.Process.Pid, start: start}
+	return id
 }
 
 func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
@@ -63,10 +64,10 @@ func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
 		mtime   time.Time
 		removed bool
 	}{
-		{"live owner", self.String(), time.Time{}, false},
-		{"another live instance", runningOwner(t).String(), time.Time{}, false},
-		{"dead owner", exitedOwner(t).String(), time.Time{}, true},
-		{"pid reused: same pid, other start time", processOwner{pid: self.pid, start: self.start + 1}.String(), time.Time{}, true},
+		{"live owner", formatOwner(self), time.Time{}, false},
+		{"another live instance", formatOwner(runningOwner(t)), time.Time{}, false},
+		{"dead owner", formatOwner(exitedOwner(t)), time.Time{}, true},
+		{"pid reused: same pid, other start time", formatOwner(reaper.Identity{PID: self.PID, StartTime: self.StartTime + 1}), time.Time{}, true},
 		{"no owner file yet, just created", "", time.Time{}, false},
 		{"no owner file, long abandoned", "", old, true},
 		{"garbled owner, long abandoned", "not an owner", old, true},
@@ -128,7 +129,7 @@ func TestSessionDirHasOwnerAndGoesWhenCodexCrashes(t *testing.T) {
 	root := s.dirs.root
 	b, err := os.ReadFile(filepath.Join(root, ownerFileName))
 	owner, ok := parseOwner(b)
-	if err != nil || !ok || owner.pid != os.Getpid() || !owner.alive() {
+	if err != nil || !ok || owner.PID != os.Getpid() || !owner.Alive() {
 		t.Fatalf("owner file = %q, %v; want this process's pid and start time", b, err)
 	}
 	if info, err := os.Stat(filepath.Join(root, ownerFileName)); err != nil || info.Mode().Perm() != 0o600 {
