@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // ResolveAgent finds the agent executable the way the service launches it: the first word of
 // agent.command, looked up with exec.LookPath on Symphony's own PATH. It returns that word
 // and the executable's path.
 func ResolveAgent(command string) (word, path string, err error) {
-	words, err := shellWords(command)
+	words, err := sandbox.ShellWords(command)
 	if err != nil {
 		return "", "", fmt.Errorf("agent.command %q: %w", command, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 // codexKeyVariables are the environment variables Codex's built-in provider accepts a key
@@ -17,12 +19,12 @@ var codexKeyVariables = []string{"OPENAI_API_KEY", "CODEX_API_KEY"}
 // authFile is where `codex login` keeps the login (empty when no home directory is known). It
 // does not send anything anywhere; a key the provider refuses shows up at the first turn.
 func checkCredentials(command, authFile string, lookupEnv func(string) (string, bool)) Result {
-	words, err := shellWords(command)
-	if err != nil {
+	if _, err := sandbox.ShellWords(command); err != nil {
 		return fail("fix the quoting of agent.command", "agent.command %q: %v", command, err)
 	}
 	set := func(name string) bool { v, found := lookupEnv(name); return found && v != "" }
-	if provider, envKey := modelProvider(words); provider != "" && provider != "openai" {
+	if p := sandbox.CodexProviderOf("", sandbox.CommandConfigOverrides(command)); !p.UsesAuthFile {
+		provider, envKey := p.Name, p.EnvKey
 		switch {
 		case envKey == "":
 			return warn("", "agent.command selects model provider %q without an env_key, so its credentials cannot be checked", provider)

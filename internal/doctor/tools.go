@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+
+	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 func checkGit(ctx context.Context) Result {
@@ -49,7 +51,7 @@ func checkBwrap(ctx context.Context, required bool) Result {
 }
 
 func checkSRT(ctx context.Context, command string) Result {
-	words, err := shellWords(command)
+	words, err := sandbox.ShellWords(command)
 	if err != nil || len(words) == 0 {
 		return fail("set agent.permissions.outer_sandbox.command to the srt executable", "agent.permissions.outer_sandbox.command %q cannot be parsed", command)
 	}

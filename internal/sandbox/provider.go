@@ -138,19 +138,22 @@ func unquoteTOML(v string) string {
 }
 
 // CommandConfigOverrides returns the `--config key=value` (or `-c key=value`) arguments
-// written into agent.command, so that a provider selected there is seen too. Quoted words
-// are taken as the shell would unquote simple single or double quotes.
+// written into agent.command, so that a provider selected there is seen too. The command is
+// split as a shell splits words; a command that cannot be split has none.
 func CommandConfigOverrides(command string) []string {
-	words := strings.Fields(command)
+	words, err := ShellWords(command)
+	if err != nil {
+		return nil
+	}
 	var out []string
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch {
 		case (w == "--config" || w == "-c") && i+1 < len(words):
 			i++
-			out = append(out, unquoteTOML(words[i]))
+			out = append(out, words[i])
 		case strings.HasPrefix(w, "--config="):
-			out = append(out, unquoteTOML(strings.TrimPrefix(w, "--config=")))
+			out = append(out, strings.TrimPrefix(w, "--config="))
 		}
 	}
 	return out

@@ -1,4 +1,4 @@
-package doctor
+package sandbox
 
 import (
 	"slices"
@@ -21,39 +21,38 @@ func TestShellWords(t *testing.T) {
 		{in: `codex "open`, bad: true},
 	}
 	for _, tt := range tests {
-		got, err := shellWords(tt.in)
+		got, err := ShellWords(tt.in)
 		if tt.bad {
 			if err == nil {
-				t.Errorf("shellWords(%q) = %q, want an error", tt.in, got)
+				t.Errorf("ShellWords(%q) = %q, want an error", tt.in, got)
 			}
 			continue
 		}
 		if err != nil || !slices.Equal(got, tt.want) {
-			t.Errorf("shellWords(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("ShellWords(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
 
-func TestModelProvider(t *testing.T) {
+// TestProviderOfAgentCommand reads the model provider and its key variable from the
+// --config arguments written into agent.command, as the agent factory and the doctor do.
+func TestProviderOfAgentCommand(t *testing.T) {
 	tests := []struct {
 		command, provider, envKey string
 	}{
-		{"codex app-server", "", ""},
-		{"codex --config model_provider=openai app-server", "openai", ""},
+		{"codex app-server", "openai", "OPENAI_API_KEY"},
+		{"codex --config model_provider=openai app-server", "openai", "OPENAI_API_KEY"},
 		// The form the end-to-end tests use: an inline provider table, then the selection.
 		{`codex --config 'model_providers.mock={name="Mock",base_url="http://127.0.0.1:1/v1",env_key="MOCK_API_KEY"}' --config model_provider=mock app-server`, "mock", "MOCK_API_KEY"},
 		{`codex -c model_providers.az.env_key='"AZURE_KEY"' -c 'model_provider="az"' app-server`, "az", "AZURE_KEY"},
 		{`codex --config=model_provider=local app-server`, "local", ""},
 		{`codex -c model_providers.other.env_key=OTHER -c model_provider=mine app-server`, "mine", ""},
+		{`codex -c "model_provider=\"quoted\"" -c 'model_providers.quoted.env_key="A B"' app-server`, "quoted", "A B"},
 	}
 	for _, tt := range tests {
-		words, err := shellWords(tt.command)
-		if err != nil {
-			t.Fatal(err)
-		}
-		provider, envKey := modelProvider(words)
-		if provider != tt.provider || envKey != tt.envKey {
-			t.Errorf("modelProvider(%s) = %q, %q; want %q, %q", tt.command, provider, envKey, tt.provider, tt.envKey)
+		p := CodexProviderOf("", CommandConfigOverrides(tt.command))
+		if p.Name != tt.provider || p.EnvKey != tt.envKey {
+			t.Errorf("provider of %s = %q, %q; want %q, %q", tt.command, p.Name, p.EnvKey, tt.provider, tt.envKey)
 		}
 	}
 }
