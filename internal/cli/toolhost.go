@@ -25,17 +25,8 @@ func (s *service) toolHosts() toolHostFactory {
 			Scanner:                s.redactor,
 			Audit:                  s.audit,
 			RunID:                  req.RunID,
-			StateChanged: func(state string) {
-				req.Events(agent.Event{Kind: agent.EventIssueStateChanged, Message: state})
-			},
-			Finished: func(tool string, ok bool) {
-				kind := agent.EventToolCallCompleted
-				if !ok {
-					kind = agent.EventToolCallFailed
-				}
-				req.Events(agent.Event{Kind: kind, Message: tool})
-			},
-			Logger: s.logger,
+			Events:                 req.Events,
+			Logger:                 s.logger,
 		})
 		if err != nil {
 			return nil, err

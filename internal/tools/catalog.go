@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -201,9 +202,7 @@ func updateState(ctx context.Context, h *Host, a args) (any, *toolError) {
 	if byID {
 		target = h.stateNameAfterMove(ctx, target)
 	}
-	if h.opts.StateChanged != nil {
-		h.opts.StateChanged(target)
-	}
+	h.emit(agent.EventIssueStateChanged, target)
 	return map[string]any{"identifier": h.opts.Issue.Identifier, "state": target}, nil
 }
 

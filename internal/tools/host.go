@@ -68,12 +68,11 @@ type Options struct {
 	Scanner *secretscan.Scanner
 	Audit   Auditor
 	RunID   string
-	// StateChanged is told the new state after update_state moved the issue, so the
-	// orchestrator knows the agent handed the issue off itself.
-	StateChanged func(state string)
-	// Finished is told how every call ended (the tool's name and whether it succeeded), so
-	// the run record can count calls and failures.
-	Finished func(tool string, ok bool)
+	// Events, when set, receives tool_call_completed or tool_call_failed after every call
+	// (the run record counts them) and issue_state_changed after update_state moved the
+	// issue (the orchestrator then knows the agent handed it off itself); Message names the
+	// tool or the new state.
+	Events agent.EventSink
 	// Logger gets the host's log lines; the host adds the issue's id, identifier and repo key
 	// to every line itself, so callers pass a logger without them.
 	Logger *slog.Logger
@@ -177,9 +176,11 @@ func (h *Host) Call(ctx context.Context, name string, arguments json.RawMessage)
 	env := envelope{Success: terr == nil, Output: out, Error: terr}
 	text := env.text()
 	h.record(ctx, name, terr, h.opts.Now().Sub(start), len(arguments), len(text))
-	if h.opts.Finished != nil {
-		h.opts.Finished(name, env.Success)
+	kind := agent.EventToolCallCompleted
+	if !env.Success {
+		kind = agent.EventToolCallFailed
 	}
+	h.emit(kind, name)
 	return agent.ToolResult{Success: env.Success, Text: text}
 }
 
@@ -225,6 +226,13 @@ func (h *Host) writeToolNamed(name string) bool {
 		}
 	}
 	return false
+}
+
+// emit reports an event to the session, when the host has somewhere to report it.
+func (h *Host) emit(kind agent.EventKind, message string) {
+	if h.opts.Events != nil {
+		h.opts.Events(agent.Event{Kind: kind, Message: message})
+	}
 }
 
 // record writes the call's audit record and log line: tool, outcome, duration and sizes,

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/secretscan"
@@ -375,7 +376,9 @@ func TestNewRefusesAnUnboundHost(t *testing.T) {
 func TestEveryCallIsReportedAsFinished(t *testing.T) {
 	f := newFixture(t, "memory", false)
 	var finished []string
-	f.host.opts.Finished = func(tool string, ok bool) { finished = append(finished, fmt.Sprintf("%s=%v", tool, ok)) }
+	f.host.opts.Events = func(ev agent.Event) {
+		finished = append(finished, fmt.Sprintf("%s=%v", ev.Message, ev.Kind == agent.EventToolCallCompleted))
+	}
 	call(t, f.host, "tracker_get_current_issue", `{}`)
 	call(t, f.host, "tracker_add_comment", `{"body":""}`)
 	call(t, f.host, "tracker_no_such_tool", `{}`)

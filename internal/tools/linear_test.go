@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -27,7 +28,11 @@ func linearHost(t *testing.T) (*Host, *lineartest.Server, lineartest.Issue, *str
 	}
 	var changed string
 	h, err := New(Options{Issue: issue.Issue{ID: is.ID, Identifier: is.Identifier}, Tracker: client, Provider: "linear",
-		Comments: NewStoredOwnership(&memKV{}), Scanner: secretscan.New(), StateChanged: func(s string) { changed = s }})
+		Comments: NewStoredOwnership(&memKV{}), Scanner: secretscan.New(), Events: func(ev agent.Event) {
+			if ev.Kind == agent.EventIssueStateChanged {
+				changed = ev.Message
+			}
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
