@@ -40,7 +40,8 @@ func TestPauseIsPersistedAndSurvivesRestart(t *testing.T) {
 	if err := again.o.Resume(); err == nil {
 		t.Error("a second Resume succeeded although dispatch was not paused")
 	}
-	again.poll()
+	// A lifted pause dispatches what the paused poll left waiting, without another poll; the
+	// fake clock stays put, so the run's continuation cannot start a second session.
 	again.eventually("dispatch after resume", func() bool { return again.agents.Starts() == 1 })
 	again.eventually("the resume to persist", func() bool {
 		p, err := again.store.Pause(context.Background())
