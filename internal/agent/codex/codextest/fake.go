@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Fake app-server scenarios, selected with the EnvScenario environment variable.
@@ -42,6 +43,10 @@ const (
 	FakeToolFailureLoop = "tool-failure-loop"
 	// FakeInputRequired asks for user input and then waits to be interrupted.
 	FakeInputRequired = "input-required"
+	// FakePaced streams EnvFloodBytes of realistic notifications spread evenly over EnvPaceMs
+	// in its first turn, as a model writing at a steady rate would, and completes it; later
+	// turns wait to be interrupted, so a benchmark sees one measured turn per session.
+	FakePaced = "paced"
 )
 
 // Environment variables the fake reads.
@@ -50,6 +55,11 @@ const (
 	EnvFloodBytes = "CODEXTEST_FLOOD_BYTES"
 	// EnvLog names a file the fake appends every received line to.
 	EnvLog = "CODEXTEST_FAKE_LOG"
+	// EnvPaceMs is how long FakePaced takes to stream its bytes.
+	EnvPaceMs = "CODEXTEST_PACE_MS"
+	// EnvMilestones names a file the fake appends "start <unix-nanos>" to when it starts and
+	// "done <unix-nanos>" to when its first turn has completed, one line each.
+	EnvMilestones = "CODEXTEST_MILESTONES"
 )
 
 // HugeLineBytes is the size of the FakeHugeLine frame.
@@ -83,9 +93,26 @@ func RunFake(scenario string, in io.Reader, out, errOut io.Writer) int {
 		defer lf.Close()
 		f.log = lf
 	}
+	f.milestones = os.Getenv(EnvMilestones)
+	f.milestone("start")
 	f.in = bufio.NewScanner(in)
 	f.in.Buffer(make([]byte, 1<<20), 64<<20)
 	return f.serve()
+}
+
+// milestone appends one line to the milestones file, if any. An O_APPEND write of a short
+// line lands whole, so many fakes can share the file.
+func (f *fake) milestone(what string) {
+	if f.milestones == "" {
+		return
+	}
+	mf, err := os.OpenFile(f.milestones, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		fmt.Fprintln(f.errOut, "fake app-server:", err)
+		return
+	}
+	defer mf.Close()
+	fmt.Fprintf(mf, "%s %d\n", what, time.Now().UnixNano())
 }
 
 func exitCode(err error) int {
@@ -103,6 +130,14 @@ func floodBytes() int64 {
 	return n
 }
 
+func paceDuration() time.Duration {
+	ms, err := strconv.Atoi(os.Getenv(EnvPaceMs))
+	if err != nil || ms <= 0 {
+		return 10 * time.Second
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
 type message struct {
 	ID     json.RawMessage `json:"id,omitempty"`
 	Method string          `json:"method,omitempty"`
@@ -112,17 +147,18 @@ type message struct {
 }
 
 type fake struct {
-	scenario string
-	in       *bufio.Scanner
-	out      *bufio.Writer
-	errOut   io.Writer
-	log      io.Writer
-	turns    int
-	turn     string
-	turnOpen bool
-	nextReq  int
-	exit     int
-	done     bool
+	scenario   string
+	milestones string
+	in         *bufio.Scanner
+	out        *bufio.Writer
+	errOut     io.Writer
+	log        io.Writer
+	turns      int
+	turn       string
+	turnOpen   bool
+	nextReq    int
+	exit       int
+	done       bool
 }
 
 const fakeThread = "thr_fake"
@@ -259,6 +295,18 @@ func (f *fake) runTurn() {
 		f.finishNormally()
 	case FakeServerRequests:
 		f.runServerRequests()
+	case FakePaced:
+		if f.turns > 1 {
+			f.runWaitingTurn()
+			return
+		}
+		if err := writePaced(f.out, floodBytes(), paceDuration(), fakeThread, f.turn); err != nil {
+			f.exit, f.done = 1, true
+			return
+		}
+		f.finishNormally()
+		f.out.Flush()
+		f.milestone("done")
 	default:
 		f.finishNormally()
 	}

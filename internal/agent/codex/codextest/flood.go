@@ -1,11 +1,13 @@
 package codextest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // obj is a JSON object whose members keep the order they were given in, as Codex writes
@@ -83,6 +85,24 @@ func WriteFlood(w io.Writer, n int64, thread, turn string) error {
 		if _, err := w.Write(block); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writePaced writes at least n bytes of the same notifications as WriteFlood, one block at a
+// time, spread evenly over d.
+func writePaced(w *bufio.Writer, n int64, d time.Duration, thread, turn string) error {
+	block := floodBlock(thread, turn)
+	blocks := max(1, (n+int64(len(block))-1)/int64(len(block)))
+	start := time.Now()
+	for i := range blocks {
+		if _, err := w.Write(block); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		time.Sleep(time.Until(start.Add(d * time.Duration(i+1) / time.Duration(blocks))))
 	}
 	return nil
 }

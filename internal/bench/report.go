@@ -1,0 +1,44 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// Report prints the runs side by side, the per-session memory between the first and the last
+// count, and the ratio of the last run's figures to the first's.
+func Report(w io.Writer, results []Result, idlePerSecond float64) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "agents\tall started\tall done\tCPU\tCPU/MiB\tpeak RSS\taudit bytes\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Agents, ms(r.AllStarted), ms(r.AllDone), ms(r.CPU),
+			ms(r.CPUPerMiB()), mib(r.PeakRSS), mib(r.AuditBytes))
+	}
+	tw.Flush()
+	if len(results) >= 2 {
+		first, last := results[0], results[len(results)-1]
+		if extra := last.Agents - first.Agents; extra > 0 {
+			fmt.Fprintf(w, "RSS per extra running session (%d → %d): %s\n", first.Agents, last.Agents,
+				mib((last.PeakRSS-first.PeakRSS)/int64(extra)))
+		}
+		fmt.Fprintf(w, "ratio %d/%d: all started %.2f×, CPU/MiB %.2f×, peak RSS %.2f×\n", last.Agents, first.Agents,
+			ratio(last.AllStarted, first.AllStarted), ratio(last.CPUPerMiB(), first.CPUPerMiB()),
+			float64(last.PeakRSS)/float64(max(first.PeakRSS, 1)))
+	}
+	if idlePerSecond >= 0 {
+		fmt.Fprintf(w, "idle wake-ups (context switches of the service's threads): %.1f/s\n", idlePerSecond)
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func mib(b int64) string { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}

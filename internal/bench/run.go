@@ -1,0 +1,255 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options says what to measure.
+type Options struct {
+	Symphony      string        // the symphony binary under test
+	Agent         string        // a binary that serves the fake app-server (codextest.MaybeRunFake)
+	Counts        []int         // agent counts, one run each, in order
+	BytesPerAgent int64         // what each agent streams in its turn
+	Stream        time.Duration // how long each agent takes to stream it
+	PollInterval  time.Duration
+	Idle          time.Duration // how long the idle service is watched for wake-ups
+	Timeout       time.Duration // bound on one run
+	WorkDir       string        // where installations are written; a temporary directory when empty
+	Log           io.Writer     // the services' stderr on failure
+}
+
+// Result is one run's figures, all of the symphony process alone.
+type Result struct {
+	Agents     int
+	AllStarted time.Duration // from the service's start until every agent process was up
+	AllDone    time.Duration // until every agent had streamed its turn and the audit log settled
+	CPU        time.Duration // the service's user+system CPU until then
+	PeakRSS    int64         // VmHWM
+	AuditBytes int64
+	Ingested   int64 // bytes the agents streamed
+}
+
+// CPUPerMiB is the service's CPU time per MiB its agents streamed.
+func (r Result) CPUPerMiB() time.Duration {
+	if r.Ingested == 0 {
+		return 0
+	}
+	return time.Duration(float64(r.CPU) / (float64(r.Ingested) / (1 << 20)))
+}
+
+// Run measures one service per count.
+func Run(ctx context.Context, o Options) ([]Result, error) {
+	var out []Result
+	for _, n := range o.Counts {
+		r, err := runOne(ctx, o, n)
+		if err != nil {
+			return out, fmt.Errorf("%d agents: %w", n, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// service is a running symphony process in its own process group.
+type service struct {
+	cmd     *exec.Cmd
+	stderr  *bytes.Buffer
+	start   time.Time
+	exited  chan struct{} // closed when the process has been waited for
+	waitErr error
+}
+
+func startService(ctx context.Context, o Options, in *installation) (*service, error) {
+	cmd := exec.CommandContext(ctx, o.Symphony, "--config", in.config)
+	cmd.Dir, cmd.Env = in.dir, in.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+	s := &service{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = io.Discard, s.stderr
+	s.start = time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s.exited = make(chan struct{})
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
+	return s, nil
+}
+
+// stop asks the service to shut down, then kills whatever is left of its process group.
+func (s *service) stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		return s.waitErr
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.exited
+		return errors.New("the service did not stop within 30s of SIGTERM")
+	}
+}
+
+func runOne(ctx context.Context, o Options, n int) (Result, error) {
+	dir, err := os.MkdirTemp(o.WorkDir, fmt.Sprintf("bench-%d-", n))
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(dir)
+	in, err := install(dir, o.Agent, n, o)
+	if err != nil {
+		return Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	s, err := startService(ctx, o, in)
+	if err != nil {
+		return Result{}, err
+	}
+	r, err := measure(ctx, s, in, n)
+	if stopErr := s.stop(); err == nil && stopErr != nil && ctx.Err() == nil {
+		var exit *exec.ExitError
+		if !errors.As(stopErr, &exit) || exit.ExitCode() != 0 {
+			err = fmt.Errorf("the service ended badly: %w", stopErr)
+		}
+	}
+	if err != nil && o.Log != nil {
+		fmt.Fprintf(o.Log, "--- symphony stderr (%d agents) ---\n%s\n", n, tail(s.stderr.String(), 40))
+	}
+	r.Ingested = int64(n) * o.BytesPerAgent
+	return r, err
+}
+
+// measure waits for every agent to start and finish, then for the audit log to settle, and
+// reads the service's figures.
+func measure(ctx context.Context, s *service, in *installation, n int) (Result, error) {
+	r := Result{Agents: n}
+	pid := s.cmd.Process.Pid
+	for {
+		starts, dones, last := milestones(in.milestones)
+		if r.AllStarted == 0 && starts >= n {
+			r.AllStarted = last["start"].Sub(s.start)
+		}
+		if dones >= n {
+			break
+		}
+		if err := s.wait(ctx, 20*time.Millisecond); err != nil {
+			return r, fmt.Errorf("%d of %d agents started, %d done: %w", starts, n, dones, err)
+		}
+	}
+	// The audit trail of the last events may still be on its way to disk; it counts.
+	size := auditBytes(in.state)
+	for stable := 0; stable < 5; {
+		if err := s.wait(ctx, 100*time.Millisecond); err != nil {
+			return r, err
+		}
+		next := auditBytes(in.state)
+		if next == size {
+			stable++
+		} else {
+			stable, size = 0, next
+		}
+	}
+	r.AllDone = time.Since(s.start)
+	r.AuditBytes = size
+	var err error
+	if r.CPU, err = cpuTime(pid); err != nil {
+		return r, err
+	}
+	r.PeakRSS, err = statusBytes(pid, "VmHWM")
+	return r, err
+}
+
+// milestones counts the start and done lines the agents wrote and the latest time of each.
+func milestones(path string) (starts, dones int, last map[string]time.Time) {
+	last = map[string]time.Time{}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, last
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var what string
+		var nanos int64
+		if _, err := fmt.Sscanf(sc.Text(), "%s %d", &what, &nanos); err != nil {
+			continue
+		}
+		switch what {
+		case "start":
+			starts++
+		case "done":
+			dones++
+		}
+		if t := time.Unix(0, nanos); t.After(last[what]) {
+			last[what] = t
+		}
+	}
+	return starts, dones, last
+}
+
+// Idle starts a service with nothing to do and counts its threads' wake-ups per second over
+// the idle window, after a second for start-up.
+func Idle(ctx context.Context, o Options) (float64, error) {
+	dir, err := os.MkdirTemp(o.WorkDir, "bench-idle-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	in, err := install(dir, o.Agent, 0, o)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	s, err := startService(ctx, o, in)
+	if err != nil {
+		return 0, err
+	}
+	defer s.stop()
+	if err := s.wait(ctx, time.Second); err != nil {
+		return 0, err
+	}
+	before, err := contextSwitches(s.cmd.Process.Pid)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.wait(ctx, o.Idle); err != nil {
+		return 0, err
+	}
+	after, err := contextSwitches(s.cmd.Process.Pid)
+	if err != nil {
+		return 0, fmt.Errorf("%w\n%s", err, tail(s.stderr.String(), 20))
+	}
+	return float64(after-before) / o.Idle.Seconds(), nil
+}
+
+// wait sleeps for d unless the run times out or the service ends first.
+func (s *service) wait(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-s.exited:
+		return fmt.Errorf("the service exited early: %v", s.waitErr)
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}
