@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -86,20 +85,20 @@ func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator)
 	}
 }
 
-// printStatus writes the one-line status whenever it changes.
+// printStatus writes the one-line status whenever it changes. It wakes on published
+// snapshots only, so an idle service has no status timer.
 func printStatus(ctx context.Context, w io.Writer, o *orchestrator.Orchestrator) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
 	last := ""
 	for {
+		changed := o.Changed()
+		if line := o.Snapshot().StatusLine(); line != last {
+			fmt.Fprintln(w, line)
+			last = line
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			if line := o.Snapshot().StatusLine(); line != last {
-				fmt.Fprintln(w, line)
-				last = line
-			}
+		case <-changed:
 		}
 	}
 }

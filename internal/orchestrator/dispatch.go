@@ -93,6 +93,9 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 	now := o.clock.Now()
 	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel}
 	o.running[is.ID] = e
+	if o.dogTimer == nil {
+		o.armWatchdog()
+	}
 	o.claimed[is.ID] = true
 	delete(o.watching, is.ID)
 	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "attempt", attempt)

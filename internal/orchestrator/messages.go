@@ -22,6 +22,10 @@ func (workerUpdate) loopMessage() {}
 func (msgExit) loopMessage()      {}
 func (msgControl) loopMessage()   {}
 func (msgSettings) loopMessage()  {}
+func (msgPublish) loopMessage()   {}
+
+// msgPublish publishes the agent progress a throttled publish held back.
+type msgPublish struct{}
 
 // msgTick starts the next poll.
 type msgTick struct{}

@@ -35,6 +35,9 @@ type Orchestrator struct {
 	inbox   chan loopMessage
 	done    chan struct{}
 	snap    atomic.Pointer[Snapshot]
+	// changed is closed by the next publish and then replaced, so any number of readers can
+	// wait for a new snapshot without the loop knowing about them.
+	changed atomic.Pointer[chan struct{}]
 	started atomic.Bool
 	workers sync.WaitGroup
 	// cleanups tracks the removal of terminal issues' workspaces, which shutdown waits for.
@@ -55,6 +58,9 @@ type Orchestrator struct {
 	retryGen    uint64
 	tickTimer   Timer
 	dogTimer    Timer
+	// publishedAt and publishTimer throttle progress-only snapshots (Settings.SnapshotInterval).
+	publishedAt  time.Time
+	publishTimer Timer
 
 	// queued holds due retries and continuations that the tracker confirmed and that now wait
 	// for a free slot; they stay claimed.
@@ -137,12 +143,18 @@ func New(deps Deps) (*Orchestrator, error) {
 	for _, w := range d.Settings.Warnings {
 		o.log.Warn(w)
 	}
+	first := make(chan struct{})
+	o.changed.Store(&first)
 	o.publish()
 	return o, nil
 }
 
 // Snapshot returns the latest published state. It never blocks.
 func (o *Orchestrator) Snapshot() *Snapshot { return o.snap.Load() }
+
+// Changed returns a channel that is closed when the next snapshot is published. Take it
+// before reading Snapshot, so a publish in between is not missed.
+func (o *Orchestrator) Changed() <-chan struct{} { return *o.changed.Load() }
 
 // Run restores durable state, then schedules until ctx ends, and finally shuts down
 // gracefully: no new dispatch, every agent stopped with its after_run hook, pending store and
@@ -190,10 +202,11 @@ func (o *Orchestrator) loop(ctx context.Context) {
 		case m := <-o.inbox:
 			o.handle(m)
 			o.handleQueued()
-			if o.slotsChanged {
+			scheduling := o.slotsChanged
+			if scheduling {
 				o.fillSlots()
 			}
-			o.publish()
+			o.publishAfter(scheduling)
 		}
 	}
 }
@@ -220,6 +233,7 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.waiting = nil
 	o.stopTimer(o.tickTimer)
 	o.stopTimer(o.dogTimer)
+	o.stopTimer(o.publishTimer)
 	for _, r := range o.retries {
 		o.stopTimer(r.timer)
 	}
@@ -298,7 +312,9 @@ func (o *Orchestrator) send(m loopMessage) {
 // runs next (a freed slot, new candidates, a lifted pause), so it marks the slots for
 // fillSlots; onUpdate marks them itself when an attempt changes state.
 func (o *Orchestrator) handle(m loopMessage) {
-	if _, progress := m.(workerUpdate); !progress {
+	switch m.(type) {
+	case workerUpdate, msgPublish:
+	default:
 		o.slotsChanged = true
 	}
 	switch m := m.(type) {
@@ -320,6 +336,8 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onControl(m)
 	case msgSettings:
 		o.onSettings(m)
+	case msgPublish:
+		o.publishTimer = nil
 	default:
 		panic(fmt.Sprintf("orchestrator: the loop has no handler for %T", m))
 	}

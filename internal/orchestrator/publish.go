@@ -5,6 +5,24 @@ import (
 	"slices"
 )
 
+// publishAfter publishes after a message: at once when it changed scheduling, and otherwise
+// (agent progress) at most once per SnapshotInterval, with a timer for what is held back.
+func (o *Orchestrator) publishAfter(scheduling bool) {
+	if scheduling || o.s.SnapshotInterval <= 0 {
+		o.publish()
+		return
+	}
+	now := o.clock.Now()
+	due := o.publishedAt.Add(o.s.SnapshotInterval)
+	if !now.Before(due) {
+		o.publish()
+		return
+	}
+	if o.publishTimer == nil {
+		o.publishTimer = o.clock.AfterFunc(due.Sub(now), func() { o.send(msgPublish{}) })
+	}
+}
+
 // publish builds a fresh immutable Snapshot. Its cost grows with running, retrying and
 // watching issues, never with history or waiting candidates: the history slice is shared,
 // capped at its length, and fillSlots builds a new waiting list rather than changing one.
@@ -45,6 +63,13 @@ func (o *Orchestrator) publish() {
 	}
 	slices.SortFunc(s.Held, func(a, b HeldRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
 	o.snap.Store(s)
+	o.publishedAt = s.At
+	if o.publishTimer != nil {
+		o.stopTimer(o.publishTimer)
+		o.publishTimer = nil
+	}
+	next := make(chan struct{})
+	close(*o.changed.Swap(&next))
 }
 
 // blockers lists why new dispatch is held right now.

@@ -52,6 +52,11 @@ type Settings struct {
 	ControlTimeout time.Duration
 	// HistoryLimit caps the finished runs kept in snapshots.
 	HistoryLimit int
+	// SnapshotInterval spaces the snapshots that only agent progress (events, tokens) would
+	// publish: at most one per interval, so 200 streaming sessions do not rebuild and sort the
+	// whole snapshot for every event. Anything that changes scheduling publishes at once;
+	// 0 publishes after every message.
+	SnapshotInterval time.Duration
 	// Warnings are logged once at start (for example a budget the agent may never trigger).
 	Warnings []string
 }

@@ -13,11 +13,12 @@ func (o *Orchestrator) startTimers() {
 	o.armWatchdog()
 }
 
-// armWatchdog schedules the next watchdog tick while the watchdog is enabled.
+// armWatchdog schedules the next watchdog tick while the watchdog is enabled and something
+// runs; dispatch arms it again, so an idle service has no watchdog wake-ups.
 func (o *Orchestrator) armWatchdog() {
 	o.stopTimer(o.dogTimer)
 	o.dogTimer = nil
-	if o.s.Watchdog.Enabled && !o.stopping {
+	if o.s.Watchdog.Enabled && !o.stopping && len(o.running) > 0 {
 		o.dogTimer = o.clock.AfterFunc(o.s.Watchdog.Tick, func() { o.send(msgWatchdog{}) })
 	}
 }
