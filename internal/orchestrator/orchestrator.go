@@ -32,9 +32,9 @@ type Orchestrator struct {
 	// controlTimeout is fixed at New so callers never read loop-owned settings.
 	controlTimeout time.Duration
 
-	inbox   chan loopMessage
-	done    chan struct{}
-	snap    atomic.Pointer[Snapshot]
+	inbox chan loopMessage
+	done  chan struct{}
+	snap  atomic.Pointer[Snapshot]
 	// changed is closed by the next publish and then replaced, so any number of readers can
 	// wait for a new snapshot without the loop knowing about them.
 	changed atomic.Pointer[chan struct{}]
