@@ -1,0 +1,62 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv"
+)
+
+// TestBenchMeasuresTheRealService runs the benchmark as scripts/bench does, small: both
+// binaries built from this tree, two counts, a short stream and idle window.
+func TestBenchMeasuresTheRealService(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the symphony binary")
+	}
+	root := testenv.ModuleRoot(t)
+	dir := t.TempDir()
+	bins := map[string]string{"symphony": "./cmd/symphony", "symphony-bench": "./cmd/symphony-bench"}
+	for name, pkg := range bins {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+		build.Dir, build.Env = root, append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	var log bytes.Buffer
+	o := Options{Symphony: filepath.Join(dir, "symphony"), Agent: filepath.Join(dir, "symphony-bench"), Counts: []int{1, 3},
+		BytesPerAgent: 256 << 10, Stream: 300 * time.Millisecond, PollInterval: 200 * time.Millisecond,
+		Idle: time.Second, Timeout: 2 * time.Minute, WorkDir: dir, Log: &log}
+	results, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	for _, r := range results {
+		if r.AllStarted <= 0 || r.AllDone < r.AllStarted || r.CPU <= 0 || r.PeakRSS < 1<<20 || r.AuditBytes <= 0 {
+			t.Errorf("implausible figures for %d agents: %+v", r.Agents, r)
+		}
+		if r.Ingested != int64(r.Agents)*o.BytesPerAgent {
+			t.Errorf("%d agents ingested %d bytes, want %d", r.Agents, r.Ingested, int64(r.Agents)*o.BytesPerAgent)
+		}
+	}
+	idle, err := Idle(context.Background(), o)
+	if err != nil || idle < 0 {
+		t.Fatalf("idle wake-ups %v, %v", idle, err)
+	}
+	var out bytes.Buffer
+	Report(&out, results, idle)
+	for _, want := range []string{"agents", "RSS per extra running session (1 → 3)", "ratio 3/1", "idle wake-ups"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, "bench-*")); len(entries) != 0 {
+		t.Errorf("installations left behind: %v", entries)
+	}
+}
