@@ -148,10 +148,12 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
 	case workspace.CodeOf(err) == workspace.CodeLocked:
 		// Not a crash: another agent (a predecessor's, still being killed, or another
-		// service's) works there. Nothing ran, so the issue just waits its turn.
+		// service's) works there. Nothing ran, so the issue waits its turn at the first
+		// back-off step without using up an attempt, however long the wait.
 		status = store.StatusFailure
-		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", next)
-		o.scheduleRetry(is, next, o.s.failureBackoff(next), errText)
+		waitAttempt := max(e.attempt, 1)
+		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", waitAttempt)
+		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure
 		log.Error("failed; needs human attention, not retrying", "reason", brief(errText))
@@ -180,7 +182,17 @@ func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
 		defer o.cleanups.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 		defer cancel()
-		if err := o.d.Workspaces.Remove(ctx, repoKey, id, identifier); err != nil {
+		// The agent's supervisor holds the workspace lock until the agent tree is gone, which
+		// can be a moment after the attempt ended; Remove refuses a locked workspace.
+		err := o.d.Workspaces.Remove(ctx, repoKey, id, identifier)
+		for workspace.CodeOf(err) == workspace.CodeLocked && ctx.Err() == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(lockedRemoveRetry):
+				err = o.d.Workspaces.Remove(ctx, repoKey, id, identifier)
+			}
+		}
+		if err != nil {
 			o.log.Warn("removing the workspace of a terminal issue failed", "issue_id", id, "issue_identifier", identifier, "repo_key", repoKey, "error", err.Error())
 		}
 	}()

@@ -97,8 +97,20 @@ func TestLockedWorkspaceIsRetriedLaterWithoutStartingAnAgent(t *testing.T) {
 	if strings.Contains(h.logs.String(), `"level":"ERROR"`) {
 		t.Fatalf("a locked workspace was logged as an error:\n%s", h.logs)
 	}
+	// Still locked when the retry falls due: the issue waits again at the same attempt and
+	// back-off, since no agent ever ran.
+	first := r.DueAt.Sub(h.clock.Now())
+	h.advance(first)
+	s = h.waitFor("the second locked-workspace retry", func(s *Snapshot) bool {
+		again, ok := s.Retry("id-1")
+		return ok && again.DueAt.After(r.DueAt)
+	})
+	again, _ := s.Retry("id-1")
+	if again.Attempt != 1 || again.DueAt.Sub(h.clock.Now()) != first {
+		t.Fatalf("a second wait for the lock is attempt %d due in %s, want attempt 1 due in %s", again.Attempt, again.DueAt.Sub(h.clock.Now()), first)
+	}
 	held.Close()
-	h.advance(r.DueAt.Sub(h.clock.Now()))
+	h.advance(again.DueAt.Sub(h.clock.Now()))
 	h.eventually("the agent once the lock is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
 }
 

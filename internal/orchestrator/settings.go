@@ -75,7 +75,10 @@ const (
 	DefaultControlTimeout  = 5 * time.Second
 	DefaultHistoryLimit    = 10000
 	continuationDelay      = time.Second
-	failureBackoffBase     = 10 * time.Second
+	// lockedRemoveRetry spaces the tries to remove a terminal issue's workspace whose agent
+	// tree is still going away.
+	lockedRemoveRetry  = 200 * time.Millisecond
+	failureBackoffBase = 10 * time.Second
 )
 
 // withDefaults fills the unset knobs and rejects values the loop cannot honour.

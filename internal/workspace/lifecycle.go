@@ -72,9 +72,9 @@ func (m *Manager) apply(ctx context.Context, entries []Entry, running Running) [
 		repo := m.repos[e.RepoKey]
 		switch o.Action {
 		case ActionRemove:
-			o.Err = m.removeWorkspace(ctx, repo, m.entryWorkspace(repo, e))
+			o.Err = m.removeLocked(ctx, repo, m.entryWorkspace(repo, e))
 		case ActionTrash:
-			o.Err = m.trash(ctx, repo, e)
+			o.Err = m.trashLocked(ctx, repo, e)
 		}
 		m.logOutcome(o)
 		out = append(out, o)
@@ -91,6 +91,21 @@ func (m *Manager) entryWorkspace(repo *repoConfig, e Entry) Workspace {
 		ws.Branch = "auto/" + e.Identifier
 	}
 	return ws
+}
+
+// trashLocked trashes an orphan under its workspace lock, so an agent that started in it
+// since the scan (of this service after a restart, or of another) keeps it; the lock file
+// goes with the workspace.
+func (m *Manager) trashLocked(ctx context.Context, repo *repoConfig, e Entry) error {
+	lock, err := LockWorkspace(m.root, e.Path)
+	if err != nil {
+		return err
+	}
+	if err := m.trash(ctx, repo, e); err != nil {
+		lock.Close()
+		return err
+	}
+	return lock.Release()
 }
 
 // trash moves an orphan under <root>/<trash_dir>/<repo dir>/<key>-<unix nanos>. A worktree's

@@ -48,22 +48,53 @@ func LockWorkspace(root, workspace string) (*Lock, error) {
 	}
 	sum := sha256.Sum256([]byte(absWS))
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return nil, newError(CodeFilesystem, err, "opening workspace lock "+path)
-	}
-	if err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder := readHolder(f)
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, &Error{Code: CodeLocked, Msg: fmt.Sprintf(
-				"workspace %s is in use by another agent (lock %s, %s); will try again later", absWS, path, holder)}
+	// Removing a workspace deletes its lock file while holding it, so a process that opened
+	// the file just before can win the flock on an unlinked inode while a third one creates
+	// and locks a new file. Holding the lock counts only when the path still names the file
+	// locked; otherwise open again. Each retry follows a removal, so a few always suffice.
+	for range 8 {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+		if err != nil {
+			return nil, newError(CodeFilesystem, err, "opening workspace lock "+path)
 		}
-		return nil, newError(CodeFilesystem, err, "locking "+path)
+		if err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			holder := readHolder(f)
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return nil, &Error{Code: CodeLocked, Msg: fmt.Sprintf(
+					"workspace %s is in use by another agent (lock %s, %s); will try again later", absWS, path, holder)}
+			}
+			return nil, newError(CodeFilesystem, err, "locking "+path)
+		}
+		if !stillNamed(f, path) {
+			f.Close()
+			continue
+		}
+		l := &Lock{file: f, path: path, workspace: absWS}
+		l.writeHolder(fmt.Sprintf("symphony pid %d", os.Getpid()))
+		return l, nil
 	}
-	l := &Lock{file: f, path: path, workspace: absWS}
-	l.writeHolder(fmt.Sprintf("symphony pid %d", os.Getpid()))
-	return l, nil
+	return nil, &Error{Code: CodeLocked, Msg: fmt.Sprintf("workspace %s: its lock %s kept being removed while it was taken; will try again later", absWS, path)}
+}
+
+// stillNamed reports whether path still names the open file f.
+func stillNamed(f *os.File, path string) bool {
+	open, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	named, err := os.Lstat(path)
+	return err == nil && os.SameFile(open, named)
+}
+
+// Release deletes the lock file and then gives up the hold, for a workspace that no longer
+// exists: without it every removed workspace would leave its lock file behind for good.
+func (l *Lock) Release() error {
+	err := os.Remove(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	return errors.Join(err, l.file.Close())
 }
 
 func flock(f *os.File, how int) error {

@@ -2,12 +2,14 @@ package workspace
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -175,5 +177,59 @@ func TestManagerLockNamesTheIssueWorkspace(t *testing.T) {
 	wantLocked(t, m.Root(), path, "symphony pid")
 	if _, err := m.Lock("web/app", "../DEMO-7"); err == nil || CodeOf(err) == CodeLocked {
 		t.Fatalf("lock of a hostile identifier = %v, want a validation error", err)
+	}
+}
+
+func TestRemoveWaitsForTheLockAndDeletesTheLockFile(t *testing.T) {
+	e := newTestEnv(t)
+	m := e.manager(t, e.options(Repo{Key: "web/app"}))
+	ws, err := m.Ensure(ctxT(t), iss("web/app", "DEMO-8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := m.Lock("web/app", "DEMO-8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockPath := held.Path()
+	if err := m.Remove(ctxT(t), "web/app", "id-DEMO-8", "DEMO-8"); CodeOf(err) != CodeLocked {
+		t.Fatalf("Remove of a locked workspace = %v, want %s", err, CodeLocked)
+	}
+	if _, err := os.Stat(ws.Path); err != nil {
+		t.Fatalf("Remove deleted a workspace an agent holds: %v", err)
+	}
+	held.Close()
+	if err := m.Remove(ctxT(t), "web/app", "id-DEMO-8", "DEMO-8"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{ws.Path, lockPath} {
+		if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is still there after Remove (%v)", p, err)
+		}
+	}
+}
+
+// A process that opened the lock file just before its workspace was removed can still win
+// the flock, on the deleted file; it must not count that as holding the workspace.
+func TestLockOnARemovedLockFileIsNotAHold(t *testing.T) {
+	root, ws := lockDirs(t)
+	first := mustLock(t, root, ws)
+	late, err := os.OpenFile(first.Path(), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close()
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := flock(late, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatalf("flock of the deleted file: %v", err)
+	}
+	if stillNamed(late, first.Path()) {
+		t.Fatal("a lock on a deleted lock file counts as holding the workspace")
+	}
+	next := mustLock(t, root, ws)
+	if !stillNamed(next.File(), next.Path()) {
+		t.Fatal("a fresh lock does not name its own file")
 	}
 }

@@ -245,7 +245,9 @@ func (m *Manager) AfterRun(ctx context.Context, ws Workspace, extraEnv map[strin
 
 // Remove deletes the workspace of identifier in repo repoKey: before_remove (failure logged and
 // ignored), then the directory; for worktrees `git worktree remove --force` and the
-// auto/<identifier> branch. A missing workspace is not an error.
+// auto/<identifier> branch. A missing workspace is not an error. It holds the workspace lock
+// throughout, so it never deletes a tree an agent still works in (that is workspace_locked,
+// to be tried again later), and deletes the lock file once the workspace is gone.
 func (m *Manager) Remove(ctx context.Context, repoKey, issueID, identifier string) error {
 	repo, err := m.repo(repoKey)
 	if err != nil {
@@ -255,7 +257,28 @@ func (m *Manager) Remove(ctx context.Context, repoKey, issueID, identifier strin
 	if err != nil {
 		return err
 	}
-	return m.removeWorkspace(ctx, repo, ws)
+	return m.removeLocked(ctx, repo, ws)
+}
+
+// removeLocked removes a workspace under its lock and deletes the lock file after it. A
+// workspace that is not there has nothing to lock, and gets no lock file.
+func (m *Manager) removeLocked(ctx context.Context, repo *repoConfig, ws Workspace) error {
+	present, err := exists(ws.Path)
+	if err != nil {
+		return newError(CodeFilesystem, err, "checking "+ws.Path)
+	}
+	if !present {
+		return m.removeWorkspace(ctx, repo, ws)
+	}
+	lock, err := LockWorkspace(m.root, ws.Path)
+	if err != nil {
+		return err
+	}
+	if err := m.removeWorkspace(ctx, repo, ws); err != nil {
+		lock.Close()
+		return err
+	}
+	return lock.Release()
 }
 
 func (m *Manager) removeWorkspace(ctx context.Context, repo *repoConfig, ws Workspace) error {
