@@ -42,7 +42,7 @@ func (l *Log) checkHead(ctx context.Context) (uint64, string, error) {
 		if l.opts.AcknowledgeGap {
 			return ckSeq, ckHash, nil
 		}
-		return 0, "", fmt.Errorf("%w: the log in %s ends at sequence %d but the run store's checkpoint is sequence %d (hash %s), so records %d-%d were removed; run `symphony audit verify`, restore them from a backup, or resume with the gap acknowledged so it is recorded in the chain",
+		return 0, "", fmt.Errorf("%w: the log in %s ends at sequence %d but the run store's checkpoint is sequence %d (hash %s), so records %d-%d were removed; run `symphony audit verify`, restore them from a backup, or start again with --acknowledge-audit-gap to resume with the gap recorded in the chain",
 			ErrBehindCheckpoint, l.opts.Dir, l.lastSeq, ckSeq, short(ckHash), l.lastSeq+1, ckSeq)
 	case ckSeq != 0 && ckSeq == l.lastSeq && ckHash != l.lastHash:
 		return 0, "", fmt.Errorf("%w: sequence %d in %s has hash %s but the run store's checkpoint says %s, so the log was rewritten; run `symphony audit verify` and restore the audit directory from a backup",

@@ -18,6 +18,9 @@ type Globals struct {
 	logsRoot   string
 	logFormat  string
 	logLevel   string
+	// acknowledgeAuditGap lets a service command resume an audit log whose newest
+	// checkpointed records are missing, recording the gap in the chain.
+	acknowledgeAuditGap bool
 }
 
 func (g *Globals) bind(root *cobra.Command) {
@@ -27,6 +30,12 @@ func (g *Globals) bind(root *cobra.Command) {
 	f.StringVar(&g.logsRoot, "logs-root", "", "directory for log files (env SYMPHONY_LOGS_ROOT; default <state-root>/logs)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// bindServiceFlags adds the flags of the commands that open the service's audit log.
+func (g *Globals) bindServiceFlags(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&g.acknowledgeAuditGap, "acknowledge-audit-gap", false,
+		"resume an audit log whose newest records are missing (after `symphony audit verify`); the gap is recorded in the chain")
 }
 
 // StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else the

@@ -48,6 +48,7 @@ func newRootCmd(g *Globals) *cobra.Command {
 		},
 	}
 	g.bind(root)
+	g.bindServiceFlags(root)
 	for _, build := range commands {
 		root.AddCommand(build(g))
 	}

@@ -29,6 +29,7 @@ func newRunCmd(g *Globals) *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Minute, "bound on the whole lifecycle, retries included (exit 124 when it expires)")
 	cmd.Flags().BoolVar(&opts.NoRetry, "no-retry", false, "make the first failure final")
+	g.bindServiceFlags(cmd)
 	return cmd
 }
 

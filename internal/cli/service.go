@@ -95,7 +95,8 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
-	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store, SigningKey: signingKey}); err != nil {
+	if s.audit, err = audit.Open(ctx, audit.Options{Dir: audit.Dir(g.StateRoot()), Redactor: redactor, Head: s.store, SigningKey: signingKey,
+		AcknowledgeGap: g.acknowledgeAuditGap}); err != nil {
 		return nil, failure(fmt.Errorf("open audit log: %w", err))
 	}
 	s.comments = tools.NewStoredOwnership(s.store)
