@@ -5,10 +5,7 @@
 // go-github's types.
 package github
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Repo addresses one repository on one GitHub host.
 type Repo struct {
@@ -200,103 +197,4 @@ type JobLog struct {
 	Log string
 	// Truncated reports that earlier lines (or bytes beyond the download bound) were dropped.
 	Truncated bool
-}
-
-// Repository returns the repository's default branch and fork flag.
-func (c *Client) Repository(ctx context.Context, repo Repo) (Repository, error) {
-	return Repository{}, errNotYet
-}
-
-// CurrentUser returns the account the token belongs to.
-func (c *Client) CurrentUser(ctx context.Context) (User, error) {
-	return User{}, errNotYet
-}
-
-// PullRequest returns pull request number.
-func (c *Client) PullRequest(ctx context.Context, repo Repo, number int) (PullRequest, error) {
-	return PullRequest{}, errNotYet
-}
-
-// PullRequestForBranch returns the pull request whose head is branch in repo itself (not a
-// fork): the open one if there is one, else the most recently created. None is a
-// github_not_found error.
-func (c *Client) PullRequestForBranch(ctx context.Context, repo Repo, branch string) (PullRequest, error) {
-	return PullRequest{}, errNotYet
-}
-
-// CreatePullRequest opens a pull request in repo.
-func (c *Client) CreatePullRequest(ctx context.Context, repo Repo, pr NewPullRequest) (PullRequest, error) {
-	return PullRequest{}, errNotYet
-}
-
-// EditPullRequest changes a pull request's title, body or draft flag and returns it as it is
-// afterwards.
-func (c *Client) EditPullRequest(ctx context.Context, repo Repo, number int, edit PullRequestEdit) (PullRequest, error) {
-	return PullRequest{}, errNotYet
-}
-
-// IssueComments lists a pull request's conversation comments, oldest first, updated at or
-// after since (zero: all), across every page.
-func (c *Client) IssueComments(ctx context.Context, repo Repo, number int, since time.Time) ([]Comment, error) {
-	return nil, errNotYet
-}
-
-// CreateIssueComment adds a conversation comment to a pull request (or issue).
-func (c *Client) CreateIssueComment(ctx context.Context, repo Repo, number int, body string) (Comment, error) {
-	return Comment{}, errNotYet
-}
-
-// EditIssueComment replaces a conversation comment's body.
-func (c *Client) EditIssueComment(ctx context.Context, repo Repo, commentID int64, body string) (Comment, error) {
-	return Comment{}, errNotYet
-}
-
-// ReviewComments lists a pull request's inline review comments across every page.
-func (c *Client) ReviewComments(ctx context.Context, repo Repo, number int) ([]ReviewComment, error) {
-	return nil, errNotYet
-}
-
-// ReplyToReviewComment answers an inline review comment in its thread.
-func (c *Client) ReplyToReviewComment(ctx context.Context, repo Repo, number int, commentID int64, body string) (ReviewComment, error) {
-	return ReviewComment{}, errNotYet
-}
-
-// Reviews lists a pull request's reviews across every page.
-func (c *Client) Reviews(ctx context.Context, repo Repo, number int) ([]Review, error) {
-	return nil, errNotYet
-}
-
-// RequestReviewers asks the given logins to review a pull request.
-func (c *Client) RequestReviewers(ctx context.Context, repo Repo, number int, logins []string) error {
-	return errNotYet
-}
-
-// CheckRuns lists the check runs on ref (a SHA, branch or tag) across every page.
-func (c *Client) CheckRuns(ctx context.Context, repo Repo, ref string) ([]CheckRun, error) {
-	return nil, errNotYet
-}
-
-// CombinedStatus returns the combined commit status of ref with every context.
-func (c *Client) CombinedStatus(ctx context.Context, repo Repo, ref string) (CombinedStatus, error) {
-	return CombinedStatus{}, errNotYet
-}
-
-// WorkflowRuns lists the Actions runs for a head commit across every page.
-func (c *Client) WorkflowRuns(ctx context.Context, repo Repo, headSHA string) ([]WorkflowRun, error) {
-	return nil, errNotYet
-}
-
-// WorkflowJobs lists the jobs of a run's latest attempt across every page.
-func (c *Client) WorkflowJobs(ctx context.Context, repo Repo, runID int64) ([]WorkflowJob, error) {
-	return nil, errNotYet
-}
-
-// FailedJobLogs returns, for each failed job of a run, the last maxLines lines of its log.
-func (c *Client) FailedJobLogs(ctx context.Context, repo Repo, runID int64, maxLines int) ([]JobLog, error) {
-	return nil, errNotYet
-}
-
-// RerunFailedJobs re-runs the failed jobs of a run (and the jobs depending on them).
-func (c *Client) RerunFailedJobs(ctx context.Context, repo Repo, runID int64) error {
-	return errNotYet
 }
