@@ -24,14 +24,18 @@ type Options struct {
 	Endpoint Endpoint
 	// Token authenticates every request (see TokenFromEnv).
 	Token string
-	// Timeout bounds each HTTP request, retries and rate-limit waits excluded.
+	// Timeout bounds each HTTP request, retries and rate-limit waits excluded; zero means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxRateLimitWait is the longest the client waits for a rate limit to lift; a longer
-	// wait returns a github_rate_limited error carrying the reset time instead.
+	// wait returns a github_rate_limited error carrying the reset time instead. Zero means
+	// DefaultMaxRateLimitWait.
 	MaxRateLimitWait time.Duration
-	// MaxRetries bounds the retries of a request answered 5xx (or not answered at all).
+	// MaxRetries bounds the retries of a request answered 5xx (or not answered at all); zero
+	// means DefaultMaxRetries.
 	MaxRetries int
-	// RetryBackoff is the first retry's delay; each further retry doubles it.
+	// RetryBackoff is the first retry's delay (zero: DefaultRetryBackoff); each further retry
+	// doubles it.
 	RetryBackoff time.Duration
 	// Transport carries the requests; http.DefaultTransport when nil.
 	Transport http.RoundTripper
