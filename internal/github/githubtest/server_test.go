@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +131,39 @@ func TestListPullsFiltersByStateAndHead(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("pulls%s = %v, want %v", tt.query, got, tt.want)
 		}
+	}
+}
+
+func TestSyncBranchesFromGit(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	run("init", "-q", "-b", "main")
+	run("commit", "-q", "--allow-empty", "-m", "one")
+	run("checkout", "-q", "-b", "symphony/eng-1")
+	run("commit", "-q", "--allow-empty", "-m", "two")
+	want := run("rev-parse", "HEAD")
+
+	s := NewServer(t, Options{})
+	s.AddRepository(Repository{Owner: "o", Name: "r", Branches: map[string]string{"fake-only": "ffff"}})
+	if err := s.SyncBranchesFromGit("o/r", dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Branch("o/r", "symphony/eng-1"); got != want {
+		t.Errorf("branch symphony/eng-1 = %q, want %q", got, want)
+	}
+	if got, _ := s.Branch("o/r", "fake-only"); got != "ffff" {
+		t.Errorf("a branch only the fake knows was dropped: %q", got)
+	}
+	if err := s.SyncBranchesFromGit("o/r", filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing git directory was accepted")
 	}
 }
