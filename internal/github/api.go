@@ -131,13 +131,15 @@ type CheckRun struct {
 	ID   int64
 	Name string
 	// Status is queued, in_progress or completed; Conclusion is set once completed.
-	Status      string
-	Conclusion  string
-	DetailsURL  string
-	HeadSHA     string
-	AppSlug     string
-	StartedAt   time.Time
-	CompletedAt time.Time
+	Status     string
+	Conclusion string
+	DetailsURL string
+	HeadSHA    string
+	AppSlug    string
+	// CheckSuiteID joins an Actions check run to its WorkflowRun (same CheckSuiteID).
+	CheckSuiteID int64
+	StartedAt    time.Time
+	CompletedAt  time.Time
 }
 
 // StatusContext is one commit status (the older statuses API), latest per context.
@@ -169,6 +171,8 @@ type WorkflowRun struct {
 	Conclusion string
 	RunAttempt int
 	URL        string
+	// CheckSuiteID is the suite holding the run's check runs.
+	CheckSuiteID int64
 }
 
 // WorkflowJob is one job of a workflow run.

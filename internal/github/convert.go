@@ -76,30 +76,32 @@ func convertReview(r *gh.PullRequestReview) Review {
 
 func convertCheckRun(r *gh.CheckRun) CheckRun {
 	return CheckRun{
-		ID:          r.GetID(),
-		Name:        r.GetName(),
-		Status:      r.GetStatus(),
-		Conclusion:  r.GetConclusion(),
-		DetailsURL:  r.GetDetailsURL(),
-		HeadSHA:     r.GetHeadSHA(),
-		AppSlug:     r.GetApp().GetSlug(),
-		StartedAt:   r.GetStartedAt().Time,
-		CompletedAt: r.GetCompletedAt().Time,
+		ID:           r.GetID(),
+		Name:         r.GetName(),
+		Status:       r.GetStatus(),
+		Conclusion:   r.GetConclusion(),
+		DetailsURL:   r.GetDetailsURL(),
+		HeadSHA:      r.GetHeadSHA(),
+		AppSlug:      r.GetApp().GetSlug(),
+		CheckSuiteID: r.GetCheckSuite().GetID(),
+		StartedAt:    r.GetStartedAt().Time,
+		CompletedAt:  r.GetCompletedAt().Time,
 	}
 }
 
 func convertWorkflowRun(r *gh.WorkflowRun) WorkflowRun {
 	return WorkflowRun{
-		ID:         r.GetID(),
-		Name:       r.GetName(),
-		WorkflowID: r.GetWorkflowID(),
-		HeadBranch: r.GetHeadBranch(),
-		HeadSHA:    r.GetHeadSHA(),
-		Event:      r.GetEvent(),
-		Status:     r.GetStatus(),
-		Conclusion: r.GetConclusion(),
-		RunAttempt: r.GetRunAttempt(),
-		URL:        r.GetHTMLURL(),
+		ID:           r.GetID(),
+		Name:         r.GetName(),
+		WorkflowID:   r.GetWorkflowID(),
+		HeadBranch:   r.GetHeadBranch(),
+		HeadSHA:      r.GetHeadSHA(),
+		Event:        r.GetEvent(),
+		Status:       r.GetStatus(),
+		Conclusion:   r.GetConclusion(),
+		RunAttempt:   r.GetRunAttempt(),
+		URL:          r.GetHTMLURL(),
+		CheckSuiteID: r.GetCheckSuiteID(),
 	}
 }
 

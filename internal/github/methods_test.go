@@ -298,10 +298,15 @@ func TestWorkflowRunsJobsLogsAndRerun(t *testing.T) {
 		{Name: "lint", Status: "completed", Conclusion: "timed_out", Log: "a\nb\n"},
 	}})
 	f.srv.AddWorkflowRun(testFull, githubtest.WorkflowRun{Name: "other", HeadSHA: "9999", Status: "completed"})
+	f.srv.AddCheckRun(testFull, githubtest.CheckRun{HeadSHA: sha, Name: "test", Status: "completed", Conclusion: "failure", CheckSuiteID: run.CheckSuiteID})
 
 	runs, err := f.client.WorkflowRuns(ctx, f.repo, sha)
 	if err != nil || len(runs) != 1 || runs[0].ID != run.ID || runs[0].Conclusion != "failure" || runs[0].HeadBranch != "feature" {
 		t.Fatalf("WorkflowRuns = %+v, %v", runs, err)
+	}
+	checks, err := f.client.CheckRuns(ctx, f.repo, sha)
+	if err != nil || len(checks) != 1 || checks[0].CheckSuiteID == 0 || checks[0].CheckSuiteID != runs[0].CheckSuiteID {
+		t.Fatalf("a failing check run must join its workflow run by check suite: %+v, %+v, %v", checks, runs, err)
 	}
 	jobs, err := f.client.WorkflowJobs(ctx, f.repo, run.ID)
 	if err != nil || len(jobs) != 3 || jobs[1].Name != "test" || jobs[1].RunID != run.ID || len(jobs[1].Steps) != 1 {

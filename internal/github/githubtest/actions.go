@@ -10,8 +10,8 @@ func (s *Server) runJSON(repo *repoState, run *WorkflowRun) map[string]any {
 	return map[string]any{
 		"id": run.ID, "name": run.Name, "workflow_id": run.WorkflowID, "head_branch": run.HeadBranch,
 		"head_sha": run.HeadSHA, "event": run.Event, "status": run.Status, "conclusion": nilIfEmpty(run.Conclusion),
-		"run_attempt": run.RunAttempt,
-		"html_url":    fmt.Sprintf("https://%s/%s/actions/runs/%d", s.opts.WebHost, repo.FullName(), run.ID),
+		"run_attempt": run.RunAttempt, "check_suite_id": run.CheckSuiteID,
+		"html_url": fmt.Sprintf("https://%s/%s/actions/runs/%d", s.opts.WebHost, repo.FullName(), run.ID),
 	}
 }
 

@@ -24,7 +24,8 @@ func (s *Server) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 		runs = append(runs, map[string]any{
 			"id": c.ID, "name": c.Name, "head_sha": c.HeadSHA, "status": c.Status, "conclusion": nilIfEmpty(c.Conclusion),
 			"details_url": c.DetailsURL, "app": map[string]any{"slug": c.AppSlug},
-			"started_at": timestamp(c.StartedAt), "completed_at": timestamp(c.CompletedAt),
+			"check_suite": map[string]any{"id": c.CheckSuiteID},
+			"started_at":  timestamp(c.StartedAt), "completed_at": timestamp(c.CompletedAt),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(matched), "check_runs": runs})

@@ -80,7 +80,9 @@ type CheckRun struct {
 	ID                                int64
 	HeadSHA, Name, Status, Conclusion string
 	DetailsURL, AppSlug               string
-	StartedAt, CompletedAt            time.Time
+	// CheckSuiteID ties an Actions check run to its WorkflowRun.
+	CheckSuiteID           int64
+	StartedAt, CompletedAt time.Time
 }
 
 // Status is a commit status.
@@ -95,7 +97,9 @@ type WorkflowRun struct {
 	Status, Conclusion               string
 	WorkflowID                       int64
 	RunAttempt                       int
-	Jobs                             []Job
+	// CheckSuiteID is given one when zero; check runs of the run carry the same.
+	CheckSuiteID int64
+	Jobs         []Job
 }
 
 // Job is one job of a run; Log is what its log download returns.
@@ -306,6 +310,9 @@ func (s *Server) AddWorkflowRun(fullName string, run WorkflowRun) WorkflowRun {
 	repo := s.mustRepo(fullName)
 	if run.ID == 0 {
 		run.ID = s.newID()
+	}
+	if run.CheckSuiteID == 0 {
+		run.CheckSuiteID = s.newID()
 	}
 	if run.RunAttempt == 0 {
 		run.RunAttempt = 1
