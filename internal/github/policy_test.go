@@ -296,3 +296,24 @@ func TestNewForHostUsesTheEnvironmentOverride(t *testing.T) {
 		t.Fatalf("CurrentUser through %s = %+v, %v", APIURLEnv, user, err)
 	}
 }
+
+func TestConcurrentCallsShareOneBudget(t *testing.T) {
+	f := newFixture(t, githubtest.Options{}, nil)
+	f.srv.SetRateLimit(4, f.clock.Now().Add(10*time.Second))
+	ctx := testContext(t)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := f.client.CurrentUser(ctx)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent call on a budget that resets within the wait bound: %v", err)
+		}
+	}
+	if len(f.clock.Sleeps()) == 0 {
+		t.Error("8 calls on a budget of 4 never waited for the reset")
+	}
+}

@@ -203,6 +203,20 @@ func (s *Server) PullRequest(fullName string, number int) (PullRequest, bool) {
 	return PullRequest{}, false
 }
 
+// UpdatePullRequest changes a stored pull request in place (merge it, close it, mark it
+// conflicting, ...) and returns it as it is afterwards.
+func (s *Server) UpdatePullRequest(fullName string, number int, change func(*PullRequest)) PullRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.mustRepo(fullName).pull(number)
+	if p == nil {
+		s.t.Fatalf("githubtest: no pull request %s#%d", fullName, number)
+		return PullRequest{}
+	}
+	change(p)
+	return *p
+}
+
 // PullRequests returns every stored pull request of a repository.
 func (s *Server) PullRequests(fullName string) []PullRequest {
 	s.mu.Lock()

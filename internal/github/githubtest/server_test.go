@@ -167,3 +167,18 @@ func TestSyncBranchesFromGit(t *testing.T) {
 		t.Error("a missing git directory was accepted")
 	}
 }
+
+func TestUpdatePullRequest(t *testing.T) {
+	s := NewServer(t, Options{})
+	s.AddRepository(Repository{Owner: "o", Name: "r", Branches: map[string]string{"a": "1"}})
+	s.AddPullRequest("o/r", PullRequest{Title: "t", Head: "a"})
+	s.UpdatePullRequest("o/r", 1, func(p *PullRequest) { p.State = StateMerged })
+	_, body := get(t, s, "/repos/o/r/pulls/1", "Bearer "+Token)
+	var pr struct {
+		State  string `json:"state"`
+		Merged bool   `json:"merged"`
+	}
+	if err := json.Unmarshal([]byte(body), &pr); err != nil || pr.State != "closed" || !pr.Merged {
+		t.Errorf("merged PR served as %+v (%v), want state closed and merged true, as GitHub does", pr, err)
+	}
+}
