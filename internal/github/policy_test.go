@@ -105,6 +105,7 @@ func TestRateLimits(t *testing.T) {
 		fault   func(now time.Time) githubtest.Fault
 		sleeps  []time.Duration
 		code    string
+		text    string
 		resetIn time.Duration
 	}{
 		{name: "primary limit within the bound is waited out",
@@ -139,7 +140,7 @@ func TestRateLimits(t *testing.T) {
 			fault: func(time.Time) githubtest.Fault {
 				return githubtest.Fault{SecondaryRateLimit: true, RetryAfter: time.Second}
 			},
-			sleeps: []time.Duration{time.Second, time.Second, time.Second}, code: CodeRateLimited, resetIn: time.Second},
+			sleeps: []time.Duration{time.Second, time.Second, time.Second}, code: CodeRateLimited, text: "still rate limited after waiting 3 times", resetIn: time.Second},
 		{name: "a plain 403 is forbidden, not a limit",
 			fault: func(time.Time) githubtest.Fault { return githubtest.Fault{Status: http.StatusForbidden, Times: 1} },
 			code:  CodeForbidden},
@@ -152,6 +153,9 @@ func TestRateLimits(t *testing.T) {
 			user, err := f.client.CurrentUser(testContext(t))
 			if ErrorCode(err) != tt.code {
 				t.Fatalf("CurrentUser = %+v, %v; want code %q", user, err, tt.code)
+			}
+			if tt.text != "" && !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("error %q does not say %q", err, tt.text)
 			}
 			if tt.code == "" && user.Login != "symphony-bot" {
 				t.Errorf("user = %+v after the wait", user)

@@ -65,9 +65,13 @@ func (t *policyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			wait, reset, limited := t.rateLimitWait(resp)
 			if limited {
 				discard(resp)
-				if wait > t.opts.MaxRateLimitWait || limitWaits >= maxRateLimitRetries {
+				if wait > t.opts.MaxRateLimitWait {
 					return nil, &Error{Code: CodeRateLimited, Status: resp.StatusCode, ResetAt: reset,
 						Message: fmt.Sprintf("rate limited; waiting %s would exceed the %s bound", wait.Round(time.Second), t.opts.MaxRateLimitWait)}
+				}
+				if limitWaits >= maxRateLimitRetries {
+					return nil, &Error{Code: CodeRateLimited, Status: resp.StatusCode, ResetAt: reset,
+						Message: fmt.Sprintf("still rate limited after waiting %d times", limitWaits)}
 				}
 				if err := t.opts.Sleep(ctx, wait); err != nil {
 					return nil, err
