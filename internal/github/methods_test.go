@@ -133,8 +133,11 @@ func TestEditPullRequest(t *testing.T) {
 			}
 		})
 	}
-	if n := f.srv.RequestCount("POST /graphql"); n != 1 {
-		t.Errorf("GraphQL requests = %d, want 1 (the second ready call sees the PR is no draft)", n)
+	counts := map[string]int{"POST /graphql": 1, "PATCH /repos/octo/hello/pulls/1": 2, "GET /repos/octo/hello/pulls/1": 3}
+	for route, want := range counts {
+		if n := f.srv.RequestCount(route); n != want {
+			t.Errorf("%s requests = %d, want %d (a text edit is one PATCH; ready reads, mutates, reads; ready again only reads)", route, n, want)
+		}
 	}
 }
 

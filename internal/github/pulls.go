@@ -71,14 +71,24 @@ func (c *Client) EditPullRequest(ctx context.Context, repo Repo, number int, edi
 	if edit.Title == nil && edit.Body == nil && !edit.ReadyForReview {
 		return PullRequest{}, &Error{Code: CodeValidation, Op: op, Message: "nothing to change"}
 	}
+	var pr PullRequest
 	if edit.Title != nil || edit.Body != nil {
-		if _, _, err := c.rest.PullRequests.Edit(bypassRateCheck(ctx), repo.Owner, repo.Name, number, &gh.PullRequest{Title: edit.Title, Body: edit.Body}); err != nil {
+		p, _, err := c.rest.PullRequests.Edit(bypassRateCheck(ctx), repo.Owner, repo.Name, number, &gh.PullRequest{Title: edit.Title, Body: edit.Body})
+		if err != nil {
 			return PullRequest{}, classify(op, err)
 		}
+		pr = convertPullRequest(p)
+		if !edit.ReadyForReview {
+			return pr, nil
+		}
+	} else {
+		var err error
+		if pr, err = c.PullRequest(ctx, repo, number); err != nil {
+			return PullRequest{}, err
+		}
 	}
-	pr, err := c.PullRequest(ctx, repo, number)
-	if err != nil || !edit.ReadyForReview || !pr.Draft {
-		return pr, err
+	if !pr.Draft {
+		return pr, nil
 	}
 	if err := c.markReadyForReview(ctx, pr.NodeID); err != nil {
 		return PullRequest{}, classify(op, err)
