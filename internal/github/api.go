@@ -5,7 +5,10 @@
 // go-github's types.
 package github
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Repo addresses one repository on one GitHub host.
 type Repo struct {
@@ -68,7 +71,7 @@ type PullRequest struct {
 
 // CrossRepository reports whether the pull request comes from another repository (a fork).
 func (p PullRequest) CrossRepository() bool {
-	return p.HeadRepo != "" && p.BaseRepo != "" && !equalFold(p.HeadRepo, p.BaseRepo)
+	return p.HeadRepo != "" && p.BaseRepo != "" && !strings.EqualFold(p.HeadRepo, p.BaseRepo)
 }
 
 // NewPullRequest is what CreatePullRequest sends.

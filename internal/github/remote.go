@@ -163,5 +163,3 @@ func TokenFromEnv(getenv func(string) string) (string, error) {
 	}
 	return "", &Error{Code: CodeMissingToken, Op: "read token", Message: "set GH_TOKEN or GITHUB_TOKEN"}
 }
-
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
