@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,22 +83,69 @@ func bytesRead(b *testing.B) int64 {
 	return 0
 }
 
-// BenchmarkPollOneChanged polls 1 000 issue files after one of them changed.
-func BenchmarkPollOneChanged(b *testing.B) {
+// BenchmarkPollOneChanged polls 1 000 issue files after one of them changed, the index
+// checking every file's stamp.
+func BenchmarkPollOneChanged(b *testing.B) { benchPoll(b, false) }
+
+// BenchmarkPollOneChangedWatched is BenchmarkPollOneChanged with the watcher running.
+func BenchmarkPollOneChangedWatched(b *testing.B) { benchPoll(b, true) }
+
+// BenchmarkLookupByID refreshes one issue by id among 1 000 files, as a worker does after
+// every turn.
+func BenchmarkLookupByID(b *testing.B) { benchLookup(b, false) }
+
+// BenchmarkLookupByIDWatched is BenchmarkLookupByID with the watcher running.
+func BenchmarkLookupByIDWatched(b *testing.B) { benchLookup(b, true) }
+
+// benchTracker indexes a fresh benchmark directory, watching it when asked.
+func benchTracker(b *testing.B, watch bool) (*Tracker, string) {
+	b.Helper()
 	dir := benchDir(b)
 	tr, err := New(Options{Dir: dir, Settings: settings()})
 	if err != nil {
 		b.Fatal(err)
 	}
+	if watch {
+		watchCtx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- tr.Watch(watchCtx) }()
+		b.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				b.Errorf("Watch: %v", err)
+			}
+		})
+		waitUntil(b, "the watcher to start", func() bool { watching, _ := watcherState(tr, ""); return watching })
+	}
 	if _, err := tr.FetchCandidates(ctx()); err != nil {
 		b.Fatal(err)
 	}
+	return tr, dir
+}
+
+func waitUntil(b *testing.B, what string, cond func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func benchPoll(b *testing.B, watch bool) {
+	tr, dir := benchTracker(b, watch)
 	b.ReportAllocs()
 	n := 0
-	before := bytesRead(b)
+	before, filesBefore := bytesRead(b), tr.filesRead.Load()
 	for b.Loop() {
 		b.StopTimer()
 		editOne(b, dir, n)
+		if watch {
+			identifier := benchIdentifier(n % benchIssues)
+			waitUntil(b, "the edit's event", func() bool { _, dirty := watcherState(tr, identifier); return dirty })
+		}
 		n++
 		b.StartTimer()
 		got, err := tr.FetchCandidates(ctx())
@@ -106,22 +154,14 @@ func BenchmarkPollOneChanged(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(bytesRead(b)-before)/float64(n), "read-B/poll")
+	b.ReportMetric(float64(tr.filesRead.Load()-filesBefore)/float64(n), "files-read/poll")
 }
 
-// BenchmarkLookupByID refreshes one issue by id among 1 000 files, as a worker does after
-// every turn.
-func BenchmarkLookupByID(b *testing.B) {
-	dir := benchDir(b)
-	tr, err := New(Options{Dir: dir, Settings: settings()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := tr.FetchCandidates(ctx()); err != nil {
-		b.Fatal(err)
-	}
+func benchLookup(b *testing.B, watch bool) {
+	tr, _ := benchTracker(b, watch)
 	b.ReportAllocs()
 	n := 0
-	before := bytesRead(b)
+	before, filesBefore := bytesRead(b), tr.filesRead.Load()
 	for b.Loop() {
 		id := benchIdentifier(n % benchIssues)
 		n++
@@ -131,4 +171,5 @@ func BenchmarkLookupByID(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(bytesRead(b)-before)/float64(n), "read-B/lookup")
+	b.ReportMetric(float64(tr.filesRead.Load()-filesBefore)/float64(n), "files-read/lookup")
 }
