@@ -43,9 +43,11 @@ func stampOf(info fs.FileInfo) stamp {
 // a new version of the file gets a new entry.
 type entry struct {
 	identifier string
-	path       string
-	stamp      stamp
-	modTime    time.Time
+	// fileName orders entries as the directory listing does.
+	fileName string
+	path     string
+	stamp    stamp
+	modTime  time.Time
 	// readAt is the wall clock just before the file was opened, for the racy check.
 	readAt time.Time
 	// rec is the parsed front matter; its Description is set only when bodyCached.
@@ -74,12 +76,20 @@ type view struct {
 	problems []*ParseError
 }
 
-func buildView(files map[string]*entry) *view {
-	v := &view{byName: make(map[string]*entry, len(files)), byID: make(map[string]*entry, len(files))}
-	for _, e := range files {
-		v.entries = append(v.entries, e)
+// buildView builds the view of files; when no file came or went since prev, prev's order is
+// kept instead of sorting again.
+func buildView(prev *view, files map[string]*entry, sameNames bool) *view {
+	v := &view{entries: make([]*entry, 0, len(files)), byName: make(map[string]*entry, len(files)), byID: make(map[string]*entry, len(files))}
+	if prev != nil && sameNames {
+		for _, e := range prev.entries {
+			v.entries = append(v.entries, files[e.identifier])
+		}
+	} else {
+		for _, e := range files {
+			v.entries = append(v.entries, e)
+		}
+		slices.SortFunc(v.entries, func(a, b *entry) int { return strings.Compare(a.fileName, b.fileName) })
 	}
-	slices.SortFunc(v.entries, func(a, b *entry) int { return compareNames(a.identifier, b.identifier) })
 	for _, e := range v.entries {
 		v.byName[e.identifier] = e
 		if e.problem != nil {
@@ -92,17 +102,6 @@ func buildView(files map[string]*entry) *view {
 		}
 	}
 	return v
-}
-
-// compareNames orders entries as the directory listing does: by file name.
-func compareNames(a, b string) int {
-	switch an, bn := a+issueSuffix, b+issueSuffix; {
-	case an < bn:
-		return -1
-	case an > bn:
-		return 1
-	}
-	return 0
 }
 
 // readable returns the entry of a readable issue file by identifier.
@@ -296,7 +295,7 @@ func (t *Tracker) check(identifier string) {
 		t.forget(identifier)
 		return
 	case err != nil:
-		e = &entry{identifier: identifier, path: path, problem: &ParseError{Path: path, Msg: err.Error()}}
+		e = &entry{identifier: identifier, fileName: filepath.Base(path), path: path, problem: &ParseError{Path: path, Msg: err.Error()}}
 	case old != nil && old.stamp == stampOf(info) && !old.racy():
 		return
 	default:
@@ -304,6 +303,7 @@ func (t *Tracker) check(identifier string) {
 	}
 	t.files[identifier] = e
 	t.viewStale = true
+	t.namesChanged = t.namesChanged || old == nil
 	t.report(e)
 }
 
@@ -312,7 +312,7 @@ func (t *Tracker) forget(identifier string) {
 	if e, ok := t.files[identifier]; ok {
 		delete(t.reported, e.path)
 		delete(t.files, identifier)
-		t.viewStale = true
+		t.viewStale, t.namesChanged = true, true
 	}
 }
 
@@ -335,9 +335,9 @@ func (t *Tracker) publish() *view {
 	if v := t.view.Load(); v != nil && !t.viewStale {
 		return v
 	}
-	v := buildView(t.files)
+	v := buildView(t.view.Load(), t.files, !t.namesChanged)
 	t.view.Store(v)
-	t.viewStale = false
+	t.viewStale, t.namesChanged = false, false
 	return v
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -65,7 +66,7 @@ func asParseError(path string, err error) *ParseError {
 // load reads and parses one issue file into a new entry; a file that cannot be read or parsed
 // becomes an entry holding the problem.
 func (t *Tracker) load(identifier, path string, readAt time.Time) *entry {
-	e := &entry{identifier: identifier, path: path, readAt: readAt}
+	e := &entry{identifier: identifier, fileName: filepath.Base(path), path: path, readAt: readAt}
 	data, info, err := t.readIssueFile(path)
 	if info != nil {
 		e.stamp, e.modTime = stampOf(info), info.ModTime()

@@ -54,8 +54,9 @@ type Tracker struct {
 	// refreshMu lets one caller at a time check files and guards the fields below it.
 	refreshMu sync.Mutex
 	files     map[string]*entry
-	// viewStale says files changed since the view was built.
+	// viewStale says files changed since the view was built; namesChanged that files came or went.
 	viewStale    bool
+	namesChanged bool
 	lastFullScan time.Time
 	// reported remembers which malformed file versions were logged already.
 	reported map[string]string
