@@ -199,11 +199,17 @@ func (t *Tracker) routeResults(ctx context.Context, states []string) ([]tracker.
 // match selects on the indexed front matter and reads a description only for an issue it returns.
 func (t *Tracker) match(b *issuesOf, r tracker.Route, states []string) []issue.Issue {
 	sel := t.settings.Effective(r)
-	var out []issue.Issue
+	var matched []*entry
 	for _, e := range b.v.valid {
-		if !issue.StateIn(e.rec.State, states) || !sel.Matches(e.rec.Issue, "") {
-			continue
+		if issue.StateIn(e.rec.State, states) && sel.Matches(e.rec.Issue, "") {
+			matched = append(matched, e)
 		}
+	}
+	if len(matched) == 0 {
+		return nil
+	}
+	out := make([]issue.Issue, 0, len(matched))
+	for _, e := range matched {
 		if is, ok := b.get(e); ok {
 			out = append(out, is)
 		}
