@@ -485,3 +485,29 @@ func TestSameSizeSameTimeEditRightAfterARead(t *testing.T) {
 		t.Fatalf("an edit with the same size, inode and time went unseen: %v", got)
 	}
 }
+
+// Without the watcher a lookup checks only the files it answers from, yet answers as freshly
+// as a poll: the asked issue, its blockers, and a file it has never seen.
+func TestLookupWithoutTheWatcherChecksItsFilesAndBlockers(t *testing.T) {
+	dir := t.TempDir()
+	writeOld(t, dir, "LOC-1.md", issueText("One", "Todo"))
+	writeOld(t, dir, "LOC-2.md", "---\ntitle: Two\nstate: Todo\nblocked_by: [LOC-1]\n---\n")
+	writeOld(t, dir, "LOC-9.md", issueText("Nine", "Todo"))
+	tr := newTracker(t, dir, settings(), nil)
+	candidates(t, tr)
+	before := tr.filesRead.Load()
+	writeOld(t, dir, "LOC-1.md", issueText("One", "In Review"))
+	writeOld(t, dir, "LOC-9.md", issueText("Nine", "Canceled"))
+	got, err := tr.FetchIssueStatesByIDs(ctx(), []string{"LOC-2"})
+	if err != nil || len(got) != 1 || got[0].BlockedBy[0].State != "In Review" {
+		t.Fatalf("lookup = %+v, %v; want the blocker's new state", got, err)
+	}
+	if n := tr.filesRead.Load() - before; n != 1 {
+		t.Fatalf("the lookup read %d files, want only the changed blocker", n)
+	}
+	writeOld(t, dir, "LOC-3.md", "---\ntitle: Three\nstate: Todo\nid: three\n---\n")
+	got, err = tr.FetchIssueStatesByIDs(ctx(), []string{"three"})
+	if err != nil || len(got) != 1 || got[0].Identifier != "LOC-3" {
+		t.Fatalf("lookup of a new file's id = %+v, %v", got, err)
+	}
+}
