@@ -162,7 +162,7 @@ func (c *changes) take() (watching, full bool, dirty []string) {
 func (t *Tracker) fresh() (*view, error) {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
-	if v, err, ok := t.applyEvents(); ok {
+	if v, handled, err := t.applyEvents(); handled {
 		return v, err
 	}
 	return t.rescan()
@@ -173,7 +173,7 @@ func (t *Tracker) fresh() (*view, error) {
 func (t *Tracker) freshFiles(identifiers ...string) (*view, error) {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
-	if v, err, ok := t.applyEvents(); ok {
+	if v, handled, err := t.applyEvents(); handled {
 		return v, err
 	}
 	if t.view.Load() == nil {
@@ -187,7 +187,7 @@ func (t *Tracker) freshFiles(identifiers ...string) (*view, error) {
 func (t *Tracker) freshIDs(ids []string) (*view, error) {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
-	if v, err, ok := t.applyEvents(); ok {
+	if v, handled, err := t.applyEvents(); handled {
 		return v, err
 	}
 	v := t.view.Load()
@@ -219,24 +219,24 @@ func (t *Tracker) recheck(identifier string) {
 	t.publish()
 }
 
-// applyEvents brings the index up to date from the watcher's events when it runs; ok is
+// applyEvents brings the index up to date from the watcher's events when it runs; handled is
 // false when it does not, and the caller checks the files itself (t.refreshMu held).
-func (t *Tracker) applyEvents() (v *view, err error, ok bool) {
+func (t *Tracker) applyEvents() (v *view, handled bool, err error) {
 	watching, full, dirty := t.changes.take()
 	if !watching {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	if full || time.Since(t.lastFullScan) >= rescanInterval || t.view.Load() == nil {
 		v, err = t.rescan()
 		if err != nil {
 			t.changes.markFull()
 		}
-		return v, err, true
+		return v, true, err
 	}
 	for _, identifier := range dirty {
 		t.check(identifier)
 	}
-	return t.publish(), nil, true
+	return t.publish(), true, nil
 }
 
 // rescan lists the directory and checks every issue file in it (t.refreshMu held).
