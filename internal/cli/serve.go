@@ -43,6 +43,13 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 			s.logger.Error("configuration watcher stopped; edits apply after revalidation before dispatch", "error", err)
 		}
 	})
+	if issues, ok := s.tracker.(issueWatcher); ok {
+		helpers.Go(func() {
+			if err := issues.Watch(ctx); err != nil {
+				s.logger.Warn("issue file watcher stopped; each poll now checks every issue file's time and size", "error", err)
+			}
+		})
+	}
 	helpers.Go(func() { applyReloads(ctx, s, o) })
 	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
 
@@ -52,6 +59,12 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	stopHelpers()
 	fmt.Fprintln(cmd.OutOrStdout(), "symphony stopped")
 	return nil
+}
+
+// issueWatcher is a tracker that answers faster while it follows its issues through file
+// system events (the local tracker); it stays correct when Watch is not running.
+type issueWatcher interface {
+	Watch(ctx context.Context) error
 }
 
 // applyReloads pushes each reloaded configuration into the loop and the workspace layer, and

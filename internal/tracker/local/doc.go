@@ -1,6 +1,19 @@
 // Package local is the file-based tracker (issues.provider: local): a directory of Markdown
-// files, one per issue, that a person edits with any editor while Symphony runs. Nothing is
-// cached between calls; every fetch reads the directory again.
+// files, one per issue, that a person edits with any editor while Symphony runs.
+//
+// # The index
+//
+// The tracker keeps an index of the files: for each, its modification time, size and inode,
+// its parsed front matter, and its description when that is at most 64 KiB (a longer one is
+// read from the file again whenever an issue carrying it is returned). Before each answer the
+// index is brought up to date, reading again only the files that changed: while Watch runs,
+// the files file system events named (and, every minute, every file whose time, size or inode
+// changed, in case an event was lost); otherwise every file whose time, size or inode changed,
+// or, for a question about one issue, that issue's file and its blockers'. A file modified
+// within two seconds of being read is read again when it is next checked, since a file system
+// with coarse timestamps may not show a second save. An issue file larger than 1 MiB is
+// reported and skipped without being read. The tracker's own writes are in the index when the
+// call that made them returns.
 //
 // # Issue files
 //

@@ -31,11 +31,11 @@ func (t *Tracker) AttachFile(ctx context.Context, issueID string, f tracker.File
 	}
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	is, _, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return tracker.Link{}, err
 	}
-	dir := filepath.Join(t.dir, is.Identifier+filesSuffix)
+	dir := filepath.Join(t.dir, e.identifier+filesSuffix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return tracker.Link{}, tracker.Errorf(tracker.CodeLocalIssueFile, "create %s: %w", dir, err)
 	}
@@ -51,7 +51,7 @@ func (t *Tracker) AttachFile(ctx context.Context, issueID string, f tracker.File
 	if title == "" {
 		title = f.Name
 	}
-	link, err := t.appendLink(is.Identifier, (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(), title)
+	link, err := t.appendLink(e.identifier, (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(), title)
 	if err != nil {
 		// The copy without its links entry would be an orphan nobody sees.
 		_ = os.Remove(path)

@@ -14,29 +14,20 @@ import (
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
-// graph is one scan of the directory, indexed for walking links between issues.
-type graph struct {
-	records      []record
-	byIdentifier map[string]record
-}
+// graph is the indexed directory, walked for links between issues.
+type graph struct{ v *view }
 
-// readGraph scans the directory and finds the issue with the given id.
+// readGraph brings the index up to date and finds the issue with the given id.
 func (t *Tracker) readGraph(ctx context.Context, issueID string) (graph, record, error) {
 	if err := ctx.Err(); err != nil {
 		return graph{}, record{}, err
 	}
-	records, err := t.scanRecords()
+	v, err := t.fresh()
 	if err != nil {
 		return graph{}, record{}, err
 	}
-	g := graph{records: records, byIdentifier: make(map[string]record, len(records))}
-	for _, r := range records {
-		g.byIdentifier[r.Identifier] = r
-	}
-	for _, r := range records {
-		if r.ID == issueID {
-			return g, r, nil
-		}
+	if e, ok := v.byID[issueID]; ok {
+		return graph{v: v}, e.rec, nil
 	}
 	return graph{}, record{}, tracker.Errorf(tracker.CodeIssueNotFound, "no readable issue file in %s has id %s", t.dir, issueID)
 }
@@ -44,10 +35,11 @@ func (t *Tracker) readGraph(ctx context.Context, issueID string) (graph, record,
 // ref summarises the issue an identifier names; one whose file is missing or malformed is
 // still shown, by identifier alone, so a person sees the broken link.
 func (g graph) ref(identifier string) tracker.IssueRef {
-	r, ok := g.byIdentifier[identifier]
+	e, ok := g.v.readable(identifier)
 	if !ok {
 		return tracker.IssueRef{Identifier: identifier}
 	}
+	r := e.rec
 	return tracker.IssueRef{ID: r.ID, Identifier: r.Identifier, Title: r.Title, State: r.State, URL: r.URL}
 }
 
@@ -58,8 +50,8 @@ func (t *Tracker) ListSubIssues(ctx context.Context, issueID string) ([]tracker.
 		return nil, err
 	}
 	var out []tracker.IssueRef
-	for _, r := range g.records {
-		if r.Parent == self.Identifier && len(out) < tracker.MaxRelated {
+	for _, e := range g.v.valid {
+		if r := e.rec; r.Parent == self.Identifier && len(out) < tracker.MaxRelated {
 			out = append(out, g.ref(r.Identifier))
 		}
 	}
@@ -99,7 +91,8 @@ func (t *Tracker) ListRelations(ctx context.Context, issueID string) ([]tracker.
 	if self.DuplicateOf != "" {
 		add(tracker.RelationDuplicateOf, self.DuplicateOf)
 	}
-	for _, other := range g.records {
+	for _, e := range g.v.valid {
+		other := e.rec
 		if slices.ContainsFunc(other.BlockedBy, func(b issue.Blocker) bool { return b.Identifier == self.Identifier }) {
 			add(tracker.RelationBlocks, other.Identifier)
 		}
@@ -152,11 +145,11 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	}
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	is, _, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return tracker.Link{}, err
 	}
-	return t.appendLink(is.Identifier, url, title)
+	return t.appendLink(e.identifier, url, title)
 }
 
 // appendLink adds one entry to the issue's links file (t.writeMu held).
@@ -184,11 +177,11 @@ func (t *Tracker) Links(ctx context.Context, issueID string) ([]tracker.Link, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	is, _, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(t.dir, is.Identifier+linksSuffix)
+	path := filepath.Join(t.dir, e.identifier+linksSuffix)
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "read %s: %w", path, err)

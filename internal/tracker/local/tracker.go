@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/issue"
@@ -38,7 +40,8 @@ type Options struct {
 }
 
 // Tracker reads and writes a directory of issue files. It is safe for concurrent use; writes
-// from one process are serialized, and edits by people are detected and kept.
+// from one process are serialized, and edits by people are detected and kept. Reads are served
+// from an index of the files that is brought up to date before each answer (see Watch).
 type Tracker struct {
 	dir      string
 	settings tracker.Settings
@@ -48,11 +51,22 @@ type Tracker struct {
 	// writeMu serializes this process's writes; people's edits are caught by rewrite.
 	writeMu sync.Mutex
 
-	mu sync.Mutex
-	// problems holds the malformed files found by the latest scan.
-	problems []*ParseError
+	// refreshMu lets one caller at a time check files and guards the fields below it.
+	refreshMu sync.Mutex
+	files     map[string]*entry
+	// viewStale says files changed since the view was built; namesChanged that files came or went.
+	viewStale    bool
+	namesChanged bool
+	lastFullScan time.Time
 	// reported remembers which malformed file versions were logged already.
 	reported map[string]string
+
+	// view is what readers use, without holding any lock.
+	view atomic.Pointer[view]
+	// changes is what the watcher saw, when it runs.
+	changes changes
+	// filesRead counts issue files read, so tests and benchmarks see what a call cost.
+	filesRead atomic.Int64
 }
 
 var _ tracker.Tracker = (*Tracker)(nil)
@@ -72,7 +86,7 @@ func New(opts Options) (*Tracker, error) {
 	if !info.IsDir() {
 		return nil, tracker.Errorf(tracker.CodeInvalidSettings, "issues.local.dir %s is not a directory", opts.Dir)
 	}
-	t := &Tracker{dir: opts.Dir, settings: opts.Settings, log: opts.Logger, now: opts.Now, reported: map[string]string{}}
+	t := &Tracker{dir: opts.Dir, settings: opts.Settings, log: opts.Logger, now: opts.Now, files: map[string]*entry{}, reported: map[string]string{}}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -112,63 +126,11 @@ func checkSelectors(s tracker.Settings) error {
 
 // Problems returns the malformed files found by the most recent read of the directory.
 func (t *Tracker) Problems() []*ParseError {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]*ParseError(nil), t.problems...)
-}
-
-// scan reads every issue file, skipping (and reporting) the ones that do not parse.
-func (t *Tracker) scan() ([]issue.Issue, error) {
-	records, err := t.scanRecords()
-	if err != nil {
-		return nil, err
+	v := t.view.Load()
+	if v == nil {
+		return nil
 	}
-	issues := make([]issue.Issue, len(records))
-	for i, r := range records {
-		issues[i] = r.Issue
-	}
-	return issues, nil
-}
-
-// scanRecords reads every issue file with its links to other issues.
-func (t *Tracker) scanRecords() ([]record, error) {
-	entries, err := os.ReadDir(t.dir)
-	if err != nil {
-		return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "read issues directory: %w", err)
-	}
-	var (
-		issues   []record
-		problems []*ParseError
-	)
-	for _, e := range entries {
-		name := e.Name()
-		identifier, ok := identifierOf(name)
-		if !ok || e.IsDir() {
-			continue
-		}
-		path := filepath.Join(t.dir, name)
-		is, err := readIssue(path, identifier)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) {
-				pe = &ParseError{Path: path, Msg: err.Error()}
-			}
-			problems = append(problems, pe)
-			continue
-		}
-		issues = append(issues, is)
-	}
-	resolveBlockers(issues)
-	t.mu.Lock()
-	t.problems = problems
-	for _, p := range problems {
-		if t.reported[p.Path] != p.Error() {
-			t.reported[p.Path] = p.Error()
-			t.log.Warn("local issue file skipped", "path", p.Path, "line", p.Line, "reason", p.Msg)
-		}
-	}
-	t.mu.Unlock()
-	return issues, nil
+	return slices.Clone(v.problems)
 }
 
 // identifierOf returns the issue identifier a file name stands for.
@@ -178,39 +140,6 @@ func identifierOf(name string) (string, bool) {
 	}
 	id := strings.TrimSuffix(name, issueSuffix)
 	return id, identifierPattern.MatchString(id)
-}
-
-func readIssue(path, identifier string) (record, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return record{}, err
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return record{}, err
-	}
-	is, err := parseIssueFile(path, identifier, data)
-	if err != nil {
-		return record{}, err
-	}
-	mod := info.ModTime()
-	is.UpdatedAt = &mod
-	return is, nil
-}
-
-// resolveBlockers fills in each blocker's id and state from the issue it names.
-func resolveBlockers(issues []record) {
-	byIdentifier := make(map[string]record, len(issues))
-	for _, is := range issues {
-		byIdentifier[is.Identifier] = is
-	}
-	for i := range issues {
-		for j, b := range issues[i].BlockedBy {
-			if other, ok := byIdentifier[b.Identifier]; ok {
-				issues[i].BlockedBy[j].ID, issues[i].BlockedBy[j].State = other.ID, other.State
-			}
-		}
-	}
 }
 
 // FetchCandidates implements tracker.Tracker.
@@ -231,11 +160,12 @@ func (t *Tracker) FetchRouteCandidates(ctx context.Context, routeKey string) ([]
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	all, err := t.scan()
+	v, err := t.fresh()
 	if err != nil {
 		return nil, err
 	}
-	return tracker.TagRoute(t.match(all, r, t.settings.ActiveStates), r.Key), nil
+	b := t.builder(v)
+	return tracker.TagRoute(t.match(b, r, t.settings.ActiveStates), r.Key), nil
 }
 
 // FetchIssuesByStates implements tracker.Tracker.
@@ -254,26 +184,41 @@ func (t *Tracker) routeResults(ctx context.Context, states []string) ([]tracker.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	all, err := t.scan()
+	v, err := t.fresh()
 	if err != nil {
 		return nil, err
 	}
+	b := t.builder(v)
 	results := make([]tracker.RouteResult, 0, len(t.settings.Routes))
 	for _, r := range t.settings.Routes {
-		results = append(results, tracker.RouteResult{Route: r, Issues: t.match(all, r, states)})
+		results = append(results, tracker.RouteResult{Route: r, Issues: t.match(b, r, states)})
 	}
 	return results, nil
 }
 
-func (t *Tracker) match(all []issue.Issue, r tracker.Route, states []string) []issue.Issue {
+// match selects on the indexed front matter and reads a description only for an issue it returns.
+func (t *Tracker) match(b *issuesOf, r tracker.Route, states []string) []issue.Issue {
 	sel := t.settings.Effective(r)
-	var out []issue.Issue
-	for _, is := range all {
-		if issue.StateIn(is.State, states) && sel.Matches(is, "") {
+	var matched []*entry
+	for _, e := range b.v.valid {
+		if issue.StateIn(e.rec.State, states) && sel.Matches(e.rec.Issue, "") {
+			matched = append(matched, e)
+		}
+	}
+	if len(matched) == 0 {
+		return nil
+	}
+	out := make([]issue.Issue, 0, len(matched))
+	for _, e := range matched {
+		if is, ok := b.get(e); ok {
 			out = append(out, is)
 		}
 	}
 	return out
+}
+
+func (t *Tracker) builder(v *view) *issuesOf {
+	return &issuesOf{t: t, v: v, built: map[*entry]*issue.Issue{}}
 }
 
 // FetchIssueStatesByIDs implements tracker.Tracker.
@@ -285,18 +230,19 @@ func (t *Tracker) FetchIssueStatesByIDs(ctx context.Context, ids []string) ([]is
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	all, err := t.scan()
+	v, err := t.freshIDs(ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]issue.Issue, len(all))
-	for _, is := range all {
-		is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
-		byID[is.ID] = is
-	}
+	b := t.builder(v)
 	var out []issue.Issue
 	for _, id := range ids {
-		if is, ok := byID[id]; ok {
+		e, ok := v.byID[id]
+		if !ok {
+			continue
+		}
+		if is, ok := b.get(e); ok {
+			is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
 			out = append(out, is)
 		}
 	}
@@ -313,43 +259,43 @@ func (t *Tracker) FetchIssueByIdentifier(ctx context.Context, identifier string)
 	if err != nil {
 		return issue.Issue{}, err
 	}
-	all, err := t.scan()
+	v, err := t.freshFiles(identifier)
 	if err != nil {
 		return issue.Issue{}, err
 	}
-	for _, is := range all {
-		if is.Identifier == identifier {
-			is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
-			return is, nil
-		}
+	e, ok := v.byName[identifier]
+	switch {
+	case !ok:
+		return issue.Issue{}, tracker.Errorf(tracker.CodeIssueNotFound, "no issue file %s", path)
+	case e.problem != nil:
+		return issue.Issue{}, tracker.Errorf(tracker.CodeLocalIssueFile, "%w", e.problem)
 	}
-	for _, p := range t.Problems() {
-		if p.Path == path {
-			return issue.Issue{}, tracker.Errorf(tracker.CodeLocalIssueFile, "%w", p)
-		}
+	is, err := t.issueOf(v, e)
+	if err != nil {
+		return issue.Issue{}, err
 	}
-	return issue.Issue{}, tracker.Errorf(tracker.CodeIssueNotFound, "no issue file %s", path)
+	is.AssignedToWorker = t.settings.Scope.Assigned(is.AssigneeID, "")
+	return is, nil
 }
 
 func (t *Tracker) issuePath(identifier string) (string, error) {
-	if !identifierPattern.MatchString(identifier) || strings.HasSuffix(identifier, ".comments") {
+	if !isIdentifier(identifier) {
 		return "", tracker.Errorf(tracker.CodeIssueNotFound, "%q is not a local issue identifier (letters, digits, '.', '_', '-')", identifier)
 	}
 	return filepath.Join(t.dir, identifier+issueSuffix), nil
 }
 
-// byID finds the file of the issue with the given id (an identifier or a front matter id).
-func (t *Tracker) byID(issueID string) (issue.Issue, string, error) {
-	all, err := t.scan()
+// byID finds the readable issue file with the given id (an identifier or a front matter id).
+func (t *Tracker) byID(issueID string) (*entry, error) {
+	v, err := t.freshIDs([]string{issueID})
 	if err != nil {
-		return issue.Issue{}, "", err
+		return nil, err
 	}
-	for _, is := range all {
-		if is.ID == issueID {
-			return is, filepath.Join(t.dir, is.Identifier+issueSuffix), nil
-		}
+	e, ok := v.byID[issueID]
+	if !ok {
+		return nil, tracker.Errorf(tracker.CodeIssueNotFound, "no readable issue file in %s has id %s", t.dir, issueID)
 	}
-	return issue.Issue{}, "", tracker.Errorf(tracker.CodeIssueNotFound, "no readable issue file in %s has id %s", t.dir, issueID)
+	return e, nil
 }
 
 // UpdateIssueState rewrites the state value in the issue's front matter and nothing else.
@@ -362,17 +308,19 @@ func (t *Tracker) UpdateIssueState(ctx context.Context, issueID, stateName strin
 	}
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	_, path, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return err
 	}
-	return rewrite(path, func(old []byte) ([]byte, error) {
+	err = rewrite(e.path, func(old []byte) ([]byte, error) {
 		updated, err := replaceState(old, stateName)
 		if err != nil {
-			return nil, &ParseError{Path: path, Msg: err.Error()}
+			return nil, &ParseError{Path: e.path, Msg: err.Error()}
 		}
 		return updated, nil
 	})
+	t.recheck(e.identifier)
+	return err
 }
 
 // rewrite applies change to the file's current content and replaces it atomically, starting
@@ -404,11 +352,11 @@ func (t *Tracker) ListComments(ctx context.Context, issueID string) ([]issue.Com
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	is, _, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return nil, err
 	}
-	path := t.commentsPath(is)
+	path := t.commentsPath(e.identifier)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -423,8 +371,8 @@ func (t *Tracker) ListComments(ctx context.Context, issueID string) ([]issue.Com
 	return f.comments, nil
 }
 
-func (t *Tracker) commentsPath(is issue.Issue) string {
-	return filepath.Join(t.dir, is.Identifier+commentsSuffix)
+func (t *Tracker) commentsPath(identifier string) string {
+	return filepath.Join(t.dir, identifier+commentsSuffix)
 }
 
 // CreateComment appends a comment to the issue's comments file.
@@ -462,11 +410,11 @@ func (t *Tracker) editComments(ctx context.Context, issueID string, edit func(f 
 	}
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	is, _, err := t.byID(issueID)
+	e, err := t.byID(issueID)
 	if err != nil {
 		return issue.Comment{}, err
 	}
-	path := t.commentsPath(is)
+	path := t.commentsPath(e.identifier)
 	now := t.now().UTC().Truncate(time.Second)
 	var result issue.Comment
 	err = rewrite(path, func(old []byte) ([]byte, error) {
