@@ -12,15 +12,15 @@ func depString(d Dependency) string {
 	return fmt.Sprintf("%s %s %s @%d", d.Package, d.Source.Kind, d.Source.Location, d.Line)
 }
 
-func TestParsers(t *testing.T) {
-	tests := []struct {
-		name, file, content string
-		want                []string
-	}{
-		{
-			name: "go.mod requires and replaces",
-			file: "svc/go.mod",
-			content: `module example.com/svc
+// parserCases are realistic files of every format; the fuzz targets start from them too.
+var parserCases = []struct {
+	name, file, content string
+	want                []string
+}{
+	{
+		name: "go.mod requires and replaces",
+		file: "svc/go.mod",
+		content: `module example.com/svc
 
 go 1.22
 
@@ -34,30 +34,30 @@ require evil.example/typo v0.0.1
 replace github.com/acme/lib => ../forks/lib
 replace golang.org/x/text => github.com/someone/text v0.3.1
 `,
-			want: []string{
-				"github.com/acme/lib registry github.com/acme/lib @6",
-				"golang.org/x/text registry golang.org/x/text @7",
-				"evil.example/typo registry evil.example/typo @10",
-				"github.com/acme/lib path forks/lib @12",
-				"golang.org/x/text registry github.com/someone/text @13",
-			},
+		want: []string{
+			"github.com/acme/lib registry github.com/acme/lib @6",
+			"golang.org/x/text registry golang.org/x/text @7",
+			"evil.example/typo registry evil.example/typo @10",
+			"github.com/acme/lib path forks/lib @12",
+			"golang.org/x/text registry github.com/someone/text @13",
 		},
-		{
-			name: "go.sum lists each module once",
-			file: "go.sum",
-			content: "github.com/acme/lib v1.2.0 h1:abc=\n" +
-				"github.com/acme/lib v1.2.0/go.mod h1:def=\n" +
-				"\n" +
-				"evil.example/typo v0.0.1 h1:ghi=\n",
-			want: []string{
-				"github.com/acme/lib registry github.com/acme/lib @1",
-				"evil.example/typo registry evil.example/typo @4",
-			},
+	},
+	{
+		name: "go.sum lists each module once",
+		file: "go.sum",
+		content: "github.com/acme/lib v1.2.0 h1:abc=\n" +
+			"github.com/acme/lib v1.2.0/go.mod h1:def=\n" +
+			"\n" +
+			"evil.example/typo v0.0.1 h1:ghi=\n",
+		want: []string{
+			"github.com/acme/lib registry github.com/acme/lib @1",
+			"evil.example/typo registry evil.example/typo @4",
 		},
-		{
-			name: "package.json specifiers",
-			file: "web/package.json",
-			content: `{
+	},
+	{
+		name: "package.json specifiers",
+		file: "web/package.json",
+		content: `{
   "name": "web",
   "dependencies": {
     "left-pad": "^1.3.0",
@@ -72,21 +72,21 @@ replace golang.org/x/text => github.com/someone/text v0.3.1
     "mono": "workspace:*"
   }
 }`,
-			want: []string{
-				"real-name registry registry.npmjs.org @5",
-				"bare git github.com/acme/bare @8",
-				"from-git git github.com/acme/from-git @6",
-				"left-pad registry registry.npmjs.org @4",
-				"local path shared/local @10",
-				"short git github.com/acme/short @7",
-				"tarball registry npm.evil.example @9",
-				"mono path web @13",
-			},
+		want: []string{
+			"real-name registry registry.npmjs.org @5",
+			"bare git github.com/acme/bare @8",
+			"from-git git github.com/acme/from-git @6",
+			"left-pad registry registry.npmjs.org @4",
+			"local path shared/local @10",
+			"short git github.com/acme/short @7",
+			"tarball registry npm.evil.example @9",
+			"mono path web @13",
 		},
-		{
-			name: "package-lock.json v3",
-			file: "package-lock.json",
-			content: `{
+	},
+	{
+		name: "package-lock.json v3",
+		file: "package-lock.json",
+		content: `{
   "name": "app",
   "lockfileVersion": 3,
   "packages": {
@@ -111,19 +111,19 @@ replace golang.org/x/text => github.com/someone/text v0.3.1
     "packages/linked": {"name": "linked", "version": "1.0.0"}
   }
 }`,
-			want: []string{
-				"@scope/pkg registry npm.evil.example/api/npm @10",
-				"gitdep git github.com/acme/gitdep @13",
-				"left-pad registry registry.npmjs.org @6",
-				"linked path packages/linked @16",
-				"inner registry registry.npmjs.org @20",
-				"linked path packages/linked @23",
-			},
+		want: []string{
+			"@scope/pkg registry npm.evil.example/api/npm @10",
+			"gitdep git github.com/acme/gitdep @13",
+			"left-pad registry registry.npmjs.org @6",
+			"linked path packages/linked @16",
+			"inner registry registry.npmjs.org @20",
+			"linked path packages/linked @23",
 		},
-		{
-			name: "pnpm-lock.yaml v9",
-			file: "pnpm-lock.yaml",
-			content: `lockfileVersion: '9.0'
+	},
+	{
+		name: "pnpm-lock.yaml v9",
+		file: "pnpm-lock.yaml",
+		content: `lockfileVersion: '9.0'
 
 importers:
   .:
@@ -153,19 +153,19 @@ packages:
   react-dom@18.2.0(react@18.2.0):
     resolution: {integrity: sha512-ghi}
 `,
-			want: []string{
-				"local-lib path ../local-lib @11",
-				"left-pad registry registry.npmjs.org @14",
-				"@scope/evil registry npm.evil.example @17",
-				"gitdep registry codeload.github.com/acme/gitdep/tar.gz @20",
-				"repo-dep git github.com/acme/repo-dep @25",
-				"react-dom registry registry.npmjs.org @28",
-			},
+		want: []string{
+			"local-lib path ../local-lib @11",
+			"left-pad registry registry.npmjs.org @14",
+			"@scope/evil registry npm.evil.example @17",
+			"gitdep registry codeload.github.com/acme/gitdep/tar.gz @20",
+			"repo-dep git github.com/acme/repo-dep @25",
+			"react-dom registry registry.npmjs.org @28",
 		},
-		{
-			name: "pnpm-lock.yaml v5 keys",
-			file: "pnpm-lock.yaml",
-			content: `lockfileVersion: 5.4
+	},
+	{
+		name: "pnpm-lock.yaml v5 keys",
+		file: "pnpm-lock.yaml",
+		content: `lockfileVersion: 5.4
 
 dependencies:
   left-pad: 1.3.0
@@ -177,15 +177,15 @@ packages:
   /@scope/pkg/2.0.0:
     resolution: {integrity: sha512-def}
 `,
-			want: []string{
-				"left-pad registry registry.npmjs.org @7",
-				"@scope/pkg registry registry.npmjs.org @10",
-			},
+		want: []string{
+			"left-pad registry registry.npmjs.org @7",
+			"@scope/pkg registry registry.npmjs.org @10",
 		},
-		{
-			name: "yarn.lock classic",
-			file: "yarn.lock",
-			content: `# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.
+	},
+	{
+		name: "yarn.lock classic",
+		file: "yarn.lock",
+		content: `# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.
 # yarn lockfile v1
 
 
@@ -204,16 +204,16 @@ gitdep@git+https://github.com/acme/gitdep.git#main:
   version "1.0.0"
   resolved "git+https://github.com/acme/gitdep.git#0123abc"
 `,
-			want: []string{
-				"@babel/code-frame registry registry.npmjs.org @5",
-				"left-pad registry npm.evil.example @12",
-				"gitdep git github.com/acme/gitdep @16",
-			},
+		want: []string{
+			"@babel/code-frame registry registry.npmjs.org @5",
+			"left-pad registry npm.evil.example @12",
+			"gitdep git github.com/acme/gitdep @16",
 		},
-		{
-			name: "yarn.lock berry",
-			file: "yarn.lock",
-			content: `# This file is generated by running "yarn install" inside your project.
+	},
+	{
+		name: "yarn.lock berry",
+		file: "yarn.lock",
+		content: `# This file is generated by running "yarn install" inside your project.
 
 __metadata:
   version: 6
@@ -244,18 +244,18 @@ __metadata:
   version: 1.22.0
   resolution: "resolve@patch:resolve@npm%3A1.22.0#~builtin<compat/resolve>::version=1.22.0&hash=07638b"
 `,
-			want: []string{
-				"app path . @7",
-				"left-pad registry registry.npmjs.org @13",
-				"gitdep git github.com/acme/gitdep @20",
-				"local path ../local @24",
-				"resolve registry registry.npmjs.org @28",
-			},
+		want: []string{
+			"app path . @7",
+			"left-pad registry registry.npmjs.org @13",
+			"gitdep git github.com/acme/gitdep @20",
+			"local path ../local @24",
+			"resolve registry registry.npmjs.org @28",
 		},
-		{
-			name: "Cargo.toml tables",
-			file: "crates/app/Cargo.toml",
-			content: `[package]
+	},
+	{
+		name: "Cargo.toml tables",
+		file: "crates/app/Cargo.toml",
+		content: `[package]
 name = "app"
 version = "0.1.0"
 
@@ -276,22 +276,22 @@ libc = "0.2"
 [patch.crates-io]
 serde = { git = "https://github.com/serde-rs/serde" }
 `,
-			want: []string{
-				"evil git github.com/stranger/evil @8",
-				"private registry registry:corp @10",
-				"real-crate registry crates.io @11",
-				"serde registry crates.io @6",
-				"tokio registry crates.io @7",
-				"util path crates/util @9",
-				"proptest registry crates.io @13",
-				"libc registry crates.io @17",
-				"serde git github.com/serde-rs/serde @6",
-			},
+		want: []string{
+			"evil git github.com/stranger/evil @8",
+			"private registry registry:corp @10",
+			"real-crate registry crates.io @11",
+			"serde registry crates.io @6",
+			"tokio registry crates.io @7",
+			"util path crates/util @9",
+			"proptest registry crates.io @13",
+			"libc registry crates.io @17",
+			"serde git github.com/serde-rs/serde @6",
 		},
-		{
-			name: "Cargo.lock sources",
-			file: "Cargo.lock",
-			content: `version = 3
+	},
+	{
+		name: "Cargo.lock sources",
+		file: "Cargo.lock",
+		content: `version = 3
 
 [[package]]
 name = "app"
@@ -317,17 +317,17 @@ name = "private"
 version = "2.0.0"
 source = "sparse+https://cargo.corp.example/index/"
 `,
-			want: []string{
-				"serde registry crates.io @8",
-				"sparse registry crates.io @13",
-				"evil git github.com/stranger/evil @18",
-				"private registry cargo.corp.example/index @23",
-			},
+		want: []string{
+			"serde registry crates.io @8",
+			"sparse registry crates.io @13",
+			"evil git github.com/stranger/evil @18",
+			"private registry cargo.corp.example/index @23",
 		},
-		{
-			name: "requirements.txt",
-			file: "py/requirements-dev.txt",
-			content: `# pinned
+	},
+	{
+		name: "requirements.txt",
+		file: "py/requirements-dev.txt",
+		content: `# pinned
 --index-url https://pypi.corp.example/simple
 --extra-index-url=https://pypi.evil.example/simple/
 requests==2.31.0  # http
@@ -340,22 +340,22 @@ pinned==1.0 \
     --hash=sha256:abc
 -r base.txt
 `,
-			want: []string{
-				"--index-url registry pypi.corp.example/simple @2",
-				"--extra-index-url registry pypi.evil.example/simple @3",
-				"acme-tool git github.com/acme/tool @6",
-				"./local/pkg path py/local/pkg @7",
-				"requests registry pypi.corp.example/simple @4",
-				"flask-login registry pypi.corp.example/simple @5",
-				"mylib git gitlab.com/acme/mylib @8",
-				"wheel registry pypi.org @9",
-				"pinned registry pypi.corp.example/simple @10",
-			},
+		want: []string{
+			"--index-url registry pypi.corp.example/simple @2",
+			"--extra-index-url registry pypi.evil.example/simple @3",
+			"acme-tool git github.com/acme/tool @6",
+			"./local/pkg path py/local/pkg @7",
+			"requests registry pypi.corp.example/simple @4",
+			"flask-login registry pypi.corp.example/simple @5",
+			"mylib git gitlab.com/acme/mylib @8",
+			"wheel registry pypi.org @9",
+			"pinned registry pypi.corp.example/simple @10",
 		},
-		{
-			name: "pyproject.toml PEP 621 with uv sources",
-			file: "pyproject.toml",
-			content: `[project]
+	},
+	{
+		name: "pyproject.toml PEP 621 with uv sources",
+		file: "pyproject.toml",
+		content: `[project]
 name = "app"
 dependencies = [
     "requests>=2",
@@ -375,19 +375,19 @@ from-uv-index = { index = "corp" }
 name = "corp"
 url = "https://pypi.corp.example/simple"
 `,
-			want: []string{
-				"uv-index:corp registry pypi.corp.example/simple @19",
-				"requests registry pypi.org @4",
-				"direct registry example.com/pkgs @5",
-				"from-uv-git git github.com/acme/from-uv-git @6",
-				"from-uv-index registry pypi.corp.example/simple @7",
-				"pytest registry pypi.org @0",
-			},
+		want: []string{
+			"uv-index:corp registry pypi.corp.example/simple @19",
+			"requests registry pypi.org @4",
+			"direct registry example.com/pkgs @5",
+			"from-uv-git git github.com/acme/from-uv-git @6",
+			"from-uv-index registry pypi.corp.example/simple @7",
+			"pytest registry pypi.org @0",
 		},
-		{
-			name: "pyproject.toml poetry",
-			file: "pyproject.toml",
-			content: `[tool.poetry]
+	},
+	{
+		name: "pyproject.toml poetry",
+		file: "pyproject.toml",
+		content: `[tool.poetry]
 name = "app"
 
 [tool.poetry.dependencies]
@@ -405,19 +405,19 @@ name = "corp"
 url = "https://pypi.corp.example/simple/"
 priority = "supplemental"
 `,
-			want: []string{
-				"poetry-source:corp registry pypi.corp.example/simple @16",
-				"forked git github.com/stranger/forked @8",
-				"private registry pypi.corp.example/simple @7",
-				"requests registry pypi.org @6",
-				"sibling path ../sibling @9",
-				"pytest registry pypi.org @12",
-			},
+		want: []string{
+			"poetry-source:corp registry pypi.corp.example/simple @16",
+			"forked git github.com/stranger/forked @8",
+			"private registry pypi.corp.example/simple @7",
+			"requests registry pypi.org @6",
+			"sibling path ../sibling @9",
+			"pytest registry pypi.org @12",
 		},
-		{
-			name: "poetry.lock",
-			file: "poetry.lock",
-			content: `[[package]]
+	},
+	{
+		name: "poetry.lock",
+		file: "poetry.lock",
+		content: `[[package]]
 name = "requests"
 version = "2.31.0"
 
@@ -440,16 +440,16 @@ url = "https://github.com/stranger/forked.git"
 reference = "main"
 resolved_reference = "abc"
 `,
-			want: []string{
-				"requests registry pypi.org @2",
-				"private registry pypi.corp.example/simple @6",
-				"forked git github.com/stranger/forked @15",
-			},
+		want: []string{
+			"requests registry pypi.org @2",
+			"private registry pypi.corp.example/simple @6",
+			"forked git github.com/stranger/forked @15",
 		},
-		{
-			name: "uv.lock",
-			file: "uv.lock",
-			content: `version = 1
+	},
+	{
+		name: "uv.lock",
+		file: "uv.lock",
+		content: `version = 1
 requires-python = ">=3.11"
 
 [[package]]
@@ -472,17 +472,17 @@ name = "forked"
 version = "0.1.0"
 source = { git = "https://github.com/stranger/forked?rev=main#abc" }
 `,
-			want: []string{
-				"app path . @5",
-				"requests registry pypi.org @10",
-				"evil registry pypi.evil.example/simple @15",
-				"forked git github.com/stranger/forked @20",
-			},
+		want: []string{
+			"app path . @5",
+			"requests registry pypi.org @10",
+			"evil registry pypi.evil.example/simple @15",
+			"forked git github.com/stranger/forked @20",
 		},
-		{
-			name: "Gemfile.lock",
-			file: "Gemfile.lock",
-			content: `GIT
+	},
+	{
+		name: "Gemfile.lock",
+		file: "Gemfile.lock",
+		content: `GIT
   remote: https://github.com/stranger/forked.git
   revision: abc
   specs:
@@ -511,16 +511,18 @@ PLATFORMS
 DEPENDENCIES
   rake
 `,
-			want: []string{
-				"forked git github.com/stranger/forked @5",
-				"local path vendor/local @10",
-				"rake registry rubygems.org @15",
-				"rails registry rubygems.org @16",
-				"typo registry gems.evil.example @22",
-			},
+		want: []string{
+			"forked git github.com/stranger/forked @5",
+			"local path vendor/local @10",
+			"rake registry rubygems.org @15",
+			"rails registry rubygems.org @16",
+			"typo registry gems.evil.example @22",
 		},
-	}
-	for _, tt := range tests {
+	},
+}
+
+func TestParsers(t *testing.T) {
+	for _, tt := range parserCases {
 		t.Run(tt.name, func(t *testing.T) {
 			deps, err := parseFile(tt.file, []byte(tt.content))
 			if err != nil {
