@@ -68,4 +68,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newRunCmd,
 	newDoctorCmd,
 	newMCPShimCmd,
+	newApproveDepsCmd,
 }
