@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Status is a report's verdict.
@@ -57,15 +58,38 @@ func (r Report) Summary() string {
 	return fmt.Sprintf("dependency audit passed: %d new dependency source(s), all allowed", len(r.New))
 }
 
+// Bounds on one audit, so a change crafted to be expensive (thousands of manifests, many
+// large lock files) holds itself instead of stalling the push.
+const (
+	// MaxManifests caps the changed manifests and lock files one audit reads; a real change
+	// touches a handful, a monorepo-wide upgrade a few dozen.
+	MaxManifests = 200
+	// MaxTotalBytes caps what one audit reads across all of them, both revisions together.
+	MaxTotalBytes = 256 << 20
+	// DefaultCheckTimeout bounds a whole audit.
+	DefaultCheckTimeout = 2 * time.Minute
+)
+
 // Check audits the change from the merge base of baseRef and headRef to headRef in the git
 // repository repoDir: every changed manifest or lock file is parsed at both ends, and each
 // dependency the head adds is listed; one from a source allow does not name holds the
-// report. Each git command is bounded by DefaultGitTimeout.
+// report. Each git command is bounded by DefaultGitTimeout, the whole audit by
+// DefaultCheckTimeout.
 func Check(ctx context.Context, repoDir, baseRef, headRef string, allow Allow) (Report, error) {
-	return check(ctx, gitRunner{dir: repoDir, timeout: DefaultGitTimeout}, baseRef, headRef, allow)
+	ctx, cancel := context.WithTimeout(ctx, DefaultCheckTimeout)
+	defer cancel()
+	return check(ctx, gitRunner{dir: repoDir, timeout: DefaultGitTimeout}, baseRef, headRef, allow, defaultLimits)
 }
 
-func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Allow) (Report, error) {
+// limits are the bounds of one audit; tests shrink them.
+type limits struct {
+	manifests  int
+	totalBytes int64
+}
+
+var defaultLimits = limits{manifests: MaxManifests, totalBytes: MaxTotalBytes}
+
+func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Allow, lim limits) (Report, error) {
 	head, err := git.commit(ctx, headRef)
 	if err != nil {
 		return Report{}, fmt.Errorf("dependency audit: resolve head %q: %w", headRef, err)
@@ -89,6 +113,11 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 			manifests = append(manifests, file)
 		}
 	}
+	if len(manifests) > lim.manifests {
+		r.Problems = append(r.Problems, Problem{File: manifests[lim.manifests], Error: fmt.Sprintf(
+			"the change touches %d manifests and lock files, more than the %d one audit reads; this one and the rest were not read", len(manifests), lim.manifests)})
+		manifests = manifests[:lim.manifests]
+	}
 	headTree, err := git.tree(ctx, head, manifests)
 	if err != nil {
 		return Report{}, fmt.Errorf("dependency audit: %w", err)
@@ -97,6 +126,7 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 	if err != nil {
 		return Report{}, fmt.Errorf("dependency audit: %w", err)
 	}
+	budget := lim.totalBytes
 	for _, file := range manifests {
 		newBlob, present := headTree[file]
 		if !present {
@@ -104,6 +134,12 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 			continue
 		}
 		oldBlob, hadBase := baseTree[file]
+		budget -= newBlob.size + oldBlob.size
+		if budget < 0 {
+			r.Problems = append(r.Problems, Problem{File: file, Error: fmt.Sprintf(
+				"the changed manifests and lock files add up to more than the %d bytes one audit reads", lim.totalBytes)})
+			continue
+		}
 		added, err := addedInFile(ctx, git, file, newBlob, oldBlob, hadBase)
 		if ctx.Err() != nil {
 			return Report{}, fmt.Errorf("dependency audit: %w", ctx.Err())

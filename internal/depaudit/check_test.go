@@ -2,6 +2,7 @@ package depaudit
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -133,38 +134,6 @@ var formatCases = []struct {
 	},
 }
 
-func TestCheckHoldsNewSourcesOutsideThePolicy(t *testing.T) {
-	for _, tc := range formatCases {
-		t.Run(tc.name, func(t *testing.T) {
-			repo := newTestRepo(t)
-			repo.commit("base", map[string]string{tc.file: tc.base, "README": "x"})
-			repo.branch("agent")
-			repo.commit("add a dependency", map[string]string{tc.file: tc.add})
-			r, err := Check(context.Background(), repo.dir, "main", "agent", policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Status != StatusHeld {
-				t.Fatalf("status %q, want held; report %+v", r.Status, r)
-			}
-			if got := heldStrings(r); !slices.Equal(got, tc.wantHeld) {
-				t.Errorf("held %q, want %q", got, tc.wantHeld)
-			}
-			if !slices.Equal(r.Files, []string{tc.file}) {
-				t.Errorf("files %q, want [%s]", r.Files, tc.file)
-			}
-			if r.Digest == "" || len(r.Problems) != 0 {
-				t.Errorf("digest %q problems %v", r.Digest, r.Problems)
-			}
-			for _, d := range r.Held {
-				if d.Line == 0 {
-					t.Errorf("%s: no line", d.Package)
-				}
-			}
-		})
-	}
-}
-
 func TestCheckPassesVersionBumpsOfAllowedDependencies(t *testing.T) {
 	for _, tc := range formatCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,5 +260,48 @@ func TestDigestIgnoresFilesLinesAndOrder(t *testing.T) {
 	other.Source = gitSource("github.com/s/y2")
 	if digest([]Dependency{a, b}, nil) == digest([]Dependency{a, other}, nil) {
 		t.Error("a different source has the same digest")
+	}
+}
+
+func TestCheckBoundsManifestsAndBytes(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.commit("base", map[string]string{"README": "x"})
+	repo.branch("agent")
+	files := map[string]string{}
+	for i := range 4 {
+		files[fmt.Sprintf("p%d/package.json", i)] = `{"dependencies": {"left-pad": "1"}}`
+	}
+	repo.commit("many manifests", files)
+	git := gitRunner{dir: repo.dir, timeout: DefaultGitTimeout}
+	tests := []struct {
+		name     string
+		lim      limits
+		problems []string
+	}{
+		{"within", limits{manifests: 4, totalBytes: 1 << 20}, nil},
+		{"too many", limits{manifests: 2, totalBytes: 1 << 20}, []string{"p2/package.json"}},
+		{"too large", limits{manifests: 4, totalBytes: 100}, []string{"p2/package.json", "p3/package.json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := check(context.Background(), git, "main", "agent", policy, tt.lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range r.Problems {
+				got = append(got, p.File)
+			}
+			if !slices.Equal(got, tt.problems) {
+				t.Fatalf("problems %v, want files %v", r.Problems, tt.problems)
+			}
+			wantStatus := StatusPassed
+			if len(tt.problems) > 0 {
+				wantStatus = StatusHeld
+			}
+			if r.Status != wantStatus {
+				t.Errorf("status %q, want %q", r.Status, wantStatus)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package depaudit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -198,5 +199,57 @@ func TestGateFollowsConfigReloads(t *testing.T) {
 	}})
 	if r, err := gate.Review(ctx, "issue-1", "SYM-1", repo.dir, "main", "agent"); err != nil || r.Status != StatusPassed {
 		t.Fatalf("after allowing the registry: %q, %v; want passed", r.Status, err)
+	}
+}
+
+// TestGateHoldsEachFormatUntilApproved runs the whole gate per format: a branch adding a
+// package from a source outside the policy is held with the list and a
+// dependency_pending_approval record; after the operator's approval the same review passes.
+func TestGateHoldsEachFormatUntilApproved(t *testing.T) {
+	s := openStateRoot(t)
+	gate := NewGate(s.store, s.log, policy)
+	for i, tc := range formatCases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			issueID, identifier := fmt.Sprintf("issue-%d", i), fmt.Sprintf("SYM-%d", i)
+			repo := newTestRepo(t)
+			repo.commit("base", map[string]string{tc.file: tc.base, "README": "x"})
+			repo.branch("agent")
+			repo.commit("add a dependency", map[string]string{tc.file: tc.add})
+
+			r, err := gate.Review(ctx, issueID, identifier, repo.dir, "main", "agent")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != StatusHeld {
+				t.Fatalf("status %q, want held; report %+v", r.Status, r)
+			}
+			if got := heldStrings(r); !slices.Equal(got, tc.wantHeld) {
+				t.Errorf("held %q, want %q", got, tc.wantHeld)
+			}
+			if !slices.Equal(r.Files, []string{tc.file}) || len(r.Problems) != 0 {
+				t.Errorf("files %q problems %v, want [%s] and none", r.Files, r.Problems, tc.file)
+			}
+			for _, d := range r.Held {
+				if d.File != tc.file || d.Line == 0 {
+					t.Errorf("%s: declared at %s:%d, want a line of %s", d.Package, d.File, d.Line, tc.file)
+				}
+			}
+			if got := s.events(t, identifier); !slices.Equal(got, []string{EventPendingApproval}) {
+				t.Fatalf("audit events %q, want one %s", got, EventPendingApproval)
+			}
+
+			a, err := Approve(ctx, s.store, identifier, "operator", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := AuditApproval(ctx, s.store, s.log, a); err != nil {
+				t.Fatal(err)
+			}
+			r, err = gate.Review(ctx, issueID, identifier, repo.dir, "main", "agent")
+			if err != nil || r.Status != StatusApproved {
+				t.Fatalf("after approval: %q, %v; want approved", r.Status, err)
+			}
+		})
 	}
 }
