@@ -38,7 +38,8 @@ func (g *Gate) ApplyConfig(cfg *config.Config) {
 // Review audits the change from the merge base of base and head to head in repoDir for an
 // issue. A held report the operator already approved (same issue, same list) comes back
 // StatusApproved; one not yet approved is recorded (RecordHeld) and comes back StatusHeld,
-// and the caller must not push.
+// and the caller must not push. An error means the audit could not run (an unknown
+// revision, no merge base, git timing out): the caller must not push either.
 func (g *Gate) Review(ctx context.Context, issueID, identifier, repoDir, base, head string) (Report, error) {
 	if issueID == "" {
 		return Report{}, fmt.Errorf("dependency audit: review needs the issue id")
