@@ -21,6 +21,11 @@ func parseCargoToml(dir, file string, data []byte) ([]Dependency, error) {
 	var deps []Dependency
 	add := func(section string, table map[string]any) {
 		for _, name := range sortedKeys(table) {
+			if inheritsFromWorkspace(table[name]) {
+				// The workspace root's [workspace.dependencies] names the source; it is
+				// audited when it changes.
+				continue
+			}
 			pkg, src := cargoDependencySource(dir, name, table[name])
 			line := lines.lineOfText("[" + section + "." + name + "]")
 			if line == 0 {
@@ -58,6 +63,16 @@ func parseCargoToml(dir, file string, data []byte) ([]Dependency, error) {
 		add("replace", t)
 	}
 	return deps, nil
+}
+
+// inheritsFromWorkspace reports `name = { workspace = true }` (or `name.workspace = true`).
+func inheritsFromWorkspace(v any) bool {
+	t, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	ws, _ := t["workspace"].(bool)
+	return ws
 }
 
 // cargoDependencySource classifies one dependency's value: a version string, or a table

@@ -68,13 +68,14 @@ func parseFile(file string, data []byte) ([]Dependency, error) {
 // positions: it maps each trimmed line, and each JSON object key that starts a line, to the
 // first line holding it, in one pass over the file.
 type lineIndex struct {
+	data    string
 	text    map[string]int
 	key     map[string]int
 	tomlKey map[string]int
 }
 
 func newLineIndex(data []byte) lineIndex {
-	idx := lineIndex{text: map[string]int{}, key: map[string]int{}, tomlKey: map[string]int{}}
+	idx := lineIndex{data: string(data), text: map[string]int{}, key: map[string]int{}, tomlKey: map[string]int{}}
 	for n, line := range strings.Split(string(data), "\n") {
 		t := strings.TrimSpace(line)
 		if _, seen := idx.text[t]; !seen {
@@ -111,3 +112,13 @@ func (l lineIndex) lineOfText(t string) int { return l.text[t] }
 
 // lineOfTOMLKey returns the first line assigning the TOML key k, or 0.
 func (l lineIndex) lineOfTOMLKey(k string) int { return l.tomlKey[k] }
+
+// lineOfSubstring returns the line of the first occurrence of s anywhere, or 0. It scans the
+// file, so only small manifests use it.
+func (l lineIndex) lineOfSubstring(s string) int {
+	i := strings.Index(l.data, s)
+	if s == "" || i < 0 {
+		return 0
+	}
+	return strings.Count(l.data[:i], "\n") + 1
+}

@@ -275,6 +275,9 @@ libc = "0.2"
 
 [patch.crates-io]
 serde = { git = "https://github.com/serde-rs/serde" }
+
+[build-dependencies]
+cc = { workspace = true }
 `,
 		want: []string{
 			"evil git github.com/stranger/evil @8",
@@ -355,7 +358,10 @@ pinned==1.0 \
 	{
 		name: "pyproject.toml PEP 621 with uv sources",
 		file: "pyproject.toml",
-		content: `[project]
+		content: `[build-system]
+requires = ["hatchling"]
+
+[project]
 name = "app"
 dependencies = [
     "requests>=2",
@@ -376,12 +382,13 @@ name = "corp"
 url = "https://pypi.corp.example/simple"
 `,
 		want: []string{
-			"uv-index:corp registry pypi.corp.example/simple @19",
-			"requests registry pypi.org @4",
-			"direct registry example.com/pkgs @5",
-			"from-uv-git git github.com/acme/from-uv-git @6",
-			"from-uv-index registry pypi.corp.example/simple @7",
-			"pytest registry pypi.org @0",
+			"uv-index:corp registry pypi.corp.example/simple @22",
+			"hatchling registry pypi.org @2",
+			"requests registry pypi.org @7",
+			"direct registry example.com/pkgs @8",
+			"from-uv-git git github.com/acme/from-uv-git @9",
+			"from-uv-index registry pypi.corp.example/simple @10",
+			"pytest registry pypi.org @14",
 		},
 	},
 	{

@@ -6,7 +6,8 @@ import (
 )
 
 // parsePyproject lists a pyproject.toml's dependencies: PEP 621 [project] dependencies and
-// optional-dependencies and PEP 735 [dependency-groups] (as PEP 508 strings, where "name @
+// optional-dependencies, [build-system] requires, uv's dev-dependencies and PEP 735
+// [dependency-groups] (as PEP 508 strings, where "name @
 // url" is a direct reference), Poetry's [tool.poetry.*dependencies] tables and its
 // [[tool.poetry.source]] indexes, and uv's [tool.uv.sources] and [[tool.uv.index]], which
 // say where a PEP 621 dependency really comes from.
@@ -64,8 +65,11 @@ func parsePyproject(dir, file string, data []byte) ([]Dependency, error) {
 		return nil
 	}
 	project, _ := doc["project"].(map[string]any)
-	if err := addPEP508(project["dependencies"]); err != nil {
-		return nil, err
+	buildSystem, _ := doc["build-system"].(map[string]any)
+	for _, list := range []any{buildSystem["requires"], project["dependencies"], uv["dev-dependencies"]} {
+		if err := addPEP508(list); err != nil {
+			return nil, err
+		}
 	}
 	for _, group := range []any{project["optional-dependencies"], doc["dependency-groups"]} {
 		m, _ := group.(map[string]any)
@@ -138,12 +142,16 @@ func pyTableEntrySource(dir string, t map[string]any, indexes map[string]Source,
 	return fallback
 }
 
-// pyLine finds a PEP 508 string inside a TOML array, written on its own line.
+// pyLine finds a PEP 508 string inside a TOML array.
 func pyLine(lines lineIndex, req string) int {
 	for _, form := range []string{fmt.Sprintf("%q,", req), fmt.Sprintf("%q", req), "'" + req + "',", "'" + req + "'"} {
 		if n := lines.lineOfText(form); n > 0 {
 			return n
 		}
 	}
-	return 0
+	// Written inline: `dev = ["pytest"]`.
+	if n := lines.lineOfSubstring(fmt.Sprintf("%q", req)); n > 0 {
+		return n
+	}
+	return lines.lineOfSubstring("'" + req + "'")
 }
