@@ -102,14 +102,7 @@ func printApproval(w io.Writer, a depaudit.Approval) {
 		name = a.IssueID
 	}
 	fmt.Fprintf(w, "approved for %s (held %s, digest %.12s):\n", name, a.HeldAt.Format(time.RFC3339), a.Digest)
-	for _, d := range a.Held.Held {
-		fmt.Fprintf(w, "  %s package %s from %s %s (%s", d.Ecosystem, d.Package, d.Source.Kind, d.Source.Location, d.File)
-		if d.Line > 0 {
-			fmt.Fprintf(w, ":%d", d.Line)
-		}
-		fmt.Fprintln(w, ")")
-	}
-	for _, p := range a.Problems {
-		fmt.Fprintf(w, "  unreadable %s: %s\n", p.File, p.Error)
+	for _, line := range (depaudit.Report{Held: a.Held.Held, Problems: a.Problems}).HeldLines() {
+		fmt.Fprintln(w, "  "+line)
 	}
 }

@@ -186,6 +186,9 @@ func TestApproveDepsRefusals(t *testing.T) {
 			}
 		})
 	}
+	if _, err := os.Stat(store.Path(fresh)); !os.IsNotExist(err) {
+		t.Errorf("approve-deps on a fresh state root created the run store (%v)", err)
+	}
 	if got := auditEventTypes(t, known, ""); slices.Contains(got, "dependency_approved") {
 		t.Errorf("a refused approval was audited: %q", got)
 	}

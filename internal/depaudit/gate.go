@@ -111,15 +111,8 @@ func (r Report) Text(identifier string) string {
 	var b strings.Builder
 	b.WriteString(r.Summary())
 	b.WriteString("\n")
-	for _, d := range r.Held {
-		fmt.Fprintf(&b, "- %s package %s from %s %s (%s", d.Ecosystem, d.Package, d.Source.Kind, d.Source.Location, d.File)
-		if d.Line > 0 {
-			fmt.Fprintf(&b, ":%d", d.Line)
-		}
-		b.WriteString(")\n")
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(&b, "- %s could not be read: %s\n", p.File, p.Error)
+	for _, line := range r.HeldLines() {
+		b.WriteString("- " + line + "\n")
 	}
 	if r.Status == StatusHeld {
 		fmt.Fprintf(&b, "An operator approves this list with: symphony approve-deps %s\n", identifier)

@@ -253,3 +253,26 @@ func TestGateHoldsEachFormatUntilApproved(t *testing.T) {
 		})
 	}
 }
+
+func TestIssueGateAnswersTheToolHost(t *testing.T) {
+	ctx := context.Background()
+	s := openStateRoot(t)
+	repo := typosquatRepo(t)
+	ig := NewGate(s.store, s.log, policy).ForIssue("issue-1", "SYM-1")
+	held, err := ig.Held(ctx, repo.dir, "main", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"npm package lodahs from registry npm.evil.example (package.json:3)"}; !slices.Equal(held, want) {
+		t.Fatalf("held %q, want %q", held, want)
+	}
+	if _, err := Approve(ctx, s.store, "SYM-1", "operator", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if held, err := ig.Held(ctx, repo.dir, "main", "HEAD"); err != nil || len(held) != 0 {
+		t.Fatalf("after approval: held %q, %v; want none", held, err)
+	}
+	if _, err := ig.Held(ctx, repo.dir, "main", "no-such-ref"); err == nil {
+		t.Fatal("an unknown head passed the gate")
+	}
+}
