@@ -28,6 +28,10 @@ const (
 type Problem struct {
 	File  string `json:"file"`
 	Error string `json:"error"`
+	// Object is the git object the problem is about (the file's blob, or the head commit
+	// when the whole change is too big to read). It is part of the digest, so approving an
+	// unreadable file approves that content only, not whatever unreadable text follows.
+	Object string `json:"object"`
 }
 
 // Report is what the audit found between the merge base and the head.
@@ -114,7 +118,7 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 		}
 	}
 	if len(manifests) > lim.manifests {
-		r.Problems = append(r.Problems, Problem{File: manifests[lim.manifests], Error: fmt.Sprintf(
+		r.Problems = append(r.Problems, Problem{File: manifests[lim.manifests], Object: head, Error: fmt.Sprintf(
 			"the change touches %d manifests and lock files, more than the %d one audit reads; this one and the rest were not read", len(manifests), lim.manifests)})
 		manifests = manifests[:lim.manifests]
 	}
@@ -136,7 +140,7 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 		oldBlob, hadBase := baseTree[file]
 		budget -= newBlob.size + oldBlob.size
 		if budget < 0 {
-			r.Problems = append(r.Problems, Problem{File: file, Error: fmt.Sprintf(
+			r.Problems = append(r.Problems, Problem{File: file, Object: newBlob.object, Error: fmt.Sprintf(
 				"the changed manifests and lock files add up to more than the %d bytes one audit reads", lim.totalBytes)})
 			continue
 		}
@@ -145,7 +149,7 @@ func check(ctx context.Context, git gitRunner, baseRef, headRef string, allow Al
 			return Report{}, fmt.Errorf("dependency audit: %w", ctx.Err())
 		}
 		if err != nil {
-			r.Problems = append(r.Problems, Problem{File: file, Error: err.Error()})
+			r.Problems = append(r.Problems, Problem{File: file, Object: newBlob.object, Error: err.Error()})
 			continue
 		}
 		r.Files = append(r.Files, file)
@@ -203,14 +207,15 @@ func addedInFile(ctx context.Context, git gitRunner, file string, newBlob, oldBl
 }
 
 // digest identifies a held list independently of files, lines and order, so an approval
-// still applies after the agent rebases or moves a line.
+// still applies after the agent rebases or moves a line; an unreadable manifest counts with
+// its content.
 func digest(held []Dependency, problems []Problem) string {
 	var keys []string
 	for _, d := range held {
 		keys = append(keys, strings.Join([]string{"dep", d.Ecosystem, d.Package, string(d.Source.Kind), d.Source.Location}, "\x00"))
 	}
 	for _, p := range problems {
-		keys = append(keys, "unreadable\x00"+p.File)
+		keys = append(keys, "unreadable\x00"+p.File+"\x00"+p.Object)
 	}
 	sort.Strings(keys)
 	keys = compactStrings(keys)

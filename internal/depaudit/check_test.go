@@ -305,3 +305,23 @@ func TestCheckBoundsManifestsAndBytes(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestOfAnUnreadableManifestFollowsItsContent(t *testing.T) {
+	repo := newTestRepo(t)
+	repo.commit("base", map[string]string{"README": "x"})
+	repo.branch("agent")
+	repo.commit("broken", map[string]string{"package.json": `{"dependencies": {`})
+	first, err := Check(context.Background(), repo.dir, "main", "agent", policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.commit("broken differently", map[string]string{"package.json": `{"dependencies": {"x": `})
+	second, err := Check(context.Background(), repo.dir, "main", "agent", policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Status != StatusHeld || second.Status != StatusHeld || first.Digest == second.Digest {
+		t.Fatalf("statuses %q %q, digests %q %q: an approval of one unreadable version would pass another",
+			first.Status, second.Status, first.Digest, second.Digest)
+	}
+}
