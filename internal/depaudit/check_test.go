@@ -132,6 +132,13 @@ var formatCases = []struct {
 		bump:     "GEM\n  remote: https://rubygems.org/\n  specs:\n    rake (13.1.0)\n",
 		wantHeld: []string{"sneaky path ../outside"},
 	},
+	{
+		name: ".npmrc", file: ".npmrc",
+		base:     "registry=https://registry.npmjs.org/\n",
+		add:      "registry=https://npm.evil.example/\n",
+		bump:     "registry=https://registry.npmjs.org/\nsave-exact=true\n",
+		wantHeld: []string{"registry registry npm.evil.example"},
+	},
 }
 
 func TestCheckPassesVersionBumpsOfAllowedDependencies(t *testing.T) {

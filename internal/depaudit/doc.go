@@ -10,6 +10,11 @@
 // so every manifest is untrusted input: parsers read at most MaxFileBytes, never panic (each
 // has a fuzz target) and a file that cannot be read holds the change instead of passing it.
 //
+// Registry configuration files (.npmrc, .yarnrc.yml, .yarnrc, .cargo/config.toml, pip.conf)
+// are audited too: an .npmrc that points the default registry at another host changes where
+// every package comes from while the manifests stay the same. Their registry settings are
+// listed as dependencies named after the setting.
+//
 // What counts as new: a dependency is identified by its ecosystem, package name, source kind
 // and source location; the version is not part of it. Bumping a dependency's version keeps
 // its identity and is never listed; moving it to another registry, adding a package, or

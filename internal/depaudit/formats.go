@@ -44,6 +44,17 @@ func parserFor(file string) parser {
 		return parseUVLock
 	case "Gemfile.lock", "gems.locked":
 		return parseGemfileLock
+	case ".npmrc":
+		return parseNPMRC
+	case ".yarnrc.yml", ".yarnrc":
+		return parseYarnRC
+	case "pip.conf", "pip.ini":
+		return parsePipConf
+	case "config.toml", "config":
+		if path.Base(path.Dir(file)) == ".cargo" {
+			return parseCargoConfig
+		}
+		return nil
 	}
 	if strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt") {
 		return parseRequirements

@@ -54,3 +54,7 @@ func FuzzPyproject(f *testing.F)    { fuzzParser(f, "pyproject.toml", parsePypro
 func FuzzPoetryLock(f *testing.F)   { fuzzParser(f, "poetry.lock", parsePoetryLock) }
 func FuzzUVLock(f *testing.F)       { fuzzParser(f, "uv.lock", parseUVLock) }
 func FuzzGemfileLock(f *testing.F)  { fuzzParser(f, "Gemfile.lock", parseGemfileLock) }
+func FuzzNPMRC(f *testing.F)        { fuzzParser(f, ".npmrc", parseNPMRC) }
+func FuzzYarnRC(f *testing.F)       { fuzzParser(f, ".yarnrc.yml", parseYarnRC) }
+func FuzzCargoConfig(f *testing.F)  { fuzzParser(f, ".cargo/config.toml", parseCargoConfig) }
+func FuzzPipConf(f *testing.F)      { fuzzParser(f, "pip.conf", parsePipConf) }

@@ -526,6 +526,78 @@ DEPENDENCIES
 			"typo registry gems.evil.example @22",
 		},
 	},
+	{
+		name: ".npmrc",
+		file: "web/.npmrc",
+		content: `; comment
+registry=https://npm.evil.example/
+@acme:registry = "https://npm.pkg.github.com"
+//npm.pkg.github.com/:_authToken=${NPM_TOKEN}
+save-exact=true
+`,
+		want: []string{
+			"registry registry npm.evil.example @2",
+			"@acme:registry registry npm.pkg.github.com @3",
+		},
+	},
+	{
+		name: ".yarnrc.yml",
+		file: ".yarnrc.yml",
+		content: `nodeLinker: node-modules
+npmRegistryServer: "https://npm.evil.example"
+npmScopes:
+  acme:
+    npmRegistryServer: "https://npm.pkg.github.com"
+    npmAuthToken: "${TOKEN}"
+`,
+		want: []string{
+			"npmRegistryServer registry npm.evil.example @2",
+			"npmScopes.acme registry npm.pkg.github.com @5",
+		},
+	},
+	{
+		name:    "classic .yarnrc",
+		file:    ".yarnrc",
+		content: "registry \"https://npm.evil.example/\"\n",
+		want:    []string{"registry registry npm.evil.example @1"},
+	},
+	{
+		name: ".cargo/config.toml",
+		file: "svc/.cargo/config.toml",
+		content: `[registries.corp]
+index = "sparse+https://cargo.corp.example/index/"
+
+[source.crates-io]
+replace-with = "vendored"
+
+[source.vendored]
+directory = "vendor"
+
+[source.mirror]
+registry = "https://github.com/rust-lang/crates.io-index"
+`,
+		want: []string{
+			"registries.corp registry cargo.corp.example/index @1",
+			"source.mirror registry crates.io @10",
+			"source.vendored path svc/vendor @7",
+		},
+	},
+	{
+		name: "pip.conf",
+		file: "pip.conf",
+		content: `[global]
+index-url = https://pypi.corp.example/simple
+extra-index-url =
+    https://pypi.evil.example/simple
+    https://other.example/simple
+timeout = 60
+`,
+		want: []string{
+			"index-url registry pypi.corp.example/simple @2",
+			"extra-index-url registry pypi.evil.example/simple @4",
+			"extra-index-url registry other.example/simple @5",
+		},
+	},
 }
 
 func TestParsers(t *testing.T) {
