@@ -69,4 +69,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newRunCmd,
 	newDoctorCmd,
 	newMCPShimCmd,
+	newApproveDepsCmd,
 }
