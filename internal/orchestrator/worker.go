@@ -261,7 +261,7 @@ func (s *eventSink) observe(ev agent.Event) {
 		// Only what the record needs is kept.
 		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}
 		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
-		s.w.rec.appendAuditFrom("audit agent activity", func() (audit.Event, bool) {
+		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
 			typ, details, ok := agentActivity(done)
 			return issueEvent(at, iss, runID, sessionID, typ, details), ok
 		})
@@ -272,10 +272,10 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.w.rec.post("token usage", func(ctx context.Context) error {
+	s.w.rec.postFromSession("token usage", func(ctx context.Context) error {
 		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
 	})
-	s.w.rec.appendAudit(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
+	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total
