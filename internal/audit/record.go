@@ -30,6 +30,9 @@ const (
 	EventRunFinished         = "run_finished"
 	EventOperatorAction      = "operator_action"
 	EventConfigReloaded      = "config_reloaded"
+	// EventAgentOutputSummary accounts for a session's streamed output (message, reasoning and
+	// command output deltas) over an interval in one record, since no delta is a side effect.
+	EventAgentOutputSummary = "agent_output_summary"
 	// EventTornLineRepaired is written by the log itself when it finds a line a crash cut short.
 	EventTornLineRepaired = "audit_torn_line_repaired"
 )

@@ -8,7 +8,7 @@ import (
 
 // scrubDetails turns details into plain JSON values (so the stored form re-encodes exactly when
 // verified) and redacts every string in them, map keys included, scanning each string once.
-// Details made only of strings, integers, booleans, nil, string slices and nested maps of those
+// Details made only of strings, Excerpts, integers, booleans, nil, string slices and nested maps of those
 // (everything Symphony records) are walked as they are; anything else goes through a JSON round
 // trip first.
 func scrubDetails(details map[string]any, r Redactor) (map[string]any, error) {
@@ -54,7 +54,7 @@ func scrubPlain(m map[string]any, r Redactor) (map[string]any, bool) {
 // handle exactly without a JSON round trip. Floats are not: NaN and infinities do not encode.
 func plainValue(v any) bool {
 	switch v := v.(type) {
-	case nil, string, bool, int, int64, uint64:
+	case nil, string, bool, int, int64, uint64, Excerpt:
 		return true
 	case []string:
 		return true
@@ -81,6 +81,8 @@ func scrubValue(v any, r Redactor) any {
 	switch v := v.(type) {
 	case string:
 		return r.Redact(v)
+	case Excerpt:
+		return v.cut(r.Redact(v.Text))
 	case []string:
 		if v == nil {
 			return nil

@@ -49,3 +49,33 @@ func TestScrubPlainMatchesRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestExcerptIsRedactedBeforeItIsCut(t *testing.T) {
+	red := secretscan.New("configured-secret-value")
+	cases := []struct {
+		name string
+		ex   Excerpt
+		want string
+	}{
+		// Cut first, the head would keep "configured-se", a fragment no scanner recognises.
+		{"secret across the head cut", Excerpt{Text: "abc configured-secret-value tail", Max: 17}, "abc [REDACTED:con"},
+		{"secret across the tail cut", Excerpt{Text: "head configured-secret-value xyz", Max: 12, FromEnd: true}, "_secret] xyz"},
+		{"head never splits a rune", Excerpt{Text: "aé", Max: 2}, "a"},
+		{"tail never splits a rune", Excerpt{Text: "éa", Max: 2, FromEnd: true}, "a"},
+		{"short text kept whole", Excerpt{Text: "short", Max: 64}, "short"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := scrubDetails(map[string]any{"x": c.ex}, red)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out["x"] != c.want {
+				t.Fatalf("stored %q, want %q", out["x"], c.want)
+			}
+		})
+	}
+	if _, err := scrubDetails(map[string]any{"x": Excerpt{Text: "t", Max: 1}, "ratio": 0.5}, red); err == nil {
+		t.Fatal("an Excerpt beside a float was stored through the JSON round trip")
+	}
+}

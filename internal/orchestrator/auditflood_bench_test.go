@@ -1,7 +1,9 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,47 +22,37 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// countingWriter counts what is written to it.
-type countingWriter struct{ n int64 }
-
-func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
-// floodBlockBytes is the size of one block of codextest's flood, the agent output one
-// floodEvents block stands for.
-func floodBlockBytes(tb testing.TB) int64 {
-	var c countingWriter
-	if err := codextest.WriteFlood(&c, 1, "thread-1", "turn-1"); err != nil {
+// floodEvents are the session events one block of codextest's flood turns into, each
+// carrying its frame as Raw: notifications (deltas among them), token usage updates, and for
+// every completed command its activity. It also returns the block's size in bytes.
+func floodEvents(tb testing.TB, sessionID string) ([]agent.Event, int64) {
+	var block bytes.Buffer
+	if err := codextest.WriteFlood(&block, 1, "thread-1", "turn-1"); err != nil {
 		tb.Fatal(err)
 	}
-	return c.n
-}
-
-// floodEvents are the session events one block of codextest's flood turns into: per command
-// an item/started notification, an agent message delta, a reasoning delta and the completed
-// command's activity; every eighth command a token usage update and a status change.
-func floodEvents(sessionID string) []agent.Event {
+	size := int64(block.Len())
 	var evs []agent.Event
-	at := epoch
-	note := func(method string) agent.Event {
-		return agent.Event{Kind: agent.EventNotification, Time: at, SessionID: sessionID, Method: method}
-	}
-	zero := 0
-	for i := range 32 {
-		evs = append(evs, note("item/started"), note("item/agentMessage/delta"), note("item/reasoning/textDelta"))
-		done := note("item/completed")
-		output := strings.Repeat(fmt.Sprintf("ok  \tgithub.com/example/pkg%d\t0.%03ds\n", i, i), 4+i%24)
-		done.Activity = activity(agent.ActivityCommand, agent.ActivityDetails{
-			Command: fmt.Sprintf("/bin/bash -lc 'go test ./pkg%d/...'", i), Cwd: "/srv/workspaces/ENG-1", Status: "completed", ExitCode: &zero,
-			Output: output[:min(len(output), agent.ActivityOutputPreviewRunes)],
-		})
-		evs = append(evs, done)
-		if i%8 == 0 {
-			delta := agent.TokenUsage{UncachedInput: 9, Output: 1, Total: 10}
-			evs = append(evs, agent.Event{Kind: agent.EventTokenUsage, Time: at, SessionID: sessionID, Method: "thread/tokenUsage/updated", UsageDelta: &delta},
-				note("thread/status/changed"))
+	zero, i := 0, 0
+	for line := range bytes.Lines(block.Bytes()) {
+		var frame struct{ Method string }
+		if err := json.Unmarshal(line, &frame); err != nil {
+			tb.Fatal(err)
 		}
+		ev := agent.Event{Kind: agent.EventNotification, Time: epoch, SessionID: sessionID, Method: frame.Method, Raw: bytes.TrimSuffix(line, []byte("\n"))}
+		switch frame.Method {
+		case "thread/tokenUsage/updated":
+			ev.Kind, ev.UsageDelta = agent.EventTokenUsage, &agent.TokenUsage{UncachedInput: 9, Output: 1, Total: 10}
+		case "item/completed":
+			output := strings.Repeat(fmt.Sprintf("ok  \tgithub.com/example/pkg%d\t0.%03ds\n", i, i), 4+i%24)
+			ev.Activity = activity(agent.ActivityCommand, agent.ActivityDetails{
+				Command: fmt.Sprintf("/bin/bash -lc 'go test ./pkg%d/...'", i), Cwd: "/srv/workspaces/ENG-1", Status: "completed", ExitCode: &zero,
+				Output: output[:min(len(output), agent.ActivityOutputPreviewRunes)],
+			})
+			i++
+		}
+		evs = append(evs, ev)
 	}
-	return evs
+	return evs, size
 }
 
 // cpuTime is the process's user plus system CPU time so far.
@@ -97,8 +89,7 @@ func BenchmarkAuditFlood(b *testing.B) {
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	job := attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}
 	sink := w.sink(func(error) {}, job, 0, func(workerUpdate) {})
-	block := floodEvents("thread-1-turn-1")
-	blockBytes := floodBlockBytes(b)
+	block, blockBytes := floodEvents(b, "thread-1-turn-1")
 
 	blocks := 0
 	startCPU, start := cpuTime(b), time.Now()

@@ -113,6 +113,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
+	// Deferred before the session's stop, so it runs after the last event is in.
+	defer sink.flushSummary()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
@@ -230,6 +232,8 @@ type eventSink struct {
 	used int64
 	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
 	toolCalls, toolFailures int
+	// summary coalesces the streamed output deltas of the current interval.
+	summary outputSummary
 }
 
 // toolCounts returns how many tool calls the attempt made and how many failed.
@@ -245,9 +249,23 @@ func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64
 
 func (s *eventSink) observe(ev agent.Event) {
 	// The loop reads the event after this callback returns, when Raw is no longer valid.
+	raw := ev.Raw
 	ev.Raw = nil
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
+	if isStreamedOutput(ev) {
+		s.mu.Lock()
+		var done func()
+		if s.summary.due(ev) {
+			done = s.summaryRecordLocked()
+		}
+		s.summary.add(ev, raw)
+		s.mu.Unlock()
+		if done != nil {
+			done()
+		}
+		return
+	}
 	if ev.Kind == agent.EventToolCallCompleted || ev.Kind == agent.EventToolCallFailed {
 		s.mu.Lock()
 		s.toolCalls++
@@ -283,6 +301,27 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.mu.Unlock()
 	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
+	}
+}
+
+// summaryRecordLocked takes the summary so far and returns the post of its audit record, made
+// after s.mu is released since the post may wait for queue space.
+func (s *eventSink) summaryRecordLocked() func() {
+	sessionID, at, details, ok := s.summary.take()
+	if !ok {
+		return nil
+	}
+	ev := issueEvent(at, s.job.issue, s.job.runID, sessionID, audit.EventAgentOutputSummary, details)
+	return func() { s.w.rec.appendAuditFromSession(ev) }
+}
+
+// flushSummary records the streamed output not yet summarized, when the attempt ends.
+func (s *eventSink) flushSummary() {
+	s.mu.Lock()
+	done := s.summaryRecordLocked()
+	s.mu.Unlock()
+	if done != nil {
+		done()
 	}
 }
 
