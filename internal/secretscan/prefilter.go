@@ -11,6 +11,10 @@ type hintEntry struct {
 // pattern's hint), so one pass over a text finds every pattern worth running on it.
 var hintsByFirstByte = indexHints()
 
+// hintStarts has a bit for every pair of bytes a hint starts with (in every case a fold hint
+// matches), so most positions of a text are passed over with one lookup.
+var hintStarts = indexHintStarts()
+
 func indexHints() *[256][]hintEntry {
 	if len(patterns) > 64 {
 		panic("secretscan: presentPatterns keeps one bit per pattern; there are more than 64")
@@ -19,14 +23,38 @@ func indexHints() *[256][]hintEntry {
 	for i, p := range patterns {
 		for _, h := range p.hints {
 			e := hintEntry{hint: h, pattern: i, fold: p.fold}
-			first := h[0]
-			table[first] = append(table[first], e)
-			if upper := asciiUpper(first); p.fold && upper != first {
-				table[upper] = append(table[upper], e)
+			for _, first := range cases(h[0], p.fold) {
+				table[first] = append(table[first], e)
 			}
 		}
 	}
 	return &table
+}
+
+func indexHintStarts() *[1 << 16 / 64]uint64 {
+	var bits [1 << 16 / 64]uint64
+	for _, p := range patterns {
+		for _, h := range p.hints {
+			if len(h) < 2 {
+				panic("secretscan: hint " + h + " is shorter than the two bytes hintStarts looks up")
+			}
+			for _, a := range cases(h[0], p.fold) {
+				for _, b := range cases(h[1], p.fold) {
+					pair := uint16(a)<<8 | uint16(b)
+					bits[pair>>6] |= 1 << (pair & 63)
+				}
+			}
+		}
+	}
+	return &bits
+}
+
+// cases returns c, and its upper case too when fold is set and it has one.
+func cases(c byte, fold bool) []byte {
+	if upper := asciiUpper(c); fold && upper != c {
+		return []byte{c, upper}
+	}
+	return []byte{c}
 }
 
 // presentPatterns returns a bit set of the patterns (bit i for patterns[i]) with a hint in
@@ -34,7 +62,11 @@ func indexHints() *[256][]hintEntry {
 // and then no pattern needs to run at all.
 func presentPatterns(text string) uint64 {
 	var present uint64
-	for i := 0; i < len(text); i++ {
+	for i := 0; i+1 < len(text); i++ {
+		pair := uint16(text[i])<<8 | uint16(text[i+1])
+		if hintStarts[pair>>6]&(1<<(pair&63)) == 0 {
+			continue
+		}
 		for _, e := range hintsByFirstByte[text[i]] {
 			if present&(1<<e.pattern) != 0 || len(text)-i < len(e.hint) {
 				continue
