@@ -75,9 +75,12 @@ const sealedSuffixLen = len(recordHashField) + 64 + len(`"}`)
 // returns the stored line (no newline): that same encoding with record_hash appended last.
 func seal(r *Record) ([]byte, error) {
 	r.RecordHash = ""
-	body, err := canonical(r)
-	if err != nil {
-		return nil, err
+	body, ok := appendCanonical(nil, r)
+	if !ok {
+		var err error
+		if body, err = canonical(r); err != nil {
+			return nil, err
+		}
 	}
 	sum := sha256.Sum256(body)
 	r.RecordHash = hex.EncodeToString(sum[:])
