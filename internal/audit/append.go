@@ -74,6 +74,9 @@ func (l *Log) build(ev Event) (Record, error) {
 	return rec, nil
 }
 
+// maxKeptLineBuf bounds the line buffer a Log keeps between batches.
+const maxKeptLineBuf = 1 << 20
+
 // writeLocked chains recs after the head and writes them, one write per run of records that
 // share a day file. The head moves only past runs that were written whole, so a failed write
 // leaves the chain where the file ends. It returns how many records were written and the head
@@ -86,7 +89,14 @@ func (l *Log) writeLocked(recs []Record) (int, position, error) {
 		return 0, position{}, l.broken
 	}
 	seq, prev, lastDay := max(l.lastSeq, l.skipTo), l.lastHash, l.lastDay
-	var buf []byte
+	buf := l.lineBuf[:0]
+	// A batch of ordinary records fits in the buffer kept from the last one; an unusually
+	// large batch does not stay allocated.
+	defer func() {
+		if cap(buf) <= maxKeptLineBuf {
+			l.lineBuf = buf[:0]
+		}
+	}()
 	runStart, runDay := 0, ""
 	for i := range recs {
 		rec := &recs[i]
@@ -102,14 +112,15 @@ func (l *Log) writeLocked(recs []Record) (int, position, error) {
 			buf, runStart = buf[:0], i
 		}
 		runDay, lastDay = day, day
-		line, err := seal(rec)
+		var err error
+		buf, err = appendSealed(buf, rec)
 		if err != nil {
 			if werr := l.writeRun(runDay, buf, recs[runStart:i]); werr != nil {
 				return runStart, position{}, werr
 			}
 			return i, position{}, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
 		}
-		buf = append(append(buf, line...), '\n')
+		buf = append(buf, '\n')
 		prev = rec.RecordHash
 	}
 	if err := l.writeRun(runDay, buf, recs[runStart:]); err != nil {

@@ -91,9 +91,11 @@ type Log struct {
 	// lastRecord is the chain's last record as found at Open; only repair bookkeeping uses it.
 	lastRecord *Record
 	pending    int
-	broken     error
-	closed     bool
-	flushErr   error
+	// lineBuf is reused to seal each batch's lines.
+	lineBuf  []byte
+	broken   error
+	closed   bool
+	flushErr error
 
 	// checkpointed is the highest sequence the head store accepted, so an idle log does not
 	// write the same checkpoint again on every flush tick; a failed one is retried.

@@ -74,21 +74,26 @@ const sealedSuffixLen = len(recordHashField) + 64 + len(`"}`)
 // seal sets r.RecordHash to the SHA-256 of r's canonical encoding without record_hash and
 // returns the stored line (no newline): that same encoding with record_hash appended last.
 func seal(r *Record) ([]byte, error) {
+	return appendSealed(nil, r)
+}
+
+// appendSealed is seal appending the line to dst, so a batch is sealed into one buffer.
+func appendSealed(dst []byte, r *Record) ([]byte, error) {
 	r.RecordHash = ""
-	body, ok := appendCanonical(nil, r)
+	start := len(dst)
+	dst, ok := appendCanonical(dst, r)
 	if !ok {
-		var err error
-		if body, err = canonical(r); err != nil {
-			return nil, err
+		body, err := canonical(r)
+		if err != nil {
+			return dst[:start], err
 		}
+		dst = append(dst[:start], body...)
 	}
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(dst[start:])
 	r.RecordHash = hex.EncodeToString(sum[:])
-	line := make([]byte, 0, len(body)+sealedSuffixLen-1)
-	line = append(line, body[:len(body)-1]...)
-	line = append(line, recordHashField...)
-	line = append(line, r.RecordHash...)
-	return append(line, `"}`...), nil
+	dst = append(dst[:len(dst)-1], recordHashField...)
+	dst = append(dst, r.RecordHash...)
+	return append(dst, `"}`...), nil
 }
 
 // unseal splits a stored line into the bytes its hash covers (everything before the
