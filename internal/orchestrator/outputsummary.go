@@ -89,3 +89,39 @@ func (s *outputSummary) take() (sessionID string, at time.Time, details map[stri
 	s.frames, s.bytes, s.truncated, s.methods = 0, 0, 0, nil
 	return sessionID, at, details, true
 }
+
+// coalesce adds a streamed frame to the session's summary, recording the summary first when
+// the frame starts a new interval or belongs to another session.
+func (s *eventSink) coalesce(ev agent.Event, raw []byte) {
+	s.mu.Lock()
+	var post func()
+	if s.summary.due(ev) {
+		post = s.summaryRecordLocked()
+	}
+	s.summary.add(ev, raw)
+	s.mu.Unlock()
+	if post != nil {
+		post()
+	}
+}
+
+// flushSummary records the streamed output not yet summarized, when the attempt ends.
+func (s *eventSink) flushSummary() {
+	s.mu.Lock()
+	post := s.summaryRecordLocked()
+	s.mu.Unlock()
+	if post != nil {
+		post()
+	}
+}
+
+// summaryRecordLocked takes the summary so far and returns the post of its audit record, to
+// be made after s.mu is released since the post may wait for queue space.
+func (s *eventSink) summaryRecordLocked() func() {
+	sessionID, at, details, ok := s.summary.take()
+	if !ok {
+		return nil
+	}
+	ev := issueEvent(at, s.job.issue, s.job.runID, sessionID, audit.EventAgentOutputSummary, details)
+	return func() { s.w.rec.appendAuditFromSession(ev) }
+}

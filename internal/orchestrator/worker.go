@@ -254,16 +254,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
 	if isStreamedOutput(ev) {
-		s.mu.Lock()
-		var done func()
-		if s.summary.due(ev) {
-			done = s.summaryRecordLocked()
-		}
-		s.summary.add(ev, raw)
-		s.mu.Unlock()
-		if done != nil {
-			done()
-		}
+		s.coalesce(ev, raw)
 		return
 	}
 	if ev.Kind == agent.EventToolCallCompleted || ev.Kind == agent.EventToolCallFailed {
@@ -301,27 +292,6 @@ func (s *eventSink) observe(ev agent.Event) {
 	s.mu.Unlock()
 	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
-	}
-}
-
-// summaryRecordLocked takes the summary so far and returns the post of its audit record, made
-// after s.mu is released since the post may wait for queue space.
-func (s *eventSink) summaryRecordLocked() func() {
-	sessionID, at, details, ok := s.summary.take()
-	if !ok {
-		return nil
-	}
-	ev := issueEvent(at, s.job.issue, s.job.runID, sessionID, audit.EventAgentOutputSummary, details)
-	return func() { s.w.rec.appendAuditFromSession(ev) }
-}
-
-// flushSummary records the streamed output not yet summarized, when the attempt ends.
-func (s *eventSink) flushSummary() {
-	s.mu.Lock()
-	done := s.summaryRecordLocked()
-	s.mu.Unlock()
-	if done != nil {
-		done()
 	}
 }
 
