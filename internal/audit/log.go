@@ -36,7 +36,8 @@ type Options struct {
 	Head HeadStore
 	// FlushInterval is the longest a written record waits for its fsync; zero means 100ms.
 	FlushInterval time.Duration
-	// MaxBatch forces an fsync once this many records are waiting; zero means 256.
+	// MaxBatch forces an fsync at the end of the append or batch that leaves this many records
+	// waiting for one; zero means 256.
 	MaxBatch int
 	// PreviewChars bounds a prompt's redacted preview, in characters; zero means 200.
 	PreviewChars int
