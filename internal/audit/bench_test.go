@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -62,6 +63,62 @@ func BenchmarkAppend(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkAppendBatch appends command records one at a time and in batches of 256, the
+// most the orchestrator's recorder hands over at once, and reports records per second and
+// bytes written per record.
+func BenchmarkAppendBatch(b *testing.B) {
+	zero := 0
+	command := func(i int) Event {
+		return Event{IssueID: "issue-1", IssueIdentifier: "ENG-1", RepoKey: "web", RunID: "run-1", SessionID: "thread-1-turn-1",
+			Type: EventCommandExecuted, Details: map[string]any{"command": "/bin/bash -lc 'go test ./pkg/...'", "cwd": "/srv/workspaces/ENG-1",
+				"status": "completed", "exit_code": zero, "output_preview": strings.Repeat("ok  \tgithub.com/example/pkg\t0.042s\n", 12), "step": i}}
+	}
+	for _, size := range []int{1, 256} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			root := b.TempDir()
+			ctx := context.Background()
+			red := secretscan.New()
+			st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st})
+			if err != nil {
+				b.Fatal(err)
+			}
+			evs := make([]Event, size)
+			n := 0
+			for b.Loop() {
+				for i := range evs {
+					evs[i] = command(n + i)
+				}
+				if _, err := l.AppendBatch(ctx, evs); err != nil {
+					b.Fatal(err)
+				}
+				n += size
+			}
+			if err := l.Close(); err != nil {
+				b.Fatal(err)
+			}
+			days, err := listDays(Dir(root))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var written int64
+			for _, d := range days {
+				fi, err := os.Stat(d.Path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				written += fi.Size()
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(written)/float64(n), "bytes/record")
 		})
 	}
 }

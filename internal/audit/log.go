@@ -36,7 +36,8 @@ type Options struct {
 	Head HeadStore
 	// FlushInterval is the longest a written record waits for its fsync; zero means 100ms.
 	FlushInterval time.Duration
-	// MaxBatch forces an fsync once this many records are waiting; zero means 256.
+	// MaxBatch forces an fsync at the end of the append or batch that leaves this many records
+	// waiting for one; zero means 256.
 	MaxBatch int
 	// PreviewChars bounds a prompt's redacted preview, in characters; zero means 200.
 	PreviewChars int
@@ -91,16 +92,21 @@ type Log struct {
 	// lastRecord is the chain's last record as found at Open; only repair bookkeeping uses it.
 	lastRecord *Record
 	pending    int
-	broken     error
-	closed     bool
-	flushErr   error
+	// lineBuf is reused to seal each batch's lines.
+	lineBuf  []byte
+	broken   error
+	closed   bool
+	flushErr error
 
 	// checkpointed is the highest sequence the head store accepted, so an idle log does not
 	// write the same checkpoint again on every flush tick; a failed one is retried.
 	checkpointed atomic.Uint64
 
-	stop chan struct{}
-	done chan struct{}
+	// dirty wakes the flush loop when records start waiting for an fsync; an idle log runs
+	// no timer.
+	dirty chan struct{}
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
@@ -146,7 +152,7 @@ func Open(ctx context.Context, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{opts: opts, lock: lock, lastHash: GenesisHash, stop: make(chan struct{}), done: make(chan struct{})}
+	l := &Log{opts: opts, lock: lock, lastHash: GenesisHash, dirty: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	fragments, err := l.resume()
 	if err != nil {
 		lock.Close()
@@ -201,86 +207,6 @@ func (l *Log) recordRepair(ctx context.Context, frag tornFragment) error {
 		return fmt.Errorf("audit: mark torn fragment recorded: %w", err)
 	}
 	return syncDir(filepath.Dir(frag.Path))
-}
-
-// Append scrubs, chains and writes one record and returns it as written. The line reaches the
-// file before Append returns, so a crash of this process cannot lose it; the fsync that makes
-// it survive a power loss follows within FlushInterval, or call Sync.
-func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
-	if !eventTypePattern.MatchString(ev.Type) {
-		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
-	}
-	details, err := scrubDetails(ev.Details, l.opts.Redactor)
-	if err != nil {
-		return Record{}, fmt.Errorf("audit: %s event details: %w", ev.Type, err)
-	}
-	red := l.opts.Redactor.Redact
-	rec := Record{
-		Schema:          SchemaVersion,
-		IssueID:         red(ev.IssueID),
-		IssueIdentifier: red(ev.IssueIdentifier),
-		RepoKey:         red(ev.RepoKey),
-		RunID:           red(ev.RunID),
-		SessionID:       red(ev.SessionID),
-		EventType:       ev.Type,
-		Details:         details,
-	}
-	at := ev.Time
-	if at.IsZero() {
-		at = l.opts.Now()
-	}
-	rec.Time = at.UTC()
-
-	l.mu.Lock()
-	synced, err := l.appendLocked(&rec)
-	l.mu.Unlock()
-	if err != nil {
-		return Record{}, err
-	}
-	if synced.seq != 0 {
-		l.checkpoint(ctx, synced)
-	}
-	return rec, nil
-}
-
-// appendLocked writes rec and returns the head it made durable when the batch filled, or a
-// zero position.
-func (l *Log) appendLocked(rec *Record) (position, error) {
-	var synced position
-	switch {
-	case l.closed:
-		return synced, errors.New("audit: log is closed")
-	case l.broken != nil:
-		return synced, l.broken
-	}
-	rec.Seq = max(l.lastSeq, l.skipTo) + 1
-	rec.PreviousHash = l.lastHash
-	day := dayOf(rec.Time)
-	// A clock stepping back must not put a record in an earlier file than its predecessor,
-	// or the files would no longer list the chain in order.
-	if day < l.lastDay {
-		day = l.lastDay
-	}
-	data, err := seal(rec)
-	if err != nil {
-		return synced, fmt.Errorf("audit: encode %s record: %w", rec.EventType, err)
-	}
-	hash := rec.RecordHash
-	data = append(data, '\n')
-	if err := l.useDay(day); err != nil {
-		return synced, err
-	}
-	if n, err := l.file.Write(data); err != nil {
-		l.undoPartialWrite(n)
-		return synced, fmt.Errorf("audit: write record %d to %s: %w", rec.Seq, l.file.Name(), err)
-	}
-	l.size += int64(len(data))
-	l.lastSeq, l.lastHash, l.lastDay = rec.Seq, hash, day
-	l.pending++
-	if l.pending < l.opts.MaxBatch {
-		return synced, nil
-	}
-	return l.syncLocked()
 }
 
 // undoPartialWrite cuts off the bytes of a failed write so the next record does not follow
@@ -409,30 +335,6 @@ func (l *Log) Sync(ctx context.Context) error {
 	defer l.mu.Unlock()
 	err, l.flushErr = l.flushErr, nil
 	return err
-}
-
-func (l *Log) flushLoop() {
-	defer close(l.done)
-	tick := time.NewTicker(l.opts.FlushInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-tick.C:
-			l.mu.Lock()
-			pos, err := l.syncLocked()
-			if err != nil {
-				l.flushErr = err
-			}
-			l.mu.Unlock()
-			if err == nil {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				l.checkpoint(ctx, pos)
-				cancel()
-			}
-		}
-	}
 }
 
 // Head returns the sequence and hash of the last record written.

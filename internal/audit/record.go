@@ -30,6 +30,9 @@ const (
 	EventRunFinished         = "run_finished"
 	EventOperatorAction      = "operator_action"
 	EventConfigReloaded      = "config_reloaded"
+	// EventAgentOutputSummary accounts for a session's streamed output (message, reasoning and
+	// command output deltas) over an interval in one record, since no delta is a side effect.
+	EventAgentOutputSummary = "agent_output_summary"
 	// EventTornLineRepaired is written by the log itself when it finds a line a crash cut short.
 	EventTornLineRepaired = "audit_torn_line_repaired"
 )
@@ -71,18 +74,26 @@ const sealedSuffixLen = len(recordHashField) + 64 + len(`"}`)
 // seal sets r.RecordHash to the SHA-256 of r's canonical encoding without record_hash and
 // returns the stored line (no newline): that same encoding with record_hash appended last.
 func seal(r *Record) ([]byte, error) {
+	return appendSealed(nil, r)
+}
+
+// appendSealed is seal appending the line to dst, so a batch is sealed into one buffer.
+func appendSealed(dst []byte, r *Record) ([]byte, error) {
 	r.RecordHash = ""
-	body, err := canonical(r)
-	if err != nil {
-		return nil, err
+	start := len(dst)
+	dst, ok := appendCanonical(dst, r)
+	if !ok {
+		body, err := canonical(r)
+		if err != nil {
+			return dst[:start], err
+		}
+		dst = append(dst[:start], body...)
 	}
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(dst[start:])
 	r.RecordHash = hex.EncodeToString(sum[:])
-	line := make([]byte, 0, len(body)+sealedSuffixLen-1)
-	line = append(line, body[:len(body)-1]...)
-	line = append(line, recordHashField...)
-	line = append(line, r.RecordHash...)
-	return append(line, `"}`...), nil
+	dst = append(dst[:len(dst)-1], recordHashField...)
+	dst = append(dst, r.RecordHash...)
+	return append(dst, `"}`...), nil
 }
 
 // unseal splits a stored line into the bytes its hash covers (everything before the

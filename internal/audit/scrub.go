@@ -7,11 +7,23 @@ import (
 )
 
 // scrubDetails turns details into plain JSON values (so the stored form re-encodes exactly when
-// verified) and redacts every string in them, map keys included.
+// verified) and redacts every string in them, map keys included, scanning each string once.
+// Details made only of strings, Excerpts, integers, booleans, nil, string slices and nested maps of those
+// (everything Symphony records) are walked as they are; anything else goes through a JSON round
+// trip first.
 func scrubDetails(details map[string]any, r Redactor) (map[string]any, error) {
 	if len(details) == 0 {
 		return nil, nil
 	}
+	if out, ok := scrubPlain(details, r); ok {
+		return out, nil
+	}
+	return scrubRoundTrip(details, r)
+}
+
+// scrubRoundTrip encodes details and decodes them again, numbers kept as their text, before
+// redacting, so any value that encodes to JSON is stored as the JSON it encodes to.
+func scrubRoundTrip(details map[string]any, r Redactor) (map[string]any, error) {
 	raw, err := json.Marshal(details)
 	if err != nil {
 		return nil, err
@@ -29,17 +41,70 @@ func scrubDetails(details map[string]any, r Redactor) (map[string]any, error) {
 	return out, nil
 }
 
+// scrubPlain redacts m when every value in it encodes to JSON that decodes back to the same
+// text, and reports false, having scanned nothing, when one does not.
+func scrubPlain(m map[string]any, r Redactor) (map[string]any, bool) {
+	if !plainValue(m) {
+		return nil, false
+	}
+	return scrubValue(m, r).(map[string]any), true
+}
+
+// plainValue reports whether v is built only of types scrubValue and the canonical encoding
+// handle exactly without a JSON round trip. Floats are not: NaN and infinities do not encode.
+func plainValue(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, int, int64, uint64, Excerpt:
+		return true
+	case []string:
+		return true
+	case map[string]any:
+		for _, x := range v {
+			if !plainValue(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, x := range v {
+			if !plainValue(x) {
+				return false
+			}
+		}
+		return true
+	default:
+		return false
+	}
+}
+
 func scrubValue(v any, r Redactor) any {
 	switch v := v.(type) {
 	case string:
 		return r.Redact(v)
+	case Excerpt:
+		return v.cut(r.Redact(v.Text))
+	case []string:
+		if v == nil {
+			return nil
+		}
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = r.Redact(x)
+		}
+		return out
 	case map[string]any:
+		if v == nil {
+			return nil
+		}
 		out := make(map[string]any, len(v))
 		for k, x := range v {
 			out[r.Redact(k)] = scrubValue(x, r)
 		}
 		return out
 	case []any:
+		if v == nil {
+			return nil
+		}
 		out := make([]any, len(v))
 		for i, x := range v {
 			out[i] = scrubValue(x, r)

@@ -22,7 +22,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
 			return iss, err
 		}
-		w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState}))
+		w.rec.appendAuditFromSession(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState}))
 		iss.State = s.WorkingState
 	}
 	comments, err := w.d.Tracker.ListComments(ctx, iss.ID)
@@ -42,7 +42,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 	if err != nil {
 		return iss, err
 	}
-	w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
+	w.rec.appendAuditFromSession(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
 	return iss, w.ownWorkpad(ctx, iss.ID, created.ID)
 }
 

@@ -38,7 +38,8 @@ type AgentRequest struct {
 	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
-	// Events must receive every session event; it never blocks for long.
+	// Events must receive every session event. It waits only while the audit queue is full,
+	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
 }
 
@@ -84,7 +85,9 @@ type Store interface {
 
 // Audit appends to the hash-chained audit log; *audit.Log implements it.
 type Audit interface {
-	Append(ctx context.Context, ev audit.Event) (audit.Record, error)
+	// AppendBatch writes evs in order with one write; an event it refuses does not stop the
+	// others.
+	AppendBatch(ctx context.Context, evs []audit.Event) ([]audit.Record, error)
 	AppendPrompt(ctx context.Context, ev audit.Event, prompt string) (audit.Record, error)
 	Sync(ctx context.Context) error
 }

@@ -13,31 +13,69 @@ import (
 // recordTimeout bounds one store or audit write so a wedged disk cannot hold the queue forever.
 const recordTimeout = 10 * time.Second
 
-// recorder performs store and audit writes in order, off the loop goroutine. The queue is
-// unbounded so that posting never blocks the loop; writes are small and few per run.
+// sessionQueueLimit is how many writes agent sessions may have queued before posting one more
+// waits for the recorder. A command record is about a kilobyte, so a burst holds a few MiB at
+// most instead of growing the heap with the agents' output.
+const sessionQueueLimit = 1024
+
+// auditBatchLimit is the most audit records handed to the log in one write.
+const auditBatchLimit = 256
+
+// recorder performs store and audit writes in the order they were posted, off the loop
+// goroutine. Writes come in two lanes sharing one queue: the loop's (dispatch, exits, retries,
+// operator actions) never waits, so scheduling never stalls on a disk, and is a few writes per
+// run; agent sessions' writes are bounded, so a session whose agent outruns the disk waits in
+// its event intake and no record is ever dropped. Consecutive audit records are written as one
+// batch.
 type recorder struct {
 	log      *slog.Logger
 	auditLog Audit
+	// sessionLimit is sessionQueueLimit; tests lower it.
+	sessionLimit int
 	// draining is held for a whole drain, so a drain called while the run goroutine is busy
 	// waits for it and writes still land in the order they were posted.
 	draining sync.Mutex
 	mu       sync.Mutex
-	queue    []func(context.Context)
-	wake     chan struct{}
+	queue    []queuedWrite
+	// sessionQueued counts the session writes in queue; space is signalled when a drain takes
+	// them.
+	sessionQueued int
+	space         *sync.Cond
+	// stopped is set once run has returned: nothing drains on its own any more, so a session
+	// posting then must not wait for space the final flush will never make.
+	stopped bool
+	wake    chan struct{}
+}
+
+// queuedWrite is one write: an audit record (built on the recorder's goroutine when build is
+// set) or, when write is set, any other durable write, named by what in the log if it fails.
+type queuedWrite struct {
+	what  string
+	event audit.Event
+	build func() (audit.Event, bool)
+	write func(context.Context) error
+	// session marks a write posted from an agent session, counted against sessionLimit.
+	session bool
 }
 
 func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
-	return &recorder{log: log, auditLog: auditLog, wake: make(chan struct{}, 1)}
+	r := &recorder{log: log, auditLog: auditLog, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
+	r.space = sync.NewCond(&r.mu)
+	return r
 }
 
-// post queues a write; what names it in the log when it fails.
-func (r *recorder) post(what string, write func(context.Context) error) {
+// enqueue adds w to the queue. A session write waits while sessionLimit session writes are
+// queued; every queued write is taken by a drain within recordTimeout per write ahead of it,
+// so the wait is bounded by the disk, not by the agent.
+func (r *recorder) enqueue(w queuedWrite) {
 	r.mu.Lock()
-	r.queue = append(r.queue, func(ctx context.Context) {
-		if err := write(ctx); err != nil {
-			r.log.Error("durable write failed", "write", what, "error", err.Error())
+	if w.session {
+		for r.sessionQueued >= r.sessionLimit && !r.stopped {
+			r.space.Wait()
 		}
-	})
+		r.sessionQueued++
+	}
+	r.queue = append(r.queue, w)
 	r.mu.Unlock()
 	select {
 	case r.wake <- struct{}{}:
@@ -45,31 +83,36 @@ func (r *recorder) post(what string, write func(context.Context) error) {
 	}
 }
 
-// appendAudit queues one audit record.
+// post queues a write from the loop; it never waits. what names it in the log when it fails.
+func (r *recorder) post(what string, write func(context.Context) error) {
+	r.enqueue(queuedWrite{what: what, write: write})
+}
+
+// postFromSession queues a write from an agent session, waiting while the session lane is full.
+func (r *recorder) postFromSession(what string, write func(context.Context) error) {
+	r.enqueue(queuedWrite{what: what, write: write, session: true})
+}
+
+// appendAudit queues one audit record from the loop; it never waits.
 func (r *recorder) appendAudit(ev audit.Event) {
-	r.post(auditWhat(ev), func(ctx context.Context) error {
-		_, err := r.auditLog.Append(ctx, ev)
-		return err
-	})
+	r.enqueue(queuedWrite{event: ev})
 }
 
-// appendAuditFrom queues an audit record built on the recorder's goroutine, for records whose
-// content costs decoding the agent's event path must not pay; build reports false when there
-// is nothing to record.
-func (r *recorder) appendAuditFrom(what string, build func() (audit.Event, bool)) {
-	r.post(what, func(ctx context.Context) error {
-		ev, ok := build()
-		if !ok {
-			return nil
-		}
-		_, err := r.auditLog.Append(ctx, ev)
-		return err
-	})
+// appendAuditFromSession queues one audit record from an agent session.
+func (r *recorder) appendAuditFromSession(ev audit.Event) {
+	r.enqueue(queuedWrite{event: ev, session: true})
 }
 
-// appendPrompt queues the audit record of a prompt sent to the agent.
+// appendAuditFrom queues an audit record from an agent session, built on the recorder's
+// goroutine, for records whose content costs decoding the agent's event path must not pay;
+// build reports false when there is nothing to record.
+func (r *recorder) appendAuditFrom(build func() (audit.Event, bool)) {
+	r.enqueue(queuedWrite{build: build, session: true})
+}
+
+// appendPrompt queues the audit record of a prompt sent to the agent, from its session.
 func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
-	r.post(auditWhat(ev), func(ctx context.Context) error {
+	r.postFromSession(auditWhat(ev), func(ctx context.Context) error {
 		_, err := r.auditLog.AppendPrompt(ctx, ev, prompt)
 		return err
 	})
@@ -90,6 +133,12 @@ func issueEvent(at time.Time, is issue.Issue, runID, sessionID, typ string, deta
 
 // run drains the queue until ctx ends; call flush afterwards to finish what is left.
 func (r *recorder) run(ctx context.Context) {
+	defer func() {
+		r.mu.Lock()
+		r.stopped = true
+		r.space.Broadcast()
+		r.mu.Unlock()
+	}()
 	for {
 		r.drain()
 		select {
@@ -101,24 +150,61 @@ func (r *recorder) run(ctx context.Context) {
 }
 
 // drain performs every queued write; when it returns, every write posted before the call
-// has been performed.
+// has been performed. Taking the queue frees the session lane at once, so sessions refill it
+// while this batch is written: at most twice sessionLimit session writes are held.
 func (r *recorder) drain() {
 	r.draining.Lock()
 	defer r.draining.Unlock()
 	for {
 		r.mu.Lock()
 		batch := r.queue
-		r.queue = nil
+		r.queue, r.sessionQueued = nil, 0
+		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {
 			return
 		}
-		for _, w := range batch {
+		r.perform(batch)
+	}
+}
+
+// perform writes batch in order, handing runs of consecutive audit records to the log as one
+// batch each.
+func (r *recorder) perform(batch []queuedWrite) {
+	events := make([]audit.Event, 0, min(len(batch), auditBatchLimit))
+	flushAudit := func() {
+		if len(events) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+		if _, err := r.auditLog.AppendBatch(ctx, events); err != nil {
+			r.log.Error("durable write failed", "write", "audit batch", "records", len(events), "error", err.Error())
+		}
+		cancel()
+		clear(events)
+		events = events[:0]
+	}
+	for _, w := range batch {
+		switch {
+		case w.build != nil:
+			if ev, ok := w.build(); ok {
+				events = append(events, ev)
+			}
+		case w.write == nil:
+			events = append(events, w.event)
+		default:
+			flushAudit()
 			ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-			w(ctx)
+			if err := w.write(ctx); err != nil {
+				r.log.Error("durable write failed", "write", w.what, "error", err.Error())
+			}
 			cancel()
 		}
+		if len(events) == auditBatchLimit {
+			flushAudit()
+		}
 	}
+	flushAudit()
 }
 
 // flush performs what is left, giving up when ctx ends.

@@ -113,6 +113,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
+	// Deferred before the session's stop, so it runs after the last event is in.
+	defer sink.flushSummary()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
@@ -230,6 +232,8 @@ type eventSink struct {
 	used int64
 	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
 	toolCalls, toolFailures int
+	// summary coalesces the streamed output deltas of the current interval.
+	summary outputSummary
 }
 
 // toolCounts returns how many tool calls the attempt made and how many failed.
@@ -245,9 +249,14 @@ func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64
 
 func (s *eventSink) observe(ev agent.Event) {
 	// The loop reads the event after this callback returns, when Raw is no longer valid.
+	raw := ev.Raw
 	ev.Raw = nil
 	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
+	if isStreamedOutput(ev) {
+		s.coalesce(ev, raw)
+		return
+	}
 	if ev.Kind == agent.EventToolCallCompleted || ev.Kind == agent.EventToolCallFailed {
 		s.mu.Lock()
 		s.toolCalls++
@@ -261,7 +270,7 @@ func (s *eventSink) observe(ev agent.Event) {
 		// Only what the record needs is kept.
 		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}
 		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
-		s.w.rec.appendAuditFrom("audit agent activity", func() (audit.Event, bool) {
+		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
 			typ, details, ok := agentActivity(done)
 			return issueEvent(at, iss, runID, sessionID, typ, details), ok
 		})
@@ -272,10 +281,10 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.w.rec.post("token usage", func(ctx context.Context) error {
+	s.w.rec.postFromSession("token usage", func(ctx context.Context) error {
 		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
 	})
-	s.w.rec.appendAudit(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
+	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total

@@ -15,3 +15,23 @@ func BenchmarkRedact1MiBLog(b *testing.B) {
 		s.Redact(log)
 	}
 }
+
+// BenchmarkRedactRecordFields redacts the strings of one typical audit record: ids, keys and a
+// command's output preview, none holding a secret.
+func BenchmarkRedactRecordFields(b *testing.B) {
+	fields := []string{"issue-1", "ENG-1", "web", "run-20260310-abcdef", "thread-1-turn-1", "command", "cwd", "status",
+		"exit_code", "output_preview", "/bin/bash -lc 'go test ./pkg/...'", "/srv/workspaces/ENG-1", "completed",
+		strings.Repeat("ok  \tgithub.com/example/pkg\t0.042s\n", 12)}
+	total := 0
+	for _, f := range fields {
+		total += len(f)
+	}
+	s := New("configured-secret-value")
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range fields {
+			s.Redact(f)
+		}
+	}
+}

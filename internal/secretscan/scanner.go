@@ -52,8 +52,12 @@ func (s *Scanner) Find(text string) []Finding {
 	for _, l := range s.literals {
 		raw = appendLiteral(raw, text, l)
 	}
+	present := presentPatterns(text)
 	var lower string
-	for _, p := range patterns {
+	for i, p := range patterns {
+		if present&(1<<i) == 0 {
+			continue
+		}
 		hay := text
 		if p.fold {
 			if lower == "" {
@@ -71,7 +75,10 @@ func (s *Scanner) Find(text string) []Finding {
 			raw = p.appendMatches(raw, text[l.start:l.end], l.start)
 		}
 	}
-	raw = appendUnterminatedKeys(raw, text)
+	// A key header always holds the private key pattern's hint.
+	if present&(1<<privateKeyPattern) != 0 {
+		raw = appendUnterminatedKeys(raw, text)
+	}
 	return merge(raw)
 }
 
