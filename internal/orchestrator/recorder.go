@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/audit"
@@ -24,16 +25,30 @@ type recorder struct {
 	mu       sync.Mutex
 	queue    []func(context.Context)
 	wake     chan struct{}
+	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
+	pendingAudit, pendingStore atomic.Int64
 }
 
 func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
 	return &recorder{log: log, auditLog: auditLog, wake: make(chan struct{}, 1)}
 }
 
-// post queues a write; what names it in the log when it fails.
+// post queues a store write; what names it in the log when it fails.
 func (r *recorder) post(what string, write func(context.Context) error) {
+	r.enqueue(&r.pendingStore, what, write)
+}
+
+// postAudit queues an audit write.
+func (r *recorder) postAudit(what string, write func(context.Context) error) {
+	r.enqueue(&r.pendingAudit, what, write)
+}
+
+// enqueue queues a write counted in pending until it has been performed.
+func (r *recorder) enqueue(pending *atomic.Int64, what string, write func(context.Context) error) {
+	pending.Add(1)
 	r.mu.Lock()
 	r.queue = append(r.queue, func(ctx context.Context) {
+		defer pending.Add(-1)
 		if err := write(ctx); err != nil {
 			r.log.Error("durable write failed", "write", what, "error", err.Error())
 		}
@@ -47,7 +62,7 @@ func (r *recorder) post(what string, write func(context.Context) error) {
 
 // appendAudit queues one audit record.
 func (r *recorder) appendAudit(ev audit.Event) {
-	r.post(auditWhat(ev), func(ctx context.Context) error {
+	r.postAudit(auditWhat(ev), func(ctx context.Context) error {
 		_, err := r.auditLog.Append(ctx, ev)
 		return err
 	})
@@ -57,7 +72,7 @@ func (r *recorder) appendAudit(ev audit.Event) {
 // content costs decoding the agent's event path must not pay; build reports false when there
 // is nothing to record.
 func (r *recorder) appendAuditFrom(what string, build func() (audit.Event, bool)) {
-	r.post(what, func(ctx context.Context) error {
+	r.postAudit(what, func(ctx context.Context) error {
 		ev, ok := build()
 		if !ok {
 			return nil
@@ -69,7 +84,7 @@ func (r *recorder) appendAuditFrom(what string, build func() (audit.Event, bool)
 
 // appendPrompt queues the audit record of a prompt sent to the agent.
 func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
-	r.post(auditWhat(ev), func(ctx context.Context) error {
+	r.postAudit(auditWhat(ev), func(ctx context.Context) error {
 		_, err := r.auditLog.AppendPrompt(ctx, ev, prompt)
 		return err
 	})
