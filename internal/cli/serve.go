@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/metrics"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 )
 
@@ -20,11 +22,13 @@ func runServe(cmd *cobra.Command, g *Globals) error {
 }
 
 func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps orchestrator.Deps) error {
-	o, err := orchestrator.New(deps)
+	cfg := s.configs.Current()
+	m := metrics.New(metrics.Options{Repositories: repositoryKeys(cfg)})
+	o, err := orchestrator.New(m.Instrument(deps))
 	if err != nil {
 		return failure(err)
 	}
-	cfg := s.configs.Current()
+	m.Watch(o)
 	owners := storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}
 	if outcomes, err := s.workspaces.manager().StartupCleanup(ctx, owners, o); err != nil {
 		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)
@@ -114,4 +118,13 @@ func printStatus(ctx context.Context, w io.Writer, o *orchestrator.Orchestrator)
 		case <-changed:
 		}
 	}
+}
+
+// repositoryKeys lists the configured repository keys, whose metric series start at zero.
+func repositoryKeys(cfg *config.Config) []string {
+	keys := make([]string, 0, len(cfg.Repositories))
+	for _, r := range cfg.Repositories {
+		keys = append(keys, r.Key)
+	}
+	return keys
 }

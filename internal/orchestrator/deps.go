@@ -114,6 +114,9 @@ type Deps struct {
 	// OwnComment records that the issue's runs own a comment (the workpad Symphony opens), so
 	// the agent's scoped tools may edit it. Nil records nothing.
 	OwnComment func(ctx context.Context, issueID, commentID string) error
+	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
+	// metrics. Nil observes nothing.
+	Observer Observer
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger
@@ -155,6 +158,9 @@ func (d Deps) check() (Deps, error) {
 	}
 	if d.Preflight == nil {
 		d.Preflight = func() error { return nil }
+	}
+	if d.Observer == nil {
+		d.Observer = noObserver{}
 	}
 	return d, nil
 }

@@ -104,6 +104,7 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now}
 	o.rec.post("start run", func(ctx context.Context) error { _, err := o.d.Store.StartRun(ctx, run); return err })
 	o.auditRun(is, e.runID, audit.EventRunStarted, map[string]any{"attempt": attempt})
+	o.d.Observer.OnDispatch(is.RepoKey)
 	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s}
 	o.workers.Add(1)
 	go func() {

@@ -34,6 +34,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	}
 	if u.turn > 0 {
 		e.turns = u.turn
+		o.d.Observer.OnTurn(e.issue.RepoKey, u.turnTook)
 	}
 	if u.hasBase {
 		o.issueTokens[u.issueID] = max(o.issueTokens[u.issueID], u.baseTokens)
@@ -65,6 +66,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 			o.tokens = o.tokens.Add(d)
 			o.dailyTokens += d.Total
 			o.issueTokens[u.issueID] += d.Total
+			o.d.Observer.OnTokens(e.issue.RepoKey, d)
 		}
 	}
 }
@@ -170,6 +172,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), fmt.Sprintf("worker exited: %s", errText))
 	}
 	o.finishRun(e, is.State, status, errText, now, m.res)
+	o.d.Observer.OnExit(is.RepoKey, status, reason, elapsed)
 }
 
 func (o *Orchestrator) hold(id, identifier, repoKey, reason string) {

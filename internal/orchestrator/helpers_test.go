@@ -44,6 +44,7 @@ type harnessConfig struct {
 	preflight func() error
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
+	observer   Observer
 }
 
 type option func(*harnessConfig)
@@ -168,6 +169,7 @@ func (h *harness) deps() Deps {
 		},
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
+		Observer:   h.cfg.observer,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"time"
+
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/workspace"
@@ -47,6 +49,8 @@ type msgPoll struct {
 	routes   map[string][]issue.Issue
 	all      *tracker.Candidates
 	fetchErr error
+	// took is how long the poll's tracker calls and checks took.
+	took time.Duration
 }
 
 // msgRetryDue says a retry timer fired; gen tells it from a timer that was replaced.

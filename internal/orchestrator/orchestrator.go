@@ -353,3 +353,9 @@ func (o *Orchestrator) stop(e *runEntry, reason StopReason, detail string) {
 		"repo_key", e.issue.RepoKey, "session_id", e.sessionID, "reason", string(reason), "detail", detail)
 	e.cancel(&stopError{Reason: reason, Detail: detail})
 }
+
+// PendingWrites reports how many audit records and store writes are queued for the recorder
+// and not yet written. It never blocks.
+func (o *Orchestrator) PendingWrites() (audit, store int) {
+	return int(o.rec.pendingAudit.Load()), int(o.rec.pendingStore.Load())
+}

@@ -31,6 +31,7 @@ func (o *Orchestrator) publish() {
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
 		DispatchBlocked: o.blockers(), Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
+		TokensPerDay: o.s.TokensPerDay, TokensPerIssue: o.s.TokensPerIssue,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
 	}

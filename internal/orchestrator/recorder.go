@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/audit"
@@ -45,6 +46,8 @@ type recorder struct {
 	// posting then must not wait for space the final flush will never make.
 	stopped bool
 	wake    chan struct{}
+	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
+	pendingAudit, pendingStore atomic.Int64
 }
 
 // queuedWrite is one write: an audit record (built on the recorder's goroutine when build is
@@ -56,7 +59,12 @@ type queuedWrite struct {
 	write func(context.Context) error
 	// session marks a write posted from an agent session, counted against sessionLimit.
 	session bool
+	// toAudit marks a write that goes to the audit log although it is not a plain record.
+	toAudit bool
 }
+
+// isAudit says which pending count the write is in.
+func (w queuedWrite) isAudit() bool { return w.write == nil || w.toAudit }
 
 func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
 	r := &recorder{log: log, auditLog: auditLog, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
@@ -68,6 +76,11 @@ func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
 // queued; every queued write is taken by a drain within recordTimeout per write ahead of it,
 // so the wait is bounded by the disk, not by the agent.
 func (r *recorder) enqueue(w queuedWrite) {
+	if w.isAudit() {
+		r.pendingAudit.Add(1)
+	} else {
+		r.pendingStore.Add(1)
+	}
 	r.mu.Lock()
 	if w.session {
 		for r.sessionQueued >= r.sessionLimit && !r.stopped {
@@ -112,10 +125,10 @@ func (r *recorder) appendAuditFrom(build func() (audit.Event, bool)) {
 
 // appendPrompt queues the audit record of a prompt sent to the agent, from its session.
 func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
-	r.postFromSession(auditWhat(ev), func(ctx context.Context) error {
+	r.enqueue(queuedWrite{what: auditWhat(ev), session: true, toAudit: true, write: func(ctx context.Context) error {
 		_, err := r.auditLog.AppendPrompt(ctx, ev, prompt)
 		return err
-	})
+	}})
 }
 
 func auditWhat(ev audit.Event) string {
@@ -172,7 +185,13 @@ func (r *recorder) drain() {
 // batch each.
 func (r *recorder) perform(batch []queuedWrite) {
 	events := make([]audit.Event, 0, min(len(batch), auditBatchLimit))
+	// taken counts the queued audit writes behind events, some of which built no record.
+	taken := int64(0)
 	flushAudit := func() {
+		defer func() {
+			r.pendingAudit.Add(-taken)
+			taken = 0
+		}()
 		if len(events) == 0 {
 			return
 		}
@@ -187,10 +206,12 @@ func (r *recorder) perform(batch []queuedWrite) {
 	for _, w := range batch {
 		switch {
 		case w.build != nil:
+			taken++
 			if ev, ok := w.build(); ok {
 				events = append(events, ev)
 			}
 		case w.write == nil:
+			taken++
 			events = append(events, w.event)
 		default:
 			flushAudit()
@@ -199,6 +220,11 @@ func (r *recorder) perform(batch []queuedWrite) {
 				r.log.Error("durable write failed", "write", w.what, "error", err.Error())
 			}
 			cancel()
+			if w.isAudit() {
+				r.pendingAudit.Add(-1)
+			} else {
+				r.pendingStore.Add(-1)
+			}
 		}
 		if len(events) == auditBatchLimit {
 			flushAudit()

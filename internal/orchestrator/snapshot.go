@@ -35,6 +35,10 @@ type Snapshot struct {
 	Tokens         agent.TokenUsage
 	RuntimeSeconds float64
 	DailyTokens    int64
+	// TokensPerDay and TokensPerIssue are the token budgets in force
+	// (agent.limits.tokens_per_day, tokens_per_issue); 0 means no budget.
+	TokensPerDay   int64
+	TokensPerIssue int64
 	RateLimits     json.RawMessage
 
 	LastPollAt    time.Time

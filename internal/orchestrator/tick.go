@@ -90,6 +90,7 @@ func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string
 	call := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.Background(), timeout)
 	}
+	start := o.clock.Now()
 	m := msgPoll{reconcile: reconcile, refreshIDs: ids}
 	if reconcile && len(ids) > 0 {
 		ctx, cancel := call()
@@ -118,11 +119,13 @@ func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string
 			}
 		}
 	}
+	m.took = o.clock.Now().Sub(start)
 	o.send(m)
 }
 
 func (o *Orchestrator) onPoll(m msgPoll) {
 	o.polling = false
+	o.d.Observer.OnPoll(m.took, m.refreshErr != nil || m.preflight != nil || m.fetchErr != nil)
 	o.lastPollAt = o.clock.Now()
 	if m.reconcile {
 		o.reconcile(m.refreshIDs, m.refreshed, m.refreshErr)

@@ -58,7 +58,9 @@ type workerUpdate struct {
 	baseTokens int64
 	hasBase    bool
 	turn       int
-	issue      *issue.Issue
+	// turnTook is how long the completed turn took.
+	turnTook time.Duration
+	issue    *issue.Issue
 }
 
 // worker runs attempts. It holds no scheduling state; everything it learns goes to report.
@@ -154,7 +156,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			return res
 		}
 		w.rec.appendPrompt(issueEvent(w.d.Clock.Now(), iss, job.runID, res.SessionID, audit.EventPromptSent, map[string]any{"turn": turn}), text)
+		turnStart := w.d.Clock.Now()
 		result, err := session.RunTurn(ctx, text)
+		turnTook := w.d.Clock.Now().Sub(turnStart)
 		if err == nil && ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}
@@ -166,7 +170,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		iss = w.refresh(ctx, job.settings, iss, turn, log)
 		res.Issue = iss
 		seen := iss
-		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, issue: &seen})
+		report(workerUpdate{runID: job.runID, issueID: iss.ID, sessionID: result.SessionID, turn: turn, turnTook: turnTook, issue: &seen})
 		if !job.settings.isActive(iss.State) {
 			log.Info("issue left its active states; attempt ends", "session_id", result.SessionID, "state", iss.State)
 			return res
