@@ -26,7 +26,7 @@ func TestServiceResumesAnAuditGapOnlyWhenAcknowledged(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "symphony.yml")
 	files := map[string]string{
-		config: "issues: {provider: local, local: {dir: issues}}\nrepositories: [{key: a}]\nagent: {runtime: codex, command: /bin/true app-server}\n",
+		config:                            "issues: {provider: local, local: {dir: issues}}\nrepositories: [{key: a}]\nagent: {runtime: codex, command: /bin/true app-server}\n",
 		filepath.Join(dir, "WORKFLOW.md"): "Work on {{ issue.identifier }}.\n",
 	}
 	if err := os.Mkdir(filepath.Join(dir, "issues"), 0o700); err != nil {
