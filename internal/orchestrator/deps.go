@@ -111,6 +111,9 @@ type Deps struct {
 	// OwnComment records that the issue's runs own a comment (the workpad Symphony opens), so
 	// the agent's scoped tools may edit it. Nil records nothing.
 	OwnComment func(ctx context.Context, issueID, commentID string) error
+	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
+	// are (the agent adapters already redact what they know).
+	Redact func(string) string
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger

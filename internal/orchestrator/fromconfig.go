@@ -23,7 +23,8 @@ func FromConfig(cfg *config.Config) Settings {
 		StallTimeout:    ms(cfg.Agent.Timeouts.StallMs),
 		Watchdog: Watchdog{Enabled: cfg.Watchdog.Enabled, Tick: ms(cfg.Watchdog.TickIntervalMs),
 			Threshold: ms(cfg.Watchdog.NoProgressThresholdMs)},
-		AgentKind: cfg.Agent.Runtime,
+		AgentKind:        cfg.Agent.Runtime,
+		TranscriptEvents: cfg.Dashboard.TranscriptBufferSize,
 	}
 	if p := cfg.Agent.Limits.TokensPerIssue; p != nil {
 		s.TokensPerIssue = *p

@@ -44,6 +44,8 @@ type harnessConfig struct {
 	preflight func() error
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
+	// redact scrubs transcript messages.
+	redact func(string) string
 }
 
 type option func(*harnessConfig)
@@ -168,6 +170,7 @@ func (h *harness) deps() Deps {
 		},
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
+		Redact:     h.cfg.redact,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

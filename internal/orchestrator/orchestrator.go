@@ -28,15 +28,20 @@ type Orchestrator struct {
 	clock Clock
 	rec   *recorder
 	w     *worker
+	// transcripts keeps each issue's recent agent events behind its own lock.
+	transcripts *transcripts
 
 	// controlTimeout is fixed at New so callers never read loop-owned settings.
 	controlTimeout time.Duration
 
-	inbox   chan loopMessage
-	done    chan struct{}
-	snap    atomic.Pointer[Snapshot]
-	started atomic.Bool
-	workers sync.WaitGroup
+	inbox chan loopMessage
+	done  chan struct{}
+	snap  atomic.Pointer[Snapshot]
+	// published is closed, and replaced, by every publish: live readers wait on it instead of
+	// polling the snapshot.
+	published atomic.Pointer[chan struct{}]
+	started   atomic.Bool
+	workers   sync.WaitGroup
 	// cleanups tracks the removal of terminal issues' workspaces, which shutdown waits for.
 	cleanups sync.WaitGroup
 
@@ -132,6 +137,9 @@ func New(deps Deps) (*Orchestrator, error) {
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
+	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
+	first := make(chan struct{})
+	o.published.Store(&first)
 	o.rec = newRecorder(d.Logger, d.Audit)
 	o.w = &worker{d: d, rec: o.rec}
 	for _, w := range d.Settings.Warnings {
@@ -143,6 +151,10 @@ func New(deps Deps) (*Orchestrator, error) {
 
 // Snapshot returns the latest published state. It never blocks.
 func (o *Orchestrator) Snapshot() *Snapshot { return o.snap.Load() }
+
+// Published returns a channel that is closed when the next snapshot is published. Take it
+// before reading Snapshot so no change is missed in between.
+func (o *Orchestrator) Published() <-chan struct{} { return *o.published.Load() }
 
 // Run restores durable state, then schedules until ctx ends, and finally shuts down
 // gracefully: no new dispatch, every agent stopped with its after_run hook, pending store and
