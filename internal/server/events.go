@@ -45,7 +45,9 @@ func (h *hub) subscribe() *sseClient {
 	h.clients[c] = struct{}{}
 	if h.stop == nil {
 		h.stop = make(chan struct{})
-		go h.broadcast(h.stop)
+		// The snapshot the new client is about to get is the baseline, taken now so a change
+		// published before the goroutine runs is still sent.
+		go h.broadcast(h.stop, h.src.Snapshot())
 	}
 	return c
 }
@@ -62,8 +64,7 @@ func (h *hub) unsubscribe(c *sseClient) {
 
 // broadcast sends each new snapshot, at most one per interval: changes in between are
 // coalesced into the next frame.
-func (h *hub) broadcast(stop chan struct{}) {
-	last := h.src.Snapshot()
+func (h *hub) broadcast(stop chan struct{}, last *orchestrator.Snapshot) {
 	for {
 		changed := h.src.Published()
 		if snap := h.src.Snapshot(); snap != last {

@@ -169,12 +169,12 @@ func exampleRuns() []store.Run {
 		{ID: "run-10", RepoKey: "api", IssueID: "id-4", IssueIdentifier: "ENG-4", IssueTitle: "Rate-limit the export endpoint",
 			IssueState: "In Review", Attempt: 0, Status: store.StatusSuccess, StartedAt: epoch.Add(-90 * time.Minute),
 			EndedAt: epoch.Add(-time.Hour), WorkspacePath: "/srv/symphony/workspaces/api/ENG-4", SessionID: "thread-4-turn-2",
-			Tokens: store.Tokens{Input: 200000, UncachedInput: 150000, CachedInput: 50000, Output: 9000, Total: 209000},
+			Tokens:         store.Tokens{Input: 200000, UncachedInput: 150000, CachedInput: 50000, Output: 9000, Total: 209000},
 			RuntimeSeconds: 1800, ToolCalls: 12},
 		{ID: "run-9", RepoKey: "web", IssueID: "id-3", IssueIdentifier: "ENG-3", IssueTitle: "Fix the flaky login test",
 			IssueState: "In Progress", Attempt: 3, Status: store.StatusTimeout, StartedAt: epoch.Add(-30 * time.Minute),
 			EndedAt: epoch.Add(-20 * time.Minute), Error: "turn_timeout", WorkspacePath: "/srv/symphony/workspaces/web/ENG-3",
-			Tokens: store.Tokens{Input: 50000, UncachedInput: 37500, CachedInput: 12500, Output: 2000, Total: 52000},
+			Tokens:         store.Tokens{Input: 50000, UncachedInput: 37500, CachedInput: 12500, Output: 2000, Total: 52000},
 			RuntimeSeconds: 600, ToolCalls: 4, ToolFailures: 1},
 	}
 }

@@ -210,7 +210,10 @@ func TestControlOverTCPNeedsTheBearerToken(t *testing.T) {
 }
 
 func TestBrowserControlRequestsMustBeSameOrigin(t *testing.T) {
-	env := newTestEnv(t, func(o *Options) { o.Host = "symphony.internal"; o.AllowedOrigins = ParseAllowedOrigins("https://ops.example.com:8443, tools.example.com") })
+	env := newTestEnv(t, func(o *Options) {
+		o.Host = "symphony.internal"
+		o.AllowedOrigins = ParseAllowedOrigins("https://ops.example.com:8443, tools.example.com")
+	})
 	h := func(kv ...string) http.Header {
 		hd := bearer()
 		for i := 0; i < len(kv); i += 2 {

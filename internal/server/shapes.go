@@ -190,8 +190,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 		Running: make([]RunningJSON, 0, len(s.Running)), Queued: make([]QueuedJSON, 0, len(s.Queued)),
 		Retrying: make([]RetryJSON, 0, len(s.Retrying)), Watching: make([]WatchingJSON, 0, len(s.Watching)),
 		Conflicts: make([]ConflictJSON, 0, len(s.Conflicts)), Held: make([]HeldJSON, 0, len(s.Held)),
-		Totals: Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: s.RuntimeSeconds},
-		Pause:  PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
+		Totals:     Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: s.RuntimeSeconds},
+		Pause:      PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
 		LastPollAt: timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
 	}
 	repos := map[string]bool{}
