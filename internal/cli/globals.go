@@ -18,6 +18,14 @@ type Globals struct {
 	logsRoot   string
 	logFormat  string
 	logLevel   string
+	// host and port override dashboard.host and dashboard.port for the service; port also
+	// turns the dashboard listener on when dashboard.enabled is false. portSet says --port
+	// was given (0 asks for a free port).
+	host    string
+	port    int
+	portSet bool
+	// serving says the command is the long-running service, which opens the API listeners.
+	serving bool
 }
 
 func (g *Globals) bind(root *cobra.Command) {
@@ -27,6 +35,13 @@ func (g *Globals) bind(root *cobra.Command) {
 	f.StringVar(&g.logsRoot, "logs-root", "", "directory for log files (env SYMPHONY_LOGS_ROOT; default <state-root>/logs)")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text (key=value) or json")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// bindServe adds the flags only the service itself takes.
+func (g *Globals) bindServe(root *cobra.Command) {
+	f := root.Flags()
+	f.StringVar(&g.host, "host", "", "address the dashboard and JSON API listen on (default dashboard.host, 127.0.0.1; non-loopback needs SYMPHONY_ALLOW_REMOTE_BIND=1)")
+	f.IntVar(&g.port, "port", 0, "port of the dashboard and JSON API, 0 for a free one (default dashboard.port); turns the listener on even when dashboard.enabled is false")
 }
 
 // StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else the

@@ -44,10 +44,12 @@ func newRootCmd(g *Globals) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			g.portSet, g.serving = cmd.Flags().Changed("port"), true
 			return runServe(cmd, g)
 		},
 	}
 	g.bind(root)
+	g.bindServe(root)
 	for _, build := range commands {
 		root.AddCommand(build(g))
 	}
@@ -68,4 +70,10 @@ var commands = []func(*Globals) *cobra.Command{
 	newRunCmd,
 	newDoctorCmd,
 	newMCPShimCmd,
+	newStatusCmd,
+	newPauseCmd,
+	newResumeCmd,
+	newStopCmd,
+	newUnstopCmd,
+	newRefreshCmd,
 }
