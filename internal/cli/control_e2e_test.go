@@ -248,6 +248,9 @@ func TestControlCommandsSteerARunningService(t *testing.T) {
 	})
 
 	e.stop(t, svc, out)
+	if _, err := os.Stat(filepath.Join(e.state, server.URLFile)); !os.IsNotExist(err) {
+		t.Errorf("the stopped service left its control_url behind: %v", err)
+	}
 	if code, _ := e.ctl(t, "status"); code != 1 {
 		t.Fatalf("status after the service stopped: exit %d", code)
 	}
