@@ -12,7 +12,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	st := server.State{
 		GeneratedAt: at, MaxAgents: 4,
-		Counts:      server.Counts{Running: 1, Retrying: 2, Held: 1, Watching: 1, Conflicts: 1, Queued: 1},
+		Counts: server.Counts{Running: 1, Retrying: 2, Held: 1, Watching: 1, Conflicts: 1, Queued: 1},
 		Running: []server.RunningJSON{{IssueIdentifier: "ENG-1", State: "In Progress", TurnCount: 3, StartedAt: at.Add(-13*time.Minute - 5*time.Second),
 			LastEvent: "notification", LastMessage: "running\ngo test", Tokens: server.Tokens{TotalTokens: 128000}}},
 		Queued: []server.QueuedJSON{{IssueIdentifier: "ENG-5", State: "Todo"}},
@@ -20,11 +20,11 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 			{IssueIdentifier: "ENG-3", Attempt: 4, DueAt: at.Add(80 * time.Second), Error: "worker exited: turn_timeout"},
 			{IssueIdentifier: "ENG-8", Attempt: 1, DueAt: at.Add(time.Second), Continuation: true},
 		},
-		Held:      []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
-		Watching:  []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
-		Conflicts: []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
-		Totals:    server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}},
-		Budget:    server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
+		Held:          []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
+		Watching:      []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
+		Conflicts:     []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}},
+		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
 		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
 	}
 	var b strings.Builder
