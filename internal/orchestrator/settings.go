@@ -52,8 +52,9 @@ type Settings struct {
 	ControlTimeout time.Duration
 	// HistoryLimit caps the finished runs kept in snapshots.
 	HistoryLimit int
-	// TranscriptEvents is how many recent agent events each issue's transcript keeps; zero
-	// means DefaultTranscriptEvents. It is fixed when the orchestrator is created.
+	// TranscriptEvents is how many recent agent events each issue's transcript keeps
+	// (dashboard.transcript_buffer_size); zero keeps none. It is fixed when the orchestrator
+	// is created.
 	TranscriptEvents int
 	// Warnings are logged once at start (for example a budget the agent may never trigger).
 	Warnings []string

@@ -11,9 +11,6 @@ import (
 // Transcript bounds. The ring keeps the recent events the loop already sees, so an operator can
 // look at what an agent is doing without opening log files; it is not the full transcript.
 const (
-	// DefaultTranscriptEvents is how many events each issue keeps when Settings.TranscriptEvents
-	// is zero (dashboard.transcript_buffer_size).
-	DefaultTranscriptEvents = 200
 	// transcriptMessageBytes cuts one event's message.
 	transcriptMessageBytes = 2048
 	// transcriptIssueBytes caps one issue's ring: the oldest events go first when it is over.
@@ -56,9 +53,6 @@ type transcriptRing struct {
 }
 
 func newTranscripts(perIssue int, redact func(string) string) *transcripts {
-	if perIssue <= 0 {
-		perIssue = DefaultTranscriptEvents
-	}
 	if redact == nil {
 		redact = func(s string) string { return s }
 	}
@@ -66,6 +60,9 @@ func newTranscripts(perIssue int, redact func(string) string) *transcripts {
 }
 
 func (t *transcripts) add(e *runEntry, ev *agent.Event, now time.Time) {
+	if t.perIssue == 0 {
+		return
+	}
 	msg := ev.Message
 	if len(msg) > transcriptMessageBytes {
 		cut := transcriptMessageBytes

@@ -53,6 +53,11 @@ func TestTranscriptKeepsRecentRedactedEventsPerIssue(t *testing.T) {
 	if _, ok := h.o.Transcript("ENG-404"); ok {
 		t.Error("transcript found for an unknown issue")
 	}
+	off := newTranscripts(0, nil)
+	off.add(&runEntry{issue: newIssue(1, "Todo")}, &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, time.Now())
+	if _, ok := off.get("ENG-1"); ok {
+		t.Error("a transcript size of 0 kept events")
+	}
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
