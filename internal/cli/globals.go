@@ -21,6 +21,14 @@ type Globals struct {
 	// acknowledgeAuditGap lets a service command resume an audit log whose newest
 	// checkpointed records are missing, recording the gap in the chain.
 	acknowledgeAuditGap bool
+	// host and port override dashboard.host and dashboard.port for the service; port also
+	// turns the dashboard listener on when dashboard.enabled is false. portSet says --port
+	// was given (0 asks for a free port).
+	host    string
+	port    int
+	portSet bool
+	// serving says the command is the long-running service, which opens the API listeners.
+	serving bool
 }
 
 func (g *Globals) bind(root *cobra.Command) {
@@ -36,6 +44,13 @@ func (g *Globals) bind(root *cobra.Command) {
 func (g *Globals) bindServiceFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&g.acknowledgeAuditGap, "acknowledge-audit-gap", false,
 		"resume an audit log whose newest records are missing (after `symphony audit verify`); the gap is recorded in the chain")
+}
+
+// bindServe adds the flags only the service itself takes.
+func (g *Globals) bindServe(root *cobra.Command) {
+	f := root.Flags()
+	f.StringVar(&g.host, "host", "", "address the dashboard and JSON API listen on (default dashboard.host, 127.0.0.1; non-loopback needs SYMPHONY_ALLOW_REMOTE_BIND=1)")
+	f.IntVar(&g.port, "port", 0, "port of the dashboard and JSON API, 0 for a free one (default dashboard.port); turns the listener on even when dashboard.enabled is false")
 }
 
 // StateRoot returns the state directory: --state-root, else $SYMPHONY_STATE_ROOT, else the

@@ -44,11 +44,13 @@ func newRootCmd(g *Globals) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			g.portSet, g.serving = cmd.Flags().Changed("port"), true
 			return runServe(cmd, g)
 		},
 	}
 	g.bind(root)
 	g.bindServiceFlags(root)
+	g.bindServe(root)
 	for _, build := range commands {
 		root.AddCommand(build(g))
 	}
@@ -70,4 +72,10 @@ var commands = []func(*Globals) *cobra.Command{
 	newDoctorCmd,
 	newMCPShimCmd,
 	newApproveDepsCmd,
+	newStatusCmd,
+	newPauseCmd,
+	newResumeCmd,
+	newStopCmd,
+	newUnstopCmd,
+	newRefreshCmd,
 }

@@ -12,12 +12,16 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/doctor"
 )
 
 // TestMain lets testscript run the symphony command tree as a subprocess, with the script's
 // own environment. `symphony-exit N args...` runs it and fails unless the exit code is N.
+//
+// With codextest's scenario variable set, the test binary is the fake app-server instead.
 func TestMain(m *testing.M) {
+	codextest.MaybeRunFake()
 	testscript.Main(m, map[string]func(){
 		"symphony": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 		"symphony-exit": func() {

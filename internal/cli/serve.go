@@ -14,7 +14,8 @@ import (
 )
 
 // runServe runs the service until SIGINT or SIGTERM: startup workspace cleanup, the
-// scheduling loop, live configuration reload, the age collector and a status line on stdout.
+// scheduling loop, live configuration reload, the age collector, the JSON API and control
+// plane, and a status line on stdout.
 func runServe(cmd *cobra.Command, g *Globals) error {
 	return withService(cmd, g, func(ctx context.Context, s *service, deps orchestrator.Deps) error {
 		return serve(ctx, cmd, g, s, deps)
@@ -34,6 +35,11 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)
 	} else if len(outcomes) > 0 {
 		s.logger.Info("startup workspace cleanup", "workspaces", len(outcomes))
+	}
+
+	api, err := openAPI(g, s, o, m.Handler())
+	if err != nil {
+		return err
 	}
 
 	// The helpers stop, and are waited for, before the caller closes the store and audit log
@@ -56,6 +62,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	}
 	helpers.Go(func() { applyReloads(ctx, s, o) })
 	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
+	helpers.Go(func() { api.serve(ctx, g, s) })
 
 	if err := o.Run(ctx); err != nil {
 		return failure(err)
@@ -107,7 +114,7 @@ func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator)
 func printStatus(ctx context.Context, w io.Writer, o *orchestrator.Orchestrator) {
 	last := ""
 	for {
-		changed := o.Changed()
+		changed := o.Published()
 		if line := o.Snapshot().StatusLine(); line != last {
 			fmt.Fprintln(w, line)
 			last = line

@@ -41,7 +41,9 @@ type service struct {
 	// comments remembers which comments the issues' runs own (the workpad and what agents
 	// wrote), shared by the workpad bootstrap and every session's tools.
 	comments *tools.StoredOwnership
-	closeLog func() error
+	// dashboard is where the service's API listener goes (checked when the service opened).
+	dashboard dashboardBind
+	closeLog  func() error
 }
 
 // openService loads the configuration (refusing features this build cannot run), opens the
@@ -53,6 +55,12 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	}
 	if err := refuseUnimplemented(cfg); err != nil {
 		return nil, err
+	}
+	var dashboard dashboardBind
+	if g.serving {
+		if dashboard, err = checkDashboardBind(g, cfg); err != nil {
+			return nil, err
+		}
 	}
 	printWarnings(cmd.ErrOrStderr(), cfg)
 	signingKey, err := audit.SigningKeyFromEnv(os.LookupEnv)
@@ -79,7 +87,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		logger.Warn("runs recorded before state roots became per config stay in the shared state root; pass --state-root there to keep using them",
 			"shared_state_root", legacy)
 	}
-	s := &service{logger: logger, closeLog: closeLog}
+	s := &service{logger: logger, closeLog: closeLog, dashboard: dashboard}
 	logConcerns(logger, concerns)
 	ok := false
 	defer func() {
@@ -161,6 +169,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 			return s.configs.LastError()
 		},
 		OwnComment: s.comments.Own,
+		Redact:     s.redactor.Redact,
 		Logger:     s.logger,
 	}, nil
 }

@@ -12,12 +12,6 @@ type Feature struct {
 
 func (f Feature) String() string { return fmt.Sprintf("%s: %s", f.Key, f.Reason) }
 
-// dashboardRequested reports whether the file spells out a dashboard setting: the dashboard
-// is on by default but not built yet, so it counts as requested only when asked for.
-func (l *loader) dashboardRequested() bool {
-	return l.has("dashboard.enabled") || l.has("dashboard.port") || l.has("dashboard.host")
-}
-
 // Unimplemented lists the enabled features this build cannot run yet.
 func (c *Config) Unimplemented() []Feature {
 	var out []Feature
@@ -37,7 +31,5 @@ func (c *Config) Unimplemented() []Feature {
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
 	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
 		"dependency_audit", "the dependency audit gate is not implemented yet")
-	add(c.Dashboard.Enabled && c.dashboardRequested,
-		"dashboard", "the dashboard and JSON API are not implemented yet (leave dashboard.enabled/host/port out to run without them)")
 	return out
 }

@@ -121,7 +121,6 @@ func parsePartial(abs string, data []byte, env Env) (*Config, []string, yamlsche
 	l.normalize()
 	l.validate()
 	l.loadWorkflows()
-	cfg.dashboardRequested = l.dashboardRequested()
 	return &cfg, cfg.files(), l.problems
 }
 

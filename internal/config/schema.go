@@ -25,8 +25,6 @@ type Config struct {
 	Notifications   Notifications   `yaml:"notifications"`
 	Poller          Poller          `yaml:"poller"`
 
-	// dashboardRequested records that the file spelled out a dashboard setting.
-	dashboardRequested bool
 	// emptyAttachmentHosts locates (file:line) a workspaces.attachments.allowed_hosts the file
 	// set to no host, which normalize replaced with the default.
 	emptyAttachmentHosts string

@@ -2,15 +2,18 @@ package orchestrator
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -139,6 +142,63 @@ func BenchmarkSnapshotPublish(b *testing.B) {
 			if got := len(o.Snapshot().History); got != history {
 				b.Fatalf("snapshot history %d, want %d", got, history)
 			}
+		})
+	}
+}
+
+// BenchmarkLoopWhileRead measures how many worker reports per second the loop folds in with
+// 200 running sessions, with no readers and with 8 clients each reading and encoding the
+// snapshot every 20 ms (400 reads/s, far above a dashboard's once a second): the loop never
+// waits for a reader, so the rates should match within noise. Readers spinning without pause
+// would only show CPU contention on a small machine, not blocking.
+func BenchmarkLoopWhileRead(b *testing.B) {
+	const batch = 10000
+	for _, readers := range []int{0, 8} {
+		b.Run(fmt.Sprintf("readers=%d", readers), func(b *testing.B) {
+			gate := make(chan struct{})
+			h, _ := benchFleet(b, gate)
+			defer func() { close(gate); h.shutdown() }()
+			rows := h.waitFor("all running", func(s *Snapshot) bool { return len(s.Running) == benchIssues }).Running
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var reads atomic.Int64
+			for range readers {
+				wg.Go(func() {
+					tick := time.NewTicker(20 * time.Millisecond)
+					defer tick.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+						if _, err := json.Marshal(h.o.Snapshot()); err != nil {
+							b.Error(err)
+							return
+						}
+						reads.Add(1)
+					}
+				})
+			}
+			ev := &agent.Event{Kind: agent.EventNotification, Message: "working"}
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				for n := range batch {
+					r := rows[n%len(rows)]
+					h.o.send(workerUpdate{runID: r.RunID, issueID: r.IssueID, event: ev})
+				}
+				// A control round trip returns once the loop has handled everything before it.
+				if err := h.o.Pause("bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			close(stop)
+			wg.Wait()
+			b.ReportMetric(float64(b.N*batch)/elapsed.Seconds(), "updates/s")
+			b.ReportMetric(float64(reads.Load())/elapsed.Seconds(), "snapshot-reads/s")
 		})
 	}
 }

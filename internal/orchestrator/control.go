@@ -11,8 +11,20 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// ErrNotRunning is returned by control calls made before Run started or after it returned.
-var ErrNotRunning = errors.New("orchestrator is not running")
+// Errors control calls return, so callers (the API, the CLI) can tell them apart.
+var (
+	// ErrNotRunning is returned by control calls made before Run started or after it returned.
+	ErrNotRunning = errors.New("orchestrator is not running")
+	// ErrNotPaused is returned by Resume when dispatch is not paused.
+	ErrNotPaused = errors.New("dispatch is not paused")
+	// ErrIssueNotActive is returned by StopIssue for an issue that is neither running,
+	// waiting for a retry nor waiting for a slot.
+	ErrIssueNotActive = errors.New("issue is neither running, waiting for a retry nor waiting for a slot")
+	// ErrIssueNotHeld is returned by Unstop for an issue that is not held.
+	ErrIssueNotHeld = errors.New("issue is not held")
+	// ErrIssueStopping is returned by Unstop while the stopped session is still ending.
+	ErrIssueStopping = errors.New("issue is still stopping; try again once its session has ended")
+)
 
 type controlOp string
 
@@ -21,6 +33,7 @@ const (
 	opResume  controlOp = "resume"
 	opStop    controlOp = "stop"
 	opRefresh controlOp = "refresh"
+	opUnstop  controlOp = "unstop"
 )
 
 // Pause holds new dispatch until Resume, across restarts; running agents continue.
@@ -42,6 +55,16 @@ func (o *Orchestrator) StopIssue(idOrIdentifier string) error {
 		return errors.New("stop: an issue id or identifier is required")
 	}
 	return o.control(opStop, idOrIdentifier)
+}
+
+// Unstop releases an issue held from dispatch (stopped by the operator, out of budget or
+// waiting for a human), given its id or identifier; it is dispatched again while it stays in
+// an active state and a slot is free.
+func (o *Orchestrator) Unstop(idOrIdentifier string) error {
+	if strings.TrimSpace(idOrIdentifier) == "" {
+		return errors.New("unstop: an issue id or identifier is required")
+	}
+	return o.control(opUnstop, idOrIdentifier)
 }
 
 // RefreshNow starts a poll and reconciliation right away (or right after the one in flight).
@@ -92,23 +115,33 @@ func (o *Orchestrator) onControl(m msgControl) {
 		o.setPause(store.Pause{Paused: true, Reason: m.arg, Actor: "operator", Since: o.clock.Now()})
 	case opResume:
 		if !o.pause.Paused {
-			err = errors.New("resume: dispatch is not paused")
+			err = fmt.Errorf("resume: %w", ErrNotPaused)
 			break
 		}
 		o.setPause(store.Pause{})
 	case opStop:
 		err = o.stopIssue(m.arg)
-	case opRefresh:
-		if o.polling {
-			o.refreshWant = true
-		} else {
-			o.startPoll(nil, true)
+	case opUnstop:
+		// The released issue was left out of the candidates while held; a poll brings it back.
+		if err = o.unstopIssue(m.arg); err == nil {
+			o.refresh()
 		}
+	case opRefresh:
+		o.refresh()
 	}
 	if err == nil {
 		o.auditOperator(m.op, m.arg)
 	}
 	m.reply <- err
+}
+
+// refresh polls now, or right after the poll in flight.
+func (o *Orchestrator) refresh() {
+	if o.polling {
+		o.refreshWant = true
+	} else {
+		o.startPoll(nil, true)
+	}
 }
 
 func (o *Orchestrator) setPause(p store.Pause) {
@@ -140,7 +173,23 @@ func (o *Orchestrator) stopIssue(key string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("stop: issue %q is neither running, waiting for a retry nor waiting for a slot", key)
+	return fmt.Errorf("stop: issue %q: %w", key, ErrIssueNotActive)
+}
+
+func (o *Orchestrator) unstopIssue(key string) error {
+	for id, h := range o.held {
+		if id == key || h.Identifier == key {
+			delete(o.held, id)
+			o.log.Info("operator released a held issue", "issue_id", id, "issue_identifier", h.Identifier, "repo_key", h.RepoKey, "held_for", h.Reason)
+			return nil
+		}
+	}
+	for _, e := range o.running {
+		if (e.issue.ID == key || e.issue.Identifier == key) && e.stopReason == StopOperator {
+			return fmt.Errorf("unstop: issue %q: %w", key, ErrIssueStopping)
+		}
+	}
+	return fmt.Errorf("unstop: issue %q: %w", key, ErrIssueNotHeld)
 }
 
 func (o *Orchestrator) auditOperator(op controlOp, arg string) {

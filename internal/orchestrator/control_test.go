@@ -25,6 +25,9 @@ func TestPauseIsPersistedAndSurvivesRestart(t *testing.T) {
 	if s := h.o.Snapshot(); !s.Paused || s.PauseReason != "deploy freeze" {
 		t.Fatalf("snapshot pause %v %q", s.Paused, s.PauseReason)
 	}
+	if b := h.o.Snapshot().Blockers; len(b) != 1 || b[0].Kind != BlockerManual || b[0].Message != "paused by operator: deploy freeze" {
+		t.Fatalf("blockers %+v, want the manual pause", b)
+	}
 	h.closeDurable()
 
 	again := newHarness(t, opt)
@@ -37,7 +40,7 @@ func TestPauseIsPersistedAndSurvivesRestart(t *testing.T) {
 	if err := again.o.Resume(); err != nil {
 		t.Fatal(err)
 	}
-	if err := again.o.Resume(); err == nil {
+	if err := again.o.Resume(); !errors.Is(err, ErrNotPaused) {
 		t.Error("a second Resume succeeded although dispatch was not paused")
 	}
 	// A lifted pause dispatches what the paused poll left waiting, without another poll; the
@@ -72,8 +75,22 @@ func TestStopIssueEndsTheRunAndLeavesTheTrackerAlone(t *testing.T) {
 	if n := len(h.agents.SessionsFor("ENG-1")); n != 1 {
 		t.Fatalf("a stopped issue was dispatched again (%d sessions)", n)
 	}
-	if err := h.o.StopIssue("ENG-404"); err == nil {
+	if err := h.o.StopIssue("ENG-404"); !errors.Is(err, ErrIssueNotActive) {
 		t.Error("stopping an unknown issue succeeded")
+	}
+	if s := h.o.Snapshot(); len(s.Held) != 1 || s.Held[0].Reason != "stopped by operator" {
+		t.Fatalf("held rows %+v, want ENG-1 stopped by operator", s.Held)
+	}
+	if err := h.o.Unstop("ENG-1"); err != nil {
+		t.Fatal(err)
+	}
+	// Unstop polls by itself: the issue runs again without waiting for the next tick.
+	h.eventually("a second session after unstop", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 2 })
+	if s := h.o.Snapshot(); len(s.Held) != 0 {
+		t.Fatalf("held rows %+v after unstop", s.Held)
+	}
+	if err := h.o.Unstop("ENG-1"); !errors.Is(err, ErrIssueNotHeld) {
+		t.Errorf("unstopping an issue that is not held: %v", err)
 	}
 }
 
@@ -133,5 +150,30 @@ func TestRestartRehydratesRetriesAndNeverDispatchesTwice(t *testing.T) {
 	h.poll()
 	if n := len(h.agents.SessionsFor("ENG-1")); n != 1 {
 		t.Fatalf("%d sessions for ENG-1 after restart, want exactly 1", n)
+	}
+}
+
+// The pause is published at once although progress snapshots are throttled to one an hour:
+// only agent progress waits for the interval.
+func TestPublishedClosesOnTheNextSnapshot(t *testing.T) {
+	h := newHarness(t, func(c *harnessConfig) { c.settings.SnapshotInterval = time.Hour })
+	h.start()
+	changed := h.o.Published()
+	before := h.o.Snapshot()
+	select {
+	case <-changed:
+		t.Fatal("Published was closed before anything changed")
+	default:
+	}
+	if err := h.o.Pause("deploy"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Published not closed after a pause")
+	}
+	if after := h.o.Snapshot(); after == before || !after.Paused {
+		t.Fatal("the snapshot seen after Published closed is not the new one")
 	}
 }

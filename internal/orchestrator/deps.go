@@ -117,6 +117,9 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
+	// are (the agent adapters already redact what they know).
+	Redact func(string) string
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger

@@ -53,6 +53,9 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 		if ev.SessionID != "" {
 			e.sessionID = ev.SessionID
 		}
+		if ev.Kind != agent.EventTokenUsage && ev.Kind != agent.EventRateLimits {
+			o.transcripts.add(e, ev, now)
+		}
 		if ev.RateLimits != nil {
 			o.rateLimits = ev.RateLimits
 		}

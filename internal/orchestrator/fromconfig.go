@@ -25,6 +25,7 @@ func FromConfig(cfg *config.Config) Settings {
 			Threshold: ms(cfg.Watchdog.NoProgressThresholdMs)},
 		AgentKind:        cfg.Agent.Runtime,
 		SnapshotInterval: ms(cfg.Dashboard.SnapshotPublishMs),
+		TranscriptEvents: cfg.Dashboard.TranscriptBufferSize,
 	}
 	if p := cfg.Agent.Limits.TokensPerIssue; p != nil {
 		s.TokensPerIssue = *p

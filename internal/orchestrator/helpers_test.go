@@ -45,6 +45,8 @@ type harnessConfig struct {
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
 	observer   Observer
+	// redact scrubs transcript messages.
+	redact func(string) string
 }
 
 type option func(*harnessConfig)
@@ -170,6 +172,7 @@ func (h *harness) deps() Deps {
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
 		Observer:   h.cfg.observer,
+		Redact:     h.cfg.redact,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

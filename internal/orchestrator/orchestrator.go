@@ -28,6 +28,8 @@ type Orchestrator struct {
 	clock Clock
 	rec   *recorder
 	w     *worker
+	// transcripts keeps each issue's recent agent events behind its own lock.
+	transcripts *transcripts
 
 	// controlTimeout is fixed at New so callers never read loop-owned settings.
 	controlTimeout time.Duration
@@ -35,11 +37,11 @@ type Orchestrator struct {
 	inbox chan loopMessage
 	done  chan struct{}
 	snap  atomic.Pointer[Snapshot]
-	// changed is closed by the next publish and then replaced, so any number of readers can
-	// wait for a new snapshot without the loop knowing about them.
-	changed atomic.Pointer[chan struct{}]
-	started atomic.Bool
-	workers sync.WaitGroup
+	// published is closed, and replaced, by every publish: live readers wait on it instead of
+	// polling the snapshot.
+	published atomic.Pointer[chan struct{}]
+	started   atomic.Bool
+	workers   sync.WaitGroup
 	// cleanups tracks the removal of terminal issues' workspaces, which shutdown waits for.
 	cleanups sync.WaitGroup
 
@@ -138,13 +140,14 @@ func New(deps Deps) (*Orchestrator, error) {
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
+	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
+	first := make(chan struct{})
+	o.published.Store(&first)
 	o.rec = newRecorder(d.Logger, d.Audit)
 	o.w = &worker{d: d, rec: o.rec}
 	for _, w := range d.Settings.Warnings {
 		o.log.Warn(w)
 	}
-	first := make(chan struct{})
-	o.changed.Store(&first)
 	o.publish()
 	return o, nil
 }
@@ -152,9 +155,9 @@ func New(deps Deps) (*Orchestrator, error) {
 // Snapshot returns the latest published state. It never blocks.
 func (o *Orchestrator) Snapshot() *Snapshot { return o.snap.Load() }
 
-// Changed returns a channel that is closed when the next snapshot is published. Take it
-// before reading Snapshot, so a publish in between is not missed.
-func (o *Orchestrator) Changed() <-chan struct{} { return *o.changed.Load() }
+// Published returns a channel that is closed when the next snapshot is published. Take it
+// before reading Snapshot so no change is missed in between.
+func (o *Orchestrator) Published() <-chan struct{} { return *o.published.Load() }
 
 // Run restores durable state, then schedules until ctx ends, and finally shuts down
 // gracefully: no new dispatch, every agent stopped with its after_run hook, pending store and

@@ -29,11 +29,13 @@ func (o *Orchestrator) publishAfter(scheduling bool) {
 func (o *Orchestrator) publish() {
 	s := &Snapshot{
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
-		DispatchBlocked: o.blockers(), Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
+		Blockers: o.blockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay, Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
-		TokensPerDay: o.s.TokensPerDay, TokensPerIssue: o.s.TokensPerIssue,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
+	}
+	for _, b := range s.Blockers {
+		s.DispatchBlocked = append(s.DispatchBlocked, b.Message)
 	}
 	s.Running = make([]RunningRow, 0, len(o.running))
 	for _, e := range o.running {
@@ -70,23 +72,23 @@ func (o *Orchestrator) publish() {
 		o.publishTimer = nil
 	}
 	next := make(chan struct{})
-	close(*o.changed.Swap(&next))
+	close(*o.published.Swap(&next))
 }
 
 // blockers lists why new dispatch is held right now.
-func (o *Orchestrator) blockers() []string {
-	var out []string
+func (o *Orchestrator) blockers() []Blocker {
+	var out []Blocker
 	if o.pause.Paused {
-		out = append(out, "paused by operator: "+o.pause.Reason)
+		out = append(out, Blocker{BlockerManual, "paused by operator: " + o.pause.Reason})
 	}
 	if o.diskBlock != "" {
-		out = append(out, "disk guard: "+o.diskBlock)
+		out = append(out, Blocker{BlockerDisk, "disk guard: " + o.diskBlock})
 	}
 	if o.s.TokensPerDay > 0 && o.dailyTokens >= o.s.TokensPerDay {
-		out = append(out, "daily token budget reached (agent.limits.tokens_per_day)")
+		out = append(out, Blocker{BlockerBudget, "daily token budget reached (agent.limits.tokens_per_day)"})
 	}
 	if o.preflightBlock != "" {
-		out = append(out, "dispatch preflight failed: "+o.preflightBlock)
+		out = append(out, Blocker{BlockerPreflight, "dispatch preflight failed: " + o.preflightBlock})
 	}
 	return out
 }

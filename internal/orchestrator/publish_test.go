@@ -37,29 +37,12 @@ func TestAgentProgressIsPublishedAtMostOncePerInterval(t *testing.T) {
 	if r, _ := h.o.Snapshot().Find("id-1"); r.LastEvent != agent.EventNotification {
 		t.Fatalf("agent progress %q was published within the interval", r.LastEvent)
 	}
-	changed := h.o.Changed()
+	changed := h.o.Published()
 	h.advance(5 * time.Second)
 	select {
 	case <-changed:
 	case <-time.After(waitLimit):
-		t.Fatal("Changed was not closed by the throttled publish")
+		t.Fatal("Published was not closed by the throttled publish")
 	}
 	h.waitFor("the throttled publish", func(s *Snapshot) bool { r, ok := s.Find("id-1"); return ok && r.LastEvent == "probe" })
-}
-
-func TestSchedulingChangesPublishAtOnceAndCloseChanged(t *testing.T) {
-	h := newHarness(t, func(c *harnessConfig) { c.settings.SnapshotInterval = time.Hour })
-	h.start()
-	changed := h.o.Changed()
-	if err := h.o.Pause("maintenance"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-changed:
-	case <-time.After(waitLimit):
-		t.Fatal("a pause did not publish")
-	}
-	if s := h.o.Snapshot(); !s.Paused {
-		t.Fatal("the pause is not in the snapshot published right after it")
-	}
 }

@@ -57,6 +57,10 @@ type Settings struct {
 	// whole snapshot for every event. Anything that changes scheduling publishes at once;
 	// 0 publishes after every message.
 	SnapshotInterval time.Duration
+	// TranscriptEvents is how many recent agent events each issue's transcript keeps
+	// (dashboard.transcript_buffer_size); zero keeps none. It is fixed when the orchestrator
+	// is created.
+	TranscriptEvents int
 	// Warnings are logged once at start (for example a budget the agent may never trigger).
 	Warnings []string
 }
@@ -101,6 +105,9 @@ func (s Settings) withDefaults() (Settings, error) {
 	}
 	if s.Watchdog.Enabled && (s.Watchdog.Tick <= 0 || s.Watchdog.Threshold <= 0) {
 		problems = append(problems, "an enabled watchdog needs a positive tick and threshold (watchdog.tick_interval_ms, watchdog.no_progress_threshold_ms)")
+	}
+	if s.TranscriptEvents < 0 {
+		problems = append(problems, "transcript size must not be negative (dashboard.transcript_buffer_size)")
 	}
 	if s.TokensPerIssue < 0 || s.TokensPerDay < 0 {
 		problems = append(problems, "token budgets must not be negative (agent.limits.tokens_per_issue, tokens_per_day)")

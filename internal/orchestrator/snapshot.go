@@ -13,11 +13,17 @@ import (
 type Snapshot struct {
 	At time.Time
 	// Paused is the operator pause; DispatchBlocked lists every reason new dispatch is held
-	// (operator pause, disk guard, daily budget, failed preflight).
+	// (operator pause, disk guard, daily budget, failed preflight), and Blockers says the same
+	// with a stable kind for API clients.
 	Paused          bool
 	PauseReason     string
 	PausedSince     time.Time
 	DispatchBlocked []string
+	Blockers        []Blocker
+
+	// TokensPerIssue and TokensPerDay are the token budgets in force; zero means no limit.
+	TokensPerIssue int64
+	TokensPerDay   int64
 
 	// MaxAgents is the global concurrency limit in force (agent.concurrency.max_total).
 	MaxAgents int
@@ -35,16 +41,29 @@ type Snapshot struct {
 	Tokens         agent.TokenUsage
 	RuntimeSeconds float64
 	DailyTokens    int64
-	// TokensPerDay and TokensPerIssue are the token budgets in force
-	// (agent.limits.tokens_per_day, tokens_per_issue); 0 means no budget.
-	TokensPerDay   int64
-	TokensPerIssue int64
 	RateLimits     json.RawMessage
 
 	LastPollAt    time.Time
 	LastPollError string
 	// History lists finished runs, oldest first, bounded by Settings.HistoryLimit.
 	History []HistoryRow
+}
+
+// BlockerKind names a reason new dispatch is held.
+type BlockerKind string
+
+// Blocker kinds.
+const (
+	BlockerManual    BlockerKind = "manual"
+	BlockerDisk      BlockerKind = "disk_guard"
+	BlockerBudget    BlockerKind = "budget"
+	BlockerPreflight BlockerKind = "config_invalid"
+)
+
+// Blocker is one reason new dispatch is held.
+type Blocker struct {
+	Kind    BlockerKind
+	Message string
 }
 
 // RunningRow is one attempt in progress.

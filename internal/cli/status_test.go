@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/server"
+)
+
+func TestStatusViewShowsEverySection(t *testing.T) {
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	st := server.State{
+		GeneratedAt: at, MaxAgents: 4,
+		Counts: server.Counts{Running: 1, Retrying: 2, Held: 1, Watching: 1, Conflicts: 1, Queued: 1},
+		Running: []server.RunningJSON{{IssueIdentifier: "ENG-1", State: "In Progress", TurnCount: 3, StartedAt: at.Add(-13*time.Minute - 5*time.Second),
+			LastEvent: "notification", LastMessage: "running\ngo test", Tokens: server.Tokens{TotalTokens: 128000}}},
+		Queued: []server.QueuedJSON{{IssueIdentifier: "ENG-5", State: "Todo"}},
+		Retrying: []server.RetryJSON{
+			{IssueIdentifier: "ENG-3", Attempt: 4, DueAt: at.Add(80 * time.Second), Error: "worker exited: turn_timeout"},
+			{IssueIdentifier: "ENG-8", Attempt: 1, DueAt: at.Add(time.Second), Continuation: true},
+		},
+		Held:          []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
+		Watching:      []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
+		Conflicts:     []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}},
+		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
+		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
+	}
+	var b strings.Builder
+	renderStatus(&b, st)
+	view := b.String()
+	for _, want := range []string{
+		"Dispatch: held: paused by operator: deploy\n",
+		"Agents: 1/4   Tokens: 1,234,567 total, 182,500 today of 10,000,000\n",
+		"Running (1)", "ENG-1  In Progress  3     13m5s  128,000  notification: running go test",
+		"Queued (1)", "Retry queue (2)", "ENG-3  attempt 4  due in 1m20s  error: worker exited: turn_timeout", "ENG-8  attempt 1  due in 1s     continuation",
+		"Held (1)", "ENG-7  stopped by operator",
+		"Watching (1)", "ENG-4  In Review  last ran 1h0m0s ago  https://linear.app/x/ENG-4",
+		"Conflicts (1)", "ENG-6  matched by api, web",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("status view lacks %q:\n%s", want, view)
+		}
+	}
+	b.Reset()
+	renderStatus(&b, server.State{GeneratedAt: at, MaxAgents: 2, DispatchState: server.DispatchState{Active: true}})
+	if got := b.String(); got != "Dispatch: active\nAgents: 0/2   Tokens: 0 total, 0 today\n" {
+		t.Errorf("idle view %q", got)
+	}
+}
+
+func TestStatusRefusesJSONWithWatch(t *testing.T) {
+	code, _, stderr := runCLI(t, "status", "--json", "--watch", "--state-root", t.TempDir())
+	if code != ExitUsage || !strings.Contains(stderr, "--json and --watch") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+func TestControlCommandsWithoutAServiceSayHowToStartIt(t *testing.T) {
+	for _, args := range [][]string{{"pause", "deploy"}, {"resume"}, {"stop", "ENG-1"}, {"unstop", "ENG-1"}, {"refresh"}, {"status"}} {
+		code, _, stderr := runCLI(t, append(args, "--state-root", t.TempDir())...)
+		if code != ExitFailure || !strings.Contains(stderr, "cannot reach the service") || !strings.Contains(stderr, "start it with `symphony --config") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for _, args := range [][]string{{"stop"}, {"unstop", " "}, {"pause", "a", "b"}, {"resume", "x"}} {
+		if code, _, stderr := runCLI(t, append(args, "--state-root", t.TempDir())...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want usage: %s", args, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package orchestrator
+
+import (
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/symphony-go/symphony/internal/agent"
+)
+
+// Transcript bounds. The ring keeps the recent events the loop already sees, so an operator can
+// look at what an agent is doing without opening log files; it is not the full transcript.
+const (
+	// transcriptMessageBytes cuts one event's message.
+	transcriptMessageBytes = 2048
+	// transcriptIssueBytes caps one issue's ring: the oldest events go first when it is over.
+	transcriptIssueBytes = 128 << 10
+	// transcriptIssues caps how many issues keep a ring; the least recently updated is dropped.
+	transcriptIssues = 1000
+)
+
+// TranscriptEvent is one agent event as the transcript keeps it: secrets redacted, message cut.
+type TranscriptEvent struct {
+	At        time.Time       `json:"at"`
+	Kind      agent.EventKind `json:"event"`
+	Message   string          `json:"message,omitempty"`
+	SessionID string          `json:"session_id,omitempty"`
+	RunID     string          `json:"run_id,omitempty"`
+}
+
+// Transcript is a copy of one issue's recent events, oldest first.
+type Transcript struct {
+	IssueID    string
+	Identifier string
+	RepoKey    string
+	Events     []TranscriptEvent
+}
+
+// transcripts holds every issue's ring behind its own lock, outside the loop state: the loop
+// appends (a short critical section), readers copy, and neither waits on the other's work.
+type transcripts struct {
+	mu       sync.Mutex
+	perIssue int
+	redact   func(string) string
+	byIssue  map[string]*transcriptRing
+}
+
+type transcriptRing struct {
+	identifier, repoKey string
+	events              []TranscriptEvent
+	bytes               int
+	touched             time.Time
+}
+
+func newTranscripts(perIssue int, redact func(string) string) *transcripts {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	return &transcripts{perIssue: perIssue, redact: redact, byIssue: map[string]*transcriptRing{}}
+}
+
+func (t *transcripts) add(e *runEntry, ev *agent.Event, now time.Time) {
+	if t.perIssue == 0 {
+		return
+	}
+	msg := ev.Message
+	if len(msg) > transcriptMessageBytes {
+		cut := transcriptMessageBytes
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	te := TranscriptEvent{At: now, Kind: ev.Kind, Message: t.redact(msg), SessionID: e.sessionID, RunID: e.runID}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.byIssue[e.issue.ID]
+	if r == nil {
+		if len(t.byIssue) >= transcriptIssues {
+			t.evictOldest()
+		}
+		r = &transcriptRing{}
+		t.byIssue[e.issue.ID] = r
+	}
+	r.identifier, r.repoKey, r.touched = e.issue.Identifier, e.issue.RepoKey, now
+	r.events = append(r.events, te)
+	r.bytes += len(te.Message)
+	for len(r.events) > t.perIssue || (r.bytes > transcriptIssueBytes && len(r.events) > 1) {
+		r.bytes -= len(r.events[0].Message)
+		r.events[0] = TranscriptEvent{}
+		r.events = r.events[1:]
+	}
+}
+
+func (t *transcripts) evictOldest() {
+	oldest := ""
+	var at time.Time
+	for id, r := range t.byIssue {
+		if oldest == "" || r.touched.Before(at) {
+			oldest, at = id, r.touched
+		}
+	}
+	delete(t.byIssue, oldest)
+}
+
+// get copies the ring of the issue with the given id or identifier.
+func (t *transcripts) get(idOrIdentifier string) (Transcript, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id, r := range t.byIssue {
+		if id == idOrIdentifier || r.identifier == idOrIdentifier {
+			return Transcript{IssueID: id, Identifier: r.identifier, RepoKey: r.repoKey,
+				Events: append([]TranscriptEvent(nil), r.events...)}, true
+		}
+	}
+	return Transcript{}, false
+}
+
+// Transcript returns the recent agent events of the issue with the given id or identifier,
+// oldest first. It never waits for the loop.
+func (o *Orchestrator) Transcript(idOrIdentifier string) (Transcript, bool) {
+	return o.transcripts.get(idOrIdentifier)
+}

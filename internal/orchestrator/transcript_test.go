@@ -1,0 +1,90 @@
+package orchestrator
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/agenttest"
+)
+
+func TestTranscriptKeepsRecentRedactedEventsPerIssue(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	redact := func(s string) string { return strings.ReplaceAll(s, "sk-secret", "[REDACTED]") }
+	h := newHarness(t, func(c *harnessConfig) { c.redact = redact; c.settings.TranscriptEvents = 3 })
+	long := strings.Repeat("é", transcriptMessageBytes)
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{
+		Emit: []agent.Event{
+			{Kind: agent.EventOtherMessage, Message: "first"},
+			{Kind: agent.EventToolCall, Message: "token sk-secret used"},
+			{Kind: agent.EventOtherMessage, Message: long},
+		},
+		Tokens: 10,
+		Wait:   gate,
+	}}})
+	h.put(newIssue(1, "In Progress"))
+	h.start()
+	var tr Transcript
+	h.eventually("three transcript events", func() bool {
+		var ok bool
+		tr, ok = h.o.Transcript("ENG-1")
+		return ok && len(tr.Events) == 3 && tr.Events[2].Message != "first"
+	})
+	if tr.IssueID != "id-1" || tr.Identifier != "ENG-1" {
+		t.Fatalf("transcript names %q/%q", tr.IssueID, tr.Identifier)
+	}
+	kinds := []agent.EventKind{tr.Events[0].Kind, tr.Events[1].Kind, tr.Events[2].Kind}
+	// The session start and the turn notification fell out of the 3-event ring; token usage
+	// never enters it.
+	if kinds[0] != agent.EventOtherMessage || kinds[1] != agent.EventToolCall || kinds[2] != agent.EventOtherMessage {
+		t.Fatalf("kinds %v", kinds)
+	}
+	if tr.Events[1].Message != "token [REDACTED] used" {
+		t.Errorf("message %q, want the secret redacted", tr.Events[1].Message)
+	}
+	if m := tr.Events[2].Message; len(m) > transcriptMessageBytes+len("…") || !strings.HasSuffix(m, "…") || !utf8Valid(m) {
+		t.Errorf("long message kept %d bytes, want it cut at a rune boundary", len(m))
+	}
+	if _, ok := h.o.Transcript("id-1"); !ok {
+		t.Error("transcript not found by issue id")
+	}
+	if _, ok := h.o.Transcript("ENG-404"); ok {
+		t.Error("transcript found for an unknown issue")
+	}
+	off := newTranscripts(0, nil)
+	off.add(&runEntry{issue: newIssue(1, "Todo")}, &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, time.Now())
+	if _, ok := off.get("ENG-1"); ok {
+		t.Error("a transcript size of 0 kept events")
+	}
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestTranscriptRingsAreBoundedInIssuesAndBytes(t *testing.T) {
+	tr := newTranscripts(1000, nil)
+	at := time.Unix(0, 0)
+	for i := range transcriptIssues + 5 {
+		e := &runEntry{issue: newIssue(i, "Todo")}
+		tr.add(e, &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, at.Add(time.Duration(i)*time.Second))
+	}
+	if n := len(tr.byIssue); n != transcriptIssues {
+		t.Fatalf("%d rings, want %d", n, transcriptIssues)
+	}
+	if _, ok := tr.get("ENG-0"); ok {
+		t.Error("the least recently updated ring was kept")
+	}
+	big := &runEntry{issue: newIssue(9999, "Todo")}
+	for range 200 {
+		tr.add(big, &agent.Event{Kind: agent.EventOtherMessage, Message: strings.Repeat("a", transcriptMessageBytes)}, at.Add(time.Hour))
+	}
+	got, _ := tr.get(big.issue.Identifier)
+	bytes := 0
+	for _, e := range got.Events {
+		bytes += len(e.Message)
+	}
+	if bytes > transcriptIssueBytes || len(got.Events) == 0 {
+		t.Fatalf("ring holds %d bytes in %d events, want at most %d", bytes, len(got.Events), transcriptIssueBytes)
+	}
+}

@@ -1,0 +1,265 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// testToken is the bearer token of every test server.
+const testToken = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+var epoch = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+
+// scripted is an orchestrator whose snapshot and answers the test sets.
+type scripted struct {
+	mu        sync.Mutex
+	snap      *orchestrator.Snapshot
+	published chan struct{}
+	trans     map[string]orchestrator.Transcript
+	calls     []string
+	err       error
+}
+
+func newScripted(s *orchestrator.Snapshot) *scripted {
+	return &scripted{snap: s, published: make(chan struct{}), trans: map[string]orchestrator.Transcript{}}
+}
+
+func (o *scripted) Snapshot() *orchestrator.Snapshot {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.snap
+}
+
+func (o *scripted) Published() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.published
+}
+
+// publish replaces the snapshot with a changed copy and wakes readers, as the loop does.
+func (o *scripted) publish(change func(s *orchestrator.Snapshot)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	next := *o.snap
+	change(&next)
+	o.snap = &next
+	close(o.published)
+	o.published = make(chan struct{})
+}
+
+func (o *scripted) Transcript(key string) (orchestrator.Transcript, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, t := range o.trans {
+		if t.IssueID == key || t.Identifier == key {
+			return t, true
+		}
+	}
+	return orchestrator.Transcript{}, false
+}
+
+func (o *scripted) record(call string) error {
+	o.mu.Lock()
+	o.calls = append(o.calls, call)
+	err := o.err
+	o.mu.Unlock()
+	return err
+}
+
+func (o *scripted) Calls() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.calls...)
+}
+
+func (o *scripted) Pause(reason string) error {
+	if err := o.record("pause " + reason); err != nil {
+		return err
+	}
+	o.publish(func(s *orchestrator.Snapshot) {
+		s.Paused, s.PauseReason, s.PausedSince = true, reason, epoch.Add(time.Minute)
+	})
+	return nil
+}
+
+func (o *scripted) Resume() error {
+	if err := o.record("resume"); err != nil {
+		return err
+	}
+	o.publish(func(s *orchestrator.Snapshot) { s.Paused, s.PauseReason, s.PausedSince = false, "", time.Time{} })
+	return nil
+}
+
+func (o *scripted) StopIssue(id string) error { return o.record("stop " + id) }
+func (o *scripted) Unstop(id string) error    { return o.record("unstop " + id) }
+func (o *scripted) RefreshNow() error         { return o.record("refresh") }
+
+// fixedRuns answers run queries with the same rows and remembers the filter.
+type fixedRuns struct {
+	mu   sync.Mutex
+	last store.RunFilter
+	runs []store.Run
+}
+
+func (f *fixedRuns) Runs(_ context.Context, filter store.RunFilter) ([]store.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = filter
+	return f.runs[:min(len(f.runs), filter.Limit)], nil
+}
+
+func usage(in, out int64) agent.TokenUsage {
+	return agent.TokenUsage{UncachedInput: in * 3 / 4, CachedInput: in - in*3/4, Output: out, Total: in + out}
+}
+
+// exampleSnapshot is a service with two running issues, a retry, a queued issue, a watched
+// hand-off, a route conflict, a held issue and some history: every list of the state is set.
+func exampleSnapshot() *orchestrator.Snapshot {
+	return &orchestrator.Snapshot{
+		At: epoch, MaxAgents: 4, TokensPerIssue: 2000000, TokensPerDay: 10000000, DailyTokens: 182500,
+		Running: []orchestrator.RunningRow{
+			{IssueID: "id-1", Identifier: "ENG-1", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,
+				SessionID: "thread-1-turn-3", PID: 4242, Workspace: "/srv/symphony/workspaces/web/ENG-1",
+				StartedAt: epoch.Add(-13 * time.Minute), LastEventAt: epoch.Add(-5 * time.Second), LastEvent: agent.EventNotification,
+				LastMessage: "running go test ./...", Turns: 3, Tokens: usage(120000, 8000)},
+			{IssueID: "id-2", Identifier: "ENG-2", RepoKey: "api", State: "In Progress", RunID: "run-12", Attempt: 2,
+				SessionID: "thread-2-turn-1", PID: 4343, Workspace: "/srv/symphony/workspaces/api/ENG-2",
+				StartedAt: epoch.Add(-2 * time.Minute), LastEventAt: epoch.Add(-40 * time.Second), LastEvent: agent.EventSessionStarted,
+				LastMessage: "session started", Turns: 1, Tokens: usage(30000, 1500)},
+		},
+		Queued:   []orchestrator.QueuedRow{{IssueID: "id-5", Identifier: "ENG-5", RepoKey: "web", State: "Todo"}},
+		Retrying: []orchestrator.RetryRow{{IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 4, DueAt: epoch.Add(80 * time.Second), Error: "worker exited: turn_timeout"}},
+		Watching: []orchestrator.WatchingRow{{IssueID: "id-4", Identifier: "ENG-4", RepoKey: "api", State: "In Review",
+			URL: "https://linear.app/acme/issue/ENG-4", LastRanAt: epoch.Add(-time.Hour)}},
+		Conflicts: []orchestrator.ConflictRow{{IssueID: "id-6", Identifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		Held:      []orchestrator.HeldRow{{IssueID: "id-7", Identifier: "ENG-7", RepoKey: "web", Reason: "stopped by operator"}},
+		Tokens:    usage(900000, 45000), RuntimeSeconds: 5400.5, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
+		LastPollAt: epoch.Add(-10 * time.Second),
+		History: []orchestrator.HistoryRow{
+			{RunID: "run-9", IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 3, Status: store.StatusTimeout,
+				Error: "turn_timeout", StartedAt: epoch.Add(-30 * time.Minute), EndedAt: epoch.Add(-20 * time.Minute), Tokens: usage(50000, 2000)},
+			{RunID: "run-10", IssueID: "id-4", Identifier: "ENG-4", RepoKey: "api", Attempt: 0, Status: store.StatusSuccess,
+				StartedAt: epoch.Add(-90 * time.Minute), EndedAt: epoch.Add(-time.Hour), Tokens: usage(200000, 9000)},
+		},
+	}
+}
+
+func exampleTranscripts() map[string]orchestrator.Transcript {
+	return map[string]orchestrator.Transcript{"id-1": {IssueID: "id-1", Identifier: "ENG-1", RepoKey: "web", Events: []orchestrator.TranscriptEvent{
+		{At: epoch.Add(-13 * time.Minute), Kind: agent.EventSessionStarted, Message: "session started", SessionID: "thread-1-turn-1", RunID: "run-11"},
+		{At: epoch.Add(-time.Minute), Kind: agent.EventToolCallCompleted, Message: "linear_comment", SessionID: "thread-1-turn-3", RunID: "run-11"},
+		{At: epoch.Add(-5 * time.Second), Kind: agent.EventNotification, Message: "running go test ./...", SessionID: "thread-1-turn-3", RunID: "run-11"},
+	}}}
+}
+
+func exampleRuns() []store.Run {
+	return []store.Run{
+		{ID: "run-10", RepoKey: "api", IssueID: "id-4", IssueIdentifier: "ENG-4", IssueTitle: "Rate-limit the export endpoint",
+			IssueState: "In Review", Attempt: 0, Status: store.StatusSuccess, StartedAt: epoch.Add(-90 * time.Minute),
+			EndedAt: epoch.Add(-time.Hour), WorkspacePath: "/srv/symphony/workspaces/api/ENG-4", SessionID: "thread-4-turn-2",
+			Tokens:         store.Tokens{Input: 200000, UncachedInput: 150000, CachedInput: 50000, Output: 9000, Total: 209000},
+			RuntimeSeconds: 1800, ToolCalls: 12},
+		{ID: "run-9", RepoKey: "web", IssueID: "id-3", IssueIdentifier: "ENG-3", IssueTitle: "Fix the flaky login test",
+			IssueState: "In Progress", Attempt: 3, Status: store.StatusTimeout, StartedAt: epoch.Add(-30 * time.Minute),
+			EndedAt: epoch.Add(-20 * time.Minute), Error: "turn_timeout", WorkspacePath: "/srv/symphony/workspaces/web/ENG-3",
+			Tokens:         store.Tokens{Input: 50000, UncachedInput: 37500, CachedInput: 12500, Output: 2000, Total: 52000},
+			RuntimeSeconds: 600, ToolCalls: 4, ToolFailures: 1},
+	}
+}
+
+// writeAudit writes n records alternating between ENG-1 and ENG-2, one per hour from epoch,
+// so they span two day files.
+func writeAudit(t *testing.T, stateRoot string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	red := secretscan.New()
+	st, err := store.Open(ctx, store.Options{StateRoot: stateRoot, Redactor: red})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	next := epoch
+	clock := func() time.Time { at := next; next = next.Add(time.Hour); return at }
+	l, err := audit.Open(ctx, audit.Options{Dir: audit.Dir(stateRoot), Redactor: red, Head: st, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		id := []string{"ENG-1", "ENG-2"}[i%2]
+		typ := []string{audit.EventToolCall, audit.EventOperatorAction}[i%2]
+		if _, err := l.Append(ctx, audit.Event{IssueID: "id-" + id[4:], IssueIdentifier: id, RepoKey: "web", RunID: "run-" + id,
+			Type: typ, Details: map[string]any{"step": i}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type testEnv struct {
+	srv   *Server
+	orch  *scripted
+	runs  *fixedRuns
+	state string
+}
+
+func newTestEnv(t *testing.T, tweak ...func(*Options)) *testEnv {
+	t.Helper()
+	state := t.TempDir()
+	orch := newScripted(exampleSnapshot())
+	orch.trans = exampleTranscripts()
+	runs := &fixedRuns{runs: exampleRuns()}
+	opts := Options{Orchestrator: orch, Runs: runs, AuditDir: audit.Dir(state), Token: testToken, Host: "127.0.0.1",
+		PublishInterval: 100 * time.Millisecond, Now: func() time.Time { return epoch }}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testEnv{srv: srv, orch: orch, runs: runs, state: state}
+}
+
+// do sends a request to h and returns the recorded answer.
+func do(h http.Handler, method, target, body string, header http.Header) *httptest.ResponseRecorder {
+	var req *http.Request
+	if body == "" {
+		req = httptest.NewRequest(method, target, nil)
+	} else {
+		req = httptest.NewRequest(method, target, strings.NewReader(body))
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func bearer() http.Header { return http.Header{"Authorization": {"Bearer " + testToken}} }
+
+// errorCode decodes an error envelope, failing the test when the body is not one.
+func errorCode(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var eb ErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
+		t.Fatalf("body %q is not an error envelope", rec.Body.String())
+	}
+	return eb.Error.Code
+}
