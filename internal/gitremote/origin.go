@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/github"
 )
 
 // DefaultTimeout bounds one git push or fetch when the caller sets none.
@@ -17,7 +19,7 @@ type Origin struct {
 	Workspace string
 	// URL is remote.origin.url as configured (before any url.*.insteadOf rewriting).
 	URL  string
-	Repo Repo
+	Repo github.Repo
 	// Branch is the checked-out branch at capture; empty when HEAD was detached.
 	Branch string
 	// config is the workspace's own git configuration (local and worktree scope, branch.*
@@ -43,7 +45,7 @@ func Capture(ctx context.Context, workspace string, enterpriseHosts []string, ti
 	if o.URL == "" {
 		return Origin{}, refuse(CodeNotGitHub, "%s has no origin remote", workspace)
 	}
-	repo, ok := ParseRepo(o.URL, enterpriseHosts)
+	repo, ok := parseOrigin(o.URL, enterpriseHosts)
 	if !ok {
 		return Origin{}, refuse(CodeNotGitHub, "origin %s is not a GitHub repository on github.com or github.enterprise_hosts", o.URL)
 	}

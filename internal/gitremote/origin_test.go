@@ -61,7 +61,7 @@ func codeOf(err error) string {
 	return ""
 }
 
-func TestParseRepo(t *testing.T) {
+func TestParseOrigin(t *testing.T) {
 	enterprise := []string{"git.example.com"}
 	for _, tc := range []struct {
 		remote string
@@ -72,16 +72,16 @@ func TestParseRepo(t *testing.T) {
 		{"https://GitHub.com/acme/widgets/", "acme/widgets", true},
 		{"git@github.com:acme/widgets.git", "acme/widgets", true},
 		{"ssh://git@github.com/acme/widgets", "acme/widgets", true},
-		{"https://git.example.com/team/tool.git", "git.example.com/team/tool", true},
+		{"https://git.example.com/team/tool.git", "team/tool", true},
 		{"https://gitlab.com/acme/widgets.git", "", false},
 		{"https://github.com/acme", "", false},
 		{"https://github.com/acme/widgets/tree/main", "", false},
 		{"/srv/git/widgets.git", "", false},
 		{"file:///srv/git/widgets.git", "", false},
 	} {
-		repo, ok := ParseRepo(tc.remote, enterprise)
-		if ok != tc.ok || (ok && repo.String() != tc.want) {
-			t.Errorf("ParseRepo(%q) = %q, %v; want %q, %v", tc.remote, repo.String(), ok, tc.want, tc.ok)
+		repo, ok := parseOrigin(tc.remote, enterprise)
+		if ok != tc.ok || (ok && repo.FullName() != tc.want) {
+			t.Errorf("parseOrigin(%q) = %q, %v; want %q, %v", tc.remote, repo.FullName(), ok, tc.want, tc.ok)
 		}
 	}
 }
