@@ -41,7 +41,10 @@ type service struct {
 	// comments remembers which comments the issues' runs own (the workpad and what agents
 	// wrote), shared by the workpad bootstrap and every session's tools.
 	comments *tools.StoredOwnership
-	closeLog func() error
+	// dependencyGate, when set, holds GitHub pushes and pull requests that add unapproved
+	// dependency sources; nil lets them through.
+	dependencyGate tools.DependencyGate
+	closeLog       func() error
 }
 
 // openService loads the configuration (refusing features this build cannot run), opens the
