@@ -108,8 +108,10 @@ func validOwner(s string) bool {
 	return true
 }
 
+// validRepoName refuses a name still ending in .git after the suffix is cut: GitHub does not
+// allow such names, and accepting one would make "r.git.git" and "r.git" the same remote.
 func validRepoName(s string) bool {
-	if s == "" || s == "." || s == ".." || len(s) > 100 {
+	if s == "" || s == "." || s == ".." || len(s) > 100 || strings.HasSuffix(s, ".git") {
 		return false
 	}
 	for _, r := range s {
