@@ -66,6 +66,7 @@ var commands = []func(*Globals) *cobra.Command{
 	newAuditCmd,
 	newRunsCmd,
 	newRunCmd,
+	newPRCmd,
 	newDoctorCmd,
 	newMCPShimCmd,
 }

@@ -218,7 +218,7 @@ type livePrompts struct {
 func (p *livePrompts) Prompt(in orchestrator.PromptInput) (string, error) {
 	cfg := p.configs.Current()
 	b := &orchestrator.PromptBuilder{Builder: prompt.NewBuilder(promptOptions(cfg)), Agent: p.agent,
-		Templates: orchestrator.TemplatesFromConfig(cfg)}
+		Templates: orchestrator.TemplatesFromConfig(cfg), PRTemplates: orchestrator.PRTemplatesFromConfig(cfg)}
 	return b.Prompt(in)
 }
 
@@ -252,6 +252,10 @@ func (w *liveWorkspaces) manager() *workspace.Manager { return w.current.Load() 
 
 func (w *liveWorkspaces) Ensure(ctx context.Context, iss issue.Issue) (workspace.Workspace, error) {
 	return w.manager().Ensure(ctx, iss)
+}
+
+func (w *liveWorkspaces) EnsurePR(ctx context.Context, iss issue.Issue, head string) (workspace.Workspace, []string, error) {
+	return w.manager().EnsurePR(ctx, iss, head)
 }
 
 func (w *liveWorkspaces) Validate(ws workspace.Workspace) error { return w.manager().Validate(ws) }

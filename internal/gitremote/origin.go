@@ -37,19 +37,15 @@ func Capture(ctx context.Context, workspace string, enterpriseHosts []string, ti
 		return Origin{}, refuse(CodeMissingWorkspace, "the session has no workspace")
 	}
 	o := Origin{Workspace: workspace, Timeout: timeout}
+	repo, err := RepoOf(ctx, workspace, enterpriseHosts)
+	if err != nil {
+		return Origin{}, err
+	}
 	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
 	if err != nil {
 		return Origin{}, err
 	}
-	o.URL = strings.TrimSpace(raw)
-	if o.URL == "" {
-		return Origin{}, refuse(CodeNotGitHub, "%s has no origin remote", workspace)
-	}
-	repo, ok := parseOrigin(o.URL, enterpriseHosts)
-	if !ok {
-		return Origin{}, refuse(CodeNotGitHub, "origin %s is not a GitHub repository on github.com or github.enterprise_hosts", o.URL)
-	}
-	o.Repo = repo
+	o.URL, o.Repo = strings.TrimSpace(raw), repo
 	if o.Branch, err = o.currentBranch(ctx); err != nil {
 		return Origin{}, err
 	}
@@ -57,6 +53,23 @@ func Capture(ctx context.Context, workspace string, enterpriseHosts []string, ti
 		return Origin{}, err
 	}
 	return o, nil
+}
+
+// RepoOf reads the GitHub repository of dir's origin, as Capture does, without the branch.
+func RepoOf(ctx context.Context, dir string, enterpriseHosts []string) (github.Repo, error) {
+	o := Origin{Workspace: dir}
+	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
+	if err != nil {
+		return github.Repo{}, err
+	}
+	if strings.TrimSpace(raw) == "" {
+		return github.Repo{}, refuse(CodeNotGitHub, "%s has no origin remote", dir)
+	}
+	repo, ok := parseOrigin(raw, enterpriseHosts)
+	if !ok {
+		return github.Repo{}, refuse(CodeNotGitHub, "origin %s of %s is not a GitHub repository on github.com or github.enterprise_hosts", strings.TrimSpace(raw), dir)
+	}
+	return repo, nil
 }
 
 // Verify refuses when the workspace's origin or its git configuration changed since capture,
