@@ -216,3 +216,25 @@ func TestCredentialHelperAnswersOnlyForTheOriginHost(t *testing.T) {
 		}
 	}
 }
+
+// TestPushRefusedByAProtectedBranch has the origin refuse the push the way GitHub refuses a
+// protected branch; the failure carries its own code and git's message.
+func TestPushRefusedByAProtectedBranch(t *testing.T) {
+	ws, bare := newWorkspace(t)
+	hook := filepath.Join(bare, "hooks", "pre-receive")
+	script := "#!/bin/sh\necho 'error: GH006: Protected branch update failed for refs/heads/symphony/ABC-1.' >&2\nexit 1\n"
+	if err := os.WriteFile(hook, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	o, err := Capture(ctx, ws, nil, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(t, ws, "feature.txt")
+	_, err = o.Push(ctx, "")
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeProtectedBranch || !strings.Contains(e.Output, "GH006") {
+		t.Fatalf("push error %v, want %s with git's message", err, CodeProtectedBranch)
+	}
+}
