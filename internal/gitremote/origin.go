@@ -163,10 +163,19 @@ func (o Origin) remoteGit(ctx context.Context, token string, args ...string) (re
 	return res, nil
 }
 
+// remoteOverrides take the settings that run programs or route traffic (and with it the
+// token) out of the workspace's own configuration, which an agent may have written before the
+// session started: command-line -c wins over every file.
+var remoteOverrides = []string{"core.hooksPath=/dev/null", "core.fsmonitor=false", "core.sshCommand=ssh", "core.askPass=",
+	"credential.helper=", "http.proxy=", "https.proxy=", "http.sslVerify=true"}
+
 // remoteSetup is the git options and environment of a command that talks to origin. The token
 // is in the environment only, never in an argument another process could read.
 func (o Origin) remoteSetup(token string) (pre, env []string) {
-	pre = []string{"-C", o.Workspace, "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "credential.helper="}
+	pre = []string{"-C", o.Workspace}
+	for _, kv := range remoteOverrides {
+		pre = append(pre, "-c", kv)
+	}
 	if token != "" {
 		helper := fmt.Sprintf(`!f() { test "$1" = get && printf 'username=x-access-token\npassword=%%s\n' "$%s"; }; f`, tokenVariable)
 		pre = append(pre, "-c", "credential.https://"+o.Repo.Host+".helper="+helper)

@@ -238,3 +238,41 @@ func TestPushRefusedByAProtectedBranch(t *testing.T) {
 		t.Fatalf("push error %v, want %s with git's message", err, CodeProtectedBranch)
 	}
 }
+
+// TestRemoteGitOverridesPlantedSettings plants, before the session starts, settings that would
+// run a program or send the push (and the token) through a proxy; under the options a push
+// runs with, git reads Symphony's values instead, and a planted credential helper never runs.
+func TestRemoteGitOverridesPlantedSettings(t *testing.T) {
+	ws, _ := newWorkspace(t)
+	marker := filepath.Join(t.TempDir(), "ran")
+	planted := map[string]string{
+		"core.fsmonitor": "touch " + marker + " #", "core.sshCommand": "touch " + marker + " #", "core.askPass": "/tmp/steal",
+		"http.proxy": "http://127.0.0.1:9", "https.proxy": "http://127.0.0.1:9", "http.sslVerify": "false",
+		"credential.helper": "!touch " + marker + " #", "core.hooksPath": "/tmp/hooks",
+	}
+	for key, value := range planted {
+		gitT(t, ws, "config", key, value)
+	}
+	o, err := Capture(context.Background(), ws, nil, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, env := o.remoteSetup("a-token")
+	for key, value := range planted {
+		cmd := exec.Command("git", append(pre, "config", "--get", key)...)
+		cmd.Env = append(gitFreeEnv(), env...)
+		out, _ := cmd.Output()
+		if strings.TrimSuffix(string(out), "\n") == value {
+			t.Errorf("%s is still the planted %q under the push's options", key, value)
+		}
+	}
+	cmd := exec.Command("git", append(pre, "credential", "fill")...)
+	cmd.Env = append(gitFreeEnv(), append(env, "GIT_TERMINAL_PROMPT=0")...)
+	cmd.Stdin = strings.NewReader("protocol=https\nhost=github.com\n\n")
+	if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), "password=a-token") {
+		t.Errorf("credential fill = %q, %v; want Symphony's helper's answer", out, err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("a planted program ran")
+	}
+}
