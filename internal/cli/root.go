@@ -69,6 +69,7 @@ var commands = []func(*Globals) *cobra.Command{
 	newAuditCmd,
 	newRunsCmd,
 	newRunCmd,
+	newPRCmd,
 	newDoctorCmd,
 	newMCPShimCmd,
 	newApproveDepsCmd,

@@ -100,6 +100,7 @@ func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator)
 		case <-s.configs.Changed():
 			cfg := s.configs.Current()
 			s.workspaces.reload(cfg, s.logger)
+			s.dependencies.ApplyConfig(cfg)
 			stopCollector()
 			stopCollector = collect()
 			if err := o.UpdateSettings(orchestrator.FromConfig(cfg)); err != nil {

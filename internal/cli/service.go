@@ -16,6 +16,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/depaudit"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/prompt"
@@ -43,7 +44,10 @@ type service struct {
 	comments *tools.StoredOwnership
 	// dashboard is where the service's API listener goes (checked when the service opened).
 	dashboard dashboardBind
-	closeLog  func() error
+	// dependencies holds GitHub pushes and pull requests that add dependency sources outside
+	// dependency_audit's allow-lists until an operator approves them.
+	dependencies *depaudit.Gate
+	closeLog     func() error
 }
 
 // openService loads the configuration (refusing features this build cannot run), opens the
@@ -111,6 +115,9 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if s.tracker, err = trackerFromConfig(cfg); err != nil {
 		return nil, usageErr(err)
 	}
+	// Built whether or not dependency_audit is set, so a reload can turn it on.
+	s.dependencies = depaudit.NewGate(s.store, s.audit, depaudit.AllowFromConfig(cfg.DependencyAudit))
+	s.dependencies.CommentOn(s.tracker)
 	if s.workspaces, err = newLiveWorkspaces(cfg, logger); err != nil {
 		return nil, usageErr(err)
 	}
@@ -225,7 +232,7 @@ type livePrompts struct {
 func (p *livePrompts) Prompt(in orchestrator.PromptInput) (string, error) {
 	cfg := p.configs.Current()
 	b := &orchestrator.PromptBuilder{Builder: prompt.NewBuilder(promptOptions(cfg)), Agent: p.agent,
-		Templates: orchestrator.TemplatesFromConfig(cfg)}
+		Templates: orchestrator.TemplatesFromConfig(cfg), PRTemplates: orchestrator.PRTemplatesFromConfig(cfg)}
 	return b.Prompt(in)
 }
 
@@ -259,6 +266,10 @@ func (w *liveWorkspaces) manager() *workspace.Manager { return w.current.Load() 
 
 func (w *liveWorkspaces) Ensure(ctx context.Context, iss issue.Issue) (workspace.Workspace, error) {
 	return w.manager().Ensure(ctx, iss)
+}
+
+func (w *liveWorkspaces) EnsurePR(ctx context.Context, iss issue.Issue, head string) (workspace.Workspace, []string, error) {
+	return w.manager().EnsurePR(ctx, iss, head)
 }
 
 func (w *liveWorkspaces) Validate(ws workspace.Workspace) error { return w.manager().Validate(ws) }

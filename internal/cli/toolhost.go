@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
@@ -11,9 +13,14 @@ import (
 type toolHostFactory func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error)
 
 // toolHosts builds each session's scoped tracker tools over the service's tracker, with comment
-// ownership kept in the run store and every call audited.
+// ownership kept in the run store and every call audited, plus the GitHub tools when the
+// session's workspace is a clone of a GitHub repository.
 func (s *service) toolHosts() toolHostFactory {
 	return func(cfg *config.Config, req orchestrator.AgentRequest) (agent.ToolRegistry, error) {
+		var dependencies tools.DependencyGate
+		if cfg.DependencyAudit.Enabled() && s.dependencies != nil {
+			dependencies = s.dependencies.ForIssue(req.Issue.ID, req.Issue.Identifier)
+		}
 		host, err := tools.New(tools.Options{
 			Issue:                  req.Issue,
 			Tracker:                s.tracker,
@@ -27,6 +34,7 @@ func (s *service) toolHosts() toolHostFactory {
 			RunID:                  req.RunID,
 			Events:                 req.Events,
 			Logger:                 s.logger,
+			GitHub:                 githubToolOptions(context.Background(), cfg, req.Issue.RepoKey, req.Workspace.Path, s.store, dependencies, s.logger),
 		})
 		if err != nil {
 			return nil, err

@@ -29,7 +29,5 @@ func (c *Config) Unimplemented() []Feature {
 	add(c.Notifications.Enabled && len(c.Notifications.Channels) > 0, "notifications.enabled", "notifications are not implemented yet")
 	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
-	add(len(c.DependencyAudit.AllowRegistries)+len(c.DependencyAudit.AllowGitSources)+len(c.DependencyAudit.AllowPathSources) > 0,
-		"dependency_audit", "the dependency audit gate is not implemented yet")
 	return out
 }

@@ -366,6 +366,11 @@ type DependencyAudit struct {
 	AllowPathSources []string `yaml:"allow_path_sources"`
 }
 
+// Enabled reports whether the file sets any allow-list, which turns the gate on.
+func (d DependencyAudit) Enabled() bool {
+	return len(d.AllowRegistries)+len(d.AllowGitSources)+len(d.AllowPathSources) > 0
+}
+
 // Notifications configures outbound notifications (SPEC §5.4.17).
 type Notifications struct {
 	Enabled      bool      `yaml:"enabled"`

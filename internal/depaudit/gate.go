@@ -10,6 +10,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/issue"
 )
 
 // Gate is the dependency audit as the tools use it before a push or a pull request: it runs
@@ -19,7 +20,18 @@ type Gate struct {
 	log   Auditor
 	allow atomic.Pointer[Allow]
 	now   func() time.Time
+	// commenter, when set, gets the held list as a comment on the issue, once per list.
+	commenter Commenter
 }
+
+// Commenter posts a comment on a tracker issue (tracker.Tracker's CreateComment).
+type Commenter interface {
+	CreateComment(ctx context.Context, issueID, body string) (issue.Comment, error)
+}
+
+// CommentOn makes the gate post each newly held list on its issue, so the people watching
+// the issue see what waits for approval without reading the service's log.
+func (g *Gate) CommentOn(c Commenter) { g.commenter = c }
 
 // NewGate builds a gate keeping its state in kv and writing to log.
 func NewGate(kv KV, log Auditor, allow Allow) *Gate {
@@ -100,6 +112,11 @@ func (g *Gate) RecordHeld(ctx context.Context, issueID, identifier string, r Rep
 	}
 	if _, err := g.log.Append(ctx, audit.Event{IssueID: issueID, IssueIdentifier: identifier, Type: EventPendingApproval, Details: heldDetails(h)}); err != nil {
 		return fmt.Errorf("dependency audit: record held report: %w", err)
+	}
+	if g.commenter != nil {
+		if _, err := g.commenter.CreateComment(ctx, issueID, r.Text(identifier)); err != nil {
+			return fmt.Errorf("dependency audit: comment the held list on %s: %w", identifier, err)
+		}
 	}
 	return nil
 }

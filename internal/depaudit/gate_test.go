@@ -11,6 +11,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
 )
@@ -274,5 +275,32 @@ func TestIssueGateAnswersTheToolHost(t *testing.T) {
 	}
 	if _, err := ig.Held(ctx, repo.dir, "main", "no-such-ref"); err == nil {
 		t.Fatal("an unknown head passed the gate")
+	}
+}
+
+type recordedComments struct{ bodies []string }
+
+func (c *recordedComments) CreateComment(_ context.Context, issueID, body string) (issue.Comment, error) {
+	c.bodies = append(c.bodies, issueID+": "+body)
+	return issue.Comment{ID: fmt.Sprint(len(c.bodies)), Body: body}, nil
+}
+
+func TestGateCommentsEachNewlyHeldListOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openStateRoot(t)
+	repo := typosquatRepo(t)
+	gate := NewGate(s.store, s.log, policy)
+	comments := &recordedComments{}
+	gate.CommentOn(comments)
+	for range 2 {
+		if r, err := gate.Review(ctx, "issue-1", "SYM-1", repo.dir, "main", "agent"); err != nil || r.Status != StatusHeld {
+			t.Fatalf("review: %q, %v; want held", r.Status, err)
+		}
+	}
+	if len(comments.bodies) != 1 {
+		t.Fatalf("%d comments for one held list retried, want 1: %q", len(comments.bodies), comments.bodies)
+	}
+	if b := comments.bodies[0]; !strings.HasPrefix(b, "issue-1: ") || !strings.Contains(b, "npm.evil.example") || !strings.Contains(b, "symphony approve-deps SYM-1") {
+		t.Errorf("the comment does not list the held source and how to approve it:\n%s", b)
 	}
 }

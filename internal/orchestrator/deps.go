@@ -9,6 +9,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/workspace"
@@ -17,6 +18,9 @@ import (
 // Workspaces is the part of *workspace.Manager a worker and the loop use.
 type Workspaces interface {
 	Ensure(ctx context.Context, iss issue.Issue) (workspace.Workspace, error)
+	// EnsurePR is the worktree of a pull-request run on head, reset to origin/<head>; it
+	// returns the refs under which it kept local-only work first.
+	EnsurePR(ctx context.Context, iss issue.Issue, head string) (workspace.Workspace, []string, error)
 	Validate(ws workspace.Workspace) error
 	BeforeRun(ctx context.Context, ws workspace.Workspace, extraEnv map[string]string) error
 	AfterRun(ctx context.Context, ws workspace.Workspace, extraEnv map[string]string)
@@ -55,6 +59,8 @@ type PromptInput struct {
 	Attempt  *int
 	Turn     int
 	MaxTurns int
+	// PR is set for an explicit pull-request run; its prompt is the prompts.pr template.
+	PR *prompt.PullRequest
 }
 
 // Prompts renders turn prompts: the full (or compact) task prompt on turn 1 and continuation

@@ -52,3 +52,17 @@ func TemplatesFromConfig(cfg *config.Config) map[string]prompt.Template {
 	}
 	return out
 }
+
+// PRTemplatesFromConfig maps each repository key to its WORKFLOW.md prompts.pr template;
+// repositories without one are left out and get the built-in PR prompt.
+func PRTemplatesFromConfig(cfg *config.Config) map[string]prompt.Template {
+	out := make(map[string]prompt.Template, len(cfg.Repositories))
+	for _, r := range cfg.Repositories {
+		if r.Loaded == nil || r.Loaded.PRPrompt == "" {
+			continue
+		}
+		out[r.Key] = prompt.Template{Source: r.Loaded.PRPrompt, Path: r.WorkflowPath, Line: r.Loaded.PRPromptLine,
+			PartialsDir: filepath.Join(filepath.Dir(r.WorkflowPath), filepath.FromSlash(prompt.RepoPartialsDir))}
+	}
+	return out
+}

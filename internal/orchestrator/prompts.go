@@ -13,6 +13,9 @@ type PromptBuilder struct {
 	Agent   prompt.Agent
 	// Templates holds each repository's issue template, by repo key.
 	Templates map[string]prompt.Template
+	// PRTemplates holds each repository's prompts.pr template, by repo key; a repository
+	// without one gets the built-in PR prompt.
+	PRTemplates map[string]prompt.Template
 }
 
 // Prompt implements Prompts.
@@ -20,6 +23,14 @@ func (p *PromptBuilder) Prompt(in PromptInput) (string, error) {
 	if in.Turn > 1 {
 		return prompt.Continuation(prompt.Turn{Identifier: in.Issue.Identifier, Attempt: in.Attempt,
 			Number: in.Turn, MaxTurns: in.MaxTurns, Agent: p.Agent}), nil
+	}
+	if in.PR != nil {
+		res, err := p.Builder.FirstTurn(prompt.Request{Mode: prompt.ModePR, Template: p.PRTemplates[in.Issue.RepoKey], Agent: p.Agent,
+			Issue: in.Issue, PR: in.PR, RepoKey: in.Issue.RepoKey, Workspace: in.Workspace})
+		if err != nil {
+			return "", err
+		}
+		return res.Text, nil
 	}
 	tpl, ok := p.Templates[in.Issue.RepoKey]
 	if !ok {

@@ -65,26 +65,9 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	if opts.NoRetry {
 		opts.MaxRetries = 0
 	}
-	// Records are written while the attempt runs, as the service writes them, so a crash
-	// mid-attempt still leaves its run row and the audit trail of what the agent did.
-	rec := newRecorder(d.Logger, d.Audit)
-	recCtx, stopRec := context.WithCancel(context.Background())
-	recDone := make(chan struct{})
-	go func() {
-		rec.run(recCtx)
-		close(recDone)
-	}()
+	rec, stopRec := startRecorder(d)
+	defer stopRec()
 	w := &worker{d: d, rec: rec}
-	defer func() {
-		stopRec()
-		<-recDone
-		flushCtx, cancel := context.WithTimeout(context.Background(), d.Settings.ShutdownTimeout)
-		defer cancel()
-		rec.flush(flushCtx)
-		if err := d.Audit.Sync(flushCtx); err != nil {
-			d.Logger.Error("run: syncing the audit log failed", "error", err.Error())
-		}
-	}()
 
 	runCtx, cancelRun := context.WithCancelCause(ctx)
 	defer cancelRun(nil)
@@ -121,7 +104,7 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 
 	res := Result{Issue: is}
 	for attempt := 0; ; attempt++ {
-		ar := runOneAttempt(runCtx, d, w, rec, is, attempt)
+		ar := runOneAttempt(runCtx, d, w, rec, attemptJob{issue: is, attempt: attempt, settings: d.Settings})
 		res.Attempts, res.Turns, res.Err = attempt+1, res.Turns+ar.Turns, ar.Err
 		res.Tokens = res.Tokens.Add(ar.Usage)
 		if ar.Issue.ID != "" {
@@ -153,17 +136,47 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 	}
 }
 
-func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, is issue.Issue, attempt int) attemptResult {
+// startRecorder starts the writer of run records and audit events. Records are written while
+// the attempt runs, as the service writes them, so a crash mid-attempt still leaves its run row
+// and the audit trail of what the agent did. stop flushes them within the shutdown timeout.
+func startRecorder(d Deps) (rec *recorder, stop func()) {
+	rec = newRecorder(d.Logger, d.Audit)
+	recCtx, stopRec := context.WithCancel(context.Background())
+	recDone := make(chan struct{})
+	go func() {
+		rec.run(recCtx)
+		close(recDone)
+	}()
+	return rec, func() {
+		stopRec()
+		<-recDone
+		flushCtx, cancel := context.WithTimeout(context.Background(), d.Settings.ShutdownTimeout)
+		defer cancel()
+		rec.flush(flushCtx)
+		if err := d.Audit.Sync(flushCtx); err != nil {
+			d.Logger.Error("run: syncing the audit log failed", "error", err.Error())
+		}
+	}
+}
+
+// runOneAttempt runs job (its run id is made here) and records its run and audit events.
+func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, job attemptJob) attemptResult {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	is, attempt := job.issue, job.attempt
 	runID := store.NewRunID()
+	job.runID = runID
 	start := d.Clock.Now()
 	run := store.Run{ID: runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueTitle: is.Title,
 		IssueState: is.State, Attempt: attempt, StartedAt: start}
 	rec.post("start run", func(c context.Context) error { _, err := d.Store.StartRun(c, run); return err })
-	rec.appendAudit(issueEvent(start, is, runID, "", audit.EventRunStarted, map[string]any{"attempt": attempt, "mode": "run"}))
+	mode := "run"
+	if job.pr != nil {
+		mode = "pr"
+	}
+	rec.appendAudit(issueEvent(start, is, runID, "", audit.EventRunStarted, map[string]any{"attempt": attempt, "mode": mode}))
 	var sessionID string
-	res := w.run(actx, cancel, attemptJob{runID: runID, issue: is, attempt: attempt, settings: d.Settings}, func(u workerUpdate) {
+	res := w.run(actx, cancel, job, func(u workerUpdate) {
 		if u.sessionID != "" {
 			sessionID = u.sessionID
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -28,6 +29,9 @@ type attemptJob struct {
 	knownTokens int64
 	// settings are the ones in force at dispatch; a reload does not change a running attempt.
 	settings Settings
+	// pr makes the attempt an explicit pull-request run: its workspace is on the PR's head,
+	// the tracker is not touched and exactly one turn runs.
+	pr *prompt.PullRequest
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -98,7 +102,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	defer lock.Close()
-	ws, err := w.d.Workspaces.Ensure(ctx, iss)
+	ws, err := w.ensureWorkspace(ctx, job, log)
 	if err == nil {
 		err = w.d.Workspaces.Validate(ws)
 	}
@@ -131,10 +135,12 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		report(w.agentStarted(job.runID, iss.ID, pid, lock, log))
 	}
 
-	iss, err = w.bootstrap(ctx, job.settings, iss, job.runID)
-	if err != nil {
-		res.Err = causeOr(ctx, fmt.Errorf("tracker bootstrap: %w", err))
-		return res
+	if job.pr == nil {
+		iss, err = w.bootstrap(ctx, job.settings, iss, job.runID)
+		if err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("tracker bootstrap: %w", err))
+			return res
+		}
 	}
 	res.Issue = iss
 	bootstrapped := iss
@@ -150,7 +156,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	maxTurns := job.settings.MaxTurns
 	for turn := 1; ; turn++ {
-		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns})
+		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr})
 		if err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
 			return res
@@ -167,6 +173,10 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			return res
 		}
 		res.Turns, res.SessionID = turn, result.SessionID
+		if job.pr != nil {
+			log.Info("pull-request run ends after its one turn", "session_id", result.SessionID)
+			return res
+		}
 		iss = w.refresh(ctx, job.settings, iss, turn, log)
 		res.Issue = iss
 		seen := iss
@@ -180,6 +190,19 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 			return res
 		}
 	}
+}
+
+// ensureWorkspace is the issue's workspace, or for a pull-request run the worktree on the
+// PR's head (local-only work found there is kept under refs/symphony/orphaned first).
+func (w *worker) ensureWorkspace(ctx context.Context, job attemptJob, log *slog.Logger) (workspace.Workspace, error) {
+	if job.pr == nil {
+		return w.d.Workspaces.Ensure(ctx, job.issue)
+	}
+	ws, saved, err := w.d.Workspaces.EnsurePR(ctx, job.issue, job.pr.HeadRef)
+	for _, ref := range saved {
+		log.Warn("local-only work kept before resetting the workspace to the pull request's head", "ref", ref, "head", job.pr.HeadRef)
+	}
+	return ws, err
 }
 
 // agentStarted identifies the agent process for the run record and the lock file. The agent

@@ -75,6 +75,8 @@ type Run struct {
 	// of them failed.
 	ToolCalls    int `json:"tool_calls"`
 	ToolFailures int `json:"tool_failures"`
+	// PRURL is the pull request the run's agent opened, empty when it opened none.
+	PRURL string `json:"pr_url,omitempty"`
 }
 
 // NewRunID returns a random run identifier.
@@ -177,6 +179,23 @@ func (s *Store) SetRunAgent(ctx context.Context, repoKey, id string, pid int, st
 		return fmt.Errorf("store: record agent of run %s/%s: %w", repoKey, id, err)
 	}
 	return expectOne(res, "record agent of run", repoKey, id)
+}
+
+// RecordPullRequest notes on a run the pull request its agent opened. The run may have
+// finished meanwhile: the pull request exists either way.
+func (s *Store) RecordPullRequest(ctx context.Context, repoKey, id, url string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET pr_url=? WHERE repo_key=? AND run_id=?`, url, repoKey, id)
+	if err != nil {
+		return fmt.Errorf("store: record pull request of run %s/%s: %w", repoKey, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: record pull request of run %s/%s: %w", repoKey, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: record pull request of run %s/%s: no such run: %w", repoKey, id, ErrNotFound)
+	}
+	return nil
 }
 
 // MarkInterrupted ends every run still marked running (left behind by a previous process) as

@@ -120,6 +120,8 @@ var migrations = []string{
 	// How many scoped tool calls a run's agent made, and how many failed.
 	`ALTER TABLE runs ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE runs ADD COLUMN tool_failures INTEGER NOT NULL DEFAULT 0;`,
+	// The pull request a run's agent opened through github_create_pull_request.
+	`ALTER TABLE runs ADD COLUMN pr_url TEXT NOT NULL DEFAULT '';`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

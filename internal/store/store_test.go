@@ -513,3 +513,26 @@ func TestSetRunAgentRecordsTheProcessOfARunningRun(t *testing.T) {
 		t.Fatalf("SetRunAgent on a finished run = %v, want ErrNotFound", err)
 	}
 }
+
+func TestRecordPullRequestSurvivesTheRunFinishing(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	r, err := s.StartRun(ctx, Run{RepoKey: "web", IssueID: "i1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const url = "https://github.com/acme/widgets/pull/7"
+	if err := s.RecordPullRequest(ctx, "web", r.ID, url); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, Run{RepoKey: "web", ID: r.ID, Status: StatusSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, "web", r.ID)
+	if err != nil || got.PRURL != url {
+		t.Fatalf("run after RecordPullRequest and FinishRun = %+v, %v", got, err)
+	}
+	if err := s.RecordPullRequest(ctx, "api", r.ID, url); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("RecordPullRequest for another repo's run = %v, want ErrNotFound", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,8 @@ const (
 	kindString  kind = "string"
 	kindInteger kind = "integer"
 	kindBoolean kind = "boolean"
+	// kindID is a numeric id given as a JSON integer or a string of digits.
+	kindID kind = "id"
 )
 
 // param is one argument a tool accepts.
@@ -48,7 +51,7 @@ func (a args) integer(name string, fallback int64) int64 {
 // decodeArgs applies the host's argument rules in order: the arguments are an object (or
 // absent), carry no scope key, carry only the tool's parameters, and each has its declared
 // type; required parameters are present.
-func decodeArgs(raw json.RawMessage, params []param) (args, *toolError) {
+func decodeArgs(raw json.RawMessage, params []param, scope []string) (args, *toolError) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		raw = []byte("{}")
@@ -68,7 +71,7 @@ func decodeArgs(raw json.RawMessage, params []param) (args, *toolError) {
 	var scoped, unexpected []string
 	for key := range fields {
 		switch {
-		case slices.Contains(scopeKeys, key):
+		case slices.Contains(scope, key):
 			scoped = append(scoped, key)
 		case !slices.ContainsFunc(params, func(p param) bool { return p.name == key }):
 			unexpected = append(unexpected, key)
@@ -76,7 +79,7 @@ func decodeArgs(raw json.RawMessage, params []param) (args, *toolError) {
 	}
 	if len(scoped) > 0 {
 		sort.Strings(scoped)
-		e := fail(CodeScopeArgument, "this tool is scoped to the current issue; remove %s", strings.Join(scoped, ", "))
+		e := fail(CodeScopeArgument, "this tool is scoped to the session (its issue, repository and branch); remove %s", strings.Join(scoped, ", "))
 		e.Details = map[string]any{"keys": scoped}
 		return nil, e
 	}
@@ -120,6 +123,20 @@ func decodeValue(raw json.RawMessage, k kind) (any, error) {
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}
+	case kindID:
+		if s, ok := v.(string); ok {
+			id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil || id <= 0 {
+				return nil, fmt.Errorf("%q is not a positive whole number", s)
+			}
+			return id, nil
+		}
+		if n, ok := v.(json.Number); ok {
+			if id, err := n.Int64(); err == nil && id > 0 {
+				return id, nil
+			}
+			return nil, fmt.Errorf("%s is not a positive whole number", n)
+		}
 	case kindInteger:
 		if n, ok := v.(json.Number); ok {
 			if i, err := n.Int64(); err == nil {
@@ -149,8 +166,11 @@ func jsonType(v any) string {
 }
 
 func article(k kind) string {
-	if k == kindInteger {
+	switch k {
+	case kindInteger:
 		return "an integer"
+	case kindID:
+		return "an id (an integer or a string of digits)"
 	}
 	return "a " + string(k)
 }
@@ -171,7 +191,11 @@ func inputSchema(params []param) json.RawMessage {
 	props := map[string]any{}
 	var required []string
 	for _, p := range params {
-		props[p.name] = map[string]any{"type": string(p.kind), "description": p.description}
+		var typ any = string(p.kind)
+		if p.kind == kindID {
+			typ = []string{"integer", "string"}
+		}
+		props[p.name] = map[string]any{"type": typ, "description": p.description}
 		if p.required {
 			required = append(required, p.name)
 		}

@@ -239,7 +239,7 @@ func bodyArg(ctx context.Context, h *Host, toolName string, a args) (string, *to
 	if strings.TrimSpace(body) == "" {
 		return "", fail(CodeInvalidBody, "body must not be blank")
 	}
-	if terr := h.refuseSecrets(ctx, toolName, "body", body); terr != nil {
+	if terr := h.refuseSecrets(ctx, h.prefix+toolName, "body", body); terr != nil {
 		return "", terr
 	}
 	return body, nil

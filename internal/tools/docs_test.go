@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symphony-go/symphony/internal/gitremote"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
@@ -17,7 +18,7 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(doc)
-	for _, tl := range catalog() {
+	for _, tl := range append(catalog(), githubCatalog()...) {
 		if !strings.Contains(text, "`"+tl.name+"`") {
 			t.Errorf("docs/tools.md does not list the tool %s", tl.name)
 		}
@@ -32,12 +33,15 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 		CodeInvalidCommentID, CodeInvalidURL, CodeHostNotAllowed, CodeTitleTooLong, CodeTracker,
 		CodeMissingWorkspace, CodeWorkspaceNotFound, CodePathOutsideWorkspace, CodeFileNotFound, CodeNotRegularFile,
 		CodePrivateSensitive, CodePublicSensitive, CodePublicExtension, CodeFileTooLarge, string(tracker.CodeFileUploadStatus),
-		EventRefusedAgentAction} {
+		EventRefusedAgentAction, CodeGitHub, CodeNoPullRequest, CodePullRequestExists, CodeNoFailedRun,
+		CodeDependencyPendingApproval, CodeDependencyAuditFailed, gitremote.CodeOriginMismatch, gitremote.CodeDetachedHead,
+		gitremote.CodeBranchChanged, gitremote.CodeProtectedBranch, gitremote.CodePushFailed, gitremote.CodeFetchFailed,
+		gitremote.CodeGitFailed} {
 		if !strings.Contains(text, "`"+code+"`") {
 			t.Errorf("docs/tools.md does not document %s", code)
 		}
 	}
-	for _, key := range scopeKeys {
+	for _, key := range githubScopeKeys {
 		if !strings.Contains(text, "`"+key+"`") {
 			t.Errorf("docs/tools.md does not list the refused scope key %s", key)
 		}

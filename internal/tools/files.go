@@ -69,10 +69,10 @@ func attachFile(ctx context.Context, h *Host, a args) (any, *toolError) {
 	if terr != nil {
 		return nil, terr
 	}
-	if terr := h.refuseSecrets(ctx, "attach_file", "title", title); terr != nil {
+	if terr := h.refuseSecrets(ctx, h.prefix+"attach_file", "title", title); terr != nil {
 		return nil, terr
 	}
-	if terr := h.refuseFindings(ctx, "attach_file", "file", h.opts.Scanner.FindBytes(body)); terr != nil {
+	if terr := h.refuseFindings(ctx, h.prefix+"attach_file", "file", h.opts.Scanner.FindBytes(body)); terr != nil {
 		return nil, terr
 	}
 	contentType := mime.TypeByExtension(ext)

@@ -20,7 +20,7 @@ func FuzzDecodeArgs(f *testing.F) {
 		{name: "make_public", kind: kindBoolean},
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		a, terr := decodeArgs(json.RawMessage(raw), params)
+		a, terr := decodeArgs(json.RawMessage(raw), params, scopeKeys)
 		if terr != nil {
 			if terr.Code == "" || terr.Message == "" {
 				t.Fatalf("refusal without code or message: %+v", terr)

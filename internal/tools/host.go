@@ -76,6 +76,9 @@ type Options struct {
 	// Logger gets the host's log lines; the host adds the issue's id, identifier and repo key
 	// to every line itself, so callers pass a logger without them.
 	Logger *slog.Logger
+	// GitHub, when set, adds the github_* tools for a workspace whose origin is a GitHub
+	// repository; nil leaves them out.
+	GitHub *GitHubOptions
 	// Now is the clock used for durations; nil means time.Now.
 	Now func() time.Time
 }
@@ -85,8 +88,11 @@ type Options struct {
 type Host struct {
 	opts   Options
 	prefix string
-	tools  map[string]*tool
-	order  []string
+	// tools are keyed by their advertised name (prefix included).
+	tools map[string]*tool
+	order []string
+	// github is the session's GitHub context; nil when its workspace is not a GitHub repository.
+	github *githubSession
 }
 
 // tool is one tool before its name is prefixed.
@@ -94,9 +100,36 @@ type tool struct {
 	name        string
 	description string
 	params      []param
-	// writes marks tools that change the tracker; a read-only host does not offer them.
+	// writes marks tools that change the tracker or GitHub; a read-only host does not offer them.
 	writes bool
-	run    func(ctx context.Context, h *Host, a args) (any, *toolError)
+	// scope are the argument names this tool refuses because the host decides them.
+	scope []string
+	run   func(ctx context.Context, h *Host, a args) (any, *toolError)
+}
+
+// entry is one tool under the name it is advertised with.
+type entry struct {
+	name string
+	tool *tool
+}
+
+// entries lists every tool a session of this provider could be offered, in advertised order:
+// the tracker tools, then the GitHub tools when withGitHub.
+func entries(provider string, withGitHub bool) []entry {
+	var out []entry
+	for _, t := range catalog() {
+		if t.scope == nil {
+			t.scope = scopeKeys
+		}
+		out = append(out, entry{PrefixFor(provider) + t.name, t})
+	}
+	if withGitHub {
+		for _, t := range githubCatalog() {
+			t.scope = githubScopeKeys
+			out = append(out, entry{PrefixGitHub + t.name, t})
+		}
+	}
+	return out
 }
 
 // New binds a host to its session. The issue, tracker, ownership store and scanner are
@@ -127,32 +160,36 @@ func New(opts Options) (*Host, error) {
 		opts.Now = time.Now
 	}
 	h := &Host{opts: opts, prefix: PrefixFor(opts.Provider), tools: map[string]*tool{}}
-	for _, t := range catalog() {
-		if opts.ReadOnly && t.writes {
+	if opts.GitHub != nil {
+		gs, err := newGitHubSession(*opts.GitHub)
+		if err != nil {
+			return nil, err
+		}
+		h.github = gs
+	}
+	for _, e := range entries(opts.Provider, h.github != nil) {
+		if opts.ReadOnly && e.tool.writes {
 			continue
 		}
-		h.tools[t.name] = t
-		h.order = append(h.order, t.name)
+		h.tools[e.name] = e.tool
+		h.order = append(h.order, e.name)
 	}
 	return h, nil
 }
 
 // Names returns the advertised tool names, prefixed, in catalogue order.
 func (h *Host) Names() []string {
-	out := make([]string, len(h.order))
-	for i, n := range h.order {
-		out[i] = h.prefix + n
-	}
-	return out
+	return append([]string(nil), h.order...)
 }
 
-// NamesFor returns the tool names a session on a tracker provider is given, so prompts can
-// name exactly those before any session exists.
-func NamesFor(provider string, readOnly bool) []string {
+// NamesFor returns the tool names a session on a tracker provider is given (with the GitHub
+// tools when its workspace is a GitHub repository), so prompts can name exactly those before
+// any session exists.
+func NamesFor(provider string, readOnly, withGitHub bool) []string {
 	var out []string
-	for _, t := range catalog() {
-		if !readOnly || !t.writes {
-			out = append(out, PrefixFor(provider)+t.name)
+	for _, e := range entries(provider, withGitHub) {
+		if !readOnly || !e.tool.writes {
+			out = append(out, e.name)
 		}
 	}
 	return out
@@ -163,7 +200,7 @@ func (h *Host) Specs() []agent.ToolSpec {
 	specs := make([]agent.ToolSpec, 0, len(h.order))
 	for _, n := range h.order {
 		t := h.tools[n]
-		specs = append(specs, agent.ToolSpec{Name: h.prefix + n, Description: t.description, InputSchema: inputSchema(t.params)})
+		specs = append(specs, agent.ToolSpec{Name: n, Description: t.description, InputSchema: inputSchema(t.params)})
 	}
 	return specs
 }
@@ -185,7 +222,7 @@ func (h *Host) Call(ctx context.Context, name string, arguments json.RawMessage)
 }
 
 func (h *Host) dispatch(ctx context.Context, name string, arguments json.RawMessage) (any, *toolError) {
-	short, ok := h.lookup(name)
+	full, ok := h.lookup(name)
 	if !ok {
 		e := fail(CodeToolNotFound, "no tool named %q in this session", name)
 		if write := h.writeToolNamed(name); write {
@@ -194,24 +231,24 @@ func (h *Host) dispatch(ctx context.Context, name string, arguments json.RawMess
 		e.Details = map[string]any{"supported_tools": h.Names()}
 		return nil, e
 	}
-	t := h.tools[short]
-	a, terr := decodeArgs(arguments, t.params)
+	t := h.tools[full]
+	a, terr := decodeArgs(arguments, t.params, t.scope)
 	if terr != nil {
 		return nil, terr
 	}
 	return t.run(ctx, h, a)
 }
 
-// lookup maps an advertised or dotted name to the tool's short name.
+// lookup maps an advertised or dotted name ("linear.get_current_issue") to the advertised name.
 func (h *Host) lookup(name string) (string, bool) {
-	for _, prefix := range []string{h.prefix, strings.TrimSuffix(h.prefix, "_") + "."} {
-		if short, ok := strings.CutPrefix(name, prefix); ok {
-			if _, known := h.tools[short]; known {
-				return short, true
-			}
-		}
-	}
-	return "", false
+	full := undotted(name)
+	_, known := h.tools[full]
+	return full, known
+}
+
+// undotted turns the dotted alias of a tool name into the advertised form.
+func undotted(name string) string {
+	return strings.Replace(name, ".", "_", 1)
 }
 
 // writeToolNamed reports whether name is a write tool this read-only host left out, so the
@@ -220,8 +257,8 @@ func (h *Host) writeToolNamed(name string) bool {
 	if !h.opts.ReadOnly {
 		return false
 	}
-	for _, t := range catalog() {
-		if t.writes && (name == h.prefix+t.name || name == strings.TrimSuffix(h.prefix, "_")+"."+t.name) {
+	for _, e := range entries(h.opts.Provider, h.github != nil) {
+		if e.tool.writes && e.name == undotted(name) {
 			return true
 		}
 	}
@@ -263,7 +300,7 @@ func (h *Host) audit(ctx context.Context, eventType string, details map[string]a
 }
 
 // refuseSecrets fails a write whose field carries a credential, auditing the refusal with the
-// pattern kinds found (never the value).
+// pattern kinds found (never the value). toolName is the advertised name.
 func (h *Host) refuseSecrets(ctx context.Context, toolName, field, text string) *toolError {
 	return h.refuseFindings(ctx, toolName, field, h.opts.Scanner.Find(text))
 }
@@ -282,7 +319,7 @@ func (h *Host) refuseFindings(ctx context.Context, toolName, field string, findi
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	h.audit(ctx, EventRefusedAgentAction, map[string]any{"tool": h.prefix + toolName, "field": field,
+	h.audit(ctx, EventRefusedAgentAction, map[string]any{"tool": toolName, "field": field,
 		"secret_pattern": strings.Join(names, ",")})
 	e := fail(CodeSecretDetected, "%s looks like it contains a credential (%s); nothing was written. Remove it and call again",
 		field, strings.Join(names, ", "))

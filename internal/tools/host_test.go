@@ -347,11 +347,11 @@ func TestNamesFollowTheTracker(t *testing.T) {
 	if r := call(t, linear, "linear.get_current_issue", `{}`); !r.Success {
 		t.Errorf("dotted alias refused: %+v", r.Error)
 	}
-	if got, want := strings.Join(linear.Names(), " "), strings.Join(NamesFor("linear", false), " "); got != want {
+	if got, want := strings.Join(linear.Names(), " "), strings.Join(NamesFor("linear", false, false), " "); got != want {
 		t.Errorf("a linear host advertises %q, NamesFor says %q", got, want)
 	}
 	readOnly := newFixture(t, "local", true).host
-	if got, want := strings.Join(readOnly.Names(), " "), strings.Join(NamesFor("local", true), " "); got != want {
+	if got, want := strings.Join(readOnly.Names(), " "), strings.Join(NamesFor("local", true, false), " "); got != want {
 		t.Errorf("a read-only host advertises %q, NamesFor says %q", got, want)
 	}
 	got := strings.Join(readOnly.Names(), " ")

@@ -30,10 +30,10 @@ func attachURL(ctx context.Context, h *Host, a args) (any, *toolError) {
 	if terr != nil {
 		return nil, terr
 	}
-	if terr := h.refuseSecrets(ctx, "attach_url", "url", raw); terr != nil {
+	if terr := h.refuseSecrets(ctx, h.prefix+"attach_url", "url", raw); terr != nil {
 		return nil, terr
 	}
-	if terr := h.refuseSecrets(ctx, "attach_url", "title", title); terr != nil {
+	if terr := h.refuseSecrets(ctx, h.prefix+"attach_url", "title", title); terr != nil {
 		return nil, terr
 	}
 	link, err := h.opts.Tracker.AttachURL(ctx, h.opts.Issue.ID, raw, title)

@@ -14,6 +14,9 @@ const (
 	CodeHookFailed        = "hook_failed"
 	CodeHookTimeout       = "hook_timeout"
 	CodeFilesystem        = "workspace_filesystem_error"
+	// CodeBranchElsewhere refuses a pull-request run whose head branch another worktree has
+	// checked out.
+	CodeBranchElsewhere = "workspace_branch_already_checked_out_elsewhere"
 )
 
 // Error is a workspace failure with a stable Code and a message naming what and where.

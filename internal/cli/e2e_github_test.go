@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/github/githubtest"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// demoGitHubURL is the origin every clone of the e2e repository reports; url.insteadOf in the
+// source clone sends git's traffic for it to the bare origin on disk.
+const demoGitHubURL = "https://github.com/acme/demo.git"
+
+// useGitHubOrigin makes the e2e source clone a GitHub-shaped one backed by the bare origin,
+// starts the fake GitHub the tools talk to, and mirrors the bare origin's branches into it,
+// as GitHub would see a push, until the test ends.
+func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
+	t.Helper()
+	bare := filepath.Join(e.dir, "origin.git")
+	gitRun(t, e.src, "config", "url."+bare+".insteadOf", demoGitHubURL)
+	gitRun(t, e.src, "remote", "set-url", "origin", demoGitHubURL)
+	gh := githubtest.NewServer(t, githubtest.Options{})
+	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{"main": gitRun(t, bare, "rev-parse", "main")}})
+	e.env = append(e.env, "SYMPHONY_GITHUB_API_URL="+gh.URL, "GH_TOKEN="+githubtest.Token)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			for _, line := range strings.Split(gitRun(t, bare, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads"), "\n") {
+				if branch, sha, ok := strings.Cut(line, " "); ok {
+					gh.SetBranch("acme/demo", branch, sha)
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return gh
+}
+
+// TestAgentPushesAndOpensAPullRequestWithRealCodex drives the real codex binary through the
+// GitHub hand-off: the model commits, pushes with github_push_branch, opens a pull request
+// with github_create_pull_request and moves its issue to review. The bare origin has the
+// branch, the fake GitHub the draft pull request, the issue the PR link and the run its URL.
+func TestAgentPushesAndOpensAPullRequestWithRealCodex(t *testing.T) {
+	e := newE2E(t, "DEMO-1")
+	gh := e.useGitHubOrigin(t)
+	commit := `printf 'work\n' > WORK.md && git add WORK.md && git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on DEMO-1"`
+	mock := codextest.NewResponses(t,
+		codextest.Step{Shell: commit},
+		codextest.Step{Tool: "github_push_branch", ToolArgs: map[string]any{}},
+		codextest.Step{Tool: "github_create_pull_request", ToolArgs: map[string]any{"title": "DEMO-1: add WORK.md", "body": "Closes DEMO-1."}},
+		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}},
+		codextest.Step{Text: "DEMO-1 is in review."})
+	e.writeConfig(t, mock)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
+		state := e.issueState(t, "DEMO-1")
+		return state == "Human Review", "DEMO-1 is in " + state
+	})
+
+	var outputs []string
+	for _, r := range mock.Requests() {
+		for _, raw := range r.ToolOutputs {
+			var text string
+			if json.Unmarshal([]byte(raw), &text) != nil {
+				text = raw
+			}
+			outputs = append(outputs, text)
+		}
+	}
+	all := strings.Join(outputs, "\n")
+	if strings.Contains(all, `"success": false`) || !strings.Contains(all, `"pushed": true`) || !strings.Contains(all, `"attached_to_issue": true`) ||
+		!strings.Contains(all, `"recorded_on_run": true`) {
+		t.Errorf("the GitHub tool calls did not all succeed:\n%s", all)
+	}
+	head := gitRun(t, e.src, "rev-parse", "auto/DEMO-1")
+	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", head); msg != "work on DEMO-1" {
+		t.Fatalf("branch auto/DEMO-1 head %q, want the agent's commit", msg)
+	}
+	if got := gitRun(t, filepath.Join(e.dir, "origin.git"), "rev-parse", "refs/heads/auto/DEMO-1"); got != head {
+		t.Errorf("the bare origin has auto/DEMO-1 at %s, want the agent's commit %s", got, head)
+	}
+	prs := gh.PullRequests("acme/demo")
+	if len(prs) != 1 {
+		t.Fatalf("fake GitHub has pull requests %+v, want one", prs)
+	}
+	pr := prs[0]
+	if pr.Head != "auto/DEMO-1" || pr.Base != "main" || pr.Title != "DEMO-1: add WORK.md" || pr.Body != "Closes DEMO-1." || !pr.Draft {
+		t.Errorf("pull request %+v, want head auto/DEMO-1, base main, the agent's title and body, draft", pr)
+	}
+	prURL := "https://github.com/acme/demo/pull/" + strconv.Itoa(pr.Number)
+	links, err := os.ReadFile(filepath.Join(e.issues, "DEMO-1.links.json"))
+	if err != nil || !strings.Contains(string(links), `"url": "`+prURL+`"`) {
+		t.Errorf("DEMO-1's links do not carry %s (%v):\n%s", prURL, err, links)
+	}
+	runs, err := readRuns(e.state)
+	if err != nil || len(runs) != 1 || runs[0].PRURL != prURL || runs[0].Status != store.StatusSuccess {
+		t.Errorf("runs %+v (%v), want one successful run recording %s", runs, err, prURL)
+	}
+	list, out, errOut := e.command(ctx, "runs")
+	if err := list.Run(); err != nil || !strings.Contains(out.String(), prURL) {
+		t.Errorf("symphony runs does not show %s (%v):\n%s%s", prURL, err, out, errOut)
+	}
+	for _, req := range gh.Requests() {
+		if req.Authorization != "Bearer "+githubtest.Token && req.Authorization != "token "+githubtest.Token {
+			t.Errorf("GitHub request %s %s carried authorization %q", req.Method, req.Path, req.Authorization)
+		}
+	}
+}
+
+func readRuns(stateRoot string) ([]store.Run, error) {
+	st, err := store.Open(context.Background(), store.Options{StateRoot: stateRoot, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Runs(context.Background(), store.RunFilter{})
+}
