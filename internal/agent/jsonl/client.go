@@ -17,7 +17,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	next    int64
-	pending map[string]chan response
+	pending map[string]*Call
 	closed  error
 }
 
@@ -29,7 +29,7 @@ type response struct {
 // NewClient makes a JSON-RPC client over proc's stdin. A write the child does not take within
 // writeTimeout fails.
 func NewClient(proc *Process, writeTimeout time.Duration) *Client {
-	return &Client{proc: proc, writeTimeout: writeTimeout, pending: map[string]chan response{}}
+	return &Client{proc: proc, writeTimeout: writeTimeout, pending: map[string]*Call{}}
 }
 
 // Call is a request in flight.
@@ -39,6 +39,8 @@ type Call struct {
 	// ID is the request id as it appears on the wire.
 	ID string
 	ch chan response
+	// observe, when set, sees a successful result in Deliver.
+	observe func(result json.RawMessage)
 }
 
 // CallTimeoutError reports a request that got no response in time.
@@ -54,6 +56,13 @@ func (e *CallTimeoutError) Error() string {
 // Send writes a request and registers it for its response. It fails with the error Close was
 // given once the client is closed, or with the write error.
 func (c *Client) Send(method string, params any) (*Call, error) {
+	return c.SendObserved(method, params, nil)
+}
+
+// SendObserved is Send with observe called on a successful result from Deliver, on the
+// consumer's goroutine, before Wait returns: a consumer that must act on a response before it
+// handles the next line (record an id that later lines refer to) does it there.
+func (c *Client) SendObserved(method string, params any, observe func(result json.RawMessage)) (*Call, error) {
 	c.mu.Lock()
 	if c.closed != nil {
 		err := c.closed
@@ -62,8 +71,8 @@ func (c *Client) Send(method string, params any) (*Call, error) {
 	}
 	c.next++
 	id := c.next
-	call := &Call{c: c, Method: method, ID: strconv.FormatInt(id, 10), ch: make(chan response, 1)}
-	c.pending[call.ID] = call.ch
+	call := &Call{c: c, Method: method, ID: strconv.FormatInt(id, 10), ch: make(chan response, 1), observe: observe}
+	c.pending[call.ID] = call
 	c.mu.Unlock()
 	if err := c.write(map[string]any{"id": id, "method": method, "params": params}); err != nil {
 		c.forget(call.ID)
@@ -108,17 +117,20 @@ func (c *Client) forget(id string) {
 func (c *Client) Deliver(m *Message) bool {
 	key := string(m.ID)
 	c.mu.Lock()
-	ch, ok := c.pending[key]
+	call, ok := c.pending[key]
 	delete(c.pending, key)
 	c.mu.Unlock()
 	if !ok {
 		return false
 	}
 	if m.Error != nil {
-		ch <- response{err: m.Error}
-	} else {
-		ch <- response{result: m.Result}
+		call.ch <- response{err: m.Error}
+		return true
 	}
+	if call.observe != nil {
+		call.observe(m.Result)
+	}
+	call.ch <- response{result: m.Result}
 	return true
 }
 
@@ -148,10 +160,10 @@ func (c *Client) Close(err error) {
 		c.closed = err
 	}
 	pending := c.pending
-	c.pending = map[string]chan response{}
+	c.pending = map[string]*Call{}
 	c.mu.Unlock()
-	for _, ch := range pending {
-		ch <- response{err: err}
+	for _, call := range pending {
+		call.ch <- response{err: err}
 	}
 }
 

@@ -50,6 +50,15 @@ func playChild(scenario string) int {
 		}
 		fmt.Fprintln(os.Stderr, "last words")
 		return 3
+	case "stderr-held-open":
+		// A grandchild keeps stderr open after the child exits.
+		cmd := exec.Command("sleep", "30")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return 1
+		}
+		fmt.Fprintln(os.Stderr, "leaving")
+		return 1
 	case "exit-0":
 		fmt.Println(`{"method":"bye"}`)
 		return 0

@@ -18,8 +18,9 @@ const (
 	DefaultQueueBytes = 4 << 20
 	// oversizeHeadBytes is how much of an oversize line is kept for its error.
 	oversizeHeadBytes = 256
-	// readBufferBytes is the reader's buffer; lines up to this size are copied once.
-	readBufferBytes = 64 << 10
+	// readBufferBytes is the reader's buffer: each read asks the pipe for this much, and lines up
+	// to this size are copied once.
+	readBufferBytes = 256 << 10
 )
 
 // Item is one line of the child's stdout, decoded.
@@ -137,7 +138,7 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 				}
 				continue
 			}
-			long = append(long, chunk...)
+			long = appendDoubling(long, chunk)
 			continue
 		}
 		line := chunk
@@ -160,6 +161,17 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			return endOfInput(err)
 		}
 	}
+}
+
+// appendDoubling appends chunk to a long line, doubling its capacity when it runs out: append
+// grows large slices by a quarter, which for a line near the cap copies it many times over.
+func appendDoubling(long, chunk []byte) []byte {
+	if cap(long)-len(long) < len(chunk) {
+		grown := make([]byte, len(long), max(2*cap(long), len(long)+len(chunk)))
+		copy(grown, long)
+		long = grown
+	}
+	return append(long, chunk...)
 }
 
 // discardLine reads past the rest of a line over the cap, up to and including its newline,

@@ -55,7 +55,7 @@ func DecodeObject(line []byte, v any) error {
 		}
 	}
 	if err := json.Unmarshal(line, v); err != nil {
-		return fmt.Errorf("line is not a JSON object: %w", err)
+		return fmt.Errorf("malformed JSON line: %w", err)
 	}
 	return nil
 }

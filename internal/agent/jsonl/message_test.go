@@ -23,10 +23,10 @@ func TestDecodeMessage(t *testing.T) {
 		{line: `{"method":"caf\u00e9"}`, want: Message{Method: "café"}, kind: "notification"},
 		{line: `{}`, kind: "neither"},
 		{line: `[1,2,3]`, wantErr: "not a JSON object"},
-		{line: `this is not json`, wantErr: "not a JSON object"},
-		{line: `{"method":5}`, wantErr: "not a JSON object"},
-		{line: `{"id":1} trailing`, wantErr: "not a JSON object"},
-		{line: `{"method":"item/started","params":{`, wantErr: "not a JSON object"},
+		{line: `this is not json`, wantErr: "malformed JSON line"},
+		{line: `{"method":5}`, wantErr: "malformed JSON line"},
+		{line: `{"id":1} trailing`, wantErr: "malformed JSON line"},
+		{line: `{"method":"item/started","params":{`, wantErr: "malformed JSON line"},
 	}
 	for _, c := range cases {
 		got, err := DecodeMessage([]byte(c.line))

@@ -174,3 +174,59 @@ func TestClientCorrelatesResponsesAndTimesOut(t *testing.T) {
 	default:
 	}
 }
+
+// A grandchild holding stderr open must not hold StderrTail back for long.
+func TestStderrTailDoesNotWaitForeverOnAHeldPipe(t *testing.T) {
+	p, _ := child(t, "stderr-held-open", raw)
+	waitExit(t, p)
+	start := time.Now()
+	tail := p.StderrTail()
+	if waited := time.Since(start); waited > stderrSettle+time.Second {
+		t.Fatalf("StderrTail waited %s with stderr held open", waited)
+	}
+	if !strings.Contains(tail, "leaving") {
+		t.Fatalf("tail %q lacks what the child wrote", tail)
+	}
+}
+
+func TestTailBufferKeepsTheLastBytes(t *testing.T) {
+	tail := tailBuffer{limit: 8}
+	_, _ = tail.Write([]byte("abcdef"))
+	_, _ = tail.Write([]byte("ghij"))
+	if got := tail.String(); got != "cdefghij" {
+		t.Fatalf("tail = %q, want cdefghij", got)
+	}
+	_, _ = tail.Write([]byte("0123456789"))
+	if got := tail.String(); got != "23456789" {
+		t.Fatalf("tail = %q, want 23456789", got)
+	}
+}
+
+// An observed call sees its result before Wait returns, and only a successful one.
+func TestSendObservedSeesTheResultFirst(t *testing.T) {
+	p, s := child(t, "rpc-echo", DecodeMessage)
+	c := NewClient(p, 5*time.Second)
+	go func() {
+		for it, ok := s.Next(); ok; it, ok = s.Next() {
+			if it.Err == nil && it.Value.IsResponse() {
+				c.Deliver(&it.Value)
+			}
+		}
+	}()
+	var seen []string
+	observe := func(result json.RawMessage) { seen = append(seen, string(result)) }
+	call, err := c.SendObserved("echo", []int{7}, observe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Wait(context.Background(), 5*time.Second); err != nil || len(seen) != 1 || seen[0] != "[7]" {
+		t.Fatalf("Wait = %v, observed %q", err, seen)
+	}
+	failing, err := c.SendObserved("fail", nil, observe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := failing.Wait(context.Background(), 5*time.Second); err == nil || len(seen) != 1 {
+		t.Fatalf("Wait = %v, observed %q; an error response must not be observed", err, seen)
+	}
+}

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package codex
-
-import "os"
-
-// growPipe is a no-op where pipe buffers cannot be resized.
-func growPipe(*os.File) {}
