@@ -3,8 +3,10 @@ package gate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -408,4 +410,36 @@ func between(t *testing.T, s, open, close string) string {
 		t.Fatalf("no %s…%s block in:\n%s", open, close, s)
 	}
 	return s[i+len(open) : j]
+}
+
+func TestCallCapHoldsUnderConcurrency(t *testing.T) {
+	h := newHarness(t, gateConfig(ProviderOpenAI), scoreReply(8), nil)
+	g, err := New(gateConfig(ProviderOpenAI), Deps{Cache: h.cache, Commenter: h.tracker,
+		ProviderOptions: h.mock.options(), MaxCallsPerCycle: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cycle := g.Cycle()
+	outcomes := make(chan Outcome, 10)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			is := sampleIssue()
+			is.ID = fmt.Sprintf("issue-%d", i)
+			d, err := cycle.Evaluate(context.Background(), is)
+			if err != nil {
+				t.Error(err)
+			}
+			outcomes <- d.Outcome
+		})
+	}
+	wg.Wait()
+	close(outcomes)
+	count := map[Outcome]int{}
+	for o := range outcomes {
+		count[o]++
+	}
+	if count[Pass] != 3 || count[Deferred] != 7 || h.mock.calls() != 3 {
+		t.Fatalf("outcomes %v calls %d", count, h.mock.calls())
+	}
 }
