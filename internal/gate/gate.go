@@ -160,6 +160,11 @@ func (c *Cycle) Evaluate(ctx context.Context, is issue.Issue) (Decision, error) 
 	if err == nil {
 		verdict, err = ParseVerdict(reply.Text)
 	}
+	if err != nil && ctx.Err() != nil {
+		// Shutdown or a cancelled cycle is not a provider failure: nothing is decided,
+		// commented or cached, and the issue is scored on a later poll.
+		return Decision{Outcome: Deferred}, fmt.Errorf("issue gate: score %s: %w", is.Identifier, ctx.Err())
+	}
 	if err != nil {
 		return g.providerFailed(ctx, is, fp, next, reply.Usage, err)
 	}

@@ -443,3 +443,18 @@ func TestCallCapHoldsUnderConcurrency(t *testing.T) {
 		t.Fatalf("outcomes %v calls %d", count, h.mock.calls())
 	}
 }
+
+func TestCancelledCycleDecidesNothing(t *testing.T) {
+	cfg := gateConfig(ProviderAnthropic)
+	cfg.OnError = "skip"
+	h := newHarness(t, cfg, scoreReply(8), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, err := h.gate.Cycle().Evaluate(ctx, sampleIssue())
+	if !errors.Is(err, context.Canceled) || d.Outcome != Deferred || len(h.tracker.posted()) != 0 {
+		t.Fatalf("decision %+v err %v comments %q", d, err, h.tracker.posted())
+	}
+	if _, ok, _ := h.cache.Load(context.Background(), "id-1"); ok {
+		t.Fatal("a cancelled call left a cache entry")
+	}
+}
