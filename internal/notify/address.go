@@ -21,10 +21,21 @@ var blockedPrefixes = []struct {
 	{netip.MustParsePrefix("100.64.0.0/10"), "carrier-grade NAT (100.64.0.0/10)"},
 }
 
+// nat64 is the well-known NAT64 prefix (RFC 6052): such an address reaches the IPv4 address
+// in its last four bytes, so that embedded address is what must be judged.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
 // refusedReason says why a notification may not be sent to addr, or returns "" when addr is a
-// public unicast address. IPv4-mapped IPv6 addresses are judged by the IPv4 address they carry.
+// public unicast address. IPv4-mapped and NAT64 IPv6 addresses are judged by the IPv4
+// address they carry.
 func refusedReason(addr netip.Addr) string {
 	addr = addr.Unmap()
+	if nat64.Contains(addr) {
+		b := addr.As16()
+		if reason := refusedReason(netip.AddrFrom4([4]byte(b[12:]))); reason != "" {
+			return reason + " (via NAT64)"
+		}
+	}
 	for _, m := range metadataAddrs {
 		if addr == m {
 			return "a cloud metadata endpoint"

@@ -75,7 +75,7 @@ func New(n config.Notifications, opts Options) (*Notifier, error) {
 	if !n.Enabled {
 		return nt, nil
 	}
-	clean := sanitizer{scanner: secretscan.New(opts.Secrets...)}
+	clean := sanitizer{scanner: secretscan.New(append(channelSecrets(n), opts.Secrets...)...)}
 	var errs []error
 	for i, cc := range n.Channels {
 		ch, err := newChannel(i, cc, n.RedactTitles, opts, clean)
@@ -97,6 +97,20 @@ func New(n config.Notifications, opts Options) (*Notifier, error) {
 		}()
 	}
 	return nt, nil
+}
+
+// channelSecrets are the notification settings' own secrets: a webhook URL (Slack's path is
+// its credential) and header values must never be echoed into a payload, even if the caller
+// forgot to list them in Options.Secrets.
+func channelSecrets(n config.Notifications) []string {
+	var out []string
+	for _, cc := range n.Channels {
+		out = append(out, cc.WebhookURL, cc.URL)
+		for _, v := range cc.Headers {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Notify queues e for every channel subscribed to it and returns at once. A full queue drops

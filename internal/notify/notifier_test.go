@@ -253,12 +253,14 @@ func TestNoSecretReachesAPayload(t *testing.T) {
 		Metadata: map[string]any{"log": []any{"Authorization: Bearer " + configured}, "nested": map[string]any{"k": token}}}
 	for _, kind := range []string{"slack", "webhook"} {
 		rcv := newReceiver(t)
-		u := rcv.urlAs(t, "example.com", "/hook")
+		// The channel's own URL is a secret even though it is not passed in Options.Secrets.
+		u := rcv.urlAs(t, "example.com", "/services/T0/B0/webhook-path-secret")
 		h := newHarness(t, rcv, []config.Channel{{Kind: kind, URL: u, WebhookURL: u, AllowPrivate: true}}, false, configured)
+		ev.PRTitle = "posted to " + u
 		h.n.Notify(ev)
 		h.drain(t)
 		raw := allText(rcv.payloads(t)[0])
-		if strings.Contains(raw, configured) || strings.Contains(raw, token) {
+		if strings.Contains(raw, configured) || strings.Contains(raw, token) || strings.Contains(raw, "webhook-path-secret") {
 			t.Errorf("%s payload carries a secret: %s", kind, raw)
 		}
 		if f := secretscan.New(configured).Find(raw); len(f) > 0 {

@@ -67,6 +67,8 @@ func TestDialGuardChecksTheConnectedAddress(t *testing.T) {
 		{"100.100.1.1:443", false, true},
 		{"169.254.169.254:80", false, true},
 		{"[fd00:ec2::254]:80", false, true},
+		{"[64:ff9b::a9fe:a9fe]:80", false, true},
+		{"[64:ff9b::5db8:d822]:443", false, false},
 		{"127.0.0.1:443", true, false},
 	}
 	for _, tt := range tests {
