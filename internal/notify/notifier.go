@@ -114,7 +114,8 @@ func channelSecrets(n config.Notifications) []string {
 }
 
 // Notify queues e for every channel subscribed to it and returns at once. A full queue drops
-// the event for that channel and reports it through OnResult with Dropped set.
+// the event for that channel and reports it through OnResult with Dropped set; an unknown
+// event name is reported once, with no Channel, and sent nowhere.
 func (n *Notifier) Notify(e Event) {
 	if e.Time.IsZero() {
 		e.Time = n.now()
@@ -122,6 +123,14 @@ func (n *Notifier) Notify(e Event) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.closed {
+		return
+	}
+	if !knownEvent(e.Name) {
+		// A caller bug, not a delivery problem: report it once so it shows in the audit log
+		// instead of sending a message no formatter understands.
+		if len(n.channels) > 0 {
+			n.channels[0].report(Result{Event: e.Name, IssueIdentifier: e.IssueIdentifier, Err: fmt.Errorf("unknown notification event %q", e.Name)})
+		}
 		return
 	}
 	for _, ch := range n.channels {

@@ -23,10 +23,21 @@ func TestChannelsReceiveOnlyTheirEvents(t *testing.T) {
 		webhookTo(everything.urlAs(t, "example.com", "/all")),
 	}, false)
 	// Every httptest TLS server presents the same certificate, so one pool trusts both.
-	for _, name := range []string{"pr_opened", "run_failed", EventRunStuck} {
+	for _, name := range []string{"pr_opened", "run_failed", EventRunStuck, "pr_merged"} {
 		h.n.Notify(Event{Name: name, IssueIdentifier: "ENG-1"})
 	}
 	res := h.drain(t)
+	var unknown []Result
+	res = slices.DeleteFunc(res, func(r Result) bool {
+		if r.Event == "pr_merged" {
+			unknown = append(unknown, r)
+			return true
+		}
+		return false
+	})
+	if len(unknown) != 1 || unknown[0].Delivered || unknown[0].Err == nil || !strings.Contains(unknown[0].Err.Error(), `unknown notification event "pr_merged"`) {
+		t.Errorf("unknown event reported as %+v, want one undelivered result naming it", unknown)
+	}
 	if got := events(onlyPR.payloads(t)); !slices.Equal(got, []string{"pr_opened"}) {
 		t.Errorf("filtered channel got %v, want [pr_opened]", got)
 	}
