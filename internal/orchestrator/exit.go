@@ -44,7 +44,11 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 		e.issue.State = u.issue.State
 		o.slotsChanged = true
 	}
-	if ev := u.event; ev != nil {
+	ev := u.event
+	if u.progress != nil {
+		ev = u.progress.take()
+	}
+	if ev != nil {
 		now := o.clock.Now()
 		e.sawEvent, e.lastEventAt, e.lastEvent = true, now, ev.Kind
 		if ev.Message != "" {
@@ -52,9 +56,6 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 		}
 		if ev.SessionID != "" {
 			e.sessionID = ev.SessionID
-		}
-		if ev.Kind != agent.EventTokenUsage && ev.Kind != agent.EventRateLimits {
-			o.transcripts.add(e, ev, now)
 		}
 		if ev.RateLimits != nil {
 			o.rateLimits = ev.RateLimits

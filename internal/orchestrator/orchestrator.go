@@ -144,7 +144,7 @@ func New(deps Deps) (*Orchestrator, error) {
 	first := make(chan struct{})
 	o.published.Store(&first)
 	o.rec = newRecorder(d.Logger, d.Audit)
-	o.w = &worker{d: d, rec: o.rec}
+	o.w = &worker{d: d, rec: o.rec, transcripts: o.transcripts}
 	for _, w := range d.Settings.Warnings {
 		o.log.Warn(w)
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/issue"
 )
 
 // Transcript bounds. The ring keeps the recent events the loop already sees, so an operator can
@@ -59,8 +60,10 @@ func newTranscripts(perIssue int, redact func(string) string) *transcripts {
 	return &transcripts{perIssue: perIssue, redact: redact, byIssue: map[string]*transcriptRing{}}
 }
 
-func (t *transcripts) add(e *runEntry, ev *agent.Event, now time.Time) {
-	if t.perIssue == 0 {
+// add keeps one event of an attempt on is. Sessions call it from their event intake, off the
+// loop, so the redaction it does never costs the loop; a nil transcripts keeps nothing.
+func (t *transcripts) add(is issue.Issue, runID, sessionID string, ev *agent.Event, now time.Time) {
+	if t == nil || t.perIssue == 0 {
 		return
 	}
 	msg := ev.Message
@@ -71,18 +74,18 @@ func (t *transcripts) add(e *runEntry, ev *agent.Event, now time.Time) {
 		}
 		msg = msg[:cut] + "…"
 	}
-	te := TranscriptEvent{At: now, Kind: ev.Kind, Message: t.redact(msg), SessionID: e.sessionID, RunID: e.runID}
+	te := TranscriptEvent{At: now, Kind: ev.Kind, Message: t.redact(msg), SessionID: sessionID, RunID: runID}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r := t.byIssue[e.issue.ID]
+	r := t.byIssue[is.ID]
 	if r == nil {
 		if len(t.byIssue) >= transcriptIssues {
 			t.evictOldest()
 		}
 		r = &transcriptRing{}
-		t.byIssue[e.issue.ID] = r
+		t.byIssue[is.ID] = r
 	}
-	r.identifier, r.repoKey, r.touched = e.issue.Identifier, e.issue.RepoKey, now
+	r.identifier, r.repoKey, r.touched = is.Identifier, is.RepoKey, now
 	r.events = append(r.events, te)
 	r.bytes += len(te.Message)
 	for len(r.events) > t.perIssue || (r.bytes > transcriptIssueBytes && len(r.events) > 1) {

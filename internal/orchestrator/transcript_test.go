@@ -54,7 +54,7 @@ func TestTranscriptKeepsRecentRedactedEventsPerIssue(t *testing.T) {
 		t.Error("transcript found for an unknown issue")
 	}
 	off := newTranscripts(0, nil)
-	off.add(&runEntry{issue: newIssue(1, "Todo")}, &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, time.Now())
+	off.add(newIssue(1, "Todo"), "", "", &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, time.Now())
 	if _, ok := off.get("ENG-1"); ok {
 		t.Error("a transcript size of 0 kept events")
 	}
@@ -66,8 +66,7 @@ func TestTranscriptRingsAreBoundedInIssuesAndBytes(t *testing.T) {
 	tr := newTranscripts(1000, nil)
 	at := time.Unix(0, 0)
 	for i := range transcriptIssues + 5 {
-		e := &runEntry{issue: newIssue(i, "Todo")}
-		tr.add(e, &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, at.Add(time.Duration(i)*time.Second))
+		tr.add(newIssue(i, "Todo"), "", "", &agent.Event{Kind: agent.EventOtherMessage, Message: "x"}, at.Add(time.Duration(i)*time.Second))
 	}
 	if n := len(tr.byIssue); n != transcriptIssues {
 		t.Fatalf("%d rings, want %d", n, transcriptIssues)
@@ -75,11 +74,11 @@ func TestTranscriptRingsAreBoundedInIssuesAndBytes(t *testing.T) {
 	if _, ok := tr.get("ENG-0"); ok {
 		t.Error("the least recently updated ring was kept")
 	}
-	big := &runEntry{issue: newIssue(9999, "Todo")}
+	big := newIssue(9999, "Todo")
 	for range 200 {
-		tr.add(big, &agent.Event{Kind: agent.EventOtherMessage, Message: strings.Repeat("a", transcriptMessageBytes)}, at.Add(time.Hour))
+		tr.add(big, "", "", &agent.Event{Kind: agent.EventOtherMessage, Message: strings.Repeat("a", transcriptMessageBytes)}, at.Add(time.Hour))
 	}
-	got, _ := tr.get(big.issue.Identifier)
+	got, _ := tr.get(big.Identifier)
 	bytes := 0
 	for _, e := range got.Events {
 		bytes += len(e.Message)

@@ -58,6 +58,9 @@ type workerUpdate struct {
 	pidStart  uint64
 	sessionID string
 	event     *agent.Event
+	// progress, instead of event, carries the session's newest progress-only event, taken
+	// when the loop handles the message.
+	progress *progressSlot
 	// baseTokens is the issue's lifetime usage before this attempt, read from the store.
 	baseTokens int64
 	hasBase    bool
@@ -71,6 +74,8 @@ type workerUpdate struct {
 type worker struct {
 	d   Deps
 	rec *recorder
+	// transcripts keeps each issue's recent events for the API; nil (RunOnce) keeps none.
+	transcripts *transcripts
 }
 
 // run executes one attempt: workspace, before_run, agent session, tracker bootstrap, turns,
@@ -261,6 +266,9 @@ type eventSink struct {
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
 	summary outputSummary
+	// sessionID is the newest session id the agent reported.
+	sessionID string
+	progress  progressSlot
 }
 
 // toolCounts returns how many tool calls the attempt made and how many failed.
@@ -278,8 +286,10 @@ func (s *eventSink) observe(ev agent.Event) {
 	// The loop reads the event after this callback returns, when Raw is no longer valid.
 	raw := ev.Raw
 	ev.Raw = nil
-	s.report(workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID, event: &ev})
 	iss := s.job.issue
+	if u, send := s.toLoop(ev); send {
+		s.report(u)
+	}
 	if isStreamedOutput(ev) {
 		s.coalesce(ev, raw)
 		return
@@ -335,4 +345,33 @@ func (w *worker) refresh(ctx context.Context, s Settings, known issue.Issue, tur
 		return known
 	}
 	return mergeRefresh(known, refreshed)
+}
+
+// toLoop keeps the event in the issue's transcript and wraps it for the loop. An event that
+// only shows progress (no tokens, rate limits, hand-off or new session) goes through the
+// session's progress slot, so a streaming agent has at most one such message waiting for
+// the loop however fast it writes; the loop sees the newest when it gets there.
+func (s *eventSink) toLoop(ev agent.Event) (workerUpdate, bool) {
+	u := workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID}
+	s.mu.Lock()
+	newSession := ev.SessionID != "" && ev.SessionID != s.sessionID
+	if ev.SessionID != "" {
+		s.sessionID = ev.SessionID
+	}
+	sessionID := s.sessionID
+	s.mu.Unlock()
+	if ev.Kind != agent.EventTokenUsage && ev.Kind != agent.EventRateLimits {
+		s.w.transcripts.add(s.job.issue, s.job.runID, sessionID, &ev, s.w.d.Clock.Now())
+	}
+	if newSession || ev.UsageDelta != nil || ev.RateLimits != nil || ev.Kind == agent.EventIssueStateChanged ||
+		ev.Kind == agent.EventTokenUsage || ev.Kind == agent.EventRateLimits {
+		u.event = &ev
+		return u, true
+	}
+	if !s.progress.offer(ev) {
+		// A report is already on its way; it will carry this event.
+		return u, false
+	}
+	u.progress = &s.progress
+	return u, true
 }
