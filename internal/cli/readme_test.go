@@ -178,3 +178,57 @@ func runIn(t *testing.T, dir, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+// TestReadmeCommandTableNamesRealCommandsAndFlags checks every command the README's command
+// table shows, and every flag it gives them, against the command tree.
+func TestReadmeCommandTableNamesRealCommandsAndFlags(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "\n## Commands\n")
+	if !ok {
+		t.Fatal("README has no ## Commands section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	root := newRootCmd(&Globals{})
+	checked := 0
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| `symphony") {
+			continue
+		}
+		cell := strings.Split(line, " | ")[0]
+		for i, part := range strings.Split(cell, "`") {
+			if i%2 == 0 || strings.TrimSpace(part) == "" {
+				continue
+			}
+			words := strings.Fields(strings.TrimPrefix(part, "symphony"))
+			var path []string
+			for _, w := range words {
+				if strings.ContainsAny(w[:1], "-[") || strings.ToUpper(w) == w {
+					break
+				}
+				path = append(path, w)
+			}
+			cmd, rest, err := root.Find(path)
+			if err != nil || len(rest) != 0 || (len(path) > 0 && cmd.Name() != path[len(path)-1]) {
+				t.Errorf("README names `symphony %s`, which is not a command (%v)", strings.Join(path, " "), err)
+				continue
+			}
+			for _, w := range words {
+				name, isFlag := strings.CutPrefix(strings.Trim(w, "[]"), "--")
+				if !isFlag {
+					continue
+				}
+				name, _, _ = strings.Cut(name, "=")
+				if cmd.Flags().Lookup(name) == nil && cmd.InheritedFlags().Lookup(name) == nil && root.PersistentFlags().Lookup(name) == nil {
+					t.Errorf("README gives `symphony %s` the flag --%s, which it does not take", strings.Join(path, " "), name)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("checked only %d commands in the README's table", checked)
+	}
+}
