@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +43,12 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "symphony-bench: --symphony PATH is required (scripts/bench builds it)")
 		return 2
 	}
+	// The service runs in its installation's directory, so a relative path would not find it.
+	binary, err := filepath.Abs(*symphony)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "symphony-bench:", err)
+		return 2
+	}
 	var ns []int
 	for _, f := range strings.Split(*counts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -58,9 +65,9 @@ func run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Symphony: *symphony, Agent: self, Counts: ns, BytesPerAgent: *perAgent, Stream: *stream,
+	o := bench.Options{Symphony: binary, Agent: self, Counts: ns, BytesPerAgent: *perAgent, Stream: *stream,
 		PollInterval: time.Second, Idle: *idle, Timeout: *timeout, Log: os.Stderr}
-	fmt.Printf("%d bytes per agent over %s; symphony %s\n", *perAgent, *stream, *symphony)
+	fmt.Printf("%d bytes per agent over %s; symphony %s\n", *perAgent, *stream, binary)
 	results, err := bench.Run(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "symphony-bench:", err)
