@@ -82,7 +82,8 @@ func TestKeptActivitiesDescribeTheirOwnCommand(t *testing.T) {
 		}
 		check(ev.Activity.Describe())
 	}
-	runFlood(t, o, 4*queueBudgetBytes)
+	// Enough activities to keep ten of them, and many times the queue budget.
+	runFlood(t, o, max(16<<20, 4*queueBudgetBytes))
 	mu.Lock()
 	defer mu.Unlock()
 	if len(kept) < 10 {

@@ -38,8 +38,10 @@ const (
 	// toolOutputTokenLimitFlag keeps completed command items from echoing broad command
 	// output back into the app-server stream.
 	toolOutputTokenLimitFlag = "tool_output_token_limit=4096"
-	// queueBudgetBytes bounds the stdout lines waiting for the protocol goroutine.
-	queueBudgetBytes = 4 << 20
+	// queueBudgetBytes bounds the stdout lines waiting for the protocol goroutine. A model
+	// writes kilobytes a second, so this only fills when the service falls behind; then the
+	// pipe and the agent wait, and 200 sessions cannot pile up gigabytes of decoded lines.
+	queueBudgetBytes = 512 << 10
 	// eventRawBytes bounds the frame bytes attached to an event.
 	eventRawBytes       = 4 << 10
 	clientName          = "symphony"

@@ -15,12 +15,12 @@ const (
 	// DefaultMaxLineBytes is the longest line accepted (SPEC §10.1 recommends 10 MB).
 	DefaultMaxLineBytes = 10 << 20
 	// DefaultQueueBytes bounds the lines waiting for the consumer.
-	DefaultQueueBytes = 4 << 20
+	DefaultQueueBytes = 512 << 10
 	// oversizeHeadBytes is how much of an oversize line is kept for its error.
 	oversizeHeadBytes = 256
 	// readBufferBytes is the reader's buffer: each read asks the pipe for this much, and lines up
 	// to this size are copied once.
-	readBufferBytes = 256 << 10
+	readBufferBytes = 64 << 10
 )
 
 // Item is one line of the child's stdout, decoded.
