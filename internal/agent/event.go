@@ -50,9 +50,8 @@ type Event struct {
 	// Message is a short human-readable summary (an error text, a declined command, ...).
 	Message string
 	// Raw is the protocol frame, truncated to a bounded size; nil when there was no frame.
-	// It may not be valid JSON (malformed or truncated frames). It shares memory with the
-	// adapter's read buffer, which is reused for later output, so it is valid only until the
-	// Events callback returns: a consumer that keeps it must copy it.
+	// It may not be valid JSON (malformed or truncated frames). It is the event's own memory,
+	// which nothing writes to afterwards, so a consumer may keep it without copying.
 	Raw []byte
 	// RawTruncated reports that Raw was cut short.
 	RawTruncated bool
@@ -82,12 +81,10 @@ const ActivityOutputPreviewRunes = 500
 
 // Activity is something the agent did in the workspace, as the runtime reported it once done:
 // a shell command it ran or files it changed. The orchestrator records it in the audit log
-// without knowing any runtime's protocol. Runtimes keep only the raw bytes needed on their
-// protocol path and leave decoding to whoever records the activity; an interface lets one
-// allocation carry both.
+// without knowing any runtime's protocol.
 type Activity interface {
 	ActivityKind() ActivityKind
-	// Describe decodes the details.
+	// Describe returns the details.
 	Describe() ActivityDetails
 }
 
@@ -103,16 +100,15 @@ type ActivityDetails struct {
 	Paths  []string
 }
 
-// OutputJSONBytes is enough raw JSON for ActivityOutputPreviewRunes runes even when every
-// rune is a \uXXXX surrogate pair.
-const OutputJSONBytes = 12*ActivityOutputPreviewRunes + 2
-
-// OutputPreview decodes the start of a JSON string (which may be cut anywhere) into at most
-// ActivityOutputPreviewRunes runes, with "…" when the output went on.
-func OutputPreview(rawJSON []byte) string {
-	out, more := stringPrefix(rawJSON, ActivityOutputPreviewRunes)
-	if more {
-		return out + "…"
+// OutputPreview cuts command output to at most ActivityOutputPreviewRunes runes, with "…"
+// when the output went on.
+func OutputPreview(output string) string {
+	runes := 0
+	for i := range output {
+		if runes == ActivityOutputPreviewRunes {
+			return output[:i] + "…"
+		}
+		runes++
 	}
-	return out
+	return output
 }

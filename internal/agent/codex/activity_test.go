@@ -5,13 +5,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
-// Completed command and file-change items reach the event sink as typed activity, read from
-// Codex's frames without a full decode; other items carry none.
+// Completed command and file-change items reach the event sink as typed activity; other items
+// carry none.
 func TestCompletedItemsCarryActivity(t *testing.T) {
 	var got []agent.Event
 	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: t.TempDir(), ApprovalPolicy: "never",
@@ -24,7 +26,7 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 		`{"method":"item/completed","params":{"item":{"type":"agentMessage","id":"m","text":"done"}}}`,
 	}
 	for _, l := range lines {
-		s.handleQueued(queued{frames: decodeLines([]byte(l), nil)})
+		s.handleLine(decodedLine(t, l))
 	}
 	if len(got) != 4 {
 		t.Fatalf("%d events", len(got))
@@ -53,9 +55,9 @@ func TestCompletedItemsCarryActivity(t *testing.T) {
 	}
 }
 
-// An activity stays describable after the read buffer its item arrived in has been reused:
-// one kept through a flood that cycles the buffers many times still describes its own command.
-func TestActivitiesOutliveTheReadBufferCycle(t *testing.T) {
+// An activity a consumer keeps describes its own command however much output followed it:
+// activities kept through a flood of other commands still describe theirs.
+func TestKeptActivitiesDescribeTheirOwnCommand(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	var mu sync.Mutex
 	var kept []agent.Activity
@@ -92,6 +94,15 @@ func TestActivitiesOutliveTheReadBufferCycle(t *testing.T) {
 	if bad > 0 {
 		t.Fatalf("%d of %d activities do not describe their own command", bad, seen)
 	}
+}
+
+// decodedLine is line as the transport hands it to the protocol goroutine.
+func decodedLine(t testing.TB, line string) jsonl.Item[jsonl.Message] {
+	m, err := jsonl.DecodeMessage([]byte(line))
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	return jsonl.Item[jsonl.Message]{Line: []byte(line), Value: m, At: time.Now()}
 }
 
 var commandPattern = regexp.MustCompile(`^/bin/bash -lc 'go test \./pkg(\d+)/\.\.\.'$`)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
 // floodBenchBytes is how much the fake app-server writes in BenchmarkIngestFlood.
@@ -149,33 +150,49 @@ func samplePeakHeap(stop <-chan struct{}, out chan<- uint64) {
 // of the two bounds it.
 
 func BenchmarkReaderStage(b *testing.B) {
-	data := floodSample(b)
-	var frames []decodedLine
-	b.SetBytes(int64(len(data)))
+	lines := floodLines(b)
+	b.SetBytes(int64(floodBytes(lines)))
 	for b.Loop() {
-		frames = decodeLines(data, frames[:0])
+		for _, line := range lines {
+			if _, err := jsonl.DecodeMessage(line); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
 func BenchmarkProtocolStage(b *testing.B) {
-	data := floodSample(b)
-	frames := decodeLines(data, nil)
+	lines := floodLines(b)
+	items := make([]jsonl.Item[jsonl.Message], len(lines))
+	for i, line := range lines {
+		items[i] = decodedLine(b, string(line))
+	}
 	var events atomic.Int64
 	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: b.TempDir(), ApprovalPolicy: "never", Events: func(agent.Event) { events.Add(1) }})
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(int64(floodBytes(lines)))
 	for b.Loop() {
-		s.handleQueued(queued{lines: data, frames: frames, at: time.Now()})
+		for _, it := range items {
+			s.handleLine(it)
+		}
 	}
 	if events.Load() == 0 {
 		b.Fatal("no events")
 	}
 }
 
-// floodSample is 4 MB of the flood, more than fits in a core's private caches, like the stream.
-func floodSample(b *testing.B) []byte {
+// floodLines is 4 MB of the flood, more than fits in a core's private caches, like the stream.
+func floodLines(b *testing.B) [][]byte {
 	var buf bytes.Buffer
 	if err := codextest.WriteFlood(&buf, 4<<20, "thr", "turn"); err != nil {
 		b.Fatal(err)
 	}
-	return buf.Bytes()
+	return bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), []byte{'\n'})
+}
+
+func floodBytes(lines [][]byte) int {
+	n := 0
+	for _, line := range lines {
+		n += len(line) + 1
+	}
+	return n
 }

@@ -20,10 +20,10 @@
 //   - The same command or tool call failing Options.MaxIdenticalToolFailures times in a row
 //     ends the turn with tool_failure_circuit_breaker, a block for a human rather than a retry.
 //
-// Transport: one goroutine drains stdout at pipe speed into a memory-bounded queue, splitting
-// each read into lines and decoding their frames as it goes, and one goroutine handles the
-// frames in order, so a slow event consumer never blocks Codex's writes until that queue is
-// full. Read buffers are reused once their lines are handled, which is why Event.Raw is only
-// valid during the Events callback. Frames longer than 10 MB and frames that are not JSON
-// objects become malformed events; reading resumes at the next newline.
+// Transport: the shared line-delimited JSON transport (package jsonl) starts Codex in its own
+// process group and drains its stdout at pipe speed into a memory-bounded queue, decoding each
+// line with encoding/json as it goes; one goroutine handles the lines in order, so a slow event
+// consumer never blocks Codex's writes until that queue is full. Every event owns its bytes.
+// Lines longer than 10 MB and lines that are not JSON-RPC objects become malformed events;
+// reading resumes at the next newline.
 package codex

@@ -4,30 +4,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
-	"strconv"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
+
+// maxLineBytes is the longest stdout line the adapter accepts (SPEC §10.1 recommends 10 MB).
+const maxLineBytes = jsonl.DefaultMaxLineBytes
 
 // protocolLoop handles every stdout line in order until the stream ends, then releases all
 // waiters with the reason the process went away.
 func (s *Session) protocolLoop() {
-	for {
-		it, ok := s.queue.pop()
-		if !ok {
-			break
-		}
-		s.handleQueued(it)
-		it.done()
+	for it, ok := s.stream.Next(); ok; it, ok = s.stream.Next() {
+		s.handleLine(it)
 	}
 	select {
-	case <-s.waitDone:
+	case <-s.proc.Exited():
 	case <-time.After(5 * time.Second):
 		// Codex closed stdout but kept running: it can no longer talk to us.
 		signalTree(s.PID(), processTree(s.PID()), killSignal)
-		<-s.waitDone
+		<-s.proc.Exited()
 	}
 	s.mu.Lock()
 	stopped := s.stopped
@@ -43,70 +40,67 @@ func (s *Session) protocolLoop() {
 	s.removeDirs()
 }
 
-// handleQueued handles one batch of stdout lines, or reports a line that was too long.
-func (s *Session) handleQueued(it queued) {
-	s.frameTime = it.at
-	if it.over != nil {
-		s.emitFrame(agent.Event{
-			Kind:    agent.EventMalformed,
-			Message: fmt.Sprintf("dropped a %d-byte frame longer than the %d-byte limit", it.over.size, maxLineBytes),
-			Raw:     it.over.head, RawTruncated: true,
-		})
+// handleLine acts on one stdout line: a response, a server request, a notification, or a
+// line that is not a JSON-RPC message at all.
+func (s *Session) handleLine(it jsonl.Item[jsonl.Message]) {
+	s.frameTime = it.At
+	var tooLong *jsonl.LineTooLongError
+	switch {
+	case errors.As(it.Err, &tooLong):
+		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: tooLong.Error(), Raw: tooLong.Head, RawTruncated: true})
+		return
+	case it.Err != nil:
+		s.faults.noteMalformed(it.Line)
+		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: eventRaw(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
 		return
 	}
-	for i := range it.frames {
-		s.handleDecoded(&it.frames[i])
+	m := &it.Value
+	switch {
+	case m.IsResponse():
+		if !s.rpc.Deliver(m) {
+			s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(m.ID), Raw: eventRaw(it.Line)})
+		}
+	case m.IsRequest():
+		s.handleServerRequest(m, it.Line)
+	case m.IsNotification():
+		s.handleNotification(m, it.Line)
+	default:
+		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: eventRaw(it.Line)})
 	}
+}
+
+// eventRaw is at most eventRawBytes of line for an event. The line is the session's own copy,
+// so a short one is used as it is; the start of a long one is copied, so that an event kept
+// by its consumer does not keep a multi-megabyte line alive.
+func eventRaw(line []byte) []byte {
+	if len(line) <= eventRawBytes {
+		return line[:len(line):len(line)]
+	}
+	return append([]byte(nil), line[:eventRawBytes]...)
 }
 
 func (s *Session) exitDescription() string {
 	select {
-	case <-s.waitDone:
+	case <-s.proc.Exited():
 	default:
 		return "codex stdout closed"
 	}
-	var ee *exec.ExitError
-	if errors.As(s.waitErr, &ee) {
-		return "codex exited: " + ee.ProcessState.String()
-	}
-	if s.waitErr != nil {
-		return "codex exited: " + s.waitErr.Error()
+	if err := s.proc.ExitErr(); err != nil {
+		return "codex " + err.Error()
 	}
 	return "codex exited with status 0"
-}
-
-// stderrSettle bounds how long an exit error waits for the stderr drain: stdout and the exit
-// status can arrive before the last stderr bytes are read, but a grandchild holding the pipe
-// open must not delay the error for long.
-const stderrSettle = time.Second
-
-// awaitStderr waits, within stderrSettle, for the stderr drain to reach EOF.
-func (s *Session) awaitStderr() {
-	timer := time.NewTimer(stderrSettle)
-	defer timer.Stop()
-	select {
-	case <-s.stderrDone:
-	case <-timer.C:
-	}
 }
 
 // exitError attaches the stderr tail and, when bash could not find the agent command before
 // the handshake finished, reclassifies the exit as codex_not_found.
 func (s *Session) exitError(e *agent.Error) *agent.Error {
-	s.awaitStderr()
-	e.StderrTail = s.stderrTail.String()
+	e.StderrTail = s.proc.StderrTail()
 	e.Message = s.faults.explain(e.Message)
 	s.mu.Lock()
 	handshaken := s.handshaken
 	s.mu.Unlock()
-	var waitErr error
-	select {
-	case <-s.waitDone:
-		waitErr = s.waitErr
-	default:
-	}
-	var ee *exec.ExitError
-	if !handshaken && errors.As(waitErr, &ee) && ee.ExitCode() == 127 {
+	var exit *jsonl.ExitError
+	if !handshaken && errors.As(s.proc.ExitErr(), &exit) && exit.Kind == jsonl.ExitCode && exit.Code == 127 {
 		e.Code = agent.CodeCodexNotFound
 		e.Message = fmt.Sprintf("%q was not found by bash %s (exit status 127)", s.opts.Command, s.shellFlag())
 	}
@@ -119,16 +113,10 @@ func (s *Session) close(err error) {
 	if s.closedErr == nil {
 		s.closedErr = err
 	}
-	pending := s.pending
-	s.pending = map[string]chan response{}
-	s.mu.Unlock()
-	for _, ch := range pending {
-		ch <- response{err: err}
-	}
-	s.endTurn("", err)
-	s.mu.Lock()
 	stopped := s.stopped
 	s.mu.Unlock()
+	s.rpc.Close(err)
+	s.endTurn("", err)
 	if !stopped {
 		s.opts.Logger.Warn("codex exited", "pid", s.PID(), "error", err)
 	}
@@ -157,59 +145,28 @@ func (s *Session) claimTurn(turn string) (chan turnOutcome, bool) {
 	return ch, true
 }
 
-// handleDecoded acts on one decoded line: a response, a server request or a notification.
-func (s *Session) handleDecoded(d *decodedLine) {
-	f, line, err := &d.frame, d.line, d.err
-	if err != nil {
-		s.faults.noteMalformed(line)
-		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: err.Error(), Raw: truncated(line), RawTruncated: len(line) > eventRawBytes})
-		return
-	}
-	switch {
-	case f.isResponse():
-		if !s.deliver(f) {
-			s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(f.ID), Raw: truncated(line)})
-		}
-	case f.isRequest():
-		s.handleServerRequest(f, line)
-	case f.isNotification():
-		s.handleNotification(d)
-	default:
-		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: truncated(line)})
-	}
-}
-
-// truncated returns at most eventRawBytes of line. It aliases the read buffer, so events
-// carry frames without a copy per notification; the buffer is reused once the batch is
-// handled, which is why Event.Raw is only valid during the Events callback.
-func truncated(line []byte) []byte {
-	n := min(len(line), eventRawBytes)
-	return line[:n:n]
-}
-
-func (s *Session) handleNotification(d *decodedLine) {
-	f, line := &d.frame, d.line
-	ev := agent.Event{Kind: agent.EventNotification, Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > eventRawBytes}
-	switch f.Method {
+func (s *Session) handleNotification(m *jsonl.Message, line []byte) {
+	ev := agent.Event{Kind: agent.EventNotification, Method: m.Method, Raw: eventRaw(line), RawTruncated: len(line) > eventRawBytes}
+	switch m.Method {
 	case "turn/completed":
-		s.onTurnCompleted(f, ev)
+		s.onTurnCompleted(m, ev)
 		return
 	case "thread/tokenUsage/updated":
-		s.onTokenUsage(f, ev)
+		s.onTokenUsage(m, ev)
 		return
 	case "account/rateLimits/updated":
 		var p rateLimitsParams
-		if json.Unmarshal(f.Params, &p) == nil && len(p.RateLimits) > 0 {
+		if json.Unmarshal(m.Params, &p) == nil && len(p.RateLimits) > 0 {
 			s.mu.Lock()
-			s.rateLimits = append(json.RawMessage(nil), p.RateLimits...)
+			s.rateLimits = p.RateLimits
 			s.mu.Unlock()
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		ev.Activity = s.onItemCompleted(f.Params)
+		ev.Activity = s.onItemCompleted(m.Params)
 	case "error":
 		var p errorParams
-		if json.Unmarshal(f.Params, &p) == nil {
+		if json.Unmarshal(m.Params, &p) == nil {
 			ev.Message = p.Error.Message
 			if p.WillRetry {
 				ev.Message += " (codex retries)"
@@ -219,9 +176,9 @@ func (s *Session) handleNotification(d *decodedLine) {
 	s.emitFrame(ev)
 }
 
-func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
+func (s *Session) onTurnCompleted(m *jsonl.Message, ev agent.Event) {
 	var p turnCompletedParams
-	if err := json.Unmarshal(f.Params, &p); err != nil {
+	if err := json.Unmarshal(m.Params, &p); err != nil {
 		ev.Kind, ev.Message = agent.EventMalformed, "turn/completed: "+err.Error()
 		s.emitFrame(ev)
 		return
@@ -255,23 +212,19 @@ func (s *Session) onTurnCompleted(f *frame, ev agent.Event) {
 
 // onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an
 // increment and is never added (docs/token_accounting.md).
-func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
-	var thread [1][]byte
-	var total [5][]byte
-	pick(f.Params, thread[:], "threadId")
-	// tokenUsage and total are read from where they start, without first skipping over them.
-	pick(valueTail(valueTail(f.Params, "tokenUsage"), "total"), total[:],
-		"totalTokens", "inputTokens", "cachedInputTokens", "cacheWriteInputTokens", "outputTokens")
-	if total[0] == nil {
+func (s *Session) onTokenUsage(m *jsonl.Message, ev agent.Event) {
+	var p tokenUsageParams
+	if json.Unmarshal(m.Params, &p) != nil || p.TokenUsage.Total.TotalTokens == nil {
 		s.emitFrame(ev)
 		return
 	}
+	total := p.TokenUsage.Total
 	snap := agent.TokenSnapshot{
-		Total: intValue(total[0]), Input: intValue(total[1]), Cached: intValue(total[2]),
-		CacheCreation: intValue(total[3]), Output: intValue(total[4]),
+		Total: *total.TotalTokens, Input: total.InputTokens, Cached: total.CachedInputTokens,
+		CacheCreation: total.CacheWriteInputTokens, Output: total.OutputTokens,
 	}
-	threadID := stringValue(thread[0])
 	s.mu.Lock()
+	threadID := p.ThreadID
 	if threadID == "" {
 		threadID = s.threadID
 	}
@@ -284,55 +237,47 @@ func (s *Session) onTokenUsage(f *frame, ev agent.Event) {
 	s.emitFrame(ev)
 }
 
-func intValue(raw []byte) int64 {
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
 // onItemCompleted feeds the identical-failure breaker, remembers the last agent message, and
-// returns the command or file change the item reports, if any. Completed items can carry
-// large command output, so only the few members the adapter needs are picked out instead of
-// decoding the whole item.
-func (s *Session) onItemCompleted(params []byte) agent.Activity {
-	it := readCompletedItem(params)
-	item, typ, status := it.body, it.typ, it.status
+// returns the command or file change the item reports, if any.
+func (s *Session) onItemCompleted(params json.RawMessage) agent.Activity {
+	var p itemCompletedParams
+	if json.Unmarshal(params, &p) != nil {
+		return nil
+	}
+	item := &p.Item
 	var tripped string
 	s.mu.Lock()
-	switch typ {
+	switch item.Type {
 	case "agentMessage":
-		s.lastMessage = stringValue(members(item, "text")[0])
+		s.lastMessage = item.Text
 	case "commandExecution":
-		switch status {
+		switch item.Status {
 		case "failed":
-			m := members(item, "command", "cwd")
-			command := stringValue(m[0])
-			args, _ := json.Marshal(map[string]string{"command": command, "cwd": stringValue(m[1])})
-			tripped = s.breaker.fail(toolSignature("command", command, args))
+			args, _ := json.Marshal(map[string]string{"command": item.Command, "cwd": item.Cwd})
+			tripped = s.breaker.fail(toolSignature("command", item.Command, args))
 		case "completed":
 			s.breaker.succeed()
 		}
 	case "dynamicToolCall", "mcpToolCall":
-		m := members(item, "tool", "arguments", "success")
 		switch {
-		case string(m[2]) == "false", status == "failed":
-			tripped = s.breaker.fail(toolSignature("tool", stringValue(m[0]), m[1]))
-		case status == "completed":
+		case item.Success != nil && !*item.Success, item.Status == "failed":
+			tripped = s.breaker.fail(toolSignature("tool", item.Tool, item.Arguments))
+		case item.Status == "completed":
 			s.breaker.succeed()
 		}
 	}
 	s.mu.Unlock()
 	if tripped != "" {
-		s.endTurn(turnOf(params), agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
+		s.endTurn(p.TurnID, agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
-	return itemActivity(typ, status, item)
+	return itemActivity(item)
 }
 
-// turnOf reads the turnId of notification or request params; "" when they carry none.
-func turnOf(params []byte) string {
-	var turn [1][]byte
-	pick(params, turn[:], "turnId")
-	return stringValue(turn[0])
+// turnOf reads the turnId of request params; "" when they carry none.
+func turnOf(params json.RawMessage) string {
+	var p struct {
+		TurnID string `json:"turnId"`
+	}
+	_ = json.Unmarshal(params, &p)
+	return p.TurnID
 }

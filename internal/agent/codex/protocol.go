@@ -5,11 +5,6 @@ import "encoding/json"
 // Wire shapes of the app-server messages the adapter reads. Only the fields the adapter
 // uses are declared; everything else passes through untouched in event payloads.
 
-type rpcError struct {
-	Code    int64  `json:"code"`
-	Message string `json:"message"`
-}
-
 type threadStartResult struct {
 	Thread struct {
 		ID string `json:"id"`
@@ -64,4 +59,39 @@ type contentItem struct {
 type toolCallResult struct {
 	Success      bool          `json:"success"`
 	ContentItems []contentItem `json:"contentItems"`
+}
+
+type tokenUsageParams struct {
+	ThreadID   string `json:"threadId"`
+	TokenUsage struct {
+		Total struct {
+			TotalTokens           *int64 `json:"totalTokens"`
+			InputTokens           int64  `json:"inputTokens"`
+			CachedInputTokens     int64  `json:"cachedInputTokens"`
+			CacheWriteInputTokens int64  `json:"cacheWriteInputTokens"`
+			OutputTokens          int64  `json:"outputTokens"`
+		} `json:"total"`
+	} `json:"tokenUsage"`
+}
+
+type itemCompletedParams struct {
+	TurnID string        `json:"turnId"`
+	Item   completedItem `json:"item"`
+}
+
+// completedItem holds the members of a completed item the adapter reads, whatever its type.
+type completedItem struct {
+	Type             string          `json:"type"`
+	Status           string          `json:"status"`
+	Text             string          `json:"text"`
+	Command          string          `json:"command"`
+	Cwd              string          `json:"cwd"`
+	AggregatedOutput string          `json:"aggregatedOutput"`
+	ExitCode         *int            `json:"exitCode"`
+	Tool             string          `json:"tool"`
+	Arguments        json.RawMessage `json:"arguments"`
+	Success          *bool           `json:"success"`
+	Changes          []struct {
+		Path string `json:"path"`
+	} `json:"changes"`
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
 // JSON-RPC error code for server requests the adapter does not implement.
@@ -12,8 +13,8 @@ const rpcMethodNotFound = -32601
 // handleServerRequest answers every request Codex sends; an unanswered request would stall
 // the turn. Approvals follow the configured policy, user input is never waited for,
 // elicitations are declined, and tool calls go to the registry.
-func (s *Session) handleServerRequest(f *frame, line []byte) {
-	ev := agent.Event{Method: f.Method, Raw: truncated(line), RawTruncated: len(line) > eventRawBytes}
+func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
+	ev := agent.Event{Method: f.Method, Raw: eventRaw(line), RawTruncated: len(line) > eventRawBytes}
 	switch f.Method {
 	case "item/commandExecution/requestApproval", "item/fileChange/requestApproval":
 		s.answerApproval(f, ev, "acceptForSession", "decline")
@@ -51,7 +52,7 @@ func (s *Session) handleServerRequest(f *frame, line []byte) {
 // declineReason is what the model is told when the configured policy declines an action.
 const declineReason = "declined by Symphony's approval policy; try another approach"
 
-func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline any) {
+func (s *Session) answerApproval(f *jsonl.Message, ev agent.Event, accept, decline any) {
 	var p approvalParams
 	_ = json.Unmarshal(f.Params, &p)
 	if s.opts.AutoApproveAll {
@@ -66,7 +67,7 @@ func (s *Session) answerApproval(f *frame, ev agent.Event, accept, decline any) 
 
 // startToolCall runs a dynamic tool in its own goroutine so a slow tool never holds up the
 // processing of other frames.
-func (s *Session) startToolCall(f *frame, ev agent.Event) {
+func (s *Session) startToolCall(f *jsonl.Message, ev agent.Event) {
 	var p toolCallParams
 	if err := json.Unmarshal(f.Params, &p); err != nil {
 		s.reply(f.ID, toolFailure("malformed tool call: "+err.Error()))
@@ -82,7 +83,7 @@ func (s *Session) startToolCall(f *frame, ev agent.Event) {
 	}
 	ev.Kind, ev.Message = agent.EventToolCall, p.Tool
 	s.emitFrame(ev)
-	id := append(json.RawMessage(nil), f.ID...)
+	id := f.ID
 	s.toolsWG.Add(1)
 	go func() {
 		defer s.toolsWG.Done()

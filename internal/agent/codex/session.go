@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
@@ -25,38 +26,27 @@ type Session struct {
 	dirs      privateDirs
 	gitRoots  []string
 
-	cmd        *exec.Cmd
-	pid        atomic.Int64
-	stdin      *os.File
-	stderrTail tailBuffer
-	faults     frameFaults
-	queue      *itemQueue
-	// frameTime is when the batch being handled was read; only the protocol goroutine uses it.
+	proc   *jsonl.Process
+	stream *jsonl.Stream[jsonl.Message]
+	rpc    *jsonl.Client
+	pid    atomic.Int64
+	faults frameFaults
+	// frameTime is when the line being handled was read; only the protocol goroutine uses it.
 	frameTime time.Time
 	// ids mirrors threadID and turnID for emit; written under mu.
-	ids     atomic.Pointer[turnIDs]
-	writeMu sync.Mutex
-	nextID  atomic.Int64
+	ids atomic.Pointer[turnIDs]
 
-	// waitDone closes when the process has exited; exited closes when the protocol loop has
-	// finished and every waiter has been released.
-	waitDone   chan struct{}
-	readerDone chan struct{}
-	// stderrDone closes when the stderr drain reached EOF, so the tail holds the agent's last words.
-	stderrDone chan struct{}
-	exited     chan struct{}
-	waitErr    error
+	// exited closes when the protocol loop has finished and every waiter has been released.
+	exited chan struct{}
 
 	toolCtx    context.Context
 	toolCancel context.CancelFunc
 	toolsWG    sync.WaitGroup
 
 	mu          sync.Mutex
-	pending     map[string]chan response
 	closedErr   error
 	handshaken  bool
 	threadID    string
-	turnStartID string
 	turnID      string
 	turnWait    chan turnOutcome
 	lastMessage string
@@ -66,11 +56,6 @@ type Session struct {
 	stopOnce    sync.Once
 	startCalled bool
 	stopped     bool
-}
-
-type response struct {
-	result json.RawMessage
-	err    error
 }
 
 type turnOutcome struct {
@@ -86,17 +71,7 @@ var _ agent.Session = (*Session)(nil)
 // with code invalid_agent_options so the caller sees every problem at once.
 func New(opts Options) *Session {
 	o, err := opts.withDefaults()
-	s := &Session{
-		opts:       o,
-		optsErr:    err,
-		pending:    map[string]chan response{},
-		waitDone:   make(chan struct{}),
-		readerDone: make(chan struct{}),
-		stderrDone: make(chan struct{}),
-		exited:     make(chan struct{}),
-		queue:      newItemQueue(queueBudgetBytes),
-	}
-	s.stderrTail.limit = stderrTailBytes
+	s := &Session{opts: o, optsErr: err, exited: make(chan struct{})}
 	s.faults.secrets = o.Secrets
 	s.breaker.threshold = o.MaxIdenticalToolFailures
 	s.toolCtx, s.toolCancel = context.WithCancel(context.Background())
@@ -208,67 +183,19 @@ func (s *Session) startProcess(argv []string) error {
 	}
 	cmd.Dir = s.workspace
 	cmd.Env = s.environ()
-	cmd.WaitDelay = 2 * time.Second
-	inR, inW, err := os.Pipe()
+	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.faults.noteOversize}
+	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, jsonl.DecodeMessage)
 	if err != nil {
-		return fmt.Errorf("codex stdin pipe: %w", err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		closeAll(inR, inW)
-		return fmt.Errorf("codex stdout pipe: %w", err)
-	}
-	growPipe(outR)
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		closeAll(inR, inW, outR, outW)
-		return fmt.Errorf("codex stderr pipe: %w", err)
-	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
-	if err := cmd.Start(); err != nil {
-		closeAll(inR, inW, outR, outW, errR, errW)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
 		}
 		return &agent.Error{Code: agent.CodePortExit, Message: "start codex", Err: err}
 	}
-	closeAll(inR, outW, errW)
-	s.cmd, s.stdin = cmd, inW
-	s.pid.Store(int64(cmd.Process.Pid))
-	s.opts.Logger.Info("codex started", "pid", cmd.Process.Pid, "workspace", s.workspace)
-
-	go func() {
-		defer close(s.readerDone)
-		defer outR.Close()
-		if err := readLines(outR, s.queue, maxLineBytes, s.faults.noteOversize); err != nil {
-			s.opts.Logger.Debug("codex stdout reader stopped", "error", err)
-		}
-	}()
-	go func() {
-		defer close(s.stderrDone)
-		defer errR.Close()
-		drainStderr(errR, &s.stderrTail)
-	}()
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.waitDone)
-		// A grandchild that inherited stdout could keep the pipe open after Codex is gone;
-		// closing our end ends the reader's wait.
-		select {
-		case <-s.readerDone:
-		case <-time.After(2 * time.Second):
-			s.queue.close()
-			_ = outR.Close()
-		}
-	}()
+	s.proc, s.stream, s.rpc = proc, stream, jsonl.NewClient(proc, s.opts.ReadTimeout)
+	s.pid.Store(int64(proc.PID()))
+	s.opts.Logger.Info("codex started", "pid", proc.PID(), "workspace", s.workspace)
 	go s.protocolLoop()
 	return nil
-}
-
-func closeAll(files ...*os.File) {
-	for _, f := range files {
-		_ = f.Close()
-	}
 }
 
 func (s *Session) handshake(ctx context.Context) error {
@@ -286,7 +213,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	if err := s.call(ctx, "initialize", initParams, nil); err != nil {
 		return err
 	}
-	if err := s.send(map[string]any{"method": "initialized"}); err != nil {
+	if err := s.send("initialized", nil); err != nil {
 		return err
 	}
 	s.mu.Lock()

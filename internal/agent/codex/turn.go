@@ -2,6 +2,7 @@ package codex
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -41,7 +42,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		params["sandboxPolicy"] = turnSandboxPolicy(s.opts.TurnSandboxPolicy, s.workspace, s.gitRoots)
 	}
 	var started turnStartResult
-	if err := s.call(ctx, "turn/start", params, &started); err != nil {
+	if err := s.startTurn(ctx, params, &started); err != nil {
 		s.mu.Lock()
 		if s.turnWait == outcome {
 			s.turnWait = nil
@@ -89,6 +90,25 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	return result, nil
 }
 
+// startTurn sends turn/start and waits for its response. The turn id is recorded from the
+// response on the protocol goroutine, before it handles the next line, so a turn/completed
+// that follows at once is matched to this turn.
+func (s *Session) startTurn(ctx context.Context, params map[string]any, started *turnStartResult) error {
+	c, err := s.rpc.SendObserved("turn/start", params, func(result json.RawMessage) {
+		var r turnStartResult
+		if json.Unmarshal(result, &r) == nil {
+			s.mu.Lock()
+			s.turnID = r.Turn.ID
+			s.publishIDsLocked()
+			s.mu.Unlock()
+		}
+	})
+	if err != nil {
+		return s.sendError(err)
+	}
+	return s.await(ctx, c, started)
+}
+
 // interruptIfOurs asks Codex to stop a turn that the adapter, not Codex, decided to end.
 func (s *Session) interruptIfOurs(err error, thread, turn string) {
 	switch agent.CodeOf(err) {
@@ -117,7 +137,7 @@ func (s *Session) Stop(ctx context.Context) error {
 		s.stopped = true
 		thread, turn, running := s.threadID, s.turnID, s.turnWait != nil
 		s.mu.Unlock()
-		if s.cmd != nil {
+		if s.proc != nil {
 			s.terminate(ctx, thread, turn, running)
 		}
 		s.toolCancel()
@@ -132,16 +152,14 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 	pid := s.PID()
 	tree := processTree(pid)
 	if running && turn != "" {
-		_ = s.send(map[string]any{"id": s.nextID.Add(1), "method": "turn/interrupt", "params": map[string]any{"threadId": thread, "turnId": turn}})
+		// Fire and forget: the process is going away whatever the answer.
+		_, _ = s.rpc.Send("turn/interrupt", map[string]any{"threadId": thread, "turnId": turn})
 	}
-	s.writeMu.Lock()
-	_ = s.stdin.Close()
-	s.stdin = nil
-	s.writeMu.Unlock()
+	s.proc.CloseStdin()
 	grace := time.NewTimer(DefaultStopGrace)
 	defer grace.Stop()
 	select {
-	case <-s.waitDone:
+	case <-s.proc.Exited():
 	case <-grace.C:
 	case <-ctx.Done():
 	}

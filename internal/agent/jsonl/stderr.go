@@ -1,12 +1,9 @@
-package codex
+package jsonl
 
 import (
 	"io"
 	"sync"
 )
-
-// stderrTailBytes bounds how much of the agent's stderr is kept for exit errors.
-const stderrTailBytes = 8 << 10
 
 // tailBuffer keeps the last limit bytes written to it.
 type tailBuffer struct {
@@ -20,8 +17,7 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	n := len(p)
 	if len(p) >= t.limit {
-		p = p[len(p)-t.limit:]
-		t.buf = append(t.buf[:0], p...)
+		t.buf = append(t.buf[:0], p[len(p)-t.limit:]...)
 		return n, nil
 	}
 	if over := len(t.buf) + len(p) - t.limit; over > 0 {
@@ -37,7 +33,5 @@ func (t *tailBuffer) String() string {
 	return string(t.buf)
 }
 
-// drainStderr copies r into the tail until EOF so the child never blocks on a full stderr pipe.
-func drainStderr(r io.Reader, t *tailBuffer) {
-	_, _ = io.Copy(t, r)
-}
+// drain copies r into the tail until its end so the child never blocks on a full stderr pipe.
+func drain(r io.Reader, t *tailBuffer) { _, _ = io.Copy(t, r) }

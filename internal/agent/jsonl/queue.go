@@ -1,0 +1,81 @@
+package jsonl
+
+import "sync"
+
+// itemOverheadBytes is what the queue charges per line beyond its bytes: the Item and its
+// decoded value. Without it a flood of tiny lines would slip under the budget.
+const itemOverheadBytes = 128
+
+// queue hands lines from the reader goroutine to the consumer. It is bounded by memory
+// rather than by count, so a burst of small lines and a few multi-megabyte ones are held to
+// the same ceiling; one item is always admitted so a line larger than the budget still gets
+// through.
+type queue[T any] struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []Item[T]
+	head   int
+	bytes  int
+	budget int
+	closed bool
+}
+
+func newQueue[T any](budget int) *queue[T] {
+	q := &queue[T]{budget: budget}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func itemSize[T any](it Item[T]) int { return len(it.Line) + itemOverheadBytes }
+
+// push blocks while the queue is over budget. It reports false once the queue is closed.
+func (q *queue[T]) push(it Item[T]) bool {
+	size := itemSize(it)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for !q.closed && q.bytes > 0 && q.bytes+size > q.budget {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return false
+	}
+	q.items = append(q.items, it)
+	q.bytes += size
+	q.cond.Broadcast()
+	return true
+}
+
+// pop blocks until an item is available; ok is false once the queue is closed and empty.
+func (q *queue[T]) pop() (it Item[T], ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.head == len(q.items) && !q.closed {
+		q.cond.Wait()
+	}
+	if q.head == len(q.items) {
+		return Item[T]{}, false
+	}
+	it = q.items[q.head]
+	q.items[q.head] = Item[T]{}
+	q.head++
+	switch {
+	case q.head == len(q.items):
+		q.items, q.head = q.items[:0], 0
+	case q.head >= 1024 && 2*q.head >= len(q.items):
+		// A consumer that never fully catches up must not grow the backing array forever.
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+	q.bytes -= itemSize(it)
+	q.cond.Broadcast()
+	return it, true
+}
+
+// close wakes every waiter; items already queued can still be popped.
+func (q *queue[T]) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
