@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
@@ -60,7 +62,7 @@ func newSandboxExplainCmd(g *Globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			report := explainReport{Repository: repo.Key, Config: cfg.Path, Explanation: pol.Explain()}
-			envSpec := agentEnvSpec(cfg, pol.Codex().ConfigOverrides)
+			envSpec := codex.AgentEnvSpec(cfg, pol.Codex().ConfigOverrides)
 			if pol.Runtime == sandbox.RuntimeCodex {
 				if report.AgentEnvironment, err = sandbox.AgentEnvNames(envSpec); err != nil {
 					return usageErr(fmt.Errorf("%s: %w", cfg.Path, err))
@@ -126,9 +128,13 @@ func sandboxInput(cfg *config.Config, repo *config.Repository, stateRoot, logsRo
 	in := cfg.SandboxInput()
 	in.Workspace = filepath.Join(cfg.Workspaces.Root, exampleIssue)
 	in.SessionDir = filepath.Join(stateRoot, "sessions", "codex-session-"+exampleIssue)
-	in.CodexHome = filepath.Join(in.SessionDir, "home")
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = stateRoot, logsRoot, []string{cfg.Path}
 	in.Home = home
+	// A runtime this build lacks has no paths of its own to add; the service refuses it at
+	// start.
+	if rt, err := agent.Lookup(cfg.Agent.Runtime); err == nil && rt.SandboxInput != nil {
+		in = rt.SandboxInput(in)
+	}
 	if repo.Strategy == "worktree" && repo.SourceRepo != "" {
 		git := filepath.Join(repo.SourceRepo, ".git")
 		in.GitMetadataRoots = []string{filepath.Join(git, "worktrees", exampleIssue), git}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
@@ -115,6 +116,9 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 func refuseUnimplemented(cfg *config.Config) error {
 	missing := cfg.Unimplemented()
 	if len(missing) == 0 {
+		if _, err := agent.CheckRuntime(cfg); err != nil {
+			return usageErr(fmt.Errorf("refusing to start: %w", err))
+		}
 		return nil
 	}
 	msg := fmt.Sprintf("refusing to start: %s enables features this build does not implement:", cfg.Path)

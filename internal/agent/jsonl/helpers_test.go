@@ -59,6 +59,13 @@ func playChild(scenario string) int {
 		}
 		fmt.Fprintln(os.Stderr, "leaving")
 		return 1
+	case "echo-stdin":
+		// Copies its stdin to stdout, then exits 0.
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			fmt.Println(in.Text())
+		}
+		return 0
 	case "exit-0":
 		fmt.Println(`{"method":"bye"}`)
 		return 0

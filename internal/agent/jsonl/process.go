@@ -42,12 +42,13 @@ type Process struct {
 	exitErr    error
 }
 
-// Start starts cmd in its own process group (unless cmd already asks for one, as
-// reaper.Command does) with pipes on its stdin, stdout and stderr, and a reader goroutine
-// decoding stdout with decode. cmd's Stdin, Stdout and Stderr must be unset.
+// Start starts cmd in its own process group (with Setpgid, which reaper.Command also sets)
+// with pipes on its stdout and stderr, and a reader goroutine decoding stdout with decode.
+// cmd's Stdout and Stderr must be unset. Its stdin is a pipe for WriteLine unless cmd.Stdin is
+// already set: a runtime that takes its whole input up front (a prompt file) sets it there.
 func Start[T any](cmd *exec.Cmd, opts ProcessOptions, decode Decoder[T]) (*Process, *Stream[T], error) {
-	if cmd.Stdin != nil || cmd.Stdout != nil || cmd.Stderr != nil {
-		return nil, nil, errors.New("jsonl: the command's stdio must be left to the transport")
+	if cmd.Stdout != nil || cmd.Stderr != nil {
+		return nil, nil, errors.New("jsonl: the command's stdout and stderr must be left to the transport")
 	}
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
@@ -60,24 +61,34 @@ func Start[T any](cmd *exec.Cmd, opts ProcessOptions, decode Decoder[T]) (*Proce
 		opts.DrainAfterExit = DefaultDrainAfterExit
 	}
 	var pipes [6]*os.File
-	for i := 0; i < len(pipes); i += 2 {
+	first := 0
+	if cmd.Stdin != nil {
+		first = 2
+	}
+	for i := first; i < len(pipes); i += 2 {
 		r, w, err := os.Pipe()
 		if err != nil {
-			closeFiles(pipes[:i]...)
+			closeFiles(pipes[first:i]...)
 			return nil, nil, fmt.Errorf("jsonl: pipe: %w", err)
 		}
 		pipes[i], pipes[i+1] = r, w
 	}
 	inR, inW, outR, outW, errR, errW := pipes[0], pipes[1], pipes[2], pipes[3], pipes[4], pipes[5]
 	growPipe(outR)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	if inR != nil {
+		cmd.Stdin = inR
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
 	if err := cmd.Start(); err != nil {
-		closeFiles(pipes[:]...)
+		closeFiles(pipes[first:]...)
 		return nil, nil, err
 	}
 	closeFiles(inR, outW, errW)
-	p := &Process{cmd: cmd, pid: cmd.Process.Pid, stdin: inW, tail: &tailBuffer{limit: opts.StderrTailBytes},
+	p := &Process{cmd: cmd, pid: cmd.Process.Pid, tail: &tailBuffer{limit: opts.StderrTailBytes},
 		stderrDone: make(chan struct{}), exited: make(chan struct{})}
+	if inW != nil {
+		p.stdin = inW
+	}
 	stream := Read(outR, opts.Read, decode)
 	go func() {
 		defer close(p.stderrDone)
@@ -110,7 +121,8 @@ func closeFiles(files ...*os.File) {
 // PID is the child's process id, which is also its process group id.
 func (p *Process) PID() int { return p.pid }
 
-// ErrStdinClosed is returned by WriteLine after CloseStdin.
+// ErrStdinClosed is returned by WriteLine after CloseStdin, and when the caller gave the
+// command its own stdin.
 var ErrStdinClosed = errors.New("jsonl: stdin is closed")
 
 // WriteLine writes line and a newline to the child's stdin as one write, failing with an

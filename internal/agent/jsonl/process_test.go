@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -96,6 +97,36 @@ func TestSignalKillsTheProcessGroup(t *testing.T) {
 	}
 	if alive(grandchild) {
 		t.Fatalf("grandchild %d survived the group kill", grandchild)
+	}
+}
+
+// A command given its own stdin (a prompt file) reads it, and WriteLine refuses to write.
+func TestCallerStdinIsTheChildsInput(t *testing.T) {
+	prompt := filepath.Join(t.TempDir(), "prompt")
+	if err := os.WriteFile(prompt, []byte("{\"prompt\":\"hi\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := testCommand("echo-stdin")
+	cmd.Stdin = f
+	p, s, err := Start(cmd, ProcessOptions{}, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, ok := s.Next()
+	if !ok || string(it.Line) != `{"prompt":"hi"}` {
+		t.Fatalf("first line = %q, %v", it.Line, ok)
+	}
+	if err := p.WriteLine([]byte("{}"), time.Second); !errors.Is(err, ErrStdinClosed) {
+		t.Fatalf("WriteLine with the caller's stdin = %v", err)
+	}
+	waitExit(t, p)
+	if err := p.ExitErr(); err != nil {
+		t.Fatalf("exit = %v", err)
 	}
 }
 

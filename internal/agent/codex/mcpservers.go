@@ -1,10 +1,11 @@
-package cli
+package codex
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,9 +13,53 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
+
+// sessionMCPServers starts Symphony's MCP server for the session's tools (when withOwn: the
+// session has tools and runs outside srt) and renders the session's [mcp_servers.*] tables
+// with it and the servers agent.mcp adds.
+//
+// Under srt the own server stays off: on Linux srt's seccomp filter refuses every Unix
+// socket the shim would open (allowUnixSockets is honoured on macOS only) and srt refuses
+// loopback TCP to the host, so the only way in would be allowAllUnixSockets, which opens
+// every socket on the host (docker.sock, ssh-agent, D-Bus) to agent commands. Measured with
+// srt 0.0.78 on Linux: socket() fails with EPERM despite allowUnixSockets naming the socket's
+// directory, connect to a host 127.0.0.1 listener is refused even with 127.0.0.1 allowed,
+// and with allowAllUnixSockets a socket in an unrelated directory answers. The same tools
+// reach the agent as Codex dynamic tools.
+func sessionMCPServers(cfg *config.Config, tools agent.ToolRegistry, withOwn bool, shim agent.MCPShim, home string, logger *slog.Logger) (string, *mcpserver.Server, error) {
+	operatorFile := operatorCodexConfig(home)
+	operator := map[string]any{}
+	if cfg.Agent.MCP.Inherit != "none" {
+		var err error
+		if operator, err = readOperatorMCPServers(operatorFile); err != nil {
+			return "", nil, err
+		}
+	}
+	var srv *mcpserver.Server
+	var own *ownMCPServer
+	if withOwn {
+		if shim.Err != nil {
+			return "", nil, fmt.Errorf("agent session: locate the symphony binary for mcp-shim: %w", shim.Err)
+		}
+		var err error
+		if srv, err = mcpserver.Start(tools, mcpserver.Options{Version: shim.Version, Logger: logger}); err != nil {
+			return "", nil, fmt.Errorf("agent session: %w", err)
+		}
+		own = ownServerOf(srv, shim.Executable)
+	}
+	tables, err := codexMCPServersTOML(own, cfg.Agent.MCP, operator, operatorFile)
+	if err != nil {
+		if srv != nil {
+			srv.Close()
+		}
+		return "", nil, err
+	}
+	return tables, srv, nil
+}
 
 // symphonyMCPName is the name Codex knows Symphony's own server by; its tools appear to the
 // model in the mcp__symphony namespace. config check reserves the name.
