@@ -17,8 +17,6 @@ const (
 	// before it ends the process group anyway: a tool child that lingers must not wedge the
 	// worker.
 	DefaultResultGrace = 1500 * time.Millisecond
-	// promptWriteTimeout bounds handing the prompt to a child that stopped reading stdin.
-	promptWriteTimeout = 30 * time.Second
 	// exitWait bounds the wait for a killed process group to be reaped.
 	exitWait = 5 * time.Second
 )

@@ -35,7 +35,15 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "%s: %w", s.exe, err)
 	}
 	cmd.Dir, cmd.Env = s.workspace, s.env()
+	// The child reads the prompt straight from the 0600 file; its own descriptor keeps the
+	// file readable after this one is closed.
+	promptIn, err := os.Open(promptFile)
+	if err != nil {
+		return agent.TurnResult{}, agent.Errorf(agent.CodeSettingsWrite, "open the prompt: %w", err)
+	}
+	cmd.Stdin = promptIn
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{}, decodeLine)
+	_ = promptIn.Close()
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "start %s: %w", s.exe, err)
@@ -47,23 +55,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	// reused pid.
 	id, idErr := reaper.IdentifyChild(proc.PID())
 	defer s.endProcess(proc, stream, id, idErr == nil)
-	go feedPrompt(proc, promptFile, s.opts)
 
 	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, proc)}
 	return t.run(ctx)
-}
-
-// feedPrompt hands the prompt file to the child's stdin and closes it, Claude's cue that the
-// prompt is complete.
-func feedPrompt(proc *jsonl.Process, file string, opts Options) {
-	defer proc.CloseStdin()
-	data, err := os.ReadFile(file)
-	if err == nil {
-		err = proc.WriteLine(data, promptWriteTimeout)
-	}
-	if err != nil {
-		opts.Logger.Warn("handing the prompt to claude failed", "error", err.Error())
-	}
 }
 
 // forward moves the stream's items onto a channel the turn can select on, until the stream
