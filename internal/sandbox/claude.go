@@ -10,8 +10,8 @@ type ClaudeFilesystem struct {
 }
 
 // ClaudeFilesystem renders the shared lists for Claude Code, whose sandbox is the same
-// bubblewrap layer as srt and is read the same way: read denies after carve-outs plus
-// Symphony's own state; guardrail write denies (workspace files by absolute path) and the git
+// bubblewrap layer as srt and is read the same way: read denies after carve-outs, the
+// operator's Codex login and config, and Symphony's own state; guardrail write denies (workspace files by absolute path) and the git
 // metadata a commit never needs to write (config, hooks, and info and packed-refs when they
 // exist, since a placeholder at a missing path breaks git); allow_write_paths plus every git
 // metadata root outside the workspace, so a commit in a linked worktree can write the shared
@@ -30,7 +30,7 @@ func (p *Policy) ClaudeFilesystem() ClaudeFilesystem {
 		}
 	}
 	return ClaudeFilesystem{
-		DenyRead:   dedupe(append(bothForms(p.DenyRead, p.Home), p.SymphonyState...)),
+		DenyRead:   dedupe(append(bothForms(append(slices.Clone(p.DenyRead), p.protectedReads()...), p.Home), p.SymphonyState...)),
 		DenyWrite:  dedupe(deny),
 		AllowWrite: dedupe(allow),
 	}

@@ -451,7 +451,7 @@ func TestClaudeFilesystem(t *testing.T) {
 		in.Permissions.Filesystem.AllowReadPaths = []string{"~/.npmrc"}
 	})
 	c := p.ClaudeFilesystem()
-	for _, want := range []string{"~/.ssh", testHome + "/.ssh", "~/.claude/.credentials.json", testHome + "/.claude/.credentials.json"} {
+	for _, want := range []string{"~/.ssh", testHome + "/.ssh", "~/.claude/.credentials.json", testHome + "/.claude/.credentials.json", "~/.codex/auth.json", testHome + "/.codex/auth.json"} {
 		if !slices.Contains(c.DenyRead, want) {
 			t.Errorf("claude denyRead lacks %s", want)
 		}
