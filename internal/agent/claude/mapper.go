@@ -59,6 +59,9 @@ func (st *turnState) observe(l line, raw []byte) []agent.Event {
 	case "rate_limit_event":
 		return st.rateLimit(l, base)
 	case "result":
+		if st.sessionID == "" {
+			st.sessionID = l.SessionID
+		}
 		st.result = &l
 		return nil
 	}

@@ -56,13 +56,15 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	id, idErr := reaper.IdentifyChild(proc.PID())
 	defer s.endProcess(proc, stream, id, idErr == nil)
 
-	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, proc)}
+	quit := make(chan struct{})
+	defer close(quit)
+	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, quit)}
 	return t.run(ctx)
 }
 
 // forward moves the stream's items onto a channel the turn can select on, until the stream
-// ends or the process is gone and its output drained.
-func forward(stream *jsonl.Stream[line], proc *jsonl.Process) <-chan jsonl.Item[line] {
+// has handed out its last line or the turn is over (quit closed).
+func forward(stream *jsonl.Stream[line], quit <-chan struct{}) <-chan jsonl.Item[line] {
 	out := make(chan jsonl.Item[line])
 	go func() {
 		defer close(out)
@@ -73,7 +75,7 @@ func forward(stream *jsonl.Stream[line], proc *jsonl.Process) <-chan jsonl.Item[
 			}
 			select {
 			case out <- it:
-			case <-stream.Done():
+			case <-quit:
 				return
 			}
 		}
