@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -176,5 +177,38 @@ func TestMissingClaudeFailsStart(t *testing.T) {
 		if _, err := s.RunTurn(t.Context(), "x"); agent.CodeOf(err) != agent.CodeSessionClosed {
 			t.Errorf("%s: a turn after a failed start: %v", command, err)
 		}
+	}
+}
+
+// With Resume the second turn continues the first turn's conversation on the real binary: the
+// model sees the first prompt again; without it each turn starts afresh.
+func TestRealResume(t *testing.T) {
+	t.Parallel()
+	for _, resume := range []bool{false, true} {
+		t.Run(fmt.Sprintf("resume=%v", resume), func(t *testing.T) {
+			t.Parallel()
+			h := realSession(t, func(r claudetest.Request) claudetest.Reply { return claudetest.Reply{Text: "noted"} },
+				func(o *Options, _ *harness) { o.Resume = resume })
+			if _, err := h.turn(t, "FIRST-PROMPT"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.turn(t, "SECOND-PROMPT"); err != nil {
+				t.Fatal(err)
+			}
+			reqs := h.mock.Requests()
+			last := reqs[len(reqs)-1]
+			if !strings.Contains(last.Text, "SECOND-PROMPT") {
+				t.Fatalf("last request is not the second turn's: %q", last.Text)
+			}
+			sawFirst := false
+			for _, r := range reqs {
+				if strings.Contains(r.Text, "SECOND-PROMPT") && strings.Contains(r.Conversation, "FIRST-PROMPT") {
+					sawFirst = true
+				}
+			}
+			if sawFirst != resume {
+				t.Errorf("resume=%v: the second turn's request carried the first prompt = %v", resume, sawFirst)
+			}
+		})
 	}
 }

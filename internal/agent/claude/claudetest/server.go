@@ -29,6 +29,9 @@ type Request struct {
 	System string
 	// Text is the text of the last user message.
 	Text string
+	// Conversation is the text of every message of the request, joined: a resumed session
+	// carries the earlier turns.
+	Conversation string
 }
 
 // Reply is how the mock answers one request: an HTTP error when Status is set, otherwise a

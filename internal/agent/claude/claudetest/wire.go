@@ -33,6 +33,11 @@ func decodeRequest(body []byte) (Request, error) {
 		return Request{}, fmt.Errorf("decode messages request: %w", err)
 	}
 	req := Request{Model: w.Model, System: blocksText(w.System)}
+	var conversation []string
+	for _, m := range w.Messages {
+		conversation = append(conversation, blocksText(m.Content))
+	}
+	req.Conversation = strings.Join(conversation, "\n")
 	for _, t := range w.Tools {
 		req.Tools = append(req.Tools, t.Name)
 	}
