@@ -14,6 +14,11 @@ import (
 	"github.com/symphony-go/symphony/internal/testenv"
 )
 
+// claudeAPIKey is the provider key the claude process needs; whether the commands it runs see
+// it is the env-operator-secrets row. Everything else of the operator's environment is dropped
+// before claude starts (sandbox.AgentEnv).
+const claudeAPIKey = "sk-ant-api03-PLANTED-MATRIX-KEY-6c1e"
+
 // TestClaudeSecurityMatrix runs the same scripted attack through the real claude, under the
 // settings.json Symphony renders for the default policy, and checks every outcome against the
 // claude column of sandbox.Measured. CODEX_HOME is pointed at the session directory under
@@ -28,6 +33,7 @@ func TestClaudeSecurityMatrix(t *testing.T) {
 	steps := []claudetest.Reply{
 		{ToolUse: &claudetest.ToolUse{Name: "Bash", Input: map[string]any{"command": r.attackScript(), "description": "probe"}}},
 		{ToolUse: &claudetest.ToolUse{Name: "Bash", Input: map[string]any{"command": r.hostProbe(), "description": "probe"}}},
+		{ToolUse: &claudetest.ToolUse{Name: "Bash", Input: map[string]any{"command": "env", "description": "probe"}}},
 		{Text: "done"},
 	}
 	next := 0
@@ -51,7 +57,7 @@ func TestClaudeSecurityMatrix(t *testing.T) {
 		Workspace:     r.ws,
 		TempRoot:      r.session,
 		Settings:      pol.ClaudeSettings(nil),
-		Env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.home, "ANTHROPIC_BASE_URL=" + mock.URL, "ANTHROPIC_API_KEY=matrix",
+		Env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.home, "ANTHROPIC_BASE_URL=" + mock.URL, "ANTHROPIC_API_KEY=" + claudeAPIKey,
 			"CLAUDE_CONFIG_DIR=" + filepath.Join(r.root, "claude-config"), "CLAUDE_CODE_MAX_RETRIES=0",
 			"CODEX_HOME=" + filepath.Join(r.session, "home")},
 		TurnTimeout: 3 * time.Minute,
@@ -68,15 +74,25 @@ func TestClaudeSecurityMatrix(t *testing.T) {
 	for _, req := range mock.Requests() {
 		results = append(results, req.ToolResults...)
 	}
-	if len(results) < 2 {
+	if len(results) < 3 {
 		t.Fatalf("the attack commands did not both run: %q", results)
 	}
 	out := strings.Join(results, "\n")
 	t.Logf("tool output (claude):\n%s", out)
 	got := r.outcome(t, out)
-	for _, a := range scriptedAttacks() {
+	if !strings.Contains(out, "PATH=") {
+		t.Fatal("the environment probe printed no environment")
+	}
+	got[sandbox.AttackEnvSecrets] = sandbox.Blocked
+	if strings.Contains(out, claudeAPIKey) {
+		got[sandbox.AttackEnvSecrets] = sandbox.Allowed
+	}
+	for _, a := range append(scriptedAttacks(), sandbox.Attack{ID: sandbox.AttackEnvSecrets, Description: "Claude's API key in the environment of the commands it runs"}) {
 		want := sandbox.Measured[a.ID][sandbox.ModeClaude]
 		t.Logf("%-24s claude %s", a.ID, got[a.ID])
+		if want == sandbox.Unmeasured {
+			continue
+		}
 		if got[a.ID] != want {
 			t.Errorf("%s under claude: observed %s, sandbox.Measured says %s (%s)", a.ID, got[a.ID], want, a.Description)
 		}

@@ -59,8 +59,8 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 			"Approval: the agent is never asked",
 			`This policy runs as "claude"`,
 			"  read-claude-credentials      allowed        blocked        blocked        blocked\n",
-			"Not measured in this mode: env-operator-secrets, outlive-killed-service\n",
-			"Every measured attack is blocked in this mode.",
+			"Not measured in this mode: write-own-tmpdir, outlive-killed-service\n",
+			"OPEN in this mode (measured, not enforced): env-operator-secrets\n",
 			"Claude's network proxy refused the allow-listed loopback host",
 		}, []string{"has not been measured"}},
 	}

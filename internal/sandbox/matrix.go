@@ -61,7 +61,7 @@ const (
 // Tests that measure the rows.
 const (
 	suiteMatrix   = "TestSecurityMatrix, TestSRTDirectMatrix and TestClaudeSecurityMatrix (internal/sandbox)"
-	suiteAgentEnv = "TestRealCodexAgentEnvironmentCarriesNoSecrets (internal/sandbox)"
+	suiteAgentEnv = "TestRealCodexAgentEnvironmentCarriesNoSecrets and TestClaudeSecurityMatrix (internal/sandbox)"
 	suiteLifetime = "TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps and TestStoppedServiceLeavesNoAgent (internal/cli)"
 )
 
@@ -105,7 +105,9 @@ var Attacks = []Attack{
 // Measured is the attack x mode matrix observed by TestSecurityMatrix and
 // TestClaudeSecurityMatrix on real binaries (codex-cli 0.169.0, claude 2.1.197, srt 0.0.78,
 // bubblewrap 0.8.0, Linux) with the default policy (network allowlist). The claude column
-// leaves the rows other suites measure for Codex alone unmeasured. The test fails when reality drifts from this table, and `symphony sandbox
+// leaves the service-lifetime row, measured for Codex alone, unmeasured, and the own-TMPDIR
+// row too: Claude gives commands TMPDIR=/tmp/claude-<uid>, shared by every Claude session of
+// the user, and a concurrent session removing it made the probe fail now and then. The test fails when reality drifts from this table, and `symphony sandbox
 // explain` prints it, so the two always say the same thing.
 var Measured = map[string]map[Mode]Outcome{
 	AttackWriteOutside:    {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
@@ -117,7 +119,7 @@ var Measured = map[string]map[Mode]Outcome{
 	AttackReadLogs:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackReadConfig:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackReadPeerSession: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
-	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Allowed},
+	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Unmeasured},
 	AttackWriteCodexHome:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackWriteWorkflow:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
@@ -127,6 +129,6 @@ var Measured = map[string]map[Mode]Outcome{
 	AttackNetOtherDirect:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackSocketOwn:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackSocketOther:     {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
-	AttackEnvSecrets:      {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Unmeasured},
+	AttackEnvSecrets:      {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Allowed},
 	AttackOutliveService:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Unmeasured},
 }
