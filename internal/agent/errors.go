@@ -25,6 +25,13 @@ const (
 	// failing command or tool call too many times in a row; retrying would only repeat it.
 	CodeToolFailureLoop Code = "tool_failure_circuit_breaker"
 	CodeSessionClosed   Code = "session_closed"
+	// Codes of runtimes that run one process per turn and end it with a result line.
+	CodeClaudeNotFound Code = "claude_not_found"
+	CodeCommandTimeout Code = "command_timeout"
+	CodeRateLimited    Code = "rate_limited"
+	CodeNoResultEvent  Code = "no_result_event"
+	CodeExitStatus     Code = "exit_status"
+	CodeSettingsWrite  Code = "claude_settings_write_failed"
 )
 
 // Error is a session failure with a stable code.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	// The runtimes this build offers register themselves with the agent registry.
+	_ "github.com/symphony-go/symphony/internal/agent/claude"
 	_ "github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"

@@ -57,6 +57,7 @@ func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
 	srt := perms.OuterSandbox.Runtime == "srt"
 	o := doctor.Options{
 		AgentCommand: cfg.Agent.Command,
+		Runtime:      cfg.Agent.Runtime,
 		// Codex sandboxes commands with bubblewrap on Linux unless it runs them unconfined;
 		// srt always needs it there.
 		Bwrap:         runtime.GOOS == "linux" && (srt || perms.Filesystem.Sandbox != "danger-full-access"),

@@ -20,7 +20,6 @@ func (c *Config) Unimplemented() []Feature {
 			out = append(out, Feature{Key: key, Reason: reason})
 		}
 	}
-	add(c.Agent.Runtime == "claude", "agent.runtime", "the claude runtime adapter is not implemented yet; use codex")
 	add(c.PullRequests.Enabled, "pull_requests.enabled", "PR review polling is not implemented yet")
 	add(c.PullRequests.Checks.Enabled && c.PullRequests.Enabled, "pull_requests.checks.enabled", "CI polling is not implemented yet")
 	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")

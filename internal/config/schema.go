@@ -183,6 +183,16 @@ type Agent struct {
 	// LoginShell runs agent.command under `bash -lc` (the login profile runs first, and may
 	// reset PATH) instead of resolving its program on Symphony's PATH.
 	LoginShell bool `yaml:"login_shell"`
+	// Claude holds options of the claude runtime only.
+	Claude ClaudeAgent `yaml:"claude"`
+}
+
+// ClaudeAgent configures the claude runtime.
+type ClaudeAgent struct {
+	// Resume continues the previous turn's Claude Code conversation (--resume <session_id>)
+	// on continuation turns of an attempt, instead of starting each turn afresh from the
+	// workspace, workpad and tracker state. Off by default, as in the reference.
+	Resume bool `yaml:"resume"`
 }
 
 // Concurrency caps how many agents run at once, globally and per issue state.

@@ -133,6 +133,9 @@ func (l *loader) validateAgent() {
 		l.oneOf("agent.runtime", a.Runtime, "codex", "claude")
 	}
 	l.required("agent.command", a.Command)
+	if a.Claude.Resume && a.Runtime != "claude" {
+		l.bad("agent.claude.resume", "applies to agent.runtime claude only, got runtime "+quote(a.Runtime))
+	}
 	l.positive("agent.concurrency.max_total", a.Concurrency.MaxTotal)
 	l.positive("agent.limits.max_turns", a.Limits.MaxTurns)
 	l.positive("agent.limits.retry_backoff_max_ms", a.Limits.RetryBackoffMaxMs)

@@ -11,6 +11,8 @@ import (
 type Options struct {
 	// AgentCommand is agent.command; its first word names the agent executable.
 	AgentCommand string
+	// Runtime is agent.runtime; it decides which credentials the agent needs.
+	Runtime string
 	// Bwrap asks for the bubblewrap check (Codex's managed profile or srt on Linux);
 	// BwrapRequired makes a missing bwrap a failure rather than a warning (srt has no
 	// bundled copy to fall back on).
@@ -29,6 +31,9 @@ func Checks(o Options) []Check {
 	checks := []Check{
 		{"agent", func(ctx context.Context) Result { return checkAgent(ctx, o.AgentCommand) }},
 		{"agent-credentials", func(context.Context) Result {
+			if o.Runtime == "claude" {
+				return checkClaudeCredentials(claudeCredentialsFile(), os.LookupEnv)
+			}
 			return checkCredentials(o.AgentCommand, codex.DefaultAuthFile(), os.LookupEnv)
 		}},
 		{"git", checkGit},

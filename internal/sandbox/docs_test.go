@@ -28,8 +28,9 @@ var readmeRows = map[string][]string{
 	"agent or bwrap processes left after the service is killed":                {sandbox.AttackOutliveService},
 }
 
-// readmeLeftOut are the rows the README does not show: probes a working session needs.
-var readmeLeftOut = []string{sandbox.AttackNetAllowed, sandbox.AttackSocketOwn, sandbox.AttackOwnTmpdir}
+// readmeLeftOut are the rows the README does not show: probes a working session needs, and
+// Claude's own login, which docs/security.md covers with the claude column.
+var readmeLeftOut = []string{sandbox.AttackNetAllowed, sandbox.AttackSocketOwn, sandbox.AttackOwnTmpdir, sandbox.AttackReadClaudeAuth}
 
 // TestDocsMatchExplain fails when the README's security table or docs/security.md's measured
 // matrix drifts from the table `sandbox explain` prints (sandbox.Measured, as Explain renders

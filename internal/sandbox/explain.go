@@ -7,6 +7,9 @@ import (
 
 // Mode returns the enforcement arrangement this policy runs under.
 func (p *Policy) Mode() Mode {
+	if p.Runtime == RuntimeClaude {
+		return ModeClaude
+	}
 	if p.Outer == OuterSRT {
 		return ModeSRT
 	}
@@ -65,8 +68,8 @@ type MatrixRow struct {
 	Outcomes    map[Mode]Outcome `json:"outcomes"`
 }
 
-// Explain returns the effective policy, who enforces each part, and for Codex the measured
-// attack matrix with the gaps of this mode named.
+// Explain returns the effective policy, who enforces each part, and the measured attack
+// matrix with the gaps of this mode named.
 func (p *Policy) Explain() Explanation {
 	e := Explanation{
 		Runtime:      p.Runtime,
@@ -82,8 +85,9 @@ func (p *Policy) Explain() Explanation {
 		e.ReadDenied = p.displayPaths(fs.DenyRead)
 		e.WriteDenied = p.displayPaths(fs.DenyWrite)
 		e.SymphonyState = p.displayPaths(p.SymphonyState)
-		e.Matrix, e.OpenInMode = []MatrixRow{}, []string{}
-		e.Notes = []string{"Claude enforcement has not been measured by this project's security suite; treat it as best-effort."}
+		e.Mode = ModeClaude
+		e.Matrix, e.OpenInMode = measuredMatrix(e.Mode)
+		e.Notes = modeNotes[e.Mode]
 		return e
 	}
 	e.Mode = p.Mode()
@@ -189,6 +193,14 @@ var modeNotes = map[Mode][]string{
 		"agent commands cannot connect to any Unix socket, including the session's own socket dir.",
 		"the session's own CODEX_HOME is readable but not writable by agent commands (Codex runs its sandbox helper from there); its config.toml is denied, and its auth.json links to the operator's, denied at the target.",
 		"read-only guards inside the workspace and git roots cover only paths present at launch; guard files the agent creates later are not protected.",
+	},
+	ModeClaude: {
+		"Claude Code's sandbox confines the commands the model runs (Bash), not the claude process: Claude itself reads its settings, MCP config and login, which agent commands cannot.",
+		"Claude's network proxy refused the allow-listed loopback host in the measurement; allow-listed public hosts could not be measured offline.",
+		"the commands Claude runs inherit its environment, ANTHROPIC_API_KEY included (measured); every other operator variable is dropped before claude starts. CLAUDE_CODE_SUBPROCESS_ENV_SCRUB would hide the key but was measured to let commands write outside the workspace, so it is not set.",
+		"commands get TMPDIR=/tmp/claude-<uid> from Claude's sandbox, shared by every Claude session of the user (not a per-session directory); the own-TMPDIR row is left unmeasured because a concurrent session can remove it.",
+		"the outlive row was measured for Codex only (unmeasured here); each turn's process tree is ended through the agent supervisor, which an end-to-end test checks.",
+		"git metadata outside the workspace (a linked worktree's) is writable so commits work; its config, hooks, info and packed-refs are write-denied.",
 	},
 	ModeSRT: {
 		"srt confines the Codex process itself, so Codex's own auth.json and config.toml stay readable to agent commands; the session directory stays writable, its CODEX_HOME runtime files are write-denied.",

@@ -57,8 +57,12 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 		}, nil},
 		{"claude", func(in *Input) { in.Runtime = RuntimeClaude }, []string{
 			"Approval: the agent is never asked",
-			"Claude enforcement has not been measured",
-		}, []string{"Measured guarantees"}},
+			`This policy runs as "claude"`,
+			"  read-claude-credentials      allowed        blocked        blocked        blocked\n",
+			"Not measured in this mode: write-own-tmpdir, outlive-killed-service\n",
+			"OPEN in this mode (measured, not enforced): env-operator-secrets\n",
+			"Claude's network proxy refused the allow-listed loopback host",
+		}, []string{"has not been measured"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,7 +142,7 @@ func TestExplainJSONMatchesText(t *testing.T) {
 				t.Errorf("state root listed %d times, want twice (read-denied and Symphony's own state)", n)
 			}
 			for _, r := range back.Matrix {
-				row := fmt.Sprintf("  %-28s %-14s %-14s %s", r.Attack, r.Outcomes[ModeCodexNative], r.Outcomes[ModeCodexProfile], r.Outcomes[ModeSRT])
+				row := fmt.Sprintf("  %-28s %-14s %-14s %-14s %s", r.Attack, r.Outcomes[ModeCodexNative], r.Outcomes[ModeCodexProfile], r.Outcomes[ModeSRT], r.Outcomes[ModeClaude])
 				if !slices.Contains(lines, row) {
 					t.Errorf("text lacks matrix row %q", row)
 				}

@@ -49,17 +49,18 @@ func (e Explanation) WriteText(w io.Writer) error {
 
 func (e Explanation) writeMatrix(t *textWriter) {
 	t.line("")
-	t.line("Measured guarantees (codex-cli 0.169.0, srt 0.0.78, Linux).")
+	t.line("Measured guarantees (codex-cli 0.169.0, claude 2.1.197, srt 0.0.78, Linux).")
 	t.line("This policy runs as %q. Columns:", e.Mode)
 	t.line("  codex-native  = Codex's legacy thread/turn sandbox fields (not used by Symphony; shown for comparison)")
 	t.line("  codex-profile = outer_sandbox none: the managed profile selected by name (Symphony's default)")
 	t.line("  srt           = outer_sandbox srt")
+	t.line("  claude        = agent.runtime claude: Claude Code's own sandbox under Symphony's settings")
 	t.line("")
-	t.line("  %-28s %-14s %-14s %s", "attack", ModeCodexNative, ModeCodexProfile, ModeSRT)
+	t.line("  %-28s %-14s %-14s %-14s %s", "attack", ModeCodexNative, ModeCodexProfile, ModeSRT, ModeClaude)
 	measuredBy := map[string][]string{}
 	var suites []string
 	for _, r := range e.Matrix {
-		t.line("  %-28s %-14s %-14s %s", r.Attack, r.Outcomes[ModeCodexNative], r.Outcomes[ModeCodexProfile], r.Outcomes[ModeSRT])
+		t.line("  %-28s %-14s %-14s %-14s %s", r.Attack, r.Outcomes[ModeCodexNative], r.Outcomes[ModeCodexProfile], r.Outcomes[ModeSRT], r.Outcomes[ModeClaude])
 		if measuredBy[r.MeasuredBy] == nil {
 			suites = append(suites, r.MeasuredBy)
 		}
@@ -75,6 +76,15 @@ func (e Explanation) writeMatrix(t *textWriter) {
 		t.line("  %s: %s", s, strings.Join(measuredBy[s], ", "))
 	}
 	t.line("")
+	var unmeasured []string
+	for _, r := range e.Matrix {
+		if r.Outcomes[e.Mode] == Unmeasured {
+			unmeasured = append(unmeasured, r.Attack)
+		}
+	}
+	if len(unmeasured) > 0 {
+		t.line("Not measured in this mode: %s", strings.Join(unmeasured, ", "))
+	}
 	if len(e.OpenInMode) == 0 {
 		t.line("Every measured attack is blocked in this mode.")
 		return

@@ -1,6 +1,6 @@
 package sandbox
 
-// Mode is an enforcement arrangement for a Codex session.
+// Mode is an enforcement arrangement for an agent session.
 type Mode string
 
 // Enforcement modes the security suite measures.
@@ -14,10 +14,13 @@ const (
 	ModeCodexProfile Mode = "codex-profile"
 	// ModeSRT is outer_sandbox srt: srt confines the whole Codex process tree.
 	ModeSRT Mode = "srt"
+	// ModeClaude is the claude runtime: Claude Code's own sandbox (bubblewrap, with its
+	// network proxy) configured by the settings.json Symphony renders.
+	ModeClaude Mode = "claude"
 )
 
 // Modes lists the measured modes in report order.
-var Modes = []Mode{ModeCodexNative, ModeCodexProfile, ModeSRT}
+var Modes = []Mode{ModeCodexNative, ModeCodexProfile, ModeSRT, ModeClaude}
 
 // Outcome is what an attack achieved.
 type Outcome string
@@ -26,6 +29,8 @@ type Outcome string
 const (
 	Blocked Outcome = "blocked"
 	Allowed Outcome = "allowed"
+	// Unmeasured marks a row no test has run in that mode; it claims nothing.
+	Unmeasured Outcome = "unmeasured"
 )
 
 // Attack identifiers, one per probe of the security suite.
@@ -34,6 +39,7 @@ const (
 	AttackReadSSH         = "read-ssh-key"
 	AttackReadAWS         = "read-aws-credentials"
 	AttackReadCodexAuth   = "read-codex-auth"
+	AttackReadClaudeAuth  = "read-claude-credentials"
 	AttackReadState       = "read-symphony-state"
 	AttackReadLogs        = "read-symphony-logs"
 	AttackReadConfig      = "read-symphony-config"
@@ -54,8 +60,8 @@ const (
 
 // Tests that measure the rows.
 const (
-	suiteMatrix   = "TestSecurityMatrix and TestSRTDirectMatrix (internal/sandbox)"
-	suiteAgentEnv = "TestRealCodexAgentEnvironmentCarriesNoSecrets (internal/sandbox)"
+	suiteMatrix   = "TestSecurityMatrix, TestSRTDirectMatrix and TestClaudeSecurityMatrix (internal/sandbox)"
+	suiteAgentEnv = "TestRealCodexAgentEnvironmentCarriesNoSecrets and TestClaudeSecurityMatrix (internal/sandbox)"
 	suiteLifetime = "TestKilledServiceLeavesNoAgentAndRestartNeverOverlaps and TestStoppedServiceLeavesNoAgent (internal/cli)"
 )
 
@@ -77,6 +83,7 @@ var Attacks = []Attack{
 	{AttackReadSSH, "read ~/.ssh/id_rsa", suiteMatrix},
 	{AttackReadAWS, "read ~/.aws/credentials", suiteMatrix},
 	{AttackReadCodexAuth, "read ~/.codex/auth.json (also linked into the session CODEX_HOME)", suiteMatrix},
+	{AttackReadClaudeAuth, "read Claude Code's own login, ~/.claude/.credentials.json", suiteMatrix},
 	{AttackReadState, "read Symphony's state root: the run store and the audit log (other issues' history)", suiteMatrix},
 	{AttackReadLogs, "read Symphony's logs root", suiteMatrix},
 	{AttackReadConfig, "read the operator's symphony.yml", suiteMatrix},
@@ -95,29 +102,33 @@ var Attacks = []Attack{
 	{AttackOutliveService, "agent or bwrap processes keep running after the service is killed with SIGKILL", suiteLifetime},
 }
 
-// Measured is the attack x mode matrix observed by TestSecurityMatrix on real binaries
-// (codex-cli 0.169.0, srt 0.0.78, bubblewrap 0.8.0, Linux) with the default policy (network
-// allowlist). The test fails when reality drifts from this table, and `symphony sandbox
+// Measured is the attack x mode matrix observed by TestSecurityMatrix and
+// TestClaudeSecurityMatrix on real binaries (codex-cli 0.169.0, claude 2.1.197, srt 0.0.78,
+// bubblewrap 0.8.0, Linux) with the default policy (network allowlist). The claude column
+// leaves the service-lifetime row, measured for Codex alone, unmeasured, and the own-TMPDIR
+// row too: Claude gives commands TMPDIR=/tmp/claude-<uid>, shared by every Claude session of
+// the user, and a concurrent session removing it made the probe fail now and then. The test fails when reality drifts from this table, and `symphony sandbox
 // explain` prints it, so the two always say the same thing.
 var Measured = map[string]map[Mode]Outcome{
-	AttackWriteOutside:    {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadSSH:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadAWS:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadCodexAuth:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Allowed},
-	AttackReadState:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadLogs:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadConfig:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackReadPeerSession: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
-	AttackWriteCodexHome:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackWriteWorkflow:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackNetAllowed:      {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed},
-	AttackNetOtherProxy:   {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Blocked},
-	AttackNetOtherHost:    {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackNetOtherDirect:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackSocketOwn:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackSocketOther:     {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackEnvSecrets:      {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
-	AttackOutliveService:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked},
+	AttackWriteOutside:    {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadSSH:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadAWS:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadCodexAuth:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Allowed, ModeClaude: Blocked},
+	AttackReadClaudeAuth:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadState:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadLogs:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadConfig:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackReadPeerSession: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Unmeasured},
+	AttackWriteCodexHome:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackWriteWorkflow:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackNetAllowed:      {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Blocked},
+	AttackNetOtherProxy:   {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackNetOtherHost:    {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackNetOtherDirect:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackSocketOwn:       {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackSocketOther:     {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
+	AttackEnvSecrets:      {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Allowed},
+	AttackOutliveService:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Unmeasured},
 }

@@ -451,7 +451,7 @@ func TestClaudeFilesystem(t *testing.T) {
 		in.Permissions.Filesystem.AllowReadPaths = []string{"~/.npmrc"}
 	})
 	c := p.ClaudeFilesystem()
-	for _, want := range []string{"~/.ssh", testHome + "/.ssh", "~/.claude/.credentials.json", testHome + "/.claude/.credentials.json"} {
+	for _, want := range []string{"~/.ssh", testHome + "/.ssh", "~/.claude/.credentials.json", testHome + "/.claude/.credentials.json", "~/.codex/auth.json", testHome + "/.codex/auth.json"} {
 		if !slices.Contains(c.DenyRead, want) {
 			t.Errorf("claude denyRead lacks %s", want)
 		}
@@ -459,7 +459,7 @@ func TestClaudeFilesystem(t *testing.T) {
 	if slices.Contains(c.DenyRead, "~/.npmrc") || slices.Contains(c.DenyRead, testHome+"/.npmrc") {
 		t.Errorf("carve-out ~/.npmrc still denied: %v", c.DenyRead)
 	}
-	for _, want := range []string{testWS + "/WORKFLOW.md", testWS + "/.claude/settings.json", testWS + "/.git", "~/.claude/settings.json", testHome + "/.gitconfig"} {
+	for _, want := range []string{testWS + "/WORKFLOW.md", testWS + "/.claude/settings.json", testWS + "/.git/config", testWS + "/.git/hooks", "~/.claude/settings.json", testHome + "/.gitconfig"} {
 		if !slices.Contains(c.DenyWrite, want) {
 			t.Errorf("claude denyWrite lacks %s", want)
 		}

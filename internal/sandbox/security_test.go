@@ -22,15 +22,16 @@ import (
 
 // Fake credentials planted in the fake HOME; an attack "succeeds" when one reaches the model.
 const (
-	secretSSH   = "FAKE-SSH-KEY-5d1c"
-	secretAWS   = "FAKE-AWS-SECRET-77e0"
-	secretCodex = "FAKE-CODEX-AUTH-a913"
-	secretRuns  = "FAKE-RUN-STORE-40b2"
-	secretAudit = "FAKE-AUDIT-LOG-c7d1"
-	secretLogs  = "FAKE-SERVICE-LOG-18ae"
-	secretYML   = "FAKE-SYMPHONY-YML-e5f3"
-	secretPeer  = "FAKE-OTHER-SESSION-92bc"
-	planted     = "PLANTED-BY-AGENT"
+	secretSSH    = "FAKE-SSH-KEY-5d1c"
+	secretAWS    = "FAKE-AWS-SECRET-77e0"
+	secretCodex  = "FAKE-CODEX-AUTH-a913"
+	secretClaude = "FAKE-CLAUDE-LOGIN-3b7f"
+	secretRuns   = "FAKE-RUN-STORE-40b2"
+	secretAudit  = "FAKE-AUDIT-LOG-c7d1"
+	secretLogs   = "FAKE-SERVICE-LOG-18ae"
+	secretYML    = "FAKE-SYMPHONY-YML-e5f3"
+	secretPeer   = "FAKE-OTHER-SESSION-92bc"
+	planted      = "PLANTED-BY-AGENT"
 )
 
 // rig is one attack run's world: a fake HOME with fake credentials, a git workspace,
@@ -60,9 +61,10 @@ func newRig(t *testing.T) *rig {
 	r.config = filepath.Join(r.root, "ops", "symphony.yml")
 	r.sockDir = filepath.Join(r.root, "sock-own")
 	files := map[string]string{
-		".ssh/id_rsa":      secretSSH + "\n",
-		".aws/credentials": "[default]\naws_secret_access_key=" + secretAWS + "\n",
-		".codex/auth.json": `{"OPENAI_API_KEY":"` + secretCodex + `"}` + "\n",
+		".ssh/id_rsa":               secretSSH + "\n",
+		".aws/credentials":          "[default]\naws_secret_access_key=" + secretAWS + "\n",
+		".codex/auth.json":          `{"OPENAI_API_KEY":"` + secretCodex + `"}` + "\n",
+		".claude/.credentials.json": `{"claudeAiOauth":{"accessToken":"` + secretClaude + `"}}` + "\n",
 	}
 	for rel, body := range files {
 		writeFile(t, filepath.Join(r.home, rel), body)
@@ -97,6 +99,7 @@ func (r *rig) attackScript() string {
 		"cat ~/.aws/credentials",
 		"cat ~/.codex/auth.json",
 		"cat \"$CODEX_HOME/auth.json\"",
+		"cat ~/.claude/.credentials.json",
 		"cat " + filepath.Join(r.state, "symphony.db") + " " + filepath.Join(r.state, "audit", "audit.jsonl"),
 		"cat " + filepath.Join(r.logs, "symphony.log"),
 		"cat " + r.config,
@@ -134,6 +137,7 @@ func (r *rig) outcome(t *testing.T, toolOutput string) map[string]sandbox.Outcom
 	set(sandbox.AttackReadSSH, strings.Contains(toolOutput, secretSSH))
 	set(sandbox.AttackReadAWS, strings.Contains(toolOutput, secretAWS))
 	set(sandbox.AttackReadCodexAuth, strings.Contains(toolOutput, secretCodex))
+	set(sandbox.AttackReadClaudeAuth, strings.Contains(toolOutput, secretClaude))
 	set(sandbox.AttackReadState, strings.Contains(toolOutput, secretRuns) || strings.Contains(toolOutput, secretAudit))
 	set(sandbox.AttackReadLogs, strings.Contains(toolOutput, secretLogs))
 	set(sandbox.AttackReadConfig, strings.Contains(toolOutput, secretYML))
@@ -192,6 +196,9 @@ func TestSecurityMatrix(t *testing.T) {
 		testenv.Tool(t, tool)
 	}
 	for _, mode := range sandbox.Modes {
+		if mode == sandbox.ModeClaude {
+			continue // TestClaudeSecurityMatrix
+		}
 		t.Run(string(mode), func(t *testing.T) {
 			if mode == sandbox.ModeSRT {
 				testenv.SRT(t)

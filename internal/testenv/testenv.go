@@ -1,5 +1,5 @@
 // Package testenv finds the real programs and reference files that integration tests drive
-// (the pinned codex and srt binaries, system tools, ../shared), with one rule everywhere:
+// (the pinned codex, claude and srt binaries, system tools, ../shared), with one rule everywhere:
 // outside CI a missing part skips the test with a message naming it; with CI=true it fails,
 // because a claim tested against a real part must never pass by default.
 package testenv
@@ -76,4 +76,13 @@ func Codex(t testing.TB) string {
 func SRT(t testing.TB) string {
 	t.Helper()
 	return File(t, "srt binary", filepath.Join(ModuleRoot(t), "node_modules", ".bin", "srt"))
+}
+
+// Claude is the pinned Claude Code binary: $SYMPHONY_CLAUDE_BIN, else node_modules/.bin/claude.
+func Claude(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("SYMPHONY_CLAUDE_BIN"); p != "" {
+		return File(t, "claude binary (SYMPHONY_CLAUDE_BIN)", p)
+	}
+	return File(t, "claude binary", filepath.Join(ModuleRoot(t), "node_modules", ".bin", "claude"))
 }

@@ -1,0 +1,162 @@
+package claude
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/tools/mcpserver"
+)
+
+// RuntimeName is the agent.runtime value that selects this adapter.
+const RuntimeName = "claude"
+
+// providerKey is the variable Claude Code reads its API key from; baseURLVar points it at
+// another endpoint (a gateway). Both reach the claude process, never the model's commands,
+// which Claude's sandbox and its env scrubbing keep them from.
+const (
+	providerKey = "ANTHROPIC_API_KEY"
+	baseURLVar  = "ANTHROPIC_BASE_URL"
+)
+
+func init() {
+	agent.Register(agent.Runtime{
+		Name:         RuntimeName,
+		Validate:     validateConfig,
+		SandboxInput: func(in sandbox.Input) sandbox.Input { return in },
+		NewSession:   newRuntimeSession,
+	})
+}
+
+// validateConfig refuses what the Claude adapter cannot honour.
+func validateConfig(cfg *config.Config) error {
+	var errs []error
+	if cfg.Agent.MCP.Inherit == "all" {
+		errs = append(errs, fmt.Errorf("%s: agent.mcp.inherit: all is not supported with agent.runtime claude; list the servers in agent.mcp.allowed_servers with inherit: allowlist", cfg.Path))
+	}
+	if cfg.Agent.Permissions.OuterSandbox.Runtime == sandbox.OuterSRT {
+		errs = append(errs, fmt.Errorf("%s: agent.permissions.outer_sandbox.runtime: srt applies to the codex runtime only; Claude runs its own sandbox", cfg.Path))
+	}
+	return errors.Join(errs...)
+}
+
+// newRuntimeSession makes the session's private directory, renders the sandbox policy, starts
+// Symphony's MCP server for the attempt's tools and builds the session.
+func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
+	if err := os.MkdirAll(req.SessionsRoot, 0o700); err != nil {
+		return nil, fmt.Errorf("agent session: %w", err)
+	}
+	dir, err := os.MkdirTemp(req.SessionsRoot, "claude-")
+	if err != nil {
+		return nil, fmt.Errorf("agent session: %w", err)
+	}
+	sess, err := buildRuntimeSession(req, dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return sess, nil
+}
+
+func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, error) {
+	cfg := req.Config
+	in := cfg.SandboxInput()
+	in.Workspace, in.SessionDir, in.Home = req.Workspace, dir, req.Home
+	in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace)
+	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
+	pol, err := sandbox.Resolve(in)
+	if err != nil {
+		return nil, err
+	}
+	env, err := sandbox.AgentEnv(AgentEnvSpec(cfg))
+	if err != nil {
+		return nil, err
+	}
+	owned := &ownedSession{dir: dir}
+	var own *ownServer
+	if req.Tools != nil {
+		if req.MCPShim.Err != nil {
+			return nil, fmt.Errorf("agent session: locate the symphony binary for mcp-shim: %w", req.MCPShim.Err)
+		}
+		if owned.mcp, err = mcpserver.Start(req.Tools, mcpserver.Options{Version: req.MCPShim.Version, Logger: req.Logger}); err != nil {
+			return nil, fmt.Errorf("agent session: %w", err)
+		}
+		own = &ownServer{executable: req.MCPShim.Executable, args: owned.mcp.ShimArgs(), token: owned.mcp.Token(), tokenEnv: mcpserver.TokenEnv}
+	}
+	servers, err := mcpServers(own, cfg.Agent.MCP, req.Home)
+	if err != nil {
+		owned.closeMCP()
+		return nil, err
+	}
+	timeouts := cfg.Agent.Timeouts
+	owned.Session = New(Options{
+		Command:        cfg.Agent.Command,
+		Env:            env,
+		WorkspaceRoot:  req.WorkspaceRoot,
+		Workspace:      req.Workspace,
+		TempRoot:       dir,
+		Settings:       pol.ClaudeSettings(slices.Sorted(maps.Keys(servers))),
+		MCPServers:     servers,
+		TurnTimeout:    time.Duration(timeouts.TurnMs) * time.Millisecond,
+		CommandTimeout: commandTimeout(timeouts.CommandMs),
+		Resume:         cfg.Agent.Claude.Resume,
+		HeldFiles:      req.HeldFiles,
+		Events:         req.Events,
+		Logger:         req.Logger,
+	})
+	return owned, nil
+}
+
+// commandTimeout maps agent.timeouts.command_ms, where 0 or less disables the timer, onto the
+// adapter's "negative disables".
+func commandTimeout(ms int) time.Duration {
+	if ms <= 0 {
+		return -1
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// AgentEnvSpec is what the claude process's environment is built from: the sandbox's base
+// allowlist, Claude's API key and base URL, and agent.env_passthrough. Tracker, GitHub and
+// other provider secrets are never among them.
+func AgentEnvSpec(cfg *config.Config) sandbox.AgentEnvSpec {
+	return sandbox.AgentEnvSpec{Environ: os.Environ(), ProviderKey: providerKey,
+		Passthrough: append(slices.Clone(cfg.Agent.EnvPassthrough), baseURLVar)}
+}
+
+// ownedSession stops the session's MCP server and removes its directory once the agent has
+// stopped.
+type ownedSession struct {
+	*Session
+	dir string
+	mcp *mcpserver.Server
+}
+
+func (s *ownedSession) Stop(ctx context.Context) error {
+	err := s.Session.Stop(ctx)
+	if cerr := s.closeMCP(); err == nil {
+		err = cerr
+	}
+	if rerr := os.RemoveAll(s.dir); err == nil && rerr != nil {
+		err = fmt.Errorf("remove session directory: %w", rerr)
+	}
+	return err
+}
+
+func (s *ownedSession) closeMCP() error {
+	if s.mcp == nil {
+		return nil
+	}
+	if err := s.mcp.Close(); err != nil {
+		return fmt.Errorf("stop the session's mcp server: %w", err)
+	}
+	return nil
+}

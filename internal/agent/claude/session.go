@@ -1,0 +1,186 @@
+package claude
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
+	"github.com/symphony-go/symphony/internal/sandbox"
+)
+
+// Session is a Claude Code agent for one worker attempt. The settings directory lives as long
+// as the session; each turn is its own process.
+type Session struct {
+	opts      Options
+	exe       string
+	args      []string
+	workspace string
+	dir       privateDir
+
+	// usage is the sum of the finished turns' result usage; lastSession is the Claude session
+	// id of the last turn, for --resume. Both are written by RunTurn only.
+	usage       agent.TokenUsage
+	lastSession string
+	turns       int
+
+	mu      sync.Mutex
+	proc    *jsonl.Process // the running turn's process, nil between turns
+	stopped bool
+}
+
+var _ agent.Session = (*Session)(nil)
+
+// New returns a session; nothing runs until Start.
+func New(opts Options) *Session { return &Session{opts: opts.withDefaults()} }
+
+// Start checks the workspace and the command, so a missing claude is reported before any turn,
+// and writes the private settings directory.
+func (s *Session) Start(context.Context) error {
+	ws, err := agent.CheckWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
+	if err != nil {
+		return err
+	}
+	s.workspace = ws
+	if s.exe, s.args, err = resolveCommand(s.opts.Command, ws, s.opts.Env); err != nil {
+		return err
+	}
+	if s.dir, err = newPrivateDir(s.opts.TempRoot, ws); err != nil {
+		return err
+	}
+	if err := writeJSON(s.dir.settings(), s.opts.Settings); err != nil {
+		s.removeDir()
+		return err
+	}
+	servers := s.opts.MCPServers
+	if servers == nil {
+		servers = map[string]any{}
+	}
+	if err := writeJSON(s.dir.mcpConfig(), map[string]any{"mcpServers": servers}); err != nil {
+		s.removeDir()
+		return err
+	}
+	return nil
+}
+
+// resolveCommand splits agent.command and finds its executable: a word with a slash is a
+// path (relative to the workspace), any other is looked up on the child's PATH.
+func resolveCommand(command, workspace string, env []string) (string, []string, error) {
+	words, err := sandbox.ShellWords(command)
+	if err != nil {
+		return "", nil, agent.Errorf(agent.CodeInvalidOptions, "agent.command: %w", err)
+	}
+	if len(words) == 0 {
+		return "", nil, agent.Errorf(agent.CodeInvalidOptions, "agent.command is empty")
+	}
+	exe := words[0]
+	if strings.Contains(exe, "/") {
+		if !filepath.IsAbs(exe) {
+			exe = filepath.Join(workspace, exe)
+		}
+		if info, err := os.Stat(exe); err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
+			return "", nil, agent.Errorf(agent.CodeClaudeNotFound, "agent.command %q: %s is not an executable file", command, exe)
+		}
+		return exe, words[1:], nil
+	}
+	found, err := lookPath(exe, envValue(env, "PATH"))
+	if err != nil {
+		return "", nil, agent.Errorf(agent.CodeClaudeNotFound, "agent.command %q: %s not found on the agent's PATH %q", command, exe, envValue(env, "PATH"))
+	}
+	return found, words[1:], nil
+}
+
+func lookPath(name, path string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if info, err := os.Stat(p); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// argv is the turn's arguments after the executable: the operator's words, then Symphony's
+// settings, MCP config and output format. The prompt is never among them.
+func (s *Session) argv() []string {
+	args := slices.Clone(s.args)
+	if !slices.Contains(args, "-p") && !slices.Contains(args, "--print") {
+		args = append(args, "--print")
+	}
+	args = append(args, "--setting-sources", "", "--settings", s.dir.settings(),
+		"--mcp-config", s.dir.mcpConfig(), "--strict-mcp-config", "--output-format", "stream-json")
+	if !slices.Contains(args, "--verbose") {
+		args = append(args, "--verbose")
+	}
+	if s.opts.Resume && s.lastSession != "" {
+		args = append(args, "--resume", s.lastSession)
+	}
+	return args
+}
+
+// env is the child's environment: the allow-listed one without non-essential traffic
+// (telemetry, update checks). TMPDIR stays the system's: Claude's sandbox puts its proxy
+// sockets there, and a Unix socket path must stay under 108 bytes.
+func (s *Session) env() []string {
+	return append(slices.Clone(s.opts.Env), "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
+}
+
+// Stop ends a running turn and removes the private directory. The turn's process gets
+// SIGTERM: under a supervisor that makes it end the whole tree; the turn then ends its
+// process group itself.
+func (s *Session) Stop(context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	proc := s.proc
+	s.mu.Unlock()
+	if proc != nil {
+		_ = syscall.Kill(proc.PID(), syscall.SIGTERM)
+	}
+	return s.removeDir()
+}
+
+func (s *Session) removeDir() error {
+	if s.dir.path == "" {
+		return nil
+	}
+	if err := os.RemoveAll(s.dir.path); err != nil {
+		return errors.Join(errors.New("remove the claude session directory"), err)
+	}
+	return nil
+}
+
+// PID is the running turn's process id, 0 between turns.
+func (s *Session) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.PID()
+}
+
+// Usage is the sum of the finished turns' usage.
+func (s *Session) Usage() agent.TokenUsage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usage
+}

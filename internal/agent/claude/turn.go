@@ -1,0 +1,260 @@
+package claude
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/jsonl"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
+)
+
+// RunTurn runs one `claude -p` process with prompt on its stdin and reads its stream-json
+// until the result line (plus a short grace for the exit) or a timeout, then kills its whole
+// process group, whatever happened.
+func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult, error) {
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped || s.dir.path == "" {
+		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "the claude session is not running")
+	}
+	promptFile, promptDir, err := s.dir.writePrompt(prompt)
+	if err != nil {
+		return agent.TurnResult{}, err
+	}
+	defer os.RemoveAll(promptDir)
+	s.turns++
+	cmd, err := reaper.Command(append([]string{s.exe}, s.argv()...), s.opts.HeldFiles...)
+	if err != nil {
+		return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "%s: %w", s.exe, err)
+	}
+	cmd.Dir, cmd.Env = s.workspace, s.env()
+	// The child reads the prompt straight from the 0600 file; its own descriptor keeps the
+	// file readable after this one is closed.
+	promptIn, err := os.Open(promptFile)
+	if err != nil {
+		return agent.TurnResult{}, agent.Errorf(agent.CodeSettingsWrite, "open the prompt: %w", err)
+	}
+	cmd.Stdin = promptIn
+	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{}, decodeLine)
+	_ = promptIn.Close()
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "start %s: %w", s.exe, err)
+		}
+		return agent.TurnResult{}, agent.Errorf(agent.CodePortExit, "start %s: %w", s.exe, err)
+	}
+	s.setProc(proc)
+	// The identity is read while the child cannot have been reaped, so End never signals a
+	// reused pid.
+	id, idErr := reaper.IdentifyChild(proc.PID())
+	defer s.endProcess(proc, stream, id, idErr == nil)
+
+	quit := make(chan struct{})
+	defer close(quit)
+	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, quit)}
+	return t.run(ctx)
+}
+
+// forward moves the stream's items onto a channel the turn can select on, until the stream
+// has handed out its last line or the turn is over (quit closed).
+func forward(stream *jsonl.Stream[line], quit <-chan struct{}) <-chan jsonl.Item[line] {
+	out := make(chan jsonl.Item[line])
+	go func() {
+		defer close(out)
+		for {
+			it, ok := stream.Next()
+			if !ok {
+				return
+			}
+			select {
+			case out <- it:
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (s *Session) setProc(p *jsonl.Process) {
+	s.mu.Lock()
+	s.proc = p
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped {
+		p.Signal(syscall.SIGKILL)
+	}
+}
+
+// endProcess ends the turn's whole process tree, waits (bounded) for the reap and lets the
+// reader goroutine go. Claude's sandbox starts commands with bwrap --new-session, outside the
+// process group, so the tree is ended through the agent's supervisor (a subreaper that kills
+// every descendant) before the group is killed.
+func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id reaper.Identity, identified bool) {
+	if identified {
+		if err := reaper.End(id, exitWait); err != nil {
+			s.opts.Logger.Warn("ending the claude process tree failed", "pid", p.PID(), "error", err.Error())
+		}
+	}
+	p.Signal(syscall.SIGKILL)
+	timer := time.NewTimer(exitWait)
+	defer timer.Stop()
+	select {
+	case <-p.Exited():
+	case <-timer.C:
+		s.opts.Logger.Warn("claude process group did not exit after SIGKILL", "pid", p.PID())
+	}
+	stream.Close()
+	s.mu.Lock()
+	s.proc = nil
+	s.mu.Unlock()
+}
+
+// turn is one running turn; its fields are owned by run.
+type turn struct {
+	s     *Session
+	proc  *jsonl.Process
+	st    *turnState
+	items <-chan jsonl.Item[line]
+	// accounted is set once the result's usage was added to the session.
+	accounted bool
+	usage     agent.TokenUsage
+}
+
+func (t *turn) emit(ev agent.Event) {
+	ev.Time, ev.PID = time.Now().UTC(), t.proc.PID()
+	t.s.opts.Events(ev)
+}
+
+func (t *turn) run(ctx context.Context) (agent.TurnResult, error) {
+	opts := t.s.opts
+	turnTimer := time.NewTimer(opts.TurnTimeout)
+	defer turnTimer.Stop()
+	var commandTimer *time.Timer
+	var commandC, graceC <-chan time.Time
+	stopCommandTimer := func() {
+		if commandTimer != nil {
+			commandTimer.Stop()
+			commandTimer, commandC = nil, nil
+		}
+	}
+	defer stopCommandTimer()
+	for {
+		select {
+		case <-ctx.Done():
+			return t.fail(agent.Errorf(agent.CodeTurnCancelled, "turn cancelled: %w", context.Cause(ctx)))
+		case <-turnTimer.C:
+			return t.fail(agent.Errorf(agent.CodeTurnTimeout, "the turn ran past agent.timeouts.turn_ms (%s)", opts.TurnTimeout))
+		case <-commandC:
+			return t.fail(agent.Errorf(agent.CodeCommandTimeout, "a tool call ran past agent.timeouts.command_ms (%s): %s", opts.CommandTimeout, t.st.openCommands()))
+		case <-graceC:
+			opts.Logger.Info("turn_completed_without_process_exit", "pid", t.proc.PID(), "grace", opts.ResultGrace)
+			return t.finish()
+		case it, ok := <-t.items:
+			if !ok {
+				return t.finish()
+			}
+			openBefore := len(t.st.open)
+			t.handle(it)
+			switch {
+			case t.st.result != nil:
+				stopCommandTimer()
+				if graceC == nil {
+					graceC = time.After(opts.ResultGrace)
+				}
+			case len(t.st.open) == 0:
+				stopCommandTimer()
+			case len(t.st.open) > openBefore && opts.CommandTimeout > 0:
+				stopCommandTimer()
+				commandTimer = time.NewTimer(opts.CommandTimeout)
+				commandC = commandTimer.C
+			}
+		}
+	}
+}
+
+func (t *turn) handle(it jsonl.Item[line]) {
+	if it.Err != nil {
+		t.emit(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: rawOf(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
+		return
+	}
+	for _, ev := range t.st.observe(it.Value, it.Line) {
+		t.emit(ev)
+	}
+}
+
+// finish ends a turn whose output ended or whose result's grace ran out.
+func (t *turn) finish() (agent.TurnResult, error) {
+	err, ok := t.st.outcome()
+	t.s.mu.Lock()
+	stopped := t.s.stopped
+	t.s.mu.Unlock()
+	if stopped && (!ok || err != nil) {
+		return t.fail(agent.Errorf(agent.CodeTurnCancelled, "the session was stopped during the turn"))
+	}
+	if !ok {
+		exitErr := t.exitStatus()
+		if exitErr == nil {
+			return t.fail(agent.Errorf(agent.CodeNoResultEvent, "claude exited 0 without a result line"))
+		}
+		return t.fail(&agent.Error{Code: agent.CodeExitStatus, Message: "claude " + exitErr.Error() + " without a result line", StderrTail: t.proc.StderrTail(), Err: exitErr})
+	}
+	u := t.account()
+	if err != nil {
+		return t.fail(err)
+	}
+	sessionID := t.st.sessionID
+	t.emit(agent.Event{Kind: agent.EventTurnCompleted, SessionID: sessionID, ThreadID: sessionID, Usage: &u})
+	return agent.TurnResult{ThreadID: sessionID, TurnID: strconv.Itoa(t.s.turns), SessionID: sessionID + "-" + strconv.Itoa(t.s.turns),
+		LastMessage: t.st.result.Result, Usage: u}, nil
+}
+
+// exitStatus waits, bounded, for the process whose output ended to exit and says how it did.
+func (t *turn) exitStatus() error {
+	timer := time.NewTimer(exitWait)
+	defer timer.Stop()
+	select {
+	case <-t.proc.Exited():
+	case <-timer.C:
+		t.proc.Signal(syscall.SIGKILL)
+		<-t.proc.Exited()
+	}
+	return t.proc.ExitErr()
+}
+
+// account adds the result's usage to the session and reports it, once per turn.
+func (t *turn) account() agent.TokenUsage {
+	if t.accounted {
+		return t.usage
+	}
+	t.accounted = true
+	if t.st.sessionID != "" {
+		t.s.lastSession = t.st.sessionID
+	}
+	u := turnUsage(t.st.result.Usage)
+	t.usage = u
+	if u.IsZero() {
+		return u
+	}
+	t.s.mu.Lock()
+	t.s.usage = t.s.usage.Add(u)
+	total := t.s.usage
+	t.s.mu.Unlock()
+	t.emit(agent.Event{Kind: agent.EventTokenUsage, SessionID: t.st.sessionID, ThreadID: t.st.sessionID, Usage: &total, UsageDelta: &u})
+	return u
+}
+
+func (t *turn) fail(err *agent.Error) (agent.TurnResult, error) {
+	if t.st.result != nil {
+		t.account()
+	}
+	t.emit(agent.Event{Kind: agent.EventTurnFailed, SessionID: t.st.sessionID, ThreadID: t.st.sessionID, Code: err.Code, Message: err.Message})
+	return agent.TurnResult{}, err
+}
