@@ -12,8 +12,9 @@ import (
 	"github.com/symphony-go/symphony/internal/prompt"
 )
 
-// prLookupTimeout bounds the GitHub lookup of one dispatch_pr request.
-const prLookupTimeout = 30 * time.Second
+// prLookupTimeout bounds the GitHub lookup of one dispatch_pr request, well inside the
+// Client's own request timeout, so the CLI hears the lookup's error rather than its own.
+const prLookupTimeout = 10 * time.Second
 
 // codePRLookupFailed answers a dispatch_pr whose pull request could not be read from GitHub.
 const codePRLookupFailed = "pr_lookup_failed"
