@@ -60,7 +60,9 @@ func TestPRCommandAsksTheRunningService(t *testing.T) {
 	refused("already_running", "7")
 
 	e.mustCtl(t, "stop", "PR-7")
-	idle := func(st server.State) bool { return len(st.Running) == 0 && len(st.Retrying) == 0 && len(st.Queued) == 0 }
+	idle := func(st server.State) bool {
+		return len(st.Running) == 0 && len(st.Retrying) == 0 && len(st.Queued) == 0
+	}
 	e.waitState(t, "PR-7 stopped", out, idle)
 	e.stillFor(t, "PR-7 stays stopped, never retried", 3*time.Second, idle)
 	e.stop(t, svc, out)
