@@ -13,6 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/server"
 )
 
@@ -45,6 +46,9 @@ func openAPI(g *Globals, s *service, o *orchestrator.Orchestrator, metrics http.
 		PublishInterval: time.Duration(cfg.Dashboard.SnapshotPublishMs) * time.Millisecond,
 		Metrics:         metrics,
 		Logger:          s.logger,
+		ResolvePR: func(ctx context.Context, req server.DispatchPRRequest) (string, prompt.PullRequest, error) {
+			return resolvePR(ctx, s.configs.Current(), req.Target(), req.Repo, req.Intent)
+		},
 	})
 	if err != nil {
 		return nil, failure(err)

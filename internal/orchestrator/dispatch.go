@@ -7,6 +7,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -79,7 +80,10 @@ func dispatchOrder(a, b issue.Issue) int {
 }
 
 // dispatch claims the issue and starts a worker attempt, ending its retry or queue entry.
-func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
+func (o *Orchestrator) dispatch(is issue.Issue, attempt int) { o.startAttempt(is, attempt, nil) }
+
+// startAttempt is dispatch for tracker issues (pr nil) and pull-request runs alike.
+func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.PullRequest) {
 	r, q := o.retries[is.ID], o.queued[is.ID]
 	if r != nil {
 		o.stopTimer(r.timer)
@@ -91,7 +95,7 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	now := o.clock.Now()
-	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel}
+	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel, pr: pr}
 	o.running[is.ID] = e
 	if o.dogTimer == nil {
 		o.armWatchdog()
@@ -103,9 +107,13 @@ func (o *Orchestrator) dispatch(is issue.Issue, attempt int) {
 	run := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier,
 		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now}
 	o.rec.post("start run", func(ctx context.Context) error { _, err := o.d.Store.StartRun(ctx, run); return err })
-	o.auditRun(is, e.runID, audit.EventRunStarted, map[string]any{"attempt": attempt})
+	details := map[string]any{"attempt": attempt}
+	if pr != nil {
+		details["mode"] = "pr"
+	}
+	o.auditRun(is, e.runID, audit.EventRunStarted, details)
 	o.d.Observer.OnDispatch(is.RepoKey)
-	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s}
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s, pr: pr}
 	o.workers.Add(1)
 	go func() {
 		defer o.workers.Done()

@@ -110,6 +110,10 @@ func (o *Orchestrator) onExit(m msgExit) {
 	}
 	next := e.attempt + 1
 	log := o.log.With("issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "session_id", e.sessionID, "run_id", e.runID)
+	if e.pr != nil {
+		o.onPRExit(e, is, reason, errText, now, m.res, log)
+		return
+	}
 	switch {
 	case err == nil && !o.s.isActive(is.State):
 		// The issue left its active states during the attempt (the agent handed it off), so

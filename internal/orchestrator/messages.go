@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
@@ -15,16 +16,17 @@ import (
 // workerUpdate is the one message defined elsewhere, beside the worker that fills it.
 type loopMessage interface{ loopMessage() }
 
-func (msgTick) loopMessage()      {}
-func (msgWatchdog) loopMessage()  {}
-func (msgPoll) loopMessage()      {}
-func (msgRetryDue) loopMessage()  {}
-func (msgRetryPoll) loopMessage() {}
-func (workerUpdate) loopMessage() {}
-func (msgExit) loopMessage()      {}
-func (msgControl) loopMessage()   {}
-func (msgSettings) loopMessage()  {}
-func (msgPublish) loopMessage()   {}
+func (msgTick) loopMessage()       {}
+func (msgWatchdog) loopMessage()   {}
+func (msgPoll) loopMessage()       {}
+func (msgRetryDue) loopMessage()   {}
+func (msgRetryPoll) loopMessage()  {}
+func (workerUpdate) loopMessage()  {}
+func (msgExit) loopMessage()       {}
+func (msgControl) loopMessage()    {}
+func (msgSettings) loopMessage()   {}
+func (msgPublish) loopMessage()    {}
+func (msgDispatchPR) loopMessage() {}
 
 // msgPublish publishes the agent progress a throttled publish held back.
 type msgPublish struct{}
@@ -79,6 +81,13 @@ type msgControl struct {
 	op    controlOp
 	arg   string
 	reply chan error
+}
+
+// msgDispatchPR asks the loop to start one pull-request run; the loop answers on reply.
+type msgDispatchPR struct {
+	repoKey string
+	pr      prompt.PullRequest
+	reply   chan error
 }
 
 // msgSettings replaces the settings in force; the loop answers on reply.

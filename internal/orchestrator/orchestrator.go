@@ -12,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -113,6 +114,9 @@ type runEntry struct {
 	// handedOffTo is the state the agent moved its own issue to through a tool. Reconciliation
 	// lets the turn finish instead of stopping the attempt when it sees that state.
 	handedOffTo string
+	// pr marks an explicit pull-request run: the tracker does not know its synthetic issue,
+	// so reconciliation leaves it alone, and it is never retried or continued.
+	pr *prompt.PullRequest
 }
 
 // retryEntry is one scheduled retry; gen tells a live timer from a cancelled one.
@@ -339,6 +343,8 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onControl(m)
 	case msgSettings:
 		o.onSettings(m)
+	case msgDispatchPR:
+		o.onDispatchPR(m)
 	case msgPublish:
 		o.publishTimer = nil
 	default:

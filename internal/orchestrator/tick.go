@@ -67,11 +67,14 @@ func (o *Orchestrator) startPoll(routes []tracker.Route, reconcile bool) {
 }
 
 // refreshIDs are the issues reconciliation re-reads: running, watching and completed ones
-// that are not waiting for a retry (the retry path reads those itself).
+// that are not waiting for a retry (the retry path reads those itself). Pull-request runs
+// are left out: their synthetic issues are not the tracker's.
 func (o *Orchestrator) refreshIDs() []string {
 	ids := make([]string, 0, len(o.running)+len(o.watching)+len(o.completed))
-	for id := range o.running {
-		ids = append(ids, id)
+	for id, e := range o.running {
+		if e.pr == nil {
+			ids = append(ids, id)
+		}
 	}
 	for _, m := range []map[string]WatchingRow{o.watching, o.completed} {
 		for id := range m {

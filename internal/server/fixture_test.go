@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
 )
@@ -105,6 +107,33 @@ func (o *scripted) Resume() error {
 func (o *scripted) StopIssue(id string) error { return o.record("stop " + id) }
 func (o *scripted) Unstop(id string) error    { return o.record("unstop " + id) }
 func (o *scripted) RefreshNow() error         { return o.record("refresh") }
+
+func (o *scripted) DispatchPR(repoKey string, pr prompt.PullRequest) error {
+	return o.record(fmt.Sprintf("dispatch_pr %s %d %s", repoKey, pr.Number, pr.Intent))
+}
+
+// examplePRs answers dispatch_pr lookups as GitHub would for acme/web: 7 is open, 8 comes
+// from a fork, 9 is closed and every other number fails to load.
+func examplePRs(_ context.Context, req DispatchPRRequest) (string, prompt.PullRequest, error) {
+	repo := req.Repo
+	if repo == "" {
+		repo = "web"
+	}
+	if repo != "web" && repo != "api" {
+		return "", prompt.PullRequest{}, &InvalidRequestError{Err: fmt.Errorf("repo %q is not a repository key of the config", req.Repo)}
+	}
+	target := req.Target()
+	url := "https://github.com/acme/web/pull/" + target
+	switch target {
+	case "7", "https://github.com/acme/web/pull/7":
+		return repo, prompt.PullRequest{Number: 7, URL: "https://github.com/acme/web/pull/7", Title: "Add x", State: "open", BaseRef: "main", HeadRef: "feature/x", Intent: req.Intent}, nil
+	case "8":
+		return "", prompt.PullRequest{}, &orchestrator.Refusal{Code: "pr_fork", Message: url + " comes from someone/web, not acme/web; pull requests from forks are not run"}
+	case "9":
+		return "", prompt.PullRequest{}, &orchestrator.Refusal{Code: "pr_closed", Message: url + " is closed"}
+	}
+	return "", prompt.PullRequest{}, fmt.Errorf("GET /repos/acme/web/pulls/%s: 404 Not Found", target)
+}
 
 // fixedRuns answers run queries with the same rows and remembers the filter.
 type fixedRuns struct {
@@ -223,7 +252,7 @@ func newTestEnv(t *testing.T, tweak ...func(*Options)) *testEnv {
 	orch.trans = exampleTranscripts()
 	runs := &fixedRuns{runs: exampleRuns()}
 	opts := Options{Orchestrator: orch, Runs: runs, AuditDir: audit.Dir(state), Token: testToken, Host: "127.0.0.1",
-		PublishInterval: 100 * time.Millisecond, Now: func() time.Time { return epoch }}
+		PublishInterval: 100 * time.Millisecond, Now: func() time.Time { return epoch }, ResolvePR: examplePRs}
 	for _, f := range tweak {
 		f(&opts)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -21,6 +22,7 @@ type Orchestrator interface {
 	StopIssue(idOrIdentifier string) error
 	Unstop(idOrIdentifier string) error
 	RefreshNow() error
+	DispatchPR(repoKey string, pr prompt.PullRequest) error
 }
 
 // RunStore lists run history; *store.Store implements it.
@@ -64,6 +66,9 @@ type Options struct {
 	PublishInterval time.Duration
 	Heartbeat       time.Duration
 	ClientBuffer    int
+	// ResolvePR looks up the pull request of a dispatch_pr request; without it that route
+	// answers 503.
+	ResolvePR PRResolver
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -151,6 +156,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/api/v1/control/stop", s.postStop, true},
 		{http.MethodPost, "/api/v1/control/unstop", s.postUnstop, true},
 		{http.MethodPost, "/api/v1/control/refresh", s.postRefresh, true},
+		{http.MethodPost, "/api/v1/control/dispatch_pr", s.postDispatchPR, true},
 	}
 	if s.opts.Metrics != nil {
 		t = append(t, route{http.MethodGet, "/metrics", s.opts.Metrics.ServeHTTP, false})
