@@ -30,12 +30,8 @@ func (s *Server) listWorkflowRuns(w http.ResponseWriter, r *http.Request) {
 
 // findRun returns the request's run, answering 404 when there is none. Call with s.mu held.
 func (s *Server) findRun(w http.ResponseWriter, r *http.Request) (*repoState, *WorkflowRun) {
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
-		return nil, nil
-	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
 		return nil, nil
 	}
 	run := first(repo.runs, func(run *WorkflowRun) bool { return run.ID == id })
@@ -82,12 +78,8 @@ func (s *Server) rerunFailedJobs(w http.ResponseWriter, r *http.Request) {
 func (s *Server) jobLogRedirect(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
-		return
-	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
 		return
 	}
 	if _, found := repo.job(id); !found {

@@ -85,12 +85,8 @@ func (s *Server) editIssueComment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
-		return
-	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
 		return
 	}
 	c := first(repo.issueComments, func(c *IssueComment) bool { return c.ID == id })

@@ -16,15 +16,26 @@ func (s *Server) repoFor(w http.ResponseWriter, r *http.Request) *repoState {
 	return repo
 }
 
+// repoAndNumber finds the request's repository and reads the positive number in path segment
+// name, answering 404 and returning a nil repository when either is missing. Call with s.mu
+// held.
+func (s *Server) repoAndNumber(w http.ResponseWriter, r *http.Request, name string) (*repoState, int64) {
+	repo := s.repoFor(w, r)
+	if repo == nil {
+		return nil, 0
+	}
+	n, ok := pathInt(w, r, name)
+	if !ok {
+		return nil, 0
+	}
+	return repo, n
+}
+
 // pullFor finds the request's repository and pull request, answering 404 when either is
 // missing. Call with s.mu held.
 func (s *Server) pullFor(w http.ResponseWriter, r *http.Request) (*repoState, *PullRequest) {
-	repo := s.repoFor(w, r)
+	repo, number := s.repoAndNumber(w, r, "number")
 	if repo == nil {
-		return nil, nil
-	}
-	number, ok := pathInt(w, r, "number")
-	if !ok {
 		return nil, nil
 	}
 	p := repo.pull(int(number))
