@@ -3,12 +3,11 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
 // A batch spanning midnight lands in both day files in chain order; an event the log refuses
@@ -64,23 +63,9 @@ func (h *flakyHead) SetAuditHead(ctx context.Context, seq uint64, hash string) e
 // The flush loop sleeps while nothing waits for an fsync, yet a checkpoint the store refused
 // is still retried without another append or an explicit Sync.
 func TestRefusedCheckpointIsRetriedWhileIdle(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
 	head := &flakyHead{}
 	head.refuse.Store(3)
-	l, err := Open(ctx, Options{Dir: f.dir, Redactor: secretscan.New(), Head: head, FlushInterval: 2 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if _, err := l.Append(ctx, Event{Type: EventToolCall}); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s, _, _ := head.AuditHead(ctx); s != 1; s, _, _ = head.AuditHead(ctx) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the checkpoint was never retried; %d refusals left", head.refuse.Load())
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	newFixture(t).appendOneAndAwaitCheckpoint(t, head, func() string {
+		return fmt.Sprintf("the checkpoint was never retried; %d refusals left", head.refuse.Load())
+	}).Close()
 }

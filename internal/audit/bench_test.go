@@ -31,6 +31,26 @@ func benchEvent(i int) Event {
 			"args": map[string]any{"query": "query Issue($id: String!) { issue(id: $id) { id state { name } } }", "variables": map[string]any{"id": "ENG-1"}}}}
 }
 
+// openStoreBackedLog opens a log in a fresh state root whose run store keeps its checkpoints,
+// as the service runs it, signing them with key when it is not nil. The store closes when b
+// ends; the caller closes the log.
+func openStoreBackedLog(b *testing.B, key ed25519.PrivateKey) (*Log, string) {
+	b.Helper()
+	ctx := context.Background()
+	root := b.TempDir()
+	red := secretscan.New()
+	st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st, SigningKey: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l, root
+}
+
 // BenchmarkAppend measures appends with the default batched fsync (every 100ms or 256
 // records), the configuration the service runs with, unkeyed and with signed checkpoints.
 func BenchmarkAppend(b *testing.B) {
@@ -40,18 +60,8 @@ func BenchmarkAppend(b *testing.B) {
 		key  ed25519.PrivateKey
 	}{{"unsigned", nil}, {"signed", key}} {
 		b.Run(bc.name, func(b *testing.B) {
-			root := b.TempDir()
 			ctx := context.Background()
-			red := secretscan.New()
-			st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st, SigningKey: bc.key})
-			if err != nil {
-				b.Fatal(err)
-			}
+			l, _ := openStoreBackedLog(b, bc.key)
 			i := 0
 			for b.Loop() {
 				if _, err := l.Append(ctx, benchEvent(i)); err != nil {
@@ -79,18 +89,8 @@ func BenchmarkAppendBatch(b *testing.B) {
 	}
 	for _, size := range []int{1, 256} {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			root := b.TempDir()
 			ctx := context.Background()
-			red := secretscan.New()
-			st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st})
-			if err != nil {
-				b.Fatal(err)
-			}
+			l, root := openStoreBackedLog(b, nil)
 			evs := make([]Event, size)
 			n := 0
 			for b.Loop() {
@@ -128,22 +128,10 @@ func BenchmarkAppendBatch(b *testing.B) {
 // no overhead), so load from other processes hits both sides alike.
 func BenchmarkAppendSigningOverhead(b *testing.B) {
 	ctx := context.Background()
-	red := secretscan.New()
 	key, _ := testKey(1)
-	open := func(key ed25519.PrivateKey) *Log {
-		root := b.TempDir()
-		st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { st.Close() })
-		l, err := Open(ctx, Options{Dir: Dir(root), Redactor: red, Head: st, SigningKey: key})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return l
-	}
-	logs := [2]*Log{open(nil), open(key)}
+	unkeyed, _ := openStoreBackedLog(b, nil)
+	keyed, _ := openStoreBackedLog(b, key)
+	logs := [2]*Log{unkeyed, keyed}
 	var spent [2]time.Duration
 	const batch = 64
 	i := 0

@@ -241,6 +241,31 @@ func TestFlushIntervalCheckpointsWithoutSync(t *testing.T) {
 	}
 }
 
+// appendOneAndAwaitCheckpoint opens a log that flushes every 2ms into head, appends one
+// record and waits up to 10s for head to reach sequence 1, failing with stuck() if it never
+// does. The caller closes the log.
+func (f *fixture) appendOneAndAwaitCheckpoint(t *testing.T, head HeadStore, stuck func() string) *Log {
+	t.Helper()
+	ctx := context.Background()
+	l, err := Open(ctx, Options{Dir: f.dir, Redactor: secretscan.New(), Head: head, FlushInterval: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, Event{Type: EventToolCall}); err != nil {
+		l.Close()
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s, _, _ := head.AuditHead(ctx); s != 1; s, _, _ = head.AuditHead(ctx) {
+		if time.Now().After(deadline) {
+			l.Close()
+			t.Fatal(stuck())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return l
+}
+
 // countingHead counts checkpoint writes.
 type countingHead struct {
 	memHead
@@ -254,26 +279,11 @@ func (c *countingHead) SetAuditHead(ctx context.Context, seq uint64, hash string
 
 // An idle log must not rewrite the same checkpoint to the run store on every flush tick.
 func TestIdleFlushesDoNotRewriteTheCheckpoint(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
 	head := &countingHead{}
-	l, err := Open(ctx, Options{Dir: f.dir, Redactor: secretscan.New(), Head: head, FlushInterval: 2 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := newFixture(t).appendOneAndAwaitCheckpoint(t, head, func() string { return "the flusher never checkpointed the head" })
 	defer l.Close()
-	if _, err := l.Append(ctx, Event{Type: EventToolCall}); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s, _, _ := head.AuditHead(ctx); s != 1; s, _, _ = head.AuditHead(ctx) {
-		if time.Now().After(deadline) {
-			t.Fatal("the flusher never checkpointed the head")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 	time.Sleep(50 * time.Millisecond)
-	if err := l.Sync(ctx); err != nil {
+	if err := l.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n := head.sets.Load(); n != 1 {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,33 +56,17 @@ func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
 func TestAgentPushesAndOpensAPullRequestWithRealCodex(t *testing.T) {
 	e := newE2E(t, "DEMO-1")
 	gh := e.useGitHubOrigin(t)
-	commit := `printf 'work\n' > WORK.md && git add WORK.md && git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on DEMO-1"`
 	mock := codextest.NewResponses(t,
-		codextest.Step{Shell: commit},
+		codextest.Step{Shell: agentCommit("WORK.md", "work on DEMO-1")},
 		codextest.Step{Tool: "github_push_branch", ToolArgs: map[string]any{}},
 		codextest.Step{Tool: "github_create_pull_request", ToolArgs: map[string]any{"title": "DEMO-1: add WORK.md", "body": "Closes DEMO-1."}},
 		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}},
 		codextest.Step{Text: "DEMO-1 is in review."})
 	e.writeConfig(t, mock)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
-		state := e.issueState(t, "DEMO-1")
-		return state == "Human Review", "DEMO-1 is in " + state
-	})
+	e.serveUntilIssueIn(t, mock, "DEMO-1", "Human Review")
 
-	var outputs []string
-	for _, r := range mock.Requests() {
-		for _, raw := range r.ToolOutputs {
-			var text string
-			if json.Unmarshal([]byte(raw), &text) != nil {
-				text = raw
-			}
-			outputs = append(outputs, text)
-		}
-	}
-	all := strings.Join(outputs, "\n")
+	all := modelToolOutputs(mock)
 	if strings.Contains(all, `"success": false`) || !strings.Contains(all, `"pushed": true`) || !strings.Contains(all, `"attached_to_issue": true`) ||
 		!strings.Contains(all, `"recorded_on_run": true`) {
 		t.Errorf("the GitHub tool calls did not all succeed:\n%s", all)
@@ -112,6 +95,8 @@ func TestAgentPushesAndOpensAPullRequestWithRealCodex(t *testing.T) {
 	if err != nil || len(runs) != 1 || runs[0].PRURL != prURL || runs[0].Status != store.StatusSuccess {
 		t.Errorf("runs %+v (%v), want one successful run recording %s", runs, err, prURL)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	list, out, errOut := e.command(ctx, "runs")
 	if err := list.Run(); err != nil || !strings.Contains(out.String(), prURL) {
 		t.Errorf("symphony runs does not show %s (%v):\n%s%s", prURL, err, out, errOut)

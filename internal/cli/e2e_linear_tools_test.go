@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,8 +71,7 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 	id := issue.Identifier
 	// The command also prints $LINEAR_API_KEY: Symphony's environment is not the agent's, so
 	// the key must come out empty.
-	commit := `echo "linear key: [$LINEAR_API_KEY]" && printf 'work\n' > WORK.md && git add WORK.md && ` +
-		`git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on ` + id + `"`
+	commit := `echo "linear key: [$LINEAR_API_KEY]" && ` + agentCommit("WORK.md", "work on "+id)
 	comment := "Ready for review on auto/" + id + "."
 	mock := codextest.NewResponses(t,
 		codextest.Step{Tool: "linear_get_current_issue", ToolArgs: map[string]any{}},
@@ -131,18 +129,7 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 	if want := []string{"In Progress", "Human Review"}; !slices.Equal(moves, want) {
 		t.Errorf("issueUpdate moves %q, want %q (dispatch, then the agent's hand-off)", moves, want)
 	}
-	// Each recorded output is the JSON string Codex sent back to the model.
-	var outputs []string
-	for _, r := range mock.Requests() {
-		for _, raw := range r.ToolOutputs {
-			var text string
-			if json.Unmarshal([]byte(raw), &text) != nil {
-				text = raw
-			}
-			outputs = append(outputs, text)
-		}
-	}
-	all := strings.Join(outputs, "\n")
+	all := modelToolOutputs(mock)
 	for _, want := range []string{`"identifier": "` + id + `"`, `<linear_issue_title>`, "linear key: []", `"state": "Human Review"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("tool outputs lack %s:\n%s", want, all)

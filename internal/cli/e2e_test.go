@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,6 +44,29 @@ func agentWork(issuesDir string) string {
 	return `id=$(basename "$PWD") && printf 'work for %s\n' "$id" > WORK.md && git add WORK.md && ` +
 		`git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on $id" && ` +
 		`sed -i 's/^state: .*/state: Human Review/' ` + issuesDir + `/"$id".md`
+}
+
+// agentCommit is the shell command with which the scripted model writes file and commits it in
+// its workspace as the agent.
+func agentCommit(file, message string) string {
+	return `printf 'work\n' > ` + file + ` && git add ` + file + ` && ` +
+		`git -c user.name=agent -c user.email=agent@example.invalid commit -qm "` + message + `"`
+}
+
+// modelToolOutputs joins every tool output Codex sent back to the model, each decoded from the
+// JSON string Codex wraps it in (kept raw when it is not one).
+func modelToolOutputs(mock *codextest.Responses) string {
+	var outputs []string
+	for _, r := range mock.Requests() {
+		for _, raw := range r.ToolOutputs {
+			var text string
+			if json.Unmarshal([]byte(raw), &text) != nil {
+				text = raw
+			}
+			outputs = append(outputs, text)
+		}
+	}
+	return strings.Join(outputs, "\n")
 }
 
 func newE2E(t *testing.T, issues ...string) *e2eEnv {

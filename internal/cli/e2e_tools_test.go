@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,10 +20,9 @@ import (
 // and no second session starts.
 func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	e := newE2E(t, "DEMO-1")
-	commit := `printf 'work\n' > WORK.md && git add WORK.md && git -c user.name=agent -c user.email=agent@example.invalid commit -qm "work on DEMO-1"`
 	mock := codextest.NewResponses(t,
 		codextest.Step{Tool: "tracker_get_current_issue", ToolArgs: map[string]any{}},
-		codextest.Step{Shell: commit},
+		codextest.Step{Shell: agentCommit("WORK.md", "work on DEMO-1")},
 		codextest.Step{Tool: "tracker_add_comment", ToolArgs: map[string]any{"body": "Ready for review on auto/DEMO-1."}},
 		// c1 is the workpad Symphony opened before the first turn; the agent may keep it current.
 		codextest.Step{Tool: "tracker_update_comment", ToolArgs: map[string]any{"comment_id": "c1", "body": "## Codex Workpad\n\nWork committed on auto/DEMO-1."}},
@@ -32,25 +30,9 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 		codextest.Step{Text: "DEMO-1 is ready for review."})
 	e.writeConfig(t, mock)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
-		state := e.issueState(t, "DEMO-1")
-		return state == "Human Review", "DEMO-1 is in " + state
-	})
+	e.serveUntilIssueIn(t, mock, "DEMO-1", "Human Review")
 
-	// Each recorded output is the JSON string Codex sent back to the model.
-	var outputs []string
-	for _, r := range mock.Requests() {
-		for _, raw := range r.ToolOutputs {
-			var text string
-			if json.Unmarshal([]byte(raw), &text) != nil {
-				text = raw
-			}
-			outputs = append(outputs, text)
-		}
-	}
-	all := strings.Join(outputs, "\n")
+	all := modelToolOutputs(mock)
 	for _, want := range []string{`"identifier": "DEMO-1"`, `<linear_issue_title>`, `"body_length": 32`, `"state": "Human Review"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("tool outputs lack %s:\n%s", want, all)
@@ -79,6 +61,8 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	if runs[0].ToolCalls != 4 || runs[0].ToolFailures != 0 {
 		t.Errorf("the run record counts %d tool calls and %d failures, want 4 and 0", runs[0].ToolCalls, runs[0].ToolFailures)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	show, sout, serr := e.command(ctx, "audit", "show", "DEMO-1", "--json")
 	if err := show.Run(); err != nil {
 		t.Fatalf("audit show: %v\n%s", err, serr)
@@ -86,6 +70,18 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	if got := strings.Count(sout.String(), `"tool_call"`); got != 4 {
 		t.Errorf("audit has %d tool_call records, want one per tool call (4):\n%s", got, sout)
 	}
+}
+
+// serveUntilIssueIn runs the service, as serveUntilHandOff does, until the local tracker has
+// issue id in state.
+func (e *e2eEnv) serveUntilIssueIn(t *testing.T, mock *codextest.Responses, id, state string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
+		now := e.issueState(t, id)
+		return now == state, id + " is in " + now
+	})
 }
 
 // serveUntilHandOff runs the service until handedOff says the issue was handed off and no run

@@ -10,48 +10,13 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
-
-// loadMCPConfig loads a symphony.yml whose agent section ends with agentMCP, resolving $VAR
-// references from env.
-func loadMCPConfig(t *testing.T, dir, agentMCP string, env map[string]string) *config.Config {
-	t.Helper()
-	cfgPath := filepath.Join(dir, "symphony.yml")
-	body := "issues: {provider: memory}\nworkspaces: {root: ws}\nrepositories:\n  - key: app\n    workflow: WORKFLOW.md\n" +
-		"agent:\n  runtime: codex\n  command: codex app-server\n" + agentMCP
-	for path, b := range map[string]string{cfgPath: body, filepath.Join(dir, "WORKFLOW.md"): "---\nhooks: {}\n---\nhi\n"} {
-		if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, err := config.LoadWithEnv(cfgPath, func(k string) (string, bool) {
-		if k == "HOME" {
-			return dir, true
-		}
-		v, ok := env[k]
-		return v, ok
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
-// shortTempDir is a temp directory short enough for socket paths, removed after the test.
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "mcps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
 
 // The factory starts a session's MCP server and the session's Stop ends it; a factory that
 // fails after starting it stops it too. Both leave no socket directory behind.
@@ -67,10 +32,10 @@ func TestAgentFactoryStopsTheSessionsMCPServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			sockRoot := shortTempDir(t)
+			sockRoot := codextest.ShortTempDir(t)
 			t.Setenv("TMPDIR", sockRoot)
 			t.Setenv("CODEX_HOME", filepath.Join(dir, "no-operator-codex"))
-			cfg := loadMCPConfig(t, dir, tt.agentMCP, nil)
+			cfg := codextest.LoadMCPConfig(t, dir, tt.agentMCP, nil)
 			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 			ws, err := newLiveWorkspaces(cfg, logger)
 			if err != nil {
@@ -119,7 +84,7 @@ func TestAgentFactoryStopsTheSessionsMCPServer(t *testing.T) {
 }
 
 func TestReapMCPSocketDirsRemovesAStaleDir(t *testing.T) {
-	root := shortTempDir(t)
+	root := codextest.ShortTempDir(t)
 	stale := filepath.Join(root, "symphony-mcp-dead")
 	if err := os.WriteFile(stale, nil, 0o600); err != nil {
 		t.Fatal(err)

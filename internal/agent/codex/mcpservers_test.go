@@ -15,7 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
 
@@ -28,31 +28,6 @@ func (oneTool) Specs() []agent.ToolSpec {
 
 func (oneTool) Call(context.Context, string, json.RawMessage) agent.ToolResult {
 	return agent.ToolResult{Success: true}
-}
-
-// loadMCPConfig loads a symphony.yml whose agent section ends with agentMCP, resolving $VAR
-// references from env.
-func loadMCPConfig(t *testing.T, dir, agentMCP string, env map[string]string) *config.Config {
-	t.Helper()
-	cfgPath := filepath.Join(dir, "symphony.yml")
-	body := "issues: {provider: memory}\nworkspaces: {root: ws}\nrepositories:\n  - key: app\n    workflow: WORKFLOW.md\n" +
-		"agent:\n  runtime: codex\n  command: codex app-server\n" + agentMCP
-	for path, b := range map[string]string{cfgPath: body, filepath.Join(dir, "WORKFLOW.md"): "---\nhooks: {}\n---\nhi\n"} {
-		if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, err := config.LoadWithEnv(cfgPath, func(k string) (string, bool) {
-		if k == "HOME" {
-			return dir, true
-		}
-		v, ok := env[k]
-		return v, ok
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 func decodeServers(t *testing.T, tables string) map[string]any {
@@ -71,7 +46,7 @@ func decodeServers(t *testing.T, tables string) map[string]any {
 }
 
 func TestCodexMCPServersTOMLRendersOwnAndDeclaredServers(t *testing.T) {
-	cfg := loadMCPConfig(t, t.TempDir(), `  mcp:
+	cfg := codextest.LoadMCPConfig(t, t.TempDir(), `  mcp:
     servers:
       docs:
         command: docs-mcp
@@ -147,8 +122,8 @@ command = "old-symphony"
 				t.Fatal(err)
 			}
 			t.Setenv("CODEX_HOME", codexHome)
-			t.Setenv("TMPDIR", shortTempDir(t))
-			cfg := loadMCPConfig(t, dir, tt.mcp, nil)
+			t.Setenv("TMPDIR", codextest.ShortTempDir(t))
+			cfg := codextest.LoadMCPConfig(t, dir, tt.mcp, nil)
 			tables, srv, err := sessionMCPServers(cfg, oneTool{}, true, agent.MCPShim{Executable: "/opt/symphony"}, dir, slog.New(slog.DiscardHandler))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), filepath.Join(codexHome, "config.toml")) {
@@ -181,15 +156,4 @@ command = "old-symphony"
 			}
 		})
 	}
-}
-
-// shortTempDir is a temp directory short enough for socket paths, removed after the test.
-func shortTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "mcps")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
 }

@@ -23,36 +23,23 @@ func (s *Server) listWorkflowRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	headSHA := r.URL.Query().Get("head_sha")
-	var matched []*WorkflowRun
-	for _, run := range repo.runs {
-		if headSHA == "" || run.HeadSHA == headSHA {
-			matched = append(matched, run)
-		}
-	}
-	out := []any{}
-	for _, run := range page(s, w, r, matched) {
-		out = append(out, s.runJSON(repo, run))
-	}
+	matched := where(repo.runs, func(run *WorkflowRun) bool { return headSHA == "" || run.HeadSHA == headSHA })
+	out := pageJSON(s, w, r, matched, func(run *WorkflowRun) map[string]any { return s.runJSON(repo, run) })
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(matched), "workflow_runs": out})
 }
 
 // findRun returns the request's run, answering 404 when there is none. Call with s.mu held.
 func (s *Server) findRun(w http.ResponseWriter, r *http.Request) (*repoState, *WorkflowRun) {
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
 		return nil, nil
 	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
+	run := first(repo.runs, func(run *WorkflowRun) bool { return run.ID == id })
+	if run == nil {
+		writeMessage(w, http.StatusNotFound, "Not Found")
 		return nil, nil
 	}
-	for _, run := range repo.runs {
-		if run.ID == id {
-			return repo, run
-		}
-	}
-	writeMessage(w, http.StatusNotFound, "Not Found")
-	return nil, nil
+	return repo, run
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
@@ -62,14 +49,13 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	if run == nil {
 		return
 	}
-	jobs := []any{}
-	for _, job := range page(s, w, r, run.Jobs) {
-		jobs = append(jobs, map[string]any{
+	jobs := pageJSON(s, w, r, run.Jobs, func(job Job) map[string]any {
+		return map[string]any{
 			"id": job.ID, "run_id": run.ID, "name": job.Name, "status": job.Status, "conclusion": nilIfEmpty(job.Conclusion),
 			"html_url": fmt.Sprintf("https://%s/%s/actions/runs/%d/job/%d", s.opts.WebHost, repo.FullName(), run.ID, job.ID),
 			"steps":    []any{map[string]any{"number": 1, "name": "Run " + job.Name, "status": job.Status, "conclusion": nilIfEmpty(job.Conclusion)}},
-		})
-	}
+		}
+	})
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(run.Jobs), "jobs": jobs})
 }
 
@@ -92,12 +78,8 @@ func (s *Server) rerunFailedJobs(w http.ResponseWriter, r *http.Request) {
 func (s *Server) jobLogRedirect(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
-		return
-	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
 		return
 	}
 	if _, found := repo.job(id); !found {

@@ -13,21 +13,15 @@ func (s *Server) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sha := repo.resolve(r.PathValue("ref"))
-	var matched []*CheckRun
-	for _, c := range repo.checkRuns {
-		if c.HeadSHA == sha {
-			matched = append(matched, c)
-		}
-	}
-	runs := []any{}
-	for _, c := range page(s, w, r, matched) {
-		runs = append(runs, map[string]any{
+	matched := where(repo.checkRuns, func(c *CheckRun) bool { return c.HeadSHA == sha })
+	runs := pageJSON(s, w, r, matched, func(c *CheckRun) map[string]any {
+		return map[string]any{
 			"id": c.ID, "name": c.Name, "head_sha": c.HeadSHA, "status": c.Status, "conclusion": nilIfEmpty(c.Conclusion),
 			"details_url": c.DetailsURL, "app": map[string]any{"slug": c.AppSlug},
 			"check_suite": map[string]any{"id": c.CheckSuiteID},
 			"started_at":  timestamp(c.StartedAt), "completed_at": timestamp(c.CompletedAt),
-		})
-	}
+		}
+	})
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(matched), "check_runs": runs})
 }
 
@@ -66,10 +60,9 @@ func (s *Server) combinedStatus(w http.ResponseWriter, r *http.Request) {
 	if len(contexts) == 0 {
 		state = "pending"
 	}
-	statuses := []any{}
-	for _, st := range page(s, w, r, contexts) {
-		statuses = append(statuses, map[string]any{"context": st.Context, "state": st.State, "description": st.Description, "target_url": st.TargetURL})
-	}
+	statuses := pageJSON(s, w, r, contexts, func(st *Status) map[string]any {
+		return map[string]any{"context": st.Context, "state": st.State, "description": st.Description, "target_url": st.TargetURL}
+	})
 	writeJSON(w, http.StatusOK, map[string]any{"state": state, "sha": sha, "total_count": len(contexts), "statuses": statuses})
 }
 

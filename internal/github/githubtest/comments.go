@@ -49,17 +49,8 @@ func (s *Server) listIssueComments(w http.ResponseWriter, r *http.Request) {
 		}
 		since = t
 	}
-	var matched []*IssueComment
-	for _, c := range repo.issueComments {
-		if c.Number == p.Number && !c.UpdatedAt.Before(since) {
-			matched = append(matched, c)
-		}
-	}
-	out := []any{}
-	for _, c := range page(s, w, r, matched) {
-		out = append(out, s.issueCommentJSON(repo, c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	matched := where(repo.issueComments, func(c *IssueComment) bool { return c.Number == p.Number && !c.UpdatedAt.Before(since) })
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(c *IssueComment) map[string]any { return s.issueCommentJSON(repo, c) }))
 }
 
 func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +70,7 @@ func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, "body is missing")
 		return
 	}
-	now := s.opts.Now().UTC().Truncate(time.Second)
+	now := s.now()
 	c := &IssueComment{ID: s.newID(), Number: p.Number, Author: s.opts.Login, Body: in.Body, CreatedAt: now, UpdatedAt: now}
 	repo.issueComments = append(repo.issueComments, c)
 	writeJSON(w, http.StatusCreated, s.issueCommentJSON(repo, c))
@@ -94,22 +85,17 @@ func (s *Server) editIssueComment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo := s.repoFor(w, r)
+	repo, id := s.repoAndNumber(w, r, "id")
 	if repo == nil {
 		return
 	}
-	id, ok := pathInt(w, r, "id")
-	if !ok {
+	c := first(repo.issueComments, func(c *IssueComment) bool { return c.ID == id })
+	if c == nil {
+		writeMessage(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	for _, c := range repo.issueComments {
-		if c.ID == id {
-			c.Body, c.UpdatedAt = in.Body, s.opts.Now().UTC().Truncate(time.Second)
-			writeJSON(w, http.StatusOK, s.issueCommentJSON(repo, c))
-			return
-		}
-	}
-	writeMessage(w, http.StatusNotFound, "Not Found")
+	c.Body, c.UpdatedAt = in.Body, s.now()
+	writeJSON(w, http.StatusOK, s.issueCommentJSON(repo, c))
 }
 
 func (s *Server) listReviewComments(w http.ResponseWriter, r *http.Request) {
@@ -119,17 +105,8 @@ func (s *Server) listReviewComments(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	var matched []*ReviewComment
-	for _, c := range repo.reviewComments {
-		if c.Number == p.Number {
-			matched = append(matched, c)
-		}
-	}
-	out := []any{}
-	for _, c := range page(s, w, r, matched) {
-		out = append(out, s.reviewCommentJSON(repo, c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	matched := where(repo.reviewComments, func(c *ReviewComment) bool { return c.Number == p.Number })
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(c *ReviewComment) map[string]any { return s.reviewCommentJSON(repo, c) }))
 }
 
 // createReviewComment serves both forms of the endpoint: a reply (in_reply_to) and a new
@@ -159,7 +136,7 @@ func (s *Server) createReviewComment(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, "body, commit_id, path and line are required")
 		return
 	}
-	now := s.opts.Now().UTC().Truncate(time.Second)
+	now := s.now()
 	c := &ReviewComment{ID: s.newID(), Number: p.Number, Author: s.opts.Login, Body: in.Body, Path: in.Path, Line: in.Line, CommitID: in.CommitID, CreatedAt: now, UpdatedAt: now}
 	repo.reviewComments = append(repo.reviewComments, c)
 	writeJSON(w, http.StatusCreated, s.reviewCommentJSON(repo, c))
@@ -187,12 +164,7 @@ func (s *Server) replyToReviewComment(w http.ResponseWriter, r *http.Request) {
 
 // reply threads a reply under comment id. Call with s.mu held.
 func (s *Server) reply(w http.ResponseWriter, repo *repoState, p *PullRequest, id int64, body string) {
-	var parent *ReviewComment
-	for _, c := range repo.reviewComments {
-		if c.ID == id && c.Number == p.Number {
-			parent = c
-		}
-	}
+	parent := first(repo.reviewComments, func(c *ReviewComment) bool { return c.ID == id && c.Number == p.Number })
 	if parent == nil {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 		return
@@ -206,7 +178,7 @@ func (s *Server) reply(w http.ResponseWriter, repo *repoState, p *PullRequest, i
 	if parent.InReplyTo != 0 {
 		root = parent.InReplyTo
 	}
-	now := s.opts.Now().UTC().Truncate(time.Second)
+	now := s.now()
 	reply := &ReviewComment{ID: s.newID(), InReplyTo: root, Number: p.Number, Author: s.opts.Login, Body: body,
 		Path: parent.Path, Line: parent.Line, CommitID: parent.CommitID, CreatedAt: now, UpdatedAt: now}
 	repo.reviewComments = append(repo.reviewComments, reply)

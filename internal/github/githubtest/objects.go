@@ -182,12 +182,7 @@ func (s *Server) addPull(repo *repoState, pr PullRequest) *PullRequest {
 	if pr.Base == "" {
 		pr.Base = repo.DefaultBranch
 	}
-	if pr.CreatedAt.IsZero() {
-		pr.CreatedAt = s.opts.Now().UTC().Truncate(time.Second)
-	}
-	if pr.UpdatedAt.IsZero() {
-		pr.UpdatedAt = pr.CreatedAt
-	}
+	s.stamp(&pr.CreatedAt, &pr.UpdatedAt)
 	stored := pr
 	repo.pulls = append(repo.pulls, &stored)
 	return &stored
@@ -221,11 +216,7 @@ func (s *Server) UpdatePullRequest(fullName string, number int, change func(*Pul
 func (s *Server) PullRequests(fullName string) []PullRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []PullRequest
-	for _, p := range s.mustRepo(fullName).pulls {
-		out = append(out, *p)
-	}
-	return out
+	return copies(s.mustRepo(fullName).pulls, func(*PullRequest) bool { return true })
 }
 
 // AddIssueComment stores a conversation comment and returns it with its id.
@@ -234,12 +225,7 @@ func (s *Server) AddIssueComment(fullName string, c IssueComment) IssueComment {
 	defer s.mu.Unlock()
 	repo := s.mustRepo(fullName)
 	c.ID = s.newID()
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.opts.Now().UTC().Truncate(time.Second)
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = c.CreatedAt
-	}
+	s.stamp(&c.CreatedAt, &c.UpdatedAt)
 	repo.issueComments = append(repo.issueComments, &c)
 	return c
 }
@@ -248,13 +234,7 @@ func (s *Server) AddIssueComment(fullName string, c IssueComment) IssueComment {
 func (s *Server) IssueComments(fullName string, number int) []IssueComment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []IssueComment
-	for _, c := range s.mustRepo(fullName).issueComments {
-		if c.Number == number {
-			out = append(out, *c)
-		}
-	}
-	return out
+	return copies(s.mustRepo(fullName).issueComments, func(c *IssueComment) bool { return c.Number == number })
 }
 
 // AddReviewComment stores an inline review comment and returns it with its id.
@@ -263,12 +243,7 @@ func (s *Server) AddReviewComment(fullName string, c ReviewComment) ReviewCommen
 	defer s.mu.Unlock()
 	repo := s.mustRepo(fullName)
 	c.ID = s.newID()
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.opts.Now().UTC().Truncate(time.Second)
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = c.CreatedAt
-	}
+	s.stamp(&c.CreatedAt, &c.UpdatedAt)
 	repo.reviewComments = append(repo.reviewComments, &c)
 	return c
 }
@@ -277,13 +252,7 @@ func (s *Server) AddReviewComment(fullName string, c ReviewComment) ReviewCommen
 func (s *Server) ReviewComments(fullName string, number int) []ReviewComment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []ReviewComment
-	for _, c := range s.mustRepo(fullName).reviewComments {
-		if c.Number == number {
-			out = append(out, *c)
-		}
-	}
-	return out
+	return copies(s.mustRepo(fullName).reviewComments, func(c *ReviewComment) bool { return c.Number == number })
 }
 
 // AddReview stores a review and returns it with its id.
@@ -293,7 +262,7 @@ func (s *Server) AddReview(fullName string, r Review) Review {
 	repo := s.mustRepo(fullName)
 	r.ID = s.newID()
 	if r.SubmittedAt.IsZero() {
-		r.SubmittedAt = s.opts.Now().UTC().Truncate(time.Second)
+		r.SubmittedAt = s.now()
 	}
 	repo.reviews = append(repo.reviews, &r)
 	return r
@@ -366,12 +335,7 @@ func (s *Server) newID() int64 {
 }
 
 func (r *repoState) pull(number int) *PullRequest {
-	for _, p := range r.pulls {
-		if p.Number == number {
-			return p
-		}
-	}
-	return nil
+	return first(r.pulls, func(p *PullRequest) bool { return p.Number == number })
 }
 
 // headSHA is a pull request's head commit now.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 )
 
 // repoFor finds the request's repository, answering 404 when there is none. Call with s.mu
@@ -17,15 +16,26 @@ func (s *Server) repoFor(w http.ResponseWriter, r *http.Request) *repoState {
 	return repo
 }
 
+// repoAndNumber finds the request's repository and reads the positive number in path segment
+// name, answering 404 and returning a nil repository when either is missing. Call with s.mu
+// held.
+func (s *Server) repoAndNumber(w http.ResponseWriter, r *http.Request, name string) (*repoState, int64) {
+	repo := s.repoFor(w, r)
+	if repo == nil {
+		return nil, 0
+	}
+	n, ok := pathInt(w, r, name)
+	if !ok {
+		return nil, 0
+	}
+	return repo, n
+}
+
 // pullFor finds the request's repository and pull request, answering 404 when either is
 // missing. Call with s.mu held.
 func (s *Server) pullFor(w http.ResponseWriter, r *http.Request) (*repoState, *PullRequest) {
-	repo := s.repoFor(w, r)
+	repo, number := s.repoAndNumber(w, r, "number")
 	if repo == nil {
-		return nil, nil
-	}
-	number, ok := pathInt(w, r, "number")
-	if !ok {
 		return nil, nil
 	}
 	p := repo.pull(int(number))
@@ -122,11 +132,7 @@ func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
 	if q.Get("direction") != "asc" {
 		slices.Reverse(matched)
 	}
-	out := []any{}
-	for _, p := range page(s, w, r, matched) {
-		out = append(out, s.pullJSON(repo, p))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(p *PullRequest) map[string]any { return s.pullJSON(repo, p) }))
 }
 
 func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
@@ -220,7 +226,7 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 	if in.Base != nil {
 		p.Base = *in.Base
 	}
-	p.UpdatedAt = s.opts.Now().UTC().Truncate(time.Second)
+	p.UpdatedAt = s.now()
 	writeJSON(w, http.StatusOK, s.pullJSON(repo, p))
 }
 
@@ -258,19 +264,12 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	var matched []*Review
-	for _, rv := range repo.reviews {
-		if rv.Number == p.Number {
-			matched = append(matched, rv)
-		}
-	}
-	out := []any{}
-	for _, rv := range page(s, w, r, matched) {
-		out = append(out, map[string]any{
+	matched := where(repo.reviews, func(rv *Review) bool { return rv.Number == p.Number })
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(rv *Review) map[string]any {
+		return map[string]any{
 			"id": rv.ID, "user": map[string]any{"login": rv.Author}, "state": rv.State, "body": rv.Body,
 			"commit_id": rv.CommitID, "submitted_at": timestamp(rv.SubmittedAt),
 			"html_url": "https://" + s.opts.WebHost + "/" + repo.FullName() + "/pull/" + itoa(p.Number) + "#pullrequestreview-" + itoa64(rv.ID),
-		})
-	}
-	writeJSON(w, http.StatusOK, out)
+		}
+	}))
 }

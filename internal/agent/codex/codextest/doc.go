@@ -1,5 +1,7 @@
 // Package codextest holds test doubles for the Codex adapter: a mock OpenAI Responses API
 // that the real codex binary can be pointed at, driven by scripted steps, and a
 // protocol-faithful fake `codex app-server` for fault injection (crashes, hangs, malformed and
-// oversize frames, notification floods, unexpected server requests).
+// oversize frames, notification floods, unexpected server requests). It also writes the
+// symphony.yml and short socket directory that the MCP server tests of the adapter and of the
+// CLI's agent factory both start from.
 package codextest
