@@ -128,7 +128,7 @@ func (s *Session) Start(ctx context.Context) error {
 }
 
 func (s *Session) launch() error {
-	ws, err := checkWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
+	ws, err := agent.CheckWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
 	if err != nil {
 		return err
 	}
