@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // feed maps lines through a fresh turn state and returns the events' kinds and messages.
@@ -28,7 +30,10 @@ func feed(t *testing.T, lines ...string) (*turnState, []agent.Event) {
 // The transcript recorded from claude 2.1.197: session, a Bash call and its result, text, and
 // a result whose usage (input 200, output 40) is what counts, not the messages' start usage.
 func TestRecordedTranscript(t *testing.T) {
-	f, err := os.Open("testdata/recorded.jsonl")
+	// Recorded offline against a mock API and kept beside the runtime notes in ../shared.
+	path := testenv.File(t, "the recorded claude transcript",
+		filepath.Join(testenv.ModuleRoot(t), "..", "shared", "notes", "agent-runtimes", "examples", "claude-stream-json.jsonl"))
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
