@@ -50,6 +50,15 @@ func TestPerIssueBudgetCountsAcrossAttemptsAndRestarts(t *testing.T) {
 	if s := again.o.Snapshot(); len(s.Held) != 1 {
 		t.Fatalf("the budget hold was not restored: %s", describe(s))
 	}
+	again.closeDurable()
+
+	// A raised cap releases the recorded hold at the next start.
+	raised := newHarness(t, withSettings(func(s *Settings) { s.TokensPerIssue = 1000; s.MaxTurns = 5 }),
+		func(c *harnessConfig) { c.stateRoot = state })
+	raised.put(newIssue(1, "In Progress"))
+	raised.start()
+	raised.poll()
+	raised.eventually("dispatch under the raised cap", func() bool { return raised.agents.Starts() == 1 })
 }
 
 func TestDailyBudgetPausesNewDispatchButLetsRunningAgentsFinish(t *testing.T) {

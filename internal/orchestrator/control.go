@@ -179,7 +179,7 @@ func (o *Orchestrator) stopIssue(key string) error {
 func (o *Orchestrator) unstopIssue(key string) error {
 	for id, h := range o.held {
 		if id == key || h.Identifier == key {
-			delete(o.held, id)
+			o.unhold(id)
 			o.log.Info("operator released a held issue", "issue_id", id, "issue_identifier", h.Identifier, "repo_key", h.RepoKey, "held_for", h.Reason)
 			return nil
 		}

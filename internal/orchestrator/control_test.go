@@ -177,3 +177,38 @@ func TestPublishedClosesOnTheNextSnapshot(t *testing.T) {
 		t.Fatal("the snapshot seen after Published closed is not the new one")
 	}
 }
+
+func TestOperatorStopSurvivesRestartUntilUnstop(t *testing.T) {
+	state := t.TempDir()
+	opt := func(c *harnessConfig) { c.stateRoot = state }
+	h := newHarness(t, opt)
+	h.startWaiting(newIssue(1, "In Progress"))
+	if err := h.o.StopIssue("ENG-1"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatuses("id-1", store.StatusStopped)
+	h.eventually("the hold to persist", func() bool {
+		holds, err := h.store.Holds(context.Background())
+		return err == nil && len(holds) == 1 && holds[0].Reason == "stopped by operator"
+	})
+	h.closeDurable()
+
+	again := newHarness(t, opt)
+	again.put(newIssue(1, "In Progress"))
+	again.start()
+	again.poll()
+	if n := again.agents.Starts(); n != 0 {
+		t.Fatalf("a stopped issue was dispatched after a restart (%d starts)", n)
+	}
+	if s := again.o.Snapshot(); len(s.Held) != 1 || s.Held[0].Identifier != "ENG-1" || s.Held[0].Reason != "stopped by operator" {
+		t.Fatalf("held rows after restart %+v, want ENG-1 stopped by operator", s.Held)
+	}
+	if err := again.o.Unstop("ENG-1"); err != nil {
+		t.Fatal(err)
+	}
+	again.eventually("dispatch after unstop", func() bool { return again.agents.Starts() == 1 })
+	again.eventually("the released hold to be forgotten", func() bool {
+		holds, err := again.store.Holds(context.Background())
+		return err == nil && len(holds) == 0
+	})
+}

@@ -83,6 +83,9 @@ type Store interface {
 	Retries(ctx context.Context) ([]store.Retry, error)
 	SetPause(ctx context.Context, p store.Pause) error
 	Pause(ctx context.Context) (store.Pause, error)
+	PutHold(ctx context.Context, h store.Hold) error
+	DeleteHold(ctx context.Context, repoKey, issueID string) error
+	Holds(ctx context.Context) ([]store.Hold, error)
 	AddUsage(ctx context.Context, u store.Usage) error
 	DailyUsage(ctx context.Context, day time.Time) (int64, error)
 	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)

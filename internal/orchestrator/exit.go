@@ -129,7 +129,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusBudgetExhausted
 		log.Warn("stopped: token budget exhausted; not retrying", "reason", brief(errText))
 		o.release(is.ID, is.RepoKey)
-		o.hold(is.ID, is.Identifier, is.RepoKey, "token budget exhausted (agent.limits.tokens_per_issue)")
+		o.hold(is.ID, is.Identifier, is.RepoKey, budgetHoldReason)
 	case reason == StopOperator:
 		status = store.StatusStopped
 		log.Info("stopped by operator")
@@ -183,9 +183,31 @@ func (o *Orchestrator) onExit(m msgExit) {
 	o.d.Observer.OnExit(is.RepoKey, status, reason, elapsed)
 }
 
+// hold keeps an issue from dispatch and records it, so a restart keeps holding it until an
+// operator releases it or it leaves the active states.
 func (o *Orchestrator) hold(id, identifier, repoKey, reason string) {
 	o.held[id] = HeldRow{IssueID: id, Identifier: identifier, RepoKey: repoKey, Reason: reason}
+	h := store.Hold{IssueID: id, Identifier: identifier, RepoKey: repoKey, Reason: reason, Since: o.clock.Now()}
+	o.rec.post("record hold", func(ctx context.Context) error { return o.d.Store.PutHold(ctx, h) })
 }
+
+// unhold releases a held issue and forgets its record.
+func (o *Orchestrator) unhold(id string) {
+	h, ok := o.held[id]
+	if !ok {
+		return
+	}
+	delete(o.held, id)
+	o.unholdRecord(h.RepoKey, id)
+}
+
+func (o *Orchestrator) unholdRecord(repoKey, id string) {
+	o.rec.post("forget hold", func(ctx context.Context) error { return o.d.Store.DeleteHold(ctx, repoKey, id) })
+}
+
+// budgetHoldReason is the hold reason of an issue out of token budget; a restart re-checks it
+// against the current cap instead of trusting the record.
+const budgetHoldReason = "token budget exhausted (agent.limits.tokens_per_issue)"
 
 func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
 	o.cleanups.Add(1)

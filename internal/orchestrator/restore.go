@@ -16,7 +16,7 @@ const restoreLimit = 1000
 
 // restore rebuilds durable scheduling state before the first poll (SPEC §14.3): runs left
 // running by a dead process become interrupted, the operator pause and today's token usage
-// come back, budget-exhausted issues stay held unless the cap was raised, and every retry row
+// come back, held issues stay held (budget-exhausted ones unless the cap was raised), and every retry row
 // becomes a timer again, claimed so no poll dispatches it twice.
 func (o *Orchestrator) restore(ctx context.Context) error {
 	st := o.d.Store
@@ -45,6 +45,18 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 	o.runtimeSeconds = totals.RuntimeSeconds
 	o.tokens = agent.TokenUsage{UncachedInput: totals.Tokens.UncachedInput, CachedInput: totals.Tokens.CachedInput,
 		CacheCreationInput: totals.Tokens.CacheCreationInput, Output: totals.Tokens.Output, Total: totals.Tokens.Total}
+	holds, err := st.Holds(ctx)
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	for _, h := range holds {
+		// A budget hold is decided again below: the cap may have been raised meanwhile.
+		if h.Reason == budgetHoldReason {
+			o.unholdRecord(h.RepoKey, h.IssueID)
+			continue
+		}
+		o.held[h.IssueID] = HeldRow{IssueID: h.IssueID, Identifier: h.Identifier, RepoKey: h.RepoKey, Reason: h.Reason}
+	}
 	if err := o.restoreBudgetHolds(ctx); err != nil {
 		return err
 	}
@@ -108,7 +120,7 @@ func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
 			return fmt.Errorf("orchestrator restore: %w", err)
 		}
 		if used.Total >= o.s.TokensPerIssue {
-			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, "token budget exhausted (agent.limits.tokens_per_issue)")
+			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, budgetHoldReason)
 		}
 	}
 	return nil

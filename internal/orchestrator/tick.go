@@ -202,7 +202,7 @@ func (o *Orchestrator) releaseHolds(m msgPoll, active []issue.Issue) {
 			_, polled = m.routes[h.RepoKey]
 		}
 		if polled && !present[id] {
-			delete(o.held, id)
+			o.unhold(id)
 		}
 	}
 }

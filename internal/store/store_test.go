@@ -536,3 +536,36 @@ func TestRecordPullRequestSurvivesTheRunFinishing(t *testing.T) {
 		t.Fatalf("RecordPullRequest for another repo's run = %v, want ErrNotFound", err)
 	}
 }
+
+func TestHoldsAreKeptPerRepositoryAndRedacted(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	ctx := context.Background()
+	for _, h := range []Hold{
+		{IssueID: "b", Identifier: "ENG-2", RepoKey: "web", Reason: "stopped by operator"},
+		{IssueID: "a", Identifier: "ENG-1", RepoKey: "api", Reason: "needs human attention: token ghp_" + strings.Repeat("a", 36)},
+		{IssueID: "a", Identifier: "ENG-1", RepoKey: "web", Reason: "stopped by operator"},
+	} {
+		if err := s.PutHold(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteHold(ctx, "web", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteHold(ctx, "web", "missing"); err != nil {
+		t.Errorf("deleting a missing hold: %v", err)
+	}
+	holds, err := s.Holds(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(holds) != 2 || holds[0].RepoKey != "api" || holds[1].Identifier != "ENG-2" {
+		t.Fatalf("holds %+v, want api/ENG-1 then web/ENG-2", holds)
+	}
+	if strings.Contains(holds[0].Reason, "ghp_") || holds[0].Since.IsZero() {
+		t.Errorf("hold %+v: reason not redacted or no time", holds[0])
+	}
+	if err := s.PutHold(ctx, Hold{Identifier: "ENG-9"}); err == nil {
+		t.Error("a hold without an issue id was accepted")
+	}
+}
