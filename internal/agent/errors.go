@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code is a stable failure category shared by logs, the API and the CLI (SPEC §10.6).
@@ -40,7 +41,10 @@ type Error struct {
 	Message string
 	// StderrTail is the last part of the agent's stderr, attached when the process exited.
 	StderrTail string
-	Err        error
+	// ResetAt is when a refused usage or rate limit opens again, as the runtime reported it;
+	// zero when it did not say.
+	ResetAt time.Time
+	Err     error
 }
 
 func (e *Error) Error() string {
@@ -73,6 +77,16 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return ""
+}
+
+// ResetAtOf returns when the rate or usage limit that failed err opens again: the reset
+// time of a rate_limited *Error, or zero when err is no such failure or gave no time.
+func ResetAtOf(err error) time.Time {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeRateLimited {
+		return e.ResetAt
+	}
+	return time.Time{}
 }
 
 // NeedsHumanAttention reports whether a failure should block the issue for an operator

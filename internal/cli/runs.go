@@ -13,8 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-var runStatuses = []store.Status{store.StatusRunning, store.StatusSuccess, store.StatusFailure, store.StatusTimeout,
-	store.StatusStopped, store.StatusInterrupted, store.StatusBudgetExhausted}
+var runStatuses = store.Statuses()
 
 func newRunsCmd(g *Globals) *cobra.Command {
 	var f store.RunFilter

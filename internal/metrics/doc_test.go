@@ -184,6 +184,8 @@ func (allWritesStore) PutRetry(context.Context, store.Retry) error          { re
 func (allWritesStore) DeleteRetry(context.Context, string, string) error    { return nil }
 func (allWritesStore) SetPause(context.Context, store.Pause) error          { return nil }
 func (allWritesStore) AddUsage(context.Context, store.Usage) error          { return nil }
+func (allWritesStore) PutHold(context.Context, store.Hold) error            { return nil }
+func (allWritesStore) DeleteHold(context.Context, string, string) error     { return nil }
 
 // operationsOf returns the operation label values of a family, sorted.
 func operationsOf(t *testing.T, g prometheus.Gatherer, family string) []string {
@@ -238,6 +240,8 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 	st.DeleteRetry(ctx, "app", "id")
 	st.SetPause(ctx, store.Pause{})
 	st.AddUsage(ctx, store.Usage{})
+	st.PutHold(ctx, store.Hold{})
+	st.DeleteHold(ctx, "app", "id")
 
 	want := map[string][]string{
 		"`outcome`":             outcomes,
@@ -250,8 +254,8 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 	if n := len(want["`operation` (tracker)"]); n != 15 {
 		t.Fatalf("%d tracker operations counted, want one per tracker.Tracker method (15)", n)
 	}
-	if n := len(want["`operation` (store)"]); n != 9 {
-		t.Fatalf("%d store operations timed, want one per store write (9)", n)
+	if n := len(want["`operation` (store)"]); n != 11 {
+		t.Fatalf("%d store operations timed, want one per store write (11)", n)
 	}
 	rows := map[string][]string{}
 	for _, row := range docTable(readDoc(t), "`") {

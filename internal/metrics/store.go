@@ -18,6 +18,8 @@ const (
 	opPutRetry        = "put_retry"
 	opDeleteRetry     = "delete_retry"
 	opSetPause        = "set_pause"
+	opPutHold         = "put_hold"
+	opDeleteHold      = "delete_hold"
 	opAddUsage        = "add_usage"
 )
 
@@ -78,6 +80,16 @@ func (s *timedStore) DeleteRetry(ctx context.Context, repoKey, issueID string) (
 func (s *timedStore) SetPause(ctx context.Context, p store.Pause) (err error) {
 	defer s.done(opSetPause, time.Now(), &err)
 	return s.Store.SetPause(ctx, p)
+}
+
+func (s *timedStore) PutHold(ctx context.Context, h store.Hold) (err error) {
+	defer s.done(opPutHold, time.Now(), &err)
+	return s.Store.PutHold(ctx, h)
+}
+
+func (s *timedStore) DeleteHold(ctx context.Context, repoKey, issueID string) (err error) {
+	defer s.done(opDeleteHold, time.Now(), &err)
+	return s.Store.DeleteHold(ctx, repoKey, issueID)
 }
 
 func (s *timedStore) AddUsage(ctx context.Context, u store.Usage) (err error) {

@@ -164,6 +164,14 @@ func (o *Orchestrator) onExit(m msgExit) {
 		waitAttempt := max(e.attempt, 1)
 		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", waitAttempt)
 		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
+	case agent.ResetAtOf(err).After(now):
+		// The account's limit refused the turn and said when it resets: the issue waits for
+		// the reset at its current attempt, and so does every other dispatch.
+		status = store.StatusRateLimited
+		resetAt := agent.ResetAtOf(err)
+		log.Warn("usage limit reached; retrying at its reset without using up an attempt", "resets_at", resetAt.UTC().Format(time.RFC3339), "reason", brief(errText))
+		o.holdDispatchUntil(resetAt)
+		o.scheduleRetry(is, max(e.attempt, 1), resetAt.Sub(now), errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure
 		log.Error("failed; needs human attention, not retrying", "reason", brief(errText))

@@ -61,6 +61,10 @@ type Orchestrator struct {
 	retryGen    uint64
 	tickTimer   Timer
 	dogTimer    Timer
+	// quotaUntil is when the agent usage limit that holds new dispatch resets; zero when none
+	// does. quotaTimer lifts it.
+	quotaUntil time.Time
+	quotaTimer Timer
 	// publishedAt and publishTimer throttle progress-only snapshots (Settings.SnapshotInterval).
 	publishedAt  time.Time
 	publishTimer Timer
@@ -241,6 +245,7 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.stopTimer(o.tickTimer)
 	o.stopTimer(o.dogTimer)
 	o.stopTimer(o.publishTimer)
+	o.stopTimer(o.quotaTimer)
 	for _, r := range o.retries {
 		o.stopTimer(r.timer)
 	}
@@ -329,6 +334,8 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onTick()
 	case msgWatchdog:
 		o.onWatchdog()
+	case msgQuotaReset:
+		o.onQuotaReset()
 	case msgPoll:
 		o.onPoll(m)
 	case msgRetryDue:

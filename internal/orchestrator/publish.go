@@ -87,6 +87,9 @@ func (o *Orchestrator) blockers() []Blocker {
 	if o.s.TokensPerDay > 0 && o.dailyTokens >= o.s.TokensPerDay {
 		out = append(out, Blocker{BlockerBudget, "daily token budget reached (agent.limits.tokens_per_day)"})
 	}
+	if b, ok := o.quotaBlocker(); ok {
+		out = append(out, b)
+	}
 	if o.preflightBlock != "" {
 		out = append(out, Blocker{BlockerPreflight, "dispatch preflight failed: " + o.preflightBlock})
 	}

@@ -13,7 +13,7 @@ import (
 type Snapshot struct {
 	At time.Time
 	// Paused is the operator pause; DispatchBlocked lists every reason new dispatch is held
-	// (operator pause, disk guard, daily budget, failed preflight), and Blockers says the same
+	// (operator pause, disk guard, daily budget, agent usage limit, failed preflight), and Blockers says the same
 	// with a stable kind for API clients.
 	Paused          bool
 	PauseReason     string
@@ -58,6 +58,8 @@ const (
 	BlockerDisk      BlockerKind = "disk_guard"
 	BlockerBudget    BlockerKind = "budget"
 	BlockerPreflight BlockerKind = "config_invalid"
+	// BlockerQuota holds dispatch until the agent's reported usage limit resets.
+	BlockerQuota BlockerKind = "agent_quota"
 )
 
 // Blocker is one reason new dispatch is held.

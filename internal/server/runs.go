@@ -15,8 +15,7 @@ const (
 )
 
 // knownRunStatuses are the statuses the runs filter accepts.
-var knownRunStatuses = []store.Status{store.StatusRunning, store.StatusSuccess, store.StatusFailure, store.StatusTimeout,
-	store.StatusStopped, store.StatusInterrupted, store.StatusBudgetExhausted}
+var knownRunStatuses = store.Statuses()
 
 // Runs is the document of GET /api/v1/runs.
 type Runs struct {

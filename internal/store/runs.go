@@ -22,12 +22,21 @@ const (
 	StatusStopped         Status = "stopped"
 	StatusInterrupted     Status = "interrupted"
 	StatusBudgetExhausted Status = "budget_exhausted"
+	// StatusRateLimited ends an attempt the model account's usage limit refused; the issue
+	// waits for the reported reset without using up a retry.
+	StatusRateLimited Status = "rate_limited"
 )
+
+// Statuses lists every run status, running first.
+func Statuses() []Status {
+	return []Status{StatusRunning, StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted,
+		StatusBudgetExhausted, StatusRateLimited}
+}
 
 // Final reports whether s ends a run.
 func (s Status) Final() bool {
 	switch s {
-	case StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted, StatusBudgetExhausted:
+	case StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted, StatusBudgetExhausted, StatusRateLimited:
 		return true
 	}
 	return false

@@ -122,6 +122,53 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN tool_failures INTEGER NOT NULL DEFAULT 0;`,
 	// The pull request a run's agent opened through github_create_pull_request.
 	`ALTER TABLE runs ADD COLUMN pr_url TEXT NOT NULL DEFAULT '';`,
+	// SQLite cannot widen a CHECK constraint in place: the runs table is rebuilt to accept
+	// rate_limited, with every column and index as before.
+	`CREATE TABLE runs_rebuilt (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		repo_key TEXT NOT NULL,
+		run_id TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		issue_identifier TEXT NOT NULL DEFAULT '',
+		issue_title TEXT NOT NULL DEFAULT '',
+		issue_state TEXT NOT NULL DEFAULT '',
+		attempt INTEGER NOT NULL DEFAULT 0,
+		status TEXT NOT NULL CHECK (status IN ('running','success','failure','timeout','stopped','interrupted','budget_exhausted','rate_limited')),
+		started_at TEXT NOT NULL,
+		ended_at TEXT,
+		error TEXT NOT NULL DEFAULT '',
+		workspace_path TEXT NOT NULL DEFAULT '',
+		worker_host TEXT NOT NULL DEFAULT '',
+		session_id TEXT NOT NULL DEFAULT '',
+		transcript_path TEXT NOT NULL DEFAULT '',
+		input_tokens INTEGER NOT NULL DEFAULT 0,
+		uncached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+		cache_creation_input_tokens INTEGER NOT NULL DEFAULT 0,
+		output_tokens INTEGER NOT NULL DEFAULT 0,
+		total_tokens INTEGER NOT NULL DEFAULT 0,
+		runtime_seconds REAL NOT NULL DEFAULT 0,
+		agent_pid INTEGER NOT NULL DEFAULT 0,
+		agent_start_time INTEGER NOT NULL DEFAULT 0,
+		tool_calls INTEGER NOT NULL DEFAULT 0,
+		tool_failures INTEGER NOT NULL DEFAULT 0,
+		pr_url TEXT NOT NULL DEFAULT '',
+		UNIQUE (repo_key, run_id)
+	);
+	INSERT INTO runs_rebuilt (seq, repo_key, run_id, issue_id, issue_identifier, issue_title, issue_state, attempt,
+		status, started_at, ended_at, error, workspace_path, worker_host, session_id, transcript_path, input_tokens,
+		uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens, total_tokens,
+		runtime_seconds, agent_pid, agent_start_time, tool_calls, tool_failures, pr_url)
+	SELECT seq, repo_key, run_id, issue_id, issue_identifier, issue_title, issue_state, attempt,
+		status, started_at, ended_at, error, workspace_path, worker_host, session_id, transcript_path, input_tokens,
+		uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens, total_tokens,
+		runtime_seconds, agent_pid, agent_start_time, tool_calls, tool_failures, pr_url FROM runs;
+	DROP TABLE runs;
+	ALTER TABLE runs_rebuilt RENAME TO runs;
+	CREATE INDEX runs_issue_id ON runs (issue_id, seq);
+	CREATE INDEX runs_issue_identifier ON runs (issue_identifier, seq);
+	CREATE INDEX runs_repo ON runs (repo_key, seq);
+	CREATE INDEX runs_status ON runs (status);`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

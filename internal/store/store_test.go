@@ -569,3 +569,50 @@ func TestHoldsAreKeptPerRepositoryAndRedacted(t *testing.T) {
 		t.Error("a hold without an issue id was accepted")
 	}
 }
+
+func TestRunsRebuildKeepsEveryRowAndAcceptsRateLimited(t *testing.T) {
+	root := t.TempDir()
+	if err := createPrivateFile(root, Path(root)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", Path(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := schemaVersion - 1 // the version just before the runs table was rebuilt
+	if !strings.Contains(migrations[before], "runs_rebuilt") {
+		t.Fatalf("migration %d is not the runs rebuild; update this test", before+1)
+	}
+	for _, m := range migrations[:before] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf(`PRAGMA user_version = %d;
+		INSERT INTO runs (repo_key, run_id, issue_id, status, started_at, pr_url, tool_calls, total_tokens)
+		VALUES ('web','r1','i','budget_exhausted','2026-01-01T00:00:00.000000000Z','https://github.com/o/r/pull/7',3,1234)`, before)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO runs (repo_key, run_id, issue_id, status, started_at) VALUES ('web','r2','i','rate_limited','2026-01-01T00:00:00.000000000Z')`); err == nil {
+		t.Fatal("the old table accepted rate_limited; the rebuild is not needed")
+	}
+	db.Close()
+
+	s := openTest(t, root)
+	ctx := context.Background()
+	got, err := s.Run(ctx, "web", "r1")
+	if err != nil || got.Status != StatusBudgetExhausted || got.PRURL != "https://github.com/o/r/pull/7" || got.ToolCalls != 3 || got.Tokens.Total != 1234 {
+		t.Fatalf("row after the rebuild = %+v, %v", got, err)
+	}
+	r, err := s.StartRun(ctx, Run{RepoKey: "web", IssueID: "i"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, Run{RepoKey: "web", ID: r.ID, Status: StatusRateLimited, Error: "usage limit"}); err != nil {
+		t.Fatalf("finishing a run as rate_limited: %v", err)
+	}
+	runs, err := s.Runs(ctx, RunFilter{Status: StatusRateLimited})
+	if err != nil || len(runs) != 1 || runs[0].ID != r.ID {
+		t.Fatalf("rate-limited runs = %+v, %v", runs, err)
+	}
+}

@@ -197,7 +197,11 @@ func rateLimited(info *rateLimitInfo, text string) *agent.Error {
 	if text != "" {
 		msg += ": " + text
 	}
-	return agent.Errorf(agent.CodeRateLimited, "%s", msg)
+	err := agent.Errorf(agent.CodeRateLimited, "%s", msg)
+	if info.ResetsAt != nil {
+		err.ResetAt = time.Unix(*info.ResetsAt, 0).UTC()
+	}
+	return err
 }
 
 // commandActivity is a Bash command the model ran, as its tool_result reported it.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/testenv"
@@ -106,6 +107,12 @@ func TestResultOutcomes(t *testing.T) {
 			}
 			if err == nil || err.Code != c.code || !strings.Contains(err.Error(), c.message) {
 				t.Fatalf("outcome %v, want %s with %q", err, c.code, c.message)
+			}
+			if want := strings.Contains(c.message, "resets at"); want != !err.ResetAt.IsZero() {
+				t.Fatalf("reset time %v; the message %q says whether there is one", err.ResetAt, c.message)
+			}
+			if !err.ResetAt.IsZero() && !err.ResetAt.Equal(time.Unix(1893456000, 0)) {
+				t.Fatalf("reset time %v, want the event's resetsAt", err.ResetAt)
 			}
 		})
 	}
