@@ -34,7 +34,21 @@ const (
 	// Message is the tool's name. The run record counts them.
 	EventToolCallCompleted EventKind = "tool_call_completed"
 	EventToolCallFailed    EventKind = "tool_call_failed"
+	// EventHumanInputRequested is emitted when the agent asked a human a question through
+	// request_human_input; Question says what and where. The attempt ends after its turn and
+	// the issue waits for a reply.
+	EventHumanInputRequested EventKind = "human_input_requested"
 )
+
+// HumanQuestion is a question an agent posted on its issue for a human to answer.
+type HumanQuestion struct {
+	Text string
+	// CommentID and CommentAuthor name the comment that asks it.
+	CommentID     string
+	CommentAuthor string
+	// FromState is the issue's state when it asked.
+	FromState string
+}
 
 // Event is one thing that happened in a session, stamped with the time it was observed and
 // the agent process id.
@@ -64,6 +78,8 @@ type Event struct {
 	Code Code
 	// Activity is set on the event that reports a finished command or file change.
 	Activity Activity
+	// Question is set on human_input_requested events.
+	Question *HumanQuestion
 }
 
 // ActivityKind names what an agent did in its workspace.

@@ -144,6 +144,11 @@ func renderStatus(w io.Writer, st server.State) {
 			fmt.Fprintf(tw, "  %s\t%s\n", h.IssueIdentifier, oneLine(h.Reason, 100))
 		}
 	})
+	section("Awaiting input", len(st.AwaitingInput), func(tw *tabwriter.Writer) {
+		for _, a := range st.AwaitingInput {
+			fmt.Fprintf(tw, "  %s\tasked %s ago\t%s\n", a.IssueIdentifier, age(now.Sub(a.AskedAt)), oneLine(a.Question, 100))
+		}
+	})
 	section("Watching", len(st.Watching), func(tw *tabwriter.Writer) {
 		for _, x := range st.Watching {
 			fmt.Fprintf(tw, "  %s\t%s\tlast ran %s ago\t%s\n", x.IssueIdentifier, x.State, age(now.Sub(x.LastRanAt)), x.URL)

@@ -33,6 +33,7 @@ func (s *service) toolHosts() toolHostFactory {
 			Audit:                  s.audit,
 			RunID:                  req.RunID,
 			Events:                 req.Events,
+			HumanInputState:        cfg.Agent.HumanInput.State,
 			Logger:                 s.logger,
 			GitHub:                 githubToolOptions(context.Background(), cfg, req.Issue.RepoKey, req.Workspace.Path, s.store, dependencies, s.logger),
 		})

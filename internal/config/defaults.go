@@ -16,6 +16,7 @@ const (
 	DefaultCodexSoftLimit   = 65536
 	DefaultIssueGateModel   = "claude-haiku-4-5-20251001"
 	DefaultEscalationState  = "In Review"
+	DefaultHumanInputState  = "Needs Input"
 	defaultWorkspaceDirName = "symphony_workspaces"
 )
 
@@ -53,6 +54,7 @@ func Defaults() Config {
 		},
 		GitHub: GitHub{FailedRunLogMaxBytes: 65536, OpenPullRequestsAsDraft: true},
 		Agent: Agent{
+			HumanInput:  HumanInput{State: DefaultHumanInputState},
 			Concurrency: Concurrency{MaxTotal: 10, MaxByIssueState: map[string]int{}},
 			Limits: Limits{
 				MaxTurns: 20, RetryBackoffMaxMs: 300000, MaxConsecutiveIdenticalToolFailures: 5,

@@ -185,6 +185,21 @@ type Agent struct {
 	LoginShell bool `yaml:"login_shell"`
 	// Claude holds options of the claude runtime only.
 	Claude ClaudeAgent `yaml:"claude"`
+	// HumanInput configures request_human_input: where an issue waits for an answer and what
+	// resumes it.
+	HumanInput HumanInput `yaml:"human_input"`
+}
+
+// HumanInput configures how an agent's question to a human parks its issue and how a reply
+// brings it back.
+type HumanInput struct {
+	// State is the workflow state an issue waits in; it must be neither active nor terminal.
+	State string `yaml:"state"`
+	// ResumeOnReply starts the next attempt on a reply while the issue is still in State,
+	// moving it back to the state it was asked from; otherwise a human moves it back.
+	ResumeOnReply bool `yaml:"resume_on_reply"`
+	// AcceptBotReplies counts replies by bot accounts (authors ending in "[bot]") as answers.
+	AcceptBotReplies bool `yaml:"accept_bot_replies"`
 }
 
 // ClaudeAgent configures the claude runtime.

@@ -136,6 +136,12 @@ func (l *loader) validateAgent() {
 	if a.Claude.Resume && a.Runtime != "claude" {
 		l.bad("agent.claude.resume", "applies to agent.runtime claude only, got runtime "+quote(a.Runtime))
 	}
+	if l.required("agent.human_input.state", a.HumanInput.State) {
+		st := l.cfg.Issues.States
+		if containsFold(st.Active, a.HumanInput.State) || containsFold(st.Terminal, a.HumanInput.State) {
+			l.bad("agent.human_input.state", quote(a.HumanInput.State)+" is an active or terminal state; an issue waiting for an answer must be in neither")
+		}
+	}
 	l.positive("agent.concurrency.max_total", a.Concurrency.MaxTotal)
 	l.positive("agent.limits.max_turns", a.Limits.MaxTurns)
 	l.positive("agent.limits.retry_backoff_max_ms", a.Limits.RetryBackoffMaxMs)
@@ -285,4 +291,12 @@ func (l *loader) validateNotifications() {
 			l.bad(field, "must be an http(s) URL")
 		}
 	}
+}
+
+// containsFold reports whether list names state, compared the way issue states are: case and
+// surrounding space ignored.
+func containsFold(list []string, state string) bool {
+	return slices.ContainsFunc(list, func(s string) bool {
+		return strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(state))
+	})
 }

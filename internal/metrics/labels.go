@@ -62,7 +62,7 @@ const (
 // reason when the orchestrator ended the attempt, else the run's status.
 var outcomes = []string{
 	string(store.StatusSuccess), string(store.StatusFailure), string(store.StatusTimeout),
-	string(store.StatusStopped), string(store.StatusInterrupted), string(store.StatusBudgetExhausted), string(store.StatusRateLimited),
+	string(store.StatusStopped), string(store.StatusInterrupted), string(store.StatusBudgetExhausted), string(store.StatusRateLimited), string(store.StatusAwaitingInput),
 	string(orchestrator.StopStalled), string(orchestrator.StopStuck), string(orchestrator.StopOperator),
 	string(orchestrator.StopTerminal), string(orchestrator.StopInactive), string(orchestrator.StopShutdown),
 	string(orchestrator.StopTimeout),

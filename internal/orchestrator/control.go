@@ -177,6 +177,13 @@ func (o *Orchestrator) stopIssue(key string) error {
 }
 
 func (o *Orchestrator) unstopIssue(key string) error {
+	for id, a := range o.awaiting {
+		if id == key || a.row.Identifier == key {
+			o.stopAwaiting(id)
+			o.log.Info("operator released an issue waiting for human input", "issue_id", id, "issue_identifier", a.row.Identifier, "repo_key", a.row.RepoKey)
+			return nil
+		}
+	}
 	for id, h := range o.held {
 		if id == key || h.Identifier == key {
 			o.unhold(id)

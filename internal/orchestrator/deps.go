@@ -61,6 +61,8 @@ type PromptInput struct {
 	MaxTurns int
 	// PR is set for an explicit pull-request run; its prompt is the prompts.pr template.
 	PR *prompt.PullRequest
+	// HumanAnswer is the reply that ended the wait for input, on its first turn.
+	HumanAnswer *prompt.HumanAnswer
 }
 
 // Prompts renders turn prompts: the full (or compact) task prompt on turn 1 and continuation

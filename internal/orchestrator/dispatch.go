@@ -22,6 +22,8 @@ func (o *Orchestrator) eligible(is issue.Issue) (bool, string) {
 		return false, "issue state " + is.State + " is not active"
 	case o.held[is.ID].Reason != "":
 		return false, "held: " + o.held[is.ID].Reason
+	case o.awaiting[is.ID] != nil:
+		return false, "awaiting human input"
 	}
 	if issue.NormalizeState(is.State) == "todo" {
 		for _, b := range is.BlockedBy {
@@ -113,7 +115,8 @@ func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.Pull
 	}
 	o.auditRun(is, e.runID, audit.EventRunStarted, details)
 	o.d.Observer.OnDispatch(is.RepoKey)
-	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s, pr: pr}
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID]}
+	delete(o.answers, is.ID)
 	o.workers.Add(1)
 	go func() {
 		defer o.workers.Done()

@@ -3,6 +3,7 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -115,6 +116,22 @@ func (o *Orchestrator) onExit(m msgExit) {
 		return
 	}
 	switch {
+	case m.res.Asked != nil && (err == nil || reason == StopInactive):
+		// The agent asked a human and ended its turn (moving the issue to the waiting state
+		// may have stopped it as inactive first): no retry, no continuation.
+		status = store.StatusAwaitingInput
+		log.Info("waiting for a human's answer", "question", brief(m.res.Asked.Text))
+		o.release(is.ID, is.RepoKey)
+		delete(o.completed, is.ID)
+		delete(o.watching, is.ID)
+		o.awaitInput(is, *m.res.Asked, now)
+	case reason == "" && agent.CodeOf(err) == agent.CodeTurnInputRequired:
+		status = store.StatusAwaitingInput
+		log.Info("the agent asked for user input; posting its question and waiting for a human's answer")
+		o.release(is.ID, is.RepoKey)
+		question := strings.TrimPrefix(errText, string(agent.CodeTurnInputRequired)+": ")
+		o.askOnBehalf(is, question)
+		o.awaitInput(is, agent.HumanQuestion{Text: question, FromState: is.State}, now)
 	case err == nil && !o.s.isActive(is.State):
 		// The issue left its active states during the attempt (the agent handed it off), so
 		// there is nothing to continue; it is watched like any other inactive issue.

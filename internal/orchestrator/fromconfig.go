@@ -26,6 +26,8 @@ func FromConfig(cfg *config.Config) Settings {
 		AgentKind:        cfg.Agent.Runtime,
 		SnapshotInterval: ms(cfg.Dashboard.SnapshotPublishMs),
 		TranscriptEvents: cfg.Dashboard.TranscriptBufferSize,
+		HumanInput: HumanInput{State: cfg.Agent.HumanInput.State, ResumeOnReply: cfg.Agent.HumanInput.ResumeOnReply,
+			AcceptBotReplies: cfg.Agent.HumanInput.AcceptBotReplies},
 	}
 	if p := cfg.Agent.Limits.TokensPerIssue; p != nil {
 		s.TokensPerIssue = *p

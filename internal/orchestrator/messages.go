@@ -51,6 +51,8 @@ type msgPoll struct {
 	routes   map[string][]issue.Issue
 	all      *tracker.Candidates
 	fetchErr error
+	// replies is what the poll found for the issues waiting for human input, by issue id.
+	replies map[string]replyFound
 	// took is how long the poll's tracker calls and checks took.
 	took time.Duration
 }

@@ -47,12 +47,16 @@ type Orchestrator struct {
 	cleanups sync.WaitGroup
 
 	// Everything below is owned by the loop goroutine.
-	running     map[string]*runEntry
-	claimed     map[string]bool
-	retries     map[string]*retryEntry
-	watching    map[string]WatchingRow
-	completed   map[string]WatchingRow
-	held        map[string]HeldRow
+	running   map[string]*runEntry
+	claimed   map[string]bool
+	retries   map[string]*retryEntry
+	watching  map[string]WatchingRow
+	completed map[string]WatchingRow
+	held      map[string]HeldRow
+	// awaiting are issues whose agent asked a human a question; answers are the replies
+	// that end such a wait, kept until the issue's next attempt is dispatched with them.
+	awaiting    map[string]*awaitingEntry
+	answers     map[string]*prompt.HumanAnswer
 	conflicts   []ConflictRow
 	routeCache  map[string][]issue.Issue
 	routeNext   int
@@ -146,6 +150,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		inbox: make(chan loopMessage, inboxSize), done: make(chan struct{}),
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{}, queued: map[string]*queuedEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
+		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
@@ -336,6 +341,8 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onWatchdog()
 	case msgQuotaReset:
 		o.onQuotaReset()
+	case msgMovedBack:
+		o.onMovedBack(m)
 	case msgPoll:
 		o.onPoll(m)
 	case msgRetryDue:

@@ -60,6 +60,7 @@ func (o *Orchestrator) publish() {
 		s.Watching = append(s.Watching, w)
 	}
 	slices.SortFunc(s.Watching, func(a, b WatchingRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	s.AwaitingInput = o.awaitingRows()
 	s.Held = make([]HeldRow, 0, len(o.held))
 	for _, h := range o.held {
 		s.Held = append(s.Held, h)

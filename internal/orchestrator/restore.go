@@ -50,6 +50,11 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
 	for _, h := range holds {
+		if h.Question != nil {
+			o.awaiting[h.IssueID] = &awaitingEntry{q: *h.Question, row: AwaitingRow{IssueID: h.IssueID, Identifier: h.Identifier,
+				RepoKey: h.RepoKey, Question: h.Question.Text, AskedAt: h.Since}}
+			continue
+		}
 		// A budget hold is decided again below: the cap may have been raised meanwhile.
 		if h.Reason == budgetHoldReason {
 			o.unholdRecord(h.RepoKey, h.IssueID)

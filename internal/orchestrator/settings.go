@@ -44,6 +44,9 @@ type Settings struct {
 	StartState   string
 	WorkingState string
 
+	// HumanInput says where questions to humans park issues and what resumes them.
+	HumanInput HumanInput
+
 	// TrackerTimeout bounds each poll's and retry check's tracker calls.
 	TrackerTimeout time.Duration
 	// ShutdownTimeout bounds the graceful stop of Run.

@@ -37,6 +37,8 @@ type Snapshot struct {
 	// Held issues are not dispatched: stopped by the operator, out of budget or waiting for a
 	// human.
 	Held []HeldRow
+	// AwaitingInput are issues whose agent asked a human a question and that wait for a reply.
+	AwaitingInput []AwaitingRow
 
 	Tokens         agent.TokenUsage
 	RuntimeSeconds float64

@@ -63,7 +63,8 @@ func (o *Orchestrator) startPoll(routes []tracker.Route, reconcile bool) {
 	if routes == nil && len(o.s.Routes) > 0 {
 		routes = o.s.Routes
 	}
-	go o.poll(routes, reconcile, ids, o.s.TrackerTimeout)
+	checks, acceptBots := o.replyChecks(), o.s.HumanInput.AcceptBotReplies
+	go o.poll(routes, reconcile, ids, checks, acceptBots, o.s.TrackerTimeout)
 }
 
 // refreshIDs are the issues reconciliation re-reads: running, watching and completed ones
@@ -89,7 +90,7 @@ func (o *Orchestrator) refreshIDs() []string {
 // poll gives each tracker call its own timeout, so a hung refresh cannot starve the candidate
 // fetch that follows it. It runs off the loop, so it is handed what it needs of the settings
 // rather than reading o.s, which a reload may replace meanwhile.
-func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string, timeout time.Duration) {
+func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string, checks []replyCheck, acceptBots bool, timeout time.Duration) {
 	call := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.Background(), timeout)
 	}
@@ -100,6 +101,7 @@ func (o *Orchestrator) poll(routes []tracker.Route, reconcile bool, ids []string
 		m.refreshed, m.refreshErr = o.d.Tracker.FetchIssueStatesByIDs(ctx, ids)
 		cancel()
 	}
+	m.replies = o.findReplies(checks, acceptBots, timeout)
 	m.disk = o.d.Workspaces.CheckDisk()
 	m.preflight = o.d.Preflight()
 	if m.preflight == nil {
@@ -157,6 +159,7 @@ func (o *Orchestrator) onPoll(m msgPoll) {
 		o.conflicts = append(o.conflicts, ConflictRow{IssueID: c.ID, Identifier: c.Identifier, RepoKeys: c.ConflictRepoKeys})
 	}
 	o.releaseHolds(m, cands.Dispatchable)
+	o.onReplies(m.replies)
 	o.refreshQueued(m, cands.Dispatchable)
 	if m.all != nil || len(o.routeCache) == len(o.s.Routes) {
 		// Until every route has answered once, an issue two routes match would look routed

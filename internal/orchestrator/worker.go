@@ -32,6 +32,9 @@ type attemptJob struct {
 	// pr makes the attempt an explicit pull-request run: its workspace is on the PR's head,
 	// the tracker is not touched and exactly one turn runs.
 	pr *prompt.PullRequest
+	// answer is the human reply that ended the issue's wait for input; its first prompt
+	// carries it.
+	answer *prompt.HumanAnswer
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -46,6 +49,8 @@ type attemptResult struct {
 	// ToolCalls and ToolFailures count the scoped tool calls the attempt made and how many
 	// of them failed.
 	ToolCalls, ToolFailures int
+	// Asked is the question the agent asked a human; the attempt ended to wait for the reply.
+	Asked *agent.HumanQuestion
 }
 
 // workerUpdate is a progress report from a running attempt.
@@ -153,6 +158,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer func() {
 		res.Usage = session.Usage()
 		res.ToolCalls, res.ToolFailures = sink.toolCounts()
+		res.Asked = sink.question()
 	}()
 
 	var attemptNo *int
@@ -161,7 +167,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	maxTurns := job.settings.MaxTurns
 	for turn := 1; ; turn++ {
-		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr})
+		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr, HumanAnswer: job.answer})
 		if err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
 			return res
@@ -180,6 +186,10 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		res.Turns, res.SessionID = turn, result.SessionID
 		if job.pr != nil {
 			log.Info("pull-request run ends after its one turn", "session_id", result.SessionID)
+			return res
+		}
+		if sink.question() != nil {
+			log.Info("the agent asked a human a question; attempt ends to wait for the reply", "session_id", result.SessionID)
 			return res
 		}
 		iss = w.refresh(ctx, job.settings, iss, turn, log)
@@ -269,6 +279,15 @@ type eventSink struct {
 	// sessionID is the newest session id the agent reported.
 	sessionID string
 	progress  progressSlot
+	// asked is the question the agent asked a human in this attempt.
+	asked *agent.HumanQuestion
+}
+
+// question returns the question the agent asked a human, or nil.
+func (s *eventSink) question() *agent.HumanQuestion {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked
 }
 
 // toolCounts returns how many tool calls the attempt made and how many failed.
@@ -292,6 +311,13 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	if isStreamedOutput(ev) {
 		s.coalesce(ev, raw)
+		return
+	}
+	if ev.Kind == agent.EventHumanInputRequested && ev.Question != nil {
+		q := *ev.Question
+		s.mu.Lock()
+		s.asked = &q
+		s.mu.Unlock()
 		return
 	}
 	if ev.Kind == agent.EventToolCallCompleted || ev.Kind == agent.EventToolCallFailed {

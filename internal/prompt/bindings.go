@@ -18,6 +18,7 @@ type prepared struct {
 	reviewers []map[string]any
 	ci        map[string]any
 	conflict  map[string]any
+	answer    map[string]any
 }
 
 // sanitizer applies redaction and wrapping and remembers anomalous fields by name.
@@ -103,6 +104,7 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 	p.reviewers = reviewerVars(s, req.ReviewerComments)
 	p.ci = ciVars(s, req.CIFailure)
 	p.conflict = conflictVars(s, req.Conflict)
+	p.answer = humanAnswerVars(s, req.HumanAnswer)
 	reviewers := make([]any, len(p.reviewers))
 	for i, r := range p.reviewers {
 		reviewers[i] = r
@@ -116,6 +118,7 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 		"reviewer_comments": reviewers,
 		"ci_failure":        mapOrNil(p.ci),
 		"pr_conflict":       mapOrNil(p.conflict),
+		"human_answer":      mapOrNil(p.answer),
 	}
 	p.anomalies = s.anomalies
 	return p

@@ -119,6 +119,8 @@ type Request struct {
 	ReviewerComments []ReviewerComment
 	CIFailure        *CIFailure
 	Conflict         *Conflict
+	// HumanAnswer is set when a human's reply to the agent's question started this run.
+	HumanAnswer *HumanAnswer
 	// Workspace is the absolute workspace path project guides are read from; empty skips them.
 	Workspace string
 }

@@ -27,6 +27,9 @@ func dispatchSections(p *prepared) []string {
 	if p.conflict != nil {
 		out = append(out, conflictSection(p.conflict))
 	}
+	if p.answer != nil {
+		out = append(out, humanAnswerSection(p.answer))
+	}
 	return out
 }
 

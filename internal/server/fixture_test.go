@@ -174,7 +174,9 @@ func exampleSnapshot() *orchestrator.Snapshot {
 			URL: "https://linear.app/acme/issue/ENG-4", LastRanAt: epoch.Add(-time.Hour)}},
 		Conflicts: []orchestrator.ConflictRow{{IssueID: "id-6", Identifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
 		Held:      []orchestrator.HeldRow{{IssueID: "id-7", Identifier: "ENG-7", RepoKey: "web", Reason: "stopped by operator"}},
-		Tokens:    usage(900000, 45000), RuntimeSeconds: 5400.5, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
+		AwaitingInput: []orchestrator.AwaitingRow{{IssueID: "id-8", Identifier: "ENG-8", RepoKey: "api",
+			Question: "Which port should the server use?", AskedAt: epoch.Add(-20 * time.Minute)}},
+		Tokens: usage(900000, 45000), RuntimeSeconds: 5400.5, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
 		LastPollAt: epoch.Add(-10 * time.Second),
 		History: []orchestrator.HistoryRow{
 			{RunID: "run-9", IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 3, Status: store.StatusTimeout,

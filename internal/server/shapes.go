@@ -15,16 +15,18 @@ const stateHistoryRows = 50
 
 // State is the document of GET /api/v1/state and of every SSE "state" event.
 type State struct {
-	GeneratedAt   time.Time      `json:"generated_at"`
-	Repos         []string       `json:"repos"`
-	Counts        Counts         `json:"counts"`
-	MaxAgents     int            `json:"max_agents"`
-	Running       []RunningJSON  `json:"running"`
-	Queued        []QueuedJSON   `json:"queued"`
-	Retrying      []RetryJSON    `json:"retrying"`
-	Watching      []WatchingJSON `json:"watching"`
-	Conflicts     []ConflictJSON `json:"conflicts"`
-	Held          []HeldJSON     `json:"held"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	Repos       []string       `json:"repos"`
+	Counts      Counts         `json:"counts"`
+	MaxAgents   int            `json:"max_agents"`
+	Running     []RunningJSON  `json:"running"`
+	Queued      []QueuedJSON   `json:"queued"`
+	Retrying    []RetryJSON    `json:"retrying"`
+	Watching    []WatchingJSON `json:"watching"`
+	Conflicts   []ConflictJSON `json:"conflicts"`
+	Held        []HeldJSON     `json:"held"`
+	// AwaitingInput are issues whose agent asked a human a question and that wait for a reply.
+	AwaitingInput []AwaitingJSON `json:"awaiting_input"`
 	RunHistory    []HistoryJSON  `json:"run_history"`
 	Totals        Totals         `json:"codex_totals"`
 	Pause         PauseJSON      `json:"pause"`
@@ -44,6 +46,7 @@ type Counts struct {
 	Watching  int `json:"watching"`
 	Conflicts int `json:"conflicts"`
 	Held      int `json:"held"`
+	Awaiting  int `json:"awaiting_input"`
 }
 
 // Tokens are the token buckets of an attempt, an issue or the whole service.
@@ -134,6 +137,16 @@ type HeldJSON struct {
 	Reason          string `json:"reason"`
 }
 
+// AwaitingJSON is an issue waiting for a human's answer to its agent's question.
+type AwaitingJSON struct {
+	RepoKey         string    `json:"repo_key"`
+	IssueID         string    `json:"issue_id"`
+	IssueIdentifier string    `json:"issue_identifier"`
+	Question        string    `json:"question"`
+	AskedAt         time.Time `json:"asked_at"`
+	Resuming        bool      `json:"resuming"`
+}
+
 // HistoryJSON is one finished run.
 type HistoryJSON struct {
 	RepoKey         string    `json:"repo_key"`
@@ -190,9 +203,10 @@ func stateOf(s *orchestrator.Snapshot) State {
 		Running: make([]RunningJSON, 0, len(s.Running)), Queued: make([]QueuedJSON, 0, len(s.Queued)),
 		Retrying: make([]RetryJSON, 0, len(s.Retrying)), Watching: make([]WatchingJSON, 0, len(s.Watching)),
 		Conflicts: make([]ConflictJSON, 0, len(s.Conflicts)), Held: make([]HeldJSON, 0, len(s.Held)),
-		Totals:     Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: s.RuntimeSeconds},
-		Pause:      PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
-		LastPollAt: timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
+		AwaitingInput: make([]AwaitingJSON, 0, len(s.AwaitingInput)),
+		Totals:        Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: s.RuntimeSeconds},
+		Pause:         PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
+		LastPollAt:    timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
 	}
 	repos := map[string]bool{}
 	for _, r := range s.Running {
@@ -222,6 +236,11 @@ func stateOf(s *orchestrator.Snapshot) State {
 		repos[h.RepoKey] = true
 		st.Held = append(st.Held, HeldJSON{RepoKey: h.RepoKey, IssueID: h.IssueID, IssueIdentifier: h.Identifier, Reason: h.Reason})
 	}
+	for _, a := range s.AwaitingInput {
+		repos[a.RepoKey] = true
+		st.AwaitingInput = append(st.AwaitingInput, AwaitingJSON{RepoKey: a.RepoKey, IssueID: a.IssueID, IssueIdentifier: a.Identifier,
+			Question: a.Question, AskedAt: a.AskedAt, Resuming: a.Resuming})
+	}
 	history := s.History[max(len(s.History)-stateHistoryRows, 0):]
 	st.RunHistory = make([]HistoryJSON, 0, len(history))
 	for i := len(history) - 1; i >= 0; i-- {
@@ -238,7 +257,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 	}
 	slices.Sort(st.Repos)
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), Awaiting: len(st.AwaitingInput)}
 	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens}
 	if s.TokensPerDay > 0 {
 		left := max(s.TokensPerDay-s.DailyTokens, 0)

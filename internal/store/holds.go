@@ -13,13 +13,27 @@ import (
 const holdNamespace = "orchestrator.hold"
 
 // Hold is an issue kept from dispatch until an operator releases it or it leaves the active
-// states: stopped by the operator, out of token budget, or waiting for human attention.
+// states: stopped by the operator, out of token budget, or waiting for human attention. A hold
+// with a Question is an agent's question waiting for a human reply instead.
 type Hold struct {
 	IssueID    string    `json:"issue_id"`
 	Identifier string    `json:"identifier"`
 	RepoKey    string    `json:"repo_key"`
 	Reason     string    `json:"reason"`
 	Since      time.Time `json:"since,omitzero"`
+	Question   *Question `json:"question,omitempty"`
+}
+
+// Question is what an agent asked a human, and where the answer is expected.
+type Question struct {
+	Text string `json:"text"`
+	// CommentID and CommentAuthor name the tracker comment that asked it; replies are the
+	// comments after it by someone else.
+	CommentID     string `json:"comment_id,omitempty"`
+	CommentAuthor string `json:"comment_author,omitempty"`
+	// ReturnState is the state the issue was in when it asked, which a reply moves it back to
+	// when agent.human_input.resume_on_reply is on.
+	ReturnState string `json:"return_state,omitempty"`
 }
 
 func holdKey(repoKey, issueID string) string { return repoKey + "\x00" + issueID }
@@ -34,6 +48,11 @@ func (s *Store) PutHold(ctx context.Context, h Hold) error {
 		h.Since = s.now()
 	}
 	h.Reason = s.redact(h.Reason)
+	if h.Question != nil {
+		q := *h.Question
+		q.Text = s.redact(q.Text)
+		h.Question = &q
+	}
 	value, err := json.Marshal(h)
 	if err != nil {
 		return fmt.Errorf("store: put hold for %s: %w", h.IssueID, err)

@@ -25,18 +25,21 @@ const (
 	// StatusRateLimited ends an attempt the model account's usage limit refused; the issue
 	// waits for the reported reset without using up a retry.
 	StatusRateLimited Status = "rate_limited"
+	// StatusAwaitingInput ends an attempt whose agent asked a human a question; the issue
+	// waits for a reply instead of being retried.
+	StatusAwaitingInput Status = "awaiting_input"
 )
 
 // Statuses lists every run status, running first.
 func Statuses() []Status {
 	return []Status{StatusRunning, StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted,
-		StatusBudgetExhausted, StatusRateLimited}
+		StatusBudgetExhausted, StatusRateLimited, StatusAwaitingInput}
 }
 
 // Final reports whether s ends a run.
 func (s Status) Final() bool {
 	switch s {
-	case StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted, StatusBudgetExhausted, StatusRateLimited:
+	case StatusSuccess, StatusFailure, StatusTimeout, StatusStopped, StatusInterrupted, StatusBudgetExhausted, StatusRateLimited, StatusAwaitingInput:
 		return true
 	}
 	return false

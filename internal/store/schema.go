@@ -123,7 +123,7 @@ var migrations = []string{
 	// The pull request a run's agent opened through github_create_pull_request.
 	`ALTER TABLE runs ADD COLUMN pr_url TEXT NOT NULL DEFAULT '';`,
 	// SQLite cannot widen a CHECK constraint in place: the runs table is rebuilt to accept
-	// rate_limited, with every column and index as before.
+	// rate_limited and awaiting_input, with every column and index as before.
 	`CREATE TABLE runs_rebuilt (
 		seq INTEGER PRIMARY KEY AUTOINCREMENT,
 		repo_key TEXT NOT NULL,
@@ -133,7 +133,7 @@ var migrations = []string{
 		issue_title TEXT NOT NULL DEFAULT '',
 		issue_state TEXT NOT NULL DEFAULT '',
 		attempt INTEGER NOT NULL DEFAULT 0,
-		status TEXT NOT NULL CHECK (status IN ('running','success','failure','timeout','stopped','interrupted','budget_exhausted','rate_limited')),
+		status TEXT NOT NULL CHECK (status IN ('running','success','failure','timeout','stopped','interrupted','budget_exhausted','rate_limited','awaiting_input')),
 		started_at TEXT NOT NULL,
 		ended_at TEXT,
 		error TEXT NOT NULL DEFAULT '',

@@ -18,7 +18,7 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(doc)
-	for _, tl := range append(catalog(), githubCatalog()...) {
+	for _, tl := range append(append(catalog(), humanInputTool()), githubCatalog()...) {
 		if !strings.Contains(text, "`"+tl.name+"`") {
 			t.Errorf("docs/tools.md does not list the tool %s", tl.name)
 		}
@@ -36,7 +36,7 @@ func TestDocsListEveryToolAndCode(t *testing.T) {
 		EventRefusedAgentAction, CodeGitHub, CodeNoPullRequest, CodePullRequestExists, CodeNoFailedRun,
 		CodeDependencyPendingApproval, CodeDependencyAuditFailed, gitremote.CodeOriginMismatch, gitremote.CodeDetachedHead,
 		gitremote.CodeBranchChanged, gitremote.CodeProtectedBranch, gitremote.CodePushFailed, gitremote.CodeFetchFailed,
-		gitremote.CodeGitFailed} {
+		gitremote.CodeGitFailed, CodeInvalidQuestion} {
 		if !strings.Contains(text, "`"+code+"`") {
 			t.Errorf("docs/tools.md does not document %s", code)
 		}

@@ -79,6 +79,9 @@ type Options struct {
 	// GitHub, when set, adds the github_* tools for a workspace whose origin is a GitHub
 	// repository; nil leaves them out.
 	GitHub *GitHubOptions
+	// HumanInputState is the workflow state request_human_input moves the issue to
+	// (agent.human_input.state); empty leaves the state alone.
+	HumanInputState string
 	// Now is the clock used for durations; nil means time.Now.
 	Now func() time.Time
 }
@@ -123,6 +126,9 @@ func entries(provider string, withGitHub bool) []entry {
 		}
 		out = append(out, entry{PrefixFor(provider) + t.name, t})
 	}
+	ask := humanInputTool()
+	ask.scope = scopeKeys
+	out = append(out, entry{HumanInputTool, ask})
 	if withGitHub {
 		for _, t := range githubCatalog() {
 			t.scope = githubScopeKeys

@@ -340,7 +340,7 @@ func TestOwnershipSurvivesANewHost(t *testing.T) {
 
 func TestNamesFollowTheTracker(t *testing.T) {
 	linear := newFixture(t, "linear", false).host
-	if got := linear.Names(); got[0] != "linear_get_current_issue" || len(got) != 11 {
+	if got := linear.Names(); got[0] != "linear_get_current_issue" || len(got) != 12 || got[11] != HumanInputTool {
 		t.Errorf("linear names = %v", got)
 	}
 	// The reference's dotted alias is accepted on call but never advertised.

@@ -264,6 +264,23 @@ func (t *Tracker) CreateComment(ctx context.Context, issueID, body string) (issu
 	return c, nil
 }
 
+// AddComment adds a comment as someone other than Symphony would write it (a person replying
+// on the issue), giving it an id and the current time when it has none.
+func (t *Tracker) AddComment(issueID string, c issue.Comment) issue.Comment {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nextID++
+	if c.ID == "" {
+		c.ID = fmt.Sprintf("comment-%d", t.nextID)
+	}
+	if c.CreatedAt == nil {
+		now := t.now()
+		c.CreatedAt = &now
+	}
+	t.comments[issueID] = append(t.comments[issueID], c)
+	return c
+}
+
 // UpdateComment implements tracker.Tracker.
 func (t *Tracker) UpdateComment(ctx context.Context, issueID, commentID, body string) (issue.Comment, error) {
 	t.mu.Lock()
