@@ -266,6 +266,9 @@ type eventSink struct {
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
 	summary outputSummary
+	// previews bounds the command output previews its audit records keep; record builders
+	// use it on the recorder's goroutine, not under mu.
+	previews commandPreviews
 	// sessionID is the newest session id the agent reported.
 	sessionID string
 	progress  progressSlot
@@ -309,6 +312,9 @@ func (s *eventSink) observe(ev agent.Event) {
 		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
 			typ, details, ok := agentActivity(done)
+			if typ == audit.EventCommandExecuted {
+				s.previews.trim(at, details)
+			}
 			return issueEvent(at, iss, runID, sessionID, typ, details), ok
 		})
 		return
