@@ -266,6 +266,8 @@ type eventSink struct {
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
 	summary outputSummary
+	// usage holds the token deltas not yet written to the store.
+	usage unwrittenUsage
 	// previews bounds the command output previews its audit records keep; record builders
 	// use it on the recorder's goroutine, not under mu.
 	previews commandPreviews
@@ -324,9 +326,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.w.rec.postFromSession("token usage", func(ctx context.Context) error {
-		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
-	})
+	s.addUsage(usageRow(iss, at, delta))
 	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
