@@ -27,8 +27,8 @@ func (c *countingStore) AddUsage(ctx context.Context, u store.Usage) error {
 
 // Token deltas reported while a usage write waits in the queue join it: the store gets one
 // write per UTC day instead of one per delta, its totals and each day's usage still add up to
-// every delta, and every delta keeps its own token_usage audit record. A delta after the
-// write was performed posts a new one.
+// every delta, and every delta keeps its own token_usage audit record. A delta a second after
+// the last write posts a new one; deltas sooner than that are written when the attempt ends.
 func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	st, log, root := durableLog(t)
 	counted := &countingStore{Store: st}
@@ -66,6 +66,17 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	if got := counted.usageWrites.Load(); got != 3 {
 		t.Errorf("%d store usage writes after a later delta, want 3", got)
 	}
+	// Within a second of the last write, deltas wait for the next one or the attempt's end.
+	report(midnight.Add(2*time.Minute+500*time.Millisecond), 5)
+	if queued := rec.pendingStore.Load(); queued != 0 {
+		t.Errorf("%d store writes queued within a second of the last, want 0", queued)
+	}
+	sink.flushUsage()
+	sink.flushUsage()
+	rec.drain()
+	if got := counted.usageWrites.Load(); got != 4 {
+		t.Errorf("%d store usage writes after the attempt's end, want 4", got)
+	}
 
 	if failures.String() != "" {
 		t.Errorf("recorder logged failures:\n%s", failures)
@@ -74,17 +85,17 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if totals.Tokens.Total != 60*5 || totals.Tokens.Output != 60*2 || totals.Tokens.UncachedInput != 60*3 {
-		t.Errorf("store totals %+v, want the sum of 60 deltas", totals.Tokens)
+	if totals.Tokens.Total != 65*5 || totals.Tokens.Output != 65*2 || totals.Tokens.UncachedInput != 65*3 {
+		t.Errorf("store totals %+v, want the sum of 65 deltas", totals.Tokens)
 	}
-	for day, want := range map[time.Time]int64{midnight.Add(-time.Hour): 30 * 5, midnight: 30 * 5} {
+	for day, want := range map[time.Time]int64{midnight.Add(-time.Hour): 30 * 5, midnight: 35 * 5} {
 		if got, err := st.DailyUsage(ctx, day); err != nil || got != want {
 			t.Errorf("usage of %s: %d (%v), want %d", day.Format(time.DateOnly), got, err, want)
 		}
 	}
 	issueTokens, err := st.IssueUsage(ctx, job.issue.RepoKey, job.issue.ID)
-	if err != nil || issueTokens.Total != 60*5 {
-		t.Errorf("issue usage %+v (%v), want %d tokens", issueTokens, err, 60*5)
+	if err != nil || issueTokens.Total != 65*5 {
+		t.Errorf("issue usage %+v (%v), want %d tokens", issueTokens, err, 65*5)
 	}
 	records := 0
 	for _, r := range verifiedRecords(t, log, st, root) {
@@ -92,7 +103,7 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 			records++
 		}
 	}
-	if records != 60 {
-		t.Errorf("%d token_usage records, want one for each of 60 deltas", records)
+	if records != 65 {
+		t.Errorf("%d token_usage records, want one for each of 65 deltas", records)
 	}
 }

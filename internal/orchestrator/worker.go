@@ -124,8 +124,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
-	// Deferred before the session's stop, so it runs after the last event is in.
+	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
+	defer sink.flushUsage()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
