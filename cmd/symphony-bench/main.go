@@ -81,5 +81,10 @@ func run(args []string) int {
 		}
 	}
 	bench.Report(os.Stdout, results, idleRate)
+	for _, r := range results {
+		if r.StopFailure != "" {
+			return 1
+		}
+	}
 	return 0
 }

@@ -60,3 +60,23 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 		t.Errorf("installations left behind: %v", entries)
 	}
 }
+
+// A run whose service did not shut down keeps its figures in the report, with the failure
+// named next to its count.
+func TestReportNamesARunThatDidNotStopCleanly(t *testing.T) {
+	results := []Result{
+		{Agents: 50, AllStarted: time.Second, CPU: time.Second, PeakRSS: 64 << 20, Ingested: 50 << 20},
+		{Agents: 200, AllStarted: 2 * time.Second, CPU: 4 * time.Second, PeakRSS: 128 << 20, Ingested: 200 << 20,
+			StopFailure: "the service ended badly: the service did not stop within 30s of SIGTERM"},
+	}
+	var out bytes.Buffer
+	Report(&out, results, -1)
+	for _, want := range []string{"128.00 MiB", "200 agents: measured, but the service ended badly: the service did not stop within 30s of SIGTERM"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "50 agents: measured, but") {
+		t.Errorf("report names the clean run as failed:\n%s", out.String())
+	}
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // Report prints the runs side by side, the per-session memory between the first and the last
-// count, and the ratio of the last run's figures to the first's.
+// count, the ratio of the last run's figures to the first's, and any run whose service did
+// not shut down cleanly.
 func Report(w io.Writer, results []Result, idlePerSecond float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "agents\tall started\tall done\tCPU\tCPU/MiB\tpeak RSS\taudit bytes\t")
@@ -26,6 +27,11 @@ func Report(w io.Writer, results []Result, idlePerSecond float64) {
 		fmt.Fprintf(w, "ratio %d/%d: all started %.2f×, CPU/MiB %.2f×, peak RSS %.2f×\n", last.Agents, first.Agents,
 			ratio(last.AllStarted, first.AllStarted), ratio(last.CPUPerMiB(), first.CPUPerMiB()),
 			float64(last.PeakRSS)/float64(max(first.PeakRSS, 1)))
+	}
+	for _, r := range results {
+		if r.StopFailure != "" {
+			fmt.Fprintf(w, "%d agents: measured, but %s\n", r.Agents, r.StopFailure)
+		}
 	}
 	if idlePerSecond >= 0 {
 		fmt.Fprintf(w, "idle wake-ups (context switches of the service's threads): %.1f/s\n", idlePerSecond)

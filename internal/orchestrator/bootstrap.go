@@ -14,7 +14,9 @@ import (
 // bootstrap prepares the tracker before the first turn, the same way on every attempt: an
 // issue still in the start state moves to the working state, and the issue gets exactly one
 // workpad comment. A comment left by an earlier attempt (even one whose create call timed out
-// after the tracker stored it) is found and reused, so retries never add a second one.
+// after the tracker stored it) is found and reused, so retries never add a second one. Its
+// audit records are a bounded few per attempt, so they never wait behind the agents' flood in
+// the session lane: a new attempt's first turn is not held up by the others' output.
 func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, runID string) (issue.Issue, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.TrackerTimeout)
 	defer cancel()
@@ -22,7 +24,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 		if err := w.d.Tracker.UpdateIssueState(ctx, iss.ID, s.WorkingState); err != nil {
 			return iss, err
 		}
-		w.rec.appendAuditFromSession(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState}))
+		w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerStateChanged, map[string]any{"from": iss.State, "to": s.WorkingState}))
 		iss.State = s.WorkingState
 	}
 	comments, err := w.d.Tracker.ListComments(ctx, iss.ID)
@@ -42,7 +44,7 @@ func (w *worker) bootstrap(ctx context.Context, s Settings, iss issue.Issue, run
 	if err != nil {
 		return iss, err
 	}
-	w.rec.appendAuditFromSession(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
+	w.rec.appendAudit(issueEvent(w.d.Clock.Now(), iss, runID, "", audit.EventTrackerComment, map[string]any{"action": "create_workpad", "comment_id": created.ID}))
 	return iss, w.ownWorkpad(ctx, iss.ID, created.ID)
 }
 

@@ -24,10 +24,11 @@ const auditBatchLimit = 256
 
 // recorder performs store and audit writes in the order they were posted, off the loop
 // goroutine. Writes come in two lanes sharing one queue: the loop's (dispatch, exits, retries,
-// operator actions) never waits, so scheduling never stalls on a disk, and is a few writes per
-// run; agent sessions' writes are bounded, so a session whose agent outruns the disk waits in
-// its event intake and no record is ever dropped. Consecutive audit records are written as one
-// batch.
+// operator actions) and a worker's own (tracker bootstrap, prompts) never wait, so neither
+// scheduling nor a new attempt stalls on a disk or behind other agents' output, and are a few
+// writes per run; agent sessions' writes are bounded, so a session whose agent outruns the
+// disk waits in its event intake and no record is ever dropped. Consecutive audit records are
+// written as one batch.
 type recorder struct {
 	log      *slog.Logger
 	auditLog Audit
@@ -123,9 +124,10 @@ func (r *recorder) appendAuditFrom(build func() (audit.Event, bool)) {
 	r.enqueue(queuedWrite{build: build, session: true})
 }
 
-// appendPrompt queues the audit record of a prompt sent to the agent, from its session.
+// appendPrompt queues the audit record of a prompt sent to the agent. A prompt is one write
+// per turn, not agent output, so like the loop's writes it never waits for the session lane.
 func (r *recorder) appendPrompt(ev audit.Event, prompt string) {
-	r.enqueue(queuedWrite{what: auditWhat(ev), session: true, toAudit: true, write: func(ctx context.Context) error {
+	r.enqueue(queuedWrite{what: auditWhat(ev), toAudit: true, write: func(ctx context.Context) error {
 		_, err := r.auditLog.AppendPrompt(ctx, ev, prompt)
 		return err
 	}})

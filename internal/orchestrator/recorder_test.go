@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/tracker"
+	"github.com/symphony-go/symphony/internal/tracker/memory"
 )
 
 // durableLog opens a real run store and audit log in a temporary state root.
@@ -336,5 +339,50 @@ func TestFullAuditQueueSlowsIntakeWithoutLoss(t *testing.T) {
 	}
 	if next != total || operator != 1 {
 		t.Fatalf("%d of %d session records and %d of 1 loop record written", next, total, operator)
+	}
+}
+
+// With the session lane full and nothing draining it, a new attempt's bootstrap records and
+// its prompt are still queued at once, and land after the agent records queued before them.
+func TestBootstrapAndPromptDoNotWaitForTheSessionLane(t *testing.T) {
+	st, log, root := durableLog(t)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
+	rec.sessionLimit = 2
+	// Should the posts wait after all, a drain at the end lets them go.
+	t.Cleanup(rec.drain)
+	tr, err := memory.New(memory.Options{Settings: tracker.Settings{Routes: []tracker.Route{{Key: "app", Default: true}},
+		ActiveStates: []string{"Todo", "In Progress"}, TerminalStates: []string{"Done"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := newIssue(1, "Todo")
+	tr.Put(is)
+	w := &worker{d: Deps{Store: st, Audit: log, Tracker: tr, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
+	for i := range rec.sessionLimit {
+		rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted, Details: map[string]any{"command": fmt.Sprint("agent cmd ", i)}})
+	}
+	settings := Settings{StartState: "Todo", WorkingState: "In Progress", TrackerTimeout: waitLimit, AgentKind: "codex"}
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.bootstrap(context.Background(), settings, is, "run-1")
+		rec.appendPrompt(issueEvent(time.Now(), is, "run-1", "s-1", audit.EventPromptSent, map[string]any{"turn": 1}), "do the work")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("bootstrap or the prompt waited for the full session lane")
+	}
+	rec.drain()
+	var types []string
+	for _, r := range verifiedRecords(t, log, st, root) {
+		types = append(types, r.EventType)
+	}
+	want := []string{audit.EventCommandExecuted, audit.EventCommandExecuted, audit.EventTrackerStateChanged, audit.EventTrackerComment, audit.EventPromptSent}
+	if !slices.Equal(types, want) {
+		t.Errorf("records %v, want %v", types, want)
 	}
 }

@@ -46,11 +46,50 @@ type transcripts struct {
 	byIssue  map[string]*transcriptRing
 }
 
+// transcriptRing is one issue's recent events in a circular buffer: the oldest is at head and
+// n are kept. The buffer grows up to the ring's size and is then reused, so an agent streaming
+// thousands of events neither reallocates it nor leaves a trail of old arrays for the collector.
 type transcriptRing struct {
 	identifier, repoKey string
 	events              []TranscriptEvent
+	head, n             int
 	bytes               int
 	touched             time.Time
+}
+
+// push keeps te, dropping the oldest events while the ring holds more than size events or
+// more than transcriptIssueBytes of messages; the newest event always stays.
+func (r *transcriptRing) push(te TranscriptEvent, size int) {
+	if r.n == len(r.events) {
+		if len(r.events) < size {
+			r.events = append(r.ordered(), make([]TranscriptEvent, min(size, max(8, 2*len(r.events)))-r.n)...)
+			r.head = 0
+		} else {
+			r.dropOldest()
+		}
+	}
+	r.events[(r.head+r.n)%len(r.events)] = te
+	r.n++
+	r.bytes += len(te.Message)
+	for r.bytes > transcriptIssueBytes && r.n > 1 {
+		r.dropOldest()
+	}
+}
+
+func (r *transcriptRing) dropOldest() {
+	r.bytes -= len(r.events[r.head].Message)
+	r.events[r.head] = TranscriptEvent{}
+	r.head = (r.head + 1) % len(r.events)
+	r.n--
+}
+
+// ordered copies the events, oldest first.
+func (r *transcriptRing) ordered() []TranscriptEvent {
+	out := make([]TranscriptEvent, 0, r.n)
+	for i := range r.n {
+		out = append(out, r.events[(r.head+i)%len(r.events)])
+	}
+	return out
 }
 
 func newTranscripts(perIssue int, redact func(string) string) *transcripts {
@@ -86,13 +125,7 @@ func (t *transcripts) add(is issue.Issue, runID, sessionID string, ev *agent.Eve
 		t.byIssue[is.ID] = r
 	}
 	r.identifier, r.repoKey, r.touched = is.Identifier, is.RepoKey, now
-	r.events = append(r.events, te)
-	r.bytes += len(te.Message)
-	for len(r.events) > t.perIssue || (r.bytes > transcriptIssueBytes && len(r.events) > 1) {
-		r.bytes -= len(r.events[0].Message)
-		r.events[0] = TranscriptEvent{}
-		r.events = r.events[1:]
-	}
+	r.push(te, t.perIssue)
 }
 
 func (t *transcripts) evictOldest() {
@@ -113,7 +146,7 @@ func (t *transcripts) get(idOrIdentifier string) (Transcript, bool) {
 	for id, r := range t.byIssue {
 		if id == idOrIdentifier || r.identifier == idOrIdentifier {
 			return Transcript{IssueID: id, Identifier: r.identifier, RepoKey: r.repoKey,
-				Events: append([]TranscriptEvent(nil), r.events...)}, true
+				Events: r.ordered()}, true
 		}
 	}
 	return Transcript{}, false

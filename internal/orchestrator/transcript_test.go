@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +87,32 @@ func TestTranscriptRingsAreBoundedInIssuesAndBytes(t *testing.T) {
 	}
 	if bytes > transcriptIssueBytes || len(got.Events) == 0 {
 		t.Fatalf("ring holds %d bytes in %d events, want at most %d", bytes, len(got.Events), transcriptIssueBytes)
+	}
+}
+
+// A ring keeps its newest events in order however often it wraps, and its buffer never grows
+// past the ring's size.
+func TestTranscriptRingWrapsInOrderWithinItsSize(t *testing.T) {
+	for _, c := range []struct{ size, pushed int }{{size: 1, pushed: 3}, {size: 3, pushed: 2}, {size: 5, pushed: 12}, {size: 20, pushed: 47}} {
+		tr := newTranscripts(c.size, nil)
+		is := newIssue(1, "Todo")
+		for i := range c.pushed {
+			tr.add(is, "", "", &agent.Event{Kind: agent.EventOtherMessage, Message: fmt.Sprint(i)}, time.Unix(int64(i), 0))
+		}
+		got, _ := tr.get(is.Identifier)
+		var want []string
+		for i := max(0, c.pushed-c.size); i < c.pushed; i++ {
+			want = append(want, fmt.Sprint(i))
+		}
+		var msgs []string
+		for _, e := range got.Events {
+			msgs = append(msgs, e.Message)
+		}
+		if !slices.Equal(msgs, want) {
+			t.Errorf("size %d after %d events: kept %v, want %v", c.size, c.pushed, msgs, want)
+		}
+		if n := len(tr.byIssue[is.ID].events); n > c.size {
+			t.Errorf("size %d: buffer holds %d slots", c.size, n)
+		}
 	}
 }

@@ -129,8 +129,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer w.afterRun(ws)
 
 	sink := w.sink(cancel, job, base.Total, report)
-	// Deferred before the session's stop, so it runs after the last event is in.
+	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
+	defer sink.flushUsage()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
@@ -276,6 +277,11 @@ type eventSink struct {
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
 	summary outputSummary
+	// usage holds the token deltas not yet written to the store.
+	usage unwrittenUsage
+	// previews bounds the command output previews its audit records keep; record builders
+	// use it on the recorder's goroutine, not under mu.
+	previews commandPreviews
 	// sessionID is the newest session id the agent reported.
 	sessionID string
 	progress  progressSlot
@@ -335,6 +341,9 @@ func (s *eventSink) observe(ev agent.Event) {
 		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
 			typ, details, ok := agentActivity(done)
+			if typ == audit.EventCommandExecuted {
+				s.previews.trim(at, details)
+			}
 			return issueEvent(at, iss, runID, sessionID, typ, details), ok
 		})
 		return
@@ -344,9 +353,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.w.rec.postFromSession("token usage", func(ctx context.Context) error {
-		return s.w.d.Store.AddUsage(ctx, usageRow(iss, at, delta))
-	})
+	s.addUsage(usageRow(iss, at, delta))
 	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
