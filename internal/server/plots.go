@@ -42,8 +42,12 @@ func tokensPerHour(snap *orchestrator.Snapshot, repo string) []hourBucket {
 			}
 			return
 		}
+		if !to.After(start) {
+			return
+		}
 		perNano := float64(total) / float64(to.Sub(from))
-		for i := range plotHours {
+		first, last := max(int(from.Sub(start)/time.Hour), 0), min(int(to.Sub(start)/time.Hour), plotHours-1)
+		for i := first; i <= last; i++ {
 			bs, be := start.Add(time.Duration(i)*time.Hour), start.Add(time.Duration(i+1)*time.Hour)
 			lo, hi := maxTime(from, bs), minTime(to, be)
 			if hi.After(lo) {
