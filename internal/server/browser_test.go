@@ -25,6 +25,13 @@ import (
 	"github.com/symphony-go/symphony/internal/testenv"
 )
 
+// liveWait is how soon a change must show on an open page (issue 21); uiWait bounds the
+// answer to a click, generous because the machine running the tests may be busy.
+const (
+	liveWait = 2 * time.Second
+	uiWait   = 5 * time.Second
+)
+
 // xssTitle is a tracker-supplied title that must reach the operator as text.
 const xssTitle = "<script>alert(1)</script>"
 
@@ -105,13 +112,24 @@ func browserEnv(t *testing.T) (*scripted, string) {
 	return orch, ts.URL
 }
 
+// textOf reads the text of sel in one script step, so a section swapped in meanwhile cannot
+// pull the node out from under the read.
 func textOf(t *testing.T, tab context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
+	got, found, err := textNow(tab, sel)
+	if err != nil || !found {
+		t.Fatalf("text of %s: found %v, %v", sel, found, err)
 	}
-	return s
+	return got
+}
+
+func textNow(tab context.Context, sel string) (text string, found bool, err error) {
+	quoted, _ := json.Marshal(sel)
+	res, err := chromedp.Run(tab, chromedp.Evaluate[*string](`(() => { const e = document.querySelector(` + string(quoted) + `); return e ? e.innerText : null })()`))
+	if err != nil || res == nil {
+		return "", false, err
+	}
+	return *res, true, nil
 }
 
 func drive(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
@@ -129,6 +147,25 @@ func waitVisible(t *testing.T, tab context.Context, sel string, within time.Dura
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		html, _ := chromedp.Run(tab, chromedp.OuterHTML(chromedp.CSS("main")))
 		t.Fatalf("%s did not show within %s: %v\n%s", sel, within, err, html)
+	}
+}
+
+// waitText waits at most within for the text of sel to contain want.
+func waitText(t *testing.T, tab context.Context, sel, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		got, _, err := textNow(tab, sel)
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		if strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s says %q, not %q, after %s", sel, got, want, within)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -180,6 +217,13 @@ func TestDashboardInChromium(t *testing.T) {
 		if strings.Contains(href, testToken) || strings.Contains(html, testToken) {
 			t.Errorf("the token is visible: location %s", href)
 		}
+		stored, err := chromedp.Run(tab, chromedp.Evaluate[string](`sessionStorage.getItem("symphony-control-token")`))
+		if err != nil || stored != testToken {
+			t.Errorf("session storage holds %q (%v), want the token", stored, err)
+		}
+		if hidden, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.getElementById("unlock").hidden`)); err != nil || !hidden {
+			t.Errorf("the unlock form shows although the tab has the token (%v)", err)
+		}
 	})
 
 	t.Run("a hostile title renders as text", func(t *testing.T) {
@@ -204,7 +248,7 @@ func TestDashboardInChromium(t *testing.T) {
 			s.Running = append(s.Running, orchestrator.RunningRow{IssueID: "id-8", Identifier: "ENG-8", Title: "New work", RepoKey: "web",
 				State: "In Progress", StartedAt: epoch, LastEvent: "session_started", LastMessage: "session started"})
 		})
-		waitVisible(t, tab, `tr[data-issue="ENG-8"]`, 2*time.Second)
+		waitVisible(t, tab, `tr[data-issue="ENG-8"]`, liveWait)
 		t.Logf("a new running row showed %s after the change", time.Since(changedAt).Round(time.Millisecond))
 		if got := textOf(t, tab, `tr[data-issue="ENG-1"] td.num`); got != "9" {
 			t.Errorf("ENG-1 turn %q after the update, want 9", got)
@@ -224,11 +268,11 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Fatal("one click paused dispatch; the confirm step was skipped")
 		}
 		drive(t, tab, chromedp.Click(chromedp.CSS(pause)))
-		waitVisible(t, tab, `#pause-state .pause-reason`, 2*time.Second)
+		waitVisible(t, tab, `#pause-state .pause-reason`, uiWait)
 		if got := textOf(t, tab, `#pause-state .pause-reason`); got != "incident 42" {
 			t.Errorf("the page shows pause reason %q", got)
 		}
-		waitVisible(t, tab, `#dispatch li[data-kind="manual"]`, 2*time.Second)
+		waitVisible(t, tab, `#dispatch li[data-kind="manual"]`, uiWait)
 		if got := textOf(t, tab, `#dispatch li[data-kind="manual"]`); !strings.Contains(got, "paused by operator: incident 42") {
 			t.Errorf("the dispatch card says %q", got)
 		}
@@ -243,14 +287,68 @@ func TestDashboardInChromium(t *testing.T) {
 		if slices.Contains(orch.Calls(), "stop ENG-2") {
 			t.Fatal("one click stopped the issue; the confirm step was skipped")
 		}
+		// An update while the operator confirms leaves the armed section alone and
+		// refreshes the others.
+		turns := textOf(t, tab, `tr[data-issue="ENG-1"] td.num`)
+		orch.publish(func(s *orchestrator.Snapshot) {
+			s.Running = slices.Clone(s.Running)
+			s.Running[0].Turns = 10
+			s.DailyTokens = 200000
+		})
+		waitText(t, tab, `#metrics .budget p`, "200,000 used", liveWait)
+		if got := textOf(t, tab, stop); got != "Confirm stop ENG-2" {
+			t.Errorf("the armed button says %q after an update", got)
+		}
+		if got := textOf(t, tab, `tr[data-issue="ENG-1"] td.num`); got != turns {
+			t.Errorf("the section with an armed button was replaced (ENG-1 turn %q, was %q)", got, turns)
+		}
 		drive(t, tab, chromedp.Click(chromedp.CSS(stop)))
-		waitVisible(t, tab, `tr[data-issue="ENG-2"] .badge`, 2*time.Second)
+		waitVisible(t, tab, `tr[data-issue="ENG-2"] .badge`, uiWait)
 		if got := textOf(t, tab, `#control-message`); got != "Stop requested for ENG-2." {
 			t.Errorf("control message %q", got)
 		}
 		if calls := orch.Calls(); !slices.Contains(calls, "stop ENG-2") || slices.Contains(calls, "stop ENG-1") {
 			t.Errorf("orchestrator calls %q, want a stop of ENG-2 only", calls)
 		}
+	})
+
+	t.Run("release on a held row releases that issue", func(t *testing.T) {
+		release := `tr[data-issue="ENG-7"] button[data-action="unstop"]`
+		drive(t, tab, chromedp.Click(chromedp.CSS(release)), chromedp.Click(chromedp.CSS(release)))
+		waitText(t, tab, `#control-message`, "ENG-7 released.", uiWait)
+		if !slices.Contains(orch.Calls(), "unstop ENG-7") {
+			t.Errorf("orchestrator calls %q, want an unstop of ENG-7", orch.Calls())
+		}
+	})
+
+	t.Run("an armed button disarms itself", func(t *testing.T) {
+		resume := `#pause-state button[data-action="resume"]`
+		drive(t, tab, chromedp.Click(chromedp.CSS(resume)))
+		if got := textOf(t, tab, resume); got != "Confirm resume" {
+			t.Fatalf("after one click the button says %q", got)
+		}
+		waitText(t, tab, resume, "Resume dispatch", 7*time.Second)
+		if slices.Contains(orch.Calls(), "resume") {
+			t.Error("an unconfirmed resume reached the service")
+		}
+	})
+
+	t.Run("the issue page follows the transcript", func(t *testing.T) {
+		drive(t, tab, chromedp.Navigate(base+"/issues/ENG-1"))
+		waitVisible(t, tab, `#transcript li`, 5*time.Second)
+		waitVisible(t, tab, `#live-status.live`, 5*time.Second)
+		orch.mu.Lock()
+		tr := orch.trans["id-1"]
+		tr.Events = append(slices.Clone(tr.Events), orchestrator.TranscriptEvent{At: epoch, Kind: "tool_call_failed", Message: "exit 2: go vet ./..."})
+		orch.trans["id-1"] = tr
+		orch.mu.Unlock()
+		orch.publish(func(s *orchestrator.Snapshot) {
+			s.Running = slices.Clone(s.Running)
+			s.Running[0].LastMessage = "exit 2: go vet ./..."
+		})
+		waitText(t, tab, `#transcript li:last-child`, "exit 2: go vet ./...", liveWait)
+		drive(t, tab, chromedp.Navigate(base+"/"))
+		waitVisible(t, tab, `tr[data-issue="ENG-1"]`, 5*time.Second)
 	})
 
 	t.Run("a screenshot at 1280x800 is not blank", func(t *testing.T) {
@@ -321,5 +419,40 @@ func TestDashboardWithoutJavaScript(t *testing.T) {
 	}
 	if got := textOf(t, tab, `tr[data-issue="ENG-2"] .title`); got != xssTitle {
 		t.Errorf("title cell %q", got)
+	}
+}
+
+// TestDashboardUnlockForm opens / in a tab that has no token: controls ask for it, refuse a
+// malformed one, drop a wrong one and work with the right one.
+func TestDashboardUnlockForm(t *testing.T) {
+	orch, base := browserEnv(t)
+	tab := browser(t)
+	pause := `#pause-state button[data-action="pause"]`
+	drive(t, tab, chromedp.Navigate(base+"/"))
+	waitVisible(t, tab, `#unlock`, 5*time.Second)
+	drive(t, tab, chromedp.Click(chromedp.CSS(pause)), chromedp.Click(chromedp.CSS(pause)))
+	waitText(t, tab, `#control-message`, "Controls are locked", uiWait)
+
+	unlock := func(token string) {
+		drive(t, tab, chromedp.SetValue(chromedp.CSS(`#token-input`), token), chromedp.Click(chromedp.CSS(`#unlock button`)))
+	}
+	unlock("not-a-token")
+	waitText(t, tab, `#control-message`, "A control token is 64 lowercase hex characters.", uiWait)
+
+	unlock(strings.Repeat("f", 64))
+	waitText(t, tab, `#control-message`, "Controls unlocked for this tab.", uiWait)
+	drive(t, tab, chromedp.Click(chromedp.CSS(pause)), chromedp.Click(chromedp.CSS(pause)))
+	waitText(t, tab, `#control-message`, "invalid or missing bearer token", uiWait)
+	waitVisible(t, tab, `#unlock`, uiWait)
+	if slices.Contains(orch.Calls(), "pause "+DefaultPauseReason) {
+		t.Fatal("a wrong token paused dispatch")
+	}
+
+	unlock(testToken)
+	waitText(t, tab, `#control-message`, "Controls unlocked for this tab.", uiWait)
+	drive(t, tab, chromedp.Click(chromedp.CSS(pause)), chromedp.Click(chromedp.CSS(pause)))
+	waitText(t, tab, `#control-message`, "Dispatch paused: "+DefaultPauseReason, uiWait)
+	if st := apiState(t, base); !st.Pause.Paused {
+		t.Error("the unlocked pause did not pause dispatch")
 	}
 }

@@ -103,7 +103,8 @@ func TestDashboardShowsEveryList(t *testing.T) {
 	}
 	mustContain(t, "dispatch", section(t, body, "dispatch"), "Dispatch: active", "Last poll: 10s ago")
 	mustContain(t, "pause control", section(t, body, "pause-state"), `data-action="pause"`, `data-confirm="Confirm pause"`)
-	mustContain(t, "page", body, `<noscript><meta http-equiv="refresh" content="1"></noscript>`, `<script src="/assets/dashboard.js" defer></script>`,
+	mustContain(t, "page", body, `<noscript><p class="notice">The buttons need JavaScript. From a shell: <code>symphony pause`,
+		`<noscript><meta http-equiv="refresh" content="1"></noscript>`, `<script src="/assets/dashboard.js" defer></script>`,
 		`aria-label="Tokens per hour, last 24 hours`, `aria-label="Run outcomes per day, last 7 days: 1 succeeded, 1 failed, 0 halted"`)
 }
 
