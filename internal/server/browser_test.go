@@ -125,7 +125,7 @@ func textOf(t *testing.T, tab context.Context, sel string) string {
 
 func textNow(tab context.Context, sel string) (text string, found bool, err error) {
 	quoted, _ := json.Marshal(sel)
-	res, err := chromedp.Run(tab, chromedp.Evaluate[*string](`(() => { const e = document.querySelector(` + string(quoted) + `); return e ? e.innerText : null })()`))
+	res, err := chromedp.Run(tab, chromedp.Evaluate[*string](`(() => { const e = document.querySelector(`+string(quoted)+`); return e ? e.innerText : null })()`))
 	if err != nil || res == nil {
 		return "", false, err
 	}
