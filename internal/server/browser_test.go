@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,11 +52,22 @@ func chromiumPath(t *testing.T) string {
 }
 
 // browser starts a headless Chromium for the test and returns a context for one tab in it.
-// The browser runs in its own process group and is killed when the test ends, whatever way
-// it ends.
+// The browser runs in its own process group, which is killed when the test ends, whatever way
+// it ends (chromedp also kills what still uses the profile directory).
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	var mu sync.Mutex
+	var cmd *exec.Cmd
 	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ModifyCmdFunc(func(c *exec.Cmd) {
+			if c.SysProcAttr == nil {
+				c.SysProcAttr = &syscall.SysProcAttr{}
+			}
+			c.SysProcAttr.Setpgid = true
+			mu.Lock()
+			cmd = c
+			mu.Unlock()
+		}),
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
@@ -68,7 +80,17 @@ func browser(t *testing.T) context.Context {
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), 90*time.Second)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+		cancelTimeout()
+		mu.Lock()
+		defer mu.Unlock()
+		if cmd != nil && cmd.Process != nil {
+			// The group may be gone already; nothing is left to kill then.
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
