@@ -44,6 +44,7 @@ func openAPI(g *Globals, s *service, o *orchestrator.Orchestrator, metrics http.
 		Orchestrator: o, Runs: s.store, AuditDir: audit.Dir(root), Token: token, Host: bind.host,
 		AllowedOrigins:  server.ParseAllowedOrigins(os.Getenv(allowedOriginsEnv)),
 		PublishInterval: time.Duration(cfg.Dashboard.SnapshotPublishMs) * time.Millisecond,
+		PageRefresh:     time.Duration(cfg.Dashboard.RefreshMs) * time.Millisecond,
 		Metrics:         metrics,
 		Logger:          s.logger,
 		ResolvePR: func(ctx context.Context, req server.DispatchPRRequest) (string, prompt.PullRequest, error) {

@@ -40,7 +40,8 @@ func (o *Orchestrator) publish() {
 	s.Running = make([]RunningRow, 0, len(o.running))
 	for _, e := range o.running {
 		s.Running = append(s.Running, RunningRow{
-			IssueID: e.issue.ID, Identifier: e.issue.Identifier, RepoKey: e.issue.RepoKey, State: e.issue.State,
+			IssueID: e.issue.ID, Identifier: e.issue.Identifier, Title: e.issue.Title, URL: e.issue.URL,
+			PRURL: e.issue.PullRequestURL(), RepoKey: e.issue.RepoKey, State: e.issue.State,
 			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
 			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
 			Turns: e.turns, Tokens: e.tokens, StopRequested: e.stopReason,

@@ -72,8 +72,12 @@ type Blocker struct {
 
 // RunningRow is one attempt in progress.
 type RunningRow struct {
-	IssueID       string
-	Identifier    string
+	IssueID    string
+	Identifier string
+	// Title, URL and PRURL are the tracker's words for the issue, shown to operators.
+	Title         string
+	URL           string
+	PRURL         string
 	RepoKey       string
 	State         string
 	RunID         string

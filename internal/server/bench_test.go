@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +97,58 @@ func BenchmarkEventsFanOut50(b *testing.B) {
 	}
 	if h.listeners() != clients {
 		b.Fatalf("%d of %d subscribers were dropped", clients-h.listeners(), clients)
+	}
+}
+
+// maxDashboardBytes is the page weight the dashboard must stay under with 200 running issues.
+const maxDashboardBytes = 300 << 10
+
+// BenchmarkDashboardPage renders / for 200 running sessions and 10 000 runs of history.
+func BenchmarkDashboardPage(b *testing.B) {
+	srv, err := New(Options{Orchestrator: newScripted(bigSnapshot()), Runs: &fixedRuns{}, AuditDir: b.TempDir(), Token: testToken})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/page")
+}
+
+// TestDashboardPageWeight keeps / with 200 running sessions under its size budget, and well
+// inside its time budget (50 ms) even on a loaded machine.
+func TestDashboardPageWeight(t *testing.T) {
+	srv, err := New(Options{Orchestrator: newScripted(bigSnapshot()), Runs: &fixedRuns{}, AuditDir: t.TempDir(), Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := time.Hour
+	var size, rows int
+	for range 5 {
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		best = min(best, time.Since(start))
+		size, rows = rec.Body.Len(), strings.Count(section(t, rec.Body.String(), "running"), "<tr data-issue=")
+	}
+	t.Logf("/ with 200 running sessions: %d bytes, best of 5 renders %s", size, best)
+	if rows != 200 {
+		t.Errorf("%d running rows, want 200", rows)
+	}
+	if size > maxDashboardBytes {
+		t.Errorf("the page weighs %d bytes, over %d", size, maxDashboardBytes)
+	}
+	if raceDetector {
+		t.Log("the race detector is on: the 50ms render budget is checked only without it")
+	} else if best > 50*time.Millisecond {
+		t.Errorf("the best of 5 renders took %s, over 50ms", best)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -92,6 +93,7 @@ func (o *scripted) Pause(reason string) error {
 	}
 	o.publish(func(s *orchestrator.Snapshot) {
 		s.Paused, s.PauseReason, s.PausedSince = true, reason, epoch.Add(time.Minute)
+		s.Blockers = append(slices.Clone(s.Blockers), orchestrator.Blocker{Kind: orchestrator.BlockerManual, Message: "paused by operator: " + reason})
 	})
 	return nil
 }
@@ -100,7 +102,10 @@ func (o *scripted) Resume() error {
 	if err := o.record("resume"); err != nil {
 		return err
 	}
-	o.publish(func(s *orchestrator.Snapshot) { s.Paused, s.PauseReason, s.PausedSince = false, "", time.Time{} })
+	o.publish(func(s *orchestrator.Snapshot) {
+		s.Paused, s.PauseReason, s.PausedSince = false, "", time.Time{}
+		s.Blockers = slices.DeleteFunc(slices.Clone(s.Blockers), func(b orchestrator.Blocker) bool { return b.Kind == orchestrator.BlockerManual })
+	})
 	return nil
 }
 
@@ -135,7 +140,8 @@ func examplePRs(_ context.Context, req DispatchPRRequest) (string, prompt.PullRe
 	return "", prompt.PullRequest{}, fmt.Errorf("GET /repos/acme/web/pulls/%s: 404 Not Found", target)
 }
 
-// fixedRuns answers run queries with the same rows and remembers the filter.
+// fixedRuns answers run queries with the same rows, narrowed to the issue asked for as the
+// store does, and remembers the filter.
 type fixedRuns struct {
 	mu   sync.Mutex
 	last store.RunFilter
@@ -146,7 +152,13 @@ func (f *fixedRuns) Runs(_ context.Context, filter store.RunFilter) ([]store.Run
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.last = filter
-	return f.runs[:min(len(f.runs), filter.Limit)], nil
+	var out []store.Run
+	for _, r := range f.runs {
+		if filter.Issue == "" || filter.Issue == r.IssueID || filter.Issue == r.IssueIdentifier {
+			out = append(out, r)
+		}
+	}
+	return out[:min(len(out), filter.Limit)], nil
 }
 
 func usage(in, out int64) agent.TokenUsage {
@@ -159,11 +171,12 @@ func exampleSnapshot() *orchestrator.Snapshot {
 	return &orchestrator.Snapshot{
 		At: epoch, MaxAgents: 4, TokensPerIssue: 2000000, TokensPerDay: 10000000, DailyTokens: 182500,
 		Running: []orchestrator.RunningRow{
-			{IssueID: "id-1", Identifier: "ENG-1", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,
+			{IssueID: "id-1", Identifier: "ENG-1", Title: "Fix the login redirect", URL: "https://linear.app/acme/issue/ENG-1",
+				PRURL: "https://github.com/acme/web/pull/31", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,
 				SessionID: "thread-1-turn-3", PID: 4242, Workspace: "/srv/symphony/workspaces/web/ENG-1",
 				StartedAt: epoch.Add(-13 * time.Minute), LastEventAt: epoch.Add(-5 * time.Second), LastEvent: agent.EventNotification,
 				LastMessage: "running go test ./...", Turns: 3, Tokens: usage(120000, 8000)},
-			{IssueID: "id-2", Identifier: "ENG-2", RepoKey: "api", State: "In Progress", RunID: "run-12", Attempt: 2,
+			{IssueID: "id-2", Identifier: "ENG-2", Title: "Rate-limit the export endpoint", URL: "https://linear.app/acme/issue/ENG-2", RepoKey: "api", State: "In Progress", RunID: "run-12", Attempt: 2,
 				SessionID: "thread-2-turn-1", PID: 4343, Workspace: "/srv/symphony/workspaces/api/ENG-2",
 				StartedAt: epoch.Add(-2 * time.Minute), LastEventAt: epoch.Add(-40 * time.Second), LastEvent: agent.EventSessionStarted,
 				LastMessage: "session started", Turns: 1, Tokens: usage(30000, 1500)},

@@ -66,6 +66,9 @@ type Options struct {
 	PublishInterval time.Duration
 	Heartbeat       time.Duration
 	ClientBuffer    int
+	// PageRefresh is how often the HTML pages reload in a browser without JavaScript
+	// (dashboard.refresh_ms); zero means DefaultPageRefresh.
+	PageRefresh time.Duration
 	// ResolvePR looks up the pull request of a dispatch_pr request; without it that route
 	// answers 503.
 	ResolvePR PRResolver
@@ -112,6 +115,9 @@ func New(opts Options) (*Server, error) {
 	if opts.ClientBuffer <= 0 {
 		opts.ClientBuffer = DefaultClientBuffer
 	}
+	if opts.PageRefresh <= 0 {
+		opts.PageRefresh = DefaultPageRefresh
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -144,7 +150,7 @@ type route struct {
 
 func (s *Server) table() []route {
 	t := []route{
-		{http.MethodGet, "/", s.getIndex, false},
+		{http.MethodGet, "/api/v1", s.getIndex, false},
 		{http.MethodGet, "/api/v1/state", s.getState, false},
 		{http.MethodGet, "/api/v1/issues/{identifier}", s.getIssue, false},
 		{http.MethodGet, "/api/v1/issues/{identifier}/transcript", s.getTranscript, false},
@@ -166,7 +172,7 @@ func (s *Server) table() []route {
 
 func (s *Server) routes(guardControl func(http.HandlerFunc) http.HandlerFunc) http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.table() {
+	for _, rt := range append(s.table(), s.pageTable()...) {
 		h := rt.handler
 		if rt.control {
 			h = guardControl(h)
@@ -197,8 +203,7 @@ func (s *Server) Routes() []string {
 	return out
 }
 
-// Index is the document of GET /: the HTML dashboard is not part of this build, so the root
-// names the API instead.
+// Index is the document of GET /api/v1: a map of the API for tools that find it by hand.
 type Index struct {
 	Name   string   `json:"name"`
 	API    string   `json:"api"`

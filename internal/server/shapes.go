@@ -75,6 +75,9 @@ type RunningJSON struct {
 	RepoKey         string     `json:"repo_key"`
 	IssueID         string     `json:"issue_id"`
 	IssueIdentifier string     `json:"issue_identifier"`
+	Title           string     `json:"title"`
+	URL             string     `json:"url"`
+	PRURL           string     `json:"pr_url"`
 	State           string     `json:"state"`
 	RunID           string     `json:"run_id"`
 	Attempt         int        `json:"attempt"`
@@ -271,7 +274,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 }
 
 func runningOf(r orchestrator.RunningRow) RunningJSON {
-	return RunningJSON{RepoKey: r.RepoKey, IssueID: r.IssueID, IssueIdentifier: r.Identifier, State: r.State, RunID: r.RunID,
+	return RunningJSON{RepoKey: r.RepoKey, IssueID: r.IssueID, IssueIdentifier: r.Identifier, Title: r.Title, URL: r.URL, PRURL: r.PRURL,
+		State: r.State, RunID: r.RunID,
 		Attempt: r.Attempt, SessionID: r.SessionID, PID: r.PID, WorkspacePath: r.Workspace, TurnCount: r.Turns,
 		LastEvent: string(r.LastEvent), LastMessage: r.LastMessage, StartedAt: r.StartedAt, LastEventAt: timePtr(r.LastEventAt),
 		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens)}
