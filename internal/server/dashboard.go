@@ -56,10 +56,11 @@ func filterByRepo(st *State, repo string) {
 	st.Retrying = slices.DeleteFunc(st.Retrying, func(r RetryJSON) bool { return r.RepoKey != repo })
 	st.Watching = slices.DeleteFunc(st.Watching, func(r WatchingJSON) bool { return r.RepoKey != repo })
 	st.Held = slices.DeleteFunc(st.Held, func(r HeldJSON) bool { return r.RepoKey != repo })
+	st.AwaitingInput = slices.DeleteFunc(st.AwaitingInput, func(r AwaitingJSON) bool { return r.RepoKey != repo })
 	st.Conflicts = slices.DeleteFunc(st.Conflicts, func(r ConflictJSON) bool { return !slices.Contains(r.RepoKeys, repo) })
 	st.RunHistory = slices.DeleteFunc(st.RunHistory, func(r HistoryJSON) bool { return r.RepoKey != repo })
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), Awaiting: len(st.AwaitingInput)}
 }
 
 // maxRateLimitLines bounds what an agent's payload can add to the page.

@@ -94,7 +94,7 @@ func (d dayOutcomes) total() int { return d.Succeeded + d.Failed + d.Halted }
 
 // outcomesPerDay counts the finished runs of the last seven days (of the history the service
 // keeps in memory): succeeded, failed (failure, timeout, budget) and halted (stopped,
-// interrupted).
+// interrupted, waiting for a usage limit's reset or for a human's answer).
 func outcomesPerDay(snap *orchestrator.Snapshot, repo string) []dayOutcomes {
 	today := snap.At.UTC().Truncate(24 * time.Hour)
 	first := today.Add(-(plotDays - 1) * 24 * time.Hour)
@@ -110,7 +110,7 @@ func outcomesPerDay(snap *orchestrator.Snapshot, repo string) []dayOutcomes {
 		switch h.Status {
 		case store.StatusSuccess:
 			out[i].Succeeded++
-		case store.StatusStopped, store.StatusInterrupted:
+		case store.StatusStopped, store.StatusInterrupted, store.StatusRateLimited, store.StatusAwaitingInput:
 			out[i].Halted++
 		default:
 			out[i].Failed++
