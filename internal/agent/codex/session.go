@@ -145,7 +145,7 @@ func (s *Session) launch() error {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
 	if s.sendsWorkspaceWritePolicy() {
-		s.gitRoots = GitMetadataRoots(context.Background(), ws)
+		s.gitRoots = agent.GitMetadataRoots(context.Background(), ws)
 	}
 	argv, err := s.argv()
 	if err != nil {
