@@ -35,7 +35,7 @@ func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
 		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
 		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
 		s.emitFrame(ev)
-		s.endTurn(turnOf(f.Params), agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
+		s.st.endTurn(turnOf(f.Params), agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
 	case "mcpServer/elicitation/request":
 		s.reply(f.ID, map[string]any{"action": "decline"})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"
