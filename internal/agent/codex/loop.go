@@ -14,7 +14,7 @@ const maxLineBytes = jsonl.DefaultMaxLineBytes
 
 // handleLine acts on one stdout line: a response, a server request, a notification, or a
 // line that is not a JSON-RPC message at all.
-func (s *Session) handleLine(it jsonl.Item[jsonl.Message]) {
+func (s *Session) handleLine(it jsonl.Item[jsonl.Frame]) {
 	s.st.frameTime = it.At
 	var tooLong *jsonl.LineTooLongError
 	switch {
@@ -29,7 +29,7 @@ func (s *Session) handleLine(it jsonl.Item[jsonl.Message]) {
 	m := &it.Value
 	switch {
 	case m.IsResponse():
-		if !s.rpc.Deliver(m) {
+		if !s.rpc.Deliver(&m.Message) {
 			s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "response to an unknown request id " + string(m.ID), Raw: eventRaw(it.Line)})
 		}
 	case m.IsRequest():
@@ -91,7 +91,7 @@ func (s *Session) close(err error) {
 	close(s.exited)
 }
 
-func (s *Session) handleNotification(m *jsonl.Message, line []byte) {
+func (s *Session) handleNotification(m *jsonl.Frame, line []byte) {
 	ev := agent.Event{Kind: agent.EventNotification, Method: m.Method, Raw: eventRaw(line), RawTruncated: len(line) > eventRawBytes}
 	switch m.Method {
 	case "turn/completed":
@@ -101,16 +101,14 @@ func (s *Session) handleNotification(m *jsonl.Message, line []byte) {
 		s.onTokenUsage(m, ev)
 		return
 	case "account/rateLimits/updated":
-		var p rateLimitsParams
-		if json.Unmarshal(m.Params, &p) == nil && len(p.RateLimits) > 0 {
+		if p, err := paramsOf[rateLimitsParams](m); err == nil && len(p.RateLimits) > 0 {
 			s.st.rateLimits = p.RateLimits
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
-		ev.Activity = s.onItemCompleted(m.Params)
+		ev.Activity = s.onItemCompleted(m)
 	case "error":
-		var p errorParams
-		if json.Unmarshal(m.Params, &p) == nil {
+		if p, err := paramsOf[errorParams](m); err == nil {
 			ev.Message = p.Error.Message
 			if p.WillRetry {
 				ev.Message += " (codex retries)"
@@ -120,9 +118,9 @@ func (s *Session) handleNotification(m *jsonl.Message, line []byte) {
 	s.emitFrame(ev)
 }
 
-func (s *Session) onTurnCompleted(m *jsonl.Message, ev agent.Event) {
-	var p turnCompletedParams
-	if err := json.Unmarshal(m.Params, &p); err != nil {
+func (s *Session) onTurnCompleted(m *jsonl.Frame, ev agent.Event) {
+	p, err := paramsOf[turnCompletedParams](m)
+	if err != nil {
 		ev.Kind, ev.Message = agent.EventMalformed, "turn/completed: "+err.Error()
 		s.emitFrame(ev)
 		return
@@ -156,9 +154,9 @@ func (s *Session) onTurnCompleted(m *jsonl.Message, ev agent.Event) {
 
 // onTokenUsage accounts tokenUsage.total, the cumulative thread total; tokenUsage.last is an
 // increment and is never added (docs/token_accounting.md).
-func (s *Session) onTokenUsage(m *jsonl.Message, ev agent.Event) {
-	var p tokenUsageParams
-	if json.Unmarshal(m.Params, &p) != nil || p.TokenUsage.Total.TotalTokens == nil {
+func (s *Session) onTokenUsage(m *jsonl.Frame, ev agent.Event) {
+	p, err := paramsOf[tokenUsageParams](m)
+	if err != nil || p.TokenUsage.Total.TotalTokens == nil {
 		s.emitFrame(ev)
 		return
 	}
@@ -181,9 +179,9 @@ func (s *Session) onTokenUsage(m *jsonl.Message, ev agent.Event) {
 
 // onItemCompleted feeds the identical-failure breaker, remembers the last agent message, and
 // returns the command or file change the item reports, if any.
-func (s *Session) onItemCompleted(params json.RawMessage) agent.Activity {
-	var p itemCompletedParams
-	if json.Unmarshal(params, &p) != nil {
+func (s *Session) onItemCompleted(m *jsonl.Frame) agent.Activity {
+	p, err := paramsOf[itemCompletedParams](m)
+	if err != nil {
 		return nil
 	}
 	item := &p.Item
@@ -211,13 +209,4 @@ func (s *Session) onItemCompleted(params json.RawMessage) agent.Activity {
 		s.st.endTurn(p.TurnID, agent.Errorf(agent.CodeToolFailureLoop, "%s", tripped))
 	}
 	return itemActivity(item)
-}
-
-// turnOf reads the turnId of request params; "" when they carry none.
-func turnOf(params json.RawMessage) string {
-	var p struct {
-		TurnID string `json:"turnId"`
-	}
-	_ = json.Unmarshal(params, &p)
-	return p.TurnID
 }

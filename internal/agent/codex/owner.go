@@ -88,8 +88,8 @@ func (s *Session) awaitExit() {
 
 // pump turns the stream's blocking Next into a channel the owner can select on. It holds
 // at most the one line the owner has not taken yet, so the stream's memory bound still holds.
-func pump(stream *jsonl.Stream[jsonl.Message]) <-chan jsonl.Item[jsonl.Message] {
-	lines := make(chan jsonl.Item[jsonl.Message])
+func pump(stream *jsonl.Stream[jsonl.Frame]) <-chan jsonl.Item[jsonl.Frame] {
+	lines := make(chan jsonl.Item[jsonl.Frame])
 	go func() {
 		defer close(lines)
 		for it, ok := stream.Next(); ok; it, ok = stream.Next() {

@@ -29,7 +29,7 @@ type Session struct {
 	gitRoots  []string
 
 	proc   *jsonl.Process
-	stream *jsonl.Stream[jsonl.Message]
+	stream *jsonl.Stream[jsonl.Frame]
 	rpc    *jsonl.Client
 	// pid is written once, at launch, and read by PID from any goroutine.
 	pid         atomic.Int64
@@ -174,7 +174,7 @@ func (s *Session) startProcess(argv []string) error {
 	cmd.Dir = s.workspace
 	cmd.Env = s.environ()
 	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize}
-	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, jsonl.DecodeMessage)
+	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, decodeFrame)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
