@@ -127,6 +127,8 @@ type Options struct {
 	// or tool call fails this many times in a row; 0 uses the default, negative disables it.
 	MaxIdenticalToolFailures int
 
+	// Events gets the session's events, mostly on the goroutine that owns its state: a sink
+	// that called back into the session (Usage, RunTurn) would wait on itself.
 	Events agent.EventSink
 	Logger *slog.Logger
 }
