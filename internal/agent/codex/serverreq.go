@@ -1,7 +1,6 @@
 package codex
 
 import (
-
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
