@@ -32,7 +32,9 @@ type Session struct {
 	stream *jsonl.Stream[jsonl.Frame]
 	rpc    *jsonl.Client
 	// pid is written once, at launch, and read by PID from any goroutine.
-	pid         atomic.Int64
+	pid atomic.Int64
+	// startCalled is set by the first Start, or by a Stop that came before any, so a session
+	// starts at most once and callers know whether an owner may be running.
 	startCalled atomic.Bool
 
 	st sessionState
