@@ -16,14 +16,8 @@ const maxLineBytes = jsonl.DefaultMaxLineBytes
 // line that is not a JSON-RPC message at all.
 func (s *Session) handleLine(it jsonl.Item[jsonl.Frame]) {
 	s.st.frameTime = it.At
-	var tooLong *jsonl.LineTooLongError
-	switch {
-	case errors.As(it.Err, &tooLong):
-		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: tooLong.Error(), Raw: tooLong.Head, RawTruncated: true})
-		return
-	case it.Err != nil:
-		s.st.faults.noteMalformed(it.Line)
-		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: eventRaw(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
+	if it.Err != nil {
+		s.handleBadLine(it)
 		return
 	}
 	m := &it.Value
@@ -39,6 +33,17 @@ func (s *Session) handleLine(it jsonl.Item[jsonl.Frame]) {
 	default:
 		s.emitFrame(agent.Event{Kind: agent.EventOtherMessage, Message: "frame has neither a method nor an id", Raw: eventRaw(it.Line)})
 	}
+}
+
+// handleBadLine reports a line that is no frame: over the cap, or not a JSON-RPC object.
+func (s *Session) handleBadLine(it jsonl.Item[jsonl.Frame]) {
+	var tooLong *jsonl.LineTooLongError
+	if errors.As(it.Err, &tooLong) {
+		s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: tooLong.Error(), Raw: tooLong.Head, RawTruncated: true})
+		return
+	}
+	s.st.faults.noteMalformed(it.Line)
+	s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: eventRaw(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
 }
 
 // eventRaw is at most eventRawBytes of line for an event. The line is the session's own copy,
