@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/sandbox"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
@@ -70,7 +69,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 	cfg := req.Config
 	in := cfg.SandboxInput()
 	in.Workspace, in.SessionDir, in.Home = req.Workspace, dir, req.Home
-	in.GitMetadataRoots = codex.GitMetadataRoots(context.Background(), req.Workspace)
+	in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
 	pol, err := sandbox.Resolve(in)
 	if err != nil {

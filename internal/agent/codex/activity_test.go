@@ -97,13 +97,13 @@ func TestKeptActivitiesDescribeTheirOwnCommand(t *testing.T) {
 	}
 }
 
-// decodedLine is line as the transport hands it to the protocol goroutine.
-func decodedLine(t testing.TB, line string) jsonl.Item[jsonl.Message] {
-	m, err := jsonl.DecodeMessage([]byte(line))
+// decodedLine is line as the transport hands it to the owner goroutine.
+func decodedLine(t testing.TB, line string) jsonl.Item[jsonl.Frame] {
+	f, err := decodeFrame([]byte(line))
 	if err != nil {
 		t.Fatalf("%s: %v", line, err)
 	}
-	return jsonl.Item[jsonl.Message]{Line: []byte(line), Value: m, At: time.Now()}
+	return jsonl.Item[jsonl.Frame]{Line: []byte(line), Value: f, At: time.Now()}
 }
 
 var commandPattern = regexp.MustCompile(`^/bin/bash -lc 'go test \./pkg(\d+)/\.\.\.'$`)

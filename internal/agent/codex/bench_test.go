@@ -145,7 +145,7 @@ func samplePeakHeap(stop <-chan struct{}, out chan<- uint64) {
 }
 
 // The two stages of ingest, each on one goroutine with no pipe or second process involved,
-// on the same realistic notifications: the reader goroutine's decode, and the protocol
+// on the same realistic notifications: the reader goroutine's decode, and the owner
 // goroutine's classify, account and emit. IngestFlood runs them side by side, so the slower
 // of the two bounds it.
 
@@ -154,7 +154,7 @@ func BenchmarkReaderStage(b *testing.B) {
 	b.SetBytes(int64(floodBytes(lines)))
 	for b.Loop() {
 		for _, line := range lines {
-			if _, err := jsonl.DecodeMessage(line); err != nil {
+			if _, err := decodeFrame(line); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -163,7 +163,7 @@ func BenchmarkReaderStage(b *testing.B) {
 
 func BenchmarkProtocolStage(b *testing.B) {
 	lines := floodLines(b)
-	items := make([]jsonl.Item[jsonl.Message], len(lines))
+	items := make([]jsonl.Item[jsonl.Frame], len(lines))
 	for i, line := range lines {
 		items[i] = decodedLine(b, string(line))
 	}

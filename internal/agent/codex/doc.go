@@ -22,8 +22,10 @@
 //
 // Transport: the shared line-delimited JSON transport (package jsonl) starts Codex in its own
 // process group and drains its stdout at pipe speed into a memory-bounded queue, decoding each
-// line with encoding/json as it goes; one goroutine handles the lines in order, so a slow event
-// consumer never blocks Codex's writes until that queue is full. Every event owns its bytes.
+// line with encoding/json as it goes. One goroutine owns the session's state: it handles the
+// lines in order and, between two lines, serves RunTurn, Stop and the other callers, which
+// reach it only by channel messages; a slow event consumer never blocks Codex's writes until
+// that queue is full. Every event owns its bytes.
 // Lines longer than 10 MB and lines that are not JSON-RPC objects become malformed events;
 // reading resumes at the next newline.
 package codex

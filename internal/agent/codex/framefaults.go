@@ -2,7 +2,6 @@ package codex
 
 import (
 	"fmt"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/symphony-go/symphony/internal/secretscan"
@@ -16,13 +15,12 @@ const faultHeadBytes = 80
 const faultScanBytes = 1024
 
 // frameFaults counts the stdout lines that were not frames, so that an agent writing garbage
-// ends in an error that says so instead of a bare timeout. The reader goroutine notes
-// oversize lines as they start (an endless line never ends), the protocol goroutine notes
-// malformed ones; errors read it from the caller's goroutine.
+// ends in an error that says so instead of a bare timeout. It is part of the owner's state:
+// the reader goroutine sends it oversize lines as they start (an endless line never ends),
+// the owner notes malformed ones itself.
 type frameFaults struct {
 	secrets *secretscan.Scanner
 
-	mu        sync.Mutex
 	malformed int
 	oversize  int
 	firstHead string
@@ -32,8 +30,6 @@ func (f *frameFaults) noteMalformed(line []byte) { f.note(line, false) }
 func (f *frameFaults) noteOversize(head []byte)  { f.note(head, true) }
 
 func (f *frameFaults) note(line []byte, oversize bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if oversize {
 		f.oversize++
 	} else {
@@ -59,8 +55,6 @@ func (f *frameFaults) head(line []byte) string {
 
 // describe names the bad frames seen so far, or returns "" when there were none.
 func (f *frameFaults) describe() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.malformed+f.oversize == 0 {
 		return ""
 	}

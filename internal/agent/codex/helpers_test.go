@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,4 +150,15 @@ func runFlood(t *testing.T, o Options, floodBytes int) {
 	if _, err := s.RunTurn(ctx, "flood"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// setProcessGroup puts the child in its own process group so it can be killed as a group.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+// killGroupOnCancel makes a context-bound command kill its whole group when cancelled.
+func killGroupOnCancel(cmd *exec.Cmd) {
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
 }

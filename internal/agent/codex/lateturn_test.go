@@ -12,7 +12,7 @@ import (
 
 // A turn that timed out is interrupted, and Codex's turn/completed for it can still be on its
 // way when the next turn starts. That late frame must end nothing but the old turn. The
-// event sink holds the protocol goroutine on the old turn's turn_cancelled event until the
+// event sink holds the owner goroutine on the old turn's turn_cancelled event until the
 // next RunTurn has begun, which is where a check-then-deliver race would hand the old
 // outcome to the new turn.
 func TestLateCompletionOfAnInterruptedTurnDoesNotEndTheNext(t *testing.T) {

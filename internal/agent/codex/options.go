@@ -38,7 +38,7 @@ const (
 	// toolOutputTokenLimitFlag keeps completed command items from echoing broad command
 	// output back into the app-server stream.
 	toolOutputTokenLimitFlag = "tool_output_token_limit=4096"
-	// queueBudgetBytes bounds the stdout lines waiting for the protocol goroutine. A model
+	// queueBudgetBytes bounds the stdout lines waiting for the owner goroutine. A model
 	// writes kilobytes a second, so this only fills when the service falls behind; then the
 	// pipe and the agent wait, and 200 sessions cannot pile up gigabytes of decoded lines.
 	queueBudgetBytes = 512 << 10
@@ -127,6 +127,8 @@ type Options struct {
 	// or tool call fails this many times in a row; 0 uses the default, negative disables it.
 	MaxIdenticalToolFailures int
 
+	// Events gets the session's events, mostly on the goroutine that owns its state: a sink
+	// that called back into the session (Usage, RunTurn) would wait on itself.
 	Events agent.EventSink
 	Logger *slog.Logger
 }

@@ -1,23 +1,11 @@
 package codex
 
 import (
-	"os/exec"
 	"syscall"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 )
-
-// setProcessGroup puts the child in its own process group so it can be killed as a group.
-func setProcessGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-}
-
-// killGroupOnCancel makes a context-bound command kill its whole group when cancelled.
-func killGroupOnCancel(cmd *exec.Cmd) {
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
-}
 
 // processTree names pid and all its live descendants by pid and start time, so a later signal
 // never reaches a process that merely reused one of their pids. Codex starts shell commands in

@@ -95,3 +95,8 @@ type completedItem struct {
 		Path string `json:"path"`
 	} `json:"changes"`
 }
+
+// turnRef is the turn a server request belongs to.
+type turnRef struct {
+	TurnID string `json:"turnId"`
+}

@@ -11,6 +11,7 @@ import (
 
 // sendError gives a failed write to Codex its code: a closed session keeps its own error, a
 // write Codex did not take in time is a response timeout, anything else means Codex is gone.
+// It asks the owner for the state it explains an exit with, so the owner never calls it.
 func (s *Session) sendError(err error) error {
 	switch {
 	case err == nil || errors.As(err, new(*agent.Error)):
@@ -20,7 +21,10 @@ func (s *Session) sendError(err error) error {
 	case isTimeout(err):
 		return &agent.Error{Code: agent.CodeResponseTimeout, Message: "codex stopped reading its stdin", Err: err}
 	}
-	return s.exitError(&agent.Error{Code: agent.CodePortExit, Message: "write to codex", Err: err})
+	tail := s.proc.StderrTail()
+	e := &agent.Error{Code: agent.CodePortExit, Message: "write to codex", Err: err}
+	s.do(func(st *sessionState) { e = s.exitError(st, e, tail) })
+	return e
 }
 
 func isTimeout(err error) bool {
@@ -47,7 +51,7 @@ func (s *Session) await(ctx context.Context, c *jsonl.Call, out any) error {
 	case errors.As(err, &rpcErr):
 		return agent.Errorf(agent.CodeResponseError, "codex error %d: %s", rpcErr.Code, rpcErr.Message)
 	case errors.As(err, &timeout):
-		e := agent.Errorf(agent.CodeResponseTimeout, "%s", s.faults.explain(timeout.Error()))
+		e := agent.Errorf(agent.CodeResponseTimeout, "%s", s.explainFaults(timeout.Error()))
 		e.StderrTail = s.proc.StderrTail()
 		return e
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
@@ -68,16 +72,18 @@ func (s *Session) send(method string, params any) error {
 	return s.sendError(s.rpc.Notify(method, params))
 }
 
-// reply answers a server request with a result.
+// reply answers a server request with a result. It runs on the owner and on tool-call
+// goroutines; a failed answer is only logged, since the stream's end reports a Codex that
+// went away.
 func (s *Session) reply(id json.RawMessage, result any) {
-	if err := s.sendError(s.rpc.Reply(id, result)); err != nil {
+	if err := s.rpc.Reply(id, result); err != nil {
 		s.opts.Logger.Warn("answer codex request", "error", err)
 	}
 }
 
-// replyError answers a server request with a JSON-RPC error.
+// replyError answers a server request with a JSON-RPC error, like reply.
 func (s *Session) replyError(id json.RawMessage, code int64, message string) {
-	if err := s.sendError(s.rpc.ReplyError(id, code, message)); err != nil {
+	if err := s.rpc.ReplyError(id, code, message); err != nil {
 		s.opts.Logger.Warn("answer codex request", "error", err)
 	}
 }

@@ -70,7 +70,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 	cfg := req.Config
 	in := cfg.SandboxInput()
 	in.Workspace = req.Workspace
-	in.GitMetadataRoots = GitMetadataRoots(context.Background(), req.Workspace)
+	in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
 	in.SessionDir = sessionDir
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
 	in.Home = req.Home

@@ -1,8 +1,6 @@
 package codex
 
 import (
-	"encoding/json"
-
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
@@ -13,7 +11,7 @@ const rpcMethodNotFound = -32601
 // handleServerRequest answers every request Codex sends; an unanswered request would stall
 // the turn. Approvals follow the configured policy, user input is never waited for,
 // elicitations are declined, and tool calls go to the registry.
-func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
+func (s *Session) handleServerRequest(f *jsonl.Frame, line []byte) {
 	ev := agent.Event{Method: f.Method, Raw: eventRaw(line), RawTruncated: len(line) > eventRawBytes}
 	switch f.Method {
 	case "item/commandExecution/requestApproval", "item/fileChange/requestApproval":
@@ -21,8 +19,7 @@ func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
 	case "execCommandApproval", "applyPatchApproval":
 		s.answerApproval(f, ev, "approved_for_session", map[string]any{"denied": map[string]any{"rejection": declineReason}})
 	case "item/permissions/requestApproval":
-		var p permissionsParams
-		_ = json.Unmarshal(f.Params, &p)
+		p := paramsOrZero[permissionsParams](f)
 		if s.opts.AutoApproveAll && len(p.Permissions) > 0 {
 			s.reply(f.ID, map[string]any{"permissions": p.Permissions, "scope": "session"})
 			ev.Kind, ev.Message = agent.EventApprovalAutoApproved, "permissions granted for the session"
@@ -35,7 +32,7 @@ func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
 		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
 		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
 		s.emitFrame(ev)
-		s.endTurn(turnOf(f.Params), agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
+		s.st.endTurn(paramsOrZero[turnRef](f).TurnID, agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
 	case "mcpServer/elicitation/request":
 		s.reply(f.ID, map[string]any{"action": "decline"})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"
@@ -52,9 +49,8 @@ func (s *Session) handleServerRequest(f *jsonl.Message, line []byte) {
 // declineReason is what the model is told when the configured policy declines an action.
 const declineReason = "declined by Symphony's approval policy; try another approach"
 
-func (s *Session) answerApproval(f *jsonl.Message, ev agent.Event, accept, decline any) {
-	var p approvalParams
-	_ = json.Unmarshal(f.Params, &p)
+func (s *Session) answerApproval(f *jsonl.Frame, ev agent.Event, accept, decline any) {
+	p := paramsOrZero[approvalParams](f)
 	if s.opts.AutoApproveAll {
 		s.reply(f.ID, map[string]any{"decision": accept})
 		ev.Kind, ev.Message = agent.EventApprovalAutoApproved, p.Command
@@ -67,9 +63,9 @@ func (s *Session) answerApproval(f *jsonl.Message, ev agent.Event, accept, decli
 
 // startToolCall runs a dynamic tool in its own goroutine so a slow tool never holds up the
 // processing of other frames.
-func (s *Session) startToolCall(f *jsonl.Message, ev agent.Event) {
-	var p toolCallParams
-	if err := json.Unmarshal(f.Params, &p); err != nil {
+func (s *Session) startToolCall(f *jsonl.Frame, ev agent.Event) {
+	p, err := paramsOf[toolCallParams](f)
+	if err != nil {
 		s.reply(f.ID, toolFailure("malformed tool call: "+err.Error()))
 		ev.Kind, ev.Message = agent.EventMalformed, "item/tool/call: "+err.Error()
 		s.emitFrame(ev)

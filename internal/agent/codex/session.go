@@ -18,7 +18,9 @@ import (
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
-// Session drives one `codex app-server` process. It implements agent.Session.
+// Session drives one `codex app-server` process. It implements agent.Session. What changes
+// while it runs is owned by one goroutine (see sessionState); the fields here are set before
+// that goroutine starts and only read afterwards.
 type Session struct {
 	opts      Options
 	optsErr   error
@@ -27,35 +29,27 @@ type Session struct {
 	gitRoots  []string
 
 	proc   *jsonl.Process
-	stream *jsonl.Stream[jsonl.Message]
+	stream *jsonl.Stream[jsonl.Frame]
 	rpc    *jsonl.Client
-	pid    atomic.Int64
-	faults frameFaults
-	// frameTime is when the line being handled was read; only the protocol goroutine uses it.
-	frameTime time.Time
-	// ids mirrors threadID and turnID for emit; written under mu.
-	ids atomic.Pointer[turnIDs]
+	// pid is written once, at launch, and read by PID from any goroutine.
+	pid atomic.Int64
+	// startCalled is set by the first Start, or by a Stop that came before any, so a session
+	// starts at most once and callers know whether an owner may be running.
+	startCalled atomic.Bool
 
-	// exited closes when the protocol loop has finished and every waiter has been released.
+	st sessionState
+	// requests carries the functions other goroutines run on the owner (see do).
+	requests chan func(*sessionState)
+	// oversize carries the start of each oversize line from the reader to the owner.
+	oversize chan []byte
+	// exited closes when the owner has finished and every waiter has been released, or when
+	// Start or Stop found that no owner will ever run.
 	exited chan struct{}
 
 	toolCtx    context.Context
 	toolCancel context.CancelFunc
 	toolsWG    sync.WaitGroup
-
-	mu          sync.Mutex
-	closedErr   error
-	handshaken  bool
-	threadID    string
-	turnID      string
-	turnWait    chan turnOutcome
-	lastMessage string
-	account     agent.TokenAccount
-	rateLimits  json.RawMessage
-	breaker     failureBreaker
-	stopOnce    sync.Once
-	startCalled bool
-	stopped     bool
+	stopOnce   sync.Once
 }
 
 type turnOutcome struct {
@@ -71,9 +65,9 @@ var _ agent.Session = (*Session)(nil)
 // with code invalid_agent_options so the caller sees every problem at once.
 func New(opts Options) *Session {
 	o, err := opts.withDefaults()
-	s := &Session{opts: o, optsErr: err, exited: make(chan struct{})}
-	s.faults.secrets = o.Secrets
-	s.breaker.threshold = o.MaxIdenticalToolFailures
+	s := &Session{opts: o, optsErr: err, requests: make(chan func(*sessionState)), oversize: make(chan []byte), exited: make(chan struct{})}
+	s.st.faults.secrets = o.Secrets
+	s.st.breaker.threshold = o.MaxIdenticalToolFailures
 	s.toolCtx, s.toolCancel = context.WithCancel(context.Background())
 	return s
 }
@@ -83,44 +77,42 @@ func (s *Session) PID() int { return int(s.pid.Load()) }
 
 // Usage returns the accepted cumulative token totals of the session.
 func (s *Session) Usage() agent.TokenUsage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.account.Totals()
+	var u agent.TokenUsage
+	s.do(func(st *sessionState) { u = st.account.Totals() })
+	return u
 }
 
 // ThreadID returns the Codex thread id once Start has succeeded.
 func (s *Session) ThreadID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.threadID
+	var id string
+	s.do(func(st *sessionState) { id = st.threadID })
+	return id
 }
 
 // RateLimits returns the latest rate-limit payload Codex reported, or nil.
 func (s *Session) RateLimits() json.RawMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rateLimits
+	var limits json.RawMessage
+	s.do(func(st *sessionState) { limits = st.rateLimits })
+	return limits
 }
 
 // Start launches Codex in the workspace and completes the handshake: initialize,
 // initialized, thread/start and, when an issue identifier is set, thread/name/set.
 func (s *Session) Start(ctx context.Context) error {
-	s.mu.Lock()
-	if s.startCalled {
-		s.mu.Unlock()
-		return agent.Errorf(agent.CodeSessionClosed, "session already started")
+	if !s.startCalled.CompareAndSwap(false, true) {
+		return agent.Errorf(agent.CodeSessionClosed, "session already started or stopped")
 	}
-	s.startCalled = true
-	s.mu.Unlock()
 	if s.optsErr != nil {
+		close(s.exited)
 		return s.optsErr
 	}
 	if err := s.launch(); err != nil {
+		close(s.exited)
 		s.emit(agent.Event{Kind: agent.EventStartupFailed, Message: err.Error(), Code: agent.CodeOf(err)})
 		return err
 	}
 	if err := s.handshake(ctx); err != nil {
-		s.emit(agent.Event{Kind: agent.EventStartupFailed, Message: err.Error(), Code: agent.CodeOf(err)})
+		s.emit(agent.Event{Kind: agent.EventStartupFailed, ThreadID: s.ThreadID(), Message: err.Error(), Code: agent.CodeOf(err)})
 		_ = s.Stop(context.Background())
 		return err
 	}
@@ -145,7 +137,7 @@ func (s *Session) launch() error {
 		return &agent.Error{Code: agent.CodeInvalidOptions, Message: "prepare private codex home", Err: err}
 	}
 	if s.sendsWorkspaceWritePolicy() {
-		s.gitRoots = GitMetadataRoots(context.Background(), ws)
+		s.gitRoots = agent.GitMetadataRoots(context.Background(), ws)
 	}
 	argv, err := s.argv()
 	if err != nil {
@@ -183,8 +175,8 @@ func (s *Session) startProcess(argv []string) error {
 	}
 	cmd.Dir = s.workspace
 	cmd.Env = s.environ()
-	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.faults.noteOversize}
-	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, jsonl.DecodeMessage)
+	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize}
+	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, decodeFrame)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
@@ -194,7 +186,7 @@ func (s *Session) startProcess(argv []string) error {
 	s.proc, s.stream, s.rpc = proc, stream, jsonl.NewClient(proc, s.opts.ReadTimeout)
 	s.pid.Store(int64(proc.PID()))
 	s.opts.Logger.Info("codex started", "pid", proc.PID(), "workspace", s.workspace)
-	go s.protocolLoop()
+	go s.own()
 	return nil
 }
 
@@ -216,9 +208,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	if err := s.send("initialized", nil); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.handshaken = true
-	s.mu.Unlock()
+	s.do(func(st *sessionState) { st.handshaken = true })
 
 	threadParams := map[string]any{
 		"cwd":            s.workspace,
@@ -242,10 +232,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	if started.Thread.ID == "" {
 		return agent.Errorf(agent.CodeResponseError, "thread/start returned no thread id")
 	}
-	s.mu.Lock()
-	s.threadID = started.Thread.ID
-	s.publishIDsLocked()
-	s.mu.Unlock()
+	s.do(func(st *sessionState) { st.threadID = started.Thread.ID })
 	if name := s.threadName(); name != "" {
 		if err := s.call(ctx, "thread/name/set", map[string]any{"threadId": started.Thread.ID, "name": name}, nil); err != nil {
 			return err
@@ -310,45 +297,28 @@ func (s *Session) removeDirs() {
 	}
 }
 
-// emitFrame stamps an event caused by a frame with the time its batch was read.
+// emitFrame stamps an event caused by the frame being handled with the time it was read and
+// with the running thread and turn, unless it names its own. Only the owner calls it.
 func (s *Session) emitFrame(ev agent.Event) {
-	ev.Time = s.frameTime
+	ev.Time = s.st.frameTime
+	if ev.ThreadID == "" {
+		ev.ThreadID = s.st.threadID
+	}
+	if ev.TurnID == "" {
+		ev.TurnID = s.st.turnID
+	}
 	s.emit(ev)
 }
 
+// emit stamps ev with the time when it has none, the process id and the session id of the
+// thread and turn it names, and hands it to the sink.
 func (s *Session) emit(ev agent.Event) {
 	if ev.Time.IsZero() {
 		ev.Time = time.Now().UTC()
 	}
 	ev.PID = s.PID()
-	var ids turnIDs
-	if p := s.ids.Load(); p != nil {
-		ids = *p
-	}
-	if ev.ThreadID == "" {
-		ev.ThreadID = ids.thread
-	}
-	if ev.TurnID == "" {
-		ev.TurnID = ids.turn
-	}
-	switch {
-	case ev.ThreadID == ids.thread && ev.TurnID == ids.turn:
-		ev.SessionID = ids.session
-	case ev.ThreadID != "" && ev.TurnID != "":
+	if ev.ThreadID != "" && ev.TurnID != "" {
 		ev.SessionID = ev.ThreadID + "-" + ev.TurnID
 	}
 	s.opts.Events(ev)
-}
-
-// turnIDs are the ids emit stamps on events. They are published whenever the thread or the
-// turn changes, so that stamping the events of a busy stream takes no lock.
-type turnIDs struct{ thread, turn, session string }
-
-// publishIDsLocked publishes the current thread and turn ids; s.mu must be held.
-func (s *Session) publishIDsLocked() {
-	ids := &turnIDs{thread: s.threadID, turn: s.turnID}
-	if ids.thread != "" && ids.turn != "" {
-		ids.session = ids.thread + "-" + ids.turn
-	}
-	s.ids.Store(ids)
 }

@@ -12,25 +12,30 @@ import (
 // RunTurn starts a turn on the session's thread and waits for it to end. Continuation turns
 // reuse the same thread, so Codex keeps the conversation.
 func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult, error) {
-	s.mu.Lock()
-	switch {
-	case s.closedErr != nil:
-		err := s.closedErr
-		s.mu.Unlock()
-		return agent.TurnResult{}, err
-	case s.threadID == "":
-		s.mu.Unlock()
+	if !s.startCalled.Load() {
 		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "RunTurn before a successful Start")
-	case s.turnWait != nil:
-		s.mu.Unlock()
-		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "a turn is already running")
 	}
-	outcome := make(chan turnOutcome, 1)
-	s.turnWait, s.turnID, s.lastMessage = outcome, "", ""
-	s.publishIDsLocked()
-	s.breaker.succeed()
-	thread := s.threadID
-	s.mu.Unlock()
+	var thread string
+	var outcome chan turnOutcome
+	var refused error
+	s.do(func(st *sessionState) {
+		switch {
+		case st.closedErr != nil:
+			refused = st.closedErr
+		case st.threadID == "":
+			refused = agent.Errorf(agent.CodeSessionClosed, "RunTurn before a successful Start")
+		case st.turnWait != nil:
+			refused = agent.Errorf(agent.CodeSessionClosed, "a turn is already running")
+		default:
+			outcome = make(chan turnOutcome, 1)
+			st.turnWait, st.turnID, st.lastMessage = outcome, "", ""
+			st.breaker.succeed()
+			thread = st.threadID
+		}
+	})
+	if refused != nil {
+		return agent.TurnResult{}, refused
+	}
 
 	params := map[string]any{
 		"threadId":       thread,
@@ -43,11 +48,11 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	}
 	var started turnStartResult
 	if err := s.startTurn(ctx, params, &started); err != nil {
-		s.mu.Lock()
-		if s.turnWait == outcome {
-			s.turnWait = nil
-		}
-		s.mu.Unlock()
+		s.do(func(st *sessionState) {
+			if st.turnWait == outcome {
+				st.turnWait = nil
+			}
+		})
 		return agent.TurnResult{}, err
 	}
 	turnID := started.Turn.ID
@@ -64,17 +69,18 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	case o := <-outcome:
 		err, reported = o.err, o.reported
 	case <-timer.C:
-		err = agent.Errorf(agent.CodeTurnTimeout, "%s", s.faults.explain(fmt.Sprintf("turn %s did not finish within %s", turnID, s.opts.TurnTimeout)))
+		err = agent.Errorf(agent.CodeTurnTimeout, "%s", s.explainFaults(fmt.Sprintf("turn %s did not finish within %s", turnID, s.opts.TurnTimeout)))
 	case <-ctx.Done():
 		err = &agent.Error{Code: agent.CodeTurnCancelled, Message: "turn " + turnID + " cancelled", Err: ctx.Err()}
 	}
-	s.mu.Lock()
-	if s.turnWait == outcome {
-		s.turnWait = nil
-	}
-	last := s.lastMessage
-	usage := s.account.Thread(thread)
-	s.mu.Unlock()
+	var last string
+	var usage agent.TokenUsage
+	s.do(func(st *sessionState) {
+		if st.turnWait == outcome {
+			st.turnWait = nil
+		}
+		last, usage = st.lastMessage, st.account.Thread(thread)
+	})
 	result := agent.TurnResult{ThreadID: thread, TurnID: turnID, SessionID: sessionID, LastMessage: last, Usage: usage}
 	if err != nil {
 		log.Warn("codex turn failed", "code", string(agent.CodeOf(err)), "error", err)
@@ -90,17 +96,14 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	return result, nil
 }
 
-// startTurn sends turn/start and waits for its response. The turn id is recorded from the
-// response on the protocol goroutine, before it handles the next line, so a turn/completed
-// that follows at once is matched to this turn.
+// startTurn sends turn/start and waits for its response. The owner records the turn id from
+// the response before it handles the next line, so a turn/completed that follows at once is
+// matched to this turn.
 func (s *Session) startTurn(ctx context.Context, params map[string]any, started *turnStartResult) error {
 	c, err := s.rpc.SendObserved("turn/start", params, func(result json.RawMessage) {
 		var r turnStartResult
 		if json.Unmarshal(result, &r) == nil {
-			s.mu.Lock()
-			s.turnID = r.Turn.ID
-			s.publishIDsLocked()
-			s.mu.Unlock()
+			s.st.turnID = r.Turn.ID
 		}
 	})
 	if err != nil {
@@ -133,16 +136,24 @@ func (s *Session) interruptIfOurs(err error, thread, turn string) {
 // is removed. Stop is idempotent and safe to call concurrently with RunTurn.
 func (s *Session) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() {
-		s.mu.Lock()
-		s.stopped = true
-		thread, turn, running := s.threadID, s.turnID, s.turnWait != nil
-		s.mu.Unlock()
+		if s.startCalled.CompareAndSwap(false, true) {
+			// Never started: nothing runs and nothing was written, and Start now refuses.
+			close(s.exited)
+			s.toolCancel()
+			return
+		}
+		var thread, turn string
+		var running bool
+		s.do(func(st *sessionState) {
+			st.stopped = true
+			thread, turn, running = st.threadID, st.turnID, st.turnWait != nil
+		})
 		if s.proc != nil {
 			s.terminate(ctx, thread, turn, running)
 		}
 		s.toolCancel()
 		s.waitForTools()
-		s.endTurn("", agent.Errorf(agent.CodeTurnCancelled, "session stopped"))
+		s.do(func(st *sessionState) { st.endTurn("", agent.Errorf(agent.CodeTurnCancelled, "session stopped")) })
 		s.removeDirs()
 	})
 	return nil

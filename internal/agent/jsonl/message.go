@@ -1,7 +1,6 @@
 package jsonl
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,28 +33,19 @@ func (e *RPCError) Error() string { return fmt.Sprintf("error %d: %s", e.Code, e
 // ErrNotObject is the decode error of a line that is JSON but not an object.
 var ErrNotObject = errors.New("line is not a JSON object")
 
-// DecodeMessage decodes one line as a JSON-RPC message. A null id counts as no id. The
-// message holds copies of the members it keeps, never slices of line.
+// DecodeMessage decodes one line as a JSON-RPC message with its params kept as they are. A
+// null id, like null params, counts as none. The message holds copies of the members it
+// keeps, never slices of line.
 func DecodeMessage(line []byte) (Message, error) {
-	var m Message
-	if err := DecodeObject(line, &m); err != nil {
+	f, err := DecodeFrame(line, keepParams)
+	if err != nil {
 		return Message{}, err
 	}
-	if bytes.Equal(m.ID, []byte("null")) {
-		m.ID = nil
+	m := f.Message
+	if raw, ok := f.Decoded.(*json.RawMessage); ok {
+		m.Params = *raw
 	}
 	return m, nil
 }
 
-// DecodeObject decodes line, which must be exactly one JSON object, into v.
-func DecodeObject(line []byte, v any) error {
-	if trimmed := bytes.TrimLeft(line, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' {
-		if json.Valid(line) {
-			return ErrNotObject
-		}
-	}
-	if err := json.Unmarshal(line, v); err != nil {
-		return fmt.Errorf("malformed JSON line: %w", err)
-	}
-	return nil
-}
+func keepParams(string) any { return new(*json.RawMessage) }
