@@ -167,7 +167,12 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 	if err != nil {
 		return orchestrator.Deps{}, usageErr(err)
 	}
+	issueGate, err := s.issueGate(cfg)
+	if err != nil {
+		return orchestrator.Deps{}, err
+	}
 	return orchestrator.Deps{
+		Gate:       issueGate,
 		Settings:   orchestrator.FromConfig(cfg),
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,

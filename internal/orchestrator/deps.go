@@ -8,6 +8,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/gate"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
@@ -123,6 +124,9 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Gate scores candidates before their first dispatch (issue_gate); nil dispatches them
+	// ungated.
+	Gate *gate.Gate
 	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
 	// are (the agent adapters already redact what they know).
 	Redact func(string) string

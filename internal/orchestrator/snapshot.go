@@ -37,6 +37,10 @@ type Snapshot struct {
 	// Held issues are not dispatched: stopped by the operator, out of budget or waiting for a
 	// human.
 	Held []HeldRow
+	// AwaitingClarification and Skipped are candidates the issue gate holds from a first
+	// dispatch, by identifier.
+	AwaitingClarification []GateRow
+	Skipped               []GateRow
 
 	Tokens         agent.TokenUsage
 	RuntimeSeconds float64

@@ -61,7 +61,8 @@ func TestMetricsIsMountedWhenGiven(t *testing.T) {
 
 func TestIssueLookupCoversEveryList(t *testing.T) {
 	env := newTestEnv(t)
-	cases := map[string]string{"ENG-1": "running", "id-2": "running", "ENG-3": "retrying", "ENG-4": "watching", "ENG-5": "queued", "ENG-7": "held"}
+	cases := map[string]string{"ENG-1": "running", "id-2": "running", "ENG-3": "retrying", "ENG-4": "watching", "ENG-5": "queued", "ENG-7": "held",
+		"ENG-8": "awaiting_clarification", "id-9": "skipped"}
 	for key, status := range cases {
 		rec := do(env.srv.Handler(), "GET", "/api/v1/issues/"+key, "", nil)
 		var is Issue

@@ -15,23 +15,26 @@ const stateHistoryRows = 50
 
 // State is the document of GET /api/v1/state and of every SSE "state" event.
 type State struct {
-	GeneratedAt   time.Time      `json:"generated_at"`
-	Repos         []string       `json:"repos"`
-	Counts        Counts         `json:"counts"`
-	MaxAgents     int            `json:"max_agents"`
-	Running       []RunningJSON  `json:"running"`
-	Queued        []QueuedJSON   `json:"queued"`
-	Retrying      []RetryJSON    `json:"retrying"`
-	Watching      []WatchingJSON `json:"watching"`
-	Conflicts     []ConflictJSON `json:"conflicts"`
-	Held          []HeldJSON     `json:"held"`
-	RunHistory    []HistoryJSON  `json:"run_history"`
-	Totals        Totals         `json:"codex_totals"`
-	Pause         PauseJSON      `json:"pause"`
-	Budget        BudgetJSON     `json:"budget"`
-	DispatchState DispatchState  `json:"dispatch_state"`
-	LastPollAt    *time.Time     `json:"last_poll_at"`
-	LastPollError string         `json:"last_poll_error,omitempty"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	Repos       []string       `json:"repos"`
+	Counts      Counts         `json:"counts"`
+	MaxAgents   int            `json:"max_agents"`
+	Running     []RunningJSON  `json:"running"`
+	Queued      []QueuedJSON   `json:"queued"`
+	Retrying    []RetryJSON    `json:"retrying"`
+	Watching    []WatchingJSON `json:"watching"`
+	Conflicts   []ConflictJSON `json:"conflicts"`
+	Held        []HeldJSON     `json:"held"`
+	// AwaitingClarification and Skipped are candidates the issue gate holds from dispatch.
+	AwaitingClarification []GateJSON    `json:"awaiting_clarification"`
+	Skipped               []GateJSON    `json:"skipped"`
+	RunHistory            []HistoryJSON `json:"run_history"`
+	Totals                Totals        `json:"codex_totals"`
+	Pause                 PauseJSON     `json:"pause"`
+	Budget                BudgetJSON    `json:"budget"`
+	DispatchState         DispatchState `json:"dispatch_state"`
+	LastPollAt            *time.Time    `json:"last_poll_at"`
+	LastPollError         string        `json:"last_poll_error,omitempty"`
 	// RateLimits is the agent's latest rate-limit payload as it sent it, or null.
 	RateLimits json.RawMessage `json:"rate_limits"`
 }
@@ -44,6 +47,8 @@ type Counts struct {
 	Watching  int `json:"watching"`
 	Conflicts int `json:"conflicts"`
 	Held      int `json:"held"`
+	Awaiting  int `json:"awaiting_clarification"`
+	Skipped   int `json:"skipped"`
 }
 
 // Tokens are the token buckets of an attempt, an issue or the whole service.
@@ -222,6 +227,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 		repos[h.RepoKey] = true
 		st.Held = append(st.Held, HeldJSON{RepoKey: h.RepoKey, IssueID: h.IssueID, IssueIdentifier: h.Identifier, Reason: h.Reason})
 	}
+	st.AwaitingClarification, st.Skipped = gateRowsOf(s.AwaitingClarification, repos), gateRowsOf(s.Skipped, repos)
 	history := s.History[max(len(s.History)-stateHistoryRows, 0):]
 	st.RunHistory = make([]HistoryJSON, 0, len(history))
 	for i := len(history) - 1; i >= 0; i-- {
@@ -238,7 +244,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 	}
 	slices.Sort(st.Repos)
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held),
+		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped)}
 	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens}
 	if s.TokensPerDay > 0 {
 		left := max(s.TokensPerDay-s.DailyTokens, 0)
