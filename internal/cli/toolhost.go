@@ -34,6 +34,7 @@ func (s *service) toolHosts() toolHostFactory {
 			RunID:                  req.RunID,
 			Events:                 req.Events,
 			Logger:                 s.logger,
+			ReadOnly:               req.ReadOnlyTools,
 			GitHub:                 githubToolOptions(context.Background(), cfg, req.Issue.RepoKey, req.Workspace.Path, s.store, dependencies, s.logger),
 		})
 		if err != nil {

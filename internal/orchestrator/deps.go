@@ -43,6 +43,9 @@ type AgentRequest struct {
 	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
+	// ReadOnlyTools leaves the session only the scoped tools that change nothing (the
+	// pre-push reviewer's scope).
+	ReadOnlyTools bool
 	// Events must receive every session event. It waits only while the audit queue is full,
 	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
@@ -124,6 +127,8 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Review runs the pre-push reviewer inside attempts (pre_push_review); nil runs none.
+	Review *PrePushReview
 	// Gate scores candidates before their first dispatch (issue_gate); nil dispatches them
 	// ungated.
 	Gate *gate.Gate

@@ -50,6 +50,8 @@ type harnessConfig struct {
 	redact func(string) string
 	// gate builds the issue gate over the harness's tracker; nil runs ungated.
 	gate func(h *harness) *gate.Gate
+	// review builds the pre-push reviewer; nil runs none.
+	review func(h *harness) *PrePushReview
 }
 
 type option func(*harnessConfig)
@@ -170,8 +172,12 @@ func (h *harness) deps() Deps {
 	if h.cfg.gate != nil {
 		g = h.cfg.gate(h)
 	}
+	var rv *PrePushReview
+	if h.cfg.review != nil {
+		rv = h.cfg.review(h)
+	}
 	return Deps{
-		Gate:     g,
+		Gate: g, Review: rv,
 		Settings: s, Tracker: h.tracker, Workspaces: h.ws, Store: h.store, Audit: h.audit,
 		Prompts: &PromptBuilder{Builder: builder, Agent: ag, Templates: templates},
 		NewAgent: func(r AgentRequest) (agent.Session, error) {
