@@ -6,12 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
+	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/review"
 	"github.com/symphony-go/symphony/internal/store"
 )
@@ -166,6 +168,28 @@ func TestPrePushReviewRequestsChangesThenApproves(t *testing.T) {
 	if run.Status != store.StatusSuccess || run.Tokens.Total != 3*1000+3*reviewerTurnTokens {
 		t.Errorf("run %s with %d tokens, want success with the executor's and the reviewer's %d", run.Status, run.Tokens.Total, 3*1000+3*reviewerTurnTokens)
 	}
+	if got := fmt.Sprint(h.runFinishedDetail("ENG-1", "reviewer_tokens")); got != fmt.Sprint(3*reviewerTurnTokens) {
+		t.Errorf("run_finished reviewer_tokens %v, want %d", got, 3*reviewerTurnTokens)
+	}
+}
+
+// runFinishedDetail is a detail of the identifier's last run_finished audit record.
+func (h *harness) runFinishedDetail(identifier, key string) any {
+	h.t.Helper()
+	h.eventually("the run_finished record", func() bool {
+		return slices.Contains(h.auditTypes(identifier), audit.EventRunFinished)
+	})
+	recs, err := audit.Query(audit.QueryOptions{Dir: audit.Dir(h.state), Issue: identifier})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var detail any
+	for _, r := range recs {
+		if r.EventType == audit.EventRunFinished {
+			detail = r.Details[key]
+		}
+	}
+	return detail
 }
 
 func TestPrePushReviewBlockEscalatesWithoutRetry(t *testing.T) {

@@ -46,6 +46,8 @@ type attemptResult struct {
 	// ToolCalls and ToolFailures count the scoped tool calls the attempt made and how many
 	// of them failed.
 	ToolCalls, ToolFailures int
+	// ReviewerTokens is the part of the attempt's tokens the pre-push reviewer used.
+	ReviewerTokens int64
 }
 
 // workerUpdate is a progress report from a running attempt.
@@ -161,6 +163,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	maxTurns := job.settings.MaxTurns
 	reviewer := w.newPrePush(job, ws, lock, sink.observe, log)
+	if reviewer != nil {
+		defer func() { res.ReviewerTokens = reviewer.reviewerTokens() }()
+	}
 	// reviewed is what the pre-push reviewer tells the executor next, instead of the
 	// continuation prompt.
 	var reviewed string

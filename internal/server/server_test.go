@@ -70,6 +70,11 @@ func TestIssueLookupCoversEveryList(t *testing.T) {
 			t.Errorf("issue %s: %d %s, want status %s", key, rec.Code, rec.Body, status)
 		}
 	}
+	var gated Issue
+	json.Unmarshal(do(env.srv.Handler(), "GET", "/api/v1/issues/ENG-8", "", nil).Body.Bytes(), &gated)
+	if gated.Gate == nil || gated.Gate.Score != 4 || gated.Gate.RoundsAsked != 1 || len(gated.Gate.Questions) != 2 {
+		t.Errorf("awaiting issue gate object %+v", gated.Gate)
+	}
 	var retry Issue
 	json.Unmarshal(do(env.srv.Handler(), "GET", "/api/v1/issues/ENG-3", "", nil).Body.Bytes(), &retry)
 	if retry.Attempts.RestartCount != 3 || retry.Attempts.CurrentRetryAttempt != 4 || retry.LastError != "worker exited: turn_timeout" {
