@@ -25,7 +25,10 @@ const (
 	// CodeToolFailureLoop is the human-attention block raised when the agent repeats the same
 	// failing command or tool call too many times in a row; retrying would only repeat it.
 	CodeToolFailureLoop Code = "tool_failure_circuit_breaker"
-	CodeSessionClosed   Code = "session_closed"
+	// CodeReviewBlocked ends an attempt whose pre-push reviewer blocked the work with grounded
+	// findings: the issue is escalated to a person, never retried.
+	CodeReviewBlocked Code = "review_agent_blocked"
+	CodeSessionClosed Code = "session_closed"
 	// Codes of runtimes that run one process per turn and end it with a result line.
 	CodeClaudeNotFound Code = "claude_not_found"
 	CodeCommandTimeout Code = "command_timeout"
@@ -92,5 +95,6 @@ func ResetAtOf(err error) time.Time {
 // NeedsHumanAttention reports whether a failure should block the issue for an operator
 // instead of being retried.
 func NeedsHumanAttention(err error) bool {
-	return CodeOf(err) == CodeToolFailureLoop
+	code := CodeOf(err)
+	return code == CodeToolFailureLoop || code == CodeReviewBlocked
 }

@@ -23,8 +23,13 @@ import (
 // logs root and symphony.yml. secrets redacts the tracker text handed to the agent outside the
 // prompt.
 func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
+	return newSessionFactory(configs.Current, ws, stateRoot, logsRoot, hosts, secrets, logger)
+}
+
+// newSessionFactory builds sessions from the configuration current returns at each session.
+func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
-		cfg := configs.Current()
+		cfg := current()
 		rt, err := agent.Lookup(cfg.Agent.Runtime)
 		if err != nil {
 			return nil, err

@@ -167,7 +167,14 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 	if err != nil {
 		return orchestrator.Deps{}, usageErr(err)
 	}
+	issueGate, err := s.issueGate(cfg)
+	if err != nil {
+		return orchestrator.Deps{}, err
+	}
+	reviewer := newReviewerFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger)
 	return orchestrator.Deps{
+		Gate:       issueGate,
+		Review:     orchestrator.PrePushReviewFromConfig(cfg, reviewer),
 		Settings:   orchestrator.FromConfig(cfg),
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/server"
 )
 
@@ -147,6 +148,20 @@ func renderStatus(w io.Writer, st server.State) {
 	section("Awaiting input", len(st.AwaitingInput), func(tw *tabwriter.Writer) {
 		for _, a := range st.AwaitingInput {
 			fmt.Fprintf(tw, "  %s\tasked %s ago\t%s\n", a.IssueIdentifier, age(now.Sub(a.AskedAt)), oneLine(a.Question, 100))
+		}
+	})
+	section("Awaiting clarification (issue gate)", len(st.AwaitingClarification), func(tw *tabwriter.Writer) {
+		for _, g := range st.AwaitingClarification {
+			fmt.Fprintf(tw, "  %s\tscore %d\tasked %d time(s)\t%s\n", g.IssueIdentifier, g.Score, g.RoundsAsked, oneLine(g.Reason, 80))
+		}
+	})
+	section("Skipped (issue gate)", len(st.Skipped), func(tw *tabwriter.Writer) {
+		for _, g := range st.Skipped {
+			why := fmt.Sprintf("score %d", g.Score)
+			if g.Kind == orchestrator.GateError {
+				why = "scoring failed"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", g.IssueIdentifier, why, oneLine(g.Reason, 80))
 		}
 	})
 	section("Watching", len(st.Watching), func(tw *tabwriter.Writer) {

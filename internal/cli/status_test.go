@@ -20,9 +20,12 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 			{IssueIdentifier: "ENG-3", Attempt: 4, DueAt: at.Add(80 * time.Second), Error: "worker exited: turn_timeout"},
 			{IssueIdentifier: "ENG-8", Attempt: 1, DueAt: at.Add(time.Second), Continuation: true},
 		},
-		Held:          []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
-		Watching:      []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
-		Conflicts:     []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		Held:                  []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
+		Watching:              []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
+		Conflicts:             []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		AwaitingClarification: []server.GateJSON{{IssueIdentifier: "ENG-9", Kind: "scored", Score: 4, RoundsAsked: 1, Reason: "No target\nlatency."}},
+		Skipped: []server.GateJSON{{IssueIdentifier: "ENG-10", Kind: "scored", Score: 2, Reason: "Nothing to do."},
+			{IssueIdentifier: "ENG-11", Kind: "error", Reason: "LLM call failed: provider_http_status"}},
 		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}},
 		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
 		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
@@ -38,6 +41,8 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		"Held (1)", "ENG-7  stopped by operator",
 		"Watching (1)", "ENG-4  In Review  last ran 1h0m0s ago  https://linear.app/x/ENG-4",
 		"Conflicts (1)", "ENG-6  matched by api, web",
+		"Awaiting clarification (issue gate) (1)", "ENG-9  score 4  asked 1 time(s)  No target latency.",
+		"Skipped (issue gate) (2)", "ENG-10  score 2         Nothing to do.", "ENG-11  scoring failed  LLM call failed: provider_http_status",
 	} {
 		if !strings.Contains(view, want) {
 			t.Errorf("status view lacks %q:\n%s", want, view)

@@ -35,6 +35,7 @@ func (s *service) toolHosts() toolHostFactory {
 			Events:                 req.Events,
 			HumanInputState:        cfg.Agent.HumanInput.State,
 			Logger:                 s.logger,
+			ReadOnly:               req.ReadOnlyTools,
 			GitHub:                 githubToolOptions(context.Background(), cfg, req.Issue.RepoKey, req.Workspace.Path, s.store, dependencies, s.logger),
 		})
 		if err != nil {

@@ -37,6 +37,7 @@ type Usage struct {
 // key from the process environment.
 type ProviderOptions struct {
 	// BaseURL replaces the provider's public origin (tests point it at an httptest server).
+	// Empty means the origin in AnthropicBaseURLEnv / OpenAIBaseURLEnv, else the public one.
 	BaseURL string
 	// Timeout bounds one request; zero means DefaultTimeout.
 	Timeout time.Duration
@@ -45,6 +46,14 @@ type ProviderOptions struct {
 	// HTTPClient is used when set; its own Timeout still applies alongside Timeout.
 	HTTPClient *http.Client
 }
+
+// AnthropicBaseURLEnv and OpenAIBaseURLEnv name the environment variables that point the
+// gate at another origin (a proxy, a gateway, or a mock in end-to-end tests); the same names
+// the providers' own SDKs read.
+const (
+	AnthropicBaseURLEnv = "ANTHROPIC_BASE_URL"
+	OpenAIBaseURLEnv    = "OPENAI_BASE_URL"
+)
 
 // Provider names and defaults the configuration accepts.
 const (
@@ -81,20 +90,26 @@ func NewProvider(provider, model string, opts ProviderOptions) (Provider, error)
 		client = &http.Client{}
 	}
 	base := httpBase{client: client, timeout: timeout, model: model}
+	baseURL := func(envName string) string {
+		if opts.BaseURL != "" {
+			return opts.BaseURL
+		}
+		return strings.TrimSpace(getenv(envName))
+	}
 	switch provider {
 	case ProviderAnthropic:
 		key := strings.TrimSpace(getenv("ANTHROPIC_API_KEY"))
 		if key == "" {
 			return nil, errorf(CodeMissingAnthropicKey, "issue_gate.provider is anthropic but ANTHROPIC_API_KEY is not set")
 		}
-		base.key, base.url = key, origin(opts.BaseURL, anthropicOrigin)+"/v1/messages"
+		base.key, base.url = key, origin(baseURL(AnthropicBaseURLEnv), anthropicOrigin)+"/v1/messages"
 		return &anthropic{base}, nil
 	case ProviderOpenAI:
 		key := strings.TrimSpace(getenv("OPENAI_API_KEY"))
 		if key == "" {
 			return nil, errorf(CodeMissingOpenAIKey, "issue_gate.provider is openai but OPENAI_API_KEY is not set")
 		}
-		base.key, base.url = key, origin(opts.BaseURL, openAIOrigin)+"/v1/chat/completions"
+		base.key, base.url = key, origin(baseURL(OpenAIBaseURLEnv), openAIOrigin)+"/v1/chat/completions"
 		return &openAI{base}, nil
 	default:
 		return nil, errorf(CodeUnsupportedProvider, "issue_gate.provider %q (want anthropic or openai)", provider)

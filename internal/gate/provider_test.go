@@ -135,3 +135,27 @@ func TestProviderFailuresAreTypedAndKeyFree(t *testing.T) {
 		})
 	}
 }
+
+func TestBaseURLFromTheEnvironment(t *testing.T) {
+	for _, tc := range []struct{ provider, env string }{{ProviderAnthropic, AnthropicBaseURLEnv}, {ProviderOpenAI, OpenAIBaseURLEnv}} {
+		t.Run(tc.provider, func(t *testing.T) {
+			mock := newMockModel(t, tc.provider, scoreReply(7))
+			getenv := func(name string) string {
+				if name == tc.env {
+					return mock.server.URL + "/"
+				}
+				return keyEnv(name)
+			}
+			p, err := NewProvider(tc.provider, "m", ProviderOptions{Getenv: getenv, Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Score(context.Background(), "SYS", "USER"); err != nil {
+				t.Fatal(err)
+			}
+			if mock.calls() != 1 {
+				t.Fatalf("the mock at %s=%s received %d requests", tc.env, mock.server.URL, mock.calls())
+			}
+		})
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/symphony-go/symphony/internal/jsonreply"
 )
 
 // Verdict is the model's parsed answer.
@@ -34,7 +36,7 @@ type rawVerdict struct {
 // ignored, the first balanced JSON object that decodes is used, a score may be a number
 // (rounded) or a numeric string, and must land in 1..10.
 func ParseVerdict(text string) (Verdict, error) {
-	obj, ok := firstObject(text)
+	obj, ok := jsonreply.First(text)
 	if !ok {
 		return Verdict{}, errorf(CodeNoJSONObject, "model reply holds no JSON object: %q", clip(text))
 	}
@@ -81,48 +83,6 @@ func parseScore(raw json.RawMessage) (int, error) {
 		return 0, errorf(CodeScoreOutOfRange, "score %s is outside %d..%d", raw, minScore, maxScore)
 	}
 	return int(rounded), nil
-}
-
-// firstObject returns the first balanced {...} in text that is valid JSON, scanning past
-// braces inside strings and past candidates that do not decode (prose such as "{maybe}").
-func firstObject(text string) ([]byte, bool) {
-	for start := strings.IndexByte(text, '{'); start >= 0; {
-		if end, ok := balancedEnd(text, start); ok && json.Valid([]byte(text[start:end])) {
-			return []byte(text[start:end]), true
-		}
-		next := strings.IndexByte(text[start+1:], '{')
-		if next < 0 {
-			break
-		}
-		start += 1 + next
-	}
-	return nil, false
-}
-
-// balancedEnd finds the index just past the brace closing the one at start, honouring JSON
-// string quoting and escapes.
-func balancedEnd(text string, start int) (int, bool) {
-	depth, inString, escaped := 0, false, false
-	for i := start; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '{':
-			depth++
-		case c == '}':
-			depth--
-			if depth == 0 {
-				return i + 1, true
-			}
-		}
-	}
-	return 0, false
 }
 
 func clip(s string) string {

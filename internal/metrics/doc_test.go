@@ -248,6 +248,7 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 		"`bucket`":              tokenBuckets,
 		"`kind`":                {retryKindRetry, retryKindContinuation},
 		"`result`":              {pollOK, pollFailed},
+		"`direction`":           {gateTokensIn, gateTokensOut},
 		"`operation` (tracker)": operationsOf(t, m.reg, "symphony_tracker_requests_total"),
 		"`operation` (store)":   operationsOf(t, m.reg, "symphony_store_write_duration_seconds"),
 	}

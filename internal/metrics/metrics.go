@@ -48,6 +48,8 @@ type Metrics struct {
 	trackerTime     *prometheus.HistogramVec
 	storeTime       *prometheus.HistogramVec
 	storeErrors     *prometheus.CounterVec
+
+	gate gateCollectors
 }
 
 // New builds the registry with the Go runtime and process collectors and every Symphony
@@ -99,6 +101,8 @@ func New(opts Options) *Metrics {
 		Name: "symphony_store_write_errors_total", Help: "Run store writes that returned an error, by operation.",
 	}, []string{"operation"})
 
+	m.gate = newGateCollectors()
+	m.reg.MustRegister(m.gate.collectors()...)
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

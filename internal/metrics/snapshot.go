@@ -35,6 +35,10 @@ var (
 		"Unix time at which the last poll's result reached the scheduler; absent before the first poll.", nil, nil)
 	auditQueueDesc = prometheus.NewDesc("symphony_audit_queue_depth",
 		"Audit records queued by the scheduler and not yet appended to the audit log.", nil, nil)
+	awaitingDesc = prometheus.NewDesc("symphony_awaiting_clarification_issues",
+		"Candidates the issue gate holds until their author answers its questions.", nil, nil)
+	skippedDesc = prometheus.NewDesc("symphony_skipped_issues",
+		"Candidates the issue gate skipped until their content or comments change.", nil, nil)
 	storeQueueDesc = prometheus.NewDesc("symphony_store_queue_depth",
 		"Run store writes queued by the scheduler and not yet performed.", nil, nil)
 )
@@ -51,7 +55,7 @@ type snapshotCollector struct{ m *Metrics }
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{runningDesc, queuedDesc, retryingDesc, watchingDesc, heldDesc, conflictingDesc,
 		pausedDesc, blockedDesc, slotsDesc, dailyTokensDesc, dailyBudgetDesc, dailyRemainingDesc, issueBudgetDesc,
-		lastPollDesc, auditQueueDesc, storeQueueDesc} {
+		lastPollDesc, auditQueueDesc, storeQueueDesc, awaitingDesc, skippedDesc} {
 		ch <- d
 	}
 }
@@ -83,6 +87,8 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(ch, watchingDesc, float64(len(s.Watching)))
 	gauge(ch, heldDesc, float64(len(s.Held)))
 	gauge(ch, conflictingDesc, float64(len(s.Conflicts)))
+	gauge(ch, awaitingDesc, float64(len(s.AwaitingClarification)))
+	gauge(ch, skippedDesc, float64(len(s.Skipped)))
 	gauge(ch, pausedDesc, flag(s.Paused))
 	gauge(ch, blockedDesc, flag(len(s.DispatchBlocked) > 0))
 	gauge(ch, slotsDesc, float64(s.MaxAgents))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/gate"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
@@ -42,6 +43,9 @@ type AgentRequest struct {
 	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
+	// ReadOnlyTools leaves the session only the scoped tools that change nothing (the
+	// pre-push reviewer's scope).
+	ReadOnlyTools bool
 	// Events must receive every session event. It waits only while the audit queue is full,
 	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
@@ -128,6 +132,11 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Review runs the pre-push reviewer inside attempts (pre_push_review); nil runs none.
+	Review *PrePushReview
+	// Gate scores candidates before their first dispatch (issue_gate); nil dispatches them
+	// ungated.
+	Gate *gate.Gate
 	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
 	// are (the agent adapters already redact what they know).
 	Redact func(string) string

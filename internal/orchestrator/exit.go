@@ -263,7 +263,12 @@ func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status,
 		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds(),
 		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures}
 	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
-	o.auditRun(is, e.runID, audit.EventRunFinished, map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total})
+	details := map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total}
+	if res.ReviewerTokens > 0 {
+		// Already inside total_tokens; told apart so the reviewer's cost can be seen.
+		details["reviewer_tokens"] = res.ReviewerTokens
+	}
+	o.auditRun(is, e.runID, audit.EventRunFinished, details)
 	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,
 		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens})
 	if over := len(o.history) - o.s.HistoryLimit; over > 0 {

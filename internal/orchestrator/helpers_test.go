@@ -16,6 +16,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
 	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/gate"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator/orchestratortest"
 	"github.com/symphony-go/symphony/internal/prompt"
@@ -47,6 +48,10 @@ type harnessConfig struct {
 	observer   Observer
 	// redact scrubs transcript messages.
 	redact func(string) string
+	// gate builds the issue gate over the harness's tracker; nil runs ungated.
+	gate func(h *harness) *gate.Gate
+	// review builds the pre-push reviewer; nil runs none.
+	review func(h *harness) *PrePushReview
 }
 
 type option func(*harnessConfig)
@@ -163,7 +168,16 @@ func (h *harness) deps() Deps {
 	}
 	s := h.cfg.settings
 	s.Routes = h.cfg.routes
+	var g *gate.Gate
+	if h.cfg.gate != nil {
+		g = h.cfg.gate(h)
+	}
+	var rv *PrePushReview
+	if h.cfg.review != nil {
+		rv = h.cfg.review(h)
+	}
 	return Deps{
+		Gate: g, Review: rv,
 		Settings: s, Tracker: h.tracker, Workspaces: h.ws, Store: h.store, Audit: h.audit,
 		Prompts: &PromptBuilder{Builder: builder, Agent: ag, Templates: templates},
 		NewAgent: func(r AgentRequest) (agent.Session, error) {

@@ -27,6 +27,7 @@ func (msgControl) loopMessage()    {}
 func (msgSettings) loopMessage()   {}
 func (msgPublish) loopMessage()    {}
 func (msgDispatchPR) loopMessage() {}
+func (msgGate) loopMessage()       {}
 
 // msgPublish publishes the agent progress a throttled publish held back.
 type msgPublish struct{}
@@ -90,6 +91,12 @@ type msgDispatchPR struct {
 	repoKey string
 	pr      prompt.PullRequest
 	reply   chan error
+}
+
+// msgGate is one issue-gate round: each scored candidate's decision and the model calls made.
+type msgGate struct {
+	results []gateResult
+	calls   int
 }
 
 // msgSettings replaces the settings in force; the loop answers on reply.

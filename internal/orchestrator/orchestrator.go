@@ -100,6 +100,7 @@ type Orchestrator struct {
 	lastPollErr    string
 	history        []HistoryRow
 	stopping       bool
+	gate           gateState
 }
 
 // runEntry is one attempt in progress.
@@ -153,6 +154,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
 	}
+	o.initGate()
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
 	first := make(chan struct{})
 	o.published.Store(&first)
@@ -247,6 +249,7 @@ func (o *Orchestrator) handleQueued() {
 func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.stopping = true
 	o.waiting = nil
+	o.gate.cancel()
 	o.stopTimer(o.tickTimer)
 	o.stopTimer(o.dogTimer)
 	o.stopTimer(o.publishTimer)
@@ -359,6 +362,8 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onSettings(m)
 	case msgDispatchPR:
 		o.onDispatchPR(m)
+	case msgGate:
+		o.onGate(m)
 	case msgPublish:
 		o.publishTimer = nil
 	default:

@@ -33,6 +33,7 @@ func (o *Orchestrator) publish() {
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
+		AwaitingClarification: o.gate.awaiting, Skipped: o.gate.skipped,
 	}
 	for _, b := range s.Blockers {
 		s.DispatchBlocked = append(s.DispatchBlocked, b.Message)

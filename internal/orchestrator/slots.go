@@ -65,7 +65,7 @@ func (o *Orchestrator) waitingInOrder() []waitingIssue {
 		}
 	}
 	for _, is := range o.candidates {
-		if o.claimed[is.ID] || o.running[is.ID] != nil {
+		if o.claimed[is.ID] || o.running[is.ID] != nil || o.gated(is) {
 			continue
 		}
 		if ok, _ := o.eligible(is); ok {

@@ -39,6 +39,10 @@ type Snapshot struct {
 	Held []HeldRow
 	// AwaitingInput are issues whose agent asked a human a question and that wait for a reply.
 	AwaitingInput []AwaitingRow
+	// AwaitingClarification and Skipped are candidates the issue gate holds from a first
+	// dispatch, by identifier.
+	AwaitingClarification []GateRow
+	Skipped               []GateRow
 
 	Tokens         agent.TokenUsage
 	RuntimeSeconds float64

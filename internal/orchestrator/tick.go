@@ -165,6 +165,7 @@ func (o *Orchestrator) onPoll(m msgPoll) {
 		// Until every route has answered once, an issue two routes match would look routed
 		// to the first one polled. fillSlots dispatches from these once the message is handled.
 		o.learnCandidates(cands.Dispatchable)
+		o.startGate()
 	}
 	o.afterPoll()
 }

@@ -51,6 +51,8 @@ type attemptResult struct {
 	ToolCalls, ToolFailures int
 	// Asked is the question the agent asked a human; the attempt ended to wait for the reply.
 	Asked *agent.HumanQuestion
+	// ReviewerTokens is the part of the attempt's tokens the pre-push reviewer used.
+	ReviewerTokens int64
 }
 
 // workerUpdate is a progress report from a running attempt.
@@ -167,12 +169,23 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		attemptNo = &job.attempt
 	}
 	maxTurns := job.settings.MaxTurns
+	reviewer := w.newPrePush(job, ws, lock, sink.observe, log)
+	if reviewer != nil {
+		defer func() { res.ReviewerTokens = reviewer.reviewerTokens() }()
+	}
+	// reviewed is what the pre-push reviewer tells the executor next, instead of the
+	// continuation prompt.
+	var reviewed string
 	for turn := 1; ; turn++ {
 		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr, HumanAnswer: job.answer})
 		if err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
 			return res
 		}
+		if reviewed != "" {
+			text = reviewed
+		}
+		text = reviewer.gatePrompt(text)
 		w.rec.appendPrompt(issueEvent(w.d.Clock.Now(), iss, job.runID, res.SessionID, audit.EventPromptSent, map[string]any{"turn": turn}), text)
 		turnStart := w.d.Clock.Now()
 		result, err := session.RunTurn(ctx, text)
@@ -200,6 +213,12 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		if !job.settings.isActive(iss.State) {
 			log.Info("issue left its active states; attempt ends", "session_id", result.SessionID, "state", iss.State)
 			return res
+		}
+		if reviewer != nil {
+			if reviewed, err = reviewer.afterTurn(ctx, iss); err != nil {
+				res.Err = causeOr(ctx, err)
+				return res
+			}
 		}
 		if turn >= maxTurns {
 			log.Info("max_turns reached; attempt ends", "session_id", result.SessionID, "turns", turn)

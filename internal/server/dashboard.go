@@ -60,7 +60,7 @@ func filterByRepo(st *State, repo string) {
 	st.Conflicts = slices.DeleteFunc(st.Conflicts, func(r ConflictJSON) bool { return !slices.Contains(r.RepoKeys, repo) })
 	st.RunHistory = slices.DeleteFunc(st.RunHistory, func(r HistoryJSON) bool { return r.RepoKey != repo })
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), Awaiting: len(st.AwaitingInput)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), AwaitingInput: len(st.AwaitingInput)}
 }
 
 // maxRateLimitLines bounds what an agent's payload can add to the page.

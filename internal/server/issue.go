@@ -11,19 +11,23 @@ const recentEventsInIssue = 20
 
 // Issue is the document of GET /api/v1/issues/{identifier}.
 type Issue struct {
-	IssueIdentifier string                         `json:"issue_identifier"`
-	IssueID         string                         `json:"issue_id"`
-	RepoKey         string                         `json:"repo_key"`
-	Status          string                         `json:"status"`
-	Workspace       *WorkspaceJSON                 `json:"workspace"`
-	Attempts        AttemptsJSON                   `json:"attempts"`
-	Running         *RunningJSON                   `json:"running"`
-	Queued          *QueuedJSON                    `json:"queued"`
-	Retry           *RetryJSON                     `json:"retry"`
-	Watching        *WatchingJSON                  `json:"watching"`
-	Held            *HeldJSON                      `json:"held"`
-	RecentEvents    []orchestrator.TranscriptEvent `json:"recent_events"`
-	LastError       string                         `json:"last_error"`
+	IssueIdentifier string         `json:"issue_identifier"`
+	IssueID         string         `json:"issue_id"`
+	RepoKey         string         `json:"repo_key"`
+	Status          string         `json:"status"`
+	Workspace       *WorkspaceJSON `json:"workspace"`
+	Attempts        AttemptsJSON   `json:"attempts"`
+	Running         *RunningJSON   `json:"running"`
+	Queued          *QueuedJSON    `json:"queued"`
+	Retry           *RetryJSON     `json:"retry"`
+	Watching        *WatchingJSON  `json:"watching"`
+	Held            *HeldJSON      `json:"held"`
+	// Gate is set while the issue gate holds the issue (status awaiting_clarification or skipped).
+	Gate *GateJSON `json:"gate"`
+	// AwaitingInput is set while the issue waits for a human's answer (status awaiting_input).
+	AwaitingInput *AwaitingJSON                  `json:"awaiting_input"`
+	RecentEvents  []orchestrator.TranscriptEvent `json:"recent_events"`
+	LastError     string                         `json:"last_error"`
 }
 
 // WorkspaceJSON locates an issue's workspace.
@@ -50,7 +54,7 @@ type Transcript struct {
 }
 
 // issueOf finds the issue in the snapshot by identifier or id: running, then queued, retrying,
-// held and watching, the order in which it is most alive.
+// held, held by the issue gate and watching, the order in which it is most alive.
 func issueOf(s *orchestrator.Snapshot, key string) (Issue, bool) {
 	match := func(id, identifier string) bool { return id == key || identifier == key }
 	var is Issue
@@ -93,6 +97,22 @@ func issueOf(s *orchestrator.Snapshot, key string) (Issue, bool) {
 			set(h.IssueID, h.Identifier, h.RepoKey, "held")
 		}
 	}
+	for _, a := range s.AwaitingInput {
+		if match(a.IssueID, a.Identifier) {
+			is.AwaitingInput = &AwaitingJSON{RepoKey: a.RepoKey, IssueID: a.IssueID, IssueIdentifier: a.Identifier,
+				Question: a.Question, AskedAt: a.AskedAt, Resuming: a.Resuming}
+			set(a.IssueID, a.Identifier, a.RepoKey, "awaiting_input")
+		}
+	}
+	for status, rows := range map[string][]orchestrator.GateRow{"awaiting_clarification": s.AwaitingClarification, "skipped": s.Skipped} {
+		for _, g := range rows {
+			if match(g.IssueID, g.Identifier) {
+				j := gateRowsOf([]orchestrator.GateRow{g}, map[string]bool{})[0]
+				is.Gate = &j
+				set(g.IssueID, g.Identifier, g.RepoKey, status)
+			}
+		}
+	}
 	for _, w := range s.Watching {
 		if match(w.IssueID, w.Identifier) {
 			j := watchingOf(w, s.At)
@@ -118,7 +138,7 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("identifier")
 	is, ok := issueOf(s.opts.Orchestrator.Snapshot(), key)
 	if !ok {
-		writeError(w, http.StatusNotFound, codeIssueNotFound, "issue "+key+" is not running, queued, retrying, held or watched")
+		writeError(w, http.StatusNotFound, codeIssueNotFound, "issue "+key+" is not running, queued, retrying, held, gated or watched")
 		return
 	}
 	is.RecentEvents = []orchestrator.TranscriptEvent{}

@@ -91,8 +91,8 @@ func TestDashboardShowsEveryList(t *testing.T) {
 		`datetime="2026-12-06T12:01:20Z"`, "worker exited: turn_timeout")
 	mustContain(t, "queued row", row(t, section(t, body, "queued"), "ENG-5"), "Todo")
 	mustContain(t, "held row", row(t, section(t, body, "held"), "ENG-7"), "stopped by operator", `data-action="unstop"`)
-	mustContain(t, "awaiting row", row(t, section(t, body, "awaiting-input"), "ENG-8"), "Which port should the server use?",
-		"2026-12-06 11:40 UTC", `data-action="unstop" data-issue="ENG-8"`)
+	mustContain(t, "awaiting row", row(t, section(t, body, "awaiting-input"), "ENG-10"), "Which port should the server use?",
+		"2026-12-06 11:40 UTC", `data-action="unstop" data-issue="ENG-10"`)
 	mustContain(t, "watching row", row(t, section(t, body, "watching"), "ENG-4"), "In Review", "1h 0m ago", `href="https://linear.app/acme/issue/ENG-4"`)
 	mustContain(t, "conflicts", section(t, body, "conflicts"), "ENG-6 matches api, web")
 	mustContain(t, "metrics", section(t, body, "metrics"), `2/4`, "900,000", "675,000", "225,000", "45,000", "945,000", "1h 30m",
@@ -195,9 +195,9 @@ func TestIssuePage(t *testing.T) {
 		t.Error("an issue that is not running offers Stop")
 	}
 
-	env.runs.runs = append(env.runs.runs, store.Run{ID: "run-1", IssueID: "id-9", IssueIdentifier: "ENG-9", IssueTitle: "Old work",
+	env.runs.runs = append(env.runs.runs, store.Run{ID: "run-1", IssueID: "id-19", IssueIdentifier: "ENG-19", IssueTitle: "Old work",
 		Status: store.StatusSuccess, StartedAt: epoch.Add(-48 * time.Hour), PRURL: "https://github.com/acme/web/pull/9"})
-	past := getPage(t, env, "/issues/ENG-9", 200)
+	past := getPage(t, env, "/issues/ENG-19", 200)
 	mustContain(t, "stored-only issue", past, "not held by the service now", "Old work", `href="https://github.com/acme/web/pull/9"`, `data-run="run-1"`)
 
 	missing := getPage(t, env, "/issues/ENG-404", 404)

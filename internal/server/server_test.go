@@ -61,13 +61,19 @@ func TestMetricsIsMountedWhenGiven(t *testing.T) {
 
 func TestIssueLookupCoversEveryList(t *testing.T) {
 	env := newTestEnv(t)
-	cases := map[string]string{"ENG-1": "running", "id-2": "running", "ENG-3": "retrying", "ENG-4": "watching", "ENG-5": "queued", "ENG-7": "held"}
+	cases := map[string]string{"ENG-1": "running", "id-2": "running", "ENG-3": "retrying", "ENG-4": "watching", "ENG-5": "queued", "ENG-7": "held",
+		"ENG-8": "awaiting_clarification", "id-9": "skipped"}
 	for key, status := range cases {
 		rec := do(env.srv.Handler(), "GET", "/api/v1/issues/"+key, "", nil)
 		var is Issue
 		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &is) != nil || is.Status != status {
 			t.Errorf("issue %s: %d %s, want status %s", key, rec.Code, rec.Body, status)
 		}
+	}
+	var gated Issue
+	json.Unmarshal(do(env.srv.Handler(), "GET", "/api/v1/issues/ENG-8", "", nil).Body.Bytes(), &gated)
+	if gated.Gate == nil || gated.Gate.Score != 4 || gated.Gate.RoundsAsked != 1 || len(gated.Gate.Questions) != 2 {
+		t.Errorf("awaiting issue gate object %+v", gated.Gate)
 	}
 	var retry Issue
 	json.Unmarshal(do(env.srv.Handler(), "GET", "/api/v1/issues/ENG-3", "", nil).Body.Bytes(), &retry)

@@ -27,26 +27,31 @@ type State struct {
 	Held        []HeldJSON     `json:"held"`
 	// AwaitingInput are issues whose agent asked a human a question and that wait for a reply.
 	AwaitingInput []AwaitingJSON `json:"awaiting_input"`
-	RunHistory    []HistoryJSON  `json:"run_history"`
-	Totals        Totals         `json:"codex_totals"`
-	Pause         PauseJSON      `json:"pause"`
-	Budget        BudgetJSON     `json:"budget"`
-	DispatchState DispatchState  `json:"dispatch_state"`
-	LastPollAt    *time.Time     `json:"last_poll_at"`
-	LastPollError string         `json:"last_poll_error,omitempty"`
+	// AwaitingClarification and Skipped are candidates the issue gate holds from dispatch.
+	AwaitingClarification []GateJSON    `json:"awaiting_clarification"`
+	Skipped               []GateJSON    `json:"skipped"`
+	RunHistory            []HistoryJSON `json:"run_history"`
+	Totals                Totals        `json:"codex_totals"`
+	Pause                 PauseJSON     `json:"pause"`
+	Budget                BudgetJSON    `json:"budget"`
+	DispatchState         DispatchState `json:"dispatch_state"`
+	LastPollAt            *time.Time    `json:"last_poll_at"`
+	LastPollError         string        `json:"last_poll_error,omitempty"`
 	// RateLimits is the agent's latest rate-limit payload as it sent it, or null.
 	RateLimits json.RawMessage `json:"rate_limits"`
 }
 
 // Counts sizes each list of the state.
 type Counts struct {
-	Running   int `json:"running"`
-	Queued    int `json:"queued"`
-	Retrying  int `json:"retrying"`
-	Watching  int `json:"watching"`
-	Conflicts int `json:"conflicts"`
-	Held      int `json:"held"`
-	Awaiting  int `json:"awaiting_input"`
+	Running       int `json:"running"`
+	Queued        int `json:"queued"`
+	Retrying      int `json:"retrying"`
+	Watching      int `json:"watching"`
+	Conflicts     int `json:"conflicts"`
+	Held          int `json:"held"`
+	Awaiting      int `json:"awaiting_clarification"`
+	Skipped       int `json:"skipped"`
+	AwaitingInput int `json:"awaiting_input"`
 }
 
 // Tokens are the token buckets of an attempt, an issue or the whole service.
@@ -244,6 +249,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 		st.AwaitingInput = append(st.AwaitingInput, AwaitingJSON{RepoKey: a.RepoKey, IssueID: a.IssueID, IssueIdentifier: a.Identifier,
 			Question: a.Question, AskedAt: a.AskedAt, Resuming: a.Resuming})
 	}
+	st.AwaitingClarification, st.Skipped = gateRowsOf(s.AwaitingClarification, repos), gateRowsOf(s.Skipped, repos)
 	history := s.History[max(len(s.History)-stateHistoryRows, 0):]
 	st.RunHistory = make([]HistoryJSON, 0, len(history))
 	for i := len(history) - 1; i >= 0; i-- {
@@ -260,7 +266,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 	}
 	slices.Sort(st.Repos)
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), Awaiting: len(st.AwaitingInput)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held),
+		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped), AwaitingInput: len(st.AwaitingInput)}
 	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens}
 	if s.TokensPerDay > 0 {
 		left := max(s.TokensPerDay-s.DailyTokens, 0)
