@@ -122,6 +122,19 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN tool_failures INTEGER NOT NULL DEFAULT 0;`,
 	// The pull request a run's agent opened through github_create_pull_request.
 	`ALTER TABLE runs ADD COLUMN pr_url TEXT NOT NULL DEFAULT '';`,
+	// One row per watched pull request and poller (review or ci): the poller's whole record
+	// as JSON, so each write-ahead step replaces it in one statement. phase and pr_url are
+	// columns so status queries need not decode the record.
+	`CREATE TABLE pr_watch (
+		repo_key TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		poller TEXT NOT NULL,
+		pr_url TEXT NOT NULL,
+		phase TEXT NOT NULL,
+		record TEXT NOT NULL,
+		updated_at TEXT NOT NULL,
+		PRIMARY KEY (repo_key, issue_id, poller)
+	);`,
 }
 
 // schemaVersion is the schema version this build writes and reads.
