@@ -20,8 +20,6 @@ func (c *Config) Unimplemented() []Feature {
 			out = append(out, Feature{Key: key, Reason: reason})
 		}
 	}
-	add(c.PullRequests.Enabled, "pull_requests.enabled", "PR review polling is not implemented yet")
-	add(c.PullRequests.Checks.Enabled && c.PullRequests.Enabled, "pull_requests.checks.enabled", "CI polling is not implemented yet")
 	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
 	add(c.PrePushReview.Enabled, "pre_push_review.enabled", "the pre-push reviewer agent is not implemented yet")
 	add(c.IssueGate.Enabled, "issue_gate.enabled", "the issue gate is not implemented yet")
