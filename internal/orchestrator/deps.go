@@ -61,6 +61,8 @@ type PromptInput struct {
 	MaxTurns int
 	// PR is set for an explicit pull-request run; its prompt is the prompts.pr template.
 	PR *prompt.PullRequest
+	// Context is what a pull-request poller sent the issue back with; zero for other runs.
+	Context RunContext
 }
 
 // Prompts renders turn prompts: the full (or compact) task prompt on turn 1 and continuation
@@ -120,6 +122,9 @@ type Deps struct {
 	// OwnComment records that the issue's runs own a comment (the workpad Symphony opens), so
 	// the agent's scoped tools may edit it. Nil records nothing.
 	OwnComment func(ctx context.Context, issueID, commentID string) error
+	// RunContext reads the review comments, CI failure or conflict a pull-request poller
+	// sent the issue back with, when its run starts. Nil means no poller runs.
+	RunContext RunContextSource
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
