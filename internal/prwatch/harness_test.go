@@ -237,4 +237,6 @@ func storeRow(poller, phase string, rec []byte) store.PRWatch {
 	return store.PRWatch{RepoKey: "web", IssueID: "i1", Poller: poller, PRURL: "https://github.com/acme/web/pull/1", Phase: phase, Record: rec}
 }
 
-func writeFile(dir, name, body string) error { return os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600) }
+func writeFile(dir, name, body string) error {
+	return os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600)
+}
