@@ -146,14 +146,15 @@ func (p *Pollers) finishReview(ctx context.Context, rec *reviewRecord, action st
 		p.emit(pollerReview, &rec.watch, phaseTransitionError, err.Error())
 	} else {
 		rec.Phase, rec.LastAction, rec.LastActionAt = requestedPhase(action), action, p.d.Clock.Now()
+		kind := requestedPhase(action)
 		switch action {
 		case actionConflict:
 			rec.ConflictRetries++
 			rec.ConflictKeys = appendCapped(rec.ConflictKeys, rec.Conflict.Key, maxConflictRetries*4)
 		case actionEscalate:
-			rec.Phase = phaseConflictEscalated
+			rec.Phase, kind = phaseConflictEscalated, phaseConflictEscalated
 		}
-		p.emit(pollerReview, &rec.watch, requestedPhase(action), "moved to "+rec.TargetState)
+		p.emit(pollerReview, &rec.watch, kind, "moved to "+rec.TargetState)
 	}
 	if err := p.save(ctx, pollerReview, &rec.watch, rec); err != nil {
 		p.log.Error("review poller: recording a finished transition failed; the next cycle repeats it", "issue", rec.Identifier, "error", err.Error())
