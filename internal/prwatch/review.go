@@ -3,6 +3,7 @@ package prwatch
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/github"
@@ -74,13 +75,18 @@ func (p *Pollers) reviewOne(ctx context.Context, rec *reviewRecord, t target, ci
 func (p *Pollers) decideAndAct(ctx context.Context, rec *reviewRecord, t target, gh GitHub, repo github.Repo, v reviewView, ciOwned bool) {
 	rec.HeadRef = v.PR.HeadRef
 	rec.LastActivityAt = latestActivity(v.PR, v)
+	active, err := p.runActive(ctx, rec.RepoKey, rec.IssueID)
+	if err == nil && active && strings.HasSuffix(rec.Phase, "_requested") {
+		// The agent handed the issue back but its run has not ended: what it pushed is
+		// judged once it has.
+		return
+	}
 	switch rec.Phase {
 	case requestedPhase(actionRework):
 		p.settleRework(ctx, rec, t, gh, repo, v)
 	case requestedPhase(actionConflict), requestedPhase(actionMerge):
 		rec.Phase = phaseWatching
 	}
-	active, err := p.runActive(ctx, rec.RepoKey, rec.IssueID)
 	if err == nil {
 		var paused bool
 		paused, err = p.paused(ctx)

@@ -269,3 +269,25 @@ func TestSkipFileSilencesListedBotCommentsOnly(t *testing.T) {
 		t.Fatal("isBot misclassifies")
 	}
 }
+
+func TestReworkIsJudgedOnlyAfterItsRunEnds(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	p := h.pollers(h.settings(), h.tr, h.st)
+	h.gh.AddIssueComment(fullName, githubtest.IssueComment{Number: 1, Author: "alice", Body: "fix the typo"})
+	h.clock.Advance(time.Hour)
+	p.reviewCycle(ctx)
+	// The agent pushed and handed the issue back, but its run is still finishing.
+	h.startRun()
+	h.gh.SetBranch(fullName, head, sha2)
+	h.setState("In Review")
+	p.reviewCycle(ctx)
+	if got := h.row(pollerReview).Phase; got != requestedPhase(actionRework) || h.events.count("rework_pushed") != 0 {
+		t.Fatalf("while the run is active: phase %q, events %v", got, h.events.kinds)
+	}
+	h.finishRuns()
+	p.reviewCycle(ctx)
+	if got := h.row(pollerReview).Phase; got != phaseWatching || h.events.count("rework_pushed") != 1 {
+		t.Fatalf("after the run ended: phase %q, events %v", got, h.events.kinds)
+	}
+}
