@@ -42,7 +42,9 @@ func TestPollerContextReachesThePromptAndTheWorkspaceIsOnThePRHead(t *testing.T)
 // TestUnreadablePollerContextDoesNotHoldTheRunBack: the run starts with the plain prompt.
 func TestUnreadablePollerContextDoesNotHoldTheRunBack(t *testing.T) {
 	h := newHarness(t)
-	h.cfg.runContext = func(context.Context, issue.Issue) (RunContext, error) { return RunContext{}, errors.New("store locked") }
+	h.cfg.runContext = func(context.Context, issue.Issue) (RunContext, error) {
+		return RunContext{}, errors.New("store locked")
+	}
 	h.put(newIssue(1, "Todo"))
 	h.start()
 	if first := h.firstPrompt("ENG-1"); strings.Contains(first, "Review comments") || !strings.Contains(first, "Work on ENG-1.") {
