@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/github/githubtest"
+	"github.com/symphony-go/symphony/internal/store"
 )
 
 func TestReviewCommentReworksAfterTheCooldownAndSettlesOnlyOnceTheHeadAdvances(t *testing.T) {
@@ -289,5 +291,44 @@ func TestReworkIsJudgedOnlyAfterItsRunEnds(t *testing.T) {
 	p.reviewCycle(ctx)
 	if got := h.row(pollerReview).Phase; got != phaseWatching || h.events.count("rework_pushed") != 1 {
 		t.Fatalf("after the run ended: phase %q, events %v", got, h.events.kinds)
+	}
+}
+
+func TestRepliesSkipListedBotCommentsButNeverHumanOnes(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	s := h.settings()
+	s.ReplyAfter, s.RequestReview = true, true
+	p := h.pollers(s, h.tr, h.st)
+	bot := h.gh.AddReviewComment(fullName, githubtest.ReviewComment{Number: 1, Author: "lint[bot]", Body: "style nit", Path: "a.go", Line: 1})
+	human := h.gh.AddReviewComment(fullName, githubtest.ReviewComment{Number: 1, Author: "alice", Body: "real bug", Path: "a.go", Line: 2})
+	h.clock.Advance(time.Hour)
+	p.reviewCycle(ctx)
+	if h.state() != "In Progress" {
+		t.Fatalf("no rework: issue %q", h.state())
+	}
+	runs, err := h.st.Runs(ctx, store.RunFilter{Issue: "i1"})
+	if err != nil || len(runs) == 0 {
+		t.Fatal(runs, err)
+	}
+	skip := `{"skip_comment_ids": ["` + strconv.FormatInt(bot.ID, 10) + `", "` + strconv.FormatInt(human.ID, 10) + `"]}`
+	if err := writeFile(runs[0].WorkspacePath, SkipFileName, skip); err != nil {
+		t.Fatal(err)
+	}
+	h.gh.SetBranch(fullName, head, sha2)
+	h.setState("In Review")
+	p.reviewCycle(ctx)
+	var repliedTo []int64
+	for _, c := range h.gh.ReviewComments(fullName, 1) {
+		if c.InReplyTo != 0 {
+			repliedTo = append(repliedTo, c.InReplyTo)
+		}
+	}
+	if len(repliedTo) != 1 || repliedTo[0] != human.ID {
+		t.Fatalf("replies went to %v, want only the human comment %d", repliedTo, human.ID)
+	}
+	pr, _ := h.gh.PullRequest(fullName, 1)
+	if strings.Join(pr.RequestedReviewers, ",") != "alice" {
+		t.Fatalf("review re-requested from %v, want alice only", pr.RequestedReviewers)
 	}
 }
