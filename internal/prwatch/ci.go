@@ -32,7 +32,7 @@ func (p *Pollers) ciCycle(ctx context.Context) {
 		key := rowKey(t.iss.RepoKey, t.iss.ID)
 		seen[key] = true
 		rec := rows[key]
-		if rec == nil {
+		if rec == nil || (isDone(rec.Phase) && rec.PRURL != t.prURL) {
 			rec = &ciRecord{watch: watch{RepoKey: t.iss.RepoKey, IssueID: t.iss.ID, Phase: phaseWatching}}
 		}
 		rec.Identifier, rec.PRURL = t.iss.Identifier, t.prURL
@@ -48,13 +48,10 @@ func (p *Pollers) ciCycle(ctx context.Context) {
 // ciOne checks one pull request. Outside the review state it only looks for the green that
 // releases ownership while a rework run works the issue.
 func (p *Pollers) ciOne(ctx context.Context, rec *ciRecord, inReview bool) {
-	if ctx.Err() != nil || pendingAction(rec.Phase) != "" || p.d.Clock.Now().Before(rec.NextPollAt) {
+	if ctx.Err() != nil || pendingAction(rec.Phase) != "" || isDone(rec.Phase) || p.d.Clock.Now().Before(rec.NextPollAt) {
 		return
 	}
 	defer func() {
-		if rec.Phase == phaseForgotten {
-			return
-		}
 		if err := p.save(ctx, pollerCI, &rec.watch, rec); err != nil {
 			p.log.Error("CI poller: saving a record failed", "issue", rec.Identifier, "error", err.Error())
 		}
@@ -92,10 +89,7 @@ func (p *Pollers) ciOne(ctx context.Context, rec *ciRecord, inReview bool) {
 func (p *Pollers) actOnCI(ctx context.Context, rec *ciRecord, gh GitHub, repo github.Repo, v ciView, d ciDecision) {
 	switch {
 	case d.Cleanup:
-		if err := p.d.Store.DeletePRWatch(ctx, rec.RepoKey, rec.IssueID, pollerCI); err != nil {
-			p.log.Error("CI poller: forgetting a pull request failed", "issue", rec.Identifier, "error", err.Error())
-		}
-		rec.Phase = phaseForgotten
+		rec.Phase, rec.Failure = donePhase(v.PR.State), nil
 	case d.Release:
 		rec.FixAttempts, rec.Failure, rec.Phase = 0, nil, phaseGreen
 		rec.LastAction, rec.LastActionAt = "green_deferred", p.d.Clock.Now()

@@ -40,7 +40,6 @@ type Tracker interface {
 type Store interface {
 	PutPRWatch(ctx context.Context, w store.PRWatch) error
 	PRWatches(ctx context.Context, poller string) ([]store.PRWatch, error)
-	DeletePRWatch(ctx context.Context, repoKey, issueID, poller string) error
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
 	Pause(ctx context.Context) (store.Pause, error)
 }

@@ -2,6 +2,7 @@ package prwatch
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/prompt"
@@ -37,9 +38,13 @@ const (
 	phasePending           = "checks_pending"
 	phaseGreen             = "green"
 	phaseEscalated         = "escalated"
-	// phaseForgotten marks a record just deleted, so it is not written back.
-	phaseForgotten = "forgotten"
 )
+
+// donePhase ends the watch of a merged, closed or stale pull request. The record stays, so
+// an issue left in the review state is not rediscovered and reported again every cycle.
+func donePhase(reason string) string { return "done_" + reason }
+
+func isDone(phase string) bool { return strings.HasPrefix(phase, "done_") }
 
 // maxConflictRetries is how many conflict runs one PR gets before the poller escalates.
 const maxConflictRetries = 3

@@ -39,18 +39,15 @@ func (p *Pollers) reviewCycle(ctx context.Context) {
 		}
 		key := rowKey(t.iss.RepoKey, t.iss.ID)
 		rec := rows[key]
-		if rec == nil {
+		if rec == nil || (isDone(rec.Phase) && rec.PRURL != t.prURL) {
 			rec = &reviewRecord{watch: watch{RepoKey: t.iss.RepoKey, IssueID: t.iss.ID, Phase: phaseWatching}}
 		}
 		rec.Identifier, rec.PRURL = t.iss.Identifier, t.prURL
-		if pendingAction(rec.Phase) != "" || p.d.Clock.Now().Before(rec.NextPollAt) {
+		if pendingAction(rec.Phase) != "" || isDone(rec.Phase) || p.d.Clock.Now().Before(rec.NextPollAt) {
 			continue
 		}
 		ci := ciRows[key]
 		p.reviewOne(ctx, rec, t, ci != nil && ci.ownsIssue())
-		if rec.Phase == phaseForgotten {
-			continue
-		}
 		if err := p.save(ctx, pollerReview, &rec.watch, rec); err != nil {
 			p.log.Error("review poller: saving a record failed", "issue", rec.Identifier, "error", err.Error())
 		}
@@ -114,12 +111,7 @@ func (p *Pollers) actOnReview(ctx context.Context, rec *reviewRecord, v reviewVi
 	switch {
 	case d.Cleanup:
 		p.emit(pollerReview, &rec.watch, "pr_"+d.Reason, d.Row)
-		for _, poller := range []string{pollerReview, pollerCI} {
-			if err := p.d.Store.DeletePRWatch(ctx, rec.RepoKey, rec.IssueID, poller); err != nil {
-				p.log.Error("review poller: forgetting a pull request failed", "issue", rec.Identifier, "error", err.Error())
-			}
-		}
-		rec.Phase = phaseForgotten
+		rec.Phase, rec.PendingComments = donePhase(d.Reason), nil
 	case d.Action == "":
 		rec.Phase = d.Phase
 	default:

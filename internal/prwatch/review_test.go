@@ -214,16 +214,39 @@ func TestGitHubErrorsBackOffReportDegradedThenRecovered(t *testing.T) {
 	}
 }
 
-func TestMergedPullRequestIsForgotten(t *testing.T) {
+func TestMergedPullRequestIsForgottenOnce(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	p := h.pollers(h.settings(), h.tr, h.st)
 	p.reviewCycle(ctx)
 	p.ciCycle(ctx)
 	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateMerged })
+	before := len(h.gh.Requests())
+	for range 3 {
+		p.reviewCycle(ctx)
+		p.ciCycle(ctx)
+	}
+	if h.row(pollerReview).Phase != "done_merged" || h.row(pollerCI).Phase != "done_merged" || h.events.count("pr_merged") != 1 {
+		t.Fatalf("after the merge: review %q, ci %q, events %v", h.row(pollerReview).Phase, h.row(pollerCI).Phase, h.events.kinds)
+	}
+	if n := len(h.gh.Requests()) - before; n > 8 {
+		t.Fatalf("%d GitHub requests for a PR already forgotten, want only the cycle that saw the merge", n)
+	}
+	// A later run of the issue opens a new pull request: that one is watched.
+	pr := h.gh.AddPullRequest(fullName, githubtest.PullRequest{Title: "Again", Head: head, Base: "main", Author: "symphony-bot"})
+	h.finishRuns()
+	run, err := h.st.StartRun(ctx, store.Run{RepoKey: "web", IssueID: "i1", IssueIdentifier: "ABC-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "https://github.com/acme/web/pull/" + strconv.Itoa(pr.Number)
+	if err := h.st.RecordPullRequest(ctx, "web", run.ID, url); err != nil {
+		t.Fatal(err)
+	}
+	h.finishRuns()
 	p.reviewCycle(ctx)
-	if rows, _ := h.st.PRWatches(ctx, ""); len(rows) != 0 || h.events.count("pr_merged") != 1 {
-		t.Fatalf("rows after the merge = %+v, events %v", rows, h.events.kinds)
+	if row := h.row(pollerReview); row.Phase != phaseWatching || row.PRURL != url {
+		t.Fatalf("the new pull request is not watched: %+v", row)
 	}
 }
 
