@@ -11,7 +11,6 @@ import (
 // issue in the review state, and release ownership of issues whose rework run turned CI
 // green.
 func (p *Pollers) ciCycle(ctx context.Context) {
-	defer p.changed(ctx, pollerCI)
 	rows, err := loadRows[ciRecord](ctx, p.d.Store, pollerCI)
 	if err != nil {
 		p.log.Error("CI poller: reading its records failed", "error", err.Error())

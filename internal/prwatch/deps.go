@@ -97,9 +97,6 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
-	// Changed is called after each cycle with the rows as stored, for status views; nil
-	// ignores them.
-	Changed func(poller string, rows []store.PRWatch)
 }
 
 func (d Deps) check() error {

@@ -200,18 +200,6 @@ func loadRows[T any](ctx context.Context, s Store, poller string) (map[string]*T
 
 func rowKey(repoKey, issueID string) string { return repoKey + "\x00" + issueID }
 
-func (p *Pollers) changed(ctx context.Context, poller string) {
-	if p.d.Changed == nil {
-		return
-	}
-	rows, err := p.d.Store.PRWatches(ctx, poller)
-	if err != nil {
-		p.log.Warn("reading the poller rows for status failed", "poller", poller, "error", err.Error())
-		return
-	}
-	p.d.Changed(poller, rows)
-}
-
 func lowered(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, s := range in {

@@ -12,7 +12,6 @@ import (
 // reviewCycle is one pass of the review poller: finish any transition a crash interrupted,
 // then decide for every issue in the review state.
 func (p *Pollers) reviewCycle(ctx context.Context) {
-	defer p.changed(ctx, pollerReview)
 	rows, err := loadRows[reviewRecord](ctx, p.d.Store, pollerReview)
 	if err != nil {
 		p.log.Error("review poller: reading its records failed", "error", err.Error())
