@@ -63,6 +63,13 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	helpers.Go(func() { applyReloads(ctx, s, o) })
 	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
+	pollers, err := prPollers(s, cfg)
+	if err != nil {
+		return failure(err)
+	}
+	if pollers != nil {
+		helpers.Go(func() { pollers.Run(ctx) })
+	}
 
 	if err := o.Run(ctx); err != nil {
 		return failure(err)

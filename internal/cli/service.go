@@ -188,6 +188,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		},
 		OwnComment: s.comments.Own,
 		Redact:     s.redactor.Redact,
+		RunContext: runContextSource(cfg, s),
 		Logger:     s.logger,
 	}, nil
 }

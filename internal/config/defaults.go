@@ -17,6 +17,7 @@ const (
 	DefaultIssueGateModel   = "claude-haiku-4-5-20251001"
 	DefaultEscalationState  = "In Review"
 	DefaultHumanInputState  = "Needs Input"
+	DefaultReworkState      = "In Progress"
 	defaultWorkspaceDirName = "symphony_workspaces"
 )
 
@@ -71,6 +72,7 @@ func Defaults() Config {
 		},
 		PrePushReview: PrePushReview{MaxIterations: 1, RunOn: "always"},
 		PullRequests: PullRequests{
+			ReviewState: DefaultEscalationState, ReworkState: DefaultReworkState, MergeState: DefaultReworkState,
 			ReviewComments: ReviewComments{ReworkDelayMinutes: 10, StaleAfterDays: 7},
 			Checks: Checks{
 				LogExcerptLines: 200, RetryFailedOnce: true, MaxFixAttempts: 3, EscalateToState: DefaultEscalationState,

@@ -20,8 +20,6 @@ func (c *Config) Unimplemented() []Feature {
 			out = append(out, Feature{Key: key, Reason: reason})
 		}
 	}
-	add(c.PullRequests.Enabled, "pull_requests.enabled", "PR review polling is not implemented yet")
-	add(c.PullRequests.Checks.Enabled && c.PullRequests.Enabled, "pull_requests.checks.enabled", "CI polling is not implemented yet")
 	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
 	add(c.Notifications.Enabled && len(c.Notifications.Channels) > 0, "notifications.enabled", "notifications are not implemented yet")
 	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")

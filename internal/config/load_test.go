@@ -181,13 +181,13 @@ func TestUnsetPathVariableIsAnError(t *testing.T) {
 }
 
 func TestUnimplementedFeaturesAreListed(t *testing.T) {
-	c := mustLoad(t, minimal+"pull_requests: {enabled: true}\nissue_gate: {enabled: true}\nworkers: {ssh_hosts: [a]}\n", nil)
+	c := mustLoad(t, minimal+"pull_requests: {enabled: true, checks: {enabled: true}, learnings: {enabled: true}}\nissue_gate: {enabled: true}\nworkers: {ssh_hosts: [a]}\n", nil)
 	var keys []string
 	for _, f := range c.Unimplemented() {
 		keys = append(keys, f.Key)
 	}
 	got := strings.Join(keys, ",")
-	if got != "pull_requests.enabled,workers.ssh_hosts" {
+	if got != "pull_requests.learnings.enabled,workers.ssh_hosts" {
 		t.Fatalf("unimplemented = %s", got)
 	}
 	if n := len(mustLoad(t, minimal, nil).Unimplemented()); n != 0 {
@@ -255,5 +255,18 @@ func TestTaggedValuesAreTypeChecked(t *testing.T) {
 	var errs yamlschema.Errors
 	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Path != "issues.states.active" || errs[0].Line != 5 || !strings.Contains(errs[0].Msg, "must be a list") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPullRequestStatesDefaultToTheReferenceNamesAndCanBeRenamed(t *testing.T) {
+	c := mustLoad(t, minimal+"pull_requests: {enabled: true, rework_state: \" \"}\n", nil)
+	pr := c.PullRequests
+	if pr.ReviewState != "In Review" || pr.ReworkState != "In Progress" || pr.MergeState != "In Progress" {
+		t.Fatalf("default states = %q %q %q", pr.ReviewState, pr.ReworkState, pr.MergeState)
+	}
+	c = mustLoad(t, minimal+"pull_requests: {review_state: Review, rework_state: Doing, merge_state: Landing}\n", nil)
+	pr = c.PullRequests
+	if pr.ReviewState != "Review" || pr.ReworkState != "Doing" || pr.MergeState != "Landing" {
+		t.Fatalf("renamed states = %q %q %q", pr.ReviewState, pr.ReworkState, pr.MergeState)
 	}
 }

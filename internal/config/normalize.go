@@ -48,9 +48,11 @@ func (l *loader) normalize() {
 	fs.AllowReadPaths = uniqueNonBlank(fs.AllowReadPaths)
 	fs.AllowWritePaths = uniqueNonBlank(fs.AllowWritePaths)
 
-	if strings.TrimSpace(c.PullRequests.Checks.EscalateToState) == "" {
-		c.PullRequests.Checks.EscalateToState = DefaultEscalationState
-	}
+	prs := &c.PullRequests
+	prs.Checks.EscalateToState = firstNonBlank(prs.Checks.EscalateToState, DefaultEscalationState)
+	prs.ReviewState = firstNonBlank(prs.ReviewState, DefaultEscalationState)
+	prs.ReworkState = firstNonBlank(prs.ReworkState, DefaultReworkState)
+	prs.MergeState = firstNonBlank(prs.MergeState, DefaultReworkState)
 	for i := range c.Repositories {
 		r := &c.Repositories[i]
 		r.Key = strings.TrimSpace(r.Key)

@@ -314,7 +314,13 @@ type PrePushReview struct {
 type PullRequests struct {
 	Enabled bool `yaml:"enabled"`
 	// PollIntervalMs is nil to follow issues.poll_interval_ms.
-	PollIntervalMs *int           `yaml:"poll_interval_ms"`
+	PollIntervalMs *int `yaml:"poll_interval_ms"`
+	// ReviewState is the tracker state the pollers watch for issues with an open PR;
+	// ReworkState is where rework, conflict and CI-fix runs move the issue; MergeState is
+	// where an approved PR's issue goes. Blank means the default.
+	ReviewState    string         `yaml:"review_state"`
+	ReworkState    string         `yaml:"rework_state"`
+	MergeState     string         `yaml:"merge_state"`
 	ReviewComments ReviewComments `yaml:"review_comments"`
 	Checks         Checks         `yaml:"checks"`
 	Learnings      Learnings      `yaml:"learnings"`

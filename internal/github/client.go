@@ -43,6 +43,10 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now tells the time rate-limit resets are measured against.
 	Now func() time.Time
+	// ConditionalGETs revalidates repeated GETs with their ETag, so unchanged answers come
+	// back as 304 Not Modified, which GitHub does not count against the rate limit. Pollers
+	// that ask the same questions every cycle turn it on.
+	ConditionalGETs bool
 }
 
 // Client talks to one GitHub API endpoint. It is safe for concurrent use.
@@ -89,7 +93,11 @@ func New(opts Options) (*Client, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	httpClient := &http.Client{Transport: &policyTransport{opts: opts}}
+	var transport http.RoundTripper = &policyTransport{opts: opts}
+	if opts.ConditionalGETs {
+		transport = &conditionalTransport{next: transport}
+	}
+	httpClient := &http.Client{Transport: transport}
 	base := strings.TrimRight(opts.Endpoint.REST, "/") + "/"
 	rest, err := gh.NewClient(gh.WithHTTPClient(httpClient), gh.WithURLs(&base, &base),
 		gh.WithDisableRateLimitCheck(), gh.WithUserAgent("symphony"))

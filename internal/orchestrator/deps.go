@@ -67,6 +67,8 @@ type PromptInput struct {
 	PR *prompt.PullRequest
 	// HumanAnswer is the reply that ended the issue's wait for input, on its first turn.
 	HumanAnswer *prompt.HumanAnswer
+	// Context is what a pull-request poller sent the issue back with; zero for other runs.
+	Context RunContext
 }
 
 // Prompts renders turn prompts: the full (or compact) task prompt on turn 1 and continuation
@@ -129,6 +131,9 @@ type Deps struct {
 	// OwnComment records that the issue's runs own a comment (the workpad Symphony opens), so
 	// the agent's scoped tools may edit it. Nil records nothing.
 	OwnComment func(ctx context.Context, issueID, commentID string) error
+	// RunContext reads the review comments, CI failure or conflict a pull-request poller
+	// sent the issue back with, when its run starts. Nil means no poller runs.
+	RunContext RunContextSource
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer

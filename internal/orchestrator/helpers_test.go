@@ -35,14 +35,16 @@ const waitLimit = 30 * time.Second
 var epoch = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
 type harnessConfig struct {
-	settings  Settings
-	routes    []tracker.Route
-	hooks     workspace.Hooks
-	minFree   uint64
-	freeBytes uint64
-	stateRoot string
-	wrap      func(tracker.Tracker) tracker.Tracker
-	preflight func() error
+	// runContext is Deps.RunContext; nil for none.
+	runContext RunContextSource
+	settings   Settings
+	routes     []tracker.Route
+	hooks      workspace.Hooks
+	minFree    uint64
+	freeBytes  uint64
+	stateRoot  string
+	wrap       func(tracker.Tracker) tracker.Tracker
+	preflight  func() error
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
 	observer   Observer
@@ -183,6 +185,7 @@ func (h *harness) deps() Deps {
 		NewAgent: func(r AgentRequest) (agent.Session, error) {
 			return h.agents.New(r.Issue.Identifier, r.Workspace.Path, r.Events), nil
 		},
+		RunContext: h.cfg.runContext,
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
 		Observer:   h.cfg.observer,

@@ -37,7 +37,8 @@ func (p *PromptBuilder) Prompt(in PromptInput) (string, error) {
 		return "", fmt.Errorf("no WORKFLOW.md template for repository %q", in.Issue.RepoKey)
 	}
 	res, err := p.Builder.FirstTurn(prompt.Request{Mode: prompt.ModeIssue, Template: tpl, Agent: p.Agent, Issue: in.Issue,
-		Attempt: in.Attempt, RepoKey: in.Issue.RepoKey, Workspace: in.Workspace, HumanAnswer: in.HumanAnswer})
+		Attempt: in.Attempt, RepoKey: in.Issue.RepoKey, Workspace: in.Workspace, HumanAnswer: in.HumanAnswer,
+		ReviewerComments: in.Context.ReviewerComments, CIFailure: in.Context.CIFailure, Conflict: in.Context.Conflict})
 	if err != nil {
 		return "", err
 	}

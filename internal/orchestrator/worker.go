@@ -114,7 +114,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	defer lock.Close()
-	ws, err := w.ensureWorkspace(ctx, job, log)
+	rc := w.runContext(ctx, job, log)
+	ws, err := w.ensureWorkspace(ctx, job, rc.HeadRef, log)
 	if err == nil {
 		err = w.d.Workspaces.Validate(ws)
 	}
@@ -177,7 +178,8 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	// continuation prompt.
 	var reviewed string
 	for turn := 1; ; turn++ {
-		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr, HumanAnswer: job.answer})
+		text, err := w.d.Prompts.Prompt(PromptInput{Issue: iss, Workspace: ws.Path, Attempt: attemptNo, Turn: turn, MaxTurns: maxTurns, PR: job.pr,
+			Context: rc, HumanAnswer: job.answer})
 		if err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("prompt for turn %d: %w", turn, err))
 			return res
@@ -227,15 +229,26 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 }
 
-// ensureWorkspace is the issue's workspace, or for a pull-request run the worktree on the
-// PR's head (local-only work found there is kept under refs/symphony/orphaned first).
-func (w *worker) ensureWorkspace(ctx context.Context, job attemptJob, log *slog.Logger) (workspace.Workspace, error) {
-	if job.pr == nil {
+// ensureWorkspace is the issue's workspace, or for a pull-request run and a run a PR poller
+// sent back the worktree on the PR's head (local-only work found there is kept under
+// refs/symphony/orphaned first), so the agent starts from what reviewers and CI saw.
+func (w *worker) ensureWorkspace(ctx context.Context, job attemptJob, pollerHead string, log *slog.Logger) (workspace.Workspace, error) {
+	head := pollerHead
+	if job.pr != nil {
+		head = job.pr.HeadRef
+	}
+	if head == "" {
 		return w.d.Workspaces.Ensure(ctx, job.issue)
 	}
-	ws, saved, err := w.d.Workspaces.EnsurePR(ctx, job.issue, job.pr.HeadRef)
+	ws, saved, err := w.d.Workspaces.EnsurePR(ctx, job.issue, head)
+	if job.pr == nil && workspace.CodeOf(err) == workspace.CodeInvalidOptions {
+		// Only worktrees can be reset to the head; a clone workspace is used as it is and
+		// the agent syncs it, as it would for any run.
+		log.Info("the workspace cannot be reset to the pull request's head; using it as it is", "head", head, "reason", err.Error())
+		return w.d.Workspaces.Ensure(ctx, job.issue)
+	}
 	for _, ref := range saved {
-		log.Warn("local-only work kept before resetting the workspace to the pull request's head", "ref", ref, "head", job.pr.HeadRef)
+		log.Warn("local-only work kept before resetting the workspace to the pull request's head", "ref", ref, "head", head)
 	}
 	return ws, err
 }

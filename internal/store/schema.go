@@ -169,6 +169,19 @@ var migrations = []string{
 	CREATE INDEX runs_issue_identifier ON runs (issue_identifier, seq);
 	CREATE INDEX runs_repo ON runs (repo_key, seq);
 	CREATE INDEX runs_status ON runs (status);`,
+	// One row per watched pull request and poller (review or ci): the poller's whole record
+	// as JSON, so each write-ahead step replaces it in one statement. phase and pr_url are
+	// columns so status queries need not decode the record.
+	`CREATE TABLE pr_watch (
+		repo_key TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		poller TEXT NOT NULL,
+		pr_url TEXT NOT NULL,
+		phase TEXT NOT NULL,
+		record TEXT NOT NULL,
+		updated_at TEXT NOT NULL,
+		PRIMARY KEY (repo_key, issue_id, poller)
+	);`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

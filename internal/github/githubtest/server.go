@@ -7,6 +7,8 @@
 package githubtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,6 +64,8 @@ type Server struct {
 	requests  []Request
 	faults    []*Fault
 	rateLimit *rateLimit
+	// notModified counts the GETs answered 304.
+	notModified int
 }
 
 // NewServer starts a fake GitHub and stops it when the test ends.
@@ -179,8 +183,47 @@ func (s *Server) guard(h http.HandlerFunc) http.HandlerFunc {
 			writeMessage(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
 			return
 		}
-		h(w, r)
+		if r.Method != http.MethodGet {
+			h(w, r)
+			return
+		}
+		s.serveWithETag(w, r, h)
 	})
+}
+
+// serveWithETag answers a GET with an ETag over its body and, like GitHub, with 304 Not
+// Modified and no body when the request's If-None-Match names the current one.
+func (s *Server) serveWithETag(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
+	rec := httptest.NewRecorder()
+	h(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	if rec.Code != http.StatusOK {
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		return
+	}
+	sum := sha256.Sum256(rec.Body.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		s.mu.Lock()
+		s.notModified++
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// NotModified counts the GETs answered 304 Not Modified, which GitHub does not count
+// against the rate limit.
+func (s *Server) NotModified() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.notModified
 }
 
 func (s *Server) authorized(header string) bool {

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/github"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prwatch"
+)
+
+// prPollers builds the review and CI pollers of pull_requests.*; nil when they are off.
+func prPollers(s *service, cfg *config.Config) (*prwatch.Pollers, error) {
+	pr := cfg.PullRequests
+	if !pr.Enabled {
+		return nil, nil
+	}
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	interval := ms(cfg.Issues.PollIntervalMs)
+	if pr.PollIntervalMs != nil {
+		interval = ms(*pr.PollIntervalMs)
+	}
+	settings := prwatch.Settings{
+		Interval: interval, ReviewState: pr.ReviewState, ReworkState: pr.ReworkState, MergeState: pr.MergeState,
+		EscalateState:    pr.Checks.EscalateToState,
+		ReworkDelay:      time.Duration(pr.ReviewComments.ReworkDelayMinutes) * time.Minute,
+		StaleAfter:       time.Duration(pr.ReviewComments.StaleAfterDays) * 24 * time.Hour,
+		IgnoredReviewers: pr.ReviewComments.IgnoredReviewers, ReplyAfter: pr.ReviewComments.ReplyAfterAddressing,
+		RequestReview: pr.ReviewComments.RequestReviewAfterPush, ChecksEnabled: pr.Checks.Enabled,
+		LogExcerptLines: pr.Checks.LogExcerptLines, RetryFailedOnce: pr.Checks.RetryFailedOnce, MaxFixAttempts: pr.Checks.MaxFixAttempts,
+		BackoffMax: ms(cfg.Poller.MaxBackoffMs), DegradedAfter: cfg.Poller.DegradedThreshold,
+	}
+	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
+	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
+		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerAudit(s.audit, s.logger)})
+}
+
+// hostClients keeps one GitHub client per host, built on first use from the environment.
+type hostClients struct {
+	enterprise []string
+	mu         sync.Mutex
+	byHost     map[string]*github.Client
+}
+
+func (h *hostClients) forRepo(repo github.Repo) (prwatch.GitHub, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c, ok := h.byHost[repo.Host]; ok {
+		return c, nil
+	}
+	c, err := github.NewForHost(repo.Host, h.enterprise, os.Getenv, github.Options{ConditionalGETs: true})
+	if err != nil {
+		return nil, err
+	}
+	h.byHost[repo.Host] = c
+	return c, nil
+}
+
+// pollerAuditTimeout bounds one poller event's audit write.
+const pollerAuditTimeout = 10 * time.Second
+
+// pollerAudit records every poller event in the audit log, typed by what happened
+// (rework_requested, ci_failed, poller_degraded, ...).
+func pollerAudit(log *audit.Log, logger interface {
+	Error(msg string, args ...any)
+}) func(prwatch.Event) {
+	return func(e prwatch.Event) {
+		ctx, cancel := context.WithTimeout(context.Background(), pollerAuditTimeout)
+		defer cancel()
+		_, err := log.Append(ctx, audit.Event{IssueID: e.IssueID, IssueIdentifier: e.Identifier, RepoKey: e.RepoKey, Type: e.Kind,
+			Details: map[string]any{"poller": e.Poller, "pr_url": e.PRURL, "detail": e.Detail}})
+		if err != nil {
+			logger.Error("recording a pull-request poller event in the audit log failed", "event", e.Kind, "error", err.Error())
+		}
+	}
+}
+
+// runContextSource hands runs the context the pollers sent their issue back with, when the
+// pollers are on.
+func runContextSource(cfg *config.Config, s *service) orchestrator.RunContextSource {
+	if !cfg.PullRequests.Enabled {
+		return nil
+	}
+	return prwatch.RunContextFrom(s.store)
+}
