@@ -79,4 +79,5 @@ var commands = []func(*Globals) *cobra.Command{
 	newStopCmd,
 	newUnstopCmd,
 	newRefreshCmd,
+	newDashboardCmd,
 }

@@ -23,6 +23,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		Held:                  []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}},
 		Watching:              []server.WatchingJSON{{IssueIdentifier: "ENG-4", State: "In Review", LastRanAt: at.Add(-time.Hour), URL: "https://linear.app/x/ENG-4"}},
 		Conflicts:             []server.ConflictJSON{{IssueIdentifier: "ENG-6", RepoKeys: []string{"api", "web"}}},
+		AwaitingInput:         []server.AwaitingJSON{{IssueIdentifier: "ENG-12", Question: "Which\nport?", AskedAt: at.Add(-20 * time.Minute)}},
 		AwaitingClarification: []server.GateJSON{{IssueIdentifier: "ENG-9", Kind: "scored", Score: 4, RoundsAsked: 1, Reason: "No target\nlatency."}},
 		Skipped: []server.GateJSON{{IssueIdentifier: "ENG-10", Kind: "scored", Score: 2, Reason: "Nothing to do."},
 			{IssueIdentifier: "ENG-11", Kind: "error", Reason: "LLM call failed: provider_http_status"}},
@@ -41,6 +42,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		"Held (1)", "ENG-7  stopped by operator",
 		"Watching (1)", "ENG-4  In Review  last ran 1h0m0s ago  https://linear.app/x/ENG-4",
 		"Conflicts (1)", "ENG-6  matched by api, web",
+		"Awaiting input (1)", "ENG-12  asked 20m0s ago  Which port?",
 		"Awaiting clarification (issue gate) (1)", "ENG-9  score 4  asked 1 time(s)  No target latency.",
 		"Skipped (issue gate) (2)", "ENG-10  score 2         Nothing to do.", "ENG-11  scoring failed  LLM call failed: provider_http_status",
 	} {
@@ -73,5 +75,28 @@ func TestControlCommandsWithoutAServiceSayHowToStartIt(t *testing.T) {
 		if code, _, stderr := runCLI(t, append(args, "--state-root", t.TempDir())...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want usage: %s", args, code, stderr)
 		}
+	}
+}
+
+func TestDashboardPrintsTheAddressWithTheTokenInItsFragment(t *testing.T) {
+	root := t.TempDir()
+	code, _, stderr := runCLI(t, "dashboard", "--state-root", root)
+	if code != ExitFailure || !strings.Contains(stderr, "no dashboard listener") || !strings.Contains(stderr, "start it with `symphony --config") {
+		t.Fatalf("without a service: exit %d: %s", code, stderr)
+	}
+	token, err := server.EnsureToken(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.WriteControlURL(root, "http://127.0.0.1:4123"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "dashboard", "--state-root", root)
+	if code != ExitOK || stdout != "http://127.0.0.1:4123/#token="+token+"\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "dashboard", "--no-token", "--state-root", root)
+	if code != ExitOK || stdout != "http://127.0.0.1:4123/\n" {
+		t.Fatalf("--no-token: exit %d, stdout %q", code, stdout)
 	}
 }
