@@ -39,6 +39,9 @@ type Options struct {
 	RetryBackoff time.Duration
 	// Transport carries the requests; http.DefaultTransport when nil.
 	Transport http.RoundTripper
+	// ConditionalReads sends every repeated GET with the last answer's ETag, so an unchanged
+	// resource costs a 304 that GitHub does not count against the rate limit (for pollers).
+	ConditionalReads bool
 	// Sleep waits d or until ctx ends; tests inject one that records and returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now tells the time rate-limit resets are measured against.
@@ -89,7 +92,11 @@ func New(opts Options) (*Client, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	httpClient := &http.Client{Transport: &policyTransport{opts: opts}}
+	api := opts
+	if opts.ConditionalReads {
+		api.Transport = newConditionalTransport(opts.Transport)
+	}
+	httpClient := &http.Client{Transport: &policyTransport{opts: api}}
 	base := strings.TrimRight(opts.Endpoint.REST, "/") + "/"
 	rest, err := gh.NewClient(gh.WithHTTPClient(httpClient), gh.WithURLs(&base, &base),
 		gh.WithDisableRateLimitCheck(), gh.WithUserAgent("symphony"))

@@ -1,9 +1,11 @@
 // Package githubtest provides a stateful fake of GitHub's REST API (and the one GraphQL
 // mutation Symphony sends) for tests: repositories with branches and their head SHAs, pull
-// requests, conversation and review comments, reviews, requested reviewers, check runs, commit
-// statuses, and Actions runs with jobs and logs. Every request must carry the test token.
-// Faults (5xx, primary and secondary rate limits, hangs, malformed JSON, any status) can be
-// injected for the next N requests or for matching paths, and every request is logged.
+// requests, issues with labels, state and assignees, conversation and review comments,
+// reviews, requested reviewers, check runs, commit statuses, and Actions runs with jobs and
+// logs. Every request must carry the test token. Reads carry ETags and answer a matching
+// If-None-Match with 304, free of rate-limit cost, as GitHub does. Faults (5xx, primary and
+// secondary rate limits, hangs, malformed JSON, any status) can be injected for the next N
+// requests or for matching paths, and every request is logged with the status it got.
 package githubtest
 
 import (
@@ -45,6 +47,9 @@ type Request struct {
 	// Authorization is the header as received ("" when absent).
 	Authorization string
 	Body          []byte
+	// Status is the status the fake answered with (0 while the request is still being served,
+	// or when the client gave up first); 304 answers cost no rate-limit budget.
+	Status int
 }
 
 // Server is a running fake. Its methods are safe to call while a client talks to it.
@@ -126,6 +131,10 @@ func (s *Server) routes() http.Handler {
 	api("GET /repos/{owner}/{repo}/pulls/{number}/comments", s.listReviewComments)
 	api("POST /repos/{owner}/{repo}/pulls/{number}/comments", s.createReviewComment)
 	api("POST /repos/{owner}/{repo}/pulls/{number}/comments/{id}/replies", s.replyToReviewComment)
+	api("GET /repos/{owner}/{repo}/issues", s.listIssues)
+	api("GET /repos/{owner}/{repo}/issues/{number}", s.getIssue)
+	api("PATCH /repos/{owner}/{repo}/issues/{number}", s.editIssue)
+	api("DELETE /repos/{owner}/{repo}/issues/comments/{id}", s.deleteIssueComment)
 	api("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listIssueComments)
 	api("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment)
 	api("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editIssueComment)
@@ -153,8 +162,13 @@ func (s *Server) logged(h http.HandlerFunc) http.HandlerFunc {
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Authorization: r.Header.Get("Authorization"), Body: body})
+		index := len(s.requests) - 1
 		s.mu.Unlock()
-		h(w, r)
+		rec := &statusRecorder{ResponseWriter: w}
+		h(rec, r)
+		s.mu.Lock()
+		s.requests[index].Status = rec.status
+		s.mu.Unlock()
 	}
 }
 
@@ -177,6 +191,10 @@ func (s *Server) guard(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Unlock()
 		if limited {
 			writeMessage(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+			return
+		}
+		if r.Method == http.MethodGet {
+			s.serveConditional(w, r, h)
 			return
 		}
 		h(w, r)
