@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v93/github"
@@ -16,6 +17,9 @@ const (
 
 // Issue is one issue. The Issues API also lists pull requests; PullRequest marks those.
 type Issue struct {
+	// Repo is the issue's repository as owner/name, from its repository_url; a sub-issue may
+	// live in another repository than its parent.
+	Repo        string
 	Number      int
 	Title       string
 	Body        string
@@ -67,6 +71,24 @@ func (c *Client) SetIssueStateAndLabels(ctx context.Context, repo Repo, number i
 	return convertIssue(is), nil
 }
 
+// SubIssues lists an issue's sub-issues in GitHub's order, across every page.
+func (c *Client) SubIssues(ctx context.Context, repo Repo, number int) ([]Issue, error) {
+	subs, err := paginate(ctx, fmt.Sprintf("list sub-issues of %s#%d", repo.FullName(), number),
+		func(ctx context.Context, page gh.ListOptions) ([]*gh.SubIssue, *gh.Response, error) {
+			return c.rest.SubIssue.ListByIssue(ctx, repo.Owner, repo.Name, int64(number), &page)
+		})
+	return convertAll(subs, func(s *gh.SubIssue) Issue { return convertIssue((*gh.Issue)(s)) }), err
+}
+
+// ParentIssue returns the issue's parent; an issue without one is a github_not_found error.
+func (c *Client) ParentIssue(ctx context.Context, repo Repo, number int) (Issue, error) {
+	is, _, err := c.rest.SubIssue.GetParentIssue(bypassRateCheck(ctx), repo.Owner, repo.Name, int64(number))
+	if err != nil {
+		return Issue{}, classify(fmt.Sprintf("get the parent of %s#%d", repo.FullName(), number), err)
+	}
+	return convertIssue(is), nil
+}
+
 // DeleteIssueComment removes a conversation comment.
 func (c *Client) DeleteIssueComment(ctx context.Context, repo Repo, commentID int64) error {
 	_, err := c.rest.Issues.DeleteComment(bypassRateCheck(ctx), repo.Owner, repo.Name, commentID)
@@ -75,6 +97,7 @@ func (c *Client) DeleteIssueComment(ctx context.Context, repo Repo, commentID in
 
 func convertIssue(is *gh.Issue) Issue {
 	out := Issue{
+		Repo:        repoFromAPIURL(is.GetRepositoryURL()),
 		Number:      is.GetNumber(),
 		Title:       is.GetTitle(),
 		Body:        is.GetBody(),
@@ -92,4 +115,18 @@ func convertIssue(is *gh.Issue) Issue {
 		out.Assignees = append(out.Assignees, a.GetLogin())
 	}
 	return out
+}
+
+// repoFromAPIURL reads owner/name from a repository API URL (…/repos/owner/name), or "" when
+// the URL has another shape.
+func repoFromAPIURL(u string) string {
+	_, rest, ok := strings.Cut(u, "/repos/")
+	if !ok {
+		return ""
+	}
+	owner, name, ok := strings.Cut(strings.TrimSuffix(rest, "/"), "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return ""
+	}
+	return owner + "/" + name
 }

@@ -118,3 +118,24 @@ func TestDeleteIssueComment(t *testing.T) {
 		t.Fatalf("second delete: err = %v, want %s", err, CodeNotFound)
 	}
 }
+
+func TestSubIssuesAndParent(t *testing.T) {
+	f := newFixture(t, githubtest.Options{}, nil)
+	f.srv.AddIssue(testFull, githubtest.Issue{Title: "epic"})
+	f.srv.AddIssue(testFull, githubtest.Issue{Title: "child", Parent: 1})
+	ctx := testContext(t)
+	subs, err := f.client.SubIssues(ctx, f.repo, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].Number != 2 || subs[0].Repo != testFull {
+		t.Fatalf("sub-issues = %+v, want #2 of %s", subs, testFull)
+	}
+	parent, err := f.client.ParentIssue(ctx, f.repo, 2)
+	if err != nil || parent.Number != 1 {
+		t.Fatalf("parent = %+v, %v; want #1", parent, err)
+	}
+	if _, err := f.client.ParentIssue(ctx, f.repo, 1); ErrorCode(err) != CodeNotFound {
+		t.Fatalf("parent of a top-level issue: err = %v, want %s", err, CodeNotFound)
+	}
+}

@@ -17,6 +17,8 @@ type Issue struct {
 	Labels    []string
 	Assignees []string
 	Author    string
+	// Parent is the number of the issue this one is a sub-issue of (same repository), or 0.
+	Parent    int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -96,11 +98,12 @@ func (s *Server) issueJSON(repo *repoState, is *Issue) map[string]any {
 	}
 	return map[string]any{
 		"number": is.Number, "state": is.State, "title": is.Title, "body": is.Body,
-		"html_url":   "https://" + s.opts.WebHost + "/" + repo.FullName() + "/issues/" + itoa(is.Number),
-		"user":       map[string]any{"login": is.Author},
-		"labels":     labels,
-		"assignees":  assignees,
-		"created_at": timestamp(is.CreatedAt), "updated_at": timestamp(is.UpdatedAt),
+		"repository_url": s.URL + "/repos/" + repo.FullName(),
+		"html_url":       "https://" + s.opts.WebHost + "/" + repo.FullName() + "/issues/" + itoa(is.Number),
+		"user":           map[string]any{"login": is.Author},
+		"labels":         labels,
+		"assignees":      assignees,
+		"created_at":     timestamp(is.CreatedAt), "updated_at": timestamp(is.UpdatedAt),
 	}
 }
 
@@ -112,12 +115,13 @@ func (s *Server) pullAsIssueJSON(repo *repoState, p *PullRequest) map[string]any
 	}
 	return map[string]any{
 		"number": p.Number, "state": state, "title": p.Title, "body": p.Body,
-		"html_url":     "https://" + s.opts.WebHost + "/" + repo.FullName() + "/pull/" + itoa(p.Number),
-		"user":         map[string]any{"login": p.Author},
-		"labels":       []any{},
-		"assignees":    []any{},
-		"pull_request": map[string]any{"url": s.URL + "/repos/" + repo.FullName() + "/pulls/" + itoa(p.Number)},
-		"created_at":   timestamp(p.CreatedAt), "updated_at": timestamp(p.UpdatedAt),
+		"repository_url": s.URL + "/repos/" + repo.FullName(),
+		"html_url":       "https://" + s.opts.WebHost + "/" + repo.FullName() + "/pull/" + itoa(p.Number),
+		"user":           map[string]any{"login": p.Author},
+		"labels":         []any{},
+		"assignees":      []any{},
+		"pull_request":   map[string]any{"url": s.URL + "/repos/" + repo.FullName() + "/pulls/" + itoa(p.Number)},
+		"created_at":     timestamp(p.CreatedAt), "updated_at": timestamp(p.UpdatedAt),
 	}
 }
 
@@ -266,4 +270,30 @@ func (s *Server) deleteIssueComment(w http.ResponseWriter, r *http.Request) {
 	}
 	repo.issueComments = slices.Delete(repo.issueComments, i, i+1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listSubIssues(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, number := s.threadFor(w, r)
+	if repo == nil {
+		return
+	}
+	subs := where(repo.issues, func(is *Issue) bool { return is.Parent == number })
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, subs, func(is *Issue) map[string]any { return s.issueJSON(repo, is) }))
+}
+
+func (s *Server) getParentIssue(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, number := s.threadFor(w, r)
+	if repo == nil {
+		return
+	}
+	child := repo.issue(number)
+	if child == nil || child.Parent == 0 || repo.issue(child.Parent) == nil {
+		writeMessage(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.issueJSON(repo, repo.issue(child.Parent)))
 }

@@ -134,6 +134,8 @@ func (s *Server) routes() http.Handler {
 	api("GET /repos/{owner}/{repo}/issues", s.listIssues)
 	api("GET /repos/{owner}/{repo}/issues/{number}", s.getIssue)
 	api("PATCH /repos/{owner}/{repo}/issues/{number}", s.editIssue)
+	api("GET /repos/{owner}/{repo}/issues/{number}/sub_issues", s.listSubIssues)
+	api("GET /repos/{owner}/{repo}/issues/{number}/parent", s.getParentIssue)
 	api("DELETE /repos/{owner}/{repo}/issues/comments/{id}", s.deleteIssueComment)
 	api("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listIssueComments)
 	api("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment)
