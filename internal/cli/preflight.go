@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/doctor"
+	"github.com/symphony-go/symphony/internal/github"
+	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 )
 
@@ -81,6 +84,9 @@ func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
 // with a less helpful message).
 func doctorTracker(cfg *config.Config) doctor.Tracker {
 	t := doctor.Tracker{Provider: cfg.Issues.Provider, Dir: cfg.Issues.Local.Dir, Endpoint: cfg.Issues.Linear.Endpoint}
+	if t.Provider == "github" {
+		return doctorGitHubTracker(cfg, t)
+	}
 	if t.Provider != "linear" {
 		return t
 	}
@@ -96,6 +102,25 @@ func doctorTracker(cfg *config.Config) doctor.Tracker {
 	}
 	t.Verify = func(ctx context.Context) error {
 		_, err := client.Viewer(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorGitHubTracker verifies the GitHub Issues token by reading the token's own account.
+func doctorGitHubTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = "the GitHub API"
+	if u := os.Getenv(github.APIURLEnv); u != "" {
+		t.Endpoint = u
+	}
+	t.CredentialFix = "export GH_TOKEN (or GITHUB_TOKEN) with a token that can read and edit the issues of issues.github.repos"
+	tr, err := githubtracker.FromConfig(cfg, os.Getenv)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
 		return err
 	}
 	return t
