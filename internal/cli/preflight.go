@@ -13,6 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/doctor"
 	"github.com/symphony-go/symphony/internal/github"
 	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
+	"github.com/symphony-go/symphony/internal/tracker/jira"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 )
 
@@ -84,8 +85,11 @@ func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
 // with a less helpful message).
 func doctorTracker(cfg *config.Config) doctor.Tracker {
 	t := doctor.Tracker{Provider: cfg.Issues.Provider, Dir: cfg.Issues.Local.Dir, Endpoint: cfg.Issues.Linear.Endpoint}
-	if t.Provider == "github" {
+	switch t.Provider {
+	case "github":
 		return doctorGitHubTracker(cfg, t)
+	case "jira":
+		return doctorJiraTracker(cfg, t)
 	}
 	if t.Provider != "linear" {
 		return t
@@ -115,6 +119,22 @@ func doctorGitHubTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
 	}
 	t.CredentialFix = "export GH_TOKEN (or GITHUB_TOKEN) with a token that can read and edit the issues of issues.github.repos"
 	tr, err := githubtracker.FromConfig(cfg, os.Getenv)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorJiraTracker verifies the Jira credentials by reading the token's own account.
+func doctorJiraTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = cfg.Issues.Jira.BaseURL
+	t.CredentialFix = "set issues.jira.email and issues.jira.api_token (or export JIRA_EMAIL and JIRA_API_TOKEN) to a valid Jira Cloud API token"
+	tr, err := jira.FromConfig(cfg)
 	if err != nil {
 		t.Err = err
 		return t

@@ -83,6 +83,7 @@ func (l *loader) resolve() {
 		c.Issues.Linear.Assignee, _ = l.env("LINEAR_ASSIGNEE")
 	}
 	c.Issues.GitHub.Assignee = l.resolveVar(c.Issues.GitHub.Assignee)
+	l.resolveJira()
 	if c.Issues.Local.Dir != "" {
 		c.Issues.Local.Dir = l.resolvePath("issues.local.dir", c.Issues.Local.Dir)
 	}

@@ -59,6 +59,7 @@ type Issues struct {
 	PollIntervalMs int          `yaml:"poll_interval_ms"`
 	Linear         Linear       `yaml:"linear"`
 	GitHub         GitHubIssues `yaml:"github"`
+	Jira           Jira         `yaml:"jira"`
 	Local          Local        `yaml:"local"`
 	States         IssueStates  `yaml:"states"`
 }
@@ -91,6 +92,22 @@ type GitHubIssues struct {
 	// Labels narrow polling to issues carrying any of them.
 	Labels []string `yaml:"labels"`
 	// Assignee is a login or "me" (the token's own account).
+	Assignee string `yaml:"assignee"`
+}
+
+// Jira configures the Jira Cloud tracker (REST v3). Workflow states are Jira status names.
+type Jira struct {
+	// BaseURL is the site, e.g. https://example.atlassian.net (default $JIRA_BASE_URL).
+	BaseURL string `yaml:"base_url"`
+	// Email is the account the API token belongs to (default $JIRA_EMAIL).
+	Email string `yaml:"email"`
+	// APIToken is the account's API token (default $JIRA_API_TOKEN).
+	APIToken string `yaml:"api_token"`
+	// ProjectKey is the polled project, e.g. ENG.
+	ProjectKey string `yaml:"project_key"`
+	// Labels narrow polling to issues carrying any of them.
+	Labels []string `yaml:"labels"`
+	// Assignee is an account id or "me" (the token's own account).
 	Assignee string `yaml:"assignee"`
 }
 

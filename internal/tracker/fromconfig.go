@@ -15,8 +15,11 @@ func SettingsFromConfig(cfg *config.Config) Settings {
 		ActiveStates:   cfg.Issues.States.Active,
 		TerminalStates: cfg.Issues.States.Terminal,
 	}
-	if cfg.Issues.Provider == "github" {
+	switch cfg.Issues.Provider {
+	case "github":
 		s.Scope = Scope{Labels: cfg.Issues.GitHub.Labels, Assignee: cfg.Issues.GitHub.Assignee}
+	case "jira":
+		s.Scope = Scope{Labels: cfg.Issues.Jira.Labels, Assignee: cfg.Issues.Jira.Assignee}
 	}
 	for _, r := range cfg.Repositories {
 		s.Routes = append(s.Routes, Route{Key: r.Key, Default: r.Default, Team: r.Route.Team,
