@@ -16,6 +16,7 @@ import (
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/tracker"
 	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
+	"github.com/symphony-go/symphony/internal/tracker/gitlab"
 	"github.com/symphony-go/symphony/internal/tracker/jira"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 	"github.com/symphony-go/symphony/internal/tracker/local"
@@ -70,13 +71,15 @@ func trackerFromConfig(cfg *config.Config) (tracker.Tracker, error) {
 		return githubtracker.FromConfig(cfg, os.Getenv)
 	case "jira":
 		return jira.FromConfig(cfg)
+	case "gitlab":
+		return gitlab.FromConfig(cfg, os.Getenv)
 	case "local":
 		if cfg.Issues.Linear.Assignee != "" || cfg.Issues.Linear.Scope.Team != "" || cfg.Issues.Linear.Scope.ProjectSlug != "" {
 			return nil, tracker.Errorf(tracker.CodeUnsupportedSelector, "issues.linear.* selects Linear issues; the local provider reads issues.local.dir only (labels and routes still apply)")
 		}
 		return local.New(local.Options{Dir: cfg.Issues.Local.Dir, Settings: s})
 	default:
-		return nil, tracker.Errorf(tracker.CodeUnsupportedKind, "issues.provider %q cannot be listed: use linear, github, jira or local (memory holds issues only inside tests)", cfg.Issues.Provider)
+		return nil, tracker.Errorf(tracker.CodeUnsupportedKind, "issues.provider %q cannot be listed: use linear, github, gitlab, jira or local (memory holds issues only inside tests)", cfg.Issues.Provider)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/doctor"
 	"github.com/symphony-go/symphony/internal/github"
 	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
+	"github.com/symphony-go/symphony/internal/tracker/gitlab"
 	"github.com/symphony-go/symphony/internal/tracker/jira"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 )
@@ -90,6 +91,8 @@ func doctorTracker(cfg *config.Config) doctor.Tracker {
 		return doctorGitHubTracker(cfg, t)
 	case "jira":
 		return doctorJiraTracker(cfg, t)
+	case "gitlab":
+		return doctorGitLabTracker(cfg, t)
 	}
 	if t.Provider != "linear" {
 		return t
@@ -135,6 +138,22 @@ func doctorJiraTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
 	t.Endpoint = cfg.Issues.Jira.BaseURL
 	t.CredentialFix = "set issues.jira.email and issues.jira.api_token (or export JIRA_EMAIL and JIRA_API_TOKEN) to a valid Jira Cloud API token"
 	tr, err := jira.FromConfig(cfg)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorGitLabTracker verifies the GitLab token by reading the token's own user.
+func doctorGitLabTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = cfg.Issues.GitLab.BaseURL
+	t.CredentialFix = "export GITLAB_TOKEN with a token (api scope) of a user who can edit the issues of issues.gitlab.project"
+	tr, err := gitlab.FromConfig(cfg, os.Getenv)
 	if err != nil {
 		t.Err = err
 		return t

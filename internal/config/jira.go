@@ -36,7 +36,7 @@ func (l *loader) resolveJira() {
 func (l *loader) validateJira() {
 	j := l.cfg.Issues.Jira
 	if l.required("issues.jira.base_url", j.BaseURL) {
-		if msg := jiraBaseURLProblem(j.BaseURL); msg != "" {
+		if msg := baseURLProblem(j.BaseURL, "https://example.atlassian.net"); msg != "" {
 			l.bad("issues.jira.base_url", msg)
 		}
 	}
@@ -62,14 +62,15 @@ func (l *loader) validateJira() {
 	}
 }
 
-// jiraBaseURLProblem refuses anything but https, except plain http to a loopback test server.
-func jiraBaseURLProblem(raw string) string {
+// baseURLProblem refuses a tracker base URL that is not https, except plain http to a
+// loopback test server; example is shown in the message.
+func baseURLProblem(raw, example string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "must be an https URL such as https://example.atlassian.net, got " + quote(raw)
+		return "must be an https URL such as " + example + ", got " + quote(raw)
 	}
 	if u.User != nil {
-		return "must not carry credentials; use issues.jira.email and issues.jira.api_token"
+		return "must not carry credentials in the URL"
 	}
 	if u.Scheme == "http" {
 		host := u.Hostname()

@@ -84,6 +84,7 @@ func (l *loader) resolve() {
 	}
 	c.Issues.GitHub.Assignee = l.resolveVar(c.Issues.GitHub.Assignee)
 	l.resolveJira()
+	c.Issues.GitLab.Assignee = l.resolveVar(c.Issues.GitLab.Assignee)
 	if c.Issues.Local.Dir != "" {
 		c.Issues.Local.Dir = l.resolvePath("issues.local.dir", c.Issues.Local.Dir)
 	}

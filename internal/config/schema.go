@@ -60,6 +60,7 @@ type Issues struct {
 	Linear         Linear       `yaml:"linear"`
 	GitHub         GitHubIssues `yaml:"github"`
 	Jira           Jira         `yaml:"jira"`
+	GitLab         GitLab       `yaml:"gitlab"`
 	Local          Local        `yaml:"local"`
 	States         IssueStates  `yaml:"states"`
 }
@@ -108,6 +109,22 @@ type Jira struct {
 	// Labels narrow polling to issues carrying any of them.
 	Labels []string `yaml:"labels"`
 	// Assignee is an account id or "me" (the token's own account).
+	Assignee string `yaml:"assignee"`
+}
+
+// GitLab configures the GitLab Issues tracker for one project. The token comes from
+// GITLAB_TOKEN.
+type GitLab struct {
+	// BaseURL is the instance (default https://gitlab.com); self-managed instances too.
+	BaseURL string `yaml:"base_url"`
+	// Project is the project's path, group/project.
+	Project string `yaml:"project"`
+	// StateLabels maps a workflow state name to its label (Todo: "workflow::todo"); an open
+	// issue with none is Open, a closed one Closed.
+	StateLabels map[string]string `yaml:"state_labels"`
+	// Labels narrow polling to issues carrying any of them.
+	Labels []string `yaml:"labels"`
+	// Assignee is a username or "me" (the token's own user).
 	Assignee string `yaml:"assignee"`
 }
 

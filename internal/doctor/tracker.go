@@ -36,7 +36,7 @@ func (t Tracker) check(ctx context.Context) Result {
 	case t.Provider == "local":
 		return checkLocalDir(t.Dir)
 	case t.Verify == nil:
-		return fail("set issues.provider to linear, github, jira or local", "issues.provider %q has no tracker outside tests", t.Provider)
+		return fail("set issues.provider to linear, github, gitlab, jira or local", "issues.provider %q has no tracker outside tests", t.Provider)
 	}
 	err := t.Verify(ctx)
 	switch {

@@ -20,6 +20,8 @@ func SettingsFromConfig(cfg *config.Config) Settings {
 		s.Scope = Scope{Labels: cfg.Issues.GitHub.Labels, Assignee: cfg.Issues.GitHub.Assignee}
 	case "jira":
 		s.Scope = Scope{Labels: cfg.Issues.Jira.Labels, Assignee: cfg.Issues.Jira.Assignee}
+	case "gitlab":
+		s.Scope = Scope{Labels: cfg.Issues.GitLab.Labels, Assignee: cfg.Issues.GitLab.Assignee}
 	}
 	for _, r := range cfg.Repositories {
 		s.Routes = append(s.Routes, Route{Key: r.Key, Default: r.Default, Team: r.Route.Team,
