@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,14 +21,15 @@ var templates embed.FS
 
 func newInitCmd(g *Globals) *cobra.Command {
 	var force, local bool
-	var dir string
+	var dir, trackerName string
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented symphony.yml (and, with --local, a sample issue and WORKFLOW.md)",
 		Long: "Writes a commented, deterministic symphony.yml at --config, or at DIR/symphony.yml with\n" +
 			"--dir DIR (the directory is created). With --local it uses the local file tracker and also\n" +
 			"writes WORKFLOW.md and issues/DEMO-1.md beside it, so Symphony runs with no tracker\n" +
-			"account. Existing files are left alone unless --force is given.",
+			"account. --tracker github, gitlab or jira writes that tracker's issues section instead of\n" +
+			"Linear's. Existing files are left alone unless --force is given.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			configPath := g.ConfigPath
@@ -42,6 +44,12 @@ func newInitCmd(g *Globals) *cobra.Command {
 				return usageErr(err)
 			}
 			dir := filepath.Dir(path)
+			if !slices.Contains(initTrackers, trackerName) {
+				return usageErr(fmt.Errorf("init: --tracker must be one of %s, got %q", strings.Join(initTrackers, ", "), trackerName))
+			}
+			if local && cmd.Flags().Changed("tracker") {
+				return usageErr(errors.New("init: pass --local or --tracker, not both"))
+			}
 			files := []initFile{{path, "templates/symphony.yml"}}
 			if local {
 				files = []initFile{
@@ -59,7 +67,7 @@ func newInitCmd(g *Globals) *cobra.Command {
 			}
 			repoKey := sanitizeRepoKey(filepath.Base(dir))
 			for _, f := range files {
-				if err := writeTemplate(f, repoKey, dir); err != nil {
+				if err := writeTemplate(f, repoKey, dir, trackerName); err != nil {
 					return failure(err)
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), "wrote", f.dest)
@@ -71,17 +79,25 @@ func newInitCmd(g *Globals) *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
 	cmd.Flags().BoolVar(&local, "local", false, "use the local file tracker and write a sample issue")
 	cmd.Flags().StringVar(&dir, "dir", "", "write into this directory (created if missing) instead of beside --config")
+	cmd.Flags().StringVar(&trackerName, "tracker", "linear", "the tracker the issues section is written for: "+strings.Join(initTrackers, ", "))
 	return cmd
 }
 
 type initFile struct{ dest, template string }
 
-func writeTemplate(f initFile, repoKey, repoPath string) error {
+// initTrackers are the trackers init has an issues section for (templates/issues.NAME.yml).
+var initTrackers = []string{"linear", "github", "gitlab", "jira"}
+
+func writeTemplate(f initFile, repoKey, repoPath, trackerName string) error {
 	body, err := fs.ReadFile(templates, f.template)
 	if err != nil {
 		return err
 	}
-	text := strings.NewReplacer("{{REPO_KEY}}", yamlString(repoKey), "{{REPO_PATH}}", repoPath).Replace(string(body))
+	issues, err := fs.ReadFile(templates, "templates/issues."+trackerName+".yml")
+	if err != nil {
+		return err
+	}
+	text := strings.NewReplacer("{{ISSUES}}", string(issues), "{{REPO_KEY}}", yamlString(repoKey), "{{REPO_PATH}}", repoPath).Replace(string(body))
 	if err := os.MkdirAll(filepath.Dir(f.dest), 0o755); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,9 @@ import (
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/tracker"
+	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
+	"github.com/symphony-go/symphony/internal/tracker/gitlab"
+	"github.com/symphony-go/symphony/internal/tracker/jira"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 	"github.com/symphony-go/symphony/internal/tracker/local"
 )
@@ -63,13 +67,19 @@ func trackerFromConfig(cfg *config.Config) (tracker.Tracker, error) {
 	switch cfg.Issues.Provider {
 	case "linear":
 		return linear.New(linear.Options{Endpoint: cfg.Issues.Linear.Endpoint, APIKey: cfg.Issues.Linear.APIKey, Settings: s})
+	case "github":
+		return githubtracker.FromConfig(cfg, os.Getenv)
+	case "jira":
+		return jira.FromConfig(cfg)
+	case "gitlab":
+		return gitlab.FromConfig(cfg, os.Getenv)
 	case "local":
 		if cfg.Issues.Linear.Assignee != "" || cfg.Issues.Linear.Scope.Team != "" || cfg.Issues.Linear.Scope.ProjectSlug != "" {
 			return nil, tracker.Errorf(tracker.CodeUnsupportedSelector, "issues.linear.* selects Linear issues; the local provider reads issues.local.dir only (labels and routes still apply)")
 		}
 		return local.New(local.Options{Dir: cfg.Issues.Local.Dir, Settings: s})
 	default:
-		return nil, tracker.Errorf(tracker.CodeUnsupportedKind, "issues.provider %q cannot be listed: use linear or local (memory holds issues only inside tests)", cfg.Issues.Provider)
+		return nil, tracker.Errorf(tracker.CodeUnsupportedKind, "issues.provider %q cannot be listed: use linear, github, gitlab, jira or local (memory holds issues only inside tests)", cfg.Issues.Provider)
 	}
 }
 

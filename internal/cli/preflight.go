@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/doctor"
+	"github.com/symphony-go/symphony/internal/github"
+	githubtracker "github.com/symphony-go/symphony/internal/tracker/github"
+	"github.com/symphony-go/symphony/internal/tracker/gitlab"
+	"github.com/symphony-go/symphony/internal/tracker/jira"
 	"github.com/symphony-go/symphony/internal/tracker/linear"
 )
 
@@ -81,6 +86,14 @@ func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
 // with a less helpful message).
 func doctorTracker(cfg *config.Config) doctor.Tracker {
 	t := doctor.Tracker{Provider: cfg.Issues.Provider, Dir: cfg.Issues.Local.Dir, Endpoint: cfg.Issues.Linear.Endpoint}
+	switch t.Provider {
+	case "github":
+		return doctorGitHubTracker(cfg, t)
+	case "jira":
+		return doctorJiraTracker(cfg, t)
+	case "gitlab":
+		return doctorGitLabTracker(cfg, t)
+	}
 	if t.Provider != "linear" {
 		return t
 	}
@@ -96,6 +109,57 @@ func doctorTracker(cfg *config.Config) doctor.Tracker {
 	}
 	t.Verify = func(ctx context.Context) error {
 		_, err := client.Viewer(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorGitHubTracker verifies the GitHub Issues token by reading the token's own account.
+func doctorGitHubTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = "the GitHub API"
+	if u := os.Getenv(github.APIURLEnv); u != "" {
+		t.Endpoint = u
+	}
+	t.CredentialFix = "export GH_TOKEN (or GITHUB_TOKEN) with a token that can read and edit the issues of issues.github.repos"
+	tr, err := githubtracker.FromConfig(cfg, os.Getenv)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorJiraTracker verifies the Jira credentials by reading the token's own account.
+func doctorJiraTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = cfg.Issues.Jira.BaseURL
+	t.CredentialFix = "set issues.jira.email and issues.jira.api_token (or export JIRA_EMAIL and JIRA_API_TOKEN) to a valid Jira Cloud API token"
+	tr, err := jira.FromConfig(cfg)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
+		return err
+	}
+	return t
+}
+
+// doctorGitLabTracker verifies the GitLab token by reading the token's own user.
+func doctorGitLabTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
+	t.Endpoint = cfg.Issues.GitLab.BaseURL
+	t.CredentialFix = "export GITLAB_TOKEN with a token (api scope) of a user who can edit the issues of issues.gitlab.project"
+	tr, err := gitlab.FromConfig(cfg, os.Getenv)
+	if err != nil {
+		t.Err = err
+		return t
+	}
+	t.Verify = func(ctx context.Context) error {
+		_, err := tr.ViewerID(ctx)
 		return err
 	}
 	return t

@@ -52,7 +52,7 @@ func (h *hostClients) forRepo(repo github.Repo) (prwatch.GitHub, error) {
 	if c, ok := h.byHost[repo.Host]; ok {
 		return c, nil
 	}
-	c, err := github.NewForHost(repo.Host, h.enterprise, os.Getenv, github.Options{ConditionalGETs: true})
+	c, err := github.NewForHost(repo.Host, h.enterprise, os.Getenv, github.Options{ConditionalReads: true})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 // Reference defaults (SPEC §6.4 and the section texts).
 const (
 	DefaultLinearEndpoint   = "https://api.linear.app/graphql"
+	DefaultGitLabBaseURL    = "https://gitlab.com"
 	DefaultPollIntervalMs   = 30000
 	DefaultTokensPerIssue   = 500000
 	DefaultTokensPerDay     = 5000000
@@ -36,6 +37,7 @@ func Defaults() Config {
 		Issues: Issues{
 			PollIntervalMs: DefaultPollIntervalMs,
 			Linear:         Linear{Endpoint: DefaultLinearEndpoint},
+			GitLab:         GitLab{BaseURL: DefaultGitLabBaseURL},
 			States: IssueStates{
 				Active:   []string{"Todo", "In Progress"},
 				Terminal: []string{"Closed", "Cancelled", "Canceled", "Duplicate", "Done"},

@@ -80,6 +80,7 @@ func (c *Config) Resolved() []ResolvedRepository {
 func (c *Config) redacted() Config {
 	view := *c
 	view.Issues.Linear.APIKey = redactIfSet(c.Issues.Linear.APIKey)
+	view.Issues.Jira.APIToken = redactIfSet(c.Issues.Jira.APIToken)
 	view.Notifications.Channels = make([]Channel, len(c.Notifications.Channels))
 	for i, ch := range c.Notifications.Channels {
 		ch.WebhookURL, ch.URL = redactIfSet(ch.WebhookURL), redactIfSet(ch.URL)

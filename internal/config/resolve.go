@@ -82,6 +82,9 @@ func (l *loader) resolve() {
 	if c.Issues.Linear.Assignee == "" && !l.has("issues.linear.assignee") {
 		c.Issues.Linear.Assignee, _ = l.env("LINEAR_ASSIGNEE")
 	}
+	c.Issues.GitHub.Assignee = l.resolveVar(c.Issues.GitHub.Assignee)
+	l.resolveJira()
+	c.Issues.GitLab.Assignee = l.resolveVar(c.Issues.GitLab.Assignee)
 	if c.Issues.Local.Dir != "" {
 		c.Issues.Local.Dir = l.resolvePath("issues.local.dir", c.Issues.Local.Dir)
 	}

@@ -55,11 +55,14 @@ func (*Config) RemovedKeys() map[string]string {
 
 // Issues configures the tracker (SPEC §5.4.2).
 type Issues struct {
-	Provider       string      `yaml:"provider"`
-	PollIntervalMs int         `yaml:"poll_interval_ms"`
-	Linear         Linear      `yaml:"linear"`
-	Local          Local       `yaml:"local"`
-	States         IssueStates `yaml:"states"`
+	Provider       string       `yaml:"provider"`
+	PollIntervalMs int          `yaml:"poll_interval_ms"`
+	Linear         Linear       `yaml:"linear"`
+	GitHub         GitHubIssues `yaml:"github"`
+	Jira           Jira         `yaml:"jira"`
+	GitLab         GitLab       `yaml:"gitlab"`
+	Local          Local        `yaml:"local"`
+	States         IssueStates  `yaml:"states"`
 }
 
 // Linear configures the Linear GraphQL tracker.
@@ -75,6 +78,54 @@ type LinearScope struct {
 	ProjectSlug string   `yaml:"project_slug"`
 	Team        string   `yaml:"team"`
 	Labels      []string `yaml:"labels"`
+}
+
+// GitHubIssues configures the GitHub Issues tracker. The token comes from GH_TOKEN or
+// GITHUB_TOKEN, the API from SYMPHONY_GITHUB_API_URL or api.github.com.
+type GitHubIssues struct {
+	// Repos are the polled repositories as owner/repo; route.projects selects among them.
+	Repos []string `yaml:"repos"`
+	// StateLabels maps a workflow state name to the label that puts an open issue in it (Todo:
+	// "symphony:todo"); an open issue with none of them is in state Open, a closed one in Closed.
+	StateLabels map[string]string `yaml:"state_labels"`
+	// PriorityLabels maps a label to a priority (1 is the most urgent).
+	PriorityLabels map[string]int `yaml:"priority_labels"`
+	// Labels narrow polling to issues carrying any of them.
+	Labels []string `yaml:"labels"`
+	// Assignee is a login or "me" (the token's own account).
+	Assignee string `yaml:"assignee"`
+}
+
+// Jira configures the Jira Cloud tracker (REST v3). Workflow states are Jira status names.
+type Jira struct {
+	// BaseURL is the site, e.g. https://example.atlassian.net (default $JIRA_BASE_URL).
+	BaseURL string `yaml:"base_url"`
+	// Email is the account the API token belongs to (default $JIRA_EMAIL).
+	Email string `yaml:"email"`
+	// APIToken is the account's API token (default $JIRA_API_TOKEN).
+	APIToken string `yaml:"api_token"`
+	// ProjectKey is the polled project, e.g. ENG.
+	ProjectKey string `yaml:"project_key"`
+	// Labels narrow polling to issues carrying any of them.
+	Labels []string `yaml:"labels"`
+	// Assignee is an account id or "me" (the token's own account).
+	Assignee string `yaml:"assignee"`
+}
+
+// GitLab configures the GitLab Issues tracker for one project. The token comes from
+// GITLAB_TOKEN.
+type GitLab struct {
+	// BaseURL is the instance (default https://gitlab.com); self-managed instances too.
+	BaseURL string `yaml:"base_url"`
+	// Project is the project's path, group/project.
+	Project string `yaml:"project"`
+	// StateLabels maps a workflow state name to its label (Todo: "workflow::todo"); an open
+	// issue with none is Open, a closed one Closed.
+	StateLabels map[string]string `yaml:"state_labels"`
+	// Labels narrow polling to issues carrying any of them.
+	Labels []string `yaml:"labels"`
+	// Assignee is a username or "me" (the token's own user).
+	Assignee string `yaml:"assignee"`
 }
 
 // Local configures the file-based tracker: one Markdown file per issue in Dir.

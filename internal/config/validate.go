@@ -65,7 +65,7 @@ func (l *loader) noBlankEntries(path string, list []string) {
 func (l *loader) validateIssues() {
 	is := l.cfg.Issues
 	if l.required("issues.provider", is.Provider) {
-		l.oneOf("issues.provider", is.Provider, "linear", "local", "memory")
+		l.oneOf("issues.provider", is.Provider, "linear", "github", "gitlab", "jira", "local", "memory")
 	}
 	l.positive("issues.poll_interval_ms", is.PollIntervalMs)
 	l.noBlankEntries("issues.states.active", is.States.Active)
@@ -85,6 +85,12 @@ func (l *loader) validateIssues() {
 		if !l.hasLinearScope() {
 			l.bad("issues.linear.scope", "provider linear needs at least one scope: issues.linear.scope.project_slug, .team, non-empty .labels, or a repositories[].route selector")
 		}
+	case "github":
+		l.validateGitHubIssues()
+	case "jira":
+		l.validateJira()
+	case "gitlab":
+		l.validateGitLab()
 	case "local":
 		l.required("issues.local.dir", is.Local.Dir)
 	}

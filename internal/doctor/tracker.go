@@ -23,6 +23,9 @@ type Tracker struct {
 	Verify func(ctx context.Context) error
 	// Err is why no client could be built from the configuration.
 	Err error
+	// CredentialFix says how to supply a valid credential when the tracker refuses it; empty
+	// means Linear's.
+	CredentialFix string
 }
 
 func (t Tracker) check(ctx context.Context) Result {
@@ -33,15 +36,18 @@ func (t Tracker) check(ctx context.Context) Result {
 	case t.Provider == "local":
 		return checkLocalDir(t.Dir)
 	case t.Verify == nil:
-		return fail("set issues.provider to linear or local", "issues.provider %q has no tracker outside tests", t.Provider)
+		return fail("set issues.provider to linear, github, gitlab, jira or local", "issues.provider %q has no tracker outside tests", t.Provider)
 	}
 	err := t.Verify(ctx)
 	switch {
 	case err == nil:
 		return ok("%s at %s accepted the API key", t.Provider, t.Endpoint)
 	case errors.Is(err, tracker.ErrAuthRejected):
-		return fail("set issues.linear.api_key (or export LINEAR_API_KEY) to a valid Linear API key",
-			"%s rejected the API key: %v", t.Provider, err)
+		fix := t.CredentialFix
+		if fix == "" {
+			fix = "set issues.linear.api_key (or export LINEAR_API_KEY) to a valid Linear API key"
+		}
+		return fail(fix, "%s rejected the API key: %v", t.Provider, err)
 	case ctx.Err() != nil:
 		return transient("check the network path to the tracker; the service retries polls with backoff",
 			"%s at %s did not answer in time", t.Provider, t.Endpoint)

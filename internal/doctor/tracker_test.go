@@ -36,10 +36,14 @@ func TestTrackerCheck(t *testing.T) {
 		{"linear unreachable", linear(tracker.Errorf(tracker.CodeRequest, "dial tcp: connection refused")), StatusFail, true, "is unreachable"},
 		{"linear misconfigured", Tracker{Provider: "linear", Err: errors.New("no scope")}, StatusFail, false, "cannot be set up: no scope"},
 		{"memory", Tracker{Provider: "memory"}, StatusFail, false, "no tracker outside tests"},
+		{"github rejects the token", Tracker{Provider: "github", Endpoint: "the GitHub API", Verify: verify(rejected), CredentialFix: "export GH_TOKEN"}, StatusFail, false, "github rejected"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.tracker.check(context.Background())
+			if tt.tracker.CredentialFix != "" && got.Fix != tt.tracker.CredentialFix {
+				t.Fatalf("fix %q, want the provider's own %q", got.Fix, tt.tracker.CredentialFix)
+			}
 			if got.Status != tt.status || got.Transient != tt.transient || !strings.Contains(got.Detail, tt.detail) {
 				t.Fatalf("got %+v, want %s (transient %v) containing %q", got, tt.status, tt.transient, tt.detail)
 			}

@@ -39,14 +39,13 @@ type Options struct {
 	RetryBackoff time.Duration
 	// Transport carries the requests; http.DefaultTransport when nil.
 	Transport http.RoundTripper
+	// ConditionalReads sends every repeated GET with the last answer's ETag, so an unchanged
+	// resource costs a 304 that GitHub does not count against the rate limit (for pollers).
+	ConditionalReads bool
 	// Sleep waits d or until ctx ends; tests inject one that records and returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now tells the time rate-limit resets are measured against.
 	Now func() time.Time
-	// ConditionalGETs revalidates repeated GETs with their ETag, so unchanged answers come
-	// back as 304 Not Modified, which GitHub does not count against the rate limit. Pollers
-	// that ask the same questions every cycle turn it on.
-	ConditionalGETs bool
 }
 
 // Client talks to one GitHub API endpoint. It is safe for concurrent use.
@@ -93,11 +92,11 @@ func New(opts Options) (*Client, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	var transport http.RoundTripper = &policyTransport{opts: opts}
-	if opts.ConditionalGETs {
-		transport = &conditionalTransport{next: transport}
+	api := opts
+	if opts.ConditionalReads {
+		api.Transport = newConditionalTransport(opts.Transport)
 	}
-	httpClient := &http.Client{Transport: transport}
+	httpClient := &http.Client{Transport: &policyTransport{opts: api}}
 	base := strings.TrimRight(opts.Endpoint.REST, "/") + "/"
 	rest, err := gh.NewClient(gh.WithHTTPClient(httpClient), gh.WithURLs(&base, &base),
 		gh.WithDisableRateLimitCheck(), gh.WithUserAgent("symphony"))

@@ -7,8 +7,8 @@ import (
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 )
 
-func TestConditionalGETsReplayUnchangedAnswersFrom304s(t *testing.T) {
-	f := newFixture(t, githubtest.Options{}, func(o *Options) { o.ConditionalGETs = true })
+func TestConditionalReadsReplayUnchangedAnswersFrom304s(t *testing.T) {
+	f := newFixture(t, githubtest.Options{}, func(o *Options) { o.ConditionalReads = true })
 	ctx := context.Background()
 	f.srv.AddPullRequest(testFull, githubtest.PullRequest{Title: "One", Head: "feature", Base: "main"})
 	for i := range 3 {
@@ -30,7 +30,7 @@ func TestConditionalGETsReplayUnchangedAnswersFrom304s(t *testing.T) {
 	}
 }
 
-func TestWithoutConditionalGETsNoValidatorIsSent(t *testing.T) {
+func TestWithoutConditionalReadsNoValidatorIsSent(t *testing.T) {
 	f := newFixture(t, githubtest.Options{}, nil)
 	f.srv.AddPullRequest(testFull, githubtest.PullRequest{Title: "One", Head: "feature", Base: "main"})
 	for range 2 {
@@ -39,6 +39,6 @@ func TestWithoutConditionalGETsNoValidatorIsSent(t *testing.T) {
 		}
 	}
 	if got := f.srv.NotModified(); got != 0 {
-		t.Fatalf("304 answers = %d without ConditionalGETs", got)
+		t.Fatalf("304 answers = %d without ConditionalReads", got)
 	}
 }

@@ -77,7 +77,7 @@ func newHarness(t *testing.T) *harness {
 	var err error
 	h.client, err = github.New(github.Options{Endpoint: github.Endpoint{REST: h.gh.URL, GraphQL: h.gh.URL + "/graphql"}, Token: githubtest.Token,
 		Timeout: 5 * time.Second, MaxRetries: 1, Sleep: func(context.Context, time.Duration) error { return nil }, Now: h.clock.Now,
-		ConditionalGETs: true})
+		ConditionalReads: true})
 	if err != nil {
 		t.Fatal(err)
 	}

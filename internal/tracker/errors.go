@@ -32,6 +32,14 @@ const (
 	CodeUnsupportedSelector Code = "unsupported_route_selector"
 	// CodeFileUploadStatus is a file upload the storage URL refused (a non-2xx PUT).
 	CodeFileUploadStatus Code = "file_upload_status"
+	// CodeTrackerRequest, CodeTrackerStatus and CodeTrackerResponse are the REST trackers'
+	// (GitHub, GitLab, Jira) transport failure, refusal and unreadable answer.
+	CodeTrackerRequest  Code = "tracker_request"
+	CodeTrackerStatus   Code = "tracker_status"
+	CodeTrackerResponse Code = "tracker_response"
+	// CodeUnsupportedOperation is a request the provider has no way to carry out (a file
+	// attachment on GitHub Issues).
+	CodeUnsupportedOperation Code = "tracker_unsupported_operation"
 )
 
 // ErrAuthRejected is wrapped by errors of any code when the tracker refused the credentials

@@ -2,7 +2,8 @@ package tracker
 
 import "github.com/symphony-go/symphony/internal/config"
 
-// SettingsFromConfig maps the operator config onto the routing settings every provider takes.
+// SettingsFromConfig maps the operator config onto the routing settings every provider takes;
+// the issue-level scope comes from the configured provider's section.
 func SettingsFromConfig(cfg *config.Config) Settings {
 	s := Settings{
 		Scope: Scope{
@@ -13,6 +14,14 @@ func SettingsFromConfig(cfg *config.Config) Settings {
 		},
 		ActiveStates:   cfg.Issues.States.Active,
 		TerminalStates: cfg.Issues.States.Terminal,
+	}
+	switch cfg.Issues.Provider {
+	case "github":
+		s.Scope = Scope{Labels: cfg.Issues.GitHub.Labels, Assignee: cfg.Issues.GitHub.Assignee}
+	case "jira":
+		s.Scope = Scope{Labels: cfg.Issues.Jira.Labels, Assignee: cfg.Issues.Jira.Assignee}
+	case "gitlab":
+		s.Scope = Scope{Labels: cfg.Issues.GitLab.Labels, Assignee: cfg.Issues.GitLab.Assignee}
 	}
 	for _, r := range cfg.Repositories {
 		s.Routes = append(s.Routes, Route{Key: r.Key, Default: r.Default, Team: r.Route.Team,

@@ -36,8 +36,8 @@ func (s *Server) reviewCommentJSON(repo *repoState, c *ReviewComment) map[string
 func (s *Server) listIssueComments(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo, p := s.pullFor(w, r)
-	if p == nil {
+	repo, number := s.threadFor(w, r)
+	if repo == nil {
 		return
 	}
 	var since time.Time
@@ -49,7 +49,7 @@ func (s *Server) listIssueComments(w http.ResponseWriter, r *http.Request) {
 		}
 		since = t
 	}
-	matched := where(repo.issueComments, func(c *IssueComment) bool { return c.Number == p.Number && !c.UpdatedAt.Before(since) })
+	matched := where(repo.issueComments, func(c *IssueComment) bool { return c.Number == number && !c.UpdatedAt.Before(since) })
 	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(c *IssueComment) map[string]any { return s.issueCommentJSON(repo, c) }))
 }
 
@@ -62,8 +62,8 @@ func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	repo, p := s.pullFor(w, r)
-	if p == nil {
+	repo, number := s.threadFor(w, r)
+	if repo == nil {
 		return
 	}
 	if in.Body == "" {
@@ -71,7 +71,7 @@ func (s *Server) createIssueComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	c := &IssueComment{ID: s.newID(), Number: p.Number, Author: s.opts.Login, Body: in.Body, CreatedAt: now, UpdatedAt: now}
+	c := &IssueComment{ID: s.newID(), Number: number, Author: s.opts.Login, Body: in.Body, CreatedAt: now, UpdatedAt: now}
 	repo.issueComments = append(repo.issueComments, c)
 	writeJSON(w, http.StatusCreated, s.issueCommentJSON(repo, c))
 }

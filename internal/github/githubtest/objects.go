@@ -112,6 +112,7 @@ type Job struct {
 type repoState struct {
 	Repository
 	pulls          []*PullRequest
+	issues         []*Issue
 	issueComments  []*IssueComment
 	reviewComments []*ReviewComment
 	reviews        []*Review
@@ -165,10 +166,7 @@ func (s *Server) AddPullRequest(fullName string, pr PullRequest) PullRequest {
 
 func (s *Server) addPull(repo *repoState, pr PullRequest) *PullRequest {
 	if pr.Number == 0 {
-		pr.Number = 1
-		for _, p := range repo.pulls {
-			pr.Number = max(pr.Number, p.Number+1)
-		}
+		pr.Number = repo.nextNumber()
 	}
 	if pr.NodeID == "" {
 		pr.NodeID = fmt.Sprintf("PR_%s_%d", strings.ReplaceAll(repo.FullName(), "/", "_"), pr.Number)

@@ -1,14 +1,14 @@
 // Package githubtest provides a stateful fake of GitHub's REST API (and the one GraphQL
 // mutation Symphony sends) for tests: repositories with branches and their head SHAs, pull
-// requests, conversation and review comments, reviews, requested reviewers, check runs, commit
-// statuses, and Actions runs with jobs and logs. Every request must carry the test token.
-// Faults (5xx, primary and secondary rate limits, hangs, malformed JSON, any status) can be
-// injected for the next N requests or for matching paths, and every request is logged.
+// requests, issues with labels, state and assignees, conversation and review comments,
+// reviews, requested reviewers, check runs, commit statuses, and Actions runs with jobs and
+// logs. Every request must carry the test token. Reads carry ETags and answer a matching
+// If-None-Match with 304, free of rate-limit cost, as GitHub does. Faults (5xx, primary and
+// secondary rate limits, hangs, malformed JSON, any status) can be injected for the next N
+// requests or for matching paths, and every request is logged with the status it got.
 package githubtest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,6 +47,9 @@ type Request struct {
 	// Authorization is the header as received ("" when absent).
 	Authorization string
 	Body          []byte
+	// Status is the status the fake answered with (0 while the request is still being served,
+	// or when the client gave up first); 304 answers cost no rate-limit budget.
+	Status int
 }
 
 // Server is a running fake. Its methods are safe to call while a client talks to it.
@@ -64,8 +67,6 @@ type Server struct {
 	requests  []Request
 	faults    []*Fault
 	rateLimit *rateLimit
-	// notModified counts the GETs answered 304.
-	notModified int
 }
 
 // NewServer starts a fake GitHub and stops it when the test ends.
@@ -130,6 +131,12 @@ func (s *Server) routes() http.Handler {
 	api("GET /repos/{owner}/{repo}/pulls/{number}/comments", s.listReviewComments)
 	api("POST /repos/{owner}/{repo}/pulls/{number}/comments", s.createReviewComment)
 	api("POST /repos/{owner}/{repo}/pulls/{number}/comments/{id}/replies", s.replyToReviewComment)
+	api("GET /repos/{owner}/{repo}/issues", s.listIssues)
+	api("GET /repos/{owner}/{repo}/issues/{number}", s.getIssue)
+	api("PATCH /repos/{owner}/{repo}/issues/{number}", s.editIssue)
+	api("GET /repos/{owner}/{repo}/issues/{number}/sub_issues", s.listSubIssues)
+	api("GET /repos/{owner}/{repo}/issues/{number}/parent", s.getParentIssue)
+	api("DELETE /repos/{owner}/{repo}/issues/comments/{id}", s.deleteIssueComment)
 	api("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listIssueComments)
 	api("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment)
 	api("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editIssueComment)
@@ -157,8 +164,13 @@ func (s *Server) logged(h http.HandlerFunc) http.HandlerFunc {
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Authorization: r.Header.Get("Authorization"), Body: body})
+		index := len(s.requests) - 1
 		s.mu.Unlock()
-		h(w, r)
+		rec := &statusRecorder{ResponseWriter: w}
+		h(rec, r)
+		s.mu.Lock()
+		s.requests[index].Status = rec.status
+		s.mu.Unlock()
 	}
 }
 
@@ -183,47 +195,24 @@ func (s *Server) guard(h http.HandlerFunc) http.HandlerFunc {
 			writeMessage(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
 			return
 		}
-		if r.Method != http.MethodGet {
-			h(w, r)
+		if r.Method == http.MethodGet {
+			s.serveConditional(w, r, h)
 			return
 		}
-		s.serveWithETag(w, r, h)
+		h(w, r)
 	})
-}
-
-// serveWithETag answers a GET with an ETag over its body and, like GitHub, with 304 Not
-// Modified and no body when the request's If-None-Match names the current one.
-func (s *Server) serveWithETag(w http.ResponseWriter, r *http.Request, h http.HandlerFunc) {
-	rec := httptest.NewRecorder()
-	h(rec, r)
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	if rec.Code != http.StatusOK {
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	sum := sha256.Sum256(rec.Body.Bytes())
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	w.Header().Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
-		s.mu.Lock()
-		s.notModified++
-		s.mu.Unlock()
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // NotModified counts the GETs answered 304 Not Modified, which GitHub does not count
 // against the rate limit.
 func (s *Server) NotModified() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.notModified
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Status == http.StatusNotModified {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) authorized(header string) bool {

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/tracker/jira/jiratest"
+)
+
+// TestAgentHandsOffThroughJiraWithRealCodex runs the symphony binary against the fake Jira
+// with the real codex: the To Do issue is picked up, worked, commented on and moved to In
+// Review through the scoped tracker tools, and the fake's record shows the transitions and
+// the comment in Atlassian Document Format. The API token never reaches the agent.
+func TestAgentHandsOffThroughJiraWithRealCodex(t *testing.T) {
+	e := newE2E(t)
+	fake := jiratest.NewServer(t, jiratest.Options{})
+	work := fake.AddIssue(jiratest.Issue{Summary: "Add the work file", Description: "Write WORK.md.", Status: "To Do", PriorityID: "2"})
+	e.env = append(e.env, "JIRA_BASE_URL="+fake.URL, "JIRA_EMAIL="+jiratest.Email, "JIRA_API_TOKEN="+jiratest.APIToken)
+
+	id := work.Key
+	commit := `echo "jira token: [$JIRA_API_TOKEN]" && ` + agentCommit("WORK.md", "work on "+id)
+	comment := "Ready for review on auto/" + id + "."
+	mock := codextest.NewResponses(t,
+		codextest.Step{Tool: "tracker_get_current_issue", ToolArgs: map[string]any{}},
+		codextest.Step{Shell: commit},
+		codextest.Step{Tool: "tracker_add_comment", ToolArgs: map[string]any{"body": comment}},
+		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "In Review"}},
+		codextest.Step{Text: id + " is ready for review."})
+	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
+	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
+	cfg := fmt.Sprintf(`issues:
+  provider: jira
+  poll_interval_ms: 2000
+  jira: {project_key: ENG}
+  states: {active: [To Do, In Progress], terminal: [Done]}
+repositories:
+  - key: demo
+    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
+workspaces:
+  root: workspaces
+agent:
+  runtime: codex
+  command: %q
+  concurrency: {max_total: 1}
+  limits: {max_turns: 3}
+  timeouts: {read_ms: 30000, turn_ms: 60000}
+  permissions:
+    filesystem:
+      turn_policy: {type: workspaceWrite, networkAccess: false}
+`, command)
+	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	stdout, stderr := e.serveUntilHandOff(t, ctx, mock, func() (bool, string) {
+		is, _ := fake.Issue(id)
+		return is.Status == "In Review", id + " is in " + is.Status
+	})
+
+	var moves []string
+	for _, r := range fake.Requests() {
+		if r.Method == "POST" && r.Path == "/rest/api/3/issue/"+work.ID+"/transitions" {
+			moves = append(moves, string(r.Body))
+		}
+	}
+	// Symphony moves an issue out of its start state (Todo by default) at dispatch; Jira's
+	// "To Do" is not that state, so the one transition is the agent's, to In Review (t2).
+	if len(moves) != 1 || !strings.Contains(moves[0], `"t2"`) {
+		t.Errorf("transitions %q, want the agent's one to In Review", moves)
+	}
+	if got := fake.Comments(id); !slices.Contains(got, comment) {
+		t.Errorf("comments %q lack the agent's", got)
+	}
+	all := modelToolOutputs(mock)
+	for _, want := range []string{`"identifier": "` + id + `"`, "Write WORK.md.", "jira token: []", `"state": "In Review"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("tool outputs lack %s:\n%s", want, all)
+		}
+	}
+	for _, r := range mock.Requests() {
+		for _, in := range r.Input {
+			if strings.Contains(string(in), jiratest.APIToken) {
+				t.Errorf("the Jira token reached the model: %s", in)
+			}
+		}
+	}
+	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), jiratest.APIToken) {
+		t.Errorf("symphony printed the Jira token")
+	}
+}

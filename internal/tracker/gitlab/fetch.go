@@ -1,0 +1,175 @@
+package gitlab
+
+import (
+	"context"
+
+	gl "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/tracker"
+)
+
+// list fetches the project's issues in the GitLab state covering states, oldest first.
+func (t *Tracker) list(ctx context.Context, states []string, viewer string) ([]issue.Issue, error) {
+	wantOpen, wantClosed := false, false
+	for _, s := range states {
+		if issue.NormalizeState(s) == issue.NormalizeState(StateClosed) {
+			wantClosed = true
+		} else {
+			wantOpen = true
+		}
+	}
+	state := "opened"
+	switch {
+	case wantOpen && wantClosed:
+		state = "all"
+	case wantClosed:
+		state = "closed"
+	}
+	opts := &gl.ListProjectIssuesOptions{State: &state, OrderBy: new("created_at"), Sort: new("asc"), ListOptions: gl.ListOptions{PerPage: pageSize, Page: 1}}
+	var out []issue.Issue
+	for range maxPages {
+		var page []*gl.Issue
+		var next int64
+		err := t.call("list issues of "+t.project, "", func() (*gl.Response, error) {
+			got, resp, err := t.client.Issues.ListProjectIssues(t.project, opts, gl.WithContext(ctx))
+			page = got
+			if resp != nil {
+				next = resp.NextPage
+			}
+			return resp, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, gi := range page {
+			if gi == nil || gi.IID == 0 {
+				continue
+			}
+			if is := t.normalize(gi, viewer); issue.StateIn(is.State, states) {
+				out = append(out, is)
+			}
+		}
+		if next == 0 {
+			return out, nil
+		}
+		if next <= opts.Page {
+			return nil, tracker.Errorf(tracker.CodeTrackerResponse, "GitLab list issues: next page %d does not advance past %d", next, opts.Page)
+		}
+		opts.Page = next
+	}
+	return nil, tracker.Errorf(tracker.CodeTrackerResponse, "GitLab list issues: more than %d pages", maxPages)
+}
+
+func (t *Tracker) fetchRoutes(ctx context.Context, routes []tracker.Route, states []string) ([]tracker.RouteResult, error) {
+	viewer, err := t.viewerIfNeeded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	issues, err := t.list(ctx, states, viewer)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]tracker.RouteResult, 0, len(routes))
+	for _, r := range routes {
+		e := t.settings.Effective(r)
+		var matched []issue.Issue
+		for _, is := range issues {
+			if e.Matches(is, viewer) {
+				matched = append(matched, is)
+			}
+		}
+		results = append(results, tracker.RouteResult{Route: r, Issues: matched})
+	}
+	return results, nil
+}
+
+// FetchCandidates lists the project's open issues once and splits them by route.
+func (t *Tracker) FetchCandidates(ctx context.Context) (tracker.Candidates, error) {
+	results, err := t.fetchRoutes(ctx, t.settings.Routes, t.settings.ActiveStates)
+	if err != nil {
+		return tracker.Candidates{}, err
+	}
+	return tracker.Aggregate(results), nil
+}
+
+// FetchRouteCandidates lists for one route.
+func (t *Tracker) FetchRouteCandidates(ctx context.Context, routeKey string) ([]issue.Issue, error) {
+	r, err := t.settings.Route(routeKey)
+	if err != nil {
+		return nil, err
+	}
+	results, err := t.fetchRoutes(ctx, []tracker.Route{r}, t.settings.ActiveStates)
+	if err != nil {
+		return nil, err
+	}
+	out := tracker.TagRoute(results[0].Issues, r.Key)
+	tracker.SortIssues(out)
+	return out, nil
+}
+
+// FetchIssuesByStates returns every routed issue in one of states.
+func (t *Tracker) FetchIssuesByStates(ctx context.Context, states []string) ([]issue.Issue, error) {
+	states = tracker.NonEmpty(states)
+	if len(states) == 0 {
+		return nil, nil
+	}
+	results, err := t.fetchRoutes(ctx, t.settings.Routes, states)
+	if err != nil {
+		return nil, err
+	}
+	return tracker.Aggregate(results).All(), nil
+}
+
+func (t *Tracker) get(ctx context.Context, iid int64) (*gl.Issue, error) {
+	var gi *gl.Issue
+	err := t.call("get issue "+t.identifier(iid), tracker.CodeIssueNotFound, func() (resp *gl.Response, err error) {
+		gi, resp, err = t.client.Issues.GetIssue(t.project, iid, gl.WithContext(ctx))
+		return resp, err
+	})
+	return gi, err
+}
+
+// FetchIssueStatesByIDs reads each issue in order, leaving out those GitLab no longer knows.
+func (t *Tracker) FetchIssueStatesByIDs(ctx context.Context, ids []string) ([]issue.Issue, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	viewer, err := t.viewerIfNeeded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]issue.Issue, 0, len(ids))
+	for _, id := range ids {
+		iid, err := t.parseIdentifier(id)
+		if err != nil {
+			return nil, err
+		}
+		gi, err := t.get(ctx, iid)
+		if tracker.IsCode(err, tracker.CodeIssueNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t.normalize(gi, viewer))
+	}
+	return out, nil
+}
+
+// FetchIssueByIdentifier reads one issue by group/project#iid.
+func (t *Tracker) FetchIssueByIdentifier(ctx context.Context, identifier string) (issue.Issue, error) {
+	iid, err := t.parseIdentifier(identifier)
+	if err != nil {
+		return issue.Issue{}, err
+	}
+	viewer, err := t.viewerIfNeeded(ctx)
+	if err != nil {
+		return issue.Issue{}, err
+	}
+	gi, err := t.get(ctx, iid)
+	if err != nil {
+		return issue.Issue{}, err
+	}
+	return t.normalize(gi, viewer), nil
+}
