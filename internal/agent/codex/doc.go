@@ -11,7 +11,12 @@
 //     otherwise they are declined and the turn goes on. Which requests Codex sends at all is
 //     decided by Options.ApprovalPolicy, which is passed through unchanged.
 //   - A request for user input is never waited for: it is answered with an error, the turn
-//     is interrupted and RunTurn returns turn_input_required.
+//     is interrupted and RunTurn returns turn_input_required whose message is Codex's
+//     questions (at most 2000 bytes), for the orchestrator to ask on the issue.
+//   - A turn the account's usage or rate limit refused (codexErrorInfo usageLimitExceeded,
+//     rateLimitExceeded, or an upstream HTTP 429) returns rate_limited, with ResetAt set
+//     from the latest exhausted window Codex reported in account/rateLimits/updated, and
+//     left zero when it reported none.
 //   - MCP elicitations are declined.
 //   - Dynamic tool calls go to Options.Tools; a tool it does not list gets a failure result
 //     and the turn continues.

@@ -107,11 +107,34 @@ func TestFakeFailureCodes(t *testing.T) {
 				}
 			}},
 		{name: "user input requested", scenario: codextest.FakeInputRequired, want: agent.CodeTurnInputRequired,
-			check: func(t *testing.T, _ error, rec *recorder, o Options) {
-				if len(rec.ofKind(agent.EventTurnInputRequired)) != 1 {
-					t.Error("no turn_input_required event")
+			check: func(t *testing.T, err error, rec *recorder, o Options) {
+				// The orchestrator posts what follows the code as the question on the issue.
+				question := codextest.InputHeader + "\n" + codextest.InputQuestion +
+					"\n- " + codextest.InputOptions[0] + ": the default\n- " + codextest.InputOptions[1]
+				if want := "turn_input_required: " + question; err.Error() != want {
+					t.Errorf("err = %q, want %q", err.Error(), want)
+				}
+				if evs := rec.ofKind(agent.EventTurnInputRequired); len(evs) != 1 || evs[0].Message != question {
+					t.Errorf("turn_input_required events = %+v, want one with the question", evs)
 				}
 				assertLogged(t, o, `"error":{"code":-32601`)
+			}},
+		{name: "usage limit reached", scenario: codextest.FakeUsageLimit, want: agent.CodeRateLimited,
+			check: func(t *testing.T, err error, rec *recorder, _ Options) {
+				// The fake's clock is read after the test's, within the test's time.
+				lo, hi := time.Now().Add(codextest.UsageLimitResetIn-time.Minute), time.Now().Add(codextest.UsageLimitResetIn+time.Second)
+				if at := agent.ResetAtOf(err); at.Before(lo) || at.After(hi) {
+					t.Errorf("ResetAt = %v, want within [%v, %v]", at, lo, hi)
+				}
+				if !strings.Contains(err.Error(), "hit your usage limit") {
+					t.Errorf("err = %v, want Codex's message", err)
+				}
+				if evs := rec.ofKind(agent.EventTurnFailed); len(evs) != 1 || evs[0].Code != agent.CodeRateLimited {
+					t.Errorf("turn_failed events = %+v, want one coded rate_limited", evs)
+				}
+				if evs := rec.ofKind(agent.EventTurnEndedWithError); len(evs) != 0 {
+					t.Errorf("turn_ended_with_error events = %+v, want none: turn_failed already reported it", evs)
+				}
 			}},
 		{name: "identical tool failures", scenario: codextest.FakeToolFailureLoop, want: agent.CodeToolFailureLoop,
 			tweak: func(o *Options) { o.MaxIdenticalToolFailures = 3 },

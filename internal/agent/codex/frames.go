@@ -29,7 +29,7 @@ func paramsFor(method string) any {
 	case "item/permissions/requestApproval":
 		return new(*permissionsParams)
 	case "item/tool/requestUserInput":
-		return new(*turnRef)
+		return new(*userInputParams)
 	case "item/tool/call":
 		return new(*toolCallParams)
 	}

@@ -108,6 +108,7 @@ func (s *Session) handleNotification(m *jsonl.Frame, line []byte) {
 	case "account/rateLimits/updated":
 		if p, err := paramsOf[rateLimitsParams](m); err == nil && len(p.RateLimits) > 0 {
 			s.st.rateLimits = p.RateLimits
+			s.st.limits.observe(p.RateLimits)
 			ev.Kind, ev.RateLimits = agent.EventRateLimits, p.RateLimits
 		}
 	case "item/completed":
@@ -145,11 +146,16 @@ func (s *Session) onTurnCompleted(m *jsonl.Frame, ev agent.Event) {
 		outcome = agent.Errorf(agent.CodeTurnCancelled, "turn %s was interrupted", p.Turn.ID)
 	default:
 		msg := "turn ended with status " + p.Turn.Status
-		if p.Turn.Error != nil && p.Turn.Error.Message != "" {
-			msg = p.Turn.Error.Message
+		var info json.RawMessage
+		if p.Turn.Error != nil {
+			if p.Turn.Error.Message != "" {
+				msg = p.Turn.Error.Message
+			}
+			info = p.Turn.Error.CodexErrorInfo
 		}
-		ev.Kind, ev.Code, ev.Message = agent.EventTurnFailed, agent.CodeTurnFailed, msg
-		outcome = agent.Errorf(agent.CodeTurnFailed, "%s", msg)
+		failure := s.st.turnFailure(msg, info)
+		ev.Kind, ev.Code, ev.Message = agent.EventTurnFailed, failure.Code, msg
+		outcome = failure
 	}
 	s.emitFrame(ev)
 	if wait != nil {

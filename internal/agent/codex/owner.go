@@ -26,6 +26,7 @@ type sessionState struct {
 	lastMessage string
 	account     agent.TokenAccount
 	rateLimits  json.RawMessage
+	limits      exhaustedLimits
 	breaker     failureBreaker
 	faults      frameFaults
 	// frameTime is when the line being handled was read.

@@ -22,7 +22,8 @@ type turnCompletedParams struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
 		Error  *struct {
-			Message string `json:"message"`
+			Message        string          `json:"message"`
+			CodexErrorInfo json.RawMessage `json:"codexErrorInfo"`
 		} `json:"error"`
 	} `json:"turn"`
 }
@@ -96,7 +97,17 @@ type completedItem struct {
 	} `json:"changes"`
 }
 
-// turnRef is the turn a server request belongs to.
-type turnRef struct {
-	TurnID string `json:"turnId"`
+// userInputParams is an item/tool/requestUserInput request: the questions Codex asks.
+type userInputParams struct {
+	TurnID    string              `json:"turnId"`
+	Questions []userInputQuestion `json:"questions"`
+}
+
+type userInputQuestion struct {
+	Header   string `json:"header"`
+	Question string `json:"question"`
+	Options  []struct {
+		Label       string `json:"label"`
+		Description string `json:"description"`
+	} `json:"options"`
 }

@@ -29,10 +29,13 @@ func (s *Session) handleServerRequest(f *jsonl.Frame, line []byte) {
 		}
 		s.emitFrame(ev)
 	case "item/tool/requestUserInput":
+		// The turn ends here; the question goes to the issue, whose reply resumes the work.
 		s.replyError(f.ID, rpcMethodNotFound, "symphony runs unattended and never waits for user input")
-		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, "the agent asked for user input"
+		p := paramsOrZero[userInputParams](f)
+		question := questionText(p)
+		ev.Kind, ev.Code, ev.Message = agent.EventTurnInputRequired, agent.CodeTurnInputRequired, question
 		s.emitFrame(ev)
-		s.st.endTurn(paramsOrZero[turnRef](f).TurnID, agent.Errorf(agent.CodeTurnInputRequired, "the agent asked for user input; unattended runs never wait for it"))
+		s.st.endTurn(p.TurnID, agent.Errorf(agent.CodeTurnInputRequired, "%s", question))
 	case "mcpServer/elicitation/request":
 		s.reply(f.ID, map[string]any{"action": "decline"})
 		ev.Kind, ev.Message = agent.EventApprovalDeclined, "MCP elicitation declined"

@@ -87,7 +87,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		if !reported {
 			s.interruptIfOurs(err, thread, turnID)
 		}
-		if c := agent.CodeOf(err); c != agent.CodeTurnFailed && c != agent.CodeTurnCancelled && c != agent.CodeTurnInputRequired {
+		if c := agent.CodeOf(err); c != agent.CodeTurnFailed && c != agent.CodeRateLimited && c != agent.CodeTurnCancelled && c != agent.CodeTurnInputRequired {
 			s.emit(agent.Event{Kind: agent.EventTurnEndedWithError, ThreadID: thread, TurnID: turnID, Message: err.Error(), Code: c})
 		}
 		return result, err

@@ -41,8 +41,14 @@ const (
 	// FakeToolFailureLoop reports the same failing command six times, then waits to be
 	// interrupted; a client without a breaker would see the turn complete.
 	FakeToolFailureLoop = "tool-failure-loop"
-	// FakeInputRequired asks for user input and then waits to be interrupted.
+	// FakeInputRequired asks for user input (InputQuestion, with InputHeader and the
+	// InputOptions) and then waits to be interrupted.
 	FakeInputRequired = "input-required"
+	// FakeUsageLimit replays what codex 0.169 sends when the model API refuses a turn with
+	// usage_limit_reached: an exhausted primary window resetting UsageLimitResetIn from
+	// now, the error notification, and the failed turn with codexErrorInfo
+	// usageLimitExceeded.
+	FakeUsageLimit = "usage-limit"
 	// FakePaced streams EnvFloodBytes of realistic notifications spread evenly over EnvPaceMs
 	// in its first turn, as a model writing at a steady rate would, and completes it; later
 	// turns wait to be interrupted, so a benchmark sees one measured turn per session.
@@ -240,6 +246,34 @@ func (f *fake) handle(m message) {
 	}
 }
 
+// What FakeInputRequired asks.
+const (
+	InputHeader   = "Port"
+	InputQuestion = "Which port should the server use?"
+)
+
+// InputOptions are the choices FakeInputRequired offers with its question.
+var InputOptions = [2]string{"8080", "9090"}
+
+// UsageLimitResetIn is how far ahead of the fake's clock FakeUsageLimit's window resets.
+const UsageLimitResetIn = 30 * time.Minute
+
+// usageLimitMessage is the message codex 0.169 printed for the refusal, reset time included.
+const usageLimitMessage = "You’ve hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit https://chatgpt.com/settings/usage to purchase more credits or try again at 4:09 AM."
+
+func (f *fake) refuseForUsageLimit() {
+	resetsAt := time.Now().Add(UsageLimitResetIn).Unix()
+	f.notify("account/rateLimits/updated", map[string]any{"rateLimits": map[string]any{
+		"limitId": "codex", "limitName": nil, "normalModelSlug": nil,
+		"primary":   map[string]any{"usedPercent": 100, "windowDurationMins": 300, "resetsAt": resetsAt},
+		"secondary": nil, "credits": nil, "individualLimit": nil, "spendControlReached": nil, "planType": nil, "rateLimitReachedType": nil,
+	}})
+	turnErr := map[string]any{"message": usageLimitMessage, "codexErrorInfo": "usageLimitExceeded", "additionalDetails": nil, "misalignment": nil}
+	f.notify("error", map[string]any{"error": turnErr, "willRetry": false, "threadId": fakeThread, "turnId": f.turn})
+	f.turnOpen = false
+	f.notify("turn/completed", map[string]any{"threadId": fakeThread, "turn": map[string]any{"id": f.turn, "status": "failed", "error": turnErr}})
+}
+
 func (f *fake) completeTurn(status, errMsg string) {
 	var turnErr any
 	if errMsg != "" {
@@ -274,6 +308,8 @@ func (f *fake) runTurn() {
 		f.exit, f.done = 3, true
 	case FakeHangTurn, FakeInputRequired, FakeToolFailureLoop:
 		f.runWaitingTurn()
+	case FakeUsageLimit:
+		f.refuseForUsageLimit()
 	case FakeTurnFailed:
 		f.notify("error", map[string]any{"threadId": fakeThread, "turnId": f.turn, "willRetry": false, "error": map[string]any{"message": "model unavailable"}})
 		f.completeTurn("failed", "model unavailable")
@@ -316,7 +352,9 @@ func (f *fake) runTurn() {
 func (f *fake) runWaitingTurn() {
 	switch f.scenario {
 	case FakeInputRequired:
-		f.request("item/tool/requestUserInput", map[string]any{"threadId": fakeThread, "turnId": f.turn, "itemId": "ask_1", "questions": []any{}})
+		f.request("item/tool/requestUserInput", map[string]any{"threadId": fakeThread, "turnId": f.turn, "itemId": "ask_1", "isBlocking": true,
+			"questions": []any{map[string]any{"id": "q1", "header": InputHeader, "question": InputQuestion, "isOther": true, "isSecret": false,
+				"options": []any{map[string]any{"label": InputOptions[0], "description": "the default"}, map[string]any{"label": InputOptions[1], "description": ""}}}}})
 	case FakeToolFailureLoop:
 		for range 6 {
 			f.notify("item/completed", map[string]any{"threadId": fakeThread, "turnId": f.turn, "item": map[string]any{

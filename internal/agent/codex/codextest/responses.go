@@ -36,6 +36,12 @@ type Step struct {
 	Text string
 	// HTTPStatus answers with this HTTP error instead of a stream.
 	HTTPStatus int
+	// HTTPBody, with HTTPStatus, replaces the generic JSON error body, e.g. with the
+	// usage_limit_reached error the model API sends when an account's quota is spent.
+	HTTPBody string
+	// HTTPHeader, with HTTPStatus, adds these response headers (x-codex-* rate-limit
+	// headers, retry-after).
+	HTTPHeader map[string]string
 	// Delay is slept between stream events, for slow-stream scenarios.
 	Delay time.Duration
 	// Usage overrides DefaultUsage.
@@ -174,9 +180,16 @@ func (r *Responses) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 
 	if step.HTTPStatus != 0 {
+		for name, value := range step.HTTPHeader {
+			w.Header().Set(name, value)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(step.HTTPStatus)
-		_, _ = io.WriteString(w, `{"error":{"message":"mock injected failure","type":"server_error"}}`)
+		body := step.HTTPBody
+		if body == "" {
+			body = `{"error":{"message":"mock injected failure","type":"server_error"}}`
+		}
+		_, _ = io.WriteString(w, body)
 		return
 	}
 	r.stream(w, n, step, usage)
