@@ -20,7 +20,9 @@ import (
 
 // fakeSSH stands in for OpenSSH: it records its argv, checks it has the shape Argv builds,
 // drops the options and runs the one command string locally with sh -c, as sshd hands it to
-// the login shell. A destination starting with "down" behaves like a host refusing connections.
+// the login shell. A destination starting with "down" behaves like a host refusing connections;
+// one starting with "detached" runs the command in a new session, as sshd does on a real host,
+// so killing the local ssh's process group does not reach it.
 const fakeSSH = `#!/bin/sh
 printf '%s\000' "$@" > "$FAKE_SSH_ARGV"
 while [ $# -gt 0 ]; do
@@ -38,6 +40,7 @@ shift
 [ $# -eq 1 ] || { echo "fake ssh: expected one command string, got $#" >&2; exit 255; }
 case "$dest" in
 down*) echo "ssh: connect to host $dest port 22: Connection refused" >&2; exit 255 ;;
+detached*) exec setsid -w sh -c "$1" ;;
 esac
 exec sh -c "$1"
 `
