@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/symphony-go/symphony/internal/sandbox"
-	"github.com/symphony-go/symphony/internal/sshworker"
 )
 
 // validate applies every value rule of the reference schema; each violation is reported with
@@ -125,15 +124,6 @@ func (l *loader) validateWorkspaces() {
 	l.validateSSHHosts()
 	if n := l.cfg.Workers.MaxConcurrentAgentsPerHost; n != nil {
 		l.positive("workers.max_concurrent_agents_per_host", *n)
-	}
-}
-
-// validateSSHHosts refuses entries ssh would misread (an unbracketed IPv6 address, a bad port,
-// a name starting with -) and duplicates, each at its own list line.
-func (l *loader) validateSSHHosts() {
-	_, errs := sshworker.ParseHosts(l.cfg.Workers.SSHHosts)
-	for _, e := range errs {
-		l.bad(fmt.Sprintf("workers.ssh_hosts[%d]", e.Index), e.Err.Error())
 	}
 }
 

@@ -43,3 +43,36 @@ func TestValidSSHHostsLoad(t *testing.T) {
 		t.Fatalf("workers = %+v", c.Workers)
 	}
 }
+
+func TestRemoteWorkspaceRootMustBeAbsoluteOnTheHost(t *testing.T) {
+	tests := []struct {
+		root string
+		want string // "" when accepted
+	}{
+		{"/srv/symphony/ws", ""},
+		{"$WS_ROOT", ""},
+		{"~/ws", `contains '~'`},
+		{"ws", "must be absolute"},
+		{"/srv/../ws", ". or .."},
+		{"/srv/my ws", `contains ' '`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.root, func(t *testing.T) {
+			yml := minimal + "workspaces: {root: '" + tt.root + "'}\nworkers: {ssh_hosts: [w1]}\n"
+			_, err := load(t, yml, map[string]string{"WS_ROOT": "/data/ws"})
+			var errs yamlschema.Errors
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Path != "workspaces.root" || errs[0].Line != 4 || !strings.Contains(errs[0].Msg, tt.want) {
+				t.Fatalf("got %v; want one workspaces.root problem at line 4 saying %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := load(t, minimal+"workspaces: {root: '~/ws'}\n", nil); err != nil {
+		t.Fatalf("without ssh hosts ~ stays a local path: %v", err)
+	}
+}
