@@ -67,8 +67,5 @@ func SSHErrorLine(stderr []byte) string {
 	if own == "" {
 		own = last
 	}
-	if len(own) > 300 {
-		own = own[:300]
-	}
-	return own
+	return truncate(own, 300)
 }

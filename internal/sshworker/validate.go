@@ -9,11 +9,15 @@ import (
 // Each accepts only characters no POSIX shell treats specially, so a value that passes means the
 // same thing quoted or not, and a quoting bug elsewhere still cannot turn it into shell syntax.
 
-const maxValueLen = 255
+// Identifiers and branch names stay short; paths may be as deep as a real directory tree.
+const (
+	maxValueLen = 255
+	maxPathLen  = 1024
+)
 
 // ValidateIssueIdentifier accepts tracker identifiers such as ABC-123 or local-7.
 func ValidateIssueIdentifier(id string) error {
-	if err := checkWord("issue identifier", id, "._-"); err != nil {
+	if err := checkWord("issue identifier", id, "._-", maxValueLen); err != nil {
 		return err
 	}
 	if !isAlnum(rune(id[0])) {
@@ -25,7 +29,7 @@ func ValidateIssueIdentifier(id string) error {
 // ValidateBranchName accepts git branch names built from safe characters and refuses the forms
 // git itself rejects or that could be read as an option or a path escape.
 func ValidateBranchName(name string) error {
-	if err := checkWord("branch name", name, "._-/+"); err != nil {
+	if err := checkWord("branch name", name, "._-/+", maxValueLen); err != nil {
 		return err
 	}
 	bad := func(why string) error { return fmt.Errorf("branch name %q %s", name, why) }
@@ -52,7 +56,7 @@ func ValidateBranchName(name string) error {
 // ValidateRemotePath accepts an absolute path on a worker host: no `..` or `.` components, no
 // empty components, and no `~`, which would expand on the remote host to somewhere unchecked.
 func ValidateRemotePath(p string) error {
-	if err := checkWord("remote path", p, "._-/+@%=:,"); err != nil {
+	if err := checkWord("remote path", p, "._-/+@%=:,", maxPathLen); err != nil {
 		return err
 	}
 	bad := func(why string) error { return fmt.Errorf("remote path %q %s", p, why) }
@@ -83,12 +87,12 @@ func RemotePathUnder(root, candidate string) bool {
 	return strings.HasPrefix(candidate, root+"/")
 }
 
-func checkWord(what, v, extra string) error {
+func checkWord(what, v, extra string, maxLen int) error {
 	if v == "" {
 		return fmt.Errorf("%s is empty", what)
 	}
-	if len(v) > maxValueLen {
-		return fmt.Errorf("%s is longer than %d bytes", what, maxValueLen)
+	if len(v) > maxLen {
+		return fmt.Errorf("%s is longer than %d bytes", what, maxLen)
 	}
 	for _, r := range v {
 		if !isAlnum(r) && !strings.ContainsRune(extra, r) {

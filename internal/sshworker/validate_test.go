@@ -29,7 +29,7 @@ func TestValidators(t *testing.T) {
 			[]string{"/", "/srv/symphony/workspaces", "/home/ci/ws/ABC-123", "/a/b@c/d%e=f:g,h+i"},
 			map[string]string{"srv/ws": "must be absolute", "~/ws": `contains '~'`, "/srv/../etc": ". or ..",
 				"/srv/./ws": ". or ..", "/srv//ws": "empty components", "/srv/": "empty components",
-				"/srv/$HOME": `contains '$'`, "/srv/a b": `contains ' '`, "/srv/a\x00": `contains '\x00'`}},
+				"/srv/$HOME": `contains '$'`, "/srv/a b": `contains ' '`, "/srv/a\x00": `contains '\x00'`, "/" + strings.Repeat("a", maxPathLen): "longer than"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
