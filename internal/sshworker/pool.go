@@ -80,8 +80,8 @@ func NewPool(hosts []Host, perHost int, policy HealthPolicy) (*Pool, error) {
 	return p, nil
 }
 
-// Pick chooses the host for the next run without taking its slot. A retry passes the host its
-// previous attempt ran on, which wins while it is healthy and has a slot, so its workspace is
+// Pick chooses the host for the next run without taking its slot. A retry passes the key
+// (Host.String()) of the host its previous attempt ran on, which wins while it is healthy and has a slot, so its workspace is
 // reused; otherwise the least-loaded healthy host wins, ties going to the earlier list entry.
 func (p *Pool) Pick(previous string) (Host, error) {
 	if s, ok := p.state[previous]; ok && p.available(s) {
