@@ -88,6 +88,7 @@ func (l *loader) resolve() {
 	if c.Issues.Local.Dir != "" {
 		c.Issues.Local.Dir = l.resolvePath("issues.local.dir", c.Issues.Local.Dir)
 	}
+	l.checkRemoteRoot()
 	c.Workspaces.Root = l.resolvePath("workspaces.root", c.Workspaces.Root)
 	if c.Workspaces.Repo != "" {
 		c.Workspaces.Repo = l.resolvePath("workspaces.repo", c.Workspaces.Repo)

@@ -127,7 +127,7 @@ func (l *loader) validateWorkspaces() {
 			l.bad("workspaces.cleanup.trash_dir", "must be a relative directory inside workspaces.root, got "+quote(c.TrashDir))
 		}
 	}
-	l.noBlankEntries("workers.ssh_hosts", l.cfg.Workers.SSHHosts)
+	l.validateSSHHosts()
 	if n := l.cfg.Workers.MaxConcurrentAgentsPerHost; n != nil {
 		l.positive("workers.max_concurrent_agents_per_host", *n)
 	}

@@ -1,0 +1,159 @@
+package sshworker
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv"
+)
+
+// runRemote runs remote on host through the installed ssh and returns its exit code and stderr.
+func runRemote(t *testing.T, host string, remote []string) (int, string) {
+	t.Helper()
+	argv, err := Transport{}.Argv(Host{Name: host}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := sshCommand(ctx, argv)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, errOut.String()
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), errOut.String()
+	}
+	t.Fatalf("%q: %v", argv, err)
+	return 0, ""
+}
+
+// TestRemoteKillReachesWhatTheLocalKillCannot starts an agent tree in its own session (as sshd
+// does), shows that killing the local ssh leaves it running, then kills it by its recorded group.
+func TestRemoteKillReachesWhatTheLocalKillCannot(t *testing.T) {
+	installFakeSSH(t)
+	testenv.Tool(t, "setsid")
+	testenv.Tool(t, "ps")
+	pgidFile := filepath.Join(t.TempDir(), "agent.pgid")
+	remote, err := RemoteGroupCommand(pgidFile, []string{"sh", "-c", "sleep 300 & sleep 300 & echo ready; wait"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := sshCommand(ctx, argv)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("remote agent did not start: %q, %v", line, err)
+	}
+	raw, err := os.ReadFile(pgidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pgid <= 1 {
+		t.Fatalf("recorded group %q", raw)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	if pgid == cmd.Process.Pid {
+		t.Fatal("the remote side ran in the local ssh's group; the test would prove nothing")
+	}
+	if n := len(groupMembers(t, pgid)); n < 3 {
+		t.Fatalf("remote group %d has %d live processes, want the shell and two sleeps", pgid, n)
+	}
+
+	cancel()
+	_ = cmd.Wait()
+	if len(groupMembers(t, pgid)) == 0 {
+		t.Fatal("the remote group died with the local ssh; the fake does not model a remote host")
+	}
+
+	kill, err := RemoteKillCommand(pgidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := runRemote(t, "w1", kill); code != 0 {
+		t.Fatalf("remote kill exited %d: %s", code, stderr)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for left := groupMembers(t, pgid); len(left) > 0; left = groupMembers(t, pgid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("processes %v of remote group %d survived the remote kill", left, pgid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.Stat(pgidFile); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("group record left behind: %v", err)
+	}
+	if code, stderr := runRemote(t, "w1", kill); code != 0 {
+		t.Fatalf("a second kill with no record exited %d: %s", code, stderr)
+	}
+}
+
+func TestRemoteGroupFailures(t *testing.T) {
+	installFakeSSH(t)
+	testenv.Tool(t, "ps")
+	dir := t.TempDir()
+
+	start, err := RemoteGroupCommand(filepath.Join(dir, "missing-dir", "agent.pgid"), []string{"true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runRemote(t, "w1", start)
+	if code != 125 || !strings.Contains(stderr, "cannot record the remote process group") {
+		t.Fatalf("unwritable record: exit %d, %q; want 125", code, stderr)
+	}
+	if v := Classify(Exit{Code: code, Stderr: []byte(stderr)}); !v.HostFailure || v.ConsumesRetry {
+		t.Fatalf("a start that never reached the agent should be the host's failure: %+v", v)
+	}
+
+	for _, content := range []string{"1\n", "12x\n", "\n"} {
+		bad := filepath.Join(dir, "bad.pgid")
+		if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		kill, err := RemoteKillCommand(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := runRemote(t, "w1", kill); code != 2 {
+			t.Errorf("record %q: kill exited %d, want 2 (refused)", content, code)
+		}
+	}
+
+	for _, p := range []string{"relative/agent.pgid", "/tmp/$(id)", "/tmp/../etc/x"} {
+		if _, err := RemoteGroupCommand(p, []string{"true"}); err == nil {
+			t.Errorf("RemoteGroupCommand accepted %q", p)
+		}
+		if _, err := RemoteKillCommand(p); err == nil {
+			t.Errorf("RemoteKillCommand accepted %q", p)
+		}
+	}
+	if _, err := RemoteGroupCommand("/tmp/x", nil); err == nil {
+		t.Error("empty agent argv accepted")
+	}
+}
