@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -244,6 +245,9 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 		"`bucket`":              tokenBuckets,
 		"`kind`":                {retryKindRetry, retryKindContinuation},
 		"`result`":              {pollOK, pollFailed},
+		"`channel`":             {"slack", "webhook", otherEvent},
+		"`event`":               append(notify.Events(), otherEvent),
+		"`delivery`":            deliveries,
 		"`operation` (tracker)": operationsOf(t, m.reg, "symphony_tracker_requests_total"),
 		"`operation` (store)":   operationsOf(t, m.reg, "symphony_store_write_duration_seconds"),
 	}

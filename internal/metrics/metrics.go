@@ -48,6 +48,8 @@ type Metrics struct {
 	trackerTime     *prometheus.HistogramVec
 	storeTime       *prometheus.HistogramVec
 	storeErrors     *prometheus.CounterVec
+
+	notifications *prometheus.CounterVec
 }
 
 // New builds the registry with the Go runtime and process collectors and every Symphony
@@ -98,13 +100,16 @@ func New(opts Options) *Metrics {
 	m.storeErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "symphony_store_write_errors_total", Help: "Run store writes that returned an error, by operation.",
 	}, []string{"operation"})
+	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "symphony_notifications_total", Help: "Notifications by channel kind (slack, webhook), event and delivery (delivered, failed, dropped).",
+	}, []string{"channel", "event", "delivery"})
 
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&snapshotCollector{m: m},
 		m.dispatches, m.completed, m.tokens, m.grossTokens, m.turns, m.attempts, m.polls, m.pollTime,
-		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors,
+		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors, m.notifications,
 	)
 	for _, result := range []string{pollOK, pollFailed} {
 		m.polls.WithLabelValues(result)

@@ -123,6 +123,9 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Notifier is told about PRs opened, failed runs, budgets reached, hand-offs and
+	// completed issues, for operator notifications. Nil tells no one.
+	Notifier Notifier
 	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
 	// are (the agent adapters already redact what they know).
 	Redact func(string) string
@@ -170,6 +173,9 @@ func (d Deps) check() (Deps, error) {
 	}
 	if d.Observer == nil {
 		d.Observer = noObserver{}
+	}
+	if d.Notifier == nil {
+		d.Notifier = noNotifier{}
 	}
 	return d, nil
 }

@@ -45,6 +45,7 @@ type harnessConfig struct {
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
 	observer   Observer
+	notifier   Notifier
 	// redact scrubs transcript messages.
 	redact func(string) string
 }
@@ -172,6 +173,7 @@ func (h *harness) deps() Deps {
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
 		Observer:   h.cfg.observer,
+		Notifier:   h.cfg.notifier,
 		Redact:     h.cfg.redact,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
