@@ -44,6 +44,9 @@ type ProviderOptions struct {
 	Getenv func(string) string
 	// HTTPClient is used when set; its own Timeout still applies alongside Timeout.
 	HTTPClient *http.Client
+	// MaxReplyTokens caps the reply; zero means the gate's own small cap. Learnings
+	// reflection asks for more, since it returns up to three rules with quotes.
+	MaxReplyTokens int
 }
 
 // Provider names and defaults the configuration accepts.
@@ -80,7 +83,11 @@ func NewProvider(provider, model string, opts ProviderOptions) (Provider, error)
 	if client == nil {
 		client = &http.Client{}
 	}
-	base := httpBase{client: client, timeout: timeout, model: model}
+	maxTokens := opts.MaxReplyTokens
+	if maxTokens <= 0 {
+		maxTokens = maxReplyTokens
+	}
+	base := httpBase{client: client, timeout: timeout, model: model, maxTokens: maxTokens}
 	switch provider {
 	case ProviderAnthropic:
 		key := strings.TrimSpace(getenv("ANTHROPIC_API_KEY"))
@@ -115,6 +122,8 @@ type httpBase struct {
 	model   string
 	key     string
 	url     string
+	// maxTokens caps the model's reply.
+	maxTokens int
 }
 
 func (h httpBase) post(ctx context.Context, body any, headers map[string]string, out any) error {
