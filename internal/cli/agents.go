@@ -39,6 +39,7 @@ func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsR
 		}
 		return rt.NewSession(agent.SessionRequest{
 			Config:          cfg,
+			ExtraEnv:        req.Env,
 			WorkspaceRoot:   ws.manager().Root(),
 			Workspace:       req.Workspace.Path,
 			SessionsRoot:    filepath.Join(stateRoot, "sessions"),

@@ -25,7 +25,6 @@ func (c *Config) Unimplemented() []Feature {
 	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
 	add(c.PrePushReview.Enabled, "pre_push_review.enabled", "the pre-push reviewer agent is not implemented yet")
 	add(c.IssueGate.Enabled, "issue_gate.enabled", "the issue gate is not implemented yet")
-	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
 	return out
 }

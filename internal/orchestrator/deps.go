@@ -42,6 +42,9 @@ type AgentRequest struct {
 	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
+	// Env is added to the agent's environment (SYMPHONY_VERIFICATION_PORT when verification
+	// is on).
+	Env []string
 	// Events must receive every session event. It waits only while the audit queue is full,
 	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
@@ -123,6 +126,8 @@ type Deps struct {
 	// Observer is told what the loop counts (dispatches, turns, tokens, exits, polls), for
 	// metrics. Nil observes nothing.
 	Observer Observer
+	// Verifier gives each attempt a verification port and dev server; nil runs none.
+	Verifier Verifier
 	// Notifier is told about PRs opened, failed runs, budgets reached, hand-offs and
 	// completed issues, for operator notifications. Nil tells no one.
 	Notifier Notifier

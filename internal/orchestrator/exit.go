@@ -9,6 +9,7 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/verification"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -174,6 +175,13 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusFailure
 		waitAttempt := max(e.attempt, 1)
 		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", waitAttempt)
+		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
+	case verification.Exhausted(err):
+		// Like a locked workspace: nothing ran, so the issue waits for a port at the first
+		// back-off step without using up an attempt.
+		status = store.StatusFailure
+		waitAttempt := max(e.attempt, 1)
+		log.Info("waiting for a verification port", "reason", errText, "attempt", waitAttempt)
 		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure

@@ -46,6 +46,7 @@ type harnessConfig struct {
 	ownComment func(ctx context.Context, issueID, commentID string) error
 	observer   Observer
 	notifier   Notifier
+	verifier   Verifier
 	// redact scrubs transcript messages.
 	redact func(string) string
 }
@@ -174,6 +175,7 @@ func (h *harness) deps() Deps {
 		OwnComment: h.cfg.ownComment,
 		Observer:   h.cfg.observer,
 		Notifier:   h.cfg.notifier,
+		Verifier:   h.cfg.verifier,
 		Redact:     h.cfg.redact,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

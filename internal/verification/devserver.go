@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/workflow"
 )
 
 // PortEnv is the variable hooks, the dev server and the agent find the run's port in.
@@ -36,7 +38,8 @@ type Spec struct {
 	// HealthURL may name the port as $SYMPHONY_VERIFICATION_PORT or ${SYMPHONY_VERIFICATION_PORT}.
 	HealthURL     string
 	HealthTimeout time.Duration
-	// StopSignal is TERM, INT, HUP, QUIT or KILL; StopTimeout is how long it gets before SIGKILL.
+	// StopSignal is a signal name (TERM, INT, KILL, ...); StopTimeout is how long it gets
+	// before SIGKILL.
 	StopSignal  string
 	StopTimeout time.Duration
 }
@@ -58,21 +61,13 @@ type Server struct {
 	waitErr error
 }
 
-// Signal parses a stop_signal setting.
+// Signal parses a stop_signal setting with the names WORKFLOW.md validation accepts.
 func Signal(name string) (syscall.Signal, error) {
-	switch strings.ToUpper(strings.TrimPrefix(strings.ToUpper(name), "SIG")) {
-	case "", "TERM":
-		return syscall.SIGTERM, nil
-	case "INT":
-		return syscall.SIGINT, nil
-	case "HUP":
-		return syscall.SIGHUP, nil
-	case "QUIT":
-		return syscall.SIGQUIT, nil
-	case "KILL":
-		return syscall.SIGKILL, nil
+	sig, ok := workflow.SignalByName(name)
+	if !ok {
+		return 0, fmt.Errorf("verification.dev_server.stop_signal %q is not a known signal name", name)
 	}
-	return 0, fmt.Errorf("verification.dev_server.stop_signal %q is not one of TERM, INT, HUP, QUIT, KILL", name)
+	return sig, nil
 }
 
 // HealthURL substitutes the port into a health_check_url.

@@ -129,3 +129,9 @@ func (p *Pool) Reconcile(ctx context.Context) ([]store.PortAllocation, error) {
 	}
 	return kept, nil
 }
+
+// Exhausted reports whether err says no verification port was free.
+func Exhausted(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeExhausted
+}
