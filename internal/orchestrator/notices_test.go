@@ -63,6 +63,7 @@ func TestFailedRunNotifiesRunFailedWithItsRunAndReason(t *testing.T) {
 		t.Fatalf("events = %v, want one run_failed", n.names())
 	}
 	e := got[0]
+	h.waitStatuses("id-1", store.StatusFailure)
 	runs := h.runs("id-1")
 	if e.IssueIdentifier != "ENG-1" || e.RepoKey != "app" || len(runs) != 1 || e.RunID != runs[0].ID || e.Attempt != 0 {
 		t.Errorf("event %+v does not name the issue, repository and run %+v", e, runs)

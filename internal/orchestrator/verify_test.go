@@ -82,6 +82,8 @@ var portHooks = workspace.Hooks{
 }
 
 func TestVerificationPortReachesHooksAndIsReleasedAfterTheRun(t *testing.T) {
+	// Hooks run in a login shell; an empty home keeps the operator's profile out of it.
+	t.Setenv("HOME", t.TempDir())
 	v := &fakeVerifier{ports: []string{"4001"}}
 	h := newHarness(t, withVerifier(v, portHooks))
 	h.put(newIssue(1, "In Progress"))
@@ -100,6 +102,7 @@ func TestVerificationPortReachesHooksAndIsReleasedAfterTheRun(t *testing.T) {
 }
 
 func TestUnhealthyDevServerFailsTheAttemptAndStillReleasesThePort(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
 	v := &fakeVerifier{ports: []string{"4002"}, startErr: &verification.Error{Code: verification.CodeFailed, Detail: "never healthy"}}
 	h := newHarness(t, withVerifier(v, portHooks))
 	h.put(newIssue(1, "In Progress"))
