@@ -154,6 +154,11 @@ func TestServeDeliversNotificationsToTLSReceivers(t *testing.T) {
 		t.Errorf("audit notification records %v, want one per delivery\n%s", delivered, sout)
 	}
 	scanForSecrets(t, e.state, stdout.String()+stderr.String())
+	for _, secret := range []string{token, slackPath} {
+		if strings.Contains(stdout.String()+stderr.String(), secret) || strings.Contains(sout.String(), secret) {
+			t.Errorf("a channel secret reached the output or the audit log")
+		}
+	}
 }
 
 // TestServeRefusesALoopbackReceiverWithoutAllowPrivate: the SSRF guard is on unless the

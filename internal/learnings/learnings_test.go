@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/gate"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/secretscan"
@@ -273,5 +274,21 @@ func TestPromptBlockIsUntrustedAndBounded(t *testing.T) {
 	}
 	if n := strings.Count(PromptBlock(ls, 100), "<repository_learning>"); n != MaxPromptRules {
 		t.Errorf("%d rules rendered with limit 100, want the cap %d", n, MaxPromptRules)
+	}
+}
+
+func TestFromConfigIsNilWhenOffAndNeedsTheProviderKey(t *testing.T) {
+	st := openStore(t, t.TempDir())
+	if c, err := FromConfig(config.Learnings{}, st, secretscan.New(), gate.ProviderOptions{}); c != nil || err != nil {
+		t.Fatalf("disabled learnings built %v, %v", c, err)
+	}
+	on := config.Learnings{Enabled: true, Provider: "anthropic", Model: "m", MaxPerRun: 3, MaxTotalPerRepo: 500}
+	if _, err := FromConfig(on, st, secretscan.New(), gate.ProviderOptions{Getenv: func(string) string { return "" }}); err == nil ||
+		!strings.Contains(err.Error(), "ANTHROPIC_API_KEY") {
+		t.Fatalf("no key: %v", err)
+	}
+	c, err := FromConfig(on, st, secretscan.New(), gate.ProviderOptions{Getenv: func(string) string { return "k" }})
+	if err != nil || c == nil || c.opts.MaxPerRun != 3 || c.opts.MaxTotal != 500 {
+		t.Fatalf("enabled learnings: %+v, %v", c, err)
 	}
 }
