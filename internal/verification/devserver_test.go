@@ -3,100 +3,20 @@ package verification
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent/reaper"
-	"github.com/symphony-go/symphony/internal/testenv"
+	"github.com/symphony-go/symphony/internal/verification/verificationtest"
 )
 
-// devServerSource is the tiny HTTP server the tests run as start_cmd. It listens on
-// $SYMPHONY_VERIFICATION_PORT after -delay, answers -status, can spawn a child that sleeps
-// (to prove the whole group dies) and can ignore SIGTERM. It writes its own and its child's
-// pid into the working directory.
-const devServerSource = `package main
-
-import (
-	"flag"
-	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
-	"os/signal"
-	"strconv"
-	"syscall"
-	"time"
-)
-
-func main() {
-	delay := flag.Duration("delay", 0, "")
-	status := flag.Int("status", 200, "")
-	child := flag.Bool("child", false, "")
-	ignoreTerm := flag.Bool("ignore-term", false, "")
-	flag.Parse()
-	if *ignoreTerm {
-		signal.Ignore(syscall.SIGTERM)
-	}
-	os.WriteFile("server.pid", []byte(strconv.Itoa(os.Getpid())), 0o644)
-	if *child {
-		c := exec.Command("sleep", "300")
-		c.Start()
-		os.WriteFile("child.pid", []byte(strconv.Itoa(c.Process.Pid)), 0o644)
-	}
-	time.Sleep(*delay)
-	http.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(*status) })
-	fmt.Println(http.ListenAndServe("127.0.0.1:"+os.Getenv("SYMPHONY_VERIFICATION_PORT"), nil))
-}
-`
-
-var (
-	buildOnce sync.Once
-	serverBin string
-	buildErr  error
-)
-
-// devServer builds the test server once per test binary.
-func devServer(t *testing.T) string {
-	t.Helper()
-	testenv.Tool(t, "sleep")
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "devserver-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		src := filepath.Join(dir, "main.go")
-		if buildErr = os.WriteFile(src, []byte(devServerSource), 0o644); buildErr != nil {
-			return
-		}
-		serverBin = filepath.Join(dir, "devserver")
-		cmd := exec.Command("go", "build", "-o", serverBin, src)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GO111MODULE=off")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return serverBin
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if serverBin != "" {
-		os.RemoveAll(filepath.Dir(serverBin))
-	}
-	os.Exit(code)
-}
+// devServer is the test server binary, built once per test binary.
+func devServer(t *testing.T) string { return verificationtest.Server(t) }
 
 // freePorts finds n consecutive ports nothing listens on.
 func freePorts(t *testing.T, n int) int {
