@@ -33,6 +33,10 @@ type Runtime struct {
 type SessionRequest struct {
 	// Config is the configuration in force for the attempt.
 	Config *config.Config
+	// ExtraEnv ("KEY=value") is added to the agent's allow-listed environment: values
+	// Symphony itself sets for the run, such as SYMPHONY_VERIFICATION_PORT, never operator
+	// secrets.
+	ExtraEnv []string
 	// WorkspaceRoot is workspaces.root; Workspace, the issue workspace, is strictly inside it.
 	WorkspaceRoot string
 	Workspace     string

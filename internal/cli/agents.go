@@ -44,6 +44,7 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 		}
 		return rt.NewSession(agent.SessionRequest{
 			Config:          cfg,
+			ExtraEnv:        req.Env,
 			WorkspaceRoot:   ws.manager().Root(),
 			Workspace:       req.Workspace.Path,
 			SessionsRoot:    filepath.Join(stateRoot, "sessions"),

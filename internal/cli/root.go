@@ -68,6 +68,7 @@ var commands = []func(*Globals) *cobra.Command{
 	newSandboxCmd,
 	newAuditCmd,
 	newRunsCmd,
+	newLearningsCmd,
 	newRunCmd,
 	newPRCmd,
 	newDoctorCmd,

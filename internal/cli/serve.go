@@ -25,6 +25,14 @@ func runServe(cmd *cobra.Command, g *Globals) error {
 func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps orchestrator.Deps) error {
 	cfg := s.configs.Current()
 	m := metrics.New(metrics.Options{Repositories: repositoryKeys(cfg)})
+	// Closed after the loop and the helpers stop, and before the audit log closes, so queued
+	// deliveries get their records.
+	notices, err := newLiveNotifications(cfg, s.audit, s.logger, m.OnNotification)
+	if err != nil {
+		return usageErr(err)
+	}
+	defer notices.Close()
+	deps.Notifier = notices
 	o, err := orchestrator.New(m.Instrument(deps))
 	if err != nil {
 		return failure(err)
@@ -60,7 +68,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 			}
 		})
 	}
-	helpers.Go(func() { applyReloads(ctx, s, o) })
+	helpers.Go(func() { applyReloads(ctx, s, o, notices) })
 	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
 	pollers, err := prPollers(s, cfg)
@@ -85,9 +93,9 @@ type issueWatcher interface {
 	Watch(ctx context.Context) error
 }
 
-// applyReloads pushes each reloaded configuration into the loop and the workspace layer, and
-// restarts the age collector so it runs on the new cleanup settings.
-func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator) {
+// applyReloads pushes each reloaded configuration into the loop, the workspace layer and the
+// notifier, and restarts the age collector so it runs on the new cleanup settings.
+func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator, notices *liveNotifications) {
 	// Stopping a collector waits for it, so two never work on the same workspaces.
 	collect := func() (stop func()) {
 		cctx, cancel := context.WithCancel(ctx)
@@ -108,6 +116,7 @@ func applyReloads(ctx context.Context, s *service, o *orchestrator.Orchestrator)
 			cfg := s.configs.Current()
 			s.workspaces.reload(cfg, s.logger)
 			s.dependencies.ApplyConfig(cfg)
+			notices.ApplyConfig(cfg)
 			stopCollector()
 			stopCollector = collect()
 			if err := o.UpdateSettings(orchestrator.FromConfig(cfg)); err != nil {

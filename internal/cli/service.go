@@ -112,6 +112,9 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		AcknowledgeGap: g.acknowledgeAuditGap}); err != nil {
 		return nil, failure(fmt.Errorf("open audit log: %w", err))
 	}
+	if err := reconcileVerification(ctx, cfg, s.store, logger); err != nil {
+		return nil, failure(fmt.Errorf("reconcile verification ports: %w", err))
+	}
 	s.comments = tools.NewStoredOwnership(s.store)
 	if s.tracker, err = trackerFromConfig(cfg); err != nil {
 		return nil, usageErr(err)
@@ -187,6 +190,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 			return s.configs.LastError()
 		},
 		OwnComment: s.comments.Own,
+		Verifier:   &liveVerifier{configs: s.configs, store: s.store, logger: s.logger},
 		Redact:     s.redactor.Redact,
 		RunContext: runContextSource(cfg, s),
 		Logger:     s.logger,

@@ -21,8 +21,6 @@ func (c *Config) Unimplemented() []Feature {
 		}
 	}
 	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
-	add(c.Notifications.Enabled && len(c.Notifications.Channels) > 0, "notifications.enabled", "notifications are not implemented yet")
-	add(c.Verification.Enabled, "verification.enabled", "verification dev servers are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
 	return out
 }

@@ -32,7 +32,7 @@ type anthropicResponse struct {
 }
 
 func (a *anthropic) Score(ctx context.Context, system, user string) (Reply, error) {
-	body := anthropicRequest{Model: a.model, MaxTokens: maxReplyTokens, System: system,
+	body := anthropicRequest{Model: a.model, MaxTokens: a.maxTokens, System: system,
 		Messages: []anthropicMessage{{Role: "user", Content: user}}}
 	headers := map[string]string{"x-api-key": a.key, "anthropic-version": anthropicVersion}
 	var resp anthropicResponse

@@ -34,7 +34,7 @@ type openAIResponse struct {
 }
 
 func (o *openAI) Score(ctx context.Context, system, user string) (Reply, error) {
-	body := openAIRequest{Model: o.model, MaxCompletionTokens: maxReplyTokens,
+	body := openAIRequest{Model: o.model, MaxCompletionTokens: o.maxTokens,
 		ResponseFormat: map[string]any{"type": "json_object"},
 		Messages:       []openAIMessage{{Role: "system", Content: system}, {Role: "user", Content: user}}}
 	headers := map[string]string{"Authorization": "Bearer " + o.key}

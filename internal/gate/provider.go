@@ -45,6 +45,9 @@ type ProviderOptions struct {
 	Getenv func(string) string
 	// HTTPClient is used when set; its own Timeout still applies alongside Timeout.
 	HTTPClient *http.Client
+	// MaxReplyTokens caps the reply; zero means the gate's own small cap. Learnings
+	// reflection asks for more, since it returns up to three rules with quotes.
+	MaxReplyTokens int
 }
 
 // AnthropicBaseURLEnv and OpenAIBaseURLEnv name the environment variables that point the
@@ -89,7 +92,11 @@ func NewProvider(provider, model string, opts ProviderOptions) (Provider, error)
 	if client == nil {
 		client = &http.Client{}
 	}
-	base := httpBase{client: client, timeout: timeout, model: model}
+	maxTokens := opts.MaxReplyTokens
+	if maxTokens <= 0 {
+		maxTokens = maxReplyTokens
+	}
+	base := httpBase{client: client, timeout: timeout, model: model, maxTokens: maxTokens}
 	baseURL := func(envName string) string {
 		if opts.BaseURL != "" {
 			return opts.BaseURL
@@ -130,6 +137,8 @@ type httpBase struct {
 	model   string
 	key     string
 	url     string
+	// maxTokens caps the model's reply.
+	maxTokens int
 }
 
 func (h httpBase) post(ctx context.Context, body any, headers map[string]string, out any) error {

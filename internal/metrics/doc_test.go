@@ -14,6 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -249,6 +250,9 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 		"`kind`":                {retryKindRetry, retryKindContinuation},
 		"`result`":              {pollOK, pollFailed},
 		"`direction`":           {gateTokensIn, gateTokensOut},
+		"`channel`":             {"slack", "webhook", otherEvent},
+		"`event`":               append(notify.Events(), otherEvent),
+		"`delivery`":            deliveries,
 		"`operation` (tracker)": operationsOf(t, m.reg, "symphony_tracker_requests_total"),
 		"`operation` (store)":   operationsOf(t, m.reg, "symphony_store_write_duration_seconds"),
 	}

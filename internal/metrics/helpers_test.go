@@ -8,6 +8,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
@@ -80,6 +81,9 @@ func scripted(t *testing.T) *Metrics {
 	m.OnExit("api", store.StatusStopped, orchestrator.StopOperator, time.Minute)
 	m.OnPoll(300*time.Millisecond, false)
 	m.OnPoll(2*time.Second, true)
+	m.OnNotification(notify.Result{Kind: "slack", Event: "run_failed", Delivered: true})
+	m.OnNotification(notify.Result{Kind: "webhook", Event: "pr_opened", Err: errScripted})
+	m.OnNotification(notify.Result{Kind: "webhook", Event: "pr_opened", Dropped: true, Err: errScripted})
 	tr := m.Tracker(scriptedTracker{})
 	ctx := context.Background()
 	if _, err := tr.FetchCandidates(ctx); !errors.Is(err, errScripted) {

@@ -49,7 +49,8 @@ type Metrics struct {
 	storeTime       *prometheus.HistogramVec
 	storeErrors     *prometheus.CounterVec
 
-	gate gateCollectors
+	gate          gateCollectors
+	notifications *prometheus.CounterVec
 }
 
 // New builds the registry with the Go runtime and process collectors and every Symphony
@@ -100,6 +101,9 @@ func New(opts Options) *Metrics {
 	m.storeErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "symphony_store_write_errors_total", Help: "Run store writes that returned an error, by operation.",
 	}, []string{"operation"})
+	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "symphony_notifications_total", Help: "Notifications by channel kind (slack, webhook), event and delivery (delivered, failed, dropped).",
+	}, []string{"channel", "event", "delivery"})
 
 	m.gate = newGateCollectors()
 	m.reg.MustRegister(m.gate.collectors()...)
@@ -108,7 +112,7 @@ func New(opts Options) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&snapshotCollector{m: m},
 		m.dispatches, m.completed, m.tokens, m.grossTokens, m.turns, m.attempts, m.polls, m.pollTime,
-		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors,
+		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors, m.notifications,
 	)
 	for _, result := range []string{pollOK, pollFailed} {
 		m.polls.WithLabelValues(result)

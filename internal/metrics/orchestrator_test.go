@@ -160,7 +160,9 @@ func TestScrapeOfARealOrchestrator(t *testing.T) {
 	if got[`symphony_tracker_requests_total{operation="fetch_issue_states_by_ids"}`] < 2 {
 		t.Errorf("the workers' after-turn refreshes were not counted: %v", got[`symphony_tracker_requests_total{operation="fetch_issue_states_by_ids"}`])
 	}
-	if got[`symphony_store_write_duration_seconds_count{operation="add_usage"}`] != 4 {
-		t.Errorf("%v token usage writes timed, want one per usage report (4)", got[`symphony_store_write_duration_seconds_count{operation="add_usage"}`])
+	// A session's usage reports share a store write while one is queued, so four reports
+	// cost between one write per session and one each.
+	if n := got[`symphony_store_write_duration_seconds_count{operation="add_usage"}`]; n < 2 || n > 4 {
+		t.Errorf("%v token usage writes timed, want between one per session (2) and one per usage report (4)", n)
 	}
 }

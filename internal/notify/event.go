@@ -47,6 +47,12 @@ type Tokens struct {
 // prEvents are about a pull request, so their state_url points at the PR when there is one.
 var prEvents = []string{"pr_opened", "awaiting_review", "reviewer_commented", "rework_pushed", "ci_failed", "ci_escalated"}
 
+// Events lists every event name this package can format: the ones a channel may subscribe
+// to and the extra ones sent to channels that subscribe to everything.
+func Events() []string {
+	return append(slices.Clone(config.NotificationEvents), EventRunStuck, EventDependencyPendingApproval)
+}
+
 // knownEvent reports whether name is an event this package can format.
 func knownEvent(name string) bool {
 	return slices.Contains(config.NotificationEvents, name) || name == EventRunStuck || name == EventDependencyPendingApproval

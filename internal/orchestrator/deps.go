@@ -46,6 +46,9 @@ type AgentRequest struct {
 	// ReadOnlyTools leaves the session only the scoped tools that change nothing (the
 	// pre-push reviewer's scope).
 	ReadOnlyTools bool
+	// Env is added to the agent's environment (SYMPHONY_VERIFICATION_PORT when verification
+	// is on).
+	Env []string
 	// Events must receive every session event. It waits only while the audit queue is full,
 	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
@@ -142,6 +145,11 @@ type Deps struct {
 	// Gate scores candidates before their first dispatch (issue_gate); nil dispatches them
 	// ungated.
 	Gate *gate.Gate
+	// Verifier gives each attempt a verification port and dev server; nil runs none.
+	Verifier Verifier
+	// Notifier is told about PRs opened, failed runs, budgets reached, hand-offs and
+	// completed issues, for operator notifications. Nil tells no one.
+	Notifier Notifier
 	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
 	// are (the agent adapters already redact what they know).
 	Redact func(string) string
@@ -189,6 +197,9 @@ func (d Deps) check() (Deps, error) {
 	}
 	if d.Observer == nil {
 		d.Observer = noObserver{}
+	}
+	if d.Notifier == nil {
+		d.Notifier = noNotifier{}
 	}
 	return d, nil
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
+	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/verification"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -72,7 +74,11 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 			o.dailyTokens += d.Total
 			o.issueTokens[u.issueID] += d.Total
 			o.d.Observer.OnTokens(e.issue.RepoKey, d)
+			o.noteDailyBudget()
 		}
+	}
+	if u.issue != nil || ev != nil {
+		o.notePullRequest(e, u.issue, ev)
 	}
 }
 
@@ -136,6 +142,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		// The issue left its active states during the attempt (the agent handed it off), so
 		// there is nothing to continue; it is watched like any other inactive issue.
 		log.Info("completed: issue handed off", "turns", m.res.Turns, "state", is.State)
+		o.notice("awaiting_review", is, e, "handed off to "+is.State, nil)
 		o.release(is.ID, is.RepoKey)
 		o.watching[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
 	case err == nil:
@@ -147,6 +154,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Warn("stopped: token budget exhausted; not retrying", "reason", brief(errText))
 		o.release(is.ID, is.RepoKey)
 		o.hold(is.ID, is.Identifier, is.RepoKey, budgetHoldReason)
+		o.notice("budget_exceeded", is, e, brief(errText), map[string]any{"scope": "issue", "tokens_per_issue": o.s.TokensPerIssue})
 	case reason == StopOperator:
 		status = store.StatusStopped
 		log.Info("stopped by operator")
@@ -160,10 +168,13 @@ func (o *Orchestrator) onExit(m msgExit) {
 		delete(o.watching, is.ID)
 		delete(o.issueTokens, is.ID)
 		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
+		o.notice("issue_completed", is, e, "issue moved to "+is.State, nil)
 	case reason == StopInactive:
 		status = store.StatusStopped
 		log.Info("stopped: issue left its active states; keeping its workspace", "state", is.State)
 		o.release(is.ID, is.RepoKey)
+		// Leaving the active states for a non-terminal one is a hand-off, whoever made it.
+		o.notice("awaiting_review", is, e, "issue moved to "+is.State, nil)
 		o.watching[is.ID] = WatchingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, State: is.State, URL: is.URL, LastRanAt: now}
 	case reason == StopShutdown:
 		status = store.StatusInterrupted
@@ -172,6 +183,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusTimeout
 		log.Warn("failed: run_stuck, no agent progress", "elapsed_ms", now.Sub(e.lastEventAt).Milliseconds())
 		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
+		o.notice(notify.EventRunStuck, is, e, brief(errText), map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
 	case workspace.CodeOf(err) == workspace.CodeLocked:
 		// Not a crash: another agent (a predecessor's, still being killed, or another
@@ -189,12 +201,20 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Warn("usage limit reached; retrying at its reset without using up an attempt", "resets_at", resetAt.UTC().Format(time.RFC3339), "reason", brief(errText))
 		o.holdDispatchUntil(resetAt)
 		o.scheduleRetry(is, max(e.attempt, 1), resetAt.Sub(now), errText)
+	case verification.Exhausted(err):
+		// Like a locked workspace: nothing ran, so the issue waits for a port at the first
+		// back-off step without using up an attempt.
+		status = store.StatusFailure
+		waitAttempt := max(e.attempt, 1)
+		log.Info("waiting for a verification port", "reason", errText, "attempt", waitAttempt)
+		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
 	case agent.NeedsHumanAttention(err):
 		status = store.StatusFailure
 		log.Error("failed; needs human attention, not retrying", "reason", brief(errText))
 		log.Debug("failure details", "error", errText)
 		o.release(is.ID, is.RepoKey)
 		o.hold(is.ID, is.Identifier, is.RepoKey, "needs human attention: "+errText)
+		o.notice("run_failed", is, e, brief(errText), map[string]any{"retrying": false})
 	default:
 		status = store.StatusFailure
 		if code := agent.CodeOf(err); code == agent.CodeTurnTimeout || code == agent.CodeResponseTimeout {
@@ -203,6 +223,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Warn("failed", "reason", brief(errText))
 		log.Debug("failure details", "error", errText)
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), fmt.Sprintf("worker exited: %s", errText))
+		o.notice("run_failed", is, e, brief(errText), map[string]any{"retrying": true, "next_attempt": next})
 	}
 	o.finishRun(e, is.State, status, errText, now, m.res)
 	o.d.Observer.OnExit(is.RepoKey, status, reason, elapsed)

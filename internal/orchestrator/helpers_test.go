@@ -48,6 +48,8 @@ type harnessConfig struct {
 	// ownComment receives the comments the workpad bootstrap claims for the issue's runs.
 	ownComment func(ctx context.Context, issueID, commentID string) error
 	observer   Observer
+	notifier   Notifier
+	verifier   Verifier
 	// redact scrubs transcript messages.
 	redact func(string) string
 	// gate builds the issue gate over the harness's tracker; nil runs ungated.
@@ -189,6 +191,8 @@ func (h *harness) deps() Deps {
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,
 		Observer:   h.cfg.observer,
+		Notifier:   h.cfg.notifier,
+		Verifier:   h.cfg.verifier,
 		Redact:     h.cfg.redact,
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -92,15 +92,17 @@ type Orchestrator struct {
 	runtimeSeconds float64
 	day            string
 	dailyTokens    int64
-	rateLimits     json.RawMessage
-	pause          store.Pause
-	diskBlock      string
-	preflightBlock string
-	lastPollAt     time.Time
-	lastPollErr    string
-	history        []HistoryRow
-	stopping       bool
-	gate           gateState
+	// dayBudgetNoticed is the UTC day whose reached tokens_per_day was already notified.
+	dayBudgetNoticed string
+	rateLimits       json.RawMessage
+	pause            store.Pause
+	diskBlock        string
+	preflightBlock   string
+	lastPollAt       time.Time
+	lastPollErr      string
+	history          []HistoryRow
+	stopping         bool
+	gate             gateState
 }
 
 // runEntry is one attempt in progress.
@@ -126,6 +128,8 @@ type runEntry struct {
 	// pr marks an explicit pull-request run: the tracker does not know its synthetic issue,
 	// so reconciliation leaves it alone, and it is never retried or continued.
 	pr *prompt.PullRequest
+	// prURL is the pull request this attempt opened, once seen (notified as pr_opened).
+	prURL string
 }
 
 // retryEntry is one scheduled retry; gen tells a live timer from a cancelled one.

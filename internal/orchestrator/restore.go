@@ -38,6 +38,10 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 	if o.dailyTokens, err = st.DailyUsage(ctx, now); err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
+	if o.s.TokensPerDay > 0 && o.dailyTokens >= o.s.TokensPerDay {
+		// The previous process already reached (and notified) today's budget.
+		o.dayBudgetNoticed = o.day
+	}
 	totals, err := st.Totals(ctx)
 	if err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)

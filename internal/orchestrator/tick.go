@@ -274,6 +274,9 @@ func (o *Orchestrator) reconcileWatching(r issue.Issue) {
 	case o.s.isTerminal(r.State):
 		delete(o.watching, r.ID)
 		delete(o.completed, r.ID)
+		done := r
+		done.RepoKey = meta.RepoKey
+		o.notice("issue_completed", done, nil, "issue moved to "+r.State, nil)
 	case o.s.isActive(r.State):
 		delete(o.watching, r.ID)
 	default:

@@ -125,17 +125,35 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	res.Workspace = ws.Path
 	report(workerUpdate{runID: job.runID, issueID: iss.ID, workspace: ws.Path})
-	if err := w.d.Workspaces.BeforeRun(ctx, ws, nil); err != nil {
+	var hookEnv map[string]string
+	var verify Verification
+	if w.d.Verifier != nil {
+		if verify, err = w.d.Verifier.Acquire(ctx, job.runID, iss); err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("verification: %w", err))
+			return res
+		}
+		// Deferred first, so it runs last: after after_run, whatever the exit path.
+		defer verify.Close()
+		hookEnv = verify.Env()
+	}
+	if err := w.d.Workspaces.BeforeRun(ctx, ws, hookEnv); err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("before_run hook: %w", err))
 		return res
 	}
-	defer w.afterRun(ws)
+	defer w.afterRun(ws, hookEnv)
+	if verify != nil {
+		if err := verify.StartServer(ctx, ws.Path); err != nil {
+			res.Err = causeOr(ctx, fmt.Errorf("verification: %w", err))
+			return res
+		}
+	}
 
 	sink := w.sink(cancel, job, base.Total, report)
 	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
 	defer sink.flushUsage()
-	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt, Events: sink.observe})
+	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt,
+		Env: envList(hookEnv), Events: sink.observe})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
 		return res
@@ -281,10 +299,10 @@ func mergeRefresh(known issue.Issue, refreshed []issue.Issue) issue.Issue {
 	return known
 }
 
-func (w *worker) afterRun(ws workspace.Workspace) {
+func (w *worker) afterRun(ws workspace.Workspace, env map[string]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 	defer cancel()
-	w.d.Workspaces.AfterRun(ctx, ws, nil)
+	w.d.Workspaces.AfterRun(ctx, ws, env)
 }
 
 func (w *worker) stopSession(s agent.Session, log *slog.Logger) {

@@ -182,6 +182,41 @@ var migrations = []string{
 		updated_at TEXT NOT NULL,
 		PRIMARY KEY (repo_key, issue_id, poller)
 	);`,
+	// Repository rules learned from merged pull requests, the merged pull requests already
+	// reflected on (so each is captured once, across restarts), and the verification ports
+	// held by runs with the dev server that uses each.
+	`CREATE TABLE learnings (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		id TEXT NOT NULL UNIQUE,
+		repo_key TEXT NOT NULL,
+		rule TEXT NOT NULL,
+		tags TEXT NOT NULL,
+		evidence_quote TEXT NOT NULL,
+		issue_identifier TEXT NOT NULL DEFAULT '',
+		issue_url TEXT NOT NULL DEFAULT '',
+		pr_number INTEGER NOT NULL DEFAULT 0,
+		pr_url TEXT NOT NULL DEFAULT '',
+		run_id TEXT NOT NULL DEFAULT '',
+		created_at TEXT NOT NULL
+	);
+	CREATE INDEX learnings_repo ON learnings (repo_key, seq);
+	CREATE TABLE learning_captures (
+		repo_key TEXT NOT NULL,
+		pr_url TEXT NOT NULL,
+		outcome TEXT NOT NULL,
+		captured_at TEXT NOT NULL,
+		PRIMARY KEY (repo_key, pr_url)
+	);
+	CREATE TABLE verification_ports (
+		port INTEGER PRIMARY KEY,
+		run_id TEXT NOT NULL UNIQUE,
+		repo_key TEXT NOT NULL,
+		issue_id TEXT NOT NULL,
+		issue_identifier TEXT NOT NULL DEFAULT '',
+		server_pid INTEGER NOT NULL DEFAULT 0,
+		server_start_time INTEGER NOT NULL DEFAULT 0,
+		allocated_at TEXT NOT NULL
+	);`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

@@ -79,6 +79,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 	if err != nil {
 		return nil, err
 	}
+	env = append(env, req.ExtraEnv...)
 	owned := &ownedSession{dir: dir}
 	var own *ownServer
 	if req.Tools != nil {

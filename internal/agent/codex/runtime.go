@@ -83,6 +83,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 	if err != nil {
 		return nil, err
 	}
+	env = append(env, req.ExtraEnv...)
 	opts := Options{
 		Command:                  cfg.Agent.Command,
 		LoginShell:               cfg.Agent.LoginShell,
