@@ -9,12 +9,14 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/github"
+	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/prwatch"
 )
 
-// prPollers builds the review and CI pollers of pull_requests.*; nil when they are off.
-func prPollers(s *service, cfg *config.Config) (*prwatch.Pollers, error) {
+// prPollers builds the review and CI pollers of pull_requests.*; nil when they are off. Their
+// events are audited and, where an operator asked to hear of them, notified.
+func prPollers(s *service, cfg *config.Config, notices notifier) (*prwatch.Pollers, error) {
 	pr := cfg.PullRequests
 	if !pr.Enabled {
 		return nil, nil
@@ -36,7 +38,7 @@ func prPollers(s *service, cfg *config.Config) (*prwatch.Pollers, error) {
 	}
 	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
 	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
-		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerAudit(s.audit, s.logger)})
+		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerEvents(pollerAudit(s.audit, s.logger), notices)})
 }
 
 // hostClients keeps one GitHub client per host, built on first use from the environment.
@@ -75,6 +77,29 @@ func pollerAudit(log *audit.Log, logger interface {
 			Details: map[string]any{"poller": e.Poller, "pr_url": e.PRURL, "detail": e.Detail}})
 		if err != nil {
 			logger.Error("recording a pull-request poller event in the audit log failed", "event", e.Kind, "error", err.Error())
+		}
+	}
+}
+
+// notifier receives operator notifications; *liveNotifications implements it.
+type notifier interface{ Notify(notify.Event) }
+
+// pollerNotices names the notification event of each poller event an operator can subscribe
+// to; the rest are only audited.
+var pollerNotices = map[string]string{
+	"rework_requested": "reviewer_commented",
+	"rework_pushed":    "rework_pushed",
+	"ci_failed":        "ci_failed",
+	"ci_escalated":     "ci_escalated",
+}
+
+// pollerEvents audits every poller event and notifies the ones in pollerNotices.
+func pollerEvents(audit func(prwatch.Event), notices notifier) func(prwatch.Event) {
+	return func(e prwatch.Event) {
+		audit(e)
+		if name, ok := pollerNotices[e.Kind]; ok && notices != nil {
+			notices.Notify(notify.Event{Name: name, RepoKey: e.RepoKey, IssueID: e.IssueID, IssueIdentifier: e.Identifier,
+				PRURL: e.PRURL, Reason: e.Detail})
 		}
 	}
 }

@@ -71,7 +71,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	helpers.Go(func() { applyReloads(ctx, s, o, notices) })
 	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
-	pollers, err := prPollers(s, cfg)
+	pollers, err := prPollers(s, cfg, notices)
 	if err != nil {
 		return failure(err)
 	}
