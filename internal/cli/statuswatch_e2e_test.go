@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/server"
+	"github.com/symphony-go/symphony/internal/testenv"
+)
+
+// tmuxTerm is a private tmux server whose one window runs a command in a real terminal.
+type tmuxTerm struct {
+	bin, socket, session string
+	env                  []string
+}
+
+// newTmuxTerm starts command in a detached 160x50 tmux window with a UTF-8 locale; the tmux
+// server is killed when the test ends.
+func newTmuxTerm(t *testing.T, env []string, dir string, command ...string) *tmuxTerm {
+	t.Helper()
+	bin := testenv.Tool(t, "tmux")
+	// A short socket directory: tmux's socket path must fit a Unix socket address.
+	sockDir, err := os.MkdirTemp("", "tmx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	tt := &tmuxTerm{bin: bin, socket: filepath.Join(sockDir, "s"), session: "watch",
+		env: append(slices.Clone(env), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")}
+	t.Cleanup(func() { exec.Command(bin, "-S", tt.socket, "kill-server").Run() })
+	quoted := make([]string, len(command))
+	for i, c := range command {
+		quoted[i] = fmt.Sprintf("%q", c)
+	}
+	tt.run(t, "-u", "new-session", "-d", "-x", "160", "-y", "50", "-s", tt.session, "-c", dir, strings.Join(quoted, " "))
+	tt.run(t, "set-option", "-t", tt.session, "remain-on-exit", "on")
+	return tt
+}
+
+func (tt *tmuxTerm) run(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tt.bin, append([]string{"-S", tt.socket}, args...)...)
+	cmd.Env = tt.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (tt *tmuxTerm) screen(t *testing.T) string {
+	return tt.run(t, "capture-pane", "-p", "-t", tt.session)
+}
+
+// waitScreen polls the terminal (bounded) until cond holds for what it shows.
+func (tt *tmuxTerm) waitScreen(t *testing.T, what string, cond func(screen string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		s := tt.screen(t)
+		if cond(s) {
+			t.Logf("%s: shown", what)
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal did not show %s within a minute; it shows:\n%s", what, s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestStatusWatchDrawsTheLiveViewInATerminal(t *testing.T) {
+	e := newControlEnv(t, "CTL-1")
+	_, out := e.start(t)
+	e.waitState(t, "CTL-1 running", out, func(st server.State) bool { return slices.Equal(runningIDs(st), []string{"CTL-1"}) })
+	url, err := server.ReadControlURL(e.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	term := newTmuxTerm(t, e.env, e.dir, e.bin, "--config", e.config, "status", "--watch")
+	term.waitScreen(t, "the running issue and the dashboard URL", func(s string) bool {
+		return strings.Contains(s, "● CTL-1 ") && strings.Contains(s, "Dashboard: "+url) && strings.Contains(s, "Agents: 1/4")
+	})
+
+	// A run starts: a new issue appears in the tracker and the service dispatches it.
+	issue := "---\ntitle: Task 2\nstate: Todo\npriority: 2\n---\nDo task 2.\n"
+	if err := os.WriteFile(filepath.Join(e.issues, "CTL-2.md"), []byte(issue), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	term.waitScreen(t, "the new run", func(s string) bool {
+		return strings.Contains(s, "● CTL-1 ") && strings.Contains(s, "● CTL-2 ") && strings.Contains(s, "Agents: 2/4")
+	})
+
+	// A run ends: the operator stops CTL-1, which leaves the running table for the held list.
+	e.mustCtl(t, "stop", "CTL-1")
+	term.waitScreen(t, "CTL-1 held and no longer running", func(s string) bool {
+		return !strings.Contains(s, "● CTL-1 ") && !strings.Contains(s, "■ CTL-1 ") && strings.Contains(s, "⏸ CTL-1 ") &&
+			strings.Contains(s, "● CTL-2 ") && strings.Contains(s, "Agents: 1/4")
+	})
+
+	term.run(t, "send-keys", "-t", term.session, "q")
+	term.waitScreen(t, "the view closed and the terminal given back", func(s string) bool {
+		return term.run(t, "display-message", "-p", "-t", term.session, "#{pane_dead} #{pane_dead_status}") == "1 0\n" &&
+			!strings.Contains(s, "SYMPHONY STATUS")
+	})
+	// Quitting the view leaves the service running.
+	if st := e.status(t); !slices.Equal(runningIDs(st), []string{"CTL-2"}) {
+		t.Errorf("after the view quit the service runs %v, want [CTL-2]", runningIDs(st))
+	}
+}
+
+func TestStatusWatchPrintsThePlainViewWhenNotATerminal(t *testing.T) {
+	e := newControlEnv(t, "CTL-1")
+	_, out := e.start(t)
+	e.waitState(t, "CTL-1 running", out, func(st server.State) bool { return slices.Equal(runningIDs(st), []string{"CTL-1"}) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.bin, "--config", e.config, "status", "--watch")
+	cmd.Env, cmd.Dir = e.env, e.dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	// Two printings of the plain view, 2 s apart, with no escape sequences for a pipe to choke on.
+	lines := bufio.NewScanner(stdout)
+	views := 0
+	var seen []string
+	for views < 2 && lines.Scan() {
+		line := lines.Text()
+		seen = append(seen, line)
+		if strings.Contains(line, "\x1b") {
+			t.Fatalf("the piped view has an escape sequence: %q", line)
+		}
+		if strings.HasPrefix(line, "Dispatch: active") {
+			views++
+		}
+	}
+	if views < 2 || !slices.ContainsFunc(seen, func(l string) bool { return strings.HasPrefix(l, "  CTL-1 ") }) {
+		t.Fatalf("piped status --watch printed %d views:\n%s", views, strings.Join(seen, "\n"))
+	}
+	syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("status --watch after SIGINT: %v", err)
+	}
+}
