@@ -61,7 +61,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		})
 	}
 	helpers.Go(func() { applyReloads(ctx, s, o) })
-	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
+	helpers.Go(func() { s.showStatus(ctx, cmd, g, o, api.url) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
 
 	if err := o.Run(ctx); err != nil {

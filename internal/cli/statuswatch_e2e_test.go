@@ -20,7 +20,9 @@ import (
 // tmuxTerm is a private tmux server whose one window runs a command in a real terminal.
 type tmuxTerm struct {
 	bin, socket, session string
-	env                  []string
+	// exitFile receives the command's exit status when it ends.
+	exitFile string
+	env      []string
 }
 
 // newTmuxTerm starts command in a detached 160x50 tmux window with a UTF-8 locale; the tmux
@@ -37,11 +39,13 @@ func newTmuxTerm(t *testing.T, env []string, dir string, command ...string) *tmu
 	tt := &tmuxTerm{bin: bin, socket: filepath.Join(sockDir, "s"), session: "watch",
 		env: append(slices.Clone(env), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")}
 	t.Cleanup(func() { exec.Command(bin, "-S", tt.socket, "kill-server").Run() })
-	quoted := make([]string, len(command))
-	for i, c := range command {
-		quoted[i] = fmt.Sprintf("%q", c)
-	}
-	tt.run(t, "-u", "new-session", "-d", "-x", "160", "-y", "50", "-s", tt.session, "-c", dir, strings.Join(quoted, " "))
+	// A shell runs the command and writes its exit status to a file. Its own INT trap
+	// keeps it alive through a Ctrl-C meant for the command; the command itself starts with
+	// default signal handling, since exec resets trapped signals.
+	tt.exitFile = filepath.Join(sockDir, "exit")
+	script := `trap : INT; "$@"; echo $? >` + tt.exitFile
+	args := []string{"-u", "new-session", "-d", "-x", "160", "-y", "50", "-s", tt.session, "-c", dir, "sh", "-c", script, "sh"}
+	tt.run(t, append(args, command...)...)
 	tt.run(t, "set-option", "-t", tt.session, "remain-on-exit", "on")
 	return tt
 }
@@ -59,8 +63,14 @@ func (tt *tmuxTerm) run(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// screen is what the terminal shows now.
 func (tt *tmuxTerm) screen(t *testing.T) string {
 	return tt.run(t, "capture-pane", "-p", "-t", tt.session)
+}
+
+// history is the normal screen with everything scrolled off it (not the alternate screen).
+func (tt *tmuxTerm) history(t *testing.T) string {
+	return tt.run(t, "capture-pane", "-p", "-S", "-", "-t", tt.session)
 }
 
 // waitScreen polls the terminal (bounded) until cond holds for what it shows.
@@ -111,10 +121,10 @@ func TestStatusWatchDrawsTheLiveViewInATerminal(t *testing.T) {
 	})
 
 	term.run(t, "send-keys", "-t", term.session, "q")
-	term.waitScreen(t, "the view closed and the terminal given back", func(s string) bool {
-		return term.run(t, "display-message", "-p", "-t", term.session, "#{pane_dead} #{pane_dead_status}") == "1 0\n" &&
-			!strings.Contains(s, "SYMPHONY STATUS")
-	})
+	term.waitExit(t, 0)
+	if s := term.screen(t); strings.Contains(s, "SYMPHONY STATUS") {
+		t.Errorf("the view is still on the screen after it quit:\n%s", s)
+	}
 	// Quitting the view leaves the service running.
 	if st := e.status(t); !slices.Equal(runningIDs(st), []string{"CTL-2"}) {
 		t.Errorf("after the view quit the service runs %v, want [CTL-2]", runningIDs(st))
@@ -162,5 +172,64 @@ func TestStatusWatchPrintsThePlainViewWhenNotATerminal(t *testing.T) {
 	syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("status --watch after SIGINT: %v", err)
+	}
+}
+
+func TestServiceDrawsTheLiveViewOnItsTerminal(t *testing.T) {
+	e := newControlEnv(t, "CTL-1")
+	cfg, err := os.ReadFile(e.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := strings.Replace(string(cfg), "snapshot_publish_ms: 200}", "snapshot_publish_ms: 200, terminal: true}", 1)
+	if on == string(cfg) {
+		t.Fatal("the test config has no dashboard line to turn the terminal view on in")
+	}
+	if err := os.WriteFile(e.config, []byte(on), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	term := newTmuxTerm(t, e.env, e.dir, e.bin, "--config", e.config)
+	// The kill-server cleanup ends the service with SIGHUP if the test fails before it stops.
+	screen := term.waitScreen(t, "the live view with the running issue", func(s string) bool {
+		return strings.Contains(s, "╭─ SYMPHONY STATUS") && strings.Contains(s, "● CTL-1 ")
+	})
+	if strings.Contains(screen, "level=") {
+		t.Errorf("log lines tore into the live view:\n%s", screen)
+	}
+
+	term.run(t, "send-keys", "-t", term.session, "q")
+	term.waitScreen(t, "the view closed", func(s string) bool { return !strings.Contains(s, "SYMPHONY STATUS") })
+	if h := term.history(t); !strings.Contains(h, "terminal view closed;") {
+		t.Errorf("no note of the log lines kept from the terminal while the view was open:\n%s", h)
+	}
+	if st := e.status(t); !slices.Equal(runningIDs(st), []string{"CTL-1"}) {
+		t.Errorf("after the view closed the service runs %v, want [CTL-1]", runningIDs(st))
+	}
+
+	// With the view closed, Ctrl-C is the service's again: it stops cleanly.
+	term.run(t, "send-keys", "-t", term.session, "C-c")
+	term.waitExit(t, 0)
+	if h := term.history(t); !strings.Contains(h, "symphony stopped") {
+		t.Errorf("the service did not say it stopped:\n%s", h)
+	}
+}
+
+// waitExit waits (bounded) for the command in the window to exit, and checks its status.
+func (tt *tmuxTerm) waitExit(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, err := os.ReadFile(tt.exitFile)
+		if err == nil && strings.HasSuffix(string(data), "\n") {
+			if got := strings.TrimSpace(string(data)); got != fmt.Sprint(want) {
+				t.Fatalf("the command exited with status %s, want %d; the terminal shows:\n%s", got, want, tt.history(t))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the command did not exit within a minute; the terminal shows:\n%s", tt.history(t))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
