@@ -68,6 +68,11 @@ func (tt *tmuxTerm) screen(t *testing.T) string {
 	return tt.run(t, "capture-pane", "-p", "-t", tt.session)
 }
 
+// styledScreen is the screen with its colour and attribute escape sequences.
+func (tt *tmuxTerm) styledScreen(t *testing.T) string {
+	return tt.run(t, "capture-pane", "-p", "-e", "-t", tt.session)
+}
+
 // history is the normal screen with everything scrolled off it (not the alternate screen).
 func (tt *tmuxTerm) history(t *testing.T) string {
 	return tt.run(t, "capture-pane", "-p", "-S", "-", "-t", tt.session)
@@ -99,10 +104,13 @@ func TestStatusWatchDrawsTheLiveViewInATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	term := newTmuxTerm(t, e.env, e.dir, e.bin, "--config", e.config, "status", "--watch")
+	term := newTmuxTerm(t, append(slices.Clone(e.env), "NO_COLOR=1"), e.dir, e.bin, "--config", e.config, "status", "--watch")
 	term.waitScreen(t, "the running issue and the dashboard URL", func(s string) bool {
 		return strings.Contains(s, "● CTL-1 ") && strings.Contains(s, "Dashboard: "+url) && strings.Contains(s, "Agents: 1/4")
 	})
+	if styled := term.styledScreen(t); strings.Contains(styled, "\x1b[3") || strings.Contains(styled, "\x1b[1m") {
+		t.Errorf("NO_COLOR is set but the view is coloured:\n%q", styled)
+	}
 
 	// A run starts: a new issue appears in the tracker and the service dispatches it.
 	issue := "---\ntitle: Task 2\nstate: Todo\npriority: 2\n---\nDo task 2.\n"
@@ -196,6 +204,9 @@ func TestServiceDrawsTheLiveViewOnItsTerminal(t *testing.T) {
 	})
 	if strings.Contains(screen, "level=") {
 		t.Errorf("log lines tore into the live view:\n%s", screen)
+	}
+	if styled := term.styledScreen(t); !strings.Contains(styled, "\x1b[3") {
+		t.Errorf("without NO_COLOR the view has no colour:\n%q", styled)
 	}
 
 	term.run(t, "send-keys", "-t", term.session, "q")
