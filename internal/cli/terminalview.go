@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,12 +42,13 @@ func (s *service) showStatus(ctx context.Context, cmd *cobra.Command, g *Globals
 	if v := s.terminal; v != nil {
 		v.stderr.hold()
 		err := tui.Run(ctx, tui.Options{
-			Dial:         func() (*server.Client, error) { return server.Dial(g.StateRoot()) },
-			DashboardURL: dashboardURL,
-			Input:        cmd.InOrStdin(),
-			Output:       v.out,
-			Color:        os.Getenv("NO_COLOR") == "",
-			Environ:      os.Environ(),
+			Dial:           func() (*server.Client, error) { return server.Dial(g.StateRoot()) },
+			DashboardURL:   dashboardURL,
+			Input:          cmd.InOrStdin(),
+			Output:         v.out,
+			Color:          os.Getenv("NO_COLOR") == "",
+			Environ:        os.Environ(),
+			RedrawInterval: time.Duration(s.configs.Current().Dashboard.RenderIntervalMs) * time.Millisecond,
 		})
 		if dropped := v.stderr.release(); dropped > 0 {
 			fmt.Fprintf(v.out, "terminal view closed; %d log writes while it was open are in %s\n", dropped, filepath.Join(g.LogsRoot(), "symphony.log"))

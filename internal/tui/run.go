@@ -12,9 +12,18 @@ import (
 	"github.com/symphony-go/symphony/internal/server"
 )
 
-// maxFPS caps redraws; state events arrive at most every dashboard.snapshot_publish_ms, and
-// a person cannot read faster than this anyway.
-const maxFPS = 10
+// defaultFPS caps redraws when Options.RedrawInterval is not set; state events arrive at
+// most every dashboard.snapshot_publish_ms, and a person cannot read faster than this anyway.
+const defaultFPS = 10
+
+// fps turns a least interval between redraws into Bubble Tea's frame-rate cap, which it
+// clamps to 120.
+func fps(redraw time.Duration) int {
+	if redraw <= 0 {
+		return defaultFPS
+	}
+	return max(int(time.Second/redraw), 1)
+}
 
 // The size assumed for an output that is not a terminal.
 const (
@@ -32,6 +41,9 @@ type Options struct {
 	// Input and Output are the terminal.
 	Input  io.Reader
 	Output io.Writer
+	// RedrawInterval is the least time between two redraws (dashboard.render_interval_ms);
+	// zero means a tenth of a second.
+	RedrawInterval time.Duration
 	// Color styles the view (off for NO_COLOR).
 	Color bool
 	// Environ is the environment the terminal's capabilities are read from.
@@ -47,7 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 	m := newModel(Frame{Now: time.Now(), Width: fallbackWidth, DashboardURL: opts.DashboardURL, Link: "connecting…", Color: opts.Color}, time.Now)
 	// A terminal reports its own size; the fallback is for an output that cannot.
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(opts.Input), tea.WithOutput(opts.Output),
-		tea.WithEnvironment(opts.Environ), tea.WithFPS(maxFPS), tea.WithWindowSize(fallbackWidth, fallbackHeight))
+		tea.WithEnvironment(opts.Environ), tea.WithFPS(fps(opts.RedrawInterval)), tea.WithWindowSize(fallbackWidth, fallbackHeight))
 	var following sync.WaitGroup
 	following.Go(func() { follow(ctx, opts.Dial, func(msg any) { p.Send(msg) }) })
 	_, err := p.Run()

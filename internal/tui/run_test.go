@@ -100,3 +100,11 @@ func TestRunEndsWithItsContext(t *testing.T) {
 		t.Fatal("Run did not return within 10s of its context ending")
 	}
 }
+
+func TestRedrawIntervalBecomesAFrameRateCap(t *testing.T) {
+	for redraw, want := range map[time.Duration]int{0: defaultFPS, 16 * time.Millisecond: 62, time.Second: 1, 5 * time.Second: 1, time.Millisecond: 1000} {
+		if got := fps(redraw); got != want {
+			t.Errorf("fps(%v) = %d, want %d", redraw, got, want)
+		}
+	}
+}
