@@ -189,3 +189,18 @@ func TestFormatting(t *testing.T) {
 		t.Errorf("middle of a short id = %q", got)
 	}
 }
+
+// BenchmarkRenderBusy draws a 200-agent state at 160 columns on a 50-line terminal, the
+// work of one redraw.
+func BenchmarkRenderBusy(b *testing.B) {
+	st := busyState()
+	for i := range 200 {
+		r := st.Running[i%10]
+		r.IssueIdentifier = fmt.Sprintf("ENG-%d", 1000+i)
+		st.Running = append(st.Running, r)
+	}
+	f := Frame{State: &st, Now: at, Width: 160, Height: 50, Color: true, Link: "live"}
+	for b.Loop() {
+		Render(f)
+	}
+}
