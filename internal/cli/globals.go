@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -102,7 +103,7 @@ func absPath(p string) string {
 
 // Logger builds the service logger: stderr plus <logs-root>/symphony.log, with secrets
 // scrubbed. The returned function closes the log file.
-func (g *Globals) Logger(cmd *cobra.Command, secrets []string) (*slog.Logger, func() error, error) {
+func (g *Globals) Logger(stderr io.Writer, secrets []string) (*slog.Logger, func() error, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return nil, nil, usageErr(fmt.Errorf("--log-level: %w", err))
@@ -111,7 +112,7 @@ func (g *Globals) Logger(cmd *cobra.Command, secrets []string) (*slog.Logger, fu
 		return nil, nil, usageErr(fmt.Errorf("--log-format must be text or json, got %q", g.logFormat))
 	}
 	logger, closeFn, err := logging.New(logging.Options{
-		Stderr: cmd.ErrOrStderr(), LogsRoot: g.LogsRoot(), JSON: g.logFormat == "json", Level: level, Secrets: secrets,
+		Stderr: stderr, LogsRoot: g.LogsRoot(), JSON: g.logFormat == "json", Level: level, Secrets: secrets,
 	})
 	if err != nil {
 		return nil, nil, failure(err)

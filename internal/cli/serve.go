@@ -69,7 +69,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		})
 	}
 	helpers.Go(func() { applyReloads(ctx, s, o, notices) })
-	helpers.Go(func() { printStatus(ctx, cmd.OutOrStdout(), o) })
+	helpers.Go(func() { s.showStatus(ctx, cmd, g, o, api.url) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
 	pollers, err := prPollers(s, cfg, notices)
 	if err != nil {

@@ -48,7 +48,9 @@ type service struct {
 	// dependencies holds GitHub pushes and pull requests that add dependency sources outside
 	// dependency_audit's allow-lists until an operator approves them.
 	dependencies *depaudit.Gate
-	closeLog     func() error
+	// terminal is the live view drawn on the service's terminal, nil when off.
+	terminal *terminalView
+	closeLog func() error
 }
 
 // openService loads the configuration (refusing features this build cannot run), opens the
@@ -80,7 +82,12 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		return nil, err
 	}
 	secrets := append(cfg.Secrets(), audit.SecretEnvValues(os.Environ())...)
-	logger, closeLog, err := g.Logger(cmd, secrets)
+	var terminal *terminalView
+	stderr := cmd.ErrOrStderr()
+	if g.serving {
+		terminal, stderr = newTerminalView(cmd, cfg)
+	}
+	logger, closeLog, err := g.Logger(stderr, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +99,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 		logger.Warn("runs recorded before state roots became per config stay in the shared state root; pass --state-root there to keep using them",
 			"shared_state_root", legacy)
 	}
-	s := &service{logger: logger, closeLog: closeLog, dashboard: dashboard}
+	s := &service{logger: logger, closeLog: closeLog, dashboard: dashboard, terminal: terminal}
 	logConcerns(logger, concerns)
 	ok := false
 	defer func() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/server"
+	"github.com/symphony-go/symphony/internal/tui"
 )
 
 // statusWatchInterval is how often `status --watch` prints the view.
@@ -48,6 +49,9 @@ func newStatusCmd(g *Globals) *cobra.Command {
 			if !watch {
 				return printStatusView(cmd.Context(), g, c, cmd.OutOrStdout())
 			}
+			if out, ok := terminalOut(cmd); ok {
+				return watchLive(cmd, g, out)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			tick := time.NewTicker(statusWatchInterval)
@@ -66,7 +70,7 @@ func newStatusCmd(g *Globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's state document")
-	cmd.Flags().BoolVar(&watch, "watch", false, "print the view every 2 seconds until interrupted")
+	cmd.Flags().BoolVar(&watch, "watch", false, "keep showing the view: live on a terminal, else reprinted every 2 seconds")
 	return cmd
 }
 
@@ -99,9 +103,9 @@ func renderStatus(w io.Writer, st server.State) {
 	}
 	fmt.Fprintf(w, "Dispatch: %s\n", dispatch)
 	fmt.Fprintf(w, "Agents: %d/%d   Tokens: %s total, %s today", st.Counts.Running, st.MaxAgents,
-		thousands(st.Totals.TotalTokens), thousands(st.Budget.DailyUsed))
+		tui.Thousands(st.Totals.TotalTokens), tui.Thousands(st.Budget.DailyUsed))
 	if st.Budget.DailyLimit > 0 {
-		fmt.Fprintf(w, " of %s", thousands(st.Budget.DailyLimit))
+		fmt.Fprintf(w, " of %s", tui.Thousands(st.Budget.DailyLimit))
 	}
 	fmt.Fprintln(w)
 	if st.LastPollError != "" {
@@ -123,7 +127,7 @@ func renderStatus(w io.Writer, st server.State) {
 			if r.LastMessage != "" {
 				last += ": " + oneLine(r.LastMessage, 60)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)), thousands(r.Tokens.TotalTokens), last)
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)), tui.Thousands(r.Tokens.TotalTokens), last)
 		}
 	})
 	section("Queued", len(st.Queued), func(tw *tabwriter.Writer) {
@@ -179,22 +183,4 @@ func renderStatus(w io.Writer, st server.State) {
 // age prints a duration to the second, never negative.
 func age(d time.Duration) string {
 	return max(d, 0).Round(time.Second).String()
-}
-
-// thousands groups digits in threes: 1234567 -> 1,234,567.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -416,6 +416,10 @@ type Dashboard struct {
 	RenderIntervalMs     int    `yaml:"render_interval_ms"`
 	SnapshotPublishMs    int    `yaml:"snapshot_publish_ms"`
 	TranscriptBufferSize int    `yaml:"transcript_buffer_size"`
+	// Terminal draws the live terminal view (as `symphony status --watch` does) on the
+	// service's own terminal while stdin and stdout are terminals; q or Ctrl-C closes the view
+	// and leaves the service running. Logs then go only to the log file until it closes.
+	Terminal bool `yaml:"terminal"`
 }
 
 // IssueGate configures the pre-dispatch clarity gate (SPEC §5.4.14).
