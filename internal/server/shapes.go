@@ -212,7 +212,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 		Retrying: make([]RetryJSON, 0, len(s.Retrying)), Watching: make([]WatchingJSON, 0, len(s.Watching)),
 		Conflicts: make([]ConflictJSON, 0, len(s.Conflicts)), Held: make([]HeldJSON, 0, len(s.Held)),
 		AwaitingInput: make([]AwaitingJSON, 0, len(s.AwaitingInput)),
-		Totals:        Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: s.RuntimeSeconds},
+		Totals:        Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: secondsRunning(s)},
 		Pause:         PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
 		LastPollAt:    timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
 	}
@@ -296,4 +296,16 @@ func retryOf(r orchestrator.RetryRow) RetryJSON {
 func watchingOf(w orchestrator.WatchingRow, now time.Time) WatchingJSON {
 	return WatchingJSON{RepoKey: w.RepoKey, IssueID: w.IssueID, IssueIdentifier: w.Identifier, State: w.State, URL: w.URL,
 		LastRanAt: w.LastRanAt, SecondsSinceLastRun: now.Sub(w.LastRanAt).Seconds()}
+}
+
+// secondsRunning is the agents' runtime so far: finished attempts plus the time the running
+// ones have been at work (SPEC §13.5), so a busy service never reports zero.
+func secondsRunning(s *orchestrator.Snapshot) float64 {
+	total := s.RuntimeSeconds
+	for _, r := range s.Running {
+		if d := s.At.Sub(r.StartedAt); d > 0 {
+			total += d.Seconds()
+		}
+	}
+	return total
 }

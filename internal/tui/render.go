@@ -68,6 +68,7 @@ func Render(f Frame) string {
 		v.backoff(f.State, f.Now)
 		v.queued(f.State)
 		v.held(f.State)
+		v.waiting(f.State, f.Now)
 		v.watching(f.State, f.Now)
 		v.conflicts(f.State)
 	}
@@ -234,6 +235,26 @@ func (v *view) held(st *server.State) {
 	v.section("Held", "")
 	for _, h := range st.Held {
 		v.row(fmt.Sprintf("%s %s  %s", v.p.warn("⏸"), h.IssueIdentifier, flat(h.Reason)))
+	}
+}
+
+// waiting lists the issues held for a person: an agent's question awaiting its answer, and
+// candidates the issue gate asked to clarify or skipped.
+func (v *view) waiting(st *server.State, now time.Time) {
+	if len(st.AwaitingInput) > 0 {
+		v.section("Awaiting input", v.p.dim("(ID, ASKED, QUESTION)"))
+		for _, a := range st.AwaitingInput {
+			v.row(fmt.Sprintf("  %s  %s ago  %s", a.IssueIdentifier, span(now.Sub(a.AskedAt)), flat(a.Question)))
+		}
+	}
+	if len(st.AwaitingClarification)+len(st.Skipped) > 0 {
+		v.section("Issue gate", v.p.dim("(ID, DECISION, SCORE, REASON)"))
+		for _, g := range st.AwaitingClarification {
+			v.row(fmt.Sprintf("  %s  clarify  %d  %s", g.IssueIdentifier, g.Score, flat(g.Reason)))
+		}
+		for _, g := range st.Skipped {
+			v.row(fmt.Sprintf("  %s  skipped  %d  %s", g.IssueIdentifier, g.Score, flat(g.Reason)))
+		}
 	}
 }
 

@@ -76,6 +76,9 @@ func pausedState() server.State {
 	st.Pause = server.PauseJSON{Paused: true, Reason: "deploy <script>"}
 	st.Held = []server.HeldJSON{{IssueIdentifier: "ENG-7", Reason: "stopped by operator"}}
 	st.Counts.Held = 1
+	st.AwaitingInput = []server.AwaitingJSON{{IssueIdentifier: "ENG-8", Question: "Which port\nshould it use?", AskedAt: at.Add(-20 * time.Minute)}}
+	st.AwaitingClarification = []server.GateJSON{{IssueIdentifier: "ENG-9", Score: 4, Reason: "No target latency."}}
+	st.Skipped = []server.GateJSON{{IssueIdentifier: "ENG-10", Score: 2, Reason: "Nothing to do."}}
 	st.Budget = server.BudgetJSON{DailyLimit: 1000000, DailyUsed: 1000250, DailyRemaining: ptr(int64(0)), DailyPaused: true}
 	st.RateLimits = json.RawMessage(`{"model":"claude","remaining":12}`)
 	return st
