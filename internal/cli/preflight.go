@@ -122,15 +122,7 @@ func doctorGitHubTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
 	}
 	t.CredentialFix = "export GH_TOKEN (or GITHUB_TOKEN) with a token that can read and edit the issues of issues.github.repos"
 	tr, err := githubtracker.FromConfig(cfg, os.Getenv)
-	if err != nil {
-		t.Err = err
-		return t
-	}
-	t.Verify = func(ctx context.Context) error {
-		_, err := tr.ViewerID(ctx)
-		return err
-	}
-	return t
+	return verifyViewer(t, tr, err)
 }
 
 // doctorJiraTracker verifies the Jira credentials by reading the token's own account.
@@ -138,15 +130,7 @@ func doctorJiraTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
 	t.Endpoint = cfg.Issues.Jira.BaseURL
 	t.CredentialFix = "set issues.jira.email and issues.jira.api_token (or export JIRA_EMAIL and JIRA_API_TOKEN) to a valid Jira Cloud API token"
 	tr, err := jira.FromConfig(cfg)
-	if err != nil {
-		t.Err = err
-		return t
-	}
-	t.Verify = func(ctx context.Context) error {
-		_, err := tr.ViewerID(ctx)
-		return err
-	}
-	return t
+	return verifyViewer(t, tr, err)
 }
 
 // doctorGitLabTracker verifies the GitLab token by reading the token's own user.
@@ -154,6 +138,17 @@ func doctorGitLabTracker(cfg *config.Config, t doctor.Tracker) doctor.Tracker {
 	t.Endpoint = cfg.Issues.GitLab.BaseURL
 	t.CredentialFix = "export GITLAB_TOKEN with a token (api scope) of a user who can edit the issues of issues.gitlab.project"
 	tr, err := gitlab.FromConfig(cfg, os.Getenv)
+	return verifyViewer(t, tr, err)
+}
+
+// viewerReader is a tracker that can read the account its token belongs to.
+type viewerReader interface {
+	ViewerID(ctx context.Context) (string, error)
+}
+
+// verifyViewer makes reading the token's own account the tracker's doctor check, or records
+// why the tracker could not be built.
+func verifyViewer[T viewerReader](t doctor.Tracker, tr T, err error) doctor.Tracker {
 	if err != nil {
 		t.Err = err
 		return t
