@@ -188,6 +188,18 @@ type Agent struct {
 	// HumanInput configures request_human_input: where an issue waits for an answer and what
 	// resumes it.
 	HumanInput HumanInput `yaml:"human_input"`
+	// Pricing maps a model name, as the runtime reports it, to its token prices; runs of a
+	// model without an entry cost nothing unless the runtime reports a cost itself.
+	Pricing map[string]ModelPrice `yaml:"pricing"`
+}
+
+// ModelPrice is what one model costs, in US dollars per million tokens of each bucket
+// (docs/token_accounting.md names the buckets).
+type ModelPrice struct {
+	Input              float64 `yaml:"input"`
+	CachedInput        float64 `yaml:"cached_input"`
+	CacheCreationInput float64 `yaml:"cache_creation_input"`
+	Output             float64 `yaml:"output"`
 }
 
 // HumanInput configures how an agent's question to a human parks its issue and how a reply
