@@ -72,6 +72,12 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 			o.dailyTokens += d.Total
 			o.issueTokens[u.issueID] += d.Total
 			o.d.Observer.OnTokens(e.issue.RepoKey, d)
+			if ev.CostUSD != nil {
+				e.costUSD += *ev.CostUSD
+				o.costUSD += *ev.CostUSD
+				o.dailyCostUSD += *ev.CostUSD
+				o.d.Observer.OnCost(e.issue.RepoKey, *ev.CostUSD)
+			}
 		}
 	}
 }
@@ -79,7 +85,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 // rollDay resets the daily token count at the UTC day boundary.
 func (o *Orchestrator) rollDay(now time.Time) {
 	if day := now.UTC().Format(time.DateOnly); day != o.day {
-		o.day, o.dailyTokens = day, 0
+		o.day, o.dailyTokens, o.dailyCostUSD = day, 0, 0
 	}
 }
 
@@ -261,16 +267,16 @@ func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status,
 	row := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueState: state,
 		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace,
 		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds(),
-		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures}
+		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures, CostUSD: e.costUSD}
 	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
-	details := map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total}
+	details := map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total, "cost_usd": e.costUSD}
 	if res.ReviewerTokens > 0 {
 		// Already inside total_tokens; told apart so the reviewer's cost can be seen.
 		details["reviewer_tokens"] = res.ReviewerTokens
 	}
 	o.auditRun(is, e.runID, audit.EventRunFinished, details)
 	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,
-		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens})
+		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens, CostUSD: e.costUSD})
 	if over := len(o.history) - o.s.HistoryLimit; over > 0 {
 		o.history = o.history[over:]
 	}

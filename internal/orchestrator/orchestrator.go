@@ -92,6 +92,9 @@ type Orchestrator struct {
 	runtimeSeconds float64
 	day            string
 	dailyTokens    int64
+	// costUSD and dailyCostUSD are what all tokens, and today's, cost in US dollars.
+	costUSD        float64
+	dailyCostUSD   float64
 	rateLimits     json.RawMessage
 	pause          store.Pause
 	diskBlock      string
@@ -118,6 +121,7 @@ type runEntry struct {
 	lastMessage string
 	turns       int
 	tokens      agent.TokenUsage
+	costUSD     float64
 	cancel      context.CancelCauseFunc
 	stopReason  StopReason
 	// handedOffTo is the state the agent moved its own issue to through a tool. Reconciliation

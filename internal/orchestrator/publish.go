@@ -31,6 +31,7 @@ func (o *Orchestrator) publish() {
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
 		Blockers: o.blockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay, Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
+		CostUSD: o.costUSD, DailyCostUSD: o.dailyCostUSD,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
 		AwaitingClarification: o.gate.awaiting, Skipped: o.gate.skipped,
@@ -45,7 +46,7 @@ func (o *Orchestrator) publish() {
 			PRURL: e.issue.PullRequestURL(), RepoKey: e.issue.RepoKey, State: e.issue.State,
 			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
 			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
-			Turns: e.turns, Tokens: e.tokens, StopRequested: e.stopReason,
+			Turns: e.turns, Tokens: e.tokens, CostUSD: e.costUSD, StopRequested: e.stopReason,
 		})
 	}
 	slices.SortFunc(s.Running, func(a, b RunningRow) int { return cmp.Compare(a.Identifier, b.Identifier) })

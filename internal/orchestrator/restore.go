@@ -38,11 +38,14 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 	if o.dailyTokens, err = st.DailyUsage(ctx, now); err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
+	if o.dailyCostUSD, err = st.DailyCost(ctx, now); err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
 	totals, err := st.Totals(ctx)
 	if err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
-	o.runtimeSeconds = totals.RuntimeSeconds
+	o.runtimeSeconds, o.costUSD = totals.RuntimeSeconds, totals.CostUSD
 	o.tokens = agent.TokenUsage{UncachedInput: totals.Tokens.UncachedInput, CachedInput: totals.Tokens.CachedInput,
 		CacheCreationInput: totals.Tokens.CacheCreationInput, Output: totals.Tokens.Output, Total: totals.Tokens.Total}
 	holds, err := st.Holds(ctx)

@@ -33,6 +33,8 @@ type Settings struct {
 
 	// TokensPerIssue caps one issue's tokens across all attempts and restarts; 0 disables it.
 	TokensPerIssue int64
+	// Pricing prices token usage by model name; a model without an entry costs nothing.
+	Pricing map[string]Price
 	// TokensPerDay pauses new dispatch once the UTC day's tokens reach it; 0 disables it.
 	TokensPerDay int64
 

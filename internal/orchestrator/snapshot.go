@@ -48,6 +48,9 @@ type Snapshot struct {
 	RuntimeSeconds float64
 	DailyTokens    int64
 	RateLimits     json.RawMessage
+	// CostUSD and DailyCostUSD are what all tokens, and the UTC day's, cost in US dollars.
+	CostUSD      float64
+	DailyCostUSD float64
 
 	LastPollAt    time.Time
 	LastPollError string
@@ -95,6 +98,7 @@ type RunningRow struct {
 	LastMessage   string
 	Turns         int
 	Tokens        agent.TokenUsage
+	CostUSD       float64
 	StopRequested StopReason
 }
 
@@ -157,6 +161,7 @@ type HistoryRow struct {
 	StartedAt  time.Time
 	EndedAt    time.Time
 	Tokens     agent.TokenUsage
+	CostUSD    float64
 }
 
 // Find returns the running row of issueID.

@@ -344,6 +344,11 @@ func (s *eventSink) observe(ev agent.Event) {
 	raw := ev.Raw
 	ev.Raw = nil
 	iss := s.job.issue
+	if ev.Kind == agent.EventTokenUsage && ev.UsageDelta != nil {
+		// Priced once here, so the loop, the store and the metrics all count the same dollars.
+		usd := costOf(s.job.settings.Pricing, ev)
+		ev.CostUSD = &usd
+	}
 	if u, send := s.toLoop(ev); send {
 		s.report(u)
 	}
@@ -385,7 +390,7 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.addUsage(usageRow(iss, at, delta))
+	s.addUsage(usageRow(iss, at, delta, *ev.CostUSD))
 	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
