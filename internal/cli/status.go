@@ -103,7 +103,7 @@ func renderStatus(w io.Writer, st server.State) {
 	if st.Budget.DailyLimit > 0 {
 		fmt.Fprintf(w, " of %s", thousands(st.Budget.DailyLimit))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "   Cost: %s total, %s today\n", server.FormatUSD(st.Totals.CostUSD), server.FormatUSD(st.Totals.CostUSDToday))
 	if st.LastPollError != "" {
 		fmt.Fprintf(w, "Last poll failed: %s\n", st.LastPollError)
 	}
@@ -117,13 +117,14 @@ func renderStatus(w io.Writer, st server.State) {
 		tw.Flush()
 	}
 	section("Running", len(st.Running), func(tw *tabwriter.Writer) {
-		fmt.Fprintln(tw, "  ISSUE\tSTAGE\tTURN\tAGE\tTOKENS\tLAST EVENT")
+		fmt.Fprintln(tw, "  ISSUE\tSTAGE\tTURN\tAGE\tTOKENS\tCOST\tLAST EVENT")
 		for _, r := range st.Running {
 			last := r.LastEvent
 			if r.LastMessage != "" {
 				last += ": " + oneLine(r.LastMessage, 60)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)), thousands(r.Tokens.TotalTokens), last)
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)),
+				thousands(r.Tokens.TotalTokens), server.FormatUSD(r.CostUSD), last)
 		}
 	})
 	section("Queued", len(st.Queued), func(tw *tabwriter.Writer) {
