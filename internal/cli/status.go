@@ -103,7 +103,11 @@ func renderStatus(w io.Writer, st server.State) {
 	if st.Budget.DailyLimit > 0 {
 		fmt.Fprintf(w, " of %s", thousands(st.Budget.DailyLimit))
 	}
-	fmt.Fprintf(w, "   Cost: %s total, %s today\n", server.FormatUSD(st.Totals.CostUSD), server.FormatUSD(st.Totals.CostUSDToday))
+	fmt.Fprintf(w, "   Cost: %s total, %s today", server.FormatUSD(st.Totals.CostUSD), server.FormatUSD(st.Totals.CostUSDToday))
+	if st.Budget.DailyDollarLimit > 0 {
+		fmt.Fprintf(w, " of %s", server.FormatUSD(st.Budget.DailyDollarLimit))
+	}
+	fmt.Fprintln(w)
 	if st.LastPollError != "" {
 		fmt.Fprintf(w, "Last poll failed: %s\n", st.LastPollError)
 	}

@@ -27,7 +27,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		Skipped: []server.GateJSON{{IssueIdentifier: "ENG-10", Kind: "scored", Score: 2, Reason: "Nothing to do."},
 			{IssueIdentifier: "ENG-11", Kind: "error", Reason: "LLM call failed: provider_http_status"}},
 		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}, CostUSD: 12.5, CostUSDToday: 0.004},
-		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
+		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000, DailyDollarLimit: 20},
 		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
 	}
 	var b strings.Builder
@@ -35,7 +35,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 	view := b.String()
 	for _, want := range []string{
 		"Dispatch: held: paused by operator: deploy\n",
-		"Agents: 1/4   Tokens: 1,234,567 total, 182,500 today of 10,000,000   Cost: $12.50 total, $0.0040 today\n",
+		"Agents: 1/4   Tokens: 1,234,567 total, 182,500 today of 10,000,000   Cost: $12.50 total, $0.0040 today of $20.00\n",
 		"Running (1)", "ENG-1  In Progress  3     13m5s  128,000  $0.42  notification: running go test",
 		"Queued (1)", "Retry queue (2)", "ENG-3  attempt 4  due in 1m20s  error: worker exited: turn_timeout", "ENG-8  attempt 1  due in 1s     continuation",
 		"Held (1)", "ENG-7  stopped by operator",

@@ -54,3 +54,24 @@ func TestPricingRefusesBadPricesWithTheirLine(t *testing.T) {
 		})
 	}
 }
+
+func TestDollarBudgetsLoadAndRefuseNonPositiveCaps(t *testing.T) {
+	const head = "issues: {provider: memory}\nrepositories: [{key: app}]\nagent:\n  runtime: codex\n  command: codex app-server\n  pricing: {gpt-5: {input: 1, output: 8}}\n  limits:\n"
+	dir := t.TempDir()
+	path := filepath.Join(dir, "symphony.yml")
+	writeFile(t, filepath.Join(dir, "WORKFLOW.md"), "body\n")
+	writeFile(t, path, head+"    dollars_per_issue: 2.5\n    dollars_per_day: 40\n")
+	cfg, err := LoadWithEnv(path, mapEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.Agent.Limits; l.DollarsPerIssue == nil || *l.DollarsPerIssue != 2.5 || l.DollarsPerDay == nil || *l.DollarsPerDay != 40 {
+		t.Fatalf("dollar caps %v, %v; want 2.5 and 40", l.DollarsPerIssue, l.DollarsPerDay)
+	}
+	writeFile(t, path, head+"    dollars_per_issue: null\n    dollars_per_day: 0\n")
+	_, err = LoadWithEnv(path, mapEnv(nil))
+	var errs yamlschema.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Line != 9 || errs[0].Path != "agent.limits.dollars_per_day" {
+		t.Fatalf("got %v, want one problem at agent.limits.dollars_per_day line 9", err)
+	}
+}

@@ -238,6 +238,10 @@ type Limits struct {
 	// TokensPerDay caps all tokens per UTC day. Each is nil when disabled with null.
 	TokensPerIssue *int64 `yaml:"tokens_per_issue"`
 	TokensPerDay   *int64 `yaml:"tokens_per_day"`
+	// DollarsPerIssue and DollarsPerDay are the same caps in US dollars, priced with
+	// agent.pricing (or the runtime's own cost); each is off when null, the default.
+	DollarsPerIssue *float64 `yaml:"dollars_per_issue"`
+	DollarsPerDay   *float64 `yaml:"dollars_per_day"`
 }
 
 // Prompts configures prompt assembly.

@@ -153,6 +153,12 @@ func (l *loader) validateAgent() {
 	if v := a.Limits.TokensPerDay; v != nil && *v <= 0 {
 		l.bad("agent.limits.tokens_per_day", "must be a positive integer, or null to disable the cap")
 	}
+	if v := a.Limits.DollarsPerIssue; v != nil && *v <= 0 {
+		l.bad("agent.limits.dollars_per_issue", fmt.Sprintf("must be a positive number of US dollars, or null to disable the cap, got %v", *v))
+	}
+	if v := a.Limits.DollarsPerDay; v != nil && *v <= 0 {
+		l.bad("agent.limits.dollars_per_day", fmt.Sprintf("must be a positive number of US dollars, or null to disable the cap, got %v", *v))
+	}
 	l.validatePricing(a.Pricing)
 	l.positive("agent.timeouts.turn_ms", a.Timeouts.TurnMs)
 	l.positive("agent.timeouts.read_ms", a.Timeouts.ReadMs)

@@ -98,6 +98,7 @@ type Store interface {
 	DailyUsage(ctx context.Context, day time.Time) (int64, error)
 	DailyCost(ctx context.Context, day time.Time) (float64, error)
 	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)
+	IssueCost(ctx context.Context, repoKey, issueID string) (float64, error)
 	Totals(ctx context.Context) (store.Totals, error)
 }
 

@@ -39,6 +39,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	}
 	if u.hasBase {
 		o.issueTokens[u.issueID] = max(o.issueTokens[u.issueID], u.baseTokens)
+		o.issueCostUSD[u.issueID] = max(o.issueCostUSD[u.issueID], u.baseCostUSD)
 	}
 	if u.issue != nil && u.issue.State != e.issue.State {
 		// Per-state limits count running attempts by state, so a move may free a slot.
@@ -76,6 +77,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 				e.costUSD += *ev.CostUSD
 				o.costUSD += *ev.CostUSD
 				o.dailyCostUSD += *ev.CostUSD
+				o.issueCostUSD[u.issueID] += *ev.CostUSD
 				o.d.Observer.OnCost(e.issue.RepoKey, *ev.CostUSD)
 			}
 		}
@@ -152,7 +154,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusBudgetExhausted
 		log.Warn("stopped: token budget exhausted; not retrying", "reason", brief(errText))
 		o.release(is.ID, is.RepoKey)
-		o.hold(is.ID, is.Identifier, is.RepoKey, budgetHoldReason)
+		o.hold(is.ID, is.Identifier, is.RepoKey, o.budgetHoldReasonOf(is.ID))
 	case reason == StopOperator:
 		status = store.StatusStopped
 		log.Info("stopped by operator")
@@ -165,6 +167,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		delete(o.completed, is.ID)
 		delete(o.watching, is.ID)
 		delete(o.issueTokens, is.ID)
+		delete(o.issueCostUSD, is.ID)
 		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
 	case reason == StopInactive:
 		status = store.StatusStopped
@@ -239,6 +242,18 @@ func (o *Orchestrator) unholdRecord(repoKey, id string) {
 // budgetHoldReason is the hold reason of an issue out of token budget; a restart re-checks it
 // against the current cap instead of trusting the record.
 const budgetHoldReason = "token budget exhausted (agent.limits.tokens_per_issue)"
+
+// dollarHoldReason is the hold reason of an issue out of its dollar budget, re-checked the same way.
+const dollarHoldReason = "dollar budget exhausted (agent.limits.dollars_per_issue)"
+
+// budgetHoldReasonOf names the budget an issue stopped for exhausted: dollars when its cost
+// reached the dollar cap, else tokens.
+func (o *Orchestrator) budgetHoldReasonOf(issueID string) string {
+	if o.s.DollarsPerIssue > 0 && o.issueCostUSD[issueID] >= o.s.DollarsPerIssue {
+		return dollarHoldReason
+	}
+	return budgetHoldReason
+}
 
 func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
 	o.cleanups.Add(1)

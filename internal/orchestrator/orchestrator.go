@@ -88,6 +88,7 @@ type Orchestrator struct {
 	slotsChanged bool
 
 	issueTokens    map[string]int64
+	issueCostUSD   map[string]float64
 	tokens         agent.TokenUsage
 	runtimeSeconds float64
 	day            string
@@ -156,7 +157,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{}, queued: map[string]*queuedEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{},
-		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
+		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{}, issueCostUSD: map[string]float64{},
 	}
 	o.initGate()
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)

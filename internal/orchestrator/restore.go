@@ -59,7 +59,7 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 			continue
 		}
 		// A budget hold is decided again below: the cap may have been raised meanwhile.
-		if h.Reason == budgetHoldReason {
+		if h.Reason == budgetHoldReason || h.Reason == dollarHoldReason {
 			o.unholdRecord(h.RepoKey, h.IssueID)
 			continue
 		}
@@ -112,7 +112,7 @@ func (o *Orchestrator) endPredecessorAgents(ctx context.Context) error {
 }
 
 func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
-	if o.s.TokensPerIssue <= 0 {
+	if o.s.TokensPerIssue <= 0 && o.s.DollarsPerIssue <= 0 {
 		return nil
 	}
 	runs, err := o.d.Store.Runs(ctx, store.RunFilter{Status: store.StatusBudgetExhausted, Limit: restoreLimit})
@@ -127,8 +127,16 @@ func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("orchestrator restore: %w", err)
 		}
-		if used.Total >= o.s.TokensPerIssue {
+		if o.s.TokensPerIssue > 0 && used.Total >= o.s.TokensPerIssue {
 			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, budgetHoldReason)
+			continue
+		}
+		cost, err := o.d.Store.IssueCost(ctx, r.RepoKey, r.IssueID)
+		if err != nil {
+			return fmt.Errorf("orchestrator restore: %w", err)
+		}
+		if o.s.DollarsPerIssue > 0 && cost >= o.s.DollarsPerIssue {
+			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, dollarHoldReason)
 		}
 	}
 	return nil

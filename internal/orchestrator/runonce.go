@@ -102,6 +102,16 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 		}
 	}
 
+	if capUSD := d.Settings.DollarsPerDay; capUSD > 0 {
+		used, err := d.Store.DailyCost(runCtx, d.Clock.Now())
+		if err != nil {
+			return Result{}, fmt.Errorf("run: reading today's cost: %w", err)
+		}
+		if used >= capUSD {
+			return Result{}, fmt.Errorf("run: today's cost $%v has reached agent.limits.dollars_per_day %v; no new run starts before the next UTC day", used, capUSD)
+		}
+	}
+
 	res := Result{Issue: is}
 	for attempt := 0; ; attempt++ {
 		ar := runOneAttempt(runCtx, d, w, rec, attemptJob{issue: is, attempt: attempt, settings: d.Settings})

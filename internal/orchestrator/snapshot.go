@@ -24,6 +24,9 @@ type Snapshot struct {
 	// TokensPerIssue and TokensPerDay are the token budgets in force; zero means no limit.
 	TokensPerIssue int64
 	TokensPerDay   int64
+	// DollarsPerIssue and DollarsPerDay are the dollar budgets in force; zero means no limit.
+	DollarsPerIssue float64
+	DollarsPerDay   float64
 
 	// MaxAgents is the global concurrency limit in force (agent.concurrency.max_total).
 	MaxAgents int

@@ -27,6 +27,8 @@ type attemptJob struct {
 	// knownTokens is the issue's lifetime usage as the loop counted it; it covers usage of
 	// earlier attempts whose store writes may still be queued.
 	knownTokens int64
+	// knownCostUSD is the same for the issue's cost in US dollars.
+	knownCostUSD float64
 	// settings are the ones in force at dispatch; a reload does not change a running attempt.
 	settings Settings
 	// pr makes the attempt an explicit pull-request run: its workspace is on the PR's head,
@@ -69,9 +71,10 @@ type workerUpdate struct {
 	// when the loop handles the message.
 	progress *progressSlot
 	// baseTokens is the issue's lifetime usage before this attempt, read from the store.
-	baseTokens int64
-	hasBase    bool
-	turn       int
+	baseTokens  int64
+	baseCostUSD float64
+	hasBase     bool
+	turn        int
 	// turnTook is how long the completed turn took.
 	turnTook time.Duration
 	issue    *issue.Issue
@@ -98,9 +101,19 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	base.Total = max(base.Total, job.knownTokens)
-	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, hasBase: true})
+	baseCost, err := w.d.Store.IssueCost(ctx, iss.RepoKey, iss.ID)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("reading the issue's cost: %w", err))
+		return res
+	}
+	baseCost = max(baseCost, job.knownCostUSD)
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, baseCostUSD: baseCost, hasBase: true})
 	if capTokens := job.settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
 		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has used %d tokens, at or over agent.limits.tokens_per_issue %d", base.Total, capTokens)}
+		return res
+	}
+	if capUSD := job.settings.DollarsPerIssue; capUSD > 0 && baseCost >= capUSD {
+		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has cost $%v, at or over agent.limits.dollars_per_issue %v", baseCost, capUSD)}
 		return res
 	}
 
@@ -131,7 +144,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	}
 	defer w.afterRun(ws)
 
-	sink := w.sink(cancel, job, base.Total, report)
+	sink := w.sink(cancel, job, base.Total, baseCost, report)
 	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
 	defer sink.flushUsage()
@@ -303,8 +316,9 @@ type eventSink struct {
 	job    attemptJob
 	report func(workerUpdate)
 
-	mu   sync.Mutex
-	used int64
+	mu      sync.Mutex
+	used    int64
+	usedUSD float64
 	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
@@ -335,8 +349,8 @@ func (s *eventSink) toolCounts() (calls, failures int) {
 	return s.toolCalls, s.toolFailures
 }
 
-func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, report func(workerUpdate)) *eventSink {
-	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base}
+func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, baseUSD float64, report func(workerUpdate)) *eventSink {
+	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base, usedUSD: baseUSD}
 }
 
 func (s *eventSink) observe(ev agent.Event) {
@@ -395,10 +409,14 @@ func (s *eventSink) observe(ev agent.Event) {
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total
-	used := s.used
+	s.usedUSD += *ev.CostUSD
+	used, usedUSD := s.used, s.usedUSD
 	s.mu.Unlock()
 	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
+	}
+	if capUSD := s.job.settings.DollarsPerIssue; capUSD > 0 && usedUSD >= capUSD {
+		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached $%v, agent.limits.dollars_per_issue is %v", usedUSD, capUSD)})
 	}
 }
 

@@ -170,6 +170,7 @@ func usage(in, out int64) agent.TokenUsage {
 func exampleSnapshot() *orchestrator.Snapshot {
 	return &orchestrator.Snapshot{
 		At: epoch, MaxAgents: 4, TokensPerIssue: 2000000, TokensPerDay: 10000000, DailyTokens: 182500,
+		DollarsPerIssue: 5, DollarsPerDay: 50,
 		Running: []orchestrator.RunningRow{
 			{IssueID: "id-1", Identifier: "ENG-1", Title: "Fix the login redirect", URL: "https://linear.app/acme/issue/ENG-1",
 				PRURL: "https://github.com/acme/web/pull/31", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,

@@ -189,6 +189,10 @@ type BudgetJSON struct {
 	DailyUsed      int64  `json:"daily_used"`
 	DailyRemaining *int64 `json:"daily_remaining"`
 	DailyPaused    bool   `json:"daily_paused"`
+	// PerIssueDollarLimit and DailyDollarLimit are the dollar budgets; 0 means none. What
+	// today cost is Totals.CostUSDToday.
+	PerIssueDollarLimit float64 `json:"per_issue_dollar_limit"`
+	DailyDollarLimit    float64 `json:"daily_dollar_limit"`
 }
 
 // DispatchState says whether new work is dispatched, and if not why.
@@ -275,7 +279,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
 		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held),
 		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped), AwaitingInput: len(st.AwaitingInput)}
-	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens}
+	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens,
+		PerIssueDollarLimit: s.DollarsPerIssue, DailyDollarLimit: s.DollarsPerDay}
 	if s.TokensPerDay > 0 {
 		left := max(s.TokensPerDay-s.DailyTokens, 0)
 		st.Budget.DailyRemaining, st.Budget.DailyPaused = &left, left == 0
