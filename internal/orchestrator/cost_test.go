@@ -28,9 +28,11 @@ func TestScriptedRunCostsThePriceTableTimesItsUsage(t *testing.T) {
 	handoff := is
 	handoff.State = "Human Review"
 	reported := 0.125
+	gate := make(chan struct{})
 	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{
 		// 100 000 × $2 + 200 000 × $0.5 + 25 000 × $4 + 12 500 × $8 per million = $0.5
-		{Model: "model-a", Usage: agent.TokenUsage{UncachedInput: 100_000, CachedInput: 200_000, CacheCreationInput: 25_000, Output: 12_500, Total: 337_500}},
+		{Model: "model-a", Usage: agent.TokenUsage{UncachedInput: 100_000, CachedInput: 200_000, CacheCreationInput: 25_000, Output: 12_500, Total: 337_500},
+			Wait: gate},
 		// 50 000 × $1 + 25 000 × $8 per million = $0.25
 		{Model: "model-b", Usage: agent.TokenUsage{UncachedInput: 50_000, Output: 25_000, Total: 75_000}},
 		// The runtime's own figure wins over the table.
@@ -40,6 +42,11 @@ func TestScriptedRunCostsThePriceTableTimesItsUsage(t *testing.T) {
 			Do: func(context.Context, string) error { h.put(handoff); return nil }},
 	}})
 	h.start()
+	h.waitFor("the issue's cost after its first attempt's first turn", func(s *Snapshot) bool {
+		r, ok := s.Find("id-1")
+		return ok && r.CostUSD == 0.5 && r.IssueCostUSD == 0.5
+	})
+	close(gate)
 	h.waitStatuses("id-1", store.StatusSuccess)
 	const want = 0.875
 	run := h.runs("id-1")[0]

@@ -47,7 +47,7 @@ func (o *Orchestrator) publish() {
 			PRURL: e.issue.PullRequestURL(), RepoKey: e.issue.RepoKey, State: e.issue.State,
 			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
 			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
-			Turns: e.turns, Tokens: e.tokens, CostUSD: e.costUSD, StopRequested: e.stopReason,
+			Turns: e.turns, Tokens: e.tokens, CostUSD: e.costUSD, IssueCostUSD: o.issueCostUSD[e.issue.ID], StopRequested: e.stopReason,
 		})
 	}
 	slices.SortFunc(s.Running, func(a, b RunningRow) int { return cmp.Compare(a.Identifier, b.Identifier) })

@@ -85,23 +85,25 @@ type RunningRow struct {
 	IssueID    string
 	Identifier string
 	// Title, URL and PRURL are the tracker's words for the issue, shown to operators.
-	Title         string
-	URL           string
-	PRURL         string
-	RepoKey       string
-	State         string
-	RunID         string
-	Attempt       int
-	SessionID     string
-	PID           int
-	Workspace     string
-	StartedAt     time.Time
-	LastEventAt   time.Time
-	LastEvent     agent.EventKind
-	LastMessage   string
-	Turns         int
-	Tokens        agent.TokenUsage
-	CostUSD       float64
+	Title       string
+	URL         string
+	PRURL       string
+	RepoKey     string
+	State       string
+	RunID       string
+	Attempt     int
+	SessionID   string
+	PID         int
+	Workspace   string
+	StartedAt   time.Time
+	LastEventAt time.Time
+	LastEvent   agent.EventKind
+	LastMessage string
+	Turns       int
+	Tokens      agent.TokenUsage
+	CostUSD     float64
+	// IssueCostUSD is what the issue has cost over all of its attempts, this one included.
+	IssueCostUSD  float64
 	StopRequested StopReason
 }
 

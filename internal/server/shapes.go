@@ -100,6 +100,8 @@ type RunningJSON struct {
 	StopRequested   string     `json:"stop_requested,omitempty"`
 	Tokens          Tokens     `json:"tokens"`
 	CostUSD         float64    `json:"cost_usd"`
+	// IssueCostUSD is what the issue has cost over all of its attempts, this one included.
+	IssueCostUSD float64 `json:"issue_cost_usd"`
 }
 
 // QueuedJSON is an eligible issue waiting for a free slot.
@@ -297,7 +299,8 @@ func runningOf(r orchestrator.RunningRow) RunningJSON {
 		State: r.State, RunID: r.RunID,
 		Attempt: r.Attempt, SessionID: r.SessionID, PID: r.PID, WorkspacePath: r.Workspace, TurnCount: r.Turns,
 		LastEvent: string(r.LastEvent), LastMessage: r.LastMessage, StartedAt: r.StartedAt, LastEventAt: timePtr(r.LastEventAt),
-		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens), CostUSD: r.CostUSD}
+		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens), CostUSD: r.CostUSD,
+		IssueCostUSD: r.IssueCostUSD}
 }
 
 func retryOf(r orchestrator.RetryRow) RetryJSON {
