@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,24 @@ func TestDailyDollarBudgetPausesNewDispatchUntilTheNextDay(t *testing.T) {
 	h.waitStatuses("id-1", store.StatusSuccess)
 	h.advance(24 * time.Hour)
 	h.eventually("dispatch on the next UTC day", func() bool { return len(h.agents.SessionsFor("ENG-2")) == 1 })
+}
+
+// symphony run prices its attempts like the service: the result and the run record carry the
+// cost, and a spent daily dollar budget refuses the next run.
+func TestRunOnceCostsItsAttemptsAndRespectsTheDailyDollarBudget(t *testing.T) {
+	h := newHarness(t, withSettings(func(s *Settings) { s.Pricing = dollarPricing; s.DollarsPerDay = 0.75; s.MaxTurns = 2 }))
+	h.put(newIssue(1, "Todo"))
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{dollarTurn(250_000), dollarTurn(500_000)}})
+	res, err := h.runOnce("ENG-1", RunOptions{}, 0)
+	if err != nil || res.Outcome != OutcomeSuccess || res.CostUSD != 0.75 {
+		t.Fatalf("RunOnce = %+v, %v; want success costing $0.75", res, err)
+	}
+	if runs := h.runs("id-1"); len(runs) != 1 || runs[0].CostUSD != 0.75 {
+		t.Fatalf("run records %+v; want one costing $0.75", runs)
+	}
+	h.put(newIssue(2, "Todo"))
+	_, err = RunOnce(context.Background(), h.deps(), "ENG-2", RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "dollars_per_day 0.75") {
+		t.Fatalf("RunOnce over the daily dollar budget: %v", err)
+	}
 }

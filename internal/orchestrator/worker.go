@@ -48,6 +48,8 @@ type attemptResult struct {
 	SessionID string
 	Workspace string
 	Usage     agent.TokenUsage
+	// CostUSD is what the attempt's tokens cost in US dollars.
+	CostUSD float64
 	// ToolCalls and ToolFailures count the scoped tool calls the attempt made and how many
 	// of them failed.
 	ToolCalls, ToolFailures int
@@ -175,6 +177,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer func() {
 		res.Usage = session.Usage()
 		res.ToolCalls, res.ToolFailures = sink.toolCounts()
+		res.CostUSD = sink.attemptCost()
 		res.Asked = sink.question()
 	}()
 
@@ -319,6 +322,8 @@ type eventSink struct {
 	mu      sync.Mutex
 	used    int64
 	usedUSD float64
+	// baseUSD is the cost before the attempt, so usedUSD-baseUSD is the attempt's.
+	baseUSD float64
 	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
@@ -342,6 +347,13 @@ func (s *eventSink) question() *agent.HumanQuestion {
 	return s.asked
 }
 
+// attemptCost returns what the attempt's tokens have cost so far, in US dollars.
+func (s *eventSink) attemptCost() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usedUSD - s.baseUSD
+}
+
 // toolCounts returns how many tool calls the attempt made and how many failed.
 func (s *eventSink) toolCounts() (calls, failures int) {
 	s.mu.Lock()
@@ -350,7 +362,7 @@ func (s *eventSink) toolCounts() (calls, failures int) {
 }
 
 func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, baseUSD float64, report func(workerUpdate)) *eventSink {
-	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base, usedUSD: baseUSD}
+	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base, usedUSD: baseUSD, baseUSD: baseUSD}
 }
 
 func (s *eventSink) observe(ev agent.Event) {
