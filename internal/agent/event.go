@@ -72,6 +72,12 @@ type Event struct {
 	// Usage is set on token_usage events: the new accepted totals and the delta they added.
 	Usage      *TokenUsage
 	UsageDelta *TokenUsage
+	// Model is set on token_usage events when the runtime named the model the tokens were
+	// spent on; the orchestrator prices the delta with it (agent.pricing).
+	Model string
+	// CostUSD is set on token_usage events when the runtime reported what the delta cost
+	// itself (Claude's total_cost_usd); it wins over the price table.
+	CostUSD *float64
 	// RateLimits is the latest rate-limit payload, set on rate_limits events.
 	RateLimits json.RawMessage
 	// Code is set on failure events.

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/server"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
@@ -43,8 +44,8 @@ func runOne(ctx context.Context, cmd *cobra.Command, deps orchestrator.Deps, ide
 		return usageErr(err)
 	}
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%s: %s after %d attempt(s), %d turn(s), %d tokens\n",
-		res.Issue.Identifier, res.Outcome, res.Attempts, res.Turns, res.Tokens.Total)
+	fmt.Fprintf(out, "%s: %s after %d attempt(s), %d turn(s), %d tokens, %s\n",
+		res.Issue.Identifier, res.Outcome, res.Attempts, res.Turns, res.Tokens.Total, server.FormatUSD(res.CostUSD))
 	if res.Err != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "symphony: last attempt:", res.Err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/symphony-go/symphony/internal/server"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -24,7 +25,7 @@ func newRunsCmd(g *Globals) *cobra.Command {
 		Short: "List run history from the run store, newest first",
 		Long: "runs reads the run store under the state root (the service may be running) and lists\n" +
 			"runs newest first: when they started, repository, issue, attempt, status, duration,\n" +
-			"tokens, the pull request the run opened and error.",
+			"tokens, cost in US dollars, the pull request the run opened and error.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if status != "" {
@@ -98,7 +99,7 @@ func statusList() string {
 // printRuns writes a table; a running run's duration is measured up to now.
 func printRuns(w io.Writer, runs []store.Run, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tREPO\tISSUE\tATTEMPT\tSTATUS\tDURATION\tTOKENS\tPR\tERROR")
+	fmt.Fprintln(tw, "STARTED\tREPO\tISSUE\tATTEMPT\tSTATUS\tDURATION\tTOKENS\tCOST\tPR\tERROR")
 	for _, r := range runs {
 		end := r.EndedAt
 		if end.IsZero() {
@@ -112,8 +113,8 @@ func printRuns(w io.Writer, runs []store.Run, now time.Time) error {
 		if pr == "" {
 			pr = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.RepoKey, issue,
-			r.Attempt, r.Status, end.Sub(r.StartedAt).Round(time.Second), r.Tokens.Total, pr, oneLine(r.Error, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\t%s\t%s\n", r.StartedAt.UTC().Format("2006-01-02 15:04:05"), r.RepoKey, issue,
+			r.Attempt, r.Status, end.Sub(r.StartedAt).Round(time.Second), r.Tokens.Total, server.FormatUSD(r.CostUSD), pr, oneLine(r.Error, 60))
 	}
 	return tw.Flush()
 }

@@ -32,7 +32,7 @@ func runsState(t *testing.T) string {
 			}
 		}
 		if i < 2 {
-			r.Status, r.EndedAt, r.Tokens.Total = store.StatusFailure, r.StartedAt.Add(90*time.Second), 1200
+			r.Status, r.EndedAt, r.Tokens.Total, r.CostUSD = store.StatusFailure, r.StartedAt.Add(90*time.Second), 1200, 0.0125*float64(i+1)
 			r.Error = "turn_timeout:\nagent did not answer"
 			if err := st.FinishRun(ctx, r); err != nil {
 				t.Fatal(err)
@@ -50,10 +50,10 @@ func TestRunsCommand(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	want := [][]string{
-		{"STARTED", "REPO", "ISSUE", "ATTEMPT", "STATUS", "DURATION", "TOKENS", "PR", "ERROR"},
+		{"STARTED", "REPO", "ISSUE", "ATTEMPT", "STATUS", "DURATION", "TOKENS", "COST", "PR", "ERROR"},
 		{"2026-03-14", "11:00:00", "web", "ENG-1", "2", "running"},
-		{"2026-03-14", "10:00:00", "web", "ENG-2", "1", "failure", "1m30s", "1200", "https://github.com/acme/web/pull/7", "turn_timeout:", "agent", "did", "not", "answer"},
-		{"2026-03-14", "09:00:00", "web", "ENG-1", "0", "failure", "1m30s", "1200", "-", "turn_timeout:", "agent", "did", "not", "answer"},
+		{"2026-03-14", "10:00:00", "web", "ENG-2", "1", "failure", "1m30s", "1200", "$0.03", "https://github.com/acme/web/pull/7", "turn_timeout:", "agent", "did", "not", "answer"},
+		{"2026-03-14", "09:00:00", "web", "ENG-1", "0", "failure", "1m30s", "1200", "$0.01", "-", "turn_timeout:", "agent", "did", "not", "answer"},
 	}
 	for i, w := range want {
 		got := strings.Fields(lines[i])
@@ -68,7 +68,7 @@ func TestRunsCommand(t *testing.T) {
 		t.Fatalf("exit %d, runs %+v, %v", code, runs, err)
 	}
 	code, out, _ = runCLI(t, "runs", "--state-root", root, "--issue", "ENG-2", "--json")
-	if err := json.Unmarshal([]byte(out), &runs); err != nil || code != ExitOK || len(runs) != 1 || runs[0].PRURL != "https://github.com/acme/web/pull/7" ||
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || code != ExitOK || len(runs) != 1 || runs[0].PRURL != "https://github.com/acme/web/pull/7" || runs[0].CostUSD != 0.025 ||
 		!strings.Contains(out, `"pr_url": "https://github.com/acme/web/pull/7"`) {
 		t.Fatalf("exit %d, runs %+v, %v\n%s", code, runs, err, out)
 	}

@@ -107,6 +107,10 @@ func renderStatus(w io.Writer, st server.State) {
 	if st.Budget.DailyLimit > 0 {
 		fmt.Fprintf(w, " of %s", tui.Thousands(st.Budget.DailyLimit))
 	}
+	fmt.Fprintf(w, "   Cost: %s total, %s today", server.FormatUSD(st.Totals.CostUSD), server.FormatUSD(st.Totals.CostUSDToday))
+	if st.Budget.DailyDollarLimit > 0 {
+		fmt.Fprintf(w, " of %s", server.FormatUSD(st.Budget.DailyDollarLimit))
+	}
 	fmt.Fprintln(w)
 	if st.LastPollError != "" {
 		fmt.Fprintf(w, "Last poll failed: %s\n", st.LastPollError)
@@ -121,13 +125,14 @@ func renderStatus(w io.Writer, st server.State) {
 		tw.Flush()
 	}
 	section("Running", len(st.Running), func(tw *tabwriter.Writer) {
-		fmt.Fprintln(tw, "  ISSUE\tSTAGE\tTURN\tAGE\tTOKENS\tLAST EVENT")
+		fmt.Fprintln(tw, "  ISSUE\tSTAGE\tTURN\tAGE\tTOKENS\tCOST\tLAST EVENT")
 		for _, r := range st.Running {
 			last := r.LastEvent
 			if r.LastMessage != "" {
 				last += ": " + oneLine(r.LastMessage, 60)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)), tui.Thousands(r.Tokens.TotalTokens), last)
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)),
+				tui.Thousands(r.Tokens.TotalTokens), server.FormatUSD(r.CostUSD), last)
 		}
 	})
 	section("Queued", len(st.Queued), func(tw *tabwriter.Writer) {

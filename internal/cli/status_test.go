@@ -14,7 +14,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		GeneratedAt: at, MaxAgents: 4,
 		Counts: server.Counts{Running: 1, Retrying: 2, Held: 1, Watching: 1, Conflicts: 1, Queued: 1},
 		Running: []server.RunningJSON{{IssueIdentifier: "ENG-1", State: "In Progress", TurnCount: 3, StartedAt: at.Add(-13*time.Minute - 5*time.Second),
-			LastEvent: "notification", LastMessage: "running\ngo test", Tokens: server.Tokens{TotalTokens: 128000}}},
+			LastEvent: "notification", LastMessage: "running\ngo test", Tokens: server.Tokens{TotalTokens: 128000}, CostUSD: 0.42}},
 		Queued: []server.QueuedJSON{{IssueIdentifier: "ENG-5", State: "Todo"}},
 		Retrying: []server.RetryJSON{
 			{IssueIdentifier: "ENG-3", Attempt: 4, DueAt: at.Add(80 * time.Second), Error: "worker exited: turn_timeout"},
@@ -27,8 +27,8 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		AwaitingClarification: []server.GateJSON{{IssueIdentifier: "ENG-9", Kind: "scored", Score: 4, RoundsAsked: 1, Reason: "No target\nlatency."}},
 		Skipped: []server.GateJSON{{IssueIdentifier: "ENG-10", Kind: "scored", Score: 2, Reason: "Nothing to do."},
 			{IssueIdentifier: "ENG-11", Kind: "error", Reason: "LLM call failed: provider_http_status"}},
-		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}},
-		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000},
+		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}, CostUSD: 12.5, CostUSDToday: 0.004},
+		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000, DailyDollarLimit: 20},
 		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
 	}
 	var b strings.Builder
@@ -36,8 +36,8 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 	view := b.String()
 	for _, want := range []string{
 		"Dispatch: held: paused by operator: deploy\n",
-		"Agents: 1/4   Tokens: 1,234,567 total, 182,500 today of 10,000,000\n",
-		"Running (1)", "ENG-1  In Progress  3     13m5s  128,000  notification: running go test",
+		"Agents: 1/4   Tokens: 1,234,567 total, 182,500 today of 10,000,000   Cost: $12.50 total, $0.0040 today of $20.00\n",
+		"Running (1)", "ENG-1  In Progress  3     13m5s  128,000  $0.42  notification: running go test",
 		"Queued (1)", "Retry queue (2)", "ENG-3  attempt 4  due in 1m20s  error: worker exited: turn_timeout", "ENG-8  attempt 1  due in 1s     continuation",
 		"Held (1)", "ENG-7  stopped by operator",
 		"Watching (1)", "ENG-4  In Review  last ran 1h0m0s ago  https://linear.app/x/ENG-4",
@@ -52,7 +52,7 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 	}
 	b.Reset()
 	renderStatus(&b, server.State{GeneratedAt: at, MaxAgents: 2, DispatchState: server.DispatchState{Active: true}})
-	if got := b.String(); got != "Dispatch: active\nAgents: 0/2   Tokens: 0 total, 0 today\n" {
+	if got := b.String(); got != "Dispatch: active\nAgents: 0/2   Tokens: 0 total, 0 today   Cost: $0.00 total, $0.00 today\n" {
 		t.Errorf("idle view %q", got)
 	}
 }

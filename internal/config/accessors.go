@@ -76,8 +76,13 @@ func (c *Config) Warnings() []string {
 // BudgetWarning is non-empty when a token budget is set with an agent command that may not
 // report usage, so the budget may never trigger.
 func (c *Config) BudgetWarning() string {
-	if (c.Agent.Limits.TokensPerIssue != nil || c.Agent.Limits.TokensPerDay != nil) && !reportsUsage(c.Agent.Command) {
-		return "a token budget is set but agent.command may not report token usage, so the budget may never trigger"
+	l := c.Agent.Limits
+	dollars := l.DollarsPerIssue != nil || l.DollarsPerDay != nil
+	if (l.TokensPerIssue != nil || l.TokensPerDay != nil || dollars) && !reportsUsage(c.Agent.Command) {
+		return "a token or dollar budget is set but agent.command may not report token usage, so the budget may never trigger"
+	}
+	if dollars && len(c.Agent.Pricing) == 0 && c.Agent.Runtime != "claude" {
+		return "a dollar budget is set but agent.pricing is empty and only the claude runtime reports its own cost, so the budget may never trigger"
 	}
 	return ""
 }

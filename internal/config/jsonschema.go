@@ -54,6 +54,8 @@ func (g schemaGen) schemaOf(t reflect.Type) map[string]any {
 		return map[string]any{"type": []string{"boolean", "null"}}
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		return map[string]any{"type": []string{"integer", "null"}}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": []string{"number", "null"}}
 	default:
 		// Free-form values (approval_policy, turn_policy members) take any YAML value.
 		return map[string]any{}

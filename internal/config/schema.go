@@ -239,6 +239,18 @@ type Agent struct {
 	// HumanInput configures request_human_input: where an issue waits for an answer and what
 	// resumes it.
 	HumanInput HumanInput `yaml:"human_input"`
+	// Pricing maps a model name, as the runtime reports it, to its token prices; runs of a
+	// model without an entry cost nothing unless the runtime reports a cost itself.
+	Pricing map[string]ModelPrice `yaml:"pricing"`
+}
+
+// ModelPrice is what one model costs, in US dollars per million tokens of each bucket
+// (docs/token_accounting.md names the buckets).
+type ModelPrice struct {
+	Input              float64 `yaml:"input"`
+	CachedInput        float64 `yaml:"cached_input"`
+	CacheCreationInput float64 `yaml:"cache_creation_input"`
+	Output             float64 `yaml:"output"`
 }
 
 // HumanInput configures how an agent's question to a human parks its issue and how a reply
@@ -277,6 +289,10 @@ type Limits struct {
 	// TokensPerDay caps all tokens per UTC day. Each is nil when disabled with null.
 	TokensPerIssue *int64 `yaml:"tokens_per_issue"`
 	TokensPerDay   *int64 `yaml:"tokens_per_day"`
+	// DollarsPerIssue and DollarsPerDay are the same caps in US dollars, priced with
+	// agent.pricing (or the runtime's own cost); each is off when null, the default.
+	DollarsPerIssue *float64 `yaml:"dollars_per_issue"`
+	DollarsPerDay   *float64 `yaml:"dollars_per_day"`
 }
 
 // Prompts configures prompt assembly.

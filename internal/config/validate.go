@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -158,6 +159,13 @@ func (l *loader) validateAgent() {
 	if v := a.Limits.TokensPerDay; v != nil && *v <= 0 {
 		l.bad("agent.limits.tokens_per_day", "must be a positive integer, or null to disable the cap")
 	}
+	if v := a.Limits.DollarsPerIssue; v != nil && *v <= 0 {
+		l.bad("agent.limits.dollars_per_issue", fmt.Sprintf("must be a positive number of US dollars, or null to disable the cap, got %v", *v))
+	}
+	if v := a.Limits.DollarsPerDay; v != nil && *v <= 0 {
+		l.bad("agent.limits.dollars_per_day", fmt.Sprintf("must be a positive number of US dollars, or null to disable the cap, got %v", *v))
+	}
+	l.validatePricing(a.Pricing)
 	l.positive("agent.timeouts.turn_ms", a.Timeouts.TurnMs)
 	l.positive("agent.timeouts.read_ms", a.Timeouts.ReadMs)
 	l.nonNegative("agent.timeouts.stall_ms", a.Timeouts.StallMs)
@@ -305,4 +313,25 @@ func containsFold(list []string, state string) bool {
 	return slices.ContainsFunc(list, func(s string) bool {
 		return strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(state))
 	})
+}
+
+// validatePricing checks that every price is a non-negative number of dollars per million
+// tokens; unknown bucket names, text and .inf/.nan are already refused when the file is decoded.
+func (l *loader) validatePricing(pricing map[string]ModelPrice) {
+	for _, model := range slices.Sorted(maps.Keys(pricing)) {
+		path := "agent.pricing." + model
+		if strings.TrimSpace(model) == "" {
+			l.bad(path, "model names must not be blank")
+			continue
+		}
+		p := pricing[model]
+		for _, b := range []struct {
+			key   string
+			price float64
+		}{{"input", p.Input}, {"cached_input", p.CachedInput}, {"cache_creation_input", p.CacheCreationInput}, {"output", p.Output}} {
+			if b.price < 0 {
+				l.bad(path+"."+b.key, fmt.Sprintf("must be a non-negative number of dollars per million tokens, got %v", b.price))
+			}
+		}
+	}
 }

@@ -38,6 +38,7 @@ type Metrics struct {
 	completed   *prometheus.CounterVec
 	tokens      *prometheus.CounterVec
 	grossTokens *prometheus.CounterVec
+	costUSD     *prometheus.CounterVec
 	turns       *prometheus.HistogramVec
 	attempts    *prometheus.HistogramVec
 	polls       *prometheus.CounterVec
@@ -68,6 +69,9 @@ func New(opts Options) *Metrics {
 	}, []string{"repository", "bucket"})
 	m.grossTokens = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "symphony_gross_tokens_total", Help: "Gross tokens agents reported (the count token budgets use), by repository.",
+	}, []string{"repository"})
+	m.costUSD = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "symphony_cost_usd_total", Help: "US dollars agents' tokens cost (agent.pricing, or the runtime's own figure), by repository.",
 	}, []string{"repository"})
 	m.turns = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "symphony_turn_duration_seconds", Help: "Duration of completed agent turns, by repository.",
@@ -111,7 +115,7 @@ func New(opts Options) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&snapshotCollector{m: m},
-		m.dispatches, m.completed, m.tokens, m.grossTokens, m.turns, m.attempts, m.polls, m.pollTime,
+		m.dispatches, m.completed, m.tokens, m.grossTokens, m.costUSD, m.turns, m.attempts, m.polls, m.pollTime,
 		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors, m.notifications,
 	)
 	for _, result := range []string{pollOK, pollFailed} {
@@ -127,6 +131,7 @@ func New(opts Options) *Metrics {
 func (m *Metrics) initRepository(repo string) {
 	m.dispatches.WithLabelValues(repo)
 	m.grossTokens.WithLabelValues(repo)
+	m.costUSD.WithLabelValues(repo)
 	for _, o := range outcomes {
 		m.completed.WithLabelValues(repo, o)
 	}

@@ -83,6 +83,8 @@ func TestScrapeShowsScriptedActivity(t *testing.T) {
 		`symphony_tokens_total{bucket="cache_creation_input",repository="api"}`:         7,
 		`symphony_gross_tokens_total{repository="app"}`:                                 560,
 		`symphony_gross_tokens_total{repository="api"}`:                                 7,
+		`symphony_cost_usd_total{repository="app"}`:                                     0.75,
+		`symphony_cost_usd_total{repository="api"}`:                                     0,
 		`symphony_attempts_completed_total{outcome="success",repository="app"}`:         1,
 		`symphony_attempts_completed_total{outcome="stalled",repository="app"}`:         1,
 		`symphony_attempts_completed_total{outcome="failure",repository="app"}`:         0,
@@ -208,6 +210,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 		m.OnDispatch(repo)
 		m.OnTurn(repo, time.Second)
 		m.OnTokens(repo, agent.TokenUsage{Output: 1, Total: 1})
+		m.OnCost(repo, 0.01)
 		m.OnExit(repo, store.Status(fmt.Sprintf("status-%d", i)), orchestrator.StopReason(fmt.Sprintf("reason-%d", i)), time.Second)
 	}
 	families, err := m.reg.Gather()
@@ -218,6 +221,7 @@ func TestLabelCardinalityIsBounded(t *testing.T) {
 	limits := map[string]int{
 		"symphony_dispatches_total":         repos,
 		"symphony_gross_tokens_total":       repos,
+		"symphony_cost_usd_total":           repos,
 		"symphony_turn_duration_seconds":    repos,
 		"symphony_attempt_duration_seconds": repos,
 		"symphony_tokens_total":             repos * len(tokenBuckets),

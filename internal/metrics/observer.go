@@ -37,6 +37,14 @@ func (m *Metrics) OnTokens(repoKey string, d agent.TokenUsage) {
 	}
 }
 
+// OnCost adds what a usage delta cost; a negative figure is skipped, as counters only grow.
+func (m *Metrics) OnCost(repoKey string, usd float64) {
+	repo := m.repository(repoKey)
+	if usd > 0 {
+		m.costUSD.WithLabelValues(repo).Add(usd)
+	}
+}
+
 // OnExit counts an ended attempt by outcome and records how long it ran.
 func (m *Metrics) OnExit(repoKey string, status store.Status, reason orchestrator.StopReason, took time.Duration) {
 	repo := m.repository(repoKey)

@@ -88,7 +88,7 @@ func BenchmarkAuditFlood(b *testing.B) {
 	go func() { rec.run(runCtx); close(ran) }()
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	job := attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}
-	sink := w.sink(func(error) {}, job, 0, func(workerUpdate) {})
+	sink := w.sink(func(error) {}, job, 0, 0, func(workerUpdate) {})
 	block, blockBytes := floodEvents(b, "thread-1-turn-1")
 
 	blocks := 0

@@ -19,7 +19,7 @@ func TestCommandOutputPreviewsAreBoundedPerInterval(t *testing.T) {
 	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
 	stop := runRecorder(t, rec)
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
-	sink := w.sink(func(error) {}, attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}, 0, func(workerUpdate) {})
+	sink := w.sink(func(error) {}, attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}, 0, 0, func(workerUpdate) {})
 
 	// Each interval: 20 successes, then 20 failures, 10 ms apart; the second interval
 	// starts a full interval after the first command.

@@ -99,7 +99,9 @@ type Store interface {
 	Holds(ctx context.Context) ([]store.Hold, error)
 	AddUsage(ctx context.Context, u store.Usage) error
 	DailyUsage(ctx context.Context, day time.Time) (int64, error)
+	DailyCost(ctx context.Context, day time.Time) (float64, error)
 	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)
+	IssueCost(ctx context.Context, repoKey, issueID string) (float64, error)
 	Totals(ctx context.Context) (store.Totals, error)
 }
 

@@ -115,7 +115,7 @@ func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.Pull
 	}
 	o.auditRun(is, e.runID, audit.EventRunStarted, details)
 	o.d.Observer.OnDispatch(is.RepoKey)
-	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID]}
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], knownCostUSD: o.issueCostUSD[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID]}
 	delete(o.answers, is.ID)
 	o.workers.Add(1)
 	go func() {

@@ -41,6 +41,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 	}
 	if u.hasBase {
 		o.issueTokens[u.issueID] = max(o.issueTokens[u.issueID], u.baseTokens)
+		o.issueCostUSD[u.issueID] = max(o.issueCostUSD[u.issueID], u.baseCostUSD)
 	}
 	if u.issue != nil && u.issue.State != e.issue.State {
 		// Per-state limits count running attempts by state, so a move may free a slot.
@@ -75,6 +76,13 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 			o.issueTokens[u.issueID] += d.Total
 			o.d.Observer.OnTokens(e.issue.RepoKey, d)
 			o.noteDailyBudget()
+			if ev.CostUSD != nil {
+				e.costUSD += *ev.CostUSD
+				o.costUSD += *ev.CostUSD
+				o.dailyCostUSD += *ev.CostUSD
+				o.issueCostUSD[u.issueID] += *ev.CostUSD
+				o.d.Observer.OnCost(e.issue.RepoKey, *ev.CostUSD)
+			}
 		}
 	}
 	if u.issue != nil || ev != nil {
@@ -85,7 +93,7 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 // rollDay resets the daily token count at the UTC day boundary.
 func (o *Orchestrator) rollDay(now time.Time) {
 	if day := now.UTC().Format(time.DateOnly); day != o.day {
-		o.day, o.dailyTokens = day, 0
+		o.day, o.dailyTokens, o.dailyCostUSD = day, 0, 0
 	}
 }
 
@@ -153,7 +161,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusBudgetExhausted
 		log.Warn("stopped: token budget exhausted; not retrying", "reason", brief(errText))
 		o.release(is.ID, is.RepoKey)
-		o.hold(is.ID, is.Identifier, is.RepoKey, budgetHoldReason)
+		o.hold(is.ID, is.Identifier, is.RepoKey, o.budgetHoldReasonOf(is.ID))
 		o.notice("budget_exceeded", is, e, brief(errText), map[string]any{"scope": "issue", "tokens_per_issue": o.s.TokensPerIssue})
 	case reason == StopOperator:
 		status = store.StatusStopped
@@ -167,6 +175,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		delete(o.completed, is.ID)
 		delete(o.watching, is.ID)
 		delete(o.issueTokens, is.ID)
+		delete(o.issueCostUSD, is.ID)
 		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
 		o.notice("issue_completed", is, e, "issue moved to "+is.State, nil)
 	case reason == StopInactive:
@@ -255,6 +264,18 @@ func (o *Orchestrator) unholdRecord(repoKey, id string) {
 // against the current cap instead of trusting the record.
 const budgetHoldReason = "token budget exhausted (agent.limits.tokens_per_issue)"
 
+// dollarHoldReason is the hold reason of an issue out of its dollar budget, re-checked the same way.
+const dollarHoldReason = "dollar budget exhausted (agent.limits.dollars_per_issue)"
+
+// budgetHoldReasonOf names the budget an issue stopped for exhausted: dollars when its cost
+// reached the dollar cap, else tokens.
+func (o *Orchestrator) budgetHoldReasonOf(issueID string) string {
+	if o.s.DollarsPerIssue > 0 && o.issueCostUSD[issueID] >= o.s.DollarsPerIssue {
+		return dollarHoldReason
+	}
+	return budgetHoldReason
+}
+
 func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
 	o.cleanups.Add(1)
 	go func() {
@@ -282,16 +303,16 @@ func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status,
 	row := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueState: state,
 		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace,
 		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds(),
-		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures}
+		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures, CostUSD: e.costUSD}
 	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
-	details := map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total}
+	details := map[string]any{"status": string(status), "turns": res.Turns, "total_tokens": e.tokens.Total, "cost_usd": e.costUSD}
 	if res.ReviewerTokens > 0 {
 		// Already inside total_tokens; told apart so the reviewer's cost can be seen.
 		details["reviewer_tokens"] = res.ReviewerTokens
 	}
 	o.auditRun(is, e.runID, audit.EventRunFinished, details)
 	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,
-		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens})
+		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens, CostUSD: e.costUSD})
 	if over := len(o.history) - o.s.HistoryLimit; over > 0 {
 		o.history = o.history[over:]
 	}

@@ -35,6 +35,18 @@ func FromConfig(cfg *config.Config) Settings {
 	if p := cfg.Agent.Limits.TokensPerDay; p != nil {
 		s.TokensPerDay = *p
 	}
+	if p := cfg.Agent.Limits.DollarsPerIssue; p != nil {
+		s.DollarsPerIssue = *p
+	}
+	if p := cfg.Agent.Limits.DollarsPerDay; p != nil {
+		s.DollarsPerDay = *p
+	}
+	for model, p := range cfg.Agent.Pricing {
+		if s.Pricing == nil {
+			s.Pricing = make(map[string]Price, len(cfg.Agent.Pricing))
+		}
+		s.Pricing[model] = Price{Input: p.Input, CachedInput: p.CachedInput, CacheCreationInput: p.CacheCreationInput, Output: p.Output}
+	}
 	s.Routes = tracker.SettingsFromConfig(cfg).Routes
 	if w := cfg.BudgetWarning(); w != "" {
 		s.Warnings = append(s.Warnings, w)

@@ -17,6 +17,8 @@ type Observer interface {
 	OnTurn(repoKey string, took time.Duration)
 	// OnTokens is called with each token usage delta an agent reports.
 	OnTokens(repoKey string, delta agent.TokenUsage)
+	// OnCost is called with what each token usage delta cost in US dollars (zero unpriced).
+	OnCost(repoKey string, usd float64)
 	// OnExit is called when an attempt ends, with the status of its run record, the reason
 	// the orchestrator stopped it ("" when it was not stopped) and how long it ran.
 	OnExit(repoKey string, status store.Status, reason StopReason, took time.Duration)
@@ -31,5 +33,6 @@ type noObserver struct{}
 func (noObserver) OnDispatch(string)                                      {}
 func (noObserver) OnTurn(string, time.Duration)                           {}
 func (noObserver) OnTokens(string, agent.TokenUsage)                      {}
+func (noObserver) OnCost(string, float64)                                 {}
 func (noObserver) OnExit(string, store.Status, StopReason, time.Duration) {}
 func (noObserver) OnPoll(time.Duration, bool)                             {}

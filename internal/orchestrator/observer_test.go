@@ -21,6 +21,7 @@ type recordingObserver struct {
 	dispatch []string
 	turns    []string
 	tokens   map[string]int64
+	costs    map[string]float64
 	exits    []string
 	polls    int
 	failed   int
@@ -42,6 +43,15 @@ func (r *recordingObserver) OnTokens(repoKey string, delta agent.TokenUsage) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.tokens[repoKey] += delta.Total
+}
+
+func (r *recordingObserver) OnCost(repoKey string, usd float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.costs == nil {
+		r.costs = map[string]float64{}
+	}
+	r.costs[repoKey] += usd
 }
 
 func (r *recordingObserver) OnExit(repoKey string, status store.Status, reason StopReason, took time.Duration) {

@@ -88,21 +88,25 @@ type Orchestrator struct {
 	slotsChanged bool
 
 	issueTokens    map[string]int64
+	issueCostUSD   map[string]float64
 	tokens         agent.TokenUsage
 	runtimeSeconds float64
 	day            string
 	dailyTokens    int64
 	// dayBudgetNoticed is the UTC day whose reached tokens_per_day was already notified.
 	dayBudgetNoticed string
-	rateLimits       json.RawMessage
-	pause            store.Pause
-	diskBlock        string
-	preflightBlock   string
-	lastPollAt       time.Time
-	lastPollErr      string
-	history          []HistoryRow
-	stopping         bool
-	gate             gateState
+	// costUSD and dailyCostUSD are what all tokens, and today's, cost in US dollars.
+	costUSD        float64
+	dailyCostUSD   float64
+	rateLimits     json.RawMessage
+	pause          store.Pause
+	diskBlock      string
+	preflightBlock string
+	lastPollAt     time.Time
+	lastPollErr    string
+	history        []HistoryRow
+	stopping       bool
+	gate           gateState
 }
 
 // runEntry is one attempt in progress.
@@ -120,6 +124,7 @@ type runEntry struct {
 	lastMessage string
 	turns       int
 	tokens      agent.TokenUsage
+	costUSD     float64
 	cancel      context.CancelCauseFunc
 	stopReason  StopReason
 	// handedOffTo is the state the agent moved its own issue to through a tool. Reconciliation
@@ -156,7 +161,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{}, queued: map[string]*queuedEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{},
-		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{},
+		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{}, issueCostUSD: map[string]float64{},
 	}
 	o.initGate()
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)

@@ -29,8 +29,10 @@ func (o *Orchestrator) publishAfter(scheduling bool) {
 func (o *Orchestrator) publish() {
 	s := &Snapshot{
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
-		Blockers: o.blockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay, Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
+		Blockers: o.blockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay,
+		DollarsPerIssue: o.s.DollarsPerIssue, DollarsPerDay: o.s.DollarsPerDay, Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
+		CostUSD: o.costUSD, DailyCostUSD: o.dailyCostUSD,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
 		AwaitingClarification: o.gate.awaiting, Skipped: o.gate.skipped,
@@ -45,7 +47,7 @@ func (o *Orchestrator) publish() {
 			PRURL: e.issue.PullRequestURL(), RepoKey: e.issue.RepoKey, State: e.issue.State,
 			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
 			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
-			Turns: e.turns, Tokens: e.tokens, StopRequested: e.stopReason,
+			Turns: e.turns, Tokens: e.tokens, CostUSD: e.costUSD, IssueCostUSD: o.issueCostUSD[e.issue.ID], StopRequested: e.stopReason,
 		})
 	}
 	slices.SortFunc(s.Running, func(a, b RunningRow) int { return cmp.Compare(a.Identifier, b.Identifier) })
@@ -89,6 +91,9 @@ func (o *Orchestrator) blockers() []Blocker {
 	}
 	if o.s.TokensPerDay > 0 && o.dailyTokens >= o.s.TokensPerDay {
 		out = append(out, Blocker{BlockerBudget, "daily token budget reached (agent.limits.tokens_per_day)"})
+	}
+	if o.s.DollarsPerDay > 0 && o.dailyCostUSD >= o.s.DollarsPerDay {
+		out = append(out, Blocker{BlockerBudget, "daily dollar budget reached (agent.limits.dollars_per_day)"})
 	}
 	if b, ok := o.quotaBlocker(); ok {
 		out = append(out, b)

@@ -151,7 +151,7 @@ func TestAuditFloodKeepsEverySideEffect(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for n, f := range sessions {
-		sink := w.sink(func(error) {}, attemptJob{runID: "run-" + f.id, issue: newIssue(n+1, "In Progress")}, 0, func(workerUpdate) {})
+		sink := w.sink(func(error) {}, attemptJob{runID: "run-" + f.id, issue: newIssue(n+1, "In Progress")}, 0, 0, func(workerUpdate) {})
 		wg.Go(func() { f.feed(sink, deltasPerSession) })
 	}
 	const loopRecords = 200

@@ -19,6 +19,6 @@ func storeTokens(u agent.TokenUsage) store.Tokens {
 	}
 }
 
-func usageRow(iss issue.Issue, at time.Time, delta agent.TokenUsage) store.Usage {
-	return store.Usage{RepoKey: iss.RepoKey, IssueID: iss.ID, At: at, Tokens: storeTokens(delta)}
+func usageRow(iss issue.Issue, at time.Time, delta agent.TokenUsage, costUSD float64) store.Usage {
+	return store.Usage{RepoKey: iss.RepoKey, IssueID: iss.ID, At: at, Tokens: storeTokens(delta), CostUSD: costUSD}
 }

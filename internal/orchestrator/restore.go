@@ -42,11 +42,14 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 		// The previous process already reached (and notified) today's budget.
 		o.dayBudgetNoticed = o.day
 	}
+	if o.dailyCostUSD, err = st.DailyCost(ctx, now); err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
 	totals, err := st.Totals(ctx)
 	if err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
-	o.runtimeSeconds = totals.RuntimeSeconds
+	o.runtimeSeconds, o.costUSD = totals.RuntimeSeconds, totals.CostUSD
 	o.tokens = agent.TokenUsage{UncachedInput: totals.Tokens.UncachedInput, CachedInput: totals.Tokens.CachedInput,
 		CacheCreationInput: totals.Tokens.CacheCreationInput, Output: totals.Tokens.Output, Total: totals.Tokens.Total}
 	holds, err := st.Holds(ctx)
@@ -60,7 +63,7 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 			continue
 		}
 		// A budget hold is decided again below: the cap may have been raised meanwhile.
-		if h.Reason == budgetHoldReason {
+		if h.Reason == budgetHoldReason || h.Reason == dollarHoldReason {
 			o.unholdRecord(h.RepoKey, h.IssueID)
 			continue
 		}
@@ -113,7 +116,7 @@ func (o *Orchestrator) endPredecessorAgents(ctx context.Context) error {
 }
 
 func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
-	if o.s.TokensPerIssue <= 0 {
+	if o.s.TokensPerIssue <= 0 && o.s.DollarsPerIssue <= 0 {
 		return nil
 	}
 	runs, err := o.d.Store.Runs(ctx, store.RunFilter{Status: store.StatusBudgetExhausted, Limit: restoreLimit})
@@ -128,8 +131,16 @@ func (o *Orchestrator) restoreBudgetHolds(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("orchestrator restore: %w", err)
 		}
-		if used.Total >= o.s.TokensPerIssue {
+		if o.s.TokensPerIssue > 0 && used.Total >= o.s.TokensPerIssue {
 			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, budgetHoldReason)
+			continue
+		}
+		cost, err := o.d.Store.IssueCost(ctx, r.RepoKey, r.IssueID)
+		if err != nil {
+			return fmt.Errorf("orchestrator restore: %w", err)
+		}
+		if o.s.DollarsPerIssue > 0 && cost >= o.s.DollarsPerIssue {
+			o.hold(r.IssueID, r.IssueIdentifier, r.RepoKey, dollarHoldReason)
 		}
 	}
 	return nil

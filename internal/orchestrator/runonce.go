@@ -42,6 +42,8 @@ type Result struct {
 	Attempts int
 	Turns    int
 	Tokens   agent.TokenUsage
+	// CostUSD is what the tokens of every attempt cost in US dollars.
+	CostUSD float64
 	// Err is the last attempt's failure; nil on success.
 	Err error
 }
@@ -102,11 +104,22 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 		}
 	}
 
+	if capUSD := d.Settings.DollarsPerDay; capUSD > 0 {
+		used, err := d.Store.DailyCost(runCtx, d.Clock.Now())
+		if err != nil {
+			return Result{}, fmt.Errorf("run: reading today's cost: %w", err)
+		}
+		if used >= capUSD {
+			return Result{}, fmt.Errorf("run: today's cost $%v has reached agent.limits.dollars_per_day %v; no new run starts before the next UTC day", used, capUSD)
+		}
+	}
+
 	res := Result{Issue: is}
 	for attempt := 0; ; attempt++ {
 		ar := runOneAttempt(runCtx, d, w, rec, attemptJob{issue: is, attempt: attempt, settings: d.Settings})
 		res.Attempts, res.Turns, res.Err = attempt+1, res.Turns+ar.Turns, ar.Err
 		res.Tokens = res.Tokens.Add(ar.Usage)
+		res.CostUSD += ar.CostUSD
 		if ar.Issue.ID != "" {
 			res.Issue = ar.Issue
 		}
@@ -199,7 +212,7 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, job at
 	fin := run
 	fin.Status, fin.EndedAt, fin.Error, fin.IssueState = status, end, errText, res.Issue.State
 	fin.WorkspacePath, fin.SessionID, fin.Tokens, fin.RuntimeSeconds = res.Workspace, res.SessionID, storeTokens(res.Usage), end.Sub(start).Seconds()
-	fin.ToolCalls, fin.ToolFailures = res.ToolCalls, res.ToolFailures
+	fin.ToolCalls, fin.ToolFailures, fin.CostUSD = res.ToolCalls, res.ToolFailures, res.CostUSD
 	if fin.SessionID == "" {
 		fin.SessionID = sessionID
 	}

@@ -33,6 +33,11 @@ type Settings struct {
 
 	// TokensPerIssue caps one issue's tokens across all attempts and restarts; 0 disables it.
 	TokensPerIssue int64
+	// DollarsPerIssue and DollarsPerDay are the same budgets in US dollars; 0 disables each.
+	DollarsPerIssue float64
+	DollarsPerDay   float64
+	// Pricing prices token usage by model name; a model without an entry costs nothing.
+	Pricing map[string]Price
 	// TokensPerDay pauses new dispatch once the UTC day's tokens reach it; 0 disables it.
 	TokensPerDay int64
 
@@ -114,6 +119,9 @@ func (s Settings) withDefaults() (Settings, error) {
 	}
 	if s.TokensPerIssue < 0 || s.TokensPerDay < 0 {
 		problems = append(problems, "token budgets must not be negative (agent.limits.tokens_per_issue, tokens_per_day)")
+	}
+	if s.DollarsPerIssue < 0 || s.DollarsPerDay < 0 {
+		problems = append(problems, "dollar budgets must not be negative (agent.limits.dollars_per_issue, dollars_per_day)")
 	}
 	for state, n := range s.MaxByState {
 		if n <= 0 {

@@ -21,6 +21,7 @@ func TestSettingsRejectWhatTheLoopCannotHonour(t *testing.T) {
 		{"backoff cap", func(s *Settings) { s.RetryBackoffMax = 0 }, "retry_backoff_max_ms"},
 		{"watchdog", func(s *Settings) { s.Watchdog = Watchdog{Enabled: true} }, "watchdog.tick_interval_ms"},
 		{"budget", func(s *Settings) { s.TokensPerDay = -5 }, "tokens_per_day"},
+		{"dollar budget", func(s *Settings) { s.DollarsPerIssue = -1 }, "dollars_per_issue"},
 		{"state cap", func(s *Settings) { s.MaxByState = map[string]int{"Todo": 0} }, `max_by_issue_state["Todo"]`},
 		{"agent kind", func(s *Settings) { s.AgentKind = "gemini" }, `"gemini"`},
 	}
@@ -60,5 +61,15 @@ func TestFromConfigMapsTheReferenceDefaults(t *testing.T) {
 	cfg.Agent.Limits.TokensPerIssue, cfg.Agent.Limits.TokensPerDay = nil, nil
 	if s := FromConfig(&cfg); s.TokensPerIssue != 0 || s.TokensPerDay != 0 {
 		t.Fatal("null budgets did not disable the caps")
+	}
+	if s.DollarsPerIssue != 0 || s.DollarsPerDay != 0 || len(s.Pricing) != 0 {
+		t.Fatalf("dollar budgets %v, %v and pricing %v are on by default", s.DollarsPerIssue, s.DollarsPerDay, s.Pricing)
+	}
+	perIssue, perDay := 2.5, 40.0
+	cfg.Agent.Limits.DollarsPerIssue, cfg.Agent.Limits.DollarsPerDay = &perIssue, &perDay
+	cfg.Agent.Pricing = map[string]config.ModelPrice{"gpt-5": {Input: 1.25, CachedInput: 0.125, CacheCreationInput: 1.5, Output: 10}}
+	s = FromConfig(&cfg)
+	if s.DollarsPerIssue != 2.5 || s.DollarsPerDay != 40 || s.Pricing["gpt-5"] != (Price{Input: 1.25, CachedInput: 0.125, CacheCreationInput: 1.5, Output: 10}) {
+		t.Fatalf("dollar budgets %v, %v and pricing %+v", s.DollarsPerIssue, s.DollarsPerDay, s.Pricing)
 	}
 }

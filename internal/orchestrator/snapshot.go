@@ -24,6 +24,9 @@ type Snapshot struct {
 	// TokensPerIssue and TokensPerDay are the token budgets in force; zero means no limit.
 	TokensPerIssue int64
 	TokensPerDay   int64
+	// DollarsPerIssue and DollarsPerDay are the dollar budgets in force; zero means no limit.
+	DollarsPerIssue float64
+	DollarsPerDay   float64
 
 	// MaxAgents is the global concurrency limit in force (agent.concurrency.max_total).
 	MaxAgents int
@@ -48,6 +51,9 @@ type Snapshot struct {
 	RuntimeSeconds float64
 	DailyTokens    int64
 	RateLimits     json.RawMessage
+	// CostUSD and DailyCostUSD are what all tokens, and the UTC day's, cost in US dollars.
+	CostUSD      float64
+	DailyCostUSD float64
 
 	LastPollAt    time.Time
 	LastPollError string
@@ -79,22 +85,25 @@ type RunningRow struct {
 	IssueID    string
 	Identifier string
 	// Title, URL and PRURL are the tracker's words for the issue, shown to operators.
-	Title         string
-	URL           string
-	PRURL         string
-	RepoKey       string
-	State         string
-	RunID         string
-	Attempt       int
-	SessionID     string
-	PID           int
-	Workspace     string
-	StartedAt     time.Time
-	LastEventAt   time.Time
-	LastEvent     agent.EventKind
-	LastMessage   string
-	Turns         int
-	Tokens        agent.TokenUsage
+	Title       string
+	URL         string
+	PRURL       string
+	RepoKey     string
+	State       string
+	RunID       string
+	Attempt     int
+	SessionID   string
+	PID         int
+	Workspace   string
+	StartedAt   time.Time
+	LastEventAt time.Time
+	LastEvent   agent.EventKind
+	LastMessage string
+	Turns       int
+	Tokens      agent.TokenUsage
+	CostUSD     float64
+	// IssueCostUSD is what the issue has cost over all of its attempts, this one included.
+	IssueCostUSD  float64
 	StopRequested StopReason
 }
 
@@ -157,6 +166,7 @@ type HistoryRow struct {
 	StartedAt  time.Time
 	EndedAt    time.Time
 	Tokens     agent.TokenUsage
+	CostUSD    float64
 }
 
 // Find returns the running row of issueID.

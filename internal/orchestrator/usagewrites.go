@@ -32,6 +32,7 @@ type unwrittenUsage struct {
 func (p *unwrittenUsage) add(u store.Usage) (post bool) {
 	if n := len(p.rows); n > 0 && sameUTCDay(p.rows[n-1].At, u.At) {
 		sumTokens(&p.rows[n-1].Tokens, u.Tokens)
+		p.rows[n-1].CostUSD += u.CostUSD
 	} else {
 		p.rows = append(p.rows, u)
 	}

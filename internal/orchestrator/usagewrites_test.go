@@ -38,7 +38,7 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	is := newIssue(1, "In Progress")
 	is.RepoKey = "app"
 	job := attemptJob{runID: "run-1", issue: is}
-	sink := w.sink(func(error) {}, job, 0, func(workerUpdate) {})
+	sink := w.sink(func(error) {}, job, 0, 0, func(workerUpdate) {})
 	ctx := context.Background()
 	midnight := time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC)
 	clock := orchestratortest.NewClock(midnight.Add(-time.Minute))

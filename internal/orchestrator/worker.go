@@ -27,6 +27,8 @@ type attemptJob struct {
 	// knownTokens is the issue's lifetime usage as the loop counted it; it covers usage of
 	// earlier attempts whose store writes may still be queued.
 	knownTokens int64
+	// knownCostUSD is the same for the issue's cost in US dollars.
+	knownCostUSD float64
 	// settings are the ones in force at dispatch; a reload does not change a running attempt.
 	settings Settings
 	// pr makes the attempt an explicit pull-request run: its workspace is on the PR's head,
@@ -46,6 +48,8 @@ type attemptResult struct {
 	SessionID string
 	Workspace string
 	Usage     agent.TokenUsage
+	// CostUSD is what the attempt's tokens cost in US dollars.
+	CostUSD float64
 	// ToolCalls and ToolFailures count the scoped tool calls the attempt made and how many
 	// of them failed.
 	ToolCalls, ToolFailures int
@@ -69,9 +73,10 @@ type workerUpdate struct {
 	// when the loop handles the message.
 	progress *progressSlot
 	// baseTokens is the issue's lifetime usage before this attempt, read from the store.
-	baseTokens int64
-	hasBase    bool
-	turn       int
+	baseTokens  int64
+	baseCostUSD float64
+	hasBase     bool
+	turn        int
 	// turnTook is how long the completed turn took.
 	turnTook time.Duration
 	issue    *issue.Issue
@@ -98,9 +103,19 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		return res
 	}
 	base.Total = max(base.Total, job.knownTokens)
-	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, hasBase: true})
+	baseCost, err := w.d.Store.IssueCost(ctx, iss.RepoKey, iss.ID)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("reading the issue's cost: %w", err))
+		return res
+	}
+	baseCost = max(baseCost, job.knownCostUSD)
+	report(workerUpdate{runID: job.runID, issueID: iss.ID, baseTokens: base.Total, baseCostUSD: baseCost, hasBase: true})
 	if capTokens := job.settings.TokensPerIssue; capTokens > 0 && base.Total >= capTokens {
 		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has used %d tokens, at or over agent.limits.tokens_per_issue %d", base.Total, capTokens)}
+		return res
+	}
+	if capUSD := job.settings.DollarsPerIssue; capUSD > 0 && baseCost >= capUSD {
+		res.Err = &stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue has cost $%v, at or over agent.limits.dollars_per_issue %v", baseCost, capUSD)}
 		return res
 	}
 
@@ -148,7 +163,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		}
 	}
 
-	sink := w.sink(cancel, job, base.Total, report)
+	sink := w.sink(cancel, job, base.Total, baseCost, report)
 	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
 	defer sink.flushUsage()
@@ -180,6 +195,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer func() {
 		res.Usage = session.Usage()
 		res.ToolCalls, res.ToolFailures = sink.toolCounts()
+		res.CostUSD = sink.attemptCost()
 		res.Asked = sink.question()
 	}()
 
@@ -321,8 +337,11 @@ type eventSink struct {
 	job    attemptJob
 	report func(workerUpdate)
 
-	mu   sync.Mutex
-	used int64
+	mu      sync.Mutex
+	used    int64
+	usedUSD float64
+	// baseUSD is the issue's cost before the attempt, so usedUSD-baseUSD is the attempt's.
+	baseUSD float64
 	// toolCalls and toolFailures count tool_call_completed and tool_call_failed events.
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
@@ -346,6 +365,13 @@ func (s *eventSink) question() *agent.HumanQuestion {
 	return s.asked
 }
 
+// attemptCost returns what the attempt's tokens have cost so far, in US dollars.
+func (s *eventSink) attemptCost() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usedUSD - s.baseUSD
+}
+
 // toolCounts returns how many tool calls the attempt made and how many failed.
 func (s *eventSink) toolCounts() (calls, failures int) {
 	s.mu.Lock()
@@ -353,8 +379,8 @@ func (s *eventSink) toolCounts() (calls, failures int) {
 	return s.toolCalls, s.toolFailures
 }
 
-func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, report func(workerUpdate)) *eventSink {
-	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base}
+func (w *worker) sink(cancel context.CancelCauseFunc, job attemptJob, base int64, baseUSD float64, report func(workerUpdate)) *eventSink {
+	return &eventSink{w: w, cancel: cancel, job: job, report: report, used: base, usedUSD: baseUSD, baseUSD: baseUSD}
 }
 
 func (s *eventSink) observe(ev agent.Event) {
@@ -362,6 +388,11 @@ func (s *eventSink) observe(ev agent.Event) {
 	raw := ev.Raw
 	ev.Raw = nil
 	iss := s.job.issue
+	if ev.Kind == agent.EventTokenUsage && ev.UsageDelta != nil {
+		// Priced once here, so the loop, the store and the metrics all count the same dollars.
+		usd := costOf(s.job.settings.Pricing, ev)
+		ev.CostUSD = &usd
+	}
 	if u, send := s.toLoop(ev); send {
 		s.report(u)
 	}
@@ -403,15 +434,19 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.addUsage(usageRow(iss, at, delta))
+	s.addUsage(usageRow(iss, at, delta, *ev.CostUSD))
 	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total
-	used := s.used
+	s.usedUSD += *ev.CostUSD
+	used, usedUSD := s.used, s.usedUSD
 	s.mu.Unlock()
 	if capTokens := s.job.settings.TokensPerIssue; capTokens > 0 && used >= capTokens {
 		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached %d tokens, agent.limits.tokens_per_issue is %d", used, capTokens)})
+	}
+	if capUSD := s.job.settings.DollarsPerIssue; capUSD > 0 && usedUSD >= capUSD {
+		s.cancel(&stopError{Reason: StopBudget, Detail: fmt.Sprintf("issue reached $%v, agent.limits.dollars_per_issue is %v", usedUSD, capUSD)})
 	}
 }
 

@@ -170,16 +170,17 @@ func usage(in, out int64) agent.TokenUsage {
 func exampleSnapshot() *orchestrator.Snapshot {
 	return &orchestrator.Snapshot{
 		At: epoch, MaxAgents: 4, TokensPerIssue: 2000000, TokensPerDay: 10000000, DailyTokens: 182500,
+		DollarsPerIssue: 5, DollarsPerDay: 50,
 		Running: []orchestrator.RunningRow{
 			{IssueID: "id-1", Identifier: "ENG-1", Title: "Fix the login redirect", URL: "https://linear.app/acme/issue/ENG-1",
 				PRURL: "https://github.com/acme/web/pull/31", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,
 				SessionID: "thread-1-turn-3", PID: 4242, Workspace: "/srv/symphony/workspaces/web/ENG-1",
 				StartedAt: epoch.Add(-13 * time.Minute), LastEventAt: epoch.Add(-5 * time.Second), LastEvent: agent.EventNotification,
-				LastMessage: "running go test ./...", Turns: 3, Tokens: usage(120000, 8000)},
+				LastMessage: "running go test ./...", Turns: 3, Tokens: usage(120000, 8000), CostUSD: 0.31, IssueCostUSD: 0.42},
 			{IssueID: "id-2", Identifier: "ENG-2", Title: "Rate-limit the export endpoint", URL: "https://linear.app/acme/issue/ENG-2", RepoKey: "api", State: "In Progress", RunID: "run-12", Attempt: 2,
 				SessionID: "thread-2-turn-1", PID: 4343, Workspace: "/srv/symphony/workspaces/api/ENG-2",
 				StartedAt: epoch.Add(-2 * time.Minute), LastEventAt: epoch.Add(-40 * time.Second), LastEvent: agent.EventSessionStarted,
-				LastMessage: "session started", Turns: 1, Tokens: usage(30000, 1500)},
+				LastMessage: "session started", Turns: 1, Tokens: usage(30000, 1500), CostUSD: 0.05, IssueCostUSD: 0.05},
 		},
 		Queued:   []orchestrator.QueuedRow{{IssueID: "id-5", Identifier: "ENG-5", RepoKey: "web", State: "Todo"}},
 		Retrying: []orchestrator.RetryRow{{IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 4, DueAt: epoch.Add(80 * time.Second), Error: "worker exited: turn_timeout"}},
@@ -195,13 +196,13 @@ func exampleSnapshot() *orchestrator.Snapshot {
 		Skipped: []orchestrator.GateRow{{IssueID: "id-9", Identifier: "ENG-9", RepoKey: "api", Title: "Fix things",
 			URL: "https://linear.app/acme/issue/ENG-9", Kind: orchestrator.GateScored, Score: 2, Reason: "No problem is described.",
 			DecidedAt: epoch.Add(-3 * time.Minute)}},
-		Tokens: usage(900000, 45000), RuntimeSeconds: 5400.5, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
+		Tokens: usage(900000, 45000), RuntimeSeconds: 5400.5, CostUSD: 2.4, DailyCostUSD: 0.61, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
 		LastPollAt: epoch.Add(-10 * time.Second),
 		History: []orchestrator.HistoryRow{
 			{RunID: "run-9", IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 3, Status: store.StatusTimeout,
-				Error: "turn_timeout", StartedAt: epoch.Add(-30 * time.Minute), EndedAt: epoch.Add(-20 * time.Minute), Tokens: usage(50000, 2000)},
+				Error: "turn_timeout", StartedAt: epoch.Add(-30 * time.Minute), EndedAt: epoch.Add(-20 * time.Minute), Tokens: usage(50000, 2000), CostUSD: 0.11},
 			{RunID: "run-10", IssueID: "id-4", Identifier: "ENG-4", RepoKey: "api", Attempt: 0, Status: store.StatusSuccess,
-				StartedAt: epoch.Add(-90 * time.Minute), EndedAt: epoch.Add(-time.Hour), Tokens: usage(200000, 9000)},
+				StartedAt: epoch.Add(-90 * time.Minute), EndedAt: epoch.Add(-time.Hour), Tokens: usage(200000, 9000), CostUSD: 0.45},
 		},
 	}
 }
@@ -220,11 +221,13 @@ func exampleRuns() []store.Run {
 			IssueState: "In Review", Attempt: 0, Status: store.StatusSuccess, StartedAt: epoch.Add(-90 * time.Minute),
 			EndedAt: epoch.Add(-time.Hour), WorkspacePath: "/srv/symphony/workspaces/api/ENG-4", SessionID: "thread-4-turn-2",
 			Tokens:         store.Tokens{Input: 200000, UncachedInput: 150000, CachedInput: 50000, Output: 9000, Total: 209000},
+			CostUSD:        0.45,
 			RuntimeSeconds: 1800, ToolCalls: 12},
 		{ID: "run-9", RepoKey: "web", IssueID: "id-3", IssueIdentifier: "ENG-3", IssueTitle: "Fix the flaky login test",
 			IssueState: "In Progress", Attempt: 3, Status: store.StatusTimeout, StartedAt: epoch.Add(-30 * time.Minute),
 			EndedAt: epoch.Add(-20 * time.Minute), Error: "turn_timeout", WorkspacePath: "/srv/symphony/workspaces/web/ENG-3",
 			Tokens:         store.Tokens{Input: 50000, UncachedInput: 37500, CachedInput: 12500, Output: 2000, Total: 52000},
+			CostUSD:        0.11,
 			RuntimeSeconds: 600, ToolCalls: 4, ToolFailures: 1},
 	}
 }

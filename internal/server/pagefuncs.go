@@ -19,6 +19,16 @@ var pageFuncs = template.FuncMap{
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"percent": func(part, whole int64) int64 { return int64(math.Round(100 * float64(part) / float64(max(whole, 1)))) },
 	"deref":   derefInt,
+	"usd":     FormatUSD,
+}
+
+// FormatUSD writes a dollar amount with cents, or with four decimals below one cent so a
+// cheap run does not read as free.
+func FormatUSD(usd float64) string {
+	if usd > 0 && usd < 0.01 {
+		return fmt.Sprintf("$%.4f", usd)
+	}
+	return fmt.Sprintf("$%.2f", usd)
 }
 
 func derefInt(n *int64) int64 {

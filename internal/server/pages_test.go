@@ -96,6 +96,7 @@ func TestDashboardShowsEveryList(t *testing.T) {
 	mustContain(t, "watching row", row(t, section(t, body, "watching"), "ENG-4"), "In Review", "1h 0m ago", `href="https://linear.app/acme/issue/ENG-4"`)
 	mustContain(t, "conflicts", section(t, body, "conflicts"), "ENG-6 matches api, web")
 	mustContain(t, "metrics", section(t, body, "metrics"), `2/4`, "900,000", "675,000", "225,000", "45,000", "945,000", "1h 45m",
+		"$2.40", "cost, $0.61 today", "$0.61 of $50.00 today", "Per issue: $5.00",
 		"182,500 used, 9,817,500 left of 10,000,000 (2%)", "Per issue: 2,000,000",
 		"<dt>primary.used_percent</dt><dd>12.5</dd>", "<dt>primary.resets_in_seconds</dt><dd>30</dd>")
 	history := section(t, body, "history")

@@ -69,10 +69,13 @@ func tokensOf(u agent.TokenUsage) Tokens {
 		CachedInputTokens: u.CachedInput, CacheCreationInputTokens: u.CacheCreationInput, OutputTokens: u.Output, TotalTokens: u.Total}
 }
 
-// Totals are the service's lifetime token use and agent runtime.
+// Totals are the service's lifetime token use, agent runtime and what the tokens cost in US
+// dollars, overall and in the current UTC day.
 type Totals struct {
 	Tokens
 	SecondsRunning float64 `json:"seconds_running"`
+	CostUSD        float64 `json:"cost_usd"`
+	CostUSDToday   float64 `json:"cost_usd_today"`
 }
 
 // RunningJSON is one attempt in progress.
@@ -96,6 +99,9 @@ type RunningJSON struct {
 	LastEventAt     *time.Time `json:"last_event_at"`
 	StopRequested   string     `json:"stop_requested,omitempty"`
 	Tokens          Tokens     `json:"tokens"`
+	CostUSD         float64    `json:"cost_usd"`
+	// IssueCostUSD is what the issue has cost over all of its attempts, this one included.
+	IssueCostUSD float64 `json:"issue_cost_usd"`
 }
 
 // QueuedJSON is an eligible issue waiting for a free slot.
@@ -168,6 +174,7 @@ type HistoryJSON struct {
 	EndedAt         time.Time `json:"ended_at"`
 	RuntimeSeconds  float64   `json:"runtime_seconds"`
 	Tokens          Tokens    `json:"tokens"`
+	CostUSD         float64   `json:"cost_usd"`
 }
 
 // PauseJSON is the operator pause.
@@ -184,6 +191,10 @@ type BudgetJSON struct {
 	DailyUsed      int64  `json:"daily_used"`
 	DailyRemaining *int64 `json:"daily_remaining"`
 	DailyPaused    bool   `json:"daily_paused"`
+	// PerIssueDollarLimit and DailyDollarLimit are the dollar budgets; 0 means none. What
+	// today cost is Totals.CostUSDToday.
+	PerIssueDollarLimit float64 `json:"per_issue_dollar_limit"`
+	DailyDollarLimit    float64 `json:"daily_dollar_limit"`
 }
 
 // DispatchState says whether new work is dispatched, and if not why.
@@ -212,9 +223,10 @@ func stateOf(s *orchestrator.Snapshot) State {
 		Retrying: make([]RetryJSON, 0, len(s.Retrying)), Watching: make([]WatchingJSON, 0, len(s.Watching)),
 		Conflicts: make([]ConflictJSON, 0, len(s.Conflicts)), Held: make([]HeldJSON, 0, len(s.Held)),
 		AwaitingInput: make([]AwaitingJSON, 0, len(s.AwaitingInput)),
-		Totals:        Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: secondsRunning(s)},
-		Pause:         PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
-		LastPollAt:    timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
+		Totals: Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: secondsRunning(s), CostUSD: s.CostUSD,
+			CostUSDToday: s.DailyCostUSD},
+		Pause:      PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},
+		LastPollAt: timePtr(s.LastPollAt), LastPollError: s.LastPollError, RateLimits: s.RateLimits,
 	}
 	repos := map[string]bool{}
 	for _, r := range s.Running {
@@ -256,7 +268,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 		h := history[i]
 		st.RunHistory = append(st.RunHistory, HistoryJSON{RepoKey: h.RepoKey, RunID: h.RunID, IssueID: h.IssueID,
 			IssueIdentifier: h.Identifier, Attempt: h.Attempt, Status: string(h.Status), Error: h.Error,
-			StartedAt: h.StartedAt, EndedAt: h.EndedAt, RuntimeSeconds: h.EndedAt.Sub(h.StartedAt).Seconds(), Tokens: tokensOf(h.Tokens)})
+			StartedAt: h.StartedAt, EndedAt: h.EndedAt, RuntimeSeconds: h.EndedAt.Sub(h.StartedAt).Seconds(), Tokens: tokensOf(h.Tokens),
+			CostUSD: h.CostUSD})
 	}
 	st.Repos = make([]string, 0, len(repos))
 	for k := range repos {
@@ -268,7 +281,8 @@ func stateOf(s *orchestrator.Snapshot) State {
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
 		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held),
 		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped), AwaitingInput: len(st.AwaitingInput)}
-	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens}
+	st.Budget = BudgetJSON{PerIssueLimit: s.TokensPerIssue, DailyLimit: s.TokensPerDay, DailyUsed: s.DailyTokens,
+		PerIssueDollarLimit: s.DollarsPerIssue, DailyDollarLimit: s.DollarsPerDay}
 	if s.TokensPerDay > 0 {
 		left := max(s.TokensPerDay-s.DailyTokens, 0)
 		st.Budget.DailyRemaining, st.Budget.DailyPaused = &left, left == 0
@@ -285,7 +299,8 @@ func runningOf(r orchestrator.RunningRow) RunningJSON {
 		State: r.State, RunID: r.RunID,
 		Attempt: r.Attempt, SessionID: r.SessionID, PID: r.PID, WorkspacePath: r.Workspace, TurnCount: r.Turns,
 		LastEvent: string(r.LastEvent), LastMessage: r.LastMessage, StartedAt: r.StartedAt, LastEventAt: timePtr(r.LastEventAt),
-		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens)}
+		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens), CostUSD: r.CostUSD,
+		IssueCostUSD: r.IssueCostUSD}
 }
 
 func retryOf(r orchestrator.RetryRow) RetryJSON {

@@ -21,7 +21,7 @@ type RunFilter struct {
 const runColumns = `repo_key, run_id, issue_id, issue_identifier, issue_title, issue_state, attempt,
 	status, started_at, ended_at, error, workspace_path, worker_host, session_id, transcript_path,
 	input_tokens, uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens,
-	output_tokens, total_tokens, runtime_seconds, agent_pid, agent_start_time, tool_calls, tool_failures, pr_url`
+	output_tokens, total_tokens, runtime_seconds, agent_pid, agent_start_time, tool_calls, tool_failures, pr_url, cost_usd`
 
 // Runs returns matching runs, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
@@ -90,7 +90,7 @@ func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 		&r.Attempt, &status, &started, &ended, &r.Error, &r.WorkspacePath, &r.WorkerHost,
 		&r.SessionID, &r.TranscriptPath, &r.Tokens.Input, &r.Tokens.UncachedInput,
 		&r.Tokens.CachedInput, &r.Tokens.CacheCreationInput, &r.Tokens.Output, &r.Tokens.Total,
-		&r.RuntimeSeconds, &r.AgentPID, &r.AgentStartTime, &r.ToolCalls, &r.ToolFailures, &r.PRURL)
+		&r.RuntimeSeconds, &r.AgentPID, &r.AgentStartTime, &r.ToolCalls, &r.ToolFailures, &r.PRURL, &r.CostUSD)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Run{}, err

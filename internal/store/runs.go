@@ -79,6 +79,8 @@ type Run struct {
 	TranscriptPath string    `json:"transcript_path,omitempty"`
 	Tokens         Tokens    `json:"tokens"`
 	RuntimeSeconds float64   `json:"runtime_seconds"`
+	// CostUSD is what the run's tokens cost in US dollars; zero without a price.
+	CostUSD float64 `json:"cost_usd"`
 	// AgentPID and AgentStartTime name the agent's supervisor process (start time in clock
 	// ticks since boot, /proc/<pid>/stat field 22); zero until the agent has started.
 	AgentPID       int   `json:"agent_pid,omitempty"`
@@ -137,11 +139,11 @@ func (s *Store) UpdateRun(ctx context.Context, r Run) error {
 	r = s.scrubRun(r)
 	res, err := s.db.ExecContext(ctx, `UPDATE runs SET issue_state=?, workspace_path=?, worker_host=?,
 		session_id=?, transcript_path=?, input_tokens=?, uncached_input_tokens=?, cached_input_tokens=?,
-		cache_creation_input_tokens=?, output_tokens=?, total_tokens=?, runtime_seconds=?
+		cache_creation_input_tokens=?, output_tokens=?, total_tokens=?, runtime_seconds=?, cost_usd=?
 		WHERE repo_key=? AND run_id=? AND status='running'`,
 		r.IssueState, r.WorkspacePath, r.WorkerHost, r.SessionID, r.TranscriptPath,
 		r.Tokens.Input, r.Tokens.UncachedInput, r.Tokens.CachedInput, r.Tokens.CacheCreationInput,
-		r.Tokens.Output, r.Tokens.Total, r.RuntimeSeconds, r.RepoKey, r.ID)
+		r.Tokens.Output, r.Tokens.Total, r.RuntimeSeconds, r.CostUSD, r.RepoKey, r.ID)
 	if err != nil {
 		return fmt.Errorf("store: update run %s/%s: %w", r.RepoKey, r.ID, err)
 	}
@@ -162,12 +164,12 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
 			workspace_path=?, worker_host=?, session_id=?, transcript_path=?, input_tokens=?,
 			uncached_input_tokens=?, cached_input_tokens=?, cache_creation_input_tokens=?,
-			output_tokens=?, total_tokens=?, runtime_seconds=?, tool_calls=?, tool_failures=?
+			output_tokens=?, total_tokens=?, runtime_seconds=?, tool_calls=?, tool_failures=?, cost_usd=?
 			WHERE repo_key=? AND run_id=? AND status='running'`,
 			string(r.Status), formatTime(r.EndedAt), r.Error, r.IssueState, r.WorkspacePath,
 			r.WorkerHost, r.SessionID, r.TranscriptPath, r.Tokens.Input, r.Tokens.UncachedInput,
 			r.Tokens.CachedInput, r.Tokens.CacheCreationInput, r.Tokens.Output, r.Tokens.Total,
-			r.RuntimeSeconds, r.ToolCalls, r.ToolFailures, r.RepoKey, r.ID)
+			r.RuntimeSeconds, r.ToolCalls, r.ToolFailures, r.CostUSD, r.RepoKey, r.ID)
 		if err != nil {
 			return fmt.Errorf("store: finish run %s/%s: %w", r.RepoKey, r.ID, err)
 		}

@@ -217,6 +217,13 @@ var migrations = []string{
 		server_start_time INTEGER NOT NULL DEFAULT 0,
 		allocated_at TEXT NOT NULL
 	);`,
+	// What tokens cost in US dollars (agent.pricing, or the runtime's own figure): per run,
+	// and beside each token aggregate so per-issue, per-day and overall costs never disagree
+	// with the tokens they price.
+	`ALTER TABLE runs ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+	ALTER TABLE totals ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+	ALTER TABLE daily_usage ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+	ALTER TABLE issue_usage ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

@@ -14,12 +14,15 @@ type Usage struct {
 	// At decides which UTC day the delta counts toward; zero means now.
 	At     time.Time
 	Tokens Tokens
+	// CostUSD is what the delta cost in US dollars; zero without a price.
+	CostUSD float64
 }
 
 // Totals is the aggregate over every run the store has seen.
 type Totals struct {
 	Tokens         Tokens  `json:"tokens"`
 	RuntimeSeconds float64 `json:"runtime_seconds"`
+	CostUSD        float64 `json:"cost_usd"`
 }
 
 // AddUsage adds a token delta to the aggregate totals, the UTC day's usage and the issue's
@@ -32,6 +35,9 @@ func (s *Store) AddUsage(ctx context.Context, u Usage) error {
 	if t.Input < 0 || t.UncachedInput < 0 || t.CachedInput < 0 || t.CacheCreationInput < 0 || t.Output < 0 || t.Total < 0 {
 		return fmt.Errorf("store: add usage for issue %s: token deltas must not be negative: %+v", u.IssueID, t)
 	}
+	if u.CostUSD < 0 {
+		return fmt.Errorf("store: add usage for issue %s: cost %v must not be negative", u.IssueID, u.CostUSD)
+	}
 	at := u.At
 	if at.IsZero() {
 		at = s.now()
@@ -41,24 +47,26 @@ func (s *Store) AddUsage(ctx context.Context, u Usage) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
 			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
 			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
-			total_tokens=total_tokens+? WHERE id=1`, buckets...); err != nil {
+			total_tokens=total_tokens+?, cost_usd=cost_usd+? WHERE id=1`, append(buckets, u.CostUSD)...); err != nil {
 			return fmt.Errorf("store: add usage to totals: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens) VALUES (?, ?)
-			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens`,
-			utcDay(at), t.Total); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
+			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens,
+			cost_usd = cost_usd + excluded.cost_usd`,
+			utcDay(at), t.Total, u.CostUSD); err != nil {
 			return fmt.Errorf("store: add daily usage: %w", err)
 		}
-		args := append([]any{u.RepoKey, u.IssueID}, buckets...)
+		args := append(append([]any{u.RepoKey, u.IssueID}, buckets...), u.CostUSD)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
 			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
-			total_tokens) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
+			total_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
 			input_tokens=input_tokens+excluded.input_tokens,
 			uncached_input_tokens=uncached_input_tokens+excluded.uncached_input_tokens,
 			cached_input_tokens=cached_input_tokens+excluded.cached_input_tokens,
 			cache_creation_input_tokens=cache_creation_input_tokens+excluded.cache_creation_input_tokens,
 			output_tokens=output_tokens+excluded.output_tokens,
-			total_tokens=total_tokens+excluded.total_tokens`, args...); err != nil {
+			total_tokens=total_tokens+excluded.total_tokens,
+			cost_usd=cost_usd+excluded.cost_usd`, args...); err != nil {
 			return fmt.Errorf("store: add usage for issue %s/%s: %w", u.RepoKey, u.IssueID, err)
 		}
 		return nil
@@ -76,6 +84,32 @@ func (s *Store) DailyUsage(ctx context.Context, day time.Time) (int64, error) {
 		return 0, fmt.Errorf("store: read daily usage for %s: %w", utcDay(day), err)
 	}
 	return n, nil
+}
+
+// DailyCost returns the US dollars counted toward the UTC day containing day.
+func (s *Store) DailyCost(ctx context.Context, day time.Time) (float64, error) {
+	var usd float64
+	err := s.db.QueryRowContext(ctx, `SELECT cost_usd FROM daily_usage WHERE day = ?`, utcDay(day)).Scan(&usd)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read daily cost for %s: %w", utcDay(day), err)
+	}
+	return usd, nil
+}
+
+// IssueCost returns what an issue's tokens have cost in US dollars across all of its runs.
+func (s *Store) IssueCost(ctx context.Context, repoKey, issueID string) (float64, error) {
+	var usd float64
+	err := s.db.QueryRowContext(ctx, `SELECT cost_usd FROM issue_usage WHERE repo_key=? AND issue_id=?`, repoKey, issueID).Scan(&usd)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read cost of issue %s/%s: %w", repoKey, issueID, err)
+	}
+	return usd, nil
 }
 
 // IssueUsage returns an issue's lifetime token usage across all of its runs and retries.
@@ -98,9 +132,9 @@ func (s *Store) IssueUsage(ctx context.Context, repoKey, issueID string) (Tokens
 func (s *Store) Totals(ctx context.Context) (Totals, error) {
 	var t Totals
 	err := s.db.QueryRowContext(ctx, `SELECT input_tokens, uncached_input_tokens, cached_input_tokens,
-		cache_creation_input_tokens, output_tokens, total_tokens, runtime_seconds FROM totals WHERE id=1`).Scan(
+		cache_creation_input_tokens, output_tokens, total_tokens, runtime_seconds, cost_usd FROM totals WHERE id=1`).Scan(
 		&t.Tokens.Input, &t.Tokens.UncachedInput, &t.Tokens.CachedInput, &t.Tokens.CacheCreationInput,
-		&t.Tokens.Output, &t.Tokens.Total, &t.RuntimeSeconds)
+		&t.Tokens.Output, &t.Tokens.Total, &t.RuntimeSeconds, &t.CostUSD)
 	if err != nil {
 		return Totals{}, fmt.Errorf("store: read totals: %w", err)
 	}

@@ -207,6 +207,13 @@ func (d *Decoder) decode(raw ast.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Float64:
+		f, ok := floatValue(n)
+		if !ok {
+			d.add(n, path, "must be a number, got %s", describe(n))
+			return
+		}
+		v.SetFloat(f)
 	default:
 		panic(fmt.Sprintf("yamlschema: unsupported field kind %s at %s", v.Kind(), path))
 	}
@@ -393,6 +400,15 @@ func intValue(n ast.Node) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// floatValue reads a finite number; .inf and .nan are refused because no setting means them.
+func floatValue(n ast.Node) (float64, bool) {
+	if t, ok := n.(*ast.FloatNode); ok {
+		return t.Value, !math.IsInf(t.Value, 0) && !math.IsNaN(t.Value)
+	}
+	i, ok := intValue(n)
+	return float64(i), ok
 }
 
 func describe(n ast.Node) string {

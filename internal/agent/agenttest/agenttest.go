@@ -19,6 +19,13 @@ import (
 type Turn struct {
 	// Tokens is the total-token delta reported by a token_usage event during the turn.
 	Tokens int64
+	// Usage, when not zero, is the delta reported instead of Tokens split evenly between
+	// uncached input and output.
+	Usage agent.TokenUsage
+	// Model names the model on the token_usage event; CostUSD, when set, is the cost the
+	// runtime reports for the delta.
+	Model   string
+	CostUSD *float64
 	// RateLimits, when set, is reported in a rate_limits event.
 	RateLimits json.RawMessage
 	// Do runs at the start of the turn (for example to move the issue in a fake tracker); an
@@ -201,13 +208,17 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		ev.ThreadID, ev.TurnID, ev.SessionID = threadID, turnID, sessionID
 		s.emit(ev)
 	}
-	if t.Tokens > 0 {
-		delta := agent.TokenUsage{UncachedInput: t.Tokens / 2, Output: t.Tokens - t.Tokens/2, Total: t.Tokens}
+	if t.Tokens > 0 || !t.Usage.IsZero() {
+		delta := t.Usage
+		if delta.IsZero() {
+			delta = agent.TokenUsage{UncachedInput: t.Tokens / 2, Output: t.Tokens - t.Tokens/2, Total: t.Tokens}
+		}
 		s.mu.Lock()
 		s.usage = s.usage.Add(delta)
 		total := s.usage
 		s.mu.Unlock()
-		s.emit(agent.Event{Kind: agent.EventTokenUsage, ThreadID: threadID, TurnID: turnID, SessionID: sessionID, Usage: &total, UsageDelta: &delta})
+		s.emit(agent.Event{Kind: agent.EventTokenUsage, ThreadID: threadID, TurnID: turnID, SessionID: sessionID, Usage: &total, UsageDelta: &delta,
+			Model: t.Model, CostUSD: t.CostUSD})
 	}
 	if t.RateLimits != nil {
 		s.emit(agent.Event{Kind: agent.EventRateLimits, ThreadID: threadID, TurnID: turnID, SessionID: sessionID, RateLimits: t.RateLimits})

@@ -17,6 +17,8 @@ const eventRawBytes = 4 << 10
 // turnState is what one turn has seen so far. It is owned by the turn's read loop.
 type turnState struct {
 	sessionID string
+	// model is the model the system init line named.
+	model string
 	// open are the tool calls the model made that have no result yet, by tool_use id; the
 	// command timer runs while any is open.
 	open map[string]toolCall
@@ -48,7 +50,7 @@ func (st *turnState) observe(l line, raw []byte) []agent.Event {
 		if l.Subtype != "init" {
 			return []agent.Event{with(agent.EventNotification, "system "+l.Subtype)}
 		}
-		st.sessionID = l.SessionID
+		st.sessionID, st.model = l.SessionID, l.Model
 		ev := with(agent.EventSessionStarted, "")
 		ev.SessionID, ev.ThreadID = l.SessionID, l.SessionID
 		return []agent.Event{ev}

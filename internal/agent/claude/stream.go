@@ -14,6 +14,7 @@ type line struct {
 
 	// system/init
 	MCPServers []mcpServerStatus `json:"mcp_servers"`
+	Model      string            `json:"model"`
 
 	// assistant and user
 	Message *message `json:"message"`
@@ -27,7 +28,9 @@ type line struct {
 	Result         string     `json:"result"`
 	NumTurns       int        `json:"num_turns"`
 	Usage          *wireUsage `json:"usage"`
-	Errors         []string   `json:"errors"`
+	// TotalCostUSD is what Claude Code says the invocation cost; each turn is one invocation.
+	TotalCostUSD *float64 `json:"total_cost_usd"`
+	Errors       []string `json:"errors"`
 }
 
 type mcpServerStatus struct {

@@ -247,7 +247,8 @@ func (t *turn) account() agent.TokenUsage {
 	t.s.usage = t.s.usage.Add(u)
 	total := t.s.usage
 	t.s.mu.Unlock()
-	t.emit(agent.Event{Kind: agent.EventTokenUsage, SessionID: t.st.sessionID, ThreadID: t.st.sessionID, Usage: &total, UsageDelta: &u})
+	t.emit(agent.Event{Kind: agent.EventTokenUsage, SessionID: t.st.sessionID, ThreadID: t.st.sessionID, Usage: &total, UsageDelta: &u,
+		Model: t.st.model, CostUSD: t.st.result.TotalCostUSD})
 	return u
 }
 

@@ -55,7 +55,7 @@ func TestFakeTwoTurnsShareThreadAndCountTokens(t *testing.T) {
 		t.Fatalf("rate limits: %d events, latest %s; want the second turn's payload kept", len(rl), s.RateLimits())
 	}
 	usage := rec.ofKind(agent.EventTokenUsage)
-	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 {
+	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 || usage[1].Model != codextest.FakeModel {
 		t.Fatalf("token_usage events = %+v", usage)
 	}
 }

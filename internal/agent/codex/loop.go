@@ -183,7 +183,7 @@ func (s *Session) onTokenUsage(m *jsonl.Frame, ev agent.Event) {
 	delta, accepted := s.st.account.Observe(threadID, snap)
 	totals := s.st.account.Totals()
 	if accepted {
-		ev.Kind, ev.Usage, ev.UsageDelta = agent.EventTokenUsage, &totals, &delta
+		ev.Kind, ev.Usage, ev.UsageDelta, ev.Model = agent.EventTokenUsage, &totals, &delta, s.st.model
 	}
 	s.emitFrame(ev)
 }

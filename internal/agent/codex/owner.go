@@ -21,6 +21,8 @@ type sessionState struct {
 	stopped    bool
 	threadID   string
 	turnID     string
+	// model is the model thread/start said the thread runs on.
+	model string
 	// turnWait receives the outcome of the running turn; nil while no turn runs.
 	turnWait    chan turnOutcome
 	lastMessage string

@@ -9,6 +9,7 @@ type threadStartResult struct {
 	Thread struct {
 		ID string `json:"id"`
 	} `json:"thread"`
+	Model string `json:"model"`
 }
 
 type turnStartResult struct {

@@ -232,7 +232,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	if started.Thread.ID == "" {
 		return agent.Errorf(agent.CodeResponseError, "thread/start returned no thread id")
 	}
-	s.do(func(st *sessionState) { st.threadID = started.Thread.ID })
+	s.do(func(st *sessionState) { st.threadID, st.model = started.Thread.ID, started.Model })
 	if name := s.threadName(); name != "" {
 		if err := s.call(ctx, "thread/name/set", map[string]any{"threadId": started.Thread.ID, "name": name}, nil); err != nil {
 			return err

@@ -169,6 +169,9 @@ type fake struct {
 
 const fakeThread = "thr_fake"
 
+// FakeModel is the model the fake's thread/start answer says the thread runs on.
+const FakeModel = "gpt-fake"
+
 func (f *fake) write(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -223,7 +226,7 @@ func (f *fake) handle(m message) {
 			f.write(map[string]any{"id": m.ID, "error": map[string]any{"code": -32600, "message": "fake thread/start refused"}})
 			return
 		}
-		f.write(map[string]any{"id": m.ID, "result": map[string]any{"thread": map[string]any{"id": fakeThread}}})
+		f.write(map[string]any{"id": m.ID, "result": map[string]any{"thread": map[string]any{"id": fakeThread}, "model": FakeModel}})
 	case "thread/name/set":
 		f.write(map[string]any{"id": m.ID, "result": map[string]any{}})
 	case "turn/start":
