@@ -57,10 +57,13 @@ func filterByRepo(st *State, repo string) {
 	st.Watching = slices.DeleteFunc(st.Watching, func(r WatchingJSON) bool { return r.RepoKey != repo })
 	st.Held = slices.DeleteFunc(st.Held, func(r HeldJSON) bool { return r.RepoKey != repo })
 	st.AwaitingInput = slices.DeleteFunc(st.AwaitingInput, func(r AwaitingJSON) bool { return r.RepoKey != repo })
+	st.AwaitingClarification = slices.DeleteFunc(st.AwaitingClarification, func(r GateJSON) bool { return r.RepoKey != repo })
+	st.Skipped = slices.DeleteFunc(st.Skipped, func(r GateJSON) bool { return r.RepoKey != repo })
 	st.Conflicts = slices.DeleteFunc(st.Conflicts, func(r ConflictJSON) bool { return !slices.Contains(r.RepoKeys, repo) })
 	st.RunHistory = slices.DeleteFunc(st.RunHistory, func(r HistoryJSON) bool { return r.RepoKey != repo })
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
-		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), AwaitingInput: len(st.AwaitingInput)}
+		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), AwaitingInput: len(st.AwaitingInput),
+		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped)}
 }
 
 // maxRateLimitLines bounds what an agent's payload can add to the page.

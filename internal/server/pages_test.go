@@ -91,6 +91,9 @@ func TestDashboardShowsEveryList(t *testing.T) {
 		`datetime="2026-12-06T12:01:20Z"`, "worker exited: turn_timeout")
 	mustContain(t, "queued row", row(t, section(t, body, "queued"), "ENG-5"), "Todo")
 	mustContain(t, "held row", row(t, section(t, body, "held"), "ENG-7"), "stopped by operator", `data-action="unstop"`)
+	gate := section(t, body, "issue-gate")
+	mustContain(t, "clarification row", row(t, gate, "ENG-8"), "asked to clarify (1)", `<td class="num">4</td>`, "No target latency is given.")
+	mustContain(t, "skipped row", row(t, gate, "ENG-9"), "skipped", "No problem is described.")
 	mustContain(t, "awaiting row", row(t, section(t, body, "awaiting-input"), "ENG-10"), "Which port should the server use?",
 		"2026-12-06 11:40 UTC", `data-action="unstop" data-issue="ENG-10"`)
 	mustContain(t, "watching row", row(t, section(t, body, "watching"), "ENG-4"), "In Review", "1h 0m ago", `href="https://linear.app/acme/issue/ENG-4"`)
