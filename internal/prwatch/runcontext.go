@@ -16,6 +16,7 @@ import (
 func RunContextFrom(s Store) orchestrator.RunContextSource {
 	return func(ctx context.Context, iss issue.Issue) (orchestrator.RunContext, error) {
 		var out orchestrator.RunContext
+		var reviewHead string
 		rows, err := s.PRWatches(ctx, "")
 		if err != nil {
 			return out, err
@@ -24,25 +25,36 @@ func RunContextFrom(s Store) orchestrator.RunContextSource {
 			if row.RepoKey != iss.RepoKey || row.IssueID != iss.ID {
 				continue
 			}
-			if err := addContext(&out, row.Poller, row.Record); err != nil {
+			head, err := addContext(&out, row.Poller, row.Record)
+			if err != nil {
 				return out, fmt.Errorf("pr_watch row %s/%s/%s: %w", row.RepoKey, row.IssueID, row.Poller, err)
 			}
+			reviewHead += head
+		}
+		// A CI failure on a commit after the one the review comments were left on means the
+		// rework was pushed: those comments are addressed, even if the review poller has not
+		// settled them yet, and the fix run must not be sent after them again.
+		if out.CIFailure != nil && reviewHead != "" && out.CIFailure.CommitSHA != reviewHead {
+			out.ReviewerComments = nil
 		}
 		return out, nil
 	}
 }
 
-func addContext(out *orchestrator.RunContext, poller string, data json.RawMessage) error {
+// addContext adds one poller's pending context to out; for review comments it returns the
+// head they were left on.
+func addContext(out *orchestrator.RunContext, poller string, data json.RawMessage) (reviewHead string, err error) {
 	switch poller {
 	case pollerReview:
 		var rec reviewRecord
 		if err := json.Unmarshal(data, &rec); err != nil {
-			return err
+			return "", err
 		}
 		switch rec.Phase {
 		case pendingPhase(actionRework), requestedPhase(actionRework):
 			out.ReviewerComments = promptComments(rec.PendingComments)
 			out.HeadRef = rec.HeadRef
+			reviewHead = rec.PendingHeadSHA
 		case pendingPhase(actionConflict), requestedPhase(actionConflict):
 			out.Conflict = rec.Conflict
 			out.HeadRef = rec.HeadRef
@@ -50,14 +62,14 @@ func addContext(out *orchestrator.RunContext, poller string, data json.RawMessag
 	case pollerCI:
 		var rec ciRecord
 		if err := json.Unmarshal(data, &rec); err != nil {
-			return err
+			return "", err
 		}
 		if rec.Phase == pendingPhase(actionCIFix) || rec.Phase == requestedPhase(actionCIFix) {
 			out.CIFailure = rec.Failure
 			out.HeadRef = rec.HeadRef
 		}
 	}
-	return nil
+	return reviewHead, nil
 }
 
 func promptComments(in []Comment) []prompt.ReviewerComment {
