@@ -270,7 +270,7 @@ func TestDashboardInChromium(t *testing.T) {
 			s.Running = append(s.Running, orchestrator.RunningRow{IssueID: "id-8", Identifier: "ENG-8", Title: "New work", RepoKey: "web",
 				State: "In Progress", StartedAt: epoch, LastEvent: "session_started", LastMessage: "session started"})
 		})
-		waitVisible(t, tab, `tr[data-issue="ENG-8"]`, liveWait)
+		waitVisible(t, tab, `#running tr[data-issue="ENG-8"]`, liveWait)
 		t.Logf("a new running row showed %s after the change", time.Since(changedAt).Round(time.Millisecond))
 		if got := textOf(t, tab, `tr[data-issue="ENG-1"] td.num`); got != "9" {
 			t.Errorf("ENG-1 turn %q after the update, want 9", got)
