@@ -106,19 +106,6 @@ func (t *Tracker) resolveBlockers(ctx context.Context, issues []issue.Issue, sna
 	return nil
 }
 
-// byRoute keeps the issues the route's selection matches.
-func (t *Tracker) byRoute(issues []issue.Issue, r tracker.Route, viewer string) []issue.Issue {
-	e := t.settings.Effective(r)
-	var out []issue.Issue
-	for _, is := range issues {
-		if e.Matches(is, viewer) {
-			is.Labels, is.BlockedBy = slices.Clone(is.Labels), slices.Clone(is.BlockedBy)
-			out = append(out, is)
-		}
-	}
-	return out
-}
-
 // fetchRoutes lists every repository once and splits the result by route.
 func (t *Tracker) fetchRoutes(ctx context.Context, routes []tracker.Route, states []string) ([]tracker.RouteResult, error) {
 	viewer, err := t.viewerIfNeeded(ctx)
@@ -140,50 +127,24 @@ func (t *Tracker) fetchRoutes(ctx context.Context, routes []tracker.Route, state
 	if err := t.resolveBlockers(ctx, snap.issues, snap); err != nil {
 		return nil, err
 	}
-	results := make([]tracker.RouteResult, 0, len(routes))
-	for _, r := range routes {
-		results = append(results, tracker.RouteResult{Route: r, Issues: t.byRoute(snap.issues, r, viewer)})
-	}
-	return results, nil
+	return t.settings.SplitByRoute(snap.issues, routes, viewer), nil
 }
 
 // FetchCandidates polls every configured repository once for open issues in the active
 // states and splits them by route.
 func (t *Tracker) FetchCandidates(ctx context.Context) (tracker.Candidates, error) {
-	results, err := t.fetchRoutes(ctx, t.settings.Routes, t.settings.ActiveStates)
-	if err != nil {
-		return tracker.Candidates{}, err
-	}
-	return tracker.Aggregate(results), nil
+	return t.settings.Candidates(ctx, t.fetchRoutes)
 }
 
 // FetchRouteCandidates polls the repositories of one route.
 func (t *Tracker) FetchRouteCandidates(ctx context.Context, routeKey string) ([]issue.Issue, error) {
-	r, err := t.settings.Route(routeKey)
-	if err != nil {
-		return nil, err
-	}
-	results, err := t.fetchRoutes(ctx, []tracker.Route{r}, t.settings.ActiveStates)
-	if err != nil {
-		return nil, err
-	}
-	out := tracker.TagRoute(results[0].Issues, r.Key)
-	tracker.SortIssues(out)
-	return out, nil
+	return t.settings.RouteCandidates(ctx, t.fetchRoutes, routeKey)
 }
 
 // FetchIssuesByStates returns every routed issue in one of states. Asking for Closed lists
 // the repositories' closed issues too, which on an old repository takes many pages.
 func (t *Tracker) FetchIssuesByStates(ctx context.Context, states []string) ([]issue.Issue, error) {
-	states = tracker.NonEmpty(states)
-	if len(states) == 0 {
-		return nil, nil
-	}
-	results, err := t.fetchRoutes(ctx, t.settings.Routes, states)
-	if err != nil {
-		return nil, err
-	}
-	return tracker.Aggregate(results).All(), nil
+	return t.settings.IssuesByStates(ctx, t.fetchRoutes, states)
 }
 
 // FetchIssueStatesByIDs reads each issue; ids GitHub no longer knows (or that turned out to

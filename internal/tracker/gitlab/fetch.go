@@ -70,55 +70,22 @@ func (t *Tracker) fetchRoutes(ctx context.Context, routes []tracker.Route, state
 	if err != nil {
 		return nil, err
 	}
-	results := make([]tracker.RouteResult, 0, len(routes))
-	for _, r := range routes {
-		e := t.settings.Effective(r)
-		var matched []issue.Issue
-		for _, is := range issues {
-			if e.Matches(is, viewer) {
-				matched = append(matched, is)
-			}
-		}
-		results = append(results, tracker.RouteResult{Route: r, Issues: matched})
-	}
-	return results, nil
+	return t.settings.SplitByRoute(issues, routes, viewer), nil
 }
 
 // FetchCandidates lists the project's open issues once and splits them by route.
 func (t *Tracker) FetchCandidates(ctx context.Context) (tracker.Candidates, error) {
-	results, err := t.fetchRoutes(ctx, t.settings.Routes, t.settings.ActiveStates)
-	if err != nil {
-		return tracker.Candidates{}, err
-	}
-	return tracker.Aggregate(results), nil
+	return t.settings.Candidates(ctx, t.fetchRoutes)
 }
 
 // FetchRouteCandidates lists for one route.
 func (t *Tracker) FetchRouteCandidates(ctx context.Context, routeKey string) ([]issue.Issue, error) {
-	r, err := t.settings.Route(routeKey)
-	if err != nil {
-		return nil, err
-	}
-	results, err := t.fetchRoutes(ctx, []tracker.Route{r}, t.settings.ActiveStates)
-	if err != nil {
-		return nil, err
-	}
-	out := tracker.TagRoute(results[0].Issues, r.Key)
-	tracker.SortIssues(out)
-	return out, nil
+	return t.settings.RouteCandidates(ctx, t.fetchRoutes, routeKey)
 }
 
 // FetchIssuesByStates returns every routed issue in one of states.
 func (t *Tracker) FetchIssuesByStates(ctx context.Context, states []string) ([]issue.Issue, error) {
-	states = tracker.NonEmpty(states)
-	if len(states) == 0 {
-		return nil, nil
-	}
-	results, err := t.fetchRoutes(ctx, t.settings.Routes, states)
-	if err != nil {
-		return nil, err
-	}
-	return tracker.Aggregate(results).All(), nil
+	return t.settings.IssuesByStates(ctx, t.fetchRoutes, states)
 }
 
 func (t *Tracker) get(ctx context.Context, iid int64) (*gl.Issue, error) {

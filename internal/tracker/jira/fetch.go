@@ -68,55 +68,22 @@ func (c *Client) fetchRoutes(ctx context.Context, routes []tracker.Route, states
 	for _, j := range found {
 		issues = append(issues, c.normalize(j, viewer))
 	}
-	results := make([]tracker.RouteResult, 0, len(routes))
-	for _, r := range routes {
-		e := c.settings.Effective(r)
-		var matched []issue.Issue
-		for _, is := range issues {
-			if e.Matches(is, viewer) {
-				matched = append(matched, is)
-			}
-		}
-		results = append(results, tracker.RouteResult{Route: r, Issues: matched})
-	}
-	return results, nil
+	return c.settings.SplitByRoute(issues, routes, viewer), nil
 }
 
 // FetchCandidates searches the project once for the active states and splits by route.
 func (c *Client) FetchCandidates(ctx context.Context) (tracker.Candidates, error) {
-	results, err := c.fetchRoutes(ctx, c.settings.Routes, c.settings.ActiveStates)
-	if err != nil {
-		return tracker.Candidates{}, err
-	}
-	return tracker.Aggregate(results), nil
+	return c.settings.Candidates(ctx, c.fetchRoutes)
 }
 
 // FetchRouteCandidates searches for one route.
 func (c *Client) FetchRouteCandidates(ctx context.Context, routeKey string) ([]issue.Issue, error) {
-	r, err := c.settings.Route(routeKey)
-	if err != nil {
-		return nil, err
-	}
-	results, err := c.fetchRoutes(ctx, []tracker.Route{r}, c.settings.ActiveStates)
-	if err != nil {
-		return nil, err
-	}
-	out := tracker.TagRoute(results[0].Issues, r.Key)
-	tracker.SortIssues(out)
-	return out, nil
+	return c.settings.RouteCandidates(ctx, c.fetchRoutes, routeKey)
 }
 
 // FetchIssuesByStates returns every routed issue in one of states.
 func (c *Client) FetchIssuesByStates(ctx context.Context, states []string) ([]issue.Issue, error) {
-	states = tracker.NonEmpty(states)
-	if len(states) == 0 {
-		return nil, nil
-	}
-	results, err := c.fetchRoutes(ctx, c.settings.Routes, states)
-	if err != nil {
-		return nil, err
-	}
-	return tracker.Aggregate(results).All(), nil
+	return c.settings.IssuesByStates(ctx, c.fetchRoutes, states)
 }
 
 // getIssue reads one issue by id or key.
