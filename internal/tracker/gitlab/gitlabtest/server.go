@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv/fakefault"
 )
 
 // Token is the private token the fake accepts; Username is its user.
@@ -59,14 +61,8 @@ type Request struct {
 	Body                []byte
 }
 
-// Fault changes the answer to the next Times requests whose "METHOD path" starts with Match.
-type Fault struct {
-	Match      string
-	Times      int
-	Status     int
-	RetryAfter int
-	Malformed  bool
-}
+// Fault changes the answer to the next Times matching requests (see fakefault.Fault).
+type Fault = fakefault.Fault
 
 // Server is a running fake.
 type Server struct {
@@ -79,7 +75,7 @@ type Server struct {
 	issues   []*Issue
 	notes    []*Note
 	requests []Request
-	faults   []*Fault
+	faults   fakefault.Queue
 	nextID   int64
 }
 
@@ -163,9 +159,7 @@ func (s *Server) Requests() []Request {
 
 // Inject adds a fault.
 func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults.Inject(f)
 }
 
 func (s *Server) find(iid int64) *Issue {
@@ -204,27 +198,8 @@ func (s *Server) guard(fn func(w http.ResponseWriter, r *http.Request, body []by
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Body: body})
-		var fault *Fault
-		for i, f := range s.faults {
-			if strings.HasPrefix(r.Method+" "+r.URL.Path, f.Match) {
-				fault = f
-				if f.Times--; f.Times <= 0 {
-					s.faults = slices.Delete(s.faults, i, i+1)
-				}
-				break
-			}
-		}
 		s.mu.Unlock()
-		switch {
-		case fault != nil && fault.Malformed:
-			w.Header().Set("Content-Type", "application/json")
-			w.Write([]byte(`[{"iid": `))
-			return
-		case fault != nil:
-			if fault.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
-			}
-			writeMessage(w, fault.Status, http.StatusText(fault.Status))
+		if fakefault.Answer(w, s.faults.Take(r), `[{"iid": `, writeMessage) {
 			return
 		}
 		if r.Header.Get("PRIVATE-TOKEN") != Token {

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv/fakefault"
 )
 
 // Credentials the fake accepts unless Options say otherwise.
@@ -66,14 +68,8 @@ type Request struct {
 	Authorization       string
 }
 
-// Fault changes the answer to the next Times requests whose "METHOD path" starts with Match.
-type Fault struct {
-	Match      string
-	Times      int
-	Status     int
-	RetryAfter int
-	Malformed  bool
-}
+// Fault changes the answer to the next Times matching requests (see fakefault.Fault).
+type Fault = fakefault.Fault
 
 // Server is a running fake.
 type Server struct {
@@ -87,7 +83,7 @@ type Server struct {
 	comments    []*Comment
 	remoteLinks map[string][]string
 	requests    []Request
-	faults      []*Fault
+	faults      fakefault.Queue
 	nextID      int
 }
 
@@ -175,9 +171,7 @@ func (s *Server) Requests() []Request {
 
 // Inject adds a fault.
 func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults.Inject(f)
 }
 
 func (s *Server) find(idOrKey string) *Issue {
@@ -219,27 +213,8 @@ func (s *Server) guard(fn func(w http.ResponseWriter, r *http.Request, body []by
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, Authorization: r.Header.Get("Authorization")})
-		var fault *Fault
-		for i, f := range s.faults {
-			if strings.HasPrefix(r.Method+" "+r.URL.Path, f.Match) {
-				fault = f
-				if f.Times--; f.Times <= 0 {
-					s.faults = slices.Delete(s.faults, i, i+1)
-				}
-				break
-			}
-		}
 		s.mu.Unlock()
-		switch {
-		case fault != nil && fault.Malformed:
-			w.Header().Set("Content-Type", "application/json")
-			w.Write([]byte(`{"issues": [`))
-			return
-		case fault != nil:
-			if fault.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(fault.RetryAfter))
-			}
-			writeErrors(w, fault.Status, http.StatusText(fault.Status))
+		if fakefault.Answer(w, s.faults.Take(r), `{"issues": [`, writeErrors) {
 			return
 		}
 		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(Email+":"+APIToken))
