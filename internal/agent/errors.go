@@ -82,6 +82,16 @@ func CodeOf(err error) Code {
 	return ""
 }
 
+// MessageOf returns the message of the first *Error in err's chain, without its code or the
+// context callers wrapped it in, or "" when there is none.
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return ""
+}
+
 // ResetAtOf returns when the rate or usage limit that failed err opens again: the reset
 // time of a rate_limited *Error, or zero when err is no such failure or gave no time.
 func ResetAtOf(err error) time.Time {

@@ -3,7 +3,6 @@ package orchestrator
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -143,7 +142,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		status = store.StatusAwaitingInput
 		log.Info("the agent asked for user input; posting its question and waiting for a human's answer")
 		o.release(is.ID, is.RepoKey)
-		question := strings.TrimPrefix(errText, string(agent.CodeTurnInputRequired)+": ")
+		question := agent.MessageOf(err)
 		o.askOnBehalf(is, question)
 		o.awaitInput(is, agent.HumanQuestion{Text: question, FromState: is.State}, now)
 	case err == nil && !o.s.isActive(is.State):

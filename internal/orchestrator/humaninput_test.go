@@ -23,9 +23,10 @@ func askTurn(h *harness, issueID, question string) agenttest.Turn {
 			}
 			return h.tr.UpdateIssueState(ctx, issueID, "Needs Input")
 		},
-		// The memory tracker numbers comments from 1, so the question is comment-1.
+		// The memory tracker numbers comments from 1 and the run's workpad is comment-1, so
+		// the question is comment-2.
 		Emit: []agent.Event{{Kind: agent.EventHumanInputRequested, Message: question, Question: &agent.HumanQuestion{
-			Text: question, CommentID: "comment-1", CommentAuthor: "symphony", FromState: "In Progress"}}},
+			Text: question, CommentID: "comment-2", CommentAuthor: "symphony", FromState: "In Progress"}}},
 	}
 }
 
@@ -73,7 +74,7 @@ func TestQuestionParksTheIssueUntilAHumanRepliesAndTheReplyReachesThePrompt(t *t
 	h.closeDurable()
 	again := newHarness(t, opts...)
 	again.put(issue.Issue{ID: "id-1", Identifier: "ENG-1", Title: "Issue 1", State: "In Progress"})
-	again.tr.AddComment("id-1", issue.Comment{ID: "comment-1", Author: "symphony", Body: tools.QuestionComment("Which port should the server use?")})
+	again.tr.AddComment("id-1", issue.Comment{ID: "comment-2", Author: "symphony", Body: tools.QuestionComment("Which port should the server use?")})
 	again.start()
 	again.poll()
 	if n := again.agents.Starts(); n != 0 {
@@ -175,5 +176,31 @@ func TestRepliesTo(t *testing.T) {
 				t.Fatalf("replies %s, want %s", got, c.want)
 			}
 		})
+	}
+}
+
+// When Codex itself asks for input, its question (not the error's wrapping) is posted on the
+// issue the way request_human_input would post it, and the issue waits the same way.
+func TestCodexQuestionIsPostedAndTheIssueWaits(t *testing.T) {
+	h := newHarness(t, withHumanInput(false))
+	h.put(newIssue(1, "In Progress"))
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{
+		{Err: agent.Errorf(agent.CodeTurnInputRequired, "Port: Which port should the server use?")},
+	}})
+	h.start()
+	h.waitStatuses("id-1", store.StatusAwaitingInput)
+	s := h.waitFor("the wait", func(s *Snapshot) bool { return len(s.AwaitingInput) == 1 })
+	if q := s.AwaitingInput[0].Question; q != "Port: Which port should the server use?" {
+		t.Fatalf("question %q, want Codex's question alone", q)
+	}
+	h.eventually("the question on the issue and the waiting state", func() bool {
+		comments, err := h.tr.ListComments(context.Background(), "id-1")
+		is, _ := h.tr.FetchIssueByIdentifier(context.Background(), "ENG-1")
+		// The first comment is the workpad the run opened.
+		return err == nil && len(comments) == 2 && comments[1].Body == tools.QuestionComment("Port: Which port should the server use?") &&
+			is.State == "Needs Input"
+	})
+	if _, retrying := h.o.Snapshot().Retry("id-1"); retrying {
+		t.Fatal("Codex's question was retried")
 	}
 }
