@@ -95,6 +95,12 @@ func TestWorkpadIsOwnedByTheIssuesRuns(t *testing.T) {
 		}
 	})
 	h.startWaiting(newIssue(1, "Todo"))
+	// The session is up before the bootstrap opens the workpad, so wait for the workpad too.
+	h.eventually("the workpad owned", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(owned) > 0
+	})
 	comments, err := h.tracker.ListComments(context.Background(), "id-1")
 	if err != nil || len(comments) != 1 {
 		t.Fatalf("comments = %+v, %v; want the one workpad", comments, err)
