@@ -15,7 +15,8 @@ import (
 )
 
 // prPollers builds the review and CI pollers of pull_requests.*; nil when they are off. Their
-// events are audited and, where an operator asked to hear of them, notified.
+// events are audited and, where an operator asked to hear of them, notified; merged pull
+// requests are reflected on when pull_requests.learnings is on.
 func prPollers(s *service, cfg *config.Config, notices notifier) (*prwatch.Pollers, error) {
 	pr := cfg.PullRequests
 	if !pr.Enabled {
@@ -36,9 +37,13 @@ func prPollers(s *service, cfg *config.Config, notices notifier) (*prwatch.Polle
 		LogExcerptLines: pr.Checks.LogExcerptLines, RetryFailedOnce: pr.Checks.RetryFailedOnce, MaxFixAttempts: pr.Checks.MaxFixAttempts,
 		BackoffMax: ms(cfg.Poller.MaxBackoffMs), DegradedAfter: cfg.Poller.DegradedThreshold,
 	}
+	learn, err := prLearner(s, cfg)
+	if err != nil {
+		return nil, err
+	}
 	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
 	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
-		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerEvents(pollerAudit(s.audit, s.logger), notices)})
+		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerEvents(pollerAudit(s.audit, s.logger), notices), Learn: learn})
 }
 
 // hostClients keeps one GitHub client per host, built on first use from the environment.

@@ -20,7 +20,6 @@ func (c *Config) Unimplemented() []Feature {
 			out = append(out, Feature{Key: key, Reason: reason})
 		}
 	}
-	add(c.PullRequests.Learnings.Enabled, "pull_requests.learnings.enabled", "review learnings are not implemented yet")
 	add(len(c.Workers.SSHHosts) > 0, "workers.ssh_hosts", "SSH workers are not implemented yet")
 	return out
 }

@@ -187,7 +187,7 @@ func TestUnimplementedFeaturesAreListed(t *testing.T) {
 		keys = append(keys, f.Key)
 	}
 	got := strings.Join(keys, ",")
-	if got != "pull_requests.learnings.enabled,workers.ssh_hosts" {
+	if got != "workers.ssh_hosts" {
 		t.Fatalf("unimplemented = %s", got)
 	}
 	if n := len(mustLoad(t, minimal, nil).Unimplemented()); n != 0 {

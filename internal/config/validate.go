@@ -220,6 +220,9 @@ func (l *loader) validateExtensions() {
 	l.positive("pull_requests.checks.log_excerpt_lines", pr.Checks.LogExcerptLines)
 	l.nonNegative("pull_requests.checks.max_fix_attempts", pr.Checks.MaxFixAttempts)
 	ln := pr.Learnings
+	if ln.Enabled && !pr.Enabled {
+		l.bad("pull_requests.learnings.enabled", "needs pull_requests.enabled: true, since the review poller is what sees a pull request merged")
+	}
 	l.oneOf("pull_requests.learnings.provider", ln.Provider, "anthropic", "openai")
 	l.required("pull_requests.learnings.model", ln.Model)
 	l.positive("pull_requests.learnings.max_total_per_repo", ln.MaxTotalPerRepo)

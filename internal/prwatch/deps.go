@@ -97,6 +97,10 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
+	// Learn reflects on a merged pull request (pull_requests.learnings); nil when learnings
+	// are off. It returns what it did for the audit trail ("" when the pull request was
+	// captured before), and an error to be asked again later.
+	Learn func(ctx context.Context, m Merged) (string, error)
 }
 
 func (d Deps) check() error {

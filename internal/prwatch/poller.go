@@ -17,6 +17,8 @@ import (
 type Pollers struct {
 	d   Deps
 	log *slog.Logger
+	// learning is touched only by the review poller's goroutine.
+	learning map[string]*learnTry
 }
 
 // New checks deps and returns pollers ready to Run.
@@ -37,7 +39,7 @@ func New(d Deps) (*Pollers, error) {
 		d.Settings.LogExcerptLines = 200
 	}
 	d.Settings.IgnoredReviewers = lowered(d.Settings.IgnoredReviewers)
-	return &Pollers{d: d, log: d.Logger.With("component", "prwatch")}, nil
+	return &Pollers{d: d, log: d.Logger.With("component", "prwatch"), learning: map[string]*learnTry{}}, nil
 }
 
 // Run polls until ctx ends: one goroutine per poller, each cycling every Settings.Interval

@@ -50,7 +50,9 @@ func (p *Pollers) reviewCycle(ctx context.Context) {
 		if err := p.save(ctx, pollerReview, &rec.watch, rec); err != nil {
 			p.log.Error("review poller: saving a record failed", "issue", rec.Identifier, "error", err.Error())
 		}
+		rows[key] = rec
 	}
+	p.learnFromMerged(ctx, rows)
 }
 
 // reviewOne fetches one pull request's activity and acts on the decision.
