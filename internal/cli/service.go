@@ -189,7 +189,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Tracker:    s.tracker,
 		Workspaces: s.workspaces,
 		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger),
-		Prompts:    &livePrompts{configs: s.configs, agent: agentKind},
+		Prompts:    &livePrompts{configs: s.configs, agent: agentKind, store: s.store, logger: s.logger},
 		Store:      s.store,
 		Audit:      s.audit,
 		Preflight: func() error {
@@ -250,12 +250,16 @@ func (s *service) close() {
 type livePrompts struct {
 	configs *config.Store
 	agent   prompt.Agent
+	// store holds the learnings a repository may opt in to see.
+	store  *store.Store
+	logger *slog.Logger
 }
 
 func (p *livePrompts) Prompt(in orchestrator.PromptInput) (string, error) {
 	cfg := p.configs.Current()
 	b := &orchestrator.PromptBuilder{Builder: prompt.NewBuilder(promptOptions(cfg)), Agent: p.agent,
-		Templates: orchestrator.TemplatesFromConfig(cfg), PRTemplates: orchestrator.PRTemplatesFromConfig(cfg)}
+		Templates: orchestrator.TemplatesFromConfig(cfg), PRTemplates: orchestrator.PRTemplatesFromConfig(cfg),
+		Learnings: promptLearnings(cfg, p.store, p.logger)}
 	return b.Prompt(in)
 }
 

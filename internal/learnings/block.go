@@ -5,10 +5,12 @@ import (
 
 	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/workflow"
 )
 
-// MaxPromptRules bounds how many rules a prompt block may carry, whatever is stored.
-const MaxPromptRules = 20
+// MaxPromptRules bounds how many rules a prompt block may carry, whatever is stored; it is
+// the ceiling WORKFLOW.md's prompts.include_learnings is checked against.
+const MaxPromptRules = workflow.MaxPromptLearnings
 
 // fieldRule wraps one stored rule in a prompt; the limit covers the rule and its tags.
 var fieldRule = prompt.Field{Tag: "repository_learning", Limit: maxRuleChars + 100}

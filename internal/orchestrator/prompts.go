@@ -16,6 +16,9 @@ type PromptBuilder struct {
 	// PRTemplates holds each repository's prompts.pr template, by repo key; a repository
 	// without one gets the built-in PR prompt.
 	PRTemplates map[string]prompt.Template
+	// Learnings returns the learnings block of a repository that opted in to it; nil or ""
+	// for none. It is called from the worker, never from the loop, so it may read the store.
+	Learnings func(repoKey string) string
 }
 
 // Prompt implements Prompts.
@@ -36,9 +39,14 @@ func (p *PromptBuilder) Prompt(in PromptInput) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no WORKFLOW.md template for repository %q", in.Issue.RepoKey)
 	}
+	var learned string
+	if p.Learnings != nil {
+		learned = p.Learnings(in.Issue.RepoKey)
+	}
 	res, err := p.Builder.FirstTurn(prompt.Request{Mode: prompt.ModeIssue, Template: tpl, Agent: p.Agent, Issue: in.Issue,
 		Attempt: in.Attempt, RepoKey: in.Issue.RepoKey, Workspace: in.Workspace, HumanAnswer: in.HumanAnswer,
-		ReviewerComments: in.Context.ReviewerComments, CIFailure: in.Context.CIFailure, Conflict: in.Context.Conflict})
+		ReviewerComments: in.Context.ReviewerComments, CIFailure: in.Context.CIFailure, Conflict: in.Context.Conflict,
+		Learnings: learned})
 	if err != nil {
 		return "", err
 	}

@@ -64,8 +64,8 @@ func (b *Builder) FirstTurn(req Request) (Result, error) {
 }
 
 // Full renders the workflow template and assembles the complete prompt: managed runtime
-// rules, the rendered template, project conventions, the dispatch context, the feedback
-// posture and, when needed, the input-anomaly notice.
+// rules, the rendered template, project conventions, repository learnings, the dispatch
+// context, the feedback posture and, when needed, the input-anomaly notice.
 func (b *Builder) Full(req Request) (Result, error) {
 	if err := validate(req); err != nil {
 		return Result{}, err
@@ -87,6 +87,7 @@ func (b *Builder) Full(req Request) (Result, error) {
 		}
 		parts = append(parts, guides)
 	}
+	parts = append(parts, req.Learnings)
 	parts = append(parts, b.tail(p)...)
 	text := joinSections(parts)
 	return Result{Text: text, FullBytes: len(text), Anomalies: p.anomalies}, nil

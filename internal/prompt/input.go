@@ -123,4 +123,7 @@ type Request struct {
 	HumanAnswer *HumanAnswer
 	// Workspace is the absolute workspace path project guides are read from; empty skips them.
 	Workspace string
+	// Learnings is the repository's learnings block, each rule already wrapped as untrusted
+	// text and the count bounded by its builder; empty for none.
+	Learnings string
 }

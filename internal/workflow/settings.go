@@ -81,6 +81,21 @@ func (*frontMatter) UnknownKeyAdvice() string {
 type prompts struct {
 	Issue *promptText `yaml:"issue"`
 	PR    *promptText `yaml:"pr"`
+	// IncludeLearnings is how many of the repository's stored learnings the first prompt
+	// carries; 0 (the default) leaves them out.
+	IncludeLearnings int `yaml:"include_learnings"`
+}
+
+// MaxPromptLearnings bounds prompts.include_learnings: the block stays a small part of the
+// prompt whatever a repository stores.
+const MaxPromptLearnings = 20
+
+func (p prompts) validate(file string) []yamlschema.Problem {
+	if p.IncludeLearnings < 0 || p.IncludeLearnings > MaxPromptLearnings {
+		return []yamlschema.Problem{{File: file, Path: "prompts.include_learnings",
+			Msg: fmt.Sprintf("must be between 0 and %d rules, got %d", MaxPromptLearnings, p.IncludeLearnings)}}
+	}
+	return nil
 }
 
 // promptText is a prompt template that remembers the file line its text starts on.

@@ -33,6 +33,9 @@ type Workflow struct {
 	// PRPrompt is `prompts.pr`, empty when absent.
 	PRPrompt     string
 	PRPromptLine int
+	// IncludeLearnings is prompts.include_learnings: how many stored learnings of the
+	// repository its first prompts carry.
+	IncludeLearnings int
 	// frontMatter is the parsed YAML block, nil when the file has none.
 	frontMatter ast.Node
 }
@@ -119,7 +122,7 @@ func (w *Workflow) Decode(base Settings) (Settings, error) {
 	fm.Verification = out.Verification
 	problems := yamlschema.Decode(w.Path, w.frontMatter, &fm)
 	out.Hooks, out.Verification, out.Validation = fm.Hooks, fm.Verification, fm.Validation
-	semantic := out.validate(w.Path)
+	semantic := append(out.validate(w.Path), fm.Prompts.validate(w.Path)...)
 	yamlschema.Fill(w.frontMatter, semantic)
 	problems = append(problems, semantic...)
 	if fm.Prompts.Issue != nil {
@@ -128,6 +131,7 @@ func (w *Workflow) Decode(base Settings) (Settings, error) {
 	if fm.Prompts.PR != nil {
 		w.PRPrompt, w.PRPromptLine = strings.TrimSpace(fm.Prompts.PR.text), fm.Prompts.PR.line
 	}
+	w.IncludeLearnings = fm.Prompts.IncludeLearnings
 	if len(problems) > 0 {
 		return base, yamlschema.WithCode(CodeInvalidConfig, problems)
 	}

@@ -205,3 +205,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// prompts.include_learnings opts a repository in to its learnings in the first prompt, with a
+// bound named at its line.
+func TestIncludeLearningsIsReadAndBounded(t *testing.T) {
+	w, err := parse(t, "---\nprompts:\n  include_learnings: 5\n---\nbody\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Decode(DefaultSettings()); err != nil || w.IncludeLearnings != 5 {
+		t.Fatalf("include_learnings = %d, %v; want 5", w.IncludeLearnings, err)
+	}
+	for _, n := range []string{"-1", "21"} {
+		w, err := parse(t, "---\nhooks: {}\nprompts:\n  include_learnings: "+n+"\n---\nbody\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.Decode(DefaultSettings())
+		errs := codeOf(t, err)
+		if len(errs) != 1 || errs[0].Path != "prompts.include_learnings" || errs[0].Line != 4 || !strings.Contains(errs[0].Msg, "between 0 and 20") {
+			t.Fatalf("include_learnings %s: %v", n, errs)
+		}
+	}
+}
