@@ -46,6 +46,7 @@ func openAPI(g *Globals, s *service, o *orchestrator.Orchestrator, metrics http.
 		PublishInterval: time.Duration(cfg.Dashboard.SnapshotPublishMs) * time.Millisecond,
 		PageRefresh:     time.Duration(cfg.Dashboard.RefreshMs) * time.Millisecond,
 		Metrics:         metrics,
+		Learnings:       s.store,
 		Logger:          s.logger,
 		ResolvePR: func(ctx context.Context, req server.DispatchPRRequest) (string, prompt.PullRequest, error) {
 			return resolvePR(ctx, s.configs.Current(), req.Target(), req.Repo, req.Intent)

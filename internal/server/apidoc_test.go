@@ -77,7 +77,7 @@ func parseDoc(t *testing.T, lines []string) (routes []string, examples []docExam
 // the event stream, its first frame.
 func answer(t *testing.T, ex docExample) (int, string) {
 	t.Helper()
-	env := newTestEnv(t)
+	env := newTestEnv(t, withLearnings(t))
 	writeAudit(t, env.state, 6)
 	header := bearer()
 	if ex.noToken {
@@ -107,7 +107,7 @@ func TestAPIDocMatchesTheLiveAPI(t *testing.T) {
 	}
 	lines := strings.Split(string(data), "\n")
 	routes, examples := parseDoc(t, lines)
-	env := newTestEnv(t)
+	env := newTestEnv(t, withLearnings(t))
 	if want := env.srv.Routes(); !slices.Equal(routes, want) {
 		t.Errorf("docs/api.md sections %q\nserver routes        %q", routes, want)
 	}

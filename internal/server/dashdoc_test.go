@@ -20,12 +20,12 @@ func TestDashboardDocMatchesThePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	env := newTestEnv(t)
+	env := newTestEnv(t, withLearnings(t))
 	writeAudit(t, env.state, 4)
 
 	routes := regexp.MustCompile("(?m)^\\| `GET (/[^`]*)` \\|").FindAllStringSubmatch(doc, -1)
-	if len(routes) != 4 {
-		t.Fatalf("docs/dashboard.md lists %d page routes, want 4", len(routes))
+	if len(routes) != 5 {
+		t.Fatalf("docs/dashboard.md lists %d page routes, want 5", len(routes))
 	}
 	for _, r := range routes {
 		getPage(t, env, r[1], 200)

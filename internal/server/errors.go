@@ -7,21 +7,22 @@ import (
 
 // Error codes the API answers with, in the {"error":{"code","message"}} envelope.
 const (
-	codeNotFound           = "not_found"
-	codeMethodNotAllowed   = "method_not_allowed"
-	codeIssueNotFound      = "issue_not_found"
-	codeTranscriptNotFound = "transcript_not_found"
-	codeInvalidRunsFilter  = "invalid_runs_filter"
-	codeInvalidAuditFilter = "invalid_audit_filter"
-	codeInvalidRequest     = "invalid_request"
-	codeUnauthorized       = "unauthorized"
-	codeForbiddenOrigin    = "forbidden_origin"
-	codeUnavailable        = "orchestrator_unavailable"
-	codeNotPaused          = "not_paused"
-	codeIssueNotActive     = "issue_not_active"
-	codeIssueNotHeld       = "issue_not_held"
-	codeIssueStopping      = "issue_stopping"
-	codeInternal           = "internal_error"
+	codeNotFound               = "not_found"
+	codeMethodNotAllowed       = "method_not_allowed"
+	codeIssueNotFound          = "issue_not_found"
+	codeTranscriptNotFound     = "transcript_not_found"
+	codeInvalidRunsFilter      = "invalid_runs_filter"
+	codeInvalidAuditFilter     = "invalid_audit_filter"
+	codeInvalidLearningsFilter = "invalid_learnings_filter"
+	codeInvalidRequest         = "invalid_request"
+	codeUnauthorized           = "unauthorized"
+	codeForbiddenOrigin        = "forbidden_origin"
+	codeUnavailable            = "orchestrator_unavailable"
+	codeNotPaused              = "not_paused"
+	codeIssueNotActive         = "issue_not_active"
+	codeIssueNotHeld           = "issue_not_held"
+	codeIssueStopping          = "issue_stopping"
+	codeInternal               = "internal_error"
 )
 
 // ErrorBody is the error envelope every failed request gets.

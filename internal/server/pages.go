@@ -46,12 +46,16 @@ func (s *Server) page(title, nav string, now time.Time) page {
 }
 
 func (s *Server) pageTable() []route {
-	return []route{
+	t := []route{
 		{http.MethodGet, "/", s.getDashboard, false},
 		{http.MethodGet, "/issues/{identifier}", s.getIssuePage, false},
 		{http.MethodGet, "/audit", s.getAuditPage, false},
 		{http.MethodGet, "/assets/{name}", getAsset, false},
 	}
+	if s.opts.Learnings != nil {
+		t = append(t, route{http.MethodGet, "/learnings", s.getLearningsPage, false})
+	}
+	return t
 }
 
 // renderPage executes a template into memory first, so a template failure becomes a clean

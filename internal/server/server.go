@@ -74,7 +74,9 @@ type Options struct {
 	ResolvePR PRResolver
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
-	Logger  *slog.Logger
+	// Learnings, when set, is served at GET /api/v1/learnings and on the /learnings page.
+	Learnings LearningStore
+	Logger    *slog.Logger
 	// Now stamps answers that report when they were asked; it defaults to time.Now.
 	Now func() time.Time
 }
@@ -156,6 +158,11 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/v1/issues/{identifier}/transcript", s.getTranscript, false},
 		{http.MethodGet, "/api/v1/runs", s.getRuns, false},
 		{http.MethodGet, "/api/v1/audit", s.getAudit, false},
+	}
+	if s.opts.Learnings != nil {
+		t = append(t, route{http.MethodGet, "/api/v1/learnings", s.getLearnings, false})
+	}
+	t = append(t, []route{
 		{http.MethodGet, "/api/v1/events", s.getEvents, false},
 		{http.MethodPost, "/api/v1/control/pause", s.postPause, true},
 		{http.MethodPost, "/api/v1/control/resume", s.postResume, true},
@@ -163,7 +170,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/api/v1/control/unstop", s.postUnstop, true},
 		{http.MethodPost, "/api/v1/control/refresh", s.postRefresh, true},
 		{http.MethodPost, "/api/v1/control/dispatch_pr", s.postDispatchPR, true},
-	}
+	}...)
 	if s.opts.Metrics != nil {
 		t = append(t, route{http.MethodGet, "/metrics", s.opts.Metrics.ServeHTTP, false})
 	}

@@ -10,17 +10,17 @@ import (
 
 // Learning is one repository rule distilled from a merged pull request's review discussion.
 type Learning struct {
-	ID              string
-	RepoKey         string
-	Rule            string
-	Tags            []string
-	EvidenceQuote   string
-	IssueIdentifier string
-	IssueURL        string
-	PRNumber        int
-	PRURL           string
-	RunID           string
-	CreatedAt       time.Time
+	ID              string    `json:"id"`
+	RepoKey         string    `json:"repo_key"`
+	Rule            string    `json:"rule"`
+	Tags            []string  `json:"tags"`
+	EvidenceQuote   string    `json:"evidence_quote"`
+	IssueIdentifier string    `json:"issue_identifier,omitempty"`
+	IssueURL        string    `json:"issue_url,omitempty"`
+	PRNumber        int       `json:"pr_number,omitempty"`
+	PRURL           string    `json:"pr_url"`
+	RunID           string    `json:"run_id,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // Capture outcomes recorded per merged pull request.
