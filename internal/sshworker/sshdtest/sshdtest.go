@@ -107,6 +107,9 @@ type Host struct {
 	Port int
 	// Root is an empty directory that belongs to this host (for example its workspaces root).
 	Root string
+	// Home is HOME in the host's sessions: sshd sets it in place of the user's own, so the
+	// login files of the machine running the tests (a slow ~/.bashrc) stay out of them.
+	Home string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -116,7 +119,7 @@ type Host struct {
 // AddHost starts a new sshd on a free port of 127.0.0.1; it is stopped when the test ends.
 func (f *Fleet) AddHost() *Host {
 	f.t.Helper()
-	h := &Host{fleet: f, dir: f.t.TempDir(), Root: f.t.TempDir()}
+	h := &Host{fleet: f, dir: f.t.TempDir(), Root: f.t.TempDir(), Home: f.t.TempDir()}
 	h.hostKey = filepath.Join(h.dir, "ssh_host_ed25519_key")
 	f.generateKey(h.hostKey)
 	authorized := filepath.Join(h.dir, "authorized_keys")
@@ -157,7 +160,8 @@ StreamLocalBindUnlink yes
 MaxStartups 100
 MaxSessions 100
 LogLevel INFO
-`, h.Port, h.hostKey, filepath.Join(h.dir, "sshd.pid"), authorized))
+SetEnv HOME=%s
+`, h.Port, h.hostKey, filepath.Join(h.dir, "sshd.pid"), authorized, h.Home))
 }
 
 // Addr is the host's entry for workers.ssh_hosts: 127.0.0.1:<port>.

@@ -22,6 +22,9 @@ func TestHostsAreSeparateAndSurviveARestart(t *testing.T) {
 			t.Fatalf("SSH_CONNECTION on %s = %q, want the server port %d", h.Addr(), got, h.Port)
 		}
 	}
+	if got := strings.TrimSpace(a.Run(`printf '%s' "$HOME"`)); got != a.Home {
+		t.Fatalf("HOME in a session = %q, want the host's own %q", got, a.Home)
+	}
 	a.Stop()
 	cmd := exec.Command(f.SSH, "-T", "-F", f.ConfigFile, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
 		"-p", strconv.Itoa(a.Port), "127.0.0.1", "--", "true")
