@@ -29,6 +29,10 @@ import (
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
+// ReservedDir is the directory under the remote workspaces.root that holds Symphony's own
+// files on the host (agent session directories), so no repository may map onto it.
+const ReservedDir = ".symphony"
+
 // validateTimeout bounds the check Validate runs on the host; Validate takes no context.
 const validateTimeout = 30 * time.Second
 
@@ -106,6 +110,9 @@ func New(opts Options) (*Manager, error) {
 		dir := workspace.RepoDirName(r.Key)
 		if r.Key == "" || dir == "." || dir == ".." {
 			return nil, bad("%s.key %q cannot name a directory", where, r.Key)
+		}
+		if dir == ReservedDir {
+			return nil, bad("%s.key %q maps to %q, which Symphony keeps for its own files on the host", where, r.Key, dir)
 		}
 		if other, taken := dirs[dir]; taken {
 			return nil, bad("%s: repo keys %q and %q both map to workspace directory %q", where, other, r.Key, dir)

@@ -311,6 +311,7 @@ func TestNewRefusesWhatCannotWorkRemotely(t *testing.T) {
 		{"relative primary", workspace.Options{Root: "/srv/ws", Repos: []workspace.Repo{{Key: "a", Strategy: workspace.StrategyWorktree, PrimaryClone: "repo"}}}},
 		{"primary in root", workspace.Options{Root: "/srv/ws", Repos: []workspace.Repo{{Key: "a", Strategy: workspace.StrategyWorktree, PrimaryClone: "/srv/ws/a"}}}},
 		{"hostile base branch", workspace.Options{Root: "/srv/ws", Repos: []workspace.Repo{{Key: "a", Strategy: workspace.StrategyWorktree, PrimaryClone: "/srv/repo", BaseBranch: "main;id"}}}},
+		{"reserved key", workspace.Options{Root: "/srv/ws", Repos: []workspace.Repo{{Key: ".symphony"}}}},
 		{"colliding keys", workspace.Options{Root: "/srv/ws", Repos: []workspace.Repo{{Key: "a/b"}, {Key: "a_b"}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -364,5 +365,23 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRemoveKeepsACloneWithCommitsNoRemoteHas(t *testing.T) {
+	testenv.Tool(t, "git")
+	m, _, root := hostManager(t, workspace.Repo{Key: "app", Hooks: workspace.Hooks{
+		AfterCreate: `git init -q . && git -c user.name=t -c user.email=t@t commit -q --allow-empty -m local`,
+	}})
+	ctx := context.Background()
+	if _, err := m.Ensure(ctx, issue.Issue{ID: "x", Identifier: "ABC-10", RepoKey: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Remove(ctx, "app", "x", "ABC-10")
+	if err == nil || !strings.Contains(err.Error(), "commits no remote has") {
+		t.Fatalf("Remove of a clone with unpushed commits = %v, want it kept", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "app", "ABC-10", ".git")); err != nil {
+		t.Fatalf("the workspace with unpushed commits was removed: %v", err)
 	}
 }
