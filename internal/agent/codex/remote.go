@@ -98,6 +98,9 @@ func (s *Session) launchRemote() error {
 		s.removeDirs()
 		return remoteHostError("write the agent environment on the host", err)
 	}
+	if s.sendsWorkspaceWritePolicy() {
+		s.gitRoots = remoteGitRoots(ctx, r, s.workspace)
+	}
 	lc, err := s.launchCommand()
 	if err != nil {
 		s.removeDirs()
@@ -116,6 +119,26 @@ func (s *Session) launchRemote() error {
 		return err
 	}
 	return nil
+}
+
+// remoteGitRootsScript prints the workspace's git directory and common directory (a
+// worktree's live in its primary clone), the roots a workspaceWrite turn must also allow.
+const remoteGitRootsScript = `cd -P -- "$1" && git rev-parse --path-format=absolute --git-dir --git-common-dir 2>/dev/null || true`
+
+// remoteGitRoots is agent.GitMetadataRoots on the host: the workspace's .git, plus what git
+// reports; a failure leaves just .git, as locally.
+func remoteGitRoots(ctx context.Context, r *agent.Remote, workspace string) []string {
+	roots := []string{path.Join(workspace, ".git")}
+	out, err := r.Run(ctx, []string{"sh", "-c", remoteGitRootsScript, "symphony-git-roots", workspace}, nil)
+	if err != nil {
+		return roots
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); path.IsAbs(line) {
+			roots = append(roots, path.Clean(line))
+		}
+	}
+	return roots
 }
 
 // pgidFile records the remote agent's process group, inside the private directory.

@@ -32,6 +32,16 @@ type remoteSession struct {
 
 func newRemoteSession(t *testing.T, steps ...codextest.Step) *remoteSession {
 	t.Helper()
+	return newRemoteSessionIn(t, func(ws string) {
+		if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
+			t.Fatalf("git init: %v\n%s", err, out)
+		}
+	}, steps...)
+}
+
+// newRemoteSessionIn is newRemoteSession with the workspace made by makeWorkspace.
+func newRemoteSessionIn(t *testing.T, makeWorkspace func(ws string), steps ...codextest.Step) *remoteSession {
+	t.Helper()
 	bin := testenv.Codex(t)
 	fleet := sshdtest.NewFleet(t)
 	host := fleet.AddHost()
@@ -50,9 +60,7 @@ func newRemoteSession(t *testing.T, steps ...codextest.Step) *remoteSession {
 	}
 	root := filepath.Join(host.Root, "workspaces")
 	ws := filepath.Join(root, "ABC-1")
-	if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	makeWorkspace(ws)
 	dir, err := NewRemoteSessionDir(remote.SessionsRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +162,37 @@ func TestRemoteCodexMissingOnTheHostIsTheHostsFault(t *testing.T) {
 	}
 	if _, err := os.Stat(rs.dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the private directory on the host survived a failed start: %v", err)
+	}
+}
+
+// A worktree's git metadata lives in its primary clone, outside the workspace; the turn's
+// workspaceWrite policy must name it, found on the host, or the agent cannot commit.
+func TestRemoteCodexCommitsInAWorktreeWorkspace(t *testing.T) {
+	var primary string
+	git := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("git", args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	rs := newRemoteSessionIn(t, func(ws string) {
+		primary = filepath.Join(filepath.Dir(filepath.Dir(ws)), "primary")
+		git("init", "-q", "-b", "main", primary)
+		git("-C", primary, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "first")
+		git("-C", primary, "worktree", "add", "-q", "-b", "auto/ABC-1", ws)
+	},
+		codextest.Step{Shell: "git -c user.name=a -c user.email=a@a commit -q --allow-empty -m remote-commit"},
+		codextest.Step{Text: "committed"})
+	if err := rs.Start(context.Background()); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if _, err := rs.RunTurn(context.Background(), "commit"); err != nil {
+		t.Fatalf("RunTurn: %v", err)
+	}
+	if log := git("-C", primary, "log", "--format=%s", "auto/ABC-1"); !strings.Contains(log, "remote-commit") {
+		t.Fatalf("the agent's commit is not on auto/ABC-1:\n%s", log)
 	}
 }
 
