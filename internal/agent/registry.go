@@ -58,6 +58,9 @@ type SessionRequest struct {
 	HeldFiles []*os.File
 	// MCPShim is how an agent process reaches Symphony's MCP server for Tools.
 	MCPShim MCPShim
+	// Remote, when set, runs the agent on an SSH worker host; WorkspaceRoot and Workspace
+	// are then paths on that host.
+	Remote  *Remote
 	Secrets *secretscan.Scanner
 	Logger  *slog.Logger
 }

@@ -42,10 +42,20 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 		if err != nil {
 			return nil, err
 		}
+		wsRoot := ws.manager().Root()
+		var remote *agent.Remote
+		if req.Host != "" {
+			if remote, err = remoteAgent(cfg, req.Host); err != nil {
+				return nil, fmt.Errorf("agent session on worker host %s: %w", req.Host, err)
+			}
+			wsRoot = cfg.Workspaces.Root
+			tools = agent.RemoteTools(tools, req.Host)
+		}
 		return rt.NewSession(agent.SessionRequest{
 			Config:          cfg,
 			ExtraEnv:        req.Env,
-			WorkspaceRoot:   ws.manager().Root(),
+			Remote:          remote,
+			WorkspaceRoot:   wsRoot,
 			Workspace:       req.Workspace.Path,
 			SessionsRoot:    filepath.Join(stateRoot, "sessions"),
 			StateRoot:       stateRoot,

@@ -43,6 +43,9 @@ type AgentRequest struct {
 	Lock *workspace.Lock
 	// Attempt is 0 for a first run and the retry number afterwards.
 	Attempt int
+	// Host is the worker host (its workers.ssh_hosts key, sshworker.Host.String()) the
+	// attempt was scheduled on; "" runs it on this machine.
+	Host string
 	// ReadOnlyTools leaves the session only the scoped tools that change nothing (the
 	// pre-push reviewer's scope).
 	ReadOnlyTools bool

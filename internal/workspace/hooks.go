@@ -46,7 +46,7 @@ func (m *Manager) runHook(ctx context.Context, name, script string, repo *repoCo
 	defer cancel()
 	cmd := groupCommand(hookCtx, shell, "-lc", script)
 	cmd.Dir = ws.Path
-	cmd.Env = hookEnv(os.Environ(), hookVars(name, ws, extra))
+	cmd.Env = hookEnv(os.Environ(), HookVars(name, ws, extra))
 	out := newCappedBuffer(m.outputLimit)
 	cmd.Stdout, cmd.Stderr = out, out
 
@@ -67,7 +67,9 @@ func (m *Manager) runHook(ctx context.Context, name, script string, repo *repoCo
 	return nil
 }
 
-func hookVars(name string, ws Workspace, extra map[string]string) [][2]string {
+// HookVars are the variables a hook gets (see the package comment), in a stable order: Symphony's
+// own, then extra sorted by name. Remote hooks on SSH worker hosts get the same.
+func HookVars(name string, ws Workspace, extra map[string]string) [][2]string {
 	vars := [][2]string{
 		{"SYMPHONY_HOOK", name},
 		{"SYMPHONY_ISSUE_ID", ws.IssueID},

@@ -44,9 +44,10 @@ func Key(identifier string) string {
 	return s + "-" + hex.EncodeToString(sum[:])[:hashHexLen]
 }
 
-// repoDirName is the plain sanitization the reference uses for repo keys; New rejects keys that
-// collide after it, so no hash is needed and operators get readable directory names.
-func repoDirName(key string) string {
+// RepoDirName is the plain sanitization the reference uses for repo keys; New rejects keys that
+// collide after it, so no hash is needed and operators get readable directory names. Remote
+// workspaces on SSH worker hosts use the same layout.
+func RepoDirName(key string) string {
 	var b strings.Builder
 	for _, r := range key {
 		if allowedKeyRune(r) {

@@ -72,7 +72,7 @@ func New(opts Options) (*Manager, error) {
 		now:         opts.Now,
 	}
 	for _, r := range opts.Repos {
-		rc := &repoConfig{Repo: r, dir: repoDirName(r.Key)}
+		rc := &repoConfig{Repo: r, dir: RepoDirName(r.Key)}
 		if r.Strategy == StrategyWorktree {
 			primary, err := realPath(r.PrimaryClone)
 			if err != nil {

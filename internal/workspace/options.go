@@ -138,7 +138,7 @@ func (o *Options) normalize() error {
 		if err := r.normalize(i); err != nil {
 			return err
 		}
-		dir := repoDirName(r.Key)
+		dir := RepoDirName(r.Key)
 		if other, taken := dirs[dir]; taken {
 			return invalidOption("repositories[%d]: repo keys %q and %q both map to workspace directory %q", i, other, r.Key, dir)
 		}
@@ -183,7 +183,7 @@ func (r *Repo) normalize(i int) error {
 	if r.Key == "" {
 		return invalidOption("%s.key is empty", where)
 	}
-	if dir := repoDirName(r.Key); dir == "." || dir == ".." {
+	if dir := RepoDirName(r.Key); dir == "." || dir == ".." {
 		return invalidOption("%s.key %q cannot name a directory", where, r.Key)
 	}
 	if r.Hooks.Timeout < 0 {

@@ -30,7 +30,7 @@ func (s *Session) launchCommand() (launchCommand, error) {
 	}
 	// A program written with quotes or expansions is left to the shell as written.
 	shellProgram := program
-	if !s.opts.LoginShell && isPlainWord(program) && !strings.ContainsAny(program, "/=") && !shellWords[program] {
+	if s.opts.Remote == nil && !s.opts.LoginShell && isPlainWord(program) && !strings.ContainsAny(program, "/=") && !shellWords[program] {
 		path := envValue(s.opts.Env, "PATH")
 		resolved, ok := findProgram(program, path)
 		if !ok {

@@ -65,6 +65,18 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, mcpServ
 			return fail(fmt.Errorf("create %q: %w", dir, err))
 		}
 	}
+	if err := os.WriteFile(filepath.Join(d.home, "config.toml"), []byte(sessionConfigTOML(configTOML, mcpServersTOML)), 0o600); err != nil {
+		return fail(fmt.Errorf("write config.toml: %w", err))
+	}
+	if err := auth.link(d.home, log); err != nil {
+		return fail(err)
+	}
+	return d, nil
+}
+
+// sessionConfigTOML is a session's config.toml: the caller's settings, the quiet base, and
+// the MCP server tables last, so no table header captures a top-level key.
+func sessionConfigTOML(configTOML, mcpServersTOML string) string {
 	config := baseConfigTOML
 	if configTOML != "" {
 		config = configTOML + "\n" + baseConfigTOML
@@ -72,13 +84,7 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, mcpServ
 	if mcpServersTOML != "" {
 		config += "\n" + mcpServersTOML
 	}
-	if err := os.WriteFile(filepath.Join(d.home, "config.toml"), []byte(config), 0o600); err != nil {
-		return fail(fmt.Errorf("write config.toml: %w", err))
-	}
-	if err := auth.link(d.home, log); err != nil {
-		return fail(err)
-	}
-	return d, nil
+	return config
 }
 
 // authLink says whether and from where the operator's auth.json is linked into a session's

@@ -74,6 +74,10 @@ func (s *Session) exitDescription() string {
 func (s *Session) exitError(st *sessionState, e *agent.Error, stderrTail string) *agent.Error {
 	e.StderrTail = stderrTail
 	e.Message = st.faults.explain(e.Message)
+	if s.opts.Remote != nil {
+		s.classifyRemoteExit(st, e, stderrTail)
+		return e
+	}
 	var exit *jsonl.ExitError
 	if !st.handshaken && errors.As(s.proc.ExitErr(), &exit) && exit.Kind == jsonl.ExitCode && exit.Code == 127 {
 		e.Code = agent.CodeCodexNotFound

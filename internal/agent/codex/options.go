@@ -116,6 +116,11 @@ type Options struct {
 	// agent, until the whole agent process tree is gone.
 	HeldFiles []*os.File
 
+	// Remote runs the agent on an SSH worker host: WorkspaceRoot, Workspace and PrivateDir
+	// (required) are then paths on the host, where the agent command runs under `bash -lc`.
+	// It cannot be combined with LaunchWrapper, which wraps a local command.
+	Remote *agent.Remote
+
 	Kind  Kind
 	Tools agent.ToolRegistry
 
@@ -182,6 +187,16 @@ func (o Options) withDefaults() (Options, error) {
 	for i, kv := range o.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			bad("codex options: Env[%d] is not KEY=value", i)
+		}
+	}
+	if r := o.Remote; r != nil {
+		switch {
+		case r.Command == nil || r.Run == nil:
+			bad("codex options: Remote needs Command and Run")
+		case o.PrivateDir == "":
+			bad("codex options: Remote needs PrivateDir, the session directory on the host")
+		case o.LaunchWrapper != nil:
+			bad("codex options: a LaunchWrapper wraps a local command and cannot run on worker host %s", r.Host)
 		}
 	}
 	if o.Kind != Executor && o.Kind != Reviewer {

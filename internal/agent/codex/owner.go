@@ -19,8 +19,11 @@ type sessionState struct {
 	closedErr  error
 	handshaken bool
 	stopped    bool
-	threadID   string
-	turnID     string
+	// turnBegun is set by the first turn: from then on the agent may have changed the
+	// workspace, so a host failure can no longer move the issue elsewhere for free.
+	turnBegun bool
+	threadID  string
+	turnID    string
 	// model is the model thread/start said the thread runs on.
 	model string
 	// turnWait receives the outcome of the running turn; nil while no turn runs.

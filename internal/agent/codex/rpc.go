@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/jsonl"
@@ -34,17 +35,26 @@ func isTimeout(err error) bool {
 
 // call sends a request and waits up to the read timeout for its response. out may be nil.
 func (s *Session) call(ctx context.Context, method string, params any, out any) error {
+	return s.callWithin(ctx, method, params, out, s.opts.ReadTimeout)
+}
+
+// callWithin is call with its own wait for the response.
+func (s *Session) callWithin(ctx context.Context, method string, params any, out any, timeout time.Duration) error {
 	c, err := s.rpc.Send(method, params)
 	if err != nil {
 		return s.sendError(err)
 	}
-	return s.await(ctx, c, out)
+	return s.awaitWithin(ctx, c, out, timeout)
 }
 
 // await waits up to the read timeout for the response to c and decodes its result into out,
 // which may be nil.
 func (s *Session) await(ctx context.Context, c *jsonl.Call, out any) error {
-	result, err := c.Wait(ctx, s.opts.ReadTimeout)
+	return s.awaitWithin(ctx, c, out, s.opts.ReadTimeout)
+}
+
+func (s *Session) awaitWithin(ctx context.Context, c *jsonl.Call, out any, wait time.Duration) error {
+	result, err := c.Wait(ctx, wait)
 	var rpcErr *jsonl.RPCError
 	var timeout *jsonl.CallTimeoutError
 	switch {

@@ -51,6 +51,14 @@ func sandboxInput(in sandbox.Input) sandbox.Input {
 // and builds the session; the adapter creates CODEX_HOME (home) and TMPDIR (tmp) directly
 // inside that directory.
 func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
+	if req.Remote != nil {
+		// The session makes its directory on the host at launch; nothing is made here.
+		dir, err := NewRemoteSessionDir(req.Remote.SessionsRoot)
+		if err != nil {
+			return nil, fmt.Errorf("agent session on %s: %w", req.Remote.Host, err)
+		}
+		return buildRuntimeSession(req, dir)
+	}
 	if err := os.MkdirAll(req.SessionsRoot, 0o700); err != nil {
 		return nil, fmt.Errorf("agent session: %w", err)
 	}
@@ -70,13 +78,19 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 	cfg := req.Config
 	in := cfg.SandboxInput()
 	in.Workspace = req.Workspace
-	in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
+	if req.Remote == nil {
+		in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
+	}
 	in.SessionDir = sessionDir
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
 	in.Home = req.Home
 	pol, err := sandbox.Resolve(sandboxInput(in))
 	if err != nil {
 		return nil, err
+	}
+	if req.Remote != nil && pol.Mode() == sandbox.ModeSRT {
+		return nil, &agent.Error{Code: agent.CodeUnsupportedSandboxRuntime,
+			Message: fmt.Sprintf("agent.permissions.outer_sandbox srt runs only on this machine, not on worker host %s (remote_worker)", req.Remote.Host)}
 	}
 	params := pol.Codex()
 	env, err := sandbox.AgentEnv(AgentEnvSpec(cfg, params.ConfigOverrides))
@@ -107,15 +121,21 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 		Events:                   req.Events,
 		HeldFiles:                req.HeldFiles,
 		Logger:                   req.Logger,
+		Remote:                   req.Remote,
 	}
 	owned := &ownedSession{dir: sessionDir}
+	if req.Remote != nil {
+		owned.dir = "" // on the host: the session removes it there itself
+	}
 	if pol.Mode() == sandbox.ModeSRT {
 		if owned.srt, err = pol.WriteSRTSettings(filepath.Dir(sessionDir)); err != nil {
 			return nil, err
 		}
 		opts.LaunchWrapper = owned.srt.Launch
 	}
-	withOwn := req.Tools != nil && pol.Mode() != sandbox.ModeSRT
+	// On a worker host the scoped tools reach the agent as Codex dynamic tools, answered over
+	// the ssh connection's stdio by this process: no socket or shim has to exist on the host.
+	withOwn := req.Tools != nil && pol.Mode() != sandbox.ModeSRT && req.Remote == nil
 	if opts.MCPServersTOML, owned.mcp, err = sessionMCPServers(cfg, req.Tools, withOwn, req.MCPShim, req.Home, req.Logger); err != nil {
 		_ = owned.closeOwned()
 		return nil, err

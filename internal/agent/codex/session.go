@@ -50,6 +50,8 @@ type Session struct {
 	toolCancel context.CancelFunc
 	toolsWG    sync.WaitGroup
 	stopOnce   sync.Once
+	// remoteCleanup removes a worker host's session once, whichever end comes first.
+	remoteCleanup sync.Once
 }
 
 type turnOutcome struct {
@@ -112,6 +114,11 @@ func (s *Session) Start(ctx context.Context) error {
 		return err
 	}
 	if err := s.handshake(ctx); err != nil {
+		if s.opts.Remote != nil && agent.CodeOf(err) != agent.CodeTurnCancelled {
+			// Before the handshake the agent has done nothing: whatever failed, the host
+			// (its connection, its codex install, its disk) did.
+			err = &agent.Error{Code: agent.CodeWorkerHostUnavailable, Message: "worker host " + s.opts.Remote.Host + ": agent handshake failed", Err: err}
+		}
 		s.emit(agent.Event{Kind: agent.EventStartupFailed, ThreadID: s.ThreadID(), Message: err.Error(), Code: agent.CodeOf(err)})
 		_ = s.Stop(context.Background())
 		return err
@@ -120,6 +127,9 @@ func (s *Session) Start(ctx context.Context) error {
 }
 
 func (s *Session) launch() error {
+	if s.opts.Remote != nil {
+		return s.launchRemote()
+	}
 	ws, err := agent.CheckWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
 	if err != nil {
 		return err
@@ -173,8 +183,12 @@ func (s *Session) startProcess(argv []string) error {
 	if err != nil {
 		return &agent.Error{Code: agent.CodeCodexNotFound, Message: fmt.Sprintf("cannot run %q", argv[0]), Err: err}
 	}
-	cmd.Dir = s.workspace
-	cmd.Env = s.environ()
+	if s.opts.Remote == nil {
+		cmd.Dir = s.workspace
+		cmd.Env = s.environ()
+	} else {
+		cmd.Env = sshEnviron()
+	}
 	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize}
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, decodeFrame)
 	if err != nil {
@@ -202,7 +216,7 @@ func (s *Session) handshake(ctx context.Context) error {
 			"optOutNotificationMethods": optOut,
 		},
 	}
-	if err := s.call(ctx, "initialize", initParams, nil); err != nil {
+	if err := s.callWithin(ctx, "initialize", initParams, nil, s.initializeTimeout()); err != nil {
 		return err
 	}
 	if err := s.send("initialized", nil); err != nil {
@@ -290,6 +304,10 @@ func (s *Session) hasTool(name string) bool {
 // removeDirs removes the session dir. It runs when the process exits and again when the
 // session stops, after the whole process tree is gone; removal is idempotent.
 func (s *Session) removeDirs() {
+	if s.dirs.root != "" && s.opts.Remote != nil {
+		s.remoteCleanup.Do(s.removeRemote)
+		return
+	}
 	if s.dirs.root != "" {
 		if err := removeSessionDir(s.dirs.root); err != nil {
 			s.opts.Logger.Warn("remove codex session dir", "path", s.dirs.root, "error", err)

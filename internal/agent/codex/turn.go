@@ -29,6 +29,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		default:
 			outcome = make(chan turnOutcome, 1)
 			st.turnWait, st.turnID, st.lastMessage = outcome, "", ""
+			st.turnBegun = true
 			st.breaker.succeed()
 			thread = st.threadID
 		}

@@ -1,0 +1,75 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Failure codes of sessions on SSH worker hosts.
+const (
+	// CodeWorkerHostUnavailable is ssh's own failure (exit 255) or any failure before the
+	// agent's handshake on a worker host: the host is at fault, not the issue.
+	CodeWorkerHostUnavailable Code = "worker_host_unavailable"
+	// CodeUnsupportedSandboxRuntime refuses an outer sandbox that runs only on this machine.
+	CodeUnsupportedSandboxRuntime Code = "unsupported_agent_sandbox_runtime"
+)
+
+// Remote says a session's agent runs on an SSH worker host. The agent speaks its protocol over
+// the ssh process's stdio exactly as a local agent does over its own; SessionRequest's
+// WorkspaceRoot and Workspace are then paths on the host.
+type Remote struct {
+	// Host is the worker host's key (its workers.ssh_hosts entry).
+	Host string
+	// Command turns a remote argv, which the host's login shell runs with every word quoted,
+	// into the local ssh argv.
+	Command func(remote []string) ([]string, error)
+	// Run runs a short remote command to completion with stdin, returning its stdout; it
+	// ends by ctx's deadline.
+	Run func(ctx context.Context, remote []string, stdin io.Reader) ([]byte, error)
+	// SessionsRoot is the absolute directory on the host under which each session gets its
+	// private directory (CODEX_HOME, TMPDIR), removed when the session stops.
+	SessionsRoot string
+	// ConnectTimeout is how long ssh may take to connect; the agent's handshake is given
+	// that much longer than a local one.
+	ConnectTimeout time.Duration
+}
+
+// toolsRefusedRemotely are the scoped tools that act on the workspace's git repository from
+// this machine; on a worker host the workspace is not here, so they refuse (as the reference's
+// do) instead of touching the wrong tree.
+var toolsRefusedRemotely = map[string]bool{
+	"github_push_branch": true, "github.push_branch": true,
+	"github_fetch_origin": true, "github.fetch_origin": true,
+}
+
+// CodeUnsupportedForSSHWorker is the tool error code of a tool refused on a worker host.
+const CodeUnsupportedForSSHWorker = "unsupported_for_ssh_worker"
+
+// RemoteTools wraps the tools of a session on worker host host: the git push and fetch tools
+// answer with unsupported_for_ssh_worker, every other tool is served as before, from this
+// machine. Nil stays nil.
+func RemoteTools(tools ToolRegistry, host string) ToolRegistry {
+	if tools == nil {
+		return nil
+	}
+	return remoteTools{ToolRegistry: tools, host: host}
+}
+
+type remoteTools struct {
+	ToolRegistry
+	host string
+}
+
+func (r remoteTools) Call(ctx context.Context, name string, arguments json.RawMessage) ToolResult {
+	if !toolsRefusedRemotely[name] {
+		return r.ToolRegistry.Call(ctx, name, arguments)
+	}
+	text, _ := json.Marshal(map[string]any{"success": false, "error": map[string]string{
+		"code":    CodeUnsupportedForSSHWorker,
+		"message": fmt.Sprintf("%s is not available while the agent runs on worker host %s: the workspace is on that host", name, r.host),
+	}})
+	return ToolResult{Success: false, Text: string(text)}
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/remotews"
+)
+
+// remoteSessionsDir is where sessions on a worker host keep their private directories, inside
+// the remote workspaces.root but beside every repository's workspaces, never inside one.
+var remoteSessionsDir = path.Join(remotews.ReservedDir, "sessions")
+
+// remoteAgent is how a session reaches worker host host (a workers.ssh_hosts entry): ssh with
+// SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
+// workspaces.root.
+func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
+	h, err := sshworker.ParseHost(host)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &agent.Remote{
+		Host:    host,
+		Command: func(remote []string) ([]string, error) { return tr.Argv(h, remote) },
+		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
+			return tr.Run(ctx, h, remote, in)
+		},
+		SessionsRoot:   path.Join(cfg.Workspaces.Root, remoteSessionsDir),
+		ConnectTimeout: sshworker.DefaultConnectTimeout,
+	}, nil
+}
+
+// newHostWorkspaces gives the orchestrator (Deps.HostWorkspaces) the workspaces of each
+// configured worker host, built once per host from cfg; workspace locks live under lockRoot
+// on this machine.
+func newHostWorkspaces(cfg *config.Config, lockRoot string, log *slog.Logger) (func(host string) (orchestrator.Workspaces, error), error) {
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	hosts, errs := sshworker.ParseHosts(cfg.Workers.SSHHosts)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: workers.ssh_hosts[%d]: %w", cfg.Path, errs[0].Index, errs[0].Err)
+	}
+	managers := map[string]*remotews.Manager{}
+	for _, h := range hosts {
+		m, err := remotews.New(remotews.Options{Host: h, Transport: tr, Workspaces: workspaceOptions(cfg, log), LockRoot: lockRoot})
+		if err != nil {
+			return nil, err
+		}
+		managers[h.String()] = m
+	}
+	return func(host string) (orchestrator.Workspaces, error) {
+		m, ok := managers[host]
+		if !ok {
+			return nil, fmt.Errorf("worker host %q is not in workers.ssh_hosts", host)
+		}
+		return m, nil
+	}, nil
+}
+
+// probeHost is Deps.ProbeHost: `ssh host true` through SYMPHONY_SSH_CONFIG.
+func probeHost(ctx context.Context, host string) error {
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	return tr.ProbeHost(ctx, host)
+}
