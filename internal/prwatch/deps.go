@@ -46,6 +46,11 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
+// Workspaces removes an issue's workspace; *workspace.Manager implements it.
+type Workspaces interface {
+	Remove(ctx context.Context, repoKey, issueID, identifier string) error
+}
+
 // Clock is the orchestrator's clock; the fake one in orchestratortest drives tests.
 type Clock interface {
 	Now() time.Time
@@ -94,7 +99,10 @@ type Deps struct {
 	// GitHubFor returns the client for a pull request's host.
 	GitHubFor func(repo github.Repo) (GitHub, error)
 	Clock     Clock
-	Logger    *slog.Logger
+	// Workspaces removes the workspace of a merged, closed or stale pull request's issue;
+	// nil leaves workspaces to the age collector and terminal-state clean-up.
+	Workspaces Workspaces
+	Logger     *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
 }

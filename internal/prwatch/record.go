@@ -22,6 +22,9 @@ const (
 	actionMerge    = "merge"
 	actionCIFix    = "ci_fix"
 	actionEscalate = "escalate"
+	// actionCleanup removes the workspace of a merged, closed or stale pull request; its
+	// pending phase is cleanup_transition_pending, and it ends in done_<reason>.
+	actionCleanup = "cleanup"
 )
 
 // Phases that are not a transition.
@@ -58,7 +61,7 @@ func deferredPhase(action string) string  { return action + "_deferred" }
 
 // pendingAction is the action a <action>_transition_pending phase is waiting on, or "".
 func pendingAction(phase string) string {
-	for _, a := range []string{actionRework, actionConflict, actionMerge, actionCIFix, actionEscalate} {
+	for _, a := range []string{actionRework, actionConflict, actionMerge, actionCIFix, actionEscalate, actionCleanup} {
 		if phase == pendingPhase(a) {
 			return a
 		}
@@ -124,6 +127,9 @@ type reviewRecord struct {
 	Conflict        *prompt.Conflict `json:"conflict,omitempty"`
 	ConflictKeys    []string         `json:"conflict_keys,omitempty"`
 	ConflictRetries int              `json:"conflict_retries,omitempty"`
+	// CleanupReason is why the watch ends (merged, closed, stale) while its workspace is
+	// being removed.
+	CleanupReason string `json:"cleanup_reason,omitempty"`
 }
 
 // ciRecord is the CI poller's durable state for one pull request.

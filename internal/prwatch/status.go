@@ -62,7 +62,8 @@ func Statuses(rows []store.PRWatch) ([]Status, error) {
 // series at zero and fold anything else into one bucket.
 func EventKinds() []string {
 	kinds := []string{"rework_pushed", "rework_not_pushed", phaseRerunRequested, "ci_failed", "ci_escalated",
-		"ci_ownership_released", phaseConflictEscalated, phaseTransitionError, "poller_degraded", "poller_recovered"}
+		"ci_ownership_released", phaseConflictEscalated, phaseTransitionError, "poller_degraded", "poller_recovered",
+		"workspace_removed"}
 	for _, a := range []string{actionRework, actionConflict, actionMerge} {
 		kinds = append(kinds, requestedPhase(a))
 	}
