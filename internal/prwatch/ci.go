@@ -115,6 +115,7 @@ func (p *Pollers) actOnCI(ctx context.Context, rec *ciRecord, gh GitHub, repo gi
 			p.log.Error("CI poller: writing the pending transition failed; nothing was changed", "issue", rec.Identifier, "error", err.Error())
 			return
 		}
+		p.step(ctx, rec.Phase)
 		p.finishCI(ctx, rec, d.Action)
 	default:
 		rec.Phase = d.Phase
@@ -128,6 +129,7 @@ func (p *Pollers) finishCI(ctx context.Context, rec *ciRecord, action string) {
 		rec.Phase, rec.Error = phaseTransitionError, err.Error()
 		p.emit(pollerCI, &rec.watch, phaseTransitionError, err.Error())
 	} else {
+		p.step(ctx, action+"_tracker_updated")
 		now := p.d.Clock.Now()
 		rec.Phase, rec.LastAction, rec.LastActionAt = requestedPhase(action), action, now
 		kind := "ci_failed"

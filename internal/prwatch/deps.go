@@ -105,6 +105,10 @@ type Deps struct {
 	Logger     *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
+	// AfterStep, when set, is called after each write-ahead step of a transition: after
+	// its pending record is stored ("<action>_transition_pending") and after its tracker
+	// call ("<action>_tracker_updated"). Only crash tests set it, to kill the process there.
+	AfterStep func(ctx context.Context, step string)
 }
 
 func (d Deps) check() error {

@@ -141,6 +141,7 @@ func (p *Pollers) actOnReview(ctx context.Context, rec *reviewRecord, v reviewVi
 			p.log.Error("review poller: writing the pending transition failed; nothing was changed", "issue", rec.Identifier, "error", err.Error())
 			return
 		}
+		p.step(ctx, rec.Phase)
 		p.finishReview(ctx, rec, action)
 	}
 }
@@ -151,6 +152,7 @@ func (p *Pollers) finishReview(ctx context.Context, rec *reviewRecord, action st
 		rec.Phase, rec.Error = phaseTransitionError, err.Error()
 		p.emit(pollerReview, &rec.watch, phaseTransitionError, err.Error())
 	} else {
+		p.step(ctx, action+"_tracker_updated")
 		rec.Phase, rec.LastAction, rec.LastActionAt = requestedPhase(action), action, p.d.Clock.Now()
 		kind := requestedPhase(action)
 		switch action {

@@ -53,3 +53,26 @@ func TestEventKindsNameEveryEmittedKind(t *testing.T) {
 		}
 	}
 }
+
+// TestAfterStepSeesEachWriteAheadStepInOrder records the steps a rework reports: the pending
+// record first, then the tracker call, and the issue has moved only by the second.
+func TestAfterStepSeesEachWriteAheadStepInOrder(t *testing.T) {
+	h := newHarness(t)
+	s := h.settings()
+	s.ReworkDelay = 0
+	p := h.pollers(s, h.tr, h.st)
+	var steps []string
+	p.d.AfterStep = func(_ context.Context, step string) {
+		steps = append(steps, step+" with the issue in "+h.state()+", phase "+h.row(pollerReview).Phase)
+	}
+	h.gh.AddIssueComment(fullName, githubtest.IssueComment{Number: 1, Author: "alice", Body: "please add a test"})
+	h.clock.Advance(time.Minute)
+	p.reviewCycle(context.Background())
+	want := []string{
+		"rework_transition_pending with the issue in In Review, phase rework_transition_pending",
+		"rework_tracker_updated with the issue in In Progress, phase rework_transition_pending",
+	}
+	if !slices.Equal(steps, want) {
+		t.Fatalf("steps %q, want %q", steps, want)
+	}
+}
