@@ -19,15 +19,15 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// crashConfig turns on both pollers with a one-second interval, no cooldown, no rerun (so a
-// failing check goes straight to a fix run) and a reply once the rework is pushed.
+// crashConfig turns on both pollers with a one-second interval, no cooldown, one rerun per
+// failing head and a reply once the rework is pushed.
 const crashConfig = `pull_requests:
   enabled: true
   poll_interval_ms: 1000
   review_state: Human Review
   merge_state: Merging
   review_comments: {rework_delay_minutes: 0, reply_after_addressing: true}
-  checks: {enabled: true, retry_failed_once: false, log_excerpt_lines: 20}
+  checks: {enabled: true, retry_failed_once: true, log_excerpt_lines: 20}
 `
 
 // crashService runs the symphony binary of an e2e environment again and again over the same
@@ -138,11 +138,12 @@ func (c *crashService) succeededRuns() int {
 }
 
 // TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce SIGKILLs the real
-// service at each write-ahead step of a rework and of a CI fix: after the pending record is
-// stored, and after the tracker call but before the record says it is done. Each restart
-// finishes the transition: the issue moves once, the scheduler dispatches one rework run and
-// one fix run (both real codex against the mock model), the reviewer gets one reply, and the
-// audit log has one rework_requested and one ci_failed. While the service runs, status and
+// service at each write-ahead step of a rework, a rerun of failed jobs and a CI fix: after
+// the pending record is stored, and after the tracker or GitHub call but before the record
+// says it is done. Each restart finishes the transition: the issue moves once, GitHub reruns
+// the jobs once, the scheduler dispatches one rework run and one fix run (both real codex
+// against the mock model), the reviewer gets one reply, and the audit log has one record of
+// each transition. While the service runs, status and
 // status --json show the pollers' rows; once the pull request is merged its workspace and
 // branch are removed and audited.
 func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testing.T) {
@@ -227,12 +228,29 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 		Jobs: []githubtest.Job{{Name: "test", Status: "completed", Conclusion: "failure", Log: "go test ./...\n--- FAIL: TestSum failed: sum(1,1) = 3, want 2\nFAIL\n"}}})
 	gh.AddCheckRun("acme/demo", githubtest.CheckRun{HeadSHA: reworkHead, Name: "test", Status: "completed", Conclusion: "failure", CheckSuiteID: run.CheckSuiteID})
 
-	// The CI fix, killed at the same two steps.
+	// The rerun of the failed jobs, killed after its pending record and after GitHub was asked.
+	svc.start(ctx, "rerun_transition_pending")
+	svc.waitFor("the pending rerun", func() bool { return svc.phase("ci") == "rerun_transition_pending" })
+	svc.kill()
+	if n := gh.Reruns("acme/demo", run.ID); n != 0 {
+		t.Fatalf("killed before asking GitHub, the jobs were rerun %d times", n)
+	}
+	svc.start(ctx, "rerun_jobs_requested")
+	svc.waitFor("the rerun request", func() bool { return gh.Reruns("acme/demo", run.ID) == 1 })
+	svc.kill()
+	if got := svc.phase("ci"); got != "rerun_transition_pending" {
+		t.Fatalf("killed before the rerun's done record, the CI phase is %q", got)
+	}
+	// The restart finishes the rerun without asking again; the jobs still fail, so the CI
+	// fix follows, killed at the same two steps as the rework.
 	svc.start(ctx, "ci_fix_transition_pending")
 	svc.waitFor("the pending CI fix", func() bool { return svc.phase("ci") == "ci_fix_transition_pending" })
 	svc.kill()
 	if got := e.issueState(t, "DEMO-1"); got != "Human Review" {
 		t.Fatalf("killed before the CI fix's tracker call, DEMO-1 is %q", got)
+	}
+	if n := gh.Reruns("acme/demo", run.ID); n != 1 {
+		t.Fatalf("the restarted service reran the failed jobs again: %d reruns", n)
 	}
 	svc.setPause(true)
 	svc.start(ctx, "ci_fix_tracker_updated")
@@ -289,7 +307,10 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 	if err := auditCmd.Run(); err != nil {
 		t.Fatalf("symphony audit: %v\n%s", err, aerr)
 	}
-	for kind, want := range map[string]int{"rework_requested": 1, "ci_failed": 1, "rework_pushed": 1, "pr_merged": 1, "workspace_removed": 1} {
+	if n := gh.Reruns("acme/demo", run.ID); n != 1 {
+		t.Errorf("the failed jobs were rerun %d times, want 1", n)
+	}
+	for kind, want := range map[string]int{"rework_requested": 1, "rerun_requested": 1, "ci_failed": 1, "rework_pushed": 1, "pr_merged": 1, "workspace_removed": 1} {
 		if got := strings.Count(aout.String(), fmt.Sprintf("%q", kind)); got != want {
 			t.Errorf("the audit log has %d %s records, want %d", got, kind, want)
 		}
