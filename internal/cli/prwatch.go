@@ -38,7 +38,8 @@ func prPollers(s *service, cfg *config.Config, notices notifier, count func(prwa
 	}
 	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
 	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
-		Clock: orchestrator.SystemClock{}, Workspaces: s.workspaces, AfterStep: prwatchHold(os.Getenv, s.logger), Logger: s.logger, Events: countedEvents(count, pollerEvents(pollerAudit(s.audit, s.logger), notices))})
+		Clock: orchestrator.SystemClock{}, Workspaces: s.workspaces, AfterStep: prwatchHold(os.Getenv, s.logger), Logger: s.logger,
+		Events: countedEvents(count, pollerEvents(pollerAudit(s.audit, s.logger), notices))})
 }
 
 // countedEvents hands each poller event to count, then to next.
