@@ -47,6 +47,7 @@ func openAPI(g *Globals, s *service, o *orchestrator.Orchestrator, metrics http.
 		PageRefresh:     time.Duration(cfg.Dashboard.RefreshMs) * time.Millisecond,
 		Metrics:         metrics,
 		Learnings:       s.store,
+		PullRequests:    pullRequestRows(cfg, s),
 		Logger:          s.logger,
 		ResolvePR: func(ctx context.Context, req server.DispatchPRRequest) (string, prompt.PullRequest, error) {
 			return resolvePR(ctx, s.configs.Current(), req.Target(), req.Repo, req.Intent)
@@ -75,6 +76,15 @@ func openAPI(g *Globals, s *service, o *orchestrator.Orchestrator, metrics http.
 		s.logger.Error("control socket unavailable; the CLI can reach the service only through the dashboard listener", "error", err.Error())
 	}
 	return l, nil
+}
+
+// pullRequestRows is the store the state reads the pull-request pollers' rows from, or nil
+// while the pollers are off.
+func pullRequestRows(cfg *config.Config, s *service) server.PRWatchStore {
+	if !cfg.PullRequests.Enabled {
+		return nil
+	}
+	return s.store
 }
 
 // serve answers on every listener until ctx ends, then removes the control URL file.

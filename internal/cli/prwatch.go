@@ -15,9 +15,9 @@ import (
 )
 
 // prPollers builds the review and CI pollers of pull_requests.*; nil when they are off. Their
-// events are audited and, where an operator asked to hear of them, notified; merged pull
-// requests are reflected on when pull_requests.learnings is on.
-func prPollers(s *service, cfg *config.Config, notices notifier) (*prwatch.Pollers, error) {
+// events are counted, audited and, where an operator asked to hear of them, notified; merged
+// pull requests are reflected on when pull_requests.learnings is on.
+func prPollers(s *service, cfg *config.Config, notices notifier, count func(prwatch.Event)) (*prwatch.Pollers, error) {
 	pr := cfg.PullRequests
 	if !pr.Enabled {
 		return nil, nil
@@ -43,7 +43,16 @@ func prPollers(s *service, cfg *config.Config, notices notifier) (*prwatch.Polle
 	}
 	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
 	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
-		Clock: orchestrator.SystemClock{}, Logger: s.logger, Events: pollerEvents(pollerAudit(s.audit, s.logger), notices), Learn: learn})
+		Clock: orchestrator.SystemClock{}, Workspaces: s.workspaces, AfterStep: prwatchHold(os.Getenv, s.logger), Logger: s.logger,
+		Events: countedEvents(count, pollerEvents(pollerAudit(s.audit, s.logger), notices)), Learn: learn})
+}
+
+// countedEvents hands each poller event to count, then to next.
+func countedEvents(count, next func(prwatch.Event)) func(prwatch.Event) {
+	return func(e prwatch.Event) {
+		count(e)
+		next(e)
+	}
 }
 
 // hostClients keeps one GitHub client per host, built on first use from the environment.

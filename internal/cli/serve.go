@@ -38,6 +38,9 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		return failure(err)
 	}
 	m.Watch(o)
+	if cfg.PullRequests.Enabled {
+		m.WatchPullRequests(s.store)
+	}
 	owners := storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}
 	if outcomes, err := s.workspaces.manager().StartupCleanup(ctx, owners, o); err != nil {
 		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)
@@ -71,7 +74,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	helpers.Go(func() { applyReloads(ctx, s, o, notices) })
 	helpers.Go(func() { s.showStatus(ctx, cmd, g, o, api.url) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
-	pollers, err := prPollers(s, cfg, notices)
+	pollers, err := prPollers(s, cfg, notices, m.OnPREvent)
 	if err != nil {
 		return failure(err)
 	}

@@ -178,6 +178,22 @@ func renderStatus(w io.Writer, st server.State) {
 			fmt.Fprintf(tw, "  %s\t%s\tlast ran %s ago\t%s\n", x.IssueIdentifier, x.State, age(now.Sub(x.LastRanAt)), x.URL)
 		}
 	})
+	if st.PullRequestsError != "" {
+		fmt.Fprintf(w, "Pull requests: unreadable: %s\n", st.PullRequestsError)
+	}
+	section("Pull requests", len(st.PullRequests), func(tw *tabwriter.Writer) {
+		for _, p := range st.PullRequests {
+			last := "-"
+			if p.LastAction != "" {
+				last = p.LastAction + " " + age(now.Sub(p.LastActionAt)) + " ago"
+			}
+			phase := p.Phase
+			if p.Degraded {
+				phase += " (degraded)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", p.Identifier, p.Poller, phase, last, p.PRURL, oneLine(p.Error, 80))
+		}
+	})
 	section("Conflicts", len(st.Conflicts), func(tw *tabwriter.Writer) {
 		for _, c := range st.Conflicts {
 			fmt.Fprintf(tw, "  %s\tmatched by %s\n", c.IssueIdentifier, strings.Join(c.RepoKeys, ", "))

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/prwatch"
 	"github.com/symphony-go/symphony/internal/server"
 )
 
@@ -27,6 +28,10 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		AwaitingClarification: []server.GateJSON{{IssueIdentifier: "ENG-9", Kind: "scored", Score: 4, RoundsAsked: 1, Reason: "No target\nlatency."}},
 		Skipped: []server.GateJSON{{IssueIdentifier: "ENG-10", Kind: "scored", Score: 2, Reason: "Nothing to do."},
 			{IssueIdentifier: "ENG-11", Kind: "error", Reason: "LLM call failed: provider_http_status"}},
+		PullRequests: []prwatch.Status{
+			{Identifier: "ENG-4", Poller: "review", Phase: "rework_requested", LastAction: "rework", LastActionAt: at.Add(-2 * time.Minute), PRURL: "https://github.com/a/b/pull/9"},
+			{Identifier: "ENG-4", Poller: "ci", Phase: "checks_pending", Degraded: true, PRURL: "https://github.com/a/b/pull/9", Error: "HTTP 502"},
+		},
 		Totals:        server.Totals{Tokens: server.Tokens{TotalTokens: 1234567}, CostUSD: 12.5, CostUSDToday: 0.004},
 		Budget:        server.BudgetJSON{DailyUsed: 182500, DailyLimit: 10000000, DailyDollarLimit: 20},
 		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "manual", Message: "paused by operator: deploy"}}},
@@ -42,6 +47,8 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 		"Held (1)", "ENG-7  stopped by operator",
 		"Watching (1)", "ENG-4  In Review  last ran 1h0m0s ago  https://linear.app/x/ENG-4",
 		"Conflicts (1)", "ENG-6  matched by api, web",
+		"Pull requests (2)", "ENG-4  review  rework_requested           rework 2m0s ago  https://github.com/a/b/pull/9",
+		"ENG-4  ci      checks_pending (degraded)  -                https://github.com/a/b/pull/9  HTTP 502",
 		"Awaiting input (1)", "ENG-12  asked 20m0s ago  Which port?",
 		"Awaiting clarification (issue gate) (1)", "ENG-9  score 4  asked 1 time(s)  No target latency.",
 		"Skipped (issue gate) (2)", "ENG-10  score 2         Nothing to do.", "ENG-11  scoring failed  LLM call failed: provider_http_status",

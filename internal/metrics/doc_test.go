@@ -16,6 +16,7 @@ import (
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/notify"
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prwatch"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
@@ -245,16 +246,18 @@ func TestDocListsEveryLabelValue(t *testing.T) {
 	st.DeleteHold(ctx, "app", "id")
 
 	want := map[string][]string{
-		"`outcome`":             outcomes,
-		"`bucket`":              tokenBuckets,
-		"`kind`":                {retryKindRetry, retryKindContinuation},
-		"`result`":              {pollOK, pollFailed},
-		"`direction`":           {gateTokensIn, gateTokensOut},
-		"`channel`":             {"slack", "webhook", otherEvent},
-		"`event`":               append(notify.Events(), otherEvent),
-		"`delivery`":            deliveries,
-		"`operation` (tracker)": operationsOf(t, m.reg, "symphony_tracker_requests_total"),
-		"`operation` (store)":   operationsOf(t, m.reg, "symphony_store_write_duration_seconds"),
+		"`outcome`":              outcomes,
+		"`bucket`":               tokenBuckets,
+		"`kind` (retrying)":      {retryKindRetry, retryKindContinuation},
+		"`kind` (pull requests)": append(prwatch.EventKinds(), otherEvent),
+		"`poller`":               {"review", "ci"},
+		"`result`":               {pollOK, pollFailed},
+		"`direction`":            {gateTokensIn, gateTokensOut},
+		"`channel`":              {"slack", "webhook", otherEvent},
+		"`event`":                append(notify.Events(), otherEvent),
+		"`delivery`":             deliveries,
+		"`operation` (tracker)":  operationsOf(t, m.reg, "symphony_tracker_requests_total"),
+		"`operation` (store)":    operationsOf(t, m.reg, "symphony_store_write_duration_seconds"),
 	}
 	if n := len(want["`operation` (tracker)"]); n != 15 {
 		t.Fatalf("%d tracker operations counted, want one per tracker.Tracker method (15)", n)

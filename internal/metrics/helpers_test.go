@@ -69,6 +69,7 @@ func scripted(t *testing.T) *Metrics {
 	t.Helper()
 	m := New(Options{Repositories: []string{"app", "api"}})
 	m.Watch(&fakeSource{snap: busySnapshot(), audit: 3, store: 5})
+	m.WatchPullRequests(prWatchStore(t))
 	m.OnDispatch("app")
 	m.OnDispatch("app")
 	m.OnDispatch("api")

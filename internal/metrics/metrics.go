@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prwatch"
 )
 
 // Source is what a scrape reads from the running orchestrator; *orchestrator.Orchestrator
@@ -33,6 +34,8 @@ type Metrics struct {
 	reg    *prometheus.Registry
 	repos  *repositoryLabels
 	source atomic.Pointer[Source]
+	// prWatches is the store the pull-request gauge reads; nil while the pollers are off.
+	prWatches atomic.Pointer[PRWatchSource]
 
 	dispatches  *prometheus.CounterVec
 	completed   *prometheus.CounterVec
@@ -52,6 +55,7 @@ type Metrics struct {
 
 	gate          gateCollectors
 	notifications *prometheus.CounterVec
+	prEvents      *prometheus.CounterVec
 }
 
 // New builds the registry with the Go runtime and process collectors and every Symphony
@@ -108,6 +112,7 @@ func New(opts Options) *Metrics {
 	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "symphony_notifications_total", Help: "Notifications by channel kind (slack, webhook), event and delivery (delivered, failed, dropped).",
 	}, []string{"channel", "event", "delivery"})
+	m.prEvents = newPREventCounter()
 
 	m.gate = newGateCollectors()
 	m.reg.MustRegister(m.gate.collectors()...)
@@ -117,7 +122,11 @@ func New(opts Options) *Metrics {
 		&snapshotCollector{m: m},
 		m.dispatches, m.completed, m.tokens, m.grossTokens, m.costUSD, m.turns, m.attempts, m.polls, m.pollTime,
 		m.trackerRequests, m.trackerErrors, m.trackerTime, m.storeTime, m.storeErrors, m.notifications,
+		&prWatchCollector{m: m}, m.prEvents,
 	)
+	for _, kind := range append(prwatch.EventKinds(), otherEvent) {
+		m.prEvents.WithLabelValues(kind)
+	}
 	for _, result := range []string{pollOK, pollFailed} {
 		m.polls.WithLabelValues(result)
 	}

@@ -17,7 +17,11 @@ func (p *Pollers) ciCycle(ctx context.Context) {
 		return
 	}
 	for _, rec := range rows {
-		if action := pendingAction(rec.Phase); action != "" {
+		switch action := pendingAction(rec.Phase); action {
+		case "":
+		case actionRerun:
+			p.replayRerun(ctx, rec)
+		default:
 			p.finishCI(ctx, rec, action)
 		}
 	}
@@ -94,16 +98,18 @@ func (p *Pollers) actOnCI(ctx context.Context, rec *ciRecord, gh GitHub, repo gi
 		rec.LastAction, rec.LastActionAt = "green_deferred", p.d.Clock.Now()
 		p.emit(pollerCI, &rec.watch, "ci_ownership_released", "checks green on "+v.PR.HeadSHA+" while a rework run works the issue")
 	case len(d.Rerun) > 0:
+		rec.PendingReruns = nil
 		for _, id := range d.Rerun {
-			if err := gh.RerunFailedJobs(ctx, repo, id); err != nil {
-				p.log.Warn("CI poller: rerunning failed jobs failed", "issue", rec.Identifier, "run", id, "error", err.Error())
-				continue
-			}
-			rec.RerunRunIDs = append(rec.RerunRunIDs, id)
+			rec.PendingReruns = append(rec.PendingReruns, pendingRerun{RunID: id, Attempt: attemptOf(v.Runs, id)})
 		}
 		rec.RerunSHAs = append(rec.RerunSHAs, v.PR.HeadSHA)
-		rec.Phase = d.Phase
-		p.emit(pollerCI, &rec.watch, phaseRerunRequested, "head "+v.PR.HeadSHA)
+		rec.Phase = pendingPhase(actionRerun)
+		if err := p.save(ctx, pollerCI, &rec.watch, rec); err != nil {
+			p.log.Error("CI poller: writing the pending rerun failed; nothing was rerun", "issue", rec.Identifier, "error", err.Error())
+			return
+		}
+		p.step(ctx, rec.Phase)
+		p.finishRerun(ctx, rec, gh, repo, rec.PendingReruns)
 	case d.Action != "":
 		rec.Failure = ciFailure(v.PR.HeadSHA, v.Failed, p.excerpt(ctx, gh, repo, v.Failed))
 		state := p.d.Settings.ReworkState
@@ -115,6 +121,7 @@ func (p *Pollers) actOnCI(ctx context.Context, rec *ciRecord, gh GitHub, repo gi
 			p.log.Error("CI poller: writing the pending transition failed; nothing was changed", "issue", rec.Identifier, "error", err.Error())
 			return
 		}
+		p.step(ctx, rec.Phase)
 		p.finishCI(ctx, rec, d.Action)
 	default:
 		rec.Phase = d.Phase
@@ -128,6 +135,7 @@ func (p *Pollers) finishCI(ctx context.Context, rec *ciRecord, action string) {
 		rec.Phase, rec.Error = phaseTransitionError, err.Error()
 		p.emit(pollerCI, &rec.watch, phaseTransitionError, err.Error())
 	} else {
+		p.step(ctx, action+"_tracker_updated")
 		now := p.d.Clock.Now()
 		rec.Phase, rec.LastAction, rec.LastActionAt = requestedPhase(action), action, now
 		kind := "ci_failed"
@@ -187,5 +195,6 @@ func fetchCI(ctx context.Context, gh GitHub, repo github.Repo, n int) (ciView, e
 		return ciView{}, err
 	}
 	v.Failed, v.Pending = classifyChecks(checks, status, runs)
+	v.Runs = runs
 	return v, nil
 }

@@ -28,6 +28,8 @@ type ciView struct {
 	PR      github.PullRequest
 	Failed  []failedCheck
 	Pending bool
+	// Runs are the Actions runs of the head commit.
+	Runs []github.WorkflowRun
 }
 
 // ciGuards are the facts from outside GitHub a CI decision depends on.

@@ -46,6 +46,11 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
+// Workspaces removes an issue's workspace; *workspace.Manager implements it.
+type Workspaces interface {
+	Remove(ctx context.Context, repoKey, issueID, identifier string) error
+}
+
 // Clock is the orchestrator's clock; the fake one in orchestratortest drives tests.
 type Clock interface {
 	Now() time.Time
@@ -94,13 +99,20 @@ type Deps struct {
 	// GitHubFor returns the client for a pull request's host.
 	GitHubFor func(repo github.Repo) (GitHub, error)
 	Clock     Clock
-	Logger    *slog.Logger
+	// Workspaces removes the workspace of a merged, closed or stale pull request's issue;
+	// nil leaves workspaces to the age collector and terminal-state clean-up.
+	Workspaces Workspaces
+	Logger     *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
 	// Learn reflects on a merged pull request (pull_requests.learnings); nil when learnings
 	// are off. It returns what it did for the audit trail ("" when the pull request was
 	// captured before), and an error to be asked again later.
 	Learn func(ctx context.Context, m Merged) (string, error)
+	// AfterStep, when set, is called after each write-ahead step of a transition: after
+	// its pending record is stored ("<action>_transition_pending") and after its tracker
+	// call ("<action>_tracker_updated"). Only crash tests set it, to kill the process there.
+	AfterStep func(ctx context.Context, step string)
 }
 
 func (d Deps) check() error {

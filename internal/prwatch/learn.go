@@ -30,6 +30,12 @@ const (
 	maxLearnBackoff  = time.Hour
 )
 
+// Events of the reflection on a merged pull request.
+const (
+	learningsCaptured = "learnings_captured"
+	learningsFailed   = "learnings_failed"
+)
+
 // learnTry is the review poller's memory of one merged pull request's reflection.
 type learnTry struct {
 	done     bool
@@ -64,14 +70,14 @@ func (p *Pollers) learnFromMerged(ctx context.Context, rows map[string]*reviewRe
 		if err == nil {
 			try.done = true
 			if detail != "" {
-				p.emit(pollerReview, &rec.watch, "learnings_captured", detail)
+				p.emit(pollerReview, &rec.watch, learningsCaptured, detail)
 			}
 			continue
 		}
 		try.failures++
 		if try.failures >= maxLearnAttempts {
 			try.done = true
-			p.emit(pollerReview, &rec.watch, "learnings_failed", fmt.Sprintf("gave up after %d attempts: %v", try.failures, err))
+			p.emit(pollerReview, &rec.watch, learningsFailed, fmt.Sprintf("gave up after %d attempts: %v", try.failures, err))
 			continue
 		}
 		try.next = now.Add(min(p.d.Settings.Interval<<try.failures, maxLearnBackoff))

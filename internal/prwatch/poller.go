@@ -168,6 +168,13 @@ func (p *Pollers) recovered(w *watch, poller string) {
 	}
 }
 
+// step reports a finished write-ahead step to Deps.AfterStep.
+func (p *Pollers) step(ctx context.Context, name string) {
+	if p.d.AfterStep != nil {
+		p.d.AfterStep(ctx, name)
+	}
+}
+
 func (p *Pollers) emit(poller string, w *watch, kind, detail string) {
 	p.log.Info("pull request "+strings.ReplaceAll(kind, "_", " "), "poller", poller, "issue", w.Identifier, "pr", w.PRURL, "detail", detail)
 	if p.d.Events != nil {

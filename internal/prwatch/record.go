@@ -22,6 +22,12 @@ const (
 	actionMerge    = "merge"
 	actionCIFix    = "ci_fix"
 	actionEscalate = "escalate"
+	// actionCleanup removes the workspace of a merged, closed or stale pull request; its
+	// pending phase is cleanup_transition_pending, and it ends in done_<reason>.
+	actionCleanup = "cleanup"
+	// actionRerun reruns the failed jobs of a head commit's Actions runs; its pending phase
+	// is rerun_transition_pending, and it ends in rerun_requested.
+	actionRerun = "rerun"
 )
 
 // Phases that are not a transition.
@@ -58,7 +64,7 @@ func deferredPhase(action string) string  { return action + "_deferred" }
 
 // pendingAction is the action a <action>_transition_pending phase is waiting on, or "".
 func pendingAction(phase string) string {
-	for _, a := range []string{actionRework, actionConflict, actionMerge, actionCIFix, actionEscalate} {
+	for _, a := range []string{actionRework, actionConflict, actionMerge, actionCIFix, actionEscalate, actionCleanup, actionRerun} {
 		if phase == pendingPhase(a) {
 			return a
 		}
@@ -124,6 +130,9 @@ type reviewRecord struct {
 	Conflict        *prompt.Conflict `json:"conflict,omitempty"`
 	ConflictKeys    []string         `json:"conflict_keys,omitempty"`
 	ConflictRetries int              `json:"conflict_retries,omitempty"`
+	// CleanupReason is why the watch ends (merged, closed, stale) while its workspace is
+	// being removed.
+	CleanupReason string `json:"cleanup_reason,omitempty"`
 }
 
 // ciRecord is the CI poller's durable state for one pull request.
@@ -132,20 +141,29 @@ type ciRecord struct {
 	LastObservedSHA string `json:"last_observed_sha,omitempty"`
 	HeadRef         string `json:"head_ref,omitempty"`
 	// FixAttempts counts fix runs over the PR's life; a new head does not reset it.
-	FixAttempts    int       `json:"fix_attempts"`
-	DispatchedSHAs []string  `json:"dispatched_shas,omitempty"`
-	RerunSHAs      []string  `json:"rerun_shas,omitempty"`
-	RerunRunIDs    []int64   `json:"rerun_run_ids,omitempty"`
-	LastDispatchAt time.Time `json:"last_dispatch_at,omitzero"`
+	FixAttempts    int      `json:"fix_attempts"`
+	DispatchedSHAs []string `json:"dispatched_shas,omitempty"`
+	RerunSHAs      []string `json:"rerun_shas,omitempty"`
+	RerunRunIDs    []int64  `json:"rerun_run_ids,omitempty"`
+	// PendingReruns are the runs a pending rerun asks GitHub to rerun, each with the attempt
+	// seen before asking, so a replay can tell whether GitHub already started a new one.
+	PendingReruns  []pendingRerun `json:"pending_reruns,omitempty"`
+	LastDispatchAt time.Time      `json:"last_dispatch_at,omitzero"`
 	// Failure is the failing-CI context of the pending or last fix run.
 	Failure *prompt.CIFailure `json:"failure,omitempty"`
+}
+
+// pendingRerun is one Actions run a rerun transition is about.
+type pendingRerun struct {
+	RunID   int64 `json:"run_id"`
+	Attempt int   `json:"attempt"`
 }
 
 // ownsIssue reports whether the CI poller is working the issue, so the review poller must
 // not start a rework on top of it.
 func (r *ciRecord) ownsIssue() bool {
 	switch r.Phase {
-	case pendingPhase(actionCIFix), requestedPhase(actionCIFix), phaseRerunRequested, pendingPhase(actionEscalate), phaseEscalated, phaseTransitionError:
+	case pendingPhase(actionCIFix), requestedPhase(actionCIFix), pendingPhase(actionRerun), phaseRerunRequested, pendingPhase(actionEscalate), phaseEscalated, phaseTransitionError:
 		return true
 	}
 	return false

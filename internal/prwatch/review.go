@@ -18,7 +18,11 @@ func (p *Pollers) reviewCycle(ctx context.Context) {
 		return
 	}
 	for _, rec := range rows {
-		if action := pendingAction(rec.Phase); action != "" {
+		switch action := pendingAction(rec.Phase); action {
+		case "":
+		case actionCleanup:
+			p.finishCleanup(ctx, rec)
+		default:
 			p.finishReview(ctx, rec, action)
 		}
 	}
@@ -112,7 +116,12 @@ func (p *Pollers) actOnReview(ctx context.Context, rec *reviewRecord, v reviewVi
 	switch {
 	case d.Cleanup:
 		p.emit(pollerReview, &rec.watch, "pr_"+d.Reason, d.Row)
-		rec.Phase, rec.PendingComments = donePhase(d.Reason), nil
+		rec.Phase, rec.CleanupReason, rec.PendingComments = pendingPhase(actionCleanup), d.Reason, nil
+		if err := p.save(ctx, pollerReview, &rec.watch, rec); err != nil {
+			p.log.Error("review poller: writing the pending clean-up failed; nothing was removed", "issue", rec.Identifier, "error", err.Error())
+			return
+		}
+		p.finishCleanup(ctx, rec)
 	case d.Action == "":
 		rec.Phase = d.Phase
 	default:
@@ -134,6 +143,7 @@ func (p *Pollers) actOnReview(ctx context.Context, rec *reviewRecord, v reviewVi
 			p.log.Error("review poller: writing the pending transition failed; nothing was changed", "issue", rec.Identifier, "error", err.Error())
 			return
 		}
+		p.step(ctx, rec.Phase)
 		p.finishReview(ctx, rec, action)
 	}
 }
@@ -144,6 +154,7 @@ func (p *Pollers) finishReview(ctx context.Context, rec *reviewRecord, action st
 		rec.Phase, rec.Error = phaseTransitionError, err.Error()
 		p.emit(pollerReview, &rec.watch, phaseTransitionError, err.Error())
 	} else {
+		p.step(ctx, action+"_tracker_updated")
 		rec.Phase, rec.LastAction, rec.LastActionAt = requestedPhase(action), action, p.d.Clock.Now()
 		kind := requestedPhase(action)
 		switch action {

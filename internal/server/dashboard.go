@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prwatch"
 )
 
 // dashboardView is what the / template renders: the state document narrowed to one
@@ -35,7 +36,7 @@ type rateLimitLine struct {
 
 func (s *Server) getDashboard(w http.ResponseWriter, r *http.Request) {
 	snap := s.opts.Orchestrator.Snapshot()
-	st := stateOf(snap)
+	st := s.state(r.Context(), snap)
 	repo := r.URL.Query().Get("repo")
 	v := dashboardView{page: s.page("Symphony", "dashboard", snap.At), Repo: repo, Repos: st.Repos,
 		Blocked: !st.DispatchState.Active, RateLimits: rateLimitLines(snap.RateLimits)}
@@ -61,9 +62,10 @@ func filterByRepo(st *State, repo string) {
 	st.Skipped = slices.DeleteFunc(st.Skipped, func(r GateJSON) bool { return r.RepoKey != repo })
 	st.Conflicts = slices.DeleteFunc(st.Conflicts, func(r ConflictJSON) bool { return !slices.Contains(r.RepoKeys, repo) })
 	st.RunHistory = slices.DeleteFunc(st.RunHistory, func(r HistoryJSON) bool { return r.RepoKey != repo })
+	st.PullRequests = slices.DeleteFunc(st.PullRequests, func(r prwatch.Status) bool { return r.RepoKey != repo })
 	st.Counts = Counts{Running: len(st.Running), Queued: len(st.Queued), Retrying: len(st.Retrying),
 		Watching: len(st.Watching), Conflicts: len(st.Conflicts), Held: len(st.Held), AwaitingInput: len(st.AwaitingInput),
-		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped)}
+		Awaiting: len(st.AwaitingClarification), Skipped: len(st.Skipped), PullRequests: len(st.PullRequests)}
 }
 
 // maxRateLimitLines bounds what an agent's payload can add to the page.

@@ -21,6 +21,9 @@ type hub struct {
 	src      Orchestrator
 	interval time.Duration
 	buffer   int
+	// render turns a snapshot into the state document; stateOf unless the server adds
+	// store-backed parts.
+	render func(*orchestrator.Snapshot) State
 
 	mu      sync.Mutex
 	clients map[*sseClient]struct{}
@@ -35,7 +38,7 @@ type sseClient struct {
 }
 
 func newHub(src Orchestrator, interval time.Duration, buffer int) *hub {
-	return &hub{src: src, interval: interval, buffer: buffer, clients: map[*sseClient]struct{}{}}
+	return &hub{src: src, interval: interval, buffer: buffer, render: stateOf, clients: map[*sseClient]struct{}{}}
 }
 
 func (h *hub) subscribe() *sseClient {
@@ -69,7 +72,7 @@ func (h *hub) broadcast(stop chan struct{}, last *orchestrator.Snapshot) {
 		changed := h.src.Published()
 		if snap := h.src.Snapshot(); snap != last {
 			last = snap
-			h.send(stateFrame(snap))
+			h.send(stateFrame(h.render(snap)))
 			pause := time.NewTimer(h.interval)
 			select {
 			case <-pause.C:
@@ -107,8 +110,8 @@ func (h *hub) listeners() int {
 }
 
 // stateFrame is one SSE event carrying the state document.
-func stateFrame(s *orchestrator.Snapshot) []byte {
-	data, err := json.Marshal(stateOf(s))
+func stateFrame(st State) []byte {
+	data, err := json.Marshal(st)
 	if err != nil {
 		// The state holds only plain values; failing to encode it is a programming error.
 		panic("server: encoding the state: " + err.Error())
@@ -137,7 +140,7 @@ func (s *Server) getEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		return rc.Flush() == nil
 	}
-	if !write(stateFrame(s.opts.Orchestrator.Snapshot())) {
+	if !write(stateFrame(s.state(r.Context(), s.opts.Orchestrator.Snapshot()))) {
 		return
 	}
 	heartbeat := time.NewTicker(s.opts.Heartbeat)

@@ -276,7 +276,8 @@ func newTestEnv(t *testing.T, tweak ...func(*Options)) *testEnv {
 	orch.trans = exampleTranscripts()
 	runs := &fixedRuns{runs: exampleRuns()}
 	opts := Options{Orchestrator: orch, Runs: runs, AuditDir: audit.Dir(state), Token: testToken, Host: "127.0.0.1",
-		PublishInterval: 100 * time.Millisecond, Now: func() time.Time { return epoch }, ResolvePR: examplePRs}
+		PublishInterval: 100 * time.Millisecond, Now: func() time.Time { return epoch }, ResolvePR: examplePRs,
+		PullRequests: examplePRWatches(t)}
 	for _, f := range tweak {
 		f(&opts)
 	}

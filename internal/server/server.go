@@ -30,9 +30,15 @@ type RunStore interface {
 	Runs(ctx context.Context, f store.RunFilter) ([]store.Run, error)
 }
 
+// PRWatchStore lists the pull-request pollers' rows; *store.Store implements it.
+type PRWatchStore interface {
+	PRWatches(ctx context.Context, poller string) ([]store.PRWatch, error)
+}
+
 var (
 	_ Orchestrator = (*orchestrator.Orchestrator)(nil)
 	_ RunStore     = (*store.Store)(nil)
+	_ PRWatchStore = (*store.Store)(nil)
 )
 
 // Defaults of the live-stream knobs.
@@ -52,6 +58,9 @@ const (
 type Options struct {
 	Orchestrator Orchestrator
 	Runs         RunStore
+	// PullRequests, when set, adds what the pull-request pollers watch to the state; the
+	// service leaves it nil while they are off.
+	PullRequests PRWatchStore
 	// AuditDir is the audit log directory (audit.Dir of the state root).
 	AuditDir string
 	// Token is the control bearer token (EnsureToken) that TCP control requests must carry.
@@ -128,6 +137,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts}
 	s.hub = newHub(opts.Orchestrator, opts.PublishInterval, opts.ClientBuffer)
+	s.hub.render = func(snap *orchestrator.Snapshot) State { return s.state(context.Background(), snap) }
 	s.tcp = s.routes(s.tcpGuard)
 	s.sock = s.routes(func(h http.HandlerFunc) http.HandlerFunc { return h })
 	return s, nil
@@ -221,6 +231,6 @@ func (s *Server) getIndex(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, Index{Name: "symphony", API: "/api/v1", Routes: s.Routes()})
 }
 
-func (s *Server) getState(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, stateOf(s.opts.Orchestrator.Snapshot()))
+func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.state(r.Context(), s.opts.Orchestrator.Snapshot()))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/prwatch"
 )
 
 // stateHistoryRows bounds the run history inside the state document, so its size does not
@@ -31,12 +32,16 @@ type State struct {
 	AwaitingClarification []GateJSON    `json:"awaiting_clarification"`
 	Skipped               []GateJSON    `json:"skipped"`
 	RunHistory            []HistoryJSON `json:"run_history"`
-	Totals                Totals        `json:"codex_totals"`
-	Pause                 PauseJSON     `json:"pause"`
-	Budget                BudgetJSON    `json:"budget"`
-	DispatchState         DispatchState `json:"dispatch_state"`
-	LastPollAt            *time.Time    `json:"last_poll_at"`
-	LastPollError         string        `json:"last_poll_error,omitempty"`
+	// PullRequests is every pull request the review and CI pollers watch, one row per
+	// poller; PullRequestsError says why the list could not be read.
+	PullRequests      []prwatch.Status `json:"pull_requests"`
+	PullRequestsError string           `json:"pull_requests_error,omitempty"`
+	Totals            Totals           `json:"codex_totals"`
+	Pause             PauseJSON        `json:"pause"`
+	Budget            BudgetJSON       `json:"budget"`
+	DispatchState     DispatchState    `json:"dispatch_state"`
+	LastPollAt        *time.Time       `json:"last_poll_at"`
+	LastPollError     string           `json:"last_poll_error,omitempty"`
 	// RateLimits is the agent's latest rate-limit payload as it sent it, or null.
 	RateLimits json.RawMessage `json:"rate_limits"`
 }
@@ -52,6 +57,7 @@ type Counts struct {
 	Awaiting      int `json:"awaiting_clarification"`
 	Skipped       int `json:"skipped"`
 	AwaitingInput int `json:"awaiting_input"`
+	PullRequests  int `json:"pull_requests"`
 }
 
 // Tokens are the token buckets of an attempt, an issue or the whole service.
@@ -222,7 +228,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 		Running: make([]RunningJSON, 0, len(s.Running)), Queued: make([]QueuedJSON, 0, len(s.Queued)),
 		Retrying: make([]RetryJSON, 0, len(s.Retrying)), Watching: make([]WatchingJSON, 0, len(s.Watching)),
 		Conflicts: make([]ConflictJSON, 0, len(s.Conflicts)), Held: make([]HeldJSON, 0, len(s.Held)),
-		AwaitingInput: make([]AwaitingJSON, 0, len(s.AwaitingInput)),
+		AwaitingInput: make([]AwaitingJSON, 0, len(s.AwaitingInput)), PullRequests: []prwatch.Status{},
 		Totals: Totals{Tokens: tokensOf(s.Tokens), SecondsRunning: secondsRunning(s), CostUSD: s.CostUSD,
 			CostUSDToday: s.DailyCostUSD},
 		Pause:      PauseJSON{Paused: s.Paused, Reason: s.PauseReason, PausedAt: timePtr(s.PausedSince)},

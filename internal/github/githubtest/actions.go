@@ -71,6 +71,8 @@ func (s *Server) rerunFailedJobs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	repo.reruns[run.ID]++
+	// GitHub starts a new attempt of the run; its jobs' outcome stays what the test set.
+	run.RunAttempt++
 	writeJSON(w, http.StatusCreated, map[string]any{})
 }
 

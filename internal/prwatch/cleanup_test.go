@@ -1,0 +1,157 @@
+package prwatch
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/github/githubtest"
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/workspace"
+)
+
+var _ Workspaces = (*workspace.Manager)(nil)
+
+// gitRun runs git in dir and fails the test on error.
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// worktreeManager makes a bare origin, a primary clone of it and a worktree workspace
+// manager over that clone, and creates ABC-1's workspace on branch auto/ABC-1 with one
+// commit pushed to origin, as an agent that opened a pull request leaves it.
+func worktreeManager(t *testing.T) (m *workspace.Manager, primary, wsPath string) {
+	t.Helper()
+	base := t.TempDir()
+	origin, primary := filepath.Join(base, "origin.git"), filepath.Join(base, "primary")
+	gitRun(t, base, "init", "--bare", "--initial-branch=main", origin)
+	gitRun(t, base, "clone", origin, primary)
+	if err := os.WriteFile(filepath.Join(primary, "README"), []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, primary, "add", "README")
+	gitRun(t, primary, "commit", "-m", "init")
+	gitRun(t, primary, "push", "origin", "main")
+	m, err := workspace.New(workspace.Options{Root: filepath.Join(base, "workspaces"),
+		Repos: []workspace.Repo{{Key: "web", Strategy: workspace.StrategyWorktree, PrimaryClone: primary}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := m.Ensure(context.Background(), issue.Issue{ID: "i1", Identifier: "ABC-1", RepoKey: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ws.Path, "fix.go"), []byte("package fix\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, ws.Path, "add", "fix.go")
+	gitRun(t, ws.Path, "commit", "-m", "fix")
+	gitRun(t, ws.Path, "push", "origin", "auto/ABC-1")
+	return m, primary, ws.Path
+}
+
+func branchExists(t *testing.T, primary, branch string) bool {
+	t.Helper()
+	return gitRun(t, primary, "branch", "--list", branch) != ""
+}
+
+// TestMergedPullRequestRemovesItsWorkspaceAndBranchOnce ends the watch of a merged pull
+// request by removing the issue's worktree and its auto/ branch through the workspace
+// manager; while a run holds the workspace the removal waits, pending, and a restart
+// finishes it.
+func TestMergedPullRequestRemovesItsWorkspaceAndBranchOnce(t *testing.T) {
+	h := newHarness(t)
+	m, primary, wsPath := worktreeManager(t)
+	s := h.settings()
+	newPollers := func() *Pollers {
+		p := h.pollers(s, h.tr, h.st)
+		p.d.Workspaces = m
+		return p
+	}
+	ctx := context.Background()
+	p := newPollers()
+	p.reviewCycle(ctx)
+	if _, err := os.Stat(wsPath); err != nil || h.row(pollerReview).Phase != phaseWatching {
+		t.Fatalf("an open pull request's workspace: %v, phase %q", err, h.row(pollerReview).Phase)
+	}
+
+	lock, err := m.Lock("web", "ABC-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateMerged })
+	h.clock.Advance(time.Minute)
+	p.reviewCycle(ctx)
+	if got := h.row(pollerReview).Phase; got != pendingPhase(actionCleanup) {
+		t.Fatalf("with the workspace locked: phase %q", got)
+	}
+	if _, err := os.Stat(wsPath); err != nil || h.events.count("workspace_removed") != 0 {
+		t.Fatalf("a locked workspace was removed: %v, events %v", err, h.events.kinds)
+	}
+	if err := lock.Release(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart: new pollers over the same store finish the pending removal.
+	p = newPollers()
+	h.clock.Advance(time.Minute)
+	p.reviewCycle(ctx)
+	if _, err := os.Stat(wsPath); !os.IsNotExist(err) {
+		t.Fatalf("the merged pull request's workspace is still there: %v", err)
+	}
+	if branchExists(t, primary, "auto/ABC-1") {
+		t.Error("the auto/ABC-1 branch Symphony made is still in the primary clone")
+	}
+	if !branchExists(t, primary, "main") {
+		t.Error("the primary clone lost its main branch")
+	}
+	if got := h.row(pollerReview).Phase; got != "done_merged" || h.events.count("workspace_removed") != 1 || h.events.count("pr_merged") != 1 {
+		t.Fatalf("after the removal: phase %q, events %v", got, h.events.kinds)
+	}
+	h.clock.Advance(time.Minute)
+	p.reviewCycle(ctx)
+	if h.events.count("workspace_removed") != 1 || h.events.count("pr_merged") != 1 {
+		t.Fatalf("the clean-up ran twice: events %v", h.events.kinds)
+	}
+}
+
+// TestClosedPullRequestKeepsABranchWithUnpushedWork removes the closed pull request's
+// worktree but keeps its branch when it holds a commit found nowhere else, as the workspace
+// manager's rules say.
+func TestClosedPullRequestKeepsABranchWithUnpushedWork(t *testing.T) {
+	h := newHarness(t)
+	m, primary, wsPath := worktreeManager(t)
+	if err := os.WriteFile(filepath.Join(wsPath, "more.go"), []byte("package fix\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, wsPath, "add", "more.go")
+	gitRun(t, wsPath, "commit", "-m", "local only")
+	p := h.pollers(h.settings(), h.tr, h.st)
+	p.d.Workspaces = m
+	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateClosed })
+	p.reviewCycle(context.Background())
+	if _, err := os.Stat(wsPath); !os.IsNotExist(err) {
+		t.Fatalf("the closed pull request's workspace is still there: %v", err)
+	}
+	if !branchExists(t, primary, "auto/ABC-1") {
+		t.Error("the branch holding an unpushed commit was deleted")
+	}
+	if got := h.row(pollerReview).Phase; got != "done_closed" || h.events.count("workspace_removed") != 1 {
+		t.Fatalf("phase %q, events %v", got, h.events.kinds)
+	}
+}
