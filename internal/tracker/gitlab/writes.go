@@ -185,9 +185,3 @@ func (t *Tracker) ListSubIssues(_ context.Context, issueID string) ([]tracker.Is
 func (t *Tracker) FetchParent(_ context.Context, issueID string) (*tracker.IssueRef, error) {
 	return nil, tracker.Errorf(tracker.CodeUnsupportedOperation, "the GitLab tracker does not read the parent of %s (GitLab epics)", issueID)
 }
-
-// ListRelations is refused: GitLab keeps issue links behind a per-issue endpoint this tracker
-// does not read.
-func (t *Tracker) ListRelations(_ context.Context, issueID string) ([]tracker.Relation, error) {
-	return nil, tracker.Errorf(tracker.CodeUnsupportedOperation, "the GitLab tracker does not read the issue links of %s", issueID)
-}

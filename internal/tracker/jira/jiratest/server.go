@@ -214,7 +214,7 @@ func (s *Server) guard(fn func(w http.ResponseWriter, r *http.Request, body []by
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, Authorization: r.Header.Get("Authorization")})
 		s.mu.Unlock()
-		if fakefault.Answer(w, s.faults.Take(r), `{"issues": [`, writeErrors) {
+		if fakefault.Answer(w, r, s.faults.Take(r), `{"issues": [`, writeErrors) {
 			return
 		}
 		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(Email+":"+APIToken))
