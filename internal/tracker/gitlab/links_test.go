@@ -147,3 +147,37 @@ func TestCandidatePagesAreConditional(t *testing.T) {
 		t.Fatalf("after a new issue, statuses %v: the unchanged first page is 304, the changed second 200", got)
 	}
 }
+
+func TestAttachFileUploadsAndLinksFromANote(t *testing.T) {
+	srv, tr := newTestTracker(t, gitlabtest.Options{}, nil)
+	srv.AddIssue(gitlabtest.Issue{Title: "screenshot wanted"})
+	png := []byte("\x89PNG\r\n\x1a\nnot really")
+	link, err := tr.AttachFile(testCtx(t), "group/app#1", tracker.FileUpload{Name: "shot.png", ContentType: "image/png", Title: "Login [page]", Body: png})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups := srv.Uploads()
+	if len(ups) != 1 || ups[0].Filename != "shot.png" || !slices.Equal(ups[0].Body, png) {
+		t.Fatalf("uploads %+v", ups)
+	}
+	rel := "/uploads/" + ups[0].Secret + "/shot.png"
+	if link.URL != srv.URL+"/group/app"+rel || link.Title != "Login [page]" || link.ID == "" {
+		t.Fatalf("link %+v", link)
+	}
+	if notes := srv.Notes(1); len(notes) != 1 || notes[0] != `Attached Login \[page\]: [shot](`+rel+`)` {
+		t.Fatalf("notes %q", notes)
+	}
+
+	if _, err := tr.AttachFile(testCtx(t), "group/app#1", tracker.FileUpload{Name: "shot.png", Public: true, Body: png}); !tracker.IsCode(err, tracker.CodeUnsupportedOperation) || !strings.Contains(err.Error(), "public") {
+		t.Fatalf("a public attachment: %v", err)
+	}
+	if _, err := tr.AttachFile(testCtx(t), "other/app#1", tracker.FileUpload{Name: "a.txt", Body: []byte("x")}); !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+		t.Fatalf("attachment on another project's issue: %v", err)
+	}
+	if _, err := tr.AttachFile(testCtx(t), "group/app#99", tracker.FileUpload{Name: "a.txt", Body: []byte("x")}); !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+		t.Fatalf("attachment on a missing issue: %v", err)
+	}
+	if n := len(srv.Uploads()); n != 1 {
+		t.Fatalf("%d uploads after the refusals, want 1", n)
+	}
+}

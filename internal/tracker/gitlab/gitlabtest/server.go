@@ -1,18 +1,22 @@
 // Package gitlabtest is a stateful fake of the GitLab REST v4 endpoints the GitLab tracker
 // uses: one project's issues (listing with state filter, offset pagination headers and an
 // ETag answered 304 on If-None-Match, get, update with state_event and add/remove labels),
-// issue links (blocks / is_blocked_by), issue notes, and /user. It checks the PRIVATE-TOKEN
-// header, logs every request, and injects faults (any status, 429 with Retry-After, malformed
-// JSON, no answer) for the next N matching requests.
+// issue links (blocks / is_blocked_by), issue notes, project uploads, and /user. It checks
+// the PRIVATE-TOKEN header, logs every request, and injects faults (any status, 429 with
+// Retry-After, malformed JSON, no answer) for the next N matching requests.
 package gitlabtest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +66,14 @@ type Note struct {
 	System bool
 }
 
+// Upload is a stored project upload.
+type Upload struct {
+	ID       int64
+	Filename string
+	Secret   string
+	Body     []byte
+}
+
 // Request is one logged request and the status it was answered with.
 type Request struct {
 	Method, Path, Query string
@@ -82,6 +94,7 @@ type Server struct {
 	mu       sync.Mutex
 	issues   []*Issue
 	notes    []*Note
+	uploads  []*Upload
 	requests []Request
 	faults   fakefault.Queue
 	nextID   int64
@@ -208,6 +221,7 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/v4/projects/{project}/issues/{iid}", s.getIssue)
 	h("PUT /api/v4/projects/{project}/issues/{iid}", s.updateIssue)
 	h("GET /api/v4/projects/{project}/issues/{iid}/links", s.listLinks)
+	h("POST /api/v4/projects/{project}/uploads", s.upload)
 	h("GET /api/v4/projects/{project}/issues/{iid}/notes", s.listNotes)
 	h("POST /api/v4/projects/{project}/issues/{iid}/notes", s.createNote)
 	h("PUT /api/v4/projects/{project}/issues/{iid}/notes/{id}", s.updateNote)
@@ -495,6 +509,47 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(status int) {
 	r.status = status
 	r.ResponseWriter.WriteHeader(status)
+}
+
+// Uploads returns the project's uploads, in order.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Upload, 0, len(s.uploads))
+	for _, u := range s.uploads {
+		out = append(out, *u)
+	}
+	return out
+}
+
+// upload stores the multipart "file" part and answers as GitLab does, with the Markdown that
+// links it and its paths.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, body []byte) {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" {
+		writeMessage(w, http.StatusBadRequest, "file is missing")
+		return
+	}
+	form := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := form.NextPart()
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, "file is missing")
+			return
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			continue
+		}
+		data, _ := io.ReadAll(part)
+		s.nextID++
+		u := &Upload{ID: s.nextID, Filename: part.FileName(), Secret: fmt.Sprintf("%032x", s.nextID), Body: data}
+		s.uploads = append(s.uploads, u)
+		rel := "/uploads/" + u.Secret + "/" + u.Filename
+		alt := strings.TrimSuffix(u.Filename, path.Ext(u.Filename))
+		writeJSON(w, http.StatusCreated, map[string]any{"id": u.ID, "alt": alt, "url": rel,
+			"full_path": "/" + s.opts.Project + rel, "markdown": "[" + alt + "](" + rel + ")"})
+		return
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

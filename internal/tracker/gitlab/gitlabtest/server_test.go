@@ -41,6 +41,7 @@ func TestResponsesMatchTheClientTypes(t *testing.T) {
 		{"GET", "/api/v4/projects/group%2Fapp/issues/1/links", "", &[]*gl.IssueRelation{}, []string{"iid", "link_type"}},
 		{"POST", "/api/v4/projects/group%2Fapp/issues/2/notes", `{"body":"hello"}`, &gl.Note{}, []string{"id", "body", "system", "author", "created_at"}},
 		{"GET", "/api/v4/projects/group%2Fapp/issues/2/notes", "", &[]*gl.Note{}, []string{"id", "body", "system", "author", "created_at", "updated_at"}},
+		{"POST", "/api/v4/projects/group%2Fapp/uploads", uploadBody, &gl.ProjectMarkdownUploadedFile{}, []string{"full_path", "markdown"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -50,6 +51,9 @@ func TestResponsesMatchTheClientTypes(t *testing.T) {
 			}
 			req.Header.Set("PRIVATE-TOKEN", Token)
 			req.Header.Set("Content-Type", "application/json")
+			if tt.body == uploadBody {
+				req.Header.Set("Content-Type", "multipart/form-data; boundary="+uploadBoundary)
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -91,6 +95,13 @@ func TestResponsesMatchTheClientTypes(t *testing.T) {
 		})
 	}
 }
+
+// uploadBody is a multipart upload of one small file.
+const (
+	uploadBoundary = "symphony-boundary"
+	uploadBody     = "--" + uploadBoundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n" +
+		"Content-Type: text/plain\r\n\r\nhello\r\n--" + uploadBoundary + "--\r\n"
+)
 
 // knownFields lists the keys of v that typ (a client-go type) has no JSON field for, walking
 // into nested objects and lists.
