@@ -14,8 +14,8 @@ import (
 )
 
 // TestAgentHandsOffThroughJiraWithRealCodex runs the symphony binary against the fake Jira
-// with the real codex: the To Do issue is picked up, worked, commented on and moved to In
-// Review through the scoped tracker tools, and the fake's record shows the transitions and
+// with the real codex: the To Do issue is picked up and moved to In Progress, worked,
+// commented on and moved to In Review through the scoped tracker tools, and the fake's record shows the transitions and
 // the comment in Atlassian Document Format. The API token never reaches the agent.
 func TestAgentHandsOffThroughJiraWithRealCodex(t *testing.T) {
 	e := newE2E(t)
@@ -71,10 +71,10 @@ agent:
 			moves = append(moves, string(r.Body))
 		}
 	}
-	// Symphony moves an issue out of its start state (Todo by default) at dispatch; Jira's
-	// "To Do" is not that state, so the one transition is the agent's, to In Review (t2).
-	if len(moves) != 1 || !strings.Contains(moves[0], `"t2"`) {
-		t.Errorf("transitions %q, want the agent's one to In Review", moves)
+	// Symphony moves an issue out of Jira's start state, To Do, to In Progress (t1) at
+	// dispatch; the agent then moves it to In Review (t2).
+	if len(moves) != 2 || !strings.Contains(moves[0], `"t1"`) || !strings.Contains(moves[1], `"t2"`) {
+		t.Errorf("transitions %q, want Symphony's to In Progress, then the agent's to In Review", moves)
 	}
 	if got := fake.Comments(id); !slices.Contains(got, comment) {
 		t.Errorf("comments %q lack the agent's", got)

@@ -15,7 +15,7 @@ func (s *service) issueGate(cfg *config.Config) (*gate.Gate, error) {
 	if !cfg.IssueGate.Enabled {
 		return nil, nil
 	}
-	g, err := gate.New(cfg.IssueGate, gate.Deps{Cache: gate.NewKVCache(s.store), Commenter: s.tracker, Scanner: s.redactor})
+	g, err := gate.New(cfg.IssueGate, gate.Deps{Cache: gate.NewKVCache(s.store), Commenter: s.tracker, Scanner: s.redactor, Tracker: cfg.Issues.Provider})
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("refusing to start: %s: %w", cfg.Path, err))
 	}

@@ -137,7 +137,8 @@ func promptOptions(cfg *config.Config) prompt.Options {
 			ReviewPolling: cfg.PullRequests.Enabled,
 			CIPolling:     cfg.PullRequests.Enabled && cfg.PullRequests.Checks.Enabled,
 		},
-		Tools: tools.NamesFor(cfg.Issues.Provider, false, false),
+		Tools:   tools.NamesFor(cfg.Issues.Provider, false, false),
+		Tracker: cfg.Issues.Provider,
 	}
 }
 

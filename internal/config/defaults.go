@@ -20,6 +20,10 @@ const (
 	DefaultHumanInputState  = "Needs Input"
 	DefaultReworkState      = "In Progress"
 	defaultWorkspaceDirName = "symphony_workspaces"
+	// DefaultStartState is the state an issue leaves for DefaultReworkState ("In Progress")
+	// when its first turn starts; JiraStartState is its name in Jira's default workflow.
+	DefaultStartState = "Todo"
+	JiraStartState    = "To Do"
 )
 
 // DefaultAllowedAttachmentHosts and DefaultPublicUploadExtensions are the attachment
@@ -39,7 +43,7 @@ func Defaults() Config {
 			Linear:         Linear{Endpoint: DefaultLinearEndpoint},
 			GitLab:         GitLab{BaseURL: DefaultGitLabBaseURL},
 			States: IssueStates{
-				Active:   []string{"Todo", "In Progress"},
+				Active:   []string{DefaultStartState, DefaultReworkState},
 				Terminal: []string{"Closed", "Cancelled", "Canceled", "Duplicate", "Done"},
 			},
 		},

@@ -30,6 +30,22 @@ func (l *loader) resolveJira() {
 		}
 	}
 	j.Assignee = l.resolveVar(j.Assignee)
+	if l.cfg.isJira() && !l.has("issues.states.active") {
+		l.cfg.Issues.States.Active = []string{JiraStartState, DefaultReworkState}
+	}
+}
+
+func (c *Config) isJira() bool {
+	return strings.EqualFold(strings.TrimSpace(c.Issues.Provider), "jira")
+}
+
+// StartState is the state an issue is moved out of (to "In Progress") when its first turn
+// starts: "To Do" for Jira, whose default workflow names it so, else "Todo".
+func (c *Config) StartState() string {
+	if c.isJira() {
+		return JiraStartState
+	}
+	return DefaultStartState
 }
 
 // validateJira checks issues.jira.* for provider jira.

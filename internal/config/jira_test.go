@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,6 +45,37 @@ func TestJiraConfigProblems(t *testing.T) {
 				}
 			}
 			t.Fatalf("no problem at %s containing %q in %v", tc.path, tc.want, problems)
+		})
+	}
+}
+
+func TestJiraStatesDefaultToJiraNames(t *testing.T) {
+	env := map[string]string{"JIRA_BASE_URL": "https://acme.atlassian.net", "JIRA_EMAIL": "bot@acme.test", "JIRA_API_TOKEN": "t"}
+	tests := []struct {
+		name, yml  string
+		active     []string
+		startState string
+	}{
+		{"jira without states", "issues:\n  provider: jira\n  jira: {project_key: ENG}\n", []string{"To Do", "In Progress"}, "To Do"},
+		{"jira with its own states", "issues:\n  provider: jira\n  jira: {project_key: ENG}\n  states: {active: [Selected, Doing]}\n", []string{"Selected", "Doing"}, "To Do"},
+		{"github keeps Todo", "issues:\n  provider: github\n  github: {repos: [octo/app]}\n", []string{"Todo", "In Progress"}, "Todo"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := env
+			if strings.Contains(tt.yml, "github") {
+				env = map[string]string{"GH_TOKEN": "ghp_test"}
+			}
+			c := mustLoad(t, tt.yml+"repositories: [{key: app}]\n"+githubAgent, env)
+			if got := c.Issues.States.Active; strings.Join(got, ",") != strings.Join(tt.active, ",") {
+				t.Errorf("active states %q, want %q", got, tt.active)
+			}
+			if !slices.Contains(c.Issues.States.Terminal, "Done") {
+				t.Errorf("terminal states %q lack Done", c.Issues.States.Terminal)
+			}
+			if got := c.StartState(); got != tt.startState {
+				t.Errorf("start state %q, want %q", got, tt.startState)
+			}
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
@@ -41,7 +42,9 @@ type Deps struct {
 	Provider        Provider
 	ProviderOptions ProviderOptions
 	Scanner         *secretscan.Scanner
-	Now             func() time.Time
+	// Tracker is the tracker provider (issues.provider); it names the issue text's boundary tags.
+	Tracker string
+	Now     func() time.Time
 	// MaxCallsPerCycle caps model calls per poll cycle; zero means DefaultMaxCallsPerCycle.
 	MaxCallsPerCycle int
 }
@@ -56,6 +59,7 @@ type Gate struct {
 	cache     Cache
 	commenter Commenter
 	scanner   *secretscan.Scanner
+	tracker   string
 	now       func() time.Time
 	maxCalls  int
 }
@@ -73,7 +77,7 @@ func New(cfg config.IssueGate, deps Deps) (*Gate, error) {
 		return nil, errorf(CodeInvalidConfig, "gate needs a cache and a commenter")
 	}
 	g := &Gate{cfg: cfg, provider: deps.Provider, cache: deps.Cache, commenter: deps.Commenter,
-		scanner: deps.Scanner, now: deps.Now, maxCalls: deps.MaxCallsPerCycle}
+		scanner: deps.Scanner, tracker: deps.Tracker, now: deps.Now, maxCalls: deps.MaxCallsPerCycle}
 	if g.provider == nil {
 		p, err := NewProvider(cfg.Provider, cfg.Model, deps.ProviderOptions)
 		if err != nil {
@@ -155,7 +159,7 @@ func (c *Cycle) Evaluate(ctx context.Context, is issue.Issue) (Decision, error) 
 	if had {
 		next.RoundsAsked, next.PostedKeys, next.PostedAt = prev.RoundsAsked, prev.PostedKeys, prev.PostedAt
 	}
-	reply, err := g.provider.Score(ctx, SystemPrompt, UserPrompt(is, g.scanner))
+	reply, err := g.provider.Score(ctx, SystemPrompt, UserPrompt(is, g.scanner, prompt.IssueFieldsFor(g.tracker)))
 	var verdict Verdict
 	if err == nil {
 		verdict, err = ParseVerdict(reply.Text)

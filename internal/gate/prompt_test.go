@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
 
@@ -18,7 +19,7 @@ func TestUserPromptFields(t *testing.T) {
 	for i := range 12 {
 		is = withComment(is, "alice", fmt.Sprintf("note %02d", i), t0.Add(time.Duration(i)*time.Minute))
 	}
-	user := UserPrompt(is, secretscan.New())
+	user := UserPrompt(is, secretscan.New(), prompt.IssueFieldsFor("linear"))
 	checks := []struct {
 		what string
 		ok   bool
@@ -40,8 +41,22 @@ func TestUserPromptFields(t *testing.T) {
 	}
 	bare := sampleIssue()
 	bare.Description = "  "
-	empty := UserPrompt(bare, secretscan.New())
+	empty := UserPrompt(bare, secretscan.New(), prompt.IssueFieldsFor("linear"))
 	if !strings.Contains(empty, "Description:\n(none)") || !strings.Contains(empty, "Recent comments (oldest first):\n(none)") {
 		t.Errorf("blank fields not marked:\n%s", empty)
+	}
+}
+
+func TestUserPromptTagsNameTheTracker(t *testing.T) {
+	is := withComment(sampleIssue(), "alice", "looks fine", t0)
+	user := UserPrompt(is, secretscan.New(), prompt.IssueFieldsFor("jira"))
+	for _, want := range []string{"<jira_issue_title>\nAdd retry to the uploader\n</jira_issue_title>", "<jira_issue_comment_body>\nlooks fine\n</jira_issue_comment_body>",
+		"inside the jira_issue_title, jira_issue_body and jira_issue_comment_body boundary tags"} {
+		if !strings.Contains(user, want) {
+			t.Errorf("prompt lacks %q:\n%s", want, user)
+		}
+	}
+	if strings.Contains(user, "linear_issue_") {
+		t.Errorf("a Jira issue's prompt names Linear's tags:\n%s", user)
 	}
 }

@@ -66,10 +66,12 @@ func (t *policyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if limited {
 				discard(resp)
 				if wait > t.opts.MaxRateLimitWait {
+					t.holdUntil(reset)
 					return nil, &Error{Code: CodeRateLimited, Status: resp.StatusCode, ResetAt: reset,
 						Message: fmt.Sprintf("rate limited; waiting %s would exceed the %s bound", wait.Round(time.Second), t.opts.MaxRateLimitWait)}
 				}
 				if limitWaits >= maxRateLimitRetries {
+					t.holdUntil(reset)
 					return nil, &Error{Code: CodeRateLimited, Status: resp.StatusCode, ResetAt: reset,
 						Message: fmt.Sprintf("still rate limited after waiting %d times", limitWaits)}
 				}
@@ -135,7 +137,8 @@ func (t *policyTransport) backoff(retry int) time.Duration {
 	return t.opts.RetryBackoff << retry
 }
 
-// waitForPrimaryReset holds a request while a spent primary budget has not reset.
+// waitForPrimaryReset holds a request while a spent primary budget, or a refusal's wait, has
+// not run out.
 func (t *policyTransport) waitForPrimaryReset(ctx context.Context) error {
 	t.mu.Lock()
 	until := t.exhaustedUntil
@@ -149,7 +152,7 @@ func (t *policyTransport) waitForPrimaryReset(ctx context.Context) error {
 	}
 	if wait > t.opts.MaxRateLimitWait {
 		return &Error{Code: CodeRateLimited, ResetAt: until,
-			Message: fmt.Sprintf("primary rate limit spent; waiting %s would exceed the %s bound", wait.Round(time.Second), t.opts.MaxRateLimitWait)}
+			Message: fmt.Sprintf("rate limited until the reset; waiting %s would exceed the %s bound", wait.Round(time.Second), t.opts.MaxRateLimitWait)}
 	}
 	if err := t.opts.Sleep(ctx, wait); err != nil {
 		return err
@@ -160,6 +163,17 @@ func (t *policyTransport) waitForPrimaryReset(ctx context.Context) error {
 	}
 	t.mu.Unlock()
 	return nil
+}
+
+// holdUntil keeps every request back until reset after GitHub refused one for a rate limit
+// (a secondary limit's Retry-After included): GitHub asks clients not to retry before then,
+// and may ban an integration that keeps trying.
+func (t *policyTransport) holdUntil(reset time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if reset.After(t.exhaustedUntil) {
+		t.exhaustedUntil = reset
+	}
 }
 
 // notePrimaryBudget remembers a spent primary budget until its reset.

@@ -24,6 +24,8 @@ func FromConfig(cfg *config.Config) Settings {
 		Watchdog: Watchdog{Enabled: cfg.Watchdog.Enabled, Tick: ms(cfg.Watchdog.TickIntervalMs),
 			Threshold: ms(cfg.Watchdog.NoProgressThresholdMs)},
 		AgentKind:        cfg.Agent.Runtime,
+		StartState:       cfg.StartState(),
+		WorkingState:     config.DefaultReworkState,
 		SnapshotInterval: ms(cfg.Dashboard.SnapshotPublishMs),
 		TranscriptEvents: cfg.Dashboard.TranscriptBufferSize,
 		HumanInput: HumanInput{State: cfg.Agent.HumanInput.State, ResumeOnReply: cfg.Agent.HumanInput.ResumeOnReply,

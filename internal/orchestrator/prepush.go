@@ -9,6 +9,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/review"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
@@ -28,6 +29,8 @@ type PrePushReview struct {
 	// NewReviewer builds a reviewer session: the reviewer's runtime and command, read-only
 	// scoped tools.
 	NewReviewer AgentFactory
+	// IssueFields wrap the issue text in the reviewer's prompt, tagged with the tracker's name.
+	IssueFields prompt.IssueFields
 }
 
 // prePush is one attempt's reviewer: the phase machine and the reviewer's token count.
@@ -77,8 +80,8 @@ func (p *prePush) afterTurn(ctx context.Context, iss issue.Issue) (string, error
 		return "", nil
 	}
 	p.log.Info("pre-push review starts", "head", work.Head, "base", work.Base, "phase", string(p.machine.Phase))
-	prompt := review.ReviewPrompt(iss.Identifier, iss.Title, iss.Description, work.Base, work.Diff)
-	outcome := review.Evaluate(ctx, p.newSession, prompt, review.Evidence{Workspace: p.ws.Path, Diff: work.Diff})
+	reviewPrompt := review.ReviewPrompt(p.cfg.IssueFields, iss.Identifier, iss.Title, iss.Description, work.Base, work.Diff)
+	outcome := review.Evaluate(ctx, p.newSession, reviewPrompt, review.Evidence{Workspace: p.ws.Path, Diff: work.Diff})
 	action := p.machine.Apply(work.Head, outcome)
 	p.log.Info("pre-push review verdict", "outcome", string(outcome.Kind), "forced", outcome.Forced, "findings", len(outcome.Findings),
 		"rounds", p.machine.Rounds, "phase", string(p.machine.Phase), "reviewer_tokens", p.reviewerTokens())

@@ -50,3 +50,21 @@ func TestPrePushReviewFromConfig(t *testing.T) {
 		t.Fatalf("reviewer settings %+v", p)
 	}
 }
+
+func TestTrackerNamesFromConfig(t *testing.T) {
+	cases := []struct{ provider, start, titleTag string }{
+		{"linear", "Todo", "linear_issue_title"},
+		{"jira", "To Do", "jira_issue_title"},
+		{"gitlab", "Todo", "gitlab_issue_title"},
+	}
+	for _, tc := range cases {
+		cfg := &config.Config{PrePushReview: config.PrePushReview{Enabled: true}}
+		cfg.Issues.Provider = tc.provider
+		if s := FromConfig(cfg); s.StartState != tc.start || s.WorkingState != "In Progress" {
+			t.Errorf("%s: start %q, working %q; want %q, In Progress", tc.provider, s.StartState, s.WorkingState, tc.start)
+		}
+		if p := PrePushReviewFromConfig(cfg, nil); p.IssueFields.Title.Tag != tc.titleTag {
+			t.Errorf("%s: the reviewer wraps the title in %q, want %q", tc.provider, p.IssueFields.Title.Tag, tc.titleTag)
+		}
+	}
+}

@@ -24,6 +24,7 @@ type prepared struct {
 // sanitizer applies redaction and wrapping and remembers anomalous fields by name.
 type sanitizer struct {
 	secrets   *secretscan.Scanner
+	fields    IssueFields
 	limits    dispatchLimits
 	anomalies []string
 }
@@ -91,11 +92,11 @@ func (s *sanitizer) inlineList(name string, items []string) []any {
 	return out
 }
 
-func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *prepared {
+func prepare(req Request, secrets *secretscan.Scanner, fields IssueFields, limits dispatchLimits) *prepared {
 	if secrets == nil {
 		secrets = secretscan.New()
 	}
-	s := &sanitizer{secrets: secrets, limits: limits}
+	s := &sanitizer{secrets: secrets, fields: fields, limits: limits}
 	p := &prepared{}
 	repoKey := repoKeyOf(req)
 	// Sanitise in prompt order so anomalies are listed the way the agent reads the fields.
@@ -125,14 +126,14 @@ func prepare(req Request, secrets *secretscan.Scanner, limits dispatchLimits) *p
 }
 
 func issueVars(s *sanitizer, is issue.Issue, repoKey string) map[string]any {
-	title := s.block("issue.title", FieldIssueTitle, is.Title)
-	description := s.block("issue.description", FieldIssueBody, is.Description)
+	title := s.block("issue.title", s.fields.Title, is.Title)
+	description := s.block("issue.description", s.fields.Body, is.Description)
 	comments := make([]any, 0, len(is.Comments))
 	for i, c := range is.Comments {
 		comments = append(comments, map[string]any{
 			"id":         strOrNil(c.ID),
 			"author":     s.inline(fmt.Sprintf("issue.comments[%d].author", i+1), c.Author),
-			"body":       s.block(fmt.Sprintf("issue.comments[%d].body", i+1), FieldIssueComment, c.Body),
+			"body":       s.block(fmt.Sprintf("issue.comments[%d].body", i+1), s.fields.Comment, c.Body),
 			"created_at": timeOrNil(c.CreatedAt),
 			"updated_at": timeOrNil(c.UpdatedAt),
 		})

@@ -22,6 +22,9 @@ type Options struct {
 	Feedback *FeedbackDelivery
 	// Tools are the names of the scoped tools the session has; prompts name only these.
 	Tools []string
+	// Tracker is the tracker provider (issues.provider); it names the boundary tags of the
+	// issue text (see IssueFieldsFor).
+	Tracker string
 }
 
 // Result is a built prompt.
@@ -70,7 +73,7 @@ func (b *Builder) Full(req Request) (Result, error) {
 	if err := validate(req); err != nil {
 		return Result{}, err
 	}
-	p := prepare(req, b.opts.Secrets, fullLimits)
+	p := prepare(req, b.opts.Secrets, IssueFieldsFor(b.opts.Tracker), fullLimits)
 	body, err := render(templateFor(req), p.vars, b.opts.Tools)
 	if err != nil {
 		return Result{}, err

@@ -16,7 +16,7 @@ func (b *Builder) Compact(req Request) (Result, error) {
 	if err := validate(req); err != nil {
 		return Result{}, err
 	}
-	p := prepare(req, b.opts.Secrets, compactLimits)
+	p := prepare(req, b.opts.Secrets, IssueFieldsFor(b.opts.Tracker), compactLimits)
 	is, _ := p.vars["issue"].(map[string]any)
 	id := orUnknown(str(is["identifier"]))
 	lines := []string{

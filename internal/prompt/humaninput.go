@@ -25,12 +25,12 @@ func humanAnswerVars(s *sanitizer, a *HumanAnswer) map[string]any {
 		n := i + 1
 		replies = append(replies, map[string]any{
 			"author":     s.inline(fmt.Sprintf("human_answer.replies[%d].author", n), c.Author),
-			"body":       s.block(fmt.Sprintf("human_answer.replies[%d].body", n), FieldIssueComment, c.Body),
+			"body":       s.block(fmt.Sprintf("human_answer.replies[%d].body", n), s.fields.Comment, c.Body),
 			"created_at": timeOrNil(c.CreatedAt),
 		})
 	}
 	return map[string]any{
-		"question": s.block("human_answer.question", FieldIssueComment, a.Question),
+		"question": s.block("human_answer.question", s.fields.Comment, a.Question),
 		"replies":  replies,
 	}
 }

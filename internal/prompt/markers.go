@@ -21,7 +21,7 @@ type rule struct {
 var injectionRules = []rule{
 	{regexp.MustCompile(`<\|[^|\n]{0,200}\|>|\[/?inst\]|<</?sys>>|<(?:start|end)_of_turn>`), "[removed model control token]"},
 	{regexp.MustCompile(`<\s*/?\s*(?:system|developer|assistant|user|human|tool)\s*>`), "[removed role tag]"},
-	{regexp.MustCompile(`<\s*/?\s*(?:linear|github|ci)_[a-z_]*\s*>`), "[removed boundary tag]"},
+	{regexp.MustCompile(`<\s*/?\s*(?:linear|github|gitlab|jira|ci)_[a-z_]*\s*>`), "[removed boundary tag]"},
 	{regexp.MustCompile(`(?m)^[ \t>*_#-]*(?:system|developer|assistant|user|human)[ \t*_]*:[ \t*_]*`), "[removed role marker] "},
 	{regexp.MustCompile(`(?m)^[ \t>*_-]*(?:from now on,?[ \t]+)?you[ \t]+are[ \t]+(?:now[ \t]+(?:an?|the|in|my|called|named|free|no[ \t]+longer|unrestricted|jailbroken|dan)\b|(?:the|an?)[ \t]+(?:system|developer|assistant|admin|root|unrestricted)\b|(?:chatgpt|gpt|codex|claude|dan)\b)[^\n]*`), "[removed persona instruction]"},
 	{regexp.MustCompile(`(?m)^[ \t>*_-]*(?:pretend[ \t]+(?:to[ \t]+be|you[ \t]+are)|act[ \t]+as[ \t]+(?:the[ \t]+)?(?:system|developer|admin|root))\b[^\n]*`), "[removed persona instruction]"},

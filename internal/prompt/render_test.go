@@ -25,7 +25,7 @@ func fullRequest(t *testing.T, src string) Request {
 
 func renderOnly(t *testing.T, req Request) (string, error) {
 	t.Helper()
-	return render(templateFor(req), prepare(req, nil, fullLimits).vars, linearTools)
+	return render(templateFor(req), prepare(req, nil, IssueFieldsFor(""), fullLimits).vars, linearTools)
 }
 
 func TestEveryVariableRenders(t *testing.T) {

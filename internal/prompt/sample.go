@@ -60,6 +60,6 @@ func Sample(mode Mode, agent Agent, t Template) Request {
 // workflow is loaded rather than when the first issue arrives.
 func Check(mode Mode, agent Agent, t Template) error {
 	req := Sample(mode, agent, t)
-	_, err := render(templateFor(req), prepare(req, nil, fullLimits).vars, nil)
+	_, err := render(templateFor(req), prepare(req, nil, IssueFieldsFor(""), fullLimits).vars, nil)
 	return err
 }

@@ -14,7 +14,8 @@ type Field struct {
 }
 
 // The limits in one place. Every string from the tracker, GitHub or CI that reaches a prompt
-// is cut to one of these.
+// is cut to one of these. FieldIssueTitle, FieldIssueBody and FieldIssueComment are Linear's
+// (and the file-based trackers'); IssueFieldsFor names the others' tags.
 var (
 	FieldIssueTitle        = Field{Tag: "linear_issue_title", Limit: 500}
 	FieldIssueBody         = Field{Tag: "linear_issue_body", Limit: 10_000}
@@ -26,6 +27,32 @@ var (
 	FieldCompactCILog      = Field{Tag: "ci_failure_log_excerpt", Limit: 4_000}
 	FieldCompactReviewNote = Field{Tag: "github_review_comment_body", Limit: 1_500}
 )
+
+// IssueFields are the fields one tracker's issue text is wrapped in.
+type IssueFields struct {
+	Title, Body, Comment Field
+}
+
+// providersWithOwnTags are the trackers whose issue text is tagged with their own name. Linear
+// has the reference's linear_issue_* tags; the local and memory trackers, which hold issues
+// written for it, keep them too.
+var providersWithOwnTags = map[string]bool{"github": true, "gitlab": true, "jira": true}
+
+// IssueFieldsFor returns the fields for the tracker provider's issue text: the tags are named
+// after the provider (github_issue_title, gitlab_issue_body, jira_issue_comment_body ...), so
+// the agent can tell which system the untrusted text came from; the limits are the same for
+// every tracker.
+func IssueFieldsFor(provider string) IssueFields {
+	fields := IssueFields{Title: FieldIssueTitle, Body: FieldIssueBody, Comment: FieldIssueComment}
+	name := strings.ToLower(strings.TrimSpace(provider))
+	if !providersWithOwnTags[name] {
+		return fields
+	}
+	for _, f := range []*Field{&fields.Title, &fields.Body, &fields.Comment} {
+		f.Tag = name + strings.TrimPrefix(f.Tag, "linear")
+	}
+	return fields
+}
 
 // inlineLimit bounds short metadata (labels, states, author names, branch names) that sits
 // on a line of its own rather than inside a boundary block.

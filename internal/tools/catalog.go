@@ -110,8 +110,8 @@ func getCurrentIssue(ctx context.Context, h *Host, _ args) (any, *toolError) {
 	out := map[string]any{
 		"id":          is.ID,
 		"identifier":  is.Identifier,
-		"title":       prompt.Wrap(prompt.FieldIssueTitle, h.opts.Scanner.Redact(is.Title)).Text,
-		"description": prompt.Wrap(prompt.FieldIssueBody, h.opts.Scanner.Redact(is.Description)).Text,
+		"title":       prompt.Wrap(h.issueFields.Title, h.opts.Scanner.Redact(is.Title)).Text,
+		"description": prompt.Wrap(h.issueFields.Body, h.opts.Scanner.Redact(is.Description)).Text,
 		"state":       prompt.Inline(is.State).Text,
 		"url":         is.URL,
 		"branch_name": prompt.Inline(is.BranchName).Text,
@@ -166,7 +166,7 @@ func getComments(ctx context.Context, h *Host, a args) (any, *toolError) {
 		entry := map[string]any{
 			"id":     c.ID,
 			"author": prompt.Inline(c.Author).Text,
-			"body":   prompt.Wrap(prompt.FieldIssueComment, h.opts.Scanner.Redact(c.Body)).Text,
+			"body":   prompt.Wrap(h.issueFields.Comment, h.opts.Scanner.Redact(c.Body)).Text,
 		}
 		if c.CreatedAt != nil {
 			entry["created_at"] = c.CreatedAt.UTC().Format(time.RFC3339)

@@ -12,6 +12,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/prompt"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
@@ -91,6 +92,8 @@ type Options struct {
 type Host struct {
 	opts   Options
 	prefix string
+	// issueFields wrap the tracker's text in boundary tags named after the provider.
+	issueFields prompt.IssueFields
 	// tools are keyed by their advertised name (prefix included).
 	tools map[string]*tool
 	order []string
@@ -165,7 +168,7 @@ func New(opts Options) (*Host, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Host{opts: opts, prefix: PrefixFor(opts.Provider), tools: map[string]*tool{}}
+	h := &Host{opts: opts, prefix: PrefixFor(opts.Provider), issueFields: prompt.IssueFieldsFor(opts.Provider), tools: map[string]*tool{}}
 	if opts.GitHub != nil {
 		gs, err := newGitHubSession(*opts.GitHub)
 		if err != nil {

@@ -13,7 +13,7 @@ func (h *Host) issueRef(r tracker.IssueRef) map[string]any {
 	return map[string]any{
 		"id":         r.ID,
 		"identifier": prompt.Inline(r.Identifier).Text,
-		"title":      prompt.Wrap(prompt.FieldIssueTitle, h.opts.Scanner.Redact(r.Title)).Text,
+		"title":      prompt.Wrap(h.issueFields.Title, h.opts.Scanner.Redact(r.Title)).Text,
 		"state":      prompt.Inline(r.State).Text,
 		"url":        r.URL,
 	}

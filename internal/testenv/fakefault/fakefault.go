@@ -10,7 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
+
+// hangLimit bounds a Hang fault in case the client never gives up.
+const hangLimit = 30 * time.Second
 
 // Fault makes the next Times requests whose "METHOD /path" starts with Match fail.
 type Fault struct {
@@ -21,6 +25,8 @@ type Fault struct {
 	RetryAfter int
 	// Malformed answers 200 with a truncated JSON body instead.
 	Malformed bool
+	// Hang sends no answer until the client gives up (bounded by hangLimit).
+	Hang bool
 }
 
 // Queue holds the faults still to apply. Its zero value is empty and ready; it is safe for
@@ -53,13 +59,18 @@ func (q *Queue) Take(r *http.Request) *Fault {
 	return nil
 }
 
-// Answer writes f's answer: malformedBody for a Malformed fault, otherwise the status with
-// Retry-After, its body written by writeError in the provider's format. It reports whether f
-// was a fault at all.
-func Answer(w http.ResponseWriter, f *Fault, malformedBody string, writeError func(w http.ResponseWriter, status int, msg string)) bool {
+// Answer writes f's answer to r: nothing until the client leaves for a Hang fault,
+// malformedBody for a Malformed one, otherwise the status with Retry-After, its body written by
+// writeError in the provider's format. It reports whether f was a fault at all.
+func Answer(w http.ResponseWriter, r *http.Request, f *Fault, malformedBody string, writeError func(w http.ResponseWriter, status int, msg string)) bool {
 	switch {
 	case f == nil:
 		return false
+	case f.Hang:
+		select {
+		case <-r.Context().Done():
+		case <-time.After(hangLimit):
+		}
 	case f.Malformed:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(malformedBody))

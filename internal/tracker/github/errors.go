@@ -32,6 +32,10 @@ func trackerError(err error, notFound tracker.Code) error {
 		return e
 	case ghapi.CodeValidation:
 		return tracker.Errorf(tracker.CodeTrackerStatus, "%w", err)
+	case ghapi.CodeUnavailable:
+		if ge.Status != 0 {
+			return tracker.Errorf(tracker.CodeTrackerStatus, "%w", err)
+		}
 	case ghapi.CodeBadResponse:
 		return tracker.Errorf(tracker.CodeTrackerResponse, "%w", err)
 	}

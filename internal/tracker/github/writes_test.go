@@ -140,7 +140,7 @@ func TestErrorsMapToTrackerCodes(t *testing.T) {
 		{"bad credentials", githubtest.Fault{Status: 401}, tracker.CodeTrackerStatus, true},
 		{"forbidden", githubtest.Fault{Status: 403}, tracker.CodeTrackerStatus, true},
 		{"malformed JSON", githubtest.Fault{MalformedJSON: true}, tracker.CodeTrackerResponse, false},
-		{"server keeps failing", githubtest.Fault{Status: 502}, tracker.CodeTrackerRequest, false},
+		{"server keeps failing", githubtest.Fault{Status: 502}, tracker.CodeTrackerStatus, false},
 		{"secondary rate limit", githubtest.Fault{SecondaryRateLimit: true, Status: 429, RetryAfter: 120e9}, tracker.CodeRateLimited, false},
 	}
 	for _, tc := range cases {

@@ -2,6 +2,8 @@ package gitlab
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -28,17 +30,9 @@ func (t *Tracker) list(ctx context.Context, states []string, viewer string) ([]i
 	}
 	opts := &gl.ListProjectIssuesOptions{State: &state, OrderBy: new("created_at"), Sort: new("asc"), ListOptions: gl.ListOptions{PerPage: pageSize, Page: 1}}
 	var out []issue.Issue
+	var iids []int64
 	for range maxPages {
-		var page []*gl.Issue
-		var next int64
-		err := t.call("list issues of "+t.project, "", func() (*gl.Response, error) {
-			got, resp, err := t.client.Issues.ListProjectIssues(t.project, opts, gl.WithContext(ctx))
-			page = got
-			if resp != nil {
-				next = resp.NextPage
-			}
-			return resp, err
-		})
+		page, next, err := t.listPage(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -48,9 +42,13 @@ func (t *Tracker) list(ctx context.Context, states []string, viewer string) ([]i
 			}
 			if is := t.normalize(gi, viewer); issue.StateIn(is.State, states) {
 				out = append(out, is)
+				iids = append(iids, gi.IID)
 			}
 		}
 		if next == 0 {
+			if err := t.withBlockers(ctx, out, iids); err != nil {
+				return nil, err
+			}
 			return out, nil
 		}
 		if next <= opts.Page {
@@ -59,6 +57,58 @@ func (t *Tracker) list(ctx context.Context, states []string, viewer string) ([]i
 		opts.Page = next
 	}
 	return nil, tracker.Errorf(tracker.CodeTrackerResponse, "GitLab list issues: more than %d pages", maxPages)
+}
+
+// cachedPage is one page of the issue list as last read, reused when GitLab answers its ETag
+// with 304 Not Modified.
+type cachedPage struct {
+	etag   string
+	issues []*gl.Issue
+	next   int64
+}
+
+// listPage reads one page of the issue list, conditionally when an earlier answer gave an
+// ETag, and returns its issues and the next page number (0 on the last page).
+func (t *Tracker) listPage(ctx context.Context, opts *gl.ListProjectIssuesOptions) ([]*gl.Issue, int64, error) {
+	key := *opts.State + "/" + strconv.FormatInt(opts.Page, 10)
+	t.mu.Lock()
+	cached, haveCached := t.pages[key]
+	t.mu.Unlock()
+	reqOpts := []gl.RequestOptionFunc{gl.WithContext(ctx)}
+	if haveCached {
+		reqOpts = append(reqOpts, gl.WithHeader("If-None-Match", cached.etag))
+	}
+	var page []*gl.Issue
+	var next int64
+	var etag string
+	notModified := false
+	err := t.call("list issues of "+t.project, "", func() (*gl.Response, error) {
+		got, resp, err := t.client.Issues.ListProjectIssues(t.project, opts, reqOpts...)
+		if haveCached && resp != nil && resp.StatusCode == http.StatusNotModified {
+			// client-go counts 304 as success and then fails to decode its empty body.
+			notModified = true
+			return resp, nil
+		}
+		if resp != nil {
+			next, etag = resp.NextPage, resp.Header.Get("ETag")
+		}
+		page = got
+		return resp, err
+	})
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case notModified:
+		return cached.issues, cached.next, nil
+	}
+	t.mu.Lock()
+	if etag != "" {
+		t.pages[key] = cachedPage{etag: etag, issues: page, next: next}
+	} else {
+		delete(t.pages, key)
+	}
+	t.mu.Unlock()
+	return page, next, nil
 }
 
 func (t *Tracker) fetchRoutes(ctx context.Context, routes []tracker.Route, states []string) ([]tracker.RouteResult, error) {
@@ -107,6 +157,7 @@ func (t *Tracker) FetchIssueStatesByIDs(ctx context.Context, ids []string) ([]is
 		return nil, err
 	}
 	out := make([]issue.Issue, 0, len(ids))
+	iids := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		iid, err := t.parseIdentifier(id)
 		if err != nil {
@@ -120,6 +171,10 @@ func (t *Tracker) FetchIssueStatesByIDs(ctx context.Context, ids []string) ([]is
 			return nil, err
 		}
 		out = append(out, t.normalize(gi, viewer))
+		iids = append(iids, iid)
+	}
+	if err := t.withBlockers(ctx, out, iids); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -138,5 +193,9 @@ func (t *Tracker) FetchIssueByIdentifier(ctx context.Context, identifier string)
 	if err != nil {
 		return issue.Issue{}, err
 	}
-	return t.normalize(gi, viewer), nil
+	out := []issue.Issue{t.normalize(gi, viewer)}
+	if err := t.withBlockers(ctx, out, []int64{iid}); err != nil {
+		return issue.Issue{}, err
+	}
+	return out[0], nil
 }

@@ -1,8 +1,9 @@
 // Package gitlab is the GitLab Issues tracker for one project on gitlab.com or a self-managed
 // instance, over gitlab.com/gitlab-org/api/client-go: workflow states are labels (scoped ones
 // such as workflow::todo, one per state; an open issue without one is Open, a closed issue
-// Closed), comments are notes (system notes left out), and a 429 stops requests until the
-// time GitLab gave.
+// Closed), comments are notes (system notes left out), blockers are "is blocked by" issue
+// links, candidate pages are read with ETags so an unchanged page costs an empty 304, files
+// are project uploads linked from a note, and a 429 stops requests until the time GitLab gave.
 package gitlab
 
 import (
@@ -49,13 +50,17 @@ type Options struct {
 	Project     string
 	StateLabels map[string]string
 	Settings    tracker.Settings
+	// HTTPClient defaults to one with a 30 s timeout.
+	HTTPClient *http.Client
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
 
 // Tracker is the GitLab tracker. It is safe for concurrent use.
 type Tracker struct {
-	client      *gl.Client
+	client *gl.Client
+	// instance is the base URL without /api/v4, which upload paths are relative to.
+	instance    string
 	project     string
 	states      []string
 	stateLabels map[string]string
@@ -65,6 +70,8 @@ type Tracker struct {
 	mu           sync.Mutex
 	viewer       string
 	blockedUntil time.Time
+	pages        map[string]cachedPage
+	linkCache    map[int64]cachedLinks
 }
 
 var (
@@ -98,13 +105,18 @@ func New(opts Options) (*Tracker, error) {
 			return nil, tracker.Errorf(tracker.CodeUnsupportedSelector, "repository %q: GitLab routes select by route.labels or route.assignee only", r.Key)
 		}
 	}
-	base := strings.TrimRight(strings.TrimSpace(opts.BaseURL), "/") + "/api/v4"
-	client, err := gl.NewClient(strings.TrimSpace(opts.Token), gl.WithBaseURL(base), gl.WithoutRetries(),
-		gl.WithHTTPClient(&http.Client{Timeout: requestTimeout}))
+	instance := strings.TrimRight(strings.TrimSpace(opts.BaseURL), "/")
+	base := instance + "/api/v4"
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: requestTimeout}
+	}
+	client, err := gl.NewClient(strings.TrimSpace(opts.Token), gl.WithBaseURL(base), gl.WithoutRetries(), gl.WithHTTPClient(httpClient))
 	if err != nil {
 		return nil, tracker.Errorf(tracker.CodeInvalidSettings, "GitLab client: %w", err)
 	}
-	t := &Tracker{client: client, project: strings.Trim(strings.TrimSpace(opts.Project), "/"), stateLabels: map[string]string{}, settings: opts.Settings, now: opts.Now}
+	t := &Tracker{client: client, instance: instance, project: strings.Trim(strings.TrimSpace(opts.Project), "/"), stateLabels: map[string]string{}, settings: opts.Settings, now: opts.Now,
+		pages: map[string]cachedPage{}, linkCache: map[int64]cachedLinks{}}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -1,6 +1,7 @@
 package gitlab
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -161,7 +162,7 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	if text == "" {
 		text = url
 	}
-	text = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ").Replace(text)
+	text = markdownText(text)
 	c, err := t.CreateComment(ctx, issueID, fmt.Sprintf("Linked: [%s](%s)", text, url))
 	if err != nil {
 		return tracker.Link{}, err
@@ -169,10 +170,48 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	return tracker.Link{ID: c.ID, URL: url, Title: title}, nil
 }
 
-// AttachFile is refused: this tracker does not upload files to GitLab.
-func (t *Tracker) AttachFile(_ context.Context, issueID string, f tracker.FileUpload) (tracker.Link, error) {
-	return tracker.Link{}, tracker.Errorf(tracker.CodeUnsupportedOperation,
-		"the GitLab tracker does not upload file %q to %s; commit the file or link it with attach_url", f.Name, issueID)
+// AttachFile uploads the file to the project's uploads and posts a note linking it, which is
+// how GitLab attaches files to issues; the note's id is the link's id. GitLab serves uploads of
+// private projects only to signed-in members, so a public link is refused.
+func (t *Tracker) AttachFile(ctx context.Context, issueID string, f tracker.FileUpload) (tracker.Link, error) {
+	if f.Public {
+		return tracker.Link{}, tracker.Errorf(tracker.CodeUnsupportedOperation,
+			"GitLab cannot give file %q on %s a public link: project uploads follow the project's visibility; attach it without public", f.Name, issueID)
+	}
+	iid, err := t.parseIdentifier(issueID)
+	if err != nil {
+		return tracker.Link{}, err
+	}
+	// An upload belongs to the project, not the issue: check the issue first so a wrong iid
+	// leaves no orphaned file behind.
+	if _, err := t.get(ctx, iid); err != nil {
+		return tracker.Link{}, err
+	}
+	var up *gl.ProjectMarkdownUploadedFile
+	err = t.call("upload "+f.Name, "", func() (resp *gl.Response, err error) {
+		up, resp, err = t.client.ProjectMarkdownUploads.UploadProjectMarkdown(t.project, bytes.NewReader(f.Body), f.Name, gl.WithContext(ctx))
+		return resp, err
+	})
+	if err != nil {
+		return tracker.Link{}, err
+	}
+	if up == nil || up.FullPath == "" || up.Markdown == "" {
+		return tracker.Link{}, tracker.Errorf(tracker.CodeTrackerResponse, "GitLab upload of %q: the answer has no full_path or markdown", f.Name)
+	}
+	title := strings.TrimSpace(f.Title)
+	if title == "" {
+		title = f.Name
+	}
+	c, err := t.CreateComment(ctx, issueID, fmt.Sprintf("Attached %s: %s", markdownText(title), up.Markdown))
+	if err != nil {
+		return tracker.Link{}, err
+	}
+	return tracker.Link{ID: c.ID, URL: t.instance + up.FullPath, Title: title}, nil
+}
+
+// markdownText escapes the characters that would start Markdown markup in a note's text.
+func markdownText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ").Replace(s)
 }
 
 // ListSubIssues is refused: GitLab's child items are tasks and epics (work items), which this
@@ -184,10 +223,4 @@ func (t *Tracker) ListSubIssues(_ context.Context, issueID string) ([]tracker.Is
 // FetchParent is refused for the same reason as ListSubIssues.
 func (t *Tracker) FetchParent(_ context.Context, issueID string) (*tracker.IssueRef, error) {
 	return nil, tracker.Errorf(tracker.CodeUnsupportedOperation, "the GitLab tracker does not read the parent of %s (GitLab epics)", issueID)
-}
-
-// ListRelations is refused: GitLab keeps issue links behind a per-issue endpoint this tracker
-// does not read.
-func (t *Tracker) ListRelations(_ context.Context, issueID string) ([]tracker.Relation, error) {
-	return nil, tracker.Errorf(tracker.CodeUnsupportedOperation, "the GitLab tracker does not read the issue links of %s", issueID)
 }

@@ -1,8 +1,8 @@
 // Package jira is the Jira Cloud tracker over REST v3: candidates come from a JQL search of
 // one project by status (paged with nextPageToken), state changes are workflow transitions
 // found by their target status name, descriptions and comments are Atlassian Document Format
-// converted to and from plain text, blockers are inward "Blocks" links, and a 429 stops all
-// requests until Jira's Retry-After has passed.
+// converted to and from plain text, blockers are inward "Blocks" links, files are uploaded as
+// attachments, and a 429 stops all requests until Jira's Retry-After has passed.
 package jira
 
 import (
@@ -95,30 +95,39 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// do sends one request and decodes a 2xx answer into out (when out is not nil). A 404 is
-// reported with notFound's code when it is set.
+// do sends one request with body as JSON (when it is not nil) and decodes a 2xx answer into
+// out (when out is not nil). A 404 is reported with notFound's code when it is set.
 func (c *Client) do(ctx context.Context, method, path string, body, out any, notFound tracker.Code) error {
+	if body == nil {
+		return c.send(ctx, method, path, nil, nil, out, notFound)
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return tracker.Errorf(tracker.CodeTrackerRequest, "Jira %s %s: encode request: %w", method, path, err)
+	}
+	return c.send(ctx, method, path, payload, http.Header{"Content-Type": {"application/json"}}, out, notFound)
+}
+
+// send sends payload (nil for none) with the given headers and decodes a 2xx answer into out
+// (when out is not nil), under the rate-limit window and the error mapping of every request.
+func (c *Client) send(ctx context.Context, method, path string, payload []byte, header http.Header, out any, notFound tracker.Code) error {
 	op := method + " " + path
 	if err := c.checkBackoff(); err != nil {
 		return err
 	}
 	var reader io.Reader
-	if body != nil {
-		payload, err := json.Marshal(body)
-		if err != nil {
-			return tracker.Errorf(tracker.CodeTrackerRequest, "Jira %s: encode request: %w", op, err)
-		}
+	if payload != nil {
 		reader = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, reader)
 	if err != nil {
 		return tracker.Errorf(tracker.CodeTrackerRequest, "Jira %s: %w", op, err)
 	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	req.SetBasicAuth(c.email, c.token)
 	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return tracker.Errorf(tracker.CodeTrackerRequest, "Jira %s: %w", op, err)

@@ -171,8 +171,37 @@ func TestLinksSubtasksAndRelations(t *testing.T) {
 	if err != nil || link.ID == "" || !slices.Equal(srv.RemoteLinks("ENG-2"), []string{"https://github.com/octo/app/pull/1"}) {
 		t.Fatalf("link %+v, %v; stored %v", link, err, srv.RemoteLinks("ENG-2"))
 	}
-	if _, err := c.AttachFile(ctx(t), "ENG-2", tracker.FileUpload{Name: "a.png"}); !tracker.IsCode(err, tracker.CodeUnsupportedOperation) {
-		t.Fatalf("AttachFile: %v", err)
+}
+
+func TestAttachFileUploadsAJiraAttachment(t *testing.T) {
+	srv, c := newTestClient(t, jiratest.Options{}, nil)
+	srv.AddIssue(jiratest.Issue{Summary: "screenshot wanted", Status: "To Do"})
+	png := []byte("\x89PNG\r\n\x1a\nnot really")
+	link, err := c.AttachFile(ctx(t), "ENG-1", tracker.FileUpload{Name: "shot.png", ContentType: "image/png", Title: "Login page", Body: png})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := srv.Attachments("ENG-1")
+	if len(stored) != 1 || stored[0].Filename != "shot.png" || stored[0].MimeType != "image/png" || !slices.Equal(stored[0].Body, png) {
+		t.Fatalf("stored %+v", stored)
+	}
+	if link.ID != stored[0].ID || link.URL != srv.URL+"/rest/api/3/attachment/content/"+stored[0].ID || link.Title != "Login page" {
+		t.Fatalf("link %+v", link)
+	}
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/attachments") && !strings.HasPrefix(r.Authorization, "Basic ") {
+			t.Errorf("upload without Basic auth: %+v", r)
+		}
+	}
+
+	if _, err := c.AttachFile(ctx(t), "ENG-1", tracker.FileUpload{Name: "shot.png", Public: true, Body: png}); !tracker.IsCode(err, tracker.CodeUnsupportedOperation) || !strings.Contains(err.Error(), "public") {
+		t.Fatalf("a public attachment: %v", err)
+	}
+	if _, err := c.AttachFile(ctx(t), "ENG-99", tracker.FileUpload{Name: "a.txt", Body: []byte("x")}); !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+		t.Fatalf("attachment on a missing issue: %v", err)
+	}
+	if n := len(srv.Attachments("ENG-1")); n != 1 {
+		t.Fatalf("%d attachments after the refusals, want 1", n)
 	}
 }
 

@@ -18,7 +18,11 @@ func TestContract(t *testing.T) {
 			ids := map[string]string{}
 			for i, s := range seeds {
 				id := "LOC-" + strconv.Itoa(i+1)
-				if err := os.WriteFile(filepath.Join(dir, id+".md"), []byte("---\ntitle: "+s.Title+"\nstate: "+s.State+"\n---\nBody.\n"), 0o644); err != nil {
+				front := "title: " + s.Title + "\nstate: " + s.State + "\n"
+				if s.BlockedBy != "" {
+					front += "blocked_by: [" + ids[s.BlockedBy] + "]\n"
+				}
+				if err := os.WriteFile(filepath.Join(dir, id+".md"), []byte("---\n"+front+"---\nBody.\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				ids[s.Title] = id

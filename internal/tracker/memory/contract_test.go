@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 
@@ -18,7 +19,12 @@ func TestContract(t *testing.T) {
 			for i, s := range seeds {
 				id := "id-" + strconv.Itoa(i+1)
 				ids[s.Title] = id
-				issues = append(issues, issue.Issue{ID: id, Identifier: "MEM-" + strconv.Itoa(i+1), Title: s.Title, State: s.State})
+				is := issue.Issue{ID: id, Identifier: "MEM-" + strconv.Itoa(i+1), Title: s.Title, State: s.State}
+				if s.BlockedBy != "" {
+					blocker := issues[slices.IndexFunc(issues, func(b issue.Issue) bool { return b.Title == s.BlockedBy })]
+					is.BlockedBy = []issue.Blocker{{ID: blocker.ID, Identifier: blocker.Identifier, State: blocker.State}}
+				}
+				issues = append(issues, is)
 			}
 			tr, err := New(Options{Issues: issues, Settings: tracker.Settings{ActiveStates: []string{"Todo"}, TerminalStates: []string{"Done"},
 				Routes: []tracker.Route{{Key: "main", Default: true}}}})

@@ -1,8 +1,10 @@
 // Package trackertest is the contract every tracker.Tracker passes, written once and run
 // against each provider through a small Fixture that seeds its fake backend: candidates by
 // state across pages, by-id refresh with unknown ids left out, the terminal-state fetch, state
-// changes, comment create, list, update and delete, and the error codes for missing issues
-// and comments.
+// changes, comment create, list, update and delete, blockers, the error codes for missing
+// issues and comments, and (for trackers that talk to a server) the codes for refused,
+// unanswered and unreadable requests and the rate-limit back-off. Faults are described in
+// faults.go.
 package trackertest
 
 import (
@@ -21,6 +23,8 @@ type Seed struct {
 	Title string
 	// State is one of the Fixture's Active, Next or Terminal states.
 	State string
+	// BlockedBy is the title of an earlier seed that blocks this one.
+	BlockedBy string
 }
 
 // Fixture adapts one provider to the contract.
@@ -36,13 +40,16 @@ type Fixture struct {
 	// by title. MissingID is an id of the provider's shape that names no issue.
 	New       func(t *testing.T, seeds []Seed) (tracker.Tracker, map[string]string)
 	MissingID string
+	// Faults, when set, lets the contract make the provider's backend fail. Trackers without
+	// a server (local files, memory) leave it nil and their fault cases are skipped.
+	Faults *Faults
 }
 
 // Run checks f's tracker against the contract.
 func Run(t *testing.T, f Fixture) {
 	seeds := []Seed{
-		{"first active", f.Active}, {"second active", f.Active}, {"third active", f.Active},
-		{"moving on", f.Next}, {"finished", f.Terminal},
+		{Title: "first active", State: f.Active}, {Title: "second active", State: f.Active, BlockedBy: "first active"},
+		{Title: "third active", State: f.Active}, {Title: "moving on", State: f.Next}, {Title: "finished", State: f.Terminal},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -68,6 +75,25 @@ func Run(t *testing.T, f Fixture) {
 			if is.RepoKey != "main" || !issue.StateIn(is.State, []string{f.Active}) || is.ID == "" || is.Identifier == "" {
 				t.Errorf("candidate %+v", is)
 			}
+		}
+	})
+
+	t.Run("blockers", func(t *testing.T) {
+		tr, _ := f.New(t, seeds)
+		got, err := tr.FetchCandidates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTitle := map[string]issue.Issue{}
+		for _, is := range got.Dispatchable {
+			byTitle[is.Title] = is
+		}
+		blocked, blocker := byTitle["second active"], byTitle["first active"]
+		if len(blocked.BlockedBy) != 1 || blocked.BlockedBy[0].Identifier != blocker.Identifier {
+			t.Fatalf("second active is blocked by %+v, want only %s", blocked.BlockedBy, blocker.Identifier)
+		}
+		if b := byTitle["third active"].BlockedBy; len(b) != 0 {
+			t.Fatalf("third active is blocked by %+v, want nothing", b)
 		}
 	})
 
@@ -139,4 +165,6 @@ func Run(t *testing.T, f Fixture) {
 			t.Fatalf("missing issue by identifier: %v", err)
 		}
 	})
+
+	runFaults(t, f, seeds)
 }

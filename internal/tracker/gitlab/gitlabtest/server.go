@@ -1,15 +1,22 @@
 // Package gitlabtest is a stateful fake of the GitLab REST v4 endpoints the GitLab tracker
-// uses: one project's issues (listing with state filter and offset pagination headers, get,
-// update with state_event and add/remove labels), issue notes, and /user. It checks the
-// PRIVATE-TOKEN header, logs every request, and injects faults (any status, 429 with
-// Retry-After, malformed JSON) for the next N matching requests.
+// uses: one project's issues (listing with state filter, offset pagination headers and an
+// ETag answered 304 on If-None-Match, get, update with state_event and add/remove labels),
+// issue links (blocks / is_blocked_by), issue notes, project uploads, and /user. It checks
+// the PRIVATE-TOKEN header, logs every request, and injects faults (any status, 429 with
+// Retry-After, malformed JSON, no answer) for the next N matching requests.
 package gitlabtest
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +50,11 @@ type Issue struct {
 	State     string
 	Labels    []string
 	Assignees []string
+	// BlockedBy are the iids of issues that block this one (GitLab "is_blocked_by" links).
+	BlockedBy []int64
 	Created   time.Time
+	// Updated moves on every change the fake makes; zero is Created.
+	Updated time.Time
 }
 
 // Note is a stored note.
@@ -55,10 +66,19 @@ type Note struct {
 	System bool
 }
 
-// Request is one logged request.
+// Upload is a stored project upload.
+type Upload struct {
+	ID       int64
+	Filename string
+	Secret   string
+	Body     []byte
+}
+
+// Request is one logged request and the status it was answered with.
 type Request struct {
 	Method, Path, Query string
 	Body                []byte
+	Status              int
 }
 
 // Fault changes the answer to the next Times matching requests (see fakefault.Fault).
@@ -74,6 +94,7 @@ type Server struct {
 	mu       sync.Mutex
 	issues   []*Issue
 	notes    []*Note
+	uploads  []*Upload
 	requests []Request
 	faults   fakefault.Queue
 	nextID   int64
@@ -108,10 +129,27 @@ func (s *Server) AddIssue(is Issue) Issue {
 	if is.Created.IsZero() {
 		is.Created = time.Date(2026, 12, 1, 10, 0, len(s.issues), 0, time.UTC)
 	}
+	if is.Updated.IsZero() {
+		is.Updated = is.Created
+	}
 	stored := is
-	stored.Labels = slices.Clone(is.Labels)
+	stored.Labels, stored.BlockedBy = slices.Clone(is.Labels), slices.Clone(is.BlockedBy)
 	s.issues = append(s.issues, &stored)
 	return is
+}
+
+// Block links two stored issues, blocker blocks blocked, and moves both issues' updated_at
+// as GitLab's system notes on a new link do.
+func (s *Server) Block(blocked, blocker int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, other := s.find(blocked), s.find(blocker)
+	if b == nil || other == nil {
+		s.t.Errorf("gitlabtest: Block(%d, %d): no such issue", blocked, blocker)
+		return
+	}
+	b.BlockedBy = append(b.BlockedBy, blocker)
+	b.Updated, other.Updated = b.Updated.Add(time.Second), other.Updated.Add(time.Second)
 }
 
 // AddNote stores a note (a system note with System) and returns it.
@@ -131,7 +169,7 @@ func (s *Server) Issue(iid int64) (Issue, bool) {
 	defer s.mu.Unlock()
 	if is := s.find(iid); is != nil {
 		out := *is
-		out.Labels = slices.Clone(is.Labels)
+		out.Labels, out.BlockedBy = slices.Clone(is.Labels), slices.Clone(is.BlockedBy)
 		return out, true
 	}
 	return Issue{}, false
@@ -182,6 +220,8 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/v4/projects/{project}/issues", s.listIssues)
 	h("GET /api/v4/projects/{project}/issues/{iid}", s.getIssue)
 	h("PUT /api/v4/projects/{project}/issues/{iid}", s.updateIssue)
+	h("GET /api/v4/projects/{project}/issues/{iid}/links", s.listLinks)
+	h("POST /api/v4/projects/{project}/uploads", s.upload)
 	h("GET /api/v4/projects/{project}/issues/{iid}/notes", s.listNotes)
 	h("POST /api/v4/projects/{project}/issues/{iid}/notes", s.createNote)
 	h("PUT /api/v4/projects/{project}/issues/{iid}/notes/{id}", s.updateNote)
@@ -198,8 +238,16 @@ func (s *Server) guard(fn func(w http.ResponseWriter, r *http.Request, body []by
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Body: body})
+		index := len(s.requests) - 1
 		s.mu.Unlock()
-		if fakefault.Answer(w, s.faults.Take(r), `[{"iid": `, writeMessage) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			s.mu.Lock()
+			s.requests[index].Status = rec.status
+			s.mu.Unlock()
+		}()
+		w = rec
+		if fakefault.Answer(w, r, s.faults.Take(r), `[{"iid": `, writeMessage) {
 			return
 		}
 		if r.Header.Get("PRIVATE-TOKEN") != Token {
@@ -224,7 +272,7 @@ func (s *Server) issueJSON(is *Issue) map[string]any {
 	return map[string]any{"iid": is.IID, "id": 1000 + is.IID, "project_id": 1, "title": is.Title, "description": is.Description,
 		"state": is.State, "labels": is.Labels, "assignees": assignees,
 		"web_url":    s.URL + "/" + s.opts.Project + "/-/issues/" + strconv.FormatInt(is.IID, 10),
-		"created_at": is.Created.Format(time.RFC3339), "updated_at": is.Created.Format(time.RFC3339)}
+		"created_at": is.Created.Format(time.RFC3339), "updated_at": is.Updated.Format(time.RFC3339)}
 }
 
 // paged writes GitLab's offset pagination headers and returns the requested slice bounds.
@@ -264,6 +312,43 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request, _ []byte) {
 	out := []any{}
 	for _, is := range matched[start:end] {
 		out = append(out, s.issueJSON(is))
+	}
+	body, _ := json.Marshal(out)
+	etag := fmt.Sprintf(`W/"%x"`, sha256.Sum256(append(body, w.Header().Get("X-Next-Page")...)))
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// listLinks answers an issue's links from its point of view: "is_blocked_by" for its
+// blockers, "blocks" for the issues it blocks.
+func (s *Server) listLinks(w http.ResponseWriter, r *http.Request, _ []byte) {
+	is := s.issueFor(w, r)
+	if is == nil {
+		return
+	}
+	out := []any{}
+	link := func(other *Issue, linkType string) {
+		rel := s.issueJSON(other)
+		rel["issue_link_id"], rel["link_type"] = 9000+other.IID*100+is.IID, linkType
+		rel["link_created_at"], rel["link_updated_at"] = other.Updated.Format(time.RFC3339), other.Updated.Format(time.RFC3339)
+		rel["references"] = map[string]any{"short": "#" + strconv.FormatInt(other.IID, 10), "relative": "#" + strconv.FormatInt(other.IID, 10),
+			"full": s.opts.Project + "#" + strconv.FormatInt(other.IID, 10)}
+		out = append(out, rel)
+	}
+	for _, iid := range is.BlockedBy {
+		if other := s.find(iid); other != nil {
+			link(other, "is_blocked_by")
+		}
+	}
+	for _, other := range s.issues {
+		if slices.Contains(other.BlockedBy, is.IID) {
+			link(other, "blocks")
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -328,6 +413,7 @@ func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request, body []byte
 			is.Labels = append(is.Labels, l)
 		}
 	}
+	is.Updated = is.Updated.Add(time.Second)
 	writeJSON(w, http.StatusOK, s.issueJSON(is))
 }
 
@@ -370,6 +456,7 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request, body []byte)
 	s.nextID++
 	n := &Note{ID: s.nextID, IID: is.IID, Body: in.Body, Author: Username}
 	s.notes = append(s.notes, n)
+	is.Updated = is.Updated.Add(time.Second)
 	writeJSON(w, http.StatusCreated, noteJSON(n))
 }
 
@@ -411,6 +498,58 @@ func (s *Server) deleteNote(w http.ResponseWriter, r *http.Request, _ []byte) {
 	}
 	s.notes = slices.DeleteFunc(s.notes, func(x *Note) bool { return x == n })
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// statusRecorder remembers the status a handler answered with.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Uploads returns the project's uploads, in order.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Upload, 0, len(s.uploads))
+	for _, u := range s.uploads {
+		out = append(out, *u)
+	}
+	return out
+}
+
+// upload stores the multipart "file" part and answers as GitLab does, with the Markdown that
+// links it and its paths.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, body []byte) {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" {
+		writeMessage(w, http.StatusBadRequest, "file is missing")
+		return
+	}
+	form := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := form.NextPart()
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, "file is missing")
+			return
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			continue
+		}
+		data, _ := io.ReadAll(part)
+		s.nextID++
+		u := &Upload{ID: s.nextID, Filename: part.FileName(), Secret: fmt.Sprintf("%032x", s.nextID), Body: data}
+		s.uploads = append(s.uploads, u)
+		rel := "/uploads/" + u.Secret + "/" + u.Filename
+		alt := strings.TrimSuffix(u.Filename, path.Ext(u.Filename))
+		writeJSON(w, http.StatusCreated, map[string]any{"id": u.ID, "alt": alt, "url": rel,
+			"full_path": "/" + s.opts.Project + rel, "markdown": "[" + alt + "](" + rel + ")"})
+		return
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,15 +1,19 @@
 // Package jiratest is a stateful fake of the Jira Cloud REST v3 endpoints the Jira tracker
 // uses: JQL search (only the project-and-status form the tracker sends; anything else is a
 // 400), issue reads, workflow transitions, comments with Atlassian Document Format bodies,
-// remote links and /myself. It checks Basic auth, logs every request, and injects faults (any
-// status, 429 with Retry-After, malformed JSON) for the next N matching requests.
+// remote links, attachment uploads (multipart, refused without X-Atlassian-Token: no-check)
+// and /myself. It checks Basic auth, logs every request, and injects faults (any status, 429
+// with Retry-After, malformed JSON, no answer) for the next N matching requests.
 package jiratest
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -61,6 +65,12 @@ type Comment struct {
 	Body                  json.RawMessage
 }
 
+// Attachment is a stored file.
+type Attachment struct {
+	ID, IssueID, Filename, MimeType string
+	Body                            []byte
+}
+
 // Request is one logged request.
 type Request struct {
 	Method, Path, Query string
@@ -82,6 +92,7 @@ type Server struct {
 	issues      []*Issue
 	comments    []*Comment
 	remoteLinks map[string][]string
+	attachments []*Attachment
 	requests    []Request
 	faults      fakefault.Queue
 	nextID      int
@@ -200,6 +211,7 @@ func (s *Server) routes() http.Handler {
 	h("PUT /rest/api/3/issue/{id}/comment/{cid}", s.editComment)
 	h("DELETE /rest/api/3/issue/{id}/comment/{cid}", s.deleteComment)
 	h("POST /rest/api/3/issue/{id}/remotelink", s.addRemoteLink)
+	h("POST /rest/api/3/issue/{id}/attachments", s.addAttachment)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.t.Errorf("jiratest: unexpected request %s %s", r.Method, r.URL.Path)
 		writeErrors(w, http.StatusNotFound, "no such endpoint")
@@ -214,7 +226,7 @@ func (s *Server) guard(fn func(w http.ResponseWriter, r *http.Request, body []by
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body, Authorization: r.Header.Get("Authorization")})
 		s.mu.Unlock()
-		if fakefault.Answer(w, s.faults.Take(r), `{"issues": [`, writeErrors) {
+		if fakefault.Answer(w, r, s.faults.Take(r), `{"issues": [`, writeErrors) {
 			return
 		}
 		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(Email+":"+APIToken))
@@ -488,6 +500,67 @@ func (s *Server) addRemoteLink(w http.ResponseWriter, r *http.Request, body []by
 	s.nextID++
 	s.remoteLinks[is.ID] = append(s.remoteLinks[is.ID], in.Object.URL)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": s.nextID, "self": fmt.Sprintf("%s/rest/api/3/issue/%s/remotelink/%d", s.URL, is.ID, s.nextID)})
+}
+
+// Attachments returns the files stored on an issue (by id or key), in order.
+func (s *Server) Attachments(idOrKey string) []Attachment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.find(idOrKey)
+	var out []Attachment
+	for _, a := range s.attachments {
+		if is != nil && a.IssueID == is.ID {
+			out = append(out, *a)
+		}
+	}
+	return out
+}
+
+// addAttachment stores the "file" parts of a multipart upload. Like Jira it refuses an upload
+// without X-Atlassian-Token: no-check, and answers with the list of stored attachments.
+func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request, body []byte) {
+	is := s.issueFor(w, r)
+	if is == nil {
+		return
+	}
+	if r.Header.Get("X-Atlassian-Token") != "no-check" {
+		writeErrors(w, http.StatusForbidden, "XSRF check failed")
+		return
+	}
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" {
+		writeErrors(w, http.StatusUnsupportedMediaType, "the upload must be multipart/form-data")
+		return
+	}
+	form := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	out := []any{}
+	for {
+		part, err := form.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			writeErrors(w, http.StatusBadRequest, "malformed multipart body")
+			return
+		}
+		if part.FormName() != "file" || part.FileName() == "" {
+			continue
+		}
+		data, _ := io.ReadAll(part)
+		s.nextID++
+		a := &Attachment{ID: strconv.Itoa(s.nextID), IssueID: is.ID, Filename: part.FileName(), MimeType: part.Header.Get("Content-Type"), Body: data}
+		s.attachments = append(s.attachments, a)
+		out = append(out, map[string]any{
+			"self": s.URL + "/rest/api/3/attachment/" + a.ID, "id": a.ID, "filename": a.Filename,
+			"author": map[string]any{"accountId": AccountID}, "created": "2026-12-01T10:00:00.000+0000",
+			"size": len(data), "mimeType": a.MimeType, "content": s.URL + "/rest/api/3/attachment/content/" + a.ID,
+		})
+	}
+	if len(out) == 0 {
+		writeErrors(w, http.StatusBadRequest, "no file part named \"file\"")
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
