@@ -218,3 +218,18 @@ func innerText(t *testing.T, f Field, wrapped string) string {
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(wrapped, open), closing)
 }
+
+// TestRuntimeRulesNameEveryUntrustedTag: the rule that tells the agent which tags hold
+// untrusted text names the tag family of every tracker and the learnings block.
+func TestRuntimeRulesNameEveryUntrustedTag(t *testing.T) {
+	for _, provider := range []string{"linear", "github", "gitlab", "jira", "local", "memory"} {
+		tag := IssueFieldsFor(provider).Body.Tag
+		family := "`<" + tag[:strings.Index(tag, "_")+1] + "...>`"
+		if !strings.Contains(untrustedRule, family) {
+			t.Errorf("the runtime rules do not name %s, the family of %s's %s", family, provider, tag)
+		}
+	}
+	if !strings.Contains(untrustedRule, "`<repository_learning>`") {
+		t.Error("the runtime rules do not name the learnings block's tag")
+	}
+}
