@@ -114,3 +114,36 @@ func childMap() (map[int][]int, error) {
 	}
 	return children, nil
 }
+
+// childrenOf lists pid's children from /proc/<pid>/task/<tid>/children, one list per thread
+// (a child belongs to the thread that forked it, or that an orphan was reparented to). It
+// fails when the kernel has no such lists.
+func childrenOf(pid int) ([]int, error) {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil // pid exited since its parent listed it
+		}
+		return nil, err
+	}
+	var kids []int
+	for _, t := range tasks {
+		data, err := os.ReadFile(dir + "/" + t.Name() + "/children")
+		if os.IsNotExist(err) {
+			if _, serr := os.Stat(dir + "/" + t.Name()); serr == nil {
+				return nil, err // the thread is there but the kernel keeps no children list
+			}
+			continue // the thread exited
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range strings.Fields(string(data)) {
+			if kid, err := strconv.Atoi(f); err == nil {
+				kids = append(kids, kid)
+			}
+		}
+	}
+	return kids, nil
+}

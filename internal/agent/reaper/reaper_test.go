@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -324,5 +325,25 @@ func TestIdentifyReadsStartTimeAndParent(t *testing.T) {
 	}
 	if got := ppid(t, os.Getpid()); got != os.Getppid() {
 		t.Fatalf("parent from /proc = %d, want %d", got, os.Getppid())
+	}
+}
+
+// TestChildrenOfListsTheSameChildrenAsAWalkOfProc checks the supervisor's cheap listing
+// against the /proc walk Tree does, for a shell with two background children.
+func TestChildrenOfListsTheSameChildrenAsAWalkOfProc(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 61 & sleep 62 & wait")
+	startGroup(t, cmd)
+	sleeps := waitForArgs(t, cmd.Process.Pid, []string{"sleep", "61"}, []string{"sleep", "62"})
+	kids, err := childrenOf(cmd.Process.Pid)
+	if err != nil {
+		t.Skipf("no per-thread children lists on this kernel: %v", err)
+	}
+	slices.Sort(kids)
+	slices.Sort(sleeps)
+	if !slices.Equal(kids, sleeps) {
+		t.Fatalf("childrenOf(%d) = %v, the /proc walk found %v", cmd.Process.Pid, kids, sleeps)
+	}
+	if kids, err := childrenOf(sleeps[0]); err != nil || len(kids) != 0 {
+		t.Fatalf("childrenOf(a sleep) = %v, %v; want none", kids, err)
 	}
 }
