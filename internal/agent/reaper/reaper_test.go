@@ -255,8 +255,15 @@ func TestSupervisorKeepsHeldFilesButNotTheWorkspace(t *testing.T) {
 	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", agent)); cwd != cmd.Dir {
 		t.Fatalf("agent cwd %q, want %q", cwd, cmd.Dir)
 	}
-	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", cmd.Process.Pid)); cwd != "/" {
-		t.Fatalf("supervisor cwd %q, want /", cwd)
+	// It leaves right after starting the agent, so the agent can be seen a moment earlier.
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", cmd.Process.Pid))
+		if cwd == "/" {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("supervisor cwd %q, want /", cwd)
+		}
 	}
 }
 
@@ -328,22 +335,23 @@ func TestIdentifyReadsStartTimeAndParent(t *testing.T) {
 	}
 }
 
-// TestChildrenOfListsTheSameChildrenAsAWalkOfProc checks the supervisor's cheap listing
-// against the /proc walk Tree does, for a shell with two background children.
-func TestChildrenOfListsTheSameChildrenAsAWalkOfProc(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "sleep 61 & sleep 62 & wait")
+// TestTreeMatchesAWalkOfProc checks Tree's reading of the kernel's children lists against a
+// walk of every process in /proc, for a shell with a child and a grandchild.
+func TestTreeMatchesAWalkOfProc(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 61 & sh -c 'sleep 62 & wait' & wait")
 	startGroup(t, cmd)
-	sleeps := waitForArgs(t, cmd.Process.Pid, []string{"sleep", "61"}, []string{"sleep", "62"})
-	kids, err := childrenOf(cmd.Process.Pid)
-	if err != nil {
+	root := cmd.Process.Pid
+	waitForArgs(t, root, []string{"sleep", "61"}, []string{"sleep", "62"})
+	if _, err := childrenOf(root); err != nil {
 		t.Skipf("no per-thread children lists on this kernel: %v", err)
 	}
-	slices.Sort(kids)
-	slices.Sort(sleeps)
-	if !slices.Equal(kids, sleeps) {
-		t.Fatalf("childrenOf(%d) = %v, the /proc walk found %v", cmd.Process.Pid, kids, sleeps)
+	got, walked := Tree(root), procWalkTree(root)
+	if len(got) != 4 || got[0] != root {
+		t.Fatalf("Tree(%d) = %v, want the shell, its two children and a grandchild", root, got)
 	}
-	if kids, err := childrenOf(sleeps[0]); err != nil || len(kids) != 0 {
-		t.Fatalf("childrenOf(a sleep) = %v, %v; want none", kids, err)
+	slices.Sort(got)
+	slices.Sort(walked)
+	if !slices.Equal(got, walked) {
+		t.Fatalf("Tree(%d) = %v, the /proc walk found %v", root, got, walked)
 	}
 }

@@ -143,22 +143,10 @@ func (s *supervisor) reap() (childrenLeft bool) {
 	}
 }
 
-// descendants lists the processes below the supervisor, read from the kernel's per-thread
-// children lists, which cost a file per descendant rather than one per process on the machine.
-// Those lists can miss a process forked or reparented while they are read; the callers loop
-// until reap finds no child, so a missed process is found on a later pass.
-func (s *supervisor) descendants() []int {
-	tree := []int{s.self}
-	for i := 0; i < len(tree); i++ {
-		kids, err := childrenOf(tree[i])
-		if err != nil {
-			// No children lists (a kernel without CONFIG_PROC_CHILDREN): walk /proc.
-			return Tree(s.self)[1:]
-		}
-		tree = append(tree, kids...)
-	}
-	return tree[1:]
-}
+// descendants lists the processes below the supervisor. A listing can miss a process forked
+// or reparented while it is read; the callers loop until reap finds no child, so a missed
+// process is found on a later pass.
+func (s *supervisor) descendants() []int { return Tree(s.self)[1:] }
 
 // killDescendants ends every process below the supervisor: SIGTERM first so shells can run
 // their exit traps, then SIGKILL sweeps until none is left. Being a subreaper, the supervisor
