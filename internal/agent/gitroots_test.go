@@ -52,3 +52,44 @@ func TestGitMetadataRoots(t *testing.T) {
 		})
 	}
 }
+
+// A known workspace runs no git (PATH without git still gets the cached answer), and a
+// changed .git (a worktree link rewritten, a repository created) is asked about again.
+func TestGitMetadataRootsAreCachedUntilDotGitChanges(t *testing.T) {
+	base := t.TempDir()
+	main := filepath.Join(base, "main")
+	if err := os.Mkdir(main, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runGit(t, main, "init", "-q", "-b", "trunk")
+	runGit(t, main, "commit", "-q", "--allow-empty", "-m", "init")
+	linked := filepath.Join(base, "wt")
+	runGit(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
+	linked, _ = filepath.EvalSymlinks(linked)
+	plain := t.TempDir()
+
+	first := GitMetadataRoots(context.Background(), linked)
+	if len(first) != 3 {
+		t.Fatalf("linked worktree roots = %q, want 3", first)
+	}
+	GitMetadataRoots(context.Background(), plain)
+	path := os.Getenv("PATH")
+	t.Setenv("PATH", t.TempDir())
+	if got := GitMetadataRoots(context.Background(), linked); !slices.Equal(got, first) {
+		t.Fatalf("without git on PATH a known workspace got %q, want the cached %q", got, first)
+	}
+
+	// Rewriting the link (here to a bogus directory) must not be answered from the cache.
+	if err := os.WriteFile(filepath.Join(linked, ".git"), []byte("gitdir: /nonexistent/worktrees/wt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := GitMetadataRoots(context.Background(), linked); len(got) != 1 {
+		t.Fatalf("after the .git link changed (git not on PATH) roots = %q, want only the workspace's .git", got)
+	}
+
+	t.Setenv("PATH", path)
+	runGit(t, plain, "init", "-q", "-b", "trunk")
+	if got := GitMetadataRoots(context.Background(), plain); len(got) < 2 {
+		t.Fatalf("after git init the plain directory's roots = %q, want git's own dirs too", got)
+	}
+}

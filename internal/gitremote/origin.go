@@ -37,11 +37,11 @@ func Capture(ctx context.Context, workspace string, enterpriseHosts []string, ti
 		return Origin{}, refuse(CodeMissingWorkspace, "the session has no workspace")
 	}
 	o := Origin{Workspace: workspace, Timeout: timeout}
-	repo, err := RepoOf(ctx, workspace, enterpriseHosts)
+	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
 	if err != nil {
 		return Origin{}, err
 	}
-	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
+	repo, err := repoOfOrigin(raw, workspace, enterpriseHosts)
 	if err != nil {
 		return Origin{}, err
 	}
@@ -62,6 +62,11 @@ func RepoOf(ctx context.Context, dir string, enterpriseHosts []string) (github.R
 	if err != nil {
 		return github.Repo{}, err
 	}
+	return repoOfOrigin(raw, dir, enterpriseHosts)
+}
+
+// repoOfOrigin parses remote.origin.url as git printed it for dir.
+func repoOfOrigin(raw, dir string, enterpriseHosts []string) (github.Repo, error) {
 	if strings.TrimSpace(raw) == "" {
 		return github.Repo{}, refuse(CodeNotGitHub, "%s has no origin remote", dir)
 	}

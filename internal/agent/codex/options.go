@@ -40,8 +40,10 @@ const (
 	toolOutputTokenLimitFlag = "tool_output_token_limit=4096"
 	// queueBudgetBytes bounds the stdout lines waiting for the owner goroutine. A model
 	// writes kilobytes a second, so this only fills when the service falls behind; then the
-	// pipe and the agent wait, and 200 sessions cannot pile up gigabytes of decoded lines.
-	queueBudgetBytes = 512 << 10
+	// pipe (1 MiB, in the kernel) and the agent wait. Each queued line is held twice, as
+	// bytes and decoded, so 64 KiB costs a session about 128 KiB of heap when full: 200
+	// lagging sessions stay near 25 MiB instead of growing with the budget.
+	queueBudgetBytes = 64 << 10
 	// eventRawBytes bounds the frame bytes attached to an event.
 	eventRawBytes       = 4 << 10
 	clientName          = "symphony"

@@ -19,8 +19,9 @@ const (
 	// oversizeHeadBytes is how much of an oversize line is kept for its error.
 	oversizeHeadBytes = 256
 	// readBufferBytes is the reader's buffer: each read asks the pipe for this much, and lines up
-	// to this size are copied once.
-	readBufferBytes = 64 << 10
+	// to this size are copied once. Agent frames are mostly a few hundred bytes and a session
+	// keeps this buffer for its whole life, so it is sized for them, not for bursts.
+	readBufferBytes = 16 << 10
 )
 
 // Item is one line of the child's stdout, decoded.

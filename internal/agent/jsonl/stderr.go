@@ -33,5 +33,13 @@ func (t *tailBuffer) String() string {
 	return string(t.buf)
 }
 
+// drainBufferBytes is drain's copy buffer. Agents write little to stderr, and io.Copy's
+// 32 KiB would be held by every session for its whole life.
+const drainBufferBytes = 2 << 10
+
 // drain copies r into the tail until its end so the child never blocks on a full stderr pipe.
-func drain(r io.Reader, t *tailBuffer) { _, _ = io.Copy(t, r) }
+// r is wrapped so its WriteTo (an *os.File's, with io.Copy's own buffer) cannot replace the
+// small buffer.
+func drain(r io.Reader, t *tailBuffer) {
+	_, _ = io.CopyBuffer(t, struct{ io.Reader }{r}, make([]byte, drainBufferBytes))
+}

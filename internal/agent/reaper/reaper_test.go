@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -254,8 +255,15 @@ func TestSupervisorKeepsHeldFilesButNotTheWorkspace(t *testing.T) {
 	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", agent)); cwd != cmd.Dir {
 		t.Fatalf("agent cwd %q, want %q", cwd, cmd.Dir)
 	}
-	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", cmd.Process.Pid)); cwd != "/" {
-		t.Fatalf("supervisor cwd %q, want /", cwd)
+	// It leaves right after starting the agent, so the agent can be seen a moment earlier.
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", cmd.Process.Pid))
+		if cwd == "/" {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("supervisor cwd %q, want /", cwd)
+		}
 	}
 }
 
@@ -324,5 +332,26 @@ func TestIdentifyReadsStartTimeAndParent(t *testing.T) {
 	}
 	if got := ppid(t, os.Getpid()); got != os.Getppid() {
 		t.Fatalf("parent from /proc = %d, want %d", got, os.Getppid())
+	}
+}
+
+// TestTreeMatchesAWalkOfProc checks Tree's reading of the kernel's children lists against a
+// walk of every process in /proc, for a shell with a child and a grandchild.
+func TestTreeMatchesAWalkOfProc(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 61 & sh -c 'sleep 62 & wait' & wait")
+	startGroup(t, cmd)
+	root := cmd.Process.Pid
+	waitForArgs(t, root, []string{"sleep", "61"}, []string{"sleep", "62"})
+	if _, err := childrenOf(root); err != nil {
+		t.Skipf("no per-thread children lists on this kernel: %v", err)
+	}
+	got, walked := Tree(root), procWalkTree(root)
+	if len(got) != 4 || got[0] != root {
+		t.Fatalf("Tree(%d) = %v, want the shell, its two children and a grandchild", root, got)
+	}
+	slices.Sort(got)
+	slices.Sort(walked)
+	if !slices.Equal(got, walked) {
+		t.Fatalf("Tree(%d) = %v, the /proc walk found %v", root, got, walked)
 	}
 }
