@@ -62,12 +62,16 @@ type replyFound struct {
 	replies []issue.Comment
 }
 
-// awaitInput parks the issue until a human replies, and records the wait.
-func (o *Orchestrator) awaitInput(is issue.Issue, q agent.HumanQuestion, now time.Time) {
+// awaitInput parks the issue until a human replies, records the wait and notifies
+// awaiting_input once per question (a wait restored after a restart is not a new question).
+func (o *Orchestrator) awaitInput(is issue.Issue, e *runEntry, q agent.HumanQuestion, now time.Time) {
 	sq := store.Question{Text: q.Text, CommentID: q.CommentID, CommentAuthor: q.CommentAuthor, ReturnState: q.FromState}
 	o.awaiting[is.ID] = &awaitingEntry{q: sq, row: AwaitingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, Question: q.Text, AskedAt: now}}
 	h := store.Hold{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, Reason: "awaiting human input", Since: now, Question: &sq}
 	o.rec.post("record question", func(ctx context.Context) error { return o.d.Store.PutHold(ctx, h) })
+	ev := o.noticeEvent("awaiting_input", is, e, "waiting for a human's answer", nil)
+	ev.Question = q.Text
+	o.d.Notifier.Notify(ev)
 }
 
 // stopAwaiting forgets a wait, in memory and in the store.
