@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -61,5 +63,33 @@ func removeKeptThread(kept agent.KeptThread, log *slog.Logger) {
 	}
 	if err := os.RemoveAll(kept.Dir); err != nil {
 		log.Warn("removing a kept conversation failed", "path", kept.Dir, "error", err.Error())
+	}
+}
+
+// sweepKeptThreads removes the kept conversations no restored wait refers to: left by a
+// process that ended between keeping one and recording its wait, or between a reply and the
+// next attempt's start. It runs at restore, before the loop.
+func (o *Orchestrator) sweepKeptThreads() {
+	if o.d.ThreadsDir == "" {
+		return
+	}
+	entries, err := os.ReadDir(o.d.ThreadsDir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			o.log.Warn("reading the kept conversations failed", "path", o.d.ThreadsDir, "error", err.Error())
+		}
+		return
+	}
+	waiting := map[string]bool{}
+	for _, a := range o.awaiting {
+		if a.q.ThreadDir != "" {
+			waiting[filepath.Clean(a.q.ThreadDir)] = true
+		}
+	}
+	for _, e := range entries {
+		path := filepath.Join(o.d.ThreadsDir, e.Name())
+		if !waiting[path] {
+			removeKeptThread(agent.KeptThread{Dir: path}, o.log)
+		}
 	}
 }

@@ -120,12 +120,23 @@ func TestTheAttemptAfterTheReplyContinuesTheThreadThatAsked(t *testing.T) {
 				t.Fatalf("the kept conversation is not on disk: %v", err)
 			}
 
+			// A conversation kept by a run whose wait was never recorded is removed at restart.
+			orphan := filepath.Join(threads, "run-without-a-wait")
+			if err := os.Mkdir(orphan, 0o700); err != nil {
+				t.Fatal(err)
+			}
 			h.closeDurable()
 			again := newHarness(t, opts...)
 			again.put(issue.Issue{ID: "id-1", Identifier: "ENG-1", Title: "Issue 1", State: "In Progress"})
 			again.tr.AddComment("id-1", issue.Comment{ID: "comment-2", Author: "symphony", Body: "question"})
 			again.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{{}}})
 			again.start()
+			if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+				t.Errorf("the orphaned kept conversation survived the restart: %v", err)
+			}
+			if _, err := os.Stat(q.ThreadDir); err != nil {
+				t.Fatalf("the waiting issue's kept conversation was removed at restart: %v", err)
+			}
 			again.tr.AddComment("id-1", issue.Comment{Author: "dana", Body: "Use 8080."})
 			again.poll()
 			again.eventually("the first prompt after the reply", func() bool {
