@@ -89,3 +89,34 @@ func TestRealCodexStartsANewThreadWhenTheKeptOneIsGone(t *testing.T) {
 		t.Errorf("the new thread carries an old conversation: %s", text)
 	}
 }
+
+// A thread whose turn ended because Codex asked for user input itself is kept and resumed the
+// same way: the resumed turn's request carries Codex's question.
+func TestRealCodexResumesAThreadThatAskedThroughRequestUserInput(t *testing.T) {
+	enable := func(o *Options) { o.ConfigOverrides = []string{"features.default_mode_request_user_input=true"} }
+	asking := newRealSession(t, enable, codextest.Step{Tool: "request_user_input", ToolArgs: map[string]any{"questions": []any{map[string]any{
+		"id": "port", "header": "Port", "question": "Which port should the server use?",
+		"options": []any{map[string]any{"label": "8080", "description": "the default"}, map[string]any{"label": "9090", "description": "the spare"}},
+	}}}})
+	if _, err := asking.RunTurn(context.Background(), "Start the server."); agent.CodeOf(err) != agent.CodeTurnInputRequired {
+		t.Fatalf("asking turn = %v, want turn_input_required", err)
+	}
+	kept, err := asking.KeepThread(t.TempDir())
+	if err != nil {
+		t.Fatalf("KeepThread: %v", err)
+	}
+	if err := asking.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resumed := newRealSession(t, func(o *Options) { enable(o); o.Resume = &kept }, codextest.Step{Text: "Started on 8080."})
+	if err := resumed.ResumeErr(); err != nil {
+		t.Fatalf("resume failed: %v", err)
+	}
+	if _, err := resumed.RunTurn(context.Background(), "Use 8080."); err != nil {
+		t.Fatal(err)
+	}
+	reqs := resumed.mock.Requests()
+	if len(reqs) == 0 || !strings.Contains(requestText(reqs[0]), "Which port should the server use?") {
+		t.Fatalf("the resumed turn's request does not carry Codex's question: %+v", reqs)
+	}
+}
