@@ -103,6 +103,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		return
 	}
 	delete(o.running, m.issueID)
+	defer o.dropUnusedKept(m.issueID, m.res.Kept)
 	now := o.clock.Now()
 	is := e.issue
 	if m.res.Issue.State != "" && e.stopReason == "" {

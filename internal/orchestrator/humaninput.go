@@ -87,12 +87,7 @@ func (o *Orchestrator) stopAwaiting(id string) {
 	delete(o.awaiting, id)
 	o.unholdRecord(a.row.RepoKey, id)
 	if kept := keptThreadOf(a.q); kept != nil && (o.threads[id] == nil || o.threads[id].Dir != kept.Dir) {
-		log := o.log
-		o.cleanups.Add(1)
-		go func() {
-			defer o.cleanups.Done()
-			removeKeptThread(*kept, log)
-		}()
+		o.removeKeptOffLoop(*kept)
 	}
 }
 

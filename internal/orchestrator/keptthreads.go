@@ -93,3 +93,25 @@ func (o *Orchestrator) sweepKeptThreads() {
 		}
 	}
 }
+
+// dropUnusedKept removes a conversation an attempt kept when its exit did not record a wait
+// that refers to it (the attempt asked, but ended for another reason first).
+func (o *Orchestrator) dropUnusedKept(issueID string, kept *agent.KeptThread) {
+	if kept == nil || kept.Dir == "" {
+		return
+	}
+	if a := o.awaiting[issueID]; a != nil && a.q.ThreadDir == kept.Dir {
+		return
+	}
+	o.removeKeptOffLoop(*kept)
+}
+
+// removeKeptOffLoop removes a kept conversation in its own goroutine: the loop does no I/O.
+func (o *Orchestrator) removeKeptOffLoop(kept agent.KeptThread) {
+	log := o.log
+	o.cleanups.Add(1)
+	go func() {
+		defer o.cleanups.Done()
+		removeKeptThread(kept, log)
+	}()
+}

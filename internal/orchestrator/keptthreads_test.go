@@ -22,6 +22,7 @@ type keepingRuntime struct {
 
 	mu      sync.Mutex
 	resumes []*agent.KeptThread
+	kept    int
 }
 
 type keepingSession struct {
@@ -45,6 +46,9 @@ func (k *keepingRuntime) requests() []*agent.KeptThread {
 }
 
 func (s *keepingSession) KeepThread(dir string) (agent.KeptThread, error) {
+	s.rt.mu.Lock()
+	s.rt.kept++
+	s.rt.mu.Unlock()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return agent.KeptThread{}, err
 	}
@@ -162,5 +166,31 @@ func TestTheAttemptAfterTheReplyContinuesTheThreadThatAsked(t *testing.T) {
 				t.Errorf("thread_resume record %v does not say why resuming failed", rec.Details)
 			}
 		})
+	}
+}
+
+// An attempt that asked but then failed does not wait for a reply, so the conversation it
+// kept is removed.
+func TestAKeptConversationNoWaitRefersToIsRemoved(t *testing.T) {
+	threads := t.TempDir()
+	rt := &keepingRuntime{}
+	h := newHarness(t, withHumanInput(false), func(hc *harnessConfig) { hc.threadsDir, hc.wrapAgent = threads, rt.wrap })
+	h.put(newIssue(1, "In Progress"))
+	asked := askTurn(h, "id-1", "Which port should the server use?")
+	asked.Err = agent.Errorf(agent.CodeTurnFailed, "the model API failed after the question")
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{asked}})
+	h.start()
+	h.waitFor("the retry", retrying("id-1", 1))
+	if s := h.o.Snapshot(); len(s.AwaitingInput) != 0 {
+		t.Fatalf("a failed attempt waits for input: %+v", s.AwaitingInput)
+	}
+	h.eventually("the kept conversation removed", func() bool {
+		entries, err := os.ReadDir(threads)
+		return err == nil && len(entries) == 0
+	})
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.kept != 1 {
+		t.Fatalf("the asking session kept %d conversations, want 1", rt.kept)
 	}
 }
