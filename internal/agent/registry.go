@@ -52,6 +52,9 @@ type SessionRequest struct {
 	IssueTitle      string
 	// Tools are the attempt's scoped tools; nil when it has none.
 	Tools ToolRegistry
+	// Resume is the conversation the session should continue, kept by an earlier session
+	// that asked a human a question; nil starts a new one.
+	Resume *KeptThread
 	// Events receives every session event.
 	Events EventSink
 	// HeldFiles stay open in the agent's supervisor until its process tree is gone.

@@ -30,6 +30,9 @@ const (
 	EventRunFinished         = "run_finished"
 	EventOperatorAction      = "operator_action"
 	EventConfigReloaded      = "config_reloaded"
+	// EventThreadResume says whether an attempt after a human's reply continued the
+	// conversation that asked (details: thread_id, resumed, error).
+	EventThreadResume = "thread_resume"
 	// EventAgentOutputSummary accounts for a session's streamed output (message, reasoning and
 	// command output deltas) over an interval in one record, since no delta is a side effect.
 	EventAgentOutputSummary = "agent_output_summary"

@@ -64,6 +64,7 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 			IssueIdentifier: req.Issue.Identifier,
 			IssueTitle:      req.Issue.Title,
 			Tools:           tools,
+			Resume:          req.Resume,
 			Events:          req.Events,
 			HeldFiles:       heldFiles(req),
 			MCPShim:         mcpShim(),

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/server"
 	"github.com/symphony-go/symphony/internal/store"
 )
@@ -18,7 +19,9 @@ import (
 // TestAgentAsksAHumanAndResumesOnTheReplyWithRealCodex drives the real codex through a
 // question: the model calls request_human_input, the issue waits in Needs Input with no new
 // session for three poll intervals, a person replies in the issue's comments file, and the
-// next attempt starts with the reply inside the boundary tags and completes the work.
+// next attempt starts with the reply inside the boundary tags and completes the work. That
+// attempt continues the Codex thread that asked: its first request to the model carries the
+// asking turn's conversation, and the audit log records the resume.
 func TestAgentAsksAHumanAndResumesOnTheReplyWithRealCodex(t *testing.T) {
 	e := newE2E(t, "DEMO-1")
 	question := "Which port should the server use?"
@@ -97,16 +100,22 @@ func TestAgentAsksAHumanAndResumesOnTheReplyWithRealCodex(t *testing.T) {
 	waitFor("the hand-off after the reply", func() bool {
 		return e.issueState(t, "DEMO-1") == "Human Review" && e.unfinishedRuns(t) == 0
 	})
-	var prompt string
+	var prompt, conversation string
 	for _, r := range mock.Requests()[asked:] {
 		for _, in := range r.Input {
-			if strings.Contains(string(in), "The answer to your question") {
+			if prompt == "" && strings.Contains(string(in), "The answer to your question") {
 				prompt = string(in)
+				for _, item := range r.Input {
+					conversation += string(item) + "\n"
+				}
 			}
 		}
 	}
 	if prompt == "" {
 		t.Fatal("no request after the reply carried the answer")
+	}
+	if !strings.Contains(conversation, "Waiting for an answer.") || !strings.Contains(conversation, "request_human_input") {
+		t.Errorf("the first request after the reply does not continue the thread that asked:\n%s", conversation)
 	}
 	// prompt is the raw JSON input item, so its newlines are escaped.
 	for _, want := range []string{question, "<linear_issue_comment_body>\\nUse port 8080.\\n</linear_issue_comment_body>"} {
@@ -132,5 +141,21 @@ func TestAgentAsksAHumanAndResumesOnTheReplyWithRealCodex(t *testing.T) {
 	}
 	if len(runs) != 2 || runs[1].Status != store.StatusAwaitingInput || runs[0].Status != store.StatusSuccess {
 		t.Fatalf("runs = %+v, want one awaiting_input run then one success", runs)
+	}
+	recs, err := audit.Query(audit.QueryOptions{Dir: audit.Dir(e.state), Issue: "DEMO-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resumes []map[string]any
+	for _, r := range recs {
+		if r.EventType == audit.EventThreadResume {
+			resumes = append(resumes, r.Details)
+		}
+	}
+	if len(resumes) != 1 || resumes[0]["resumed"] != true || resumes[0]["thread_id"] == "" {
+		t.Errorf("thread_resume records %v, want one that resumed", resumes)
+	}
+	if kept, _ := os.ReadDir(filepath.Join(e.state, "threads")); len(kept) != 0 {
+		t.Errorf("kept conversations left behind after the resume: %v", kept)
 	}
 }

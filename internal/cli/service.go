@@ -192,6 +192,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Prompts:    &livePrompts{configs: s.configs, agent: agentKind, store: s.store, logger: s.logger},
 		Store:      s.store,
 		Audit:      s.audit,
+		ThreadsDir: filepath.Join(g.StateRoot(), "threads"),
 		Preflight: func() error {
 			s.configs.Revalidate()
 			return s.configs.LastError()

@@ -482,12 +482,15 @@ type Notifications struct {
 
 // Channel is one Slack or webhook destination.
 type Channel struct {
-	Kind         string            `yaml:"kind"`
-	WebhookURL   string            `yaml:"webhook_url"`
-	URL          string            `yaml:"url"`
-	AllowPrivate bool              `yaml:"allow_private"`
-	Events       []string          `yaml:"events"`
-	Headers      map[string]string `yaml:"headers"`
+	Kind         string `yaml:"kind"`
+	WebhookURL   string `yaml:"webhook_url"`
+	URL          string `yaml:"url"`
+	AllowPrivate bool   `yaml:"allow_private"`
+	// Events are the events this channel receives, from pr_opened, awaiting_review,
+	// run_failed, issue_completed, budget_exceeded, reviewer_commented, rework_pushed,
+	// ci_failed, ci_escalated and awaiting_input; without it the channel receives every event.
+	Events  []string          `yaml:"events"`
+	Headers map[string]string `yaml:"headers"`
 }
 
 // Poller tunes tracker poll back-off when the tracker is failing.

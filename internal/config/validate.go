@@ -278,7 +278,7 @@ func (l *loader) validateExtensions() {
 // NotificationEvents are the events a channel may subscribe to.
 var NotificationEvents = []string{
 	"pr_opened", "awaiting_review", "run_failed", "issue_completed", "budget_exceeded",
-	"reviewer_commented", "rework_pushed", "ci_failed", "ci_escalated",
+	"reviewer_commented", "rework_pushed", "ci_failed", "ci_escalated", "awaiting_input",
 }
 
 func (l *loader) validateNotifications() {

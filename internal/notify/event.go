@@ -27,10 +27,12 @@ type Event struct {
 	TranscriptURL   string
 	State           string
 	Reason          string
-	RunID           string
-	SessionID       string
-	Attempt         int
-	Tokens          *Tokens
+	// Question is what an agent asked a human (awaiting_input).
+	Question  string
+	RunID     string
+	SessionID string
+	Attempt   int
+	Tokens    *Tokens
 	// Metadata carries event-specific detail, e.g. {"scope": "issue"} for budget_exceeded.
 	Metadata map[string]any
 	// Time is when the event happened; zero means "now" by the notifier's clock.
@@ -77,6 +79,7 @@ var eventTitles = map[string]string{
 	"rework_pushed":                "Rework pushed",
 	"ci_failed":                    "CI failed",
 	"ci_escalated":                 "CI escalated",
+	"awaiting_input":               "Awaiting input",
 	EventRunStuck:                  "Run stuck",
 	EventDependencyPendingApproval: "Dependency pending approval",
 }
@@ -91,6 +94,7 @@ var eventColors = map[string]string{
 	EventRunStuck:                  "#d9534f",
 	"awaiting_review":              "#f0ad4e",
 	"reviewer_commented":           "#f0ad4e",
+	"awaiting_input":               "#f0ad4e",
 	EventDependencyPendingApproval: "#f0ad4e",
 }
 

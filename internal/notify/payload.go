@@ -85,6 +85,7 @@ func webhookPayload(e Event, at time.Time, redactTitles bool, s sanitizer) map[s
 	put("transcript_url", e.TranscriptURL)
 	put("state", e.State)
 	put("reason", e.Reason)
+	put("question", e.Question)
 	put("run_id", e.RunID)
 	put("session_id", e.SessionID)
 	if !redactTitles {
@@ -135,6 +136,7 @@ func slackPayload(e Event, at time.Time, redactTitles bool, s sanitizer) map[str
 	field("Transcript", e.TranscriptURL)
 	field("State", e.State)
 	field("Reason", e.Reason)
+	field("Question", e.Question)
 	blocks := []map[string]any{
 		{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": headline}},
 	}

@@ -52,6 +52,9 @@ type AgentRequest struct {
 	// Env is added to the agent's environment (SYMPHONY_VERIFICATION_PORT when verification
 	// is on).
 	Env []string
+	// Resume is the conversation the session continues: the one the agent kept when
+	// it asked the question a human has now answered. Nil starts a new one.
+	Resume *agent.KeptThread
 	// Events must receive every session event. It waits only while the audit queue is full,
 	// which slows the session's event intake to the pace of the disk.
 	Events agent.EventSink
@@ -158,6 +161,10 @@ type Deps struct {
 	// Redact scrubs secrets from agent messages kept in transcripts. Nil keeps them as they
 	// are (the agent adapters already redact what they know).
 	Redact func(string) string
+	// ThreadsDir is where a session that asked a human a question keeps its conversation
+	// (agent.ThreadKeeper), one directory per run, for the attempt after the reply to
+	// continue. Empty keeps none: that attempt starts a new conversation.
+	ThreadsDir string
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger

@@ -115,8 +115,9 @@ func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.Pull
 	}
 	o.auditRun(is, e.runID, audit.EventRunStarted, details)
 	o.d.Observer.OnDispatch(is.RepoKey)
-	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], knownCostUSD: o.issueCostUSD[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID]}
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], knownCostUSD: o.issueCostUSD[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID], resume: o.threads[is.ID]}
 	delete(o.answers, is.ID)
+	delete(o.threads, is.ID)
 	o.workers.Add(1)
 	go func() {
 		defer o.workers.Done()

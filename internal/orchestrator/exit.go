@@ -103,6 +103,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		return
 	}
 	delete(o.running, m.issueID)
+	defer o.dropUnusedKept(m.issueID, m.res.Kept)
 	now := o.clock.Now()
 	is := e.issue
 	if m.res.Issue.State != "" && e.stopReason == "" {
@@ -137,14 +138,14 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.release(is.ID, is.RepoKey)
 		delete(o.completed, is.ID)
 		delete(o.watching, is.ID)
-		o.awaitInput(is, *m.res.Asked, now)
+		o.awaitInput(is, e, *m.res.Asked, m.res.Kept, now)
 	case reason == "" && agent.CodeOf(err) == agent.CodeTurnInputRequired:
 		status = store.StatusAwaitingInput
 		log.Info("the agent asked for user input; posting its question and waiting for a human's answer")
 		o.release(is.ID, is.RepoKey)
 		question := agent.MessageOf(err)
 		o.askOnBehalf(is, question)
-		o.awaitInput(is, agent.HumanQuestion{Text: question, FromState: is.State}, now)
+		o.awaitInput(is, e, agent.HumanQuestion{Text: question, FromState: is.State}, m.res.Kept, now)
 	case err == nil && !o.s.isActive(is.State):
 		// The issue left its active states during the attempt (the agent handed it off), so
 		// there is nothing to continue; it is watched like any other inactive issue.

@@ -56,6 +56,10 @@ type harnessConfig struct {
 	gate func(h *harness) *gate.Gate
 	// review builds the pre-push reviewer; nil runs none.
 	review func(h *harness) *PrePushReview
+	// threadsDir is Deps.ThreadsDir; wrapAgent, when set, wraps each scripted session (to
+	// give it a runtime's optional abilities) and sees the request that built it.
+	threadsDir string
+	wrapAgent  func(r AgentRequest, s agent.Session) agent.Session
 }
 
 type option func(*harnessConfig)
@@ -185,8 +189,13 @@ func (h *harness) deps() Deps {
 		Settings: s, Tracker: h.tracker, Workspaces: h.ws, Store: h.store, Audit: h.audit,
 		Prompts: &PromptBuilder{Builder: builder, Agent: ag, Templates: templates},
 		NewAgent: func(r AgentRequest) (agent.Session, error) {
-			return h.agents.New(r.Issue.Identifier, r.Workspace.Path, r.Events), nil
+			s := agent.Session(h.agents.New(r.Issue.Identifier, r.Workspace.Path, r.Events))
+			if h.cfg.wrapAgent != nil {
+				s = h.cfg.wrapAgent(r, s)
+			}
+			return s, nil
 		},
+		ThreadsDir: h.cfg.threadsDir,
 		RunContext: h.cfg.runContext,
 		Preflight:  h.cfg.preflight,
 		OwnComment: h.cfg.ownComment,

@@ -62,15 +62,23 @@ type replyFound struct {
 	replies []issue.Comment
 }
 
-// awaitInput parks the issue until a human replies, and records the wait.
-func (o *Orchestrator) awaitInput(is issue.Issue, q agent.HumanQuestion, now time.Time) {
+// awaitInput parks the issue until a human replies, records the wait and notifies
+// awaiting_input once per question (a wait restored after a restart is not a new question).
+func (o *Orchestrator) awaitInput(is issue.Issue, e *runEntry, q agent.HumanQuestion, kept *agent.KeptThread, now time.Time) {
 	sq := store.Question{Text: q.Text, CommentID: q.CommentID, CommentAuthor: q.CommentAuthor, ReturnState: q.FromState}
+	if kept != nil {
+		sq.ThreadID, sq.ThreadDir = kept.ThreadID, kept.Dir
+	}
 	o.awaiting[is.ID] = &awaitingEntry{q: sq, row: AwaitingRow{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, Question: q.Text, AskedAt: now}}
 	h := store.Hold{IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey, Reason: "awaiting human input", Since: now, Question: &sq}
 	o.rec.post("record question", func(ctx context.Context) error { return o.d.Store.PutHold(ctx, h) })
+	ev := o.noticeEvent("awaiting_input", is, e, "waiting for a human's answer", nil)
+	ev.Question = q.Text
+	o.d.Notifier.Notify(ev)
 }
 
-// stopAwaiting forgets a wait, in memory and in the store.
+// stopAwaiting forgets a wait, in memory and in the store. A kept conversation no attempt
+// will continue is removed, off the loop.
 func (o *Orchestrator) stopAwaiting(id string) {
 	a, ok := o.awaiting[id]
 	if !ok {
@@ -78,6 +86,17 @@ func (o *Orchestrator) stopAwaiting(id string) {
 	}
 	delete(o.awaiting, id)
 	o.unholdRecord(a.row.RepoKey, id)
+	if kept := keptThreadOf(a.q); kept != nil && (o.threads[id] == nil || o.threads[id].Dir != kept.Dir) {
+		o.removeKeptOffLoop(*kept)
+	}
+}
+
+// keptThreadOf is the conversation kept with a question, or nil.
+func keptThreadOf(q store.Question) *agent.KeptThread {
+	if q.ThreadID == "" {
+		return nil
+	}
+	return &agent.KeptThread{ThreadID: q.ThreadID, Dir: q.ThreadDir}
 }
 
 // replyChecks lists the waiting issues a poll should read, the ones already being moved back
@@ -175,6 +194,9 @@ func (o *Orchestrator) onReplies(found map[string]replyFound) {
 		case o.s.isActive(f.state):
 			log.Info("a human replied; the issue resumes", "replies", len(f.replies))
 			o.answers[id] = &prompt.HumanAnswer{Question: a.q.Text, Replies: f.replies}
+			if kept := keptThreadOf(a.q); kept != nil {
+				o.threads[id] = kept
+			}
 			o.stopAwaiting(id)
 		case o.s.HumanInput.ResumeOnReply && strings.EqualFold(strings.TrimSpace(f.state), strings.TrimSpace(o.s.HumanInput.State)):
 			log.Info("a human replied; moving the issue back to work", "state", a.q.ReturnState)

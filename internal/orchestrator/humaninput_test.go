@@ -204,3 +204,43 @@ func TestCodexQuestionIsPostedAndTheIssueWaits(t *testing.T) {
 		t.Fatal("Codex's question was retried")
 	}
 }
+
+// Each question notifies awaiting_input once, however many polls see the issue waiting: one
+// asked through request_human_input and, after the reply, one Codex asked by itself.
+func TestEachQuestionNotifiesAwaitingInputOnce(t *testing.T) {
+	n := &recordingNotifier{}
+	h := newHarness(t, withHumanInput(false), withNotifier(n))
+	h.put(newIssue(1, "In Progress"))
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{
+		askTurn(h, "id-1", "Which port should the server use?"),
+		{Err: agent.Errorf(agent.CodeTurnInputRequired, "Which host?")},
+	}})
+	h.start()
+	h.waitStatuses("id-1", store.StatusAwaitingInput)
+	h.waitFor("the wait", func(s *Snapshot) bool { return len(s.AwaitingInput) == 1 && idle("id-1")(s) })
+	h.put(issue.Issue{ID: "id-1", Identifier: "ENG-1", Title: "Issue 1", State: "In Progress", URL: "https://tracker/ENG-1"})
+	for range 3 {
+		h.poll()
+	}
+	got := n.named("awaiting_input")
+	if len(got) != 1 {
+		t.Fatalf("%d awaiting_input events after three polls, want 1 (events %v)", len(got), n.names())
+	}
+	runs := h.runs("id-1")
+	if e := got[0]; e.IssueIdentifier != "ENG-1" || e.IssueTitle != "Issue 1" || e.Question != "Which port should the server use?" ||
+		len(runs) != 1 || e.RunID != runs[0].ID {
+		t.Errorf("event %+v does not carry the issue, its question and the run %+v", e, runs)
+	}
+
+	h.tr.AddComment("id-1", issue.Comment{Author: "dana", Body: "Use 8080."})
+	h.poll()
+	h.waitStatuses("id-1", store.StatusAwaitingInput, store.StatusAwaitingInput)
+	h.waitFor("the second wait", func(s *Snapshot) bool { return len(s.AwaitingInput) == 1 && idle("id-1")(s) })
+	for range 3 {
+		h.poll()
+	}
+	got = n.named("awaiting_input")
+	if len(got) != 2 || got[1].Question != "Which host?" {
+		t.Fatalf("awaiting_input events %+v, want one more for Codex's question", got)
+	}
+}

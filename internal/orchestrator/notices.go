@@ -24,6 +24,11 @@ func (noNotifier) Notify(notify.Event) {}
 
 // notice tells the Notifier about a moment of a run; e may be nil when no attempt is running.
 func (o *Orchestrator) notice(name string, is issue.Issue, e *runEntry, reason string, metadata map[string]any) {
+	o.d.Notifier.Notify(o.noticeEvent(name, is, e, reason, metadata))
+}
+
+// noticeEvent is the event notice sends, for callers that add event-specific fields.
+func (o *Orchestrator) noticeEvent(name string, is issue.Issue, e *runEntry, reason string, metadata map[string]any) notify.Event {
 	ev := notify.Event{Name: name, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueURL: is.URL,
 		IssueTitle: is.Title, State: is.State, Reason: reason, Metadata: metadata, Time: o.clock.Now()}
 	if len(is.PRURLs) > 0 {
@@ -39,7 +44,7 @@ func (o *Orchestrator) notice(name string, is issue.Issue, e *runEntry, reason s
 			ev.Tokens = &notify.Tokens{Input: input, Output: e.tokens.Output, Total: e.tokens.Total}
 		}
 	}
-	o.d.Notifier.Notify(ev)
+	return ev
 }
 
 // pullRequestURL finds a GitHub-style pull request link (https://host/owner/repo/pull/N) in

@@ -55,8 +55,11 @@ type Orchestrator struct {
 	held      map[string]HeldRow
 	// awaiting are issues whose agent asked a human a question; answers are the replies
 	// that end such a wait, kept until the issue's next attempt is dispatched with them.
-	awaiting    map[string]*awaitingEntry
-	answers     map[string]*prompt.HumanAnswer
+	awaiting map[string]*awaitingEntry
+	answers  map[string]*prompt.HumanAnswer
+	// threads are the kept conversations of replied-to issues, continued by their next
+	// attempt.
+	threads     map[string]*agent.KeptThread
 	conflicts   []ConflictRow
 	routeCache  map[string][]issue.Issue
 	routeNext   int
@@ -160,7 +163,7 @@ func New(deps Deps) (*Orchestrator, error) {
 		inbox: make(chan loopMessage, inboxSize), done: make(chan struct{}),
 		running: map[string]*runEntry{}, claimed: map[string]bool{}, retries: map[string]*retryEntry{}, queued: map[string]*queuedEntry{},
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
-		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{},
+		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{}, threads: map[string]*agent.KeptThread{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{}, issueCostUSD: map[string]float64{},
 	}
 	o.initGate()

@@ -69,6 +69,7 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 		}
 		o.held[h.IssueID] = HeldRow{IssueID: h.IssueID, Identifier: h.Identifier, RepoKey: h.RepoKey, Reason: h.Reason}
 	}
+	o.sweepKeptThreads()
 	if err := o.restoreBudgetHolds(ctx); err != nil {
 		return err
 	}

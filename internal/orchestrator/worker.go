@@ -37,6 +37,8 @@ type attemptJob struct {
 	// answer is the human reply that ended the issue's wait for input; its first prompt
 	// carries it.
 	answer *prompt.HumanAnswer
+	// resume is the conversation the agent kept when it asked; the session continues it.
+	resume *agent.KeptThread
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -55,6 +57,9 @@ type attemptResult struct {
 	ToolCalls, ToolFailures int
 	// Asked is the question the agent asked a human; the attempt ended to wait for the reply.
 	Asked *agent.HumanQuestion
+	// Kept is the conversation the session kept for the attempt after the reply, when it
+	// asked a question and its runtime can keep one.
+	Kept *agent.KeptThread
 	// ReviewerTokens is the part of the attempt's tokens the pre-push reviewer used.
 	ReviewerTokens int64
 }
@@ -168,13 +173,15 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer sink.flushSummary()
 	defer sink.flushUsage()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt,
-		Env: envList(hookEnv), Events: sink.observe})
+		Env: envList(hookEnv), Events: sink.observe, Resume: job.resume})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
 		return res
 	}
 	defer w.stopSession(session, log)
-	if err := session.Start(ctx); err != nil {
+	err = session.Start(ctx)
+	w.noteResume(job, session, err, log)
+	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session startup: %w", err))
 		return res
 	}
@@ -197,6 +204,9 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		res.ToolCalls, res.ToolFailures = sink.toolCounts()
 		res.CostUSD = sink.attemptCost()
 		res.Asked = sink.question()
+		if res.Asked != nil || agent.CodeOf(res.Err) == agent.CodeTurnInputRequired {
+			res.Kept = w.keepThread(job, session, log)
+		}
 	}()
 
 	var attemptNo *int

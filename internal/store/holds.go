@@ -34,6 +34,10 @@ type Question struct {
 	// ReturnState is the state the issue was in when it asked, which a reply moves it back to
 	// when agent.human_input.resume_on_reply is on.
 	ReturnState string `json:"return_state,omitempty"`
+	// ThreadID and ThreadDir are the conversation the asking session kept (agent.KeptThread),
+	// which the attempt after the reply continues; empty when none was kept.
+	ThreadID  string `json:"thread_id,omitempty"`
+	ThreadDir string `json:"thread_dir,omitempty"`
 }
 
 func holdKey(repoKey, issueID string) string { return repoKey + "\x00" + issueID }

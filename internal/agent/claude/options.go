@@ -49,6 +49,10 @@ type Options struct {
 	// Resume continues the previous turn's Claude session (--resume) on later turns instead of
 	// starting a fresh conversation each turn (agent.claude.resume).
 	Resume bool
+	// ResumeSession is a Claude session an earlier Session kept (KeepThread): the first turn
+	// continues it with --resume when its transcript is still there, and otherwise starts a
+	// new conversation (ResumeErr says why).
+	ResumeSession string
 	// HeldFiles (the workspace lock) stay open in each turn's supervisor until the turn's
 	// process tree is gone.
 	HeldFiles []*os.File

@@ -108,6 +108,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 		TurnTimeout:    time.Duration(timeouts.TurnMs) * time.Millisecond,
 		CommandTimeout: commandTimeout(timeouts.CommandMs),
 		Resume:         cfg.Agent.Claude.Resume,
+		ResumeSession:  resumeSession(req.Resume),
 		HeldFiles:      req.HeldFiles,
 		Events:         req.Events,
 		Logger:         req.Logger,
@@ -159,4 +160,12 @@ func (s *ownedSession) closeMCP() error {
 		return fmt.Errorf("stop the session's mcp server: %w", err)
 	}
 	return nil
+}
+
+// resumeSession is the Claude session id of a kept conversation, or "".
+func resumeSession(kept *agent.KeptThread) string {
+	if kept == nil {
+		return ""
+	}
+	return kept.ThreadID
 }

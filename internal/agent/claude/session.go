@@ -30,6 +30,8 @@ type Session struct {
 	usage       agent.TokenUsage
 	lastSession string
 	turns       int
+	// resumeErr is why Start could not continue opts.ResumeSession; written by Start only.
+	resumeErr error
 
 	mu      sync.Mutex
 	proc    *jsonl.Process // the running turn's process, nil between turns
@@ -54,6 +56,13 @@ func (s *Session) Start(context.Context) error {
 	}
 	if s.dir, err = newPrivateDir(s.opts.TempRoot, ws); err != nil {
 		return err
+	}
+	if id := s.opts.ResumeSession; id != "" {
+		if s.resumeErr = findTranscript(s.opts.Env, id); s.resumeErr == nil {
+			s.lastSession = id
+		} else {
+			s.opts.Logger.Warn("the claude session to resume is gone; starting a new one", "session_id", id, "error", s.resumeErr.Error())
+		}
 	}
 	if err := writeJSON(s.dir.settings(), s.opts.Settings); err != nil {
 		s.removeDir()
@@ -131,7 +140,7 @@ func (s *Session) argv() []string {
 	if !slices.Contains(args, "--verbose") {
 		args = append(args, "--verbose")
 	}
-	if s.opts.Resume && s.lastSession != "" {
+	if s.lastSession != "" && (s.opts.Resume || s.turns == 1) {
 		args = append(args, "--resume", s.lastSession)
 	}
 	return args

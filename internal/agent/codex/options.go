@@ -125,6 +125,9 @@ type Options struct {
 
 	Kind  Kind
 	Tools agent.ToolRegistry
+	// Resume is a thread an earlier session kept (Session.KeepThread); Start continues it
+	// with thread/resume, or starts a new thread when that fails (Session.ResumeErr).
+	Resume *agent.KeptThread
 
 	// ReadTimeout bounds every request/response exchange (agent.timeouts.read_ms).
 	ReadTimeout time.Duration

@@ -118,6 +118,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 		TurnTimeout:              time.Duration(cfg.Agent.Timeouts.TurnMs) * time.Millisecond,
 		MaxIdenticalToolFailures: identicalFailures(cfg.Agent.Limits.MaxConsecutiveIdenticalToolFailures),
 		Tools:                    req.Tools,
+		Resume:                   req.Resume,
 		Events:                   req.Events,
 		HeldFiles:                req.HeldFiles,
 		Logger:                   req.Logger,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,6 +28,9 @@ type Session struct {
 	workspace string
 	dirs      privateDirs
 	gitRoots  []string
+	// resumeErr is why Start began a new thread instead of continuing opts.Resume; it is
+	// written by Start and read after it.
+	resumeErr error
 
 	proc   *jsonl.Process
 	stream *jsonl.Stream[jsonl.Frame]
@@ -233,14 +237,11 @@ func (s *Session) handshake(ctx context.Context) error {
 	} else {
 		threadParams["sandbox"] = s.opts.ThreadSandbox
 	}
-	if tools := s.dynamicTools(); len(tools) > 0 {
-		threadParams["dynamicTools"] = tools
-	}
 	if s.opts.DeveloperInstructions != "" {
 		threadParams["developerInstructions"] = s.opts.DeveloperInstructions
 	}
-	var started threadStartResult
-	if err := s.call(ctx, "thread/start", threadParams, &started); err != nil {
+	started, err := s.startThread(ctx, threadParams)
+	if err != nil {
 		return err
 	}
 	if started.Thread.ID == "" {
@@ -253,6 +254,29 @@ func (s *Session) handshake(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// startThread continues opts.Resume when there is one, and otherwise, or when that fails,
+// starts a new thread with the session's dynamic tools.
+func (s *Session) startThread(ctx context.Context, params map[string]any) (threadStartResult, error) {
+	if kept := s.opts.Resume; kept != nil {
+		resumed, err := s.resumeThread(ctx, *kept, maps.Clone(params))
+		if err == nil {
+			s.opts.Logger.Info("codex thread resumed", "thread_id", kept.ThreadID)
+			return resumed, nil
+		}
+		if ctx.Err() != nil {
+			return resumed, err
+		}
+		s.resumeErr = err
+		s.opts.Logger.Warn("resuming the codex thread failed; starting a new one", "thread_id", kept.ThreadID, "error", err.Error())
+	}
+	if tools := s.dynamicTools(); len(tools) > 0 {
+		params["dynamicTools"] = tools
+	}
+	var started threadStartResult
+	err := s.call(ctx, "thread/start", params, &started)
+	return started, err
 }
 
 // threadName is "<identifier>: <title>" on one line, redacted like every other tracker text:
