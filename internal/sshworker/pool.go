@@ -16,6 +16,12 @@ const (
 // for a slot and never falls back to running locally.
 var ErrNoWorkerCapacity = errors.New(CodeNoWorkerCapacity + ": no healthy worker host has a free slot")
 
+// ErrWorkerHostUnavailable marks an error as the worker host's fault (ssh could not connect,
+// or the remote side failed before the agent's handshake), not the issue's. Remote workspace
+// and session code wraps it (or reports an agent error with CodeWorkerHostUnavailable) so the
+// scheduler takes the host out of service instead of charging the attempt.
+var ErrWorkerHostUnavailable = errors.New(CodeWorkerHostUnavailable)
+
 // HealthPolicy decides when a host leaves service and how often a down host is probed.
 type HealthPolicy struct {
 	FailuresBeforeDown int           // consecutive failed connection checks that mark a host down
