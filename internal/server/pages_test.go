@@ -114,6 +114,20 @@ func TestDashboardShowsEveryList(t *testing.T) {
 		`aria-label="Tokens per hour, last 24 hours`, `aria-label="Run outcomes per day, last 7 days: 1 succeeded, 1 failed, 0 halted"`)
 }
 
+// TestDashboardShowsWorkerHosts: the hosts table lists each SSH worker host's load and
+// health, with an unhealthy host's down time, error and next probe; a running row names its
+// host.
+func TestDashboardShowsWorkerHosts(t *testing.T) {
+	env := newTestEnv(t)
+	body := getPage(t, env, "/", 200)
+	hosts := section(t, body, "worker-hosts")
+	mustContain(t, "hosts table", hosts, "Worker hosts <span class=\"count\">2</span>",
+		`<tr data-host="build-1.internal"><td>build-1.internal</td><td>healthy</td><td class="num">1 / 2</td>`,
+		`<tr data-host="build-2.internal:2222"><td>build-2.internal:2222</td><td><span class="badge">unhealthy</span> <span class="muted">1m 30s</span></td><td class="num">0 / 2</td>`,
+		"Connection refused", `datetime="2026-12-06T12:00:30Z"`, "in 30s")
+	mustContain(t, "ENG-1 row", row(t, section(t, body, "running"), "ENG-1"), `<span class="muted">on build-1.internal</span>`)
+}
+
 func TestDashboardNamesEveryBlocker(t *testing.T) {
 	env := newTestEnv(t)
 	env.orch.publish(func(s *orchestrator.Snapshot) {
