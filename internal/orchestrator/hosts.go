@@ -51,23 +51,46 @@ type workerHosts struct {
 }
 
 func newWorkerHosts(s Settings) (workerHosts, error) {
+	pool, err := hostPool(s)
+	if err != nil {
+		return workerHosts{}, err
+	}
 	ctx, stop := context.WithCancel(context.Background())
-	h := workerHosts{last: map[string]string{}, probing: map[string]bool{}, probeCtx: ctx, probeStop: stop}
+	return workerHosts{pool: pool, last: map[string]string{}, probing: map[string]bool{}, probeCtx: ctx, probeStop: stop}, nil
+}
+
+// hostPool is the pool of the configured worker hosts, or nil without any.
+func hostPool(s Settings) (*sshworker.Pool, error) {
 	if len(s.WorkerHosts) == 0 {
-		return h, nil
+		return nil, nil
 	}
 	hosts, errs := sshworker.ParseHosts(s.WorkerHosts)
 	if len(errs) > 0 {
-		stop()
-		return h, fmt.Errorf("workers.ssh_hosts[%d]: %w", errs[0].Index, errs[0].Err)
+		return nil, fmt.Errorf("workers.ssh_hosts[%d]: %w", errs[0].Index, errs[0].Err)
 	}
-	pool, err := sshworker.NewPool(hosts, s.MaxAgentsPerHost, hostHealthPolicy)
+	return sshworker.NewPool(hosts, s.MaxAgentsPerHost, hostHealthPolicy)
+}
+
+// oneShotHost picks the host of the next attempt of a one-shot command (symphony run, symphony
+// pr), which runs one attempt at a time and never probes: the previous attempt's host while no
+// connection to it failed, else the first host still in service; "" without worker hosts.
+func oneShotHost(pool *sshworker.Pool, previous string) (string, error) {
+	if pool == nil {
+		return "", nil
+	}
+	h, err := pool.Pick(previous)
 	if err != nil {
-		stop()
-		return h, err
+		return "", err
 	}
-	h.pool = pool
-	return h, nil
+	return h.String(), nil
+}
+
+// noteOneShotFailure takes a host out of service for the rest of a one-shot command when its
+// attempt could not reach it, so the next attempt goes to another host.
+func noteOneShotFailure(pool *sshworker.Pool, host string, now time.Time, err error) {
+	if pool != nil && host != "" && hostUnavailable(err) {
+		_, _, _ = pool.RecordCheck(host, now, err)
+	}
 }
 
 // takeHost picks the host of issueID's next attempt and takes a slot there: the host of its

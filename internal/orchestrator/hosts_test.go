@@ -382,3 +382,59 @@ func TestHostsNeedTheirDeps(t *testing.T) {
 		})
 	}
 }
+
+// TestRunOnceMovesToAnotherHostAfterAHostFailure: `symphony run` with worker hosts runs on
+// a host, never on this machine, and an attempt that lost its host is retried on the next one.
+func TestRunOnceMovesToAnotherHostAfterAHostFailure(t *testing.T) {
+	h := newHarness(t, withHosts(1, "alpha", "beta"))
+	h.put(newIssue(1, "Todo"))
+	h.agents.Script("ENG-1", agenttest.Script{Turns: []agenttest.Turn{
+		{Err: agent.Errorf(agent.Code(sshworker.CodeWorkerHostUnavailable), "ssh exited 255: Connection reset")},
+		{},
+	}})
+	res, err := h.runOnce("ENG-1", RunOptions{MaxRetries: 2}, h.cfg.settings.failureBackoff(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeSuccess || res.Attempts != 2 {
+		t.Fatalf("outcome %s after %d attempts (%v), want success after 2", res.Outcome, res.Attempts, res.Err)
+	}
+	if got := h.hosts.sessionsOn("ENG-1"); !slices.Equal(got, []string{"alpha", "beta"}) {
+		t.Errorf("sessions ran on %v, want alpha then beta", got)
+	}
+	runs := h.runs("id-1")
+	if len(runs) != 2 || runs[0].WorkerHost != "beta" || runs[1].WorkerHost != "alpha" {
+		t.Fatalf("run records %+v, want alpha then beta", runs)
+	}
+	if exists(h.workspacePath("app", "ENG-1")) || !h.hosts.workspaceOn("beta", "ENG-1") {
+		t.Error("the workspace is not on the hosts only")
+	}
+}
+
+// TestHostsIssueWaitsForItsOnlyHostToComeBack: with its only host out of service the issue
+// waits with no_worker_capacity instead of running here, and runs there on the same attempt
+// once a probe reaches the host.
+func TestHostsIssueWaitsForItsOnlyHostToComeBack(t *testing.T) {
+	h := newHarness(t, withHosts(1, "alpha"))
+	h.hosts.setDown("alpha", true)
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	h.put(newIssue(1, "Todo"))
+	h.agents.Script("ENG-1", scriptWait(gate))
+	h.start()
+	s := h.waitFor("the issue to wait for a host", func(s *Snapshot) bool {
+		return len(s.Queued) == 1 && s.Queued[0].Reason == sshworker.CodeNoWorkerCapacity && !hostRow(s, "alpha").Healthy
+	})
+	if q := s.Queued[0]; q.IssueID != "id-1" || q.Attempt != 0 {
+		t.Fatalf("queued %+v, want ENG-1 at attempt 0", q)
+	}
+	h.hosts.setDown("alpha", false)
+	h.advance(hostHealthPolicy.FirstProbeAfter)
+	s = h.waitFor("ENG-1 back on alpha", runningOn("id-1", "alpha"))
+	if r, _ := s.Find("id-1"); r.Attempt != 0 {
+		t.Errorf("attempt %d after waiting for the host, want 0", r.Attempt)
+	}
+	if exists(h.workspacePath("app", "ENG-1")) {
+		t.Error("a workspace was made on this machine")
+	}
+}
