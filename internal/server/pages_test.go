@@ -195,7 +195,7 @@ func TestIssuePage(t *testing.T) {
 	env := newTestEnv(t)
 	body := getPage(t, env, "/issues/ENG-1", 200)
 	mustContain(t, "status", section(t, body, "issue-status"), `<dd class="issue-status">running</dd>`, "In Progress, turn 3, running 13m 0s",
-		"thread-1-turn-3", "pid 4242", `<code class="workspace">/srv/symphony/workspaces/web/ENG-1</code>`,
+		"thread-1-turn-3", "pid 4242", `<code class="workspace">/srv/symphony/workspaces/web/ENG-1</code>`, `<code class="worker-host">build-1.internal</code>`,
 		`<a class="pr" href="https://github.com/acme/web/pull/31"`, `data-action="stop" data-issue="ENG-1"`)
 	transcript := section(t, body, "transcript")
 	mustContain(t, "transcript", transcript, "session_started", "tool_call_completed", "linear_comment", "running go test ./...")
@@ -214,9 +214,10 @@ func TestIssuePage(t *testing.T) {
 	}
 
 	env.runs.runs = append(env.runs.runs, store.Run{ID: "run-1", IssueID: "id-19", IssueIdentifier: "ENG-19", IssueTitle: "Old work",
-		Status: store.StatusSuccess, StartedAt: epoch.Add(-48 * time.Hour), PRURL: "https://github.com/acme/web/pull/9"})
+		Status: store.StatusSuccess, StartedAt: epoch.Add(-48 * time.Hour), PRURL: "https://github.com/acme/web/pull/9", WorkerHost: "build-2.internal:2222"})
 	past := getPage(t, env, "/issues/ENG-19", 200)
-	mustContain(t, "stored-only issue", past, "not held by the service now", "Old work", `href="https://github.com/acme/web/pull/9"`, `data-run="run-1"`)
+	mustContain(t, "stored-only issue", past, "not held by the service now", "Old work", `href="https://github.com/acme/web/pull/9"`, `data-run="run-1"`,
+		`<code class="worker-host">build-2.internal:2222</code>`)
 
 	missing := getPage(t, env, "/issues/ENG-404", 404)
 	mustContain(t, "missing issue", missing, "Symphony has no record of issue ENG-404")
