@@ -136,6 +136,13 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.onPRExit(e, is, reason, errText, now, m.res, log)
 		return
 	}
+	freeFailover := e.host != "" && reason == "" && hostUnavailable(err) && !m.res.TurnStarted &&
+		o.hosts.failovers[is.ID] < maxFreeFailovers
+	if freeFailover {
+		o.hosts.failovers[is.ID]++
+	} else {
+		delete(o.hosts.failovers, is.ID)
+	}
 	switch {
 	case m.res.Asked != nil && (err == nil || reason == StopInactive):
 		// The agent asked a human and ended its turn (moving the issue to the waiting state
@@ -202,7 +209,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.notice(notify.EventRunStuck, is, e, brief(errText), map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
-	case e.host != "" && hostUnavailable(err) && !m.res.TurnStarted:
+	case freeFailover:
 		// The host failed before any turn began, so nothing happened in the workspace: the
 		// issue moves to another healthy host at once, on the same attempt.
 		status = store.StatusFailure

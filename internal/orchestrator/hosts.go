@@ -17,6 +17,12 @@ var hostHealthPolicy = sshworker.HealthPolicy{FailuresBeforeDown: 1, FirstProbeA
 // probeTimeout bounds one health probe of a host out of service.
 const probeTimeout = 30 * time.Second
 
+// maxFreeFailovers bounds how many times in a row an issue moves to another host without using
+// up an attempt. A host that answers its probe yet fails every agent before the handshake
+// (codex missing there, a broken login shell) would otherwise bounce the issue forever; past
+// the bound the failure counts as the attempt's and the retry back-off applies.
+const maxFreeFailovers = 3
+
 // HostRow is one worker host's health and load, for status views and metrics.
 type HostRow struct {
 	// Host is the host's workers.ssh_hosts key.
@@ -48,6 +54,8 @@ type workerHosts struct {
 	// noCapacity says the last fillSlots left an issue waiting because no healthy host had a
 	// free slot.
 	noCapacity bool
+	// failovers counts each issue's moves to another host in a row that used up no attempt.
+	failovers map[string]int
 }
 
 func newWorkerHosts(s Settings) (workerHosts, error) {
@@ -56,7 +64,8 @@ func newWorkerHosts(s Settings) (workerHosts, error) {
 		return workerHosts{}, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return workerHosts{pool: pool, last: map[string]string{}, probing: map[string]bool{}, probeCtx: ctx, probeStop: stop}, nil
+	return workerHosts{pool: pool, last: map[string]string{}, probing: map[string]bool{}, probeCtx: ctx, probeStop: stop,
+		failovers: map[string]int{}}, nil
 }
 
 // hostPool is the pool of the configured worker hosts, or nil without any.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/agenttest"
@@ -436,5 +437,30 @@ func TestHostsIssueWaitsForItsOnlyHostToComeBack(t *testing.T) {
 	}
 	if exists(h.workspacePath("app", "ENG-1")) {
 		t.Error("a workspace was made on this machine")
+	}
+}
+
+// TestHostsFreeFailoversAreBounded: a host that answers its probes but fails every agent
+// before the handshake moves the issue at most maxFreeFailovers times without using up an
+// attempt; the next failure is the attempt's and the retry back-off applies.
+func TestHostsFreeFailoversAreBounded(t *testing.T) {
+	h := newHarness(t, withHosts(1, "alpha"))
+	h.hosts.setDown("alpha", true)
+	h.put(newIssue(1, "Todo"))
+	h.start()
+	for n := 1; n <= maxFreeFailovers; n++ {
+		failedAt := epoch.Add(time.Duration(n-1) * hostHealthPolicy.FirstProbeAfter)
+		h.waitFor(fmt.Sprintf("failover %d to wait for alpha", n), func(s *Snapshot) bool {
+			alpha := hostRow(s, "alpha")
+			return len(s.Queued) == 1 && s.Queued[0].Attempt == 0 && !alpha.Healthy && alpha.DownSince.Equal(failedAt)
+		})
+		h.advance(hostHealthPolicy.FirstProbeAfter)
+	}
+	s := h.waitFor("the next failure to use up the attempt", retrying("id-1", 1))
+	if len(s.Queued) != 0 {
+		t.Errorf("queued %+v besides the retry", s.Queued)
+	}
+	if got := h.hosts.sessionsOn("ENG-1"); len(got) != maxFreeFailovers+1 {
+		t.Errorf("%d sessions, want %d", len(got), maxFreeFailovers+1)
 	}
 }
