@@ -131,13 +131,43 @@ func renderStatus(w io.Writer, st server.State) {
 			if r.LastMessage != "" {
 				last += ": " + oneLine(r.LastMessage, 60)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.IssueIdentifier, r.State, r.TurnCount, age(now.Sub(r.StartedAt)),
+			issue := r.IssueIdentifier
+			if r.WorkerHost != "" {
+				issue += " on " + r.WorkerHost
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\t%s\n", issue, r.State, r.TurnCount, age(now.Sub(r.StartedAt)),
 				tui.Thousands(r.Tokens.TotalTokens), server.FormatUSD(r.CostUSD), last)
 		}
 	})
 	section("Queued", len(st.Queued), func(tw *tabwriter.Writer) {
 		for _, q := range st.Queued {
-			fmt.Fprintf(tw, "  %s\t%s\tattempt %d\n", q.IssueIdentifier, q.State, q.Attempt)
+			wait := ""
+			if q.WaitReason != "" {
+				wait = "\twaiting: " + q.WaitReason
+			}
+			fmt.Fprintf(tw, "  %s\t%s\tattempt %d%s\n", q.IssueIdentifier, q.State, q.Attempt, wait)
+		}
+	})
+	section("Worker hosts", len(st.WorkerHosts), func(tw *tabwriter.Writer) {
+		for _, h := range st.WorkerHosts {
+			load := fmt.Sprintf("%d running", h.Running)
+			if h.Capacity > 0 {
+				load = fmt.Sprintf("%d/%d running", h.Running, h.Capacity)
+			}
+			health := "healthy"
+			if !h.Healthy {
+				health = "UNHEALTHY"
+				if h.DownSince != nil {
+					health += " for " + age(now.Sub(*h.DownSince))
+				}
+				if h.NextProbeAt != nil {
+					health += ", next probe in " + age(h.NextProbeAt.Sub(now))
+				}
+				if h.LastError != "" {
+					health += ": " + oneLine(h.LastError, 80)
+				}
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", h.Host, load, health)
 		}
 	})
 	section("Retry queue", len(st.Retrying), func(tw *tabwriter.Writer) {

@@ -64,6 +64,39 @@ func TestStatusViewShowsEverySection(t *testing.T) {
 	}
 }
 
+// TestStatusViewShowsWorkerHosts: the host of each running issue, why a queued issue waits,
+// and each worker host's load and health, with how long an unhealthy one has been down and
+// when it is probed next.
+func TestStatusViewShowsWorkerHosts(t *testing.T) {
+	at := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	down, probe := at.Add(-90*time.Second), at.Add(20*time.Second)
+	st := server.State{
+		GeneratedAt: at, MaxAgents: 4, Counts: server.Counts{Running: 1, Queued: 1},
+		Running: []server.RunningJSON{{IssueIdentifier: "ENG-1", WorkerHost: "beta:2222", State: "In Progress", StartedAt: at}},
+		Queued:  []server.QueuedJSON{{IssueIdentifier: "ENG-5", State: "Todo", WaitReason: "no_worker_capacity"}},
+		WorkerHosts: []server.HostJSON{
+			{Host: "alpha", Running: 0, Capacity: 1, LastError: "ssh: connect to host alpha port 22: Connection refused", DownSince: &down, NextProbeAt: &probe},
+			{Host: "beta:2222", Healthy: true, Running: 1, Capacity: 1},
+		},
+		DispatchState: server.DispatchState{Blockers: []server.BlockerJSON{{Kind: "no_worker_capacity", Message: "no healthy worker host has a free slot (workers.ssh_hosts)"}}},
+	}
+	var b strings.Builder
+	renderStatus(&b, st)
+	view := b.String()
+	for _, want := range []string{
+		"Dispatch: held: no healthy worker host has a free slot (workers.ssh_hosts)\n",
+		"ENG-1 on beta:2222  In Progress",
+		"ENG-5  Todo  attempt 0  waiting: no_worker_capacity",
+		"Worker hosts (2)",
+		"alpha      0/1 running  UNHEALTHY for 1m30s, next probe in 20s: ssh: connect to host alpha port 22: Connection refused",
+		"beta:2222  1/1 running  healthy",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("status view lacks %q:\n%s", want, view)
+		}
+	}
+}
+
 func TestStatusRefusesJSONWithWatch(t *testing.T) {
 	code, _, stderr := runCLI(t, "status", "--json", "--watch", "--state-root", t.TempDir())
 	if code != ExitUsage || !strings.Contains(stderr, "--json and --watch") {

@@ -41,6 +41,8 @@ func busySnapshot() *orchestrator.Snapshot {
 		DailyTokens:  700,
 		TokensPerDay: 1000, TokensPerIssue: 300,
 		LastPollAt: lastPoll,
+		Hosts: []orchestrator.HostRow{{Host: "alpha", Healthy: true, Running: 2, Capacity: 2},
+			{Host: "[::1]:2222", LastError: "ssh: connect to host ::1 port 2222: Connection refused"}},
 	}
 }
 

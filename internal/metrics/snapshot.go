@@ -41,6 +41,10 @@ var (
 		"Candidates the issue gate skipped until their content or comments change.", nil, nil)
 	storeQueueDesc = prometheus.NewDesc("symphony_store_queue_depth",
 		"Run store writes queued by the scheduler and not yet performed.", nil, nil)
+	hostHealthyDesc = prometheus.NewDesc("symphony_worker_host_healthy",
+		"1 while the SSH worker host is in service, 0 while it is out of service after a failed connection; absent without worker hosts.", []string{"host"}, nil)
+	hostRunningDesc = prometheus.NewDesc("symphony_worker_host_running_agents",
+		"Agents running on the SSH worker host; absent without worker hosts.", []string{"host"}, nil)
 )
 
 // Kinds of symphony_retrying_issues.
@@ -55,7 +59,7 @@ type snapshotCollector struct{ m *Metrics }
 func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{runningDesc, queuedDesc, retryingDesc, watchingDesc, heldDesc, conflictingDesc,
 		pausedDesc, blockedDesc, slotsDesc, dailyTokensDesc, dailyBudgetDesc, dailyRemainingDesc, issueBudgetDesc,
-		lastPollDesc, auditQueueDesc, storeQueueDesc, awaitingDesc, skippedDesc} {
+		lastPollDesc, auditQueueDesc, storeQueueDesc, awaitingDesc, skippedDesc, hostHealthyDesc, hostRunningDesc} {
 		ch <- d
 	}
 }
@@ -102,6 +106,10 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if !s.LastPollAt.IsZero() {
 		gauge(ch, lastPollDesc, float64(s.LastPollAt.UnixNano())/1e9)
+	}
+	for _, h := range s.Hosts {
+		gauge(ch, hostHealthyDesc, flag(h.Healthy), h.Host)
+		gauge(ch, hostRunningDesc, float64(h.Running), h.Host)
 	}
 }
 

@@ -165,6 +165,15 @@ type Deps struct {
 	// (agent.ThreadKeeper), one directory per run, for the attempt after the reply to
 	// continue. Empty keeps none: that attempt starts a new conversation.
 	ThreadsDir string
+	// HostWorkspaces gives the workspaces of one worker host (keyed as AgentRequest.Host).
+	// With Settings.WorkerHosts every workspace call of an attempt, and the removal of its
+	// workspace, goes to its host's; it must be safe for concurrent use. Required when
+	// worker hosts are configured; nil otherwise.
+	HostWorkspaces func(host string) (Workspaces, error)
+	// ProbeHost checks that a worker host taken out of service accepts connections again
+	// (`ssh host true`); it must end by ctx's deadline. Required when worker hosts are
+	// configured.
+	ProbeHost func(ctx context.Context, host string) error
 	// Clock defaults to the system clock; Logger defaults to discarding.
 	Clock  Clock
 	Logger *slog.Logger
@@ -189,6 +198,12 @@ func (d Deps) check() (Deps, error) {
 	}
 	if d.Audit == nil {
 		missing = append(missing, errors.New("Deps.Audit is nil"))
+	}
+	if len(d.Settings.WorkerHosts) > 0 && d.HostWorkspaces == nil {
+		missing = append(missing, errors.New("Deps.HostWorkspaces is nil but worker hosts are configured"))
+	}
+	if len(d.Settings.WorkerHosts) > 0 && d.ProbeHost == nil {
+		missing = append(missing, errors.New("Deps.ProbeHost is nil but worker hosts are configured"))
 	}
 	if err := errors.Join(missing...); err != nil {
 		return d, err

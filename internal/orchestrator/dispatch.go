@@ -81,11 +81,14 @@ func dispatchOrder(a, b issue.Issue) int {
 	return cmp.Compare(a.Identifier, b.Identifier)
 }
 
-// dispatch claims the issue and starts a worker attempt, ending its retry or queue entry.
-func (o *Orchestrator) dispatch(is issue.Issue, attempt int) { o.startAttempt(is, attempt, nil) }
+// dispatch claims the issue and starts a worker attempt on host (whose slot the caller took;
+// "" for this machine), ending its retry or queue entry.
+func (o *Orchestrator) dispatch(is issue.Issue, attempt int, host string) {
+	o.startAttempt(is, attempt, host, nil)
+}
 
 // startAttempt is dispatch for tracker issues (pr nil) and pull-request runs alike.
-func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.PullRequest) {
+func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, host string, pr *prompt.PullRequest) {
 	r, q := o.retries[is.ID], o.queued[is.ID]
 	if r != nil {
 		o.stopTimer(r.timer)
@@ -97,25 +100,31 @@ func (o *Orchestrator) startAttempt(is issue.Issue, attempt int, pr *prompt.Pull
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	now := o.clock.Now()
-	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel, pr: pr}
+	e := &runEntry{runID: store.NewRunID(), issue: is, attempt: attempt, startedAt: now, lastEventAt: now, cancel: cancel, pr: pr, host: host}
+	if host != "" {
+		o.hosts.last[is.ID] = host
+	}
 	o.running[is.ID] = e
 	if o.dogTimer == nil {
 		o.armWatchdog()
 	}
 	o.claimed[is.ID] = true
 	delete(o.watching, is.ID)
-	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "attempt", attempt)
+	o.log.Info("dispatching", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "attempt", attempt, "host", host)
 	o.log.Debug("run started", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "run_id", e.runID)
 	run := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier,
-		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now}
+		IssueTitle: is.Title, IssueState: is.State, Attempt: attempt, StartedAt: now, WorkerHost: host}
 	o.rec.post("start run", func(ctx context.Context) error { _, err := o.d.Store.StartRun(ctx, run); return err })
 	details := map[string]any{"attempt": attempt}
+	if host != "" {
+		details["worker_host"] = host
+	}
 	if pr != nil {
 		details["mode"] = "pr"
 	}
 	o.auditRun(is, e.runID, audit.EventRunStarted, details)
 	o.d.Observer.OnDispatch(is.RepoKey)
-	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], knownCostUSD: o.issueCostUSD[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID], resume: o.threads[is.ID]}
+	job := attemptJob{runID: e.runID, issue: is, attempt: attempt, knownTokens: o.issueTokens[is.ID], knownCostUSD: o.issueCostUSD[is.ID], settings: o.s, pr: pr, answer: o.answers[is.ID], resume: o.threads[is.ID], host: host}
 	delete(o.answers, is.ID)
 	delete(o.threads, is.ID)
 	o.workers.Add(1)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -22,6 +23,9 @@ const (
 	// RefusedDispatchBlocked: a dispatch blocker other than the pause (disk guard, daily
 	// budget, failed preflight) holds every new run.
 	RefusedDispatchBlocked = "dispatch_blocked"
+	// RefusedNoWorkerCapacity: worker hosts are configured and none that is healthy has a
+	// free slot; the run never falls back to this machine.
+	RefusedNoWorkerCapacity = sshworker.CodeNoWorkerCapacity
 )
 
 // DispatchPR starts one attempt on an existing pull request's head branch in a free slot of
@@ -46,8 +50,13 @@ func (o *Orchestrator) onDispatchPR(m msgDispatchPR) {
 		m.reply <- err
 		return
 	}
+	host, ok := o.takeHost(is.ID)
+	if !ok {
+		m.reply <- &Refusal{Code: RefusedNoWorkerCapacity, Message: fmt.Sprintf("no healthy worker host has a free slot; try %s again once one frees", is.Identifier)}
+		return
+	}
 	pr := m.pr
-	o.startAttempt(is, 0, &pr)
+	o.startAttempt(is, 0, host, &pr)
 	o.auditOperator("dispatch_pr", is.ID)
 	m.reply <- nil
 }

@@ -103,6 +103,7 @@ func (o *Orchestrator) onExit(m msgExit) {
 		return
 	}
 	delete(o.running, m.issueID)
+	o.releaseHost(e.host)
 	defer o.dropUnusedKept(m.issueID, m.res.Kept)
 	now := o.clock.Now()
 	is := e.issue
@@ -125,9 +126,23 @@ func (o *Orchestrator) onExit(m msgExit) {
 	}
 	next := e.attempt + 1
 	log := o.log.With("issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "session_id", e.sessionID, "run_id", e.runID)
+	if e.host != "" {
+		log = log.With("host", e.host)
+		if reason == "" && hostUnavailable(err) {
+			// Counted against the host, whatever the attempt was (a pull-request run too).
+			o.hostFailed(e.host, err)
+		}
+	}
 	if e.pr != nil {
 		o.onPRExit(e, is, reason, errText, now, m.res, log)
 		return
+	}
+	freeFailover := e.host != "" && reason == "" && hostUnavailable(err) && !m.res.TurnStarted &&
+		o.hosts.failovers[is.ID] < maxFreeFailovers
+	if freeFailover {
+		o.hosts.failovers[is.ID]++
+	} else {
+		delete(o.hosts.failovers, is.ID)
 	}
 	switch {
 	case m.res.Asked != nil && (err == nil || reason == StopInactive):
@@ -176,7 +191,8 @@ func (o *Orchestrator) onExit(m msgExit) {
 		delete(o.watching, is.ID)
 		delete(o.issueTokens, is.ID)
 		delete(o.issueCostUSD, is.ID)
-		o.removeWorkspace(is.RepoKey, is.ID, is.Identifier)
+		o.removeWorkspace(e.host, is.RepoKey, is.ID, is.Identifier)
+		delete(o.hosts.last, is.ID)
 		o.notice("issue_completed", is, e, "issue moved to "+is.State, nil)
 	case reason == StopInactive:
 		status = store.StatusStopped
@@ -194,6 +210,13 @@ func (o *Orchestrator) onExit(m msgExit) {
 		o.auditRun(is, e.runID, "run_stuck", map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.notice(notify.EventRunStuck, is, e, brief(errText), map[string]any{"elapsed_ms": now.Sub(e.lastEventAt).Milliseconds()})
 		o.scheduleRetry(is, next, o.s.failureBackoff(next), "stuck: "+errText)
+	case freeFailover:
+		// The host failed before any turn began, so nothing happened in the workspace: the
+		// issue moves to another healthy host at once, on the same attempt.
+		status = store.StatusFailure
+		log.Warn("worker host unavailable before the agent's first turn; moving the issue to another host without using up an attempt",
+			"reason", brief(errText), "attempt", e.attempt)
+		o.requeue(is, e.attempt, errText)
 	case workspace.CodeOf(err) == workspace.CodeLocked:
 		// Not a crash: another agent (a predecessor's, still being killed, or another
 		// service's) works there. Nothing ran, so the issue waits its turn at the first
@@ -276,24 +299,30 @@ func (o *Orchestrator) budgetHoldReasonOf(issueID string) string {
 	return budgetHoldReason
 }
 
-func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
+// removeWorkspace removes a terminal issue's workspace on the host its attempt ran on ("" for
+// this machine), off the loop.
+func (o *Orchestrator) removeWorkspace(host, repoKey, id, identifier string) {
 	o.cleanups.Add(1)
 	go func() {
 		defer o.cleanups.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 		defer cancel()
-		// The agent's supervisor holds the workspace lock until the agent tree is gone, which
-		// can be a moment after the attempt ended; Remove refuses a locked workspace.
-		err := o.d.Workspaces.Remove(ctx, repoKey, id, identifier)
+		spaces, err := o.d.workspacesOn(host)
+		if err == nil {
+			// The agent's supervisor holds the workspace lock until the agent tree is gone,
+			// which can be a moment after the attempt ended; Remove refuses a locked workspace.
+			err = spaces.Remove(ctx, repoKey, id, identifier)
+		}
 		for workspace.CodeOf(err) == workspace.CodeLocked && ctx.Err() == nil {
 			select {
 			case <-ctx.Done():
 			case <-time.After(lockedRemoveRetry):
-				err = o.d.Workspaces.Remove(ctx, repoKey, id, identifier)
+				err = spaces.Remove(ctx, repoKey, id, identifier)
 			}
 		}
 		if err != nil {
-			o.log.Warn("removing the workspace of a terminal issue failed", "issue_id", id, "issue_identifier", identifier, "repo_key", repoKey, "error", err.Error())
+			o.log.Warn("removing the workspace of a terminal issue failed", "issue_id", id, "issue_identifier", identifier, "repo_key", repoKey,
+				"host", host, "error", err.Error())
 		}
 	}()
 }
@@ -301,7 +330,7 @@ func (o *Orchestrator) removeWorkspace(repoKey, id, identifier string) {
 func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status, errText string, now time.Time, res attemptResult) {
 	is := e.issue
 	row := store.Run{ID: e.runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueState: state,
-		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace,
+		Attempt: e.attempt, Status: status, EndedAt: now, Error: errText, WorkspacePath: e.workspace, WorkerHost: e.host,
 		SessionID: e.sessionID, Tokens: storeTokens(e.tokens), RuntimeSeconds: now.Sub(e.startedAt).Seconds(),
 		ToolCalls: res.ToolCalls, ToolFailures: res.ToolFailures, CostUSD: e.costUSD}
 	o.rec.post("finish run", func(ctx context.Context) error { return o.d.Store.FinishRun(ctx, row) })
@@ -312,7 +341,7 @@ func (o *Orchestrator) finishRun(e *runEntry, state string, status store.Status,
 	}
 	o.auditRun(is, e.runID, audit.EventRunFinished, details)
 	o.history = append(o.history, HistoryRow{RunID: e.runID, IssueID: is.ID, Identifier: is.Identifier, RepoKey: is.RepoKey,
-		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens, CostUSD: e.costUSD})
+		Attempt: e.attempt, Status: status, Error: errText, StartedAt: e.startedAt, EndedAt: now, Tokens: e.tokens, CostUSD: e.costUSD, Host: e.host})
 	if over := len(o.history) - o.s.HistoryLimit; over > 0 {
 		o.history = o.history[over:]
 	}

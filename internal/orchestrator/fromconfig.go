@@ -49,6 +49,10 @@ func FromConfig(cfg *config.Config) Settings {
 		}
 		s.Pricing[model] = Price{Input: p.Input, CachedInput: p.CachedInput, CacheCreationInput: p.CacheCreationInput, Output: p.Output}
 	}
+	s.WorkerHosts = cfg.Workers.SSHHosts
+	if p := cfg.Workers.MaxConcurrentAgentsPerHost; p != nil {
+		s.MaxAgentsPerHost = *p
+	}
 	s.Routes = tracker.SettingsFromConfig(cfg).Routes
 	if w := cfg.BudgetWarning(); w != "" {
 		s.Warnings = append(s.Warnings, w)

@@ -80,8 +80,10 @@ type harness struct {
 	store   *store.Store
 	audit   *audit.Log
 	logs    *syncBuffer
-	o       *Orchestrator
-	cfg     harnessConfig
+	// hosts are the fake worker hosts of Settings.WorkerHosts.
+	hosts *fakeHosts
+	o     *Orchestrator
+	cfg   harnessConfig
 
 	cancel  context.CancelFunc
 	runDone chan error
@@ -130,6 +132,7 @@ func newHarness(t testing.TB, opts ...option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.hosts = newFakeHosts(t, cfg.settings.WorkerHosts, repos)
 	h.state = cfg.stateRoot
 	if h.state == "" {
 		h.state = t.TempDir()
@@ -184,11 +187,14 @@ func (h *harness) deps() Deps {
 	if h.cfg.review != nil {
 		rv = h.cfg.review(h)
 	}
-	return Deps{
+	d := Deps{
 		Gate: g, Review: rv,
 		Settings: s, Tracker: h.tracker, Workspaces: h.ws, Store: h.store, Audit: h.audit,
 		Prompts: &PromptBuilder{Builder: builder, Agent: ag, Templates: templates},
 		NewAgent: func(r AgentRequest) (agent.Session, error) {
+			if err := h.hosts.connect(r); err != nil {
+				return nil, err
+			}
 			s := agent.Session(h.agents.New(r.Issue.Identifier, r.Workspace.Path, r.Events))
 			if h.cfg.wrapAgent != nil {
 				s = h.cfg.wrapAgent(r, s)
@@ -206,6 +212,10 @@ func (h *harness) deps() Deps {
 		Clock:      h.clock,
 		Logger:     slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
+	if len(s.WorkerHosts) > 0 {
+		d.HostWorkspaces, d.ProbeHost = h.hosts.workspaces, h.hosts.probe
+	}
+	return d
 }
 
 // start runs the orchestrator and waits for its first poll.

@@ -16,18 +16,20 @@ import (
 // workerUpdate is the one message defined elsewhere, beside the worker that fills it.
 type loopMessage interface{ loopMessage() }
 
-func (msgTick) loopMessage()       {}
-func (msgWatchdog) loopMessage()   {}
-func (msgPoll) loopMessage()       {}
-func (msgRetryDue) loopMessage()   {}
-func (msgRetryPoll) loopMessage()  {}
-func (workerUpdate) loopMessage()  {}
-func (msgExit) loopMessage()       {}
-func (msgControl) loopMessage()    {}
-func (msgSettings) loopMessage()   {}
-func (msgPublish) loopMessage()    {}
-func (msgDispatchPR) loopMessage() {}
-func (msgGate) loopMessage()       {}
+func (msgTick) loopMessage()        {}
+func (msgWatchdog) loopMessage()    {}
+func (msgPoll) loopMessage()        {}
+func (msgRetryDue) loopMessage()    {}
+func (msgRetryPoll) loopMessage()   {}
+func (workerUpdate) loopMessage()   {}
+func (msgExit) loopMessage()        {}
+func (msgControl) loopMessage()     {}
+func (msgSettings) loopMessage()    {}
+func (msgPublish) loopMessage()     {}
+func (msgDispatchPR) loopMessage()  {}
+func (msgGate) loopMessage()        {}
+func (msgProbeDue) loopMessage()    {}
+func (msgProbeResult) loopMessage() {}
 
 // msgPublish publishes the agent progress a throttled publish held back.
 type msgPublish struct{}
@@ -103,4 +105,13 @@ type msgGate struct {
 type msgSettings struct {
 	s     Settings
 	reply chan error
+}
+
+// msgProbeDue says a worker host out of service is due for its health probe.
+type msgProbeDue struct{}
+
+// msgProbeResult is one health probe's outcome: err is nil when the host answered.
+type msgProbeResult struct {
+	host string
+	err  error
 }

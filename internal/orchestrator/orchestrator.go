@@ -110,6 +110,8 @@ type Orchestrator struct {
 	history        []HistoryRow
 	stopping       bool
 	gate           gateState
+	// hosts are the worker hosts' slots and health; without worker hosts only last is used.
+	hosts workerHosts
 }
 
 // runEntry is one attempt in progress.
@@ -129,7 +131,9 @@ type runEntry struct {
 	tokens      agent.TokenUsage
 	costUSD     float64
 	cancel      context.CancelCauseFunc
-	stopReason  StopReason
+	// host is the worker host the attempt holds a slot on; "" for this machine.
+	host       string
+	stopReason StopReason
 	// handedOffTo is the state the agent moved its own issue to through a tool. Reconciliation
 	// lets the turn finish instead of stopping the attempt when it sees that state.
 	handedOffTo string
@@ -165,6 +169,9 @@ func New(deps Deps) (*Orchestrator, error) {
 		watching: map[string]WatchingRow{}, completed: map[string]WatchingRow{}, held: map[string]HeldRow{},
 		awaiting: map[string]*awaitingEntry{}, answers: map[string]*prompt.HumanAnswer{}, threads: map[string]*agent.KeptThread{},
 		routeCache: map[string][]issue.Issue{}, issueTokens: map[string]int64{}, issueCostUSD: map[string]float64{},
+	}
+	if o.hosts, err = newWorkerHosts(d.Settings); err != nil {
+		return nil, fmt.Errorf("orchestrator: %w", err)
 	}
 	o.initGate()
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
@@ -266,6 +273,7 @@ func (o *Orchestrator) shutdown(stopBy time.Time) {
 	o.stopTimer(o.dogTimer)
 	o.stopTimer(o.publishTimer)
 	o.stopTimer(o.quotaTimer)
+	o.stopProbes()
 	for _, r := range o.retries {
 		o.stopTimer(r.timer)
 	}
@@ -376,6 +384,10 @@ func (o *Orchestrator) handle(m loopMessage) {
 		o.onDispatchPR(m)
 	case msgGate:
 		o.onGate(m)
+	case msgProbeDue:
+		o.onProbeDue()
+	case msgProbeResult:
+		o.onProbeResult(m)
 	case msgPublish:
 		o.publishTimer = nil
 	default:

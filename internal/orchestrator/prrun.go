@@ -69,7 +69,15 @@ func RunPR(ctx context.Context, deps Deps, repoKey string, pr prompt.PullRequest
 		})
 		defer t.Stop()
 	}
-	job := attemptJob{issue: is, settings: d.Settings, pr: &pr}
+	pool, err := hostPool(d.Settings)
+	if err != nil {
+		return Result{}, fmt.Errorf("pr: %w", err)
+	}
+	host, err := oneShotHost(pool, "")
+	if err != nil {
+		return Result{}, fmt.Errorf("pr: %w", err)
+	}
+	job := attemptJob{issue: is, settings: d.Settings, pr: &pr, host: host}
 	ar := runOneAttempt(runCtx, d, &worker{d: d, rec: rec}, rec, job)
 	res := Result{Issue: is, Attempts: 1, Turns: ar.Turns, Tokens: ar.Usage, Err: ar.Err, Outcome: OutcomeSuccess}
 	switch {

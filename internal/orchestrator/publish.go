@@ -29,13 +29,13 @@ func (o *Orchestrator) publishAfter(scheduling bool) {
 func (o *Orchestrator) publish() {
 	s := &Snapshot{
 		At: o.clock.Now(), Paused: o.pause.Paused, PauseReason: o.pause.Reason, PausedSince: o.pause.Since,
-		Blockers: o.blockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay,
+		Blockers: o.shownBlockers(), TokensPerIssue: o.s.TokensPerIssue, TokensPerDay: o.s.TokensPerDay,
 		DollarsPerIssue: o.s.DollarsPerIssue, DollarsPerDay: o.s.DollarsPerDay, Conflicts: o.conflicts, MaxAgents: o.s.MaxTotal,
 		Tokens: o.tokens, RuntimeSeconds: o.runtimeSeconds, DailyTokens: o.dailyTokens, RateLimits: o.rateLimits,
 		CostUSD: o.costUSD, DailyCostUSD: o.dailyCostUSD,
 		LastPollAt: o.lastPollAt, LastPollError: o.lastPollErr,
 		History: o.history[:len(o.history):len(o.history)], Queued: o.waiting[:len(o.waiting):len(o.waiting)],
-		AwaitingClarification: o.gate.awaiting, Skipped: o.gate.skipped,
+		AwaitingClarification: o.gate.awaiting, Skipped: o.gate.skipped, Hosts: o.hostRows(),
 	}
 	for _, b := range s.Blockers {
 		s.DispatchBlocked = append(s.DispatchBlocked, b.Message)
@@ -45,7 +45,7 @@ func (o *Orchestrator) publish() {
 		s.Running = append(s.Running, RunningRow{
 			IssueID: e.issue.ID, Identifier: e.issue.Identifier, Title: e.issue.Title, URL: e.issue.URL,
 			PRURL: e.issue.PullRequestURL(), RepoKey: e.issue.RepoKey, State: e.issue.State,
-			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace,
+			RunID: e.runID, Attempt: e.attempt, SessionID: e.sessionID, PID: e.pid, Workspace: e.workspace, Host: e.host,
 			StartedAt: e.startedAt, LastEventAt: e.lastEventAt, LastEvent: e.lastEvent, LastMessage: e.lastMessage,
 			Turns: e.turns, Tokens: e.tokens, CostUSD: e.costUSD, IssueCostUSD: o.issueCostUSD[e.issue.ID], StopRequested: e.stopReason,
 		})
@@ -54,7 +54,7 @@ func (o *Orchestrator) publish() {
 	s.Retrying = make([]RetryRow, 0, len(o.retries))
 	for _, r := range o.retries {
 		s.Retrying = append(s.Retrying, RetryRow{IssueID: r.issueID, Identifier: r.identifier, RepoKey: r.repoKey,
-			Attempt: r.attempt, DueAt: r.dueAt, Error: r.err, Continuation: r.err == ""})
+			Attempt: r.attempt, DueAt: r.dueAt, Error: r.err, Continuation: r.err == "", Host: o.hosts.last[r.issueID]})
 	}
 	slices.SortFunc(s.Retrying, func(a, b RetryRow) int {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.Identifier, b.Identifier))
@@ -78,6 +78,17 @@ func (o *Orchestrator) publish() {
 	}
 	next := make(chan struct{})
 	close(*o.published.Swap(&next))
+}
+
+// shownBlockers is blockers and, while issues wait for a worker host slot, that too: it
+// holds no dispatch by itself (a freed host slot goes to the next issue at once), yet
+// operators must see why nothing starts.
+func (o *Orchestrator) shownBlockers() []Blocker {
+	out := o.blockers()
+	if o.hosts.noCapacity && len(o.waiting) > 0 {
+		out = append(out, Blocker{BlockerNoWorkerCapacity, "no healthy worker host has a free slot (workers.ssh_hosts)"})
+	}
+	return out
 }
 
 // blockers lists why new dispatch is held right now.

@@ -36,6 +36,9 @@ func (o *Orchestrator) onSettings(m msgSettings) {
 		// The candidates were routed by the old routes; dispatch waits for the new ones.
 		o.candidates, o.candidatesKnown = nil, false
 	}
+	if !slices.Equal(old.WorkerHosts, o.s.WorkerHosts) || old.MaxAgentsPerHost != o.s.MaxAgentsPerHost {
+		o.log.Warn("workers.ssh_hosts and workers.max_concurrent_agents_per_host changed; they take effect at the next start")
+	}
 	if old.Watchdog != o.s.Watchdog {
 		o.armWatchdog()
 	}

@@ -73,16 +73,40 @@ func (o *Orchestrator) restore(ctx context.Context) error {
 	if err := o.restoreBudgetHolds(ctx); err != nil {
 		return err
 	}
+	if err := o.restoreHosts(ctx); err != nil {
+		return err
+	}
 	retries, err := st.Retries(ctx)
 	if err != nil {
 		return fmt.Errorf("orchestrator restore: %w", err)
 	}
 	for _, r := range retries {
+		if r.WorkerHost != "" {
+			o.hosts.last[r.IssueID] = r.WorkerHost
+		}
 		delay := max(r.DueAt.Sub(now), 0)
 		o.scheduleRetry(issue.Issue{ID: r.IssueID, Identifier: r.Identifier, RepoKey: r.RepoKey}, r.Attempt, delay, r.Error)
 	}
 	if len(retries) > 0 {
 		o.log.Info("restored retry queue", "count", len(retries))
+	}
+	return nil
+}
+
+// restoreHosts learns the host of each issue's latest recorded run, so its retries, reworks and
+// cleanup go back to the host that holds its workspace.
+func (o *Orchestrator) restoreHosts(ctx context.Context) error {
+	if o.hosts.pool == nil {
+		return nil
+	}
+	runs, err := o.d.Store.Runs(ctx, store.RunFilter{Limit: restoreLimit})
+	if err != nil {
+		return fmt.Errorf("orchestrator restore: %w", err)
+	}
+	for _, r := range runs {
+		if _, known := o.hosts.last[r.IssueID]; !known && r.WorkerHost != "" {
+			o.hosts.last[r.IssueID] = r.WorkerHost
+		}
 	}
 	return nil
 }

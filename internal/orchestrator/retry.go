@@ -38,7 +38,8 @@ func (o *Orchestrator) scheduleRetry(is issue.Issue, attempt int, delay time.Dur
 		o.log.Info("retrying", "issue_id", id, "issue_identifier", is.Identifier, "repo_key", is.RepoKey,
 			"attempt", attempt, "delay", delay.String(), "reason", brief(why))
 	}
-	row := store.Retry{RepoKey: is.RepoKey, IssueID: id, Identifier: is.Identifier, Attempt: attempt, DueAt: due, Error: why}
+	row := store.Retry{RepoKey: is.RepoKey, IssueID: id, Identifier: is.Identifier, Attempt: attempt, DueAt: due, Error: why,
+		WorkerHost: o.hosts.last[id]}
 	o.rec.post("put retry", func(ctx context.Context) error { return o.d.Store.PutRetry(ctx, row) })
 }
 

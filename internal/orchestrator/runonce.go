@@ -114,9 +114,19 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 		}
 	}
 
+	pool, err := hostPool(d.Settings)
+	if err != nil {
+		return Result{}, fmt.Errorf("run: %w", err)
+	}
 	res := Result{Issue: is}
+	host := ""
 	for attempt := 0; ; attempt++ {
-		ar := runOneAttempt(runCtx, d, w, rec, attemptJob{issue: is, attempt: attempt, settings: d.Settings})
+		if host, err = oneShotHost(pool, host); err != nil {
+			res.Err, res.Outcome = err, OutcomeFailed
+			return res, nil
+		}
+		ar := runOneAttempt(runCtx, d, w, rec, attemptJob{issue: is, attempt: attempt, settings: d.Settings, host: host})
+		noteOneShotFailure(pool, host, d.Clock.Now(), ar.Err)
 		res.Attempts, res.Turns, res.Err = attempt+1, res.Turns+ar.Turns, ar.Err
 		res.Tokens = res.Tokens.Add(ar.Usage)
 		res.CostUSD += ar.CostUSD
@@ -181,13 +191,17 @@ func runOneAttempt(ctx context.Context, d Deps, w *worker, rec *recorder, job at
 	job.runID = runID
 	start := d.Clock.Now()
 	run := store.Run{ID: runID, RepoKey: is.RepoKey, IssueID: is.ID, IssueIdentifier: is.Identifier, IssueTitle: is.Title,
-		IssueState: is.State, Attempt: attempt, StartedAt: start}
+		IssueState: is.State, Attempt: attempt, StartedAt: start, WorkerHost: job.host}
 	rec.post("start run", func(c context.Context) error { _, err := d.Store.StartRun(c, run); return err })
 	mode := "run"
 	if job.pr != nil {
 		mode = "pr"
 	}
-	rec.appendAudit(issueEvent(start, is, runID, "", audit.EventRunStarted, map[string]any{"attempt": attempt, "mode": mode}))
+	details := map[string]any{"attempt": attempt, "mode": mode}
+	if job.host != "" {
+		details["worker_host"] = job.host
+	}
+	rec.appendAudit(issueEvent(start, is, runID, "", audit.EventRunStarted, details))
 	var sessionID string
 	res := w.run(actx, cancel, job, func(u workerUpdate) {
 		if u.sessionID != "" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
@@ -71,6 +72,13 @@ type Settings struct {
 	TranscriptEvents int
 	// Warnings are logged once at start (for example a budget the agent may never trigger).
 	Warnings []string
+
+	// WorkerHosts are the workers.ssh_hosts entries agents run on; empty runs every agent on
+	// this machine. MaxAgentsPerHost caps the agents on each host (0: only MaxTotal bounds
+	// them). Both are fixed when the orchestrator is created: a reload that changes them is
+	// logged and takes effect at the next start.
+	WorkerHosts      []string
+	MaxAgentsPerHost int
 }
 
 // Watchdog is the no-progress watchdog (watchdog.* in symphony.yml).
@@ -126,6 +134,14 @@ func (s Settings) withDefaults() (Settings, error) {
 	for state, n := range s.MaxByState {
 		if n <= 0 {
 			problems = append(problems, fmt.Sprintf("max_by_issue_state[%q] must be positive", state))
+		}
+	}
+	if s.MaxAgentsPerHost < 0 {
+		problems = append(problems, "max agents per host must not be negative (workers.max_concurrent_agents_per_host)")
+	}
+	if _, errs := sshworker.ParseHosts(s.WorkerHosts); len(errs) > 0 {
+		for _, e := range errs {
+			problems = append(problems, fmt.Sprintf("workers.ssh_hosts[%d]: %v", e.Index, e.Err))
 		}
 	}
 	if _, err := prompt.AgentFor(s.AgentKind); err != nil {

@@ -73,3 +73,31 @@ func TestFromConfigMapsTheReferenceDefaults(t *testing.T) {
 		t.Fatalf("dollar budgets %v, %v and pricing %+v", s.DollarsPerIssue, s.DollarsPerDay, s.Pricing)
 	}
 }
+
+// TestFromConfigMapsTheWorkerHosts: workers.ssh_hosts and max_concurrent_agents_per_host
+// reach the settings, and an entry ssh would misread is refused naming its index.
+func TestFromConfigMapsTheWorkerHosts(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Agent.Runtime = "codex"
+	cfg.Issues.States.Active = []string{"Todo"}
+	if s := FromConfig(&cfg); len(s.WorkerHosts) != 0 || s.MaxAgentsPerHost != 0 {
+		t.Fatalf("worker hosts %v, per host %d by default", s.WorkerHosts, s.MaxAgentsPerHost)
+	}
+	perHost := 2
+	cfg.Workers = config.Workers{SSHHosts: []string{"build-1", "deploy@[::1]:2222"}, MaxConcurrentAgentsPerHost: &perHost}
+	s := FromConfig(&cfg)
+	if len(s.WorkerHosts) != 2 || s.WorkerHosts[1] != "deploy@[::1]:2222" || s.MaxAgentsPerHost != 2 {
+		t.Fatalf("worker hosts %v, per host %d", s.WorkerHosts, s.MaxAgentsPerHost)
+	}
+	if _, err := s.withDefaults(); err != nil {
+		t.Fatalf("valid worker hosts refused: %v", err)
+	}
+	s.WorkerHosts = append(s.WorkerHosts, "fe80::1")
+	if _, err := s.withDefaults(); err == nil || !strings.Contains(err.Error(), "workers.ssh_hosts[2]") {
+		t.Fatalf("an unbracketed IPv6 host gave %v, want an error naming workers.ssh_hosts[2]", err)
+	}
+	s.WorkerHosts, s.MaxAgentsPerHost = nil, -1
+	if _, err := s.withDefaults(); err == nil || !strings.Contains(err.Error(), "workers.max_concurrent_agents_per_host") {
+		t.Fatalf("a negative per-host cap gave %v", err)
+	}
+}

@@ -1,9 +1,12 @@
 package orchestrator
 
 import (
+	"context"
 	"slices"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/store"
 )
 
 // queuedEntry is a claimed issue waiting for a slot: a retry or continuation whose timer fired
@@ -32,6 +35,22 @@ func (o *Orchestrator) queue(r *retryEntry, is issue.Issue) {
 	o.log.Debug("waiting for a slot", "issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "attempt", r.attempt)
 }
 
+// requeue parks an issue whose worker host failed before its first turn among the issues
+// waiting for a slot, on the same attempt, so the next free slot on a healthy host takes it at
+// once. Its durable retry row is due now, so a restart dispatches it again too; the store
+// counts attempts from 1, so a first run comes back from a restart as attempt 1.
+func (o *Orchestrator) requeue(is issue.Issue, attempt int, why string) {
+	if old := o.retries[is.ID]; old != nil {
+		o.stopTimer(old.timer)
+		delete(o.retries, is.ID)
+	}
+	o.queued[is.ID] = &queuedEntry{issue: is, attempt: attempt}
+	o.claimed[is.ID] = true
+	row := store.Retry{RepoKey: is.RepoKey, IssueID: is.ID, Identifier: is.Identifier, Attempt: max(attempt, 1), DueAt: o.clock.Now(),
+		Error: why, WorkerHost: o.hosts.last[is.ID]}
+	o.rec.post("put retry", func(ctx context.Context) error { return o.d.Store.PutRetry(ctx, row) })
+}
+
 // fillSlots gives free slots to waiting issues in dispatch order (SPEC §8.2-8.3) and keeps
 // the rest in o.waiting. Queued retries and continuations compete with the latest poll's
 // unclaimed candidates in that one order, so a freed slot goes at once to the best-ranked
@@ -44,14 +63,20 @@ func (o *Orchestrator) fillSlots() {
 	if o.stopping {
 		return
 	}
+	o.hosts.noCapacity = false
 	hold := !o.candidatesKnown || len(o.blockers()) > 0
 	for _, w := range o.waitingInOrder() {
+		reason := ""
 		if !hold && o.slotFree(w.issue.State) {
-			o.dispatch(w.issue, w.attempt)
-			continue
+			if host, ok := o.takeHost(w.issue.ID); ok {
+				o.dispatch(w.issue, w.attempt, host)
+				continue
+			}
+			// Never a fall-back to this machine: the issue waits for a worker host slot.
+			reason, o.hosts.noCapacity = sshworker.CodeNoWorkerCapacity, true
 		}
 		o.waiting = append(o.waiting, QueuedRow{IssueID: w.issue.ID, Identifier: w.issue.Identifier, RepoKey: w.issue.RepoKey,
-			State: w.issue.State, Attempt: w.attempt, Continuation: w.continuation})
+			State: w.issue.State, Attempt: w.attempt, Continuation: w.continuation, Reason: reason})
 	}
 }
 

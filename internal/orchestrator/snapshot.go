@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -59,6 +60,9 @@ type Snapshot struct {
 	LastPollError string
 	// History lists finished runs, oldest first, bounded by Settings.HistoryLimit.
 	History []HistoryRow
+	// Hosts are the worker hosts' health and load, in workers.ssh_hosts order; empty when
+	// every agent runs on this machine.
+	Hosts []HostRow
 }
 
 // BlockerKind names a reason new dispatch is held.
@@ -72,6 +76,8 @@ const (
 	BlockerPreflight BlockerKind = "config_invalid"
 	// BlockerQuota holds dispatch until the agent's reported usage limit resets.
 	BlockerQuota BlockerKind = "agent_quota"
+	// BlockerNoWorkerCapacity: issues wait because no healthy worker host has a free slot.
+	BlockerNoWorkerCapacity BlockerKind = sshworker.CodeNoWorkerCapacity
 )
 
 // Blocker is one reason new dispatch is held.
@@ -85,16 +91,18 @@ type RunningRow struct {
 	IssueID    string
 	Identifier string
 	// Title, URL and PRURL are the tracker's words for the issue, shown to operators.
-	Title       string
-	URL         string
-	PRURL       string
-	RepoKey     string
-	State       string
-	RunID       string
-	Attempt     int
-	SessionID   string
-	PID         int
-	Workspace   string
+	Title     string
+	URL       string
+	PRURL     string
+	RepoKey   string
+	State     string
+	RunID     string
+	Attempt   int
+	SessionID string
+	PID       int
+	Workspace string
+	// Host is the worker host the attempt runs on; "" for this machine.
+	Host        string
 	StartedAt   time.Time
 	LastEventAt time.Time
 	LastEvent   agent.EventKind
@@ -115,6 +123,9 @@ type QueuedRow struct {
 	State        string
 	Attempt      int
 	Continuation bool
+	// Reason is why a free agent slot did not start it: no_worker_capacity when no healthy
+	// worker host has a free slot; "" while it waits for an agent slot.
+	Reason string
 }
 
 // RetryRow is one scheduled retry. A continuation (a re-dispatch after a normal exit) has no
@@ -127,6 +138,8 @@ type RetryRow struct {
 	DueAt        time.Time
 	Error        string
 	Continuation bool
+	// Host is the worker host of the issue's previous attempt, which the retry prefers.
+	Host string
 }
 
 // WatchingRow is a finished issue parked in a non-active, non-terminal state (a handoff).
@@ -167,6 +180,8 @@ type HistoryRow struct {
 	EndedAt    time.Time
 	Tokens     agent.TokenUsage
 	CostUSD    float64
+	// Host is the worker host the run ran on; "" for this machine.
+	Host string
 }
 
 // Find returns the running row of issueID.

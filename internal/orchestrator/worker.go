@@ -39,6 +39,8 @@ type attemptJob struct {
 	answer *prompt.HumanAnswer
 	// resume is the conversation the agent kept when it asked; the session continues it.
 	resume *agent.KeptThread
+	// host is the worker host the attempt runs on; "" for this machine.
+	host string
 }
 
 // attemptResult is how an attempt ended. Err is nil for a normal exit; a stop carries a
@@ -62,6 +64,8 @@ type attemptResult struct {
 	Kept *agent.KeptThread
 	// ReviewerTokens is the part of the attempt's tokens the pre-push reviewer used.
 	ReviewerTokens int64
+	// TurnStarted says a turn was sent to the agent, so the workspace may have changed.
+	TurnStarted bool
 }
 
 // workerUpdate is a progress report from a running attempt.
@@ -128,16 +132,21 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	// agent (of this service before a restart, or of another service) still works in. It is
 	// released after after_run; the agent's supervisor keeps its own hold until the agent
 	// tree is gone.
-	lock, err := w.d.Workspaces.Lock(iss.RepoKey, iss.Identifier)
+	spaces, err := w.d.workspacesOn(job.host)
+	if err != nil {
+		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
+		return res
+	}
+	lock, err := spaces.Lock(iss.RepoKey, iss.Identifier)
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
 		return res
 	}
 	defer lock.Close()
 	rc := w.runContext(ctx, job, log)
-	ws, err := w.ensureWorkspace(ctx, job, rc.HeadRef, log)
+	ws, err := w.ensureWorkspace(ctx, spaces, job, rc.HeadRef, log)
 	if err == nil {
-		err = w.d.Workspaces.Validate(ws)
+		err = spaces.Validate(ws)
 	}
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
@@ -156,11 +165,11 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		defer verify.Close()
 		hookEnv = verify.Env()
 	}
-	if err := w.d.Workspaces.BeforeRun(ctx, ws, hookEnv); err != nil {
+	if err := spaces.BeforeRun(ctx, ws, hookEnv); err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("before_run hook: %w", err))
 		return res
 	}
-	defer w.afterRun(ws, hookEnv)
+	defer afterRun(spaces, ws, hookEnv)
 	if verify != nil {
 		if err := verify.StartServer(ctx, ws.Path); err != nil {
 			res.Err = causeOr(ctx, fmt.Errorf("verification: %w", err))
@@ -173,7 +182,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	defer sink.flushSummary()
 	defer sink.flushUsage()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt,
-		Env: envList(hookEnv), Events: sink.observe, Resume: job.resume})
+		Host: job.host, Env: envList(hookEnv), Events: sink.observe, Resume: job.resume})
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("agent session: %w", err))
 		return res
@@ -234,6 +243,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 		text = reviewer.gatePrompt(text)
 		w.rec.appendPrompt(issueEvent(w.d.Clock.Now(), iss, job.runID, res.SessionID, audit.EventPromptSent, map[string]any{"turn": turn}), text)
 		turnStart := w.d.Clock.Now()
+		res.TurnStarted = true
 		result, err := session.RunTurn(ctx, text)
 		turnTook := w.d.Clock.Now().Sub(turnStart)
 		if err == nil && ctx.Err() != nil {
@@ -276,20 +286,20 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 // ensureWorkspace is the issue's workspace, or for a pull-request run and a run a PR poller
 // sent back the worktree on the PR's head (local-only work found there is kept under
 // refs/symphony/orphaned first), so the agent starts from what reviewers and CI saw.
-func (w *worker) ensureWorkspace(ctx context.Context, job attemptJob, pollerHead string, log *slog.Logger) (workspace.Workspace, error) {
+func (w *worker) ensureWorkspace(ctx context.Context, spaces Workspaces, job attemptJob, pollerHead string, log *slog.Logger) (workspace.Workspace, error) {
 	head := pollerHead
 	if job.pr != nil {
 		head = job.pr.HeadRef
 	}
 	if head == "" {
-		return w.d.Workspaces.Ensure(ctx, job.issue)
+		return spaces.Ensure(ctx, job.issue)
 	}
-	ws, saved, err := w.d.Workspaces.EnsurePR(ctx, job.issue, head)
+	ws, saved, err := spaces.EnsurePR(ctx, job.issue, head)
 	if job.pr == nil && workspace.CodeOf(err) == workspace.CodeInvalidOptions {
 		// Only worktrees can be reset to the head; a clone workspace is used as it is and
 		// the agent syncs it, as it would for any run.
 		log.Info("the workspace cannot be reset to the pull request's head; using it as it is", "head", head, "reason", err.Error())
-		return w.d.Workspaces.Ensure(ctx, job.issue)
+		return spaces.Ensure(ctx, job.issue)
 	}
 	for _, ref := range saved {
 		log.Warn("local-only work kept before resetting the workspace to the pull request's head", "ref", ref, "head", head)
@@ -325,10 +335,10 @@ func mergeRefresh(known issue.Issue, refreshed []issue.Issue) issue.Issue {
 	return known
 }
 
-func (w *worker) afterRun(ws workspace.Workspace, env map[string]string) {
+func afterRun(spaces Workspaces, ws workspace.Workspace, env map[string]string) {
 	ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 	defer cancel()
-	w.d.Workspaces.AfterRun(ctx, ws, env)
+	spaces.AfterRun(ctx, ws, env)
 }
 
 func (w *worker) stopSession(s agent.Session, log *slog.Logger) {

@@ -38,7 +38,7 @@ func (p *Pollers) ciCycle(ctx context.Context) {
 		if rec == nil || (isDone(rec.Phase) && rec.PRURL != t.prURL) {
 			rec = &ciRecord{watch: watch{RepoKey: t.iss.RepoKey, IssueID: t.iss.ID, Phase: phaseWatching}}
 		}
-		rec.Identifier, rec.PRURL = t.iss.Identifier, t.prURL
+		rec.Identifier, rec.PRURL, rec.WorkerHost = t.iss.Identifier, t.prURL, t.run.WorkerHost
 		p.ciOne(ctx, rec, true)
 	}
 	for key, rec := range rows {

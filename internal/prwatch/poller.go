@@ -187,7 +187,8 @@ func (p *Pollers) save(ctx context.Context, poller string, w *watch, rec any) er
 	if err != nil {
 		return err
 	}
-	return p.d.Store.PutPRWatch(ctx, store.PRWatch{RepoKey: w.RepoKey, IssueID: w.IssueID, Poller: poller, PRURL: w.PRURL, Phase: w.Phase, Record: data})
+	return p.d.Store.PutPRWatch(ctx, store.PRWatch{RepoKey: w.RepoKey, IssueID: w.IssueID, Poller: poller, PRURL: w.PRURL, Phase: w.Phase,
+		Record: data, WorkerHost: w.WorkerHost})
 }
 
 // loadRows decodes one poller's rows into records of type T, keyed by repo and issue.

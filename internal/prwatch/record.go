@@ -98,6 +98,8 @@ type watch struct {
 	IssueID    string `json:"issue_id"`
 	Identifier string `json:"identifier"`
 	PRURL      string `json:"pr_url"`
+	// WorkerHost is the SSH worker host of the issue's latest run, which holds its workspace.
+	WorkerHost string `json:"worker_host,omitempty"`
 	Phase      string `json:"phase"`
 	Error      string `json:"error,omitempty"`
 	// TargetState is where the pending or last transition moves the issue.

@@ -45,7 +45,7 @@ func (p *Pollers) reviewCycle(ctx context.Context) {
 		if rec == nil || (isDone(rec.Phase) && rec.PRURL != t.prURL) {
 			rec = &reviewRecord{watch: watch{RepoKey: t.iss.RepoKey, IssueID: t.iss.ID, Phase: phaseWatching}}
 		}
-		rec.Identifier, rec.PRURL = t.iss.Identifier, t.prURL
+		rec.Identifier, rec.PRURL, rec.WorkerHost = t.iss.Identifier, t.prURL, t.run.WorkerHost
 		if pendingAction(rec.Phase) != "" || isDone(rec.Phase) || p.d.Clock.Now().Before(rec.NextPollAt) {
 			continue
 		}

@@ -355,3 +355,22 @@ func TestRepliesSkipListedBotCommentsButNeverHumanOnes(t *testing.T) {
 		t.Fatalf("review re-requested from %v, want alice only", pr.RequestedReviewers)
 	}
 }
+
+// TestWatchRowsRecordTheRunsWorkerHost: both pollers' rows carry the SSH worker host of the
+// issue's latest run, so the rework they start and its cleanup go back to that host.
+func TestWatchRowsRecordTheRunsWorkerHost(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.st.StartRun(context.Background(), store.Run{RepoKey: "web", IssueID: "i1", IssueIdentifier: "ABC-1", WorkerHost: "build-1:2222"}); err != nil {
+		t.Fatal(err)
+	}
+	h.finishRuns()
+	p := h.pollers(h.settings(), h.tr, h.st)
+	ctx := context.Background()
+	p.reviewCycle(ctx)
+	p.ciCycle(ctx)
+	for _, poller := range []string{pollerReview, pollerCI} {
+		if got := h.row(poller).WorkerHost; got != "build-1:2222" {
+			t.Errorf("%s row records host %q, want build-1:2222", poller, got)
+		}
+	}
+}

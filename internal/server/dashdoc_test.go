@@ -49,7 +49,7 @@ func TestDashboardDocMatchesThePages(t *testing.T) {
 	}
 
 	kinds := []string{string(orchestrator.BlockerManual), string(orchestrator.BlockerDisk), string(orchestrator.BlockerBudget),
-		string(orchestrator.BlockerQuota), string(orchestrator.BlockerPreflight), "tracker_unavailable"}
+		string(orchestrator.BlockerQuota), string(orchestrator.BlockerPreflight), string(orchestrator.BlockerNoWorkerCapacity), "tracker_unavailable"}
 	for _, k := range kinds {
 		if !strings.Contains(doc, "`"+k+"`") {
 			t.Errorf("docs/dashboard.md does not name blocker kind %s", k)

@@ -174,7 +174,7 @@ func exampleSnapshot() *orchestrator.Snapshot {
 		Running: []orchestrator.RunningRow{
 			{IssueID: "id-1", Identifier: "ENG-1", Title: "Fix the login redirect", URL: "https://linear.app/acme/issue/ENG-1",
 				PRURL: "https://github.com/acme/web/pull/31", RepoKey: "web", State: "In Progress", RunID: "run-11", Attempt: 0,
-				SessionID: "thread-1-turn-3", PID: 4242, Workspace: "/srv/symphony/workspaces/web/ENG-1",
+				SessionID: "thread-1-turn-3", PID: 4242, Workspace: "/srv/symphony/workspaces/web/ENG-1", Host: "build-1.internal",
 				StartedAt: epoch.Add(-13 * time.Minute), LastEventAt: epoch.Add(-5 * time.Second), LastEvent: agent.EventNotification,
 				LastMessage: "running go test ./...", Turns: 3, Tokens: usage(120000, 8000), CostUSD: 0.31, IssueCostUSD: 0.42},
 			{IssueID: "id-2", Identifier: "ENG-2", Title: "Rate-limit the export endpoint", URL: "https://linear.app/acme/issue/ENG-2", RepoKey: "api", State: "In Progress", RunID: "run-12", Attempt: 2,
@@ -198,6 +198,9 @@ func exampleSnapshot() *orchestrator.Snapshot {
 			DecidedAt: epoch.Add(-3 * time.Minute)}},
 		Tokens: usage(900000, 45000), RuntimeSeconds: 5400.5, CostUSD: 2.4, DailyCostUSD: 0.61, RateLimits: json.RawMessage(`{"primary":{"used_percent":12.5,"resets_in_seconds":30}}`),
 		LastPollAt: epoch.Add(-10 * time.Second),
+		Hosts: []orchestrator.HostRow{{Host: "build-1.internal", Healthy: true, Running: 1, Capacity: 2},
+			{Host: "build-2.internal:2222", Capacity: 2, ConsecutiveFailures: 1, DownSince: epoch.Add(-90 * time.Second), NextProbe: epoch.Add(30 * time.Second),
+				LastError: "worker_host_unavailable: ssh exited 255: ssh: connect to host build-2.internal port 2222: Connection refused"}},
 		History: []orchestrator.HistoryRow{
 			{RunID: "run-9", IssueID: "id-3", Identifier: "ENG-3", RepoKey: "web", Attempt: 3, Status: store.StatusTimeout,
 				Error: "turn_timeout", StartedAt: epoch.Add(-30 * time.Minute), EndedAt: epoch.Add(-20 * time.Minute), Tokens: usage(50000, 2000), CostUSD: 0.11},

@@ -20,6 +20,9 @@ type issueView struct {
 	URL        string
 	PRURL      string
 	Workspace  string
+	// Host is the SSH worker host of the live attempt, else of the newest stored run; "" for
+	// this machine.
+	Host string
 	// Live is the issue's place in the current snapshot; Live.Status is "" when the service
 	// holds it nowhere now.
 	Live       Issue
@@ -37,6 +40,7 @@ func (s *Server) getIssuePage(w http.ResponseWriter, r *http.Request) {
 		v.Live, v.Identifier = live, live.IssueIdentifier
 		if live.Running != nil {
 			v.Title, v.URL, v.PRURL, v.Workspace = live.Running.Title, live.Running.URL, live.Running.PRURL, live.Running.WorkspacePath
+			v.Host = live.Running.WorkerHost
 		}
 		if live.Watching != nil && v.URL == "" {
 			v.URL = live.Watching.URL
@@ -59,6 +63,7 @@ func (s *Server) getIssuePage(w http.ResponseWriter, r *http.Request) {
 		v.Title = cmp.Or(v.Title, run.IssueTitle)
 		v.PRURL = cmp.Or(v.PRURL, run.PRURL)
 		v.Workspace = cmp.Or(v.Workspace, run.WorkspacePath)
+		v.Host = cmp.Or(v.Host, run.WorkerHost)
 	}
 	if !inSnapshot && !hasTranscript && len(runs) == 0 && err == nil {
 		s.pageNotFound(w, "Symphony has no record of issue "+key+": it is not running, queued, retrying, held or watched, and no run of it is stored.")

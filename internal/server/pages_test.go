@@ -114,6 +114,20 @@ func TestDashboardShowsEveryList(t *testing.T) {
 		`aria-label="Tokens per hour, last 24 hours`, `aria-label="Run outcomes per day, last 7 days: 1 succeeded, 1 failed, 0 halted"`)
 }
 
+// TestDashboardShowsWorkerHosts: the hosts table lists each SSH worker host's load and
+// health, with an unhealthy host's down time, error and next probe; a running row names its
+// host.
+func TestDashboardShowsWorkerHosts(t *testing.T) {
+	env := newTestEnv(t)
+	body := getPage(t, env, "/", 200)
+	hosts := section(t, body, "worker-hosts")
+	mustContain(t, "hosts table", hosts, "Worker hosts <span class=\"count\">2</span>",
+		`<tr data-host="build-1.internal"><td>build-1.internal</td><td>healthy</td><td class="num">1 / 2</td>`,
+		`<tr data-host="build-2.internal:2222"><td>build-2.internal:2222</td><td><span class="badge">unhealthy</span> <span class="muted">1m 30s</span></td><td class="num">0 / 2</td>`,
+		"Connection refused", `datetime="2026-12-06T12:00:30Z"`, "in 30s")
+	mustContain(t, "ENG-1 row", row(t, section(t, body, "running"), "ENG-1"), `<span class="muted">on build-1.internal</span>`)
+}
+
 func TestDashboardNamesEveryBlocker(t *testing.T) {
 	env := newTestEnv(t)
 	env.orch.publish(func(s *orchestrator.Snapshot) {
@@ -181,7 +195,7 @@ func TestIssuePage(t *testing.T) {
 	env := newTestEnv(t)
 	body := getPage(t, env, "/issues/ENG-1", 200)
 	mustContain(t, "status", section(t, body, "issue-status"), `<dd class="issue-status">running</dd>`, "In Progress, turn 3, running 13m 0s",
-		"thread-1-turn-3", "pid 4242", `<code class="workspace">/srv/symphony/workspaces/web/ENG-1</code>`,
+		"thread-1-turn-3", "pid 4242", `<code class="workspace">/srv/symphony/workspaces/web/ENG-1</code>`, `<code class="worker-host">build-1.internal</code>`,
 		`<a class="pr" href="https://github.com/acme/web/pull/31"`, `data-action="stop" data-issue="ENG-1"`)
 	transcript := section(t, body, "transcript")
 	mustContain(t, "transcript", transcript, "session_started", "tool_call_completed", "linear_comment", "running go test ./...")
@@ -200,9 +214,10 @@ func TestIssuePage(t *testing.T) {
 	}
 
 	env.runs.runs = append(env.runs.runs, store.Run{ID: "run-1", IssueID: "id-19", IssueIdentifier: "ENG-19", IssueTitle: "Old work",
-		Status: store.StatusSuccess, StartedAt: epoch.Add(-48 * time.Hour), PRURL: "https://github.com/acme/web/pull/9"})
+		Status: store.StatusSuccess, StartedAt: epoch.Add(-48 * time.Hour), PRURL: "https://github.com/acme/web/pull/9", WorkerHost: "build-2.internal:2222"})
 	past := getPage(t, env, "/issues/ENG-19", 200)
-	mustContain(t, "stored-only issue", past, "not held by the service now", "Old work", `href="https://github.com/acme/web/pull/9"`, `data-run="run-1"`)
+	mustContain(t, "stored-only issue", past, "not held by the service now", "Old work", `href="https://github.com/acme/web/pull/9"`, `data-run="run-1"`,
+		`<code class="worker-host">build-2.internal:2222</code>`)
 
 	missing := getPage(t, env, "/issues/ENG-404", 404)
 	mustContain(t, "missing issue", missing, "Symphony has no record of issue ENG-404")

@@ -44,6 +44,23 @@ type State struct {
 	LastPollError     string           `json:"last_poll_error,omitempty"`
 	// RateLimits is the agent's latest rate-limit payload as it sent it, or null.
 	RateLimits json.RawMessage `json:"rate_limits"`
+	// WorkerHosts are the SSH worker hosts' health and load, in configuration order; empty
+	// when agents run on this machine.
+	WorkerHosts []HostJSON `json:"worker_hosts"`
+}
+
+// HostJSON is one SSH worker host: whether it is in service, its load, and while it is out of
+// service since when, why and when it is probed next.
+type HostJSON struct {
+	Host    string `json:"host"`
+	Healthy bool   `json:"healthy"`
+	Running int    `json:"running"`
+	// Capacity is workers.max_concurrent_agents_per_host; 0 when only max_total applies.
+	Capacity            int        `json:"capacity"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	LastError           string     `json:"last_error"`
+	DownSince           *time.Time `json:"down_since"`
+	NextProbeAt         *time.Time `json:"next_probe_at"`
 }
 
 // Counts sizes each list of the state.
@@ -86,26 +103,28 @@ type Totals struct {
 
 // RunningJSON is one attempt in progress.
 type RunningJSON struct {
-	RepoKey         string     `json:"repo_key"`
-	IssueID         string     `json:"issue_id"`
-	IssueIdentifier string     `json:"issue_identifier"`
-	Title           string     `json:"title"`
-	URL             string     `json:"url"`
-	PRURL           string     `json:"pr_url"`
-	State           string     `json:"state"`
-	RunID           string     `json:"run_id"`
-	Attempt         int        `json:"attempt"`
-	SessionID       string     `json:"session_id"`
-	PID             int        `json:"pid"`
-	WorkspacePath   string     `json:"workspace_path"`
-	TurnCount       int        `json:"turn_count"`
-	LastEvent       string     `json:"last_event"`
-	LastMessage     string     `json:"last_message"`
-	StartedAt       time.Time  `json:"started_at"`
-	LastEventAt     *time.Time `json:"last_event_at"`
-	StopRequested   string     `json:"stop_requested,omitempty"`
-	Tokens          Tokens     `json:"tokens"`
-	CostUSD         float64    `json:"cost_usd"`
+	RepoKey         string `json:"repo_key"`
+	IssueID         string `json:"issue_id"`
+	IssueIdentifier string `json:"issue_identifier"`
+	Title           string `json:"title"`
+	URL             string `json:"url"`
+	PRURL           string `json:"pr_url"`
+	State           string `json:"state"`
+	RunID           string `json:"run_id"`
+	Attempt         int    `json:"attempt"`
+	SessionID       string `json:"session_id"`
+	PID             int    `json:"pid"`
+	WorkspacePath   string `json:"workspace_path"`
+	// WorkerHost is the SSH worker host the attempt runs on; "" for this machine.
+	WorkerHost    string     `json:"worker_host"`
+	TurnCount     int        `json:"turn_count"`
+	LastEvent     string     `json:"last_event"`
+	LastMessage   string     `json:"last_message"`
+	StartedAt     time.Time  `json:"started_at"`
+	LastEventAt   *time.Time `json:"last_event_at"`
+	StopRequested string     `json:"stop_requested,omitempty"`
+	Tokens        Tokens     `json:"tokens"`
+	CostUSD       float64    `json:"cost_usd"`
 	// IssueCostUSD is what the issue has cost over all of its attempts, this one included.
 	IssueCostUSD float64 `json:"issue_cost_usd"`
 }
@@ -118,6 +137,9 @@ type QueuedJSON struct {
 	State           string `json:"state"`
 	Attempt         int    `json:"attempt"`
 	Continuation    bool   `json:"continuation"`
+	// WaitReason is no_worker_capacity while no healthy SSH worker host has a free slot; ""
+	// while it waits for an agent slot.
+	WaitReason string `json:"wait_reason"`
 }
 
 // RetryJSON is one scheduled retry or continuation.
@@ -129,6 +151,8 @@ type RetryJSON struct {
 	DueAt           time.Time `json:"due_at"`
 	Error           string    `json:"error"`
 	Continuation    bool      `json:"continuation"`
+	// WorkerHost is the host of the previous attempt, which the retry prefers.
+	WorkerHost string `json:"worker_host"`
 }
 
 // WatchingJSON is a finished issue parked in a hand-off state.
@@ -181,6 +205,7 @@ type HistoryJSON struct {
 	RuntimeSeconds  float64   `json:"runtime_seconds"`
 	Tokens          Tokens    `json:"tokens"`
 	CostUSD         float64   `json:"cost_usd"`
+	WorkerHost      string    `json:"worker_host"`
 }
 
 // PauseJSON is the operator pause.
@@ -242,7 +267,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 	for _, q := range s.Queued {
 		repos[q.RepoKey] = true
 		st.Queued = append(st.Queued, QueuedJSON{RepoKey: q.RepoKey, IssueID: q.IssueID, IssueIdentifier: q.Identifier,
-			State: q.State, Attempt: q.Attempt, Continuation: q.Continuation})
+			State: q.State, Attempt: q.Attempt, Continuation: q.Continuation, WaitReason: q.Reason})
 	}
 	for _, r := range s.Retrying {
 		repos[r.RepoKey] = true
@@ -275,7 +300,12 @@ func stateOf(s *orchestrator.Snapshot) State {
 		st.RunHistory = append(st.RunHistory, HistoryJSON{RepoKey: h.RepoKey, RunID: h.RunID, IssueID: h.IssueID,
 			IssueIdentifier: h.Identifier, Attempt: h.Attempt, Status: string(h.Status), Error: h.Error,
 			StartedAt: h.StartedAt, EndedAt: h.EndedAt, RuntimeSeconds: h.EndedAt.Sub(h.StartedAt).Seconds(), Tokens: tokensOf(h.Tokens),
-			CostUSD: h.CostUSD})
+			CostUSD: h.CostUSD, WorkerHost: h.Host})
+	}
+	st.WorkerHosts = make([]HostJSON, 0, len(s.Hosts))
+	for _, h := range s.Hosts {
+		st.WorkerHosts = append(st.WorkerHosts, HostJSON{Host: h.Host, Healthy: h.Healthy, Running: h.Running, Capacity: h.Capacity,
+			ConsecutiveFailures: h.ConsecutiveFailures, LastError: h.LastError, DownSince: timePtr(h.DownSince), NextProbeAt: timePtr(h.NextProbe)})
 	}
 	st.Repos = make([]string, 0, len(repos))
 	for k := range repos {
@@ -303,7 +333,7 @@ func stateOf(s *orchestrator.Snapshot) State {
 func runningOf(r orchestrator.RunningRow) RunningJSON {
 	return RunningJSON{RepoKey: r.RepoKey, IssueID: r.IssueID, IssueIdentifier: r.Identifier, Title: r.Title, URL: r.URL, PRURL: r.PRURL,
 		State: r.State, RunID: r.RunID,
-		Attempt: r.Attempt, SessionID: r.SessionID, PID: r.PID, WorkspacePath: r.Workspace, TurnCount: r.Turns,
+		Attempt: r.Attempt, SessionID: r.SessionID, PID: r.PID, WorkspacePath: r.Workspace, WorkerHost: r.Host, TurnCount: r.Turns,
 		LastEvent: string(r.LastEvent), LastMessage: r.LastMessage, StartedAt: r.StartedAt, LastEventAt: timePtr(r.LastEventAt),
 		StopRequested: string(r.StopRequested), Tokens: tokensOf(r.Tokens), CostUSD: r.CostUSD,
 		IssueCostUSD: r.IssueCostUSD}
@@ -311,7 +341,7 @@ func runningOf(r orchestrator.RunningRow) RunningJSON {
 
 func retryOf(r orchestrator.RetryRow) RetryJSON {
 	return RetryJSON{RepoKey: r.RepoKey, IssueID: r.IssueID, IssueIdentifier: r.Identifier, Attempt: r.Attempt,
-		DueAt: r.DueAt, Error: r.Error, Continuation: r.Continuation}
+		DueAt: r.DueAt, Error: r.Error, Continuation: r.Continuation, WorkerHost: r.Host}
 }
 
 func watchingOf(w orchestrator.WatchingRow, now time.Time) WatchingJSON {

@@ -19,6 +19,9 @@ type PRWatch struct {
 	Phase     string          `json:"phase"`
 	Record    json.RawMessage `json:"record"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// WorkerHost is the SSH worker host of the run that opened the pull request; "" for
+	// this machine.
+	WorkerHost string `json:"worker_host,omitempty"`
 }
 
 // PutPRWatch writes w, replacing the earlier row of the same pull request and poller. Every
@@ -30,10 +33,10 @@ func (s *Store) PutPRWatch(ctx context.Context, w PRWatch) error {
 	if !json.Valid(w.Record) {
 		return fmt.Errorf("store: put pr watch %s/%s/%s: record is not valid JSON", w.RepoKey, w.IssueID, w.Poller)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO pr_watch (repo_key, issue_id, poller, pr_url, phase, record, updated_at)
-		VALUES (?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id, poller) DO UPDATE SET pr_url=excluded.pr_url,
-		phase=excluded.phase, record=excluded.record, updated_at=excluded.updated_at`,
-		w.RepoKey, w.IssueID, w.Poller, w.PRURL, w.Phase, string(w.Record), formatTime(s.now()))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO pr_watch (repo_key, issue_id, poller, pr_url, phase, record, updated_at, worker_host)
+		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id, poller) DO UPDATE SET pr_url=excluded.pr_url,
+		phase=excluded.phase, record=excluded.record, updated_at=excluded.updated_at, worker_host=excluded.worker_host`,
+		w.RepoKey, w.IssueID, w.Poller, w.PRURL, w.Phase, string(w.Record), formatTime(s.now()), w.WorkerHost)
 	if err != nil {
 		return fmt.Errorf("store: put pr watch %s/%s/%s: %w", w.RepoKey, w.IssueID, w.Poller, err)
 	}
@@ -43,7 +46,7 @@ func (s *Store) PutPRWatch(ctx context.Context, w PRWatch) error {
 // PRWatches returns every row of one poller, ordered by repo and issue; an empty poller
 // returns the rows of all pollers.
 func (s *Store) PRWatches(ctx context.Context, poller string) ([]PRWatch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT repo_key, issue_id, poller, pr_url, phase, record, updated_at
+	rows, err := s.db.QueryContext(ctx, `SELECT repo_key, issue_id, poller, pr_url, phase, record, updated_at, worker_host
 		FROM pr_watch WHERE ? = '' OR poller = ? ORDER BY repo_key, issue_id, poller`, poller, poller)
 	if err != nil {
 		return nil, fmt.Errorf("store: query pr watches: %w", err)
@@ -54,7 +57,7 @@ func (s *Store) PRWatches(ctx context.Context, poller string) ([]PRWatch, error)
 		var w PRWatch
 		var record string
 		var updated sql.NullString
-		if err := rows.Scan(&w.RepoKey, &w.IssueID, &w.Poller, &w.PRURL, &w.Phase, &record, &updated); err != nil {
+		if err := rows.Scan(&w.RepoKey, &w.IssueID, &w.Poller, &w.PRURL, &w.Phase, &record, &updated, &w.WorkerHost); err != nil {
 			return nil, fmt.Errorf("store: read pr watch: %w", err)
 		}
 		w.Record = json.RawMessage(record)

@@ -42,6 +42,32 @@ func TestPRWatchRowsAreReplacedPerPollerAndSurviveReopening(t *testing.T) {
 	}
 }
 
+// TestPRWatchKeepsItsWorkerHost: the worker host recorded with a watched pull request
+// survives a reopen and is replaced by the next write, so rework and cleanup find the host
+// holding the workspace.
+func TestPRWatchKeepsItsWorkerHost(t *testing.T) {
+	root := t.TempDir()
+	ctx := context.Background()
+	s := openTest(t, root)
+	put := func(host string) {
+		t.Helper()
+		if err := s.PutPRWatch(ctx, PRWatch{RepoKey: "web", IssueID: "i1", Poller: "review", PRURL: "https://github.com/o/r/pull/7",
+			Phase: "watching", Record: json.RawMessage(`{}`), WorkerHost: host}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("build-1:2222")
+	s.Close()
+	s = openTest(t, root)
+	if rows, err := s.PRWatches(ctx, "review"); err != nil || len(rows) != 1 || rows[0].WorkerHost != "build-1:2222" {
+		t.Fatalf("rows after reopening = %+v, %v", rows, err)
+	}
+	put("[::1]:2200")
+	if rows, err := s.PRWatches(ctx, ""); err != nil || len(rows) != 1 || rows[0].WorkerHost != "[::1]:2200" {
+		t.Fatalf("rows after the second write = %+v, %v", rows, err)
+	}
+}
+
 func TestPutPRWatchRejectsMissingKeysAndBadJSON(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	ctx := context.Background()

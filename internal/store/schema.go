@@ -224,6 +224,9 @@ var migrations = []string{
 	ALTER TABLE totals ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 	ALTER TABLE daily_usage ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
 	ALTER TABLE issue_usage ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;`,
+	// The SSH worker host that holds a watched pull request's workspace ('' for this machine),
+	// so the rework and cleanup a poller starts go back to it.
+	`ALTER TABLE pr_watch ADD COLUMN worker_host TEXT NOT NULL DEFAULT '';`,
 }
 
 // schemaVersion is the schema version this build writes and reads.

@@ -65,6 +65,7 @@ func Render(f Frame) string {
 	} else {
 		v.header(f)
 		v.running(f.State, f.Now, width)
+		v.hosts(f.State, f.Now)
 		v.backoff(f.State, f.Now)
 		v.queued(f.State)
 		v.held(f.State)
@@ -224,7 +225,36 @@ func (v *view) queued(st *server.State) {
 	}
 	v.section("Queued", v.p.dim("(waiting for a free agent)"))
 	for _, q := range st.Queued {
-		v.row(fmt.Sprintf("  %s  %s  attempt=%d", q.IssueIdentifier, flat(q.State), q.Attempt))
+		line := fmt.Sprintf("  %s  %s  attempt=%d", q.IssueIdentifier, flat(q.State), q.Attempt)
+		if q.WaitReason != "" {
+			line += "  " + v.p.warn("waiting="+q.WaitReason)
+		}
+		v.row(line)
+	}
+}
+
+// hosts lists the SSH worker hosts' load and health; nothing without worker hosts.
+func (v *view) hosts(st *server.State, now time.Time) {
+	if len(st.WorkerHosts) == 0 {
+		return
+	}
+	v.section("Worker hosts", v.p.dim("(HOST, RUNNING, HEALTH)"))
+	for _, h := range st.WorkerHosts {
+		load := fmt.Sprintf("%d", h.Running)
+		if h.Capacity > 0 {
+			load = fmt.Sprintf("%d/%d", h.Running, h.Capacity)
+		}
+		health := v.p.good("healthy")
+		if !h.Healthy {
+			health = v.p.bad("unhealthy")
+			if h.NextProbeAt != nil {
+				health += fmt.Sprintf(" probe in %s", span(h.NextProbeAt.Sub(now)))
+			}
+			if h.LastError != "" {
+				health += " " + flat(h.LastError)
+			}
+		}
+		v.row(fmt.Sprintf("  %s  %s  %s", h.Host, load, health))
 	}
 }
 

@@ -59,7 +59,9 @@ func backoffState() server.State {
 		{IssueIdentifier: "ENG-450", Attempt: 4, DueAt: at.Add(80 * time.Second), Error: "worker exited:\nturn_timeout after 3600s"},
 		{IssueIdentifier: "ENG-451", Attempt: 1, DueAt: at.Add(time.Second), Continuation: true},
 	}
-	st.Queued = []server.QueuedJSON{{IssueIdentifier: "ENG-460", State: "Todo", Attempt: 0}}
+	st.Queued = []server.QueuedJSON{{IssueIdentifier: "ENG-460", State: "Todo", Attempt: 0, WaitReason: "no_worker_capacity"}}
+	st.WorkerHosts = []server.HostJSON{{Host: "build-1", Healthy: true, Running: 1, Capacity: 1},
+		{Host: "[::1]:2222", Capacity: 1, LastError: "ssh: connect to host ::1 port 2222: Connection refused", NextProbeAt: ptr(at.Add(40 * time.Second))}}
 	st.Conflicts = []server.ConflictJSON{{IssueIdentifier: "ENG-470", RepoKeys: []string{"api", "web"}}}
 	st.Counts = server.Counts{Retrying: 2, Queued: 1, Conflicts: 1}
 	st.RateLimits = json.RawMessage(`{"limitId":"codex","primary":{"usedPercent":100},"credits":{"hasCredits":true,"unlimited":true}}`)
