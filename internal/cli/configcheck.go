@@ -160,11 +160,7 @@ func printCheckReport(stdout, stderr io.Writer, rep checkReport, cfg *config.Con
 	return err
 }
 
-// warnings lists valid-but-notable settings and features this build cannot run yet.
+// warnings lists valid-but-notable settings.
 func warnings(cfg *config.Config) []string {
-	out := append([]string{}, cfg.Warnings()...)
-	for _, f := range cfg.Unimplemented() {
-		out = append(out, "not yet implemented: "+f.String())
-	}
-	return out
+	return append([]string{}, cfg.Warnings()...)
 }

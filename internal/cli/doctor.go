@@ -28,7 +28,7 @@ func newDoctorCmd(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := refuseUnimplemented(cfg); err != nil {
+			if err := refuseUnrunnableRuntime(cfg); err != nil {
 				return err
 			}
 			printWarnings(cmd.ErrOrStderr(), cfg)

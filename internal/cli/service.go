@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -60,7 +59,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseUnimplemented(cfg); err != nil {
+	if err := refuseUnrunnableRuntime(cfg); err != nil {
 		return nil, err
 	}
 	var dashboard dashboardBind
@@ -136,21 +135,13 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	return s, nil
 }
 
-// refuseUnimplemented refuses features the configuration asks for but
-// this build cannot run, rather than ignoring them.
-func refuseUnimplemented(cfg *config.Config) error {
-	missing := cfg.Unimplemented()
-	if len(missing) == 0 {
-		if _, err := agent.CheckRuntime(cfg); err != nil {
-			return usageErr(fmt.Errorf("refusing to start: %w", err))
-		}
-		return nil
+// refuseUnrunnableRuntime refuses an agent runtime this build cannot run with the
+// configuration, rather than failing at the first session.
+func refuseUnrunnableRuntime(cfg *config.Config) error {
+	if _, err := agent.CheckRuntime(cfg); err != nil {
+		return usageErr(fmt.Errorf("refusing to start: %w", err))
 	}
-	msg := fmt.Sprintf("refusing to start: %s enables features this build does not implement:", cfg.Path)
-	for _, f := range missing {
-		msg += "\n  " + f.String()
-	}
-	return usageErr(errors.New(msg + "\ndisable them to run"))
+	return nil
 }
 
 // withService opens the service, runs fn with a context that ends on SIGINT or SIGTERM, and
@@ -182,17 +173,29 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		return orchestrator.Deps{}, err
 	}
 	reviewer := newReviewerFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger)
+	var hostWorkspaces func(string) (orchestrator.Workspaces, error)
+	var probe func(context.Context, string) error
+	if len(cfg.Workers.SSHHosts) > 0 {
+		// Worker hosts are read at start; a reload that changes them takes effect at restart.
+		hostWorkspaces, err = newHostWorkspaces(cfg, filepath.Join(g.StateRoot(), "worker-locks"), s.logger)
+		if err != nil {
+			return orchestrator.Deps{}, err
+		}
+		probe = probeHost
+	}
 	return orchestrator.Deps{
-		Gate:       issueGate,
-		Review:     orchestrator.PrePushReviewFromConfig(cfg, reviewer),
-		Settings:   orchestrator.FromConfig(cfg),
-		Tracker:    s.tracker,
-		Workspaces: s.workspaces,
-		NewAgent:   newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger),
-		Prompts:    &livePrompts{configs: s.configs, agent: agentKind, store: s.store, logger: s.logger},
-		Store:      s.store,
-		Audit:      s.audit,
-		ThreadsDir: filepath.Join(g.StateRoot(), "threads"),
+		HostWorkspaces: hostWorkspaces,
+		ProbeHost:      probe,
+		Gate:           issueGate,
+		Review:         orchestrator.PrePushReviewFromConfig(cfg, reviewer),
+		Settings:       orchestrator.FromConfig(cfg),
+		Tracker:        s.tracker,
+		Workspaces:     s.workspaces,
+		NewAgent:       newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger),
+		Prompts:        &livePrompts{configs: s.configs, agent: agentKind, store: s.store, logger: s.logger},
+		Store:          s.store,
+		Audit:          s.audit,
+		ThreadsDir:     filepath.Join(g.StateRoot(), "threads"),
 		Preflight: func() error {
 			s.configs.Revalidate()
 			return s.configs.LastError()

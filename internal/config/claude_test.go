@@ -9,15 +9,12 @@ import (
 )
 
 // agent.claude.resume is off by default, loads for the claude runtime, and is refused with
-// its line for any other runtime; the claude runtime is no longer an unimplemented feature.
+// its line for any other runtime.
 func TestClaudeResume(t *testing.T) {
 	base := "issues: {provider: memory}\nrepositories: [{key: app}]\nagent:\n  runtime: %s\n  command: %s\n"
 	c := mustLoad(t, strings.NewReplacer("%s", "claude").Replace(base), nil)
 	if c.Agent.Claude.Resume {
 		t.Fatal("agent.claude.resume defaults to true")
-	}
-	if u := c.Unimplemented(); len(u) != 0 {
-		t.Fatalf("claude runtime reported unimplemented: %v", u)
 	}
 	c = mustLoad(t, strings.NewReplacer("%s", "claude").Replace(base)+"  claude: {resume: true}\n", nil)
 	if !c.Agent.Claude.Resume {

@@ -19,8 +19,8 @@ func TestLearningsNeedTheReviewPoller(t *testing.T) {
 		t.Fatalf("learnings without the poller: %v", err)
 	}
 	c := mustLoad(t, base+"pull_requests:\n  enabled: true\n  learnings: {enabled: true, max_per_run: 2}\n", nil)
-	if l := c.PullRequests.Learnings; !l.Enabled || l.MaxPerRun != 2 || l.Provider != "anthropic" || len(c.Unimplemented()) != 0 {
-		t.Fatalf("learnings with the poller: %+v, unimplemented %v", l, c.Unimplemented())
+	if l := c.PullRequests.Learnings; !l.Enabled || l.MaxPerRun != 2 || l.Provider != "anthropic" {
+		t.Fatalf("learnings with the poller: %+v", l)
 	}
 	_, err = load(t, base+"pull_requests:\n  enabled: true\n  learnings: {enabled: true, max_per_run: 4}\n", nil)
 	if !errors.As(err, &errs) || errs[0].Path != "pull_requests.learnings.max_per_run" || errs[0].Line != 8 {

@@ -180,24 +180,6 @@ func TestUnsetPathVariableIsAnError(t *testing.T) {
 	}
 }
 
-func TestUnimplementedFeaturesAreListed(t *testing.T) {
-	c := mustLoad(t, minimal+"pull_requests: {enabled: true, checks: {enabled: true}, learnings: {enabled: true}}\nissue_gate: {enabled: true}\nworkers: {ssh_hosts: [a]}\n", nil)
-	var keys []string
-	for _, f := range c.Unimplemented() {
-		keys = append(keys, f.Key)
-	}
-	got := strings.Join(keys, ",")
-	if got != "workers.ssh_hosts" {
-		t.Fatalf("unimplemented = %s", got)
-	}
-	if n := len(mustLoad(t, minimal, nil).Unimplemented()); n != 0 {
-		t.Fatalf("defaults report %d unimplemented features", n)
-	}
-	if n := len(mustLoad(t, minimal+"dashboard: {enabled: true, port: 4000}\n", nil).Unimplemented()); n != 0 {
-		t.Fatalf("an explicit dashboard is reported as unimplemented")
-	}
-}
-
 func TestEffectiveConfigRedactsSecrets(t *testing.T) {
 	c := mustLoad(t, "issues: {provider: linear, linear: {api_key: lin_api_SECRET, scope: {team: E}}}\nrepositories: [{key: app}]\nagent: {runtime: codex, command: codex app-server}\nnotifications:\n  channels: [{kind: webhook, url: \"https://example.com/hook?token=HOOKSECRET\", headers: {Authorization: \"Bearer HDRSECRET\"}}]\n", nil)
 	var b strings.Builder

@@ -57,12 +57,3 @@ func TestAllowedServersCannotInheritSymphony(t *testing.T) {
 		t.Fatalf("got %v, want the symphony entry refused", err)
 	}
 }
-
-func TestAgentMCPIsNoLongerUnimplemented(t *testing.T) {
-	yml := "issues: {provider: memory}\nrepositories: [{key: app}]\nagent:\n  runtime: codex\n  command: codex app-server\n  mcp:\n    inherit: all\n    servers:\n      docs: {command: docs-mcp}\n"
-	for _, f := range mustLoad(t, yml, nil).Unimplemented() {
-		if f.Key == "agent.mcp" {
-			t.Fatalf("agent.mcp still listed as unimplemented: %s", f)
-		}
-	}
-}
