@@ -47,6 +47,11 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	} else if len(outcomes) > 0 {
 		s.logger.Info("startup workspace cleanup", "workspaces", len(outcomes))
 	}
+	if deps.HostWorkspaces != nil {
+		if n := cleanupHostWorkspaces(ctx, owners, s.store, deps.HostWorkspaces, s.logger); n > 0 {
+			s.logger.Info("startup workspace cleanup on worker hosts", "workspaces", n)
+		}
+	}
 
 	api, err := openAPI(g, s, o, m.Handler())
 	if err != nil {

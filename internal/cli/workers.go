@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/sshworker/remotews"
+	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/workspace"
 )
 
 // remoteSessionsDir is where sessions on a worker host keep their private directories, inside
@@ -78,4 +81,52 @@ func probeHost(ctx context.Context, host string) error {
 		return err
 	}
 	return tr.ProbeHost(ctx, host)
+}
+
+// hostCleanupTimeout bounds the removal of one workspace on a worker host at start.
+const hostCleanupTimeout = time.Minute
+
+// cleanupHostWorkspaces removes, at start, the workspaces on worker hosts of issues now in a
+// terminal tracker state, each on the host its newest run recorded, as the local startup
+// cleanup does for this machine's. Remove keeps its rules (the lock, containment, a clone
+// with commits no remote has), so nothing an agent holds or made is lost; a host that cannot
+// be reached keeps its workspaces until the next start. It returns how many it removed.
+func cleanupHostWorkspaces(ctx context.Context, owners workspace.Owners, st *store.Store, hostWorkspaces func(string) (orchestrator.Workspaces, error), log *slog.Logger) int {
+	terminal, err := owners.TerminalIssues(ctx)
+	if err != nil {
+		log.Warn("worker host workspace cleanup skipped: the terminal issues cannot be read, nothing deleted", "error", err.Error())
+		return 0
+	}
+	runs, err := st.Runs(ctx, store.RunFilter{Limit: 1 << 20})
+	if err != nil {
+		log.Warn("worker host workspace cleanup skipped: the run store cannot be read, nothing deleted", "error", err.Error())
+		return 0
+	}
+	// Runs come newest first, so the first seen is the host of the issue's newest run.
+	hostOf := map[string]string{}
+	for _, r := range runs {
+		if _, seen := hostOf[r.IssueID]; !seen {
+			hostOf[r.IssueID] = r.WorkerHost
+		}
+	}
+	removed := 0
+	for _, is := range terminal {
+		host := hostOf[is.ID]
+		if host == "" {
+			continue
+		}
+		spaces, err := hostWorkspaces(host)
+		if err == nil {
+			rctx, cancel := context.WithTimeout(ctx, hostCleanupTimeout)
+			err = spaces.Remove(rctx, is.RepoKey, is.ID, is.Identifier)
+			cancel()
+		}
+		if err != nil {
+			log.Warn("removing a terminal issue's workspace on its worker host failed; kept for the next start", "issue_identifier", is.Identifier,
+				"host", host, "error", err.Error())
+			continue
+		}
+		removed++
+	}
+	return removed
 }

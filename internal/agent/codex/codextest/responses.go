@@ -63,6 +63,10 @@ type Request struct {
 // it answers with a plain "done" message.
 type Responses struct {
 	URL string
+	// Choose, when set before the first request, picks each response from the request
+	// instead of the script: for concurrent sessions, whose requests interleave in no fixed
+	// order.
+	Choose func(Request) Step
 
 	mu       sync.Mutex
 	steps    []Step
@@ -161,7 +165,9 @@ func (r *Responses) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.requests = append(r.requests, rec)
 	step := Step{Text: "done"}
-	if r.next < len(r.steps) {
+	if r.Choose != nil {
+		step = r.Choose(rec)
+	} else if r.next < len(r.steps) {
 		step = r.steps[r.next]
 		r.next++
 	}

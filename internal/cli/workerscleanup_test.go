@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+
+	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/orchestrator"
+	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/store"
+)
+
+// fixedOwners answers the terminal issues from a list.
+type fixedOwners struct{ terminal []issue.Issue }
+
+func (o fixedOwners) TerminalIssues(context.Context) ([]issue.Issue, error) { return o.terminal, nil }
+func (o fixedOwners) TrackedIssues(context.Context) ([]issue.Issue, error)  { return o.terminal, nil }
+
+// removals is a worker host's Workspaces that records what it was asked to remove.
+type removals struct {
+	orchestrator.Workspaces
+	host    string
+	removed *[]string
+	err     error
+}
+
+func (r removals) Remove(_ context.Context, repoKey, id, identifier string) error {
+	*r.removed = append(*r.removed, r.host+" "+repoKey+"/"+identifier)
+	return r.err
+}
+
+// At start, a terminal issue's workspace is removed on the host of its newest run only: not
+// on an older run's host, not for an issue whose newest run was local, and a host that fails
+// keeps its workspace without stopping the others.
+func TestStartupRemovesTerminalWorkspacesOnTheirHosts(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{StateRoot: t.TempDir(), Redactor: secretscan.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, r := range []store.Run{
+		{RepoKey: "app", IssueID: "1", IssueIdentifier: "APP-1", WorkerHost: "old:22"},
+		{RepoKey: "app", IssueID: "1", IssueIdentifier: "APP-1", WorkerHost: "h1"},
+		{RepoKey: "app", IssueID: "2", IssueIdentifier: "APP-2", WorkerHost: "h2"},
+		{RepoKey: "app", IssueID: "3", IssueIdentifier: "APP-3"},
+		{RepoKey: "app", IssueID: "4", IssueIdentifier: "APP-4", WorkerHost: "h1"},
+	} {
+		run, err := st.StartRun(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run.Status = store.StatusSuccess
+		if err := st.FinishRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	terminal := []issue.Issue{{ID: "1", Identifier: "APP-1", RepoKey: "app"}, {ID: "2", Identifier: "APP-2", RepoKey: "app"},
+		{ID: "3", Identifier: "APP-3", RepoKey: "app"}, {ID: "9", Identifier: "APP-9", RepoKey: "app"}}
+	var removed []string
+	hosts := func(host string) (orchestrator.Workspaces, error) {
+		if host == "h2" {
+			return removals{host: host, removed: &removed, err: errors.New("workspace_locked: held")}, nil
+		}
+		return removals{host: host, removed: &removed}, nil
+	}
+	n := cleanupHostWorkspaces(ctx, fixedOwners{terminal: terminal}, st, hosts, slog.New(slog.DiscardHandler))
+	want := []string{"h1 app/APP-1", "h2 app/APP-2"}
+	if n != 1 || len(removed) != 2 || removed[0] != want[0] || removed[1] != want[1] {
+		t.Fatalf("removed %d: asked %q, want %q with one success", n, removed, want)
+	}
+	if n := cleanupHostWorkspaces(ctx, failingOwners{}, st, hosts, slog.New(slog.DiscardHandler)); n != 0 {
+		t.Fatalf("removed %d with the tracker unreadable", n)
+	}
+}
+
+type failingOwners struct{}
+
+func (failingOwners) TerminalIssues(context.Context) ([]issue.Issue, error) {
+	return nil, errors.New("tracker down")
+}
+func (failingOwners) TrackedIssues(context.Context) ([]issue.Issue, error) { return nil, nil }
