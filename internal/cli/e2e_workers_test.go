@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -91,6 +92,20 @@ func gone(pid int) bool {
 	return strings.HasPrefix(rest, "Z")
 }
 
+// waitForService polls done until it holds, failing the test when the service exits first
+// or after 200 s, with the service's stderr.
+func waitForService(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, what string, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(200 * time.Second); !done(); time.Sleep(300 * time.Millisecond) {
+		if gone(cmd.Process.Pid) {
+			t.Fatalf("symphony exited while waiting for %s\nstderr:\n%s", what, stderr)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s\nstderr:\n%s", what, stderr)
+		}
+	}
+}
+
 func (e *e2eEnv) workerStatus(t *testing.T) (workerStatus, bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -129,17 +144,7 @@ func TestTwoWorkerHostsRunThreeIssuesWithRealCodex(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd, stderr := e.startService(t, ctx)
-	waitFor := func(what string, done func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(200 * time.Second); !done(); time.Sleep(300 * time.Millisecond) {
-			if gone(cmd.Process.Pid) {
-				t.Fatalf("symphony exited while waiting for %s\nstderr:\n%s", what, stderr)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s\nstderr:\n%s", what, stderr)
-			}
-		}
-	}
+	waitFor := func(what string, done func() bool) { t.Helper(); waitForService(t, cmd, stderr, what, done) }
 	sawWaiting := false
 	waitFor("all three issues in review", func() bool {
 		if st, ok := e.workerStatus(t); ok {
@@ -211,17 +216,7 @@ func TestWorkerHostDyingMidRunFailsOverWithRealCodex(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd, stderr := e.startService(t, ctx)
-	waitFor := func(what string, done func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(200 * time.Second); !done(); time.Sleep(300 * time.Millisecond) {
-			if gone(cmd.Process.Pid) {
-				t.Fatalf("symphony exited while waiting for %s\nstderr:\n%s", what, stderr)
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s\nstderr:\n%s", what, stderr)
-			}
-		}
-	}
+	waitFor := func(what string, done func() bool) { t.Helper(); waitForService(t, cmd, stderr, what, done) }
 	var first string
 	waitFor("DEMO-1 running on a host", func() bool {
 		st, ok := e.workerStatus(t)
