@@ -35,10 +35,8 @@ func promptLearnings(cfg *config.Config, st *store.Store, logger *slog.Logger) f
 
 // includeLearnings is prompts.include_learnings of the repository's WORKFLOW.md.
 func includeLearnings(cfg *config.Config, repoKey string) int {
-	for _, r := range cfg.Repositories {
-		if r.Key == repoKey && r.Loaded != nil {
-			return r.Loaded.IncludeLearnings
-		}
+	if r := cfg.Repo(repoKey); r != nil && r.Loaded != nil {
+		return r.Loaded.IncludeLearnings
 	}
 	return 0
 }

@@ -17,7 +17,7 @@ import (
 // prPollers builds the review and CI pollers of pull_requests.*; nil when they are off. Their
 // events are counted, audited and, where an operator asked to hear of them, notified; merged
 // pull requests are reflected on when pull_requests.learnings is on.
-func prPollers(s *service, cfg *config.Config, notices notifier, count func(prwatch.Event)) (*prwatch.Pollers, error) {
+func prPollers(s *service, cfg *config.Config, notices notifier, count func(prwatch.Event), deps orchestrator.Deps) (*prwatch.Pollers, error) {
 	pr := cfg.PullRequests
 	if !pr.Enabled {
 		return nil, nil
@@ -37,13 +37,14 @@ func prPollers(s *service, cfg *config.Config, notices notifier, count func(prwa
 		LogExcerptLines: pr.Checks.LogExcerptLines, RetryFailedOnce: pr.Checks.RetryFailedOnce, MaxFixAttempts: pr.Checks.MaxFixAttempts,
 		BackoffMax: ms(cfg.Poller.MaxBackoffMs), DegradedAfter: cfg.Poller.DegradedThreshold,
 	}
+	workspacesOn := func(host string) (prwatch.Workspaces, error) { return deps.WorkspacesOn(host) }
 	learn, err := prLearner(s, cfg)
 	if err != nil {
 		return nil, err
 	}
 	clients := &hostClients{enterprise: cfg.GitHub.EnterpriseHosts, byHost: map[string]*github.Client{}}
 	return prwatch.New(prwatch.Deps{Settings: settings, Tracker: s.tracker, Store: s.store, GitHubFor: clients.forRepo,
-		Clock: orchestrator.SystemClock{}, Workspaces: s.workspaces, AfterStep: prwatchHold(os.Getenv, s.logger), Logger: s.logger,
+		Clock: orchestrator.SystemClock{}, WorkspacesOn: workspacesOn, AfterStep: prwatchHold(os.Getenv, s.logger), Logger: s.logger,
 		Events: countedEvents(count, pollerEvents(pollerAudit(s.audit, s.logger), notices)), Learn: learn})
 }
 

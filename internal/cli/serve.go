@@ -41,7 +41,9 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	if cfg.PullRequests.Enabled {
 		m.WatchPullRequests(s.store)
 	}
-	owners := storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}
+	// Both start-up clean-ups (this machine's and the worker hosts') ask for the terminal
+	// issues; the tracker is asked once.
+	owners := &onceTerminal{Owners: storeAndTrackerOwners{trackerOwners: trackerOwners{tracker: s.tracker, cfg: cfg}, store: s.store}}
 	if outcomes, err := s.workspaces.manager().StartupCleanup(ctx, owners, o); err != nil {
 		s.logger.Warn("startup workspace cleanup skipped: ownership unknown, nothing deleted", "error", err)
 	} else if len(outcomes) > 0 {
@@ -79,7 +81,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 	helpers.Go(func() { applyReloads(ctx, s, o, notices) })
 	helpers.Go(func() { s.showStatus(ctx, cmd, g, o, api.url) })
 	helpers.Go(func() { api.serve(ctx, g, s) })
-	pollers, err := prPollers(s, cfg, notices, m.OnPREvent)
+	pollers, err := prPollers(s, cfg, notices, m.OnPREvent, deps)
 	if err != nil {
 		return failure(err)
 	}

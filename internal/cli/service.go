@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -336,6 +337,20 @@ func (o trackerOwners) TerminalIssues(ctx context.Context) ([]issue.Issue, error
 func (o trackerOwners) TrackedIssues(ctx context.Context) ([]issue.Issue, error) {
 	states := append(append([]string(nil), o.cfg.Issues.States.Active...), o.cfg.Issues.States.Terminal...)
 	return o.tracker.FetchIssuesByStates(ctx, states)
+}
+
+// onceTerminal asks its Owners for the terminal issues once and answers every later call
+// with that answer.
+type onceTerminal struct {
+	workspace.Owners
+	once     sync.Once
+	terminal []issue.Issue
+	err      error
+}
+
+func (o *onceTerminal) TerminalIssues(ctx context.Context) ([]issue.Issue, error) {
+	o.once.Do(func() { o.terminal, o.err = o.Owners.TerminalIssues(ctx) })
+	return o.terminal, o.err
 }
 
 // storeAndTrackerOwners also counts issues with run records as owners, so a workspace whose

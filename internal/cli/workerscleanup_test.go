@@ -82,3 +82,28 @@ func (failingOwners) TerminalIssues(context.Context) ([]issue.Issue, error) {
 	return nil, errors.New("tracker down")
 }
 func (failingOwners) TrackedIssues(context.Context) ([]issue.Issue, error) { return nil, nil }
+
+// countingOwners counts the terminal-issue reads it answers.
+type countingOwners struct {
+	fixedOwners
+	reads *int
+}
+
+func (o countingOwners) TerminalIssues(ctx context.Context) ([]issue.Issue, error) {
+	*o.reads++
+	return o.fixedOwners.TerminalIssues(ctx)
+}
+
+// The two start-up clean-ups share one read of the terminal issues.
+func TestStartupAsksForTheTerminalIssuesOnce(t *testing.T) {
+	reads := 0
+	owners := &onceTerminal{Owners: countingOwners{fixedOwners: fixedOwners{terminal: []issue.Issue{{ID: "1"}}}, reads: &reads}}
+	for range 2 {
+		if is, err := owners.TerminalIssues(context.Background()); err != nil || len(is) != 1 {
+			t.Fatalf("terminal issues %v, %v", is, err)
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("%d reads of the terminal issues, want 1", reads)
+	}
+}

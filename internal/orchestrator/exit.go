@@ -307,7 +307,7 @@ func (o *Orchestrator) removeWorkspace(host, repoKey, id, identifier string) {
 		defer o.cleanups.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), sessionStopTimeout)
 		defer cancel()
-		spaces, err := o.d.workspacesOn(host)
+		spaces, err := o.d.WorkspacesOn(host)
 		if err == nil {
 			// The agent's supervisor holds the workspace lock until the agent tree is gone,
 			// which can be a moment after the attempt ended; Remove refuses a locked workspace.

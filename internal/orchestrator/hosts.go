@@ -131,8 +131,9 @@ func (o *Orchestrator) releaseHost(host string) {
 	}
 }
 
-// workspacesOn is the Workspaces of host, or this machine's for "".
-func (d Deps) workspacesOn(host string) (Workspaces, error) {
+// WorkspacesOn is the Workspaces of host, or this machine's for "": the orchestrator and
+// the pull-request pollers reach an issue's workspace where its run left it.
+func (d Deps) WorkspacesOn(host string) (Workspaces, error) {
 	if host == "" {
 		return d.Workspaces, nil
 	}

@@ -132,7 +132,7 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	// agent (of this service before a restart, or of another service) still works in. It is
 	// released after after_run; the agent's supervisor keeps its own hold until the agent
 	// tree is gone.
-	spaces, err := w.d.workspacesOn(job.host)
+	spaces, err := w.d.WorkspacesOn(job.host)
 	if err != nil {
 		res.Err = causeOr(ctx, fmt.Errorf("workspace: %w", err))
 		return res

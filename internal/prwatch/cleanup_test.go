@@ -11,6 +11,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -80,7 +81,7 @@ func TestMergedPullRequestRemovesItsWorkspaceAndBranchOnce(t *testing.T) {
 	s := h.settings()
 	newPollers := func() *Pollers {
 		p := h.pollers(s, h.tr, h.st)
-		p.d.Workspaces = m
+		p.d.WorkspacesOn = onThisMachine(t, m)
 		return p
 	}
 	ctx := context.Background()
@@ -142,7 +143,7 @@ func TestClosedPullRequestKeepsABranchWithUnpushedWork(t *testing.T) {
 	gitRun(t, wsPath, "add", "more.go")
 	gitRun(t, wsPath, "commit", "-m", "local only")
 	p := h.pollers(h.settings(), h.tr, h.st)
-	p.d.Workspaces = m
+	p.d.WorkspacesOn = onThisMachine(t, m)
 	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateClosed })
 	p.reviewCycle(context.Background())
 	if _, err := os.Stat(wsPath); !os.IsNotExist(err) {
@@ -153,5 +154,49 @@ func TestClosedPullRequestKeepsABranchWithUnpushedWork(t *testing.T) {
 	}
 	if got := h.row(pollerReview).Phase; got != "done_closed" || h.events.count("workspace_removed") != 1 {
 		t.Fatalf("phase %q, events %v", got, h.events.kinds)
+	}
+}
+
+// onThisMachine answers WorkspacesOn with m for this machine and fails the test for any host.
+func onThisMachine(t *testing.T, m Workspaces) func(string) (Workspaces, error) {
+	return func(host string) (Workspaces, error) {
+		if host != "" {
+			t.Errorf("workspaces asked of worker host %q for an issue that ran on this machine", host)
+		}
+		return m, nil
+	}
+}
+
+// removalLog is a worker host's workspaces that records what it is asked to remove.
+type removalLog struct {
+	host    string
+	removed *[]string
+}
+
+func (r removalLog) Remove(_ context.Context, repoKey, _, identifier string) error {
+	*r.removed = append(*r.removed, r.host+" "+repoKey+"/"+identifier)
+	return nil
+}
+
+// TestMergedPullRequestIsCleanedUpOnItsRunsHost: the workspace of an issue whose run went to a
+// worker host is removed there, not on this machine.
+func TestMergedPullRequestIsCleanedUpOnItsRunsHost(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	run, err := h.st.StartRun(ctx, store.Run{RepoKey: "web", IssueID: "i1", IssueIdentifier: "ABC-1", WorkerHost: "build-1:22"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.RecordPullRequest(ctx, "web", run.ID, h.prURL); err != nil {
+		t.Fatal(err)
+	}
+	h.finishRuns()
+	var removed []string
+	p := h.pollers(h.settings(), h.tr, h.st)
+	p.d.WorkspacesOn = func(host string) (Workspaces, error) { return removalLog{host: host, removed: &removed}, nil }
+	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateMerged })
+	p.reviewCycle(ctx)
+	if len(removed) != 1 || removed[0] != "build-1:22 web/ABC-1" {
+		t.Fatalf("removals %q, want the workspace on build-1:22", removed)
 	}
 }

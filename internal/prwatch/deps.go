@@ -99,10 +99,11 @@ type Deps struct {
 	// GitHubFor returns the client for a pull request's host.
 	GitHubFor func(repo github.Repo) (GitHub, error)
 	Clock     Clock
-	// Workspaces removes the workspace of a merged, closed or stale pull request's issue;
-	// nil leaves workspaces to the age collector and terminal-state clean-up.
-	Workspaces Workspaces
-	Logger     *slog.Logger
+	// WorkspacesOn gives the workspaces of a worker host ("" for this machine), where the
+	// merged, closed or stale pull request's issue has its workspace; nil leaves workspaces
+	// to the age collector and terminal-state clean-up.
+	WorkspacesOn func(host string) (Workspaces, error)
+	Logger       *slog.Logger
 	// Events receives every operator-visible event; nil drops them.
 	Events func(Event)
 	// Learn reflects on a merged pull request (pull_requests.learnings); nil when learnings
