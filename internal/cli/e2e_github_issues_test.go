@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,9 +17,7 @@ import (
 // octo/app, states carried by symphony:* labels and issues assigned to the token's user.
 func (e *e2eEnv) writeGitHubIssuesConfig(t *testing.T, mock *codextest.Responses) {
 	t.Helper()
-	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
-	cfg := fmt.Sprintf(`issues:
+	e.writeConfigWith(t, mock, `issues:
   provider: github
   poll_interval_ms: 2000
   github:
@@ -28,24 +25,7 @@ func (e *e2eEnv) writeGitHubIssuesConfig(t *testing.T, mock *codextest.Responses
     assignee: me
     state_labels: {Todo: "symphony:todo", In Progress: "symphony:in-progress", In Review: "symphony:in-review"}
   states: {active: [Todo, In Progress], terminal: [Closed]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: workspaces
-agent:
-  runtime: codex
-  command: %q
-  concurrency: {max_total: 1}
-  limits: {max_turns: 3}
-  timeouts: {read_ms: 30000, turn_ms: 60000}
-  permissions:
-    filesystem:
-      turn_policy: {type: workspaceWrite, networkAccess: false}
-`, command)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, "")
 }
 
 // TestAgentHandsOffThroughGitHubIssuesWithRealCodex runs the symphony binary against the fake
@@ -125,23 +105,5 @@ func TestAgentHandsOffThroughGitHubIssuesWithRealCodex(t *testing.T) {
 	if left := fake.IssueComments("octo/app", other.Number); len(left) != 0 {
 		t.Errorf("octo/app#2 got comments: %+v", left)
 	}
-	all := modelToolOutputs(mock)
-	for _, want := range []string{`"identifier": "` + id + `"`, "Write WORK.md.", "github token: []", `"state": "In Review"`} {
-		if !strings.Contains(all, want) {
-			t.Errorf("tool outputs lack %s:\n%s", want, all)
-		}
-	}
-	for _, r := range mock.Requests() {
-		for _, in := range r.Input {
-			if strings.Contains(string(in), githubtest.Token) {
-				t.Errorf("the GitHub token reached the model: %s", in)
-			}
-		}
-	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
-		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
-	}
-	if out := stdout.String() + stderr.String(); strings.Contains(out, githubtest.Token) {
-		t.Errorf("symphony printed the GitHub token")
-	}
+	checkTrackerHandOff(t, e, mock, id, "github", githubtest.Token, stdout.String()+stderr.String())
 }

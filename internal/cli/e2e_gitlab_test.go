@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -32,9 +31,7 @@ func TestAgentHandsOffThroughGitLabWithRealCodex(t *testing.T) {
 		codextest.Step{Tool: "tracker_add_comment", ToolArgs: map[string]any{"body": comment}},
 		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "In Review"}},
 		codextest.Step{Text: id + " is ready for review."})
-	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
-	cfg := fmt.Sprintf(`issues:
+	e.writeConfigWith(t, mock, fmt.Sprintf(`issues:
   provider: gitlab
   poll_interval_ms: 2000
   gitlab:
@@ -42,24 +39,7 @@ func TestAgentHandsOffThroughGitLabWithRealCodex(t *testing.T) {
     project: group/app
     state_labels: {Todo: "workflow::todo", In Progress: "workflow::in-progress", In Review: "workflow::in-review"}
   states: {active: [Todo, In Progress], terminal: [Closed]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: workspaces
-agent:
-  runtime: codex
-  command: %q
-  concurrency: {max_total: 1}
-  limits: {max_turns: 3}
-  timeouts: {read_ms: 30000, turn_ms: 60000}
-  permissions:
-    filesystem:
-      turn_policy: {type: workspaceWrite, networkAccess: false}
-`, fake.URL, command)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, fake.URL), "")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -83,23 +63,5 @@ agent:
 	if got := fake.Notes(work.IID); !slices.Contains(got, comment) {
 		t.Errorf("notes %q lack the agent's comment", got)
 	}
-	all := modelToolOutputs(mock)
-	for _, want := range []string{`"identifier": "` + id + `"`, "Write WORK.md.", "gitlab token: []", `"state": "In Review"`} {
-		if !strings.Contains(all, want) {
-			t.Errorf("tool outputs lack %s:\n%s", want, all)
-		}
-	}
-	for _, r := range mock.Requests() {
-		for _, in := range r.Input {
-			if strings.Contains(string(in), gitlabtest.Token) {
-				t.Errorf("the GitLab token reached the model: %s", in)
-			}
-		}
-	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
-		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
-	}
-	if strings.Contains(stdout.String()+stderr.String(), gitlabtest.Token) {
-		t.Errorf("symphony printed the GitLab token")
-	}
+	checkTrackerHandOff(t, e, mock, id, "gitlab", gitlabtest.Token, stdout.String()+stderr.String())
 }

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -32,31 +30,12 @@ func TestAgentHandsOffThroughJiraWithRealCodex(t *testing.T) {
 		codextest.Step{Tool: "tracker_add_comment", ToolArgs: map[string]any{"body": comment}},
 		codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "In Review"}},
 		codextest.Step{Text: id + " is ready for review."})
-	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
-	cfg := fmt.Sprintf(`issues:
+	e.writeConfigWith(t, mock, `issues:
   provider: jira
   poll_interval_ms: 2000
   jira: {project_key: ENG}
   states: {active: [To Do, In Progress], terminal: [Done]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: workspaces
-agent:
-  runtime: codex
-  command: %q
-  concurrency: {max_total: 1}
-  limits: {max_turns: 3}
-  timeouts: {read_ms: 30000, turn_ms: 60000}
-  permissions:
-    filesystem:
-      turn_policy: {type: workspaceWrite, networkAccess: false}
-`, command)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, "")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -79,23 +58,5 @@ agent:
 	if got := fake.Comments(id); !slices.Contains(got, comment) {
 		t.Errorf("comments %q lack the agent's", got)
 	}
-	all := modelToolOutputs(mock)
-	for _, want := range []string{`"identifier": "` + id + `"`, "Write WORK.md.", "jira token: []", `"state": "In Review"`} {
-		if !strings.Contains(all, want) {
-			t.Errorf("tool outputs lack %s:\n%s", want, all)
-		}
-	}
-	for _, r := range mock.Requests() {
-		for _, in := range r.Input {
-			if strings.Contains(string(in), jiratest.APIToken) {
-				t.Errorf("the Jira token reached the model: %s", in)
-			}
-		}
-	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
-		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
-	}
-	if strings.Contains(stdout.String()+stderr.String(), jiratest.APIToken) {
-		t.Errorf("symphony printed the Jira token")
-	}
+	checkTrackerHandOff(t, e, mock, id, "jira", jiratest.APIToken, stdout.String()+stderr.String())
 }

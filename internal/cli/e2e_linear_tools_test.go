@@ -24,9 +24,7 @@ var linearE2EKey = "lin_api_" + strings.Repeat("e2eK3y", 7)
 // from $LINEAR_API_KEY.
 func (e *e2eEnv) writeLinearConfig(t *testing.T, mock *codextest.Responses, endpoint, team string) {
 	t.Helper()
-	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex app-server", e.codex, provider)
-	cfg := fmt.Sprintf(`issues:
+	e.writeConfigWith(t, mock, fmt.Sprintf(`issues:
   provider: linear
   poll_interval_ms: 2000
   linear:
@@ -35,24 +33,7 @@ func (e *e2eEnv) writeLinearConfig(t *testing.T, mock *codextest.Responses, endp
     assignee: me
     scope: {team: %s}
   states: {active: [Todo, In Progress], terminal: [Done, Canceled]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: workspaces
-agent:
-  runtime: codex
-  command: %q
-  concurrency: {max_total: 1}
-  limits: {max_turns: 3}
-  timeouts: {read_ms: 30000, turn_ms: 60000}
-  permissions:
-    filesystem:
-      turn_policy: {type: workspaceWrite, networkAccess: false}
-`, endpoint, team, command)
-	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`, endpoint, team), "")
 }
 
 // TestAgentHandsOffThroughScopedLinearToolsWithRealCodex is the scoped-tools hand-off against

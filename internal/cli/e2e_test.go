@@ -116,15 +116,24 @@ func newE2E(t *testing.T, issues ...string) *e2eEnv {
 // codexFlags are extra codex command-line flags, inserted before app-server.
 func (e *e2eEnv) writeConfig(t *testing.T, mock *codextest.Responses, codexFlags ...string) {
 	t.Helper()
-	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
-	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex %s app-server",
-		e.codex, provider, strings.Join(codexFlags, " "))
-	cfg := fmt.Sprintf(`issues:
+	issues := `issues:
   provider: local
   poll_interval_ms: 2000
   local: {dir: issues}
   states: {active: [Todo, In Progress], terminal: [Done]}
-repositories:
+`
+	e.writeConfigWith(t, mock, issues, fmt.Sprintf(", writableRoots: [%q]", e.issues), codexFlags...)
+}
+
+// writeConfigWith writes symphony.yml with issues as its whole issues section, the demo
+// repository, and the real codex pointed at mock; turnPolicyExtra is appended inside the
+// workspaceWrite turn policy.
+func (e *e2eEnv) writeConfigWith(t *testing.T, mock *codextest.Responses, issues, turnPolicyExtra string, codexFlags ...string) {
+	t.Helper()
+	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
+	command := fmt.Sprintf("%s --config '%s' --config model_provider=mock --config model=gpt-5.1-codex %s app-server",
+		e.codex, provider, strings.Join(codexFlags, " "))
+	cfg := issues + fmt.Sprintf(`repositories:
   - key: demo
     workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
 workspaces:
@@ -137,8 +146,8 @@ agent:
   timeouts: {read_ms: 30000, turn_ms: 60000}
   permissions:
     filesystem:
-      turn_policy: {type: workspaceWrite, networkAccess: false, writableRoots: [%q]}
-`, command, e.issues)
+      turn_policy: {type: workspaceWrite, networkAccess: false%s}
+`, command, turnPolicyExtra)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

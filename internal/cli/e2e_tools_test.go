@@ -118,3 +118,30 @@ func (e *e2eEnv) serveUntilHandOff(t *testing.T, ctx context.Context, mock *code
 	}
 	return stdout, stderr
 }
+
+// checkTrackerHandOff checks what every tracker's hand-off end-to-end test shows besides the
+// tracker's own record: the scoped tools answered with the issue, its text and its move; the
+// tracker's token (named by tracker, as the tool outputs name it) never reached the model or
+// the service's output; and the agent's commit is on its branch.
+func checkTrackerHandOff(t *testing.T, e *e2eEnv, mock *codextest.Responses, id, tracker, token, output string) {
+	t.Helper()
+	all := modelToolOutputs(mock)
+	for _, want := range []string{`"identifier": "` + id + `"`, "Write WORK.md.", tracker + " token: []", `"state": "In Review"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("tool outputs lack %s:\n%s", want, all)
+		}
+	}
+	for _, r := range mock.Requests() {
+		for _, in := range r.Input {
+			if strings.Contains(string(in), token) {
+				t.Errorf("the %s token reached the model: %s", tracker, in)
+			}
+		}
+	}
+	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
+	}
+	if strings.Contains(output, token) {
+		t.Errorf("symphony printed the %s token", tracker)
+	}
+}
