@@ -44,12 +44,20 @@ func validateConfig(cfg *config.Config) error {
 	if cfg.Agent.Permissions.OuterSandbox.Runtime == sandbox.OuterSRT {
 		errs = append(errs, fmt.Errorf("%s: agent.permissions.outer_sandbox.runtime: srt applies to the codex runtime only; Claude runs its own sandbox", cfg.Path))
 	}
+	if len(cfg.Workers.SSHHosts) > 0 {
+		errs = append(errs, fmt.Errorf("%s: workers.ssh_hosts: Claude sessions do not run on worker hosts yet; use agent.runtime codex with worker hosts", cfg.Path))
+	}
 	return errors.Join(errs...)
 }
 
 // newRuntimeSession makes the session's private directory, renders the sandbox policy, starts
 // Symphony's MCP server for the attempt's tools and builds the session.
 func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
+	if req.Remote != nil {
+		// Refused here as well as in validateConfig: a pre-push reviewer on claude reaches
+		// this with an executor's worker host.
+		return nil, fmt.Errorf("agent session: Claude sessions do not run on worker hosts yet (host %s)", req.Remote.Host)
+	}
 	if err := os.MkdirAll(req.SessionsRoot, 0o700); err != nil {
 		return nil, fmt.Errorf("agent session: %w", err)
 	}
