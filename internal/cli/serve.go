@@ -50,6 +50,7 @@ func serve(ctx context.Context, cmd *cobra.Command, g *Globals, s *service, deps
 		s.logger.Info("startup workspace cleanup", "workspaces", len(outcomes))
 	}
 	if deps.HostWorkspaces != nil {
+		reapHostSessions(ctx, cfg, s.logger)
 		if n := cleanupHostWorkspaces(ctx, owners, s.store, deps.HostWorkspaces, s.logger); n > 0 {
 			s.logger.Info("startup workspace cleanup on worker hosts", "workspaces", n)
 		}

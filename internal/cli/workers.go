@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -129,4 +132,50 @@ func cleanupHostWorkspaces(ctx context.Context, owners workspace.Owners, st *sto
 		removed++
 	}
 	return removed
+}
+
+// hostReapTimeout bounds the start-up reap of one worker host's left sessions.
+const hostReapTimeout = time.Minute
+
+// reapHostSessions runs at start, before any session is launched: on every worker host it
+// kills the agents of, and removes, the session directories a service that died left under
+// the host's sessions root, all hosts at once. A host that cannot be reached is logged and
+// skipped; its left sessions are reaped at a later start. It returns how many it removed.
+func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	if err != nil {
+		log.Warn("worker host session reap skipped", "error", err.Error())
+		return 0
+	}
+	hosts, _ := sshworker.ParseHosts(cfg.Workers.SSHHosts)
+	reap, err := sshworker.ReapSessionsCommand(path.Join(cfg.Workspaces.Root, remoteSessionsDir))
+	if err != nil {
+		log.Warn("worker host session reap skipped", "error", err.Error())
+		return 0
+	}
+	counts := make([]int, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Go(func() {
+			rctx, cancel := context.WithTimeout(ctx, hostReapTimeout)
+			defer cancel()
+			out, err := tr.Run(rctx, h, reap, nil)
+			if err == nil {
+				counts[i], err = strconv.Atoi(strings.TrimSpace(string(out)))
+			}
+			if err != nil {
+				log.Warn("reaping sessions left on a worker host failed; tried again at the next start", "host", h.String(), "error", err.Error())
+				return
+			}
+			if counts[i] > 0 {
+				log.Info("reaped sessions a stopped service left on a worker host", "host", h.String(), "sessions", counts[i])
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return total
 }

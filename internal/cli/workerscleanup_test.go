@@ -4,12 +4,22 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // fixedOwners answers the terminal issues from a list.
@@ -105,5 +115,45 @@ func TestStartupAsksForTheTerminalIssuesOnce(t *testing.T) {
 	}
 	if reads != 1 {
 		t.Fatalf("%d reads of the terminal issues, want 1", reads)
+	}
+}
+
+// A service killed mid-run leaves its session directory, and its agent, on the worker host.
+// The next start kills that agent's process group and removes the directory, and a host that
+// cannot be reached is skipped without holding up the others.
+func TestStartupReapsSessionsLeftOnWorkerHosts(t *testing.T) {
+	testenv.Tool(t, "setsid")
+	fleet := sshdtest.NewFleet(t)
+	up, down := fleet.AddHost(), fleet.AddHost()
+	down.Stop()
+	t.Setenv(sshworker.EnvSSHConfig, fleet.ConfigFile)
+	left := filepath.Join(up.Root, remoteSessionsDir, "codex-session-left")
+	group := filepath.Join(left, sshworker.AgentGroupFile)
+	up.Run("mkdir -p " + sshworker.Quote(left))
+	up.Run("setsid sh -c 'echo $$ > \"$1\"; exec sleep 300' sh " + sshworker.Quote(group) + " </dev/null >/dev/null 2>&1 &")
+	var pgid int
+	for deadline := time.Now().Add(10 * time.Second); pgid == 0; time.Sleep(20 * time.Millisecond) {
+		raw, _ := os.ReadFile(group)
+		pgid, _ = strconv.Atoi(strings.TrimSpace(string(raw)))
+		if time.Now().After(deadline) {
+			t.Fatal("the left agent never recorded its group")
+		}
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	if gone(pgid) {
+		t.Fatal("the left agent is not running; the reap would prove nothing")
+	}
+
+	cfg := &config.Config{Workspaces: config.Workspaces{Root: up.Root}, Workers: config.Workers{SSHHosts: []string{down.Addr(), up.Addr()}}}
+	if n := reapHostSessions(context.Background(), cfg, slog.New(slog.DiscardHandler)); n != 1 {
+		t.Fatalf("reaped %d sessions, want the one left on %s", n, up.Addr())
+	}
+	for deadline := time.Now().Add(5 * time.Second); !gone(pgid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the left agent %d survived the reap", pgid)
+		}
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the left session directory survived the reap: %v", err)
 	}
 }

@@ -42,3 +42,32 @@ func RemoteKillCommand(pgidFile string) ([]string, error) {
 	}
 	return []string{"sh", "-c", killGroupScript, "symphony-kill", pgidFile}, nil
 }
+
+// AgentGroupFile is the name, inside a session's private directory on a host, of the file
+// RemoteGroupCommand records the agent's process group in; ReapSessionsCommand looks for it.
+const AgentGroupFile = "agent.pgid"
+
+// reapSessionsScript removes every session directory directly under $1, first killing the
+// process group its AgentGroupFile records, and prints how many it removed. It runs when a
+// service starts, before it launches any session on the host, so every directory there was
+// left by a service that died without cleaning up, and its agents may still be running.
+const reapSessionsScript = `[ -d "$1" ] || { echo 0; exit 0; }
+n=0
+for d in "$1"/*; do
+  [ -d "$d" ] || continue
+  pgid=$(cat -- "$d/` + AgentGroupFile + `" 2>/dev/null) || pgid=
+  case $pgid in ''|*[!0-9]*) ;; *) [ "$pgid" -gt 1 ] && kill -s KILL -- "-$pgid" 2>/dev/null ;; esac
+  rm -rf -- "$d" && n=$((n+1))
+done
+echo "$n"`
+
+// ReapSessionsCommand is the remote command that kills the agents of, and removes, every
+// session directory left under sessionsRoot (an absolute remote path) by a service that is
+// gone. Only the service that owns the host's workspaces.root may run it, and only before it
+// starts sessions there. It prints the number of directories removed.
+func ReapSessionsCommand(sessionsRoot string) ([]string, error) {
+	if err := ValidateRemotePath(sessionsRoot); err != nil {
+		return nil, fmt.Errorf("sessions root: %w", err)
+	}
+	return []string{"sh", "-c", reapSessionsScript, "symphony-reap", sessionsRoot}, nil
+}

@@ -157,3 +157,120 @@ func TestRemoteGroupFailures(t *testing.T) {
 		t.Error("empty agent argv accepted")
 	}
 }
+
+// TestReapKillsAndRemovesLeftSessions leaves two sessions behind as a killed service would:
+// one whose agent tree still runs, one whose agent is gone. The reap kills the live tree,
+// removes both directories and leaves the sessions root and files beside it alone.
+func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
+	installFakeSSH(t)
+	testenv.Tool(t, "setsid")
+	testenv.Tool(t, "ps")
+	root := filepath.Join(t.TempDir(), "sessions")
+	live, dead := filepath.Join(root, "codex-session-a"), filepath.Join(root, "claude-session-b")
+	for _, d := range []string{live, dead} {
+		if err := os.MkdirAll(filepath.Join(d, "home"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dead, AgentGroupFile), []byte("999999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".keep"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	remote, err := RemoteGroupCommand(filepath.Join(live, AgentGroupFile), []string{"sh", "-c", "sleep 300 & echo ready; wait"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := sshCommand(ctx, argv)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("left agent did not start: %q, %v", line, err)
+	}
+	raw, err := os.ReadFile(filepath.Join(live, AgentGroupFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pgid <= 1 {
+		t.Fatalf("recorded group %q", raw)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	cancel()
+	_ = cmd.Wait()
+	if len(groupMembers(t, pgid)) == 0 {
+		t.Fatal("the left agent died with its ssh; nothing is left to reap")
+	}
+
+	reap, err := ReapSessionsCommand(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := reapOutput(t, reap)
+	if code != 0 || out != "2" {
+		t.Fatalf("reap exited %d printing %q, want 0 and 2", code, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for left := groupMembers(t, pgid); len(left) > 0; left = groupMembers(t, pgid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("processes %v of the left session survived the reap", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, d := range []string{live, dead} {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s survived the reap: %v", d, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, ".keep")); err != nil {
+		t.Errorf("the reap removed what is not a session: %v", err)
+	}
+	if out, code := reapOutput(t, reap); code != 0 || out != "0" {
+		t.Fatalf("second reap exited %d printing %q, want 0 and 0", code, out)
+	}
+	gone, err := ReapSessionsCommand(filepath.Join(root, "never-made"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := reapOutput(t, gone); code != 0 || out != "0" {
+		t.Fatalf("reap of a missing root exited %d printing %q, want 0 and 0", code, out)
+	}
+	for _, p := range []string{"relative", "/tmp/$(id)", "/tmp/../etc"} {
+		if _, err := ReapSessionsCommand(p); err == nil {
+			t.Errorf("ReapSessionsCommand accepted %q", p)
+		}
+	}
+}
+
+// reapOutput runs remote on host w1 and returns its trimmed stdout and exit code.
+func reapOutput(t *testing.T, remote []string) (string, int) {
+	t.Helper()
+	argv, err := Transport{}.Argv(Host{Name: "w1"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := sshCommand(ctx, argv).Output()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return strings.TrimSpace(string(out)), exitErr.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out)), 0
+}

@@ -142,7 +142,7 @@ func remoteGitRoots(ctx context.Context, r *agent.Remote, workspace string) []st
 }
 
 // pgidFile records the remote agent's process group, inside the private directory.
-func (s *Session) pgidFile() string { return s.dirs.root + "/agent.pgid" }
+func (s *Session) pgidFile() string { return s.dirs.root + "/" + sshworker.AgentGroupFile }
 
 // remoteEnvFile renders the agent's environment as a shell file of `export NAME='value'`
 // lines, leaving out what describes this machine.
