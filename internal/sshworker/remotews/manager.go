@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,10 +231,14 @@ func (m *Manager) prepareWorktree(ctx context.Context, r *repo, ws workspace.Wor
 		r.PrimaryClone, ws.Branch, base, fetch}, m.gitTimeout)
 }
 
+// savedRefPattern is the only shape of ref the pull-request script reports as kept work.
+var savedRefPattern = regexp.MustCompile(`^` + regexp.QuoteMeta(workspace.OrphanedRefPrefix) + `[0-9a-f]{40,64}$`)
+
 // prepareReport is what a prepare script found on the host.
 type prepareReport struct {
 	created   bool
 	newBranch bool
+	saved     []string // refs a pull-request run's reset kept what it would have lost in
 }
 
 // prepare runs a prepare script and applies the physical half of the containment check to
@@ -250,6 +255,9 @@ func (m *Manager) prepare(ctx context.Context, ws workspace.Workspace, remote []
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		line := sc.Text()
+		if ref, ok := strings.CutPrefix(line, markerSavedRef); ok && savedRefPattern.MatchString(ref) {
+			rep.saved = append(rep.saved, ref)
+		}
 		for marker, into := range map[string]*string{markerCreated: &created, markerRoot: &proot, markerPath: &pdir,
 			markerNewBranch: &newBranch, markerFreeKB: &freeKB} {
 			if v, ok := strings.CutPrefix(line, marker); ok {
@@ -336,11 +344,43 @@ func (m *Manager) AfterRun(ctx context.Context, ws workspace.Workspace, extraEnv
 	}
 }
 
-// EnsurePR refuses: pull-request runs reset a worktree to the pull request's head and keep
-// what that would lose in the primary clone, which this build does only on this machine.
-func (m *Manager) EnsurePR(_ context.Context, iss issue.Issue, _ string) (workspace.Workspace, []string, error) {
-	return workspace.Workspace{}, nil, &workspace.Error{Code: workspace.CodeInvalidOptions,
-		Msg: fmt.Sprintf("pull-request run of %s: pull-request runs on worker host %s are not supported; they run only without workers.ssh_hosts", iss.Identifier, m.host)}
+// EnsurePR returns the workspace of a pull-request run on the host, as the local manager's
+// EnsurePR does: a worktree of the primary clone on the pull request's head branch, reset to
+// origin/<head>, with what the reset would lose kept under refs/symphony/orphaned/ in the
+// primary clone (the returned refs). Only the worktree strategy can do this.
+func (m *Manager) EnsurePR(ctx context.Context, iss issue.Issue, head string) (workspace.Workspace, []string, error) {
+	r, err := m.repo(iss.RepoKey)
+	if err != nil {
+		return workspace.Workspace{}, nil, err
+	}
+	if r.Strategy != workspace.StrategyWorktree {
+		return workspace.Workspace{}, nil, &workspace.Error{Code: workspace.CodeInvalidOptions,
+			Msg: fmt.Sprintf("repository %s uses workspace strategy %q; pull-request runs need the worktree strategy", r.Key, r.Strategy)}
+	}
+	ws, err := m.describe(r, iss.ID, iss.Identifier)
+	if err != nil {
+		return workspace.Workspace{}, nil, err
+	}
+	if err := sshworker.ValidateBranchName(head); err != nil {
+		return workspace.Workspace{}, nil, &workspace.Error{Code: workspace.CodeInvalidIdentifier,
+			Msg: fmt.Sprintf("pull request head %q on worker host %s", head, m.host), Err: err}
+	}
+	ws.Branch = head
+	r.gitMu.Lock()
+	report, err := m.prepare(ctx, ws, []string{"sh", "-c", preparePRScript, "symphony-prepare-pr", m.root, r.dir, ws.Path,
+		r.PrimaryClone, head}, m.gitTimeout)
+	r.gitMu.Unlock()
+	if err != nil {
+		return workspace.Workspace{}, nil, err
+	}
+	ws.CreatedNow = report.created
+	if report.created {
+		if err := m.runHook(ctx, workspace.HookAfterCreate, r.Hooks.AfterCreate, r, ws, nil); err != nil {
+			m.discardNew(r, ws, false)
+			return workspace.Workspace{}, nil, err
+		}
+	}
+	return ws, report.saved, nil
 }
 
 // Remove deletes the workspace of identifier on the host under its lock: before_remove
@@ -442,6 +482,7 @@ func (m *Manager) scriptError(what string, err error) error {
 		exitNotWorktree: workspace.CodeNotWorktree,
 		exitBadBranch:   workspace.CodeInvalidIdentifier,
 		exitUnpushed:    workspace.CodeFilesystem,
+		exitElsewhere:   workspace.CodeBranchElsewhere,
 	}[ce.ExitCode]
 	if code == "" {
 		code = workspace.CodeFilesystem

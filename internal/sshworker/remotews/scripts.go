@@ -13,6 +13,7 @@ const (
 	exitNotWorktree = 6 // the workspace exists but is not a worktree of the primary clone
 	exitBadBranch   = 7 // git refuses the branch name
 	exitUnpushed    = 8 // a clone workspace holds commits no remote has; it is kept
+	exitElsewhere   = 9 // a pull request's head branch is checked out in another worktree
 )
 
 // Marker lines the scripts print on stdout; anything else there (a chatty login profile) is
@@ -23,6 +24,7 @@ const (
 	markerPath      = "symphony-workspace-path="
 	markerFreeKB    = "symphony-free-kb="
 	markerNewBranch = "symphony-new-branch="
+	markerSavedRef  = "symphony-saved-ref="
 )
 
 // checkRootScript is the common head of the prepare scripts: $1 is workspaces.root, $2 the
@@ -79,6 +81,64 @@ else
   created=yes
 fi
 printf '` + markerNewBranch + `%s\n' "$newbranch"
+` + reportScript
+
+// preparePRScript makes the workspace $3 of a pull-request run: a worktree of the primary
+// clone $4 on the pull request's head branch $5, reset to origin/$5 after a fetch of it.
+// What the reset or the branch move would lose (a dirty tree, saved as a commit on top of
+// HEAD; commits no remote has) is first kept under refs/symphony/orphaned/<sha> in the
+// primary clone, each ref printed after markerSavedRef. Git runs in the workspace without
+// its hooks or fsmonitor, which the agent could have planted. The head branch checked out in
+// another worktree is refused (exit 9).
+const preparePRScript = checkRootScript + `primary=$4 head=$5
+git check-ref-format --branch "$head" >/dev/null 2>&1 || { echo "symphony: pull request head $head is not a valid git branch name" >&2; exit 7; }
+remote=refs/remotes/origin/$head
+git -C "$primary" fetch --quiet origin "+refs/heads/$head:$remote" >&2 || exit 5
+safe='-c core.fsmonitor=false -c core.hooksPath=/dev/null'
+keep() {
+  sha=$(git -C "$primary" rev-parse --verify --quiet "$1^{commit}") || return 0
+  n=$(git -C "$primary" rev-list --count "$sha" --not --remotes) || return 1
+  [ "$n" -eq 0 ] && return 0
+  git -C "$primary" update-ref "refs/symphony/orphaned/$sha" "$sha" || return 1
+  printf '` + markerSavedRef + `%s\n' "refs/symphony/orphaned/$sha"
+}
+if [ -e "$3" ] || [ -L "$3" ]; then
+  [ -d "$3" ] && [ ! -L "$3" ] || { echo "symphony: $3 exists but is not a directory" >&2; exit 6; }
+  pdir=$(cd -P -- "$3" && pwd -P) || exit 3
+else
+  pdir=$prepo/${3##*/}
+fi
+case $pdir in "$proot"/?*) ;; *) echo "symphony: $3 resolves to $pdir, outside $proot" >&2; exit 4 ;; esac
+list=$(git -C "$primary" worktree list --porcelain) || exit 5
+other=$(printf '%s\n' "$list" | awk -v b="branch refs/heads/$head" -v p="worktree $pdir" '/^worktree /{w=$0} $0==b && w!=p {print substr(w,10); exit}')
+[ -z "$other" ] || { echo "symphony: branch $head is checked out in $other; a pull-request run needs it for itself" >&2; exit 9; }
+registered=no
+printf '%s\n' "$list" | grep -qxF "worktree $pdir" && registered=yes
+if [ -d "$3" ]; then
+  [ "$registered" = yes ] || { echo "symphony: $3 exists but is not a worktree of $primary; refusing to overwrite it" >&2; exit 6; }
+  status=$(git $safe -C "$pdir" status --porcelain --untracked-files=all) || exit 5
+  tip=$(git -C "$pdir" rev-parse --verify "HEAD^{commit}") || exit 5
+  if [ -n "$status" ]; then
+    git $safe -C "$pdir" add --all || exit 5
+    tree=$(git $safe -C "$pdir" write-tree) || exit 5
+    tip=$(git $safe -C "$pdir" -c user.name=Symphony -c user.email=symphony@localhost commit-tree "$tree" -p "$tip" \
+      -m "symphony: uncommitted work saved before resetting to origin/$head") || exit 5
+  fi
+  keep "$tip" || exit 5
+  git $safe -C "$pdir" checkout --quiet --force -B "$head" "$remote" >&2 || exit 5
+  git $safe -C "$pdir" clean --quiet -fd >&2 || exit 5
+  created=no
+else
+  if [ "$registered" = yes ]; then git -C "$primary" worktree prune || exit 5; fi
+  keep "refs/heads/$head" || exit 5
+  mkdir -m 700 -- "$3" || exit 3
+  pdir=$(cd -P -- "$3" && pwd -P) || exit 3
+  case $pdir in "$proot"/?*) ;; *) rmdir -- "$3"; echo "symphony: $3 resolves to $pdir, outside $proot" >&2; exit 4 ;; esac
+  git -C "$primary" worktree add --quiet --no-track -B "$head" "$pdir" "$remote" >&2 || {
+    rm -rf -- "$pdir"; git -C "$primary" worktree prune; exit 5
+  }
+  created=yes
+fi
 ` + reportScript
 
 // removeDirScript deletes the clone-strategy workspace $2 under root $1 after checking on the
