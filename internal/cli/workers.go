@@ -161,7 +161,7 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 			defer cancel()
 			out, err := tr.Run(rctx, h, reap, nil)
 			if err == nil {
-				counts[i], err = strconv.Atoi(strings.TrimSpace(string(out)))
+				counts[i], err = lastCount(out)
 			}
 			if err != nil {
 				log.Warn("reaping sessions left on a worker host failed; tried again at the next start", "host", h.String(), "error", err.Error())
@@ -178,4 +178,14 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 		total += n
 	}
 	return total
+}
+
+// lastCount reads the count a remote script prints last; a chatty login profile may print
+// before it.
+func lastCount(out []byte) (int, error) {
+	words := strings.Fields(string(out))
+	if len(words) == 0 {
+		return 0, fmt.Errorf("the remote command printed no count")
+	}
+	return strconv.Atoi(words[len(words)-1])
 }
