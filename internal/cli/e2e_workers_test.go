@@ -212,7 +212,7 @@ func TestTwoWorkerHostsRunThreeIssuesWithRealCodex(t *testing.T) {
 // service.
 func TestWorkerHostDyingMidRunFailsOverWithRealCodex(t *testing.T) {
 	slow := map[string]time.Duration{"DEMO-1": 3 * time.Second}
-	e, hosts, _ := workerE2E(t, slow, "DEMO-1")
+	e, hosts, mock := workerE2E(t, slow, "DEMO-1")
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd, stderr := e.startService(t, ctx)
@@ -229,8 +229,9 @@ func TestWorkerHostDyingMidRunFailsOverWithRealCodex(t *testing.T) {
 	if first == hosts[1].Addr() {
 		dead, other = hosts[1], hosts[0]
 	}
-	// Let the turn start streaming, then take the host away.
-	time.Sleep(2 * time.Second)
+	// Take the host away while the turn's slow first response streams: the model has the
+	// turn's request, so the agent is mid-turn on the host.
+	waitFor("DEMO-1's turn under way on its host", func() bool { return len(mock.Requests()) > 0 })
 	dead.Stop()
 	waitFor("DEMO-1 handed off from the other host", func() bool {
 		return e.issueState(t, "DEMO-1") == "Human Review" && e.unfinishedRuns(t) == 0

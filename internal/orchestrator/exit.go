@@ -3,11 +3,13 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/notify"
+	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/verification"
 	"github.com/symphony-go/symphony/internal/workspace"
@@ -123,6 +125,11 @@ func (o *Orchestrator) onExit(m msgExit) {
 	status, errText := store.StatusSuccess, ""
 	if err != nil {
 		errText = err.Error()
+		if e.host != "" && hostUnavailable(err) && !strings.Contains(errText, sshworker.CodeWorkerHostUnavailable) {
+			// A workspace step over ssh reports its own code; the run's record names the
+			// host's, which is what the operator reads it for.
+			errText = sshworker.CodeWorkerHostUnavailable + ": " + errText
+		}
 	}
 	next := e.attempt + 1
 	log := o.log.With("issue_id", is.ID, "issue_identifier", is.Identifier, "repo_key", is.RepoKey, "session_id", e.sessionID, "run_id", e.runID)

@@ -32,12 +32,26 @@ type fakeHosts struct {
 	probes     []string
 	// sessionHosts is the host of every session request, oldest first, by identifier.
 	sessionHosts map[string][]string
+	// lostDuringBeforeRun names hosts whose connection drops while before_run runs there.
+	lostDuringBeforeRun map[string]bool
+}
+
+// droppingWorkspaces is a host's workspaces whose connection drops during before_run, as
+// remotews reports it: a workspace error wrapping ssh's exit 255.
+type droppingWorkspaces struct {
+	Workspaces
+	host string
+}
+
+func (d droppingWorkspaces) BeforeRun(context.Context, workspace.Workspace, map[string]string) error {
+	return &workspace.Error{Code: workspace.CodeFilesystem, Msg: "validating workspace on " + d.host,
+		Err: &sshworker.CommandError{Host: d.host, ExitCode: 255, HostUnavailable: true, Stderr: "Connection refused"}}
 }
 
 func newFakeHosts(t testing.TB, hosts []string, repos []workspace.Repo) *fakeHosts {
 	t.Helper()
 	f := &fakeHosts{t: t, ws: map[string]*workspace.Manager{}, roots: map[string]string{}, down: map[string]bool{},
-		probeFails: map[string]bool{}, sessionHosts: map[string][]string{}}
+		probeFails: map[string]bool{}, sessionHosts: map[string][]string{}, lostDuringBeforeRun: map[string]bool{}}
 	for _, entry := range hosts {
 		h, err := sshworker.ParseHost(entry)
 		if err != nil {
@@ -57,6 +71,11 @@ func (f *fakeHosts) workspaces(host string) (Workspaces, error) {
 	m, ok := f.ws[host]
 	if !ok {
 		return nil, fmt.Errorf("unknown fake host %q", host)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lostDuringBeforeRun[host] {
+		return droppingWorkspaces{Workspaces: m, host: host}, nil
 	}
 	return m, nil
 }
@@ -277,6 +296,28 @@ func TestHostsFailureBeforeHandshakeMovesTheIssue(t *testing.T) {
 	}
 	if got := h.hosts.probed(); !slices.Equal(got, []string{"alpha", "alpha"}) {
 		t.Errorf("probes = %v, want alpha twice", got)
+	}
+}
+
+// A host whose connection drops while Symphony prepares the workspace there (no agent yet)
+// fails the run with worker_host_unavailable in its recorded error, whatever workspace
+// step was under way, and the issue moves to the other host.
+func TestHostsWorkspaceStepOnALostHostIsRecordedAsTheHosts(t *testing.T) {
+	h := newHarness(t, withHosts(1, "alpha", "beta"))
+	h.hosts.mu.Lock()
+	h.hosts.lostDuringBeforeRun["alpha"] = true
+	h.hosts.mu.Unlock()
+	h.hosts.setProbeFails("alpha", true)
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	h.put(newIssue(1, "Todo"))
+	h.agents.Script("ENG-1", scriptWait(gate))
+	h.start()
+	h.waitFor("ENG-1 on beta", runningOn("id-1", "beta"))
+	h.waitStatuses("id-1", store.StatusFailure, store.StatusRunning)
+	lost := h.runs("id-1")[1]
+	if lost.WorkerHost != "alpha" || !strings.HasPrefix(lost.Error, sshworker.CodeWorkerHostUnavailable+": ") || !strings.Contains(lost.Error, "Connection refused") {
+		t.Errorf("lost run = host %q error %q, want alpha and an error that names %s first", lost.WorkerHost, lost.Error, sshworker.CodeWorkerHostUnavailable)
 	}
 }
 
