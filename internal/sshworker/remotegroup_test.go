@@ -47,38 +47,8 @@ func TestRemoteKillReachesWhatTheLocalKillCannot(t *testing.T) {
 	installFakeSSH(t)
 	testenv.Tool(t, "setsid")
 	testenv.Tool(t, "ps")
-	pgidFile := filepath.Join(t.TempDir(), "agent.pgid")
-	remote, err := RemoteGroupCommand(pgidFile, []string{"sh", "-c", "sleep 300 & sleep 300 & echo ready; wait"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := sshCommand(ctx, argv)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("remote agent did not start: %q, %v", line, err)
-	}
-	raw, err := os.ReadFile(pgidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil || pgid <= 1 {
-		t.Fatalf("recorded group %q", raw)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	pgidFile := filepath.Join(t.TempDir(), AgentGroupFile)
+	cmd, cancel, pgid := startAgentTree(t, pgidFile, "sleep 300 & sleep 300 & echo ready; wait")
 	if pgid == cmd.Process.Pid {
 		t.Fatal("the remote side ran in the local ssh's group; the test would prove nothing")
 	}
@@ -112,6 +82,46 @@ func TestRemoteKillReachesWhatTheLocalKillCannot(t *testing.T) {
 	if code, stderr := runRemote(t, "w1", kill); code != 0 {
 		t.Fatalf("a second kill with no record exited %d: %s", code, stderr)
 	}
+}
+
+// startAgentTree starts script as an agent under RemoteGroupCommand on a fake host that runs
+// it in a session of its own, as sshd does, and waits for its "ready" line. It returns the
+// local ssh, the cancel that kills it, and the agent's recorded process group, which the
+// test's end kills.
+func startAgentTree(t *testing.T, pgidFile, script string) (*exec.Cmd, context.CancelFunc, int) {
+	t.Helper()
+	remote, err := RemoteGroupCommand(pgidFile, []string{"sh", "-c", script})
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	cmd := sshCommand(ctx, argv)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("remote agent did not start: %q, %v", line, err)
+	}
+	raw, err := os.ReadFile(pgidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pgid <= 1 {
+		t.Fatalf("recorded group %q", raw)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	return cmd, cancel, pgid
 }
 
 func TestRemoteGroupFailures(t *testing.T) {
@@ -178,37 +188,7 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, ".keep"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	remote, err := RemoteGroupCommand(filepath.Join(live, AgentGroupFile), []string{"sh", "-c", "sleep 300 & echo ready; wait"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := sshCommand(ctx, argv)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("left agent did not start: %q, %v", line, err)
-	}
-	raw, err := os.ReadFile(filepath.Join(live, AgentGroupFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil || pgid <= 1 {
-		t.Fatalf("recorded group %q", raw)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	cmd, cancel, pgid := startAgentTree(t, filepath.Join(live, AgentGroupFile), "sleep 300 & echo ready; wait")
 	cancel()
 	_ = cmd.Wait()
 	if len(groupMembers(t, pgid)) == 0 {
@@ -219,8 +199,8 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, code := reapOutput(t, reap)
-	if code != 0 || out != "2" {
+	code, out, _ := runRemoteOutput(t, reap)
+	if code != 0 || out != "2\n" {
 		t.Fatalf("reap exited %d printing %q, want 0 and 2", code, out)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -238,14 +218,14 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, ".keep")); err != nil {
 		t.Errorf("the reap removed what is not a session: %v", err)
 	}
-	if out, code := reapOutput(t, reap); code != 0 || out != "0" {
+	if code, out, _ := runRemoteOutput(t, reap); code != 0 || out != "0\n" {
 		t.Fatalf("second reap exited %d printing %q, want 0 and 0", code, out)
 	}
 	gone, err := ReapSessionsCommand(filepath.Join(root, "never-made"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, code := reapOutput(t, gone); code != 0 || out != "0" {
+	if code, out, _ := runRemoteOutput(t, gone); code != 0 || out != "0\n" {
 		t.Fatalf("reap of a missing root exited %d printing %q, want 0 and 0", code, out)
 	}
 	for _, p := range []string{"relative", "/tmp/$(id)", "/tmp/../etc"} {
@@ -253,24 +233,4 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 			t.Errorf("ReapSessionsCommand accepted %q", p)
 		}
 	}
-}
-
-// reapOutput runs remote on host w1 and returns its trimmed stdout and exit code.
-func reapOutput(t *testing.T, remote []string) (string, int) {
-	t.Helper()
-	argv, err := Transport{}.Argv(Host{Name: "w1"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := sshCommand(ctx, argv).Output()
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		return strings.TrimSpace(string(out)), exitErr.ExitCode()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(out)), 0
 }
