@@ -18,7 +18,7 @@ import (
 
 // TestAnswersMatchTheDescription drives the fake through the real client and tracker (and,
 // for the two review-comment forms no client path sends, plain requests), records every
-// exchange, and holds each request body and successful answer against the operation's
+// exchange, and holds each request body, successful answer and error answer against the
 // schemas in description_test.go. Every operation must have answered at least once, and
 // every route the fake serves must be an operation of the table or knowingly outside the
 // description, so a new route or key cannot slip past unchecked.
@@ -26,7 +26,7 @@ func TestAnswersMatchTheDescription(t *testing.T) {
 	srv, rec := seededServer(t)
 	drive(t, srv, rec)
 
-	problems, answered := apischema.CheckExchanges(rec.Exchanges(), operations, undescribed)
+	problems, answered := apischema.CheckExchanges(rec.Exchanges(), operations, undescribed, failure)
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -87,7 +87,7 @@ func drive(t *testing.T, srv *Server, rec *apischema.Recorder) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	client, err := ghapi.New(ghapi.Options{Endpoint: ghapi.Endpoint{REST: srv.URL}, Token: Token, Timeout: 5 * time.Second, Transport: rec})
+	client, err := ghapi.New(ghapi.Options{Endpoint: ghapi.Endpoint{REST: srv.URL}, Token: Token, Timeout: 5 * time.Second, RetryBackoff: time.Millisecond, Transport: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +157,17 @@ func drive(t *testing.T, srv *Server, rec *apischema.Recorder) {
 	_, err = client.FailedJobLogs(ctx, repo, runs[0].ID, 100)
 	must("failed job logs", err)
 	must("rerun", client.RerunFailedJobs(ctx, repo, runs[0].ID))
+
+	// Failures: a missing issue, a duplicate pull request, a server error.
+	if _, err := client.Issue(ctx, repo, 99); ghapi.ErrorCode(err) != ghapi.CodeNotFound {
+		t.Fatalf("missing issue: %v", err)
+	}
+	if _, err := client.CreatePullRequest(ctx, repo, ghapi.NewPullRequest{Title: "again", Head: "next", Base: "main"}); ghapi.ErrorCode(err) != ghapi.CodeValidation {
+		t.Fatalf("duplicate pull request: %v", err)
+	}
+	srv.Inject(Fault{Path: "/repos/octo/app/issues/2", Times: 1, Status: http.StatusServiceUnavailable})
+	_, err = client.Issue(ctx, repo, 2)
+	must("issue after a 503", err)
 
 	// No client path sends these two forms of a review comment; they are sent as GitHub
 	// documents them.

@@ -194,6 +194,19 @@ var operations = []api.Operation{
 	{ID: "actions/download-job-logs-for-workflow-run", Method: http.MethodGet, Path: "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs"},
 }
 
+// failure is what a failed request is answered with: basic-error, or validation-error when
+// the request was invalid (422).
+var failure = api.OneOf(
+	api.Obj("basic-error", api.Props{"message": api.Str, "documentation_url": api.Str, "url": api.Str, "status": api.Str}).
+		Read("message"),
+	api.Obj("validation-error", api.Props{
+		"message": api.Str, "documentation_url": api.Str,
+		"errors": api.ArrayOf(api.Obj("validation-error.errors[]", api.Props{
+			"resource": api.Str, "field": api.Str, "message": api.Str, "code": api.Str,
+		}).Require("code").Read("resource", "field", "message", "code")),
+	}).Require("message", "documentation_url").Read("message", "errors"),
+)
+
 // undescribed are routes the REST description has no part in: GraphQL, and the pre-signed
 // storage a log download redirects to.
 var undescribed = []string{"POST /graphql", "GET /_blobs/job-logs/{id}"}

@@ -79,15 +79,18 @@ func TestCheckExchangesRoutesAndChecksBothBodies(t *testing.T) {
 		{Method: "PATCH", Path: "/repos/o/r/issues/1", RequestBody: []byte(`{"state": "closed", "lock": true}`),
 			Status: 200, ResponseType: "application/json; charset=utf-8", ResponseBody: []byte(`{"number": "1", "user": null}`)},
 		{Method: "DELETE", Path: "/repos/o/r/issues/comments/9", Status: 204},
-		{Method: "PATCH", Path: "/repos/o/r/issues/2", RequestBody: []byte(`{"state": 1}`), Status: 422, ResponseBody: []byte(`{"message": "x"}`)},
+		{Method: "PATCH", Path: "/repos/o/r/issues/2", RequestBody: []byte(`{"state": 1}`), Status: 422, ResponseBody: []byte(`{"message": "x", "hint": 1}`)},
+		{Method: "PATCH", Path: "/repos/o/r/issues/3", Status: 404, ResponseBody: []byte(`{"message": "Not Found"}`)},
 		{Method: "POST", Path: "/graphql", Status: 200, ResponseBody: []byte(`{}`)},
 		{Method: "GET", Path: "/repos/o/r", Status: 200, ResponseBody: []byte(`{}`)},
 	}
-	problems, answered := CheckExchanges(exchanges, ops, []string{"POST /graphql"})
+	failure := Obj("error", Props{"message": Str}).Require("message").Read("message")
+	problems, answered := CheckExchanges(exchanges, ops, []string{"POST /graphql"}, failure)
 	want := []string{
 		`PATCH /repos/o/r/issues/1 request (issues/update): $.lock: update has no key "lock" in the description`,
 		`PATCH /repos/o/r/issues/1 answer (issues/update): $.number: string "1" where the description has integer`,
 		`PATCH /repos/o/r/issues/2 request (issues/update): $.state: number 1 where the description has string`,
+		`PATCH /repos/o/r/issues/2 answer 422 (issues/update): $.hint: error has no key "hint" in the description`,
 		`GET /repos/o/r: no operation of the description matches`,
 	}
 	if strings.Join(problems, "\n") != strings.Join(want, "\n") {

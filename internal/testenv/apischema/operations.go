@@ -57,12 +57,12 @@ func RouteMatches(route, method, path string) bool {
 }
 
 // CheckExchanges checks every recorded exchange against the operation it belongs to: the JSON
-// request body against the operation's request schema and a successful answer's JSON against
-// its response schema. An exchange that is no operation and matches none of undescribed
-// (routes the description has no part in, such as a GraphQL endpoint) is a problem too. It
-// returns the problems and the routes of the operations that answered successfully (2xx or a
-// redirect).
-func CheckExchanges(exchanges []Exchange, ops []Operation, undescribed []string) (problems []string, answered map[string]bool) {
+// request body against the operation's request schema, a successful answer's JSON against its
+// response schema, and a failed answer's (4xx, 5xx) against failure when that is not nil. An
+// exchange that is no operation and matches none of undescribed (routes the description has no
+// part in, such as a GraphQL endpoint) is a problem too. It returns the problems and the
+// routes of the operations that answered successfully (2xx or a redirect).
+func CheckExchanges(exchanges []Exchange, ops []Operation, undescribed []string, failure *Schema) (problems []string, answered map[string]bool) {
 	answered = map[string]bool{}
 	for _, ex := range exchanges {
 		at := ex.Method + " " + ex.Path
@@ -74,6 +74,9 @@ func CheckExchanges(exchanges []Exchange, ops []Operation, undescribed []string)
 			continue
 		}
 		problems = append(problems, checkBody(at+" request", op.ID, ex.RequestType, ex.RequestBody, op.Request)...)
+		if ex.Status >= 400 && failure != nil {
+			problems = append(problems, checkBody(fmt.Sprintf("%s answer %d", at, ex.Status), op.ID, ex.ResponseType, ex.ResponseBody, failure)...)
+		}
 		if !succeeded(ex.Status) {
 			continue
 		}

@@ -15,7 +15,7 @@ import (
 )
 
 // TestAnswersMatchTheDescription drives the fake through the real Jira tracker, records every
-// exchange, and holds each request body and successful answer against the operation's
+// exchange, and holds each request body, successful answer and error answer against the
 // schemas in openapi_test.go. Every operation must have answered at least once, and every
 // route the fake serves must be an operation of the table.
 func TestAnswersMatchTheDescription(t *testing.T) {
@@ -23,7 +23,7 @@ func TestAnswersMatchTheDescription(t *testing.T) {
 	rec := &apischema.Recorder{}
 	drive(t, srv, rec)
 
-	problems, answered := apischema.CheckExchanges(rec.Exchanges(), operations, nil)
+	problems, answered := apischema.CheckExchanges(rec.Exchanges(), operations, nil, failure)
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -97,6 +97,15 @@ func drive(t *testing.T, srv *Server, rec *apischema.Recorder) {
 	sub, _ := srv.Issue("ENG-3")
 	_, err = c.FetchParent(ctx, sub.ID)
 	must("parent", err)
+
+	// Failures: a missing issue and a server error.
+	if _, err := c.CreateComment(ctx, "99999", "lost"); !tracker.IsCode(err, tracker.CodeIssueNotFound) {
+		t.Fatalf("comment on a missing issue: %v", err)
+	}
+	srv.Inject(Fault{Match: "GET /rest/api/3/issue/", Times: 1, Status: http.StatusInternalServerError})
+	if _, err := c.FetchIssueStatesByIDs(ctx, []string{one.ID}); err == nil {
+		t.Fatal("a 500 was not reported")
+	}
 }
 
 // TestDeparturesFromTheDescriptionAreCaught shows the check can fail: a real search answer,

@@ -111,3 +111,8 @@ var operations = []api.Operation{
 	// A multipart upload, so no JSON request body.
 	{ID: "add attachment", Method: http.MethodPost, Path: "/rest/api/3/issue/{issueIdOrKey}/attachments", Response: api.ArrayOf(attachment)},
 }
+
+// failure is what a failed request is answered with.
+var failure = api.Obj("ErrorCollection", api.Props{
+	"errorMessages": api.ArrayOf(api.Str), "errors": api.MapOf("ErrorCollection.errors", api.Str), "status": api.Int,
+}).Read("errorMessages", "errors")
