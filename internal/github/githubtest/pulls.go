@@ -89,6 +89,16 @@ func (s *Server) pullJSON(repo *repoState, p *PullRequest) map[string]any {
 	}
 }
 
+// pullSimpleJSON is a pull request as listings answer it (GitHub's pull-request-simple): the
+// merge fields, which GitHub computes per pull request, are only in a single one's answer.
+func (s *Server) pullSimpleJSON(repo *repoState, p *PullRequest) map[string]any {
+	out := s.pullJSON(repo, p)
+	delete(out, "merged")
+	delete(out, "mergeable")
+	delete(out, "mergeable_state")
+	return out
+}
+
 func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +142,7 @@ func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
 	if q.Get("direction") != "asc" {
 		slices.Reverse(matched)
 	}
-	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(p *PullRequest) map[string]any { return s.pullJSON(repo, p) }))
+	writeJSON(w, http.StatusOK, pageJSON(s, w, r, matched, func(p *PullRequest) map[string]any { return s.pullSimpleJSON(repo, p) }))
 }
 
 func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +264,7 @@ func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request) {
 			p.RequestedReviewers = append(p.RequestedReviewers, login)
 		}
 	}
-	writeJSON(w, http.StatusCreated, s.pullJSON(repo, p))
+	writeJSON(w, http.StatusCreated, s.pullSimpleJSON(repo, p))
 }
 
 func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,9 @@
 // logs. Every request must carry the test token. Reads carry ETags and answer a matching
 // If-None-Match with 304, free of rate-limit cost, as GitHub does. Faults (5xx, primary and
 // secondary rate limits, hangs, malformed JSON, any status) can be injected for the next N
-// requests or for matching paths, and every request is logged with the status it got.
+// requests or for matching paths, and every request is logged with the status it got. Its
+// routes, answers and the request bodies the client sends are checked against GitHub's
+// published REST description (description_test.go, description_check_test.go).
 package githubtest
 
 import (
@@ -115,38 +117,50 @@ func (s *Server) RequestCount(route string) int {
 	return n
 }
 
+// endpoint is one route the fake serves behind the token and fault guard.
+type endpoint struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// endpoints lists every API route, so tests can hold each one against GitHub's description.
+func (s *Server) endpoints() []endpoint {
+	return []endpoint{
+		{"GET /user", s.getUser},
+		{"GET /repos/{owner}/{repo}", s.getRepository},
+		{"GET /repos/{owner}/{repo}/pulls", s.listPulls},
+		{"POST /repos/{owner}/{repo}/pulls", s.createPull},
+		{"GET /repos/{owner}/{repo}/pulls/{number}", s.getPull},
+		{"PATCH /repos/{owner}/{repo}/pulls/{number}", s.editPull},
+		{"POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers", s.requestReviewers},
+		{"GET /repos/{owner}/{repo}/pulls/{number}/reviews", s.listReviews},
+		{"GET /repos/{owner}/{repo}/pulls/{number}/comments", s.listReviewComments},
+		{"POST /repos/{owner}/{repo}/pulls/{number}/comments", s.createReviewComment},
+		{"POST /repos/{owner}/{repo}/pulls/{number}/comments/{id}/replies", s.replyToReviewComment},
+		{"GET /repos/{owner}/{repo}/issues", s.listIssues},
+		{"GET /repos/{owner}/{repo}/issues/{number}", s.getIssue},
+		{"PATCH /repos/{owner}/{repo}/issues/{number}", s.editIssue},
+		{"GET /repos/{owner}/{repo}/issues/{number}/sub_issues", s.listSubIssues},
+		{"GET /repos/{owner}/{repo}/issues/{number}/parent", s.getParentIssue},
+		{"DELETE /repos/{owner}/{repo}/issues/comments/{id}", s.deleteIssueComment},
+		{"GET /repos/{owner}/{repo}/issues/{number}/comments", s.listIssueComments},
+		{"POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment},
+		{"PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editIssueComment},
+		{"GET /repos/{owner}/{repo}/commits/{ref}/check-runs", s.listCheckRuns},
+		{"GET /repos/{owner}/{repo}/commits/{ref}/status", s.combinedStatus},
+		{"GET /repos/{owner}/{repo}/actions/runs", s.listWorkflowRuns},
+		{"GET /repos/{owner}/{repo}/actions/runs/{id}/jobs", s.listJobs},
+		{"POST /repos/{owner}/{repo}/actions/runs/{id}/rerun-failed-jobs", s.rerunFailedJobs},
+		{"GET /repos/{owner}/{repo}/actions/jobs/{id}/logs", s.jobLogRedirect},
+		{"POST /graphql", s.graphQL},
+	}
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request)) {
-		mux.HandleFunc(pattern, s.guard(h))
+	for _, e := range s.endpoints() {
+		mux.HandleFunc(e.pattern, s.guard(e.handler))
 	}
-	api("GET /user", s.getUser)
-	api("GET /repos/{owner}/{repo}", s.getRepository)
-	api("GET /repos/{owner}/{repo}/pulls", s.listPulls)
-	api("POST /repos/{owner}/{repo}/pulls", s.createPull)
-	api("GET /repos/{owner}/{repo}/pulls/{number}", s.getPull)
-	api("PATCH /repos/{owner}/{repo}/pulls/{number}", s.editPull)
-	api("POST /repos/{owner}/{repo}/pulls/{number}/requested_reviewers", s.requestReviewers)
-	api("GET /repos/{owner}/{repo}/pulls/{number}/reviews", s.listReviews)
-	api("GET /repos/{owner}/{repo}/pulls/{number}/comments", s.listReviewComments)
-	api("POST /repos/{owner}/{repo}/pulls/{number}/comments", s.createReviewComment)
-	api("POST /repos/{owner}/{repo}/pulls/{number}/comments/{id}/replies", s.replyToReviewComment)
-	api("GET /repos/{owner}/{repo}/issues", s.listIssues)
-	api("GET /repos/{owner}/{repo}/issues/{number}", s.getIssue)
-	api("PATCH /repos/{owner}/{repo}/issues/{number}", s.editIssue)
-	api("GET /repos/{owner}/{repo}/issues/{number}/sub_issues", s.listSubIssues)
-	api("GET /repos/{owner}/{repo}/issues/{number}/parent", s.getParentIssue)
-	api("DELETE /repos/{owner}/{repo}/issues/comments/{id}", s.deleteIssueComment)
-	api("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listIssueComments)
-	api("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment)
-	api("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.editIssueComment)
-	api("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", s.listCheckRuns)
-	api("GET /repos/{owner}/{repo}/commits/{ref}/status", s.combinedStatus)
-	api("GET /repos/{owner}/{repo}/actions/runs", s.listWorkflowRuns)
-	api("GET /repos/{owner}/{repo}/actions/runs/{id}/jobs", s.listJobs)
-	api("POST /repos/{owner}/{repo}/actions/runs/{id}/rerun-failed-jobs", s.rerunFailedJobs)
-	api("GET /repos/{owner}/{repo}/actions/jobs/{id}/logs", s.jobLogRedirect)
-	api("POST /graphql", s.graphQL)
 	// The log archive stands in for GitHub's pre-signed blob storage: no token is needed there,
 	// and the request log shows whether one was sent anyway.
 	mux.HandleFunc("GET /_blobs/job-logs/{id}", s.logged(s.jobLogBlob))

@@ -182,3 +182,23 @@ func TestUpdatePullRequest(t *testing.T) {
 		t.Errorf("merged PR served as %+v (%v), want state closed and merged true, as GitHub does", pr, err)
 	}
 }
+
+// TestListingsLeaveOutTheMergeFields: GitHub answers listings (and a review request) with
+// pull-request-simple, which has no merged, mergeable or mergeable_state; only a single pull
+// request's answer carries them.
+func TestListingsLeaveOutTheMergeFields(t *testing.T) {
+	s := NewServer(t, Options{})
+	s.AddRepository(Repository{Owner: "o", Name: "r", Branches: map[string]string{"a": "1"}})
+	yes := true
+	s.AddPullRequest("o/r", PullRequest{Title: "t", Head: "a", Mergeable: &yes, MergeableState: "clean"})
+	_, list := get(t, s, "/repos/o/r/pulls", "Bearer "+Token)
+	_, one := get(t, s, "/repos/o/r/pulls/1", "Bearer "+Token)
+	for _, key := range []string{`"merged"`, `"mergeable"`, `"mergeable_state"`} {
+		if strings.Contains(list, key) {
+			t.Errorf("the listing carries %s: %s", key, list)
+		}
+		if !strings.Contains(one, key) {
+			t.Errorf("the pull request's own answer lacks %s: %s", key, one)
+		}
+	}
+}

@@ -3,7 +3,9 @@
 // 400), issue reads, workflow transitions, comments with Atlassian Document Format bodies,
 // remote links, attachment uploads (multipart, refused without X-Atlassian-Token: no-check)
 // and /myself. It checks Basic auth, logs every request, and injects faults (any status, 429
-// with Retry-After, malformed JSON, no answer) for the next N matching requests.
+// with Retry-After, malformed JSON, no answer) for the next N matching requests. Its routes,
+// answers and the request bodies the tracker sends are checked against Jira Cloud's published
+// platform REST v3 description (openapi_test.go, openapi_check_test.go).
 package jiratest
 
 import (
@@ -194,24 +196,36 @@ func (s *Server) find(idOrKey string) *Issue {
 	return nil
 }
 
+// endpoint is one route the fake serves behind the fault and auth guard.
+type endpoint struct {
+	pattern string
+	handler func(w http.ResponseWriter, r *http.Request, body []byte)
+}
+
+// endpoints lists every route, so tests can hold each one against Jira's description.
+func (s *Server) endpoints() []endpoint {
+	return []endpoint{
+		{"POST /rest/api/3/search/jql", s.search},
+		{"GET /rest/api/3/myself", func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeJSON(w, http.StatusOK, map[string]any{"accountId": AccountID, "displayName": "Symphony"})
+		}},
+		{"GET /rest/api/3/issue/{id}", s.getIssue},
+		{"GET /rest/api/3/issue/{id}/transitions", s.listTransitions},
+		{"POST /rest/api/3/issue/{id}/transitions", s.doTransition},
+		{"GET /rest/api/3/issue/{id}/comment", s.listComments},
+		{"POST /rest/api/3/issue/{id}/comment", s.addComment},
+		{"PUT /rest/api/3/issue/{id}/comment/{cid}", s.editComment},
+		{"DELETE /rest/api/3/issue/{id}/comment/{cid}", s.deleteComment},
+		{"POST /rest/api/3/issue/{id}/remotelink", s.addRemoteLink},
+		{"POST /rest/api/3/issue/{id}/attachments", s.addAttachment},
+	}
+}
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	h := func(pattern string, fn func(w http.ResponseWriter, r *http.Request, body []byte)) {
-		mux.HandleFunc(pattern, s.guard(fn))
+	for _, e := range s.endpoints() {
+		mux.HandleFunc(e.pattern, s.guard(e.handler))
 	}
-	h("POST /rest/api/3/search/jql", s.search)
-	h("GET /rest/api/3/myself", func(w http.ResponseWriter, _ *http.Request, _ []byte) {
-		writeJSON(w, http.StatusOK, map[string]any{"accountId": AccountID, "displayName": "Symphony"})
-	})
-	h("GET /rest/api/3/issue/{id}", s.getIssue)
-	h("GET /rest/api/3/issue/{id}/transitions", s.listTransitions)
-	h("POST /rest/api/3/issue/{id}/transitions", s.doTransition)
-	h("GET /rest/api/3/issue/{id}/comment", s.listComments)
-	h("POST /rest/api/3/issue/{id}/comment", s.addComment)
-	h("PUT /rest/api/3/issue/{id}/comment/{cid}", s.editComment)
-	h("DELETE /rest/api/3/issue/{id}/comment/{cid}", s.deleteComment)
-	h("POST /rest/api/3/issue/{id}/remotelink", s.addRemoteLink)
-	h("POST /rest/api/3/issue/{id}/attachments", s.addAttachment)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.t.Errorf("jiratest: unexpected request %s %s", r.Method, r.URL.Path)
 		writeErrors(w, http.StatusNotFound, "no such endpoint")
@@ -321,8 +335,11 @@ func (s *Server) issueJSON(is *Issue) map[string]any {
 			subtasks = append(subtasks, s.refJSON(other))
 		}
 	}
+	// Jira answers an issue without labels with an empty list, never null.
+	labels := []string{}
+	labels = append(labels, is.Labels...)
 	fields := map[string]any{
-		"summary": is.Summary, "status": map[string]any{"name": is.Status}, "labels": is.Labels,
+		"summary": is.Summary, "status": map[string]any{"name": is.Status}, "labels": labels,
 		"created":    is.Created.Format("2006-01-02T15:04:05.000-0700"),
 		"updated":    is.Created.Format("2006-01-02T15:04:05.000-0700"),
 		"project":    map[string]any{"id": "1", "key": s.opts.ProjectKey, "name": "Engineering"},

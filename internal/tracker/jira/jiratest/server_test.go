@@ -2,6 +2,7 @@ package jiratest
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,5 +25,26 @@ func TestSearchRefusesJQLItDoesNotUnderstand(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("%s: HTTP %d, want %d", body, resp.StatusCode, want)
 		}
+	}
+}
+
+func TestIssueWithoutLabelsHasAnEmptyList(t *testing.T) {
+	s := NewServer(t, Options{})
+	s.AddIssue(Issue{Summary: "bare"})
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/rest/api/3/issue/ENG-1", nil)
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(Email+":"+APIToken)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Fields map[string]json.RawMessage `json:"fields"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Fields["labels"]) != "[]" {
+		t.Errorf("labels = %s, want [] as Jira answers", got.Fields["labels"])
 	}
 }
