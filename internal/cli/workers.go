@@ -22,6 +22,10 @@ import (
 // the remote workspaces.root but beside every repository's workspaces, never inside one.
 var remoteSessionsDir = path.Join(remotews.ReservedDir, "sessions")
 
+// remoteBinDir is where the symphony binary is copied on a worker host (for the MCP shim of
+// Claude sessions there), beside the sessions.
+var remoteBinDir = path.Join(remotews.ReservedDir, "bin")
+
 // remoteAgent is how a session reaches worker host host (a workers.ssh_hosts entry): ssh with
 // SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
 // workspaces.root.
@@ -36,11 +40,14 @@ func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
 	}
 	return &agent.Remote{
 		Host:    host,
-		Command: func(remote []string) ([]string, error) { return tr.Argv(h, remote) },
+		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
+			return tr.Argv(h, remote, forwards...)
+		},
 		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
 			return tr.Run(ctx, h, remote, in)
 		},
 		SessionsRoot:   path.Join(cfg.Workspaces.Root, remoteSessionsDir),
+		BinDir:         path.Join(cfg.Workspaces.Root, remoteBinDir),
 		ConnectTimeout: sshworker.DefaultConnectTimeout,
 	}, nil
 }

@@ -53,7 +53,7 @@ func newRemoteSessionIn(t *testing.T, makeWorkspace func(ws string), steps ...co
 	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 10 * time.Second}
 	remote := &agent.Remote{
 		Host:           host.Addr(),
-		Command:        func(r []string) ([]string, error) { return tr.Argv(h, r) },
+		Command:        func(r []string, f ...sshworker.SocketForward) ([]string, error) { return tr.Argv(h, r, f...) },
 		Run:            func(ctx context.Context, r []string, in io.Reader) ([]byte, error) { return tr.Run(ctx, h, r, in) },
 		SessionsRoot:   filepath.Join(host.Root, "sessions"),
 		ConnectTimeout: tr.ConnectTimeout,
@@ -61,7 +61,7 @@ func newRemoteSessionIn(t *testing.T, makeWorkspace func(ws string), steps ...co
 	root := filepath.Join(host.Root, "workspaces")
 	ws := filepath.Join(root, "ABC-1")
 	makeWorkspace(ws)
-	dir, err := NewRemoteSessionDir(remote.SessionsRoot)
+	dir, err := NewRemoteSessionDir(remote)
 	if err != nil {
 		t.Fatal(err)
 	}
