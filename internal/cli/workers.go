@@ -39,7 +39,7 @@ func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
 		return nil, err
 	}
 	return &agent.Remote{
-		Host:    host,
+		Host: host,
 		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
 			return tr.Argv(h, remote, forwards...)
 		},
