@@ -44,8 +44,8 @@ func validateConfig(cfg *config.Config) error {
 	if cfg.Agent.Permissions.OuterSandbox.Runtime == sandbox.OuterSRT {
 		errs = append(errs, fmt.Errorf("%s: agent.permissions.outer_sandbox.runtime: srt applies to the codex runtime only; Claude runs its own sandbox", cfg.Path))
 	}
-	if len(cfg.Workers.SSHHosts) > 0 {
-		errs = append(errs, fmt.Errorf("%s: workers.ssh_hosts: Claude sessions do not run on worker hosts yet; use agent.runtime codex with worker hosts", cfg.Path))
+	if len(cfg.Workers.SSHHosts) > 0 && cfg.Agent.MCP.Inherit == "allowlist" {
+		errs = append(errs, fmt.Errorf("%s: agent.mcp.inherit: allowlist reads ~/.claude.json on this machine, but with workers.ssh_hosts Claude runs on the worker hosts; declare the servers under agent.mcp.servers instead", cfg.Path))
 	}
 	return errors.Join(errs...)
 }
@@ -54,9 +54,7 @@ func validateConfig(cfg *config.Config) error {
 // Symphony's MCP server for the attempt's tools and builds the session.
 func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	if req.Remote != nil {
-		// Refused here as well as in validateConfig: a pre-push reviewer on claude reaches
-		// this with an executor's worker host.
-		return nil, fmt.Errorf("agent session: Claude sessions do not run on worker hosts yet (host %s)", req.Remote.Host)
+		return newRemoteRuntimeSession(req)
 	}
 	if err := os.MkdirAll(req.SessionsRoot, 0o700); err != nil {
 		return nil, fmt.Errorf("agent session: %w", err)

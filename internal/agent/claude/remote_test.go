@@ -1,0 +1,148 @@
+package claude
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/sshworker"
+)
+
+// fakeHost is an agent.Remote whose "host" is this machine: Run executes the remote argv with
+// the local sh (as a host's login shell would after ssh), Command records what a turn would
+// hand ssh.
+type fakeHost struct {
+	mu       sync.Mutex
+	runs     [][]string
+	commands [][]string
+	forwards [][]sshworker.SocketForward
+}
+
+func (f *fakeHost) remote(root string) *agent.Remote {
+	return &agent.Remote{
+		Host: "build-1",
+		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.commands = append(f.commands, remote)
+			f.forwards = append(f.forwards, forwards)
+			line, err := sshworker.CommandLine(remote)
+			return []string{"sh", "-c", line}, err
+		},
+		Run: func(ctx context.Context, remote []string, stdin io.Reader) ([]byte, error) {
+			f.mu.Lock()
+			f.runs = append(f.runs, remote)
+			f.mu.Unlock()
+			cmd := exec.CommandContext(ctx, remote[0], remote[1:]...)
+			cmd.Stdin = stdin
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				return out, &sshworker.CommandError{Host: "build-1", ExitCode: cmd.ProcessState.ExitCode(), Stderr: stderr.String()}
+			}
+			return out, nil
+		},
+		SessionsRoot: filepath.Join(root, ".symphony", "sessions"),
+		BinDir:       filepath.Join(root, ".symphony", "bin"),
+	}
+}
+
+// Start on a host writes the private directory there (0700) with the env file, settings and
+// MCP config (0600); a turn's ssh carries the forwards and a command line with neither the
+// prompt nor the API key; Stop removes the directory.
+func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
+	root := t.TempDir()
+	ws := filepath.Join(root, "demo", "ABC-1")
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fake := &fakeHost{}
+	r := fake.remote(root)
+	dir, err := r.NewSessionDir(remoteSessionPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := sshworker.SocketForward{Remote: dir + "/mcp.sock", Local: "/tmp/symphony-mcp-x/sock"}
+	s := New(Options{
+		Command: "claude --model 'opus x'", Env: []string{"PATH=/local/bin", "HOME=/home/local", "ANTHROPIC_API_KEY=sk-secret-'quote"},
+		WorkspaceRoot: root, Workspace: ws, Remote: r, PrivateDir: dir, Forwards: []sshworker.SocketForward{fwd},
+		MCPServers: map[string]any{"symphony": map[string]any{"command": "/srv/bin/symphony-0123"}},
+	})
+	if err := s.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("private directory on the host: %v %v, want 0700", fi, err)
+	}
+	for _, name := range []string{"env", "settings.json", "mcp_config.json"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s on the host: %v %v, want 0600", name, fi, err)
+		}
+	}
+	env, _ := os.ReadFile(filepath.Join(dir, "env"))
+	if !strings.Contains(string(env), `export ANTHROPIC_API_KEY='sk-secret-'\''quote'`) || strings.Contains(string(env), "PATH=") ||
+		strings.Contains(string(env), "HOME=") || !strings.Contains(string(env), "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC") {
+		t.Errorf("env file on the host:\n%s", env)
+	}
+	if mcp, _ := os.ReadFile(filepath.Join(dir, "mcp_config.json")); !strings.Contains(string(mcp), "/srv/bin/symphony-0123") {
+		t.Errorf("mcp_config.json on the host: %s", mcp)
+	}
+	argv, err := s.remoteArgv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	remote, forwards := fake.commands[len(fake.commands)-1], fake.forwards[len(fake.forwards)-1]
+	fake.mu.Unlock()
+	if !slices.Equal(forwards, []sshworker.SocketForward{fwd}) {
+		t.Errorf("turn forwards %v", forwards)
+	}
+	line := strings.Join(argv, " ")
+	for _, leak := range []string{"sk-secret", "PROMPT"} {
+		if strings.Contains(line, leak) {
+			t.Errorf("the turn's command line holds %q: %s", leak, line)
+		}
+	}
+	shell := remote[len(remote)-1]
+	want := `exec 'claude' '--model' 'opus x' '--print' '--setting-sources' '' '--settings' '` + dir + `/settings.json' '--mcp-config' '` + dir + `/mcp_config.json'`
+	if !strings.HasPrefix(shell, want) || !slices.Contains(remote, ws) || !slices.Contains(remote, dir+"/agent.pgid") {
+		t.Errorf("remote argv %q\nwant its shell command to start %s", remote, want)
+	}
+	if err := s.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("private directory on the host after Stop: %v", err)
+	}
+}
+
+// Paths that could escape the workspace root or put the private directory inside the
+// workspace are refused before anything runs on the host.
+func TestRemoteStartRefusesBadPaths(t *testing.T) {
+	root := t.TempDir()
+	fake := &fakeHost{}
+	r := fake.remote(root)
+	cases := map[string][3]string{
+		"outside the root":    {root, "/etc", root + "/.symphony/sessions/claude-1"},
+		"shell in the path":   {root, root + "/demo/A-1;rm -rf ~", root + "/.symphony/sessions/claude-1"},
+		"private in the tree": {root, root + "/demo/A-1", root + "/demo/A-1/.claude"},
+	}
+	for name, c := range cases {
+		s := New(Options{Command: "claude", WorkspaceRoot: c[0], Workspace: c[1], PrivateDir: c[2], Remote: r})
+		if err := s.Start(t.Context()); err == nil {
+			t.Errorf("%s: Start accepted workspace %s, private directory %s", name, c[1], c[2])
+		}
+	}
+	if len(fake.runs) != 0 {
+		t.Errorf("commands ran on the host for refused sessions: %q", fake.runs)
+	}
+}
