@@ -79,3 +79,24 @@ func (r remoteTools) Call(ctx context.Context, name string, arguments json.RawMe
 	}})
 	return ToolResult{Success: false, Text: string(text)}
 }
+
+// SSHRemote is the Remote of host h (its workers.ssh_hosts entry key) reached through tr,
+// keeping session directories under sessionsRoot and copied programs in binDir on the host.
+func SSHRemote(key string, tr sshworker.Transport, h sshworker.Host, sessionsRoot, binDir string) *Remote {
+	connectTimeout := tr.ConnectTimeout
+	if connectTimeout <= 0 {
+		connectTimeout = sshworker.DefaultConnectTimeout
+	}
+	return &Remote{
+		Host: key,
+		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
+			return tr.Argv(h, remote, forwards...)
+		},
+		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
+			return tr.Run(ctx, h, remote, in)
+		},
+		SessionsRoot:   sessionsRoot,
+		BinDir:         binDir,
+		ConnectTimeout: connectTimeout,
+	}
+}

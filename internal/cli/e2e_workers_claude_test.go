@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
-	"github.com/symphony-go/symphony/internal/sshworker"
-	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
-	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/testenv"
 )
 
@@ -27,8 +24,7 @@ func TestTwoWorkerHostsRunIssuesWithRealClaude(t *testing.T) {
 	testenv.Tool(t, "bwrap")
 	testenv.Tool(t, "socat")
 	e := newE2E(t, "DEMO-1", "DEMO-2")
-	fleet := sshdtest.NewFleet(t)
-	hosts := [2]*sshdtest.Host{fleet.AddHost(), fleet.AddHost()}
+	hosts := e.addWorkerHosts(t)
 	// A short root: the forwarded MCP socket lives below it and a socket path holds ~100 bytes.
 	root, err := os.MkdirTemp("", "cw")
 	if err != nil {
@@ -49,33 +45,8 @@ func TestTwoWorkerHostsRunIssuesWithRealClaude(t *testing.T) {
 		}
 		return claudetest.Reply{Text: "nothing to do"}
 	})
-	e.env = append(e.env, sshworker.EnvSSHConfig+"="+fleet.ConfigFile, "ANTHROPIC_BASE_URL="+mock.URL, "ANTHROPIC_API_KEY=e2e-key")
-	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
-		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
-	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
-	gitRun(t, e.src, "add", ".gitignore")
-	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
-	cfg := fmt.Sprintf(`issues:
-  provider: local
-  poll_interval_ms: 1000
-  local: {dir: issues}
-  states: {active: [Todo, In Progress], terminal: [Done]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: %s
-agent:
-  runtime: claude
-  command: %q
-  concurrency: {max_total: 2}
-  limits: {max_turns: 2}
-  timeouts: {turn_ms: 120000}
-workers:
-  ssh_hosts: [%s, %s]
-  max_concurrent_agents_per_host: 1
-`, root, claudeBin, hosts[0].Addr(), hosts[1].Addr())
+	e.env = append(e.env, "ANTHROPIC_BASE_URL="+mock.URL, "ANTHROPIC_API_KEY=e2e-key")
+	cfg := claudeConfig(root, claudeBin, 2) + fmt.Sprintf("workers:\n  ssh_hosts: [%s, %s]\n  max_concurrent_agents_per_host: 1\n", hosts[0].Addr(), hosts[1].Addr())
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -89,19 +60,8 @@ workers:
 	if err != nil || len(runs) != 2 {
 		t.Fatalf("runs %+v, %v; want two", runs, err)
 	}
-	used := map[string]bool{}
-	for _, r := range runs {
-		if r.Status != store.StatusSuccess || r.WorkerHost == "" {
-			t.Errorf("run of %s: status %s on host %q (%s)", r.IssueIdentifier, r.Status, r.WorkerHost, r.Error)
-		}
-		marker, _ := os.ReadFile(filepath.Join(root, "demo", r.IssueIdentifier, ".worker-host"))
-		if f := strings.Fields(string(marker)); len(f) != 4 || "127.0.0.1:"+f[3] != r.WorkerHost {
-			t.Errorf("%s's workspace was made by the sshd of %q, its run records %q", r.IssueIdentifier, marker, r.WorkerHost)
-		}
-		used[r.WorkerHost] = true
-	}
-	if len(used) != 2 {
-		t.Errorf("hosts used %v, want both", used)
+	if used := checkRunsOnTheirHosts(t, runs, root); len(used) != 2 {
+		t.Errorf("runs per host %v, want both hosts used", used)
 	}
 	mu.Lock()
 	handOffs := strings.Count(strings.Join(results, "\n"), "Human Review")

@@ -41,17 +41,7 @@ type workerStatus struct {
 func workerE2E(t *testing.T, slow map[string]time.Duration, issues ...string) (*e2eEnv, [2]*sshdtest.Host, *codextest.Responses) {
 	t.Helper()
 	e := newE2E(t, issues...)
-	fleet := sshdtest.NewFleet(t)
-	hosts := [2]*sshdtest.Host{fleet.AddHost(), fleet.AddHost()}
-	e.env = append(e.env, sshworker.EnvSSHConfig+"="+fleet.ConfigFile)
-	// The hook runs on the worker host: SSH_CONNECTION's fourth field is the port of the
-	// sshd that made the workspace, which tells the two hosts of this machine apart.
-	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
-		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
-	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
-	gitRun(t, e.src, "add", ".gitignore")
-	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	hosts := e.addWorkerHosts(t)
 	mock := codextest.NewResponses(t)
 	handOff := codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}}
 	mock.Choose = func(r codextest.Request) codextest.Step {
@@ -80,6 +70,41 @@ func workerE2E(t *testing.T, slow map[string]time.Duration, issues ...string) (*
 		t.Fatal(err)
 	}
 	return e, hosts, mock
+}
+
+// addWorkerHosts starts two real sshd hosts for the service (SYMPHONY_SSH_CONFIG) and makes
+// each workspace record the host that made it.
+func (e *e2eEnv) addWorkerHosts(t *testing.T) [2]*sshdtest.Host {
+	t.Helper()
+	fleet := sshdtest.NewFleet(t)
+	hosts := [2]*sshdtest.Host{fleet.AddHost(), fleet.AddHost()}
+	e.env = append(e.env, sshworker.EnvSSHConfig+"="+fleet.ConfigFile)
+	// The hook runs on the worker host: SSH_CONNECTION's fourth field is the port of the
+	// sshd that made the workspace, which tells the two hosts of this machine apart.
+	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
+		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
+	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
+	gitRun(t, e.src, "add", ".gitignore")
+	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
+	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	return hosts
+}
+
+// checkRunsOnTheirHosts fails for a run that did not succeed on a worker host or whose
+// workspace under root was made by another host; it returns the runs per host.
+func checkRunsOnTheirHosts(t *testing.T, runs []store.Run, root string) map[string]int {
+	t.Helper()
+	used := map[string]int{}
+	for _, r := range runs {
+		if r.Status != store.StatusSuccess || r.WorkerHost == "" {
+			t.Errorf("run of %s: status %s on host %q (%s)", r.IssueIdentifier, r.Status, r.WorkerHost, r.Error)
+		}
+		if got := hostOfWorkspace(root, r.IssueIdentifier); got != r.WorkerHost {
+			t.Errorf("%s's workspace was made by %q, its run records %q", r.IssueIdentifier, got, r.WorkerHost)
+		}
+		used[r.WorkerHost]++
+	}
+	return used
 }
 
 // gone reports whether process pid has exited (a zombie waiting to be reaped counts).
@@ -119,10 +144,9 @@ func (e *e2eEnv) workerStatus(t *testing.T) (workerStatus, bool) {
 }
 
 // hostOfWorkspace is the worker host (127.0.0.1:<port>) whose sshd made the issue's
-// workspace, read from the marker the after_create hook wrote there.
-func (e *e2eEnv) hostOfWorkspace(t *testing.T, id string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(e.dir, "workspaces", "demo", id, ".worker-host"))
+// workspace under root, read from the marker the after_create hook wrote there.
+func hostOfWorkspace(root, id string) string {
+	data, err := os.ReadFile(filepath.Join(root, "demo", id, ".worker-host"))
 	if err != nil {
 		return ""
 	}
@@ -169,16 +193,7 @@ func TestTwoWorkerHostsRunThreeIssuesWithRealCodex(t *testing.T) {
 	if err != nil || len(runs) != 3 {
 		t.Fatalf("runs %+v, %v; want three", runs, err)
 	}
-	used := map[string]int{}
-	for _, r := range runs {
-		if r.Status != store.StatusSuccess || r.WorkerHost == "" {
-			t.Errorf("run of %s: status %s on host %q", r.IssueIdentifier, r.Status, r.WorkerHost)
-		}
-		if got := e.hostOfWorkspace(t, r.IssueIdentifier); got != r.WorkerHost {
-			t.Errorf("%s's workspace was made by %q, its run records %q", r.IssueIdentifier, got, r.WorkerHost)
-		}
-		used[r.WorkerHost]++
-	}
+	used := checkRunsOnTheirHosts(t, runs, filepath.Join(e.dir, "workspaces"))
 	if used[hosts[0].Addr()] == 0 || used[hosts[1].Addr()] == 0 {
 		t.Errorf("runs per host %v, want both hosts used", used)
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path"
@@ -38,18 +37,7 @@ func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &agent.Remote{
-		Host: host,
-		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
-			return tr.Argv(h, remote, forwards...)
-		},
-		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
-			return tr.Run(ctx, h, remote, in)
-		},
-		SessionsRoot:   path.Join(cfg.Workspaces.Root, remoteSessionsDir),
-		BinDir:         path.Join(cfg.Workspaces.Root, remoteBinDir),
-		ConnectTimeout: sshworker.DefaultConnectTimeout,
-	}, nil
+	return agent.SSHRemote(host, tr, h, path.Join(cfg.Workspaces.Root, remoteSessionsDir), path.Join(cfg.Workspaces.Root, remoteBinDir)), nil
 }
 
 // newHostWorkspaces gives the orchestrator (Deps.HostWorkspaces) the workspaces of each

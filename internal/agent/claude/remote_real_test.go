@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +37,24 @@ func (t *issueTools) Call(_ context.Context, name string, _ json.RawMessage) age
 	return agent.ToolResult{Success: true, Text: `{"identifier":"ABC-1","title":"ISSUE-SENTINEL"}`}
 }
 
+// testHost starts a test sshd and returns its agent.Remote, with Symphony's directories under
+// the host's root, and the workspace demo/ABC-1 made there.
+func testHost(t *testing.T) (*agent.Remote, *sshdtest.Host, string) {
+	t.Helper()
+	fleet := sshdtest.NewFleet(t)
+	host := fleet.AddHost()
+	h, err := sshworker.ParseHost(host.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 5 * time.Second}
+	ws := filepath.Join(host.Root, "demo", "ABC-1")
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return agent.SSHRemote(host.Addr(), tr, h, filepath.Join(host.Root, ".symphony", "sessions"), filepath.Join(host.Root, ".symphony", "bin")), host, ws
+}
+
 // buildSymphony builds the symphony binary the host runs as the MCP shim.
 func buildSymphony(t *testing.T) string {
 	t.Helper()
@@ -60,25 +77,7 @@ func TestRealRemoteMCP(t *testing.T) {
 	testenv.Tool(t, "bwrap")
 	testenv.Tool(t, "socat")
 	symphony := buildSymphony(t)
-	fleet := sshdtest.NewFleet(t)
-	host := fleet.AddHost()
-	h, err := sshworker.ParseHost(host.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 10 * time.Second}
-	remote := &agent.Remote{
-		Host:           host.Addr(),
-		Command:        func(r []string, f ...sshworker.SocketForward) ([]string, error) { return tr.Argv(h, r, f...) },
-		Run:            func(ctx context.Context, r []string, in io.Reader) ([]byte, error) { return tr.Run(ctx, h, r, in) },
-		SessionsRoot:   filepath.Join(host.Root, ".symphony", "sessions"),
-		BinDir:         filepath.Join(host.Root, ".symphony", "bin"),
-		ConnectTimeout: tr.ConnectTimeout,
-	}
-	ws := filepath.Join(host.Root, "demo", "ABC-1")
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	remote, host, ws := testHost(t)
 	git(t, ws, "init", "-q")
 	mock := claudetest.New(t, func(r claudetest.Request) claudetest.Reply {
 		switch {
@@ -160,23 +159,7 @@ func TestRealRemoteMCP(t *testing.T) {
 // A host whose sshd is gone fails the session's set-up, and a turn started after it went, as
 // worker_host_unavailable: the host is at fault, not the issue.
 func TestRemoteHostDownIsWorkerHostUnavailable(t *testing.T) {
-	fleet := sshdtest.NewFleet(t)
-	host := fleet.AddHost()
-	h, err := sshworker.ParseHost(host.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 5 * time.Second}
-	remote := &agent.Remote{
-		Host:         host.Addr(),
-		Command:      func(r []string, f ...sshworker.SocketForward) ([]string, error) { return tr.Argv(h, r, f...) },
-		Run:          func(ctx context.Context, r []string, in io.Reader) ([]byte, error) { return tr.Run(ctx, h, r, in) },
-		SessionsRoot: filepath.Join(host.Root, ".symphony", "sessions"),
-	}
-	ws := filepath.Join(host.Root, "demo", "ABC-1")
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	remote, host, ws := testHost(t)
 	dir, err := remote.NewSessionDir(remoteSessionPrefix)
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,9 @@
 package claude
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,59 +12,46 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 )
 
-// fakeHost is an agent.Remote whose "host" is this machine: Run executes the remote argv with
-// the local sh (as a host's login shell would after ssh), Command records what a turn would
-// hand ssh.
+// fakeHost wraps a test sshd's agent.Remote: Command records what a turn hands ssh and runs
+// the remote command line with the local sh instead (the argv shape is what is under test),
+// Run counts the commands run on the host.
 type fakeHost struct {
 	mu       sync.Mutex
-	runs     [][]string
+	runs     int
 	commands [][]string
 	forwards [][]sshworker.SocketForward
 }
 
-func (f *fakeHost) remote(root string) *agent.Remote {
-	return &agent.Remote{
-		Host: "build-1",
-		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			f.commands = append(f.commands, remote)
-			f.forwards = append(f.forwards, forwards)
-			line, err := sshworker.CommandLine(remote)
-			return []string{"sh", "-c", line}, err
-		},
-		Run: func(ctx context.Context, remote []string, stdin io.Reader) ([]byte, error) {
-			f.mu.Lock()
-			f.runs = append(f.runs, remote)
-			f.mu.Unlock()
-			cmd := exec.CommandContext(ctx, remote[0], remote[1:]...)
-			cmd.Stdin = stdin
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				return out, &sshworker.CommandError{Host: "build-1", ExitCode: cmd.ProcessState.ExitCode(), Stderr: stderr.String()}
-			}
-			return out, nil
-		},
-		SessionsRoot: filepath.Join(root, ".symphony", "sessions"),
-		BinDir:       filepath.Join(root, ".symphony", "bin"),
+func (f *fakeHost) remote(t *testing.T) (*agent.Remote, *sshdtest.Host, string) {
+	r, host, ws := testHost(t)
+	run := r.Run
+	r.Run = func(ctx context.Context, remote []string, stdin io.Reader) ([]byte, error) {
+		f.mu.Lock()
+		f.runs++
+		f.mu.Unlock()
+		return run(ctx, remote, stdin)
 	}
+	r.Command = func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.commands = append(f.commands, remote)
+		f.forwards = append(f.forwards, forwards)
+		line, err := sshworker.CommandLine(remote)
+		return []string{"sh", "-c", line}, err
+	}
+	return r, host, ws
 }
 
 // Start on a host writes the private directory there (0700) with the env file, settings and
 // MCP config (0600); a turn's ssh carries the forwards and a command line with neither the
 // prompt nor the API key; Stop removes the directory.
 func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
-	root := t.TempDir()
-	ws := filepath.Join(root, "demo", "ABC-1")
-	if err := os.MkdirAll(ws, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	fake := &fakeHost{}
-	r := fake.remote(root)
+	r, host, ws := fake.remote(t)
+	root := host.Root
 	dir, err := r.NewSessionDir(remoteSessionPrefix)
 	if err != nil {
 		t.Fatal(err)
@@ -128,9 +113,9 @@ func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
 // Paths that could escape the workspace root or put the private directory inside the
 // workspace are refused before anything runs on the host.
 func TestRemoteStartRefusesBadPaths(t *testing.T) {
-	root := t.TempDir()
 	fake := &fakeHost{}
-	r := fake.remote(root)
+	r, host, _ := fake.remote(t)
+	root := host.Root
 	cases := map[string][3]string{
 		"outside the root":    {root, "/etc", root + "/.symphony/sessions/claude-1"},
 		"shell in the path":   {root, root + "/demo/A-1;rm -rf ~", root + "/.symphony/sessions/claude-1"},
@@ -142,7 +127,7 @@ func TestRemoteStartRefusesBadPaths(t *testing.T) {
 			t.Errorf("%s: Start accepted workspace %s, private directory %s", name, c[1], c[2])
 		}
 	}
-	if len(fake.runs) != 0 {
-		t.Errorf("commands ran on the host for refused sessions: %q", fake.runs)
+	if fake.runs != 0 {
+		t.Errorf("%d commands ran on the host for refused sessions", fake.runs)
 	}
 }

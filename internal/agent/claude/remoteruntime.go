@@ -3,14 +3,10 @@ package claude
 import (
 	"context"
 	"fmt"
-	"maps"
 	"path"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/sandbox"
 	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
@@ -42,15 +38,10 @@ func newRemoteRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	in.GitMetadataRoots = r.GitRoots(ctx, req.Workspace)
 	// Symphony's directory on the host (sessions, the copied binary) is its state there.
 	in.StateRoot, in.ConfigFiles = path.Dir(r.SessionsRoot), nil
-	pol, err := sandbox.Resolve(in)
+	pol, env, err := policyAndEnv(req, in)
 	if err != nil {
 		return nil, err
 	}
-	env, err := sandbox.AgentEnv(AgentEnvSpec(cfg))
-	if err != nil {
-		return nil, err
-	}
-	env = append(env, req.ExtraEnv...)
 	owned := &ownedSession{}
 	var own *ownServer
 	var forwards []sshworker.SocketForward
@@ -64,25 +55,9 @@ func newRemoteRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 		owned.closeMCP()
 		return nil, err
 	}
-	timeouts := cfg.Agent.Timeouts
-	owned.Session = New(Options{
-		Command:        cfg.Agent.Command,
-		Env:            env,
-		WorkspaceRoot:  req.WorkspaceRoot,
-		Workspace:      req.Workspace,
-		Remote:         r,
-		PrivateDir:     dir,
-		Forwards:       forwards,
-		Settings:       pol.ClaudeSettings(slices.Sorted(maps.Keys(servers))),
-		MCPServers:     servers,
-		TurnTimeout:    time.Duration(timeouts.TurnMs) * time.Millisecond,
-		CommandTimeout: commandTimeout(timeouts.CommandMs),
-		Resume:         cfg.Agent.Claude.Resume,
-		ResumeSession:  resumeSession(req.Resume),
-		HeldFiles:      req.HeldFiles,
-		Events:         req.Events,
-		Logger:         req.Logger,
-	})
+	opts := sessionOptions(req, env, pol, servers)
+	opts.Remote, opts.PrivateDir, opts.Forwards = r, dir, forwards
+	owned.Session = New(opts)
 	return owned, nil
 }
 

@@ -77,15 +77,10 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 	in.Workspace, in.SessionDir, in.Home = req.Workspace, dir, req.Home
 	in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
-	pol, err := sandbox.Resolve(in)
+	pol, env, err := policyAndEnv(req, in)
 	if err != nil {
 		return nil, err
 	}
-	env, err := sandbox.AgentEnv(AgentEnvSpec(cfg))
-	if err != nil {
-		return nil, err
-	}
-	env = append(env, req.ExtraEnv...)
 	owned := &ownedSession{dir: dir}
 	var own *ownServer
 	if req.Tools != nil {
@@ -102,13 +97,35 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 		owned.closeMCP()
 		return nil, err
 	}
+	opts := sessionOptions(req, env, pol, servers)
+	opts.TempRoot = dir
+	owned.Session = New(opts)
+	return owned, nil
+}
+
+// policyAndEnv resolves the sandbox policy for in and the claude process's environment:
+// AgentEnvSpec's, then the run's own values.
+func policyAndEnv(req agent.SessionRequest, in sandbox.Input) (*sandbox.Policy, []string, error) {
+	pol, err := sandbox.Resolve(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := sandbox.AgentEnv(AgentEnvSpec(req.Config))
+	if err != nil {
+		return nil, nil, err
+	}
+	return pol, append(env, req.ExtraEnv...), nil
+}
+
+// sessionOptions are the options of a session for req, wherever it runs.
+func sessionOptions(req agent.SessionRequest, env []string, pol *sandbox.Policy, servers map[string]any) Options {
+	cfg := req.Config
 	timeouts := cfg.Agent.Timeouts
-	owned.Session = New(Options{
+	return Options{
 		Command:        cfg.Agent.Command,
 		Env:            env,
 		WorkspaceRoot:  req.WorkspaceRoot,
 		Workspace:      req.Workspace,
-		TempRoot:       dir,
 		Settings:       pol.ClaudeSettings(slices.Sorted(maps.Keys(servers))),
 		MCPServers:     servers,
 		TurnTimeout:    time.Duration(timeouts.TurnMs) * time.Millisecond,
@@ -118,8 +135,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 		HeldFiles:      req.HeldFiles,
 		Events:         req.Events,
 		Logger:         req.Logger,
-	})
-	return owned, nil
+	}
 }
 
 // commandTimeout maps agent.timeouts.command_ms, where 0 or less disables the timer, onto the
