@@ -78,6 +78,19 @@ func probeHost(ctx context.Context, host string) error {
 	return tr.ProbeHost(ctx, host)
 }
 
+// runOnHost is doctor.Options.HostRun: a short command on host through SYMPHONY_SSH_CONFIG.
+func runOnHost(ctx context.Context, host string, remote []string) ([]byte, error) {
+	h, err := sshworker.ParseHost(host)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Run(ctx, h, remote, nil)
+}
+
 // hostCleanupTimeout bounds the removal of one workspace on a worker host at start.
 const hostCleanupTimeout = time.Minute
 
