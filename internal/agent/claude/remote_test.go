@@ -131,3 +131,41 @@ func TestRemoteStartRefusesBadPaths(t *testing.T) {
 		t.Errorf("%d commands ran on the host for refused sessions", fake.runs)
 	}
 }
+
+// A kept conversation continues on a host only when the host's Claude config directory (from
+// the session's environment there) still holds its transcript.
+func TestRemoteResumeLooksForTheTranscriptOnTheHost(t *testing.T) {
+	fake := &fakeHost{}
+	r, host, ws := fake.remote(t)
+	config := filepath.Join(host.Home, "claude-config")
+	if err := os.MkdirAll(filepath.Join(config, "projects", "-srv-ws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	kept := "0b5c7d2e-1111-4222-8333-444455556666"
+	if err := os.WriteFile(filepath.Join(config, "projects", "-srv-ws", kept+".jsonl"), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		id     string
+		resume bool
+	}{{kept, true}, {"9a9a9a9a-0000-4000-8000-000000000000", false}, {"../../etc/passwd", false}} {
+		dir, err := r.NewSessionDir(remoteSessionPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(Options{Command: "claude", Env: []string{"CLAUDE_CONFIG_DIR=" + config}, WorkspaceRoot: host.Root, Workspace: ws,
+			Remote: r, PrivateDir: dir, ResumeSession: c.id})
+		if err := s.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.lastSession == c.id && s.ResumeErr() == nil; got != c.resume {
+			t.Errorf("session %s: resumed %v (error %v), want %v", c.id, got, s.ResumeErr(), c.resume)
+		}
+		if !c.resume && s.ResumeErr() == nil {
+			t.Errorf("session %s: no reason given for starting afresh", c.id)
+		}
+		if err := s.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
