@@ -17,7 +17,9 @@ import (
 // so it is never written on the host; the launch records the remote process group, which is
 // killed when the turn ends. Symphony's MCP server stays on this machine: each turn's ssh
 // forwards a socket in the private directory to it (Options.Forwards), and the symphony binary
-// copied to the host bridges Claude's stdio to that socket.
+// copied to the host bridges Claude's stdio to that socket. TMPDIR stays the host's, as it does
+// locally: Claude's sandbox puts its proxy sockets there, and below the private directory their
+// paths outgrow a Unix socket address (tried: the sandboxed Bash command then never runs).
 
 // remoteSessionPrefix names the private directories of Claude sessions on a host.
 const remoteSessionPrefix = "claude-"

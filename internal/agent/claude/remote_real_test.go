@@ -79,14 +79,22 @@ func TestRealRemoteMCP(t *testing.T) {
 	symphony := buildSymphony(t)
 	remote, host, ws := testHost(t)
 	git(t, ws, "init", "-q")
+	// A sandboxed Bash command in the host's workspace, then the scoped tool, then the answer.
+	steps := []claudetest.Reply{
+		{ToolUse: &claudetest.ToolUse{Name: "Bash", Input: map[string]any{"command": "pwd -P > where.txt && echo wrote", "description": "where"}}},
+		{ToolUse: &claudetest.ToolUse{Name: "mcp__symphony__tracker_get_current_issue", Input: map[string]any{}}},
+		{Text: "read it"},
+	}
+	var stepMu sync.Mutex
+	next := 0
 	mock := claudetest.New(t, func(r claudetest.Request) claudetest.Reply {
-		switch {
-		case len(r.ToolResults) > 0:
-			return claudetest.Reply{Text: "read it"}
-		case len(r.Tools) > 0:
-			return claudetest.Reply{ToolUse: &claudetest.ToolUse{Name: "mcp__symphony__tracker_get_current_issue", Input: map[string]any{}}}
+		stepMu.Lock()
+		defer stepMu.Unlock()
+		if len(r.Tools) == 0 || next >= len(steps) {
+			return claudetest.Reply{Text: "side request"}
 		}
-		return claudetest.Reply{Text: "side request"}
+		next++
+		return steps[next-1]
 	})
 	cfg := config.Defaults()
 	cfg.Path = filepath.Join(t.TempDir(), "symphony.yml")
@@ -139,6 +147,9 @@ func TestRealRemoteMCP(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(results, "\n"), "ISSUE-SENTINEL") {
 		t.Errorf("the model did not see the tool's answer; tool results %q", results)
+	}
+	if where, err := os.ReadFile(filepath.Join(ws, "where.txt")); err != nil || strings.TrimSpace(string(where)) != ws {
+		t.Errorf("the sandboxed Bash command on the host wrote %q (%v), want the workspace %s", where, err, ws)
 	}
 	bins, _ := filepath.Glob(filepath.Join(remote.BinDir, "symphony-*"))
 	if len(bins) != 1 {
