@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 )
@@ -167,5 +168,19 @@ func TestRemoteResumeLooksForTheTranscriptOnTheHost(t *testing.T) {
 		if err := s.Stop(t.Context()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The forwarded MCP socket lives in the session's directory on the host; a workspaces.root so
+// long that its path cannot be a socket address is refused when the session is built.
+func TestRemoteMCPSocketPathTooLongIsRefused(t *testing.T) {
+	r, host, ws := testHost(t)
+	r.SessionsRoot = filepath.Join(host.Root, strings.Repeat("d", 60), ".symphony", "sessions")
+	cfg := config.Defaults()
+	cfg.Agent.Runtime = RuntimeName
+	_, err := newRuntimeSession(agent.SessionRequest{Config: &cfg, Remote: r, WorkspaceRoot: host.Root, Workspace: ws,
+		Tools: &issueTools{}, MCPShim: agent.MCPShim{Executable: "/bin/true"}})
+	if err == nil || !strings.Contains(err.Error(), "choose a shorter workspaces.root") {
+		t.Fatalf("a session whose MCP socket path is too long: %v", err)
 	}
 }
