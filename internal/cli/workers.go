@@ -29,11 +29,7 @@ var remoteBinDir = path.Join(remotews.ReservedDir, "bin")
 // SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
 // workspaces.root.
 func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
-	h, err := sshworker.ParseHost(host)
-	if err != nil {
-		return nil, err
-	}
-	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	tr, h, err := hostTransport(host)
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +76,22 @@ func probeHost(ctx context.Context, host string) error {
 
 // runOnHost is doctor.Options.HostRun: a short command on host through SYMPHONY_SSH_CONFIG.
 func runOnHost(ctx context.Context, host string, remote []string) ([]byte, error) {
-	h, err := sshworker.ParseHost(host)
-	if err != nil {
-		return nil, err
-	}
-	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	tr, h, err := hostTransport(host)
 	if err != nil {
 		return nil, err
 	}
 	return tr.Run(ctx, h, remote, nil)
+}
+
+// hostTransport is how host (a workers.ssh_hosts entry) is reached: ssh with
+// SYMPHONY_SSH_CONFIG as -F.
+func hostTransport(host string) (sshworker.Transport, sshworker.Host, error) {
+	h, err := sshworker.ParseHost(host)
+	if err != nil {
+		return sshworker.Transport{}, sshworker.Host{}, err
+	}
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	return tr, h, err
 }
 
 // hostCleanupTimeout bounds the removal of one workspace on a worker host at start.

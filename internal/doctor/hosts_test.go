@@ -14,16 +14,7 @@ import (
 // not find fails with the host named in the fix, and a host that cannot be reached is a
 // transient failure that does not refuse the start.
 func TestHostAgentCheck(t *testing.T) {
-	fleet := sshdtest.NewFleet(t)
-	host := fleet.AddHost()
-	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 5 * time.Second}
-	run := func(ctx context.Context, host string, remote []string) ([]byte, error) {
-		h, err := sshworker.ParseHost(host)
-		if err != nil {
-			return nil, err
-		}
-		return tr.Run(ctx, h, remote, nil)
-	}
+	host, run := sshdHost(t)
 	checks := Checks(Options{AgentCommand: "sh -c true", WorkerHosts: []string{host.Addr()}, HostRun: run})
 	var check Check
 	for _, c := range checks {
@@ -44,5 +35,18 @@ func TestHostAgentCheck(t *testing.T) {
 	host.Stop()
 	if r := checkHostAgent(t.Context(), run, host.Addr(), "sh"); r.Status != StatusFail || r.Blocking() {
 		t.Errorf("an unreachable host: %+v, want a transient failure", r)
+	}
+}
+
+// sshdHost starts a test sshd and returns it with a HostRun reaching it.
+func sshdHost(t *testing.T) (*sshdtest.Host, HostRun) {
+	fleet := sshdtest.NewFleet(t)
+	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 5 * time.Second}
+	return fleet.AddHost(), func(ctx context.Context, host string, remote []string) ([]byte, error) {
+		h, err := sshworker.ParseHost(host)
+		if err != nil {
+			return nil, err
+		}
+		return tr.Run(ctx, h, remote, nil)
 	}
 }

@@ -26,12 +26,6 @@ const remoteSessionPrefix = "claude-"
 
 // startRemote prepares the private directory on the host. A failure of ssh is the host's.
 func (s *Session) startRemote() error {
-	r := s.opts.Remote
-	dir := s.opts.PrivateDir
-	if err := r.CheckRemoteWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace, dir); err != nil {
-		return err
-	}
-	s.workspace = s.opts.Workspace
 	words, err := sandbox.ShellWords(s.opts.Command)
 	if err != nil {
 		return agent.Errorf(agent.CodeInvalidOptions, "agent.command: %w", err)
@@ -41,6 +35,11 @@ func (s *Session) startRemote() error {
 	}
 	// The program is found by the host's login shell on its own PATH.
 	s.exe, s.args = words[0], words[1:]
+	r, dir := s.opts.Remote, s.opts.PrivateDir
+	if err := r.CheckRemoteWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace, dir); err != nil {
+		return err
+	}
+	s.workspace = s.opts.Workspace
 	env, err := agent.RemoteEnvFile(s.env())
 	if err != nil {
 		return err
