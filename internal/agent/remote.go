@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/sshworker"
 )
 
 // Failure codes of sessions on SSH worker hosts.
@@ -24,14 +26,18 @@ type Remote struct {
 	// Host is the worker host's key (its workers.ssh_hosts entry).
 	Host string
 	// Command turns a remote argv, which the host's login shell runs with every word quoted,
-	// into the local ssh argv.
-	Command func(remote []string) ([]string, error)
+	// into the local ssh argv; forwards are Unix sockets of this machine the connection
+	// offers on the host (ssh -R).
+	Command func(remote []string, forwards ...sshworker.SocketForward) ([]string, error)
 	// Run runs a short remote command to completion with stdin, returning its stdout; it
 	// ends by ctx's deadline.
 	Run func(ctx context.Context, remote []string, stdin io.Reader) ([]byte, error)
 	// SessionsRoot is the absolute directory on the host under which each session gets its
 	// private directory (CODEX_HOME, TMPDIR), removed when the session stops.
 	SessionsRoot string
+	// BinDir is the absolute directory on the host where programs Symphony copies there (its
+	// own binary, for the MCP shim) are kept, one file per content hash.
+	BinDir string
 	// ConnectTimeout is how long ssh may take to connect; the agent's handshake is given
 	// that much longer than a local one.
 	ConnectTimeout time.Duration
@@ -72,4 +78,25 @@ func (r remoteTools) Call(ctx context.Context, name string, arguments json.RawMe
 		"message": fmt.Sprintf("%s is not available while the agent runs on worker host %s: the workspace is on that host", name, r.host),
 	}})
 	return ToolResult{Success: false, Text: string(text)}
+}
+
+// SSHRemote is the Remote of host h (its workers.ssh_hosts entry key) reached through tr,
+// keeping session directories under sessionsRoot and copied programs in binDir on the host.
+func SSHRemote(key string, tr sshworker.Transport, h sshworker.Host, sessionsRoot, binDir string) *Remote {
+	connectTimeout := tr.ConnectTimeout
+	if connectTimeout <= 0 {
+		connectTimeout = sshworker.DefaultConnectTimeout
+	}
+	return &Remote{
+		Host: key,
+		Command: func(remote []string, forwards ...sshworker.SocketForward) ([]string, error) {
+			return tr.Argv(h, remote, forwards...)
+		},
+		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
+			return tr.Run(ctx, h, remote, in)
+		},
+		SessionsRoot:   sessionsRoot,
+		BinDir:         binDir,
+		ConnectTimeout: connectTimeout,
+	}
 }

@@ -66,23 +66,7 @@ func TestServeWorksIssueWithRealClaude(t *testing.T) {
 	mock := claudetest.New(t, script)
 	e.env = append(e.env, "TMPDIR="+sockRoot, "ANTHROPIC_BASE_URL="+mock.URL, "ANTHROPIC_API_KEY=e2e-key",
 		"LINEAR_API_KEY="+secretDeployToken)
-	cfg := fmt.Sprintf(`issues:
-  provider: local
-  poll_interval_ms: 2000
-  local: {dir: issues}
-  states: {active: [Todo, In Progress], terminal: [Done]}
-repositories:
-  - key: demo
-    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
-workspaces:
-  root: workspaces
-agent:
-  runtime: claude
-  command: %q
-  concurrency: {max_total: 1}
-  limits: {max_turns: 2}
-  timeouts: {turn_ms: 120000}
-`, claudeBin)
+	cfg := claudeConfig("workspaces", claudeBin, 1)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +134,28 @@ agent:
 	}
 	assertNoClaudeLeft(t, ws)
 	scanForSecrets(t, e.dir, stdout.String()+stderr.String())
+}
+
+// claudeConfig is symphony.yml for the demo repository with agent.runtime claude running
+// claudeBin, maxTotal sessions at once, workspaces under root.
+func claudeConfig(root, claudeBin string, maxTotal int) string {
+	return fmt.Sprintf(`issues:
+  provider: local
+  poll_interval_ms: 2000
+  local: {dir: issues}
+  states: {active: [Todo, In Progress], terminal: [Done]}
+repositories:
+  - key: demo
+    workspace: {strategy: worktree, repo: src, fetch_before_dispatch: true}
+workspaces:
+  root: %s
+agent:
+  runtime: claude
+  command: %q
+  concurrency: {max_total: %d}
+  limits: {max_turns: 2}
+  timeouts: {turn_ms: 120000}
+`, root, claudeBin, maxTotal)
 }
 
 // assertNoClaudeLeft fails when a process still runs inside root or is a claude binary

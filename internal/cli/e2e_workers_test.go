@@ -3,19 +3,23 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // workerStatus is the part of `symphony status --json` these tests read.
@@ -41,17 +45,7 @@ type workerStatus struct {
 func workerE2E(t *testing.T, slow map[string]time.Duration, issues ...string) (*e2eEnv, [2]*sshdtest.Host, *codextest.Responses) {
 	t.Helper()
 	e := newE2E(t, issues...)
-	fleet := sshdtest.NewFleet(t)
-	hosts := [2]*sshdtest.Host{fleet.AddHost(), fleet.AddHost()}
-	e.env = append(e.env, sshworker.EnvSSHConfig+"="+fleet.ConfigFile)
-	// The hook runs on the worker host: SSH_CONNECTION's fourth field is the port of the
-	// sshd that made the workspace, which tells the two hosts of this machine apart.
-	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
-		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
-	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
-	gitRun(t, e.src, "add", ".gitignore")
-	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	hosts := e.addWorkerHosts(t)
 	mock := codextest.NewResponses(t)
 	handOff := codextest.Step{Tool: "tracker_update_state", ToolArgs: map[string]any{"state_name_or_id": "Human Review"}}
 	mock.Choose = func(r codextest.Request) codextest.Step {
@@ -80,6 +74,41 @@ func workerE2E(t *testing.T, slow map[string]time.Duration, issues ...string) (*
 		t.Fatal(err)
 	}
 	return e, hosts, mock
+}
+
+// addWorkerHosts starts two real sshd hosts for the service (SYMPHONY_SSH_CONFIG) and makes
+// each workspace record the host that made it.
+func (e *e2eEnv) addWorkerHosts(t *testing.T) [2]*sshdtest.Host {
+	t.Helper()
+	fleet := sshdtest.NewFleet(t)
+	hosts := [2]*sshdtest.Host{fleet.AddHost(), fleet.AddHost()}
+	e.env = append(e.env, sshworker.EnvSSHConfig+"="+fleet.ConfigFile)
+	// The hook runs on the worker host: SSH_CONNECTION's fourth field is the port of the
+	// sshd that made the workspace, which tells the two hosts of this machine apart.
+	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
+		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
+	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
+	gitRun(t, e.src, "add", ".gitignore")
+	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
+	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	return hosts
+}
+
+// checkRunsOnTheirHosts fails for a run that did not succeed on a worker host or whose
+// workspace under root was made by another host; it returns the runs per host.
+func checkRunsOnTheirHosts(t *testing.T, runs []store.Run, root string) map[string]int {
+	t.Helper()
+	used := map[string]int{}
+	for _, r := range runs {
+		if r.Status != store.StatusSuccess || r.WorkerHost == "" {
+			t.Errorf("run of %s: status %s on host %q (%s)", r.IssueIdentifier, r.Status, r.WorkerHost, r.Error)
+		}
+		if got := hostOfWorkspace(root, r.IssueIdentifier); got != r.WorkerHost {
+			t.Errorf("%s's workspace was made by %q, its run records %q", r.IssueIdentifier, got, r.WorkerHost)
+		}
+		used[r.WorkerHost]++
+	}
+	return used
 }
 
 // gone reports whether process pid has exited (a zombie waiting to be reaped counts).
@@ -119,10 +148,9 @@ func (e *e2eEnv) workerStatus(t *testing.T) (workerStatus, bool) {
 }
 
 // hostOfWorkspace is the worker host (127.0.0.1:<port>) whose sshd made the issue's
-// workspace, read from the marker the after_create hook wrote there.
-func (e *e2eEnv) hostOfWorkspace(t *testing.T, id string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(e.dir, "workspaces", "demo", id, ".worker-host"))
+// workspace under root, read from the marker the after_create hook wrote there.
+func hostOfWorkspace(root, id string) string {
+	data, err := os.ReadFile(filepath.Join(root, "demo", id, ".worker-host"))
 	if err != nil {
 		return ""
 	}
@@ -169,16 +197,7 @@ func TestTwoWorkerHostsRunThreeIssuesWithRealCodex(t *testing.T) {
 	if err != nil || len(runs) != 3 {
 		t.Fatalf("runs %+v, %v; want three", runs, err)
 	}
-	used := map[string]int{}
-	for _, r := range runs {
-		if r.Status != store.StatusSuccess || r.WorkerHost == "" {
-			t.Errorf("run of %s: status %s on host %q", r.IssueIdentifier, r.Status, r.WorkerHost)
-		}
-		if got := e.hostOfWorkspace(t, r.IssueIdentifier); got != r.WorkerHost {
-			t.Errorf("%s's workspace was made by %q, its run records %q", r.IssueIdentifier, got, r.WorkerHost)
-		}
-		used[r.WorkerHost]++
-	}
+	used := checkRunsOnTheirHosts(t, runs, filepath.Join(e.dir, "workspaces"))
 	if used[hosts[0].Addr()] == 0 || used[hosts[1].Addr()] == 0 {
 		t.Errorf("runs per host %v, want both hosts used", used)
 	}
@@ -267,4 +286,68 @@ func TestWorkerHostDyingMidRunFailsOverWithRealCodex(t *testing.T) {
 		healthy, known := healthOf(dead.Addr())
 		return known && healthy
 	})
+}
+
+// TestTwoWorkerHostsRunIssuesWithRealClaude runs the service with agent.runtime claude and two
+// real sshd worker hosts of one slot each: each issue's claude runs on a host, hands the issue
+// off through a scoped tool that reaches the tracker here over the forwarded MCP socket, its
+// workspace is made by the host its run records, and no session directory is left on the
+// hosts.
+func TestTwoWorkerHostsRunIssuesWithRealClaude(t *testing.T) {
+	claudeBin := testenv.Claude(t)
+	testenv.Tool(t, "bwrap")
+	testenv.Tool(t, "socat")
+	e := newE2E(t, "DEMO-1", "DEMO-2")
+	hosts := e.addWorkerHosts(t)
+	// A short root: the forwarded MCP socket lives below it and a socket path holds ~100 bytes.
+	root, err := os.MkdirTemp("", "cw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	var mu sync.Mutex
+	var results []string
+	mock := claudetest.New(t, func(r claudetest.Request) claudetest.Reply {
+		mu.Lock()
+		defer mu.Unlock()
+		results = append(results, r.ToolResults...)
+		switch {
+		case len(r.ToolResults) > 0:
+			return claudetest.Reply{Text: "handed off"}
+		case len(r.Tools) > 0:
+			return claudetest.Reply{ToolUse: &claudetest.ToolUse{Name: "mcp__symphony__tracker_update_state", Input: map[string]any{"state_name_or_id": "Human Review"}}}
+		}
+		return claudetest.Reply{Text: "nothing to do"}
+	})
+	e.env = append(e.env, "ANTHROPIC_BASE_URL="+mock.URL, "ANTHROPIC_API_KEY=e2e-key")
+	cfg := claudeConfig(root, claudeBin, 2) + fmt.Sprintf("workers:\n  ssh_hosts: [%s, %s]\n  max_concurrent_agents_per_host: 1\n", hosts[0].Addr(), hosts[1].Addr())
+	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd, stderr := e.startService(t, ctx)
+	waitForService(t, cmd, stderr, "both issues handed off", func() bool {
+		return e.issueState(t, "DEMO-1") == "Human Review" && e.issueState(t, "DEMO-2") == "Human Review" && e.unfinishedRuns(t) == 0
+	})
+	runs, err := readRuns(e.state)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("runs %+v, %v; want two", runs, err)
+	}
+	if used := checkRunsOnTheirHosts(t, runs, root); len(used) != 2 {
+		t.Errorf("runs per host %v, want both hosts used", used)
+	}
+	mu.Lock()
+	handOffs := strings.Count(strings.Join(results, "\n"), "Human Review")
+	mu.Unlock()
+	if handOffs < 2 {
+		t.Errorf("the model saw %d tracker answers naming Human Review, want one per issue: %q", handOffs, results)
+	}
+	if bins, _ := filepath.Glob(filepath.Join(root, ".symphony", "bin", "symphony-*")); len(bins) != 1 {
+		t.Errorf("symphony copies on the hosts: %v, want one (both hosts share this machine's root)", bins)
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, ".symphony", "sessions")); len(left) != 0 {
+		t.Errorf("session directories left on the hosts: %v", left)
+	}
+	assertNoClaudeLeft(t, root)
 }

@@ -78,6 +78,9 @@ func doctorOptions(cfg *config.Config, g *Globals) doctor.Options {
 	if m := cfg.Workspaces.Cleanup.MinFreeBytes; m != nil && *m > 0 {
 		o.MinFreeBytes = uint64(*m)
 	}
+	if len(cfg.Workers.SSHHosts) > 0 {
+		o.WorkerHosts, o.HostRun = cfg.Workers.SSHHosts, runOnHost
+	}
 	return o
 }
 

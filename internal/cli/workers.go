@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path"
@@ -25,27 +24,19 @@ import (
 // the remote workspaces.root but beside every repository's workspaces, never inside one.
 var remoteSessionsDir = path.Join(remotews.ReservedDir, "sessions")
 
+// remoteBinDir is where the symphony binary is copied on a worker host (for the MCP shim of
+// Claude sessions there), beside the sessions.
+var remoteBinDir = path.Join(remotews.ReservedDir, "bin")
+
 // remoteAgent is how a session reaches worker host host (a workers.ssh_hosts entry): ssh with
 // SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
 // workspaces.root.
 func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
-	h, err := sshworker.ParseHost(host)
+	tr, h, err := hostTransport(host)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := sshworker.TransportFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	return &agent.Remote{
-		Host:    host,
-		Command: func(remote []string) ([]string, error) { return tr.Argv(h, remote) },
-		Run: func(ctx context.Context, remote []string, in io.Reader) ([]byte, error) {
-			return tr.Run(ctx, h, remote, in)
-		},
-		SessionsRoot:   path.Join(cfg.Workspaces.Root, remoteSessionsDir),
-		ConnectTimeout: sshworker.DefaultConnectTimeout,
-	}, nil
+	return agent.SSHRemote(host, tr, h, path.Join(cfg.Workspaces.Root, remoteSessionsDir), path.Join(cfg.Workspaces.Root, remoteBinDir)), nil
 }
 
 // newHostWorkspaces gives the orchestrator (Deps.HostWorkspaces) the workspaces of each
@@ -84,6 +75,26 @@ func probeHost(ctx context.Context, host string) error {
 		return err
 	}
 	return tr.ProbeHost(ctx, host)
+}
+
+// runOnHost is doctor.Options.HostRun: a short command on host through SYMPHONY_SSH_CONFIG.
+func runOnHost(ctx context.Context, host string, remote []string) ([]byte, error) {
+	tr, h, err := hostTransport(host)
+	if err != nil {
+		return nil, err
+	}
+	return tr.Run(ctx, h, remote, nil)
+}
+
+// hostTransport is how host (a workers.ssh_hosts entry) is reached: ssh with
+// SYMPHONY_SSH_CONFIG as -F.
+func hostTransport(host string) (sshworker.Transport, sshworker.Host, error) {
+	h, err := sshworker.ParseHost(host)
+	if err != nil {
+		return sshworker.Transport{}, sshworker.Host{}, err
+	}
+	tr, err := sshworker.TransportFromEnv(os.Getenv)
+	return tr, h, err
 }
 
 // hostCleanupTimeout bounds the removal of one workspace on a worker host at start.

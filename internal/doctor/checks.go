@@ -24,6 +24,9 @@ type Options struct {
 	WorkspaceRoot, StateRoot, LogsRoot string
 	// MinFreeBytes is workspaces.cleanup.min_free_bytes; 0 when the disk guard is off.
 	MinFreeBytes uint64
+	// WorkerHosts are workers.ssh_hosts, where the agent runs; HostRun reaches them.
+	WorkerHosts []string
+	HostRun     HostRun
 }
 
 // Checks lists every check that applies to o, in the order they are printed.
@@ -37,6 +40,9 @@ func Checks(o Options) []Check {
 			return checkCredentials(o.AgentCommand, codex.DefaultAuthFile(), os.LookupEnv)
 		}},
 		{"git", checkGit},
+	}
+	for _, host := range o.WorkerHosts {
+		checks = append(checks, Check{"agent@" + host, func(ctx context.Context) Result { return checkHostAgent(ctx, o.HostRun, host, o.AgentCommand) }})
 	}
 	if o.Bwrap {
 		checks = append(checks, Check{"bwrap", func(ctx context.Context) Result { return checkBwrap(ctx, o.BwrapRequired) }})

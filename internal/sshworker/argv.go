@@ -42,12 +42,13 @@ func TransportFromEnv(getenv func(string) string) (Transport, error) {
 // Argv returns the full ssh command line that runs remote (quoted by CommandLine) on h:
 //
 //	ssh -T [-F cfg] -o BatchMode=yes -o ConnectTimeout=N -o ServerAliveInterval=N
-//	    -o ServerAliveCountMax=N [-p port] [user@]host -- '<arg>' '<arg>' ...
+//	    -o ServerAliveCountMax=N [forwards] [-p port] [user@]host -- '<arg>' '<arg>' ...
 //
 // -T because agents speak JSON over stdio and a pty would mangle it; BatchMode so a missing key
 // fails at once (exit 255) instead of waiting on a password prompt nobody can answer; `--` so the
 // command can never be read as more ssh options, which OpenSSH still parses after the host.
-func (t Transport) Argv(h Host, remote []string) ([]string, error) {
+// Each forward adds its socket forwarding (SocketForward.args).
+func (t Transport) Argv(h Host, remote []string, forwards ...SocketForward) ([]string, error) {
 	if h.Name == "" {
 		return nil, errors.New("ssh argv: host has no name")
 	}
@@ -72,6 +73,13 @@ func (t Transport) Argv(h Host, remote []string) ([]string, error) {
 		"-o", "ServerAliveInterval="+seconds(t.ServerAliveInterval, DefaultServerAliveInterval),
 		"-o", "ServerAliveCountMax="+strconv.Itoa(orDefault(t.ServerAliveCountMax, DefaultServerAliveCountMax)),
 	)
+	for _, f := range forwards {
+		args, err := f.args()
+		if err != nil {
+			return nil, fmt.Errorf("ssh argv for %s: %w", h, err)
+		}
+		argv = append(argv, args...)
+	}
 	if h.Port != 0 {
 		argv = append(argv, "-p", strconv.Itoa(h.Port))
 	}

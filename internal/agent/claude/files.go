@@ -41,14 +41,23 @@ func newPrivateDir(root, workspace string) (privateDir, error) {
 
 // writeJSON writes v to a new 0600 file; an existing file is an error, never overwritten.
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := encodeJSON(path, v)
 	if err != nil {
-		return agent.Errorf(agent.CodeSettingsWrite, "encode %s: %w", filepath.Base(path), err)
+		return err
 	}
 	if err := writeNew(path, data); err != nil {
 		return agent.Errorf(agent.CodeSettingsWrite, "%w", err)
 	}
 	return nil
+}
+
+// encodeJSON is the content of the JSON file path.
+func encodeJSON(path string, v any) ([]byte, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, agent.Errorf(agent.CodeSettingsWrite, "encode %s: %w", filepath.Base(path), err)
+	}
+	return data, nil
 }
 
 func writeNew(path string, data []byte) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/symphony-go/symphony/internal/agent"
 )
@@ -38,8 +39,8 @@ func findTranscript(env []string, id string) error {
 		}
 		dir = filepath.Join(home, ".claude")
 	}
-	if filepath.Base(id) != id || id == "." || id == ".." {
-		return fmt.Errorf("claude session id %q is not a plain name", id)
+	if err := checkSessionID(id); err != nil {
+		return err
 	}
 	found, err := filepath.Glob(filepath.Join(dir, "projects", "*", id+".jsonl"))
 	if err != nil {
@@ -47,6 +48,15 @@ func findTranscript(env []string, id string) error {
 	}
 	if len(found) == 0 {
 		return fmt.Errorf("no transcript of claude session %s under %s", id, filepath.Join(dir, "projects"))
+	}
+	return nil
+}
+
+// checkSessionID refuses a session id that is not a plain name of letters, digits, '-' and
+// '_' (Claude's are UUIDs): it becomes part of a path, here or on a worker host.
+func checkSessionID(id string) error {
+	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+		return fmt.Errorf("claude session id %q is not a plain name", id)
 	}
 	return nil
 }

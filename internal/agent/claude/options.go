@@ -7,6 +7,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/sshworker"
 )
 
 // Defaults for Options fields left zero.
@@ -53,6 +54,12 @@ type Options struct {
 	// continues it with --resume when its transcript is still there, and otherwise starts a
 	// new conversation (ResumeErr says why).
 	ResumeSession string
+	// Remote runs each turn on an SSH worker host: WorkspaceRoot and Workspace are paths
+	// there, PrivateDir is the session's directory there (made at Start, removed at Stop),
+	// and Forwards are the sockets of this machine each turn's ssh offers on the host.
+	Remote     *agent.Remote
+	PrivateDir string
+	Forwards   []sshworker.SocketForward
 	// HeldFiles (the workspace lock) stay open in each turn's supervisor until the turn's
 	// process tree is gone.
 	HeldFiles []*os.File

@@ -44,8 +44,8 @@ func validateConfig(cfg *config.Config) error {
 	if cfg.Agent.Permissions.OuterSandbox.Runtime == sandbox.OuterSRT {
 		errs = append(errs, fmt.Errorf("%s: agent.permissions.outer_sandbox.runtime: srt applies to the codex runtime only; Claude runs its own sandbox", cfg.Path))
 	}
-	if len(cfg.Workers.SSHHosts) > 0 {
-		errs = append(errs, fmt.Errorf("%s: workers.ssh_hosts: Claude sessions do not run on worker hosts yet; use agent.runtime codex with worker hosts", cfg.Path))
+	if len(cfg.Workers.SSHHosts) > 0 && cfg.Agent.MCP.Inherit == "allowlist" {
+		errs = append(errs, fmt.Errorf("%s: agent.mcp.inherit: allowlist reads ~/.claude.json on this machine, but with workers.ssh_hosts Claude runs on the worker hosts; declare the servers under agent.mcp.servers instead", cfg.Path))
 	}
 	return errors.Join(errs...)
 }
@@ -54,9 +54,7 @@ func validateConfig(cfg *config.Config) error {
 // Symphony's MCP server for the attempt's tools and builds the session.
 func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	if req.Remote != nil {
-		// Refused here as well as in validateConfig: a pre-push reviewer on claude reaches
-		// this with an executor's worker host.
-		return nil, fmt.Errorf("agent session: Claude sessions do not run on worker hosts yet (host %s)", req.Remote.Host)
+		return newRemoteRuntimeSession(req)
 	}
 	if err := os.MkdirAll(req.SessionsRoot, 0o700); err != nil {
 		return nil, fmt.Errorf("agent session: %w", err)
@@ -79,15 +77,10 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 	in.Workspace, in.SessionDir, in.Home = req.Workspace, dir, req.Home
 	in.GitMetadataRoots = agent.GitMetadataRoots(context.Background(), req.Workspace)
 	in.StateRoot, in.LogsRoot, in.ConfigFiles = req.StateRoot, req.LogsRoot, []string{cfg.Path}
-	pol, err := sandbox.Resolve(in)
+	pol, env, err := policyAndEnv(req, in)
 	if err != nil {
 		return nil, err
 	}
-	env, err := sandbox.AgentEnv(AgentEnvSpec(cfg))
-	if err != nil {
-		return nil, err
-	}
-	env = append(env, req.ExtraEnv...)
 	owned := &ownedSession{dir: dir}
 	var own *ownServer
 	if req.Tools != nil {
@@ -104,13 +97,35 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 		owned.closeMCP()
 		return nil, err
 	}
+	opts := sessionOptions(req, env, pol, servers)
+	opts.TempRoot = dir
+	owned.Session = New(opts)
+	return owned, nil
+}
+
+// policyAndEnv resolves the sandbox policy for in and the claude process's environment:
+// AgentEnvSpec's, then the run's own values.
+func policyAndEnv(req agent.SessionRequest, in sandbox.Input) (*sandbox.Policy, []string, error) {
+	pol, err := sandbox.Resolve(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := sandbox.AgentEnv(AgentEnvSpec(req.Config))
+	if err != nil {
+		return nil, nil, err
+	}
+	return pol, append(env, req.ExtraEnv...), nil
+}
+
+// sessionOptions are the options of a session for req, wherever it runs.
+func sessionOptions(req agent.SessionRequest, env []string, pol *sandbox.Policy, servers map[string]any) Options {
+	cfg := req.Config
 	timeouts := cfg.Agent.Timeouts
-	owned.Session = New(Options{
+	return Options{
 		Command:        cfg.Agent.Command,
 		Env:            env,
 		WorkspaceRoot:  req.WorkspaceRoot,
 		Workspace:      req.Workspace,
-		TempRoot:       dir,
 		Settings:       pol.ClaudeSettings(slices.Sorted(maps.Keys(servers))),
 		MCPServers:     servers,
 		TurnTimeout:    time.Duration(timeouts.TurnMs) * time.Millisecond,
@@ -120,8 +135,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 		HeldFiles:      req.HeldFiles,
 		Events:         req.Events,
 		Logger:         req.Logger,
-	})
-	return owned, nil
+	}
 }
 
 // commandTimeout maps agent.timeouts.command_ms, where 0 or less disables the timer, onto the

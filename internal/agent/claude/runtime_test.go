@@ -97,17 +97,17 @@ func TestClaudeSettingsRendering(t *testing.T) {
 	}
 }
 
-// Claude sessions do not run on worker hosts yet: a configuration with worker hosts is refused
-// at start, and a session asked for on a host is refused rather than run on this machine.
-func TestWorkerHostsAreRefused(t *testing.T) {
+// With worker hosts the claude runtime is accepted, except agent.mcp.inherit: allowlist,
+// whose servers come from this machine's ~/.claude.json while Claude runs on the hosts.
+func TestWorkerHostsValidation(t *testing.T) {
 	cfg := &config.Config{Path: "/etc/symphony.yml"}
 	cfg.Agent.Runtime = RuntimeName
 	cfg.Workers.SSHHosts = []string{"build-1"}
-	if _, err := agent.CheckRuntime(cfg); err == nil || !strings.Contains(err.Error(), "/etc/symphony.yml: workers.ssh_hosts") {
+	if _, err := agent.CheckRuntime(cfg); err != nil {
 		t.Fatalf("claude with worker hosts: %v", err)
 	}
-	_, err := newRuntimeSession(agent.SessionRequest{Config: cfg, SessionsRoot: t.TempDir(), Remote: &agent.Remote{Host: "build-1"}})
-	if err == nil || !strings.Contains(err.Error(), "do not run on worker hosts") {
-		t.Fatalf("a claude session on a worker host: %v", err)
+	cfg.Agent.MCP.Inherit = "allowlist"
+	if _, err := agent.CheckRuntime(cfg); err == nil || !strings.Contains(err.Error(), "/etc/symphony.yml: agent.mcp.inherit: allowlist") {
+		t.Fatalf("claude with worker hosts and inherited MCP servers: %v", err)
 	}
 }

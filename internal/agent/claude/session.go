@@ -44,8 +44,11 @@ var _ agent.Session = (*Session)(nil)
 func New(opts Options) *Session { return &Session{opts: opts.withDefaults()} }
 
 // Start checks the workspace and the command, so a missing claude is reported before any turn,
-// and writes the private settings directory.
+// and writes the private settings directory (on the worker host for a remote session).
 func (s *Session) Start(context.Context) error {
+	if s.opts.Remote != nil {
+		return s.startRemote()
+	}
 	ws, err := agent.CheckWorkspace(s.opts.WorkspaceRoot, s.opts.Workspace)
 	if err != nil {
 		return err
@@ -58,25 +61,35 @@ func (s *Session) Start(context.Context) error {
 		return err
 	}
 	if id := s.opts.ResumeSession; id != "" {
-		if s.resumeErr = findTranscript(s.opts.Env, id); s.resumeErr == nil {
-			s.lastSession = id
-		} else {
-			s.opts.Logger.Warn("the claude session to resume is gone; starting a new one", "session_id", id, "error", s.resumeErr.Error())
-		}
+		s.resume(id, findTranscript(s.opts.Env, id))
 	}
 	if err := writeJSON(s.dir.settings(), s.opts.Settings); err != nil {
 		s.removeDir()
 		return err
 	}
-	servers := s.opts.MCPServers
-	if servers == nil {
-		servers = map[string]any{}
-	}
-	if err := writeJSON(s.dir.mcpConfig(), map[string]any{"mcpServers": servers}); err != nil {
+	if err := writeJSON(s.dir.mcpConfig(), map[string]any{"mcpServers": s.mcpServers()}); err != nil {
 		s.removeDir()
 		return err
 	}
 	return nil
+}
+
+// resume continues the kept Claude session id unless its transcript could not be found
+// (missing), in which case the first turn starts a new conversation.
+func (s *Session) resume(id string, missing error) {
+	if s.resumeErr = missing; missing == nil {
+		s.lastSession = id
+		return
+	}
+	s.opts.Logger.Warn("the claude session to resume is gone; starting a new one", "session_id", id, "error", missing.Error())
+}
+
+// mcpServers is the mcpServers map of mcp_config.json.
+func (s *Session) mcpServers() map[string]any {
+	if s.opts.MCPServers == nil {
+		return map[string]any{}
+	}
+	return s.opts.MCPServers
 }
 
 // resolveCommand splits agent.command and finds its executable: a word with a slash is a
@@ -170,6 +183,9 @@ func (s *Session) Stop(context.Context) error {
 func (s *Session) removeDir() error {
 	if s.dir.path == "" {
 		return nil
+	}
+	if s.opts.Remote != nil {
+		return s.removeRemote()
 	}
 	if err := os.RemoveAll(s.dir.path); err != nil {
 		return errors.Join(errors.New("remove the claude session directory"), err)

@@ -3,9 +3,11 @@ package claude
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,27 +26,19 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	if stopped || s.dir.path == "" {
 		return agent.TurnResult{}, agent.Errorf(agent.CodeSessionClosed, "the claude session is not running")
 	}
-	promptFile, promptDir, err := s.dir.writePrompt(prompt)
+	s.turns++
+	cmd, err := s.turnCommand(prompt)
 	if err != nil {
 		return agent.TurnResult{}, err
 	}
-	defer os.RemoveAll(promptDir)
-	s.turns++
-	cmd, err := reaper.Command(append([]string{s.exe}, s.argv()...), s.opts.HeldFiles...)
-	if err != nil {
-		return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "%s: %w", s.exe, err)
-	}
-	cmd.Dir, cmd.Env = s.workspace, s.env()
-	// The child reads the prompt straight from the 0600 file; its own descriptor keeps the
-	// file readable after this one is closed.
-	promptIn, err := os.Open(promptFile)
-	if err != nil {
-		return agent.TurnResult{}, agent.Errorf(agent.CodeSettingsWrite, "open the prompt: %w", err)
-	}
-	cmd.Stdin = promptIn
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{}, decodeLine)
-	_ = promptIn.Close()
+	if c, ok := cmd.Stdin.(io.Closer); ok {
+		_ = c.Close()
+	}
 	if err != nil {
+		if s.opts.Remote != nil {
+			return agent.TurnResult{}, agent.Errorf(agent.CodePortExit, "start ssh to worker host %s: %w", s.opts.Remote.Host, err)
+		}
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return agent.TurnResult{}, agent.Errorf(agent.CodeClaudeNotFound, "start %s: %w", s.exe, err)
 		}
@@ -55,11 +49,48 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	// reused pid.
 	id, idErr := reaper.IdentifyChild(proc.PID())
 	defer s.endProcess(proc, stream, id, idErr == nil)
+	if s.opts.Remote != nil {
+		defer s.endRemoteTurn()
+	}
 
 	quit := make(chan struct{})
 	defer close(quit)
 	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, quit)}
 	return t.run(ctx)
+}
+
+// turnCommand is the turn's process: claude in the workspace reading the prompt from a 0600
+// file in the private directory, or, for a worker host, ssh carrying the prompt on its stdin
+// to claude there. The prompt is never on an argv.
+func (s *Session) turnCommand(prompt string) (*exec.Cmd, error) {
+	if s.opts.Remote != nil {
+		argv, err := s.remoteArgv()
+		if err != nil {
+			return nil, err
+		}
+		cmd, err := reaper.Command(argv, s.opts.HeldFiles...)
+		if err != nil {
+			return nil, agent.Errorf(agent.CodePortExit, "%s: %w", argv[0], err)
+		}
+		cmd.Env, cmd.Stdin = agent.SSHClientEnviron(), strings.NewReader(prompt)
+		return cmd, nil
+	}
+	promptFile, promptDir, err := s.dir.writePrompt(prompt)
+	if err != nil {
+		return nil, err
+	}
+	// The child reads the prompt straight from the 0600 file through its own descriptor, so
+	// the file and its directory can go before the turn runs.
+	defer os.RemoveAll(promptDir)
+	cmd, err := reaper.Command(append([]string{s.exe}, s.argv()...), s.opts.HeldFiles...)
+	if err != nil {
+		return nil, agent.Errorf(agent.CodeClaudeNotFound, "%s: %w", s.exe, err)
+	}
+	cmd.Dir, cmd.Env = s.workspace, s.env()
+	if cmd.Stdin, err = os.Open(promptFile); err != nil {
+		return nil, agent.Errorf(agent.CodeSettingsWrite, "open the prompt: %w", err)
+	}
+	return cmd, nil
 }
 
 // forward moves the stream's items onto a channel the turn can select on, until the stream
@@ -123,6 +154,8 @@ type turn struct {
 	proc  *jsonl.Process
 	st    *turnState
 	items <-chan jsonl.Item[line]
+	// sawLine is set by the first stream-json line: the agent ran on the host.
+	sawLine bool
 	// accounted is set once the result's usage was added to the session.
 	accounted bool
 	usage     agent.TokenUsage
@@ -181,6 +214,7 @@ func (t *turn) run(ctx context.Context) (agent.TurnResult, error) {
 }
 
 func (t *turn) handle(it jsonl.Item[line]) {
+	t.sawLine = true
 	if it.Err != nil {
 		t.emit(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: rawOf(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
 		return
@@ -201,10 +235,17 @@ func (t *turn) finish() (agent.TurnResult, error) {
 	}
 	if !ok {
 		exitErr := t.exitStatus()
-		if exitErr == nil {
+		if exitErr == nil && (t.s.opts.Remote == nil || t.sawLine) {
 			return t.fail(agent.Errorf(agent.CodeNoResultEvent, "claude exited 0 without a result line"))
 		}
-		return t.fail(&agent.Error{Code: agent.CodeExitStatus, Message: "claude " + exitErr.Error() + " without a result line", StderrTail: t.proc.StderrTail(), Err: exitErr})
+		if exitErr == nil {
+			return t.fail(agent.Errorf(agent.CodeWorkerHostUnavailable, "worker host %s: the turn's ssh exited 0 before claude wrote a line", t.s.opts.Remote.Host))
+		}
+		e := &agent.Error{Code: agent.CodeExitStatus, Message: "claude " + exitErr.Error() + " without a result line", StderrTail: t.proc.StderrTail(), Err: exitErr}
+		if t.s.opts.Remote != nil {
+			t.s.classifyRemoteExit(e, exitErr, t.sawLine)
+		}
+		return t.fail(e)
 	}
 	u := t.account()
 	if err != nil {

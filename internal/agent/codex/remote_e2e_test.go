@@ -3,7 +3,6 @@ package codex
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,17 +50,11 @@ func newRemoteSessionIn(t *testing.T, makeWorkspace func(ws string), steps ...co
 		t.Fatal(err)
 	}
 	tr := sshworker.Transport{Binary: fleet.SSH, ConfigFile: fleet.ConfigFile, ConnectTimeout: 10 * time.Second}
-	remote := &agent.Remote{
-		Host:           host.Addr(),
-		Command:        func(r []string) ([]string, error) { return tr.Argv(h, r) },
-		Run:            func(ctx context.Context, r []string, in io.Reader) ([]byte, error) { return tr.Run(ctx, h, r, in) },
-		SessionsRoot:   filepath.Join(host.Root, "sessions"),
-		ConnectTimeout: tr.ConnectTimeout,
-	}
+	remote := agent.SSHRemote(host.Addr(), tr, h, filepath.Join(host.Root, "sessions"), "")
 	root := filepath.Join(host.Root, "workspaces")
 	ws := filepath.Join(root, "ABC-1")
 	makeWorkspace(ws)
-	dir, err := NewRemoteSessionDir(remote.SessionsRoot)
+	dir, err := NewRemoteSessionDir(remote)
 	if err != nil {
 		t.Fatal(err)
 	}

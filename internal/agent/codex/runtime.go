@@ -53,7 +53,7 @@ func sandboxInput(in sandbox.Input) sandbox.Input {
 func newRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	if req.Remote != nil {
 		// The session makes its directory on the host at launch; nothing is made here.
-		dir, err := NewRemoteSessionDir(req.Remote.SessionsRoot)
+		dir, err := NewRemoteSessionDir(req.Remote)
 		if err != nil {
 			return nil, fmt.Errorf("agent session on %s: %w", req.Remote.Host, err)
 		}

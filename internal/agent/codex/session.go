@@ -191,7 +191,7 @@ func (s *Session) startProcess(argv []string) error {
 		cmd.Dir = s.workspace
 		cmd.Env = s.environ()
 	} else {
-		cmd.Env = sshEnviron()
+		cmd.Env = agent.SSHClientEnviron()
 	}
 	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize}
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, decodeFrame)

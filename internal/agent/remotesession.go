@@ -1,0 +1,191 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/sshworker"
+)
+
+// A session on a worker host keeps its private directory under Remote.SessionsRoot there:
+// made over ssh before launch with the agent's environment in a 0600 env file (so a provider
+// key never appears on a command line or in `ps`), and removed, with the agent's process
+// group killed, when the session ends. The agent itself runs under RemoteLaunchCommand.
+
+// RemoteSetupTimeout bounds each ssh command that prepares or removes a remote session.
+const RemoteSetupTimeout = time.Minute
+
+const (
+	// remoteCreateScript makes the private directory $2 under $1, then the subdirectories
+	// after them, and writes stdin to its env file.
+	remoteCreateScript = `umask 077 && mkdir -p -- "$1" && mkdir -- "$2" && d=$2 && shift 2 && for s; do mkdir -- "$d/$s" || exit 1; done && cat > "$d/env"`
+	// remoteWriteScript writes stdin to the new 0600 file $1, never over an existing one.
+	remoteWriteScript = `umask 077 && set -C && cat > "$1"`
+	remoteRemoveDir   = `rm -rf -- "$1"`
+)
+
+// remoteLaunchScript is what the recorded process group execs: $1 the workspace, $2 the
+// private directory, the agent argv after them.
+const remoteLaunchScript = `cd -P -- "$1" || exit 3
+d=$2; shift 2
+set -a; . "$d/env" || exit 3; set +a
+exec "$@"`
+
+// remoteLocalOnlyVars describe this machine (or are set per session) and are not sent to a
+// host, whose login shell sets its own.
+var remoteLocalOnlyVars = []string{"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "SSL_CERT_FILE", "SSL_CERT_DIR", "CODEX_HOME", "TMPDIR"}
+
+// sshClientVars is the part of Symphony's environment the local ssh client needs.
+var sshClientVars = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "SSH_AUTH_SOCK"}
+
+var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// NewSessionDir names a fresh private directory prefix<random> under the host's sessions
+// root; CreateSessionDir makes it.
+func (r *Remote) NewSessionDir(prefix string) (string, error) {
+	if err := sshworker.ValidateRemotePath(r.SessionsRoot); err != nil {
+		return "", fmt.Errorf("remote sessions root: %w", err)
+	}
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return path.Join(r.SessionsRoot, prefix+hex.EncodeToString(b)), nil
+}
+
+// CreateSessionDir makes the private directory dir (0700) with the subdirectories subdirs and
+// its env file holding env. A failure is the host's.
+func (r *Remote) CreateSessionDir(ctx context.Context, dir string, subdirs []string, env string) error {
+	argv := append([]string{"sh", "-c", remoteCreateScript, "symphony-session-create", path.Dir(dir), dir}, subdirs...)
+	if _, err := r.Run(ctx, argv, strings.NewReader(env)); err != nil {
+		return RemoteHostError("create the session's private directory on the host", err)
+	}
+	return nil
+}
+
+// WriteFile writes data to the new file name (0600) on the host. A failure is the host's.
+func (r *Remote) WriteFile(ctx context.Context, name string, data []byte) error {
+	if err := sshworker.ValidateRemotePath(name); err != nil {
+		return Errorf(CodeInvalidOptions, "on worker host %s: %w", r.Host, err)
+	}
+	if _, err := r.Run(ctx, []string{"sh", "-c", remoteWriteScript, "symphony-write", name}, strings.NewReader(string(data))); err != nil {
+		return RemoteHostError("write "+path.Base(name)+" on the host", err)
+	}
+	return nil
+}
+
+// RemotePGIDFile is where the agent's process group on the host is recorded, inside the
+// session's private directory.
+func RemotePGIDFile(dir string) string { return dir + "/" + sshworker.AgentGroupFile }
+
+// RemoteLaunchCommand is the remote argv that records the agent's process group, enters
+// workspace, loads dir's env file and runs shellCommand under `bash -lc`, so the host's login
+// profile finds the agent.
+func RemoteLaunchCommand(workspace, dir, shellCommand string) ([]string, error) {
+	inner := []string{"sh", "-c", remoteLaunchScript, "symphony-agent-launch", workspace, dir, "bash", "-lc", shellCommand}
+	return sshworker.RemoteGroupCommand(RemotePGIDFile(dir), inner)
+}
+
+// KillGroup kills what is left of the agent's process group recorded in dir.
+func (r *Remote) KillGroup(ctx context.Context, dir string) error {
+	kill, err := sshworker.RemoteKillCommand(RemotePGIDFile(dir))
+	if err != nil {
+		return err
+	}
+	_, err = r.Run(ctx, kill, nil)
+	return err
+}
+
+// RemoveSession kills what is left of the agent's process group on the host and removes the
+// private directory dir there.
+func (r *Remote) RemoveSession(dir string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), RemoteSetupTimeout)
+	defer cancel()
+	if err := r.KillGroup(ctx, dir); err != nil {
+		return err
+	}
+	_, err := r.Run(ctx, []string{"sh", "-c", remoteRemoveDir, "symphony-session-remove", dir}, nil)
+	return err
+}
+
+// RemoteEnvFile renders env ("NAME=value") as a shell file of `export NAME='value'` lines,
+// leaving out what describes this machine, then set, which the session itself decides.
+func RemoteEnvFile(env []string, set ...string) (string, error) {
+	var b strings.Builder
+	for i, kv := range append(slices.Clone(env), set...) {
+		name, value, _ := strings.Cut(kv, "=")
+		if i < len(env) && slices.Contains(remoteLocalOnlyVars, name) {
+			continue
+		}
+		if !envNamePattern.MatchString(name) {
+			return "", Errorf(CodeInvalidOptions, "environment variable name %q cannot be passed to a worker host", name)
+		}
+		if strings.IndexByte(value, 0) >= 0 {
+			return "", Errorf(CodeInvalidOptions, "environment variable %s holds a NUL byte", name)
+		}
+		b.WriteString("export " + name + "=" + sshworker.Quote(value) + "\n")
+	}
+	return b.String(), nil
+}
+
+// SSHClientEnviron is the local ssh client's environment: what it needs to find its program,
+// keys and agent, nothing of the agent's own.
+func SSHClientEnviron() []string {
+	var env []string
+	for _, name := range sshClientVars {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	return env
+}
+
+// RemoteHostError reports a failed ssh command before the agent ran: the host's failure.
+func RemoteHostError(what string, err error) error {
+	return &Error{Code: CodeWorkerHostUnavailable, Message: what, Err: err}
+}
+
+// remoteGitRootsScript prints the workspace's git directory and common directory (a
+// worktree's live in its primary clone), the roots a sandboxed commit must also write.
+const remoteGitRootsScript = `cd -P -- "$1" && git rev-parse --path-format=absolute --git-dir --git-common-dir 2>/dev/null || true`
+
+// GitRoots is GitMetadataRoots on the host: the workspace's .git, plus what git reports; a
+// failure leaves just .git, as locally.
+func (r *Remote) GitRoots(ctx context.Context, workspace string) []string {
+	roots := []string{path.Join(workspace, ".git")}
+	out, err := r.Run(ctx, []string{"sh", "-c", remoteGitRootsScript, "symphony-git-roots", workspace}, nil)
+	if err != nil {
+		return roots
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); path.IsAbs(line) {
+			roots = append(roots, path.Clean(line))
+		}
+	}
+	return roots
+}
+
+// CheckRemoteWorkspace applies the workspace rules to paths on the host: every path valid,
+// the workspace strictly inside the root, the private directory outside the workspace.
+func (r *Remote) CheckRemoteWorkspace(root, workspace, privateDir string) error {
+	for _, p := range []string{root, workspace, privateDir} {
+		if err := sshworker.ValidateRemotePath(p); err != nil {
+			return Errorf(CodeInvalidWorkspaceCwd, "on worker host %s: %w", r.Host, err)
+		}
+	}
+	if !sshworker.RemotePathUnder(root, workspace) {
+		return Errorf(CodeInvalidWorkspaceCwd, "workspace %q is not inside the workspace root %q on %s", workspace, root, r.Host)
+	}
+	if sshworker.RemotePathUnder(workspace, privateDir) {
+		return Errorf(CodeInvalidOptions, "private directory %q is inside the workspace on %s; the agent could read it", privateDir, r.Host)
+	}
+	return nil
+}
