@@ -48,13 +48,17 @@ var sshClientVars = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "SSH_AUT
 
 var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// RemoteSessionIDChars is how many random hex digits follow the prefix in the names
+// NewSessionDir makes, so a path inside one can be sized before it exists.
+const RemoteSessionIDChars = 16
+
 // NewSessionDir names a fresh private directory prefix<random> under the host's sessions
 // root; CreateSessionDir makes it.
 func (r *Remote) NewSessionDir(prefix string) (string, error) {
 	if err := sshworker.ValidateRemotePath(r.SessionsRoot); err != nil {
 		return "", fmt.Errorf("remote sessions root: %w", err)
 	}
-	b := make([]byte, 8)
+	b := make([]byte, RemoteSessionIDChars/2)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,14 +19,6 @@ import (
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
-// remoteSessionsDir is where sessions on a worker host keep their private directories, inside
-// the remote workspaces.root but beside every repository's workspaces, never inside one.
-var remoteSessionsDir = path.Join(remotews.ReservedDir, "sessions")
-
-// remoteBinDir is where the symphony binary is copied on a worker host (for the MCP shim of
-// Claude sessions there), beside the sessions.
-var remoteBinDir = path.Join(remotews.ReservedDir, "bin")
-
 // remoteAgent is how a session reaches worker host host (a workers.ssh_hosts entry): ssh with
 // SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
 // workspaces.root.
@@ -36,7 +27,7 @@ func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return agent.SSHRemote(host, tr, h, path.Join(cfg.Workspaces.Root, remoteSessionsDir), path.Join(cfg.Workspaces.Root, remoteBinDir)), nil
+	return agent.SSHRemote(host, tr, h, remotews.SessionsRoot(cfg.Workspaces.Root), remotews.BinDir(cfg.Workspaces.Root)), nil
 }
 
 // newHostWorkspaces gives the orchestrator (Deps.HostWorkspaces) the workspaces of each
@@ -159,7 +150,7 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 		return 0
 	}
 	hosts, _ := sshworker.ParseHosts(cfg.Workers.SSHHosts)
-	reap, err := sshworker.ReapSessionsCommand(path.Join(cfg.Workspaces.Root, remoteSessionsDir))
+	reap, err := sshworker.ReapSessionsCommand(remotews.SessionsRoot(cfg.Workspaces.Root))
 	if err != nil {
 		log.Warn("worker host session reap skipped", "error", err.Error())
 		return 0

@@ -17,6 +17,7 @@ import (
 	"github.com/symphony-go/symphony/internal/orchestrator"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/remotews"
 	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/testenv"
@@ -127,7 +128,7 @@ func TestStartupReapsSessionsLeftOnWorkerHosts(t *testing.T) {
 	up, down := fleet.AddHost(), fleet.AddHost()
 	down.Stop()
 	t.Setenv(sshworker.EnvSSHConfig, fleet.ConfigFile)
-	left := filepath.Join(up.Root, remoteSessionsDir, "codex-session-left")
+	left := filepath.Join(remotews.SessionsRoot(up.Root), "codex-session-left")
 	group := filepath.Join(left, sshworker.AgentGroupFile)
 	up.Run("mkdir -p " + sshworker.Quote(left))
 	up.Run("setsid sh -c 'echo $$ > \"$1\"; exec sleep 300' sh " + sshworker.Quote(group) + " </dev/null >/dev/null 2>&1 &")

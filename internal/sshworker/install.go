@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime"
+	"strings"
 	"sync"
 )
 
@@ -24,11 +26,46 @@ const hashPrefixLen = 16
 const remoteHash = `h() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
 `
 
-// installedScript prints "present" when $1 exists with SHA-256 $2.
-const installedScript = remoteHash + `[ -f "$1" ] || exit 0
+// installedScript prints the host's kernel name and machine (uname -s -m) after
+// markerPlatform, then "present" when $1 exists with SHA-256 $2.
+const installedScript = remoteHash + `printf '` + markerPlatform + `%s\n' "$(uname -s -m)"
+[ -f "$1" ] || exit 0
 got=$(h < "$1") || exit 0
 [ "${got%% *}" = "$2" ] && echo present
 exit 0`
+
+// markerPlatform starts the line installedScript reports the host's platform on; what a
+// chatty login profile prints before it is ignored.
+const markerPlatform = "symphony-platform="
+
+// unamePlatforms maps what uname -s -m prints to Go's GOOS/GOARCH, for the platforms a host
+// running a copied Go binary can have.
+var unamePlatforms = map[string]string{
+	"Linux x86_64": "linux/amd64", "Linux aarch64": "linux/arm64", "Linux arm64": "linux/arm64",
+	"Darwin x86_64": "darwin/amd64", "Darwin arm64": "darwin/arm64",
+	"FreeBSD amd64": "freebsd/amd64", "FreeBSD arm64": "freebsd/arm64",
+}
+
+// checkPlatform refuses a host whose uname (from installedScript's output) is not want, the
+// GOOS/GOARCH the local executable was built for.
+func checkPlatform(out []byte, want string) error {
+	for _, line := range strings.Split(string(out), "\n") {
+		if uname, ok := strings.CutPrefix(line, markerPlatform); ok {
+			if got := unamePlatforms[strings.TrimSpace(uname)]; got != want {
+				return fmt.Errorf("the host is %q (%s) but the executable is built for %s; it cannot run there", strings.TrimSpace(uname), orUnknown(got), want)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("the host did not report its platform (output %q)", out)
+}
+
+func orUnknown(platform string) string {
+	if platform == "" {
+		return "a platform Symphony is not built for"
+	}
+	return platform
+}
 
 // installScript writes stdin to a temporary file in $1, checks its hash against $3, makes it
 // executable and renames it to $2, so a reader sees either no file or the whole one.
@@ -38,10 +75,15 @@ rm -f -- "$t"
 echo "symphony: the copy written to $2 does not match its hash" >&2
 exit 1`
 
-// InstallExecutable copies the local executable to dir on a worker host as
-// <name>-<sha256 prefix>, once per content: a copy already there with the right hash is kept.
-// It returns the copy's path on the host.
+// InstallExecutable copies the local executable, built for this machine's GOOS/GOARCH (the
+// running symphony), to dir on a worker host as <name>-<sha256 prefix>, once per content: a
+// copy already there with the right hash is kept. A host of another platform is refused
+// before anything is copied. It returns the copy's path on the host.
 func InstallExecutable(ctx context.Context, run RunFunc, local, dir, name string) (string, error) {
+	return installFor(ctx, run, local, dir, name, runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+func installFor(ctx context.Context, run RunFunc, local, dir, name, platform string) (string, error) {
 	if err := ValidateRemotePath(dir); err != nil {
 		return "", fmt.Errorf("install directory: %w", err)
 	}
@@ -57,7 +99,10 @@ func InstallExecutable(ctx context.Context, run RunFunc, local, dir, name string
 	if err != nil {
 		return "", fmt.Errorf("look for %s on the host: %w", remote, err)
 	}
-	if bytes.Equal(bytes.TrimSpace(out), []byte("present")) {
+	if err := checkPlatform(out, platform); err != nil {
+		return "", fmt.Errorf("copy %s to the host: %w", local, err)
+	}
+	if bytes.HasSuffix(bytes.TrimSpace(out), []byte("\npresent")) {
 		return remote, nil
 	}
 	f, err := os.Open(local)

@@ -75,3 +75,26 @@ func TestInstallExecutable(t *testing.T) {
 		t.Error("a relative install directory was accepted")
 	}
 }
+
+// A host of another platform than the one the executable is built for is refused before
+// anything is copied, naming both platforms.
+func TestInstallRefusesAnotherPlatform(t *testing.T) {
+	local := filepath.Join(t.TempDir(), "symphony")
+	if err := os.WriteFile(local, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bin")
+	var uploads atomic.Int32
+	_, err := installFor(t.Context(), localRun(&uploads), local, dir, "symphony", "plan9/mips")
+	if err == nil || !strings.Contains(err.Error(), "built for plan9/mips") || uploads.Load() != 0 {
+		t.Fatalf("install on another platform: %v after %d uploads; want a refusal and no upload", err, uploads.Load())
+	}
+	for uname, want := range map[string]string{"Linux x86_64": "linux/amd64", "Darwin arm64": "darwin/arm64"} {
+		if err := checkPlatform([]byte("motd\n"+markerPlatform+uname+"\n"), want); err != nil {
+			t.Errorf("%s as %s: %v", uname, want, err)
+		}
+	}
+	if err := checkPlatform([]byte("motd only\n"), "linux/amd64"); err == nil {
+		t.Error("a host that reported no platform was accepted")
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/remotews"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
 
@@ -72,6 +73,12 @@ func remoteHome(ctx context.Context, r *agent.Remote) (string, error) {
 		return "", fmt.Errorf("agent session on %s: HOME: %w", r.Host, err)
 	}
 	return home, nil
+}
+
+// remoteMCPSocketLen is the length of the MCP socket path of every Claude session on a host
+// whose workspaces.root is root.
+func remoteMCPSocketLen(root string) int {
+	return len(remotews.SessionsRoot(root)) + len("/"+remoteSessionPrefix) + agent.RemoteSessionIDChars + len("/"+remoteMCPSocket)
 }
 
 // remoteMCP starts the session's MCP server here, copies the symphony binary to the host for

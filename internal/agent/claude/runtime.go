@@ -12,6 +12,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/tools/mcpserver"
 )
 
@@ -43,6 +44,10 @@ func validateConfig(cfg *config.Config) error {
 	}
 	if cfg.Agent.Permissions.OuterSandbox.Runtime == sandbox.OuterSRT {
 		errs = append(errs, fmt.Errorf("%s: agent.permissions.outer_sandbox.runtime: srt applies to the codex runtime only; Claude runs its own sandbox", cfg.Path))
+	}
+	if n := remoteMCPSocketLen(cfg.Workspaces.Root); len(cfg.Workers.SSHHosts) > 0 && n > sshworker.MaxSocketPath {
+		errs = append(errs, fmt.Errorf("%s: workspaces.root: %q is too long for Claude on worker hosts: the MCP socket forwarded into each session's directory there would be %d bytes, over the %d a Unix socket address holds; use a root of at most %d bytes",
+			cfg.Path, cfg.Workspaces.Root, n, sshworker.MaxSocketPath, len(cfg.Workspaces.Root)-(n-sshworker.MaxSocketPath)))
 	}
 	if len(cfg.Workers.SSHHosts) > 0 && cfg.Agent.MCP.Inherit == "allowlist" {
 		errs = append(errs, fmt.Errorf("%s: agent.mcp.inherit: allowlist reads ~/.claude.json on this machine, but with workers.ssh_hosts Claude runs on the worker hosts; declare the servers under agent.mcp.servers instead", cfg.Path))

@@ -110,4 +110,21 @@ func TestWorkerHostsValidation(t *testing.T) {
 	if _, err := agent.CheckRuntime(cfg); err == nil || !strings.Contains(err.Error(), "/etc/symphony.yml: agent.mcp.inherit: allowlist") {
 		t.Fatalf("claude with worker hosts and inherited MCP servers: %v", err)
 	}
+	cfg.Agent.MCP.Inherit = ""
+	// The socket is <root>/.symphony/sessions/claude-<16 hex>/mcp.sock: 52 bytes past the root,
+	// so a 51-byte root is the longest whose socket fits the 103 a socket address holds.
+	longest := "/" + strings.Repeat("r", 50)
+	cfg.Workspaces.Root = longest
+	if _, err := agent.CheckRuntime(cfg); err != nil {
+		t.Fatalf("claude with a %d-byte workspaces.root: %v", len(longest), err)
+	}
+	cfg.Workspaces.Root = longest + "r"
+	if _, err := agent.CheckRuntime(cfg); err == nil || !strings.Contains(err.Error(), "/etc/symphony.yml: workspaces.root") ||
+		!strings.Contains(err.Error(), "at most 51 bytes") {
+		t.Fatalf("claude with a %d-byte workspaces.root: %v", len(cfg.Workspaces.Root), err)
+	}
+	cfg.Workers.SSHHosts = nil
+	if _, err := agent.CheckRuntime(cfg); err != nil {
+		t.Fatalf("a long workspaces.root without worker hosts: %v", err)
+	}
 }

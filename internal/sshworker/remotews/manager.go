@@ -34,6 +34,14 @@ import (
 // files on the host (agent session directories), so no repository may map onto it.
 const ReservedDir = ".symphony"
 
+// SessionsRoot is where agent sessions on a host keep their private directories, inside the
+// remote workspaces.root (root) but beside every repository's workspaces, never inside one.
+func SessionsRoot(root string) string { return path.Join(root, ReservedDir, "sessions") }
+
+// BinDir is where programs Symphony copies to a host (the symphony binary, for the MCP shim
+// of Claude sessions there) live, beside the sessions.
+func BinDir(root string) string { return path.Join(root, ReservedDir, "bin") }
+
 // validateTimeout bounds the check Validate runs on the host; Validate takes no context.
 const validateTimeout = 30 * time.Second
 
