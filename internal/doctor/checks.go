@@ -29,38 +29,50 @@ type Options struct {
 	HostRun     HostRun
 }
 
-// Checks lists every check that applies to o, in the order they are printed.
+// Checks lists every check that applies to o, in the order they are printed. With worker
+// hosts the agent, its sandbox and the workspaces live on the hosts, never on this machine,
+// so the agent is looked for on each host and the local agent, bwrap, workspace-root and
+// disk checks do not apply.
 func Checks(o Options) []Check {
-	checks := []Check{
-		{"agent", func(ctx context.Context) Result { return checkAgent(ctx, o.AgentCommand) }},
-		{"agent-credentials", func(context.Context) Result {
+	local := len(o.WorkerHosts) == 0
+	var checks []Check
+	if local {
+		checks = append(checks, Check{"agent", func(ctx context.Context) Result { return checkAgent(ctx, o.AgentCommand) }})
+	}
+	checks = append(checks,
+		Check{"agent-credentials", func(context.Context) Result {
 			if o.Runtime == "claude" {
 				return checkClaudeCredentials(claudeCredentialsFile(), os.LookupEnv)
 			}
 			return checkCredentials(o.AgentCommand, codex.DefaultAuthFile(), os.LookupEnv)
 		}},
-		{"git", checkGit},
-	}
+		Check{"git", checkGit},
+	)
 	for _, host := range o.WorkerHosts {
 		checks = append(checks, Check{"agent@" + host, func(ctx context.Context) Result { return checkHostAgent(ctx, o.HostRun, host, o.AgentCommand) }})
 	}
-	if o.Bwrap {
+	if o.Bwrap && local {
 		checks = append(checks, Check{"bwrap", func(ctx context.Context) Result { return checkBwrap(ctx, o.BwrapRequired) }})
 	}
 	if o.SRTCommand != "" {
 		checks = append(checks, Check{"srt", func(ctx context.Context) Result { return checkSRT(ctx, o.SRTCommand) }})
 	}
-	return append(checks,
-		Check{"tracker", o.Tracker.check},
-		Check{"workspace-root", func(context.Context) Result {
+	checks = append(checks, Check{"tracker", o.Tracker.check})
+	if local {
+		checks = append(checks, Check{"workspace-root", func(context.Context) Result {
 			return checkWritable(o.WorkspaceRoot, "make it writable for this user or set workspaces.root to a writable directory")
-		}},
+		}})
+	}
+	checks = append(checks,
 		Check{"state-root", func(context.Context) Result {
 			return checkWritable(o.StateRoot, "make it writable for this user or set --state-root (or SYMPHONY_STATE_ROOT) to a writable directory")
 		}},
 		Check{"logs-root", func(context.Context) Result {
 			return checkWritable(o.LogsRoot, "make it writable for this user or set --logs-root (or SYMPHONY_LOGS_ROOT) to a writable directory")
 		}},
-		Check{"disk", func(context.Context) Result { return checkDisk(o.WorkspaceRoot, o.MinFreeBytes, statfsFreeBytes) }},
 	)
+	if local {
+		checks = append(checks, Check{"disk", func(context.Context) Result { return checkDisk(o.WorkspaceRoot, o.MinFreeBytes, statfsFreeBytes) }})
+	}
+	return checks
 }

@@ -50,3 +50,35 @@ func sshdHost(t *testing.T) (*sshdtest.Host, HostRun) {
 		return tr.Run(ctx, h, remote, nil)
 	}
 }
+
+// With worker hosts the agent and its workspaces live there: this machine is not asked for
+// the agent, bwrap, the workspace root or its disk (the root is a path on the hosts), and the
+// agent is looked for on every host. Without hosts those local checks are all there.
+func TestWorkerHostsReplaceTheLocalAgentChecks(t *testing.T) {
+	names := func(o Options) map[string]bool {
+		got := map[string]bool{}
+		for _, c := range Checks(o) {
+			got[c.Name] = true
+		}
+		return got
+	}
+	base := Options{AgentCommand: "codex app-server", Bwrap: true, WorkspaceRoot: "/srv/symphony/workspaces"}
+	local := names(base)
+	for _, name := range []string{"agent", "bwrap", "workspace-root", "disk", "state-root", "logs-root", "tracker"} {
+		if !local[name] {
+			t.Errorf("without worker hosts the %s check is missing", name)
+		}
+	}
+	base.WorkerHosts = []string{"w1", "w2:2222"}
+	remote := names(base)
+	for _, name := range []string{"agent", "bwrap", "workspace-root", "disk"} {
+		if remote[name] {
+			t.Errorf("with worker hosts the local %s check still runs", name)
+		}
+	}
+	for _, name := range []string{"agent@w1", "agent@w2:2222", "agent-credentials", "git", "state-root", "logs-root", "tracker"} {
+		if !remote[name] {
+			t.Errorf("with worker hosts the %s check is missing", name)
+		}
+	}
+}
