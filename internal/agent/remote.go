@@ -41,6 +41,10 @@ type Remote struct {
 	// ConnectTimeout is how long ssh may take to connect; the agent's handshake is given
 	// that much longer than a local one.
 	ConnectTimeout time.Duration
+	// Unremoved, when set, is told the private directory of a session whose removal failed
+	// because the host could not be reached: its agent may still run there, so the caller
+	// removes it (RemoveSession) once the host answers again.
+	Unremoved func(dir string)
 }
 
 // toolsRefusedRemotely are the scoped tools that act on the workspace's git repository from

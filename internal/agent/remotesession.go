@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -113,10 +114,13 @@ func (r *Remote) KillGroup(ctx context.Context, dir string) error {
 func (r *Remote) RemoveSession(dir string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), RemoteSetupTimeout)
 	defer cancel()
-	if err := r.KillGroup(ctx, dir); err != nil {
-		return err
+	err := r.KillGroup(ctx, dir)
+	if err == nil {
+		_, err = r.Run(ctx, []string{"sh", "-c", remoteRemoveDir, "symphony-session-remove", dir}, nil)
 	}
-	_, err := r.Run(ctx, []string{"sh", "-c", remoteRemoveDir, "symphony-session-remove", dir}, nil)
+	if err != nil && r.Unremoved != nil && errors.Is(err, sshworker.ErrWorkerHostUnavailable) {
+		r.Unremoved(dir)
+	}
 	return err
 }
 

@@ -22,12 +22,12 @@ import (
 // denies agent commands the rest of the state root (run store, audit log, other sessions), the
 // logs root and symphony.yml. secrets redacts the tracker text handed to the agent outside the
 // prompt.
-func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
-	return newSessionFactory(configs.Current, ws, stateRoot, logsRoot, hosts, secrets, logger)
+func newAgentFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, leftovers *hostLeftovers, logger *slog.Logger) orchestrator.AgentFactory {
+	return newSessionFactory(configs.Current, ws, stateRoot, logsRoot, hosts, secrets, leftovers, logger)
 }
 
 // newSessionFactory builds sessions from the configuration current returns at each session.
-func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
+func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, leftovers *hostLeftovers, logger *slog.Logger) orchestrator.AgentFactory {
 	return func(req orchestrator.AgentRequest) (agent.Session, error) {
 		cfg := current()
 		rt, err := agent.Lookup(cfg.Agent.Runtime)
@@ -45,7 +45,7 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 		wsRoot := ws.manager().Root()
 		var remote *agent.Remote
 		if req.Host != "" {
-			if remote, err = remoteAgent(cfg, req.Host); err != nil {
+			if remote, err = remoteAgent(cfg, req.Host, leftovers); err != nil {
 				return nil, fmt.Errorf("agent session on worker host %s: %w", req.Host, err)
 			}
 			wsRoot = cfg.Workspaces.Root

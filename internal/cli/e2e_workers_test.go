@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/remotews"
 	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 	"github.com/symphony-go/symphony/internal/store"
 	"github.com/symphony-go/symphony/internal/testenv"
@@ -281,11 +283,22 @@ func TestWorkerHostDyingMidRunFailsOverWithRealCodex(t *testing.T) {
 	if healthy, known := healthOf(dead.Addr()); !known || healthy {
 		t.Errorf("the stopped host: healthy %v (known %v), want out of service", healthy, known)
 	}
+	// The lost session's directory could not be removed while its host was down.
+	sessions := remotews.SessionsRoot(filepath.Join(e.dir, "workspaces"))
+	left, _ := filepath.Glob(filepath.Join(sessions, "codex-*"))
+	if len(left) == 0 {
+		t.Fatalf("no session directory left under %s by the run lost with its host", sessions)
+	}
 	dead.Start()
 	waitFor("the host back in service after a probe", func() bool {
 		healthy, known := healthOf(dead.Addr())
 		return known && healthy
 	})
+	for _, dir := range left {
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the lost session's directory %s is still on the host after it came back: %v", dir, err)
+		}
+	}
 }
 
 // TestTwoWorkerHostsRunIssuesWithRealClaude runs the service with agent.runtime claude and two

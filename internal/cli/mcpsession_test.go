@@ -45,7 +45,7 @@ func TestAgentFactoryStopsTheSessionsMCPServer(t *testing.T) {
 			host := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) {
 				return &shimRegistry{}, nil
 			}
-			factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), host, secretscan.New(), logger)
+			factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), host, secretscan.New(), nil, logger)
 			wsPath := filepath.Join(cfg.Workspaces.Root, "app", "ABC-1")
 			if err := os.MkdirAll(wsPath, 0o755); err != nil {
 				t.Fatal(err)

@@ -22,6 +22,6 @@ func reviewerConfig(cfg *config.Config) *config.Config {
 
 // newReviewerFactory builds pre-push reviewer sessions like the executor's, from the
 // configuration in force, with the reviewer's runtime and read-only scoped tools.
-func newReviewerFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, logger *slog.Logger) orchestrator.AgentFactory {
-	return newSessionFactory(func() *config.Config { return reviewerConfig(configs.Current()) }, ws, stateRoot, logsRoot, hosts, secrets, logger.With("role", "reviewer"))
+func newReviewerFactory(configs *config.Store, ws *liveWorkspaces, stateRoot, logsRoot string, hosts toolHostFactory, secrets *secretscan.Scanner, leftovers *hostLeftovers, logger *slog.Logger) orchestrator.AgentFactory {
+	return newSessionFactory(func() *config.Config { return reviewerConfig(configs.Current()) }, ws, stateRoot, logsRoot, hosts, secrets, leftovers, logger.With("role", "reviewer"))
 }

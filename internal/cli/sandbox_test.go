@@ -121,7 +121,7 @@ func TestAgentFactoryOwnsTheSessionDir(t *testing.T) {
 	}
 	state := filepath.Join(dir, "state")
 	noTools := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) { return nil, nil }
-	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), noTools, secretscan.New(), logger)
+	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws, state, filepath.Join(state, "logs"), noTools, secretscan.New(), nil, logger)
 	wsPath := filepath.Join(cfg.Workspaces.Root, "app", "ABC-1")
 	if err := os.MkdirAll(wsPath, 0o755); err != nil {
 		t.Fatal(err)

@@ -173,17 +173,19 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 	if err != nil {
 		return orchestrator.Deps{}, err
 	}
-	reviewer := newReviewerFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger)
 	var hostWorkspaces func(string) (orchestrator.Workspaces, error)
 	var probe func(context.Context, string) error
+	var leftovers *hostLeftovers
 	if len(cfg.Workers.SSHHosts) > 0 {
 		// Worker hosts are read at start; a reload that changes them takes effect at restart.
 		hostWorkspaces, err = newHostWorkspaces(cfg, filepath.Join(g.StateRoot(), "worker-locks"), s.logger)
 		if err != nil {
 			return orchestrator.Deps{}, err
 		}
-		probe = probeHost
+		leftovers = newHostLeftovers()
+		probe = leftovers.probeAndClean(func(host string) (*agent.Remote, error) { return remoteAgent(cfg, host, leftovers) }, s.logger)
 	}
+	reviewer := newReviewerFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, leftovers, s.logger)
 	return orchestrator.Deps{
 		HostWorkspaces: hostWorkspaces,
 		ProbeHost:      probe,
@@ -192,7 +194,7 @@ func (s *service) deps(g *Globals) (orchestrator.Deps, error) {
 		Settings:       orchestrator.FromConfig(cfg),
 		Tracker:        s.tracker,
 		Workspaces:     s.workspaces,
-		NewAgent:       newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, s.logger),
+		NewAgent:       newAgentFactory(s.configs, s.workspaces, g.StateRoot(), g.LogsRoot(), s.toolHosts(), s.redactor, leftovers, s.logger),
 		Prompts:        &livePrompts{configs: s.configs, agent: agentKind, store: s.store, logger: s.logger},
 		Store:          s.store,
 		Audit:          s.audit,

@@ -21,13 +21,18 @@ import (
 
 // remoteAgent is how a session reaches worker host host (a workers.ssh_hosts entry): ssh with
 // SYMPHONY_SSH_CONFIG as -F, and the session's private directory under the host's
-// workspaces.root.
-func remoteAgent(cfg *config.Config, host string) (*agent.Remote, error) {
+// workspaces.root. A session directory the host's failure kept from being removed is handed
+// to leftovers, when not nil.
+func remoteAgent(cfg *config.Config, host string, leftovers *hostLeftovers) (*agent.Remote, error) {
 	tr, h, err := hostTransport(host)
 	if err != nil {
 		return nil, err
 	}
-	return agent.SSHRemote(host, tr, h, remotews.SessionsRoot(cfg.Workspaces.Root), remotews.BinDir(cfg.Workspaces.Root)), nil
+	r := agent.SSHRemote(host, tr, h, remotews.SessionsRoot(cfg.Workspaces.Root), remotews.BinDir(cfg.Workspaces.Root))
+	if leftovers != nil {
+		r.Unremoved = func(dir string) { leftovers.add(host, dir) }
+	}
+	return r, nil
 }
 
 // newHostWorkspaces gives the orchestrator (Deps.HostWorkspaces) the workspaces of each

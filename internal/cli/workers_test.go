@@ -65,7 +65,7 @@ func TestWorkerHostWiringOverARealSSHD(t *testing.T) {
 	}
 	state := filepath.Join(dir, "state")
 	noTools := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) { return nil, nil }
-	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws2, state, filepath.Join(state, "logs"), noTools, secretscan.New(), logger)
+	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), ws2, state, filepath.Join(state, "logs"), noTools, secretscan.New(), nil, logger)
 	if _, err := factory(orchestrator.AgentRequest{Host: "-oProxyCommand=x", Issue: issue.Issue{ID: "1", Identifier: "ABC-1"}, Workspace: ws}); err == nil {
 		t.Fatal("a session for an option-shaped host was built")
 	}
@@ -147,7 +147,7 @@ func TestRealCodexRunsATurnInARemoteWorkspace(t *testing.T) {
 	}
 	state := filepath.Join(dir, "state")
 	noTools := func(*config.Config, orchestrator.AgentRequest) (agent.ToolRegistry, error) { return nil, nil }
-	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), local, state, filepath.Join(state, "logs"), noTools, secretscan.New(), logger)
+	factory := newAgentFactory(config.NewStore(cfg, os.LookupEnv, logger), local, state, filepath.Join(state, "logs"), noTools, secretscan.New(), nil, logger)
 	sess, err := factory(orchestrator.AgentRequest{Host: host.Addr(), Issue: iss, Workspace: ws})
 	if err != nil {
 		t.Fatal(err)
