@@ -58,7 +58,9 @@ func TestPerIssueBudgetCountsAcrossAttemptsAndRestarts(t *testing.T) {
 	raised.put(newIssue(1, "In Progress"))
 	raised.start()
 	raised.poll()
-	raised.eventually("dispatch under the raised cap", func() bool { return raised.agents.Starts() == 1 })
+	// The poll moves the clock past the first run's continuation when that run has already
+	// finished, so a second session may follow; what matters is that the issue runs again.
+	raised.eventually("dispatch under the raised cap", func() bool { return raised.agents.Starts() >= 1 })
 }
 
 func TestDailyBudgetPausesNewDispatchButLetsRunningAgentsFinish(t *testing.T) {
