@@ -256,10 +256,11 @@ func processesWithArgs(args ...string) []int {
 }
 
 func TestRealCodexSlowStreamHitsTurnTimeout(t *testing.T) {
-	// The slow step streams five events 1.5 s apart, far past the timeout; the timeout itself
-	// leaves the next, prompt turn room on a loaded two-core machine.
-	rs := newRealSession(t, func(o *Options) { o.TurnTimeout = 2500 * time.Millisecond },
-		codextest.Step{Text: "too slow", Delay: 1500 * time.Millisecond},
+	// The slow step streams five events 4 s apart, far past the timeout; the timeout itself
+	// leaves the next, prompt turn room on a loaded two-core machine, where a real codex turn
+	// has been seen to take more than 2.5 s.
+	rs := newRealSession(t, func(o *Options) { o.TurnTimeout = 6 * time.Second },
+		codextest.Step{Text: "too slow", Delay: 4 * time.Second},
 		codextest.Step{Text: "on time"})
 	ctx := context.Background()
 	start := time.Now()

@@ -1,6 +1,7 @@
 package codextest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -198,10 +199,10 @@ func (r *Responses) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.WriteString(w, body)
 		return
 	}
-	r.stream(w, n, step, usage)
+	r.stream(req.Context(), w, n, step, usage)
 }
 
-func (r *Responses) stream(w http.ResponseWriter, n int, step Step, usage Usage) {
+func (r *Responses) stream(ctx context.Context, w http.ResponseWriter, n int, step Step, usage Usage) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -215,7 +216,12 @@ func (r *Responses) stream(w http.ResponseWriter, n int, step Step, usage Usage)
 			flusher.Flush()
 		}
 		if step.Delay > 0 {
-			time.Sleep(step.Delay)
+			// A client that went away (an interrupted turn) ends the wait, so a slow step
+			// does not outlive its request.
+			select {
+			case <-time.After(step.Delay):
+			case <-ctx.Done():
+			}
 		}
 	}
 	send("response.created", map[string]any{"response": map[string]any{"id": respID}})
