@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/github"
+	"github.com/symphony-go/symphony/internal/gitprobe"
 )
 
 // DefaultTimeout bounds one git push or fetch when the caller sets none.
@@ -31,10 +32,14 @@ type Origin struct {
 
 // Capture reads the workspace's origin and branch. A workspace whose origin is not a GitHub
 // repository (on github.com or an enterprise host) fails with CodeNotGitHub, so the caller can
-// leave the GitHub tools out.
+// leave the GitHub tools out. So does a workspace in no git repository, told without running
+// git (gitprobe.NoRepository): every session start calls this.
 func Capture(ctx context.Context, workspace string, enterpriseHosts []string, timeout time.Duration) (Origin, error) {
 	if strings.TrimSpace(workspace) == "" {
 		return Origin{}, refuse(CodeMissingWorkspace, "the session has no workspace")
+	}
+	if gitprobe.NoRepository(workspace) {
+		return Origin{}, refuse(CodeNotGitHub, "%s is in no git repository", workspace)
 	}
 	o := Origin{Workspace: workspace, Timeout: timeout}
 	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")

@@ -189,6 +189,17 @@ func TestCaptureRefusesNonGitHubOrigin(t *testing.T) {
 	}
 }
 
+// A workspace in no repository has no GitHub origin, and that is known without git: with no
+// git on PATH the answer is still CodeNotGitHub, not a failed git run.
+func TestCaptureOfAWorkspaceInNoRepositoryRunsNoGit(t *testing.T) {
+	ws := t.TempDir()
+	t.Setenv("PATH", t.TempDir())
+	_, err := Capture(context.Background(), ws, nil, 30*time.Second)
+	if codeOf(err) != CodeNotGitHub || !strings.Contains(err.Error(), "in no git repository") {
+		t.Fatalf("capture error %v, want %s saying the workspace is in no git repository", err, CodeNotGitHub)
+	}
+}
+
 // TestCredentialHelperAnswersOnlyForTheOriginHost runs git's credential lookup with the options
 // a push gets: the token comes back for the origin's host, from the environment, and is not
 // among the arguments.
