@@ -117,6 +117,32 @@ func TestPrivateDirExact(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.home, "config.toml")); err != nil {
 		t.Fatal(err)
 	}
+	if !ownedBySelf(real) {
+		t.Fatal("the exact private dir has no owner file naming this process")
+	}
+}
+
+// A private dir NewSessionDir made already names its owner; the session start keeps that
+// file instead of writing it again.
+func TestPrivateDirExactKeepsItsOwnerFile(t *testing.T) {
+	dir, err := NewSessionDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(filepath.Join(dir, ownerFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := makePrivateDirs(dir, true, t.TempDir(), "", "", authLink{warnOnce: new(sync.Once)}, discardLogger()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.Stat(filepath.Join(dir, ownerFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Fatal("the owner file NewSessionDir wrote was replaced")
+	}
 }
 
 func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {

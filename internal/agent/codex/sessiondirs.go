@@ -58,6 +58,18 @@ func writeOwner(root string) error {
 	return os.Rename(tmp, filepath.Join(root, ownerFileName))
 }
 
+// ownedBySelf reports whether root's owner file already names this process, as one
+// NewSessionDir made does: writing it again would cost a file creation per session start.
+func ownedBySelf(root string) bool {
+	self, err := selfOwner()
+	if err != nil {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(root, ownerFileName))
+	owner, ok := parseOwner(b)
+	return err == nil && ok && owner == self
+}
+
 // newSessionDir creates a fresh, empty session dir under stateDir.
 func newSessionDir(stateDir string) (string, error) {
 	root, err := os.MkdirTemp(stateDir, sessionDirPrefix)
