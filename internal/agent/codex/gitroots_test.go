@@ -122,26 +122,24 @@ func TestPrivateDirExact(t *testing.T) {
 	}
 }
 
-// A private dir NewSessionDir made already names its owner; the session start keeps that
-// file instead of writing it again.
-func TestPrivateDirExactKeepsItsOwnerFile(t *testing.T) {
+// A private dir NewSessionDir made names its owner in its name; the session start writes no
+// owner file into it, which would cost a file creation per start.
+func TestPrivateDirExactOfNewSessionDirNeedsNoOwnerFile(t *testing.T) {
 	dir, err := NewSessionDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := os.Stat(filepath.Join(dir, ownerFileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := makePrivateDirs(dir, true, t.TempDir(), "", "", authLink{warnOnce: new(sync.Once)}, discardLogger()); err != nil {
 		t.Fatal(err)
 	}
-	after, err := os.Stat(filepath.Join(dir, ownerFileName))
-	if err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(filepath.Join(dir, ownerFileName)); !os.IsNotExist(err) {
+		t.Fatalf("owner file: %v; want none", err)
 	}
-	if !os.SameFile(before, after) {
-		t.Fatal("the owner file NewSessionDir wrote was replaced")
+	if !ownedBySelf(dir) {
+		t.Fatalf("%s does not name this process as its owner", dir)
+	}
+	if abandoned(dir) {
+		t.Fatalf("%s counts as abandoned while its owner runs", dir)
 	}
 }
 
