@@ -9,8 +9,8 @@ import (
 )
 
 func main() {
-	// A re-executed agent supervisor never gets here (the reaper package runs it from its
-	// init); this records that agents started from now on run under one.
+	// A re-executed agent supervisor never gets here (package reaper/supervisor runs it from
+	// its init); this records that agents started from now on run under one.
 	reaper.Init()
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/gitprobe"
 )
 
 // gitRevParseTimeout bounds the one git call GitMetadataRoots makes.
@@ -25,13 +27,17 @@ const gitNotARepositoryExit = 128
 //
 // The answer is cached per workspace for the service's life and reused while the .git entries
 // git's discovery would look at (the workspace's and its parents', up to the first one found)
-// are unchanged, so a session start runs no git when a workspace is reused.
+// are unchanged, so a session start runs no git when a workspace is reused. Nor does it for
+// a workspace in no repository (gitprobe.NoRepository), whose answer git cannot change.
 func GitMetadataRoots(ctx context.Context, workspace string) []string {
 	probe := probeGitDiscovery(workspace)
 	if roots, ok := gitRootsCache.lookup(workspace, probe); ok {
 		return roots
 	}
-	roots, definite := revParseRoots(ctx, workspace)
+	roots, definite := []string{filepath.Join(workspace, ".git")}, true
+	if _, set := os.LookupEnv("GIT_DIR"); set || !gitprobe.NoRepository(workspace) {
+		roots, definite = revParseRoots(ctx, workspace)
+	}
 	if definite {
 		gitRootsCache.store(workspace, probe, roots)
 	}

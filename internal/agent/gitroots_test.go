@@ -72,9 +72,12 @@ func TestGitMetadataRootsAreCachedUntilDotGitChanges(t *testing.T) {
 	if len(first) != 3 {
 		t.Fatalf("linked worktree roots = %q, want 3", first)
 	}
-	GitMetadataRoots(context.Background(), plain)
 	path := os.Getenv("PATH")
 	t.Setenv("PATH", t.TempDir())
+	// A directory in no repository needs no git even the first time.
+	if got := GitMetadataRoots(context.Background(), plain); !slices.Equal(got, []string{filepath.Join(plain, ".git")}) {
+		t.Fatalf("without git on PATH the plain directory got %q, want only its own .git", got)
+	}
 	if got := GitMetadataRoots(context.Background(), linked); !slices.Equal(got, first) {
 		t.Fatalf("without git on PATH a known workspace got %q, want the cached %q", got, first)
 	}

@@ -41,6 +41,10 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 		if r.AllStarted <= 0 || r.AllDone < r.AllStarted || r.CPU <= 0 || r.PeakRSS < 1<<20 || r.AuditBytes <= 0 {
 			t.Errorf("implausible figures for %d agents: %+v", r.Agents, r)
 		}
+		// The real service's log must name its first dispatch, before any agent was up.
+		if r.FirstDispatch <= 0 || r.StartedAfterDispatch() <= 0 {
+			t.Errorf("%d agents: first dispatch at %s of all started %s; want it read from the log and earlier", r.Agents, r.FirstDispatch, r.AllStarted)
+		}
 		if r.Ingested != int64(r.Agents)*o.BytesPerAgent {
 			t.Errorf("%d agents ingested %d bytes, want %d", r.Agents, r.Ingested, int64(r.Agents)*o.BytesPerAgent)
 		}
@@ -51,7 +55,7 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Report(&out, results, idle)
-	for _, want := range []string{"agents", "RSS per extra running session (1 → 3)", "ratio 3/1", "idle wake-ups"} {
+	for _, want := range []string{"agents", "after 1st dispatch", "RSS per extra running session (1 → 3)", "ratio 3/1", "idle wake-ups"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -78,5 +82,30 @@ func TestReportNamesARunThatDidNotStopCleanly(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "50 agents: measured, but") {
 		t.Errorf("report names the clean run as failed:\n%s", out.String())
+	}
+}
+
+func TestFirstDispatchIsTheEarliestDispatchLine(t *testing.T) {
+	log := strings.Join([]string{
+		"warning: a budget is set",
+		`time=2026-12-07T08:35:50.259Z level=INFO msg="symphony starting" config=/x/symphony.yml`,
+		`time=2026-12-07T08:35:50.399Z level=INFO msg=dispatching issue_id=B-1 issue_identifier=B-1 repo_key=bench attempt=0 host=""`,
+		`time=2026-12-07T08:35:50.401Z level=INFO msg=dispatching issue_id=B-2 issue_identifier=B-2 repo_key=bench attempt=0 host=""`,
+	}, "\n")
+	at, ok := firstDispatch(log)
+	want := time.Date(2026, 12, 7, 8, 35, 50, 399_000_000, time.UTC)
+	if !ok || !at.Equal(want) {
+		t.Fatalf("firstDispatch = %s, %v; want %s", at, ok, want)
+	}
+	if _, ok := firstDispatch("time=2026-12-07T08:35:50.259Z level=INFO msg=\"symphony starting\"\n"); ok {
+		t.Fatal("a log without a dispatch yielded one")
+	}
+	r := Result{AllStarted: 2 * time.Second}
+	if r.StartedAfterDispatch() != 0 {
+		t.Fatalf("without a dispatch time the time after it is %s, want unknown (0)", r.StartedAfterDispatch())
+	}
+	r.FirstDispatch = 500 * time.Millisecond
+	if r.StartedAfterDispatch() != 1500*time.Millisecond {
+		t.Fatalf("started after dispatch = %s, want 1.5s", r.StartedAfterDispatch())
 	}
 }

@@ -32,14 +32,27 @@ type Options struct {
 type Result struct {
 	Agents     int
 	AllStarted time.Duration // from the service's start until every agent process was up
-	AllDone    time.Duration // until every agent had streamed its turn and the audit log settled
-	CPU        time.Duration // the service's user+system CPU until then
-	PeakRSS    int64         // VmHWM
-	AuditBytes int64
-	Ingested   int64 // bytes the agents streamed
+	// FirstDispatch is from the service's start until it dispatched its first issue, read
+	// from its log; 0 when the log did not say. AllStarted minus it is the time the agents
+	// took to start once the first poll had answered.
+	FirstDispatch time.Duration
+	AllDone       time.Duration // until every agent had streamed its turn and the audit log settled
+	CPU           time.Duration // the service's user+system CPU until then
+	PeakRSS       int64         // VmHWM
+	AuditBytes    int64
+	Ingested      int64 // bytes the agents streamed
 	// StopFailure says how the service failed to shut down after it was measured; the
 	// figures stand, but the run is not clean.
 	StopFailure string
+}
+
+// StartedAfterDispatch is how long the agents took to start from the first dispatch; 0 when
+// the dispatch time is unknown.
+func (r Result) StartedAfterDispatch() time.Duration {
+	if r.FirstDispatch <= 0 {
+		return 0
+	}
+	return r.AllStarted - r.FirstDispatch
 }
 
 // CPUPerMiB is the service's CPU time per MiB its agents streamed.
@@ -128,6 +141,10 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 		if !errors.As(stopErr, &exit) || exit.ExitCode() != 0 {
 			r.StopFailure = "the service ended badly: " + stopErr.Error()
 		}
+	}
+	// The service has exited, so its stderr is complete and no longer written.
+	if at, ok := firstDispatch(s.stderr.String()); ok {
+		r.FirstDispatch = at.Sub(s.start)
 	}
 	if (err != nil || r.StopFailure != "") && o.Log != nil {
 		fmt.Fprintf(o.Log, "--- symphony stderr (%d agents) ---\n%s\n", n, tail(s.stderr.String(), 40))

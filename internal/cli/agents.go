@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	// The runtimes this build offers register themselves with the agent registry.
@@ -76,12 +77,13 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 }
 
 // mcpShim is this binary as the `symphony mcp-shim` agents run to reach the session's MCP
-// server.
-func mcpShim() agent.MCPShim {
+// server. It is read once: every session start asks, and parsing the build information each
+// time cost more than the rest of the answer.
+var mcpShim = sync.OnceValue(func() agent.MCPShim {
 	exe, err := os.Executable()
 	v, _ := buildVersion(version, commit, debug.ReadBuildInfo)
 	return agent.MCPShim{Executable: exe, Err: err, Version: v}
-}
+})
 
 // heldFiles is the workspace lock for the agent's supervisor to keep until the agent is gone.
 func heldFiles(req orchestrator.AgentRequest) []*os.File {

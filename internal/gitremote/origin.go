@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/github"
+	"github.com/symphony-go/symphony/internal/gitprobe"
 )
 
 // DefaultTimeout bounds one git push or fetch when the caller sets none.
@@ -31,25 +32,27 @@ type Origin struct {
 
 // Capture reads the workspace's origin and branch. A workspace whose origin is not a GitHub
 // repository (on github.com or an enterprise host) fails with CodeNotGitHub, so the caller can
-// leave the GitHub tools out.
+// leave the GitHub tools out. So does a workspace in no git repository, told without running
+// git (gitprobe.NoRepository): every session start calls this.
 func Capture(ctx context.Context, workspace string, enterpriseHosts []string, timeout time.Duration) (Origin, error) {
 	if strings.TrimSpace(workspace) == "" {
 		return Origin{}, refuse(CodeMissingWorkspace, "the session has no workspace")
 	}
+	if gitprobe.NoRepository(workspace) {
+		return Origin{}, refuse(CodeNotGitHub, "%s is in no git repository", workspace)
+	}
 	o := Origin{Workspace: workspace, Timeout: timeout}
-	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
+	list, err := o.configList(ctx)
 	if err != nil {
 		return Origin{}, err
 	}
+	raw := originURL(list)
 	repo, err := repoOfOrigin(raw, workspace, enterpriseHosts)
 	if err != nil {
 		return Origin{}, err
 	}
-	o.URL, o.Repo = strings.TrimSpace(raw), repo
+	o.URL, o.Repo, o.config = raw, repo, ownConfig(list)
 	if o.Branch, err = o.currentBranch(ctx); err != nil {
-		return Origin{}, err
-	}
-	if o.config, err = o.localConfig(ctx); err != nil {
 		return Origin{}, err
 	}
 	return o, nil
@@ -80,19 +83,15 @@ func repoOfOrigin(raw, dir string, enterpriseHosts []string) (github.Repo, error
 // Verify refuses when the workspace's origin or its git configuration changed since capture,
 // or when HEAD is detached or on another branch. It returns the branch to push.
 func (o Origin) Verify(ctx context.Context) (string, error) {
-	raw, err := o.git(ctx, "config", "--get", "remote.origin.url")
+	list, err := o.configList(ctx)
 	if err != nil {
 		return "", err
 	}
-	if normalizeURL(raw) != normalizeURL(o.URL) {
-		e := refuse(CodeOriginMismatch, "origin is now %q, not %q as when the session started; nothing was pushed or fetched", strings.TrimSpace(raw), o.URL)
+	if raw := originURL(list); normalizeURL(raw) != normalizeURL(o.URL) {
+		e := refuse(CodeOriginMismatch, "origin is now %q, not %q as when the session started; nothing was pushed or fetched", raw, o.URL)
 		return "", e
 	}
-	cfg, err := o.localConfig(ctx)
-	if err != nil {
-		return "", err
-	}
-	if cfg != o.config {
+	if cfg := ownConfig(list); cfg != o.config {
 		return "", refuse(CodeOriginMismatch, "the workspace's git configuration (%s) changed since the session started; nothing was pushed or fetched", changedKeys(o.config, cfg))
 	}
 	branch, err := o.currentBranch(ctx)
@@ -217,15 +216,33 @@ func (o Origin) currentBranch(ctx context.Context) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
-// localConfig lists the workspace's own configuration, sorted, without branch.* entries
-// (checking out and tracking branches rewrites those legitimately).
-func (o Origin) localConfig(ctx context.Context) (string, error) {
-	out, err := o.git(ctx, "config", "--list", "--show-scope")
-	if err != nil {
-		return "", err
+// configList is the configuration git reads in the workspace, every scope in git's order,
+// one "scope<TAB>key=value" line per entry. One listing answers both what the origin is and
+// what the workspace's own configuration is: a session start (Capture) and every push
+// (Verify) run one git for both instead of two.
+func (o Origin) configList(ctx context.Context) (string, error) {
+	return o.git(ctx, "config", "--list", "--show-scope")
+}
+
+// originURL is remote.origin.url in a configuration listing: its last value, the one
+// `git config --get remote.origin.url` answers; "" when it is not set.
+func originURL(list string) string {
+	url := ""
+	for _, line := range strings.Split(list, "\n") {
+		_, entry, _ := strings.Cut(line, "\t")
+		if value, ok := strings.CutPrefix(entry, "remote.origin.url="); ok {
+			url = strings.TrimSpace(value)
+		}
 	}
+	return url
+}
+
+// ownConfig is the workspace's own configuration (local and worktree scope) in a listing,
+// sorted, without branch.* entries (checking out and tracking branches rewrites those
+// legitimately).
+func ownConfig(list string) string {
 	var kept []string
-	for _, line := range strings.Split(out, "\n") {
+	for _, line := range strings.Split(list, "\n") {
 		scope, entry, ok := strings.Cut(line, "\t")
 		if !ok || (scope != "local" && scope != "worktree") || strings.HasPrefix(entry, "branch.") {
 			continue
@@ -233,10 +250,10 @@ func (o Origin) localConfig(ctx context.Context) (string, error) {
 		kept = append(kept, scope+"\t"+entry)
 	}
 	sort.Strings(kept)
-	return strings.Join(kept, "\n"), nil
+	return strings.Join(kept, "\n")
 }
 
-// changedKeys names the configuration keys that differ between two localConfig listings.
+// changedKeys names the configuration keys that differ between two ownConfig listings.
 func changedKeys(before, after string) string {
 	count := map[string]int{}
 	for _, line := range strings.Split(before, "\n") {

@@ -14,7 +14,7 @@ import (
 const githubURL = "https://github.com/acme/widgets.git"
 
 // gitT runs git for a test and fails it on error.
-func gitT(t *testing.T, dir string, args ...string) string {
+func gitT(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
 	cmd.Env = append(gitFreeEnv(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
@@ -28,7 +28,7 @@ func gitT(t *testing.T, dir string, args ...string) string {
 
 // newWorkspace makes a bare origin on disk and a clone whose origin reads as the GitHub URL,
 // rewritten to the bare repository by url.insteadOf, on branch symphony/ABC-1 with one commit.
-func newWorkspace(t *testing.T) (ws, bare string) {
+func newWorkspace(t testing.TB) (ws, bare string) {
 	t.Helper()
 	root := t.TempDir()
 	bare = filepath.Join(root, "origin.git")
@@ -186,6 +186,45 @@ func TestCaptureRefusesNonGitHubOrigin(t *testing.T) {
 	gitT(t, ws, "remote", "set-url", "origin", "https://gitlab.com/acme/widgets.git")
 	if _, err := Capture(context.Background(), ws, nil, 30*time.Second); codeOf(err) != CodeNotGitHub {
 		t.Errorf("capture error %v, want %s", err, CodeNotGitHub)
+	}
+}
+
+// Capture reads the origin from one listing of the configuration; where remote.origin.url
+// has several values (a second one added locally), it takes the one git itself answers.
+func TestCaptureTakesTheOriginGitAnswers(t *testing.T) {
+	ws, _ := newWorkspace(t)
+	gitT(t, ws, "config", "--add", "remote.origin.url", "https://github.com/acme/gadgets.git")
+	o, err := Capture(context.Background(), ws, nil, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gitT(t, ws, "config", "--get", "remote.origin.url")
+	if o.URL != want || o.Repo.FullName() != "acme/gadgets" {
+		t.Fatalf("captured %q (%s), want git's answer %q", o.URL, o.Repo.FullName(), want)
+	}
+	if _, err := o.Verify(context.Background()); err != nil {
+		t.Fatalf("verify right after capture: %v", err)
+	}
+}
+
+// BenchmarkCapture is what a session start in a GitHub workspace spends on its origin.
+func BenchmarkCapture(b *testing.B) {
+	ws, _ := newWorkspace(b)
+	for b.Loop() {
+		if _, err := Capture(context.Background(), ws, nil, 30*time.Second); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A workspace in no repository has no GitHub origin, and that is known without git: with no
+// git on PATH the answer is still CodeNotGitHub, not a failed git run.
+func TestCaptureOfAWorkspaceInNoRepositoryRunsNoGit(t *testing.T) {
+	ws := t.TempDir()
+	t.Setenv("PATH", t.TempDir())
+	_, err := Capture(context.Background(), ws, nil, 30*time.Second)
+	if codeOf(err) != CodeNotGitHub || !strings.Contains(err.Error(), "in no git repository") {
+		t.Fatalf("capture error %v, want %s saying the workspace is in no git repository", err, CodeNotGitHub)
 	}
 }
 

@@ -83,6 +83,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// A burst of session starts (a poll dispatching hundreds of issues) reads the store from
+	// as many goroutines at once. Unbounded, database/sql would open a connection for each
+	// (the file, the pragmas, a page cache) and close all but two again; a few kept open
+	// serve the burst in turn, and SQLite serialises writers anyway.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, path: path, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -104,6 +110,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// maxConns bounds the store's connections. No store method holds one connection while it
+// asks for another (a transaction uses only its own), so callers queue for a free one and
+// never wait on each other.
+const maxConns = 4
 
 // createPrivateFile makes the state root (0700) and the store file (0600) before SQLite does,
 // because SQLite would create them with the process umask and its WAL files copy the mode.

@@ -117,6 +117,30 @@ func TestPrivateDirExact(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.home, "config.toml")); err != nil {
 		t.Fatal(err)
 	}
+	if !ownedBySelf(real) {
+		t.Fatal("the exact private dir has no owner file naming this process")
+	}
+}
+
+// A private dir NewSessionDir made names its owner in its name; the session start writes no
+// owner file into it, which would cost a file creation per start.
+func TestPrivateDirExactOfNewSessionDirNeedsNoOwnerFile(t *testing.T) {
+	dir, err := NewSessionDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := makePrivateDirs(dir, true, t.TempDir(), "", "", authLink{warnOnce: new(sync.Once)}, discardLogger()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ownerFileName)); !os.IsNotExist(err) {
+		t.Fatalf("owner file: %v; want none", err)
+	}
+	if !ownedBySelf(dir) {
+		t.Fatalf("%s does not name this process as its owner", dir)
+	}
+	if abandoned(dir) {
+		t.Fatalf("%s counts as abandoned while its owner runs", dir)
+	}
 }
 
 func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {

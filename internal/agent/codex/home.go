@@ -57,8 +57,10 @@ func makePrivateDirs(stateDir string, exact bool, workspace, configTOML, mcpServ
 		_ = removeSessionDir(root)
 		return privateDirs{}, err
 	}
-	if err := writeOwner(root); err != nil {
-		return fail(fmt.Errorf("write session dir owner: %w", err))
+	if !ownedBySelf(root) {
+		if err := writeOwner(root); err != nil {
+			return fail(fmt.Errorf("write session dir owner: %w", err))
+		}
 	}
 	for _, dir := range []string{d.home, d.tmp} {
 		if err := os.Mkdir(dir, 0o700); err != nil {

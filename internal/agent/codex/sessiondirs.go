@@ -18,7 +18,10 @@ import (
 // and the agent's TMPDIR. The session removes its own when it ends; one left by a Symphony
 // that was killed is removed by ReapSessionDirs at the next start. Each names its owner, the
 // Symphony process, by pid and start time: a pid alone could be reused by an unrelated
-// process and keep a dead session's files forever.
+// process and keep a dead session's files forever. The owner is in the directory's name
+// (codex-session-<pid>-<start time>-<random>), so it is there from the moment the directory
+// exists and costs no file of its own; directories of earlier versions, and a directory a
+// caller made itself (Options.PrivateDir), name it in an owner file instead.
 
 const (
 	sessionDirPrefix = "codex-session-"
@@ -58,13 +61,43 @@ func writeOwner(root string) error {
 	return os.Rename(tmp, filepath.Join(root, ownerFileName))
 }
 
-// newSessionDir creates a fresh, empty session dir under stateDir.
+// ownedBySelf reports whether root's name or owner file already names this process, as
+// every dir newSessionDir made does; only another dir needs an owner file written.
+func ownedBySelf(root string) bool {
+	self, err := selfOwner()
+	if err != nil {
+		return false
+	}
+	if owner, ok := ownerOfName(filepath.Base(root)); ok {
+		return owner == self
+	}
+	b, err := os.ReadFile(filepath.Join(root, ownerFileName))
+	owner, ok := parseOwner(b)
+	return err == nil && ok && owner == self
+}
+
+// newSessionDir creates a fresh, empty session dir under stateDir, named for its owner.
 func newSessionDir(stateDir string) (string, error) {
-	root, err := os.MkdirTemp(stateDir, sessionDirPrefix)
+	owner, err := selfOwner()
+	if err != nil {
+		return "", fmt.Errorf("create session dir: read own start time: %w", err)
+	}
+	root, err := os.MkdirTemp(stateDir, fmt.Sprintf("%s%d-%d-", sessionDirPrefix, owner.PID, owner.StartTime))
 	if err != nil {
 		return "", fmt.Errorf("create session dir: %w", err)
 	}
 	return root, nil
+}
+
+// ownerOfName reads the owner a session dir's name carries; a name without one (an
+// earlier version's) yields false.
+func ownerOfName(name string) (reaper.Identity, bool) {
+	rest, ok := strings.CutPrefix(name, sessionDirPrefix)
+	fields := strings.SplitN(rest, "-", 3)
+	if !ok || len(fields) != 3 {
+		return reaper.Identity{}, false
+	}
+	return parseOwner([]byte(fields[0] + " " + fields[1]))
 }
 
 // NewSessionDir creates a session dir under stateDir owned by this process, for a caller that
@@ -74,15 +107,7 @@ func NewSessionDir(stateDir string) (string, error) {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return "", fmt.Errorf("create state dir %q: %w", stateDir, err)
 	}
-	root, err := newSessionDir(stateDir)
-	if err != nil {
-		return "", err
-	}
-	if err := writeOwner(root); err != nil {
-		_ = removeSessionDir(root)
-		return "", fmt.Errorf("write session dir owner: %w", err)
-	}
-	return root, nil
+	return newSessionDir(stateDir)
 }
 
 // ReapSessionDirs removes the Codex session directories under dir whose owner process is
@@ -119,6 +144,9 @@ func ReapSessionDirs(dir string) ([]string, error) {
 
 // abandoned reports whether a session dir's owner is gone.
 func abandoned(path string) bool {
+	if owner, ok := ownerOfName(filepath.Base(path)); ok {
+		return !owner.Alive()
+	}
 	b, err := os.ReadFile(filepath.Join(path, ownerFileName))
 	if owner, ok := parseOwner(b); err == nil && ok {
 		return !owner.Alive()

@@ -2,6 +2,7 @@ package codex
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +99,34 @@ func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
 	if err := os.Mkdir(other, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	// Directories that carry their owner in their name, as this version makes them; the
+	// name is what counts, not an owner file.
+	named := []struct {
+		name    string
+		owner   reaper.Identity
+		removed bool
+	}{
+		{"named: live owner", self, false},
+		{"named: another live instance", runningOwner(t), false},
+		{"named: dead owner, live owner file", exitedOwner(t), true},
+		{"named: pid reused", reaper.Identity{PID: self.PID, StartTime: self.StartTime + 1}, true},
+	}
+	for i, c := range named {
+		path := filepath.Join(dir, fmt.Sprintf("%s%d-%d-%d", sessionDirPrefix, c.owner.PID, c.owner.StartTime, i))
+		paths[c.name] = path
+		if err := os.MkdirAll(filepath.Join(path, "home"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(path, ownerFileName), []byte(formatOwner(self)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct {
+			name    string
+			owner   string
+			mtime   time.Time
+			removed bool
+		}{name: c.name, removed: c.removed})
+	}
 	removed, err := ReapSessionDirs(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -127,13 +156,12 @@ func TestSessionDirHasOwnerAndGoesWhenCodexCrashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := s.dirs.root
-	b, err := os.ReadFile(filepath.Join(root, ownerFileName))
-	owner, ok := parseOwner(b)
-	if err != nil || !ok || owner.PID != os.Getpid() || !owner.Alive() {
-		t.Fatalf("owner file = %q, %v; want this process's pid and start time", b, err)
+	owner, ok := ownerOfName(filepath.Base(root))
+	if !ok || owner.PID != os.Getpid() || !owner.Alive() {
+		t.Fatalf("session dir %s does not name this process (pid and start time) as its owner", root)
 	}
-	if info, err := os.Stat(filepath.Join(root, ownerFileName)); err != nil || info.Mode().Perm() != 0o600 {
-		t.Fatalf("owner file mode: %v, %v; want 0600", info, err)
+	if _, err := os.Stat(filepath.Join(root, ownerFileName)); !os.IsNotExist(err) {
+		t.Fatalf("owner file: %v; want none, the name carries the owner", err)
 	}
 	if _, err := s.RunTurn(ctx, "go"); agent.CodeOf(err) != agent.CodePortExit {
 		t.Fatalf("turn = %v, want port_exit", err)

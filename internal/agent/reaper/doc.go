@@ -1,8 +1,8 @@
 // Package reaper makes agent processes die with the service that started them.
 //
 // An agent is not started directly: the service re-executes its own binary in a hidden
-// supervisor mode (the package's init recognises it by argv[0] before the service's own packages
-// are initialised), and the supervisor starts the real command.
+// supervisor mode (package supervisor's init recognises it by argv[0] before the service's own
+// packages are initialised), and the supervisor starts the real command.
 // The supervisor is a child subreaper, so every process the agent leaves behind (Codex's
 // bubblewrap helpers, double-forked shells) is reparented to it instead of to init; it gets
 // a parent-death signal and also polls its parent; and when the agent exits, when it is told

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper/supervisor"
 )
 
 // supervisorStopWait is how long End lets a supervisor kill its own tree after SIGTERM
-// before killing everything itself; the supervisor needs termGrace plus its sweeps.
-const supervisorStopWait = termGrace + 2*time.Second
+// before killing everything itself; the supervisor needs its TermGrace plus its sweeps.
+const supervisorStopWait = supervisor.TermGrace + 2*time.Second
 
 // End makes sure the process id names and every process below it are gone, waiting at most
 // timeout. A pid now used by another process (different start time) is left alone. The root

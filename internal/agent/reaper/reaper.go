@@ -4,38 +4,18 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/symphony-go/symphony/internal/agent/reaper/supervisor"
 )
-
-// supervisorName is argv[0] of a supervisor; init recognises the mode by it, so the
-// environment the agent inherits carries no marker.
-const supervisorName = "symphony-agent-supervisor"
-
-// parentDeathSignal is what the kernel sends the supervisor when the thread that started it
-// exits. It is not SIGTERM because a Go thread can in principle exit while the service lives
-// on; the supervisor checks its parent on this signal, whereas SIGTERM always means stop.
-const parentDeathSignal = syscall.SIGUSR1
 
 var installed atomic.Bool
 
-// init runs the supervisor as early as the language allows. Package initialisation follows
-// import paths in order among the packages whose imports are ready (Go spec, "Package
-// initialization"), and this package imports only the standard library, so a supervisor
-// exits before the service's own packages (their regexps, templates, schemas) and most of
-// its libraries are initialised: those would cost every agent start tens of milliseconds of
-// CPU for nothing.
-func init() {
-	if filepath.Base(os.Args[0]) == supervisorName {
-		os.Exit(supervise(os.Args[1:]))
-	}
-}
-
 // Init must be the first call in main, and in TestMain of test binaries that start agents.
-// It records that this binary can re-execute itself as a supervisor (which the package's
-// init has already recognised and run).
+// It records that this binary can re-execute itself as a supervisor (which package
+// supervisor's init has already recognised and run).
 func Init() {
 	installed.Store(true)
 }
@@ -66,8 +46,8 @@ func Command(argv []string, held ...*os.File) (*exec.Cmd, error) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		return cmd, nil
 	}
-	args := append([]string{supervisorName, strconv.Itoa(os.Getpid()), strconv.Itoa(len(held)), path}, argv...)
+	args := append([]string{supervisor.Name, strconv.Itoa(os.Getpid()), strconv.Itoa(len(held)), path}, argv...)
 	cmd := &exec.Cmd{Path: "/proc/self/exe", Args: args, ExtraFiles: held}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: parentDeathSignal}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: supervisor.ParentDeathSignal}
 	return cmd, nil
 }

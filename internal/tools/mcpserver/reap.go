@@ -19,9 +19,12 @@ const (
 )
 
 // ReapStale removes socket directories under root (empty means os.TempDir()) left by servers
-// that died without Close: those whose socket refuses connections, those holding no socket
-// that are older than a few seconds, and stray non-directories with the prefix. Entries of
-// other users are left alone. It returns the paths it removed.
+// that died without Close: those whose socket refuses connections or that hold no socket,
+// once older than a few seconds, and stray non-directories with the prefix. Entries of other
+// users are left alone. It returns the paths it removed. A young directory is spared even
+// when its socket refuses: another instance sharing root may be between bind and listen,
+// when a connection is refused although the server is starting (every service start reaps,
+// so with services starting side by side this removed live servers' sockets).
 func ReapStale(root string) ([]string, error) {
 	if root == "" {
 		root = os.TempDir()
@@ -77,7 +80,8 @@ func isStale(path string, now time.Time) (bool, error) {
 	}
 	conn, err := net.DialTimeout("unix", sock, dialTimeout)
 	if errors.Is(err, syscall.ECONNREFUSED) {
-		return true, nil
+		// Binding the socket made the directory's last change.
+		return now.Sub(info.ModTime()) > youngDirAge, nil
 	}
 	if err != nil {
 		// A slow or busy socket may still belong to a live server; leave it.

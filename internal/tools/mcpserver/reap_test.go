@@ -21,17 +21,26 @@ func TestReapStaleRemovesDeadDirsAndKeepsLiveOnes(t *testing.T) {
 		}
 		return dir
 	}
-	// A server that died without Close: its socket file remains but nothing listens.
-	dead := mkdir(dirPrefix + "dead")
-	ln, err := net.Listen("unix", filepath.Join(dead, socketName))
-	if err != nil {
+	past := time.Now().Add(-time.Minute)
+	// A socket file that nothing listens on: a server that died without Close when its
+	// directory is old, one between bind and listen when it is young.
+	refusing := func(name string) string {
+		dir := mkdir(name)
+		ln, err := net.Listen("unix", filepath.Join(dir, socketName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln.(*net.UnixListener).SetUnlinkOnClose(false)
+		ln.Close()
+		return dir
+	}
+	dead := refusing(dirPrefix + "dead")
+	if err := os.Chtimes(dead, past, past); err != nil {
 		t.Fatal(err)
 	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	ln.Close()
+	starting := refusing(dirPrefix + "starting")
 
 	oldEmpty := mkdir(dirPrefix + "oldempty")
-	past := time.Now().Add(-time.Minute)
 	if err := os.Chtimes(oldEmpty, past, past); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +61,7 @@ func TestReapStaleRemovesDeadDirsAndKeepsLiveOnes(t *testing.T) {
 	if !slices.Equal(removed, want) {
 		t.Errorf("removed %v\nwant %v", removed, want)
 	}
-	for _, keep := range []string{liveDir, youngEmpty, unrelated} {
+	for _, keep := range []string{liveDir, youngEmpty, starting, unrelated} {
 		if _, err := os.Stat(keep); err != nil {
 			t.Errorf("%s was removed: %v", keep, err)
 		}

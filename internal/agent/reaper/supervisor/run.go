@@ -1,10 +1,10 @@
-package reaper
+package supervisor
 
 import (
-	"fmt"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -16,8 +16,6 @@ const (
 	// parentPollInterval backs up the parent-death signal: the supervisor also notices a
 	// changed parent pid on its own.
 	parentPollInterval = 250 * time.Millisecond
-	// termGrace is how long descendants get after SIGTERM to run exit traps before SIGKILL.
-	termGrace = 500 * time.Millisecond
 	// killDeadline bounds the SIGKILL sweeps; a process stuck in the kernel cannot hold the
 	// supervisor (and the workspace lock) forever.
 	killDeadline = 5 * time.Second
@@ -27,17 +25,17 @@ const (
 // 3 and up), the resolved program path and the agent's argv. It returns the exit code.
 func supervise(args []string) int {
 	if len(args) < 4 {
-		fmt.Fprintf(os.Stderr, "%s: want PARENT-PID HELD-COUNT PATH ARGV..., got %q\n", supervisorName, args)
+		complain("want PARENT-PID HELD-COUNT PATH ARGV..., got " + strconv.Quote(strings.Join(args, " ")))
 		return 125
 	}
 	parent, err := strconv.Atoi(args[0])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: parent pid %q: %v\n", supervisorName, args[0], err)
+		complain("parent pid " + strconv.Quote(args[0]) + ": " + err.Error())
 		return 125
 	}
 	held, err := strconv.Atoi(args[1])
 	if err != nil || held < 0 {
-		fmt.Fprintf(os.Stderr, "%s: held file count %q is not a count\n", supervisorName, args[1])
+		complain("held file count " + strconv.Quote(args[1]) + " is not a count")
 		return 125
 	}
 	// Held files stay with the supervisor: an agent that inherited the lock's open file
@@ -46,11 +44,11 @@ func supervise(args []string) int {
 		syscall.CloseOnExec(fd)
 	}
 	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
-		fmt.Fprintf(os.Stderr, "%s: PR_SET_CHILD_SUBREAPER: %v\n", supervisorName, errno)
+		complain("PR_SET_CHILD_SUBREAPER: " + errno.Error())
 		return 125
 	}
 	stop := make(chan os.Signal, 4)
-	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, parentDeathSignal)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, ParentDeathSignal)
 	childEvents := make(chan os.Signal, 1)
 	signal.Notify(childEvents, syscall.SIGCHLD)
 	// The parent-death signal could have fired before the handler above existed.
@@ -63,7 +61,7 @@ func supervise(args []string) int {
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: start %s: %v\n", supervisorName, args[3], err)
+		complain("start " + args[3] + ": " + err.Error())
 		return 127
 	}
 	releaseStreams()
@@ -75,6 +73,9 @@ func supervise(args []string) int {
 	s.killDescendants()
 	return s.exitCode()
 }
+
+// complain writes a supervisor's message to its stderr, which is the agent's.
+func complain(msg string) { _, _ = os.Stderr.WriteString(Name + ": " + msg + "\n") }
 
 // releaseStreams points the supervisor's stdin and stdout at /dev/null, so the service sees
 // end-of-file when the agent's own processes close their copies. stderr stays for the
@@ -103,7 +104,7 @@ func (s *supervisor) watch(parent int, stop, childEvents <-chan os.Signal) {
 	for {
 		select {
 		case sig := <-stop:
-			if sig == parentDeathSignal && os.Getppid() == parent {
+			if sig == ParentDeathSignal && os.Getppid() == parent {
 				// The thread that started us ended, not the service.
 				continue
 			}
@@ -156,7 +157,7 @@ func (s *supervisor) killDescendants() {
 		return
 	}
 	s.signalAll(s.descendants(), syscall.SIGTERM)
-	for end := time.Now().Add(termGrace); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+	for end := time.Now().Add(TermGrace); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		if !s.reap() {
 			return
 		}
