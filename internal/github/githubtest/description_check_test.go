@@ -1,10 +1,8 @@
 package githubtest
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"os"
 	"path"
 	"strings"
 	"testing"
@@ -220,28 +218,12 @@ func TestDeparturesFromTheDescriptionAreCaught(t *testing.T) {
 	obj["blocked_by"] = []any{}
 	obj["number"] = "1"
 	delete(obj, "html_url")
-	got := strings.Join(apischema.Check("$", v, issue), "\n")
-	for _, want := range []string{`$.blocked_by: issue has no key "blocked_by"`, `$.number: string "1" where the description has integer`,
-		`$: lacks "html_url", which issue requires and the client reads`} {
-		if !strings.Contains(got, want) {
-			t.Errorf("problems:\n%s\nwant one containing %q", got, want)
-		}
-	}
-	if n := strings.Count(got, "\n") + 1; n != 3 {
-		t.Errorf("%d problems, want 3:\n%s", n, got)
-	}
+	apischema.WantProblems(t, apischema.Check("$", v, issue), `$.blocked_by: issue has no key "blocked_by"`, `$.number: string "1" where the description has integer`,
+		`$: lacks "html_url", which issue requires and the client reads`)
 }
 
 // TestTrackersDocNamesTheDescription keeps docs/trackers.md's claim about what the fake is
 // checked against in step with the table.
 func TestTrackersDocNamesTheDescription(t *testing.T) {
-	doc, err := os.ReadFile("../../../docs/trackers.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range [][]byte{[]byte(descriptionRepo), []byte(path.Base(descriptionFile)), []byte(descriptionCommit[:12])} {
-		if !bytes.Contains(doc, want) {
-			t.Errorf("docs/trackers.md does not name %q", want)
-		}
-	}
+	apischema.DocNames(t, "../../../docs/trackers.md", descriptionRepo, path.Base(descriptionFile), descriptionCommit[:12])
 }

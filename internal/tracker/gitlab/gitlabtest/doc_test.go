@@ -3,8 +3,9 @@ package gitlabtest
 import (
 	"os"
 	"regexp"
-	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv/apischema"
 )
 
 // TestTrackersDocNamesTheClientVersion keeps docs/trackers.md's claim about what the fake is
@@ -18,11 +19,5 @@ func TestTrackersDocNamesTheClientVersion(t *testing.T) {
 	if m == nil {
 		t.Fatal("go.mod does not require gitlab.com/gitlab-org/api/client-go/v2")
 	}
-	doc, err := os.ReadFile("../../../../docs/trackers.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "`gitlab.com/gitlab-org/api/client-go/v2` " + string(m[1]); !strings.Contains(string(doc), want) {
-		t.Errorf("docs/trackers.md does not name %q", want)
-	}
+	apischema.DocNames(t, "../../../../docs/trackers.md", "`gitlab.com/gitlab-org/api/client-go/v2` "+string(m[1]))
 }
