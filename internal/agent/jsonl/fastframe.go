@@ -2,7 +2,10 @@ package jsonl
 
 import (
 	"bytes"
+	"maps"
 	"reflect"
+	"sync"
+	"sync/atomic"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	jsonv1 "github.com/go-json-experiment/json/v1"
@@ -27,7 +30,8 @@ const plainMemberBuf = 8
 // decodePlainFrame decodes the frames agents write nearly always: a valid object whose member
 // names are plain ASCII written without escapes, that names each envelope member at most once,
 // has no error member and a plain ASCII method. The line is checked by the hand-written
-// checker; only params of a type the consumer reads go through the JSON engine. ok is false
+// checker; only params of a type the consumer reads are decoded, by the type itself when it
+// is a PlainDecoder and otherwise by the JSON engine. ok is false
 // for any other line, which the general decoder then takes, so every outcome (values,
 // errors) stays exactly what encoding/json makes of the line.
 func decodePlainFrame(line []byte, paramsFor ParamsFor) (Frame, bool) {
@@ -57,7 +61,7 @@ func decodePlainFrame(line []byte, paramsFor ParamsFor) (Frame, bool) {
 		if raw[0] != '"' || !plainASCII(raw[1:len(raw)-1]) {
 			return Frame{}, false
 		}
-		f.Method = string(raw[1 : len(raw)-1])
+		f.Method = methodName(raw[1 : len(raw)-1])
 	}
 	if seen[memberID] {
 		if raw := value(memberID); string(raw) != "null" {
@@ -74,7 +78,15 @@ func decodePlainFrame(line []byte, paramsFor ParamsFor) (Frame, bool) {
 	if slot == nil {
 		return f, true
 	}
-	err := jsonv2.Unmarshal(value(memberParams), slot, v1Semantics)
+	params := value(memberParams)
+	if string(params) == "null" {
+		return f, true
+	}
+	if decoded, ok := decodePlainParams(params, slot); ok {
+		f.Decoded = decoded
+		return f, true
+	}
+	err := jsonv2.Unmarshal(params, slot, v1Semantics)
 	if typeErr, ok := err.(*jsonv1.UnmarshalTypeError); ok {
 		f.DecodedErr = typeErr
 	} else if err != nil {
@@ -109,4 +121,36 @@ func plainASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// Method names are interned: an agent uses a few dozen, and each of its lines would otherwise
+// allocate its method's name again. The table is copied on write, so lookups take no lock.
+var (
+	methodNames   atomic.Pointer[map[string]string]
+	methodNamesMu sync.Mutex
+)
+
+// maxMethodNames bounds the table; names past it are allocated per line.
+const maxMethodNames = 256
+
+// methodName returns raw as a string, the interned copy when there is one.
+func methodName(raw []byte) string {
+	if names := methodNames.Load(); names != nil {
+		if name, ok := (*names)[string(raw)]; ok {
+			return name
+		}
+	}
+	name := string(raw)
+	methodNamesMu.Lock()
+	defer methodNamesMu.Unlock()
+	names := map[string]string{}
+	if old := methodNames.Load(); old != nil {
+		if len(*old) >= maxMethodNames {
+			return name
+		}
+		names = maps.Clone(*old)
+	}
+	names[name] = name
+	methodNames.Store(&names)
+	return name
 }

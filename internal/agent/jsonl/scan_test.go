@@ -91,3 +91,21 @@ func TestPlainFrameMatchesGeneralDecoder(t *testing.T) {
 		}
 	}
 }
+
+// A method name is allocated once, then shared by every line that names it.
+func TestMethodNamesAreInterned(t *testing.T) {
+	line := []byte(`{"method":"interned/probe","params":{}}`)
+	first, ok := decodePlainFrame(line, probeFor)
+	if !ok {
+		t.Fatal("plain path not taken")
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		f, _ := decodePlainFrame(line, probeFor)
+		if f.Method != first.Method {
+			t.Fatalf("method %q, want %q", f.Method, first.Method)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per frame of a known method without params to decode", allocs)
+	}
+}
