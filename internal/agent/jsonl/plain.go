@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -40,7 +41,7 @@ var plainDecoderType = reflect.TypeFor[PlainDecoder]()
 // when visit reports false.
 func PlainMembers(obj []byte, visit func(name, value []byte) bool) bool {
 	var buf [16]span
-	members, ok := scanObject(obj, buf[:0])
+	members, ok := appendMembers(obj, buf[:0])
 	if !ok {
 		return false
 	}
@@ -72,9 +73,52 @@ func PlainString(value []byte) (s string, ok bool) {
 		}
 		return string(inner), true
 	}
+	if s, ok := unquoteShort(inner); ok {
+		return s, true
+	}
 	out, err := jsontext.AppendUnquote(nil, value)
 	if err != nil {
 		return "", false
 	}
 	return string(out), true
+}
+
+// unquoteShort decodes the inside of a JSON string whose escapes are all two-byte ones
+// (\n, \t, \", ...) and whose bytes are valid UTF-8, what command output nearly always is;
+// ok is false for anything else (a \u escape), which the general unquoting then takes.
+func unquoteShort(inner []byte) (string, bool) {
+	if !utf8.Valid(inner) {
+		return "", false
+	}
+	var out strings.Builder
+	out.Grow(len(inner))
+	for {
+		k := bytes.IndexByte(inner, '\\')
+		if k < 0 {
+			out.Write(inner)
+			return out.String(), true
+		}
+		out.Write(inner[:k])
+		if k+1 >= len(inner) {
+			return "", false
+		}
+		c := inner[k+1]
+		switch c {
+		case '"', '\\', '/':
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default:
+			return "", false
+		}
+		out.WriteByte(c)
+		inner = inner[k+2:]
+	}
 }

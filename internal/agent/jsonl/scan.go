@@ -1,5 +1,7 @@
 package jsonl
 
+import "encoding/binary"
+
 // A hand-written JSON checker for the common frame: it checks a line in one pass without
 // allocating and finds where its top-level members are, so only params a consumer reads are
 // given to the JSON engine. It accepts exactly what encoding/json accepts (invalid UTF-8 in
@@ -158,6 +160,7 @@ func scanNested(b []byte, i, depth int, closer byte, members bool) (int, bool) {
 func scanString(b []byte, i int) (int, bool) {
 	i++
 	for {
+		i = skipPlainWords(b, i)
 		for i < len(b) && !stringStop[b[i]] {
 			i++
 		}
@@ -187,6 +190,31 @@ func scanString(b []byte, i int) (int, bool) {
 			return i, false
 		}
 	}
+}
+
+// Masks for testing the eight bytes of a word at once.
+const (
+	eachByte = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// skipPlainWords skips whole 8-byte words of string content holding no byte stringStop
+// marks, and returns where the byte-wise scan must go on. A word is plain when it has no
+// byte below 0x20, no quote and no backslash; the tests can only err towards stopping early.
+func skipPlainWords(b []byte, i int) int {
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		quote := w ^ (eachByte * '"')
+		backslash := w ^ (eachByte * '\\')
+		below := (w - eachByte*0x20) & ^w
+		zero := (quote - eachByte) & ^quote
+		zero |= (backslash - eachByte) & ^backslash
+		if (below|zero)&highBits != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
 }
 
 func isHex(c byte) bool {

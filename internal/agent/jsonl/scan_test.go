@@ -37,13 +37,18 @@ func TestScanObjectAgreesWithEncodingJSON(t *testing.T) {
 }
 
 // The checker never accepts what encoding/json refuses, and accepts every object encoding/json
-// accepts unless it nests deeper than the checker follows.
+// accepts unless it nests deeper than the checker follows; the members of an object it
+// accepted are found alike without checking again.
 func FuzzScanObject(f *testing.F) {
-	for _, seed := range []string{`{"a":[1,{"b":"c"}]}`, `{"a":1e-5}`, "{\"\xff\":null}", `{"a":"\ud800"}`, `{"a":[}`} {
+	for _, seed := range []string{`{"a":"x\\\"y]}","b":[{"c":"\\"},-1.5e3,true],"d":{}}`, `{"a":[1,{"b":"c"}]}`, `{"a":1e-5}`, "{\"\xff\":null}", `{"a":"\ud800"}`, `{"a":[}`} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		_, ok := scanObject(line, nil)
+		checked, ok := scanObject(line, nil)
+		found, foundOK := appendMembers(line, nil) // on any input, without panicking
+		if ok && (!foundOK || !reflect.DeepEqual(found, checked)) {
+			t.Fatalf("%q: members %v (%v) of a checked object, the checker found %v", line, found, foundOK, checked)
+		}
 		valid := json.Valid(line) && bytes.HasPrefix(bytes.TrimLeft(line, " \t\r\n"), []byte("{"))
 		if ok && !valid {
 			t.Fatalf("%q: checker accepted what encoding/json refuses", line)
@@ -108,4 +113,20 @@ func TestMethodNamesAreInterned(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%v allocations per frame of a known method without params to decode", allocs)
 	}
+}
+
+// PlainString decodes a JSON string exactly as encoding/json does, or declines.
+func FuzzPlainString(f *testing.F) {
+	for _, seed := range []string{`"plain"`, `"a\tb\n\"c\"\\\/"`, `"\u00e9\ud83d\ude00"`, `"\ud800"`, "\"\xff\"", `"é"`, `"x\u0000"`, `""`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, value []byte) {
+		var want string
+		if json.Unmarshal(value, &want) != nil || !bytes.HasPrefix(value, []byte(`"`)) || !bytes.HasSuffix(value, []byte(`"`)) {
+			return
+		}
+		if got, ok := PlainString(value); ok && got != want {
+			t.Fatalf("PlainString(%s) = %q, encoding/json %q", value, got, want)
+		}
+	})
 }
