@@ -22,6 +22,12 @@ const sessionQueueLimit = 1024
 // auditBatchLimit is the most audit records handed to the log in one write.
 const auditBatchLimit = 256
 
+// recordLinger is how long the recorder, woken by a first write, lets more gather before it
+// writes them: agents streaming output post records by the thousand a second, and each drain
+// costs a write to the audit file, a wake-up of the recorder and one of the writer. A queue
+// reaching auditBatchLimit ends the wait early.
+const recordLinger = 5 * time.Millisecond
+
 // recorder performs store and audit writes in the order they were posted, off the loop
 // goroutine. Writes come in two lanes sharing one queue: the loop's (dispatch, exits, retries,
 // operator actions) and a worker's own (tracker bootstrap, prompts) never wait, so neither
@@ -90,10 +96,15 @@ func (r *recorder) enqueue(w queuedWrite) {
 		r.sessionQueued++
 	}
 	r.queue = append(r.queue, w)
+	// The recorder is told when the queue starts and when it holds a full batch; writes in
+	// between wait for it without waking it each.
+	signal := len(r.queue) == 1 || len(r.queue) == auditBatchLimit
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
+	if signal {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -154,6 +165,8 @@ func (r *recorder) run(ctx context.Context) {
 		r.space.Broadcast()
 		r.mu.Unlock()
 	}()
+	linger := time.NewTimer(recordLinger)
+	linger.Stop()
 	for {
 		r.drain()
 		select {
@@ -161,6 +174,25 @@ func (r *recorder) run(ctx context.Context) {
 			return
 		case <-r.wake:
 		}
+		r.gather(ctx, linger)
+	}
+}
+
+// gather waits up to recordLinger for more writes to join the ones queued, unless a full
+// batch is queued already or arrives meanwhile.
+func (r *recorder) gather(ctx context.Context, linger *time.Timer) {
+	r.mu.Lock()
+	full := len(r.queue) >= auditBatchLimit
+	r.mu.Unlock()
+	if full {
+		return
+	}
+	linger.Reset(recordLinger)
+	defer linger.Stop()
+	select {
+	case <-ctx.Done():
+	case <-linger.C:
+	case <-r.wake:
 	}
 }
 
