@@ -136,6 +136,7 @@ func (s *Stream[T]) Err() error { return s.err }
 // every line over the cap, until r ends or emit reports false.
 func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong *LineTooLongError) bool) error {
 	var long []byte
+	var slab lineSlab
 	for {
 		chunk, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -159,7 +160,7 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			line = append(long, chunk...)
 			long = nil
 		} else {
-			line = bytes.Clone(chunk)
+			line = slab.copy(chunk)
 		}
 		line = trimEOL(line)
 		if len(line) > opts.MaxLineBytes {
@@ -174,6 +175,27 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			return endOfInput(err)
 		}
 	}
+}
+
+// lineSlabBytes is the size of the blocks short lines are copied into.
+const lineSlabBytes = 16 << 10
+
+// lineSlab copies lines that fit the reader's buffer into shared blocks, one allocation for
+// the many lines of a block instead of one per line. Each line is a capped slice of its
+// block that nothing else writes, so it is as much the consumer's own as a copy; a block
+// lives as long as a line in it is kept.
+type lineSlab struct{ block []byte }
+
+func (s *lineSlab) copy(chunk []byte) []byte {
+	if len(chunk) > lineSlabBytes/4 {
+		return bytes.Clone(chunk)
+	}
+	if cap(s.block)-len(s.block) < len(chunk) {
+		s.block = make([]byte, 0, lineSlabBytes)
+	}
+	start := len(s.block)
+	s.block = append(s.block, chunk...)
+	return s.block[start:len(s.block):len(s.block)]
 }
 
 // appendDoubling appends chunk to a long line, doubling its capacity when it runs out: append

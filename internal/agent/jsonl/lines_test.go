@@ -192,3 +192,19 @@ func TestTakeDeliversBatchesWithinBudget(t *testing.T) {
 		t.Fatalf("%d lines delivered, want 400", n)
 	}
 }
+
+// Lines copied into a shared block stay what they were while later lines are copied, and
+// appending to one cannot write over the next.
+func TestLineSlabKeepsLinesApart(t *testing.T) {
+	var slab lineSlab
+	var lines [][]byte
+	for i := range 200 {
+		lines = append(lines, slab.copy([]byte(strings.Repeat(strconv.Itoa(i%10), 1+i%300))))
+	}
+	_ = append(lines[0], "overwrite"...)
+	for i, line := range lines {
+		if want := strings.Repeat(strconv.Itoa(i%10), 1+i%300); string(line) != want {
+			t.Fatalf("line %d is %q, want %q", i, line, want)
+		}
+	}
+}
