@@ -33,7 +33,8 @@ type Item[T any] struct {
 	Value T
 	// Err is why the line is not a value: the decoder's error, or a *LineTooLongError.
 	Err error
-	// At is when the reader took the line off the pipe.
+	// At is when the reader took the line off the pipe: when the read that brought in its end
+	// returned.
 	At time.Time
 }
 
@@ -93,8 +94,9 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 	go func() {
 		defer close(s.done)
 		defer s.q.close()
-		s.err = readLines(bufio.NewReaderSize(r, readBufferBytes), opts, func(line []byte, tooLong *LineTooLongError) bool {
-			it := Item[T]{Line: line, At: time.Now().UTC()}
+		timed := &timedReader{r: r}
+		s.err = readLines(bufio.NewReaderSize(timed, readBufferBytes), opts, func(line []byte, tooLong *LineTooLongError) bool {
+			it := Item[T]{Line: line, At: timed.at}
 			if tooLong != nil {
 				it.Err = tooLong
 			} else {
@@ -131,6 +133,19 @@ func (s *Stream[T]) Done() <-chan struct{} { return s.done }
 
 // Err is the read error that ended the stream, nil at a clean end of input; valid after Done.
 func (s *Stream[T]) Err() error { return s.err }
+
+// timedReader notes when each read returned. The lines a read brings in were all taken off
+// the pipe then, so they share its time instead of reading the clock once a line.
+type timedReader struct {
+	r  io.Reader
+	at time.Time
+}
+
+func (t *timedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.at = time.Now().UTC()
+	return n, err
+}
 
 // readLines calls emit with each non-blank line of r, as a fresh copy, and with the start of
 // every line over the cap, until r ends or emit reports false.
