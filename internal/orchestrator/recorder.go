@@ -22,10 +22,11 @@ const sessionQueueLimit = 1024
 // auditBatchLimit is the most audit records handed to the log in one write.
 const auditBatchLimit = 256
 
-// recordLinger is how long the recorder, woken by a first write, lets more gather before it
-// writes them: agents streaming output post records by the thousand a second, and each drain
-// costs a write to the audit file, a wake-up of the recorder and one of the writer. A queue
-// reaching auditBatchLimit ends the wait early.
+// recordLinger is how long the recorder, woken by a first write from an agent session, lets
+// more gather before it writes them: agents streaming output post records by the thousand a
+// second, and each drain costs a write to the audit file, a wake-up of the recorder and one of
+// the writer. A queue reaching auditBatchLimit, or any write of the loop or a worker (run
+// records, prompts: a few per run, which readers of the store expect at once), ends the wait.
 const recordLinger = 5 * time.Millisecond
 
 // recorder performs store and audit writes in the order they were posted, off the loop
@@ -52,7 +53,9 @@ type recorder struct {
 	// stopped is set once run has returned: nothing drains on its own any more, so a session
 	// posting then must not wait for space the final flush will never make.
 	stopped bool
-	wake    chan struct{}
+	// urgent is set while a write that must not linger (not a session's) is queued.
+	urgent bool
+	wake   chan struct{}
 	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
 	pendingAudit, pendingStore atomic.Int64
 }
@@ -96,9 +99,12 @@ func (r *recorder) enqueue(w queuedWrite) {
 		r.sessionQueued++
 	}
 	r.queue = append(r.queue, w)
-	// The recorder is told when the queue starts and when it holds a full batch; writes in
-	// between wait for it without waking it each.
-	signal := len(r.queue) == 1 || len(r.queue) == auditBatchLimit
+	// The recorder is told when the queue starts, when it holds a full batch and of every
+	// write that must not linger; session writes in between wait for it without waking it.
+	signal := len(r.queue) == 1 || len(r.queue) == auditBatchLimit || !w.session
+	if !w.session {
+		r.urgent = true
+	}
 	r.mu.Unlock()
 	if signal {
 		select {
@@ -182,9 +188,9 @@ func (r *recorder) run(ctx context.Context) {
 // batch is queued already or arrives meanwhile.
 func (r *recorder) gather(ctx context.Context, linger *time.Timer) {
 	r.mu.Lock()
-	full := len(r.queue) >= auditBatchLimit
+	now := r.urgent || len(r.queue) >= auditBatchLimit
 	r.mu.Unlock()
-	if full {
+	if now {
 		return
 	}
 	linger.Reset(recordLinger)
@@ -205,7 +211,7 @@ func (r *recorder) drain() {
 	for {
 		r.mu.Lock()
 		batch := r.queue
-		r.queue, r.sessionQueued = nil, 0
+		r.queue, r.sessionQueued, r.urgent = nil, 0, false
 		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {

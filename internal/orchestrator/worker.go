@@ -505,7 +505,12 @@ func (s *eventSink) toLoop(ev *agent.Event) (workerUpdate, bool) {
 	seq := s.seq
 	s.mu.Unlock()
 	if ev.Kind != agent.EventTokenUsage && ev.Kind != agent.EventRateLimits {
-		s.w.transcripts.add(s.job.issue, s.job.runID, sessionID, ev, s.w.d.Clock.Now())
+		// The event's own time, when the runtime stamped one, spares a clock read per event.
+		at := ev.Time
+		if at.IsZero() {
+			at = s.w.d.Clock.Now()
+		}
+		s.w.transcripts.add(s.job.issue, s.job.runID, sessionID, ev, at)
 	}
 	if newSession || ev.UsageDelta != nil || ev.RateLimits != nil || ev.Kind == agent.EventIssueStateChanged ||
 		ev.Kind == agent.EventTokenUsage || ev.Kind == agent.EventRateLimits {
