@@ -125,6 +125,10 @@ type ActivityDetails struct {
 // OutputPreview cuts command output to at most ActivityOutputPreviewRunes runes, with "…"
 // when the output went on.
 func OutputPreview(output string) string {
+	if len(output) <= ActivityOutputPreviewRunes {
+		// No more bytes than the limit is no more runes either.
+		return output
+	}
 	runes := 0
 	for i := range output {
 		if runes == ActivityOutputPreviewRunes {

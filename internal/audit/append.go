@@ -48,7 +48,7 @@ func (l *Log) AppendBatch(ctx context.Context, evs []Event) ([]Record, error) {
 
 // build scrubs ev into an unchained record; every string is scanned exactly once.
 func (l *Log) build(ev Event) (Record, error) {
-	if !eventTypePattern.MatchString(ev.Type) {
+	if !validEventType(ev.Type) {
 		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
 	}
 	details, err := scrubDetails(ev.Details, l.opts.Redactor)

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -87,7 +86,13 @@ func appendValue(dst []byte, v any) ([]byte, bool) {
 			return append(dst, "null"...), true
 		}
 		dst = append(dst, '{')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
+		var buf [16]string
+		keys := buf[:0]
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
 			if i > 0 {
 				dst = append(dst, ',')
 			}

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"encoding/json"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -67,6 +69,19 @@ func FuzzAppendCanonical(f *testing.F) {
 		}
 		if !ok || string(fast) != string(want) {
 			t.Fatalf("appendCanonical (ok %v) wrote\n%s\nthe encoder writes\n%s", ok, fast, want)
+		}
+	})
+}
+
+// validEventType accepts exactly what ^[a-z][a-z0-9_]{0,63}$ matches.
+func FuzzValidEventType(f *testing.F) {
+	for _, seed := range []string{"", "a", "tool_call", "Tool", "9a", "a-b", "a\n", strings.Repeat("a", 64), strings.Repeat("a", 65), "é"} {
+		f.Add(seed)
+	}
+	pattern := regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+	f.Fuzz(func(t *testing.T, typ string) {
+		if got, want := validEventType(typ), pattern.MatchString(typ); got != want {
+			t.Fatalf("validEventType(%q) = %v, the pattern says %v", typ, got, want)
 		}
 	})
 }

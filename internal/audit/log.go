@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,7 +108,19 @@ type Log struct {
 	done  chan struct{}
 }
 
-var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+// validEventType reports whether typ is lower_snake_case of 1-64 characters starting with a
+// letter ([a-z][a-z0-9_]{0,63}); every record is checked, so it is a loop, not a regexp.
+func validEventType(typ string) bool {
+	if len(typ) == 0 || len(typ) > 64 || typ[0] < 'a' || typ[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(typ); i++ {
+		if c := typ[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // Open resumes the chain in opts.Dir (creating it 0700), repairing a torn final line left by a
 // crash by moving it to a side file and recording the repair as the next record.

@@ -49,21 +49,26 @@ func (o *Orchestrator) onUpdate(u workerUpdate) {
 		e.issue.State = u.issue.State
 		o.slotsChanged = true
 	}
-	ev := u.event
+	ev, seq := u.event, u.eventSeq
 	if u.progress != nil {
-		ev = u.progress.take()
+		ev, seq = u.progress.take()
 	}
 	if ev != nil {
 		now := o.clock.Now()
-		e.sawEvent, e.lastEventAt, e.lastEvent = true, now, ev.Kind
-		if ev.Message != "" {
-			e.lastMessage = ev.Message
-		}
-		if ev.SessionID != "" {
-			e.sessionID = ev.SessionID
-		}
-		if ev.RateLimits != nil {
-			o.rateLimits = ev.RateLimits
+		// Counts (tokens, cost) add up whatever the order; what shows the newest event only
+		// moves forward. A report not numbered by a sink (seq 0) is applied as it comes.
+		if seq == 0 || seq > e.eventSeq {
+			e.eventSeq = max(e.eventSeq, seq)
+			e.sawEvent, e.lastEventAt, e.lastEvent = true, now, ev.Kind
+			if ev.Message != "" {
+				e.lastMessage = ev.Message
+			}
+			if ev.SessionID != "" {
+				e.sessionID = ev.SessionID
+			}
+			if ev.RateLimits != nil {
+				o.rateLimits = ev.RateLimits
+			}
 		}
 		if ev.Kind == agent.EventIssueStateChanged {
 			e.handedOffTo = ev.Message

@@ -127,10 +127,14 @@ type runEntry struct {
 	workspace   string
 	lastEvent   agent.EventKind
 	lastMessage string
-	turns       int
-	tokens      agent.TokenUsage
-	costUSD     float64
-	cancel      context.CancelCauseFunc
+	// eventSeq is the sink's number of the newest event applied: a progress report taken late
+	// carries an event newer than direct reports still queued behind it, and those must not
+	// turn the shown event back.
+	eventSeq uint64
+	turns    int
+	tokens   agent.TokenUsage
+	costUSD  float64
+	cancel   context.CancelCauseFunc
 	// host is the worker host the attempt holds a slot on; "" for this machine.
 	host       string
 	stopReason StopReason

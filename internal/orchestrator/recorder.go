@@ -22,6 +22,13 @@ const sessionQueueLimit = 1024
 // auditBatchLimit is the most audit records handed to the log in one write.
 const auditBatchLimit = 256
 
+// recordLinger is how long the recorder, woken by a first write from an agent session, lets
+// more gather before it writes them: agents streaming output post records by the thousand a
+// second, and each drain costs a write to the audit file, a wake-up of the recorder and one of
+// the writer. A queue reaching auditBatchLimit, or any write of the loop or a worker (run
+// records, prompts: a few per run, which readers of the store expect at once), ends the wait.
+const recordLinger = 5 * time.Millisecond
+
 // recorder performs store and audit writes in the order they were posted, off the loop
 // goroutine. Writes come in two lanes sharing one queue: the loop's (dispatch, exits, retries,
 // operator actions) and a worker's own (tracker bootstrap, prompts) never wait, so neither
@@ -46,7 +53,9 @@ type recorder struct {
 	// stopped is set once run has returned: nothing drains on its own any more, so a session
 	// posting then must not wait for space the final flush will never make.
 	stopped bool
-	wake    chan struct{}
+	// urgent is set while a write that must not linger (not a session's) is queued.
+	urgent bool
+	wake   chan struct{}
 	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
 	pendingAudit, pendingStore atomic.Int64
 }
@@ -90,10 +99,18 @@ func (r *recorder) enqueue(w queuedWrite) {
 		r.sessionQueued++
 	}
 	r.queue = append(r.queue, w)
+	// The recorder is told when the queue starts, when it holds a full batch and of every
+	// write that must not linger; session writes in between wait for it without waking it.
+	signal := len(r.queue) == 1 || len(r.queue) == auditBatchLimit || !w.session
+	if !w.session {
+		r.urgent = true
+	}
 	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
+	if signal {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -154,6 +171,8 @@ func (r *recorder) run(ctx context.Context) {
 		r.space.Broadcast()
 		r.mu.Unlock()
 	}()
+	linger := time.NewTimer(recordLinger)
+	linger.Stop()
 	for {
 		r.drain()
 		select {
@@ -161,6 +180,25 @@ func (r *recorder) run(ctx context.Context) {
 			return
 		case <-r.wake:
 		}
+		r.gather(ctx, linger)
+	}
+}
+
+// gather waits up to recordLinger for more writes to join the ones queued, unless a full
+// batch is queued already or arrives meanwhile.
+func (r *recorder) gather(ctx context.Context, linger *time.Timer) {
+	r.mu.Lock()
+	now := r.urgent || len(r.queue) >= auditBatchLimit
+	r.mu.Unlock()
+	if now {
+		return
+	}
+	linger.Reset(recordLinger)
+	defer linger.Stop()
+	select {
+	case <-ctx.Done():
+	case <-linger.C:
+	case <-r.wake:
 	}
 }
 
@@ -173,7 +211,7 @@ func (r *recorder) drain() {
 	for {
 		r.mu.Lock()
 		batch := r.queue
-		r.queue, r.sessionQueued = nil, 0
+		r.queue, r.sessionQueued, r.urgent = nil, 0, false
 		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {

@@ -386,3 +386,37 @@ func TestBootstrapAndPromptDoNotWaitForTheSessionLane(t *testing.T) {
 		t.Errorf("records %v, want %v", types, want)
 	}
 }
+
+// countingAudit counts the batches the recorder hands the log.
+type countingAudit struct {
+	*audit.Log
+	mu      sync.Mutex
+	batches int
+}
+
+func (c *countingAudit) AppendBatch(ctx context.Context, evs []audit.Event) ([]audit.Record, error) {
+	c.mu.Lock()
+	c.batches++
+	c.mu.Unlock()
+	return c.Log.AppendBatch(ctx, evs)
+}
+
+// Records a session posts in a burst gather into a few batches instead of one write each, and
+// all of them are written.
+func TestSessionRecordsGatherIntoBatches(t *testing.T) {
+	st, log, root := durableLog(t)
+	counted := &countingAudit{Log: log}
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), counted)
+	stop := runRecorder(t, rec)
+	const total = 100
+	for i := range total {
+		rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted, Details: map[string]any{"n": i}})
+	}
+	stop()
+	if recs := verifiedRecords(t, log, st, root); len(recs) != total {
+		t.Fatalf("%d records written, want %d", len(recs), total)
+	}
+	if counted.batches >= total/2 {
+		t.Fatalf("%d records took %d batches; a burst should gather", total, counted.batches)
+	}
+}

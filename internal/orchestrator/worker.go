@@ -78,6 +78,8 @@ type workerUpdate struct {
 	pidStart  uint64
 	sessionID string
 	event     *agent.Event
+	// eventSeq numbers event in its session's order (eventSink.seq).
+	eventSeq uint64
 	// progress, instead of event, carries the session's newest progress-only event, taken
 	// when the loop handles the message.
 	progress *progressSlot
@@ -373,7 +375,9 @@ type eventSink struct {
 	previews commandPreviews
 	// sessionID is the newest session id the agent reported.
 	sessionID string
-	progress  progressSlot
+	// seq numbers the events handed to the loop, so it can tell the newest.
+	seq      uint64
+	progress progressSlot
 	// asked is the question the agent asked a human in this attempt.
 	asked *agent.HumanQuestion
 }
@@ -407,13 +411,13 @@ func (s *eventSink) observe(ev agent.Event) {
 	// The loop reads the event after this callback returns, when Raw is no longer valid.
 	raw := ev.Raw
 	ev.Raw = nil
-	iss := s.job.issue
+	iss := &s.job.issue
 	if ev.Kind == agent.EventTokenUsage && ev.UsageDelta != nil {
 		// Priced once here, so the loop, the store and the metrics all count the same dollars.
 		usd := costOf(s.job.settings.Pricing, ev)
 		ev.CostUSD = &usd
 	}
-	if u, send := s.toLoop(ev); send {
+	if u, send := s.toLoop(&ev); send {
 		s.report(u)
 	}
 	if isStreamedOutput(ev) {
@@ -445,7 +449,7 @@ func (s *eventSink) observe(ev agent.Event) {
 			if typ == audit.EventCommandExecuted {
 				s.previews.trim(at, details)
 			}
-			return issueEvent(at, iss, runID, sessionID, typ, details), ok
+			return issueEvent(at, *iss, runID, sessionID, typ, details), ok
 		})
 		return
 	}
@@ -454,8 +458,8 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.addUsage(usageRow(iss, at, delta, *ev.CostUSD))
-	s.w.rec.appendAuditFromSession(issueEvent(at, iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
+	s.addUsage(usageRow(*iss, at, delta, *ev.CostUSD))
+	s.w.rec.appendAuditFromSession(issueEvent(at, *iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
 		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
 	s.mu.Lock()
 	s.used += delta.Total
@@ -489,7 +493,7 @@ func (w *worker) refresh(ctx context.Context, s Settings, known issue.Issue, tur
 // only shows progress (no tokens, rate limits, hand-off or new session) goes through the
 // session's progress slot, so a streaming agent has at most one such message waiting for
 // the loop however fast it writes; the loop sees the newest when it gets there.
-func (s *eventSink) toLoop(ev agent.Event) (workerUpdate, bool) {
+func (s *eventSink) toLoop(ev *agent.Event) (workerUpdate, bool) {
 	u := workerUpdate{runID: s.job.runID, issueID: s.job.issue.ID}
 	s.mu.Lock()
 	newSession := ev.SessionID != "" && ev.SessionID != s.sessionID
@@ -497,16 +501,28 @@ func (s *eventSink) toLoop(ev agent.Event) (workerUpdate, bool) {
 		s.sessionID = ev.SessionID
 	}
 	sessionID := s.sessionID
+	s.seq++
+	seq := s.seq
 	s.mu.Unlock()
 	if ev.Kind != agent.EventTokenUsage && ev.Kind != agent.EventRateLimits {
-		s.w.transcripts.add(s.job.issue, s.job.runID, sessionID, &ev, s.w.d.Clock.Now())
+		// The event's own time, when the runtime stamped one, spares a clock read per event.
+		at := ev.Time
+		if at.IsZero() {
+			at = s.w.d.Clock.Now()
+		}
+		s.w.transcripts.add(s.job.issue, s.job.runID, sessionID, ev, at)
 	}
 	if newSession || ev.UsageDelta != nil || ev.RateLimits != nil || ev.Kind == agent.EventIssueStateChanged ||
 		ev.Kind == agent.EventTokenUsage || ev.Kind == agent.EventRateLimits {
-		u.event = &ev
+		// The loop keeps the event; only these few are copied for it.
+		kept := *ev
+		if kept.SessionID == "" {
+			kept.SessionID = sessionID
+		}
+		u.event, u.eventSeq = &kept, seq
 		return u, true
 	}
-	if !s.progress.offer(ev) {
+	if !s.progress.offer(ev, seq, sessionID) {
 		// A report is already on its way; it will carry this event.
 		return u, false
 	}

@@ -35,3 +35,22 @@ func BenchmarkRedactRecordFields(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRedactTokenUsageFields redacts the strings of a token_usage audit record, whose keys
+// hold the word "token" a secret assignment's hints include.
+func BenchmarkRedactTokenUsageFields(b *testing.B) {
+	fields := []string{"issue-1", "ENG-1", "web", "run-20260310-abcdef", "thread-1-turn-1",
+		"delta_total_tokens", "input_tokens", "output_tokens"}
+	total := 0
+	for _, f := range fields {
+		total += len(f)
+	}
+	s := New("configured-secret-value")
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range fields {
+			s.Redact(f)
+		}
+	}
+}

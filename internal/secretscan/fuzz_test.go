@@ -24,3 +24,22 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// A pattern that skips text without its needed byte loses nothing: every match holds it.
+func FuzzNeededByteIsInEveryMatch(f *testing.F) {
+	f.Add("export DB_PASSWORD=hunter2hunter2")
+	f.Add(`SERVICE_API_KEY = "with spaces inside"`)
+	f.Add("input_tokens output_tokens token: abcdefgh")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, p := range patterns {
+			if p.needs == 0 {
+				continue
+			}
+			for _, m := range p.re.FindAllStringIndex(text, -1) {
+				if !strings.Contains(text[m[0]:m[1]], string(p.needs)) {
+					t.Fatalf("%s matched %q without %q", p.kind, text[m[0]:m[1]], p.needs)
+				}
+			}
+		}
+	})
+}

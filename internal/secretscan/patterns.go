@@ -10,12 +10,15 @@ import "regexp"
 // hints: literals that every match contains. The regexp only runs on lines holding a hint
 // (or on the whole text for multiline patterns), which keeps a clean megabyte-long CI log
 // to a handful of substring searches. Hints of fold patterns are lower case and are looked
-// up in an ASCII-lowered copy of the text.
+// up in an ASCII-lowered copy of the text. A pattern whose every match also holds a fixed
+// byte (an assignment's '=') names it in needs, and does not run on text without it: hints
+// such as "token" are common words in ordinary text (a token_usage record's keys).
 type pattern struct {
 	kind      string
 	re        *regexp.Regexp
 	group     int
 	hints     []string
+	needs     byte
 	fold      bool
 	multiline bool
 }
@@ -76,6 +79,7 @@ var patterns = []pattern{
 		re: regexp.MustCompile(`(?i)\b[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credentials?|auth[_-]?key)[A-Za-z0-9_]*` +
 			`[ \t]*=[ \t]*("[^"\r\n]{6,}"|'[^'\r\n]{6,}'|[^\s"'$\[][^\s"']{5,})`),
 		group: secretAssignmentGroup,
+		needs: '=',
 		hints: []string{"secret", "token", "passw", "apikey", "api_key", "api-key", "privatekey", "private_key", "private-key",
 			"accesskey", "access_key", "access-key", "credential", "authkey", "auth_key", "auth-key"},
 		fold: true,

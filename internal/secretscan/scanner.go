@@ -55,7 +55,7 @@ func (s *Scanner) Find(text string) []Finding {
 	present := presentPatterns(text)
 	var lower string
 	for i, p := range patterns {
-		if present&(1<<i) == 0 {
+		if present&(1<<i) == 0 || p.needs != 0 && strings.IndexByte(text, p.needs) < 0 {
 			continue
 		}
 		hay := text

@@ -44,17 +44,27 @@ const exitWait = 5 * time.Second
 
 // own is the owner goroutine. It handles every stdout line in order until the stream ends,
 // waits for the process to exit, then releases all waiters with the reason it went away;
-// until the very end it also serves the requests of other goroutines.
+// until the very end it also serves the requests of other goroutines. It takes the lines
+// queued so far as one batch and serves requests between batches, so a streaming agent
+// costs one wake-up per batch rather than one per line.
 func (s *Session) own() {
-	lines := pump(s.stream)
-	for lines != nil {
+	var batch []jsonl.Item[jsonl.Frame]
+	for {
+		var more bool
+		batch, more = s.stream.Take(batch[:0])
+		for i := range batch {
+			s.handleLine(batch[i])
+		}
+		clear(batch)
+		if !more {
+			break
+		}
+		if len(batch) > 0 {
+			s.serveWaiting()
+			continue
+		}
 		select {
-		case it, ok := <-lines:
-			if !ok {
-				lines = nil
-				continue
-			}
-			s.handleLine(it)
+		case <-s.stream.Ready():
 		case f := <-s.requests:
 			f(&s.st)
 		case head := <-s.oversize:
@@ -71,6 +81,21 @@ func (s *Session) own() {
 	// A crashed session's files (its whole conversation) go now, not when the caller gets
 	// round to Stop.
 	s.removeDirs()
+}
+
+// serveWaiting runs the requests and oversize notes waiting now, without blocking, so a
+// stream that never runs dry still lets other goroutines in between its batches.
+func (s *Session) serveWaiting() {
+	for {
+		select {
+		case f := <-s.requests:
+			f(&s.st)
+		case head := <-s.oversize:
+			s.st.faults.noteOversize(head)
+		default:
+			return
+		}
+	}
 }
 
 // awaitExit waits for the process to exit after its stdout ended, killing its tree if it
@@ -90,19 +115,6 @@ func (s *Session) awaitExit() {
 			s.st.faults.noteOversize(head)
 		}
 	}
-}
-
-// pump turns the stream's blocking Next into a channel the owner can select on. It holds
-// at most the one line the owner has not taken yet, so the stream's memory bound still holds.
-func pump(stream *jsonl.Stream[jsonl.Frame]) <-chan jsonl.Item[jsonl.Frame] {
-	lines := make(chan jsonl.Item[jsonl.Frame])
-	go func() {
-		defer close(lines)
-		for it, ok := stream.Next(); ok; it, ok = stream.Next() {
-			lines <- it
-		}
-	}()
-	return lines
 }
 
 // do runs f on the owner goroutine, between two lines, and waits for it. Once the owner has

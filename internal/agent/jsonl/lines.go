@@ -33,7 +33,8 @@ type Item[T any] struct {
 	Value T
 	// Err is why the line is not a value: the decoder's error, or a *LineTooLongError.
 	Err error
-	// At is when the reader took the line off the pipe.
+	// At is when the reader took the line off the pipe: when the read that brought in its end
+	// returned.
 	At time.Time
 }
 
@@ -93,8 +94,9 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 	go func() {
 		defer close(s.done)
 		defer s.q.close()
-		s.err = readLines(bufio.NewReaderSize(r, readBufferBytes), opts, func(line []byte, tooLong *LineTooLongError) bool {
-			it := Item[T]{Line: line, At: time.Now().UTC()}
+		timed := &timedReader{r: r}
+		s.err = readLines(bufio.NewReaderSize(timed, readBufferBytes), opts, func(line []byte, tooLong *LineTooLongError) bool {
+			it := Item[T]{Line: line, At: timed.at}
 			if tooLong != nil {
 				it.Err = tooLong
 			} else {
@@ -110,6 +112,18 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 // stream was closed) and every queued line was taken.
 func (s *Stream[T]) Next() (Item[T], bool) { return s.q.pop() }
 
+// Take appends every line queued so far to dst without waiting: the consumer handles them
+// as one batch instead of one wake-up per line. The lines of the batch stay charged to the
+// queue's budget until the next Take, so the bound holds with the batch in the consumer's
+// hands. ok is false once the input has ended (or the stream was closed) and every line was
+// taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
+// Take or Next, not both.
+func (s *Stream[T]) Take(dst []Item[T]) (batch []Item[T], ok bool) { return s.q.take(dst) }
+
+// Ready has a value when lines may have arrived since a Take found none, and when the stream
+// ends.
+func (s *Stream[T]) Ready() <-chan struct{} { return s.q.ready }
+
 // Close stops delivery: queued lines can still be taken, and the reader goroutine ends at its
 // next line instead of blocking on a full queue.
 func (s *Stream[T]) Close() { s.q.close() }
@@ -120,10 +134,24 @@ func (s *Stream[T]) Done() <-chan struct{} { return s.done }
 // Err is the read error that ended the stream, nil at a clean end of input; valid after Done.
 func (s *Stream[T]) Err() error { return s.err }
 
+// timedReader notes when each read returned. The lines a read brings in were all taken off
+// the pipe then, so they share its time instead of reading the clock once a line.
+type timedReader struct {
+	r  io.Reader
+	at time.Time
+}
+
+func (t *timedReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.at = time.Now().UTC()
+	return n, err
+}
+
 // readLines calls emit with each non-blank line of r, as a fresh copy, and with the start of
 // every line over the cap, until r ends or emit reports false.
 func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong *LineTooLongError) bool) error {
 	var long []byte
+	var slab lineSlab
 	for {
 		chunk, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -147,7 +175,7 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			line = append(long, chunk...)
 			long = nil
 		} else {
-			line = bytes.Clone(chunk)
+			line = slab.copy(chunk)
 		}
 		line = trimEOL(line)
 		if len(line) > opts.MaxLineBytes {
@@ -162,6 +190,27 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			return endOfInput(err)
 		}
 	}
+}
+
+// lineSlabBytes is the size of the blocks short lines are copied into.
+const lineSlabBytes = 16 << 10
+
+// lineSlab copies lines that fit the reader's buffer into shared blocks, one allocation for
+// the many lines of a block instead of one per line. Each line is a capped slice of its
+// block that nothing else writes, so it is as much the consumer's own as a copy; a block
+// lives as long as a line in it is kept.
+type lineSlab struct{ block []byte }
+
+func (s *lineSlab) copy(chunk []byte) []byte {
+	if len(chunk) > lineSlabBytes/4 {
+		return bytes.Clone(chunk)
+	}
+	if cap(s.block)-len(s.block) < len(chunk) {
+		s.block = make([]byte, 0, lineSlabBytes)
+	}
+	start := len(s.block)
+	s.block = append(s.block, chunk...)
+	return s.block[start:len(s.block):len(s.block)]
 }
 
 // appendDoubling appends chunk to a long line, doubling its capacity when it runs out: append

@@ -137,3 +137,74 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// Take hands over what is queued as batches, in order, and the batch in the consumer's hands
+// still counts against the budget until the next Take.
+func TestTakeDeliversBatchesWithinBudget(t *testing.T) {
+	const budget = 16 << 10
+	line := strings.Repeat("y", 500) + "\n"
+	s := Read(strings.NewReader(strings.Repeat(line, 400)), ReadOptions{QueueBytes: budget}, raw)
+	timeout := time.After(10 * time.Second)
+	// Once the reader has filled the queue, the first Take gets all of it.
+	for held := 0; held <= budget/2; {
+		s.q.mu.Lock()
+		held = s.q.bytes
+		s.q.mu.Unlock()
+		select {
+		case <-timeout:
+			t.Fatalf("the reader queued only %d bytes", held)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	var batch []Item[[]byte]
+	n := 0
+	for {
+		var ok bool
+		batch, ok = s.Take(batch[:0])
+		if n == 0 && len(batch) < 2 {
+			t.Fatalf("first batch has %d lines of a full queue", len(batch))
+		}
+		if len(batch) > 0 {
+			s.q.mu.Lock()
+			held := s.q.bytes
+			s.q.mu.Unlock()
+			if held > budget+len(line)+itemOverheadBytes {
+				t.Fatalf("%d bytes held with a batch out, over the %d budget", held, budget)
+			}
+			for _, it := range batch {
+				if string(it.Line) != strings.TrimSuffix(line, "\n") {
+					t.Fatalf("line %d is %q", n, it.Line)
+				}
+				n++
+			}
+			continue
+		}
+		if !ok {
+			break
+		}
+		select {
+		case <-s.Ready():
+		case <-timeout:
+			t.Fatalf("no Ready after %d lines", n)
+		}
+	}
+	if n != 400 {
+		t.Fatalf("%d lines delivered, want 400", n)
+	}
+}
+
+// Lines copied into a shared block stay what they were while later lines are copied, and
+// appending to one cannot write over the next.
+func TestLineSlabKeepsLinesApart(t *testing.T) {
+	var slab lineSlab
+	var lines [][]byte
+	for i := range 200 {
+		lines = append(lines, slab.copy([]byte(strings.Repeat(strconv.Itoa(i%10), 1+i%300))))
+	}
+	_ = append(lines[0], "overwrite"...)
+	for i, line := range lines {
+		if want := strings.Repeat(strconv.Itoa(i%10), 1+i%300); string(line) != want {
+			t.Fatalf("line %d is %q, want %q", i, line, want)
+		}
+	}
+}

@@ -9,21 +9,35 @@ const itemOverheadBytes = 128
 // queue hands lines from the reader goroutine to the consumer. It is bounded by memory
 // rather than by count, so a burst of small lines and a few multi-megabyte ones are held to
 // the same ceiling; one item is always admitted so a line larger than the budget still gets
-// through.
+// through. A consumer takes lines one at a time (pop) or all that are queued at once (take);
+// a batch taken stays charged to the budget until the consumer comes back for more.
 type queue[T any] struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []Item[T]
-	head   int
+	mu    sync.Mutex
+	cond  *sync.Cond
+	items []Item[T]
+	head  int
+	// bytes counts the queued lines and the batch the consumer last took.
 	bytes  int
 	budget int
+	// taken is the charge of the batch the consumer last took.
+	taken  int
 	closed bool
+	// ready holds a token when lines may have been queued since take last found none.
+	ready chan struct{}
 }
 
 func newQueue[T any](budget int) *queue[T] {
-	q := &queue[T]{budget: budget}
+	q := &queue[T]{budget: budget, ready: make(chan struct{}, 1)}
 	q.cond = sync.NewCond(&q.mu)
 	return q
+}
+
+// signal leaves a token in ready; a consumer that found the queue empty waits for one.
+func (q *queue[T]) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
 }
 
 func itemSize[T any](it Item[T]) int { return len(it.Line) + itemOverheadBytes }
@@ -39,10 +53,36 @@ func (q *queue[T]) push(it Item[T]) bool {
 	if q.closed {
 		return false
 	}
+	wasEmpty := q.head == len(q.items)
 	q.items = append(q.items, it)
 	q.bytes += size
 	q.cond.Broadcast()
+	if wasEmpty {
+		q.signal()
+	}
 	return true
+}
+
+// take releases the batch taken last, then appends every queued item to dst without waiting.
+// ok is false once the queue is closed and empty. A consumer whose take found nothing holds
+// no budget, so it may wait for ready while the reader fills the queue.
+func (q *queue[T]) take(dst []Item[T]) (batch []Item[T], ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.bytes -= q.taken
+	q.taken = 0
+	if q.head == len(q.items) {
+		q.cond.Broadcast()
+		return dst, !q.closed
+	}
+	for i := q.head; i < len(q.items); i++ {
+		q.taken += itemSize(q.items[i])
+	}
+	dst = append(dst, q.items[q.head:]...)
+	clear(q.items)
+	q.items, q.head = q.items[:0], 0
+	q.cond.Broadcast()
+	return dst, true
 }
 
 // pop blocks until an item is available; ok is false once the queue is closed and empty.
@@ -78,4 +118,5 @@ func (q *queue[T]) close() {
 	q.closed = true
 	q.cond.Broadcast()
 	q.mu.Unlock()
+	q.signal()
 }
