@@ -41,16 +41,8 @@ type Frame struct {
 // that names a method twice, is decoded again once its method is known. Members are matched
 // as encoding/json matches struct fields (without regard to case, the last of duplicates
 // winning), and line must be exactly one object. The frame holds copies of what it keeps,
-// never slices of line. Most lines take decodePlainFrame's shorter path to the same result.
+// never slices of line.
 func DecodeFrame(line []byte, paramsFor ParamsFor) (Frame, error) {
-	if f, ok := decodePlainFrame(line, paramsFor); ok {
-		return f, nil
-	}
-	return decodeAnyFrame(line, paramsFor)
-}
-
-// decodeAnyFrame is DecodeFrame for any line, with the JSON engine checking it whole.
-func decodeAnyFrame(line []byte, paramsFor ParamsFor) (Frame, error) {
 	if trimmed := bytes.TrimLeft(line, " \t\r\n"); len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(line) {
 		return Frame{}, ErrNotObject
 	}
