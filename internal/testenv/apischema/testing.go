@@ -35,3 +35,18 @@ func DocNames(t testing.TB, path string, names ...string) {
 		}
 	}
 }
+
+// WantExchangesDescribed fails t for every problem CheckExchanges finds in exchanges and for
+// every operation of ops that never answered successfully, and so went unchecked.
+func WantExchangesDescribed(t testing.TB, exchanges []Exchange, ops []Operation, undescribed []string, failure *Schema) {
+	t.Helper()
+	problems, answered := CheckExchanges(exchanges, ops, undescribed, failure)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	for _, op := range ops {
+		if !answered[op.Route()] {
+			t.Errorf("%s (%s) never answered successfully, so it went unchecked", op.Route(), op.ID)
+		}
+	}
+}
