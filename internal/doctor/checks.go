@@ -31,8 +31,8 @@ type Options struct {
 
 // Checks lists every check that applies to o, in the order they are printed. With worker
 // hosts the agent, its sandbox and the workspaces live on the hosts, never on this machine,
-// so the agent is looked for on each host and the local agent, bwrap, workspace-root and
-// disk checks do not apply.
+// so the agent is looked for on each host, only the environment's key counts as credentials,
+// and the local agent, bwrap, workspace-root and disk checks do not apply.
 func Checks(o Options) []Check {
 	local := len(o.WorkerHosts) == 0
 	var checks []Check
@@ -41,6 +41,9 @@ func Checks(o Options) []Check {
 	}
 	checks = append(checks,
 		Check{"agent-credentials", func(context.Context) Result {
+			if !local {
+				return checkHostCredentials(o.Runtime, o.AgentCommand, os.LookupEnv)
+			}
 			if o.Runtime == "claude" {
 				return checkClaudeCredentials(claudeCredentialsFile(), os.LookupEnv)
 			}

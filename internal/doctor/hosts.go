@@ -36,3 +36,26 @@ func checkHostAgent(ctx context.Context, run HostRun, host, command string) Resu
 	}
 	return ok("%s on %s", strings.TrimSpace(string(out)), host)
 }
+
+// checkHostCredentials is agent-credentials with worker hosts. A session there receives the
+// provider key from this service's environment, in the env file written on the host; this
+// machine's login files (Codex's auth.json, Claude Code's credentials) are not carried there,
+// so only the environment counts.
+func checkHostCredentials(runtime, command string, lookupEnv func(string) (string, bool)) Result {
+	names := codexKeyVariables
+	switch {
+	case runtime == "claude":
+		names = []string{"ANTHROPIC_API_KEY"}
+	case !sandbox.CodexProviderOf("", sandbox.CommandConfigOverrides(command)).UsesAuthFile:
+		// A provider agent.command selects names its own variable; that check reads only the
+		// environment already.
+		return checkCredentials(command, "", lookupEnv)
+	}
+	for _, name := range names {
+		if v, found := lookupEnv(name); found && v != "" {
+			return ok("%s is set; worker host sessions receive it", name)
+		}
+	}
+	return fail(fmt.Sprintf("export %s=... in the environment Symphony starts from; a login on this machine does not reach worker hosts", names[0]),
+		"%s is not set, and sessions on worker hosts get only the environment's key", strings.Join(names, " or "))
+}

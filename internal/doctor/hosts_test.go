@@ -82,3 +82,31 @@ func TestWorkerHostsReplaceTheLocalAgentChecks(t *testing.T) {
 		}
 	}
 }
+
+// With worker hosts only the environment's key counts: a login file on this machine does not
+// reach the hosts, so without the variable the check fails and names it; a provider selected
+// in agent.command is checked by its own variable.
+func TestHostCredentialsAreTheEnvironmentsKey(t *testing.T) {
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
+	}
+	for _, tc := range []struct {
+		name, runtime, command string
+		vars                   map[string]string
+		status                 Status
+		mention                string
+	}{
+		{"codex key", "codex", "codex app-server", map[string]string{"OPENAI_API_KEY": "sk"}, StatusOK, "OPENAI_API_KEY"},
+		{"codex alternative key", "codex", "codex app-server", map[string]string{"CODEX_API_KEY": "sk"}, StatusOK, "CODEX_API_KEY"},
+		{"codex without a key", "codex", "codex app-server", nil, StatusFail, "OPENAI_API_KEY"},
+		{"claude key", "claude", "claude", map[string]string{"ANTHROPIC_API_KEY": "sk"}, StatusOK, "ANTHROPIC_API_KEY"},
+		{"claude without a key", "claude", "claude", map[string]string{"OPENAI_API_KEY": "sk"}, StatusFail, "ANTHROPIC_API_KEY"},
+		{"selected provider", "codex", "codex --config model_provider=mock --config model_providers.mock.env_key=MOCK_KEY app-server",
+			nil, StatusFail, "MOCK_KEY"},
+	} {
+		r := checkHostCredentials(tc.runtime, tc.command, env(tc.vars))
+		if r.Status != tc.status || !strings.Contains(r.Detail+r.Fix, tc.mention) {
+			t.Errorf("%s: %+v, want %s naming %s", tc.name, r, tc.status, tc.mention)
+		}
+	}
+}
