@@ -10,19 +10,6 @@ import (
 	"github.com/symphony-go/symphony/internal/tracker/trackertest"
 )
 
-// everyRequest is a fault count no contract case reaches, so the fault outlasts retries.
-const everyRequest = 1 << 20
-
-// contractFaults are Jira's answers for each fault the contract asks for.
-var contractFaults = map[trackertest.FaultKind]jiratest.Fault{
-	trackertest.FaultUnauthorized: {Times: everyRequest, Status: http.StatusUnauthorized},
-	trackertest.FaultForbidden:    {Times: everyRequest, Status: http.StatusForbidden},
-	trackertest.FaultServerError:  {Times: everyRequest, Status: http.StatusInternalServerError},
-	trackertest.FaultMalformed:    {Times: everyRequest, Malformed: true},
-	trackertest.FaultHang:         {Times: everyRequest, Hang: true},
-	trackertest.FaultRateLimited:  {Times: 1, Status: http.StatusTooManyRequests, RetryAfter: int(trackertest.RateLimitWait / time.Second)},
-}
-
 func TestContract(t *testing.T) {
 	build := func(t *testing.T, seeds []trackertest.Seed, now func() time.Time) (*jiratest.Server, *Client, map[string]string) {
 		srv, c := newTestClient(t, jiratest.Options{MaxResults: 2}, func(o *Options) {
@@ -54,7 +41,7 @@ func TestContract(t *testing.T) {
 			New: func(t *testing.T, seeds []trackertest.Seed, now func() time.Time) (tracker.Tracker, trackertest.Fake) {
 				srv, c, _ := build(t, seeds, now)
 				return c, trackertest.Fake{
-					Inject:   func(k trackertest.FaultKind) { srv.Inject(contractFaults[k]) },
+					Inject:   func(k trackertest.FaultKind) { srv.Inject(trackertest.HTTPFaults[k]) },
 					Requests: func() int { return len(srv.Requests()) },
 				}
 			},

@@ -3,11 +3,13 @@ package trackertest
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/testenv/fakefault"
 	"github.com/symphony-go/symphony/internal/tracker"
 )
 
@@ -163,4 +165,19 @@ func assertRateLimited(t *testing.T, err error, resetAt time.Time) {
 	if !strings.Contains(err.Error(), resetAt.UTC().Format(time.RFC3339)) {
 		t.Fatalf("message %q does not say when to retry", err)
 	}
+}
+
+// everyRequest is a fault count no contract case reaches, so the fault outlasts retries.
+const everyRequest = 1 << 20
+
+// HTTPFaults are the answers of a fake built on fakefault for each fault the contract asks
+// for, as Fake.Inject applies them: a rate limit once (with Retry-After of RateLimitWait),
+// every other kind on every request.
+var HTTPFaults = map[FaultKind]fakefault.Fault{
+	FaultUnauthorized: {Times: everyRequest, Status: http.StatusUnauthorized},
+	FaultForbidden:    {Times: everyRequest, Status: http.StatusForbidden},
+	FaultServerError:  {Times: everyRequest, Status: http.StatusInternalServerError},
+	FaultMalformed:    {Times: everyRequest, Malformed: true},
+	FaultHang:         {Times: everyRequest, Hang: true},
+	FaultRateLimited:  {Times: 1, Status: http.StatusTooManyRequests, RetryAfter: int(RateLimitWait / time.Second)},
 }
