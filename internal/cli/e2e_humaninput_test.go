@@ -88,14 +88,7 @@ func TestAgentAsksAHumanAndResumesOnTheReplyWithRealCodex(t *testing.T) {
 	}
 
 	reply := "<!-- symphony comment author=\"dana\" -->\nUse port 8080.\n"
-	f, err := os.OpenFile(comments, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString(reply); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	appendFile(t, comments, reply)
 
 	waitFor("the hand-off after the reply", func() bool {
 		return e.issueState(t, "DEMO-1") == "Human Review" && e.unfinishedRuns(t) == 0

@@ -72,20 +72,15 @@ func TestMergedPullRequestTeachesTheNextRunWithRealCodex(t *testing.T) {
 		handOff, codextest.Step{Text: "DEMO-1 is in review."},
 		handOff, codextest.Step{Text: "DEMO-2 is in review."})
 	e.writeConfig(t, mock)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A long rework delay keeps the reviewer's comment from starting a rework run before the
 	// merge is seen.
-	f.WriteString(`pull_requests:
+	appendFile(t, e.config, `pull_requests:
   enabled: true
   poll_interval_ms: 1000
   review_state: Human Review
   review_comments: {rework_delay_minutes: 60}
   learnings: {enabled: true, provider: anthropic, model: claude-haiku-4-5-20251001}
 `)
-	f.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

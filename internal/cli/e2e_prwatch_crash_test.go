@@ -166,12 +166,7 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 		codextest.Step{Shell: agentCommit("REVIEW.md", "address the review")}, push, handOff, codextest.Step{Text: "Review addressed."},
 		codextest.Step{Shell: agentCommit("CI.md", "fix the failing test")}, push, handOff, codextest.Step{Text: "CI fixed."})
 	e.writeConfig(t, mock)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(crashConfig)
-	f.Close()
+	appendFile(t, e.config, crashConfig)
 
 	svc := &crashService{t: t, e: e}
 	defer svc.kill()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,12 +44,7 @@ func TestPollersSendThePullRequestBackForReviewAndCIWithRealCodex(t *testing.T) 
 		codextest.Step{Shell: agentCommit("REVIEW.md", "address the review")}, push, handOff, codextest.Step{Text: "Review addressed."},
 		codextest.Step{Shell: agentCommit("CI.md", "fix the failing test")}, push, handOff, codextest.Step{Text: "CI fixed."})
 	e.writeConfig(t, mock)
-	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(prWatchConfig)
-	f.Close()
+	appendFile(t, e.config, prWatchConfig)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
