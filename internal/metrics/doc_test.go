@@ -185,7 +185,7 @@ func (allWritesStore) MarkInterrupted(context.Context, string) (int, error) { re
 func (allWritesStore) PutRetry(context.Context, store.Retry) error          { return nil }
 func (allWritesStore) DeleteRetry(context.Context, string, string) error    { return nil }
 func (allWritesStore) SetPause(context.Context, store.Pause) error          { return nil }
-func (allWritesStore) AddUsage(context.Context, store.Usage) error          { return nil }
+func (allWritesStore) AddUsage(context.Context, ...store.Usage) error       { return nil }
 func (allWritesStore) PutHold(context.Context, store.Hold) error            { return nil }
 func (allWritesStore) DeleteHold(context.Context, string, string) error     { return nil }
 

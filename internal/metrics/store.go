@@ -92,7 +92,7 @@ func (s *timedStore) DeleteHold(ctx context.Context, repoKey, issueID string) (e
 	return s.Store.DeleteHold(ctx, repoKey, issueID)
 }
 
-func (s *timedStore) AddUsage(ctx context.Context, u store.Usage) (err error) {
+func (s *timedStore) AddUsage(ctx context.Context, us ...store.Usage) (err error) {
 	defer s.done(opAddUsage, time.Now(), &err)
-	return s.Store.AddUsage(ctx, u)
+	return s.Store.AddUsage(ctx, us...)
 }

@@ -103,7 +103,7 @@ type Store interface {
 	PutHold(ctx context.Context, h store.Hold) error
 	DeleteHold(ctx context.Context, repoKey, issueID string) error
 	Holds(ctx context.Context) ([]store.Hold, error)
-	AddUsage(ctx context.Context, u store.Usage) error
+	AddUsage(ctx context.Context, us ...store.Usage) error
 	DailyUsage(ctx context.Context, day time.Time) (int64, error)
 	DailyCost(ctx context.Context, day time.Time) (float64, error)
 	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)

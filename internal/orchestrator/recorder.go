@@ -9,6 +9,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/store"
 )
 
 // recordTimeout bounds one store or audit write so a wedged disk cannot hold the queue forever.
@@ -61,20 +62,32 @@ type recorder struct {
 }
 
 // queuedWrite is one write: an audit record (built on the recorder's goroutine when build is
-// set) or, when write is set, any other durable write, named by what in the log if it fails.
+// set), a session's token usage (when usage is set), or, when write is set, any other durable
+// write, named by what in the log if it fails.
 type queuedWrite struct {
 	what  string
 	event audit.Event
 	build func() (audit.Event, bool)
 	write func(context.Context) error
+	// usage takes a session's unwritten token deltas. The deltas of every session in one
+	// drain go to the store in one transaction, after the audit records around them: nothing
+	// reads usage in step with the audit log, and 200 streaming agents would otherwise
+	// commit (and fsync) 200 times a second and cut the audit batches between them.
+	usage   func() []store.Usage
+	usageTo usageAdder
 	// session marks a write posted from an agent session, counted against sessionLimit.
 	session bool
 	// toAudit marks a write that goes to the audit log although it is not a plain record.
 	toAudit bool
 }
 
+// usageAdder is the store's token usage write.
+type usageAdder interface {
+	AddUsage(ctx context.Context, us ...store.Usage) error
+}
+
 // isAudit says which pending count the write is in.
-func (w queuedWrite) isAudit() bool { return w.write == nil || w.toAudit }
+func (w queuedWrite) isAudit() bool { return (w.write == nil && w.usage == nil) || w.toAudit }
 
 func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
 	r := &recorder{log: log, auditLog: auditLog, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
@@ -119,9 +132,10 @@ func (r *recorder) post(what string, write func(context.Context) error) {
 	r.enqueue(queuedWrite{what: what, write: write})
 }
 
-// postFromSession queues a write from an agent session, waiting while the session lane is full.
-func (r *recorder) postFromSession(what string, write func(context.Context) error) {
-	r.enqueue(queuedWrite{what: what, write: write, session: true})
+// postUsage queues the store write of a session's token deltas, which take returns when the
+// write is performed, waiting while the session lane is full.
+func (r *recorder) postUsage(to usageAdder, take func() []store.Usage) {
+	r.enqueue(queuedWrite{what: "token usage", usage: take, usageTo: to, session: true})
 }
 
 // appendAudit queues one audit record from the loop; it never waits.
@@ -222,8 +236,24 @@ func (r *recorder) drain() {
 }
 
 // perform writes batch in order, handing runs of consecutive audit records to the log as one
-// batch each.
+// batch each. Token usage is the exception: the deltas of the batch's usage writes are written
+// together, in one store transaction, before the next other store write or at the end.
 func (r *recorder) perform(batch []queuedWrite) {
+	var usage []store.Usage
+	var usageTo usageAdder
+	usageWrites := int64(0)
+	flushUsage := func() {
+		if usageWrites == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+		if err := usageTo.AddUsage(ctx, usage...); err != nil {
+			r.log.Error("durable write failed", "write", "token usage", "deltas", len(usage), "error", err.Error())
+		}
+		cancel()
+		r.pendingStore.Add(-usageWrites)
+		usage, usageWrites = nil, 0
+	}
 	events := make([]audit.Event, 0, min(len(batch), auditBatchLimit))
 	// taken counts the queued audit writes behind events, some of which built no record.
 	taken := int64(0)
@@ -250,11 +280,19 @@ func (r *recorder) perform(batch []queuedWrite) {
 			if ev, ok := w.build(); ok {
 				events = append(events, ev)
 			}
+		case w.usage != nil:
+			if usageTo != w.usageTo {
+				flushUsage()
+				usageTo = w.usageTo
+			}
+			usageWrites++
+			usage = append(usage, w.usage()...)
 		case w.write == nil:
 			taken++
 			events = append(events, w.event)
 		default:
 			flushAudit()
+			flushUsage()
 			ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 			if err := w.write(ctx); err != nil {
 				r.log.Error("durable write failed", "write", w.what, "error", err.Error())
@@ -271,6 +309,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 		}
 	}
 	flushAudit()
+	flushUsage()
 }
 
 // flush performs what is left, giving up when ctx ends.

@@ -1,8 +1,6 @@
 package orchestrator
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/store"
@@ -81,7 +79,7 @@ func (s *eventSink) addUsage(u store.Usage) {
 	post := s.usage.add(u)
 	s.mu.Unlock()
 	if post {
-		s.w.rec.postFromSession("token usage", s.writeUsage)
+		s.w.rec.postUsage(s.w.d.Store, s.takeUsage)
 	}
 }
 
@@ -91,18 +89,13 @@ func (s *eventSink) flushUsage() {
 	post := s.usage.flush()
 	s.mu.Unlock()
 	if post {
-		s.w.rec.postFromSession("token usage", s.writeUsage)
+		s.w.rec.postUsage(s.w.d.Store, s.takeUsage)
 	}
 }
 
-// writeUsage adds every delta that arrived until now to the store, one transaction per day.
-func (s *eventSink) writeUsage(ctx context.Context) error {
+// takeUsage hands the recorder every delta that arrived until now, one row per UTC day.
+func (s *eventSink) takeUsage() []store.Usage {
 	s.mu.Lock()
-	rows := s.usage.take()
-	s.mu.Unlock()
-	var errs []error
-	for _, u := range rows {
-		errs = append(errs, s.w.d.Store.AddUsage(ctx, u))
-	}
-	return errors.Join(errs...)
+	defer s.mu.Unlock()
+	return s.usage.take()
 }

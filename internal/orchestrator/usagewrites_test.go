@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,19 +17,21 @@ import (
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// countingStore counts the usage writes that reach the store.
+// countingStore counts the usage writes (transactions) that reach the store and the rows
+// they carry.
 type countingStore struct {
 	*store.Store
-	usageWrites atomic.Int64
+	usageWrites, usageRows atomic.Int64
 }
 
-func (c *countingStore) AddUsage(ctx context.Context, u store.Usage) error {
+func (c *countingStore) AddUsage(ctx context.Context, us ...store.Usage) error {
 	c.usageWrites.Add(1)
-	return c.Store.AddUsage(ctx, u)
+	c.usageRows.Add(int64(len(us)))
+	return c.Store.AddUsage(ctx, us...)
 }
 
 // Token deltas reported while a usage write waits in the queue join it: the store gets one
-// write per UTC day instead of one per delta, its totals and each day's usage still add up to
+// row per UTC day instead of one per delta, in one transaction, its totals and each day's usage still add up to
 // every delta, and every delta keeps its own token_usage audit record. A delta a second after
 // the last write posts a new one; deltas sooner than that are written when the attempt ends.
 func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
@@ -58,13 +63,13 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 		t.Errorf("%d store writes queued for 50 deltas, want 1", queued)
 	}
 	rec.drain()
-	if got := counted.usageWrites.Load(); got != 2 {
-		t.Errorf("%d store usage writes for 50 deltas over two days, want 2", got)
+	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 1 || rows != 2 {
+		t.Errorf("%d store usage writes of %d rows for 50 deltas over two days, want 1 of 2", writes, rows)
 	}
 	report(midnight.Add(2*time.Minute), 10)
 	rec.drain()
-	if got := counted.usageWrites.Load(); got != 3 {
-		t.Errorf("%d store usage writes after a later delta, want 3", got)
+	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 2 || rows != 3 {
+		t.Errorf("%d store usage writes of %d rows after a later delta, want 2 of 3", writes, rows)
 	}
 	// Within a second of the last write, deltas wait for the next one or the attempt's end.
 	report(midnight.Add(2*time.Minute+500*time.Millisecond), 5)
@@ -74,8 +79,8 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	sink.flushUsage()
 	sink.flushUsage()
 	rec.drain()
-	if got := counted.usageWrites.Load(); got != 4 {
-		t.Errorf("%d store usage writes after the attempt's end, want 4", got)
+	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 3 || rows != 4 {
+		t.Errorf("%d store usage writes of %d rows after the attempt's end, want 3 of 4", writes, rows)
 	}
 
 	if failures.String() != "" {
@@ -105,5 +110,63 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	}
 	if records != 65 {
 		t.Errorf("%d token_usage records, want one for each of 65 deltas", records)
+	}
+}
+
+// orderedStore logs the usage it is given and, through other, any other store write, in the
+// order they reach it.
+type orderedStore struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (o *orderedStore) AddUsage(_ context.Context, us ...store.Usage) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var issues []string
+	for _, u := range us {
+		issues = append(issues, u.IssueID)
+	}
+	o.log = append(o.log, "usage "+strings.Join(issues, ","))
+	return nil
+}
+
+func (o *orderedStore) other(what string) func(context.Context) error {
+	return func(context.Context) error {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.log = append(o.log, what)
+		return nil
+	}
+}
+
+// The usage writes of many sessions queued together become one store transaction, written
+// after the audit records around them, but never after a later store write of another kind:
+// a run finished after its last deltas were posted still finds them in the store.
+func TestSessionsUsageWritesShareOneTransaction(t *testing.T) {
+	st := &orderedStore{}
+	_, log, _ := durableLog(t)
+	counted := &countingAudit{Log: log}
+	rec := newRecorder(slog.New(slog.DiscardHandler), counted)
+	usage := func(issueID string) func() []store.Usage {
+		return func() []store.Usage { return []store.Usage{{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}} }
+	}
+	rec.postUsage(st, usage("a"))
+	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
+	rec.postUsage(st, usage("b"))
+	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
+	rec.postUsage(st, usage("c"))
+	rec.post("finish run", st.other("finish run"))
+	rec.postUsage(st, usage("d"))
+	rec.drain()
+	want := []string{"usage a,b,c", "finish run", "usage d"}
+	if !slices.Equal(st.log, want) {
+		t.Errorf("store writes %q, want %q", st.log, want)
+	}
+	if counted.batches != 1 {
+		t.Errorf("the audit log got %d batches, want 1: usage writes must not cut a batch", counted.batches)
+	}
+	if n := rec.pendingStore.Load(); n != 0 {
+		t.Errorf("%d store writes still counted as pending", n)
 	}
 }

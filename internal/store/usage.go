@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -25,9 +26,81 @@ type Totals struct {
 	CostUSD        float64 `json:"cost_usd"`
 }
 
-// AddUsage adds a token delta to the aggregate totals, the UTC day's usage and the issue's
-// lifetime usage in one transaction, so the three never disagree after a crash.
-func (s *Store) AddUsage(ctx context.Context, u Usage) error {
+// AddUsage adds token deltas to the aggregate totals, each delta's UTC day and each issue's
+// lifetime usage, all in one transaction, so the three never disagree after a crash and many
+// sessions' deltas cost one commit (one fsync) instead of one each. Deltas of the same day or
+// issue are summed before they are written. A delta that is not valid is named in the error
+// and left out; the others are still written.
+func (s *Store) AddUsage(ctx context.Context, us ...Usage) error {
+	var refused []error
+	var total usageSum
+	days := map[string]*usageSum{}
+	issues := map[issueKey]*usageSum{}
+	var dayOrder []string
+	var issueOrder []issueKey
+	for _, u := range us {
+		if err := checkUsage(u); err != nil {
+			refused = append(refused, err)
+			continue
+		}
+		at := u.At
+		if at.IsZero() {
+			at = s.now()
+		}
+		total.add(u)
+		day := utcDay(at)
+		if days[day] == nil {
+			days[day] = &usageSum{}
+			dayOrder = append(dayOrder, day)
+		}
+		days[day].add(u)
+		key := issueKey{u.RepoKey, u.IssueID}
+		if issues[key] == nil {
+			issues[key] = &usageSum{}
+			issueOrder = append(issueOrder, key)
+		}
+		issues[key].add(u)
+	}
+	if len(dayOrder) == 0 {
+		return errors.Join(refused...)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
+			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
+			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
+			total_tokens=total_tokens+?, cost_usd=cost_usd+? WHERE id=1`, total.args()...); err != nil {
+			return fmt.Errorf("store: add usage to totals: %w", err)
+		}
+		for _, day := range dayOrder {
+			d := days[day]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
+			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens,
+			cost_usd = cost_usd + excluded.cost_usd`, day, d.tokens.Total, d.costUSD); err != nil {
+				return fmt.Errorf("store: add daily usage for %s: %w", day, err)
+			}
+		}
+		for _, key := range issueOrder {
+			args := append([]any{key.repoKey, key.issueID}, issues[key].args()...)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
+			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
+			total_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
+			input_tokens=input_tokens+excluded.input_tokens,
+			uncached_input_tokens=uncached_input_tokens+excluded.uncached_input_tokens,
+			cached_input_tokens=cached_input_tokens+excluded.cached_input_tokens,
+			cache_creation_input_tokens=cache_creation_input_tokens+excluded.cache_creation_input_tokens,
+			output_tokens=output_tokens+excluded.output_tokens,
+			total_tokens=total_tokens+excluded.total_tokens,
+			cost_usd=cost_usd+excluded.cost_usd`, args...); err != nil {
+				return fmt.Errorf("store: add usage for issue %s/%s: %w", key.repoKey, key.issueID, err)
+			}
+		}
+		return nil
+	})
+	return errors.Join(append(refused, err)...)
+}
+
+// checkUsage says why u cannot be added, or nil.
+func checkUsage(u Usage) error {
 	if u.RepoKey == "" || u.IssueID == "" {
 		return fmt.Errorf("store: add usage: repo_key %q and issue_id %q are both required", u.RepoKey, u.IssueID)
 	}
@@ -38,39 +111,31 @@ func (s *Store) AddUsage(ctx context.Context, u Usage) error {
 	if u.CostUSD < 0 {
 		return fmt.Errorf("store: add usage for issue %s: cost %v must not be negative", u.IssueID, u.CostUSD)
 	}
-	at := u.At
-	if at.IsZero() {
-		at = s.now()
-	}
-	buckets := []any{t.Input, t.UncachedInput, t.CachedInput, t.CacheCreationInput, t.Output, t.Total}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
-			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
-			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
-			total_tokens=total_tokens+?, cost_usd=cost_usd+? WHERE id=1`, append(buckets, u.CostUSD)...); err != nil {
-			return fmt.Errorf("store: add usage to totals: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
-			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens,
-			cost_usd = cost_usd + excluded.cost_usd`,
-			utcDay(at), t.Total, u.CostUSD); err != nil {
-			return fmt.Errorf("store: add daily usage: %w", err)
-		}
-		args := append(append([]any{u.RepoKey, u.IssueID}, buckets...), u.CostUSD)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
-			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
-			total_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
-			input_tokens=input_tokens+excluded.input_tokens,
-			uncached_input_tokens=uncached_input_tokens+excluded.uncached_input_tokens,
-			cached_input_tokens=cached_input_tokens+excluded.cached_input_tokens,
-			cache_creation_input_tokens=cache_creation_input_tokens+excluded.cache_creation_input_tokens,
-			output_tokens=output_tokens+excluded.output_tokens,
-			total_tokens=total_tokens+excluded.total_tokens,
-			cost_usd=cost_usd+excluded.cost_usd`, args...); err != nil {
-			return fmt.Errorf("store: add usage for issue %s/%s: %w", u.RepoKey, u.IssueID, err)
-		}
-		return nil
-	})
+	return nil
+}
+
+type issueKey struct{ repoKey, issueID string }
+
+// usageSum is the sum of some deltas.
+type usageSum struct {
+	tokens  Tokens
+	costUSD float64
+}
+
+func (s *usageSum) add(u Usage) {
+	s.tokens.Input += u.Tokens.Input
+	s.tokens.UncachedInput += u.Tokens.UncachedInput
+	s.tokens.CachedInput += u.Tokens.CachedInput
+	s.tokens.CacheCreationInput += u.Tokens.CacheCreationInput
+	s.tokens.Output += u.Tokens.Output
+	s.tokens.Total += u.Tokens.Total
+	s.costUSD += u.CostUSD
+}
+
+// args are the sum's token buckets and cost in the order the usage statements take them.
+func (s *usageSum) args() []any {
+	t := s.tokens
+	return []any{t.Input, t.UncachedInput, t.CachedInput, t.CacheCreationInput, t.Output, t.Total, s.costUSD}
 }
 
 // DailyUsage returns the total tokens counted toward the UTC day containing day.
