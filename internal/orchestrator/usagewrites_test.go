@@ -149,7 +149,9 @@ func TestSessionsUsageWritesShareOneTransaction(t *testing.T) {
 	counted := &countingAudit{Log: log}
 	rec := newRecorder(slog.New(slog.DiscardHandler), counted)
 	usage := func(issueID string) func() []store.Usage {
-		return func() []store.Usage { return []store.Usage{{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}} }
+		return func() []store.Usage {
+			return []store.Usage{{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}}
+		}
 	}
 	rec.postUsage(st, usage("a"))
 	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
