@@ -45,6 +45,10 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 		if r.FirstDispatch <= 0 || r.StartedAfterDispatch() <= 0 {
 			t.Errorf("%d agents: first dispatch at %s of all started %s; want it read from the log and earlier", r.Agents, r.FirstDispatch, r.AllStarted)
 		}
+		if r.CPUAllStarted <= 0 || r.CPUAllStarted > r.CPU || r.IngestedAllStarted < 0 || r.IngestedAllStarted > r.Ingested {
+			t.Errorf("%d agents: CPU %s and %d bytes when all were up, of %s and %d in all", r.Agents, r.CPUAllStarted,
+				r.IngestedAllStarted, r.CPU, r.Ingested)
+		}
 		if r.Ingested != int64(r.Agents)*o.BytesPerAgent {
 			t.Errorf("%d agents ingested %d bytes, want %d", r.Agents, r.Ingested, int64(r.Agents)*o.BytesPerAgent)
 		}
@@ -107,5 +111,30 @@ func TestFirstDispatchIsTheEarliestDispatchLine(t *testing.T) {
 	r.FirstDispatch = 500 * time.Millisecond
 	if r.StartedAfterDispatch() != 1500*time.Millisecond {
 		t.Fatalf("started after dispatch = %s, want 1.5s", r.StartedAfterDispatch())
+	}
+}
+
+// What agents had streamed by a moment is each one's share of its even stream since its
+// start, and the CPU after every agent was up is charged to what was streamed after it.
+func TestStreamedByAndTheSplitOfCPU(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	starts := []time.Time{t0, t0.Add(time.Second), t0.Add(4 * time.Second)}
+	// At t0+2s: the first has streamed 2/4, the second 1/4, the third nothing yet.
+	if got := streamedBy(t0.Add(2*time.Second), starts, 4<<20, 4*time.Second); got != 3<<20 {
+		t.Errorf("streamed by t0+2s: %d bytes, want %d", got, 3<<20)
+	}
+	if got := streamedBy(t0.Add(time.Hour), starts, 4<<20, 4*time.Second); got != 12<<20 {
+		t.Errorf("streamed once every stream ended: %d bytes, want %d", got, 12<<20)
+	}
+	r := Result{Agents: 4, CPU: 5 * time.Second, CPUAllStarted: 2 * time.Second, Ingested: 4 << 20, IngestedAllStarted: 1 << 20}
+	if got := r.CPUPerMiBAfterStart(); got != time.Second {
+		t.Errorf("CPU per MiB after start = %s, want 1s (3s over 3 MiB)", got)
+	}
+	// 2s until all were up, 1s of it the streaming of the first MiB: 1s for 4 agents' starts.
+	if got := r.CPUPerAgentToStart(); got != 250*time.Millisecond {
+		t.Errorf("CPU per agent to start = %s, want 250ms", got)
+	}
+	if got := (Result{Agents: 1, CPU: time.Second, CPUAllStarted: time.Second, Ingested: 1 << 20, IngestedAllStarted: 1 << 20}).CPUPerMiBAfterStart(); got != 0 {
+		t.Errorf("CPU per MiB after start with nothing streamed after = %s, want unknown (0)", got)
 	}
 }

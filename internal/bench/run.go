@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,12 @@ type Result struct {
 	FirstDispatch time.Duration
 	AllDone       time.Duration // until every agent had streamed its turn and the audit log settled
 	CPU           time.Duration // the service's user+system CPU until then
+	// CPUAllStarted is the service's CPU when every agent was seen up, and
+	// IngestedAllStarted what the agents had streamed by then, estimated from each one's
+	// start and the even pace of its stream. What the service spent after that moment, on
+	// what was streamed after it, is its cost per MiB once start-up is over.
+	CPUAllStarted      time.Duration
+	IngestedAllStarted int64
 	PeakRSS       int64         // VmHWM
 	AuditBytes    int64
 	Ingested      int64 // bytes the agents streamed
@@ -61,6 +68,26 @@ func (r Result) CPUPerMiB() time.Duration {
 		return 0
 	}
 	return time.Duration(float64(r.CPU) / (float64(r.Ingested) / (1 << 20)))
+}
+
+// CPUPerMiBAfterStart is the service's CPU per MiB streamed after every agent was up (the
+// end of each turn and of each session included); 0 when nothing was streamed after that.
+func (r Result) CPUPerMiBAfterStart() time.Duration {
+	streamed := r.Ingested - r.IngestedAllStarted
+	if streamed <= 0 || r.CPU < r.CPUAllStarted {
+		return 0
+	}
+	return time.Duration(float64(r.CPU-r.CPUAllStarted) / (float64(streamed) / (1 << 20)))
+}
+
+// CPUPerAgentToStart is the service's CPU until every agent was up, less what streaming cost
+// meanwhile at the rate measured after, per agent: its own start-up and each agent's.
+func (r Result) CPUPerAgentToStart() time.Duration {
+	if r.Agents == 0 {
+		return 0
+	}
+	streaming := time.Duration(float64(r.CPUPerMiBAfterStart()) * float64(r.IngestedAllStarted) / (1 << 20))
+	return max(0, r.CPUAllStarted-streaming) / time.Duration(r.Agents)
 }
 
 // Run measures one service per count.
@@ -135,7 +162,7 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	r, err := measure(ctx, s, in, n)
+	r, err := measure(ctx, s, in, n, o)
 	if stopErr := s.stop(); err == nil && stopErr != nil && ctx.Err() == nil {
 		var exit *exec.ExitError
 		if !errors.As(stopErr, &exit) || exit.ExitCode() != 0 {
@@ -155,13 +182,20 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 
 // measure waits for every agent to start and finish, then for the audit log to settle, and
 // reads the service's figures.
-func measure(ctx context.Context, s *service, in *installation, n int) (Result, error) {
+func measure(ctx context.Context, s *service, in *installation, n int, o Options) (Result, error) {
 	r := Result{Agents: n}
 	pid := s.cmd.Process.Pid
 	for {
-		starts, dones, last := milestones(in.milestones)
+		m := milestones(in.milestones)
+		starts, dones := len(m.starts), m.dones
 		if r.AllStarted == 0 && starts >= n {
-			r.AllStarted = last["start"].Sub(s.start)
+			now := time.Now()
+			cpu, err := cpuTime(pid)
+			if err != nil {
+				return r, err
+			}
+			r.AllStarted, r.CPUAllStarted = slices.MaxFunc(m.starts, time.Time.Compare).Sub(s.start), cpu
+			r.IngestedAllStarted = streamedBy(now, m.starts, o.BytesPerAgent, o.Stream)
 		}
 		if dones >= n {
 			break
@@ -193,12 +227,18 @@ func measure(ctx context.Context, s *service, in *installation, n int) (Result, 
 	return r, err
 }
 
-// milestones counts the start and done lines the agents wrote and the latest time of each.
-func milestones(path string) (starts, dones int, last map[string]time.Time) {
-	last = map[string]time.Time{}
+// agentMilestones is what the agents wrote to the milestones file: when each one started,
+// and how many had finished their turn.
+type agentMilestones struct {
+	starts []time.Time
+	dones  int
+}
+
+func milestones(path string) agentMilestones {
+	var m agentMilestones
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, last
+		return m
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -210,15 +250,28 @@ func milestones(path string) (starts, dones int, last map[string]time.Time) {
 		}
 		switch what {
 		case "start":
-			starts++
+			m.starts = append(m.starts, time.Unix(0, nanos))
 		case "done":
-			dones++
-		}
-		if t := time.Unix(0, nanos); t.After(last[what]) {
-			last[what] = t
+			m.dones++
 		}
 	}
-	return starts, dones, last
+	return m
+}
+
+// streamedBy estimates what agents started at starts had streamed by at, each streaming
+// perAgent bytes at an even pace over stream from its start.
+func streamedBy(at time.Time, starts []time.Time, perAgent int64, stream time.Duration) int64 {
+	var total float64
+	for _, start := range starts {
+		switch since := at.Sub(start); {
+		case since <= 0:
+		case stream <= 0 || since >= stream:
+			total += float64(perAgent)
+		default:
+			total += float64(perAgent) * float64(since) / float64(stream)
+		}
+	}
+	return int64(total)
 }
 
 // Idle starts a service with nothing to do and counts its threads' wake-ups per second over
