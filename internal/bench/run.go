@@ -45,9 +45,9 @@ type Result struct {
 	// what was streamed after it, is its cost per MiB once start-up is over.
 	CPUAllStarted      time.Duration
 	IngestedAllStarted int64
-	PeakRSS       int64         // VmHWM
-	AuditBytes    int64
-	Ingested      int64 // bytes the agents streamed
+	PeakRSS            int64 // VmHWM
+	AuditBytes         int64
+	Ingested           int64 // bytes the agents streamed
 	// StopFailure says how the service failed to shut down after it was measured; the
 	// figures stand, but the run is not clean.
 	StopFailure string
