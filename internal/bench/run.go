@@ -180,8 +180,8 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 	return r, err
 }
 
-// measure waits for every agent to start and finish, then for the audit log to settle, and
-// reads the service's figures.
+// measure waits for every agent to start and for the service to have read every agent's
+// turn, then for the audit log to settle, and reads the service's figures.
 func measure(ctx context.Context, s *service, in *installation, n int, o Options) (Result, error) {
 	r := Result{Agents: n}
 	pid := s.cmd.Process.Pid

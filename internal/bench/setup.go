@@ -36,6 +36,8 @@ func install(dir, agentBin string, n int, o Options) (*installation, error) {
 	if err := os.WriteFile(filepath.Join(dir, "WORKFLOW.md"), []byte("Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644); err != nil {
 		return nil, err
 	}
+	// Two turns: the fake agent reports its measured first turn done when the service starts
+	// the second, which it does only once it has read the first to its end.
 	passthrough := []string{codextest.EnvScenario, codextest.EnvFloodBytes, codextest.EnvPaceMs, codextest.EnvMilestones}
 	cfg := fmt.Sprintf(`issues:
   provider: local

@@ -64,7 +64,8 @@ const (
 	// EnvPaceMs is how long FakePaced takes to stream its bytes.
 	EnvPaceMs = "CODEXTEST_PACE_MS"
 	// EnvMilestones names a file the fake appends "start <unix-nanos>" to when it starts and
-	// "done <unix-nanos>" to when its first turn has completed, one line each.
+	// "done <unix-nanos>" to when the client starts a second turn, one line each: the client
+	// has then read the whole first turn, which a large pipe buffer could otherwise still hold.
 	EnvMilestones = "CODEXTEST_MILESTONES"
 )
 
@@ -336,6 +337,11 @@ func (f *fake) runTurn() {
 		f.runServerRequests()
 	case FakePaced:
 		if f.turns > 1 {
+			// The client asks for the next turn only once it has read the first to its
+			// turn/completed, so its whole stream is ingested now, not just written to the pipe.
+			if f.turns == 2 {
+				f.milestone("done")
+			}
 			f.runWaitingTurn()
 			return
 		}
@@ -345,7 +351,6 @@ func (f *fake) runTurn() {
 		}
 		f.finishNormally()
 		f.out.Flush()
-		f.milestone("done")
 	default:
 		f.finishNormally()
 	}
