@@ -29,12 +29,11 @@ func (t *Tracker) AttachFile(ctx context.Context, issueID string, f tracker.File
 	if f.Name == "" || f.Name != filepath.Base(f.Name) || f.Name == "." || f.Name == ".." {
 		return tracker.Link{}, fmt.Errorf("local tracker: attachment name %q must be a plain file name", f.Name)
 	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
 	e, err := t.byID(issueID)
 	if err != nil {
 		return tracker.Link{}, err
 	}
+	defer t.writes.lock(e.identifier)()
 	dir := filepath.Join(t.dir, e.identifier+filesSuffix)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return tracker.Link{}, tracker.Errorf(tracker.CodeLocalIssueFile, "create %s: %w", dir, err)

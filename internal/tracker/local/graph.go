@@ -143,16 +143,15 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 	if err := ctx.Err(); err != nil {
 		return tracker.Link{}, err
 	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
 	e, err := t.byID(issueID)
 	if err != nil {
 		return tracker.Link{}, err
 	}
+	defer t.writes.lock(e.identifier)()
 	return t.appendLink(e.identifier, url, title)
 }
 
-// appendLink adds one entry to the issue's links file (t.writeMu held).
+// appendLink adds one entry to the issue's links file (the issue's write lock held).
 func (t *Tracker) appendLink(identifier, url, title string) (tracker.Link, error) {
 	path := filepath.Join(t.dir, identifier+linksSuffix)
 	var added storedLink

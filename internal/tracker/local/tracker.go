@@ -39,8 +39,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Tracker reads and writes a directory of issue files. It is safe for concurrent use; writes
-// from one process are serialized, and edits by people are detected and kept. Reads are served
+// Tracker reads and writes a directory of issue files. It is safe for concurrent use; one
+// process's writes to an issue are serialized, and edits by people are detected and kept. Reads are served
 // from an index of the files that is brought up to date before each answer (see Watch).
 type Tracker struct {
 	dir      string
@@ -48,8 +48,8 @@ type Tracker struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	// writeMu serializes this process's writes; people's edits are caught by rewrite.
-	writeMu sync.Mutex
+	// writes serializes this process's writes to each issue's files.
+	writes issueLocks
 
 	// refreshMu lets one caller at a time check files and guards the fields below it.
 	refreshMu sync.Mutex
@@ -306,12 +306,11 @@ func (t *Tracker) UpdateIssueState(ctx context.Context, issueID, stateName strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
 	e, err := t.byID(issueID)
 	if err != nil {
 		return err
 	}
+	defer t.writes.lock(e.identifier)()
 	err = rewrite(e.path, func(old []byte) ([]byte, error) {
 		updated, err := replaceState(old, stateName)
 		if err != nil {
@@ -408,12 +407,11 @@ func (t *Tracker) editComments(ctx context.Context, issueID string, edit func(f 
 	if err := ctx.Err(); err != nil {
 		return issue.Comment{}, err
 	}
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
 	e, err := t.byID(issueID)
 	if err != nil {
 		return issue.Comment{}, err
 	}
+	defer t.writes.lock(e.identifier)()
 	path := t.commentsPath(e.identifier)
 	now := t.now().UTC().Truncate(time.Second)
 	var result issue.Comment
