@@ -5,14 +5,13 @@ import (
 	"github.com/symphony-go/symphony/internal/audit"
 )
 
-// agentActivity turns a session event into the audit record of something the agent did on the
+// agentActivity turns a session event's activity into the audit record of something the agent did on the
 // issue's behalf: a shell command it ran, or files it changed. Other events are not audit
 // material and report false; tool calls are audited by the tool host that serves them, with
 // their outcome. It decodes the activity's details, so it runs
 // on the recorder's goroutine, not on the agent's event path. The audit log scrubs secrets from
 // every string before writing.
-func agentActivity(ev agent.Event) (eventType string, details map[string]any, ok bool) {
-	a := ev.Activity
+func agentActivity(a agent.Activity) (eventType string, details map[string]any, ok bool) {
 	if a == nil {
 		return "", nil, false
 	}

@@ -30,7 +30,7 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			typ, details, ok := agentActivity(c.ev)
+			typ, details, ok := agentActivity(c.ev.Activity)
 			if ok != (c.typ != "") || typ != c.typ {
 				t.Fatalf("type %q ok %v, want %q", typ, ok, c.typ)
 			}

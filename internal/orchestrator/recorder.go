@@ -23,6 +23,10 @@ const sessionQueueLimit = 1024
 // auditBatchLimit is the most audit records handed to the log in one write.
 const auditBatchLimit = 256
 
+// maxSpareQueue bounds the queue array kept between drains, so a rare burst (a backlog behind
+// a slow disk) does not stay allocated.
+const maxSpareQueue = 4 * auditBatchLimit
+
 // recordLinger is how long the recorder, woken by a first write from an agent session, lets
 // more gather before it writes them: agents streaming output post records by the thousand a
 // second, and each drain costs a write to the audit file, a wake-up of the recorder and one of
@@ -47,6 +51,10 @@ type recorder struct {
 	draining sync.Mutex
 	mu       sync.Mutex
 	queue    []queuedWrite
+	// spare is the array of the last batch drained, emptied, which the next queue fills:
+	// agents streaming output queue thousands of writes a second, and growing a fresh
+	// queue for each drain was a fifth of what their records allocated.
+	spare []queuedWrite
 	// sessionQueued counts the session writes in queue; space is signalled when a drain takes
 	// them.
 	sessionQueued int
@@ -225,13 +233,20 @@ func (r *recorder) drain() {
 	for {
 		r.mu.Lock()
 		batch := r.queue
-		r.queue, r.sessionQueued, r.urgent = nil, 0, false
+		r.queue, r.spare, r.sessionQueued, r.urgent = r.spare, nil, 0, false
 		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {
 			return
 		}
 		r.perform(batch)
+		// The writes are done; their closures and events must not be kept alive.
+		clear(batch)
+		r.mu.Lock()
+		if r.spare == nil && cap(batch) <= maxSpareQueue {
+			r.spare = batch[:0]
+		}
+		r.mu.Unlock()
 	}
 }
 

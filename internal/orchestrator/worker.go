@@ -442,10 +442,9 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	if ev.Kind == agent.EventToolCall || ev.Activity != nil {
 		// Only what the record needs is kept.
-		done := agent.Event{Kind: ev.Kind, Message: ev.Message, Activity: ev.Activity}
-		at, sessionID, runID := ev.Time, ev.SessionID, s.job.runID
+		act, at, sessionID, runID := ev.Activity, ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
-			typ, details, ok := agentActivity(done)
+			typ, details, ok := agentActivity(act)
 			if typ == audit.EventCommandExecuted {
 				s.previews.trim(at, details)
 			}
