@@ -112,6 +112,7 @@ func FuzzDecodeFrameMatchesEncodingJSON(f *testing.F) {
 		`{"id":1,"method":"probe","params":{"name":"a","n":2}}`, `{"params":{"list":["x"]},"Method":"probe"}`,
 		`{"method":"probe","params":{"n":"x"}}`, `{"method":"probe","params":[`, `{"id":1} x`, `[1]`, "\xff",
 		`{"method":"probe","params":{},"params":{"name":"b"}}`, `{"error":{"code":"x"}}`,
+		`{"method":"probe","params":{"name":0},"error":{"code":{}}}`, `{"paramſ":{"name":"z"},"METHOD":"probe","ıd":1}`,
 	} {
 		f.Add([]byte(seed))
 	}
