@@ -4,8 +4,8 @@
 // reader goroutine into a queue bounded by memory (one line is always admitted, and a line
 // over the per-line cap is dropped up to its newline and reported as a *LineTooLongError, so a
 // runaway child costs neither unbounded memory nor a hang), decodes every line with
-// encoding/json on that goroutine, keeps the tail of stderr, and reports how the child ended
-// as an exit code or a signal, never as a silent nil. Client adds JSON-RPC 2.0 request and
+// encoding/json's semantics on that goroutine, keeps the tail of stderr, and reports how the
+// child ended as an exit code or a signal, never as a silent nil. Client adds JSON-RPC 2.0 request and
 // response correlation with timeouts on top, and DecodeFrame decodes a JSON-RPC line with its
 // params going straight into the type the consumer reads for the method, in one pass.
 //
