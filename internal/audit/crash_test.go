@@ -71,9 +71,12 @@ func TestCrashChild(t *testing.T) {
 
 // TestCrashRecovery SIGKILLs a writer 50 times at random moments. After each kill the store
 // must open with every run the child reported committed intact, and the audit chain must
-// verify with at most a torn final line. SIGKILL cannot split a single write(2) on Linux, so
-// every fifth round also appends half a record, the way a power cut can leave the page
-// cache, to check that the next start moves it aside and records the repair.
+// verify with at most a torn final line. A SIGKILL can tear a write: Linux copies a write into
+// the page cache a page at a time and stops between pages when a fatal signal is pending, so
+// a record crossing a page boundary of the file can be cut there (seen: 17 bytes of a record
+// left). That is rare, so every fifth round also appends half a record, the way a power cut
+// can leave the page cache; every torn line, made either way, must be moved aside by the next
+// start and its repair recorded.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash loop skipped in -short mode")
@@ -82,8 +85,10 @@ func TestCrashRecovery(t *testing.T) {
 	root := t.TempDir()
 	ctx := context.Background()
 	committed := map[string]int{}
-	injected := 0
-	unrepaired := false
+	// torn counts the torn lines made, injected or by a kill; unrepaired is the one the
+	// files still end in, if any.
+	torn, injected := 0, 0
+	var unrepaired *TornTail
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
 	for round := 0; round < rounds; round++ {
 		// Even rounds may kill the child while it is still opening (and repairing); odd
@@ -114,14 +119,20 @@ func TestCrashRecovery(t *testing.T) {
 		if !rep.Intact() {
 			t.Fatalf("round %d: chain broken after a crash: %s", round, rep.Break)
 		}
-		if rep.Torn != nil && !unrepaired {
-			t.Fatalf("round %d: torn tail %+v although none was injected and SIGKILL cannot tear a write", round, rep.Torn)
+		if rep.Torn != nil && (unrepaired == nil || *rep.Torn != *unrepaired) {
+			t.Logf("round %d: the kill tore a write: %+v", round, *rep.Torn)
+			torn++
 		}
-		unrepaired = rep.Torn != nil
-		if round%5 == 4 && !unrepaired {
+		unrepaired = rep.Torn
+		if round%5 == 4 && unrepaired == nil {
 			tearNewestFile(t, root)
 			injected++
-			unrepaired = true
+			torn++
+			after, err := Verify(ctx, VerifyOptions{Dir: Dir(root)})
+			if err != nil || after.Torn == nil {
+				t.Fatalf("round %d: the injected torn line is not seen: %+v, %v", round, after.Torn, err)
+			}
+			unrepaired = after.Torn
 		}
 	}
 	if len(committed) < rounds/2 {
@@ -160,15 +171,15 @@ func TestCrashRecovery(t *testing.T) {
 			repairs++
 		}
 	}
-	if repairs != injected {
-		t.Fatalf("%d torn lines injected, %d repairs recorded", injected, repairs)
+	if repairs != torn {
+		t.Fatalf("%d torn lines (%d injected), %d repairs recorded", torn, injected, repairs)
 	}
 	for id := range committed {
 		if !finished[id] {
 			t.Fatalf("run %s was committed but its run_finished audit record is gone", id)
 		}
 	}
-	t.Logf("%d rounds, %d runs committed, %d audit records, %d torn lines repaired", rounds, len(committed), len(recs), repairs)
+	t.Logf("%d rounds, %d runs committed, %d audit records, %d torn lines repaired (%d injected)", rounds, len(committed), len(recs), repairs, injected)
 }
 
 // runAndKill starts the child, kills its process group after delay (counted from its start,
