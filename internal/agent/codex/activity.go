@@ -14,7 +14,7 @@ func itemActivity(item *completedItem) agent.Activity {
 	case "commandExecution":
 		return &activity{kind: agent.ActivityCommand, details: agent.ActivityDetails{
 			Command: item.Command, Cwd: item.Cwd, Status: item.Status, ExitCode: item.ExitCode,
-			Output: agent.OutputPreview(item.AggregatedOutput),
+			Output: string(item.AggregatedOutput),
 		}}
 	case "fileChange":
 		paths := make([]string, 0, len(item.Changes))

@@ -88,7 +88,7 @@ type completedItem struct {
 	Text             string          `json:"text"`
 	Command          string          `json:"command"`
 	Cwd              string          `json:"cwd"`
-	AggregatedOutput string          `json:"aggregatedOutput"`
+	AggregatedOutput outputPreview   `json:"aggregatedOutput"`
 	ExitCode         *int            `json:"exitCode"`
 	Tool             string          `json:"tool"`
 	Arguments        json.RawMessage `json:"arguments"`
