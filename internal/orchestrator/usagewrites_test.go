@@ -33,7 +33,7 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	st, log, root := durableLog(t)
 	counted := &countingStore{Store: st}
 	failures := &syncBuffer{}
-	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log, counted)
 	w := &worker{d: Deps{Store: counted, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	is := newIssue(1, "In Progress")
 	is.RepoKey = "app"

@@ -23,7 +23,7 @@ func (s *Store) SetAuditHead(ctx context.Context, seq uint64, hash string) error
 	if seq == 0 || len(hash) != 64 {
 		return fmt.Errorf("store: set audit head: sequence %d and a 64-hex-digit hash are required", seq)
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq))
+	_, err := s.writer(ctx).ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq))
 	if err != nil {
 		return fmt.Errorf("store: set audit head: %w", err)
 	}

@@ -148,8 +148,11 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 // Close releases the store.
 func (s *Store) Close() error { return s.db.Close() }
 
-// inTx runs fn in one immediate transaction and commits it.
+// inTx runs fn in one immediate transaction and commits it, or inside the batch ctx carries.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if b := s.batchOf(ctx); b != nil {
+		return inBatch(ctx, b, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
