@@ -15,7 +15,7 @@ type openBatch struct {
 	tx    *sql.Tx
 }
 
-// execer runs one statement: the database itself, or the transaction of an open batch.
+// execer runs one statement.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -57,24 +57,24 @@ func (s *Store) batchOf(ctx context.Context) *openBatch {
 // failed statement changes nothing, so inside a batch it needs no savepoint of its own.
 func (s *Store) writer(ctx context.Context) execer {
 	if b := s.batchOf(ctx); b != nil {
-		return b.tx
+		return s.in(b.tx)
 	}
-	return s.db
+	return s.in(nil)
 }
 
 // inBatch runs a several-statement write inside the open batch b under a savepoint, so a
 // failure undoes this write's statements and no other write's.
-func inBatch(ctx context.Context, b *openBatch, fn func(*sql.Tx) error) error {
-	if _, err := b.tx.ExecContext(ctx, `SAVEPOINT store_write`); err != nil {
+func (s *Store) inBatch(ctx context.Context, b *openBatch, fn func(*sql.Tx) error) error {
+	if _, err := s.in(b.tx).ExecContext(ctx, `SAVEPOINT store_write`); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
 	if err := fn(b.tx); err != nil {
 		// Rolling back to a savepoint keeps it open; releasing it ends it.
-		_, _ = b.tx.ExecContext(ctx, `ROLLBACK TO store_write`)
-		_, _ = b.tx.ExecContext(ctx, `RELEASE store_write`)
+		_, _ = s.in(b.tx).ExecContext(ctx, `ROLLBACK TO store_write`)
+		_, _ = s.in(b.tx).ExecContext(ctx, `RELEASE store_write`)
 		return err
 	}
-	if _, err := b.tx.ExecContext(ctx, `RELEASE store_write`); err != nil {
+	if _, err := s.in(b.tx).ExecContext(ctx, `RELEASE store_write`); err != nil {
 		return fmt.Errorf("store: release savepoint: %w", err)
 	}
 	return nil

@@ -128,3 +128,34 @@ func BenchmarkStartBurstWrites(b *testing.B) {
 		})
 	}
 }
+
+// Writes reuse one prepared statement per statement text, alone or in a batch, however many
+// runs they write.
+func TestWritesReuseTheirPreparedStatements(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	for i := range 50 {
+		if _, err := s.StartRun(ctx, Run{RepoKey: "web", IssueID: "i", ID: fmt.Sprintf("alone-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.Batch(ctx, func(ctx context.Context) {
+		for i := range 50 {
+			if _, err := s.StartRun(ctx, Run{RepoKey: "web", IssueID: "i", ID: fmt.Sprintf("batched-%d", i)}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepared := 0
+	s.stmts.Range(func(any, any) bool { prepared++; return true })
+	if prepared != 1 {
+		t.Fatalf("100 run starts left %d prepared statements, want 1", prepared)
+	}
+	runs, err := s.Runs(ctx, RunFilter{})
+	if err != nil || len(runs) != 100 {
+		t.Fatalf("%d runs stored (%v), want 100", len(runs), err)
+	}
+}

@@ -161,7 +161,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	}
 	r = s.scrubRun(r)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
+		res, err := s.in(tx).ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
 			workspace_path=?, worker_host=?, session_id=?, transcript_path=?, input_tokens=?,
 			uncached_input_tokens=?, cached_input_tokens=?, cache_creation_input_tokens=?,
 			output_tokens=?, total_tokens=?, runtime_seconds=?, tool_calls=?, tool_failures=?, cost_usd=?
@@ -176,7 +176,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		if err := expectOne(res, "finish run", r.RepoKey, r.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE totals SET runtime_seconds = runtime_seconds + ? WHERE id = 1`, r.RuntimeSeconds)
+		_, err = s.in(tx).ExecContext(ctx, `UPDATE totals SET runtime_seconds = runtime_seconds + ? WHERE id = 1`, r.RuntimeSeconds)
 		if err != nil {
 			return fmt.Errorf("store: add runtime of run %s/%s to totals: %w", r.RepoKey, r.ID, err)
 		}

@@ -44,20 +44,20 @@ func (s *Store) AddUsage(ctx context.Context, u Usage) error {
 	}
 	buckets := []any{t.Input, t.UncachedInput, t.CachedInput, t.CacheCreationInput, t.Output, t.Total}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
+		if _, err := s.in(tx).ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
 			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
 			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
 			total_tokens=total_tokens+?, cost_usd=cost_usd+? WHERE id=1`, append(buckets, u.CostUSD)...); err != nil {
 			return fmt.Errorf("store: add usage to totals: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
+		if _, err := s.in(tx).ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
 			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens,
 			cost_usd = cost_usd + excluded.cost_usd`,
 			utcDay(at), t.Total, u.CostUSD); err != nil {
 			return fmt.Errorf("store: add daily usage: %w", err)
 		}
 		args := append(append([]any{u.RepoKey, u.IssueID}, buckets...), u.CostUSD)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
+		if _, err := s.in(tx).ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
 			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
 			total_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
 			input_tokens=input_tokens+excluded.input_tokens,
