@@ -82,7 +82,7 @@ func BenchmarkAuditFlood(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log, st)
 	runCtx, stopRun := context.WithCancel(ctx)
 	ran := make(chan struct{})
 	go func() { rec.run(runCtx); close(ran) }()

@@ -16,7 +16,7 @@ import (
 // starts a new budget.
 func TestCommandOutputPreviewsAreBoundedPerInterval(t *testing.T) {
 	st, log, root := durableLog(t)
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log, st)
 	stop := runRecorder(t, rec)
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	sink := w.sink(func(error) {}, attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}, 0, 0, func(workerUpdate) {})

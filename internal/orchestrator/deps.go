@@ -109,6 +109,8 @@ type Store interface {
 	IssueUsage(ctx context.Context, repoKey, issueID string) (store.Tokens, error)
 	IssueCost(ctx context.Context, repoKey, issueID string) (float64, error)
 	Totals(ctx context.Context) (store.Totals, error)
+	// Batch calls writes with a context under which the writes above share one commit.
+	Batch(ctx context.Context, writes func(ctx context.Context)) error
 }
 
 // Audit appends to the hash-chained audit log; *audit.Log implements it.

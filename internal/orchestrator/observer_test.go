@@ -171,9 +171,17 @@ func (b blockingAudit) AppendBatch(ctx context.Context, evs []audit.Event) ([]au
 
 func (blockingAudit) Sync(context.Context) error { return nil }
 
+// unbatchedStore runs a batch's writes one by one; its other methods are never called.
+type unbatchedStore struct{ Store }
+
+func (unbatchedStore) Batch(ctx context.Context, writes func(context.Context)) error {
+	writes(ctx)
+	return nil
+}
+
 func TestRecorderCountsPendingAuditAndStoreWritesUntilWritten(t *testing.T) {
 	release := make(chan struct{})
-	rec := newRecorder(slog.New(slog.DiscardHandler), blockingAudit{release: release})
+	rec := newRecorder(slog.New(slog.DiscardHandler), blockingAudit{release: release}, unbatchedStore{})
 	rec.appendAudit(audit.Event{Type: "one"})
 	rec.appendPrompt(audit.Event{Type: "two"}, "prompt")
 	stored := 0

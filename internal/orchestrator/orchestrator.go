@@ -181,7 +181,7 @@ func New(deps Deps) (*Orchestrator, error) {
 	o.transcripts = newTranscripts(d.Settings.TranscriptEvents, d.Redact)
 	first := make(chan struct{})
 	o.published.Store(&first)
-	o.rec = newRecorder(d.Logger, d.Audit)
+	o.rec = newRecorder(d.Logger, d.Audit, d.Store)
 	o.w = &worker{d: d, rec: o.rec, transcripts: o.transcripts}
 	for _, w := range d.Settings.Warnings {
 		o.log.Warn(w)

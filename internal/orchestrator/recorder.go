@@ -34,16 +34,22 @@ const maxSpareQueue = 4 * auditBatchLimit
 // records, prompts: a few per run, which readers of the store expect at once), ends the wait.
 const recordLinger = 5 * time.Millisecond
 
+// storeBatchLimit is the most store writes committed together: a batch holds SQLite's write
+// lock until it commits, and a writer outside the recorder (a session's comment ownership,
+// the audit checkpoint) waits for it.
+const storeBatchLimit = 256
+
 // recorder performs store and audit writes in the order they were posted, off the loop
 // goroutine. Writes come in two lanes sharing one queue: the loop's (dispatch, exits, retries,
 // operator actions) and a worker's own (tracker bootstrap, prompts) never wait, so neither
 // scheduling nor a new attempt stalls on a disk or behind other agents' output, and are a few
 // writes per run; agent sessions' writes are bounded, so a session whose agent outruns the
 // disk waits in its event intake and no record is ever dropped. Consecutive audit records are
-// written as one batch.
+// written as one batch, and consecutive store writes as one commit.
 type recorder struct {
 	log      *slog.Logger
 	auditLog Audit
+	store    Store
 	// sessionLimit is sessionQueueLimit; tests lower it.
 	sessionLimit int
 	// draining is held for a whole drain, so a drain called while the run goroutine is busy
@@ -81,24 +87,18 @@ type queuedWrite struct {
 	// drain go to the store in one transaction, after the audit records around them: nothing
 	// reads usage in step with the audit log, and 200 streaming agents would otherwise
 	// commit (and fsync) 200 times a second and cut the audit batches between them.
-	usage   func() []store.Usage
-	usageTo usageAdder
+	usage func() []store.Usage
 	// session marks a write posted from an agent session, counted against sessionLimit.
 	session bool
 	// toAudit marks a write that goes to the audit log although it is not a plain record.
 	toAudit bool
 }
 
-// usageAdder is the store's token usage write.
-type usageAdder interface {
-	AddUsage(ctx context.Context, us ...store.Usage) error
-}
-
 // isAudit says which pending count the write is in.
 func (w queuedWrite) isAudit() bool { return (w.write == nil && w.usage == nil) || w.toAudit }
 
-func newRecorder(log *slog.Logger, auditLog Audit) *recorder {
-	r := &recorder{log: log, auditLog: auditLog, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
+func newRecorder(log *slog.Logger, auditLog Audit, st Store) *recorder {
+	r := &recorder{log: log, auditLog: auditLog, store: st, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
 	r.space = sync.NewCond(&r.mu)
 	return r
 }
@@ -142,8 +142,8 @@ func (r *recorder) post(what string, write func(context.Context) error) {
 
 // postUsage queues the store write of a session's token deltas, which take returns when the
 // write is performed, waiting while the session lane is full.
-func (r *recorder) postUsage(to usageAdder, take func() []store.Usage) {
-	r.enqueue(queuedWrite{what: "token usage", usage: take, usageTo: to, session: true})
+func (r *recorder) postUsage(take func() []store.Usage) {
+	r.enqueue(queuedWrite{what: "token usage", usage: take, session: true})
 }
 
 // appendAudit queues one audit record from the loop; it never waits.
@@ -251,18 +251,18 @@ func (r *recorder) drain() {
 }
 
 // perform writes batch in order, handing runs of consecutive audit records to the log as one
-// batch each. Token usage is the exception: the deltas of the batch's usage writes are written
-// together, in one store transaction, before the next other store write or at the end.
+// batch each and committing runs of consecutive store writes together. Token usage is the
+// exception: the deltas of the batch's usage writes are written together, in one store
+// transaction, before the next other store write or at the end.
 func (r *recorder) perform(batch []queuedWrite) {
 	var usage []store.Usage
-	var usageTo usageAdder
 	usageWrites := int64(0)
 	flushUsage := func() {
 		if usageWrites == 0 {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-		if err := usageTo.AddUsage(ctx, usage...); err != nil {
+		if err := r.store.AddUsage(ctx, usage...); err != nil {
 			r.log.Error("durable write failed", "write", "token usage", "deltas", len(usage), "error", err.Error())
 		}
 		cancel()
@@ -288,7 +288,15 @@ func (r *recorder) perform(batch []queuedWrite) {
 		clear(events)
 		events = events[:0]
 	}
-	for _, w := range batch {
+	for i := 0; i < len(batch); i++ {
+		w := batch[i]
+		if stores := storeRun(batch[i:]); len(stores) > 1 {
+			flushAudit()
+			flushUsage()
+			r.performStores(stores)
+			i += len(stores) - 1
+			continue
+		}
 		switch {
 		case w.build != nil:
 			taken++
@@ -296,10 +304,6 @@ func (r *recorder) perform(batch []queuedWrite) {
 				events = append(events, ev)
 			}
 		case w.usage != nil:
-			if usageTo != w.usageTo {
-				flushUsage()
-				usageTo = w.usageTo
-			}
 			usageWrites++
 			usage = append(usage, w.usage()...)
 		case w.write == nil:
@@ -308,16 +312,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 		default:
 			flushAudit()
 			flushUsage()
-			ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-			if err := w.write(ctx); err != nil {
-				r.log.Error("durable write failed", "write", w.what, "error", err.Error())
-			}
-			cancel()
-			if w.isAudit() {
-				r.pendingAudit.Add(-1)
-			} else {
-				r.pendingStore.Add(-1)
-			}
+			r.performOne(context.Background(), w)
 		}
 		if len(events) == auditBatchLimit {
 			flushAudit()
@@ -325,6 +320,47 @@ func (r *recorder) perform(batch []queuedWrite) {
 	}
 	flushAudit()
 	flushUsage()
+}
+
+// performOne performs one write that is not a plain audit record, bounded by recordTimeout.
+func (r *recorder) performOne(ctx context.Context, w queuedWrite) {
+	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	if err := w.write(ctx); err != nil {
+		r.log.Error("durable write failed", "write", w.what, "error", err.Error())
+	}
+	cancel()
+	if w.isAudit() {
+		r.pendingAudit.Add(-1)
+	} else {
+		r.pendingStore.Add(-1)
+	}
+}
+
+// storeRun is the run of store writes batch starts with, at most storeBatchLimit long.
+func storeRun(batch []queuedWrite) []queuedWrite {
+	n := 0
+	for n < len(batch) && n < storeBatchLimit && batch[n].write != nil && !batch[n].isAudit() {
+		n++
+	}
+	return batch[:n]
+}
+
+// performStores performs consecutive store writes in one store batch, so they cost one
+// commit (and one fsync of the WAL) instead of one each. Each write still fails alone; when
+// the commit fails, every write of the batch is reported, since none can be counted on.
+func (r *recorder) performStores(writes []queuedWrite) {
+	err := r.store.Batch(context.Background(), func(ctx context.Context) {
+		for _, w := range writes {
+			r.performOne(ctx, w)
+		}
+	})
+	if err != nil {
+		what := make([]string, len(writes))
+		for i, w := range writes {
+			what[i] = w.what
+		}
+		r.log.Error("durable write failed", "write", "store batch", "writes", what, "error", err.Error())
+	}
 }
 
 // flush performs what is left, giving up when ctx ends.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,7 +140,7 @@ func (f *floodSession) feed(sink *eventSink, n int) {
 // a few summaries.
 func TestAuditFloodKeepsEverySideEffect(t *testing.T) {
 	st, log, root := durableLog(t)
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log, st)
 	rec.sessionLimit = 64
 	stop := runRecorder(t, rec)
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
@@ -256,7 +257,7 @@ func (g *gatedAudit) AppendBatch(ctx context.Context, evs []audit.Event) ([]audi
 func TestFullAuditQueueSlowsIntakeWithoutLoss(t *testing.T) {
 	st, log, root := durableLog(t)
 	gate := &gatedAudit{Log: log, open: make(chan struct{}), entered: make(chan struct{})}
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), gate)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), gate, st)
 	const limit, total = 8, 100
 	rec.sessionLimit = limit
 	stop := runRecorder(t, rec)
@@ -346,7 +347,7 @@ func TestFullAuditQueueSlowsIntakeWithoutLoss(t *testing.T) {
 // its prompt are still queued at once, and land after the agent records queued before them.
 func TestBootstrapAndPromptDoNotWaitForTheSessionLane(t *testing.T) {
 	st, log, root := durableLog(t)
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log, st)
 	rec.sessionLimit = 2
 	// Should the posts wait after all, a drain at the end lets them go.
 	t.Cleanup(rec.drain)
@@ -406,7 +407,7 @@ func (c *countingAudit) AppendBatch(ctx context.Context, evs []audit.Event) ([]a
 func TestSessionRecordsGatherIntoBatches(t *testing.T) {
 	st, log, root := durableLog(t)
 	counted := &countingAudit{Log: log}
-	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), counted)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), counted, st)
 	stop := runRecorder(t, rec)
 	const total = 100
 	for i := range total {
@@ -418,5 +419,79 @@ func TestSessionRecordsGatherIntoBatches(t *testing.T) {
 	}
 	if counted.batches >= total/2 {
 		t.Fatalf("%d records took %d batches; a burst should gather", total, counted.batches)
+	}
+}
+
+// batchCountingStore records which writes each store batch held, by the names they were
+// posted with.
+type batchCountingStore struct {
+	*store.Store
+	mu      sync.Mutex
+	batches [][]string
+	current *[]string
+}
+
+func (b *batchCountingStore) Batch(ctx context.Context, writes func(context.Context)) error {
+	return b.Store.Batch(ctx, func(ctx context.Context) {
+		var names []string
+		b.mu.Lock()
+		b.current = &names
+		b.mu.Unlock()
+		writes(ctx)
+		b.mu.Lock()
+		b.batches = append(b.batches, names)
+		b.current = nil
+		b.mu.Unlock()
+	})
+}
+
+func (b *batchCountingStore) note(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.current != nil {
+		*b.current = append(*b.current, name)
+	}
+}
+
+// Store writes queued one after another share one commit, up to the next audit record; a
+// write that fails inside a batch is logged by its own name and the others still land.
+func TestConsecutiveStoreWritesShareACommit(t *testing.T) {
+	st, log, _ := durableLog(t)
+	counted := &batchCountingStore{Store: st}
+	failures := &syncBuffer{}
+	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log, counted)
+	ctx := context.Background()
+	startRun := func(id string) {
+		rec.post("start run "+id, func(ctx context.Context) error {
+			counted.note(id)
+			_, err := counted.StartRun(ctx, store.Run{RepoKey: "app", IssueID: "issue-" + id, ID: id})
+			return err
+		})
+	}
+	startRun("r1")
+	startRun("r2")
+	rec.post("record agent process", func(ctx context.Context) error {
+		counted.note("agent of a missing run")
+		return counted.SetRunAgent(ctx, "app", "no-such-run", 42, 7)
+	})
+	startRun("r3")
+	rec.appendAudit(audit.Event{Type: "between"})
+	startRun("r4")
+	startRun("r5")
+	rec.drain()
+
+	want := [][]string{{"r1", "r2", "agent of a missing run", "r3"}, {"r4", "r5"}}
+	if !slices.EqualFunc(counted.batches, want, slices.Equal) {
+		t.Fatalf("store batches = %q, want %q", counted.batches, want)
+	}
+	runs, err := st.Runs(ctx, store.RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 5 {
+		t.Fatalf("%d runs stored, want all 5", len(runs))
+	}
+	if logged := failures.String(); !strings.Contains(logged, "record agent process") || strings.Contains(logged, "store batch") {
+		t.Fatalf("failure log = %q, want the failed write named alone and no batch failure", logged)
 	}
 }

@@ -163,7 +163,7 @@ func RunOnce(ctx context.Context, deps Deps, identifier string, opts RunOptions)
 // the attempt runs, as the service writes them, so a crash mid-attempt still leaves its run row
 // and the audit trail of what the agent did. stop flushes them within the shutdown timeout.
 func startRecorder(d Deps) (rec *recorder, stop func()) {
-	rec = newRecorder(d.Logger, d.Audit)
+	rec = newRecorder(d.Logger, d.Audit, d.Store)
 	recCtx, stopRec := context.WithCancel(context.Background())
 	recDone := make(chan struct{})
 	go func() {

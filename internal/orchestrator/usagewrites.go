@@ -79,7 +79,7 @@ func (s *eventSink) addUsage(u store.Usage) {
 	post := s.usage.add(u)
 	s.mu.Unlock()
 	if post {
-		s.w.rec.postUsage(s.w.d.Store, s.takeUsage)
+		s.w.rec.postUsage(s.takeUsage)
 	}
 }
 
@@ -89,7 +89,7 @@ func (s *eventSink) flushUsage() {
 	post := s.usage.flush()
 	s.mu.Unlock()
 	if post {
-		s.w.rec.postUsage(s.w.d.Store, s.takeUsage)
+		s.w.rec.postUsage(s.takeUsage)
 	}
 }
 

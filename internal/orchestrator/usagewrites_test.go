@@ -38,7 +38,7 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 	st, log, root := durableLog(t)
 	counted := &countingStore{Store: st}
 	failures := &syncBuffer{}
-	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log)
+	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log, counted)
 	w := &worker{d: Deps{Store: counted, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	is := newIssue(1, "In Progress")
 	is.RepoKey = "app"
@@ -116,6 +116,7 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 // orderedStore logs the usage it is given and, through other, any other store write, in the
 // order they reach it.
 type orderedStore struct {
+	*store.Store
 	mu  sync.Mutex
 	log []string
 }
@@ -144,22 +145,22 @@ func (o *orderedStore) other(what string) func(context.Context) error {
 // after the audit records around them, but never after a later store write of another kind:
 // a run finished after its last deltas were posted still finds them in the store.
 func TestSessionsUsageWritesShareOneTransaction(t *testing.T) {
-	st := &orderedStore{}
-	_, log, _ := durableLog(t)
+	real, log, _ := durableLog(t)
+	st := &orderedStore{Store: real}
 	counted := &countingAudit{Log: log}
-	rec := newRecorder(slog.New(slog.DiscardHandler), counted)
+	rec := newRecorder(slog.New(slog.DiscardHandler), counted, st)
 	usage := func(issueID string) func() []store.Usage {
 		return func() []store.Usage {
 			return []store.Usage{{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}}
 		}
 	}
-	rec.postUsage(st, usage("a"))
+	rec.postUsage(usage("a"))
 	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
-	rec.postUsage(st, usage("b"))
+	rec.postUsage(usage("b"))
 	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
-	rec.postUsage(st, usage("c"))
+	rec.postUsage(usage("c"))
 	rec.post("finish run", st.other("finish run"))
-	rec.postUsage(st, usage("d"))
+	rec.postUsage(usage("d"))
 	rec.drain()
 	want := []string{"usage a,b,c", "finish run", "usage d"}
 	if !slices.Equal(st.log, want) {

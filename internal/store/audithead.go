@@ -23,7 +23,7 @@ func (s *Store) SetAuditHead(ctx context.Context, seq uint64, hash string) error
 	if seq == 0 || len(hash) != 64 {
 		return fmt.Errorf("store: set audit head: sequence %d and a 64-hex-digit hash are required", seq)
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq))
+	_, err := s.writer(ctx).ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq))
 	if err != nil {
 		return fmt.Errorf("store: set audit head: %w", err)
 	}
@@ -38,10 +38,10 @@ func (s *Store) SetSignedAuditHead(ctx context.Context, seq uint64, hash, day, s
 		return fmt.Errorf("store: set signed audit head: sequence %d, a 64-hex-digit hash, a day and a signature are required", seq)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq)); err != nil {
+		if _, err := s.in(tx).ExecContext(ctx, `UPDATE audit_head SET seq=?, hash=? WHERE id=1 AND seq < ?`, int64(seq), hash, int64(seq)); err != nil {
 			return fmt.Errorf("store: set signed audit head: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_signatures (day, seq, signature) VALUES (?, ?, ?)
+		_, err := s.in(tx).ExecContext(ctx, `INSERT INTO audit_signatures (day, seq, signature) VALUES (?, ?, ?)
 			ON CONFLICT (day) DO UPDATE SET seq=excluded.seq, signature=excluded.signature WHERE excluded.seq > audit_signatures.seq`,
 			day, int64(seq), signature)
 		if err != nil {

@@ -16,7 +16,7 @@ func (s *Store) PutValue(ctx context.Context, namespace, key string, value []byt
 	if value == nil {
 		value = []byte{}
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO kv (namespace, key, value, updated_at) VALUES (?,?,?,?)
+	_, err := s.writer(ctx).ExecContext(ctx, `INSERT INTO kv (namespace, key, value, updated_at) VALUES (?,?,?,?)
 		ON CONFLICT (namespace, key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at`,
 		namespace, key, value, formatTime(s.now()))
 	if err != nil {
@@ -40,7 +40,7 @@ func (s *Store) Value(ctx context.Context, namespace, key string) ([]byte, bool,
 
 // DeleteValue removes (namespace, key); a missing key is not an error.
 func (s *Store) DeleteValue(ctx context.Context, namespace, key string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM kv WHERE namespace=? AND key=?`, namespace, key); err != nil {
+	if _, err := s.writer(ctx).ExecContext(ctx, `DELETE FROM kv WHERE namespace=? AND key=?`, namespace, key); err != nil {
 		return fmt.Errorf("store: delete value %s/%s: %w", namespace, key, err)
 	}
 	return nil

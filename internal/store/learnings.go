@@ -50,7 +50,7 @@ func (s *Store) RecordLearnings(ctx context.Context, repoKey, prURL, outcome str
 	}
 	stored := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO learning_captures (repo_key, pr_url, outcome, captured_at) VALUES (?,?,?,?)
+		res, err := s.in(tx).ExecContext(ctx, `INSERT INTO learning_captures (repo_key, pr_url, outcome, captured_at) VALUES (?,?,?,?)
 			ON CONFLICT (repo_key, pr_url) DO NOTHING`, repoKey, prURL, outcome, formatTime(s.now()))
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (s *Store) RecordLearnings(ctx context.Context, repoKey, prURL, outcome str
 		}
 		stored = true
 		for _, l := range ls {
-			_, err := tx.ExecContext(ctx, `INSERT INTO learnings (id, repo_key, rule, tags, evidence_quote, issue_identifier, issue_url,
+			_, err := s.in(tx).ExecContext(ctx, `INSERT INTO learnings (id, repo_key, rule, tags, evidence_quote, issue_identifier, issue_url,
 				pr_number, pr_url, run_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 				l.ID, repoKey, s.redact(l.Rule), strings.Join(l.Tags, ","), s.redact(l.EvidenceQuote), l.IssueIdentifier, l.IssueURL,
 				l.PRNumber, prURL, l.RunID, formatTime(l.CreatedAt))
@@ -69,7 +69,7 @@ func (s *Store) RecordLearnings(ctx context.Context, repoKey, prURL, outcome str
 			}
 		}
 		if maxTotal > 0 {
-			_, err = tx.ExecContext(ctx, `DELETE FROM learnings WHERE repo_key=? AND seq NOT IN
+			_, err = s.in(tx).ExecContext(ctx, `DELETE FROM learnings WHERE repo_key=? AND seq NOT IN
 				(SELECT seq FROM learnings WHERE repo_key=? ORDER BY seq DESC LIMIT ?)`, repoKey, repoKey, maxTotal)
 		}
 		return err

@@ -26,7 +26,7 @@ func (s *Store) SetPause(ctx context.Context, p Pause) error {
 	} else if p.Since.IsZero() {
 		p.Since = s.now()
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE pause SET paused=?, reason=?, actor=?, since=? WHERE id=1`,
+	_, err := s.writer(ctx).ExecContext(ctx, `UPDATE pause SET paused=?, reason=?, actor=?, since=? WHERE id=1`,
 		p.Paused, s.redact(p.Reason), s.redact(p.Actor), formatTime(p.Since))
 	if err != nil {
 		return fmt.Errorf("store: set pause: %w", err)

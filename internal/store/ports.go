@@ -28,7 +28,7 @@ var ErrPortTaken = errors.New("store: verification port or run already allocated
 // AllocatePort records a; a port held by another run, or a run holding another port, is
 // ErrPortTaken.
 func (s *Store) AllocatePort(ctx context.Context, a PortAllocation) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO verification_ports (port, run_id, repo_key, issue_id, issue_identifier, allocated_at)
+	res, err := s.writer(ctx).ExecContext(ctx, `INSERT INTO verification_ports (port, run_id, repo_key, issue_id, issue_identifier, allocated_at)
 		VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING`, a.Port, a.RunID, a.RepoKey, a.IssueID, a.IssueIdentifier, formatTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("store: allocate verification port %d: %w", a.Port, err)
@@ -41,7 +41,7 @@ func (s *Store) AllocatePort(ctx context.Context, a PortAllocation) error {
 
 // SetPortServer records the dev server of runID's port.
 func (s *Store) SetPortServer(ctx context.Context, runID string, pid int, startTime int64) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE verification_ports SET server_pid=?, server_start_time=? WHERE run_id=?`, pid, startTime, runID); err != nil {
+	if _, err := s.writer(ctx).ExecContext(ctx, `UPDATE verification_ports SET server_pid=?, server_start_time=? WHERE run_id=?`, pid, startTime, runID); err != nil {
 		return fmt.Errorf("store: record the dev server of run %s: %w", runID, err)
 	}
 	return nil
@@ -49,7 +49,7 @@ func (s *Store) SetPortServer(ctx context.Context, runID string, pid int, startT
 
 // ReleasePort frees the port runID holds; none is not an error.
 func (s *Store) ReleasePort(ctx context.Context, runID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM verification_ports WHERE run_id=?`, runID); err != nil {
+	if _, err := s.writer(ctx).ExecContext(ctx, `DELETE FROM verification_ports WHERE run_id=?`, runID); err != nil {
 		return fmt.Errorf("store: release the verification port of run %s: %w", runID, err)
 	}
 	return nil

@@ -33,7 +33,7 @@ func (s *Store) PutPRWatch(ctx context.Context, w PRWatch) error {
 	if !json.Valid(w.Record) {
 		return fmt.Errorf("store: put pr watch %s/%s/%s: record is not valid JSON", w.RepoKey, w.IssueID, w.Poller)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO pr_watch (repo_key, issue_id, poller, pr_url, phase, record, updated_at, worker_host)
+	_, err := s.writer(ctx).ExecContext(ctx, `INSERT INTO pr_watch (repo_key, issue_id, poller, pr_url, phase, record, updated_at, worker_host)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id, poller) DO UPDATE SET pr_url=excluded.pr_url,
 		phase=excluded.phase, record=excluded.record, updated_at=excluded.updated_at, worker_host=excluded.worker_host`,
 		w.RepoKey, w.IssueID, w.Poller, w.PRURL, w.Phase, string(w.Record), formatTime(s.now()), w.WorkerHost)
@@ -71,7 +71,7 @@ func (s *Store) PRWatches(ctx context.Context, poller string) ([]PRWatch, error)
 
 // DeletePRWatch forgets one pull request of one poller; a missing row is not an error.
 func (s *Store) DeletePRWatch(ctx context.Context, repoKey, issueID, poller string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM pr_watch WHERE repo_key=? AND issue_id=? AND poller=?`, repoKey, issueID, poller); err != nil {
+	if _, err := s.writer(ctx).ExecContext(ctx, `DELETE FROM pr_watch WHERE repo_key=? AND issue_id=? AND poller=?`, repoKey, issueID, poller); err != nil {
 		return fmt.Errorf("store: delete pr watch %s/%s/%s: %w", repoKey, issueID, poller, err)
 	}
 	return nil

@@ -32,7 +32,7 @@ func (s *Store) PutRetry(ctx context.Context, r Retry) error {
 	case r.DueAt.IsZero():
 		return fmt.Errorf("store: put retry for issue %s: due_at is required", r.IssueID)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO retries (repo_key, issue_id, identifier, attempt, due_at,
+	_, err := s.writer(ctx).ExecContext(ctx, `INSERT INTO retries (repo_key, issue_id, identifier, attempt, due_at,
 		error, reason, elapsed_ms, worker_host, workspace_path) VALUES (?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (repo_key, issue_id) DO UPDATE SET identifier=excluded.identifier,
 		attempt=excluded.attempt, due_at=excluded.due_at, error=excluded.error, reason=excluded.reason,
@@ -49,7 +49,7 @@ func (s *Store) PutRetry(ctx context.Context, r Retry) error {
 // DeleteRetry removes the retry for (repoKey, issueID); removing a missing row is not an error
 // because the caller's intent, "no retry pending", already holds.
 func (s *Store) DeleteRetry(ctx context.Context, repoKey, issueID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM retries WHERE repo_key=? AND issue_id=?`, repoKey, issueID); err != nil {
+	if _, err := s.writer(ctx).ExecContext(ctx, `DELETE FROM retries WHERE repo_key=? AND issue_id=?`, repoKey, issueID); err != nil {
 		return fmt.Errorf("store: delete retry %s/%s: %w", repoKey, issueID, err)
 	}
 	return nil

@@ -118,7 +118,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (Run, error) {
 	r.Status = StatusRunning
 	r.EndedAt = time.Time{}
 	r = s.scrubRun(r)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (repo_key, run_id, issue_id, issue_identifier,
+	_, err := s.writer(ctx).ExecContext(ctx, `INSERT INTO runs (repo_key, run_id, issue_id, issue_identifier,
 		issue_title, issue_state, attempt, status, started_at, error, workspace_path, worker_host,
 		session_id, transcript_path, input_tokens, uncached_input_tokens, cached_input_tokens,
 		cache_creation_input_tokens, output_tokens, total_tokens, runtime_seconds)
@@ -137,7 +137,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (Run, error) {
 // session, transcript, tokens, runtime). A run that already finished is not changed.
 func (s *Store) UpdateRun(ctx context.Context, r Run) error {
 	r = s.scrubRun(r)
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET issue_state=?, workspace_path=?, worker_host=?,
+	res, err := s.writer(ctx).ExecContext(ctx, `UPDATE runs SET issue_state=?, workspace_path=?, worker_host=?,
 		session_id=?, transcript_path=?, input_tokens=?, uncached_input_tokens=?, cached_input_tokens=?,
 		cache_creation_input_tokens=?, output_tokens=?, total_tokens=?, runtime_seconds=?, cost_usd=?
 		WHERE repo_key=? AND run_id=? AND status='running'`,
@@ -161,7 +161,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 	}
 	r = s.scrubRun(r)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
+		res, err := s.in(tx).ExecContext(ctx, `UPDATE runs SET status=?, ended_at=?, error=?, issue_state=?,
 			workspace_path=?, worker_host=?, session_id=?, transcript_path=?, input_tokens=?,
 			uncached_input_tokens=?, cached_input_tokens=?, cache_creation_input_tokens=?,
 			output_tokens=?, total_tokens=?, runtime_seconds=?, tool_calls=?, tool_failures=?, cost_usd=?
@@ -176,7 +176,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 		if err := expectOne(res, "finish run", r.RepoKey, r.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE totals SET runtime_seconds = runtime_seconds + ? WHERE id = 1`, r.RuntimeSeconds)
+		_, err = s.in(tx).ExecContext(ctx, `UPDATE totals SET runtime_seconds = runtime_seconds + ? WHERE id = 1`, r.RuntimeSeconds)
 		if err != nil {
 			return fmt.Errorf("store: add runtime of run %s/%s to totals: %w", r.RepoKey, r.ID, err)
 		}
@@ -187,7 +187,7 @@ func (s *Store) FinishRun(ctx context.Context, r Run) error {
 // SetRunAgent records the agent process of a running run. A run that already finished is
 // not changed.
 func (s *Store) SetRunAgent(ctx context.Context, repoKey, id string, pid int, startTime int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET agent_pid=?, agent_start_time=?
+	res, err := s.writer(ctx).ExecContext(ctx, `UPDATE runs SET agent_pid=?, agent_start_time=?
 		WHERE repo_key=? AND run_id=? AND status='running'`, pid, startTime, repoKey, id)
 	if err != nil {
 		return fmt.Errorf("store: record agent of run %s/%s: %w", repoKey, id, err)
@@ -198,7 +198,7 @@ func (s *Store) SetRunAgent(ctx context.Context, repoKey, id string, pid int, st
 // RecordPullRequest notes on a run the pull request its agent opened. The run may have
 // finished meanwhile: the pull request exists either way.
 func (s *Store) RecordPullRequest(ctx context.Context, repoKey, id, url string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET pr_url=? WHERE repo_key=? AND run_id=?`, url, repoKey, id)
+	res, err := s.writer(ctx).ExecContext(ctx, `UPDATE runs SET pr_url=? WHERE repo_key=? AND run_id=?`, url, repoKey, id)
 	if err != nil {
 		return fmt.Errorf("store: record pull request of run %s/%s: %w", repoKey, id, err)
 	}
@@ -216,7 +216,7 @@ func (s *Store) RecordPullRequest(ctx context.Context, repoKey, id, url string) 
 // interrupted with the given reason, and returns how many it ended. Call it once at start-up,
 // before the first dispatch.
 func (s *Store) MarkInterrupted(ctx context.Context, reason string) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status='interrupted', ended_at=?,
+	res, err := s.writer(ctx).ExecContext(ctx, `UPDATE runs SET status='interrupted', ended_at=?,
 		error=CASE WHEN error='' THEN ? ELSE error END WHERE status='running'`,
 		formatTime(s.now()), s.redact(reason))
 	if err != nil {

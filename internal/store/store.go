@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	// The pure-Go SQLite driver keeps the binary CGO-free.
@@ -47,6 +48,8 @@ type Store struct {
 	path   string
 	now    func() time.Time
 	redact func(string) string
+	// stmts holds the prepared write statements by their text (see prepared.go).
+	stmts sync.Map
 }
 
 // Path returns the store file path for a state root.
@@ -146,10 +149,16 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 }
 
 // Close releases the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStatements()
+	return s.db.Close()
+}
 
-// inTx runs fn in one immediate transaction and commits it.
+// inTx runs fn in one immediate transaction and commits it, or inside the batch ctx carries.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if b := s.batchOf(ctx); b != nil {
+		return s.inBatch(ctx, b, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

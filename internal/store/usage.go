@@ -65,7 +65,7 @@ func (s *Store) AddUsage(ctx context.Context, us ...Usage) error {
 		return errors.Join(refused...)
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
+		if _, err := s.in(tx).ExecContext(ctx, `UPDATE totals SET input_tokens=input_tokens+?,
 			uncached_input_tokens=uncached_input_tokens+?, cached_input_tokens=cached_input_tokens+?,
 			cache_creation_input_tokens=cache_creation_input_tokens+?, output_tokens=output_tokens+?,
 			total_tokens=total_tokens+?, cost_usd=cost_usd+? WHERE id=1`, total.args()...); err != nil {
@@ -73,7 +73,7 @@ func (s *Store) AddUsage(ctx context.Context, us ...Usage) error {
 		}
 		for _, day := range dayOrder {
 			d := days[day]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
+			if _, err := s.in(tx).ExecContext(ctx, `INSERT INTO daily_usage (day, total_tokens, cost_usd) VALUES (?, ?, ?)
 			ON CONFLICT (day) DO UPDATE SET total_tokens = total_tokens + excluded.total_tokens,
 			cost_usd = cost_usd + excluded.cost_usd`, day, d.tokens.Total, d.costUSD); err != nil {
 				return fmt.Errorf("store: add daily usage for %s: %w", day, err)
@@ -81,7 +81,7 @@ func (s *Store) AddUsage(ctx context.Context, us ...Usage) error {
 		}
 		for _, key := range issueOrder {
 			args := append([]any{key.repoKey, key.issueID}, issues[key].args()...)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
+			if _, err := s.in(tx).ExecContext(ctx, `INSERT INTO issue_usage (repo_key, issue_id, input_tokens,
 			uncached_input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens,
 			total_tokens, cost_usd) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (repo_key, issue_id) DO UPDATE SET
 			input_tokens=input_tokens+excluded.input_tokens,
