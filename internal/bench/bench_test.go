@@ -130,9 +130,8 @@ func TestStreamedByAndTheSplitOfCPU(t *testing.T) {
 	if got := r.CPUPerMiBAfterStart(); got != time.Second {
 		t.Errorf("CPU per MiB after start = %s, want 1s (3s over 3 MiB)", got)
 	}
-	// 2s until all were up, 1s of it the streaming of the first MiB: 1s for 4 agents' starts.
-	if got := r.CPUPerAgentToStart(); got != 250*time.Millisecond {
-		t.Errorf("CPU per agent to start = %s, want 250ms", got)
+	if got := r.CPUPerAgentUntilUp(); got != 500*time.Millisecond {
+		t.Errorf("CPU per agent until all were up = %s, want 500ms (2s for 4 agents)", got)
 	}
 	if got := (Result{Agents: 1, CPU: time.Second, CPUAllStarted: time.Second, Ingested: 1 << 20, IngestedAllStarted: 1 << 20}).CPUPerMiBAfterStart(); got != 0 {
 		t.Errorf("CPU per MiB after start with nothing streamed after = %s, want unknown (0)", got)

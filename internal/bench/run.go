@@ -80,14 +80,14 @@ func (r Result) CPUPerMiBAfterStart() time.Duration {
 	return time.Duration(float64(r.CPU-r.CPUAllStarted) / (float64(streamed) / (1 << 20)))
 }
 
-// CPUPerAgentToStart is the service's CPU until every agent was up, less what streaming cost
-// meanwhile at the rate measured after, per agent: its own start-up and each agent's.
-func (r Result) CPUPerAgentToStart() time.Duration {
+// CPUPerAgentUntilUp is the service's CPU until every agent was up, per agent: its own
+// start-up and each agent's start, and the streaming of the agents already up meanwhile, so
+// an upper bound on what a start costs.
+func (r Result) CPUPerAgentUntilUp() time.Duration {
 	if r.Agents == 0 {
 		return 0
 	}
-	streaming := time.Duration(float64(r.CPUPerMiBAfterStart()) * float64(r.IngestedAllStarted) / (1 << 20))
-	return max(0, r.CPUAllStarted-streaming) / time.Duration(r.Agents)
+	return r.CPUAllStarted / time.Duration(r.Agents)
 }
 
 // Run measures one service per count.
