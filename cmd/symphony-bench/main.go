@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/bench"
 )
 
@@ -24,7 +24,7 @@ func main() {
 		fmt.Println("symphony-bench fake app-server")
 		return
 	}
-	codextest.MaybeRunFake()
+	codexfake.MaybeRunFake()
 	os.Exit(run(os.Args[1:]))
 }
 

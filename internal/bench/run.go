@@ -18,7 +18,7 @@ import (
 // Options says what to measure.
 type Options struct {
 	Symphony      string        // the symphony binary under test
-	Agent         string        // a binary that serves the fake app-server (codextest.MaybeRunFake)
+	Agent         string        // a binary that serves the fake app-server (codexfake.MaybeRunFake)
 	Counts        []int         // agent counts, one run each, in order
 	BytesPerAgent int64         // what each agent streams in its turn
 	Stream        time.Duration // how long each agent takes to stream it

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 )
 
 // installation is one benchmark's symphony.yml, issues and state, in a directory of its own.
@@ -38,7 +38,7 @@ func install(dir, agentBin string, n int, o Options) (*installation, error) {
 	}
 	// Two turns: the fake agent reports its measured first turn done when the service starts
 	// the second, which it does only once it has read the first to its end.
-	passthrough := []string{codextest.EnvScenario, codextest.EnvFloodBytes, codextest.EnvPaceMs, codextest.EnvMilestones}
+	passthrough := []string{codexfake.EnvScenario, codexfake.EnvFloodBytes, codexfake.EnvPaceMs, codexfake.EnvMilestones}
 	cfg := fmt.Sprintf(`issues:
   provider: local
   poll_interval_ms: %d
@@ -65,9 +65,9 @@ agent:
 	}
 	// The fake agent needs no login, but start-up checks look for one.
 	in.env = append(os.Environ(), "HOME="+home, "SYMPHONY_STATE_ROOT="+in.state, "OPENAI_API_KEY=bench-fake-key",
-		codextest.EnvScenario+"="+codextest.FakePaced,
-		fmt.Sprintf("%s=%d", codextest.EnvFloodBytes, o.BytesPerAgent),
-		fmt.Sprintf("%s=%d", codextest.EnvPaceMs, o.Stream.Milliseconds()),
-		codextest.EnvMilestones+"="+in.milestones)
+		codexfake.EnvScenario+"="+codexfake.FakePaced,
+		fmt.Sprintf("%s=%d", codexfake.EnvFloodBytes, o.BytesPerAgent),
+		fmt.Sprintf("%s=%d", codexfake.EnvPaceMs, o.Stream.Milliseconds()),
+		codexfake.EnvMilestones+"="+in.milestones)
 	return in, nil
 }

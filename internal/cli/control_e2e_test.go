@@ -18,7 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/server"
 	"github.com/symphony-go/symphony/internal/testenv"
 )
@@ -48,7 +48,7 @@ func newControlEnv(t *testing.T, issues ...string) *controlEnv {
 	}
 	fake := filepath.Join(e.dir, "fake-codex")
 	script := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'codex-cli 0.169.0'; exit 0; fi\n%s=%s exec %q\n",
-		codextest.EnvScenario, codextest.FakeHangTurn, self)
+		codexfake.EnvScenario, codexfake.FakeHangTurn, self)
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}

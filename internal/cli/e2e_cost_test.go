@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
@@ -22,7 +22,7 @@ func TestRunCostsThePriceTableTimesTheFakeCodexUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'codex-cli 0.169.0'; exit 0; fi\n%s=%s exec %q\n",
-		codextest.EnvScenario, codextest.FakeComplete, self)
+		codexfake.EnvScenario, codexfake.FakeComplete, self)
 	if err := os.WriteFile(filepath.Join(e.dir, "fake-codex"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestRunCostsThePriceTableTimesTheFakeCodexUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	priced := strings.Replace(string(cfg), "  limits: {max_turns: 3}\n",
-		"  limits: {max_turns: 2}\n  pricing:\n    "+codextest.FakeModel+": {input: 2500, cached_input: 500, output: 1000}\n", 1)
+		"  limits: {max_turns: 2}\n  pricing:\n    "+codexfake.FakeModel+": {input: 2500, cached_input: 500, output: 1000}\n", 1)
 	if priced == string(cfg) {
 		t.Fatal("the control config no longer has the limits line this test prices after")
 	}

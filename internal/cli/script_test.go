@@ -12,7 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/doctor"
 )
 
@@ -21,7 +21,7 @@ import (
 //
 // With codextest's scenario variable set, the test binary is the fake app-server instead.
 func TestMain(m *testing.M) {
-	codextest.MaybeRunFake()
+	codexfake.MaybeRunFake()
 	testscript.Main(m, map[string]func(){
 		"symphony": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 		"symphony-exit": func() {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
@@ -27,7 +27,7 @@ import (
 // every completed command its activity. It also returns the block's size in bytes.
 func floodEvents(tb testing.TB, sessionID string) ([]agent.Event, int64) {
 	var block bytes.Buffer
-	if err := codextest.WriteFlood(&block, 1, "thread-1", "turn-1"); err != nil {
+	if err := codexfake.WriteFlood(&block, 1, "thread-1", "turn-1"); err != nil {
 		tb.Fatal(err)
 	}
 	size := int64(block.Len())
@@ -64,7 +64,7 @@ func cpuTime(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkAuditFlood feeds one session's share of a flood (codextest.WriteFlood's blocks, as
+// BenchmarkAuditFlood feeds one session's share of a flood (codexfake.WriteFlood's blocks, as
 // session events) through the worker's event sink into the recorder, a real run store and a
 // real audit log, and reports the process CPU spent per MiB of agent output, audit records
 // written per second, audit bytes per record and per MiB of agent output, and the heap in use

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
@@ -69,7 +69,7 @@ func TestKeptActivitiesDescribeTheirOwnCommand(t *testing.T) {
 			bad++
 		}
 	}
-	o := fakeOptions(t, codextest.FakeFlood, &recorder{})
+	o := fakeOptions(t, codexfake.FakeFlood, &recorder{})
 	o.Events = func(ev agent.Event) {
 		if ev.Activity == nil {
 			return

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
@@ -75,7 +75,7 @@ func catFlood(b *testing.B) time.Duration {
 func catRun(b *testing.B, floodBytes int) time.Duration {
 	b.Helper()
 	cmd := exec.Command("bash", "-c", shellQuote(os.Args[0])+" | cat > /dev/null")
-	cmd.Env = append(os.Environ(), codextest.EnvScenario+"="+codextest.FakeFloodRaw, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
+	cmd.Env = append(os.Environ(), codexfake.EnvScenario+"="+codexfake.FakeFloodRaw, codexfake.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
 	setProcessGroup(cmd)
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -100,7 +100,7 @@ func adapterFlood(b *testing.B) (time.Duration, uint64) {
 		Workspace:      ws,
 		StateDir:       b.TempDir(),
 		AuthFile:       root + "/no-auth.json",
-		Env:            agentEnv(codextest.EnvScenario+"="+codextest.FakeFlood, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBenchBytes)),
+		Env:            agentEnv(codexfake.EnvScenario+"="+codexfake.FakeFlood, codexfake.EnvFloodBytes+"="+strconv.Itoa(floodBenchBytes)),
 		ApprovalPolicy: "never",
 		TurnTimeout:    5 * time.Minute,
 		Events:         func(agent.Event) { events.Add(1) },
@@ -183,7 +183,7 @@ func BenchmarkProtocolStage(b *testing.B) {
 // floodLines is 4 MB of the flood, more than fits in a core's private caches, like the stream.
 func floodLines(b *testing.B) [][]byte {
 	var buf bytes.Buffer
-	if err := codextest.WriteFlood(&buf, 4<<20, "thr", "turn"); err != nil {
+	if err := codexfake.WriteFlood(&buf, 4<<20, "thr", "turn"); err != nil {
 		b.Fatal(err)
 	}
 	return bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), []byte{'\n'})

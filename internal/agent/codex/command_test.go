@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
@@ -46,7 +46,7 @@ func TestCodexFoundOnInvokingPathDespiteLoginProfile(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			checkNoGoroutineLeak(t)
 			rec := &recorder{}
-			o := fakeOptions(t, codextest.FakeComplete, rec)
+			o := fakeOptions(t, codexfake.FakeComplete, rec)
 			o.Command, o.LoginShell = c.command, c.loginShell
 			o.Env = append(o.Env, "HOME="+home, "PATH="+bin+":/usr/bin:/bin")
 			s := New(o)
@@ -68,7 +68,7 @@ func TestCodexFoundOnInvokingPathDespiteLoginProfile(t *testing.T) {
 
 func TestMissingProgramNamesCommandAndPath(t *testing.T) {
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeComplete, rec)
+	o := fakeOptions(t, codexfake.FakeComplete, rec)
 	o.Command = "symphony-no-such-codex app-server"
 	o.Env = append(o.Env, "PATH=/nonexistent/bin:/usr/bin")
 	s := New(o)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/testenv"
 )
 
@@ -214,7 +214,7 @@ func TestContractServerRequestAnswers(t *testing.T) {
 	for _, auto := range []bool{false, true} {
 		t.Run(fmt.Sprintf("auto_approve_all=%v", auto), func(t *testing.T) {
 			rec := &recorder{}
-			o := fakeOptions(t, codextest.FakeServerRequests, rec)
+			o := fakeOptions(t, codexfake.FakeServerRequests, rec)
 			o.AutoApproveAll, o.Tools = auto, &echoTools{}
 			o.ApprovalPolicy = map[string]any{"granular": map[string]any{"sandbox_approval": true, "rules": true, "mcp_elicitations": true}}
 			inLog, outLog := filepath.Join(o.StateDir, "in.jsonl"), filepath.Join(o.StateDir, "out.jsonl")

@@ -14,13 +14,13 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 )
 
 func TestFakeTwoTurnsShareThreadAndCountTokens(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	rec := &recorder{}
-	s := New(fakeOptions(t, codextest.FakeComplete, rec))
+	s := New(fakeOptions(t, codexfake.FakeComplete, rec))
 	ctx := context.Background()
 	if err := s.Start(ctx); err != nil {
 		t.Fatalf("Start: %v", err)
@@ -55,7 +55,7 @@ func TestFakeTwoTurnsShareThreadAndCountTokens(t *testing.T) {
 		t.Fatalf("rate limits: %d events, latest %s; want the second turn's payload kept", len(rl), s.RateLimits())
 	}
 	usage := rec.ofKind(agent.EventTokenUsage)
-	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 || usage[1].Model != codextest.FakeModel {
+	if len(usage) != 2 || usage[1].UsageDelta.Total != 120 || usage[1].Model != codexfake.FakeModel {
 		t.Fatalf("token_usage events = %+v", usage)
 	}
 }
@@ -71,46 +71,46 @@ func TestFakeFailureCodes(t *testing.T) {
 		check    func(t *testing.T, err error, rec *recorder, o Options)
 	}{
 		{
-			name: "no answer to initialize", scenario: codextest.FakeHangInitialize, atStart: true,
+			name: "no answer to initialize", scenario: codexfake.FakeHangInitialize, atStart: true,
 			tweak: func(o *Options) { o.ReadTimeout = 300 * time.Millisecond },
 			want:  agent.CodeResponseTimeout,
 		},
-		{name: "thread/start refused", scenario: codextest.FakeThreadStartError, atStart: true, want: agent.CodeResponseError,
+		{name: "thread/start refused", scenario: codexfake.FakeThreadStartError, atStart: true, want: agent.CodeResponseError,
 			check: func(t *testing.T, err error, _ *recorder, _ Options) {
 				if !strings.Contains(err.Error(), "fake thread/start refused") {
 					t.Errorf("error %q does not carry the server's message", err)
 				}
 			}},
-		{name: "agent command missing", scenario: codextest.FakeComplete, atStart: true,
+		{name: "agent command missing", scenario: codexfake.FakeComplete, atStart: true,
 			tweak: func(o *Options) { o.Command = "symphony-no-such-codex app-server" },
 			want:  agent.CodeCodexNotFound},
-		{name: "crash mid turn", scenario: codextest.FakeCrashMidTurn, want: agent.CodePortExit,
+		{name: "crash mid turn", scenario: codexfake.FakeCrashMidTurn, want: agent.CodePortExit,
 			check: func(t *testing.T, err error, _ *recorder, _ Options) {
 				var e *agent.Error
 				if !errors.As(err, &e) || !strings.Contains(e.StderrTail, "simulated crash") {
 					t.Errorf("port_exit error lacks the stderr tail: %v", err)
 				}
 			}},
-		{name: "turn never ends", scenario: codextest.FakeHangTurn, want: agent.CodeTurnTimeout,
+		{name: "turn never ends", scenario: codexfake.FakeHangTurn, want: agent.CodeTurnTimeout,
 			tweak: func(o *Options) { o.TurnTimeout = 400 * time.Millisecond },
 			check: func(t *testing.T, _ error, _ *recorder, o Options) {
 				assertLogged(t, o, `"method":"turn/interrupt"`)
 			}},
-		{name: "caller cancels", scenario: codextest.FakeHangTurn, cancel: 300 * time.Millisecond, want: agent.CodeTurnCancelled,
+		{name: "caller cancels", scenario: codexfake.FakeHangTurn, cancel: 300 * time.Millisecond, want: agent.CodeTurnCancelled,
 			check: func(t *testing.T, _ error, _ *recorder, o Options) {
 				assertLogged(t, o, `"method":"turn/interrupt"`)
 			}},
-		{name: "turn failed", scenario: codextest.FakeTurnFailed, want: agent.CodeTurnFailed,
+		{name: "turn failed", scenario: codexfake.FakeTurnFailed, want: agent.CodeTurnFailed,
 			check: func(t *testing.T, err error, rec *recorder, _ Options) {
 				if !strings.Contains(err.Error(), "model unavailable") || len(rec.ofKind(agent.EventTurnFailed)) != 1 {
 					t.Errorf("err = %v, turn_failed events = %d", err, len(rec.ofKind(agent.EventTurnFailed)))
 				}
 			}},
-		{name: "user input requested", scenario: codextest.FakeInputRequired, want: agent.CodeTurnInputRequired,
+		{name: "user input requested", scenario: codexfake.FakeInputRequired, want: agent.CodeTurnInputRequired,
 			check: func(t *testing.T, err error, rec *recorder, o Options) {
 				// The orchestrator posts what follows the code as the question on the issue.
-				question := codextest.InputHeader + "\n" + codextest.InputQuestion +
-					"\n- " + codextest.InputOptions[0] + ": the default\n- " + codextest.InputOptions[1]
+				question := codexfake.InputHeader + "\n" + codexfake.InputQuestion +
+					"\n- " + codexfake.InputOptions[0] + ": the default\n- " + codexfake.InputOptions[1]
 				if want := "turn_input_required: " + question; err.Error() != want {
 					t.Errorf("err = %q, want %q", err.Error(), want)
 				}
@@ -119,10 +119,10 @@ func TestFakeFailureCodes(t *testing.T) {
 				}
 				assertLogged(t, o, `"error":{"code":-32601`)
 			}},
-		{name: "usage limit reached", scenario: codextest.FakeUsageLimit, want: agent.CodeRateLimited,
+		{name: "usage limit reached", scenario: codexfake.FakeUsageLimit, want: agent.CodeRateLimited,
 			check: func(t *testing.T, err error, rec *recorder, _ Options) {
 				// The fake's clock is read after the test's, within the test's time.
-				lo, hi := time.Now().Add(codextest.UsageLimitResetIn-time.Minute), time.Now().Add(codextest.UsageLimitResetIn+time.Second)
+				lo, hi := time.Now().Add(codexfake.UsageLimitResetIn-time.Minute), time.Now().Add(codexfake.UsageLimitResetIn+time.Second)
 				if at := agent.ResetAtOf(err); at.Before(lo) || at.After(hi) {
 					t.Errorf("ResetAt = %v, want within [%v, %v]", at, lo, hi)
 				}
@@ -136,7 +136,7 @@ func TestFakeFailureCodes(t *testing.T) {
 					t.Errorf("turn_ended_with_error events = %+v, want none: turn_failed already reported it", evs)
 				}
 			}},
-		{name: "identical tool failures", scenario: codextest.FakeToolFailureLoop, want: agent.CodeToolFailureLoop,
+		{name: "identical tool failures", scenario: codexfake.FakeToolFailureLoop, want: agent.CodeToolFailureLoop,
 			tweak: func(o *Options) { o.MaxIdenticalToolFailures = 3 },
 			check: func(t *testing.T, err error, _ *recorder, o Options) {
 				if !agent.NeedsHumanAttention(err) || !strings.Contains(err.Error(), `"make test" failed 3 times`) {
@@ -150,7 +150,7 @@ func TestFakeFailureCodes(t *testing.T) {
 			checkNoGoroutineLeak(t)
 			rec := &recorder{}
 			o := fakeOptions(t, c.scenario, rec)
-			o.Env = append(o.Env, codextest.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
+			o.Env = append(o.Env, codexfake.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
 			if c.tweak != nil {
 				c.tweak(&o)
 			}
@@ -217,7 +217,7 @@ func TestInvalidWorkspaceIsRejectedBeforeLaunch(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &recorder{}
-			o := fakeOptions(t, codextest.FakeComplete, rec)
+			o := fakeOptions(t, codexfake.FakeComplete, rec)
 			o.Workspace = c.ws(o.WorkspaceRoot, o.Workspace)
 			s := New(o)
 			err := s.Start(context.Background())
@@ -250,8 +250,8 @@ func TestMalformedAndOversizeFramesAreReportedAndSkipped(t *testing.T) {
 		malformed int
 		mention   string
 	}{
-		{codextest.FakeMalformed, 5, "not a JSON object"},
-		{codextest.FakeHugeLine, 1, "longer than the 10485760-byte limit"},
+		{codexfake.FakeMalformed, 5, "not a JSON object"},
+		{codexfake.FakeHugeLine, 1, "longer than the 10485760-byte limit"},
 	}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
@@ -334,7 +334,7 @@ func TestEveryServerRequestIsAnswered(t *testing.T) {
 			checkNoGoroutineLeak(t)
 			rec := &recorder{}
 			tools := &echoTools{}
-			o := fakeOptions(t, codextest.FakeServerRequests, rec)
+			o := fakeOptions(t, codexfake.FakeServerRequests, rec)
 			o.AutoApproveAll, o.Tools = c.autoApprove, tools
 			s := New(o)
 			ctx := context.Background()
@@ -386,7 +386,7 @@ func merge(a, b map[string]string) map[string]string {
 func TestStopIsIdempotentAndRemovesPrivateHome(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeComplete, rec)
+	o := fakeOptions(t, codexfake.FakeComplete, rec)
 	s := New(o)
 	ctx := context.Background()
 	// With the collector off, a pipe counts as closed only when the adapter closed it, not
@@ -449,12 +449,12 @@ func TestNotificationFloodIsDeliveredInOrderWithoutLoss(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	const floodBytes = 3 * queueBudgetBytes
 	var want bytes.Buffer
-	if err := codextest.WriteFlood(&want, floodBytes, "thr_fake", "turn_1"); err != nil {
+	if err := codexfake.WriteFlood(&want, floodBytes, "thr_fake", "turn_1"); err != nil {
 		t.Fatal(err)
 	}
 	wantLines := bytes.Count(want.Bytes(), []byte{'\n'})
 	rec := &recorder{}
-	runFlood(t, fakeOptions(t, codextest.FakeFlood, rec), floodBytes)
+	runFlood(t, fakeOptions(t, codexfake.FakeFlood, rec), floodBytes)
 	// Frames in order: turn/started, the flood, then the message, token usage, rate limits
 	// and turn/completed that end the turn.
 	var got [][]byte
@@ -484,9 +484,9 @@ func TestHandshakeDependsOnSessionKind(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &recorder{}
-			o := fakeOptions(t, codextest.FakeComplete, rec)
+			o := fakeOptions(t, codexfake.FakeComplete, rec)
 			o.Kind = c.kind
-			o.Env = append(o.Env, codextest.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
+			o.Env = append(o.Env, codexfake.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
 			s := New(o)
 			ctx := context.Background()
 			if err := s.Start(ctx); err != nil {

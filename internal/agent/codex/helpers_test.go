@@ -15,14 +15,14 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/sandbox"
 )
 
 func TestMain(m *testing.M) {
 	reaper.Init()
-	codextest.MaybeRunFake()
+	codexfake.MaybeRunFake()
 	// Agents start under `bash -lc`; a private HOME keeps the machine's login files (and
 	// anything they run, such as a pyenv rehash a killed test could leave locked) out of the
 	// tests.
@@ -117,7 +117,7 @@ func fakeOptions(t *testing.T, scenario string, rec *recorder) Options {
 		StateDir:      state,
 		AuthFile:      filepath.Join(state, "no-auth.json"),
 		// A race-enabled fake would otherwise sleep a second at exit.
-		Env:             agentEnv(codextest.EnvScenario+"="+scenario, "GORACE=atexit_sleep_ms=0"),
+		Env:             agentEnv(codexfake.EnvScenario+"="+scenario, "GORACE=atexit_sleep_ms=0"),
 		IssueIdentifier: "SYM-1",
 		IssueTitle:      "Fake issue",
 		ApprovalPolicy:  "never",
@@ -140,7 +140,7 @@ func teeWrapper(inLog, outLog string) func(string) ([]string, error) {
 // session is stopped when the test ends.
 func runFlood(t *testing.T, o Options, floodBytes int) {
 	t.Helper()
-	o.Env = append(o.Env, codextest.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
+	o.Env = append(o.Env, codexfake.EnvFloodBytes+"="+strconv.Itoa(floodBytes))
 	s := New(o)
 	ctx := context.Background()
 	t.Cleanup(func() { s.Stop(ctx) })

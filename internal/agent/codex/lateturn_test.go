@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 )
 
 // A turn that timed out is interrupted, and Codex's turn/completed for it can still be on its
@@ -18,7 +18,7 @@ import (
 func TestLateCompletionOfAnInterruptedTurnDoesNotEndTheNext(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeHangTurn, rec)
+	o := fakeOptions(t, codexfake.FakeHangTurn, rec)
 	o.TurnTimeout = 400 * time.Millisecond
 	secondStarted, held := make(chan struct{}), make(chan struct{}, 1)
 	o.Events = func(ev agent.Event) {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 )
 
 // within fails the test when f does not return in time: a request no owner serves would
@@ -49,7 +49,7 @@ func TestSessionAnswersWithoutAnOwner(t *testing.T) {
 	})
 	t.Run("after a crash", func(t *testing.T) {
 		checkNoGoroutineLeak(t)
-		s := New(fakeOptions(t, codextest.FakeCrashMidTurn, &recorder{}))
+		s := New(fakeOptions(t, codexfake.FakeCrashMidTurn, &recorder{}))
 		if err := s.Start(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
-	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
@@ -148,7 +148,7 @@ func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
 func TestSessionDirHasOwnerAndGoesWhenCodexCrashes(t *testing.T) {
 	checkNoGoroutineLeak(t)
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeCrashMidTurn, rec)
+	o := fakeOptions(t, codexfake.FakeCrashMidTurn, rec)
 	s := New(o)
 	ctx := context.Background()
 	defer s.Stop(ctx)
@@ -181,8 +181,8 @@ func TestThreadNameIsRedacted(t *testing.T) {
 	const token = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
 	const configured = "operator-configured-value-42"
 	rec := &recorder{}
-	o := fakeOptions(t, codextest.FakeComplete, rec)
-	o.Env = append(o.Env, codextest.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
+	o := fakeOptions(t, codexfake.FakeComplete, rec)
+	o.Env = append(o.Env, codexfake.EnvLog+"="+filepath.Join(o.StateDir, "fake.log"))
 	o.IssueTitle = "Rotate " + token + "\nand " + configured
 	o.Secrets = secretscan.New(configured)
 	s := New(o)

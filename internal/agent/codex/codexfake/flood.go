@@ -1,4 +1,4 @@
-package codextest
+package codexfake
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package codextest
+package codexfake
 
 import (
 	"bufio"
@@ -220,7 +220,7 @@ func (f *fake) handle(m message) {
 			return
 		}
 		f.write(map[string]any{"id": m.ID, "result": map[string]any{
-			"userAgent": "codextest/0.0.0", "codexHome": os.Getenv("CODEX_HOME"), "platformFamily": "unix", "platformOs": "linux",
+			"userAgent": "codexfake/0.0.0", "codexHome": os.Getenv("CODEX_HOME"), "platformFamily": "unix", "platformOs": "linux",
 		}})
 	case "thread/start":
 		if f.scenario == FakeThreadStartError {
