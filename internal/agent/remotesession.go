@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,12 +26,17 @@ import (
 const RemoteSetupTimeout = time.Minute
 
 const (
-	// remoteCreateScript makes the private directory $2 under $1, then the subdirectories
-	// after them, and writes stdin to its env file.
-	remoteCreateScript = `umask 077 && mkdir -p -- "$1" && mkdir -- "$2" && d=$2 && shift 2 && for s; do mkdir -- "$d/$s" || exit 1; done && cat > "$d/env"`
-	// remoteWriteScript writes stdin to the new 0600 file $1, never over an existing one.
-	remoteWriteScript = `umask 077 && set -C && cat > "$1"`
-	remoteRemoveDir   = `rm -rf -- "$1"`
+	// remoteCreateStart makes the private directory $2 under $1 (a directory already there
+	// fails it, and is left alone) and from then on removes it again should a later command
+	// fail. The subdirectories and files follow, then remoteCreateEnd.
+	remoteCreateStart = `umask 077
+set -eC
+mkdir -p -- "$1"
+mkdir -- "$2"
+trap 'rm -rf -- "$2"' EXIT
+`
+	remoteCreateEnd = "trap - EXIT\n"
+	remoteRemoveDir = `rm -rf -- "$1"`
 )
 
 // remoteLaunchScript is what the recorded process group execs: $1 the workspace, $2 the
@@ -66,23 +72,39 @@ func (r *Remote) NewSessionDir(prefix string) (string, error) {
 	return path.Join(r.SessionsRoot, prefix+hex.EncodeToString(b)), nil
 }
 
-// CreateSessionDir makes the private directory dir (0700) with the subdirectories subdirs and
-// its env file holding env. A failure is the host's.
-func (r *Remote) CreateSessionDir(ctx context.Context, dir string, subdirs []string, env string) error {
-	argv := append([]string{"sh", "-c", remoteCreateScript, "symphony-session-create", path.Dir(dir), dir}, subdirs...)
-	if _, err := r.Run(ctx, argv, strings.NewReader(env)); err != nil {
-		return RemoteHostError("create the session's private directory on the host", err)
-	}
-	return nil
+// RemoteFile is a file CreateSessionDir writes in the private directory: Path is absolute and
+// inside it.
+type RemoteFile struct {
+	Path string
+	Data []byte
 }
 
-// WriteFile writes data to the new file name (0600) on the host. A failure is the host's.
-func (r *Remote) WriteFile(ctx context.Context, name string, data []byte) error {
-	if err := sshworker.ValidateRemotePath(name); err != nil {
-		return Errorf(CodeInvalidOptions, "on worker host %s: %w", r.Host, err)
+// CreateSessionDir makes the private directory dir (0700) with the subdirectories subdirs, its
+// env file holding env and files (0600), in one ssh round trip: each one is a new connection
+// to the host. The shell script doing it goes over ssh's stdin, so the env file's secrets are
+// never on a command line; a directory left half made is removed. A failure is the host's.
+func (r *Remote) CreateSessionDir(ctx context.Context, dir string, subdirs []string, env string, files ...RemoteFile) error {
+	var script strings.Builder
+	script.WriteString(remoteCreateStart)
+	for _, sub := range subdirs {
+		if sub == "" || sub != path.Base(sub) || sub == "." || sub == ".." {
+			return Errorf(CodeInvalidOptions, "session subdirectory %q must be a plain name", sub)
+		}
+		script.WriteString(`mkdir -- "$2"/` + sshworker.Quote(sub) + "\n")
 	}
-	if _, err := r.Run(ctx, []string{"sh", "-c", remoteWriteScript, "symphony-write", name}, strings.NewReader(string(data))); err != nil {
-		return RemoteHostError("write "+path.Base(name)+" on the host", err)
+	for _, f := range append([]RemoteFile{{Path: dir + "/env", Data: []byte(env)}}, files...) {
+		if err := sshworker.ValidateRemotePath(f.Path); err != nil || !sshworker.RemotePathUnder(dir, f.Path) {
+			return Errorf(CodeInvalidOptions, "on worker host %s: session file %q must be inside %q", r.Host, f.Path, dir)
+		}
+		if bytes.IndexByte(f.Data, 0) >= 0 {
+			return Errorf(CodeInvalidOptions, "session file %s holds a NUL byte, which cannot be written through a shell", path.Base(f.Path))
+		}
+		script.WriteString("printf '%s' " + sshworker.Quote(string(f.Data)) + " > " + sshworker.Quote(f.Path) + "\n")
+	}
+	script.WriteString(remoteCreateEnd)
+	argv := []string{"sh", "-s", "--", path.Dir(dir), dir}
+	if _, err := r.Run(ctx, argv, strings.NewReader(script.String())); err != nil {
+		return RemoteHostError("create the session's private directory on the host", err)
 	}
 	return nil
 }

@@ -44,26 +44,24 @@ func (s *Session) startRemote() error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
-	defer cancel()
-	if err := r.CreateSessionDir(ctx, dir, nil, env); err != nil {
-		return err
-	}
-	s.dir = privateDir{path: dir}
-	files := []struct {
+	pd := privateDir{path: dir}
+	var files []agent.RemoteFile
+	for _, f := range []struct {
 		name string
 		v    any
-	}{{s.dir.settings(), s.opts.Settings}, {s.dir.mcpConfig(), map[string]any{"mcpServers": s.mcpServers()}}}
-	for _, f := range files {
+	}{{pd.settings(), s.opts.Settings}, {pd.mcpConfig(), map[string]any{"mcpServers": s.mcpServers()}}} {
 		data, err := encodeJSON(f.name, f.v)
-		if err == nil {
-			err = r.WriteFile(ctx, f.name, data)
-		}
 		if err != nil {
-			s.removeDir()
 			return err
 		}
+		files = append(files, agent.RemoteFile{Path: f.name, Data: data})
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
+	defer cancel()
+	if err := r.CreateSessionDir(ctx, dir, nil, env, files...); err != nil {
+		return err
+	}
+	s.dir = pd
 	if id := s.opts.ResumeSession; id != "" {
 		s.resume(id, remoteTranscript(ctx, r, dir, id))
 	}

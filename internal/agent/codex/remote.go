@@ -35,14 +35,11 @@ func (s *Session) launchRemote() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
 	defer cancel()
-	if err := r.CreateSessionDir(ctx, dir, []string{"home", "tmp"}, env); err != nil {
+	config := agent.RemoteFile{Path: dir + "/home/config.toml", Data: []byte(sessionConfigTOML(s.opts.ConfigTOML, s.opts.MCPServersTOML))}
+	if err := r.CreateSessionDir(ctx, dir, []string{"home", "tmp"}, env, config); err != nil {
 		return err
 	}
 	s.dirs = privateDirs{root: dir, home: dir + "/home", tmp: dir + "/tmp"}
-	if err := r.WriteFile(ctx, s.dirs.home+"/config.toml", []byte(sessionConfigTOML(s.opts.ConfigTOML, s.opts.MCPServersTOML))); err != nil {
-		s.removeDirs()
-		return err
-	}
 	if s.sendsWorkspaceWritePolicy() {
 		s.gitRoots = r.GitRoots(ctx, s.workspace)
 	}
