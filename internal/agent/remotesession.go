@@ -190,17 +190,44 @@ const remoteGitRootsScript = `cd -P -- "$1" && git rev-parse --path-format=absol
 // GitRoots is GitMetadataRoots on the host: the workspace's .git, plus what git reports; a
 // failure leaves just .git, as locally.
 func (r *Remote) GitRoots(ctx context.Context, workspace string) []string {
-	roots := []string{path.Join(workspace, ".git")}
 	out, err := r.Run(ctx, []string{"sh", "-c", remoteGitRootsScript, "symphony-git-roots", workspace}, nil)
 	if err != nil {
-		return roots
+		return gitRoots(workspace, "")
 	}
-	for _, line := range strings.Split(string(out), "\n") {
+	return gitRoots(workspace, string(out))
+}
+
+// gitRoots is the workspace's .git and the absolute paths among what remoteGitRootsScript
+// printed.
+func gitRoots(workspace, printed string) []string {
+	roots := []string{path.Join(workspace, ".git")}
+	for _, line := range strings.Split(printed, "\n") {
 		if line = strings.TrimSpace(line); path.IsAbs(line) {
 			roots = append(roots, path.Clean(line))
 		}
 	}
 	return roots
+}
+
+// remoteHomeScript prints HOME of the host's login shell, NUL-terminated so that no character
+// of it can be taken for the end.
+const remoteHomeScript = `printf '%s\0' "$HOME"; `
+
+// HomeAndGitRoots is HOME of the host's login shell, checked to be an absolute path, and
+// GitRoots of workspace, in one ssh round trip. Failing to run is the host's failure.
+func (r *Remote) HomeAndGitRoots(ctx context.Context, workspace string) (home string, roots []string, err error) {
+	out, err := r.Run(ctx, []string{"sh", "-c", remoteHomeScript + remoteGitRootsScript, "symphony-home-git-roots", workspace}, nil)
+	if err != nil {
+		return "", nil, RemoteHostError("read HOME on worker host "+r.Host, err)
+	}
+	home, rest, found := strings.Cut(string(out), "\x00")
+	if !found {
+		return "", nil, fmt.Errorf("agent session on %s: reading HOME printed %q", r.Host, out)
+	}
+	if err := sshworker.ValidateRemotePath(home); err != nil {
+		return "", nil, fmt.Errorf("agent session on %s: HOME: %w", r.Host, err)
+	}
+	return home, gitRoots(workspace, rest), nil
 }
 
 // CheckRemoteWorkspace applies the workspace rules to paths on the host: every path valid,

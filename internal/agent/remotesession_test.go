@@ -86,3 +86,29 @@ func TestCreateSessionDirRefusesAndCleansUp(t *testing.T) {
 		}
 	}
 }
+
+// HOME and the workspace's git roots come back from one round trip; a HOME that is not an
+// absolute path is refused.
+func TestHomeAndGitRootsInOneGo(t *testing.T) {
+	ws := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	home, roots, err := localRemote().HomeAndGitRoots(context.Background(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if home != os.Getenv("HOME") {
+		t.Errorf("home %q, want %q", home, os.Getenv("HOME"))
+	}
+	real, _ := filepath.EvalSymlinks(ws)
+	if len(roots) < 2 || roots[0] != ws+"/.git" || roots[1] != real+"/.git" {
+		t.Errorf("git roots %q, want %s/.git then git's own report", roots, ws)
+	}
+	t.Setenv("HOME", "relative/home")
+	if _, _, err := localRemote().HomeAndGitRoots(context.Background(), ws); err == nil || !strings.Contains(err.Error(), "HOME") {
+		t.Errorf("a relative HOME: %v, want it refused", err)
+	}
+}

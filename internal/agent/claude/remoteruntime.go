@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/sshworker"
@@ -30,13 +29,13 @@ func newRemoteRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
 	defer cancel()
-	home, err := remoteHome(ctx, r)
+	home, roots, err := r.HomeAndGitRoots(ctx, req.Workspace)
 	if err != nil {
 		return nil, err
 	}
 	in := cfg.SandboxInput()
 	in.Workspace, in.SessionDir, in.Home = req.Workspace, dir, home
-	in.GitMetadataRoots = r.GitRoots(ctx, req.Workspace)
+	in.GitMetadataRoots = roots
 	// Symphony's directory on the host (sessions, the copied binary) is its state there.
 	in.StateRoot, in.ConfigFiles = path.Dir(r.SessionsRoot), nil
 	pol, env, err := policyAndEnv(req, in)
@@ -60,19 +59,6 @@ func newRemoteRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	opts.Remote, opts.PrivateDir, opts.Forwards = r, dir, forwards
 	owned.Session = New(opts)
 	return owned, nil
-}
-
-// remoteHome is HOME of the host's login shell, the home the sandbox protects there.
-func remoteHome(ctx context.Context, r *agent.Remote) (string, error) {
-	out, err := r.Run(ctx, []string{"sh", "-c", `printf '%s\n' "$HOME"`}, nil)
-	if err != nil {
-		return "", agent.RemoteHostError("read HOME on worker host "+r.Host, err)
-	}
-	home := strings.TrimSpace(string(out))
-	if err := sshworker.ValidateRemotePath(home); err != nil {
-		return "", fmt.Errorf("agent session on %s: HOME: %w", r.Host, err)
-	}
-	return home, nil
 }
 
 // remoteMCPSocketLen is the length of the MCP socket path of every Claude session on a host
