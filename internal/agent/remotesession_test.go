@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -9,18 +8,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 )
 
 // localRemote runs a "host's" commands with this machine's sh, as ssh would run them there.
 func localRemote() *Remote {
 	return &Remote{Host: "local", Run: func(ctx context.Context, argv []string, stdin io.Reader) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Stdin = stdin
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		out, code, stderr, err := sshdtest.RunLocally(ctx, argv, stdin)
 		if err != nil {
-			return out, &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: stderr.Bytes()}
+			return out, &sshworker.CommandError{Host: "local", ExitCode: code, Stderr: stderr}
 		}
 		return out, nil
 	}}

@@ -1,7 +1,6 @@
 package sshworker
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
 )
 
 // localRun runs a remote argv with this machine's sh, as a host's login shell would after
@@ -19,13 +20,9 @@ func localRun(uploads *atomic.Int32) RunFunc {
 		if stdin != nil {
 			uploads.Add(1)
 		}
-		cmd := exec.CommandContext(ctx, remote[0], remote[1:]...)
-		cmd.Stdin = stdin
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		out, code, stderr, err := sshdtest.RunLocally(ctx, remote, stdin)
 		if err != nil {
-			return out, &CommandError{Host: "local", ExitCode: cmd.ProcessState.ExitCode(), Stderr: stderr.String()}
+			return out, &CommandError{Host: "local", ExitCode: code, Stderr: stderr}
 		}
 		return out, nil
 	}
