@@ -17,7 +17,18 @@ func (nullSession) Stop(context.Context) error                          { return
 func (nullSession) PID() int                                            { return 0 }
 func (nullSession) Usage() TokenUsage                                   { return TokenUsage{} }
 
+// forgetAfter removes the runtime name from the global registry when the test ends, so the
+// test can run again in the same binary (-count) without registering it twice.
+func forgetAfter(t *testing.T, name string) {
+	t.Cleanup(func() {
+		registryMu.Lock()
+		defer registryMu.Unlock()
+		delete(registry, name)
+	})
+}
+
 func TestRegistryLooksUpAndValidatesRuntimes(t *testing.T) {
+	forgetAfter(t, "test-runtime")
 	Register(Runtime{
 		Name: "test-runtime",
 		Validate: func(cfg *config.Config) error {
@@ -45,6 +56,7 @@ func TestRegistryLooksUpAndValidatesRuntimes(t *testing.T) {
 }
 
 func TestRegisterRefusesDuplicatesAndMissingConstructors(t *testing.T) {
+	forgetAfter(t, "dup-runtime")
 	Register(Runtime{Name: "dup-runtime", NewSession: func(SessionRequest) (Session, error) { return nullSession{}, nil }})
 	for name, rt := range map[string]Runtime{
 		"duplicate":          {Name: "dup-runtime", NewSession: func(SessionRequest) (Session, error) { return nullSession{}, nil }},
