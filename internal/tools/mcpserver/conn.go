@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,12 @@ func (s *Server) serve(conn net.Conn) {
 	log := s.opts.Logger.With("transport", s.endpoint.Network, "connection", id)
 	r := bufio.NewReaderSize(conn, connReadBufferBytes)
 	conn.SetReadDeadline(time.Now().Add(s.opts.AuthTimeout))
+	if _, err := r.Peek(1); errors.Is(err, io.EOF) {
+		// Closed without a byte: another instance's ReapStale checking that this server is
+		// alive, not a failed login.
+		log.Debug("mcp connection closed before sending anything")
+		return
+	}
 	if err := checkPreamble(r, s.token); err != nil {
 		// Nothing is written back: a peer without the token learns nothing about the server.
 		log.Warn("mcp connection closed: no valid session token", "error", err.Error())

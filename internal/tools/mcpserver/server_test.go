@@ -388,3 +388,28 @@ func TestCloseCancelsRunningCalls(t *testing.T) {
 		t.Error("the running call's context was not canceled by Close")
 	}
 }
+
+// A connection closed before it sends anything, as ReapStale's liveness check of another
+// instance's server is, is not logged as a failed login; one that sends a wrong token is.
+func TestLivenessProbeIsNotAFailedLogin(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logs := &lockedWriter{w: &buf, mu: &mu}
+	s := startServer(t, &fakeRegistry{}, Options{AuthTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if stale, err := isStale(filepath.Dir(s.Endpoint().Address), time.Now()); err != nil || stale {
+		t.Fatalf("the live server's directory looks stale: %v, %v", stale, err)
+	}
+	c := dialRaw(t, s.Endpoint())
+	c.send("symphony-session-token: wrong\n\n")
+	c.expectClosed(3 * time.Second)
+	// A failed login is logged before its connection is closed.
+	if r := dial(t, s).call(2, "ping", ""); r.Error != nil {
+		t.Fatalf("ping with the token = %+v", r)
+	}
+	mu.Lock()
+	got := buf.String()
+	mu.Unlock()
+	if n := strings.Count(got, "no valid session token"); n != 1 {
+		t.Fatalf("%d failed logins logged, want 1 (the wrong token, not the probe):\n%s", n, got)
+	}
+}
