@@ -3,21 +3,12 @@ package agent
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
-)
 
-func runGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
+	"github.com/symphony-go/symphony/internal/testenv"
+)
 
 // A linked worktree keeps its metadata in the main repository's .git, so both git dirs are
 // roots; a directory that is no repository has only its own .git.
@@ -27,10 +18,10 @@ func TestGitMetadataRoots(t *testing.T) {
 	if err := os.Mkdir(main, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runGit(t, main, "init", "-q", "-b", "trunk")
-	runGit(t, main, "commit", "-q", "--allow-empty", "-m", "init")
+	testenv.Git(t, main, "init", "-q", "-b", "trunk")
+	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
 	linked := filepath.Join(base, "wt")
-	runGit(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
+	testenv.Git(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
 	linked, _ = filepath.EvalSymlinks(linked)
 	realMain, _ := filepath.EvalSymlinks(main)
 	plain := t.TempDir()
@@ -61,10 +52,10 @@ func TestGitMetadataRootsAreCachedUntilDotGitChanges(t *testing.T) {
 	if err := os.Mkdir(main, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runGit(t, main, "init", "-q", "-b", "trunk")
-	runGit(t, main, "commit", "-q", "--allow-empty", "-m", "init")
+	testenv.Git(t, main, "init", "-q", "-b", "trunk")
+	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
 	linked := filepath.Join(base, "wt")
-	runGit(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
+	testenv.Git(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
 	linked, _ = filepath.EvalSymlinks(linked)
 	plain := t.TempDir()
 
@@ -91,7 +82,7 @@ func TestGitMetadataRootsAreCachedUntilDotGitChanges(t *testing.T) {
 	}
 
 	t.Setenv("PATH", path)
-	runGit(t, plain, "init", "-q", "-b", "trunk")
+	testenv.Git(t, plain, "init", "-q", "-b", "trunk")
 	if got := GitMetadataRoots(context.Background(), plain); len(got) < 2 {
 		t.Fatalf("after git init the plain directory's roots = %q, want git's own dirs too", got)
 	}

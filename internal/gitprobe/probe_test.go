@@ -6,17 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-func git(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
+	"github.com/symphony-go/symphony/internal/testenv"
+)
 
 // gitFindsRepository is the real answer: git rev-parse exits 128 where it finds none.
 func gitFindsRepository(t *testing.T, dir string) bool {
@@ -73,13 +65,13 @@ func TestNoRepositoryAgreesWithGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo := mkdir(t, base, "repo")
-	git(t, repo, "init", "-q", "-b", "trunk")
-	git(t, repo, "commit", "-q", "--allow-empty", "-m", "init")
+	testenv.Git(t, repo, "init", "-q", "-b", "trunk")
+	testenv.Git(t, repo, "commit", "-q", "--allow-empty", "-m", "init")
 	inRepo := mkdir(t, repo, "sub", "dir")
 	worktree := filepath.Join(base, "wt")
-	git(t, repo, "worktree", "add", "-q", worktree, "-b", "issue-1")
+	testenv.Git(t, repo, "worktree", "add", "-q", worktree, "-b", "issue-1")
 	bare := filepath.Join(base, "bare.git")
-	git(t, base, "init", "-q", "--bare", bare)
+	testenv.Git(t, base, "init", "-q", "--bare", bare)
 	inBare := mkdir(t, bare, "workspaces", "x")
 	link := filepath.Join(mkdir(t, base, "links"), "into-repo")
 	if err := os.Symlink(inRepo, link); err != nil {

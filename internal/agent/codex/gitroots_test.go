@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,17 +12,8 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
-
-func git(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
 
 func TestTurnPolicyWritableRootsCoverLinkedWorktreeMetadata(t *testing.T) {
 	base := t.TempDir()
@@ -31,10 +21,10 @@ func TestTurnPolicyWritableRootsCoverLinkedWorktreeMetadata(t *testing.T) {
 	if err := os.Mkdir(main, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	git(t, main, "init", "-q", "-b", "trunk")
-	git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
+	testenv.Git(t, main, "init", "-q", "-b", "trunk")
+	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
 	ws := filepath.Join(base, "wt")
-	git(t, main, "worktree", "add", "-q", ws, "-b", "issue-1")
+	testenv.Git(t, main, "worktree", "add", "-q", ws, "-b", "issue-1")
 	ws, _ = filepath.EvalSymlinks(ws)
 
 	roots := agent.GitMetadataRoots(context.Background(), ws)
