@@ -51,8 +51,8 @@ func openStoreBackedLog(b *testing.B, key ed25519.PrivateKey) (*Log, string) {
 	return l, root
 }
 
-// BenchmarkAppend measures appends with the default batched fsync (every 100ms or 256
-// records), the configuration the service runs with, unkeyed and with signed checkpoints.
+// BenchmarkAppend measures appends with the default batched fsync (DefaultFlushInterval or
+// DefaultMaxBatch records), the configuration the service runs with, unkeyed and with signed checkpoints.
 func BenchmarkAppend(b *testing.B) {
 	key, _ := testKey(1)
 	for _, bc := range []struct {
