@@ -3,6 +3,7 @@ package agent
 import (
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 )
 
 // EventKind names a runtime event (SPEC §10.4).
@@ -137,4 +138,25 @@ func OutputPreview(output string) string {
 		runes++
 	}
 	return output
+}
+
+// OutputPreviewOf is OutputPreview of output held in a buffer the caller reuses: only the
+// preview is copied out, in one allocation. It steps through the bytes as ranging over a
+// string does (an invalid byte is one rune); ranging over string(output) would copy them.
+func OutputPreviewOf(output []byte) string {
+	if len(output) <= ActivityOutputPreviewRunes {
+		return string(output)
+	}
+	i := 0
+	for range ActivityOutputPreviewRunes {
+		if i == len(output) {
+			return string(output)
+		}
+		_, size := utf8.DecodeRune(output[i:])
+		i += size
+	}
+	if i == len(output) {
+		return string(output)
+	}
+	return string(output[:i]) + "…"
 }

@@ -40,13 +40,6 @@ func (p *outputPreview) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	// Invalid UTF-8 is replaced by U+FFFD and reported at the end, which is how the decoder
 	// reads any string with encoding/json's semantics; the error adds nothing.
 	*buf, _ = jsontext.AppendUnquote((*buf)[:0], raw)
-	*p = outputPreview(agent.OutputPreview(string(previewBytes(*buf))))
+	*p = outputPreview(agent.OutputPreviewOf(*buf))
 	return nil
-}
-
-// previewBytes is the start of output that holds its preview: at most four bytes a rune
-// (UTF-8's longest) for the preview's runes, so converting it to a string copies no more
-// than the preview needs.
-func previewBytes(output []byte) []byte {
-	return output[:min(len(output), 4*agent.ActivityOutputPreviewRunes+4)]
 }
