@@ -8,8 +8,20 @@ import (
 	"strings"
 )
 
-// githubRepoPattern is owner/repo as GitHub spells them.
-var githubRepoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+// githubRepoPattern is owner/repo as GitHub spells them; isGitHubRepo adds the lengths, which
+// as {0,38} and {1,100} repetitions would compile to a 120 KB program at every start-up.
+var githubRepoPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9._-]+$`)
+
+// GitHub's longest owner and repository names.
+const (
+	maxGitHubOwner = 39
+	maxGitHubRepo  = 100
+)
+
+func isGitHubRepo(s string) bool {
+	owner, name, _ := strings.Cut(s, "/")
+	return len(owner) <= maxGitHubOwner && len(name) <= maxGitHubRepo && githubRepoPattern.MatchString(s)
+}
 
 // githubBuiltinStates are the states every GitHub issue has without a label; a state label
 // may not reuse their names.
@@ -25,7 +37,7 @@ func (l *loader) validateGitHubIssues() {
 	seen := map[string]int{}
 	for i, r := range g.Repos {
 		path := fmt.Sprintf("issues.github.repos[%d]", i)
-		if !githubRepoPattern.MatchString(strings.TrimSpace(r)) || strings.HasSuffix(r, ".git") {
+		if !isGitHubRepo(strings.TrimSpace(r)) || strings.HasSuffix(r, ".git") {
 			l.bad(path, "must be owner/repo, got "+quote(r))
 			continue
 		}

@@ -9,8 +9,16 @@ import (
 )
 
 // jiraProjectKey is Jira's project key rule: an uppercase letter, then uppercase letters,
-// digits or underscores.
-var jiraProjectKey = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,254}$`)
+// digits or underscores, maxJiraProjectKey characters at most. The length is checked apart:
+// a {0,254} repetition compiles to a 200 KB program, which every symphony process would
+// build at start-up.
+var jiraProjectKey = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+const maxJiraProjectKey = 255
+
+func isJiraProjectKey(key string) bool {
+	return len(key) <= maxJiraProjectKey && jiraProjectKey.MatchString(key)
+}
 
 // resolveJira expands $VAR values and falls back to the JIRA_* environment variables for
 // keys the file leaves out, as issues.linear.api_key falls back to LINEAR_API_KEY.
@@ -62,7 +70,7 @@ func (l *loader) validateJira() {
 	if strings.TrimSpace(j.APIToken) == "" {
 		l.bad("issues.jira.api_token", "is required for provider jira: set it to $JIRA_API_TOKEN and export that variable (it is empty or unset)")
 	}
-	if l.required("issues.jira.project_key", j.ProjectKey) && !jiraProjectKey.MatchString(j.ProjectKey) {
+	if l.required("issues.jira.project_key", j.ProjectKey) && !isJiraProjectKey(j.ProjectKey) {
 		l.bad("issues.jira.project_key", "must be a Jira project key such as ENG, got "+quote(j.ProjectKey))
 	}
 	l.noBlankEntries("issues.jira.labels", j.Labels)
