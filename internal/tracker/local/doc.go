@@ -11,9 +11,13 @@
 // changed, in case an event was lost); otherwise every file whose time, size or inode changed,
 // or, for a question about one issue, that issue's file and its blockers'. A file modified
 // within two seconds of being read is read again when it is next checked, since a file system
-// with coarse timestamps may not show a second save. An issue file larger than 1 MiB is
-// reported and skipped without being read. The tracker's own writes are in the index when the
-// call that made them returns.
+// with coarse timestamps may not show a second save; while Watch runs, this holds only when an
+// event other than a file renamed onto the name came, since a save in place comes as a write
+// event and a rename brings a new inode. A file read again that holds the bytes it held is
+// not parsed again. An issue file larger than 1 MiB is reported and skipped without being
+// read. The tracker's own writes are in the index when the call that made them returns; a
+// state change is recorded from the bytes written and the written file's inode, size and time,
+// without reading the file back.
 //
 // # Issue files
 //

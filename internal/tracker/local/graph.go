@@ -155,7 +155,7 @@ func (t *Tracker) AttachURL(ctx context.Context, issueID, url, title string) (tr
 func (t *Tracker) appendLink(identifier, url, title string) (tracker.Link, error) {
 	path := filepath.Join(t.dir, identifier+linksSuffix)
 	var added storedLink
-	err := rewrite(path, func(old []byte) ([]byte, error) {
+	_, err := rewrite(path, func(old []byte) ([]byte, error) {
 		links, err := parseLinks(path, old)
 		if err != nil {
 			return nil, err

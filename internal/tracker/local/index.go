@@ -1,6 +1,7 @@
 package local
 
 import (
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 
 	"github.com/symphony-go/symphony/internal/tracker"
 )
@@ -57,7 +60,13 @@ type entry struct {
 	bodyStart int
 	// problem is set when the file cannot be read or does not parse; rec is then empty.
 	problem *ParseError
+	// sum identifies the content rec was parsed from, so a file read again with the same
+	// bytes (a racy check, a touch) is not parsed again.
+	sum contentSum
 }
+
+// contentSum is the SHA-256 of an issue file's bytes.
+type contentSum [sha256.Size]byte
 
 // racy reports whether the file may have changed since it was read without its stamp showing it.
 func (e *entry) racy() bool {
@@ -110,19 +119,38 @@ func (v *view) readable(identifier string) (*entry, bool) {
 	return e, ok && e.problem == nil
 }
 
+// seen is what the watcher saw happen to one file name.
+type seen uint8
+
+const (
+	// seenRenamedOnto is a file created or renamed onto the name: a version with a new inode,
+	// this tracker's own atomic writes included.
+	seenRenamedOnto seen = 1 << iota
+	// seenOtherChange is a write in place, a removal, a rename away or an attribute change.
+	seenOtherChange
+)
+
+// seenOf classifies a watcher event.
+func seenOf(op fsnotify.Op) seen {
+	if op == fsnotify.Create {
+		return seenRenamedOnto
+	}
+	return seenOtherChange
+}
+
 // changes collects what the watcher saw since the index was last brought up to date.
 type changes struct {
 	mu       sync.Mutex
 	watching bool
 	// full asks for the whole directory to be checked (the watcher just started or lost events).
 	full  bool
-	dirty map[string]bool
+	dirty map[string]seen
 }
 
 func (c *changes) start() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.watching, c.full, c.dirty = true, true, map[string]bool{}
+	c.watching, c.full, c.dirty = true, true, map[string]seen{}
 }
 
 func (c *changes) stop() {
@@ -131,11 +159,11 @@ func (c *changes) stop() {
 	c.watching, c.dirty = false, nil
 }
 
-func (c *changes) mark(identifier string) {
+func (c *changes) mark(identifier string, what seen) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.watching {
-		c.dirty[identifier] = true
+		c.dirty[identifier] |= what
 	}
 }
 
@@ -147,13 +175,12 @@ func (c *changes) markFull() {
 
 // take returns and clears what was collected; it is cleared before the files are read, so an
 // event for a write during the read marks the file again.
-func (c *changes) take() (watching, full bool, dirty []string) {
+func (c *changes) take() (watching, full bool, dirty map[string]seen) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for name := range c.dirty {
-		dirty = append(dirty, name)
+	if len(c.dirty) > 0 {
+		dirty, c.dirty = c.dirty, map[string]seen{}
 	}
-	clear(c.dirty)
 	watching, full, c.full = c.watching, c.full, false
 	return watching, full, dirty
 }
@@ -215,7 +242,7 @@ func (t *Tracker) freshIDs(ids []string) (*view, error) {
 func (t *Tracker) recheck(identifier string) {
 	t.refreshMu.Lock()
 	defer t.refreshMu.Unlock()
-	t.check(identifier)
+	t.check(identifier, false)
 	t.publish()
 }
 
@@ -233,8 +260,8 @@ func (t *Tracker) applyEvents() (v *view, handled bool, err error) {
 		}
 		return v, true, err
 	}
-	for _, identifier := range dirty {
-		t.check(identifier)
+	for identifier, what := range dirty {
+		t.check(identifier, what == seenRenamedOnto)
 	}
 	return t.publish(), true, nil
 }
@@ -252,7 +279,7 @@ func (t *Tracker) rescan() (*view, error) {
 			continue
 		}
 		present[identifier] = true
-		t.check(identifier)
+		t.check(identifier, false)
 	}
 	for identifier := range t.files {
 		if !present[identifier] {
@@ -267,14 +294,14 @@ func (t *Tracker) rescan() (*view, error) {
 // states are as fresh as the issues (t.refreshMu held).
 func (t *Tracker) checkWithBlockers(identifiers []string) *view {
 	for _, identifier := range identifiers {
-		t.check(identifier)
+		t.check(identifier, false)
 	}
 	v := t.publish()
 	for _, identifier := range identifiers {
 		if e, ok := v.readable(identifier); ok {
 			for _, b := range e.rec.BlockedBy {
 				if isIdentifier(b.Identifier) {
-					t.check(b.Identifier)
+					t.check(b.Identifier, false)
 				}
 			}
 		}
@@ -283,8 +310,13 @@ func (t *Tracker) checkWithBlockers(identifiers []string) *view {
 }
 
 // check compares one issue file's stamp with the index and reads it again when it changed
-// (t.refreshMu held).
-func (t *Tracker) check(identifier string) {
+// (t.refreshMu held). onlyRenamedOnto says the watcher saw nothing happen to the file since
+// the last look but files renamed onto its name; a file modified close to when the index
+// learnt its content is then not read again when its stamp matches: a rename brings a new
+// inode, so a match is the version the index already holds (its own atomic write, reported
+// after the fact), and a same-size write in place within one timestamp tick would have come
+// as a write event.
+func (t *Tracker) check(identifier string, onlyRenamedOnto bool) {
 	path := filepath.Join(t.dir, identifier+issueSuffix)
 	old := t.files[identifier]
 	readAt := time.Now()
@@ -296,10 +328,10 @@ func (t *Tracker) check(identifier string) {
 		return
 	case err != nil:
 		e = &entry{identifier: identifier, fileName: filepath.Base(path), path: path, problem: &ParseError{Path: path, Msg: err.Error()}}
-	case old != nil && old.stamp == stampOf(info) && !old.racy():
+	case old != nil && old.stamp == stampOf(info) && (onlyRenamedOnto || !old.racy()):
 		return
 	default:
-		e = t.load(identifier, path, readAt)
+		e = t.load(identifier, path, readAt, old)
 	}
 	t.files[identifier] = e
 	t.viewStale = true

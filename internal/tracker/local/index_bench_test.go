@@ -173,3 +173,34 @@ func benchLookup(b *testing.B, watch bool) {
 	b.ReportMetric(float64(bytesRead(b)-before)/float64(n), "read-B/lookup")
 	b.ReportMetric(float64(tr.filesRead.Load()-filesBefore)/float64(n), "files-read/lookup")
 }
+
+// BenchmarkStateChangeThenLookup changes one issue's state among 1 000 files and looks it up
+// by id, as a worker does when it starts on an issue and after its first turn.
+func BenchmarkStateChangeThenLookup(b *testing.B) { benchStateChange(b, false) }
+
+// BenchmarkStateChangeThenLookupWatched is BenchmarkStateChangeThenLookup with the watcher
+// running, as the service runs it.
+func BenchmarkStateChangeThenLookupWatched(b *testing.B) { benchStateChange(b, true) }
+
+func benchStateChange(b *testing.B, watch bool) {
+	tr, _ := benchTracker(b, watch)
+	b.ReportAllocs()
+	n := 0
+	filesBefore := tr.filesRead.Load()
+	for b.Loop() {
+		id := benchIdentifier(n % benchIssues)
+		state := "In Progress"
+		if (n/benchIssues)%2 == 1 {
+			state = "Todo"
+		}
+		n++
+		if err := tr.UpdateIssueState(ctx(), id, state); err != nil {
+			b.Fatal(err)
+		}
+		got, err := tr.FetchIssueStatesByIDs(ctx(), []string{id})
+		if err != nil || len(got) != 1 || got[0].State != state {
+			b.Fatalf("lookup of %s after its change to %s = %+v, %v", id, state, got, err)
+		}
+	}
+	b.ReportMetric(float64(tr.filesRead.Load()-filesBefore)/float64(n), "files-read/op")
+}

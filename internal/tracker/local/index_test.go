@@ -42,7 +42,8 @@ func watched(t *testing.T, tr *Tracker) {
 func watcherState(tr *Tracker, identifier string) (watching, marked bool) {
 	tr.changes.mu.Lock()
 	defer tr.changes.mu.Unlock()
-	return tr.changes.watching, tr.changes.dirty[identifier]
+	_, marked = tr.changes.dirty[identifier]
+	return tr.changes.watching, marked
 }
 
 // eventually polls cond every few milliseconds until it holds, failing after waitLimit.

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -64,8 +65,9 @@ func asParseError(path string, err error) *ParseError {
 }
 
 // load reads and parses one issue file into a new entry; a file that cannot be read or parsed
-// becomes an entry holding the problem.
-func (t *Tracker) load(identifier, path string, readAt time.Time) *entry {
+// becomes an entry holding the problem. When the file holds the very bytes old was parsed
+// from, old's record is kept rather than parsed again.
+func (t *Tracker) load(identifier, path string, readAt time.Time, old *entry) *entry {
 	e := &entry{identifier: identifier, fileName: filepath.Base(path), path: path, readAt: readAt}
 	data, info, err := t.readIssueFile(path)
 	if info != nil {
@@ -75,17 +77,28 @@ func (t *Tracker) load(identifier, path string, readAt time.Time) *entry {
 		e.problem = asParseError(path, err)
 		return e
 	}
-	rec, err := parseIssueFile(path, identifier, data)
-	if err != nil {
-		e.problem = asParseError(path, err)
+	e.sum = sha256.Sum256(data)
+	if old != nil && old.problem == nil && old.sum == e.sum {
+		e.rec, e.bodyStart, e.bodyCached = old.rec, old.bodyStart, old.bodyCached
 		return e
+	}
+	t.parseInto(e, data)
+	return e
+}
+
+// parseInto parses the issue file's bytes into e (e.sum already set).
+func (t *Tracker) parseInto(e *entry, data []byte) {
+	t.filesParsed.Add(1)
+	rec, err := parseIssueFile(e.path, e.identifier, data)
+	if err != nil {
+		e.problem = asParseError(e.path, err)
+		return
 	}
 	e.rec, e.bodyStart = rec, len(data)-len(rec.Description)
 	e.bodyCached = len(rec.Description) <= maxCachedBody
 	if !e.bodyCached {
 		e.rec.Description = ""
 	}
-	return e
 }
 
 // issueOf returns the issue an entry holds, description included, with its blockers' ids and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -65,8 +66,10 @@ type Tracker struct {
 	view atomic.Pointer[view]
 	// changes is what the watcher saw, when it runs.
 	changes changes
-	// filesRead counts issue files read, so tests and benchmarks see what a call cost.
-	filesRead atomic.Int64
+	// filesRead and filesParsed count issue files read and parsed, so tests and benchmarks
+	// see what a call cost.
+	filesRead   atomic.Int64
+	filesParsed atomic.Int64
 }
 
 var _ tracker.Tracker = (*Tracker)(nil)
@@ -311,39 +314,46 @@ func (t *Tracker) UpdateIssueState(ctx context.Context, issueID, stateName strin
 		return err
 	}
 	defer t.writes.lock(e.identifier)()
-	err = rewrite(e.path, func(old []byte) ([]byte, error) {
-		updated, err := replaceState(old, stateName)
+	var replaced, updated []byte
+	written, err := rewrite(e.path, func(old []byte) ([]byte, error) {
+		next, err := replaceState(old, stateName)
 		if err != nil {
 			return nil, &ParseError{Path: e.path, Msg: err.Error()}
 		}
-		return updated, nil
+		replaced, updated = old, next
+		return next, nil
 	})
-	t.recheck(e.identifier)
-	return err
+	if err != nil {
+		t.recheck(e.identifier)
+		return err
+	}
+	t.recordStateWrite(e, replaced, updated, written, stateName)
+	return nil
 }
 
 // rewrite applies change to the file's current content and replaces it atomically, starting
-// over when someone else changes the file in between.
-func rewrite(path string, change func([]byte) ([]byte, error)) error {
+// over when someone else changes the file in between. It returns the information of the file
+// it wrote.
+func rewrite(path string, change func([]byte) ([]byte, error)) (fs.FileInfo, error) {
 	for range maxRewriteAttempts {
 		old, err := os.ReadFile(path)
 		if err != nil && !(errors.Is(err, os.ErrNotExist) && (strings.HasSuffix(path, commentsSuffix) || strings.HasSuffix(path, linksSuffix))) {
-			return tracker.Errorf(tracker.CodeLocalIssueFile, "read %s: %w", path, err)
+			return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "read %s: %w", path, err)
 		}
 		updated, err := change(old)
 		if err != nil {
-			return tracker.Errorf(tracker.CodeLocalIssueFile, "%w", err)
+			return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "%w", err)
 		}
-		err = replaceFile(path, updated, old)
+		written, err := replaceFile(path, updated, old)
 		if errors.Is(err, errChanged) {
 			continue
 		}
 		if err != nil {
-			return tracker.Errorf(tracker.CodeLocalIssueFile, "write %s: %w", path, err)
+			return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "write %s: %w", path, err)
 		}
-		return nil
+		return written, nil
 	}
-	return tracker.Errorf(tracker.CodeLocalIssueFile, "%s kept changing; gave up after %d attempts", path, maxRewriteAttempts)
+	return nil, tracker.Errorf(tracker.CodeLocalIssueFile, "%s kept changing; gave up after %d attempts", path, maxRewriteAttempts)
 }
 
 // ListComments implements tracker.Tracker.
@@ -415,7 +425,7 @@ func (t *Tracker) editComments(ctx context.Context, issueID string, edit func(f 
 	path := t.commentsPath(e.identifier)
 	now := t.now().UTC().Truncate(time.Second)
 	var result issue.Comment
-	err = rewrite(path, func(old []byte) ([]byte, error) {
+	_, err = rewrite(path, func(old []byte) ([]byte, error) {
 		f, err := parseComments(path, old)
 		if err != nil {
 			return nil, err

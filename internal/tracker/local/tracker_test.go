@@ -93,7 +93,7 @@ func TestHumanEditsAreSeenAndKept(t *testing.T) {
 	// A person saves the file between Symphony reading it and replacing it.
 	human := "---\ntitle: Edited while Symphony wrote\nstate: Todo # keep me\n---\nhand-written body\n"
 	attempts := 0
-	err = rewrite(path, func(old []byte) ([]byte, error) {
+	_, err = rewrite(path, func(old []byte) ([]byte, error) {
 		attempts++
 		if attempts == 1 {
 			write(t, dir, "LOC-1.md", human)

@@ -45,7 +45,7 @@ func (t *Tracker) Watch(ctx context.Context) error {
 				continue
 			}
 			if identifier, ok := identifierOf(filepath.Base(ev.Name)); ok {
-				t.changes.mark(identifier)
+				t.changes.mark(identifier, seenOf(ev.Op))
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
