@@ -127,8 +127,8 @@ func (s *Stream[T]) Next() (Item[T], bool) { return s.q.pop() }
 // Take appends every line queued so far to dst without waiting: the consumer handles them
 // as one batch instead of one wake-up per line. The lines of the batch stay charged to the
 // queue's budget until the next Take, so the bound holds with the batch in the consumer's
-// hands. ok is false once the input has ended (or the stream was closed) and every line was
-// taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
+// hands; under ReadOptions.LinesValidUntilNextTake its lines are valid until then too. ok is
+// false once the input has ended (or the stream was closed) and every line was taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
 // Take or Next, not both.
 func (s *Stream[T]) Take(dst []Item[T]) (batch []Item[T], ok bool) { return s.q.take(dst) }
 
