@@ -65,8 +65,9 @@ type Event struct {
 	// Message is a short human-readable summary (an error text, a declined command, ...).
 	Message string
 	// Raw is the protocol frame, truncated to a bounded size; nil when there was no frame.
-	// It may not be valid JSON (malformed or truncated frames). It is the event's own memory,
-	// which nothing writes to afterwards, so a consumer may keep it without copying.
+	// It may not be valid JSON (malformed or truncated frames). It is valid only during the
+	// EventSink's call: a runtime may hand out the memory of the line it read, and write the
+	// next lines over it, so a consumer that keeps Raw copies it.
 	Raw []byte
 	// RawTruncated reports that Raw was cut short.
 	RawTruncated bool

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -67,6 +68,8 @@ func realSession(t *testing.T, script claudetest.Script, configure func(*Options
 		Command: "claude", Env: env, WorkspaceRoot: root, Workspace: h.workspace, TempRoot: h.tempRoot,
 		Settings: pol.ClaudeSettings(nil), TurnTimeout: 2 * time.Minute,
 		Events: func(ev agent.Event) {
+			// Raw is only valid during the callback.
+			ev.Raw = bytes.Clone(ev.Raw)
 			h.mu.Lock()
 			h.events = append(h.events, ev)
 			h.mu.Unlock()

@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,6 +111,8 @@ func TestRealRemoteMCP(t *testing.T) {
 		Tools:   tools,
 		MCPShim: agent.MCPShim{Executable: symphony, Version: "test"},
 		Events: func(ev agent.Event) {
+			// Raw is only valid during the callback.
+			ev.Raw = bytes.Clone(ev.Raw)
 			mu.Lock()
 			events = append(events, ev)
 			mu.Unlock()

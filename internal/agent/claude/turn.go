@@ -31,7 +31,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	if err != nil {
 		return agent.TurnResult{}, err
 	}
-	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{}, decodeLine)
+	// run keeps nothing of a line past its batch (see handle), so the reader may reuse the
+	// memory of the lines of the batch before.
+	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: jsonl.ReadOptions{LinesValidUntilNextTake: true}}, decodeLine)
 	if c, ok := cmd.Stdin.(io.Closer); ok {
 		_ = c.Close()
 	}
@@ -53,9 +55,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 		defer s.endRemoteTurn()
 	}
 
-	quit := make(chan struct{})
-	defer close(quit)
-	t := &turn{s: s, proc: proc, st: newTurnState(), items: forward(stream, quit)}
+	t := &turn{s: s, proc: proc, st: newTurnState(), stream: stream}
 	return t.run(ctx)
 }
 
@@ -91,27 +91,6 @@ func (s *Session) turnCommand(prompt string) (*exec.Cmd, error) {
 		return nil, agent.Errorf(agent.CodeSettingsWrite, "open the prompt: %w", err)
 	}
 	return cmd, nil
-}
-
-// forward moves the stream's items onto a channel the turn can select on, until the stream
-// has handed out its last line or the turn is over (quit closed).
-func forward(stream *jsonl.Stream[line], quit <-chan struct{}) <-chan jsonl.Item[line] {
-	out := make(chan jsonl.Item[line])
-	go func() {
-		defer close(out)
-		for {
-			it, ok := stream.Next()
-			if !ok {
-				return
-			}
-			select {
-			case out <- it:
-			case <-quit:
-				return
-			}
-		}
-	}()
-	return out
 }
 
 func (s *Session) setProc(p *jsonl.Process) {
@@ -150,10 +129,10 @@ func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id re
 
 // turn is one running turn; its fields are owned by run.
 type turn struct {
-	s     *Session
-	proc  *jsonl.Process
-	st    *turnState
-	items <-chan jsonl.Item[line]
+	s      *Session
+	proc   *jsonl.Process
+	st     *turnState
+	stream *jsonl.Stream[line]
 	// sawLine is set by the first stream-json line: the agent ran on the host.
 	sawLine bool
 	// accounted is set once the result's usage was added to the session.
@@ -179,6 +158,11 @@ func (t *turn) run(ctx context.Context) (agent.TurnResult, error) {
 		}
 	}
 	defer stopCommandTimer()
+	// lines is the stream's Ready until a Take finds lines, then a closed channel until one
+	// finds none: lines queued while others wait are not signalled. Between two batches the
+	// select still lets a timer or the context in.
+	lines := t.stream.Ready()
+	var batch []jsonl.Item[line]
 	for {
 		select {
 		case <-ctx.Done():
@@ -190,29 +174,48 @@ func (t *turn) run(ctx context.Context) (agent.TurnResult, error) {
 		case <-graceC:
 			opts.Logger.Info("turn_completed_without_process_exit", "pid", t.proc.PID(), "grace", opts.ResultGrace)
 			return t.finish()
-		case it, ok := <-t.items:
-			if !ok {
+		case <-lines:
+			var more bool
+			batch, more = t.stream.Take(batch[:0])
+			if !more {
 				return t.finish()
 			}
-			openBefore := len(t.st.open)
-			t.handle(it)
-			switch {
-			case t.st.result != nil:
-				stopCommandTimer()
-				if graceC == nil {
-					graceC = time.After(opts.ResultGrace)
-				}
-			case len(t.st.open) == 0:
-				stopCommandTimer()
-			case len(t.st.open) > openBefore && opts.CommandTimeout > 0:
-				stopCommandTimer()
-				commandTimer = time.NewTimer(opts.CommandTimeout)
-				commandC = commandTimer.C
+			lines = t.stream.Ready()
+			if len(batch) > 0 {
+				lines = linesWaiting
 			}
+			for _, it := range batch {
+				openBefore := len(t.st.open)
+				t.handle(it)
+				switch {
+				case t.st.result != nil:
+					stopCommandTimer()
+					if graceC == nil {
+						graceC = time.After(opts.ResultGrace)
+					}
+				case len(t.st.open) == 0:
+					stopCommandTimer()
+				case len(t.st.open) > openBefore && opts.CommandTimeout > 0:
+					stopCommandTimer()
+					commandTimer = time.NewTimer(opts.CommandTimeout)
+					commandC = commandTimer.C
+				}
+			}
+			clear(batch)
 		}
 	}
 }
 
+// linesWaiting is always ready: the turn takes again at once after a Take that found lines.
+var linesWaiting = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// handle reports one line as events. Its line is valid only until the turn's next Take: the
+// decoded value holds copies (encoding/json), and an event's Raw is valid only during the
+// sink's call (agent.Event).
 func (t *turn) handle(it jsonl.Item[line]) {
 	t.sawLine = true
 	if it.Err != nil {

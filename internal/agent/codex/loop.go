@@ -46,14 +46,11 @@ func (s *Session) handleBadLine(it jsonl.Item[jsonl.Frame]) {
 	s.emitFrame(agent.Event{Kind: agent.EventMalformed, Message: it.Err.Error(), Raw: eventRaw(it.Line), RawTruncated: len(it.Line) > eventRawBytes})
 }
 
-// eventRaw is at most eventRawBytes of line for an event. The line is the session's own copy,
-// so a short one is used as it is; the start of a long one is copied, so that an event kept
-// by its consumer does not keep a multi-megabyte line alive.
+// eventRaw is at most eventRawBytes of line for an event, without a copy: an event's Raw is
+// valid only during the sink's call (agent.Event), which the line outlives.
 func eventRaw(line []byte) []byte {
-	if len(line) <= eventRawBytes {
-		return line[:len(line):len(line)]
-	}
-	return append([]byte(nil), line[:eventRawBytes]...)
+	n := min(len(line), eventRawBytes)
+	return line[:n:n]
 }
 
 func (s *Session) exitDescription() string {

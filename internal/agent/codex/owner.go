@@ -47,6 +47,12 @@ const exitWait = 5 * time.Second
 // until the very end it also serves the requests of other goroutines. It takes the lines
 // queued so far as one batch and serves requests between batches, so a streaming agent
 // costs one wake-up per batch rather than one per line.
+//
+// A batch's lines are valid only until the next Take (jsonl.ReadOptions.LinesValidUntilNextTake),
+// so nothing handling a line may keep it or a slice of it: the frame decoded from it holds
+// copies (jsonl.DecodeFrame), an event's Raw is valid only during the sink's call
+// (agent.Event), a malformed line is noted as a redacted string, and an oversize line's head
+// is a copy of its own.
 func (s *Session) own() {
 	var batch []jsonl.Item[jsonl.Frame]
 	for {

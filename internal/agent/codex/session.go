@@ -193,7 +193,9 @@ func (s *Session) startProcess(argv []string) error {
 	} else {
 		cmd.Env = agent.SSHClientEnviron()
 	}
-	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize}
+	// The owner keeps nothing of a line past its batch (see own), so the reader may reuse the
+	// memory of the lines of the batch before: ingest then makes next to no garbage.
+	read := jsonl.ReadOptions{MaxLineBytes: maxLineBytes, QueueBytes: queueBudgetBytes, OnOversize: s.noteOversize, LinesValidUntilNextTake: true}
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: read}, decodeFrame)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {

@@ -10,5 +10,7 @@
 // params going straight into the type the consumer reads for the method, in one pass.
 //
 // Every line handed out is a fresh copy that nobody else writes to, so a consumer may keep it
-// (or slices of it) for as long as it likes.
+// (or slices of it) for as long as it likes; unless it opted in to lines valid only until its
+// next Take (ReadOptions.LinesValidUntilNextTake), which lets the reader copy new lines into
+// the memory of released ones instead of making garbage of every byte it reads.
 package jsonl

@@ -26,8 +26,9 @@ const (
 
 // Item is one line of the child's stdout, decoded.
 type Item[T any] struct {
-	// Line is the line without its newline or a trailing '\r'; a fresh copy the consumer owns.
-	// For a line over the cap it holds the line's start.
+	// Line is the line without its newline or a trailing '\r'; a fresh copy the consumer owns,
+	// unless it opted in to ReadOptions.LinesValidUntilNextTake. For a line over the cap it
+	// holds the line's start.
 	Line []byte
 	// Value is the decoded line, valid when Err is nil.
 	Value T
@@ -65,6 +66,13 @@ type ReadOptions struct {
 	// passed, from the reader goroutine: a line that never ends would otherwise never be
 	// reported.
 	OnOversize func(head []byte)
+	// LinesValidUntilNextTake is the consumer's promise that it keeps no Item.Line, nor
+	// anything sharing its memory (a slice of it, a Value its decoder made of it), past its
+	// next call to Take (or Next): the reader then copies later lines into the memory of the
+	// lines released that way instead of allocating more, so ingest makes little garbage. A
+	// line kept longer may be overwritten by a later one, whatever its length; copy what must
+	// outlive the batch.
+	LinesValidUntilNextTake bool
 }
 
 func (o ReadOptions) withDefaults() ReadOptions {
@@ -90,12 +98,16 @@ type Stream[T any] struct {
 // the stream, or the goroutine stays blocked on a full queue.
 func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 	opts = opts.withDefaults()
-	s := &Stream[T]{q: newQueue[T](opts.QueueBytes), done: make(chan struct{})}
+	var slab lineSlab
+	if opts.LinesValidUntilNextTake {
+		slab.recycler = &blockRecycler{}
+	}
+	s := &Stream[T]{q: newQueue[T](opts.QueueBytes, slab.recycler), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		defer s.q.close()
 		timed := &timedReader{r: r}
-		s.err = readLines(bufio.NewReaderSize(timed, readBufferBytes), opts, func(line []byte, tooLong *LineTooLongError) bool {
+		s.err = readLines(bufio.NewReaderSize(timed, readBufferBytes), opts, &slab, func(line []byte, tooLong *LineTooLongError) bool {
 			it := Item[T]{Line: line, At: timed.at}
 			if tooLong != nil {
 				it.Err = tooLong
@@ -115,8 +127,8 @@ func (s *Stream[T]) Next() (Item[T], bool) { return s.q.pop() }
 // Take appends every line queued so far to dst without waiting: the consumer handles them
 // as one batch instead of one wake-up per line. The lines of the batch stay charged to the
 // queue's budget until the next Take, so the bound holds with the batch in the consumer's
-// hands. ok is false once the input has ended (or the stream was closed) and every line was
-// taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
+// hands; under ReadOptions.LinesValidUntilNextTake its lines are valid until then too. ok is
+// false once the input has ended (or the stream was closed) and every line was taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
 // Take or Next, not both.
 func (s *Stream[T]) Take(dst []Item[T]) (batch []Item[T], ok bool) { return s.q.take(dst) }
 
@@ -147,11 +159,19 @@ func (t *timedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readLines calls emit with each non-blank line of r, as a fresh copy, and with the start of
-// every line over the cap, until r ends or emit reports false.
-func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong *LineTooLongError) bool) error {
+// readLines calls emit with each non-blank line of r, copied into slab or a fresh copy, and
+// with the start of every line over the cap, until r ends or emit reports false. Every emit
+// that reports true is one item queued: the slab numbers lines by that count.
+func readLines(r *bufio.Reader, opts ReadOptions, slab *lineSlab, emit func(line []byte, tooLong *LineTooLongError) bool) error {
 	var long []byte
-	var slab lineSlab
+	var emitted int64
+	emitCounted := func(line []byte, tooLong *LineTooLongError) bool {
+		if !emit(line, tooLong) {
+			return false
+		}
+		emitted++
+		return true
+	}
 	for {
 		chunk, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -159,7 +179,7 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			if len(long)+len(chunk) > opts.MaxLineBytes+1 {
 				tooLong, rerr := discardLine(r, append(long, chunk...), opts)
 				long = nil
-				if !emit(tooLong.Head, tooLong) {
+				if !emitCounted(tooLong.Head, tooLong) {
 					return nil
 				}
 				if rerr != nil {
@@ -175,42 +195,21 @@ func readLines(r *bufio.Reader, opts ReadOptions, emit func(line []byte, tooLong
 			line = append(long, chunk...)
 			long = nil
 		} else {
-			line = slab.copy(chunk)
+			line = slab.copy(chunk, emitted)
 		}
 		line = trimEOL(line)
 		if len(line) > opts.MaxLineBytes {
 			tooLong := newTooLong(line, len(line), opts)
-			if !emit(tooLong.Head, tooLong) {
+			if !emitCounted(tooLong.Head, tooLong) {
 				return nil
 			}
-		} else if len(bytes.TrimSpace(line)) > 0 && !emit(line, nil) {
+		} else if len(bytes.TrimSpace(line)) > 0 && !emitCounted(line, nil) {
 			return nil
 		}
 		if err != nil {
 			return endOfInput(err)
 		}
 	}
-}
-
-// lineSlabBytes is the size of the blocks short lines are copied into.
-const lineSlabBytes = 16 << 10
-
-// lineSlab copies lines that fit the reader's buffer into shared blocks, one allocation for
-// the many lines of a block instead of one per line. Each line is a capped slice of its
-// block that nothing else writes, so it is as much the consumer's own as a copy; a block
-// lives as long as a line in it is kept.
-type lineSlab struct{ block []byte }
-
-func (s *lineSlab) copy(chunk []byte) []byte {
-	if len(chunk) > lineSlabBytes/4 {
-		return bytes.Clone(chunk)
-	}
-	if cap(s.block)-len(s.block) < len(chunk) {
-		s.block = make([]byte, 0, lineSlabBytes)
-	}
-	start := len(s.block)
-	s.block = append(s.block, chunk...)
-	return s.block[start:len(s.block):len(s.block)]
 }
 
 // appendDoubling appends chunk to a long line, doubling its capacity when it runs out: append

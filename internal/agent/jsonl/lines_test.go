@@ -12,23 +12,41 @@ import (
 )
 
 // readAll runs the reader over input with the given cap and returns what it delivered: each
-// line, or "!<size>" for a line over the cap.
-func readAll(t testing.TB, input string, maxLine int) []string {
-	s := Read(iotest.HalfReader(strings.NewReader(input)), ReadOptions{MaxLineBytes: maxLine, QueueBytes: 1 << 10}, raw)
+// line, or "!<size>" for a line over the cap. A consumer of Next reads it as it always could;
+// one of Take promises LinesValidUntilNextTake, so it copies each line before its next Take.
+func readAll(t testing.TB, input string, maxLine int, take bool) []string {
+	opts := ReadOptions{MaxLineBytes: maxLine, QueueBytes: 1 << 10, LinesValidUntilNextTake: take}
+	s := Read(iotest.HalfReader(strings.NewReader(input)), opts, raw)
 	var got []string
-	for it, ok := s.Next(); ok; it, ok = s.Next() {
+	note := func(it Item[[]byte]) {
 		var tooLong *LineTooLongError
 		if errors.As(it.Err, &tooLong) {
 			if !bytes.Equal(it.Line, tooLong.Head) || tooLong.Limit != maxLine {
 				t.Fatalf("oversize item %q carries head %q, limit %d", it.Line, tooLong.Head, tooLong.Limit)
 			}
 			got = append(got, "!"+strconv.Itoa(tooLong.Size))
-			continue
+			return
 		}
 		if it.At.IsZero() {
 			t.Fatal("item without a read time")
 		}
 		got = append(got, string(it.Line))
+	}
+	if take {
+		var batch []Item[[]byte]
+		for ok := true; ok; {
+			batch, ok = s.Take(batch[:0])
+			for _, it := range batch {
+				note(it)
+			}
+			if ok && len(batch) == 0 {
+				<-s.Ready()
+			}
+		}
+	} else {
+		for it, ok := s.Next(); ok; it, ok = s.Next() {
+			note(it)
+		}
 	}
 	<-s.Done()
 	if s.Err() != nil {
@@ -56,12 +74,14 @@ func TestReadSplitsLines(t *testing.T) {
 		{"long oversize line with crlf", long + "\r\nz\n", 70_000, []string{"!100000", "z"}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := readAll(t, c.input, c.maxLine)
-			if strings.Join(got, "|") != strings.Join(c.want, "|") {
-				t.Fatalf("got %.60q, want %.60q", got, c.want)
-			}
-		})
+		for _, take := range []bool{false, true} {
+			t.Run(c.name+map[bool]string{false: " with Next", true: " with Take"}[take], func(t *testing.T) {
+				got := readAll(t, c.input, c.maxLine, take)
+				if strings.Join(got, "|") != strings.Join(c.want, "|") {
+					t.Fatalf("got %.60q, want %.60q", got, c.want)
+				}
+			})
+		}
 	}
 }
 
@@ -131,9 +151,11 @@ func FuzzRead(f *testing.F) {
 				want = append(want, string(line))
 			}
 		}
-		got := readAll(t, string(input), maxLine)
-		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
-			t.Fatalf("input %q cap %d: got %q, want %q", input, maxLine, got, want)
+		for _, take := range []bool{false, true} {
+			got := readAll(t, string(input), maxLine, take)
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+				t.Fatalf("input %q cap %d, Take %v: got %q, want %q", input, maxLine, take, got, want)
+			}
 		}
 	})
 }
@@ -199,7 +221,7 @@ func TestLineSlabKeepsLinesApart(t *testing.T) {
 	var slab lineSlab
 	var lines [][]byte
 	for i := range 200 {
-		lines = append(lines, slab.copy([]byte(strings.Repeat(strconv.Itoa(i%10), 1+i%300))))
+		lines = append(lines, slab.copy([]byte(strings.Repeat(strconv.Itoa(i%10), 1+i%300)), int64(i)))
 	}
 	_ = append(lines[0], "overwrite"...)
 	for i, line := range lines {

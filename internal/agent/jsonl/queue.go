@@ -10,7 +10,8 @@ const itemOverheadBytes = 128
 // rather than by count, so a burst of small lines and a few multi-megabyte ones are held to
 // the same ceiling; one item is always admitted so a line larger than the budget still gets
 // through. A consumer takes lines one at a time (pop) or all that are queued at once (take);
-// a batch taken stays charged to the budget until the consumer comes back for more.
+// a batch taken stays charged to the budget until the consumer comes back for more, which is
+// also when the lines it handed out are released to the reader's recycler, if it has one.
 type queue[T any] struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
@@ -24,10 +25,16 @@ type queue[T any] struct {
 	closed bool
 	// ready holds a token when lines may have been queued since take last found none.
 	ready chan struct{}
+	// delivered counts the items handed to the consumer; when it comes back for more, it
+	// holds none of them.
+	delivered int64
+	// blocks, when set, is told of every release, so the reader may reuse the blocks of
+	// lines the consumer no longer holds.
+	blocks *blockRecycler
 }
 
-func newQueue[T any](budget int) *queue[T] {
-	q := &queue[T]{budget: budget, ready: make(chan struct{}, 1)}
+func newQueue[T any](budget int, blocks *blockRecycler) *queue[T] {
+	q := &queue[T]{budget: budget, ready: make(chan struct{}, 1), blocks: blocks}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
@@ -71,6 +78,7 @@ func (q *queue[T]) take(dst []Item[T]) (batch []Item[T], ok bool) {
 	defer q.mu.Unlock()
 	q.bytes -= q.taken
 	q.taken = 0
+	q.blocks.release(q.delivered)
 	if q.head == len(q.items) {
 		q.cond.Broadcast()
 		return dst, !q.closed
@@ -78,6 +86,7 @@ func (q *queue[T]) take(dst []Item[T]) (batch []Item[T], ok bool) {
 	for i := q.head; i < len(q.items); i++ {
 		q.taken += itemSize(q.items[i])
 	}
+	q.delivered += int64(len(q.items) - q.head)
 	dst = append(dst, q.items[q.head:]...)
 	clear(q.items)
 	q.items, q.head = q.items[:0], 0
@@ -95,6 +104,8 @@ func (q *queue[T]) pop() (it Item[T], ok bool) {
 	if q.head == len(q.items) {
 		return Item[T]{}, false
 	}
+	q.blocks.release(q.delivered)
+	q.delivered++
 	it = q.items[q.head]
 	q.items[q.head] = Item[T]{}
 	q.head++
