@@ -24,8 +24,11 @@ const sessionQueueLimit = 1024
 const auditBatchLimit = 256
 
 // maxSpareQueue bounds the queue array kept between drains, so a rare burst (a backlog behind
-// a slow disk) does not stay allocated.
-const maxSpareQueue = 4 * auditBatchLimit
+// a slow disk) does not stay allocated. It holds a full session lane and the loop's writes
+// beside it: agents streaming output fill the lane while each batch is written, and an array
+// grown past a lower bound was dropped and regrown from nothing on every drain, a third of
+// what the recorder and audit log allocated per record under a flood.
+const maxSpareQueue = 2 * sessionQueueLimit
 
 // recordLinger is how long the recorder, woken by a first write from an agent session, lets
 // more gather before it writes them: agents streaming output post records by the thousand a
