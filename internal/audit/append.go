@@ -46,7 +46,8 @@ func (l *Log) AppendBatch(ctx context.Context, evs []Event) ([]Record, error) {
 	return recs[:written], errors.Join(append(refused, err)...)
 }
 
-// build scrubs ev into an unchained record; every string is scanned exactly once.
+// build scrubs ev into an unchained record; every string is scanned once (see scrubDetails).
+// The record's details share the maps of ev's that redaction left unchanged.
 func (l *Log) build(ev Event) (Record, error) {
 	if !validEventType(ev.Type) {
 		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
