@@ -74,6 +74,10 @@ type recorder struct {
 	// urgent is set while a write that must not linger (not a session's) is queued.
 	urgent bool
 	wake   chan struct{}
+	// auditBatch is the array perform gathers audit events in, emptied and kept for the next
+	// drain (drains never overlap): it is at most auditBatchLimit long, and allocating it for
+	// every drain was most of what perform allocated.
+	auditBatch []audit.Event
 	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
 	pendingAudit, pendingStore atomic.Int64
 }
@@ -272,7 +276,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 		r.pendingStore.Add(-usageWrites)
 		usage, usageWrites = nil, 0
 	}
-	events := make([]audit.Event, 0, min(len(batch), auditBatchLimit))
+	events := r.auditBatch[:0]
 	// taken counts the queued audit writes behind events, some of which built no record.
 	taken := int64(0)
 	flushAudit := func() {
@@ -323,6 +327,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 	}
 	flushAudit()
 	flushUsage()
+	r.auditBatch = events
 }
 
 // performOne performs one write that is not a plain audit record, bounded by recordTimeout.
