@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Append scrubs, chains and writes one record and returns it as written. The line reaches the
@@ -145,7 +146,7 @@ func (l *Log) writeLocked(recs []Record) (int, position, error) {
 		rec.Seq, rec.PreviousHash = seq, prev
 		// A clock stepping back must not put a record in an earlier file than its
 		// predecessor, or the files would no longer list the chain in order.
-		day := max(dayOf(rec.Time), lastDay)
+		day := laterDay(rec.Time, lastDay)
 		if runDay != "" && day != runDay {
 			if err := l.writeRun(runDay, buf, recs[runStart:i]); err != nil {
 				return runStart, position{}, err
@@ -195,4 +196,15 @@ func (l *Log) writeRun(day string, lines []byte, run []Record) error {
 	}
 	l.pending += len(run)
 	return nil
+}
+
+// laterDay is the later of t's day and day, without allocating the name of t's day unless it
+// is the later one: nearly every record falls on the day of the one before it.
+func laterDay(t time.Time, day string) string {
+	var buf [len(time.DateOnly) + 4]byte
+	name := appendDay(buf[:0], t)
+	if string(name) <= day {
+		return day
+	}
+	return string(name)
 }
