@@ -4,27 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Append scrubs, chains and writes one record and returns it as written. The line reaches the
 // file before Append returns, so a crash of this process cannot lose it; the fsync that makes
 // it survive a power loss follows within FlushInterval, or call Sync.
 func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
-	recs, err := l.AppendBatch(ctx, []Event{ev})
+	rec, err := l.build(ev)
 	if err != nil {
+		return Record{}, err
+	}
+	recs := []Record{rec}
+	if _, err := l.write(ctx, recs); err != nil {
 		return Record{}, err
 	}
 	return recs[0], nil
 }
 
+// maxKeptBatch bounds the record array a Log keeps for the next AppendBatch.
+const maxKeptBatch = 1024
+
 // AppendBatch scrubs and chains evs in order and writes them with one write per day file they
 // fall in, then fsyncs at most once, when the records waiting for an fsync reach MaxBatch.
 // Like Append, every line is in the file when it returns. An event that cannot be recorded
 // (a type that is not lower_snake_case, details that are not a JSON object) is left out and
-// named in the error while the others are still written; it returns the records written, in
-// order.
-func (l *Log) AppendBatch(ctx context.Context, evs []Event) ([]Record, error) {
-	recs := make([]Record, 0, len(evs))
+// named in the error while the others are still written; it returns how many records were
+// written. Unlike Append it does not return them, so the records of one batch are built in
+// an array the next batch reuses.
+func (l *Log) AppendBatch(ctx context.Context, evs []Event) (int, error) {
+	recs := l.takeBatch(len(evs))
+	defer l.keepBatch(recs)
 	var refused []error
 	for _, ev := range evs {
 		rec, err := l.build(ev)
@@ -35,18 +45,50 @@ func (l *Log) AppendBatch(ctx context.Context, evs []Event) ([]Record, error) {
 		recs = append(recs, rec)
 	}
 	if len(recs) == 0 {
-		return nil, errors.Join(refused...)
+		return 0, errors.Join(refused...)
 	}
+	written, err := l.write(ctx, recs)
+	return written, errors.Join(append(refused, err)...)
+}
+
+// takeBatch returns an empty record array for n records, the one kept from the last batch
+// when no other batch holds it.
+func (l *Log) takeBatch(n int) []Record {
+	l.batchMu.Lock()
+	recs := l.spareBatch
+	l.spareBatch = nil
+	l.batchMu.Unlock()
+	if cap(recs) < n {
+		return make([]Record, 0, n)
+	}
+	return recs
+}
+
+// keepBatch keeps recs, emptied so their details are not kept alive, for the next batch.
+func (l *Log) keepBatch(recs []Record) {
+	if cap(recs) > maxKeptBatch {
+		return
+	}
+	clear(recs)
+	l.batchMu.Lock()
+	l.spareBatch = recs[:0]
+	l.batchMu.Unlock()
+}
+
+// write chains and writes recs, checkpointing what an fsync made durable, and returns how
+// many were written.
+func (l *Log) write(ctx context.Context, recs []Record) (int, error) {
 	l.mu.Lock()
 	written, synced, err := l.writeLocked(recs)
 	l.mu.Unlock()
 	if synced.seq != 0 {
 		l.checkpoint(ctx, synced)
 	}
-	return recs[:written], errors.Join(append(refused, err)...)
+	return written, err
 }
 
-// build scrubs ev into an unchained record; every string is scanned exactly once.
+// build scrubs ev into an unchained record; every string is scanned once (see scrubDetails).
+// The record's details share the maps of ev's that redaction left unchanged.
 func (l *Log) build(ev Event) (Record, error) {
 	if !validEventType(ev.Type) {
 		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
@@ -104,7 +146,7 @@ func (l *Log) writeLocked(recs []Record) (int, position, error) {
 		rec.Seq, rec.PreviousHash = seq, prev
 		// A clock stepping back must not put a record in an earlier file than its
 		// predecessor, or the files would no longer list the chain in order.
-		day := max(dayOf(rec.Time), lastDay)
+		day := laterDay(rec.Time, lastDay)
 		if runDay != "" && day != runDay {
 			if err := l.writeRun(runDay, buf, recs[runStart:i]); err != nil {
 				return runStart, position{}, err
@@ -154,4 +196,15 @@ func (l *Log) writeRun(day string, lines []byte, run []Record) error {
 	}
 	l.pending += len(run)
 	return nil
+}
+
+// laterDay is the later of t's day and day, without allocating the name of t's day unless it
+// is the later one: nearly every record falls on the day of the one before it.
+func laterDay(t time.Time, day string) string {
+	var buf [len(time.DateOnly) + 4]byte
+	name := appendDay(buf[:0], t)
+	if string(name) <= day {
+		return day
+	}
+	return string(name)
 }

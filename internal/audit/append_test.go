@@ -21,17 +21,12 @@ func TestAppendBatchAcrossDaysSkipsOnlyRefusedEvents(t *testing.T) {
 		evs = append(evs, Event{Time: midnight.Add(time.Duration(i-3) * time.Minute), Type: EventCommandExecuted, Details: map[string]any{"n": i}})
 	}
 	evs[4].Type = "Not-Snake"
-	recs, err := l.AppendBatch(context.Background(), evs)
+	written, err := l.AppendBatch(context.Background(), evs)
 	if err == nil || !strings.Contains(err.Error(), `"Not-Snake"`) {
 		t.Fatalf("error %v does not name the refused event type", err)
 	}
-	if len(recs) != 5 {
-		t.Fatalf("%d records written, want the 5 valid ones", len(recs))
-	}
-	for i, r := range recs {
-		if r.Seq != uint64(i+1) {
-			t.Fatalf("record %d has sequence %d", i, r.Seq)
-		}
+	if written != 5 {
+		t.Fatalf("%d records written, want the 5 valid ones", written)
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)

@@ -60,4 +60,5 @@ func ParseDay(s string) (string, error) {
 	return t.Format(time.DateOnly), nil
 }
 
-func dayOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+// appendDay appends the name of the day (UTC) whose file a record made at t belongs in.
+func appendDay(dst []byte, t time.Time) []byte { return t.UTC().AppendFormat(dst, time.DateOnly) }

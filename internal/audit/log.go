@@ -104,10 +104,14 @@ type Log struct {
 	lastRecord *Record
 	pending    int
 	// lineBuf is reused to seal each batch's lines.
-	lineBuf  []byte
-	broken   error
-	closed   bool
-	flushErr error
+	lineBuf []byte
+	// spareBatch is the record array of the last AppendBatch, emptied, for the next one;
+	// batchMu guards it, since batches are built before mu is taken.
+	batchMu    sync.Mutex
+	spareBatch []Record
+	broken     error
+	closed     bool
+	flushErr   error
 
 	// checkpointed is the highest sequence the head store accepted, so an idle log does not
 	// write the same checkpoint again on every flush tick; a failed one is retried.

@@ -138,7 +138,7 @@ func TestAppendPromptStoresHashAndRedactedPreviewOnly(t *testing.T) {
 	if n := len([]rune(preview)); n != 200 || strings.Contains(preview, "lin_api_") {
 		t.Fatalf("preview (%d chars) = %q", n, preview)
 	}
-	b, _ := os.ReadFile(f.day(dayOf(time.Now())))
+	b, _ := os.ReadFile(f.day(string(appendDay(nil, time.Now()))))
 	if strings.Contains(string(b), "rest of the prompt body") || strings.Contains(string(b), key) {
 		t.Fatal("the prompt body reached the audit file")
 	}

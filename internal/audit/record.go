@@ -93,9 +93,10 @@ func appendSealed(dst []byte, r *Record) ([]byte, error) {
 		dst = append(dst[:start], body...)
 	}
 	sum := sha256.Sum256(dst[start:])
-	r.RecordHash = hex.EncodeToString(sum[:])
 	dst = append(dst[:len(dst)-1], recordHashField...)
-	dst = append(dst, r.RecordHash...)
+	hashStart := len(dst)
+	dst = hex.AppendEncode(dst, sum[:])
+	r.RecordHash = string(dst[hashStart:])
 	return append(dst, `"}`...), nil
 }
 

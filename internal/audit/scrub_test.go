@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/secretscan"
@@ -77,5 +78,37 @@ func TestExcerptIsRedactedBeforeItIsCut(t *testing.T) {
 	}
 	if _, err := scrubDetails(map[string]any{"x": Excerpt{Text: "t", Max: 1}, "ratio": 0.5}, red); err == nil {
 		t.Fatal("an Excerpt beside a float was stored through the JSON round trip")
+	}
+}
+
+// Scrubbing shares the parts of the details redaction leaves as they were, copies the parts it
+// changes, and never writes into the caller's maps or slices, which the caller still owns.
+func TestScrubSharesCleanDetailsAndLeavesTheCallersIntact(t *testing.T) {
+	red := secretscan.New("configured-secret-value")
+	clean := map[string]any{"tool": "git", "n": 3}
+	dirtyList := []any{"ok", "configured-secret-value", int64(2)}
+	dirty := map[string]any{"args": map[string]any{"token": "x configured-secret-value"}, "list": dirtyList, "clean": clean}
+	out, ok := scrubPlain(dirty, red)
+	if !ok {
+		t.Fatal("plain details took the round trip")
+	}
+	if got := dirty["args"].(map[string]any)["token"]; got != "x configured-secret-value" {
+		t.Fatalf("the caller's nested map was rewritten: %q", got)
+	}
+	if dirtyList[1] != "configured-secret-value" {
+		t.Fatalf("the caller's slice was rewritten: %q", dirtyList[1])
+	}
+	if got := out["args"].(map[string]any)["token"]; got != "x [REDACTED:configured_secret]" {
+		t.Fatalf("nested value stored as %q", got)
+	}
+	if got := out["list"].([]any)[1]; got != "[REDACTED:configured_secret]" {
+		t.Fatalf("slice element stored as %q", got)
+	}
+	if reflect.ValueOf(out["clean"]).UnsafePointer() != reflect.ValueOf(clean).UnsafePointer() {
+		t.Error("a map redaction left unchanged was copied")
+	}
+	same, _ := scrubPlain(clean, red)
+	if reflect.ValueOf(same).UnsafePointer() != reflect.ValueOf(clean).UnsafePointer() {
+		t.Error("clean details were copied")
 	}
 }

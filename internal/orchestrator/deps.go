@@ -115,9 +115,9 @@ type Store interface {
 
 // Audit appends to the hash-chained audit log; *audit.Log implements it.
 type Audit interface {
-	// AppendBatch writes evs in order with one write; an event it refuses does not stop the
-	// others.
-	AppendBatch(ctx context.Context, evs []audit.Event) ([]audit.Record, error)
+	// AppendBatch writes evs in order with one write and returns how many it wrote; an event
+	// it refuses does not stop the others.
+	AppendBatch(ctx context.Context, evs []audit.Event) (int, error)
 	AppendPrompt(ctx context.Context, ev audit.Event, prompt string) (audit.Record, error)
 	Sync(ctx context.Context) error
 }

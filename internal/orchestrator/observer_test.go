@@ -160,13 +160,13 @@ func (b blockingAudit) AppendPrompt(ctx context.Context, ev audit.Event, _ strin
 	return b.Append(ctx, ev)
 }
 
-func (b blockingAudit) AppendBatch(ctx context.Context, evs []audit.Event) ([]audit.Record, error) {
-	for _, ev := range evs {
+func (b blockingAudit) AppendBatch(ctx context.Context, evs []audit.Event) (int, error) {
+	for i, ev := range evs {
 		if _, err := b.Append(ctx, ev); err != nil {
-			return nil, err
+			return i, err
 		}
 	}
-	return make([]audit.Record, len(evs)), nil
+	return len(evs), nil
 }
 
 func (blockingAudit) Sync(context.Context) error { return nil }

@@ -24,8 +24,11 @@ const sessionQueueLimit = 1024
 const auditBatchLimit = 256
 
 // maxSpareQueue bounds the queue array kept between drains, so a rare burst (a backlog behind
-// a slow disk) does not stay allocated.
-const maxSpareQueue = 4 * auditBatchLimit
+// a slow disk) does not stay allocated. It holds a full session lane and the loop's writes
+// beside it: agents streaming output fill the lane while each batch is written, and an array
+// grown past a lower bound was dropped and regrown from nothing on every drain, a third of
+// what the recorder and audit log allocated per record under a flood.
+const maxSpareQueue = 2 * sessionQueueLimit
 
 // recordLinger is how long the recorder, woken by a first write from an agent session, lets
 // more gather before it writes them: agents streaming output post records by the thousand a
@@ -71,6 +74,10 @@ type recorder struct {
 	// urgent is set while a write that must not linger (not a session's) is queued.
 	urgent bool
 	wake   chan struct{}
+	// auditBatch is the array perform gathers audit events in, emptied and kept for the next
+	// drain (drains never overlap): it is at most auditBatchLimit long, and allocating it for
+	// every drain was most of what perform allocated.
+	auditBatch []audit.Event
 	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
 	pendingAudit, pendingStore atomic.Int64
 }
@@ -269,7 +276,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 		r.pendingStore.Add(-usageWrites)
 		usage, usageWrites = nil, 0
 	}
-	events := make([]audit.Event, 0, min(len(batch), auditBatchLimit))
+	events := r.auditBatch[:0]
 	// taken counts the queued audit writes behind events, some of which built no record.
 	taken := int64(0)
 	flushAudit := func() {
@@ -320,6 +327,7 @@ func (r *recorder) perform(batch []queuedWrite) {
 	}
 	flushAudit()
 	flushUsage()
+	r.auditBatch = events
 }
 
 // performOne performs one write that is not a plain audit record, bounded by recordTimeout.
