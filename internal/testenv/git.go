@@ -11,10 +11,12 @@ import (
 	"time"
 )
 
-// gitFixtureEnv is added to every fixture step: a fixed author and committer so commits need no
-// user configuration, no system or global git configuration (a credential helper, a default
-// branch, hooks on the machine running the tests) so a fixture is the same everywhere, and no
-// prompt, which no one would answer.
+// gitFixtureEnv replaces every GIT_ variable a fixture step would inherit (a test run from a
+// git hook inherits GIT_DIR and GIT_INDEX_FILE, which would point every step at the project's
+// own repository): a fixed author and committer so commits need no user configuration, no
+// system or global git configuration (a credential helper, a default branch, hooks on the
+// machine running the tests) so a fixture is the same everywhere, and no prompt, which no one
+// would answer.
 var gitFixtureEnv = []string{
 	"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
 	"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
@@ -48,7 +50,7 @@ func runGit(t testing.TB, dir string, args []string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), gitFixtureEnv...)
+	cmd.Env = append(withoutGitVariables(os.Environ()), gitFixtureEnv...)
 	// git runs helpers of its own (upload-pack for a local clone, hooks); the timeout kills them
 	// all as one group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -60,4 +62,14 @@ func runGit(t testing.TB, dir string, args []string) string {
 		t.Fatalf("git %s in %s: %v\n%s%s", strings.Join(args, " "), dir, err, stdout.Bytes(), stderr.Bytes())
 	}
 	return stdout.String()
+}
+
+func withoutGitVariables(env []string) []string {
+	kept := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "GIT_") {
+			kept = append(kept, kv)
+		}
+	}
+	return kept
 }

@@ -39,6 +39,20 @@ func TestGitIgnoresTheMachinesConfiguration(t *testing.T) {
 	}
 }
 
+func TestGitIgnoresInheritedGitVariables(t *testing.T) {
+	Tool(t, "git")
+	elsewhere := t.TempDir()
+	Git(t, elsewhere, "init", "-q")
+	// What a test run from a git hook inherits: every step would act on the hook's repository.
+	t.Setenv("GIT_DIR", filepath.Join(elsewhere, ".git"))
+	t.Setenv("GIT_WORK_TREE", elsewhere)
+	dir := t.TempDir()
+	Git(t, dir, "init", "-q")
+	if got := GitOutput(t, dir, "rev-parse", "--absolute-git-dir"); got != filepath.Join(dir, ".git") {
+		t.Errorf("fixture git used the repository %s, want the one in %s", got, dir)
+	}
+}
+
 // fatalRecorder is a testing.TB whose Fatalf records the message and ends the goroutine, as
 // the real one does, so a test can check that a helper fails the test that called it.
 type fatalRecorder struct {
