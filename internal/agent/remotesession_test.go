@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/sshworker"
 	"github.com/symphony-go/symphony/internal/sshworker/sshdtest"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // localRemote runs a "host's" commands with this machine's sh, as ssh would run them there.
@@ -89,9 +89,7 @@ func TestCreateSessionDirRefusesAndCleansUp(t *testing.T) {
 // absolute path is refused.
 func TestHomeAndGitRootsInOneGo(t *testing.T) {
 	ws := t.TempDir()
-	if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	testenv.Git(t, ws, "init", "-q")
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	home, roots, err := localRemote().HomeAndGitRoots(context.Background(), ws)

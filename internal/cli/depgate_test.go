@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -53,20 +51,6 @@ type depGateEnv struct {
 	svc              *service
 }
 
-func (e *depGateEnv) git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
@@ -87,18 +71,18 @@ func newDepGateEnv(t *testing.T, identifiers ...string) *depGateEnv {
 	t.Setenv("OPENAI_API_KEY", "depgate-test")
 
 	seed := filepath.Join(e.dir, "src")
-	e.git(t, e.dir, "init", "-q", "--bare", "-b", "main", e.bare)
-	e.git(t, e.dir, "clone", "-q", e.bare, seed)
+	testenv.Git(t, e.dir, "init", "-q", "--bare", "-b", "main", e.bare)
+	testenv.Git(t, e.dir, "clone", "-q", e.bare, seed)
 	writeFiles(t, seed, map[string]string{
 		"package.json":      "{\"name\": \"shop\", \"dependencies\": {\n  \"left-pad\": \"^1.2.0\"\n}}\n",
 		"package-lock.json": npmLock(map[string]string{"left-pad": "https://registry.npmjs.org/left-pad/-/left-pad-1.2.0.tgz"}),
 	})
-	e.git(t, seed, "add", ".")
-	e.git(t, seed, "commit", "-qm", "seed")
-	e.git(t, seed, "push", "-q", "origin", "HEAD:main")
+	testenv.Git(t, seed, "add", ".")
+	testenv.Git(t, seed, "commit", "-qm", "seed")
+	testenv.Git(t, seed, "push", "-q", "origin", "HEAD:main")
 
 	e.gh = githubtest.NewServer(t, githubtest.Options{})
-	e.gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "shop", Branches: map[string]string{"main": e.git(t, e.bare, "rev-parse", "main")}})
+	e.gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "shop", Branches: map[string]string{"main": testenv.GitOutput(t, e.bare, "rev-parse", "main")}})
 	t.Setenv("SYMPHONY_GITHUB_API_URL", e.gh.URL)
 	t.Setenv("GH_TOKEN", githubtest.Token)
 
@@ -143,13 +127,13 @@ dependency_audit:
 func (e *depGateEnv) workspace(t *testing.T, identifier string, change map[string]string) string {
 	t.Helper()
 	ws := filepath.Join(e.dir, "workspaces", identifier)
-	e.git(t, e.dir, "clone", "-q", e.bare, ws)
-	e.git(t, ws, "config", "url."+e.bare+".insteadOf", depGateOriginURL)
-	e.git(t, ws, "remote", "set-url", "origin", depGateOriginURL)
-	e.git(t, ws, "switch", "-q", "-c", "auto/"+identifier)
+	testenv.Git(t, e.dir, "clone", "-q", e.bare, ws)
+	testenv.Git(t, ws, "config", "url."+e.bare+".insteadOf", depGateOriginURL)
+	testenv.Git(t, ws, "remote", "set-url", "origin", depGateOriginURL)
+	testenv.Git(t, ws, "switch", "-q", "-c", "auto/"+identifier)
 	writeFiles(t, ws, change)
-	e.git(t, ws, "add", ".")
-	e.git(t, ws, "commit", "-qm", "dependencies for "+identifier)
+	testenv.Git(t, ws, "add", ".")
+	testenv.Git(t, ws, "commit", "-qm", "dependencies for "+identifier)
 	return ws
 }
 
@@ -254,7 +238,7 @@ func TestDependencyGateHoldsThePullRequestUntilApproveDeps(t *testing.T) {
 	if pushed := callTool(t, host, "github_push_branch", `{}`); pushed.Success || pushed.Error.Code != "dependency_pending_approval" {
 		t.Errorf("push_branch while held: %s, want dependency_pending_approval", pushed.Text)
 	}
-	if out := e.git(t, e.bare, "branch", "--list", "auto/SHOP-1"); out != "" {
+	if out := testenv.GitOutput(t, e.bare, "branch", "--list", "auto/SHOP-1"); out != "" {
 		t.Errorf("the held branch reached the origin: %q", out)
 	}
 	if prs := e.gh.PullRequests("acme/shop"); len(prs) != 0 {

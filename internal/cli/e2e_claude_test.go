@@ -129,7 +129,7 @@ func TestServeWorksIssueWithRealClaude(t *testing.T) {
 		}
 	}
 	ws := filepath.Join(e.dir, "workspaces")
-	if log := gitRun(t, e.src, "log", "--all", "--oneline"); !strings.Contains(log, "claude work") {
+	if log := testenv.GitOutput(t, e.src, "log", "--all", "--oneline"); !strings.Contains(log, "claude work") {
 		t.Errorf("the commit made in the worktree is not in the repository:\n%s", log)
 	}
 	assertNoClaudeLeft(t, ws)

@@ -12,6 +12,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // demoGitHubURL is the origin every clone of the e2e repository reports; url.insteadOf in the
@@ -24,10 +25,10 @@ const demoGitHubURL = "https://github.com/acme/demo.git"
 func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
 	t.Helper()
 	bare := filepath.Join(e.dir, "origin.git")
-	gitRun(t, e.src, "config", "url."+bare+".insteadOf", demoGitHubURL)
-	gitRun(t, e.src, "remote", "set-url", "origin", demoGitHubURL)
+	testenv.Git(t, e.src, "config", "url."+bare+".insteadOf", demoGitHubURL)
+	testenv.Git(t, e.src, "remote", "set-url", "origin", demoGitHubURL)
 	gh := githubtest.NewServer(t, githubtest.Options{})
-	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{"main": gitRun(t, bare, "rev-parse", "main")}})
+	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{"main": testenv.GitOutput(t, bare, "rev-parse", "main")}})
 	e.env = append(e.env, "SYMPHONY_GITHUB_API_URL="+gh.URL, "GH_TOKEN="+githubtest.Token)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -35,7 +36,7 @@ func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			for _, line := range strings.Split(gitRun(t, bare, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads"), "\n") {
+			for _, line := range strings.Split(testenv.GitOutput(t, bare, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads"), "\n") {
 				if branch, sha, ok := strings.Cut(line, " "); ok {
 					gh.SetBranch("acme/demo", branch, sha)
 				}
@@ -71,11 +72,11 @@ func TestAgentPushesAndOpensAPullRequestWithRealCodex(t *testing.T) {
 		!strings.Contains(all, `"recorded_on_run": true`) {
 		t.Errorf("the GitHub tool calls did not all succeed:\n%s", all)
 	}
-	head := gitRun(t, e.src, "rev-parse", "auto/DEMO-1")
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", head); msg != "work on DEMO-1" {
+	head := testenv.GitOutput(t, e.src, "rev-parse", "auto/DEMO-1")
+	if msg := testenv.GitOutput(t, e.src, "log", "-1", "--format=%s", head); msg != "work on DEMO-1" {
 		t.Fatalf("branch auto/DEMO-1 head %q, want the agent's commit", msg)
 	}
-	if got := gitRun(t, filepath.Join(e.dir, "origin.git"), "rev-parse", "refs/heads/auto/DEMO-1"); got != head {
+	if got := testenv.GitOutput(t, filepath.Join(e.dir, "origin.git"), "rev-parse", "refs/heads/auto/DEMO-1"); got != head {
 		t.Errorf("the bare origin has auto/DEMO-1 at %s, want the agent's commit %s", got, head)
 	}
 	prs := gh.PullRequests("acme/demo")

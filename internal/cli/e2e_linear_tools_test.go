@@ -12,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 	"github.com/symphony-go/symphony/internal/tracker/linear/lineartest"
 )
 
@@ -136,7 +137,7 @@ func TestAgentHandsOffThroughScopedLinearToolsWithRealCodex(t *testing.T) {
 	if !strings.Contains(strings.Join(bodies, "\n"), comment) {
 		t.Errorf("the issue's comments lack the agent's comment: %q", bodies)
 	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+	if msg := testenv.GitOutput(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
 		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestPRCommandRunsOneTurnOnTheHeadWithRealCodex runs `symphony pr 7 --intent ...` with the
@@ -24,8 +25,8 @@ func TestPRCommandRunsOneTurnOnTheHeadWithRealCodex(t *testing.T) {
 	e := newE2E(t)
 	gh := e.useGitHubOrigin(t)
 	bare := filepath.Join(e.dir, "origin.git")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:refs/heads/feature/x")
-	gh.SetBranch("acme/demo", "feature/x", gitRun(t, bare, "rev-parse", "feature/x"))
+	testenv.Git(t, e.src, "push", "-q", "origin", "HEAD:refs/heads/feature/x")
+	gh.SetBranch("acme/demo", "feature/x", testenv.GitOutput(t, bare, "rev-parse", "feature/x"))
 	gh.AddPullRequest("acme/demo", githubtest.PullRequest{Number: 7, Title: "Add x", Body: "Please add x.", Head: "feature/x", Base: "main"})
 	gh.AddPullRequest("acme/demo", githubtest.PullRequest{Number: 8, Title: "From a fork", Head: "feature/x", Base: "main", HeadRepo: "mallory/demo", HeadSHA: strings.Repeat("a", 40)})
 	gh.AddPullRequest("acme/demo", githubtest.PullRequest{Number: 9, Title: "Closed", Head: "feature/x", Base: "main", State: githubtest.StateClosed})
@@ -61,8 +62,8 @@ func TestPRCommandRunsOneTurnOnTheHeadWithRealCodex(t *testing.T) {
 	if !strings.Contains(out.String(), "PR-7: success after 1 turn(s)") {
 		t.Errorf("symphony pr 7 printed %q", out)
 	}
-	head := gitRun(t, bare, "rev-parse", "feature/x")
-	if msg := gitRun(t, bare, "log", "-1", "--format=%s", head); msg != "address the review on PR 7" {
+	head := testenv.GitOutput(t, bare, "rev-parse", "feature/x")
+	if msg := testenv.GitOutput(t, bare, "log", "-1", "--format=%s", head); msg != "address the review on PR 7" {
 		t.Errorf("origin's feature/x is at %q, want the agent's pushed commit", msg)
 	}
 	requests := mock.Requests()

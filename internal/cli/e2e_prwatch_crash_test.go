@@ -17,6 +17,7 @@ import (
 	"github.com/symphony-go/symphony/internal/secretscan"
 	"github.com/symphony-go/symphony/internal/server"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // crashConfig turns on both pollers with a one-second interval, no cooldown, one rerun per
@@ -150,13 +151,13 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 	e := newE2E(t, "DEMO-1")
 	gh := e.useGitHubOrigin(t)
 	os.WriteFile(filepath.Join(e.issues, "DEMO-1.md"), []byte("---\ntitle: Task 1\nstate: Human Review\npriority: 1\n---\nDo task 1.\n"), 0o644)
-	gitRun(t, e.src, "checkout", "-q", "-b", "auto/DEMO-1")
+	testenv.Git(t, e.src, "checkout", "-q", "-b", "auto/DEMO-1")
 	os.WriteFile(filepath.Join(e.src, "WORK.md"), []byte("work\n"), 0o644)
-	gitRun(t, e.src, "add", "WORK.md")
-	gitRun(t, e.src, "commit", "-qm", "work on DEMO-1")
-	gitRun(t, e.src, "push", "-q", "origin", "auto/DEMO-1")
-	gitRun(t, e.src, "checkout", "-q", "main")
-	gh.SetBranch("acme/demo", "auto/DEMO-1", gitRun(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1"))
+	testenv.Git(t, e.src, "add", "WORK.md")
+	testenv.Git(t, e.src, "commit", "-qm", "work on DEMO-1")
+	testenv.Git(t, e.src, "push", "-q", "origin", "auto/DEMO-1")
+	testenv.Git(t, e.src, "checkout", "-q", "main")
+	gh.SetBranch("acme/demo", "auto/DEMO-1", testenv.GitOutput(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1"))
 	pr := gh.AddPullRequest("acme/demo", githubtest.PullRequest{Title: "DEMO-1: add WORK.md", Head: "auto/DEMO-1", Base: "main", Author: "symphony-bot"})
 	prURL := "https://github.com/acme/demo/pull/" + strconv.Itoa(pr.Number)
 
@@ -215,8 +216,8 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 	checkStatusShowsThePollers(ctx, t, e)
 	svc.kill()
 
-	reworkHead := gitRun(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
-	if msg := gitRun(t, e.dir+"/origin.git", "log", "-1", "--format=%s", reworkHead); msg != "address the review" {
+	reworkHead := testenv.GitOutput(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
+	if msg := testenv.GitOutput(t, e.dir+"/origin.git", "log", "-1", "--format=%s", reworkHead); msg != "address the review" {
 		t.Fatalf("origin's head after the rework is %q", msg)
 	}
 	run := gh.AddWorkflowRun("acme/demo", githubtest.WorkflowRun{Name: "ci", HeadSHA: reworkHead, HeadBranch: "auto/DEMO-1", Status: "completed", Conclusion: "failure",
@@ -259,7 +260,7 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 	svc.waitFor("the fix run", func() bool {
 		return svc.succeededRuns() == 3 && e.unfinishedRuns(t) == 0 && e.issueState(t, "DEMO-1") == "Human Review"
 	})
-	if msg := gitRun(t, e.dir+"/origin.git", "log", "-1", "--format=%s", "auto/DEMO-1"); msg != "fix the failing test" {
+	if msg := testenv.GitOutput(t, e.dir+"/origin.git", "log", "-1", "--format=%s", "auto/DEMO-1"); msg != "fix the failing test" {
 		t.Errorf("origin's head after the fix is %q", msg)
 	}
 
@@ -283,7 +284,7 @@ func TestKilledAtEachWriteAheadStepThePollersCompleteEachTransitionOnce(t *testi
 	if _, err := os.Stat(workspace); !os.IsNotExist(err) {
 		t.Errorf("the merged pull request's workspace %s is still there: %v", workspace, err)
 	}
-	if out := gitRun(t, e.src, "branch", "--list", "auto/DEMO-1"); out != "" {
+	if out := testenv.GitOutput(t, e.src, "branch", "--list", "auto/DEMO-1"); out != "" {
 		t.Errorf("the primary clone still has the branch Symphony made: %q", out)
 	}
 

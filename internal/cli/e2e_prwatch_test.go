@@ -13,6 +13,7 @@ import (
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // prWatchConfig turns on both pull-request pollers with a one-second interval, no rework
@@ -98,15 +99,15 @@ func TestPollersSendThePullRequestBackForReviewAndCIWithRealCodex(t *testing.T) 
 	}
 	number := prs[0].Number
 	prURL := "https://github.com/acme/demo/pull/" + strconv.Itoa(number)
-	firstHead := gitRun(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
+	firstHead := testenv.GitOutput(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
 
 	gh.AddIssueComment("acme/demo", githubtest.IssueComment{Number: number, Author: "alice", Body: "Please also document the change in REVIEW.md."})
 	waitFor("the rework run", finishedRuns(2))
-	reworkHead := gitRun(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
+	reworkHead := testenv.GitOutput(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
 	if reworkHead == firstHead {
 		t.Fatal("the rework run did not push")
 	}
-	if msg := gitRun(t, e.dir+"/origin.git", "log", "-1", "--format=%s", reworkHead); msg != "address the review" {
+	if msg := testenv.GitOutput(t, e.dir+"/origin.git", "log", "-1", "--format=%s", reworkHead); msg != "address the review" {
 		t.Errorf("origin's head after the rework is %q", msg)
 	}
 
@@ -114,8 +115,8 @@ func TestPollersSendThePullRequestBackForReviewAndCIWithRealCodex(t *testing.T) 
 		Jobs: []githubtest.Job{{Name: "test", Status: "completed", Conclusion: "failure", Log: "go test ./...\n--- FAIL: TestSum failed: sum(1,1) = 3, want 2\nFAIL\n"}}})
 	gh.AddCheckRun("acme/demo", githubtest.CheckRun{HeadSHA: reworkHead, Name: "test", Status: "completed", Conclusion: "failure", CheckSuiteID: run.CheckSuiteID})
 	waitFor("the CI fix run", finishedRuns(3))
-	fixHead := gitRun(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
-	if msg := gitRun(t, e.dir+"/origin.git", "log", "-1", "--format=%s", fixHead); msg != "fix the failing test" {
+	fixHead := testenv.GitOutput(t, e.dir+"/origin.git", "rev-parse", "auto/DEMO-1")
+	if msg := testenv.GitOutput(t, e.dir+"/origin.git", "log", "-1", "--format=%s", fixHead); msg != "fix the failing test" {
 		t.Errorf("origin's head after the fix is %q", msg)
 	}
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/review"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestServeReviewsBeforePushWithRealCodex runs the real codex as executor and as pre-push
@@ -83,7 +84,7 @@ func TestServeReviewsBeforePushWithRealCodex(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 
-	if got := gitRun(t, origin, "show", "auto/DEMO-1:limits.txt"); got != "retry_limit = ${RETRY_LIMIT:-3}" {
+	if got := testenv.GitOutput(t, origin, "show", "auto/DEMO-1:limits.txt"); got != "retry_limit = ${RETRY_LIMIT:-3}" {
 		t.Errorf("pushed limits.txt %q, want the reviewed fix", got)
 	}
 	reqs := mock.Requests()

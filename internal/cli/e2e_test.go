@@ -26,18 +26,6 @@ type e2eEnv struct {
 	env                                         []string
 }
 
-func gitRun(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // agentWork is the shell command the scripted model asks Codex to run for an issue: commit
 // in the worktree, then hand the issue off by editing its local tracker file.
 func agentWork(issuesDir string) string {
@@ -85,12 +73,12 @@ func newE2E(t *testing.T, issues ...string) *e2eEnv {
 
 	origin := filepath.Join(e.dir, "origin.git")
 	e.src = filepath.Join(e.dir, "src")
-	gitRun(t, e.dir, "init", "-q", "--bare", "-b", "main", origin)
-	gitRun(t, e.dir, "clone", "-q", origin, e.src)
+	testenv.Git(t, e.dir, "init", "-q", "--bare", "-b", "main", origin)
+	testenv.Git(t, e.dir, "clone", "-q", origin, e.src)
 	os.WriteFile(filepath.Join(e.src, "README.md"), []byte("demo\n"), 0o644)
-	gitRun(t, e.src, "add", "README.md")
-	gitRun(t, e.src, "commit", "-qm", "seed")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	testenv.Git(t, e.src, "add", "README.md")
+	testenv.Git(t, e.src, "commit", "-qm", "seed")
+	testenv.Git(t, e.src, "push", "-q", "origin", "HEAD:main")
 
 	e.issues = filepath.Join(e.dir, "issues")
 	os.MkdirAll(e.issues, 0o755)
@@ -255,7 +243,7 @@ func TestServeWorksIssuesWithRealCodex(t *testing.T) {
 	}
 
 	for _, id := range []string{"DEMO-1", "DEMO-2"} {
-		if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+		if msg := testenv.GitOutput(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
 			t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestAgentHandsOffThroughScopedToolsWithRealCodex drives the real codex binary through a
@@ -42,7 +43,7 @@ func TestAgentHandsOffThroughScopedToolsWithRealCodex(t *testing.T) {
 	if err != nil || !strings.Contains(string(comments), "Ready for review on auto/DEMO-1.") || !strings.Contains(string(comments), "Work committed on auto/DEMO-1.") {
 		t.Errorf("the comment did not reach the issue's comments file (%v):\n%s", err, comments)
 	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/DEMO-1"); msg != "work on DEMO-1" {
+	if msg := testenv.GitOutput(t, e.src, "log", "-1", "--format=%s", "auto/DEMO-1"); msg != "work on DEMO-1" {
 		t.Errorf("branch auto/DEMO-1 head %q, want the agent's commit", msg)
 	}
 
@@ -138,7 +139,7 @@ func checkTrackerHandOff(t *testing.T, e *e2eEnv, mock *codextest.Responses, id,
 			}
 		}
 	}
-	if msg := gitRun(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
+	if msg := testenv.GitOutput(t, e.src, "log", "-1", "--format=%s", "auto/"+id); msg != "work on "+id {
 		t.Errorf("branch auto/%s head %q, want the agent's commit", id, msg)
 	}
 	if strings.Contains(output, token) {

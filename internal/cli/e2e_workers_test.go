@@ -90,9 +90,9 @@ func (e *e2eEnv) addWorkerHosts(t *testing.T) [2]*sshdtest.Host {
 	os.WriteFile(filepath.Join(e.dir, "WORKFLOW.md"), []byte("---\nhooks:\n  after_create: echo \"$SSH_CONNECTION\" > .worker-host\n---\n"+
 		"Work on {{ issue.identifier }}: {{ issue.title }}.\n"), 0o644)
 	os.WriteFile(filepath.Join(e.src, ".gitignore"), []byte(".worker-host\n"), 0o644)
-	gitRun(t, e.src, "add", ".gitignore")
-	gitRun(t, e.src, "commit", "-qm", "ignore the host marker")
-	gitRun(t, e.src, "push", "-q", "origin", "HEAD:main")
+	testenv.Git(t, e.src, "add", ".gitignore")
+	testenv.Git(t, e.src, "commit", "-qm", "ignore the host marker")
+	testenv.Git(t, e.src, "push", "-q", "origin", "HEAD:main")
 	return hosts
 }
 

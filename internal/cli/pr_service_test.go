@@ -10,6 +10,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/server"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestPRCommandAsksTheRunningService runs `symphony pr` while the config's service runs: the
@@ -19,12 +20,12 @@ import (
 func TestPRCommandAsksTheRunningService(t *testing.T) {
 	e := newControlEnv(t)
 	bare, src := filepath.Join(e.dir, "origin.git"), filepath.Join(e.dir, "src")
-	gitRun(t, src, "config", "url."+bare+".insteadOf", demoGitHubURL)
-	gitRun(t, src, "remote", "set-url", "origin", demoGitHubURL)
-	gitRun(t, src, "push", "-q", "origin", "HEAD:refs/heads/feature/x")
+	testenv.Git(t, src, "config", "url."+bare+".insteadOf", demoGitHubURL)
+	testenv.Git(t, src, "remote", "set-url", "origin", demoGitHubURL)
+	testenv.Git(t, src, "push", "-q", "origin", "HEAD:refs/heads/feature/x")
 	gh := githubtest.NewServer(t, githubtest.Options{})
 	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{
-		"main": gitRun(t, bare, "rev-parse", "main"), "feature/x": gitRun(t, bare, "rev-parse", "feature/x")}})
+		"main": testenv.GitOutput(t, bare, "rev-parse", "main"), "feature/x": testenv.GitOutput(t, bare, "rev-parse", "feature/x")}})
 	gh.AddPullRequest("acme/demo", githubtest.PullRequest{Number: 7, Title: "Add x", Head: "feature/x", Base: "main"})
 	gh.AddPullRequest("acme/demo", githubtest.PullRequest{Number: 8, Title: "From a fork", Head: "feature/x", Base: "main", HeadRepo: "mallory/demo", HeadSHA: strings.Repeat("a", 40)})
 	e.env = append(e.env, "SYMPHONY_GITHUB_API_URL="+gh.URL, "GH_TOKEN="+githubtest.Token)
@@ -54,7 +55,7 @@ func TestPRCommandAsksTheRunningService(t *testing.T) {
 	st := e.waitState(t, "PR-7 running in the service", out, func(st server.State) bool {
 		return slices.Equal(runningIDs(st), []string{"PR-7"}) && st.Running[0].WorkspacePath != ""
 	})
-	if head := gitRun(t, st.Running[0].WorkspacePath, "symbolic-ref", "--short", "HEAD"); head != "feature/x" {
+	if head := testenv.GitOutput(t, st.Running[0].WorkspacePath, "symbolic-ref", "--short", "HEAD"); head != "feature/x" {
 		t.Errorf("the PR run's workspace is on %q, want feature/x", head)
 	}
 	refused("already_running", "7")

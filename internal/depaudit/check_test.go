@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // policy allows the standard registries, the acme organisation and in-repository paths.
@@ -167,7 +169,7 @@ func TestCheckComparesAgainstTheMergeBase(t *testing.T) {
 	repo.commit("base", map[string]string{"package.json": `{"dependencies": {"a": "1"}}`})
 	repo.branch("agent")
 	repo.commit("agent adds a git dependency", map[string]string{"package.json": `{"dependencies": {"a": "1", "b": "github:stranger/b"}}`})
-	repo.git("checkout", "-q", "main")
+	testenv.Git(t, repo.dir, "checkout", "-q", "main")
 	// main moves on and adds its own dependency from elsewhere; the agent's change must not
 	// be blamed for it, nor credited with main's version.
 	repo.commit("main adds c", map[string]string{"package.json": `{"dependencies": {"a": "1", "c": "github:other/c"}}`})

@@ -9,22 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 const githubURL = "https://github.com/acme/widgets.git"
-
-// gitT runs git for a test and fails it on error.
-func gitT(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(gitFreeEnv(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // newWorkspace makes a bare origin on disk and a clone whose origin reads as the GitHub URL,
 // rewritten to the bare repository by url.insteadOf, on branch symphony/ABC-1 with one commit.
@@ -33,13 +22,13 @@ func newWorkspace(t testing.TB) (ws, bare string) {
 	root := t.TempDir()
 	bare = filepath.Join(root, "origin.git")
 	ws = filepath.Join(root, "ws")
-	gitT(t, root, "init", "--quiet", "--bare", "--initial-branch=main", bare)
-	gitT(t, root, "init", "--quiet", "--initial-branch=main", ws)
-	gitT(t, ws, "config", "url."+bare+".insteadOf", githubURL)
-	gitT(t, ws, "remote", "add", "origin", githubURL)
-	gitT(t, ws, "commit", "--quiet", "--allow-empty", "-m", "base")
-	gitT(t, ws, "push", "--quiet", "origin", "main")
-	gitT(t, ws, "switch", "--quiet", "-c", "symphony/ABC-1")
+	testenv.Git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", bare)
+	testenv.Git(t, root, "init", "--quiet", "--initial-branch=main", ws)
+	testenv.Git(t, ws, "config", "url."+bare+".insteadOf", githubURL)
+	testenv.Git(t, ws, "remote", "add", "origin", githubURL)
+	testenv.Git(t, ws, "commit", "--quiet", "--allow-empty", "-m", "base")
+	testenv.Git(t, ws, "push", "--quiet", "origin", "main")
+	testenv.Git(t, ws, "switch", "--quiet", "-c", "symphony/ABC-1")
 	return ws, bare
 }
 
@@ -48,9 +37,9 @@ func commit(t *testing.T, ws, name string) string {
 	if err := os.WriteFile(filepath.Join(ws, name), []byte(name+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitT(t, ws, "add", name)
-	gitT(t, ws, "commit", "--quiet", "-m", "add "+name)
-	return gitT(t, ws, "rev-parse", "HEAD")
+	testenv.Git(t, ws, "add", name)
+	testenv.Git(t, ws, "commit", "--quiet", "-m", "add "+name)
+	return testenv.GitOutput(t, ws, "rev-parse", "HEAD")
 }
 
 func codeOf(err error) string {
@@ -104,7 +93,7 @@ func TestPushReachesTheBareOrigin(t *testing.T) {
 	if branch != "symphony/ABC-1" {
 		t.Errorf("pushed %q", branch)
 	}
-	if got := gitT(t, bare, "rev-parse", "refs/heads/symphony/ABC-1"); got != head {
+	if got := testenv.GitOutput(t, bare, "rev-parse", "refs/heads/symphony/ABC-1"); got != head {
 		t.Errorf("bare origin has %s, workspace head is %s", got, head)
 	}
 	if _, err := o.Fetch(ctx, ""); err != nil {
@@ -119,22 +108,22 @@ func TestPushRefusals(t *testing.T) {
 		code   string
 	}{
 		{"origin url rewritten", func(t *testing.T, ws string) {
-			gitT(t, ws, "remote", "set-url", "origin", "https://github.com/attacker/widgets.git")
+			testenv.Git(t, ws, "remote", "set-url", "origin", "https://github.com/attacker/widgets.git")
 		}, CodeOriginMismatch},
 		{"push url added", func(t *testing.T, ws string) {
-			gitT(t, ws, "remote", "set-url", "--push", "origin", "https://github.com/attacker/widgets.git")
+			testenv.Git(t, ws, "remote", "set-url", "--push", "origin", "https://github.com/attacker/widgets.git")
 		}, CodeOriginMismatch},
 		{"url rewrite added", func(t *testing.T, ws string) {
-			gitT(t, ws, "config", "url./tmp/elsewhere.git.pushInsteadOf", githubURL)
+			testenv.Git(t, ws, "config", "url./tmp/elsewhere.git.pushInsteadOf", githubURL)
 		}, CodeOriginMismatch},
 		{"second remote added", func(t *testing.T, ws string) {
-			gitT(t, ws, "remote", "add", "exfil", "https://example.com/x.git")
+			testenv.Git(t, ws, "remote", "add", "exfil", "https://example.com/x.git")
 		}, CodeOriginMismatch},
 		{"detached head", func(t *testing.T, ws string) {
-			gitT(t, ws, "switch", "--quiet", "--detach")
+			testenv.Git(t, ws, "switch", "--quiet", "--detach")
 		}, CodeDetachedHead},
 		{"other branch", func(t *testing.T, ws string) {
-			gitT(t, ws, "switch", "--quiet", "main")
+			testenv.Git(t, ws, "switch", "--quiet", "main")
 		}, CodeBranchChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,7 +142,7 @@ func TestPushRefusals(t *testing.T) {
 			if _, err := o.Fetch(ctx, ""); tc.code != CodeBranchChanged && codeOf(err) != tc.code {
 				t.Errorf("fetch error %v, want code %s", err, tc.code)
 			}
-			if out := gitT(t, bare, "branch", "--list", "symphony/ABC-1"); out != "" {
+			if out := testenv.GitOutput(t, bare, "branch", "--list", "symphony/ABC-1"); out != "" {
 				t.Errorf("the refused push reached the origin: %q", out)
 			}
 		})
@@ -183,7 +172,7 @@ func TestPushIgnoresWorkspaceHooks(t *testing.T) {
 
 func TestCaptureRefusesNonGitHubOrigin(t *testing.T) {
 	ws, _ := newWorkspace(t)
-	gitT(t, ws, "remote", "set-url", "origin", "https://gitlab.com/acme/widgets.git")
+	testenv.Git(t, ws, "remote", "set-url", "origin", "https://gitlab.com/acme/widgets.git")
 	if _, err := Capture(context.Background(), ws, nil, 30*time.Second); codeOf(err) != CodeNotGitHub {
 		t.Errorf("capture error %v, want %s", err, CodeNotGitHub)
 	}
@@ -193,12 +182,12 @@ func TestCaptureRefusesNonGitHubOrigin(t *testing.T) {
 // has several values (a second one added locally), it takes the one git itself answers.
 func TestCaptureTakesTheOriginGitAnswers(t *testing.T) {
 	ws, _ := newWorkspace(t)
-	gitT(t, ws, "config", "--add", "remote.origin.url", "https://github.com/acme/gadgets.git")
+	testenv.Git(t, ws, "config", "--add", "remote.origin.url", "https://github.com/acme/gadgets.git")
 	o, err := Capture(context.Background(), ws, nil, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := gitT(t, ws, "config", "--get", "remote.origin.url")
+	want := testenv.GitOutput(t, ws, "config", "--get", "remote.origin.url")
 	if o.URL != want || o.Repo.FullName() != "acme/gadgets" {
 		t.Fatalf("captured %q (%s), want git's answer %q", o.URL, o.Repo.FullName(), want)
 	}
@@ -290,7 +279,7 @@ func TestRemoteGitOverridesPlantedSettings(t *testing.T) {
 		"credential.helper": "!touch " + marker + " #", "core.hooksPath": "/tmp/hooks",
 	}
 	for key, value := range planted {
-		gitT(t, ws, "config", key, value)
+		testenv.Git(t, ws, "config", key, value)
 	}
 	o, err := Capture(context.Background(), ws, nil, 30*time.Second)
 	if err != nil {

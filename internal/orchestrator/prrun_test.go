@@ -3,8 +3,6 @@ package orchestrator
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,18 +21,10 @@ func prHarness(t *testing.T) (*harness, string) {
 	h := newHarness(t)
 	dir := t.TempDir()
 	origin, primary := filepath.Join(dir, "origin.git"), filepath.Join(dir, "primary")
-	git := func(in string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", in}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git(dir, "init", "-q", "--bare", "-b", "main", origin)
-	git(dir, "clone", "-q", origin, primary)
-	git(primary, "commit", "-q", "--allow-empty", "-m", "seed")
-	git(primary, "push", "-q", "origin", "HEAD:main", "HEAD:refs/heads/feature/x")
+	testenv.Git(t, dir, "init", "-q", "--bare", "-b", "main", origin)
+	testenv.Git(t, dir, "clone", "-q", origin, primary)
+	testenv.Git(t, primary, "commit", "-q", "--allow-empty", "-m", "seed")
+	testenv.Git(t, primary, "push", "-q", "origin", "HEAD:main", "HEAD:refs/heads/feature/x")
 	ws, err := workspace.New(workspace.Options{Root: h.wsRoot, Repos: []workspace.Repo{{Key: "app", Strategy: workspace.StrategyWorktree, PrimaryClone: primary}}})
 	if err != nil {
 		t.Fatal(err)
@@ -73,9 +63,8 @@ func TestRunPRRunsOneTurnOnTheHeadWithoutTheTracker(t *testing.T) {
 	if runs[0].WorkspacePath != wsPath {
 		t.Errorf("run workspace %q, want %q", runs[0].WorkspacePath, wsPath)
 	}
-	out, err := exec.Command("git", "-C", wsPath, "symbolic-ref", "--short", "HEAD").Output()
-	if err != nil || strings.TrimSpace(string(out)) != "feature/x" {
-		t.Errorf("the workspace is on %q (%v), want the PR head feature/x", out, err)
+	if got := testenv.GitOutput(t, wsPath, "symbolic-ref", "--short", "HEAD"); got != "feature/x" {
+		t.Errorf("the workspace is on %q, want the PR head feature/x", got)
 	}
 }
 

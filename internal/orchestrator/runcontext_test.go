@@ -3,13 +3,13 @@ package orchestrator
 import (
 	"context"
 	"errors"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/prompt"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // TestPollerContextReachesThePromptAndTheWorkspaceIsOnThePRHead dispatches an issue a PR
@@ -33,9 +33,8 @@ func TestPollerContextReachesThePromptAndTheWorkspaceIsOnThePRHead(t *testing.T)
 			t.Errorf("the first prompt lacks %q:\n%s", want, first)
 		}
 	}
-	out, err := exec.Command("git", "-C", filepath.Join(h.wsRoot, "app", "ENG-1"), "symbolic-ref", "--short", "HEAD").Output()
-	if err != nil || strings.TrimSpace(string(out)) != "feature/x" {
-		t.Errorf("the workspace is on %q (%v), want the PR head feature/x", out, err)
+	if got := testenv.GitOutput(t, filepath.Join(h.wsRoot, "app", "ENG-1"), "symbolic-ref", "--short", "HEAD"); got != "feature/x" {
+		t.Errorf("the workspace is on %q, want the PR head feature/x", got)
 	}
 }
 

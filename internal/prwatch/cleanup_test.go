@@ -3,35 +3,18 @@ package prwatch
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/github/githubtest"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
 var _ Workspaces = (*workspace.Manager)(nil)
-
-// gitRun runs git in dir and fails the test on error.
-func gitRun(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
-		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // worktreeManager makes a bare origin, a primary clone of it and a worktree workspace
 // manager over that clone, and creates ABC-1's workspace on branch auto/ABC-1 with one
@@ -40,14 +23,14 @@ func worktreeManager(t *testing.T) (m *workspace.Manager, primary, wsPath string
 	t.Helper()
 	base := t.TempDir()
 	origin, primary := filepath.Join(base, "origin.git"), filepath.Join(base, "primary")
-	gitRun(t, base, "init", "--bare", "--initial-branch=main", origin)
-	gitRun(t, base, "clone", origin, primary)
+	testenv.Git(t, base, "init", "--bare", "--initial-branch=main", origin)
+	testenv.Git(t, base, "clone", origin, primary)
 	if err := os.WriteFile(filepath.Join(primary, "README"), []byte("hello\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, primary, "add", "README")
-	gitRun(t, primary, "commit", "-m", "init")
-	gitRun(t, primary, "push", "origin", "main")
+	testenv.Git(t, primary, "add", "README")
+	testenv.Git(t, primary, "commit", "-m", "init")
+	testenv.Git(t, primary, "push", "origin", "main")
 	m, err := workspace.New(workspace.Options{Root: filepath.Join(base, "workspaces"),
 		Repos: []workspace.Repo{{Key: "web", Strategy: workspace.StrategyWorktree, PrimaryClone: primary}}})
 	if err != nil {
@@ -60,15 +43,15 @@ func worktreeManager(t *testing.T) (m *workspace.Manager, primary, wsPath string
 	if err := os.WriteFile(filepath.Join(ws.Path, "fix.go"), []byte("package fix\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, ws.Path, "add", "fix.go")
-	gitRun(t, ws.Path, "commit", "-m", "fix")
-	gitRun(t, ws.Path, "push", "origin", "auto/ABC-1")
+	testenv.Git(t, ws.Path, "add", "fix.go")
+	testenv.Git(t, ws.Path, "commit", "-m", "fix")
+	testenv.Git(t, ws.Path, "push", "origin", "auto/ABC-1")
 	return m, primary, ws.Path
 }
 
 func branchExists(t *testing.T, primary, branch string) bool {
 	t.Helper()
-	return gitRun(t, primary, "branch", "--list", branch) != ""
+	return testenv.GitOutput(t, primary, "branch", "--list", branch) != ""
 }
 
 // TestMergedPullRequestRemovesItsWorkspaceAndBranchOnce ends the watch of a merged pull
@@ -140,8 +123,8 @@ func TestClosedPullRequestKeepsABranchWithUnpushedWork(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(wsPath, "more.go"), []byte("package fix\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, wsPath, "add", "more.go")
-	gitRun(t, wsPath, "commit", "-m", "local only")
+	testenv.Git(t, wsPath, "add", "more.go")
+	testenv.Git(t, wsPath, "commit", "-m", "local only")
 	p := h.pollers(h.settings(), h.tr, h.st)
 	p.d.WorkspacesOn = onThisMachine(t, m)
 	h.gh.UpdatePullRequest(fullName, 1, func(p *githubtest.PullRequest) { p.State = githubtest.StateClosed })

@@ -2,7 +2,7 @@
 // (the pinned codex, claude and srt binaries, system tools, ../shared), with one rule everywhere:
 // outside CI a missing part skips the test with a message naming it; with CI=true it fails,
 // because a claim tested against a real part must never pass by default. It also runs the git
-// fixture steps tests share (Git).
+// fixture steps tests share (Git, GitOutput).
 package testenv
 
 import (
@@ -86,16 +86,4 @@ func Claude(t testing.TB) string {
 		return File(t, "claude binary (SYMPHONY_CLAUDE_BIN)", p)
 	}
 	return File(t, "claude binary", filepath.Join(ModuleRoot(t), "node_modules", ".bin", "claude"))
-}
-
-// Git runs git in dir as a test's fixture step, with a fixed author and committer so commits
-// need no user configuration, and fails the test with git's output when it fails.
-func Git(t testing.TB, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/symphony-go/symphony/internal/gitremote"
 	"github.com/symphony-go/symphony/internal/issue"
 	"github.com/symphony-go/symphony/internal/secretscan"
+	"github.com/symphony-go/symphony/internal/testenv"
 	"github.com/symphony-go/symphony/internal/tracker"
 	"github.com/symphony-go/symphony/internal/tracker/memory"
 )
@@ -140,18 +140,6 @@ func (r *runRecorder) RecordPullRequest(_ context.Context, repoKey, runID, url s
 	return nil
 }
 
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // githubFixture is a host for ENG-1 whose workspace is a clone of a bare origin on disk that
 // reads as github.com/acme/widgets, on branch symphony/ENG-1 with one new commit.
 type githubFixture struct {
@@ -169,18 +157,18 @@ func newGitHubFixture(t *testing.T, gate DependencyGate, readOnly bool) githubFi
 	root := t.TempDir()
 	f := githubFixture{gh: &fakeGitHub{logs: map[int64]string{}}, audit: &recordingAuditor{}, runs: &runRecorder{},
 		ws: filepath.Join(root, "ws"), bare: filepath.Join(root, "origin.git")}
-	gitIn(t, root, "init", "--quiet", "--bare", "--initial-branch=main", f.bare)
-	gitIn(t, root, "init", "--quiet", "--initial-branch=main", f.ws)
-	gitIn(t, f.ws, "config", "url."+f.bare+".insteadOf", originURL)
-	gitIn(t, f.ws, "remote", "add", "origin", originURL)
-	gitIn(t, f.ws, "commit", "--quiet", "--allow-empty", "-m", "base")
-	gitIn(t, f.ws, "push", "--quiet", "origin", "main")
-	gitIn(t, f.ws, "switch", "--quiet", "-c", "symphony/ENG-1")
+	testenv.Git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", f.bare)
+	testenv.Git(t, root, "init", "--quiet", "--initial-branch=main", f.ws)
+	testenv.Git(t, f.ws, "config", "url."+f.bare+".insteadOf", originURL)
+	testenv.Git(t, f.ws, "remote", "add", "origin", originURL)
+	testenv.Git(t, f.ws, "commit", "--quiet", "--allow-empty", "-m", "base")
+	testenv.Git(t, f.ws, "push", "--quiet", "origin", "main")
+	testenv.Git(t, f.ws, "switch", "--quiet", "-c", "symphony/ENG-1")
 	if err := os.WriteFile(filepath.Join(f.ws, "fix.txt"), []byte("fixed\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gitIn(t, f.ws, "add", "fix.txt")
-	gitIn(t, f.ws, "commit", "--quiet", "-m", "fix")
+	testenv.Git(t, f.ws, "add", "fix.txt")
+	testenv.Git(t, f.ws, "commit", "--quiet", "-m", "fix")
 	origin, err := gitremote.Capture(context.Background(), f.ws, nil, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -238,20 +226,20 @@ func TestGitHubToolRefusalsChangeNothing(t *testing.T) {
 		{name: "bad comment id", tool: "github_reply_to_review_comment", args: `{"comment_id":"12a","body":"b"}`, code: CodeInvalidArguments},
 		{name: "origin rewritten mid-session (push)", tool: "github_push_branch", args: `{}`, code: gitremote.CodeOriginMismatch,
 			change: func(t *testing.T, f githubFixture) {
-				gitIn(t, f.ws, "remote", "set-url", "origin", "https://github.com/attacker/widgets.git")
+				testenv.Git(t, f.ws, "remote", "set-url", "origin", "https://github.com/attacker/widgets.git")
 			}},
 		{name: "origin rewritten mid-session (fetch)", tool: "github_fetch_origin", args: `{}`, code: gitremote.CodeOriginMismatch,
 			change: func(t *testing.T, f githubFixture) {
-				gitIn(t, f.ws, "config", "url./tmp/elsewhere.git.insteadOf", originURL)
+				testenv.Git(t, f.ws, "config", "url./tmp/elsewhere.git.insteadOf", originURL)
 			}},
 		{name: "origin rewritten mid-session (pull request)", tool: "github_create_pull_request", args: `{"title":"t","body":"b"}`, code: gitremote.CodeOriginMismatch,
 			change: func(t *testing.T, f githubFixture) {
-				gitIn(t, f.ws, "remote", "set-url", "--push", "origin", "https://github.com/attacker/widgets.git")
+				testenv.Git(t, f.ws, "remote", "set-url", "--push", "origin", "https://github.com/attacker/widgets.git")
 			}},
 		{name: "detached head (push)", tool: "github_push_branch", args: `{}`, code: gitremote.CodeDetachedHead,
-			change: func(t *testing.T, f githubFixture) { gitIn(t, f.ws, "switch", "--quiet", "--detach") }},
+			change: func(t *testing.T, f githubFixture) { testenv.Git(t, f.ws, "switch", "--quiet", "--detach") }},
 		{name: "detached head (pull request)", tool: "github_create_pull_request", args: `{"title":"t","body":"b"}`, code: gitremote.CodeDetachedHead,
-			change: func(t *testing.T, f githubFixture) { gitIn(t, f.ws, "switch", "--quiet", "--detach") }},
+			change: func(t *testing.T, f githubFixture) { testenv.Git(t, f.ws, "switch", "--quiet", "--detach") }},
 		{name: "no pull request yet", tool: "github_add_pr_comment", args: `{"body":"hi"}`, code: CodeNoPullRequest},
 		{name: "pull request already open", tool: "github_create_pull_request", args: `{"title":"t","body":"b"}`, code: CodePullRequestExists,
 			change: func(t *testing.T, f githubFixture) { f.openPR() }},
@@ -278,7 +266,7 @@ func TestGitHubToolRefusalsChangeNothing(t *testing.T) {
 			if f.gh.writes() != writesBefore {
 				t.Errorf("the refused call wrote to GitHub")
 			}
-			if out := gitIn(t, f.bare, "branch", "--list", "symphony/ENG-1"); out != "" {
+			if out := testenv.GitOutput(t, f.bare, "branch", "--list", "symphony/ENG-1"); out != "" {
 				t.Errorf("the refused call pushed: %q", out)
 			}
 			if links := f.tracker.Links("id-1"); len(links) != 0 {
@@ -302,8 +290,8 @@ func TestGitHubPushAndOpenPullRequestHandsOff(t *testing.T) {
 	if !push.Success {
 		t.Fatalf("push failed: %+v", push.Error)
 	}
-	head := gitIn(t, f.ws, "rev-parse", "HEAD")
-	if got := gitIn(t, f.bare, "rev-parse", "refs/heads/symphony/ENG-1"); got != head {
+	head := testenv.GitOutput(t, f.ws, "rev-parse", "HEAD")
+	if got := testenv.GitOutput(t, f.bare, "rev-parse", "refs/heads/symphony/ENG-1"); got != head {
 		t.Fatalf("bare origin has %s, want %s", got, head)
 	}
 	pr := call(t, f.host, "github_create_pull_request", `{"title":"Fix login","body":"Fixes ENG-1"}`)

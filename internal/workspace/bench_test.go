@@ -3,9 +3,10 @@ package workspace
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 func BenchmarkKey(b *testing.B) {
@@ -32,14 +33,8 @@ func BenchmarkEnsureReuse(b *testing.B) {
 	b.Run("worktree", func(b *testing.B) {
 		dir := b.TempDir()
 		primary := filepath.Join(dir, "primary")
-		for _, args := range [][]string{
-			{"init", "--quiet", "-b", "main", primary},
-			{"-C", primary, "commit", "--quiet", "--allow-empty", "-m", "initial"},
-		} {
-			if out, err := gitCmd(args...); err != nil {
-				b.Fatalf("git %v: %v\n%s", args, err, out)
-			}
-		}
+		testenv.Git(b, dir, "init", "--quiet", "-b", "main", primary)
+		testenv.Git(b, primary, "commit", "--quiet", "--allow-empty", "-m", "initial")
 		m, err := New(Options{Root: filepath.Join(dir, "root"),
 			Repos: []Repo{{Key: "web", Strategy: StrategyWorktree, PrimaryClone: primary}}})
 		if err != nil {
@@ -80,8 +75,4 @@ func BenchmarkInventory1000(b *testing.B) {
 			b.Fatalf("Inventory = %d entries, %v", len(entries), err)
 		}
 	}
-}
-
-func gitCmd(args ...string) ([]byte, error) {
-	return exec.Command("git", args...).CombinedOutput()
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -44,16 +43,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func runGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // gitFixture is a bare origin with main and develop branches and an operator's primary clone.
 type gitFixture struct {
 	origin, primary string
@@ -67,18 +56,18 @@ func newGitFixture(t *testing.T) gitFixture {
 	base := t.TempDir()
 	f := gitFixture{origin: filepath.Join(base, "origin.git"), primary: filepath.Join(base, "primary"),
 		writer: filepath.Join(base, "writer")}
-	runGit(t, base, "init", "--quiet", "--bare", "-b", "main", f.origin)
-	runGit(t, base, "clone", "--quiet", f.origin, f.writer)
+	testenv.Git(t, base, "init", "--quiet", "--bare", "-b", "main", f.origin)
+	testenv.Git(t, base, "clone", "--quiet", f.origin, f.writer)
 	writeFile(t, filepath.Join(f.writer, "README.md"), "main\n")
-	runGit(t, f.writer, "add", "README.md")
-	runGit(t, f.writer, "commit", "--quiet", "-m", "initial")
-	runGit(t, f.writer, "push", "--quiet", "origin", "main")
-	runGit(t, f.writer, "checkout", "--quiet", "-b", "develop")
+	testenv.Git(t, f.writer, "add", "README.md")
+	testenv.Git(t, f.writer, "commit", "--quiet", "-m", "initial")
+	testenv.Git(t, f.writer, "push", "--quiet", "origin", "main")
+	testenv.Git(t, f.writer, "checkout", "--quiet", "-b", "develop")
 	writeFile(t, filepath.Join(f.writer, "develop.txt"), "develop v1\n")
-	runGit(t, f.writer, "add", "develop.txt")
-	runGit(t, f.writer, "commit", "--quiet", "-m", "develop v1")
-	runGit(t, f.writer, "push", "--quiet", "origin", "develop")
-	runGit(t, base, "clone", "--quiet", f.origin, f.primary)
+	testenv.Git(t, f.writer, "add", "develop.txt")
+	testenv.Git(t, f.writer, "commit", "--quiet", "-m", "develop v1")
+	testenv.Git(t, f.writer, "push", "--quiet", "origin", "develop")
+	testenv.Git(t, base, "clone", "--quiet", f.origin, f.primary)
 	return f
 }
 
@@ -86,9 +75,9 @@ func newGitFixture(t *testing.T) gitFixture {
 func (f gitFixture) pushDevelop(t *testing.T, content string) string {
 	t.Helper()
 	writeFile(t, filepath.Join(f.writer, "develop.txt"), content)
-	runGit(t, f.writer, "commit", "--quiet", "-am", "develop update")
-	runGit(t, f.writer, "push", "--quiet", "origin", "develop")
-	return runGit(t, f.writer, "rev-parse", "HEAD")
+	testenv.Git(t, f.writer, "commit", "--quiet", "-am", "develop update")
+	testenv.Git(t, f.writer, "push", "--quiet", "origin", "develop")
+	return testenv.GitOutput(t, f.writer, "rev-parse", "HEAD")
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 type fakeOwners struct {
@@ -156,7 +157,7 @@ func TestOrphanWorktreeTrashKeepsBranch(t *testing.T) {
 		t.Errorf("trashed worktree: directory kept=%v, branch kept=%v; want directory moved, branch kept",
 			isDir(orphan.Path), branchExists(t, f.primary, "auto/OLD-2"))
 	}
-	if list := runGit(t, f.primary, "worktree", "list"); strings.Contains(list, "OLD-2") {
+	if list := testenv.GitOutput(t, f.primary, "worktree", "list"); strings.Contains(list, "OLD-2") {
 		t.Errorf("trashed worktree still registered:\n%s", list)
 	}
 }

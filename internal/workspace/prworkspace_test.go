@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 func TestEnsurePRResetsToTheHeadAndKeepsLocalWork(t *testing.T) {
@@ -18,14 +20,14 @@ func TestEnsurePRResetsToTheHeadAndKeepsLocalWork(t *testing.T) {
 	if !ws.CreatedNow || ws.Branch != "develop" || len(saved) != 0 {
 		t.Fatalf("EnsurePR = %+v, saved %v; want a new worktree on develop with nothing saved", ws, saved)
 	}
-	if got, want := runGit(t, ws.Path, "rev-parse", "HEAD"), runGit(t, f.origin, "rev-parse", "develop"); got != want {
+	if got, want := testenv.GitOutput(t, ws.Path, "rev-parse", "HEAD"), testenv.GitOutput(t, f.origin, "rev-parse", "develop"); got != want {
 		t.Fatalf("worktree at %s, want origin's develop %s", got, want)
 	}
 
 	// Local-only work: a commit no remote has, then an uncommitted edit and a new file.
 	writeFile(t, filepath.Join(ws.Path, "develop.txt"), "local commit\n")
-	runGit(t, ws.Path, "commit", "--quiet", "-am", "local only")
-	localCommit := runGit(t, ws.Path, "rev-parse", "HEAD")
+	testenv.Git(t, ws.Path, "commit", "--quiet", "-am", "local only")
+	localCommit := testenv.GitOutput(t, ws.Path, "rev-parse", "HEAD")
 	writeFile(t, filepath.Join(ws.Path, "README.md"), "dirty edit\n")
 	writeFile(t, filepath.Join(ws.Path, "new.txt"), "untracked\n")
 	advanced := f.pushDevelop(t, "develop v2\n")
@@ -37,18 +39,18 @@ func TestEnsurePRResetsToTheHeadAndKeepsLocalWork(t *testing.T) {
 	if ws.CreatedNow || len(saved) != 1 || !strings.HasPrefix(saved[0], OrphanedRefPrefix) {
 		t.Fatalf("reuse = %+v, saved %v; want the reused worktree and one orphaned ref", ws, saved)
 	}
-	if got := runGit(t, ws.Path, "rev-parse", "HEAD"); got != advanced {
+	if got := testenv.GitOutput(t, ws.Path, "rev-parse", "HEAD"); got != advanced {
 		t.Errorf("worktree at %s after reuse, want origin's new develop %s", got, advanced)
 	}
-	if status := runGit(t, ws.Path, "status", "--porcelain"); status != "" {
+	if status := testenv.GitOutput(t, ws.Path, "status", "--porcelain"); status != "" {
 		t.Errorf("worktree not clean after the reset: %q", status)
 	}
 	kept := saved[0]
-	if parent := runGit(t, f.primary, "rev-parse", kept+"^"); parent != localCommit {
+	if parent := testenv.GitOutput(t, f.primary, "rev-parse", kept+"^"); parent != localCommit {
 		t.Errorf("the kept commit's parent is %s, want the local commit %s", parent, localCommit)
 	}
 	for file, want := range map[string]string{"README.md": "dirty edit", "new.txt": "untracked", "develop.txt": "local commit"} {
-		if got := runGit(t, f.primary, "show", kept+":"+file); got != want {
+		if got := testenv.GitOutput(t, f.primary, "show", kept+":"+file); got != want {
 			t.Errorf("%s in the kept commit = %q, want %q", file, got, want)
 		}
 	}

@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/issue"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // commitIn makes one commit in a workspace, as an agent would, and returns its hash.
 func commitIn(t *testing.T, dir, file, content string) string {
 	t.Helper()
 	writeFile(t, filepath.Join(dir, file), content)
-	runGit(t, dir, "add", file)
-	runGit(t, dir, "commit", "--quiet", "-m", "agent work on "+file)
-	return runGit(t, dir, "rev-parse", "HEAD")
+	testenv.Git(t, dir, "add", file)
+	testenv.Git(t, dir, "commit", "--quiet", "-m", "agent work on "+file)
+	return testenv.GitOutput(t, dir, "rev-parse", "HEAD")
 }
 
 // doneCleanup runs startup cleanup with the issue in a terminal state, as when it moved to Done.
@@ -46,7 +47,7 @@ func TestDoneWorktreeKeepsBranchWithUnpushedCommit(t *testing.T) {
 
 	doneCleanup(t, m, ws)
 
-	if got := runGit(t, f.primary, "rev-parse", "refs/heads/auto/ENG-1"); got != commit {
+	if got := testenv.GitOutput(t, f.primary, "rev-parse", "refs/heads/auto/ENG-1"); got != commit {
 		t.Fatalf("auto/ENG-1 points at %q after cleanup, want the unpushed commit %s", got, commit)
 	}
 	saved, err := m.SavedWork(ctxT(t))
@@ -72,7 +73,7 @@ func TestDoneWorktreeDeletesBranchWhoseCommitsArePushed(t *testing.T) {
 	m := e.manager(t, opts)
 	ws := mustEnsure(t, m, "web", "ENG-2")
 	commitIn(t, ws.Path, "work.txt", "pushed work\n")
-	runGit(t, ws.Path, "push", "--quiet", "origin", "auto/ENG-2")
+	testenv.Git(t, ws.Path, "push", "--quiet", "origin", "auto/ENG-2")
 
 	doneCleanup(t, m, ws)
 
@@ -95,7 +96,7 @@ func TestDoneCloneSavesUnpushedCommitsToABundle(t *testing.T) {
 	opts.Cleanup = Cleanup{Enabled: true}
 	m := e.manager(t, opts)
 	ws := mustEnsure(t, m, "web", "ENG-3")
-	runGit(t, ws.Path, "checkout", "--quiet", "-b", "feature")
+	testenv.Git(t, ws.Path, "checkout", "--quiet", "-b", "feature")
 	first := commitIn(t, ws.Path, "one.txt", "one\n")
 	second := commitIn(t, ws.Path, "two.txt", "two\n")
 
@@ -120,10 +121,10 @@ func TestDoneCloneSavesUnpushedCommitsToABundle(t *testing.T) {
 		t.Fatalf("restore command %q: %v\n%s", saved[0].Restore, err, out)
 	}
 	restored := filepath.Join(restoreDir, "restored")
-	if got := runGit(t, restored, "rev-parse", "refs/heads/saved/feature"); got != second {
+	if got := testenv.GitOutput(t, restored, "rev-parse", "refs/heads/saved/feature"); got != second {
 		t.Errorf("restored saved/feature = %s, want %s", got, second)
 	}
-	if got := runGit(t, restored, "rev-parse", "refs/heads/saved/feature~1"); got != first {
+	if got := testenv.GitOutput(t, restored, "rev-parse", "refs/heads/saved/feature~1"); got != first {
 		t.Errorf("restored saved/feature~1 = %s, want %s", got, first)
 	}
 }
@@ -136,8 +137,8 @@ func TestDoneCloneWithNothingUnpushedLeavesNoBundle(t *testing.T) {
 	m := e.manager(t, opts)
 	ws := mustEnsure(t, m, "web", "ENG-4")
 	commitIn(t, ws.Path, "pushed.txt", "pushed\n")
-	runGit(t, ws.Path, "push", "--quiet", "origin", "HEAD:refs/heads/eng-4")
-	runGit(t, ws.Path, "fetch", "--quiet", "origin")
+	testenv.Git(t, ws.Path, "push", "--quiet", "origin", "HEAD:refs/heads/eng-4")
+	testenv.Git(t, ws.Path, "fetch", "--quiet", "origin")
 
 	doneCleanup(t, m, ws)
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 func worktreeRepo(f gitFixture, hooks Hooks) Repo {
@@ -13,7 +15,7 @@ func worktreeRepo(f gitFixture, hooks Hooks) Repo {
 
 func branchExists(t *testing.T, repo, branch string) bool {
 	t.Helper()
-	return strings.Contains(runGit(t, repo, "branch", "--list", branch), branch)
+	return strings.Contains(testenv.GitOutput(t, repo, "branch", "--list", branch), branch)
 }
 
 func TestWorktreeCreateReuseRemove(t *testing.T) {
@@ -27,13 +29,13 @@ func TestWorktreeCreateReuseRemove(t *testing.T) {
 	if !ws.CreatedNow || ws.Branch != "auto/ENG-1" {
 		t.Fatalf("Ensure = %+v, want a new worktree on auto/ENG-1", ws)
 	}
-	if got := runGit(t, ws.Path, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ENG-1" {
+	if got := testenv.GitOutput(t, ws.Path, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ENG-1" {
 		t.Errorf("worktree is on %q, want auto/ENG-1", got)
 	}
 	if fi, err := os.Stat(ws.Path); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("worktree directory mode = %v (%v), want 0700", fi.Mode().Perm(), err)
 	}
-	if got := runGit(t, f.primary, "rev-parse", "--abbrev-ref", "HEAD"); got != "main" {
+	if got := testenv.GitOutput(t, f.primary, "rev-parse", "--abbrev-ref", "HEAD"); got != "main" {
 		t.Errorf("the operator's checkout moved to %q", got)
 	}
 
@@ -53,7 +55,7 @@ func TestWorktreeCreateReuseRemove(t *testing.T) {
 	if isDir(ws.Path) {
 		t.Error("worktree directory survived Remove")
 	}
-	if list := runGit(t, f.primary, "worktree", "list", "--porcelain"); strings.Contains(list, ws.Path) {
+	if list := testenv.GitOutput(t, f.primary, "worktree", "list", "--porcelain"); strings.Contains(list, ws.Path) {
 		t.Errorf("worktree still registered:\n%s", list)
 	}
 	if branchExists(t, f.primary, "auto/ENG-1") {
@@ -67,7 +69,7 @@ func TestWorktreeBaseBranchAndFetch(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newGitFixture(t)
 			e := newTestEnv(t)
-			oldTip := runGit(t, f.primary, "rev-parse", "origin/develop")
+			oldTip := testenv.GitOutput(t, f.primary, "rev-parse", "origin/develop")
 			newTip := f.pushDevelop(t, "develop v2\n")
 			repo := worktreeRepo(f, Hooks{})
 			repo.BaseBranch, repo.FetchBeforeDispatch = "develop", fetch
@@ -80,7 +82,7 @@ func TestWorktreeBaseBranchAndFetch(t *testing.T) {
 			if fetch {
 				want, content = newTip, "develop v2\n"
 			}
-			if got := runGit(t, ws.Path, "rev-parse", "HEAD"); got != want {
+			if got := testenv.GitOutput(t, ws.Path, "rev-parse", "HEAD"); got != want {
 				t.Errorf("worktree starts at %s, want %s", got, want)
 			}
 			if got := readFile(t, filepath.Join(ws.Path, "develop.txt")); got != content {
@@ -105,7 +107,7 @@ func TestWorktreeAfterCreateFailureRemovesWorktreeAndBranch(t *testing.T) {
 	if branchExists(t, f.primary, "auto/ENG-3") {
 		t.Error("branch created for the failed workspace was kept")
 	}
-	if list := runGit(t, f.primary, "worktree", "list"); strings.Contains(list, "ENG-3") {
+	if list := testenv.GitOutput(t, f.primary, "worktree", "list"); strings.Contains(list, "ENG-3") {
 		t.Errorf("failed worktree still registered:\n%s", list)
 	}
 }
@@ -113,7 +115,7 @@ func TestWorktreeAfterCreateFailureRemovesWorktreeAndBranch(t *testing.T) {
 func TestWorktreeKeepsPreexistingBranchOnFailure(t *testing.T) {
 	f := newGitFixture(t)
 	e := newTestEnv(t)
-	runGit(t, f.primary, "branch", "auto/ENG-4", "main")
+	testenv.Git(t, f.primary, "branch", "auto/ENG-4", "main")
 	m := e.manager(t, e.options(worktreeRepo(f, Hooks{AfterCreate: "exit 4"})))
 	_, err := m.Ensure(ctxT(t), iss("web", "ENG-4"))
 	wantCode(t, err, CodeHookFailed)
@@ -153,7 +155,7 @@ func TestWorktreeRecreatesAfterDirectoryVanished(t *testing.T) {
 	if err != nil || !again.CreatedNow {
 		t.Fatalf("Ensure after the directory vanished = %+v, %v; want a recreated worktree", again, err)
 	}
-	if got := runGit(t, again.Path, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ENG-6" {
+	if got := testenv.GitOutput(t, again.Path, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ENG-6" {
 		t.Errorf("recreated worktree is on %q", got)
 	}
 }
@@ -172,7 +174,7 @@ func TestWorktreeRejectsIdentifierGitCannotUse(t *testing.T) {
 func TestWorktreeFetchFailureFailsAttempt(t *testing.T) {
 	f := newGitFixture(t)
 	e := newTestEnv(t)
-	runGit(t, f.primary, "remote", "set-url", "origin", filepath.Join(e.dir, "missing.git"))
+	testenv.Git(t, f.primary, "remote", "set-url", "origin", filepath.Join(e.dir, "missing.git"))
 	m := e.manager(t, e.options(worktreeRepo(f, Hooks{})))
 	_, err := m.Ensure(ctxT(t), iss("web", "ENG-8"))
 	wantCode(t, err, CodeGitFailed)

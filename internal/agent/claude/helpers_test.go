@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -51,9 +50,9 @@ func realSession(t *testing.T, script claudetest.Script, configure func(*Options
 	if err := os.Mkdir(h.workspace, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	git(t, h.workspace, "init", "-q")
-	git(t, h.workspace, "config", "user.email", "agent@example.invalid")
-	git(t, h.workspace, "config", "user.name", "agent")
+	testenv.Git(t, h.workspace, "init", "-q")
+	testenv.Git(t, h.workspace, "config", "user.email", "agent@example.invalid")
+	testenv.Git(t, h.workspace, "config", "user.name", "agent")
 	pol, err := sandbox.Resolve(sandbox.Input{Runtime: sandbox.RuntimeClaude, Workspace: h.workspace, Home: h.home})
 	if err != nil {
 		t.Fatal(err)
@@ -165,15 +164,6 @@ func assertNoProcessIn(t *testing.T, dir, marker string) {
 			t.Errorf("process %s remains after the turn: cwd %s, argv %q", pid, cwd, strings.ReplaceAll(string(cmdline), "\x00", " "))
 		}
 	}
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
 }
 
 // bash answers a first request offering tools with a Bash call running command, and the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 // Two turns on the real binary: the model commits through Bash in the sandbox, the prompt
@@ -48,7 +49,7 @@ func TestRealTwoTurnsCommitAndCountResultUsage(t *testing.T) {
 			h.dump(t)
 		}
 	})
-	if log := git(t, h.workspace, "log", "--oneline"); strings.Count(log, "agent commit") != 2 {
+	if log := testenv.GitOutput(t, h.workspace, "log", "--oneline"); strings.Count(log, "agent commit") != 2 {
 		t.Errorf("git log after two turns:\n%s", log)
 	}
 	mock := h.mock.Usage()

@@ -79,7 +79,7 @@ func TestRealRemoteMCP(t *testing.T) {
 	testenv.Tool(t, "socat")
 	symphony := buildSymphony(t)
 	remote, host, ws := testHost(t)
-	git(t, ws, "init", "-q")
+	testenv.Git(t, ws, "init", "-q")
 	// A sandboxed Bash command in the host's workspace, then the scoped tool, then the answer.
 	steps := []claudetest.Reply{
 		{ToolUse: &claudetest.ToolUse{Name: "Bash", Input: map[string]any{"command": "pwd -P > where.txt && echo wrote", "description": "where"}}},

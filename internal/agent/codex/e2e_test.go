@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,10 +34,7 @@ func newRealSession(t *testing.T, tweak func(*Options), steps ...codextest.Step)
 	mock := codextest.NewResponses(t, steps...)
 	rec := &recorder{}
 	root, ws, state := testDirs(t)
-	git := exec.Command("git", "init", "-q", ws)
-	if out, err := git.CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	testenv.Git(t, ws, "init", "-q")
 	inLog, outLog := filepath.Join(state, "in.jsonl"), filepath.Join(state, "out.jsonl")
 	o := Options{
 		Command:           shellQuote(bin) + " app-server",

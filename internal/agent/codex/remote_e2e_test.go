@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,9 +31,10 @@ type remoteSession struct {
 func newRemoteSession(t *testing.T, steps ...codextest.Step) *remoteSession {
 	t.Helper()
 	return newRemoteSessionIn(t, func(ws string) {
-		if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
-			t.Fatalf("git init: %v\n%s", err, out)
+		if err := os.MkdirAll(ws, 0o755); err != nil {
+			t.Fatal(err)
 		}
+		testenv.Git(t, ws, "init", "-q")
 	}, steps...)
 }
 
@@ -162,19 +162,11 @@ func TestRemoteCodexMissingOnTheHostIsTheHostsFault(t *testing.T) {
 // workspaceWrite policy must name it, found on the host, or the agent cannot commit.
 func TestRemoteCodexCommitsInAWorktreeWorkspace(t *testing.T) {
 	var primary string
-	git := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("git", args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
 	rs := newRemoteSessionIn(t, func(ws string) {
 		primary = filepath.Join(filepath.Dir(filepath.Dir(ws)), "primary")
-		git("init", "-q", "-b", "main", primary)
-		git("-C", primary, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "first")
-		git("-C", primary, "worktree", "add", "-q", "-b", "auto/ABC-1", ws)
+		testenv.Git(t, filepath.Dir(primary), "init", "-q", "-b", "main", primary)
+		testenv.Git(t, primary, "commit", "-q", "--allow-empty", "-m", "first")
+		testenv.Git(t, primary, "worktree", "add", "-q", "-b", "auto/ABC-1", ws)
 	},
 		codextest.Step{Shell: "git -c user.name=a -c user.email=a@a commit -q --allow-empty -m remote-commit"},
 		codextest.Step{Text: "committed"})
@@ -184,7 +176,7 @@ func TestRemoteCodexCommitsInAWorktreeWorkspace(t *testing.T) {
 	if _, err := rs.RunTurn(context.Background(), "commit"); err != nil {
 		t.Fatalf("RunTurn: %v", err)
 	}
-	if log := git("-C", primary, "log", "--format=%s", "auto/ABC-1"); !strings.Contains(log, "remote-commit") {
+	if log := testenv.GitOutput(t, primary, "log", "--format=%s", "auto/ABC-1"); !strings.Contains(log, "remote-commit") {
 		t.Fatalf("the agent's commit is not on auto/ABC-1:\n%s", log)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 func get(t *testing.T, s *Server, path, auth string) (*http.Response, string) {
@@ -136,21 +136,11 @@ func TestListPullsFiltersByStateAndHead(t *testing.T) {
 
 func TestSyncBranchesFromGit(t *testing.T) {
 	dir := t.TempDir()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	run("init", "-q", "-b", "main")
-	run("commit", "-q", "--allow-empty", "-m", "one")
-	run("checkout", "-q", "-b", "symphony/eng-1")
-	run("commit", "-q", "--allow-empty", "-m", "two")
-	want := run("rev-parse", "HEAD")
+	testenv.Git(t, dir, "init", "-q", "-b", "main")
+	testenv.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "one")
+	testenv.Git(t, dir, "checkout", "-q", "-b", "symphony/eng-1")
+	testenv.Git(t, dir, "commit", "-q", "--allow-empty", "-m", "two")
+	want := testenv.GitOutput(t, dir, "rev-parse", "HEAD")
 
 	s := NewServer(t, Options{})
 	s.AddRepository(Repository{Owner: "o", Name: "r", Branches: map[string]string{"fake-only": "ffff"}})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -217,16 +216,10 @@ func TestHookTimeoutEndsTheHooksProcessesOnTheHost(t *testing.T) {
 }
 
 func TestWorktreeWorkspaceOnARealHost(t *testing.T) {
-	git := testenv.Tool(t, "git")
+	testenv.Tool(t, "git")
 	primary := filepath.Join(t.TempDir(), "primary")
-	for _, args := range [][]string{
-		{"init", "--quiet", "-b", "main", primary},
-		{"-C", primary, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "--allow-empty", "-m", "first"},
-	} {
-		if out, err := exec.Command(git, args...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	testenv.Git(t, filepath.Dir(primary), "init", "--quiet", "-b", "main", primary)
+	testenv.Git(t, primary, "commit", "--quiet", "--allow-empty", "-m", "first")
 	m, _, root := hostManager(t, workspace.Repo{Key: "app", Strategy: workspace.StrategyWorktree, PrimaryClone: primary})
 	ctx := context.Background()
 	ws, err := m.Ensure(ctx, issue.Issue{ID: "x", Identifier: "ABC-5", RepoKey: "app"})
@@ -237,7 +230,7 @@ func TestWorktreeWorkspaceOnARealHost(t *testing.T) {
 	if ws.Path != want || ws.Branch != "auto/ABC-5" || !ws.CreatedNow {
 		t.Fatalf("Ensure = %+v", ws)
 	}
-	if got := gitOut(t, git, want, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ABC-5" {
+	if got := testenv.GitOutput(t, want, "rev-parse", "--abbrev-ref", "HEAD"); got != "auto/ABC-5" {
 		t.Fatalf("worktree is on %q", got)
 	}
 	if again, err := m.Ensure(ctx, issue.Issue{ID: "x", Identifier: "ABC-5", RepoKey: "app"}); err != nil || again.CreatedNow {
@@ -255,10 +248,10 @@ func TestWorktreeWorkspaceOnARealHost(t *testing.T) {
 	if _, err := os.Stat(want); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("worktree still there: %v", err)
 	}
-	if got := gitOut(t, git, primary, "branch", "--list", "auto/ABC-5"); got != "" {
+	if got := testenv.GitOutput(t, primary, "branch", "--list", "auto/ABC-5"); got != "" {
 		t.Fatalf("branch auto/ABC-5 kept though it holds nothing new: %q", got)
 	}
-	if got := gitOut(t, git, primary, "worktree", "list", "--porcelain"); strings.Contains(got, "ABC-5") {
+	if got := testenv.GitOutput(t, primary, "worktree", "list", "--porcelain"); strings.Contains(got, "ABC-5") {
 		t.Fatalf("worktree still registered:\n%s", got)
 	}
 }
@@ -328,15 +321,6 @@ func managerForRoot(t *testing.T, like *remotews.Manager, root string, repo work
 		t.Fatal(err)
 	}
 	return m
-}
-
-func gitOut(t *testing.T, git, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(git, append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v: %s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 func isZombie(pid int) bool {

@@ -3,7 +3,6 @@ package remotews_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,44 +14,32 @@ import (
 
 // prFixture is an origin with a develop branch and a primary clone of it, both on the host.
 type prFixture struct {
-	git, origin, primary string
+	origin, primary string
 }
 
 func newPRFixture(t *testing.T) prFixture {
 	t.Helper()
-	f := prFixture{git: testenv.Tool(t, "git"), origin: filepath.Join(t.TempDir(), "origin"), primary: filepath.Join(t.TempDir(), "primary")}
-	f.run(t, "", "init", "--quiet", "-b", "main", f.origin)
+	testenv.Tool(t, "git")
+	f := prFixture{origin: filepath.Join(t.TempDir(), "origin"), primary: filepath.Join(t.TempDir(), "primary")}
+	testenv.Git(t, filepath.Dir(f.origin), "init", "--quiet", "-b", "main", f.origin)
 	writeFile(t, filepath.Join(f.origin, "README.md"), "hello\n")
-	f.run(t, f.origin, "add", "README.md")
-	f.run(t, f.origin, "commit", "--quiet", "-m", "first")
-	f.run(t, f.origin, "branch", "develop")
-	f.run(t, f.origin, "branch", "release")
-	f.run(t, "", "clone", "--quiet", f.origin, f.primary)
+	testenv.Git(t, f.origin, "add", "README.md")
+	testenv.Git(t, f.origin, "commit", "--quiet", "-m", "first")
+	testenv.Git(t, f.origin, "branch", "develop")
+	testenv.Git(t, f.origin, "branch", "release")
+	testenv.Git(t, filepath.Dir(f.primary), "clone", "--quiet", f.origin, f.primary)
 	return f
-}
-
-func (f prFixture) run(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if dir != "" {
-		args = append([]string{"-C", dir}, args...)
-	}
-	cmd := exec.Command(f.git, append([]string{"-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v: %s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // pushDevelop moves origin's develop one commit ahead and returns its new head.
 func (f prFixture) pushDevelop(t *testing.T, content string) string {
 	t.Helper()
-	f.run(t, f.origin, "checkout", "--quiet", "develop")
+	testenv.Git(t, f.origin, "checkout", "--quiet", "develop")
 	writeFile(t, filepath.Join(f.origin, "develop.txt"), content)
-	f.run(t, f.origin, "add", "develop.txt")
-	f.run(t, f.origin, "commit", "--quiet", "-m", "advance develop")
-	head := f.run(t, f.origin, "rev-parse", "HEAD")
-	f.run(t, f.origin, "checkout", "--quiet", "main")
+	testenv.Git(t, f.origin, "add", "develop.txt")
+	testenv.Git(t, f.origin, "commit", "--quiet", "-m", "advance develop")
+	head := testenv.GitOutput(t, f.origin, "rev-parse", "HEAD")
+	testenv.Git(t, f.origin, "checkout", "--quiet", "main")
 	return head
 }
 
@@ -77,14 +64,14 @@ func TestEnsurePROnARealHostResetsToTheHeadAndKeepsLocalWork(t *testing.T) {
 	if got := strings.TrimSpace(readFile(t, filepath.Join(root, "web", "created-on"))); got != "develop" {
 		t.Errorf("after_create ran on %q, want develop", got)
 	}
-	if got, tip := gitOut(t, f.git, want, "rev-parse", "HEAD"), f.run(t, f.origin, "rev-parse", "develop"); got != tip {
+	if got, tip := testenv.GitOutput(t, want, "rev-parse", "HEAD"), testenv.GitOutput(t, f.origin, "rev-parse", "develop"); got != tip {
 		t.Fatalf("worktree at %s, want origin's develop %s", got, tip)
 	}
 
 	writeFile(t, filepath.Join(want, "develop.txt"), "local commit\n")
-	f.run(t, want, "add", "develop.txt")
-	f.run(t, want, "commit", "--quiet", "-m", "local only")
-	localCommit := f.run(t, want, "rev-parse", "HEAD")
+	testenv.Git(t, want, "add", "develop.txt")
+	testenv.Git(t, want, "commit", "--quiet", "-m", "local only")
+	localCommit := testenv.GitOutput(t, want, "rev-parse", "HEAD")
 	writeFile(t, filepath.Join(want, "README.md"), "dirty edit\n")
 	writeFile(t, filepath.Join(want, "new.txt"), "untracked\n")
 	advanced := f.pushDevelop(t, "develop v2\n")
@@ -96,17 +83,17 @@ func TestEnsurePROnARealHostResetsToTheHeadAndKeepsLocalWork(t *testing.T) {
 	if ws.CreatedNow || len(saved) != 1 || !strings.HasPrefix(saved[0], workspace.OrphanedRefPrefix) {
 		t.Fatalf("reuse = %+v, saved %v; want the reused worktree and one orphaned ref", ws, saved)
 	}
-	if got := f.run(t, want, "rev-parse", "HEAD"); got != advanced {
+	if got := testenv.GitOutput(t, want, "rev-parse", "HEAD"); got != advanced {
 		t.Errorf("worktree at %s after reuse, want origin's new develop %s", got, advanced)
 	}
-	if status := f.run(t, want, "status", "--porcelain"); status != "" {
+	if status := testenv.GitOutput(t, want, "status", "--porcelain"); status != "" {
 		t.Errorf("worktree not clean after the reset: %q", status)
 	}
-	if parent := f.run(t, f.primary, "rev-parse", saved[0]+"^"); parent != localCommit {
+	if parent := testenv.GitOutput(t, f.primary, "rev-parse", saved[0]+"^"); parent != localCommit {
 		t.Errorf("the kept commit's parent is %s, want the local commit %s", parent, localCommit)
 	}
 	for file, content := range map[string]string{"README.md": "dirty edit", "new.txt": "untracked", "develop.txt": "local commit"} {
-		if got := f.run(t, f.primary, "show", saved[0]+":"+file); got != content {
+		if got := testenv.GitOutput(t, f.primary, "show", saved[0]+":"+file); got != content {
 			t.Errorf("%s in the kept commit = %q, want %q", file, got, content)
 		}
 	}
@@ -136,7 +123,7 @@ func TestEnsurePROnARealHostRefusals(t *testing.T) {
 			t.Errorf("%s: EnsurePR = %v, want %s", tc.name, err, tc.code)
 		}
 	}
-	if got := f.run(t, f.primary, "worktree", "list", "--porcelain"); strings.Contains(got, "PR-8") || strings.Contains(got, "PR-9") {
+	if got := testenv.GitOutput(t, f.primary, "worktree", "list", "--porcelain"); strings.Contains(got, "PR-8") || strings.Contains(got, "PR-9") {
 		t.Errorf("a refused run left a worktree:\n%s", got)
 	}
 	if err := os.MkdirAll(filepath.Join(root, "web", "PR-10"), 0o700); err != nil {
