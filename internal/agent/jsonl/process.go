@@ -89,7 +89,7 @@ func Start[T any](cmd *exec.Cmd, opts ProcessOptions, decode Decoder[T]) (*Proce
 	if inW != nil {
 		p.stdin = inW
 	}
-	stream := Read(stdoutReader(outR), opts.Read, decode)
+	stream := Read(outR, opts.Read, decode)
 	go func() {
 		defer close(p.stderrDone)
 		defer errR.Close()
