@@ -70,9 +70,9 @@ type Options struct {
 	Audit   Auditor
 	RunID   string
 	// Events, when set, receives tool_call_completed or tool_call_failed after every call
-	// (the run record counts them) and issue_state_changed after update_state moved the
-	// issue (the orchestrator then knows the agent handed it off itself); Message names the
-	// tool or the new state.
+	// (the run record counts them) and issue_state_changed after update_state or
+	// request_human_input moved the issue (the orchestrator then knows the agent handed it off
+	// itself); Message names the tool or the new state.
 	Events agent.EventSink
 	// Logger gets the host's log lines; the host adds the issue's id, identifier and repo key
 	// to every line itself, so callers pass a logger without them.

@@ -67,6 +67,10 @@ func requestHumanInput(ctx context.Context, h *Host, a args) (any, *toolError) {
 		switch {
 		case err == nil:
 			moved = true
+			// The agent parked its own issue: without this the orchestrator's next poll sees it
+			// leave its active states and interrupts the turn that asked, and Codex then drops
+			// that turn from the conversation the reply is meant to continue.
+			h.emit(agent.EventIssueStateChanged, state)
 		case tracker.IsCode(err, tracker.CodeStateNotFound):
 			h.opts.Logger.Info("the tracker has no waiting state; Symphony holds the issue itself", "state", state)
 		default:

@@ -42,10 +42,18 @@ func TestRequestHumanInputPostsTheQuestionParksTheIssueAndReportsIt(t *testing.T
 		t.Fatalf("issue state %q, want the waiting state", is.State)
 	}
 	var asked *agent.HumanQuestion
+	var handedOffTo []string
 	for _, ev := range events {
-		if ev.Kind == agent.EventHumanInputRequested {
+		switch ev.Kind {
+		case agent.EventHumanInputRequested:
 			asked = ev.Question
+		case agent.EventIssueStateChanged:
+			handedOffTo = append(handedOffTo, ev.Message)
 		}
+	}
+	// The move is the agent's own hand-off, so the orchestrator lets the asking turn end.
+	if len(handedOffTo) != 1 || handedOffTo[0] != "Needs Input" {
+		t.Fatalf("issue_state_changed events %q, want one naming the waiting state", handedOffTo)
 	}
 	if asked == nil || asked.Text != "Which port should the server use?" || asked.CommentID != comments[0].ID || asked.FromState != "In Progress" {
 		t.Fatalf("human_input_requested event %+v", asked)
