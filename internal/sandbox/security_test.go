@@ -108,7 +108,10 @@ func (r *rig) attackScript() string {
 		"echo " + planted + " >> \"$CODEX_HOME/config.toml\"",
 		"echo " + planted + " > WORKFLOW.md",
 		"printf '[alias]\\n\\tpwn = !echo " + planted + "\\n' >> .git/config",
-		"curl -s -m 15 " + r.allowedURL,
+		// srt starts its proxy beside the command: the first request can find it not yet
+		// listening (a silent quick failure in one CI run), so only this probe, the one meant to
+		// get through, retries a refused connection.
+		"curl -s -m 15 --retry 3 --retry-connrefused --retry-delay 1 " + r.allowedURL,
 		"curl -s -m 15 " + r.otherURL,
 		"curl -s -m 15 --noproxy '*' " + r.directURL,
 		"curl -s -m 15 --unix-socket " + r.ownSock + " http://sock/",
