@@ -9,9 +9,8 @@ import (
 )
 
 // scrubDetails turns details into plain JSON values (so the stored form re-encodes exactly when
-// verified) and redacts every string in them, map keys included, scanning each string once
-// (twice when a map key holds a secret). The result shares the maps and slices of details
-// that redaction left unchanged.
+// verified) and redacts every string in them, map keys included, scanning each string once.
+// The result shares the maps and slices of details that redaction left unchanged.
 // Details made only of strings, Excerpts, integers, booleans, nil, string slices and nested maps of those
 // (everything Symphony records) are walked as they are; anything else goes through a JSON round
 // trip first.
@@ -38,7 +37,8 @@ func scrubRoundTrip(details map[string]any, r Redactor) (map[string]any, error) 
 	if err := dec.Decode(&plain); err != nil {
 		return nil, err
 	}
-	out, ok := scrubValue(plain, r).(map[string]any)
+	scrubbed, _ := scrubValue(plain, r)
+	out, ok := scrubbed.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("details are not a JSON object")
 	}
@@ -46,76 +46,13 @@ func scrubRoundTrip(details map[string]any, r Redactor) (map[string]any, error) 
 }
 
 // scrubPlain redacts m when every value in it encodes to JSON that decodes back to the same
-// text, and reports false, having scanned nothing, when one does not. What redaction leaves
-// as it was is not copied (see scrubShared); only when it would change a map key is every
-// string scanned a second time, to build the result the plain way.
+// text, and reports false, having scanned nothing, when one does not.
 func scrubPlain(m map[string]any, r Redactor) (map[string]any, bool) {
 	if !plainValue(m) {
 		return nil, false
 	}
-	if out, _, ok := scrubShared(m, r); ok {
-		return out.(map[string]any), true
-	}
-	return scrubValue(m, r).(map[string]any), true
-}
-
-// scrubShared is scrubValue sharing what redaction leaves as it was: a map or slice whose
-// strings all come back unchanged, holding no Excerpt or string slice to convert, is returned
-// itself instead of a copy, and a changed one is copied once, after its first change. Nearly
-// every record's details are that clean, and copying them was the log's largest allocation. It
-// reports whether v changed, and gives up (ok false) when redaction changes a map key, since
-// a key renamed onto another key must be resolved the way scrubValue resolves it.
-func scrubShared(v any, r Redactor) (out any, changed, ok bool) {
-	switch v := v.(type) {
-	case string:
-		red := r.Redact(v)
-		return red, red != v, true
-	case Excerpt, []string:
-		return scrubValue(v, r), true, true
-	case map[string]any:
-		var copied map[string]any
-		for k, x := range v {
-			if r.Redact(k) != k {
-				return nil, false, false
-			}
-			sx, changed, ok := scrubShared(x, r)
-			if !ok {
-				return nil, false, false
-			}
-			if !changed {
-				continue
-			}
-			if copied == nil {
-				copied = maps.Clone(v)
-			}
-			copied[k] = sx
-		}
-		if copied == nil {
-			return v, false, true
-		}
-		return copied, true, true
-	case []any:
-		var copied []any
-		for i, x := range v {
-			sx, changed, ok := scrubShared(x, r)
-			if !ok {
-				return nil, false, false
-			}
-			if !changed {
-				continue
-			}
-			if copied == nil {
-				copied = slices.Clone(v)
-			}
-			copied[i] = sx
-		}
-		if copied == nil {
-			return v, false, true
-		}
-		return copied, true, true
-	default:
-		return v, false, true
-	}
+	out, _ := scrubValue(m, r)
+	return out.(map[string]any), true
 }
 
 // plainValue reports whether v is built only of types scrubValue and the canonical encoding
@@ -145,40 +82,88 @@ func plainValue(v any) bool {
 	}
 }
 
-func scrubValue(v any, r Redactor) any {
+// scrubValue redacts every string in v, map keys included, and turns Excerpts and string
+// slices into the values they are stored as; it reports whether the result differs from v.
+// What redaction leaves as it was is shared, not copied: nearly every record's details are
+// clean, and copying them was the log's largest allocation. A map or slice that changes is
+// copied once, at its first change, and never written in place: the caller still owns it.
+func scrubValue(v any, r Redactor) (any, bool) {
 	switch v := v.(type) {
 	case string:
-		return r.Redact(v)
+		red := r.Redact(v)
+		return red, red != v
 	case Excerpt:
-		return v.cut(r.Redact(v.Text))
+		return v.cut(r.Redact(v.Text)), true
 	case []string:
 		if v == nil {
-			return nil
+			return nil, true
 		}
 		out := make([]any, len(v))
 		for i, x := range v {
 			out[i] = r.Redact(x)
 		}
-		return out
+		return out, true
 	case map[string]any:
-		if v == nil {
-			return nil
-		}
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[r.Redact(k)] = scrubValue(x, r)
-		}
-		return out
+		return scrubMap(v, r)
 	case []any:
-		if v == nil {
-			return nil
-		}
-		out := make([]any, len(v))
+		var out []any
 		for i, x := range v {
-			out[i] = scrubValue(x, r)
+			sx, changed := scrubValue(x, r)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(v)
+			}
+			out[i] = sx
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	default:
-		return v
+		return v, false
 	}
+}
+
+// renamedKey is a map entry whose key redaction changed.
+type renamedKey struct {
+	from, to string
+	value    any
+}
+
+// scrubMap is scrubValue of a map. Renamed keys are moved after the walk, all old names out
+// before any new one goes in, so a new name never collides with an old one still to be read.
+func scrubMap(m map[string]any, r Redactor) (any, bool) {
+	var out map[string]any
+	var renamed []renamedKey
+	for k, x := range m {
+		sx, changed := scrubValue(x, r)
+		if rk := r.Redact(k); rk != k {
+			renamed = append(renamed, renamedKey{from: k, to: rk, value: sx})
+			continue
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = sx
+	}
+	if len(renamed) > 0 {
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		for _, e := range renamed {
+			delete(out, e.from)
+		}
+		for _, e := range renamed {
+			out[e.to] = e.value
+		}
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
 }
