@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -17,7 +18,11 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-var pageTemplates = template.Must(template.New("pages").Funcs(pageFuncs).ParseFS(webFiles, "web/*.html"))
+// pageTemplates are parsed when a page is first rendered, not at start-up: every symphony
+// process links this package, and only the service's dashboard renders pages.
+var pageTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pages").Funcs(pageFuncs).ParseFS(webFiles, "web/*.html"))
+})
 
 // DefaultPageRefresh is how often a browser without JavaScript reloads a page
 // (dashboard.refresh_ms); with JavaScript the pages follow the event stream instead.
@@ -62,7 +67,7 @@ func (s *Server) pageTable() []route {
 // 500 instead of half a page.
 func (s *Server) renderPage(w http.ResponseWriter, status int, name string, view any) {
 	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, name, view); err != nil {
+	if err := pageTemplates().ExecuteTemplate(&buf, name, view); err != nil {
 		s.opts.Logger.Error("dashboard: rendering a page failed", "template", name, "error", err.Error())
 		writeError(w, http.StatusInternalServerError, codeInternal, "rendering "+name+" failed: "+err.Error())
 		return
