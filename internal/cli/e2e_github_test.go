@@ -30,16 +30,24 @@ func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
 	gh := githubtest.NewServer(t, githubtest.Options{})
 	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{"main": testenv.GitOutput(t, bare, "rev-parse", "main")}})
 	e.env = append(e.env, "SYMPHONY_GITHUB_API_URL="+gh.URL, "GH_TOKEN="+githubtest.Token)
+	// The mirror runs beside the test, so it keeps its first failure for the cleanup to
+	// report on the test's goroutine: t.Fatal may not be called from another one.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); <-done })
+	var mirrorErr error
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if mirrorErr != nil {
+			t.Errorf("mirroring the origin's branches into the fake GitHub: %v", mirrorErr)
+		}
+	})
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			for _, line := range strings.Split(testenv.GitOutput(t, bare, "for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/heads"), "\n") {
-				if branch, sha, ok := strings.Cut(line, " "); ok {
-					gh.SetBranch("acme/demo", branch, sha)
-				}
+			if err := gh.SyncBranchesFromGit("acme/demo", bare); err != nil {
+				mirrorErr = err
+				return
 			}
 			select {
 			case <-ctx.Done():
