@@ -172,9 +172,11 @@ func (s *Session) argv() []string {
 // sandbox binds its proxy sockets there and a Unix socket path must stay under 108 bytes.
 // Claude makes its per-user temp directory (claude-<uid>) inside, and gives that to the
 // commands it runs as their TMPDIR: one per session, where it used to be /tmp/claude-<uid>.
+// On a worker host TMPDIR stays the host's (see remote.go).
 func (s *Session) env() []string {
-	env := slices.DeleteFunc(slices.Clone(s.opts.Env), func(kv string) bool { return strings.HasPrefix(kv, "TMPDIR=") })
+	env := slices.Clone(s.opts.Env)
 	if s.sandboxTemp != "" {
+		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TMPDIR=") })
 		env = append(env, "TMPDIR="+s.sandboxTemp)
 	}
 	return append(env, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
