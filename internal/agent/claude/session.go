@@ -48,7 +48,8 @@ var _ agent.Session = (*Session)(nil)
 func New(opts Options) *Session { return &Session{opts: opts.withDefaults()} }
 
 // Start checks the workspace and the command, so a missing claude is reported before any turn,
-// and writes the private settings directory (on the worker host for a remote session).
+// writes the private settings directory (on the worker host for a remote session) and, for a
+// local session, makes the sandbox temp dir.
 func (s *Session) Start(context.Context) error {
 	if s.opts.Remote != nil {
 		return s.startRemote()
@@ -64,10 +65,6 @@ func (s *Session) Start(context.Context) error {
 	if s.dir, err = newPrivateDir(s.opts.TempRoot, ws); err != nil {
 		return err
 	}
-	if s.sandboxTemp, err = agent.NewSandboxTempDir(); err != nil {
-		s.removeDir()
-		return agent.Errorf(agent.CodeSettingsWrite, "%w", err)
-	}
 	if id := s.opts.ResumeSession; id != "" {
 		s.resume(id, findTranscript(s.opts.Env, id))
 	}
@@ -78,6 +75,10 @@ func (s *Session) Start(context.Context) error {
 	if err := writeJSON(s.dir.mcpConfig(), map[string]any{"mcpServers": s.mcpServers()}); err != nil {
 		s.removeDir()
 		return err
+	}
+	if s.sandboxTemp, err = agent.NewSandboxTempDir(); err != nil {
+		s.removeDir()
+		return agent.Errorf(agent.CodeSettingsWrite, "%w", err)
 	}
 	return nil
 }
