@@ -217,10 +217,10 @@ const srtPrelude = `[ -z "${SYMPHONY_TMPDIR-}" ] || export TMPDIR="$SYMPHONY_TMP
 
 // Launch wraps the agent's shell command for srt; it matches the Codex adapter's
 // LaunchWrapper. The outer bash reads no startup files, which srt would deny anyway and which
-// an agent could have planted. srt itself runs with the session's short srt temp directory as
-// TMPDIR, because it binds its proxy bridge sockets there and a long session TMPDIR overflows
-// the Unix socket path limit; the agent gets the session TMPDIR back in the prelude. It fails
-// after Close, when the settings file is gone.
+// an agent could have planted. srt itself runs with the srt temp dir as TMPDIR: it keeps its
+// proxy sockets and mount placeholders there (see runtimetemp.go), and the session TMPDIR,
+// under the state root, can be too long for a Unix socket address; the agent gets the session
+// TMPDIR back in the prelude. It fails after Close, when the settings file is gone.
 func (s *SRTSession) Launch(shellCommand string) ([]string, error) {
 	if s.closed {
 		return nil, fmt.Errorf("srt launch: settings %s were removed when the session closed", s.SettingsPath)
