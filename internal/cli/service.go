@@ -112,6 +112,7 @@ func openService(ctx context.Context, cmd *cobra.Command, g *Globals) (*service,
 	s.redactor = redactor
 	reapSessionDirs(g.StateRoot(), logger)
 	reapMCPSocketDirs("", logger)
+	reapSandboxTempDirs(logger)
 	if s.store, err = store.Open(ctx, store.Options{StateRoot: g.StateRoot(), Redactor: redactor}); err != nil {
 		return nil, failure(fmt.Errorf("open run store: %w", err))
 	}
@@ -221,6 +222,18 @@ func reapSessionDirs(stateRoot string, logger *slog.Logger) {
 	}
 	if len(removed) > 0 {
 		logger.Info("removed abandoned codex session dirs", "count", len(removed))
+	}
+}
+
+// reapSandboxTempDirs removes the sandbox runtimes' temp dirs of sessions whose Symphony died
+// (see agent.NewSandboxTempDir), with the sockets and mount placeholders the runtimes left.
+func reapSandboxTempDirs(logger *slog.Logger) {
+	removed, err := agent.ReapSandboxTempDirs()
+	if err != nil {
+		logger.Warn("removing abandoned sandbox temp dirs", "error", err)
+	}
+	if len(removed) > 0 {
+		logger.Info("removed abandoned sandbox temp dirs", "count", len(removed))
 	}
 }
 

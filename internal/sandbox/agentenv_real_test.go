@@ -100,7 +100,7 @@ func TestRealCodexAgentEnvironmentCarriesNoSecrets(t *testing.T) {
 			if mode == sandbox.ModeCodexProfile {
 				opts.PermissionProfile = params.PermissionProfile
 			} else {
-				srt, err := pol.WriteSRTSettings(r.state)
+				srt, err := pol.WriteSRTSettings(r.state, srtTempDir(t))
 				if err != nil {
 					t.Fatal(err)
 				}

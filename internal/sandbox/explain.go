@@ -198,7 +198,7 @@ var modeNotes = map[Mode][]string{
 		"Claude Code's sandbox confines the commands the model runs (Bash), not the claude process: Claude itself reads its settings, MCP config and login, which agent commands cannot.",
 		"Claude's network proxy refused the allow-listed loopback host in the measurement; allow-listed public hosts could not be measured offline.",
 		"the commands Claude runs inherit its environment, ANTHROPIC_API_KEY included (measured); every other operator variable is dropped before claude starts. CLAUDE_CODE_SUBPROCESS_ENV_SCRUB would hide the key but was measured to let commands write outside the workspace, so it is not set.",
-		"commands get TMPDIR=/tmp/claude-<uid> from Claude's sandbox, shared by every Claude session of the user (not a per-session directory); the own-TMPDIR row is left unmeasured because a concurrent session can remove it.",
+		"commands get TMPDIR=<temp dir>/symphony-sbx-<session>/claude-<uid> from Claude's sandbox: the session's own, outside the state root because Claude binds its proxy sockets beside it; Symphony removes it when the session ends.",
 		"the outlive row was measured for Codex only (unmeasured here); each turn's process tree is ended through the agent supervisor, which an end-to-end test checks.",
 		"git metadata outside the workspace (a linked worktree's) is writable so commits work; its config, hooks, info and packed-refs are write-denied.",
 	},

@@ -59,7 +59,7 @@ func TestExplainStatesTheMeasuredTruth(t *testing.T) {
 			"Approval: the agent is never asked",
 			`This policy runs as "claude"`,
 			"  read-claude-credentials      allowed        blocked        blocked        blocked\n",
-			"Not measured in this mode: write-own-tmpdir, outlive-killed-service\n",
+			"Not measured in this mode: outlive-killed-service\n",
 			"OPEN in this mode (measured, not enforced): env-operator-secrets\n",
 			"Claude's network proxy refused the allow-listed loopback host",
 		}, []string{"has not been measured"}},

@@ -88,7 +88,7 @@ var Attacks = []Attack{
 	{AttackReadLogs, "read Symphony's logs root", suiteMatrix},
 	{AttackReadConfig, "read the operator's symphony.yml", suiteMatrix},
 	{AttackReadPeerSession, "read another session's directory (its CODEX_HOME) under the state root", suiteMatrix},
-	{AttackOwnTmpdir, "write and read back a file in the session's own TMPDIR, inside the state root (expected to work)", suiteMatrix},
+	{AttackOwnTmpdir, "write and read back a file in the session's own TMPDIR (expected to work)", suiteMatrix},
 	{AttackWriteCodexHome, "append to the session's own $CODEX_HOME/config.toml", suiteMatrix},
 	{AttackWriteWorkflow, "overwrite WORKFLOW.md in the workspace", suiteMatrix},
 	{AttackWriteGitConfig, "append an alias to the workspace .git/config", suiteMatrix},
@@ -105,10 +105,9 @@ var Attacks = []Attack{
 // Measured is the attack x mode matrix observed by TestSecurityMatrix and
 // TestClaudeSecurityMatrix on real binaries (codex-cli 0.169.0, claude 2.1.197, srt 0.0.78,
 // bubblewrap 0.8.0, Linux) with the default policy (network allowlist). The claude column
-// leaves the service-lifetime row, measured for Codex alone, unmeasured, and the own-TMPDIR
-// row too: Claude gives commands TMPDIR=/tmp/claude-<uid>, shared by every Claude session of
-// the user, and a concurrent session removing it made the probe fail now and then. The test fails when reality drifts from this table, and `symphony sandbox
-// explain` prints it, so the two always say the same thing.
+// leaves the service-lifetime row, measured for Codex alone, unmeasured. The test fails when
+// reality drifts from this table, and `symphony sandbox explain` prints it, so the two always
+// say the same thing.
 var Measured = map[string]map[Mode]Outcome{
 	AttackWriteOutside:    {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackReadSSH:         {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
@@ -119,7 +118,7 @@ var Measured = map[string]map[Mode]Outcome{
 	AttackReadLogs:        {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackReadConfig:      {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackReadPeerSession: {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
-	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Unmeasured},
+	AttackOwnTmpdir:       {ModeCodexNative: Allowed, ModeCodexProfile: Allowed, ModeSRT: Allowed, ModeClaude: Allowed},
 	AttackWriteCodexHome:  {ModeCodexNative: Blocked, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackWriteWorkflow:   {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},
 	AttackWriteGitConfig:  {ModeCodexNative: Allowed, ModeCodexProfile: Blocked, ModeSRT: Blocked, ModeClaude: Blocked},

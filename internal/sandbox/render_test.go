@@ -378,7 +378,13 @@ func TestSRTSettingsFileAndLaunch(t *testing.T) {
 		in.Permissions.OuterSandbox.Command = "mise exec -- srt"
 	})
 	parent := t.TempDir()
-	sess, err := p.WriteSRTSettings(parent)
+	for _, bad := range []string{"", "tmp/srt", "/" + strings.Repeat("d", MaxRuntimeTempDirLen)} {
+		if _, err := p.WriteSRTSettings(parent, bad); err == nil {
+			t.Errorf("WriteSRTSettings accepted the srt temp directory %q", bad)
+		}
+	}
+	const tempDir = "/tmp/symphony-sbx-1-2-3"
+	sess, err := p.WriteSRTSettings(parent, tempDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +422,7 @@ func TestSRTSettingsFileAndLaunch(t *testing.T) {
 	if !reflect.DeepEqual(argv[:4], []string{"bash", "--noprofile", "--norc", "-c"}) {
 		t.Fatalf("wrapper argv %q", argv)
 	}
-	if !strings.HasPrefix(argv[4], `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR=/tmp mise exec -- srt --settings '`+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
+	if !strings.HasPrefix(argv[4], `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR='`+tempDir+`' mise exec -- srt --settings '`+sess.SettingsPath+"' sh -c '") || !strings.HasSuffix(argv[4], "codex app-server'") {
 		t.Fatalf("srt command %q", argv[4])
 	}
 	if err := sess.Close(); err != nil {

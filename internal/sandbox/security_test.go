@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex"
 	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
 	"github.com/symphony-go/symphony/internal/sandbox"
@@ -47,6 +48,18 @@ type rig struct {
 	hostHits                           atomic.Int64
 	ownSock, otherSock                 string
 	ownConns, otherConns               atomic.Int64
+}
+
+// srtTempDir is srt's own TMPDIR for one test, made and removed the way a session does, so
+// what srt leaves there does not land in the shared temp directory.
+func srtTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := agent.NewSandboxTempDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = agent.RemoveSandboxTempDir(dir) })
+	return dir
 }
 
 func newRig(t *testing.T) *rig {
@@ -255,7 +268,7 @@ func (r *rig) attack(t *testing.T, codexBin string, mode sandbox.Mode) map[strin
 		opts.PermissionProfile = params.PermissionProfile
 	}
 	if mode == sandbox.ModeSRT {
-		srt, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"))
+		srt, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"), srtTempDir(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -161,13 +161,19 @@ func nonEmpty(s string) []string {
 type SRTSession struct {
 	SettingsPath string
 	dir          string
+	tempDir      string
 	command      string
 	closed       bool
 }
 
 // WriteSRTSettings writes the settings to a fresh 0700 directory under parent (os.TempDir
-// when empty) as a 0600 file. Close removes it when the session ends.
-func (p *Policy) WriteSRTSettings(parent string) (*SRTSession, error) {
+// when empty) as a 0600 file. Close removes it when the session ends. tempDir becomes srt's
+// own TMPDIR (see runtimetemp.go): an existing private directory of at most
+// MaxRuntimeTempDirLen bytes, which the caller removes once srt has exited.
+func (p *Policy) WriteSRTSettings(parent, tempDir string) (*SRTSession, error) {
+	if !filepath.IsAbs(tempDir) || len(tempDir) > MaxRuntimeTempDirLen {
+		return nil, fmt.Errorf("srt temp directory %q: want an absolute path of at most %d bytes, where srt's proxy sockets still fit a Unix socket address", tempDir, MaxRuntimeTempDirLen)
+	}
 	settings, err := p.SRTSettings()
 	if err != nil {
 		return nil, err
@@ -185,7 +191,7 @@ func (p *Policy) WriteSRTSettings(parent string) (*SRTSession, error) {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("write srt settings: %w", err)
 	}
-	return &SRTSession{SettingsPath: path, dir: dir, command: p.OuterCommand}, nil
+	return &SRTSession{SettingsPath: path, dir: dir, tempDir: tempDir, command: p.OuterCommand}, nil
 }
 
 // Close removes the settings file and its directory.
@@ -211,15 +217,15 @@ const srtPrelude = `[ -z "${SYMPHONY_TMPDIR-}" ] || export TMPDIR="$SYMPHONY_TMP
 
 // Launch wraps the agent's shell command for srt; it matches the Codex adapter's
 // LaunchWrapper. The outer bash reads no startup files, which srt would deny anyway and which
-// an agent could have planted. srt itself runs with TMPDIR=/tmp because it binds its proxy
-// bridge sockets there and a long session TMPDIR overflows the Unix socket path limit; the
-// agent gets the session TMPDIR back in the prelude. It fails after Close, when the settings
-// file is gone.
+// an agent could have planted. srt itself runs with the srt temp dir as TMPDIR: it keeps its
+// proxy sockets and mount placeholders there (see runtimetemp.go), and the session TMPDIR,
+// under the state root, can be too long for a Unix socket address; the agent gets the session
+// TMPDIR back in the prelude. It fails after Close, when the settings file is gone.
 func (s *SRTSession) Launch(shellCommand string) ([]string, error) {
 	if s.closed {
 		return nil, fmt.Errorf("srt launch: settings %s were removed when the session closed", s.SettingsPath)
 	}
-	inner := `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR=/tmp ` + s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
+	inner := `SYMPHONY_TMPDIR="${TMPDIR-}" TMPDIR=` + shellQuote(s.tempDir) + " " + s.command + " --settings " + shellQuote(s.SettingsPath) + " sh -c " + shellQuote(srtPrelude+shellCommand)
 	return []string{"bash", "--noprofile", "--norc", "-c", inner}, nil
 }
 

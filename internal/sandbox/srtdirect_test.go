@@ -28,7 +28,7 @@ func TestSRTDirectMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"))
+	sess, err := pol.WriteSRTSettings(filepath.Join(r.state, "sessions"), srtTempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func TestSRTGitInLinkedWorktree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := pol.WriteSRTSettings(state)
+	sess, err := pol.WriteSRTSettings(state, srtTempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package claude
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,9 @@ type Session struct {
 	args      []string
 	workspace string
 	dir       privateDir
+	// sandboxTemp is the claude process's TMPDIR, where its sandbox keeps its sockets and
+	// mount placeholders (see sandbox/runtimetemp.go); "" for a session on a worker host.
+	sandboxTemp string
 
 	// usage is the sum of the finished turns' result usage; lastSession is the Claude session
 	// id of the last turn, for --resume. Both are written by RunTurn only.
@@ -44,7 +48,8 @@ var _ agent.Session = (*Session)(nil)
 func New(opts Options) *Session { return &Session{opts: opts.withDefaults()} }
 
 // Start checks the workspace and the command, so a missing claude is reported before any turn,
-// and writes the private settings directory (on the worker host for a remote session).
+// writes the private settings directory (on the worker host for a remote session) and, for a
+// local session, makes the sandbox temp dir.
 func (s *Session) Start(context.Context) error {
 	if s.opts.Remote != nil {
 		return s.startRemote()
@@ -70,6 +75,10 @@ func (s *Session) Start(context.Context) error {
 	if err := writeJSON(s.dir.mcpConfig(), map[string]any{"mcpServers": s.mcpServers()}); err != nil {
 		s.removeDir()
 		return err
+	}
+	if s.sandboxTemp, err = agent.NewSandboxTempDir(); err != nil {
+		s.removeDir()
+		return agent.Errorf(agent.CodeSettingsWrite, "%w", err)
 	}
 	return nil
 }
@@ -160,15 +169,24 @@ func (s *Session) argv() []string {
 }
 
 // env is the child's environment: the allow-listed one without non-essential traffic
-// (telemetry, update checks). TMPDIR stays the system's: Claude's sandbox puts its proxy
-// sockets there, and a Unix socket path must stay under 108 bytes.
+// (telemetry, update checks). TMPDIR is the session's sandbox temp dir, short because Claude's
+// sandbox binds its proxy sockets there and a Unix socket path must stay under 108 bytes.
+// Claude makes its per-user temp directory (claude-<uid>) inside, and gives that to the
+// commands it runs as their TMPDIR: one per session, where it used to be /tmp/claude-<uid>.
+// On a worker host TMPDIR stays the host's (see remote.go).
 func (s *Session) env() []string {
-	return append(slices.Clone(s.opts.Env), "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
+	env := slices.Clone(s.opts.Env)
+	if s.sandboxTemp != "" {
+		env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TMPDIR=") })
+		env = append(env, "TMPDIR="+s.sandboxTemp)
+	}
+	return append(env, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1")
 }
 
 // Stop ends a running turn and removes the private directory. The turn's process gets
 // SIGTERM: under a supervisor that makes it end the whole tree; the turn then ends its
-// process group itself.
+// process group itself, and only then removes the sandbox temp dir, which a process still
+// exiting could otherwise create again.
 func (s *Session) Stop(context.Context) error {
 	s.mu.Lock()
 	s.stopped = true
@@ -176,8 +194,18 @@ func (s *Session) Stop(context.Context) error {
 	s.mu.Unlock()
 	if proc != nil {
 		_ = syscall.Kill(proc.PID(), syscall.SIGTERM)
+		return s.removeDir()
 	}
-	return s.removeDir()
+	return errors.Join(s.removeDir(), s.removeSandboxTemp())
+}
+
+// removeSandboxTemp removes the sandbox temp dir; a turn started while Stop ran calls it
+// again once its process is gone.
+func (s *Session) removeSandboxTemp() error {
+	if err := agent.RemoveSandboxTempDir(s.sandboxTemp); err != nil {
+		return fmt.Errorf("the claude session's %w", err)
+	}
+	return nil
 }
 
 func (s *Session) removeDir() error {

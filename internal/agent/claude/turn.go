@@ -124,7 +124,13 @@ func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id re
 	stream.Close()
 	s.mu.Lock()
 	s.proc = nil
+	stopped := s.stopped
 	s.mu.Unlock()
+	if stopped {
+		if err := s.removeSandboxTemp(); err != nil {
+			s.opts.Logger.Warn("removing the sandbox temp dir after the session stopped failed", "error", err.Error())
+		}
+	}
 }
 
 // turn is one running turn; its fields are owned by run.

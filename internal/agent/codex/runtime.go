@@ -129,7 +129,11 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 		owned.dir = "" // on the host: the session removes it there itself
 	}
 	if pol.Mode() == sandbox.ModeSRT {
-		if owned.srt, err = pol.WriteSRTSettings(filepath.Dir(sessionDir)); err != nil {
+		if owned.srtTemp, err = agent.NewSandboxTempDir(); err != nil {
+			return nil, err
+		}
+		if owned.srt, err = pol.WriteSRTSettings(filepath.Dir(sessionDir), owned.srtTemp); err != nil {
+			_ = owned.closeOwned()
 			return nil, err
 		}
 		opts.LaunchWrapper = owned.srt.Launch
@@ -162,13 +166,15 @@ func identicalFailures(n int) int {
 }
 
 // ownedSession removes what the runtime made for the session once the agent has stopped:
-// the MCP server and its socket directory, the srt settings file, if any, and the session
-// directory, which the adapter removes itself unless the launch failed before it was used.
+// the MCP server and its socket directory, the srt settings file and srt's temp dir, if any,
+// and the session directory, which the adapter removes itself unless the launch failed before
+// it was used.
 type ownedSession struct {
 	*Session
-	dir string
-	srt *sandbox.SRTSession
-	mcp *mcpserver.Server
+	dir     string
+	srt     *sandbox.SRTSession
+	srtTemp string
+	mcp     *mcpserver.Server
 }
 
 func (s *ownedSession) Stop(ctx context.Context) error {
@@ -182,7 +188,7 @@ func (s *ownedSession) Stop(ctx context.Context) error {
 	return err
 }
 
-// closeOwned stops the MCP server and removes the srt settings file.
+// closeOwned stops the MCP server and removes the srt settings file and srt's temp dir.
 func (s *ownedSession) closeOwned() error {
 	var errs []error
 	if s.mcp != nil {
@@ -193,5 +199,6 @@ func (s *ownedSession) closeOwned() error {
 	if s.srt != nil {
 		errs = append(errs, s.srt.Close())
 	}
+	errs = append(errs, agent.RemoveSandboxTempDir(s.srtTemp))
 	return errors.Join(errs...)
 }

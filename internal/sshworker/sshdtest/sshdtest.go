@@ -110,6 +110,10 @@ type Host struct {
 	// Home is HOME in the host's sessions: sshd sets it in place of the user's own, so the
 	// login files of the machine running the tests (a slow ~/.bashrc) stay out of them.
 	Home string
+	// Temp is TMPDIR in the host's sessions, likewise: what programs leave in a host's temp
+	// directory (Claude's sandbox leaves empty directories) stays out of the machine's own.
+	// It is short, as a real host's /tmp is: sandboxes bind Unix sockets in it.
+	Temp string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -120,6 +124,12 @@ type Host struct {
 func (f *Fleet) AddHost() *Host {
 	f.t.Helper()
 	h := &Host{fleet: f, dir: f.t.TempDir(), Root: f.t.TempDir(), Home: f.t.TempDir()}
+	temp, err := os.MkdirTemp("", "sshd-host-")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { _ = os.RemoveAll(temp) })
+	h.Temp = temp
 	h.hostKey = filepath.Join(h.dir, "ssh_host_ed25519_key")
 	f.generateKey(h.hostKey)
 	authorized := filepath.Join(h.dir, "authorized_keys")
@@ -160,8 +170,8 @@ StreamLocalBindUnlink yes
 MaxStartups 100
 MaxSessions 100
 LogLevel INFO
-SetEnv HOME=%s
-`, h.Port, h.hostKey, filepath.Join(h.dir, "sshd.pid"), authorized, h.Home))
+SetEnv HOME=%s TMPDIR=%s
+`, h.Port, h.hostKey, filepath.Join(h.dir, "sshd.pid"), authorized, h.Home, h.Temp))
 }
 
 // Addr is the host's entry for workers.ssh_hosts: 127.0.0.1:<port>.

@@ -1,0 +1,123 @@
+package codex
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/codex/codextest"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/sandbox"
+	"github.com/symphony-go/symphony/internal/testenv"
+)
+
+// TestRealSRTSessionLeavesNoRuntimeFiles runs Codex under srt the way the service does (the
+// registered runtime, the default policy) and ends it the ways a session ends: Stop, and Stop
+// after srt was SIGKILLed (the supervisor's sweep or the OOM killer), which keeps srt's exit
+// handler from removing what it made. Neither the empty directory srt mounts over denied paths
+// nor its proxy sockets may be left behind.
+func TestRealSRTSessionLeavesNoRuntimeFiles(t *testing.T) {
+	bin := testenv.Codex(t)
+	srt := testenv.SRT(t)
+	for _, tool := range []string{"bwrap", "socat"} {
+		testenv.Tool(t, tool)
+	}
+	for _, killSRT := range []bool{false, true} {
+		t.Run(fmt.Sprintf("srt_killed=%v", killSRT), func(t *testing.T) {
+			sess := newSRTRuntimeSession(t, bin, srt)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := sess.Start(ctx); err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			srtPID, placeholders := srtRuntimeFiles(t, sess.PID())
+			if len(placeholders) == 0 {
+				t.Fatal("srt mounted no empty directory over a denied path; the test no longer covers that leak")
+			}
+			if killSRT {
+				if err := syscall.Kill(srtPID, syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := sess.Stop(ctx); err != nil {
+				t.Fatalf("Stop: %v", err)
+			}
+			waitGone(t, srtPID)
+			for _, p := range placeholders {
+				if _, err := os.Lstat(p); err == nil {
+					t.Errorf("srt's empty mount source %s is left behind", p)
+				}
+			}
+			for _, dir := range slices.Compact([]string{os.TempDir(), "/tmp"}) {
+				socks, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("srt-mux-%d-*.sock", srtPID)))
+				for _, s := range socks {
+					t.Errorf("srt's proxy socket %s is left behind", s)
+				}
+			}
+		})
+	}
+}
+
+// newSRTRuntimeSession builds a session through the registered runtime with srt as the outer
+// sandbox, against a mock model that is never asked anything.
+func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string) agent.Session {
+	t.Helper()
+	mock := codextest.NewResponses(t)
+	root, ws, state := testDirs(t)
+	testenv.Git(t, ws, "init", "-q")
+	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
+	cfg := config.Defaults()
+	cfg.Path = filepath.Join(state, "symphony.yml")
+	cfg.Agent.Runtime = RuntimeName
+	cfg.Agent.Command = fmt.Sprintf("%s --config %s --config model_provider=mock --config model=gpt-5.1-codex app-server", shellQuote(codexBin), shellQuote(provider))
+	cfg.Agent.Permissions.OuterSandbox.Runtime = sandbox.OuterSRT
+	cfg.Agent.Permissions.OuterSandbox.Command = srtBin
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := newRuntimeSession(agent.SessionRequest{
+		Config: &cfg, WorkspaceRoot: root, Workspace: ws, SessionsRoot: filepath.Join(state, "sessions"),
+		StateRoot: state, LogsRoot: filepath.Join(state, "logs"), Home: home, ExtraEnv: mock.Env(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sess.Stop(context.Background()) })
+	return sess
+}
+
+// srtRuntimeFiles finds the srt process below pid and the empty directories srt bind-mounts
+// over denied paths, as the host names them: srt binds each onto its own path read-only, so
+// a mount point inside the sandbox is the directory's path outside.
+func srtRuntimeFiles(t *testing.T, pid int) (srtPID int, placeholders []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, p := range reaper.Tree(pid) {
+		comm, _ := os.ReadFile(filepath.Join("/proc", itoa(p), "comm"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", itoa(p), "cmdline"))
+		if strings.TrimSpace(string(comm)) == "node" && strings.Contains(string(cmdline), "--settings") {
+			srtPID = p
+		}
+		mounts, _ := os.ReadFile(filepath.Join("/proc", itoa(p), "mountinfo"))
+		for _, line := range strings.Split(string(mounts), "\n") {
+			// Field 5 is the mount point.
+			if f := strings.Fields(line); len(f) > 4 && strings.Contains(filepath.Base(f[4]), "claude-empty-") && !seen[f[4]] {
+				seen[f[4]] = true
+				placeholders = append(placeholders, f[4])
+			}
+		}
+	}
+	if srtPID == 0 {
+		t.Fatalf("no srt process below the session's process %d", pid)
+	}
+	return srtPID, placeholders
+}
