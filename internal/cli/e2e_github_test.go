@@ -30,24 +30,17 @@ func (e *e2eEnv) useGitHubOrigin(t *testing.T) *githubtest.Server {
 	gh := githubtest.NewServer(t, githubtest.Options{})
 	gh.AddRepository(githubtest.Repository{Owner: "acme", Name: "demo", Branches: map[string]string{"main": testenv.GitOutput(t, bare, "rev-parse", "main")}})
 	e.env = append(e.env, "SYMPHONY_GITHUB_API_URL="+gh.URL, "GH_TOKEN="+githubtest.Token)
-	// The mirror runs beside the test, so it keeps its first failure for the cleanup to
-	// report on the test's goroutine: t.Fatal may not be called from another one.
+	// A sync that fails (a slow git under load) is logged and tried again at the next tick:
+	// a branch never mirrored fails the test where the pull request is opened. The cleanup
+	// waits for the mirror, so it never logs after the test has ended.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	var mirrorErr error
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		if mirrorErr != nil {
-			t.Errorf("mirroring the origin's branches into the fake GitHub: %v", mirrorErr)
-		}
-	})
+	t.Cleanup(func() { cancel(); <-done })
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
 			if err := gh.SyncBranchesFromGit("acme/demo", bare); err != nil {
-				mirrorErr = err
-				return
+				t.Logf("mirroring the origin's branches into the fake GitHub (retrying): %v", err)
 			}
 			select {
 			case <-ctx.Done():
