@@ -441,11 +441,14 @@ func (s *eventSink) observe(ev agent.Event) {
 		// Only what the record needs is kept.
 		act, at, sessionID, runID := ev.Activity, ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
-			typ, details, ok := agentActivity(act)
-			if typ == audit.EventCommandExecuted {
-				s.previews.trim(at, details)
+			rec, ok := agentActivity(act)
+			if !ok {
+				return audit.Event{}, false
 			}
-			return issueEvent(at, *iss, runID, sessionID, typ, details), ok
+			if rec.typ == audit.EventCommandExecuted {
+				s.previews.trim(at, &rec.command)
+			}
+			return rec.event(at, *iss, runID, sessionID), true
 		})
 		return
 	}
