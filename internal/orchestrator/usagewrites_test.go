@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -149,6 +150,9 @@ func TestTokenDeltasAreWrittenAtMostEveryInterval(t *testing.T) {
 	for _, r := range verifiedRecords(t, log, st, root) {
 		if r.EventType == audit.EventTokenUsage {
 			records++
+			if got := fmt.Sprintf("%v %v %v", r.Details["delta_total_tokens"], r.Details["input_tokens"], r.Details["output_tokens"]); got != "5 3 2" {
+				t.Errorf("token_usage details %v, want 5 tokens, 3 in and 2 out", r.Details)
+			}
 		}
 	}
 	if records != 65 {

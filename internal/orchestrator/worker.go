@@ -458,8 +458,11 @@ func (s *eventSink) observe(ev agent.Event) {
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
 	s.w.rec.addUsage(usageRow(*iss, at, delta, *ev.CostUSD))
-	s.w.rec.appendAuditFromSession(issueEvent(at, *iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
-		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
+	usage := issueEvent(at, *iss, s.job.runID, ev.SessionID, audit.EventTokenUsage, nil)
+	// Agents report usage several times a second; Fields spare the log a map per delta.
+	usage.Fields = audit.Fields{audit.Int("delta_total_tokens", delta.Total),
+		audit.Int("input_tokens", delta.UncachedInput+delta.CachedInput), audit.Int("output_tokens", delta.Output)}
+	s.w.rec.appendAuditFromSession(usage)
 	s.mu.Lock()
 	s.used += delta.Total
 	s.usedUSD += *ev.CostUSD
