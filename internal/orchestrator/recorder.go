@@ -204,13 +204,11 @@ func (r *recorder) run(ctx context.Context) {
 	usageTimer := time.NewTimer(usageWriteInterval)
 	usageTimer.Stop()
 	for {
-		r.drainQueue(false)
 		// Unwritten usage the drain left for later gets a timer, so it is written within
 		// usageWriteInterval of the last usage write even if nothing else comes.
 		var usageDue <-chan time.Time
-		if r.hasUsage() {
-			_, wait := r.usageDue()
-			usageTimer.Reset(max(wait, 0))
+		if wait, left := r.drainQueue(false); left {
+			usageTimer.Reset(wait)
 			usageDue = usageTimer.C
 		}
 		select {
@@ -251,16 +249,12 @@ func (r *recorder) drain() {
 
 // drainQueue performs every queued write. It writes the unwritten token usage with the first
 // store write queued, and at the end when allUsage is set or usageWriteInterval has passed
-// since the last usage write. Taking the queue frees the session lane at once, so sessions
-// refill it while this batch is written: at most twice sessionLimit session writes are held.
-func (r *recorder) drainQueue(allUsage bool) {
+// since the last usage write; it reports whether usage is left unwritten and how long until
+// it is due. Taking the queue frees the session lane at once, so sessions refill it while
+// this batch is written: at most twice sessionLimit session writes are held.
+func (r *recorder) drainQueue(allUsage bool) (usageWait time.Duration, usageLeft bool) {
 	r.draining.Lock()
 	defer r.draining.Unlock()
-	defer func() {
-		if due, _ := r.usageDue(); allUsage || due {
-			r.writeUsage(context.Background())
-		}
-	}()
 	for {
 		r.mu.Lock()
 		batch := r.queue
@@ -268,7 +262,7 @@ func (r *recorder) drainQueue(allUsage bool) {
 		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {
-			return
+			break
 		}
 		r.perform(batch)
 		// The writes are done; their closures and events must not be kept alive.
@@ -279,6 +273,11 @@ func (r *recorder) drainQueue(allUsage bool) {
 		}
 		r.mu.Unlock()
 	}
+	if due, _ := r.usageDue(); allUsage || due {
+		r.writeUsage(context.Background())
+	}
+	_, usageWait = r.usageDue()
+	return max(usageWait, 0), r.hasUsage()
 }
 
 // perform writes batch in order, handing runs of consecutive audit records to the log as one
@@ -362,16 +361,20 @@ func storeRun(batch []queuedWrite) []queuedWrite {
 // alone; when the commit fails, every write of the batch is reported, since none can be
 // counted on.
 func (r *recorder) performStores(writes []queuedWrite) {
+	var withUsage bool
 	err := r.store.Batch(context.Background(), func(ctx context.Context) {
-		r.writeUsage(ctx)
+		withUsage = r.writeUsage(ctx)
 		for _, w := range writes {
 			r.performOne(ctx, w)
 		}
 	})
 	if err != nil {
-		what := make([]string, len(writes))
-		for i, w := range writes {
-			what[i] = w.what
+		var what []string
+		if withUsage {
+			what = append(what, "token usage")
+		}
+		for _, w := range writes {
+			what = append(what, w.what)
 		}
 		r.log.Error("durable write failed", "write", "store batch", "writes", what, "error", err.Error())
 	}

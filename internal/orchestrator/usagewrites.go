@@ -89,7 +89,8 @@ func (r *recorder) addUsage(u store.Usage) {
 }
 
 // usageDue reports whether the recorder's loop writes the unwritten usage now: when none was
-// written for usageWriteInterval. It returns how long until then otherwise.
+// written for usageWriteInterval. It returns how long until then otherwise. Only drains call
+// it, as only they touch usageWritten.
 func (r *recorder) usageDue() (due bool, wait time.Duration) {
 	wait = usageWriteInterval - r.now().Sub(r.usageWritten)
 	return wait <= 0, wait
@@ -103,13 +104,13 @@ func (r *recorder) hasUsage() bool {
 }
 
 // writeUsage writes every unwritten delta in one store transaction, or in the batch ctx
-// carries. Called only while draining.
-func (r *recorder) writeUsage(ctx context.Context) {
+// carries, and reports whether there were any. Called only while draining.
+func (r *recorder) writeUsage(ctx context.Context) bool {
 	r.mu.Lock()
 	rows := r.usage.take()
 	r.mu.Unlock()
 	if len(rows) == 0 {
-		return
+		return false
 	}
 	r.usageWritten = r.now()
 	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
@@ -118,4 +119,5 @@ func (r *recorder) writeUsage(ctx context.Context) {
 	}
 	cancel()
 	r.pendingStore.Add(-1)
+	return true
 }
