@@ -11,8 +11,9 @@ import (
 // usageWriteInterval is the least time between two of the recorder's own token usage writes.
 // Agents report usage every few frames, and each write is a store transaction with an fsync
 // of its own; 200 streaming agents wrote one on nearly every drain. Deltas in between are
-// summed in memory. It is the audit log's fsync cadence, so a crash costs the store no more
-// recent usage than it costs the token_usage records' durability on disk.
+// summed in memory. It is the audit log's fsync cadence: after a power loss the store lacks
+// no more recent usage than the audit log's token_usage records do; a crash of the process
+// alone can cost the store the last interval's usage while its records stay in the log.
 const usageWriteInterval = audit.DefaultFlushInterval
 
 // usageKey is what unwritten deltas are summed by: the store counts usage per issue and per
@@ -23,7 +24,9 @@ type usageKey struct {
 }
 
 // unwrittenUsage sums the token deltas of every session not yet written to the store, one row
-// per issue and UTC day, so it holds a few rows per running issue however fast agents report.
+// per issue and UTC day (so each day's usage counts toward that day), so it holds a row or
+// two per running issue however fast agents report. The per-issue caps are enforced on the
+// sinks' own counts and the daily ones on the loop's, never on these rows.
 type unwrittenUsage struct {
 	rows  []store.Usage
 	index map[usageKey]int
