@@ -19,6 +19,9 @@ func (l *Log) Append(ctx context.Context, ev Event) (Record, error) {
 	if _, err := l.write(ctx, recs); err != nil {
 		return Record{}, err
 	}
+	if recs[0].fields != nil {
+		recs[0].Details, recs[0].fields = recs[0].fields.Map(), nil
+	}
 	return recs[0], nil
 }
 
@@ -93,7 +96,7 @@ func (l *Log) build(ev Event) (Record, error) {
 	if !validEventType(ev.Type) {
 		return Record{}, fmt.Errorf("audit: event type %q must be lower_snake_case, 1-64 characters", ev.Type)
 	}
-	details, err := scrubDetails(ev.Details, l.opts.Redactor)
+	details, fields, err := scrubEventDetails(ev, l.opts.Redactor)
 	if err != nil {
 		return Record{}, fmt.Errorf("audit: %s event details: %w", ev.Type, err)
 	}
@@ -107,6 +110,7 @@ func (l *Log) build(ev Event) (Record, error) {
 		SessionID:       red(ev.SessionID),
 		EventType:       ev.Type,
 		Details:         details,
+		fields:          fields,
 	}
 	at := ev.Time
 	if at.IsZero() {

@@ -37,6 +37,9 @@ func appendCanonical(dst []byte, r *Record) ([]byte, bool) {
 		if dst, ok = appendValue(dst, r.Details); !ok {
 			return dst, false
 		}
+	} else if len(r.fields) > 0 {
+		dst = append(dst, `,"details":`...)
+		dst = appendFields(dst, r.fields)
 	}
 	dst = appendField(dst, "previous_hash", r.PreviousHash)
 	if r.RecordHash != "" {

@@ -18,7 +18,7 @@ import (
 const goldenLiteral = "operator-configured-secret-42"
 
 // goldenEvent is the i-th event of a fixed sequence that reaches every way a record's details
-// are scrubbed and encoded: plain values and values that need a JSON round trip, Excerpts cut
+// are scrubbed and encoded: plain values, Fields and values that need a JSON round trip, Excerpts cut
 // at both ends and through runes, secrets in values, keys and identifiers, text JSON escapes,
 // and times from the log's clock, in other zones and across midnight.
 func goldenEvent(i int) Event {
@@ -43,6 +43,11 @@ func goldenEvent(i int) Event {
 		ev.Type = EventCommandExecuted
 		ev.Details = map[string]any{"command": "/bin/bash -lc 'go test ./...' " + secret, "cwd": "/srv/workspaces/ENG-1", "status": "completed",
 			"output_preview": output, "exit_code": i % 3}
+		if i%2 == 1 {
+			// The same details as Fields, which must be stored the same way.
+			ev.Details, ev.Fields = nil, Fields{Text("command", "/bin/bash -lc 'go test ./...' "+secret), Text("cwd", "/srv/workspaces/ENG-1"),
+				Int("exit_code", int64(i%3)), Text("output_preview", output), Text("status", "completed")}
+		}
 	case 1:
 		ev.Type = EventFileChanged
 		ev.Details = map[string]any{"paths": []string{"a.go", text, "dir/" + secret}, "status": "completed", "none": []string(nil)}

@@ -83,6 +83,9 @@ type Event struct {
 	Type            string
 	// Details must encode as a JSON object; every string in it, keys included, is redacted.
 	Details map[string]any
+	// Fields are details of strings and integers given without a map, stored exactly as
+	// Details holding Fields.Map() would be; an event sets Details or Fields, not both.
+	Fields Fields
 }
 
 // Log appends records to the chain. Appends are serialized; it is safe for concurrent use.

@@ -54,6 +54,9 @@ type Record struct {
 	Details         map[string]any `json:"details,omitempty"`
 	PreviousHash    string         `json:"previous_hash"`
 	RecordHash      string         `json:"record_hash,omitempty"`
+	// fields are the details, scrubbed, of an event given as Fields, until the record is
+	// written; Details is nil meanwhile.
+	fields Fields
 }
 
 // canonical encodes r the one way the chain hashes and stores it: struct field order, sorted
@@ -86,6 +89,9 @@ func appendSealed(dst []byte, r *Record) ([]byte, error) {
 	start := len(dst)
 	dst, ok := appendCanonical(dst, r)
 	if !ok {
+		if r.fields != nil {
+			r.Details, r.fields = r.fields.Map(), nil
+		}
 		body, err := canonical(r)
 		if err != nil {
 			return dst[:start], err

@@ -20,7 +20,7 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 		{"tool call", agent.Event{Kind: agent.EventToolCall, Message: "linear_get_issue"}, "", nil},
 		{"command", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityCommand, agent.ActivityDetails{
 			Command: "make test", Cwd: "/ws/ENG-1", Status: "completed", ExitCode: &two, Output: "ok\n"})},
-			audit.EventCommandExecuted, map[string]any{"command": "make test", "cwd": "/ws/ENG-1", "exit_code": 2, "output_preview": "ok\n"}},
+			audit.EventCommandExecuted, map[string]any{"command": "make test", "cwd": "/ws/ENG-1", "exit_code": int64(2), "output_preview": "ok\n"}},
 		{"command without exit code", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityCommand, agent.ActivityDetails{
 			Command: "sleep 9", Status: "interrupted"})}, audit.EventCommandExecuted, map[string]any{"command": "sleep 9", "status": "interrupted"}},
 		{"file change", agent.Event{Kind: agent.EventNotification, Activity: activity(agent.ActivityFileChange, agent.ActivityDetails{
@@ -30,9 +30,20 @@ func TestAgentActivityBecomesAuditRecords(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			typ, details, ok := agentActivity(c.ev.Activity)
-			if ok != (c.typ != "") || typ != c.typ {
-				t.Fatalf("type %q ok %v, want %q", typ, ok, c.typ)
+			rec, ok := agentActivity(c.ev.Activity)
+			if ok != (c.typ != "") || rec.typ != c.typ {
+				t.Fatalf("type %q ok %v, want %q", rec.typ, ok, c.typ)
+			}
+			ev := rec.event(epoch, newIssue(1, "In Progress"), "run-1", "s-1")
+			details := ev.Details
+			if rec.typ == audit.EventCommandExecuted {
+				// The log stores Fields as it would their map only when keys ascend.
+				for i := 1; i < len(ev.Fields); i++ {
+					if ev.Fields[i-1].Key >= ev.Fields[i].Key {
+						t.Errorf("fields out of order: %q before %q", ev.Fields[i-1].Key, ev.Fields[i].Key)
+					}
+				}
+				details = ev.Fields.Map()
 			}
 			for k, v := range c.want {
 				if details[k] != v {

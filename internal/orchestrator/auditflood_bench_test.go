@@ -70,15 +70,33 @@ func cpuTime(tb testing.TB) time.Duration {
 // written per second, audit bytes per record and per MiB of agent output, and the heap in use
 // when the last event was handed over (what a backlog of queued writes costs).
 func BenchmarkAuditFlood(b *testing.B) {
+	benchAuditFlood(b, 1, 0)
+}
+
+// BenchmarkAuditFloodSessions is BenchmarkAuditFlood at the pace of issue 18's bench: 200
+// sessions (one issue each) each streaming 1 MiB in 10 s, taking turns block by block. Paced,
+// the recorder drains as often as it does in the service, so the store's token usage
+// transactions per second (usage_tx/s, also reported) and the CPU they cost show as they do
+// there; unpaced, a drain takes hundreds of blocks and hides them.
+func BenchmarkAuditFloodSessions(b *testing.B) {
+	const sessions, perSession, over = 200, 1 << 20, 10 * time.Second
+	_, blockBytes := floodEvents(b, "thread-1-turn-1")
+	benchAuditFlood(b, sessions, time.Duration(int64(over)*blockBytes/(sessions*perSession)))
+}
+
+// benchAuditFlood feeds flood blocks to sessions in turn, one block every pace when pace is
+// set, as fast as the recorder takes them otherwise.
+func benchAuditFlood(b *testing.B, sessions int, pace time.Duration) {
 	ctx := context.Background()
 	root := b.TempDir()
 	red := secretscan.New()
-	st, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
+	real, err := store.Open(ctx, store.Options{StateRoot: root, Redactor: red})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	log, err := audit.Open(ctx, audit.Options{Dir: audit.Dir(root), Redactor: red, Head: st})
+	defer real.Close()
+	st := &countingStore{Store: real}
+	log, err := audit.Open(ctx, audit.Options{Dir: audit.Dir(root), Redactor: red, Head: real})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,17 +105,24 @@ func BenchmarkAuditFlood(b *testing.B) {
 	ran := make(chan struct{})
 	go func() { rec.run(runCtx); close(ran) }()
 	w := &worker{d: Deps{Store: st, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
-	job := attemptJob{runID: "run-1", issue: newIssue(1, "In Progress")}
-	sink := w.sink(func(error) {}, job, 0, 0, func(workerUpdate) {})
+	sinks := make([]*eventSink, sessions)
+	for i := range sinks {
+		job := attemptJob{runID: fmt.Sprint("run-", i+1), issue: newIssue(i+1, "In Progress")}
+		sinks[i] = w.sink(func(error) {}, job, 0, 0, func(workerUpdate) {})
+	}
 	block, blockBytes := floodEvents(b, "thread-1-turn-1")
 
 	blocks := 0
 	startCPU, start := cpuTime(b), time.Now()
 	for b.Loop() {
+		sink := sinks[blocks%sessions]
 		for _, ev := range block {
 			sink.observe(ev)
 		}
 		blocks++
+		if pace > 0 {
+			time.Sleep(time.Until(start.Add(time.Duration(blocks) * pace)))
+		}
 	}
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
@@ -128,4 +153,7 @@ func BenchmarkAuditFlood(b *testing.B) {
 	b.ReportMetric(float64(written)/float64(records), "bytes/record")
 	b.ReportMetric(float64(written)/mib, "audit_bytes/MiB")
 	b.ReportMetric(float64(mem.HeapInuse)/(1<<20), "heap_after_intake_MiB")
+	if sessions > 1 {
+		b.ReportMetric(float64(st.usageWrites.Load())/elapsed.Seconds(), "usage_tx/s")
+	}
 }

@@ -21,27 +21,19 @@ type commandPreviews struct {
 	kept, failed int
 }
 
-// trim removes the output preview from the details of a command record made at `at` once the
-// interval's budget is spent. A record without output_preview had its output left to the
-// summary; a command with no output still records an empty preview.
-func (p *commandPreviews) trim(at time.Time, details map[string]any) {
+// trim leaves the output preview of a command record made at `at` to the summary once the
+// interval's budget is spent. A command with no output still records an empty preview.
+func (p *commandPreviews) trim(at time.Time, c *commandDetails) {
 	if p.from.IsZero() || at.Sub(p.from) >= outputSummaryInterval {
 		p.from, p.kept, p.failed = at, 0, 0
 	}
 	count, limit := &p.kept, commandPreviewsPerInterval
-	if commandFailed(details) {
+	if c.failed() {
 		count, limit = &p.failed, failedCommandPreviewsPerInterval
 	}
 	if *count < limit {
 		*count++
 		return
 	}
-	delete(details, "output_preview")
-}
-
-// commandFailed reports whether a command record's details (agentActivity's) show a failure:
-// a non-zero exit code or a failed status.
-func commandFailed(details map[string]any) bool {
-	code, _ := details["exit_code"].(int)
-	return code != 0 || details["status"] == "failed"
+	c.keepOutput = false
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/issue"
-	"github.com/symphony-go/symphony/internal/store"
 )
 
 // recordTimeout bounds one store or audit write so a wedged disk cannot hold the queue forever.
@@ -48,7 +47,8 @@ const storeBatchLimit = 256
 // scheduling nor a new attempt stalls on a disk or behind other agents' output, and are a few
 // writes per run; agent sessions' writes are bounded, so a session whose agent outruns the
 // disk waits in its event intake and no record is ever dropped. Consecutive audit records are
-// written as one batch, and consecutive store writes as one commit.
+// written as one batch, and consecutive store writes as one commit. Sessions' token usage is
+// not queued but summed (see addUsage).
 type recorder struct {
 	log      *slog.Logger
 	auditLog Audit
@@ -80,21 +80,21 @@ type recorder struct {
 	auditBatch []audit.Event
 	// pendingAudit and pendingStore count the queued writes not yet performed, for metrics.
 	pendingAudit, pendingStore atomic.Int64
+	// usage sums the sessions' token deltas not yet written to the store; under mu.
+	usage unwrittenUsage
+	// usageWritten is when usage was last written; only drains touch it.
+	usageWritten time.Time
+	// now is the clock usageWriteInterval is measured on; tests replace it.
+	now func() time.Time
 }
 
 // queuedWrite is one write: an audit record (built on the recorder's goroutine when build is
-// set), a session's token usage (when usage is set), or, when write is set, any other durable
-// write, named by what in the log if it fails.
+// set) or, when write is set, any other durable write, named by what in the log if it fails.
 type queuedWrite struct {
 	what  string
 	event audit.Event
 	build func() (audit.Event, bool)
 	write func(context.Context) error
-	// usage takes a session's unwritten token deltas. The deltas of every session in one
-	// drain go to the store in one transaction, after the audit records around them: nothing
-	// reads usage in step with the audit log, and 200 streaming agents would otherwise
-	// commit (and fsync) 200 times a second and cut the audit batches between them.
-	usage func() []store.Usage
 	// session marks a write posted from an agent session, counted against sessionLimit.
 	session bool
 	// toAudit marks a write that goes to the audit log although it is not a plain record.
@@ -102,10 +102,10 @@ type queuedWrite struct {
 }
 
 // isAudit says which pending count the write is in.
-func (w queuedWrite) isAudit() bool { return (w.write == nil && w.usage == nil) || w.toAudit }
+func (w queuedWrite) isAudit() bool { return w.write == nil || w.toAudit }
 
 func newRecorder(log *slog.Logger, auditLog Audit, st Store) *recorder {
-	r := &recorder{log: log, auditLog: auditLog, store: st, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1)}
+	r := &recorder{log: log, auditLog: auditLog, store: st, sessionLimit: sessionQueueLimit, wake: make(chan struct{}, 1), now: time.Now}
 	r.space = sync.NewCond(&r.mu)
 	return r
 }
@@ -135,22 +135,21 @@ func (r *recorder) enqueue(w queuedWrite) {
 	}
 	r.mu.Unlock()
 	if signal {
-		select {
-		case r.wake <- struct{}{}:
-		default:
-		}
+		r.signal()
+	}
+}
+
+// signal wakes the recorder's loop, or leaves it a wake-up when it is busy.
+func (r *recorder) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
 	}
 }
 
 // post queues a write from the loop; it never waits. what names it in the log when it fails.
 func (r *recorder) post(what string, write func(context.Context) error) {
 	r.enqueue(queuedWrite{what: what, write: write})
-}
-
-// postUsage queues the store write of a session's token deltas, which take returns when the
-// write is performed, waiting while the session lane is full.
-func (r *recorder) postUsage(take func() []store.Usage) {
-	r.enqueue(queuedWrite{what: "token usage", usage: take, session: true})
 }
 
 // appendAudit queues one audit record from the loop; it never waits.
@@ -202,13 +201,24 @@ func (r *recorder) run(ctx context.Context) {
 	}()
 	linger := time.NewTimer(recordLinger)
 	linger.Stop()
+	usageTimer := time.NewTimer(usageWriteInterval)
+	usageTimer.Stop()
 	for {
-		r.drain()
+		// Unwritten usage the drain left for later gets a timer, so it is written within
+		// usageWriteInterval of the last usage write even if nothing else comes.
+		var usageDue <-chan time.Time
+		if wait, left := r.drainQueue(false); left {
+			usageTimer.Reset(wait)
+			usageDue = usageTimer.C
+		}
 		select {
 		case <-ctx.Done():
 			return
+		case <-usageDue:
+			continue
 		case <-r.wake:
 		}
+		usageTimer.Stop()
 		r.gather(ctx, linger)
 	}
 }
@@ -231,10 +241,18 @@ func (r *recorder) gather(ctx context.Context, linger *time.Timer) {
 	}
 }
 
-// drain performs every queued write; when it returns, every write posted before the call
-// has been performed. Taking the queue frees the session lane at once, so sessions refill it
-// while this batch is written: at most twice sessionLimit session writes are held.
+// drain performs every queued write and writes every unwritten token delta; when it returns,
+// every write posted and every delta summed before the call is in the store or audit log.
 func (r *recorder) drain() {
+	r.drainQueue(true)
+}
+
+// drainQueue performs every queued write. It writes the unwritten token usage with the first
+// store write queued, and at the end when allUsage is set or usageWriteInterval has passed
+// since the last usage write; it reports whether usage is left unwritten and how long until
+// it is due. Taking the queue frees the session lane at once, so sessions refill it while
+// this batch is written: at most twice sessionLimit session writes are held.
+func (r *recorder) drainQueue(allUsage bool) (usageWait time.Duration, usageLeft bool) {
 	r.draining.Lock()
 	defer r.draining.Unlock()
 	for {
@@ -244,7 +262,7 @@ func (r *recorder) drain() {
 		r.space.Broadcast()
 		r.mu.Unlock()
 		if len(batch) == 0 {
-			return
+			break
 		}
 		r.perform(batch)
 		// The writes are done; their closures and events must not be kept alive.
@@ -255,27 +273,16 @@ func (r *recorder) drain() {
 		}
 		r.mu.Unlock()
 	}
+	if due, _ := r.usageDue(); allUsage || due {
+		r.writeUsage(context.Background())
+	}
+	_, usageWait = r.usageDue()
+	return max(usageWait, 0), r.hasUsage()
 }
 
 // perform writes batch in order, handing runs of consecutive audit records to the log as one
-// batch each and committing runs of consecutive store writes together. Token usage is the
-// exception: the deltas of the batch's usage writes are written together, in one store
-// transaction, before the next other store write or at the end.
+// batch each and committing runs of consecutive store writes together.
 func (r *recorder) perform(batch []queuedWrite) {
-	var usage []store.Usage
-	usageWrites := int64(0)
-	flushUsage := func() {
-		if usageWrites == 0 {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-		if err := r.store.AddUsage(ctx, usage...); err != nil {
-			r.log.Error("durable write failed", "write", "token usage", "deltas", len(usage), "error", err.Error())
-		}
-		cancel()
-		r.pendingStore.Add(-usageWrites)
-		usage, usageWrites = nil, 0
-	}
 	events := r.auditBatch[:0]
 	// taken counts the queued audit writes behind events, some of which built no record.
 	taken := int64(0)
@@ -297,9 +304,8 @@ func (r *recorder) perform(batch []queuedWrite) {
 	}
 	for i := 0; i < len(batch); i++ {
 		w := batch[i]
-		if stores := storeRun(batch[i:]); len(stores) > 1 {
+		if stores := storeRun(batch[i:]); len(stores) > 0 {
 			flushAudit()
-			flushUsage()
 			r.performStores(stores)
 			i += len(stores) - 1
 			continue
@@ -310,15 +316,11 @@ func (r *recorder) perform(batch []queuedWrite) {
 			if ev, ok := w.build(); ok {
 				events = append(events, ev)
 			}
-		case w.usage != nil:
-			usageWrites++
-			usage = append(usage, w.usage()...)
 		case w.write == nil:
 			taken++
 			events = append(events, w.event)
 		default:
 			flushAudit()
-			flushUsage()
 			r.performOne(context.Background(), w)
 		}
 		if len(events) == auditBatchLimit {
@@ -326,7 +328,6 @@ func (r *recorder) perform(batch []queuedWrite) {
 		}
 	}
 	flushAudit()
-	flushUsage()
 	r.auditBatch = events
 }
 
@@ -354,18 +355,26 @@ func storeRun(batch []queuedWrite) []queuedWrite {
 }
 
 // performStores performs consecutive store writes in one store batch, so they cost one
-// commit (and one fsync of the WAL) instead of one each. Each write still fails alone; when
-// the commit fails, every write of the batch is reported, since none can be counted on.
+// commit (and one fsync of the WAL) instead of one each. The unwritten token usage goes first
+// in the same batch: it costs no commit of its own, and a reader of the store who sees a
+// write (a finished run) also sees every delta summed before it. Each write still fails
+// alone; when the commit fails, every write of the batch is reported, since none can be
+// counted on.
 func (r *recorder) performStores(writes []queuedWrite) {
+	var withUsage bool
 	err := r.store.Batch(context.Background(), func(ctx context.Context) {
+		withUsage = r.writeUsage(ctx)
 		for _, w := range writes {
 			r.performOne(ctx, w)
 		}
 	})
 	if err != nil {
-		what := make([]string, len(writes))
-		for i, w := range writes {
-			what[i] = w.what
+		var what []string
+		if withUsage {
+			what = append(what, "token usage")
+		}
+		for _, w := range writes {
+			what = append(what, w.what)
 		}
 		r.log.Error("durable write failed", "write", "store batch", "writes", what, "error", err.Error())
 	}

@@ -1,67 +1,68 @@
 package orchestrator
 
 import (
+	"context"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/audit"
 	"github.com/symphony-go/symphony/internal/store"
 )
 
-// usageWriteInterval is the least time between two of a session's store usage writes while
-// its agent streams; what arrives in between joins the next write.
-const usageWriteInterval = time.Second
+// usageWriteInterval is the least time between two of the recorder's own token usage writes.
+// Agents report usage every few frames, and each write is a store transaction with an fsync
+// of its own; 200 streaming agents wrote one on nearly every drain. Deltas in between are
+// summed in memory. It is the audit log's fsync cadence: after a power loss the store lacks
+// no more recent usage than the audit log's token_usage records do; a crash of the process
+// alone can cost the store the last interval's usage while its records stay in the log.
+const usageWriteInterval = audit.DefaultFlushInterval
 
-// unwrittenUsage holds a session's token deltas not yet added to the store. A busy agent
-// reports usage every few frames and each store write is a transaction of three statements,
-// so a session writes at most once per usageWriteInterval, plus once when its attempt ends,
-// and deltas that arrive while a write is queued join it. Every delta still gets its own
-// token_usage audit record at once, and the per-issue token cap is enforced on the sink's own
-// count; only the store's aggregates (daily and lifetime usage) trail by up to the interval.
-// Deltas of different UTC days stay apart, so each day's usage counts toward that day.
+// usageKey is what unwritten deltas are summed by: the store counts usage per issue and per
+// UTC day.
+type usageKey struct {
+	repoKey, issueID string
+	day              int64
+}
+
+// unwrittenUsage sums the token deltas of every session not yet written to the store, one row
+// per issue and UTC day (so each day's usage counts toward that day), so it holds a row or
+// two per running issue however fast agents report. The per-issue caps are enforced on the
+// sinks' own counts and the daily ones on the loop's, never on these rows.
 type unwrittenUsage struct {
-	rows []store.Usage
-	// queued is set while a write that will take rows is in the recorder's queue.
-	queued bool
-	// posted is the time of the delta that last posted a write.
-	posted time.Time
+	rows  []store.Usage
+	index map[usageKey]int
 }
 
-// add merges u into the rows and reports whether a write must be posted for them: none is
-// queued and the last was posted at least usageWriteInterval before u.
-func (p *unwrittenUsage) add(u store.Usage) (post bool) {
-	if n := len(p.rows); n > 0 && sameUTCDay(p.rows[n-1].At, u.At) {
-		sumTokens(&p.rows[n-1].Tokens, u.Tokens)
-		p.rows[n-1].CostUSD += u.CostUSD
-	} else {
-		p.rows = append(p.rows, u)
+// add sums u into its issue's and day's row and reports whether it is the first unwritten delta.
+func (p *unwrittenUsage) add(u store.Usage) (first bool) {
+	first = len(p.rows) == 0
+	key := usageKey{u.RepoKey, u.IssueID, utcDayNumber(u.At)}
+	if i, ok := p.index[key]; ok {
+		row := &p.rows[i]
+		sumTokens(&row.Tokens, u.Tokens)
+		row.CostUSD += u.CostUSD
+		return first
 	}
-	if p.queued || (!p.posted.IsZero() && u.At.Sub(p.posted) < usageWriteInterval) {
-		return false
+	if p.index == nil {
+		p.index = map[usageKey]int{}
 	}
-	p.queued, p.posted = true, u.At
-	return true
+	p.index[key] = len(p.rows)
+	p.rows = append(p.rows, u)
+	return first
 }
 
-// flush reports whether rows are left with no write queued to take them, and if so counts
-// the write the caller posts as queued.
-func (p *unwrittenUsage) flush() (post bool) {
-	if len(p.rows) == 0 || p.queued {
-		return false
-	}
-	p.queued = true
-	return true
-}
-
-// take returns the rows to write and lets the next delta post a write again.
+// take returns the rows to write and starts a new sum.
 func (p *unwrittenUsage) take() []store.Usage {
 	rows := p.rows
-	p.rows, p.queued = nil, false
+	p.rows = nil
+	clear(p.index)
 	return rows
 }
 
-func sameUTCDay(a, b time.Time) bool {
-	ay, am, ad := a.UTC().Date()
-	by, bm, bd := b.UTC().Date()
-	return ay == by && am == bm && ad == bd
+// utcDayNumber names t's UTC day by the Unix time of its midnight: Truncate counts from the
+// zero time, a UTC midnight, whatever t's location. The zero time (the store's "now") is a
+// day of its own.
+func utcDayNumber(t time.Time) int64 {
+	return t.Truncate(24 * time.Hour).Unix()
 }
 
 func sumTokens(dst *store.Tokens, t store.Tokens) {
@@ -73,29 +74,53 @@ func sumTokens(dst *store.Tokens, t store.Tokens) {
 	dst.Total += t.Total
 }
 
-// addUsage queues u for the store, posting a write unless one is already queued.
-func (s *eventSink) addUsage(u store.Usage) {
-	s.mu.Lock()
-	post := s.usage.add(u)
-	s.mu.Unlock()
-	if post {
-		s.w.rec.postUsage(s.takeUsage)
+// addUsage sums a session's token delta into the usage the recorder writes next. The sum is
+// written at most every usageWriteInterval, with the first store write queued after it (in
+// the same transaction), and whole by every drain outside the recorder's own loop (shutdown,
+// RunOnce). While any is unwritten it counts as one pending store write.
+func (r *recorder) addUsage(u store.Usage) {
+	r.mu.Lock()
+	first := r.usage.add(u)
+	if first {
+		r.pendingStore.Add(1)
+	}
+	r.mu.Unlock()
+	if first {
+		// An idle recorder must learn of it to time the write.
+		r.signal()
 	}
 }
 
-// flushUsage posts the write of the deltas still unwritten when the attempt ends.
-func (s *eventSink) flushUsage() {
-	s.mu.Lock()
-	post := s.usage.flush()
-	s.mu.Unlock()
-	if post {
-		s.w.rec.postUsage(s.takeUsage)
-	}
+// usageDue reports whether the recorder's loop writes the unwritten usage now: when none was
+// written for usageWriteInterval. It returns how long until then otherwise. Only drains call
+// it, as only they touch usageWritten.
+func (r *recorder) usageDue() (due bool, wait time.Duration) {
+	wait = usageWriteInterval - r.now().Sub(r.usageWritten)
+	return wait <= 0, wait
 }
 
-// takeUsage hands the recorder every delta that arrived until now, one row per UTC day.
-func (s *eventSink) takeUsage() []store.Usage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.usage.take()
+// hasUsage reports whether any delta is unwritten.
+func (r *recorder) hasUsage() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.usage.rows) > 0
+}
+
+// writeUsage writes every unwritten delta in one store transaction, or in the batch ctx
+// carries, and reports whether there were any. Called only while draining.
+func (r *recorder) writeUsage(ctx context.Context) bool {
+	r.mu.Lock()
+	rows := r.usage.take()
+	r.mu.Unlock()
+	if len(rows) == 0 {
+		return false
+	}
+	r.usageWritten = r.now()
+	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	if err := r.store.AddUsage(ctx, rows...); err != nil {
+		r.log.Error("durable write failed", "write", "token usage", "rows", len(rows), "error", err.Error())
+	}
+	cancel()
+	r.pendingStore.Add(-1)
+	return true
 }

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -18,27 +19,54 @@ import (
 )
 
 // countingStore counts the usage writes (transactions) that reach the store and the rows
-// they carry.
+// they carry, and when wrote is set, tells it of each write done.
 type countingStore struct {
 	*store.Store
 	usageWrites, usageRows atomic.Int64
+	wrote                  chan struct{}
 }
 
 func (c *countingStore) AddUsage(ctx context.Context, us ...store.Usage) error {
 	c.usageWrites.Add(1)
 	c.usageRows.Add(int64(len(us)))
-	return c.Store.AddUsage(ctx, us...)
+	err := c.Store.AddUsage(ctx, us...)
+	if c.wrote != nil {
+		c.wrote <- struct{}{}
+	}
+	return err
 }
 
-// Token deltas reported while a usage write waits in the queue join it: the store gets one
-// row per UTC day instead of one per delta, in one transaction, its totals and each day's usage still add up to
-// every delta, and every delta keeps its own token_usage audit record. A delta a second after
-// the last write posts a new one; deltas sooner than that are written when the attempt ends.
-func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
+// recorderClock lets a test move the clock the recorder times usage writes on.
+type recorderClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *recorderClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *recorderClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Token deltas are summed in memory, one row per issue and UTC day, and the recorder's loop
+// writes them at most every usageWriteInterval: the store's totals, each day's usage and the
+// issue's usage still add up to every delta, and every delta keeps its own token_usage audit
+// record. What the store lacks at any moment (what a crash would lose) is only what was
+// reported since the last usage write, less than usageWriteInterval ago; a drain from outside
+// the loop (shutdown, RunOnce) writes everything.
+func TestTokenDeltasAreWrittenAtMostEveryInterval(t *testing.T) {
 	st, log, root := durableLog(t)
 	counted := &countingStore{Store: st}
 	failures := &syncBuffer{}
 	rec := newRecorder(slog.New(slog.NewTextHandler(failures, nil)), log, counted)
+	recClock := &recorderClock{now: time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC)}
+	rec.now = recClock.Now
 	w := &worker{d: Deps{Store: counted, Audit: log, Clock: SystemClock{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, rec: rec}
 	is := newIssue(1, "In Progress")
 	is.RepoKey = "app"
@@ -56,31 +84,48 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 			sink.observe(agent.Event{Kind: agent.EventTokenUsage, Time: at, SessionID: "s-1", UsageDelta: &agent.TokenUsage{UncachedInput: 3, Output: 2, Total: 5}})
 		}
 	}
-	// The recorder has not run yet, so everything below waits in one queue.
+	issueTotal := func() int64 {
+		t.Helper()
+		used, err := st.IssueUsage(ctx, is.RepoKey, is.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return used.Total
+	}
 	report(midnight.Add(-time.Minute), 30)
 	report(midnight.Add(time.Minute), 20)
 	if queued := rec.pendingStore.Load(); queued != 1 {
-		t.Errorf("%d store writes queued for 50 deltas, want 1", queued)
+		t.Errorf("%d store writes pending for 50 unwritten deltas, want 1", queued)
 	}
-	rec.drain()
+	// The loop's first drain writes at once: nothing was written for an interval.
+	rec.drainQueue(false)
 	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 1 || rows != 2 {
 		t.Errorf("%d store usage writes of %d rows for 50 deltas over two days, want 1 of 2", writes, rows)
 	}
+	// Within the interval the loop's drains leave new deltas in memory ...
 	report(midnight.Add(2*time.Minute), 10)
-	rec.drain()
+	recClock.Advance(usageWriteInterval - time.Millisecond)
+	rec.drainQueue(false)
+	if writes := counted.usageWrites.Load(); writes != 1 {
+		t.Errorf("%d store usage writes within %v of the last, want 1", writes, usageWriteInterval)
+	}
+	if got := issueTotal(); got != 50*5 {
+		t.Errorf("store holds %d of the issue's tokens, want the 250 written before", got)
+	}
+	// ... and write them once it has passed.
+	recClock.Advance(time.Millisecond)
+	rec.drainQueue(false)
 	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 2 || rows != 3 {
-		t.Errorf("%d store usage writes of %d rows after a later delta, want 2 of 3", writes, rows)
+		t.Errorf("%d store usage writes of %d rows an interval later, want 2 of 3", writes, rows)
 	}
-	// Within a second of the last write, deltas wait for the next one or the attempt's end.
-	report(midnight.Add(2*time.Minute+500*time.Millisecond), 5)
 	if queued := rec.pendingStore.Load(); queued != 0 {
-		t.Errorf("%d store writes queued within a second of the last, want 0", queued)
+		t.Errorf("%d store writes pending after every delta was written", queued)
 	}
-	sink.flushUsage()
-	sink.flushUsage()
+	// A drain from outside the loop writes whatever is left, however recent.
+	report(midnight.Add(2*time.Minute+500*time.Millisecond), 5)
 	rec.drain()
 	if writes, rows := counted.usageWrites.Load(), counted.usageRows.Load(); writes != 3 || rows != 4 {
-		t.Errorf("%d store usage writes of %d rows after the attempt's end, want 3 of 4", writes, rows)
+		t.Errorf("%d store usage writes of %d rows after a full drain, want 3 of 4", writes, rows)
 	}
 
 	if failures.String() != "" {
@@ -98,18 +143,47 @@ func TestTokenDeltasShareQueuedStoreWrites(t *testing.T) {
 			t.Errorf("usage of %s: %d (%v), want %d", day.Format(time.DateOnly), got, err, want)
 		}
 	}
-	issueTokens, err := st.IssueUsage(ctx, job.issue.RepoKey, job.issue.ID)
-	if err != nil || issueTokens.Total != 65*5 {
-		t.Errorf("issue usage %+v (%v), want %d tokens", issueTokens, err, 65*5)
+	if got := issueTotal(); got != 65*5 {
+		t.Errorf("issue usage %d, want %d tokens", got, 65*5)
 	}
 	records := 0
 	for _, r := range verifiedRecords(t, log, st, root) {
 		if r.EventType == audit.EventTokenUsage {
 			records++
+			if got := fmt.Sprintf("%v %v %v", r.Details["delta_total_tokens"], r.Details["input_tokens"], r.Details["output_tokens"]); got != "5 3 2" {
+				t.Errorf("token_usage details %v, want 5 tokens, 3 in and 2 out", r.Details)
+			}
 		}
 	}
 	if records != 65 {
 		t.Errorf("%d token_usage records, want one for each of 65 deltas", records)
+	}
+}
+
+// The recorder's own loop writes unwritten usage when nothing else is queued: a delta
+// reported to an idle recorder reaches the store without any other write or a shutdown.
+func TestIdleRecorderWritesUsageOnItsOwn(t *testing.T) {
+	st, log, _ := durableLog(t)
+	counted := &countingStore{Store: st, wrote: make(chan struct{})}
+	rec := newRecorder(slog.New(slog.DiscardHandler), log, counted)
+	stop := runRecorder(t, rec)
+	defer stop()
+	written := func(what string) {
+		t.Helper()
+		select {
+		case <-counted.wrote:
+		case <-time.After(waitLimit):
+			t.Fatalf("%s never reached the store", what)
+		}
+	}
+	rec.addUsage(store.Usage{RepoKey: "app", IssueID: "a", Tokens: store.Tokens{Total: 1}})
+	written("a delta to an idle recorder")
+	// The next one must wait for its interval, with nothing else to wake the recorder.
+	rec.addUsage(store.Usage{RepoKey: "app", IssueID: "a", Tokens: store.Tokens{Total: 2}})
+	written("a delta within the interval of the last write")
+	used, err := st.IssueUsage(context.Background(), "app", "a")
+	if err != nil || used.Total != 3 {
+		t.Errorf("issue usage %d (%v), want 3", used.Total, err)
 	}
 }
 
@@ -141,33 +215,33 @@ func (o *orderedStore) other(what string) func(context.Context) error {
 	}
 }
 
-// The usage writes of many sessions queued together become one store transaction, written
-// after the audit records around them, but never after a later store write of another kind:
-// a run finished after its last deltas were posted still finds them in the store.
+// Many sessions' deltas become one store transaction and never cut the audit batches around
+// them; a store write of another kind takes every delta summed before it was performed in its
+// own batch, so a run finished after its last deltas still finds them in the store.
 func TestSessionsUsageWritesShareOneTransaction(t *testing.T) {
 	real, log, _ := durableLog(t)
 	st := &orderedStore{Store: real}
 	counted := &countingAudit{Log: log}
 	rec := newRecorder(slog.New(slog.DiscardHandler), counted, st)
-	usage := func(issueID string) func() []store.Usage {
-		return func() []store.Usage {
-			return []store.Usage{{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}}
-		}
+	usage := func(issueID string) store.Usage {
+		return store.Usage{RepoKey: "app", IssueID: issueID, Tokens: store.Tokens{Total: 1}}
 	}
-	rec.postUsage(usage("a"))
+	rec.addUsage(usage("a"))
 	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
-	rec.postUsage(usage("b"))
+	rec.addUsage(usage("b"))
 	rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted})
-	rec.postUsage(usage("c"))
-	rec.post("finish run", st.other("finish run"))
-	rec.postUsage(usage("d"))
+	rec.addUsage(usage("a"))
 	rec.drain()
-	want := []string{"usage a,b,c", "finish run", "usage d"}
+	if counted.batches != 1 {
+		t.Errorf("the audit log got %d batches, want 1: usage must not cut a batch", counted.batches)
+	}
+	rec.addUsage(usage("c"))
+	rec.post("finish run", st.other("finish run"))
+	rec.addUsage(usage("d"))
+	rec.drain()
+	want := []string{"usage a,b", "usage c,d", "finish run"}
 	if !slices.Equal(st.log, want) {
 		t.Errorf("store writes %q, want %q", st.log, want)
-	}
-	if counted.batches != 1 {
-		t.Errorf("the audit log got %d batches, want 1: usage writes must not cut a batch", counted.batches)
 	}
 	if n := rec.pendingStore.Load(); n != 0 {
 		t.Errorf("%d store writes still counted as pending", n)

@@ -182,7 +182,6 @@ func (w *worker) run(ctx context.Context, cancel context.CancelCauseFunc, job at
 	sink := w.sink(cancel, job, base.Total, baseCost, report)
 	// Deferred before the session's stop, so they run after the last event is in.
 	defer sink.flushSummary()
-	defer sink.flushUsage()
 	session, err := w.d.NewAgent(AgentRequest{RunID: job.runID, Issue: iss, Workspace: ws, Lock: lock, Attempt: job.attempt,
 		Host: job.host, Env: envList(hookEnv), Events: sink.observe, Resume: job.resume})
 	if err != nil {
@@ -368,8 +367,6 @@ type eventSink struct {
 	toolCalls, toolFailures int
 	// summary coalesces the streamed output deltas of the current interval.
 	summary outputSummary
-	// usage holds the token deltas not yet written to the store.
-	usage unwrittenUsage
 	// previews bounds the command output previews its audit records keep; record builders
 	// use it on the recorder's goroutine, not under mu.
 	previews commandPreviews
@@ -444,11 +441,14 @@ func (s *eventSink) observe(ev agent.Event) {
 		// Only what the record needs is kept.
 		act, at, sessionID, runID := ev.Activity, ev.Time, ev.SessionID, s.job.runID
 		s.w.rec.appendAuditFrom(func() (audit.Event, bool) {
-			typ, details, ok := agentActivity(act)
-			if typ == audit.EventCommandExecuted {
-				s.previews.trim(at, details)
+			rec, ok := agentActivity(act)
+			if !ok {
+				return audit.Event{}, false
 			}
-			return issueEvent(at, *iss, runID, sessionID, typ, details), ok
+			if rec.typ == audit.EventCommandExecuted {
+				s.previews.trim(at, &rec.command)
+			}
+			return rec.event(at, *iss, runID, sessionID), true
 		})
 		return
 	}
@@ -457,9 +457,12 @@ func (s *eventSink) observe(ev agent.Event) {
 	}
 	delta := *ev.UsageDelta
 	at := s.w.d.Clock.Now()
-	s.addUsage(usageRow(*iss, at, delta, *ev.CostUSD))
-	s.w.rec.appendAuditFromSession(issueEvent(at, *iss, s.job.runID, ev.SessionID, audit.EventTokenUsage,
-		map[string]any{"delta_total_tokens": delta.Total, "input_tokens": delta.UncachedInput + delta.CachedInput, "output_tokens": delta.Output}))
+	s.w.rec.addUsage(usageRow(*iss, at, delta, *ev.CostUSD))
+	usage := issueEvent(at, *iss, s.job.runID, ev.SessionID, audit.EventTokenUsage, nil)
+	// Agents report usage several times a second; Fields spare the log a map per delta.
+	usage.Fields = audit.Fields{audit.Int("delta_total_tokens", delta.Total),
+		audit.Int("input_tokens", delta.UncachedInput+delta.CachedInput), audit.Int("output_tokens", delta.Output)}
+	s.w.rec.appendAuditFromSession(usage)
 	s.mu.Lock()
 	s.used += delta.Total
 	s.usedUSD += *ev.CostUSD
