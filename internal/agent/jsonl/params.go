@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -67,20 +68,24 @@ func (d *ParamsDecoder) release() {
 }
 
 // FieldNames are the JSON names of T's fields, from their json tags, as Object takes them.
+// Every field must be named by its tag, in ASCII, distinct from the others without regard to
+// case, as Object's matching assumes.
 func FieldNames[T any]() []string {
 	t := reflect.TypeFor[T]()
 	var names []string
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" || !isASCII([]byte(name)) || matchField([]byte(name), names) != "" {
+			panic(fmt.Sprintf("jsonl: %v.%s has no JSON name of its own in ASCII", t, t.Field(i).Name))
+		}
 		names = append(names, name)
 	}
 	return names
 }
 
 // Object reads an object into dst, a pointer to a struct whose JSON field names are fields
-// (which no two may share without regard to case): member is called for each member with
-// the field it matches, or "" for none, and must read the member's value. A value that is
-// not an object is a type error.
+// (from FieldNames): member is called for each member with the field it matches, or "" for
+// none, and must read the member's value. A value that is not an object is a type error.
 func (d *ParamsDecoder) Object(dst any, fields []string, member func(field string) error) error {
 	switch d.dec.PeekKind() {
 	case '{':
@@ -308,7 +313,7 @@ func (d *ParamsDecoder) unquote(raw jsontext.Value) []byte {
 }
 
 // unquoteName is the text of a member name, unquoted only when it has escapes: invalid UTF-8,
-// which unquoting replaces by U+FFFD, can no more match a field name than U+FFFD can.
+// which unquoting replaces by U+FFFD, can no more match an ASCII field name than U+FFFD can.
 func (d *ParamsDecoder) unquoteName(raw jsontext.Value) []byte {
 	if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 {
 		return body

@@ -160,3 +160,17 @@ func TestParamsDecoder(t *testing.T) {
 		}
 	}
 }
+
+// Field names Object could not tell apart are refused when the names are taken.
+func TestFieldNamesRefusesNamesThatFoldTogether(t *testing.T) {
+	type twoKeys struct {
+		Key   string `json:"key"`
+		Other string `json:"KEY,omitempty"`
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("FieldNames took key and KEY")
+		}
+	}()
+	FieldNames[twoKeys]()
+}
