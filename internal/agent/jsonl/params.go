@@ -34,9 +34,7 @@ type ParamsDecoder struct {
 	// path holds the names of the members being decoded, which a type error reports.
 	path    []string
 	typeErr *jsonv1.UnmarshalTypeError
-	// unquoted holds a name or string whose JSON form has escapes or invalid UTF-8.
-	unquoted []byte
-	strings  stringCache
+	strings stringReader
 }
 
 // paramsDecoders are reused across lines, for their buffers and for their strings, which
@@ -61,9 +59,7 @@ func DecodeParams(dec *jsontext.Decoder, decode func(*ParamsDecoder) error) erro
 // release returns d to the pool without its decoder, error or long buffers.
 func (d *ParamsDecoder) release() {
 	d.dec, d.typeErr, d.path = nil, nil, d.path[:0]
-	if cap(d.unquoted) > maxKeptUnquoteBuffer {
-		d.unquoted = nil
-	}
+	d.strings.forget()
 	paramsDecoders.Put(d)
 }
 
@@ -190,7 +186,7 @@ func (d *ParamsDecoder) String(dst *string) error {
 	}
 	switch raw.Kind() {
 	case '"':
-		*dst = d.strings.of(d.unquote(raw))
+		*dst = d.strings.string(raw)
 	case 'n':
 	default:
 		return d.libraryFrom(raw, dst)
@@ -301,25 +297,14 @@ func (d *ParamsDecoder) null() error {
 // Skip checks the value of a member no field matches and discards it.
 func (d *ParamsDecoder) Skip() error { return skipValue(d.dec) }
 
-// unquote is the text of a JSON string, in place when it has neither escapes nor invalid
-// UTF-8; it is valid until the next call.
-func (d *ParamsDecoder) unquote(raw jsontext.Value) []byte {
-	if body := raw[1 : len(raw)-1]; isPlainText(body) {
-		return body
-	}
-	// The error only says that invalid UTF-8 was replaced, as encoding/json replaces it.
-	d.unquoted, _ = jsontext.AppendUnquote(d.unquoted[:0], raw)
-	return d.unquoted
-}
-
 // unquoteName is the text of a member name, unquoted only when it has escapes: invalid UTF-8,
 // which unquoting replaces by U+FFFD, can no more match an ASCII field name than U+FFFD can.
 func (d *ParamsDecoder) unquoteName(raw jsontext.Value) []byte {
 	if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 {
 		return body
 	}
-	d.unquoted, _ = jsontext.AppendUnquote(d.unquoted[:0], raw)
-	return d.unquoted
+	d.strings.unquoted, _ = jsontext.AppendUnquote(d.strings.unquoted[:0], raw)
+	return d.strings.unquoted
 }
 
 // isPlainText reports whether the body of a JSON string is its own text.
