@@ -76,7 +76,8 @@ type tokenUsageParams struct {
 	} `json:"tokenUsage"`
 }
 
-// itemCompletedParams decodes itself (itemdecode.go): a field added here must be read there.
+// itemCompletedParams decodes itself (itemdecode.go): a field added here, or to the types it
+// holds, must be read there too (TestEveryItemCompletedFieldIsDecoded fails until it is).
 type itemCompletedParams struct {
 	TurnID string        `json:"turnId"`
 	Item   completedItem `json:"item"`
