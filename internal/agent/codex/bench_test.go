@@ -8,6 +8,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -177,6 +178,20 @@ func BenchmarkProtocolStage(b *testing.B) {
 	}
 	if events.Load() == 0 {
 		b.Fatal("no events")
+	}
+}
+
+// BenchmarkDecodeItemCompleted decodes a realistic item/completed notification (a command
+// with a few hundred bytes of output) as the reader goroutine does, params included.
+func BenchmarkDecodeItemCompleted(b *testing.B) {
+	line := []byte(`{"method":"item/completed","params":{"item":{"type":"commandExecution","id":"call_7","command":"/bin/bash -lc 'go test ./pkg7/...'","cwd":"/srv/workspaces/ENG-1","processId":"4242","source":"unifiedExecStartup","status":"completed","commandActions":[{"type":"unknown","command":"/bin/bash -lc 'go test ./pkg7/...'"}],"aggregatedOutput":"` +
+		strings.Repeat(`ok  \tgithub.com/example/pkg7\t0.007s\n`, 12) + `","exitCode":0,"durationMs":1207},"threadId":"thr","turnId":"turn"},"emittedAtMs":1795653613431}`)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		f, err := decodeFrame(line)
+		if err != nil || f.DecodedErr != nil {
+			b.Fatal(err, f.DecodedErr)
+		}
 	}
 }
 

@@ -76,6 +76,8 @@ type tokenUsageParams struct {
 	} `json:"tokenUsage"`
 }
 
+// itemCompletedParams decodes itself (itemdecode.go): a field added here, or to the types it
+// holds, must be read there too (TestEveryItemCompletedFieldIsDecoded fails until it is).
 type itemCompletedParams struct {
 	TurnID string        `json:"turnId"`
 	Item   completedItem `json:"item"`
@@ -93,9 +95,12 @@ type completedItem struct {
 	Tool             string          `json:"tool"`
 	Arguments        json.RawMessage `json:"arguments"`
 	Success          *bool           `json:"success"`
-	Changes          []struct {
-		Path string `json:"path"`
-	} `json:"changes"`
+	Changes          []fileChange    `json:"changes"`
+}
+
+// fileChange is one file a fileChange item changed.
+type fileChange struct {
+	Path string `json:"path"`
 }
 
 // userInputParams is an item/tool/requestUserInput request: the questions Codex asks.

@@ -7,7 +7,8 @@
 // encoding/json's semantics on that goroutine, keeps the tail of stderr, and reports how the
 // child ended as an exit code or a signal, never as a silent nil. Client adds JSON-RPC 2.0 request and
 // response correlation with timeouts on top, and DecodeFrame decodes a JSON-RPC line with its
-// params going straight into the type the consumer reads for the method, in one pass.
+// params going straight into the type the consumer reads for the method, in one pass;
+// ParamsDecoder lets a params type read on every busy line decode itself member by member.
 //
 // Every line handed out is a fresh copy that nobody else writes to, so a consumer may keep it
 // (or slices of it) for as long as it likes; unless it opted in to lines valid only until its

@@ -20,9 +20,10 @@ import (
 // UTF-8 replaced, duplicate member names allowed, struct members matched without regard to
 // case, the first wrong-typed value reported after the rest was decoded). The engine is what
 // differs: encoding/json scans every line twice, to check it and then to decode it, where
-// DecodeFrame reads it once, member by member. Only params decoded into a type are scanned
-// twice, because reporting errors as encoding/json does means checking the whole value
-// before decoding it (a syntax error must win over a type error).
+// DecodeFrame reads it once, member by member. Params the library decodes into a type are
+// scanned twice, because reporting errors as encoding/json does means checking the whole
+// value before decoding it (a syntax error must win over a type error); params of a type that
+// decodes itself are not (see decodeParams).
 var v1Semantics = jsonv1.DefaultOptionsV1()
 
 // ParamsFor picks where a message's params are decoded, by its method: new(*T) for the type
@@ -56,10 +57,10 @@ func DecodeFrame(line []byte, paramsFor ParamsFor) (Frame, error) {
 	}
 	ld := lineDecoders.Get().(*lineDecoder)
 	defer ld.release()
-	walk := frameWalk{paramsFor: paramsFor}
+	walk := frameWalk{paramsFor: paramsFor, strings: &ld.strings}
 	err := walk.object(ld.start(line))
 	if err == nil && (walk.earlyParams || walk.methods > 1) {
-		walk = frameWalk{slot: paramsFor(walk.method), slotFixed: true}
+		walk = frameWalk{strings: &ld.strings, slot: paramsFor(walk.method), slotFixed: true}
 		err = walk.object(ld.start(line))
 	}
 	if err != nil {
@@ -82,6 +83,8 @@ func DecodeFrame(line []byte, paramsFor ParamsFor) (Frame, error) {
 type lineDecoder struct {
 	in  bytes.Buffer
 	dec jsontext.Decoder
+	// strings makes the methods, which repeat from line to line, strings once.
+	strings stringReader
 }
 
 // lineDecoders are reused across lines: a fresh decoder costs three allocations (about 380
@@ -99,6 +102,7 @@ func (ld *lineDecoder) start(line []byte) *jsontext.Decoder {
 func (ld *lineDecoder) release() {
 	ld.in = bytes.Buffer{}
 	ld.dec.Reset(&ld.in)
+	ld.strings.forget()
 	lineDecoders.Put(ld)
 }
 
@@ -111,6 +115,7 @@ var errTrailingValue = errors.New("more than one JSON value on the line")
 // it (the params of other methods, unknown members).
 type frameWalk struct {
 	paramsFor ParamsFor
+	strings   *stringReader
 
 	id, result json.RawMessage
 	method     string
@@ -203,18 +208,18 @@ func readRaw(dec *jsontext.Decoder, dst *json.RawMessage) error {
 // readMethod reads the method, which on the first walk points the params at the method's
 // type. A null method is no method, as for a string field in encoding/json.
 func (w *frameWalk) readMethod(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
+	raw, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	switch tok.Kind() {
+	switch raw.Kind() {
 	case 'n':
 		return nil
 	case '"':
 	default:
-		return fmt.Errorf("method: a JSON %v is not a string", tok.Kind())
+		return fmt.Errorf("method: a JSON %v is not a string", raw.Kind())
 	}
-	w.method = tok.String()
+	w.method = w.strings.string(raw)
 	w.methods++
 	if !w.slotFixed {
 		w.slot = w.paramsFor(w.method)
@@ -232,7 +237,7 @@ func (w *frameWalk) readParams(dec *jsontext.Decoder) error {
 	if w.slot == nil || w.earlyParams {
 		return skipValue(dec)
 	}
-	err := jsonv2.UnmarshalDecode(dec, w.slot)
+	err := decodeParams(dec, w.slot)
 	if typeErr, ok := err.(*jsonv1.UnmarshalTypeError); ok {
 		if w.paramsErr == nil {
 			w.paramsErr = typeErr
@@ -240,6 +245,58 @@ func (w *frameWalk) readParams(dec *jsontext.Decoder) error {
 		return nil
 	}
 	return err
+}
+
+// unmarshalerFrom is the library's interface of a type that decodes itself from a decoder.
+var unmarshalerFrom = reflect.TypeFor[jsonv2.UnmarshalerFrom]()
+
+// decodeParams decodes the params value dec is at into slot, a **T, as the library would with
+// encoding/json's semantics. A *T that decodes itself (jsonv2.UnmarshalerFrom) is called
+// directly, sparing the library's scan of the whole value before decoding it. The library
+// makes that scan so that a syntax error wins over a type error; without it that still holds,
+// because a type error is returned only once the rest of the value is read, by the method or
+// here from wherever the method stopped.
+func decodeParams(dec *jsontext.Decoder, slot any) error {
+	params := reflect.ValueOf(slot).Elem()
+	if !params.Type().Implements(unmarshalerFrom) {
+		return jsonv2.UnmarshalDecode(dec, slot)
+	}
+	if dec.PeekKind() == 'n' {
+		params.SetZero()
+		_, err := dec.ReadToken()
+		return err
+	}
+	if params.IsNil() {
+		params.Set(reflect.New(params.Type().Elem()))
+	}
+	depth := dec.StackDepth()
+	_, before := dec.StackIndex(depth)
+	err := params.Interface().(jsonv2.UnmarshalerFrom).UnmarshalJSONFrom(dec)
+	if _, isTypeErr := err.(*jsonv1.UnmarshalTypeError); isTypeErr {
+		if skipErr := skipRemainder(dec, depth, before); skipErr != nil {
+			return skipErr
+		}
+	} else if err != nil {
+		return err
+	}
+	if _, after := dec.StackIndex(depth); dec.StackDepth() != depth || after != before+1 {
+		return fmt.Errorf("%v did not read exactly one JSON value", params.Type())
+	}
+	return err
+}
+
+// skipRemainder reads what is left of a value begun at depth when its level held before
+// values and names.
+func skipRemainder(dec *jsontext.Decoder, depth int, before int64) error {
+	for dec.StackDepth() > depth {
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+	}
+	if _, after := dec.StackIndex(depth); after == before {
+		return skipValue(dec)
+	}
+	return nil
 }
 
 // envelopeMember is which JSON-RPC member an object member is.
