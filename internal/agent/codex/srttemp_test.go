@@ -33,6 +33,9 @@ func TestRealSRTSessionLeavesNoRuntimeFiles(t *testing.T) {
 	for _, killSRT := range []bool{false, true} {
 		t.Run(fmt.Sprintf("srt_killed=%v", killSRT), func(t *testing.T) {
 			sess := newSRTRuntimeSession(t, bin, srt)
+			// A socket an earlier srt left (before this fix, or killed) can carry the pid
+			// this srt gets; only sockets that appear during the session count.
+			before := srtSockets()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			if err := sess.Start(ctx); err != nil {
@@ -56,14 +59,24 @@ func TestRealSRTSessionLeavesNoRuntimeFiles(t *testing.T) {
 					t.Errorf("srt's empty mount source %s is left behind", p)
 				}
 			}
-			for _, dir := range slices.Compact([]string{os.TempDir(), "/tmp"}) {
-				socks, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("srt-mux-%d-*.sock", srtPID)))
-				for _, s := range socks {
+			for _, s := range srtSockets() {
+				if !slices.Contains(before, s) && strings.HasPrefix(filepath.Base(s), fmt.Sprintf("srt-mux-%d-", srtPID)) {
 					t.Errorf("srt's proxy socket %s is left behind", s)
 				}
 			}
 		})
 	}
+}
+
+// srtSockets are the proxy sockets srt processes left in the temp directories a session's srt
+// could fall back to.
+func srtSockets() []string {
+	var socks []string
+	for _, dir := range slices.Compact([]string{os.TempDir(), "/tmp"}) {
+		found, _ := filepath.Glob(filepath.Join(dir, "srt-mux-*.sock"))
+		socks = append(socks, found...)
+	}
+	return socks
 }
 
 // newSRTRuntimeSession builds a session through the registered runtime with srt as the outer
