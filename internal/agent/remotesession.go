@@ -11,9 +11,11 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/symphony-go/symphony/internal/sandbox"
 	"github.com/symphony-go/symphony/internal/sshworker"
 )
 
@@ -36,8 +38,26 @@ mkdir -- "$2"
 trap 'rm -rf -- "$2"' EXIT
 `
 	remoteCreateEnd = "trap - EXIT\n"
-	remoteRemoveDir = `rm -rf -- "$1"`
+	// remoteCreateSandboxTemp makes the sandbox TMPDIR $3 in the host's temp directory (in
+	// /tmp when TMPDIR is not a plain absolute path, would make it longer than $4, or cannot
+	// hold it), removes it too should a later command fail, records it in the private
+	// directory and exports it from the env file. The name is checked here to be plain, so
+	// the path needs no quoting there.
+	remoteCreateSandboxTemp = `r=${TMPDIR:-/tmp}
+case $r in /*) ;; *) r=/tmp ;; esac
+case $r in *[!A-Za-z0-9/._-]*) r=/tmp ;; esac
+t=${r%/}/$3
+[ ${#t} -le "$4" ] || t=/tmp/$3
+mkdir -- "$t" 2>/dev/null || { t=/tmp/$3; mkdir -- "$t"; }
+trap 'rm -rf -- "$2" "$t"' EXIT
+printf '%s\n' "$t" > "$2/` + sshworker.SandboxTempFile + `"
+printf 'export TMPDIR=%s\n' "$t" >> "$2/env"
+`
 )
+
+// sandboxTempNamePattern is what a sandbox TMPDIR's name on a host may hold: it is written
+// unquoted into the env file.
+var sandboxTempNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // remoteLaunchScript is what the recorded process group execs: $1 the workspace, $2 the
 // private directory, the agent argv after them.
@@ -84,6 +104,27 @@ type RemoteFile struct {
 // to the host. The shell script doing it goes over ssh's stdin, so the env file's secrets are
 // never on a command line; a directory left half made is removed. A failure is the host's.
 func (r *Remote) CreateSessionDir(ctx context.Context, dir string, subdirs []string, env string, files ...RemoteFile) error {
+	return r.createSessionDir(ctx, dir, subdirs, env, false, files...)
+}
+
+// CreateSandboxSessionDir is CreateSessionDir for an agent whose sandbox runtime runs on the
+// host (sandbox/runtimetemp.go says what it leaves in its TMPDIR): in the same round trip it
+// also makes the session's own TMPDIR, symphony-sbx-<name of dir>, in the host's temp
+// directory (0700), and the env file exports it. RemoveSession removes it with dir, and so
+// does sshworker.ReapSessionsCommand after a crash.
+func (r *Remote) CreateSandboxSessionDir(ctx context.Context, dir string, env string, files ...RemoteFile) error {
+	return r.createSessionDir(ctx, dir, nil, env, true, files...)
+}
+
+func (r *Remote) createSessionDir(ctx context.Context, dir string, subdirs []string, env string, sandboxTemp bool, files ...RemoteFile) error {
+	argv := []string{"sh", "-s", "--", path.Dir(dir), dir}
+	if sandboxTemp {
+		name := sshworker.SandboxTempPrefix + path.Base(dir)
+		if !sandboxTempNamePattern.MatchString(name) || len(fallbackTempRoot)+1+len(name) > sandbox.MaxRuntimeTempDirLen {
+			return Errorf(CodeInvalidOptions, "on worker host %s: session directory %q cannot name a sandbox temp dir", r.Host, dir)
+		}
+		argv = append(argv, name, strconv.Itoa(sandbox.MaxRuntimeTempDirLen))
+	}
 	var script strings.Builder
 	script.WriteString(remoteCreateStart)
 	for _, sub := range subdirs {
@@ -101,8 +142,10 @@ func (r *Remote) CreateSessionDir(ctx context.Context, dir string, subdirs []str
 		}
 		script.WriteString("printf '%s' " + sshworker.Quote(string(f.Data)) + " > " + sshworker.Quote(f.Path) + "\n")
 	}
+	if sandboxTemp {
+		script.WriteString(remoteCreateSandboxTemp)
+	}
 	script.WriteString(remoteCreateEnd)
-	argv := []string{"sh", "-s", "--", path.Dir(dir), dir}
 	if _, err := r.Run(ctx, argv, strings.NewReader(script.String())); err != nil {
 		return RemoteHostError("create the session's private directory on the host", err)
 	}
@@ -132,13 +175,17 @@ func (r *Remote) KillGroup(ctx context.Context, dir string) error {
 }
 
 // RemoveSession kills what is left of the agent's process group on the host and removes the
-// private directory dir there.
+// private directory dir there, with the sandbox TMPDIR CreateSandboxSessionDir made for it.
 func (r *Remote) RemoveSession(dir string) error {
+	remove, err := sshworker.RemoveSessionCommand(dir)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), RemoteSetupTimeout)
 	defer cancel()
-	err := r.KillGroup(ctx, dir)
+	err = r.KillGroup(ctx, dir)
 	if err == nil {
-		_, err = r.Run(ctx, []string{"sh", "-c", remoteRemoveDir, "symphony-session-remove", dir}, nil)
+		_, err = r.Run(ctx, remove, nil)
 	}
 	if err != nil && r.Unremoved != nil && errors.Is(err, sshworker.ErrWorkerHostUnavailable) {
 		r.Unremoved(dir)

@@ -48,15 +48,17 @@ func RemoteKillCommand(pgidFile string) ([]string, error) {
 const AgentGroupFile = "agent.pgid"
 
 // reapSessionsScript removes every session directory directly under $1, first killing the
-// process group its AgentGroupFile records, and prints how many it removed. It runs when a
+// process group its AgentGroupFile records and removing the sandbox TMPDIR it records
+// (SandboxTempFile), and prints how many it removed. It runs when a
 // service starts, before it launches any session on the host, so every directory there was
 // left by a service that died without cleaning up, and its agents may still be running.
-const reapSessionsScript = `[ -d "$1" ] || { echo 0; exit 0; }
+const reapSessionsScript = removeSandboxTempFunc + `[ -d "$1" ] || { echo 0; exit 0; }
 n=0
 for d in "$1"/*; do
   [ -d "$d" ] || continue
   pgid=$(cat -- "$d/` + AgentGroupFile + `" 2>/dev/null) || pgid=
   case $pgid in ''|*[!0-9]*) ;; *) [ "$pgid" -gt 1 ] && kill -s KILL -- "-$pgid" 2>/dev/null ;; esac
+  rm_sandbox_tmp "$d" || continue
   rm -rf -- "$d" && n=$((n+1))
 done
 echo "$n"`

@@ -17,9 +17,12 @@ import (
 // so it is never written on the host; the launch records the remote process group, which is
 // killed when the turn ends. Symphony's MCP server stays on this machine: each turn's ssh
 // forwards a socket in the private directory to it (Options.Forwards), and the symphony binary
-// copied to the host bridges Claude's stdio to that socket. TMPDIR stays the host's, as it does
-// locally: Claude's sandbox puts its proxy sockets there, and below the private directory their
-// paths outgrow a Unix socket address (tried: the sandboxed Bash command then never runs).
+// copied to the host bridges Claude's stdio to that socket. TMPDIR is not the private
+// directory: Claude's sandbox binds its proxy sockets there, and below the sessions root their
+// paths outgrow a Unix socket address (tried: the sandboxed Bash command then never runs). Nor
+// is it the host's own, where the empty directories the sandbox never removes would pile up:
+// as locally, the session gets a short TMPDIR of its own on the host
+// (CreateSandboxSessionDir), removed with the private directory.
 
 // remoteSessionPrefix names the private directories of Claude sessions on a host.
 const remoteSessionPrefix = "claude-"
@@ -58,7 +61,7 @@ func (s *Session) startRemote() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
 	defer cancel()
-	if err := r.CreateSessionDir(ctx, dir, nil, env, files...); err != nil {
+	if err := r.CreateSandboxSessionDir(ctx, dir, env, files...); err != nil {
 		return err
 	}
 	s.dir = pd

@@ -173,7 +173,7 @@ func (s *Session) argv() []string {
 // sandbox binds its proxy sockets there and a Unix socket path must stay under 108 bytes.
 // Claude makes its per-user temp directory (claude-<uid>) inside, and gives that to the
 // commands it runs as their TMPDIR: one per session, where it used to be /tmp/claude-<uid>.
-// On a worker host TMPDIR stays the host's (see remote.go).
+// On a worker host the env file on the host sets TMPDIR (see remote.go).
 func (s *Session) env() []string {
 	env := slices.Clone(s.opts.Env)
 	if s.sandboxTemp != "" {

@@ -1,0 +1,121 @@
+package claude
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/symphony-go/symphony/internal/agent"
+	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
+	"github.com/symphony-go/symphony/internal/config"
+	"github.com/symphony-go/symphony/internal/sshworker"
+	"github.com/symphony-go/symphony/internal/testenv"
+)
+
+// TestRealRemoteSessionLeavesNoSandboxFiles is TestRealClaudeSessionLeavesNoSandboxFiles on a
+// worker host: the real claude runs a sandboxed Bash command on a test sshd host, in a session
+// ended after its turn or by Stop while the command runs. The session's TMPDIR is its own,
+// in the host's temp directory, and neither it nor any of the empty directories Claude's
+// sandbox made for the command may be left in the host's temp directory (or /tmp).
+func TestRealRemoteSessionLeavesNoSandboxFiles(t *testing.T) {
+	claudeBin := testenv.Claude(t)
+	testenv.Tool(t, "bwrap")
+	testenv.Tool(t, "socat")
+	for _, c := range []struct {
+		name    string
+		command string
+		stop    bool
+	}{
+		{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false},
+		{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			remote, host, ws := testHost(t)
+			testenv.Git(t, ws, "init", "-q")
+			mock := claudetest.New(t, bash(c.command, func(claudetest.Request) claudetest.Reply { return claudetest.Reply{Text: "done"} }))
+			cfg := config.Defaults()
+			cfg.Path = filepath.Join(t.TempDir(), "symphony.yml")
+			cfg.Agent.Runtime, cfg.Agent.Command = RuntimeName, claudeBin
+			cfg.Workspaces.Root = host.Root
+			sess, err := newRuntimeSession(agent.SessionRequest{
+				Config: &cfg, Remote: remote, WorkspaceRoot: host.Root, Workspace: ws, SessionsRoot: t.TempDir(),
+				ExtraEnv: []string{"ANTHROPIC_BASE_URL=" + mock.URL, "ANTHROPIC_API_KEY=remote-key", "CLAUDE_CODE_MAX_RETRIES=0",
+					"CLAUDE_CONFIG_DIR=" + filepath.Join(host.Home, ".claude")},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = sess.Stop(context.Background()) })
+			dir := sess.(*ownedSession).opts.PrivateDir
+			if err := sess.Start(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			record, err := os.ReadFile(filepath.Join(dir, sshworker.SandboxTempFile))
+			if err != nil {
+				t.Fatalf("the session's sandbox temp dir on the host is not recorded: %v", err)
+			}
+			sandboxTemp := strings.TrimSpace(string(record))
+			if want := filepath.Join(host.Temp, sshworker.SandboxTempPrefix+filepath.Base(dir)); sandboxTemp != want {
+				t.Errorf("the session's sandbox temp dir on the host is %s, want %s", sandboxTemp, want)
+			}
+			if fi, err := os.Stat(sandboxTemp); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Fatalf("the session's sandbox temp dir on the host: %v (%v), want a 0700 directory", fi, err)
+			}
+
+			mounts := filepath.Join(ws, "mounts.txt")
+			turn := make(chan error, 1)
+			go func() {
+				_, err := sess.RunTurn(context.Background(), "report the mounts")
+				turn <- err
+			}()
+			if c.stop {
+				waitForFile(t, mounts)
+				if err := sess.Stop(context.Background()); err != nil {
+					t.Fatalf("Stop: %v", err)
+				}
+			}
+			select {
+			case err := <-turn:
+				if !c.stop && err != nil {
+					t.Fatalf("turn: %v", err)
+				}
+			case <-time.After(2 * time.Minute):
+				t.Fatal("the turn did not end")
+			}
+			if !c.stop {
+				if err := sess.Stop(context.Background()); err != nil {
+					t.Fatalf("Stop: %v", err)
+				}
+			}
+			b, err := os.ReadFile(mounts)
+			if err != nil {
+				t.Fatalf("the sandboxed command did not run on the host: %v", err)
+			}
+			names := slices.Compact(slices.Sorted(slices.Values(placeholderName.FindAllString(string(b), -1))))
+			if len(names) == 0 {
+				t.Fatal("Claude's sandbox mounted no empty directory; the test no longer covers that leak")
+			}
+			var left []string
+			for _, root := range []string{host.Temp, os.TempDir(), "/tmp"} {
+				for _, name := range names {
+					direct, _ := filepath.Glob(filepath.Join(root, name))
+					nested, _ := filepath.Glob(filepath.Join(root, "*", name))
+					left = append(left, append(direct, nested...)...)
+				}
+			}
+			for _, p := range slices.Compact(slices.Sorted(slices.Values(left))) {
+				t.Errorf("Claude's empty mount source %s is left on the host", p)
+			}
+			for _, p := range []string{sandboxTemp, dir} {
+				if _, err := os.Stat(p); !os.IsNotExist(err) {
+					t.Errorf("%s on the host after Stop: %v", p, err)
+				}
+			}
+			assertNoProcessIn(t, ws, dir)
+		})
+	}
+}
