@@ -4,10 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
@@ -25,14 +23,7 @@ func TestRealRemoteSessionLeavesNoSandboxFiles(t *testing.T) {
 	claudeBin := testenv.Claude(t)
 	testenv.Tool(t, "bwrap")
 	testenv.Tool(t, "socat")
-	for _, c := range []struct {
-		name    string
-		command string
-		stop    bool
-	}{
-		{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false},
-		{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true},
-	} {
+	for _, c := range mountTurnCases {
 		t.Run(c.name, func(t *testing.T) {
 			remote, host, ws := testHost(t)
 			testenv.Git(t, ws, "init", "-q")
@@ -66,48 +57,8 @@ func TestRealRemoteSessionLeavesNoSandboxFiles(t *testing.T) {
 				t.Fatalf("the session's sandbox temp dir on the host: %v (%v), want a 0700 directory", fi, err)
 			}
 
-			mounts := filepath.Join(ws, "mounts.txt")
-			turn := make(chan error, 1)
-			go func() {
-				_, err := sess.RunTurn(context.Background(), "report the mounts")
-				turn <- err
-			}()
-			if c.stop {
-				waitForFile(t, mounts)
-				if err := sess.Stop(context.Background()); err != nil {
-					t.Fatalf("Stop: %v", err)
-				}
-			}
-			select {
-			case err := <-turn:
-				if !c.stop && err != nil {
-					t.Fatalf("turn: %v", err)
-				}
-			case <-time.After(2 * time.Minute):
-				t.Fatal("the turn did not end")
-			}
-			if !c.stop {
-				if err := sess.Stop(context.Background()); err != nil {
-					t.Fatalf("Stop: %v", err)
-				}
-			}
-			b, err := os.ReadFile(mounts)
-			if err != nil {
-				t.Fatalf("the sandboxed command did not run on the host: %v", err)
-			}
-			names := slices.Compact(slices.Sorted(slices.Values(placeholderName.FindAllString(string(b), -1))))
-			if len(names) == 0 {
-				t.Fatal("Claude's sandbox mounted no empty directory; the test no longer covers that leak")
-			}
-			var left []string
-			for _, root := range []string{host.Temp, os.TempDir(), "/tmp"} {
-				for _, name := range names {
-					direct, _ := filepath.Glob(filepath.Join(root, name))
-					nested, _ := filepath.Glob(filepath.Join(root, "*", name))
-					left = append(left, append(direct, nested...)...)
-				}
-			}
-			for _, p := range slices.Compact(slices.Sorted(slices.Values(left))) {
+			names := runMountTurn(t, sess, ws, c.stop)
+			for _, p := range placeholdersUnder(names, host.Temp, os.TempDir(), "/tmp") {
 				t.Errorf("Claude's empty mount source %s is left on the host", p)
 			}
 			for _, p := range []string{sandboxTemp, dir} {

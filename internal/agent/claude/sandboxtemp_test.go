@@ -29,60 +29,81 @@ func TestRealClaudeSessionLeavesNoSandboxFiles(t *testing.T) {
 	bin := testenv.Claude(t)
 	testenv.Tool(t, "bwrap")
 	testenv.Tool(t, "socat")
-	for _, c := range []struct {
-		name    string
-		command string
-		stop    bool
-	}{
-		{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false},
-		{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true},
-	} {
+	for _, c := range mountTurnCases {
 		t.Run(c.name, func(t *testing.T) {
 			sess, ws := newLocalRuntimeSession(t, bin, bash(c.command, func(claudetest.Request) claudetest.Reply { return claudetest.Reply{Text: "done"} }))
-			mounts := filepath.Join(ws, "mounts.txt")
-			turn := make(chan error, 1)
-			go func() {
-				_, err := sess.RunTurn(context.Background(), "report the mounts")
-				turn <- err
-			}()
-			if c.stop {
-				waitForFile(t, mounts)
-				if err := sess.Stop(context.Background()); err != nil {
-					t.Fatalf("Stop: %v", err)
-				}
-			}
-			select {
-			case err := <-turn:
-				if !c.stop && err != nil {
-					t.Fatalf("turn: %v", err)
-				}
-			case <-time.After(2 * time.Minute):
-				t.Fatal("the turn did not end")
-			}
-			if !c.stop {
-				if err := sess.Stop(context.Background()); err != nil {
-					t.Fatalf("Stop: %v", err)
-				}
-			}
-			b, err := os.ReadFile(mounts)
-			if err != nil {
-				t.Fatalf("the sandboxed command did not run: %v", err)
-			}
-			names := slices.Compact(slices.Sorted(slices.Values(placeholderName.FindAllString(string(b), -1))))
-			if len(names) == 0 {
-				t.Fatal("Claude's sandbox mounted no empty directory; the test no longer covers that leak")
-			}
-			for _, name := range names {
-				for _, root := range slices.Compact([]string{os.TempDir(), "/tmp"}) {
-					left, _ := filepath.Glob(filepath.Join(root, name))
-					nested, _ := filepath.Glob(filepath.Join(root, "*", name))
-					for _, p := range append(left, nested...) {
-						t.Errorf("Claude's empty mount source %s is left behind", p)
-					}
-				}
+			names := runMountTurn(t, sess, ws, c.stop)
+			for _, p := range placeholdersUnder(names, os.TempDir(), "/tmp") {
+				t.Errorf("Claude's empty mount source %s is left behind", p)
 			}
 		})
 	}
+}
+
+// mountTurnCases are the sandboxed Bash commands the leftover tests run, each saving the
+// command's mount table in the workspace, and whether the session is stopped while the
+// command still runs (else after the turn ends).
+var mountTurnCases = []struct {
+	name    string
+	command string
+	stop    bool
+}{
+	{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false},
+	{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true},
+}
+
+// runMountTurn runs the turn of a mountTurnCases command in workspace ws, stops the session
+// during or after it, and returns the names of the empty directories Claude's sandbox mounted
+// for the command (a mount's root in the table names the directory it came from).
+func runMountTurn(t *testing.T, sess agent.Session, ws string, stopMidCommand bool) []string {
+	t.Helper()
+	mounts := filepath.Join(ws, "mounts.txt")
+	turn := make(chan error, 1)
+	go func() {
+		_, err := sess.RunTurn(context.Background(), "report the mounts")
+		turn <- err
+	}()
+	if stopMidCommand {
+		waitForFile(t, mounts)
+		if err := sess.Stop(context.Background()); err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+	}
+	select {
+	case err := <-turn:
+		if !stopMidCommand && err != nil {
+			t.Fatalf("turn: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the turn did not end")
+	}
+	if !stopMidCommand {
+		if err := sess.Stop(context.Background()); err != nil {
+			t.Fatalf("Stop: %v", err)
+		}
+	}
+	b, err := os.ReadFile(mounts)
+	if err != nil {
+		t.Fatalf("the sandboxed command did not run: %v", err)
+	}
+	names := slices.Compact(slices.Sorted(slices.Values(placeholderName.FindAllString(string(b), -1))))
+	if len(names) == 0 {
+		t.Fatal("Claude's sandbox mounted no empty directory; the test no longer covers that leak")
+	}
+	return names
+}
+
+// placeholdersUnder are the directories named names found in the roots or one level below.
+func placeholdersUnder(names []string, roots ...string) []string {
+	var found []string
+	for _, root := range slices.Compact(roots) {
+		for _, name := range names {
+			direct, _ := filepath.Glob(filepath.Join(root, name))
+			nested, _ := filepath.Glob(filepath.Join(root, "*", name))
+			found = append(found, append(direct, nested...)...)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(found)))
 }
 
 // newLocalRuntimeSession builds a session through the registered runtime against a mock model
