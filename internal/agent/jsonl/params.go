@@ -196,8 +196,8 @@ func (d *ParamsDecoder) String(dst *string) error {
 
 // Unquoted reads a string into *dst as keep makes it from the string's text, which is valid
 // only during the call: for a type that keeps less than a string that can run to megabytes,
-// which is then unquoted into a reused buffer instead of a copy of its own. Anything else is
-// read as String reads it.
+// which is then unquoted into the decoder's reused buffer instead of a copy of its own.
+// Anything else is read as String reads it.
 func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) error {
 	raw, err := d.dec.ReadValue()
 	if err != nil {
@@ -210,25 +210,9 @@ func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) err
 	default:
 		return d.libraryFrom(raw, dst)
 	}
-	if body := raw[1 : len(raw)-1]; isPlainText(body) {
-		*dst = keep(body)
-		return nil
-	}
-	buf := unquoteBuffers.Get().(*[]byte)
-	// The error only says that invalid UTF-8 was replaced, as encoding/json replaces it.
-	*buf, _ = jsontext.AppendUnquote((*buf)[:0], raw)
-	*dst = keep(*buf)
-	if cap(*buf) <= maxKeptUnquoteBuffer {
-		unquoteBuffers.Put(buf)
-	}
+	*dst = keep(d.strings.text(raw))
 	return nil
 }
-
-// unquoteBuffers hold unquoted strings between reading and keeping; a buffer grown past
-// maxKeptUnquoteBuffer by an unusually long string is not kept.
-var unquoteBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxKeptUnquoteBuffer = 1 << 20
 
 // Int reads an integer into a pointer, which is allocated unless it already points to one.
 func (d *ParamsDecoder) Int(dst **int) error {

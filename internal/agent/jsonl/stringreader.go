@@ -17,6 +17,10 @@ type stringReader struct {
 	recent   [256]string
 }
 
+// maxKeptUnquoteBuffer is the largest unquote buffer a pooled decoder keeps; one grown past
+// it by an unusually long string is dropped.
+const maxKeptUnquoteBuffer = 1 << 20
+
 // maxRecentText is the longest text kept: longer ones rarely repeat.
 const maxRecentText = 128
 
