@@ -36,6 +36,7 @@ func run(args []string) int {
 	stream := fs.Duration("stream", 10*time.Second, "how long each agent takes to stream them")
 	idle := fs.Duration("idle", 10*time.Second, "how long to watch an idle service for wake-ups (0 skips it)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on each run")
+	workDir := fs.String("dir", "", "where each run's installation, state and temporary files go (default: the system temporary directory)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -66,7 +67,7 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o := bench.Options{Symphony: binary, Agent: self, Counts: ns, BytesPerAgent: *perAgent, Stream: *stream,
-		PollInterval: time.Second, Idle: *idle, Timeout: *timeout, Log: os.Stderr}
+		PollInterval: time.Second, Idle: *idle, Timeout: *timeout, WorkDir: *workDir, Log: os.Stderr}
 	fmt.Printf("%d bytes per agent over %s; symphony %s\n", *perAgent, *stream, binary)
 	results, err := bench.Run(ctx, o)
 	if err != nil {

@@ -137,3 +137,28 @@ func TestStreamedByAndTheSplitOfCPU(t *testing.T) {
 		t.Errorf("CPU per MiB after start with nothing streamed after = %s, want unknown (0)", got)
 	}
 }
+
+// Everything a run writes stays in its installation, temporary files included, so --dir
+// chooses the file system for all of it.
+func TestInstallationHoldsTheServicesTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", t.TempDir())
+	in, err := install(dir, "/bin/true", 2, Options{BytesPerAgent: 1, Stream: time.Second, PollInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := exec.Command("/bin/true")
+	env.Env = in.env
+	var tmp string
+	for _, kv := range env.Environ() {
+		if v, ok := strings.CutPrefix(kv, "TMPDIR="); ok {
+			tmp = v
+		}
+	}
+	if rel, err := filepath.Rel(dir, tmp); err != nil || rel != "tmp" {
+		t.Fatalf("service TMPDIR %q, want %q", tmp, filepath.Join(dir, "tmp"))
+	}
+	if info, err := os.Stat(tmp); err != nil || !info.IsDir() {
+		t.Fatalf("service TMPDIR %q is not a directory: %v", tmp, err)
+	}
+}

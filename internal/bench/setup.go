@@ -59,12 +59,16 @@ agent:
 	if err := os.WriteFile(in.config, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		return nil, err
+	home, tmp := filepath.Join(dir, "home"), filepath.Join(dir, "tmp")
+	for _, d := range []string{home, tmp} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
 	}
-	// The fake agent needs no login, but start-up checks look for one.
-	in.env = append(os.Environ(), "HOME="+home, "SYMPHONY_STATE_ROOT="+in.state, "OPENAI_API_KEY=bench-fake-key",
+	// The fake agent needs no login, but start-up checks look for one. The service's temporary
+	// files (agent session directories, tool sockets) go in the installation too, so --dir
+	// decides the file system of everything a run creates.
+	in.env = append(os.Environ(), "HOME="+home, "TMPDIR="+tmp, "SYMPHONY_STATE_ROOT="+in.state, "OPENAI_API_KEY=bench-fake-key",
 		codexfake.EnvScenario+"="+codexfake.FakePaced,
 		fmt.Sprintf("%s=%d", codexfake.EnvFloodBytes, o.BytesPerAgent),
 		fmt.Sprintf("%s=%d", codexfake.EnvPaceMs, o.Stream.Milliseconds()),
