@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -155,7 +153,8 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 		return 0
 	}
 	hosts, _ := sshworker.ParseHosts(cfg.Workers.SSHHosts)
-	reap, err := sshworker.ReapSessionsCommand(remotews.SessionsRoot(cfg.Workspaces.Root))
+	sessionsRoot := remotews.SessionsRoot(cfg.Workspaces.Root)
+	reap, err := sshworker.ReapSessionsCommand(sessionsRoot)
 	if err != nil {
 		log.Warn("worker host session reap skipped", "error", err.Error())
 		return 0
@@ -167,8 +166,9 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 			rctx, cancel := context.WithTimeout(ctx, hostReapTimeout)
 			defer cancel()
 			out, err := tr.Run(rctx, h, reap, nil)
+			var kept int
 			if err == nil {
-				counts[i], err = lastCount(out)
+				counts[i], kept, err = sshworker.ParseReapOutput(out)
 			}
 			if err != nil {
 				log.Warn("reaping sessions left on a worker host failed; tried again at the next start", "host", h.String(), "error", err.Error())
@@ -176,6 +176,10 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 			}
 			if counts[i] > 0 {
 				log.Info("reaped sessions a stopped service left on a worker host", "host", h.String(), "sessions", counts[i])
+			}
+			if kept > 0 {
+				log.Warn("kept session directories on a worker host whose sandbox temp record names a directory that is not theirs; "+
+					"check what they name and remove them by hand", "host", h.String(), "sessions_root", sessionsRoot, "kept", kept)
 			}
 		})
 	}
@@ -185,14 +189,4 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 		total += n
 	}
 	return total
-}
-
-// lastCount reads the count a remote script prints last; a chatty login profile may print
-// before it.
-func lastCount(out []byte) (int, error) {
-	words := strings.Fields(string(out))
-	if len(words) == 0 {
-		return 0, fmt.Errorf("the remote command printed no count")
-	}
-	return strconv.Atoi(words[len(words)-1])
 }

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -116,6 +118,42 @@ func TestStartupAsksForTheTerminalIssuesOnce(t *testing.T) {
 	}
 	if reads != 1 {
 		t.Fatalf("%d reads of the terminal issues, want 1", reads)
+	}
+}
+
+// A left session whose sandbox temp record names a directory that is not its own is kept by
+// the start-up reap, and the operator is told where and how many.
+func TestStartupReapWarnsOfSessionsItKept(t *testing.T) {
+	fleet := sshdtest.NewFleet(t)
+	host := fleet.AddHost()
+	t.Setenv(sshworker.EnvSSHConfig, fleet.ConfigFile)
+	sessions := remotews.SessionsRoot(host.Root)
+	tampered := filepath.Join(sessions, "claude-session-tampered")
+	precious := filepath.Join(t.TempDir(), "precious")
+	host.Run("mkdir -p " + sshworker.Quote(tampered) + " " + sshworker.Quote(precious) + " && printf %s " +
+		sshworker.Quote(precious) + " > " + sshworker.Quote(filepath.Join(tampered, sshworker.SandboxTempFile)))
+	var logs bytes.Buffer
+	cfg := &config.Config{Workspaces: config.Workspaces{Root: host.Root}, Workers: config.Workers{SSHHosts: []string{host.Addr()}}}
+	if n := reapHostSessions(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil))); n != 0 {
+		t.Fatalf("reaped %d sessions, want none", n)
+	}
+	for _, d := range []string{tampered, precious} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s did not survive the reap: %v", d, err)
+		}
+	}
+	var warned bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["level"] == "WARN" && rec["kept"] == 1.0 && rec["sessions_root"] == sessions && rec["host"] == host.Addr() {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Fatalf("no warning names the kept session's host, root and count:\n%s", logs.String())
 	}
 }
 

@@ -1,6 +1,10 @@
 package sshworker
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Killing the local ssh does not stop the remote agent: without a pty sshd sends no SIGHUP, it
 // only closes the channel, and the agent's tool commands can run on unnoticed. sshd starts every
@@ -49,24 +53,43 @@ const AgentGroupFile = "agent.pgid"
 
 // reapSessionsScript removes every session directory directly under $1, first killing the
 // process group its AgentGroupFile records and removing the sandbox TMPDIR it records
-// (SandboxTempFile), and prints how many it removed. It runs when a
+// (SandboxTempFile), and prints how many it removed and how many it kept because their
+// SandboxTempFile names another directory (ParseReapOutput). It runs when a
 // service starts, before it launches any session on the host, so every directory there was
 // left by a service that died without cleaning up, and its agents may still be running.
-const reapSessionsScript = removeSandboxTempFunc + `[ -d "$1" ] || { echo 0; exit 0; }
-n=0
+const reapSessionsScript = removeSandboxTempFunc + `[ -d "$1" ] || { echo 0 0; exit 0; }
+n=0 k=0
 for d in "$1"/*; do
   [ -d "$d" ] || continue
   pgid=$(cat -- "$d/` + AgentGroupFile + `" 2>/dev/null) || pgid=
   case $pgid in ''|*[!0-9]*) ;; *) [ "$pgid" -gt 1 ] && kill -s KILL -- "-$pgid" 2>/dev/null ;; esac
-  rm_sandbox_tmp "$d" || continue
+  rm_sandbox_tmp "$d" || { k=$((k+1)); continue; }
   rm -rf -- "$d" && n=$((n+1))
 done
-echo "$n"`
+echo "$n $k"`
+
+// ParseReapOutput reads what ReapSessionsCommand printed: how many session directories it
+// removed, and how many it kept because their sandbox temp record names a directory that is
+// not the session's own. A chatty login profile may print before the counts.
+func ParseReapOutput(out []byte) (removed, kept int, err error) {
+	words := strings.Fields(string(out))
+	if len(words) < 2 {
+		return 0, 0, fmt.Errorf("the reap printed %q, not its two counts", out)
+	}
+	removed, err = strconv.Atoi(words[len(words)-2])
+	if err == nil {
+		kept, err = strconv.Atoi(words[len(words)-1])
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("the reap printed %q, not its two counts", out)
+	}
+	return removed, kept, nil
+}
 
 // ReapSessionsCommand is the remote command that kills the agents of, and removes, every
 // session directory left under sessionsRoot (an absolute remote path) by a service that is
 // gone. Only the service that owns the host's workspaces.root may run it, and only before it
-// starts sessions there. It prints the number of directories removed.
+// starts sessions there. ParseReapOutput reads what it prints.
 func ReapSessionsCommand(sessionsRoot string) ([]string, error) {
 	if err := ValidateRemotePath(sessionsRoot); err != nil {
 		return nil, fmt.Errorf("sessions root: %w", err)

@@ -200,8 +200,8 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ := runRemoteOutput(t, reap)
-	if code != 0 || out != "2\n" {
-		t.Fatalf("reap exited %d printing %q, want 0 and 2", code, out)
+	if code != 0 || out != "2 0\n" {
+		t.Fatalf("reap exited %d printing %q, want 0 and \"2 0\" (removed, kept)", code, out)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for left := groupMembers(t, pgid); len(left) > 0; left = groupMembers(t, pgid) {
@@ -218,19 +218,33 @@ func TestReapKillsAndRemovesLeftSessions(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, ".keep")); err != nil {
 		t.Errorf("the reap removed what is not a session: %v", err)
 	}
-	if code, out, _ := runRemoteOutput(t, reap); code != 0 || out != "0\n" {
-		t.Fatalf("second reap exited %d printing %q, want 0 and 0", code, out)
+	if code, out, _ := runRemoteOutput(t, reap); code != 0 || out != "0 0\n" {
+		t.Fatalf("second reap exited %d printing %q, want 0 and \"0 0\"", code, out)
 	}
 	gone, err := ReapSessionsCommand(filepath.Join(root, "never-made"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, out, _ := runRemoteOutput(t, gone); code != 0 || out != "0\n" {
-		t.Fatalf("reap of a missing root exited %d printing %q, want 0 and 0", code, out)
+	if code, out, _ := runRemoteOutput(t, gone); code != 0 || out != "0 0\n" {
+		t.Fatalf("reap of a missing root exited %d printing %q, want 0 and \"0 0\"", code, out)
 	}
 	for _, p := range []string{"relative", "/tmp/$(id)", "/tmp/../etc"} {
 		if _, err := ReapSessionsCommand(p); err == nil {
 			t.Errorf("ReapSessionsCommand accepted %q", p)
+		}
+	}
+}
+
+func TestParseReapOutput(t *testing.T) {
+	for out, want := range map[string][2]int{"3 1\n": {3, 1}, "Welcome to the host\n0 0\n": {0, 0}, "12 0": {12, 0}} {
+		removed, kept, err := ParseReapOutput([]byte(out))
+		if err != nil || removed != want[0] || kept != want[1] {
+			t.Errorf("ParseReapOutput(%q) = %d, %d, %v; want %d, %d", out, removed, kept, err, want[0], want[1])
+		}
+	}
+	for _, out := range []string{"", "3\n", "three 1\n", "3 one\n"} {
+		if _, _, err := ParseReapOutput([]byte(out)); err == nil {
+			t.Errorf("ParseReapOutput(%q) accepted it", out)
 		}
 	}
 }

@@ -97,8 +97,8 @@ func TestSandboxTempRecordOfAnotherDirIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if code, out, _ := runRemoteOutput(t, reap); code != 0 || out != "0\n" {
-			t.Errorf("record %s: reap exited %d printing %q, want 0 and 0", named, code, out)
+		if code, out, _ := runRemoteOutput(t, reap); code != 0 || out != "0 1\n" {
+			t.Errorf("record %s: reap exited %d printing %q, want 0 and \"0 1\" (removed, kept)", named, code, out)
 		}
 		for _, p := range []string{named, dir} {
 			if _, err := os.Stat(p); err != nil {
@@ -121,8 +121,8 @@ func TestReapRemovesSandboxTemps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := runRemoteOutput(t, reap); code != 0 || out != "2\n" {
-		t.Fatalf("reap exited %d printing %q (%s), want 0 and 2", code, out, errOut)
+	if code, out, errOut := runRemoteOutput(t, reap); code != 0 || out != "2 0\n" {
+		t.Fatalf("reap exited %d printing %q (%s), want 0 and \"2 0\"", code, out, errOut)
 	}
 	assertGone(t, "the reap", a, b, filepath.Join(temps, SandboxTempPrefix+"claude-a"), filepath.Join(temps, SandboxTempPrefix+"claude-b"))
 }
