@@ -37,7 +37,7 @@ const randomSuffixLen = 10
 // in the system temp directory, or in /tmp when a dir there could be too long.
 // The caller removes it with RemoveSandboxTempDir once the runtime has exited.
 func NewSandboxTempDir() (string, error) {
-	self, err := reaper.Identify(os.Getpid())
+	self, err := reaper.Self()
 	if err != nil {
 		return "", fmt.Errorf("sandbox temp dir: %w", err)
 	}

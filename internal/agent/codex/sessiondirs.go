@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent/reaper"
@@ -31,9 +30,6 @@ const (
 	ownerlessGrace = time.Minute
 )
 
-// selfOwner is this process, read once.
-var selfOwner = sync.OnceValues(func() (reaper.Identity, error) { return reaper.Identify(os.Getpid()) })
-
 // formatOwner is an owner file's text: pid and start time.
 func formatOwner(id reaper.Identity) string { return fmt.Sprintf("%d %d\n", id.PID, id.StartTime) }
 
@@ -50,7 +46,7 @@ func parseOwner(b []byte) (reaper.Identity, bool) {
 // writeOwner records this process as the owner of a session dir. The file is written under a
 // temporary name and renamed, so a reaper never reads half an owner.
 func writeOwner(root string) error {
-	owner, err := selfOwner()
+	owner, err := reaper.Self()
 	if err != nil {
 		return fmt.Errorf("read own start time: %w", err)
 	}
@@ -64,7 +60,7 @@ func writeOwner(root string) error {
 // ownedBySelf reports whether root's name or owner file already names this process, as
 // every dir newSessionDir made does; only another dir needs an owner file written.
 func ownedBySelf(root string) bool {
-	self, err := selfOwner()
+	self, err := reaper.Self()
 	if err != nil {
 		return false
 	}
@@ -78,7 +74,7 @@ func ownedBySelf(root string) bool {
 
 // newSessionDir creates a fresh, empty session dir under stateDir, named for its owner.
 func newSessionDir(stateDir string) (string, error) {
-	owner, err := selfOwner()
+	owner, err := reaper.Self()
 	if err != nil {
 		return "", fmt.Errorf("create session dir: read own start time: %w", err)
 	}

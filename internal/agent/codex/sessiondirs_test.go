@@ -53,7 +53,7 @@ func exitedOwner(t *testing.T) reaper.Identity {
 }
 
 func TestReapSessionDirsRemovesOnlyDeadOwners(t *testing.T) {
-	self, err := selfOwner()
+	self, err := reaper.Self()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package reaper
 import (
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/symphony-go/symphony/internal/agent/reaper/supervisor"
 )
@@ -24,6 +25,11 @@ func Identify(pid int) (Identity, error) {
 	}
 	return Identity{PID: pid, StartTime: st.StartTime}, nil
 }
+
+// Self is this process's identity, read once: session directories and sandbox temp dirs
+// carry their owner's in their names, and a service starting 200 agents would otherwise read
+// its own /proc entry for each.
+var Self = sync.OnceValues(func() (Identity, error) { return Identify(os.Getpid()) })
 
 // IdentifyChild returns the identity of pid if it is a live child of this process. A child
 // stays unreaped until its parent waits for it, so its identity cannot be stale.
