@@ -5,9 +5,9 @@
 // packages are initialised), and the supervisor starts the real command.
 // The supervisor is a child subreaper, so every process the agent leaves behind (Codex's
 // bubblewrap helpers, double-forked shells) is reparented to it instead of to init; it gets
-// a parent-death signal and also polls its parent; and when the agent exits, when it is told
-// to stop, or when the service is gone, it kills every descendant it has, reaps them and only
-// then exits. Files the service hands it (the workspace lock) stay open until that moment, so
+// the parent-death signal whenever it is itself reparented and checks its parent then; and
+// when the agent exits, when it is told to stop, or when the service is gone, it kills every
+// descendant it has, reaps them and only then exits. Files the service hands it (the workspace lock) stay open until that moment, so
 // a lock it holds is released only when the agent tree is really gone.
 //
 // The package also reads process identities from /proc (pid plus start time, never a bare

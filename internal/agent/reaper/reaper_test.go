@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,11 @@ import (
 // serviceEnv makes the test binary play a service: it starts the shell script in the
 // variable's value under a supervisor, prints the supervisor's pid and waits to be killed.
 const serviceEnv = "SYMPHONY_REAPER_TEST_SERVICE"
+
+// serviceThreadExitsEnv makes the playing service start its agent from a thread that then
+// exits while the service lives on, which sends the supervisor its parent-death signal with
+// its service alive.
+const serviceThreadExitsEnv = "SYMPHONY_REAPER_TEST_THREAD_EXITS"
 
 func TestMain(m *testing.M) {
 	Init()
@@ -33,7 +39,17 @@ func playService(script string) int {
 		return 1
 	}
 	cmd.Env = envWithout(serviceEnv)
-	if err := cmd.Start(); err != nil {
+	started := make(chan error)
+	start := func() { started <- cmd.Start() }
+	if os.Getenv(serviceThreadExitsEnv) != "" {
+		// A goroutine that ends still locked to its thread takes the thread with it.
+		start = func() {
+			runtime.LockOSThread()
+			started <- cmd.Start()
+		}
+	}
+	go start()
+	if err := <-started; err != nil {
 		fmt.Println("error:", err)
 		return 1
 	}
@@ -170,6 +186,38 @@ func TestTreeDiesWithItsServiceEvenOrphansInOtherSessions(t *testing.T) {
 		}
 		waitAllDead(t, tree, 2*time.Second)
 	}
+}
+
+// The supervisor stays when the thread that started it exits while the service runs on (the
+// parent-death signal comes, its parent is alive), and still notices the service's death
+// later, with no poll of its parent: the kernel sends the signal at each reparenting.
+func TestTreeDiesWithItsServiceAfterTheStartingThreadExited(t *testing.T) {
+	service := exec.Command(os.Args[0], "-test.run=^$")
+	service.Env = append(os.Environ(), serviceEnv+"=sleep 1006", serviceThreadExitsEnv+"=1")
+	out, err := service.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startGroup(t, service)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("service said %q: %v", line, err)
+	}
+	supervisor, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("service said %q", line)
+	}
+	waitForArgs(t, supervisor, []string{"sleep", "1006"})
+	// The early signal has reached the supervisor, which stays while its parent lives.
+	time.Sleep(300 * time.Millisecond)
+	tree := identities(t, Tree(supervisor))
+	if !tree[0].Alive() {
+		t.Fatal("the supervisor left when the starting thread exited, with its service alive")
+	}
+	if err := service.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitAllDead(t, tree, 2*time.Second)
 }
 
 func TestSupervisorSweepsLeftoversAndPassesTheExitStatusOn(t *testing.T) {

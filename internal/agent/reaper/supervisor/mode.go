@@ -11,9 +11,10 @@ import (
 // agent inherits carries no marker.
 const Name = "symphony-agent-supervisor"
 
-// ParentDeathSignal is what the kernel sends the supervisor when the thread that started it
-// exits. It is not SIGTERM because a Go thread can in principle exit while the service lives
-// on; the supervisor checks its parent on this signal, whereas SIGTERM always means stop.
+// ParentDeathSignal is what the kernel sends the supervisor each time it is reparented: when
+// the thread that started it exits, and when the service is gone. It is not SIGTERM because a
+// Go thread can in principle exit while the service lives on; the supervisor checks its parent
+// on this signal, whereas SIGTERM always means stop.
 const ParentDeathSignal = syscall.SIGUSR1
 
 // TermGrace is how long descendants get after SIGTERM to run exit traps before SIGKILL.

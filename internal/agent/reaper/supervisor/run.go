@@ -13,9 +13,6 @@ const (
 	// prSetChildSubreaper is PR_SET_CHILD_SUBREAPER from <linux/prctl.h>; package syscall
 	// does not name it.
 	prSetChildSubreaper = 36
-	// parentPollInterval backs up the parent-death signal: the supervisor also notices a
-	// changed parent pid on its own.
-	parentPollInterval = 250 * time.Millisecond
 	// killDeadline bounds the SIGKILL sweeps; a process stuck in the kernel cannot hold the
 	// supervisor (and the workspace lock) forever.
 	killDeadline = 5 * time.Second
@@ -97,10 +94,13 @@ type supervisor struct {
 }
 
 // watch returns when the agent's main process has exited, when the supervisor is told to
-// stop, or when its parent is gone.
+// stop, or when its parent is gone. The parent-death signal says the last: the kernel sends it
+// each time the supervisor is reparented, to another thread of the service when the one that
+// started it exits, and to a subreaper or init when the service is gone, so a check of the
+// parent pid on each one tells the two apart. The supervisor used to poll its parent as well,
+// four times a second, and each poll's system call kept the Go runtime's monitor thread
+// spinning for a millisecond after it: an idle supervisor cost a millisecond of CPU a second.
 func (s *supervisor) watch(parent int, stop, childEvents <-chan os.Signal) {
-	poll := time.NewTicker(parentPollInterval)
-	defer poll.Stop()
 	for {
 		select {
 		case sig := <-stop:
@@ -110,10 +110,6 @@ func (s *supervisor) watch(parent int, stop, childEvents <-chan os.Signal) {
 			}
 			return
 		case <-childEvents:
-		case <-poll.C:
-			if os.Getppid() != parent {
-				return
-			}
 		}
 		if s.reap(); s.childDone {
 			return
