@@ -38,7 +38,7 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	for _, r := range results {
-		if r.AllStarted <= 0 || r.AllDone < r.AllStarted || r.CPU <= 0 || r.PeakRSS < 1<<20 || r.AuditBytes <= 0 {
+		if r.AllStarted <= 0 || r.AllDone < r.AllStarted || r.CPU <= 0 || r.ChildrenCPU <= 0 || r.PeakRSS < 1<<20 || r.AuditBytes <= 0 {
 			t.Errorf("implausible figures for %d agents: %+v", r.Agents, r)
 		}
 		// The real service's log must name its first dispatch, before any agent was up.
@@ -59,7 +59,7 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Report(&out, results, idle)
-	for _, want := range []string{"agents", "after 1st dispatch", "RSS per extra running session (1 → 3)", "ratio 3/1", "idle wake-ups"} {
+	for _, want := range []string{"agents", "after 1st dispatch", "children CPU/agent", "RSS per extra running session (1 → 3)", "ratio 3/1", "idle wake-ups"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

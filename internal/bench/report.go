@@ -12,11 +12,11 @@ import (
 // not shut down cleanly.
 func Report(w io.Writer, results []Result, idlePerSecond float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tall started\tof which after 1st dispatch\tall done\tCPU\tCPU/MiB\tCPU/MiB once all up\tCPU/agent until all up\tpeak RSS\taudit bytes\t")
+	fmt.Fprintln(tw, "agents\tall started\tof which after 1st dispatch\tall done\tCPU\tCPU/MiB\tCPU/MiB once all up\tCPU/agent until all up\tchildren CPU/agent\tpeak RSS\taudit bytes\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Agents, ms(r.AllStarted), optionalMS(r.StartedAfterDispatch()),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Agents, ms(r.AllStarted), optionalMS(r.StartedAfterDispatch()),
 			ms(r.AllDone), ms(r.CPU), ms(r.CPUPerMiB()), optionalMS(r.CPUPerMiBAfterStart()), optionalMS(r.CPUPerAgentUntilUp()),
-			mib(r.PeakRSS), mib(r.AuditBytes))
+			optionalMS(r.ChildrenCPUPerAgent()), mib(r.PeakRSS), mib(r.AuditBytes))
 	}
 	tw.Flush()
 	if len(results) >= 2 {

@@ -46,8 +46,13 @@ type Result struct {
 	CPUAllStarted      time.Duration
 	IngestedAllStarted int64
 	PeakRSS            int64 // VmHWM
-	AuditBytes         int64
-	Ingested           int64 // bytes the agents streamed
+	// ChildrenCPU is what the service's children used: each agent's supervisor and the agent
+	// (the fake app-server) below it, start, stream and exit, plus the service's own
+	// shutdown, which the split cannot tell apart. It shows how much of a start is the
+	// service's and how much the processes it starts cost the machine.
+	ChildrenCPU time.Duration
+	AuditBytes  int64
+	Ingested    int64 // bytes the agents streamed
 	// StopFailure says how the service failed to shut down after it was measured; the
 	// figures stand, but the run is not clean.
 	StopFailure string
@@ -88,6 +93,14 @@ func (r Result) CPUPerAgentUntilUp() time.Duration {
 		return 0
 	}
 	return r.CPUAllStarted / time.Duration(r.Agents)
+}
+
+// ChildrenCPUPerAgent is ChildrenCPU per agent; 0 when it is unknown.
+func (r Result) ChildrenCPUPerAgent() time.Duration {
+	if r.Agents == 0 {
+		return 0
+	}
+	return r.ChildrenCPU / time.Duration(r.Agents)
 }
 
 // Run measures one service per count.
@@ -163,6 +176,7 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 		return Result{}, err
 	}
 	r, err := measure(ctx, s, in, n, o)
+	self, selfErr := cpuTime(s.cmd.Process.Pid)
 	if stopErr := s.stop(); err == nil && stopErr != nil && ctx.Err() == nil {
 		var exit *exec.ExitError
 		if !errors.As(stopErr, &exit) || exit.ExitCode() != 0 {
@@ -177,6 +191,11 @@ func runOne(ctx context.Context, o Options, n int) (Result, error) {
 		fmt.Fprintf(o.Log, "--- symphony stderr (%d agents) ---\n%s\n", n, tail(s.stderr.String(), 40))
 	}
 	r.Ingested = int64(n) * o.BytesPerAgent
+	// The kernel counts a waited-for child's reaped descendants with it, so once the service
+	// has exited its usage covers every supervisor and agent.
+	if state := s.cmd.ProcessState; state != nil && selfErr == nil {
+		r.ChildrenCPU = max(0, state.UserTime()+state.SystemTime()-self)
+	}
 	return r, err
 }
 
