@@ -53,8 +53,11 @@ func (m *Manager) EnsurePR(ctx context.Context, iss issue.Issue, head string) (W
 // ws.Path a worktree on ws.Branch reset to origin's tip, keeping what the reset would lose,
 // and reports whether it created the worktree and the refs it kept.
 func (m *Manager) resetPRWorktree(ctx context.Context, repo *repoConfig, ws Workspace) (created bool, saved []string, err error) {
-	repo.gitMu.Lock()
-	defer repo.gitMu.Unlock()
+	release, err := m.lockPrimary(ctx, repo, "resetting pull-request worktree "+ws.Path)
+	if err != nil {
+		return false, nil, err
+	}
+	defer release()
 	primary, head := repo.PrimaryClone, ws.Branch
 	if _, err := m.git(ctx, primary, "check-ref-format", "--branch", head); err != nil {
 		return false, nil, newError(CodeInvalidIdentifier, err, fmt.Sprintf("pull request head %q is not a valid git branch name", head))
