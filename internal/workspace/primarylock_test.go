@@ -180,3 +180,20 @@ func readFileIfPresent(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
 }
+
+// Agents can write the git common directory; a lock name they turned into a symlink is
+// refused, and the holder text is never written through it.
+func TestSymlinkedPrimaryLockIsRefused(t *testing.T) {
+	f := newGitFixture(t)
+	e := newTestEnv(t)
+	m := e.manager(t, e.options(worktreeRepo(f, Hooks{})))
+	victim := filepath.Join(e.outside, "precious.txt")
+	if err := os.Symlink(victim, filepath.Join(f.primary, ".git", PrimaryLockName)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := m.Ensure(ctxT(t), iss("web", "ENG-1"))
+	wantCode(t, err, CodeFilesystem)
+	if got := readFile(t, victim); got != "keep me\n" {
+		t.Fatalf("the symlink's target was written: %q", got)
+	}
+}
