@@ -197,3 +197,30 @@ func TestSymlinkedPrimaryLockIsRefused(t *testing.T) {
 		t.Fatalf("the symlink's target was written: %q", got)
 	}
 }
+
+// The wait for the primary clone's lock defaults to the git timeout, as
+// docs/configuration.md says.
+func TestPrimaryLockWaitDefaultsToTheGitTimeout(t *testing.T) {
+	f := newGitFixture(t)
+	e := newTestEnv(t)
+	opts := e.options(worktreeRepo(f, Hooks{}))
+	opts.GitTimeout = time.Second
+	m := e.manager(t, opts)
+	holdPrimaryLock(t, f.primary, "held by a test")
+	_, err := m.Ensure(ctxT(t), iss("web", "ENG-1"))
+	wantCode(t, err, CodePrimaryCloneBusy)
+	if !strings.Contains(err.Error(), "not free within 1s") {
+		t.Fatalf("error %q does not give the git timeout as the wait", err)
+	}
+}
+
+// docs/configuration.md names the lock file and the error code operators will meet; a rename
+// here must mend it.
+func TestConfigurationDocNamesThePrimaryLock(t *testing.T) {
+	doc := readFile(t, filepath.Join("..", "..", "docs", "configuration.md"))
+	for _, want := range []string{"`" + PrimaryLockName + "` in the clone's git common directory", "`" + CodePrimaryCloneBusy + "`", "within the git timeout"} {
+		if !strings.Contains(strings.Join(strings.Fields(doc), " "), want) {
+			t.Errorf("docs/configuration.md does not say %q", want)
+		}
+	}
+}
