@@ -56,7 +56,7 @@ free=$(df -Pk -- "$proot" 2>/dev/null | awk 'NR==2 {print $4}') && printf '` + m
 // rather than falling back to a mkdir lock directory: such a lock would not exclude a
 // service holding flock(2) on the same clone, which is the case the lock exists for, and a
 // lock directory left by a killed script cannot be told from a live one without a race of
-// its own. util-linux is part of every Linux base system.
+// its own. Most Linux distributions ship util-linux in their base system.
 //
 // The file is opened read-only and never written: agents can write the git common
 // directory, so the name may be a planted symlink by the time the shell opens it, and
