@@ -129,8 +129,11 @@ func (m *Manager) trash(ctx context.Context, repo *repoConfig, e Entry) error {
 		return newError(CodeFilesystem, err, fmt.Sprintf("moving %s to %s", e.Path, filepath.Join(m.root, dest)))
 	}
 	if repo.Strategy == StrategyWorktree {
-		repo.gitMu.Lock()
-		defer repo.gitMu.Unlock()
+		release, err := m.lockPrimary(ctx, repo, "pruning after trashing "+e.Path)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if _, err := m.git(ctx, repo.PrimaryClone, "worktree", "prune"); err != nil {
 			return err
 		}

@@ -13,24 +13,30 @@ import (
 )
 
 // Manager creates, checks, hooks and removes workspaces under one root. It is safe for
-// concurrent use; git commands against the same primary clone are serialized.
+// concurrent use; git commands that change the same primary clone are serialized, also with
+// other processes (see PrimaryLockName).
 type Manager struct {
-	root        string
-	repos       map[string]*repoConfig
-	repoOrder   []*repoConfig
-	cleanup     Cleanup
-	log         *slog.Logger
-	gitTimeout  time.Duration
-	outputLimit int
-	freeBytes   func(string) (uint64, error)
-	now         func() time.Time
+	root       string
+	repos      map[string]*repoConfig
+	repoOrder  []*repoConfig
+	cleanup    Cleanup
+	log        *slog.Logger
+	gitTimeout time.Duration
+	// primaryLockTimeout bounds the wait for another process's hold on a primary clone.
+	primaryLockTimeout time.Duration
+	outputLimit        int
+	freeBytes          func(string) (uint64, error)
+	now                func() time.Time
 }
 
 type repoConfig struct {
 	Repo
 	dir string
-	// gitMu serializes worktree add/remove and branch changes in the primary clone.
+	// gitMu serializes worktree add/remove and branch changes in the primary clone within
+	// this process; the primary clone's lock file (lockPrimary) does it across processes.
 	gitMu sync.Mutex
+	// gitCommonDir is where the primary clone's lock file lives, found under gitMu on first use.
+	gitCommonDir string
 }
 
 // Workspace is one issue's directory as returned by Ensure.
@@ -62,14 +68,15 @@ func New(opts Options) (*Manager, error) {
 		return nil, invalidOption("workspaces.root %q resolves to the filesystem root", opts.Root)
 	}
 	m := &Manager{
-		root:        root,
-		repos:       make(map[string]*repoConfig, len(opts.Repos)),
-		cleanup:     opts.Cleanup,
-		log:         opts.Logger,
-		gitTimeout:  opts.GitTimeout,
-		outputLimit: opts.HookOutputLimit,
-		freeBytes:   opts.FreeBytes,
-		now:         opts.Now,
+		root:               root,
+		repos:              make(map[string]*repoConfig, len(opts.Repos)),
+		cleanup:            opts.Cleanup,
+		log:                opts.Logger,
+		gitTimeout:         opts.GitTimeout,
+		primaryLockTimeout: opts.PrimaryLockTimeout,
+		outputLimit:        opts.HookOutputLimit,
+		freeBytes:          opts.FreeBytes,
+		now:                opts.Now,
 	}
 	for _, r := range opts.Repos {
 		rc := &repoConfig{Repo: r, dir: RepoDirName(r.Key)}

@@ -49,6 +49,11 @@ type Options struct {
 	Logger  *slog.Logger
 	// GitTimeout bounds each git command; zero means DefaultGitTimeout.
 	GitTimeout time.Duration
+	// PrimaryLockTimeout bounds the wait for the lock of a primary clone another process is
+	// changing; zero means GitTimeout. A holder spends nearly all its time in one git command
+	// (a fetch, say), so a wait of one git timeout outlasts any healthy holder, and a longer
+	// one means something is stuck: the attempt is better failed and retried than queued.
+	PrimaryLockTimeout time.Duration
 	// HookOutputLimit is how many bytes of a hook's combined output reach the logs; zero means
 	// DefaultHookOutputLimit.
 	HookOutputLimit int
@@ -110,11 +115,14 @@ func (o *Options) normalize() error {
 	if len(o.Repos) == 0 {
 		return invalidOption("no repositories configured")
 	}
-	if o.GitTimeout < 0 || o.HookOutputLimit < 0 {
-		return invalidOption("git timeout and hook output limit must not be negative")
+	if o.GitTimeout < 0 || o.PrimaryLockTimeout < 0 || o.HookOutputLimit < 0 {
+		return invalidOption("git timeout, primary lock timeout and hook output limit must not be negative")
 	}
 	if o.GitTimeout == 0 {
 		o.GitTimeout = DefaultGitTimeout
+	}
+	if o.PrimaryLockTimeout == 0 {
+		o.PrimaryLockTimeout = o.GitTimeout
 	}
 	if o.HookOutputLimit == 0 {
 		o.HookOutputLimit = DefaultHookOutputLimit

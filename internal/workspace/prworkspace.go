@@ -32,31 +32,54 @@ func (m *Manager) EnsurePR(ctx context.Context, iss issue.Issue, head string) (W
 		return Workspace{}, nil, err
 	}
 	ws.Branch = head
-	repo.gitMu.Lock()
-	defer repo.gitMu.Unlock()
-	primary := repo.PrimaryClone
-	if _, err := m.git(ctx, primary, "check-ref-format", "--branch", head); err != nil {
-		return Workspace{}, nil, newError(CodeInvalidIdentifier, err, fmt.Sprintf("pull request head %q is not a valid git branch name", head))
-	}
-	remote := "refs/remotes/origin/" + head
-	if _, err := m.git(ctx, primary, "fetch", "--quiet", "origin", "+refs/heads/"+head+":"+remote); err != nil {
-		return Workspace{}, nil, err
-	}
-	list, err := m.listWorktrees(ctx, primary)
+	created, saved, err := m.resetPRWorktree(ctx, repo, ws)
 	if err != nil {
 		return Workspace{}, nil, err
 	}
+	if !created {
+		return ws, saved, nil
+	}
+	ws.CreatedNow = true
+	// after_create runs without the primary clone's lock, as for Ensure: a hook may take
+	// minutes, and removing the worktree it failed in takes the lock again.
+	if err := m.runHook(ctx, HookAfterCreate, repo.Hooks.AfterCreate, repo, ws, nil); err != nil {
+		m.discardNew(repo, ws, false)
+		return Workspace{}, nil, err
+	}
+	return ws, saved, nil
+}
+
+// resetPRWorktree is the git half of EnsurePR, under the primary clone's lock: it makes
+// ws.Path a worktree on ws.Branch reset to origin's tip, keeping what the reset would lose,
+// and reports whether it created the worktree and the refs it kept.
+func (m *Manager) resetPRWorktree(ctx context.Context, repo *repoConfig, ws Workspace) (created bool, saved []string, err error) {
+	release, err := m.lockPrimary(ctx, repo, "resetting pull-request worktree "+ws.Path)
+	if err != nil {
+		return false, nil, err
+	}
+	defer release()
+	primary, head := repo.PrimaryClone, ws.Branch
+	if _, err := m.git(ctx, primary, "check-ref-format", "--branch", head); err != nil {
+		return false, nil, newError(CodeInvalidIdentifier, err, fmt.Sprintf("pull request head %q is not a valid git branch name", head))
+	}
+	remote := "refs/remotes/origin/" + head
+	if _, err := m.git(ctx, primary, "fetch", "--quiet", "origin", "+refs/heads/"+head+":"+remote); err != nil {
+		return false, nil, err
+	}
+	list, err := m.listWorktrees(ctx, primary)
+	if err != nil {
+		return false, nil, err
+	}
 	for _, w := range list {
 		if w.branch == head && w.path != ws.Path {
-			return Workspace{}, nil, newError(CodeBranchElsewhere, nil, fmt.Sprintf("branch %s is checked out in %s; a pull-request run needs it for itself", head, w.path))
+			return false, nil, newError(CodeBranchElsewhere, nil, fmt.Sprintf("branch %s is checked out in %s; a pull-request run needs it for itself", head, w.path))
 		}
 	}
 	_, registered := findWorktree(list, ws.Path)
 	present, err := exists(ws.Path)
 	if err != nil {
-		return Workspace{}, nil, newError(CodeFilesystem, err, "checking "+ws.Path)
+		return false, nil, newError(CodeFilesystem, err, "checking "+ws.Path)
 	}
-	var saved []string
 	keep := func(ref string, err error) error {
 		if ref != "" {
 			saved = append(saved, ref)
@@ -65,39 +88,34 @@ func (m *Manager) EnsurePR(ctx context.Context, iss issue.Issue, head string) (W
 	}
 	switch {
 	case present && !registered:
-		return Workspace{}, nil, newError(CodeNotWorktree, nil, fmt.Sprintf("%s exists but is not a worktree of %s; refusing to overwrite it", ws.Path, primary))
+		return false, nil, newError(CodeNotWorktree, nil, fmt.Sprintf("%s exists but is not a worktree of %s; refusing to overwrite it", ws.Path, primary))
 	case present:
 		if err := keep(m.keepDirtyWork(ctx, primary, ws.Path, head)); err != nil {
-			return Workspace{}, nil, err
+			return false, nil, err
 		}
 		if _, err := m.git(ctx, ws.Path, append(workspaceGitSafety, "checkout", "--quiet", "--force", "-B", head, remote)...); err != nil {
-			return Workspace{}, nil, err
+			return false, nil, err
 		}
 		if _, err := m.git(ctx, ws.Path, append(workspaceGitSafety, "clean", "--quiet", "-fd")...); err != nil {
-			return Workspace{}, nil, err
+			return false, nil, err
 		}
-		return ws, saved, nil
+		return false, saved, nil
 	case registered:
 		if _, err := m.git(ctx, primary, "worktree", "prune"); err != nil {
-			return Workspace{}, nil, err
+			return false, nil, err
 		}
 	}
 	if err := keep(m.keepLocalCommits(ctx, primary, "refs/heads/"+head)); err != nil {
-		return Workspace{}, nil, err
+		return false, nil, err
 	}
 	if _, err := m.makeDir(ws.Path); err != nil {
-		return Workspace{}, nil, err
+		return false, nil, err
 	}
 	if _, err := m.git(ctx, primary, "worktree", "add", "--quiet", "--no-track", "-B", head, ws.Path, remote); err != nil {
 		m.undoWorktreeAdd(repo, ws, true)
-		return Workspace{}, nil, err
+		return false, nil, err
 	}
-	ws.CreatedNow = true
-	if err := m.runHook(ctx, HookAfterCreate, repo.Hooks.AfterCreate, repo, ws, nil); err != nil {
-		m.discardNew(repo, ws, false)
-		return Workspace{}, nil, err
-	}
-	return ws, saved, nil
+	return true, saved, nil
 }
 
 // keepDirtyWork keeps what the worktree at path holds that no remote has: uncommitted changes

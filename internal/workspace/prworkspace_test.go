@@ -77,3 +77,19 @@ func TestEnsurePRRefusals(t *testing.T) {
 	_, _, err = clone.EnsurePR(ctxT(t), iss("web", "PR-7"), "develop")
 	wantCode(t, err, CodeInvalidOptions)
 }
+
+// A pull-request run whose after_create fails leaves no worktree behind, as Ensure does; the
+// removal takes the primary clone's lock, so the hook must run after EnsurePR released it.
+func TestEnsurePRAfterCreateFailureRemovesTheWorktree(t *testing.T) {
+	f := newGitFixture(t)
+	e := newTestEnv(t)
+	m := e.manager(t, e.options(worktreeRepo(f, Hooks{AfterCreate: "exit 4"})))
+	_, _, err := m.EnsurePR(ctxT(t), iss("web", "PR-9"), "develop")
+	wantCode(t, err, CodeHookFailed)
+	if isDir(filepath.Join(e.root, "web", "PR-9")) {
+		t.Error("the failed pull-request worktree was left behind")
+	}
+	if list := testenv.GitOutput(t, f.primary, "worktree", "list"); strings.Contains(list, "PR-9") {
+		t.Errorf("the failed pull-request worktree is still registered:\n%s", list)
+	}
+}

@@ -164,8 +164,11 @@ func (m *Manager) SavedWork(ctx context.Context) ([]Saved, error) {
 
 // keptBranches lists auto/ branches with no registered worktree whose commits exist nowhere else.
 func (m *Manager) keptBranches(ctx context.Context, repo *repoConfig) ([]Saved, error) {
-	repo.gitMu.Lock()
-	defer repo.gitMu.Unlock()
+	release, err := m.lockPrimary(ctx, repo, "listing kept branches")
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	refs, err := m.git(ctx, repo.PrimaryClone, "for-each-ref", "--format=%(refname:short)", "refs/heads/auto/")
 	if err != nil {
 		return nil, err

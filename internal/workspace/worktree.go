@@ -10,8 +10,11 @@ import (
 // existing registered worktree is reused untouched; an existing directory that is not one is
 // refused rather than overwritten.
 func (m *Manager) ensureWorktree(ctx context.Context, repo *repoConfig, ws Workspace) (created, createdBranch bool, err error) {
-	repo.gitMu.Lock()
-	defer repo.gitMu.Unlock()
+	release, err := m.lockPrimary(ctx, repo, "adding worktree "+ws.Path)
+	if err != nil {
+		return false, false, err
+	}
+	defer release()
 	primary := repo.PrimaryClone
 	if repo.FetchBeforeDispatch {
 		if _, err := m.git(ctx, primary, "fetch", "--quiet", "origin"); err != nil {
@@ -87,8 +90,11 @@ func (m *Manager) removeWorktree(ctx context.Context, repo *repoConfig, path, br
 	if err := m.contain(path); err != nil {
 		return err
 	}
-	repo.gitMu.Lock()
-	defer repo.gitMu.Unlock()
+	release, err := m.lockPrimary(ctx, repo, "removing worktree "+path)
+	if err != nil {
+		return err
+	}
+	defer release()
 	list, err := m.listWorktrees(ctx, repo.PrimaryClone)
 	if err != nil {
 		return err

@@ -5,7 +5,9 @@
 // lifecycle hooks run on the host with the same variables and timeouts, and containment
 // checked on the host's physical paths. Every value reaching a remote command line is
 // validated by sshworker and quoted by it. Workspace locks are held on this machine, per host
-// and workspace, since only this service dispatches to its hosts.
+// and workspace, since only this service dispatches to its hosts; a worktree repository's
+// primary clone is locked on the host itself (workspace.PrimaryLockName), since other
+// services, and several configured hosts that are one machine, may share it.
 //
 // An ssh failure (exit 255, or a remote command past its deadline) wraps
 // sshworker.ErrWorkerHostUnavailable, so the scheduler blames the host, not the issue.
@@ -60,16 +62,18 @@ type Options struct {
 // Manager is the workspaces of one worker host. It is safe for concurrent use; git commands
 // against one primary clone are serialized, as locally.
 type Manager struct {
-	host        sshworker.Host
-	transport   sshworker.Transport
-	root        string
-	repos       map[string]*repo
-	lockDir     string
-	lockRoot    string
-	gitTimeout  time.Duration
-	outputLimit int
-	minFree     uint64
-	log         *slog.Logger
+	host       sshworker.Host
+	transport  sshworker.Transport
+	root       string
+	repos      map[string]*repo
+	lockDir    string
+	lockRoot   string
+	gitTimeout time.Duration
+	// primaryLockWait bounds the wait of a script for the primary clone's lock on the host.
+	primaryLockWait time.Duration
+	outputLimit     int
+	minFree         uint64
+	log             *slog.Logger
 
 	diskMu   sync.Mutex
 	freeKB   uint64
@@ -103,6 +107,9 @@ func New(opts Options) (*Manager, error) {
 	if o.GitTimeout <= 0 {
 		o.GitTimeout = workspace.DefaultGitTimeout
 	}
+	if o.PrimaryLockTimeout <= 0 {
+		o.PrimaryLockTimeout = o.GitTimeout
+	}
 	if o.HookOutputLimit <= 0 {
 		o.HookOutputLimit = workspace.DefaultHookOutputLimit
 	}
@@ -110,7 +117,7 @@ func New(opts Options) (*Manager, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Manager{host: opts.Host, transport: opts.Transport, root: o.Root, repos: map[string]*repo{},
-		lockRoot: opts.LockRoot, gitTimeout: o.GitTimeout, outputLimit: o.HookOutputLimit,
+		lockRoot: opts.LockRoot, gitTimeout: o.GitTimeout, primaryLockWait: o.PrimaryLockTimeout, outputLimit: o.HookOutputLimit,
 		minFree: o.Cleanup.MinFreeBytes, log: o.Logger.With("worker_host", opts.Host.String())}
 	m.lockDir = filepath.Join(opts.LockRoot, workspace.RepoDirName(opts.Host.String()))
 	dirs := map[string]string{}
@@ -236,7 +243,7 @@ func (m *Manager) prepareWorktree(ctx context.Context, r *repo, ws workspace.Wor
 	r.gitMu.Lock()
 	defer r.gitMu.Unlock()
 	return m.prepare(ctx, ws, []string{"sh", "-c", prepareWorktreeScript, "symphony-prepare", m.root, r.dir, ws.Path,
-		r.PrimaryClone, ws.Branch, base, fetch}, m.gitTimeout)
+		r.PrimaryClone, ws.Branch, base, fetch, m.primaryLockSeconds()}, m.primaryGitTimeout())
 }
 
 // savedRefPattern is the only shape of ref the pull-request script reports as kept work.
@@ -289,10 +296,9 @@ func (m *Manager) prepare(ctx context.Context, ws workspace.Workspace, remote []
 }
 
 // discardNew removes a workspace this call has just created and whose after_create failed,
-// whatever became of the caller's context.
+// whatever became of the caller's context; removeWorkspace bounds the removal.
 func (m *Manager) discardNew(r *repo, ws workspace.Workspace, newBranch bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), m.gitTimeout)
-	defer cancel()
+	ctx := context.Background()
 	branch := ""
 	if newBranch {
 		branch = ws.Branch
@@ -376,7 +382,7 @@ func (m *Manager) EnsurePR(ctx context.Context, iss issue.Issue, head string) (w
 	ws.Branch = head
 	r.gitMu.Lock()
 	report, err := m.prepare(ctx, ws, []string{"sh", "-c", preparePRScript, "symphony-prepare-pr", m.root, r.dir, ws.Path,
-		r.PrimaryClone, head}, m.gitTimeout)
+		r.PrimaryClone, head, m.primaryLockSeconds()}, m.primaryGitTimeout())
 	r.gitMu.Unlock()
 	if err != nil {
 		return workspace.Workspace{}, nil, err
@@ -420,14 +426,16 @@ func (m *Manager) Remove(ctx context.Context, repoKey, issueID, identifier strin
 }
 
 func (m *Manager) removeWorkspace(ctx context.Context, r *repo, ws workspace.Workspace, branch string) error {
-	ctx, cancel := context.WithTimeout(ctx, m.gitTimeout)
-	defer cancel()
+	timeout := m.gitTimeout
 	remote := []string{"sh", "-c", removeDirScript, "symphony-remove", m.root, ws.Path}
 	if r.Strategy == workspace.StrategyWorktree {
 		r.gitMu.Lock()
 		defer r.gitMu.Unlock()
-		remote = []string{"sh", "-c", removeWorktreeScript, "symphony-remove", m.root, ws.Path, r.PrimaryClone, branch}
+		timeout = m.primaryGitTimeout()
+		remote = []string{"sh", "-c", removeWorktreeScript, "symphony-remove", m.root, ws.Path, r.PrimaryClone, branch, m.primaryLockSeconds()}
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	if _, err := m.transport.Run(ctx, m.host, remote, nil); err != nil {
 		return m.scriptError("removing workspace "+ws.Path, err)
 	}
@@ -476,6 +484,16 @@ func (m *Manager) lockFor(ws workspace.Workspace) (*workspace.Lock, error) {
 	return workspace.LockWorkspace(m.lockRoot, filepath.Join(m.lockDir, filepath.FromSlash(ws.Path)))
 }
 
+// primaryLockSeconds is the wait for the primary clone's lock as flock(1) -w takes it.
+func (m *Manager) primaryLockSeconds() string {
+	return strconv.FormatFloat(m.primaryLockWait.Seconds(), 'f', -1, 64)
+}
+
+// primaryGitTimeout bounds a script that locks the primary clone: the lock wait comes on top
+// of the git work, so a script that waited its whole turn still has the full git timeout, and
+// a lock timeout is reported as such rather than as ssh's deadline blamed on the host.
+func (m *Manager) primaryGitTimeout() time.Duration { return m.primaryLockWait + m.gitTimeout }
+
 // scriptError maps a failed remote script onto a workspace error code, keeping the ssh error
 // (and with it ErrWorkerHostUnavailable) in the chain.
 func (m *Manager) scriptError(what string, err error) error {
@@ -491,6 +509,8 @@ func (m *Manager) scriptError(what string, err error) error {
 		exitBadBranch:   workspace.CodeInvalidIdentifier,
 		exitUnpushed:    workspace.CodeFilesystem,
 		exitElsewhere:   workspace.CodeBranchElsewhere,
+		exitLockTimeout: workspace.CodePrimaryCloneBusy,
+		exitNoFlock:     workspace.CodeGitFailed,
 	}[ce.ExitCode]
 	if code == "" {
 		code = workspace.CodeFilesystem

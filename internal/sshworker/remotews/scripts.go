@@ -1,5 +1,7 @@
 package remotews
 
+import "github.com/symphony-go/symphony/internal/workspace"
+
 // The remote scripts are fixed text run as `sh -c <script> <name> <args...>`: every value
 // arrives as a positional parameter, quoted by sshworker.CommandLine and validated before, so
 // none of them is ever parsed as shell syntax on the host. Each checks containment on the
@@ -7,13 +9,15 @@ package remotews
 
 // Exit statuses the scripts use, mapped onto workspace error codes by scriptError.
 const (
-	exitFilesystem  = 3 // a directory could not be made, entered or removed
-	exitOutsideRoot = 4 // a path resolved outside workspaces.root on the host
-	exitGit         = 5 // a git command failed
-	exitNotWorktree = 6 // the workspace exists but is not a worktree of the primary clone
-	exitBadBranch   = 7 // git refuses the branch name
-	exitUnpushed    = 8 // a clone workspace holds commits no remote has; it is kept
-	exitElsewhere   = 9 // a pull request's head branch is checked out in another worktree
+	exitFilesystem  = 3  // a directory could not be made, entered or removed
+	exitOutsideRoot = 4  // a path resolved outside workspaces.root on the host
+	exitGit         = 5  // a git command failed
+	exitNotWorktree = 6  // the workspace exists but is not a worktree of the primary clone
+	exitBadBranch   = 7  // git refuses the branch name
+	exitUnpushed    = 8  // a clone workspace holds commits no remote has; it is kept
+	exitElsewhere   = 9  // a pull request's head branch is checked out in another worktree
+	exitLockTimeout = 10 // the primary clone's lock was not free within the wait allowed
+	exitNoFlock     = 11 // the host has no flock(1) that can wait with a timeout
 )
 
 // Marker lines the scripts print on stdout; anything else there (a chatty login profile) is
@@ -41,6 +45,43 @@ const reportScript = `printf '` + markerCreated + `%s\n` + markerRoot + `%s\n` +
 free=$(df -Pk -- "$proot" 2>/dev/null | awk 'NR==2 {print $4}') && printf '` + markerFreeKB + `%s\n' "$free"
 `
 
+// lockPrimaryScript defines lock_primary <primary clone> <wait seconds>, which
+// holds an exclusive flock on workspace.PrimaryLockName in the clone's git common directory
+// for the rest of the script, the same file a Symphony service on the host locks with
+// flock(2), so a service there and others dispatching to the host exclude each other; the
+// kernel drops the lock when the script ends, however it ends. Past the wait it exits 10,
+// printing the holder text a local service wrote (scripts write none: see below).
+//
+// Without util-linux flock (2.25 or later, for -w and -E) the script refuses (exit 11)
+// rather than falling back to a mkdir lock directory: such a lock would not exclude a
+// service holding flock(2) on the same clone, which is the case the lock exists for, and a
+// lock directory left by a killed script cannot be told from a live one without a race of
+// its own. Most Linux distributions ship util-linux in their base system.
+//
+// The file is opened read-only and never written: agents can write the git common
+// directory, so the name may be a planted symlink by the time the shell opens it, and
+// opening it that way creates and changes nothing. It is created (noclobber, which does not
+// follow a link) only when missing. git runs with the lock's descriptor closed, so nothing
+// it leaves running (an fsmonitor daemon, an ssh master) holds the lock after the script.
+const lockPrimaryScript = `git() { command git "$@" 9<&-; }
+lock_primary() {
+  command -v flock >/dev/null 2>&1 || { echo "symphony: this host has no flock(1) (util-linux); worktree workspaces need it to lock the primary clone $1" >&2; exit 11; }
+  common=$(cd -P -- "$1" && cd -P -- "$(git rev-parse --git-common-dir)" && pwd -P) || { echo "symphony: $1 is not a git repository" >&2; exit 5; }
+  lock=$common/` + workspace.PrimaryLockName + `
+  [ -e "$lock" ] || [ -L "$lock" ] || (set -C; : > "$lock") 2>/dev/null
+  if [ -L "$lock" ] || [ ! -f "$lock" ]; then echo "symphony: $lock is not a regular file; refusing to lock through it" >&2; exit 3; fi
+  command exec 9<"$lock" || exit 3
+  flock -w "$2" -E 10 9
+  case $? in
+  0) ;;
+  10) holder=$(sed -n 1p "$lock" 2>/dev/null)
+    echo "symphony: primary clone $1: its lock $lock was not free within $2s (${holder:-holder unknown: another service's script on this host, or a process that wrote nothing}); will try again later" >&2
+    exit 10 ;;
+  *) echo "symphony: flock(1) on this host cannot wait for $lock; worktree workspaces need util-linux flock 2.25 or later" >&2; exit 11 ;;
+  esac
+}
+`
+
 // prepareDirScript makes the workspace $3 of the clone strategy as an empty 0700 directory
 // (after_create usually clones into it), or touches an existing one so age collection counts
 // from its last dispatch.
@@ -56,7 +97,9 @@ pdir=$(cd -P -- "$3" && pwd -P) || exit 3
 // prepareWorktreeScript makes the workspace $3 a worktree of the primary clone $4 (a path on
 // the host) on branch $5, new branches starting at $6; $7 = yes fetches origin first. An
 // existing registered worktree is reused; an existing directory that is not one is refused.
-const prepareWorktreeScript = checkRootScript + `if [ "$7" = yes ]; then git -C "$4" fetch --quiet origin || exit 5; fi
+// The git steps wait at most $8 seconds for the primary clone's lock.
+const prepareWorktreeScript = checkRootScript + lockPrimaryScript + `lock_primary "$4" "$8"
+if [ "$7" = yes ]; then git -C "$4" fetch --quiet origin || exit 5; fi
 newbranch=no
 if [ -e "$3" ] || [ -L "$3" ]; then
   pdir=$(cd -P -- "$3" && pwd -P) || exit 3
@@ -89,8 +132,10 @@ printf '` + markerNewBranch + `%s\n' "$newbranch"
 // HEAD; commits no remote has) is first kept under refs/symphony/orphaned/<sha> in the
 // primary clone, each ref printed after markerSavedRef. Git runs in the workspace without
 // its hooks or fsmonitor, which the agent could have planted. The head branch checked out in
-// another worktree is refused (exit 9).
-const preparePRScript = checkRootScript + `primary=$4 head=$5
+// another worktree is refused (exit 9). The git steps wait at most $6 seconds for the primary
+// clone's lock.
+const preparePRScript = checkRootScript + lockPrimaryScript + `primary=$4 head=$5
+lock_primary "$primary" "$6"
 git check-ref-format --branch "$head" >/dev/null 2>&1 || { echo "symphony: pull request head $head is not a valid git branch name" >&2; exit 7; }
 remote=refs/remotes/origin/$head
 git -C "$primary" fetch --quiet origin "+refs/heads/$head:$remote" >&2 || exit 5
@@ -160,8 +205,10 @@ rm -rf -- "$pdir" || exit 3`
 
 // removeWorktreeScript unregisters and deletes the worktree $2 of primary clone $3, then
 // deletes branch $4 (when not empty) unless it holds commits found nowhere else (no remote-tracking ref and no
-// local branch outside auto/), as local workspaces do.
-const removeWorktreeScript = `if [ -L "$2" ]; then rm -f -- "$2"
+// local branch outside auto/), as local workspaces do. The git steps wait at most $5 seconds
+// for the primary clone's lock.
+const removeWorktreeScript = lockPrimaryScript + `lock_primary "$3" "$5"
+if [ -L "$2" ]; then rm -f -- "$2"
 elif [ -e "$2" ]; then
   proot=$(cd -P -- "$1" && pwd -P) || exit 3
   pdir=$(cd -P -- "$2" && pwd -P) || exit 3
