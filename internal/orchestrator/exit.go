@@ -229,10 +229,11 @@ func (o *Orchestrator) onExit(m msgExit) {
 		log.Warn("worker host unavailable before the agent's first turn; moving the issue to another host without using up an attempt",
 			"reason", brief(errText), "attempt", e.attempt)
 		o.requeue(is, e.attempt, errText)
-	case workspace.CodeOf(err) == workspace.CodeLocked:
+	case workspace.CodeOf(err) == workspace.CodeLocked, workspace.CodeOf(err) == workspace.CodePrimaryCloneBusy:
 		// Not a crash: another agent (a predecessor's, still being killed, or another
-		// service's) works there. Nothing ran, so the issue waits its turn at the first
-		// back-off step without using up an attempt, however long the wait.
+		// service's) works there, or another process holds the primary clone the worktree
+		// comes from. Nothing ran, so the issue waits its turn at the first back-off step
+		// without using up an attempt, however long the wait.
 		status = store.StatusFailure
 		waitAttempt := max(e.attempt, 1)
 		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", waitAttempt)

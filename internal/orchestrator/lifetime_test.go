@@ -2,7 +2,9 @@ package orchestrator
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/store"
+	"github.com/symphony-go/symphony/internal/testenv"
 	"github.com/symphony-go/symphony/internal/workspace"
 )
 
@@ -123,4 +126,55 @@ func TestAttemptHoldsTheWorkspaceLockUntilAfterRun(t *testing.T) {
 	} else if workspace.CodeOf(err) != workspace.CodeLocked {
 		t.Fatalf("lock during the attempt = %v, want %s", err, workspace.CodeLocked)
 	}
+}
+
+// A primary clone another process holds (another service, a worker host's script) keeps the
+// worktree from being prepared: like a locked workspace, the issue waits at the first back-off
+// step without using up an attempt, and runs once the clone is free.
+func TestBusyPrimaryCloneIsRetriedLaterWithoutUsingAnAttempt(t *testing.T) {
+	testenv.Tool(t, "git")
+	h := newHarness(t)
+	dir := t.TempDir()
+	primary := filepath.Join(dir, "primary")
+	testenv.Git(t, dir, "init", "-q", "-b", "main", primary)
+	testenv.Git(t, primary, "commit", "-q", "--allow-empty", "-m", "seed")
+	ws, err := workspace.New(workspace.Options{Root: h.wsRoot, PrimaryLockTimeout: 50 * time.Millisecond,
+		Repos: []workspace.Repo{{Key: "app", Strategy: workspace.StrategyWorktree, PrimaryClone: primary}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ws = ws
+	held, err := os.OpenFile(filepath.Join(primary, ".git", workspace.PrimaryLockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	h.put(newIssue(1, "In Progress"))
+	h.start()
+	s := h.waitFor("the busy-clone retry", retrying("id-1", 1))
+	r, _ := s.Retry("id-1")
+	if !strings.Contains(r.Error, workspace.CodePrimaryCloneBusy) {
+		t.Fatalf("retry error %q does not say the primary clone is busy", r.Error)
+	}
+	if n := len(h.agents.SessionsFor("ENG-1")); n != 0 {
+		t.Fatalf("%d agent sessions started without a workspace", n)
+	}
+	// Still busy when the retry falls due: the issue waits again at the same attempt and
+	// back-off.
+	first := r.DueAt.Sub(h.clock.Now())
+	h.advance(first)
+	s = h.waitFor("the second busy-clone retry", func(s *Snapshot) bool {
+		again, ok := s.Retry("id-1")
+		return ok && again.DueAt.After(r.DueAt)
+	})
+	again, _ := s.Retry("id-1")
+	if again.Attempt != 1 || again.DueAt.Sub(h.clock.Now()) != first {
+		t.Fatalf("a second wait for the clone is attempt %d due in %s, want attempt 1 due in %s", again.Attempt, again.DueAt.Sub(h.clock.Now()), first)
+	}
+	held.Close()
+	h.advance(again.DueAt.Sub(h.clock.Now()))
+	h.eventually("the agent once the clone is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
 }
