@@ -2,7 +2,6 @@ package codexfake
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,27 +13,50 @@ import (
 // them (type first, bulky output last); encoding a Go map would sort them instead.
 type obj []any
 
-func (o obj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+func (o obj) MarshalJSON() ([]byte, error) { return o.appendJSON(nil) }
+
+// appendJSON appends o's encoding to dst. Nested objects and arrays are appended in place:
+// through MarshalJSON, encoding/json would check and copy each nested object's bytes once
+// per level, which made rendering a flood block cost every fake agent milliseconds at start.
+func (o obj) appendJSON(dst []byte) ([]byte, error) {
+	dst = append(dst, '{')
 	for i := 0; i+1 < len(o); i += 2 {
 		if i > 0 {
-			b.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		k, err := json.Marshal(o[i])
-		if err != nil {
+		var err error
+		if dst, err = appendValue(dst, o[i]); err != nil {
 			return nil, err
 		}
-		v, err := json.Marshal(o[i+1])
-		if err != nil {
+		dst = append(dst, ':')
+		if dst, err = appendValue(dst, o[i+1]); err != nil {
 			return nil, err
 		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(dst, '}'), nil
+}
+
+// appendValue appends v's encoding: objects and arrays of values member by member, anything
+// else as encoding/json writes it.
+func appendValue(dst []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case obj:
+		return v.appendJSON(dst)
+	case []obj:
+		dst = append(dst, '[')
+		for i, o := range v {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = o.appendJSON(dst); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, ']'), nil
+	}
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
 }
 
 // floodBlock renders a run of notifications shaped like a busy real turn: item lifecycles
@@ -43,11 +65,11 @@ func (o obj) MarshalJSON() ([]byte, error) {
 func floodBlock(thread, turn string) []byte {
 	var b []byte
 	add := func(method string, params obj) {
-		line, err := json.Marshal(obj{"method", method, "params", params, "emittedAtMs", 1795653613431})
-		if err != nil {
+		var err error
+		if b, err = (obj{"method", method, "params", params, "emittedAtMs", 1795653613431}).appendJSON(b); err != nil {
 			panic(err)
 		}
-		b = append(append(b, line...), '\n')
+		b = append(b, '\n')
 	}
 	usage := func(total, out int) obj {
 		return obj{"totalTokens", total, "inputTokens", total - out, "cachedInputTokens", 100, "cacheWriteInputTokens", 0, "outputTokens", out, "reasoningOutputTokens", 0}
