@@ -124,3 +124,23 @@ var gitMetadataWriteDeny = []string{
 	"worktrees/*/config",
 	"worktrees/*/config.worktree",
 }
+
+// runtimeBuiltinWriteDeny are the entries srt 0.0.78, and the copy of it inside Claude Code,
+// deny writing on their own in the directory they start in, the workspace (DANGEROUS_FILES
+// and getDangerousDirectories in its sandbox-utils.js). Symphony does not render them; it
+// lists them only to know where those runtimes may leave mount points (see mountpoints.go).
+var runtimeBuiltinWriteDeny = []string{
+	".gitconfig",
+	".gitmodules",
+	".bashrc",
+	".bash_profile",
+	".zshrc",
+	".zprofile",
+	".profile",
+	".ripgreprc",
+	".mcp.json",
+	".vscode",
+	".idea",
+	".claude/commands",
+	".claude/agents",
+}
