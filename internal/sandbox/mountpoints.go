@@ -1,6 +1,9 @@
 package sandbox
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"slices"
+)
 
 // A bubblewrap layer (srt around Codex, Claude Code's own sandbox) denies writing a path that
 // does not exist yet by creating it on the host, an empty file or directory at its first
@@ -22,9 +25,13 @@ func (p *Policy) MountPointCandidates() []string {
 	// The git metadata each git root denies; a linked worktree's config in the primary
 	// clone's .git/worktrees/<name> is denied by name though git never creates it.
 	denied = append(denied, p.deniedGitMetadata()...)
-	// The runtime's own names, in the workspace where it starts.
-	for _, name := range runtimeBuiltinWriteDeny {
-		denied = append(denied, filepath.Join(p.Workspace, name))
+	// The runtime's own names, in the workspace where it starts, and Claude Code's.
+	builtin := runtimeBuiltinWriteDeny
+	if p.Runtime == RuntimeClaude {
+		builtin = append(slices.Clone(builtin), claudeBuiltinWriteDeny...)
+	}
+	for _, name := range builtin {
+		denied = append(denied, expandGlobs([]string{filepath.Join(p.Workspace, name)})...)
 	}
 	var out []string
 	for _, path := range denied {

@@ -46,6 +46,8 @@ func TestMountPointCandidates(t *testing.T) {
 			},
 			absent: []string{
 				ws, filepath.Join(home, ".bashrc"), filepath.Join(home, ".config"),
+				// Claude Code's own names.
+				filepath.Join(ws, ".claude", "skills"), filepath.Join(ws, ".git", "config.lock"),
 				// Only existing ones are denied: a placeholder breaks git.
 				filepath.Join(src, ".git", "packed-refs"),
 				// The session's own directory is removed whole.
@@ -53,9 +55,12 @@ func TestMountPointCandidates(t *testing.T) {
 			},
 		},
 		{
-			name:   "claude",
-			in:     sandbox.Input{Runtime: sandbox.RuntimeClaude},
-			want:   []string{filepath.Join(ws, "WORKFLOW.md"), filepath.Join(ws, ".claude", "agents"), filepath.Join(ws, ".claude"), filepath.Join(ws, ".idea"), filepath.Join(gitDir, "config")},
+			name: "claude",
+			in:   sandbox.Input{Runtime: sandbox.RuntimeClaude},
+			want: []string{
+				filepath.Join(ws, "WORKFLOW.md"), filepath.Join(ws, ".claude", "agents"), filepath.Join(ws, ".claude"), filepath.Join(ws, ".idea"),
+				filepath.Join(gitDir, "config"), filepath.Join(ws, ".claude", "skills"), filepath.Join(ws, ".git", "config.lock"),
+			},
 			absent: []string{ws, gitDir, filepath.Join(home, ".bashrc"), "~/.bashrc"},
 		},
 	}
