@@ -16,10 +16,12 @@ import (
 // in the workspace when it is killed before its exit handler runs (see
 // sandbox.MountPointCandidates). Record notes which candidates are absent before the
 // sandboxed process starts; Sweep, once that process tree is gone, removes each of them that
-// is now an empty regular file or an empty directory. Anything else there is left alone: a
-// symlink, a file or directory with content, a path that existed before Record. The runtime
-// mounts its placeholders read-only inside the sandbox, so the agent cannot have written
-// through them, but nothing the agent could have made on purpose is taken.
+// is now a mount point as bubblewrap makes them: an empty regular file without write
+// permission and with one link, or an empty directory. Anything else there is left alone: a
+// symlink, a file or directory with content, a writable empty file (a lock file such as
+// .git/config.lock, as git makes it), a path that existed before Record. The runtime mounts
+// its placeholders read-only inside the sandbox, so the agent cannot have written through
+// them, but nothing the agent could have made on purpose is taken.
 type MountPoints struct {
 	candidates []string
 
@@ -73,8 +75,8 @@ func (m *MountPoints) Record() {
 	m.mu.Unlock()
 }
 
-// Sweep removes the recorded paths that are now an empty regular file or an empty directory,
-// and returns them. Call it only once the sandboxed process tree is gone: a runtime still
+// Sweep removes the recorded paths that are now a mount point bubblewrap made, and returns
+// them. Call it only once the sandboxed process tree is gone: a runtime still
 // running needs its mount points. A second Sweep without a Record removes nothing.
 func (m *MountPoints) Sweep() ([]string, error) {
 	if m == nil {
@@ -87,7 +89,7 @@ func (m *MountPoints) Sweep() ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, a := range absent {
-		ok, err := removeIfEmpty(a)
+		ok, err := removeIfMountPoint(a)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -98,11 +100,11 @@ func (m *MountPoints) Sweep() ([]string, error) {
 	return removed, errors.Join(errs...)
 }
 
-// removeIfEmpty removes a.path if it is an empty regular file or an empty directory reached
-// from a.anchor through real directories only: every component below the anchor was absent
-// at Record, so a symlink among them is not the runtime's, and the anchor must still be the
+// removeIfMountPoint removes a.path if it is a mount point bubblewrap made, reached from
+// a.anchor through real directories only: every component below the anchor was absent at
+// Record, so a symlink among them is not the runtime's, and the anchor must still be the
 // directory it was.
-func removeIfEmpty(a absentPath) (bool, error) {
+func removeIfMountPoint(a absentPath) (bool, error) {
 	info, err := os.Stat(a.anchor)
 	if err != nil || idOf(info) != a.dir {
 		return false, nil
@@ -123,7 +125,7 @@ func removeIfEmpty(a absentPath) (bool, error) {
 	switch {
 	case err != nil:
 		return false, nil
-	case info.Mode().IsRegular() && info.Size() == 0:
+	case isBwrapFile(info):
 		err = syscall.Unlink(a.path)
 	case info.IsDir():
 		err = syscall.Rmdir(a.path)
@@ -140,6 +142,17 @@ func removeIfEmpty(a absentPath) (bool, error) {
 		return false, fmt.Errorf("remove the sandbox mount point %s: %w", a.path, err)
 	}
 	return true, nil
+}
+
+// isBwrapFile reports whether info is a file as bubblewrap makes a mount point for a file
+// bind: empty, read-only for everyone (mode 0444) and with a single link. A file its creator
+// writes, even one left empty, has write permission.
+func isBwrapFile(info fs.FileInfo) bool {
+	if !info.Mode().IsRegular() || info.Size() != 0 || info.Mode().Perm()&0o222 != 0 {
+		return false
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 1
 }
 
 // existingAncestor is the nearest directory above p that exists, and its identity.

@@ -13,8 +13,13 @@ func TestMountPointsSweep(t *testing.T) {
 		return func(t *testing.T, ws, _ string) { mustMkdir(t, filepath.Join(ws, p)) }
 	}
 	write := func(p, content string) layout {
-		return func(t *testing.T, ws, _ string) { mustWrite(t, filepath.Join(ws, p), content) }
+		return func(t *testing.T, ws, _ string) { mustWrite(t, filepath.Join(ws, p), content, 0o644) }
 	}
+	readOnly := func(p, content string) layout {
+		return func(t *testing.T, ws, _ string) { mustWrite(t, filepath.Join(ws, p), content, 0o444) }
+	}
+	// placeholder makes an empty file as bubblewrap makes a mount point.
+	placeholder := func(p string) layout { return readOnly(p, "") }
 	cases := []struct {
 		name       string
 		candidates []string // relative to the workspace
@@ -26,33 +31,46 @@ func TestMountPointsSweep(t *testing.T) {
 		{
 			name:       "empty file and empty directory",
 			candidates: []string{"WORKFLOW.md", ".vscode"},
-			during:     []layout{write("WORKFLOW.md", ""), mkdir(".vscode")},
+			during:     []layout{placeholder("WORKFLOW.md"), mkdir(".vscode")},
 			removed:    []string{"WORKFLOW.md", ".vscode"},
 		},
 		{
 			name:       "placeholders inside a placeholder directory, children first",
 			candidates: []string{".claude", ".claude/commands", ".claude/settings.json"},
-			during:     []layout{mkdir(".claude"), mkdir(".claude/commands"), write(".claude/settings.json", "")},
+			during:     []layout{mkdir(".claude"), mkdir(".claude/commands"), placeholder(".claude/settings.json")},
 			removed:    []string{".claude/commands", ".claude/settings.json", ".claude"},
 		},
 		{
 			name:       "content is kept, and the directory holding it",
 			candidates: []string{"symphony.yml", ".idea", ".claude", ".claude/agents"},
-			during:     []layout{write("symphony.yml", "x"), mkdir(".idea"), write(".idea/x", ""), mkdir(".claude"), mkdir(".claude/agents"), write(".claude/notes", "")},
+			during:     []layout{readOnly("symphony.yml", "x"), mkdir(".idea"), placeholder(".idea/x"), mkdir(".claude"), mkdir(".claude/agents"), placeholder(".claude/notes")},
 			removed:    []string{".claude/agents"},
 			kept:       []string{"symphony.yml", ".idea", ".idea/x", ".claude", ".claude/notes"},
 		},
 		{
 			name:       "an empty path that existed before Record is kept",
 			candidates: []string{"WORKFLOW.md", ".vscode"},
-			before:     []layout{write("WORKFLOW.md", ""), mkdir(".vscode")},
+			before:     []layout{placeholder("WORKFLOW.md"), mkdir(".vscode")},
 			kept:       []string{"WORKFLOW.md", ".vscode"},
+		},
+		{
+			name:       "an empty file that is not a mount point is kept",
+			candidates: []string{".git/config.lock", "mise.toml", "symphony.yml"},
+			before:     []layout{mkdir(".git")},
+			during: []layout{write(".git/config.lock", ""), placeholder("mise.toml"), func(t *testing.T, ws, outside string) {
+				mustWrite(t, filepath.Join(ws, "symphony.yml"), "", 0o444)
+				if err := os.Link(filepath.Join(ws, "symphony.yml"), filepath.Join(outside, "link")); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			removed: []string{"mise.toml"},
+			kept:    []string{".git/config.lock", "symphony.yml"},
 		},
 		{
 			name:       "a symlink is kept and not followed",
 			candidates: []string{".gitconfig", ".idea"},
 			during: []layout{func(t *testing.T, ws, outside string) {
-				mustWrite(t, filepath.Join(outside, "empty"), "")
+				mustWrite(t, filepath.Join(outside, "empty"), "", 0o444)
 				mustMkdir(t, filepath.Join(outside, "dir"))
 				mustSymlink(t, filepath.Join(outside, "empty"), filepath.Join(ws, ".gitconfig"))
 				mustSymlink(t, filepath.Join(outside, "dir"), filepath.Join(ws, ".idea"))
@@ -77,7 +95,7 @@ func TestMountPointsSweep(t *testing.T) {
 					t.Fatal(err)
 				}
 				mustMkdir(t, filepath.Join(ws, ".git/worktrees/w"))
-				mustWrite(t, filepath.Join(ws, ".git/worktrees/w/config"), "")
+				mustWrite(t, filepath.Join(ws, ".git/worktrees/w/config"), "", 0o444)
 			}},
 			kept: []string{".git/worktrees/w/config"},
 		},
@@ -135,9 +153,13 @@ func mustMkdir(t *testing.T, p string) {
 	}
 }
 
-func mustWrite(t *testing.T, p, content string) {
+func mustWrite(t *testing.T, p, content string, perm os.FileMode) {
 	t.Helper()
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(content), perm); err != nil {
+		t.Fatal(err)
+	}
+	// WriteFile's permission is masked by the umask.
+	if err := os.Chmod(p, perm); err != nil {
 		t.Fatal(err)
 	}
 }
