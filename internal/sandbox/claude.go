@@ -17,12 +17,7 @@ type ClaudeFilesystem struct {
 // metadata root outside the workspace, so a commit in a linked worktree can write the shared
 // objects and refs.
 func (p *Policy) ClaudeFilesystem() ClaudeFilesystem {
-	deny := p.guardrailWriteDeny()
-	for _, g := range expandGlobs(p.gitWriteDeny()) {
-		if gitMustExistToDeny(g) {
-			deny = append(deny, g)
-		}
-	}
+	deny := append(p.guardrailWriteDeny(), p.deniedGitMetadata()...)
 	allow := bothForms(slices.Clone(p.AllowWritePaths), p.Home)
 	for _, r := range p.GitRoots {
 		if !within(r, p.Workspace) {

@@ -124,3 +124,47 @@ var gitMetadataWriteDeny = []string{
 	"worktrees/*/config",
 	"worktrees/*/config.worktree",
 }
+
+// runtimeBuiltinWriteDeny are the entries srt 0.0.78, and the copy of it inside Claude Code,
+// deny writing on their own in the directory they start in, the workspace (DANGEROUS_FILES
+// and getDangerousDirectories in its sandbox-utils.js). Symphony does not render them, nor
+// claudeBuiltinWriteDeny; it lists them only to know where those runtimes may leave mount
+// points (see mountpoints.go).
+var runtimeBuiltinWriteDeny = []string{
+	".gitconfig",
+	".gitmodules",
+	".bashrc",
+	".bash_profile",
+	".zshrc",
+	".zprofile",
+	".profile",
+	".ripgreprc",
+	".mcp.json",
+	".vscode",
+	".idea",
+	".claude/commands",
+	".claude/agents",
+}
+
+// claudeBuiltinWriteDeny are the entries Claude Code (the pinned version) adds to its
+// sandbox's write denies on its own, relative to the workspace: its project settings, skills,
+// hooks and scheduled work, and, when .git is a directory, the git config lock and worktree
+// config files (read from its bundled source, where the list is built).
+var claudeBuiltinWriteDeny = []string{
+	".claude/settings.json",
+	".claude/settings.local.json",
+	".claude/skills",
+	".claude/hooks",
+	".claude/agents",
+	".claude/commands",
+	".claude/launch.json",
+	".claude/workflows",
+	".claude/routines",
+	".claude/scheduled_tasks.json",
+	".mcp.json",
+	".git/hooks",
+	".git/config",
+	".git/config.lock",
+	".git/config.worktree",
+	".git/worktrees/*/config.worktree",
+}

@@ -90,12 +90,7 @@ func (p *Policy) srtAllowWrite() []string {
 }
 
 func (p *Policy) srtDenyWrite() []string {
-	out := p.guardrailWriteDeny()
-	for _, g := range expandGlobs(p.gitWriteDeny()) {
-		if gitMustExistToDeny(g) {
-			out = append(out, g)
-		}
-	}
+	out := append(p.guardrailWriteDeny(), p.deniedGitMetadata()...)
 	for _, f := range codexRuntimeFiles {
 		out = append(out, operatorCodexHome+"/"+f, expandHome(operatorCodexHome+"/"+f, p.Home))
 		if p.CodexHome != "" {
@@ -108,6 +103,19 @@ func (p *Policy) srtDenyWrite() []string {
 func (p *Policy) srtAllowedDomains() []string {
 	all := append(slices.Clone(p.AllowedDomains), p.RuntimeHosts...)
 	return nonNil(slices.DeleteFunc(dedupe(all), func(d string) bool { return slices.Contains(p.DeniedDomains, d) }))
+}
+
+// deniedGitMetadata are the git metadata entries both bubblewrap layers (srt, Claude's
+// sandbox) deny writing: every git root's entries with globs expanded, less those that must
+// exist to be denied.
+func (p *Policy) deniedGitMetadata() []string {
+	var out []string
+	for _, g := range expandGlobs(p.gitWriteDeny()) {
+		if gitMustExistToDeny(g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // gitMustExistToDeny reports whether a git metadata entry is safe to deny-write under srt.

@@ -2,7 +2,7 @@
 // (the pinned codex, claude and srt binaries, system tools, ../shared), with one rule everywhere:
 // outside CI a missing part skips the test with a message naming it; with CI=true it fails,
 // because a claim tested against a real part must never pass by default. It also runs the git
-// fixture steps tests share (Git, GitOutput).
+// fixture steps tests share (Git, GitOutput) and lists the files an agent left (Tree, Added).
 package testenv
 
 import (

@@ -60,6 +60,10 @@ type Options struct {
 	Remote     *agent.Remote
 	PrivateDir string
 	Forwards   []sshworker.SocketForward
+	// MountPoints are the paths where Claude's sandbox may create mount points on the host
+	// (sandbox.MountPointCandidates); after each turn of a local session the empty ones it
+	// left, which a killed Claude never removes, are removed.
+	MountPoints []string
 	// HeldFiles (the workspace lock) stay open in each turn's supervisor until the turn's
 	// process tree is gone.
 	HeldFiles []*os.File

@@ -24,6 +24,11 @@ func TestRealRemoteSessionLeavesNoSandboxFiles(t *testing.T) {
 	testenv.Tool(t, "bwrap")
 	testenv.Tool(t, "socat")
 	for _, c := range mountTurnCases {
+		if c.killClaude {
+			// Claude runs on the host, out of this process's reach; what a killed Claude
+			// leaves there is not swept (see docs/security.md).
+			continue
+		}
 		t.Run(c.name, func(t *testing.T) {
 			remote, host, ws := testHost(t)
 			testenv.Git(t, ws, "init", "-q")
@@ -57,7 +62,7 @@ func TestRealRemoteSessionLeavesNoSandboxFiles(t *testing.T) {
 				t.Fatalf("the session's sandbox temp dir on the host: %v (%v), want a 0700 directory", fi, err)
 			}
 
-			names := runMountTurn(t, sess, ws, c.stop)
+			names := runMountTurn(t, sess, ws, c)
 			for _, p := range placeholdersUnder(names, host.Temp, os.TempDir(), "/tmp") {
 				t.Errorf("Claude's empty mount source %s is left on the host", p)
 			}

@@ -6,11 +6,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/claude/claudetest"
+	"github.com/symphony-go/symphony/internal/agent/reaper"
 	"github.com/symphony-go/symphony/internal/config"
 	"github.com/symphony-go/symphony/internal/testenv"
 )
@@ -24,7 +28,9 @@ var placeholderName = regexp.MustCompile(`claude-empty-[A-Za-z0-9]+`)
 // and with Stop while the command still runs. Claude Code makes an empty directory for every
 // denied path whose parent is missing and never removes it; none may be left behind. The
 // command reports the directories from its own mount table (where a mount's root names the
-// directory on the host).
+// directory on the host). Nor may the mount points the sandbox creates in the workspace for
+// denied paths that do not exist (WORKFLOW.md, .claude, .gitconfig, ...) outlive the session:
+// the workspace holds nothing new but the command's own report.
 func TestRealClaudeSessionLeavesNoSandboxFiles(t *testing.T) {
 	bin := testenv.Claude(t)
 	testenv.Tool(t, "bwrap")
@@ -32,31 +38,46 @@ func TestRealClaudeSessionLeavesNoSandboxFiles(t *testing.T) {
 	for _, c := range mountTurnCases {
 		t.Run(c.name, func(t *testing.T) {
 			sess, ws := newLocalRuntimeSession(t, bin, bash(c.command, func(claudetest.Request) claudetest.Reply { return claudetest.Reply{Text: "done"} }))
-			names := runMountTurn(t, sess, ws, c.stop)
+			filesBefore := testenv.Tree(t, ws)
+			if err := sess.Start(context.Background()); err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			names := runMountTurn(t, sess, ws, c)
 			for _, p := range placeholdersUnder(names, os.TempDir(), "/tmp") {
 				t.Errorf("Claude's empty mount source %s is left behind", p)
+			}
+			report := filepath.Join(ws, "mounts.txt")
+			for _, p := range testenv.Added(append(filesBefore, report), testenv.Tree(t, ws)) {
+				t.Errorf("the workspace holds %s, new since Start", p)
 			}
 		})
 	}
 }
 
 // mountTurnCases are the sandboxed Bash commands the leftover tests run, each saving the
-// command's mount table in the workspace, and whether the session is stopped while the
-// command still runs (else after the turn ends).
-var mountTurnCases = []struct {
-	name    string
-	command string
-	stop    bool
-}{
-	{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false},
-	{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true},
+// command's mount table in the workspace, whether the session is stopped while the command
+// still runs (else after the turn ends), and whether claude is SIGKILLed first (the OOM
+// killer, or the supervisor's sweep after its TERM grace), so its sandbox's exit handler
+// never runs.
+type mountTurnCase struct {
+	name       string
+	command    string
+	stop       bool
+	killClaude bool
+}
+
+var mountTurnCases = []mountTurnCase{
+	{"turn ends", "cat /proc/self/mountinfo > mounts.txt", false, false},
+	{"stopped mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true, false},
+	{"killed mid-command", "cat /proc/self/mountinfo > mounts.txt; sleep 120", true, true},
 }
 
 // runMountTurn runs the turn of a mountTurnCases command in workspace ws, stops the session
 // during or after it, and returns the names of the empty directories Claude's sandbox mounted
 // for the command (a mount's root in the table names the directory it came from).
-func runMountTurn(t *testing.T, sess agent.Session, ws string, stopMidCommand bool) []string {
+func runMountTurn(t *testing.T, sess agent.Session, ws string, c mountTurnCase) []string {
 	t.Helper()
+	stopMidCommand := c.stop
 	mounts := filepath.Join(ws, "mounts.txt")
 	turn := make(chan error, 1)
 	go func() {
@@ -65,6 +86,9 @@ func runMountTurn(t *testing.T, sess agent.Session, ws string, stopMidCommand bo
 	}()
 	if stopMidCommand {
 		waitForFile(t, mounts)
+		if c.killClaude {
+			killClaude(t, sess.PID())
+		}
 		if err := sess.Stop(context.Background()); err != nil {
 			t.Fatalf("Stop: %v", err)
 		}
@@ -93,6 +117,21 @@ func runMountTurn(t *testing.T, sess agent.Session, ws string, stopMidCommand bo
 	return names
 }
 
+// killClaude SIGKILLs the claude process below the turn's process pid (its supervisor).
+func killClaude(t *testing.T, pid int) {
+	t.Helper()
+	for _, p := range reaper.Tree(pid) {
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "cmdline"))
+		if p != pid && strings.Contains(string(cmdline), "stream-json") {
+			if err := syscall.Kill(p, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no claude process below the turn's process %d", pid)
+}
+
 // placeholdersUnder are the directories named names found in the roots or one level below.
 func placeholdersUnder(names []string, roots ...string) []string {
 	var found []string
@@ -107,7 +146,7 @@ func placeholdersUnder(names []string, roots ...string) []string {
 }
 
 // newLocalRuntimeSession builds a session through the registered runtime against a mock model
-// answering with script, in a fresh git workspace.
+// answering with script, in a fresh git workspace; the caller starts it.
 func newLocalRuntimeSession(t *testing.T, bin string, script claudetest.Script) (agent.Session, string) {
 	t.Helper()
 	mock := claudetest.New(t, script)
@@ -135,9 +174,6 @@ func newLocalRuntimeSession(t *testing.T, bin string, script claudetest.Script) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sess.Stop(context.Background()) })
-	if err := sess.Start(context.Background()); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
 	return sess, ws
 }
 

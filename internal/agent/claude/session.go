@@ -28,6 +28,10 @@ type Session struct {
 	// sandboxTemp is the claude process's TMPDIR, where its sandbox keeps its sockets and
 	// mount placeholders (see sandbox/runtimetemp.go); "" for a session on a worker host.
 	sandboxTemp string
+	// mounts records before each local turn which of opts.MountPoints are absent, and sweeps
+	// the empty ones the turn's sandbox left once its process tree is gone; nil on a worker
+	// host.
+	mounts *agent.MountPoints
 
 	// usage is the sum of the finished turns' result usage; lastSession is the Claude session
 	// id of the last turn, for --resume. Both are written by RunTurn only.
@@ -45,7 +49,13 @@ type Session struct {
 var _ agent.Session = (*Session)(nil)
 
 // New returns a session; nothing runs until Start.
-func New(opts Options) *Session { return &Session{opts: opts.withDefaults()} }
+func New(opts Options) *Session {
+	s := &Session{opts: opts.withDefaults()}
+	if s.opts.Remote == nil {
+		s.mounts = agent.NewMountPoints(s.opts.MountPoints)
+	}
+	return s
+}
 
 // Start checks the workspace and the command, so a missing claude is reported before any turn,
 // writes the private settings directory (on the worker host for a remote session) and, for a

@@ -31,6 +31,7 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	if err != nil {
 		return agent.TurnResult{}, err
 	}
+	s.mounts.Record()
 	// run keeps nothing of a line past its batch (see handle), so the reader may reuse the
 	// memory of the lines of the batch before.
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: jsonl.ReadOptions{LinesValidUntilNextTake: true}}, decodeLine)
@@ -106,10 +107,13 @@ func (s *Session) setProc(p *jsonl.Process) {
 // endProcess ends the turn's whole process tree, waits (bounded) for the reap and lets the
 // reader goroutine go. Claude's sandbox starts commands with bwrap --new-session, outside the
 // process group, so the tree is ended through the agent's supervisor (a subreaper that kills
-// every descendant) before the group is killed.
+// every descendant) before the group is killed. Once the tree is known to be gone, the mount
+// points its sandbox left are removed.
 func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id reaper.Identity, identified bool) {
+	treeGone := identified
 	if identified {
 		if err := reaper.End(id, exitWait); err != nil {
+			treeGone = false
 			s.opts.Logger.Warn("ending the claude process tree failed", "pid", p.PID(), "error", err.Error())
 		}
 	}
@@ -119,9 +123,11 @@ func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id re
 	select {
 	case <-p.Exited():
 	case <-timer.C:
+		treeGone = false
 		s.opts.Logger.Warn("claude process group did not exit after SIGKILL", "pid", p.PID())
 	}
 	stream.Close()
+	s.sweepMountPoints(treeGone)
 	s.mu.Lock()
 	s.proc = nil
 	stopped := s.stopped
@@ -130,6 +136,26 @@ func (s *Session) endProcess(p *jsonl.Process, stream *jsonl.Stream[line], id re
 		if err := s.removeSandboxTemp(); err != nil {
 			s.opts.Logger.Warn("removing the sandbox temp dir after the session stopped failed", "error", err.Error())
 		}
+	}
+}
+
+// sweepMountPoints removes the mount points the turn's sandbox left in the workspace, unless
+// a process of the turn may still run: a mount point removed under a live sandbox would lift
+// the deny it carries.
+func (s *Session) sweepMountPoints(treeGone bool) {
+	if s.mounts == nil {
+		return
+	}
+	if !treeGone {
+		s.opts.Logger.Warn("the claude process tree may still run; its sandbox's mount points in the workspace are left")
+		return
+	}
+	removed, err := s.mounts.Sweep()
+	if err != nil {
+		s.opts.Logger.Warn("removing the claude sandbox's mount points from the workspace failed", "error", err.Error())
+	}
+	if len(removed) > 0 {
+		s.opts.Logger.Info("removed the mount points a killed claude sandbox left", "count", len(removed))
 	}
 }
 

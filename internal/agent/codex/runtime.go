@@ -137,6 +137,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 			return nil, err
 		}
 		opts.LaunchWrapper = owned.srt.Launch
+		owned.mounts = agent.NewMountPoints(pol.MountPointCandidates())
 	}
 	// On a worker host the scoped tools reach the agent as Codex dynamic tools, answered over
 	// the ssh connection's stdio by this process: no socket or shim has to exist on the host.
@@ -167,18 +168,33 @@ func identicalFailures(n int) int {
 
 // ownedSession removes what the runtime made for the session once the agent has stopped:
 // the MCP server and its socket directory, the srt settings file and srt's temp dir, if any,
-// and the session directory, which the adapter removes itself unless the launch failed before
-// it was used.
+// the mount points a killed srt left in the workspace, and the session directory, which the
+// adapter removes itself unless the launch failed before it was used.
 type ownedSession struct {
 	*Session
 	dir     string
 	srt     *sandbox.SRTSession
 	srtTemp string
 	mcp     *mcpserver.Server
+	// mounts are srt's possible mount points in the workspace and git metadata, recorded
+	// before srt starts; nil without srt.
+	mounts *agent.MountPoints
+}
+
+// Start notes which of srt's possible mount points are absent before launching it; a failed
+// start has already ended what it launched, so what srt made is swept at once.
+func (s *ownedSession) Start(ctx context.Context) error {
+	s.mounts.Record()
+	err := s.Session.Start(ctx)
+	if err != nil {
+		s.sweepMountPoints()
+	}
+	return err
 }
 
 func (s *ownedSession) Stop(ctx context.Context) error {
 	err := s.Session.Stop(ctx)
+	s.sweepMountPoints()
 	if cerr := s.closeOwned(); err == nil {
 		err = cerr
 	}
@@ -201,4 +217,28 @@ func (s *ownedSession) closeOwned() error {
 	}
 	errs = append(errs, agent.RemoveSandboxTempDir(s.srtTemp))
 	return errors.Join(errs...)
+}
+
+// sweepMountPoints removes the mount points srt left, once the agent's process has exited:
+// under its supervisor that means srt, bubblewrap and everything sandboxed are gone, and a
+// mount point removed under a live sandbox would lift the deny it carries.
+func (s *ownedSession) sweepMountPoints() {
+	if s.mounts == nil {
+		return
+	}
+	if s.proc != nil {
+		select {
+		case <-s.proc.Exited():
+		default:
+			s.opts.Logger.Warn("codex is still running; srt's mount points in the workspace are left", "pid", s.proc.PID())
+			return
+		}
+	}
+	removed, err := s.mounts.Sweep()
+	if err != nil {
+		s.opts.Logger.Warn("removing srt's mount points from the workspace failed", "error", err.Error())
+	}
+	if len(removed) > 0 {
+		s.opts.Logger.Info("removed the mount points a killed srt left", "count", len(removed))
+	}
 }

@@ -22,49 +22,62 @@ import (
 // TestRealSRTSessionLeavesNoRuntimeFiles runs Codex under srt the way the service does (the
 // registered runtime, the default policy) and ends it the ways a session ends: Stop, and Stop
 // after srt was SIGKILLed (the supervisor's sweep or the OOM killer), which keeps srt's exit
-// handler from removing what it made. Neither the empty directory srt mounts over denied paths
-// nor its proxy sockets may be left behind.
+// handler from removing what it made. Neither the empty directory srt mounts over denied paths,
+// nor the mount points it creates for denied paths that do not exist (WORKFLOW.md, .claude,
+// .gitconfig, ... in the workspace; a linked worktree's config in the primary clone's git
+// metadata), nor its proxy sockets may be left behind.
 func TestRealSRTSessionLeavesNoRuntimeFiles(t *testing.T) {
 	bin := testenv.Codex(t)
 	srt := testenv.SRT(t)
-	for _, tool := range []string{"bwrap", "socat"} {
+	for _, tool := range []string{"bwrap", "socat", "git"} {
 		testenv.Tool(t, tool)
 	}
-	for _, killSRT := range []bool{false, true} {
-		t.Run(fmt.Sprintf("srt_killed=%v", killSRT), func(t *testing.T) {
-			sess := newSRTRuntimeSession(t, bin, srt)
-			// A socket an earlier srt left (before this fix, or killed) can carry the pid
-			// this srt gets; only sockets that appear during the session count.
-			before := srtSockets()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := sess.Start(ctx); err != nil {
-				t.Fatalf("Start: %v", err)
-			}
-			srtPID, placeholders := srtRuntimeFiles(t, sess.PID())
-			if len(placeholders) == 0 {
-				t.Fatal("srt mounted no empty directory over a denied path; the test no longer covers that leak")
-			}
-			if killSRT {
-				if err := syscall.Kill(srtPID, syscall.SIGKILL); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := sess.Stop(ctx); err != nil {
-				t.Fatalf("Stop: %v", err)
-			}
-			waitGone(t, srtPID)
-			for _, p := range placeholders {
-				if _, err := os.Lstat(p); err == nil {
-					t.Errorf("srt's empty mount source %s is left behind", p)
-				}
-			}
-			for _, s := range srtSockets() {
-				if !slices.Contains(before, s) && strings.HasPrefix(filepath.Base(s), fmt.Sprintf("srt-mux-%d-", srtPID)) {
-					t.Errorf("srt's proxy socket %s is left behind", s)
-				}
-			}
-		})
+	for _, worktree := range []bool{false, true} {
+		for _, killSRT := range []bool{false, true} {
+			t.Run(fmt.Sprintf("worktree=%v/srt_killed=%v", worktree, killSRT), func(t *testing.T) {
+				testSRTSessionLeavesNoRuntimeFiles(t, bin, srt, worktree, killSRT)
+			})
+		}
+	}
+}
+
+func testSRTSessionLeavesNoRuntimeFiles(t *testing.T, bin, srt string, worktree, killSRT bool) {
+	sess, ws, gitDirs := newSRTRuntimeSession(t, bin, srt, worktree)
+	roots := append([]string{ws}, gitDirs...)
+	filesBefore := testenv.Tree(t, roots...)
+	// A socket an earlier srt left (before this fix, or killed) can carry the pid this srt
+	// gets; only sockets that appear during the session count.
+	before := srtSockets()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := sess.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	srtPID, placeholders := srtRuntimeFiles(t, sess.PID())
+	if len(placeholders) == 0 {
+		t.Fatal("srt mounted no empty directory over a denied path; the test no longer covers that leak")
+	}
+	if killSRT {
+		if err := syscall.Kill(srtPID, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sess.Stop(ctx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	waitGone(t, srtPID)
+	for _, p := range placeholders {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("srt's empty mount source %s is left behind", p)
+		}
+	}
+	for _, p := range testenv.Added(filesBefore, testenv.Tree(t, roots...)) {
+		t.Errorf("%s is new since Start", p)
+	}
+	for _, s := range srtSockets() {
+		if !slices.Contains(before, s) && strings.HasPrefix(filepath.Base(s), fmt.Sprintf("srt-mux-%d-", srtPID)) {
+			t.Errorf("srt's proxy socket %s is left behind", s)
+		}
 	}
 }
 
@@ -80,12 +93,21 @@ func srtSockets() []string {
 }
 
 // newSRTRuntimeSession builds a session through the registered runtime with srt as the outer
-// sandbox, against a mock model that is never asked anything.
-func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string) agent.Session {
+// sandbox, against a mock model that is never asked anything, in workspace ws: a fresh
+// repository, or a linked worktree of one, whose git metadata outside ws is gitDirs.
+func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string, worktree bool) (sess agent.Session, ws string, gitDirs []string) {
 	t.Helper()
 	mock := codextest.NewResponses(t)
 	root, ws, state := testDirs(t)
-	testenv.Git(t, ws, "init", "-q")
+	if worktree {
+		primary := t.TempDir()
+		testenv.Git(t, primary, "init", "-q", "-b", "main")
+		testenv.Git(t, primary, "commit", "-q", "--allow-empty", "-m", "root")
+		testenv.Git(t, primary, "worktree", "add", "-q", "-b", "ISSUE-1", ws)
+		gitDirs = []string{filepath.Join(primary, ".git")}
+	} else {
+		testenv.Git(t, ws, "init", "-q")
+	}
 	provider := fmt.Sprintf(`model_providers.mock={name="Mock",base_url="%s",wire_api="responses",env_key="MOCK_API_KEY",request_max_retries=0,stream_max_retries=0}`, mock.URL)
 	cfg := config.Defaults()
 	cfg.Path = filepath.Join(state, "symphony.yml")
@@ -97,7 +119,7 @@ func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string) agent.Session {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := newRuntimeSession(agent.SessionRequest{
+	sess, err = newRuntimeSession(agent.SessionRequest{
 		Config: &cfg, WorkspaceRoot: root, Workspace: ws, SessionsRoot: filepath.Join(state, "sessions"),
 		StateRoot: state, LogsRoot: filepath.Join(state, "logs"), Home: home, ExtraEnv: mock.Env(),
 	})
@@ -105,7 +127,7 @@ func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string) agent.Session {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sess.Stop(context.Background()) })
-	return sess
+	return sess, ws, gitDirs
 }
 
 // srtRuntimeFiles finds the srt process below pid and the empty directories srt bind-mounts

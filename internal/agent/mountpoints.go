@@ -1,0 +1,177 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// MountPoints removes the mount points a bubblewrap layer (srt, Claude Code's sandbox) leaves
+// in the workspace when it is killed before its exit handler runs (see
+// sandbox.MountPointCandidates). Record notes which candidates are absent before the
+// sandboxed process starts; Sweep, once that process tree is gone, removes each of them that
+// is now a mount point as bubblewrap makes them: an empty regular file without write
+// permission and with one link, or an empty directory. Anything else there is left alone: a
+// symlink, a file or directory with content, a writable empty file (a lock file such as
+// .git/config.lock, as git makes it), a path that existed before Record. The runtime mounts
+// its placeholders read-only inside the sandbox, so the agent cannot have written through
+// them, but nothing the agent could have made on purpose is taken.
+type MountPoints struct {
+	candidates []string
+
+	mu     sync.Mutex
+	absent []absentPath
+}
+
+// absentPath is a candidate that did not exist at Record, and the directory above it that did:
+// Sweep works only inside that same directory, however its path resolves by then.
+type absentPath struct {
+	path   string
+	anchor string
+	dir    fileID
+}
+
+type fileID struct{ dev, ino uint64 }
+
+// NewMountPoints returns a MountPoints for the candidate paths (absolute); nothing is read
+// until Record.
+func NewMountPoints(candidates []string) *MountPoints {
+	return &MountPoints{candidates: candidates}
+}
+
+// Record notes which candidates are absent now, replacing what an earlier Record noted. It
+// runs before each sandboxed process starts.
+func (m *MountPoints) Record() {
+	if m == nil {
+		return
+	}
+	var absent []absentPath
+	for _, p := range m.candidates {
+		p = filepath.Clean(p)
+		if !filepath.IsAbs(p) {
+			continue
+		}
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		anchor, id, ok := existingAncestor(p)
+		if ok {
+			absent = append(absent, absentPath{path: p, anchor: anchor, dir: id})
+		}
+	}
+	// Children before parents: a placeholder directory is empty only once the placeholders
+	// inside it are gone.
+	slices.SortStableFunc(absent, func(a, b absentPath) int {
+		return strings.Count(b.path, "/") - strings.Count(a.path, "/")
+	})
+	m.mu.Lock()
+	m.absent = absent
+	m.mu.Unlock()
+}
+
+// Sweep removes the recorded paths that are now a mount point bubblewrap made, and returns
+// them. Call it only once the sandboxed process tree is gone: a runtime still
+// running needs its mount points. A second Sweep without a Record removes nothing.
+func (m *MountPoints) Sweep() ([]string, error) {
+	if m == nil {
+		return nil, nil
+	}
+	m.mu.Lock()
+	absent := m.absent
+	m.absent = nil
+	m.mu.Unlock()
+	var removed []string
+	var errs []error
+	for _, a := range absent {
+		ok, err := removeIfMountPoint(a)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ok {
+			removed = append(removed, a.path)
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+// removeIfMountPoint removes a.path if it is a mount point bubblewrap made, reached from
+// a.anchor through real directories only: every component below the anchor was absent at
+// Record, so a symlink among them is not the runtime's, and the anchor must still be the
+// directory it was.
+func removeIfMountPoint(a absentPath) (bool, error) {
+	info, err := os.Stat(a.anchor)
+	if err != nil || idOf(info) != a.dir {
+		return false, nil
+	}
+	rel, err := filepath.Rel(a.anchor, a.path)
+	if err != nil {
+		return false, nil
+	}
+	parts := strings.Split(rel, string(filepath.Separator))
+	dir := a.anchor
+	for _, part := range parts[:len(parts)-1] {
+		dir = filepath.Join(dir, part)
+		if info, err := os.Lstat(dir); err != nil || !info.IsDir() {
+			return false, nil
+		}
+	}
+	info, err = os.Lstat(a.path)
+	switch {
+	case err != nil:
+		return false, nil
+	case isBwrapFile(info):
+		err = syscall.Unlink(a.path)
+	case info.IsDir():
+		err = syscall.Rmdir(a.path)
+		if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) {
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("remove the sandbox mount point %s: %w", a.path, err)
+	}
+	return true, nil
+}
+
+// isBwrapFile reports whether info is a file as bubblewrap makes a mount point for a file
+// bind: empty, read-only for everyone (mode 0444) and with a single link. A file its creator
+// writes, even one left empty, has write permission.
+func isBwrapFile(info fs.FileInfo) bool {
+	if !info.Mode().IsRegular() || info.Size() != 0 || info.Mode().Perm()&0o222 != 0 {
+		return false
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 1
+}
+
+// existingAncestor is the nearest directory above p that exists, and its identity.
+func existingAncestor(p string) (string, fileID, bool) {
+	for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
+		info, err := os.Stat(dir)
+		if err == nil {
+			return dir, idOf(info), info.IsDir()
+		}
+		if !errors.Is(err, fs.ErrNotExist) || dir == filepath.Dir(dir) {
+			return "", fileID{}, false
+		}
+	}
+}
+
+func idOf(info fs.FileInfo) fileID {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}
+	}
+	return fileID{dev: uint64(st.Dev), ino: st.Ino}
+}
