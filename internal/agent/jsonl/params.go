@@ -194,11 +194,12 @@ func (d *ParamsDecoder) String(dst *string) error {
 	return nil
 }
 
-// Unquoted reads a string into *dst as keep makes it from the string's text, which is valid
-// only during the call: for a type that keeps less than a string that can run to megabytes,
-// which is then unquoted into the decoder's reused buffer instead of a copy of its own.
-// Anything else is read as String reads it.
-func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) error {
+// UnquotedPrefix reads a string into *dst as keep makes it from the text of a start of the
+// string that holds its first runes runes, or all of them (and perhaps more), which is valid
+// only during the call: for a type that keeps only the start of a string that can run to
+// megabytes, of which then only about that start is unquoted, into the decoder's reused
+// buffer. Anything else is read as String reads it.
+func (d *ParamsDecoder) UnquotedPrefix(dst *string, runes int, keep func(text []byte) string) error {
 	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) err
 	default:
 		return d.libraryFrom(raw, dst)
 	}
-	*dst = keep(d.strings.text(raw))
+	*dst = keep(d.strings.prefixText(raw, runes))
 	return nil
 }
 
