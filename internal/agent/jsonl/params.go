@@ -215,30 +215,57 @@ func (d *ParamsDecoder) UnquotedPrefix(dst *string, runes int, keep func(text []
 	return nil
 }
 
-// Int reads an integer into a pointer, which is allocated unless it already points to one.
-func (d *ParamsDecoder) Int(dst **int) error {
+// Integer reads an integer.
+func Integer[N int | int64](d *ParamsDecoder, dst *N) error {
 	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	switch raw.Kind() {
-	case '0':
-	case 'n':
-		*dst = nil
+	if raw.Kind() == 'n' {
 		return nil
-	default:
+	}
+	n, ok := parseInteger[N](raw)
+	if !ok {
 		return d.libraryFrom(raw, dst)
 	}
-	n, err := strconv.ParseInt(string(raw), 10, strconv.IntSize)
+	*dst = n
+	return nil
+}
+
+// IntegerPointer reads an integer into a pointer, which is allocated unless it already points
+// to one.
+func IntegerPointer[N int | int64](d *ParamsDecoder, dst **N) error {
+	raw, err := d.dec.ReadValue()
 	if err != nil {
-		// A fraction, an exponent or an integer out of range.
+		return err
+	}
+	if raw.Kind() == 'n' {
+		*dst = nil
+		return nil
+	}
+	n, ok := parseInteger[N](raw)
+	if !ok {
 		return d.libraryFrom(raw, dst)
 	}
 	if *dst == nil {
-		*dst = new(int)
+		*dst = new(N)
 	}
-	**dst = int(n)
+	**dst = n
 	return nil
+}
+
+// parseInteger is the integer raw holds, unless raw is not a number, or is one with a
+// fraction or an exponent, or out of N's range: the library decodes those.
+func parseInteger[N int | int64](raw jsontext.Value) (N, bool) {
+	if raw.Kind() != '0' {
+		return 0, false
+	}
+	bits := 64
+	if _, ok := any(N(0)).(int); ok {
+		bits = strconv.IntSize
+	}
+	n, err := strconv.ParseInt(string(raw), 10, bits)
+	return N(n), err == nil
 }
 
 // Bool reads a boolean into a pointer, which is allocated unless it already points to one.
