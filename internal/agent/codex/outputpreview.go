@@ -7,8 +7,8 @@ import (
 
 // outputPreview is a command's aggregatedOutput as the adapter keeps it: its first
 // agent.ActivityOutputPreviewRunes runes (agent.OutputPreview). A command's output can run to
-// megabytes, so only as much of it as the preview needs is unquoted (one rune more than the
-// preview keeps, which says whether the output goes on), and only the preview becomes a
+// megabytes, so a long one is unquoted only as far as the preview needs (one rune more than
+// the preview keeps, which says whether the output goes on), and only the preview becomes a
 // string of its own.
 type outputPreview string
 
