@@ -142,19 +142,25 @@ func OutputPreview(output string) string {
 }
 
 // OutputPreviewOf is OutputPreview of output held in a buffer the caller reuses: only the
-// preview is copied out, in one allocation. It steps through the bytes as ranging over a
-// string does (an invalid byte is one rune); ranging over string(output) would copy them.
+// preview is copied out, in one allocation (the conversion of a concatenation's operand is
+// not a copy of its own). It steps through the bytes as ranging over a string does (an
+// invalid byte is one rune); ranging over string(output) would copy them.
 func OutputPreviewOf(output []byte) string {
 	if len(output) <= ActivityOutputPreviewRunes {
 		return string(output)
 	}
 	i := 0
 	for range ActivityOutputPreviewRunes {
-		if i == len(output) {
+		switch {
+		case i == len(output):
 			return string(output)
+		case output[i] < utf8.RuneSelf:
+			// Command output is mostly ASCII, which needs no decoding.
+			i++
+		default:
+			_, size := utf8.DecodeRune(output[i:])
+			i += size
 		}
-		_, size := utf8.DecodeRune(output[i:])
-		i += size
 	}
 	if i == len(output) {
 		return string(output)

@@ -195,6 +195,20 @@ func BenchmarkDecodeItemCompleted(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeLongCommandOutput decodes the item/completed line of a command that printed
+// a quarter of a megabyte, of which the adapter keeps only a preview.
+func BenchmarkDecodeLongCommandOutput(b *testing.B) {
+	line := []byte(`{"method":"item/completed","params":{"item":{"type":"commandExecution","command":"go test ./...","cwd":"/srv/workspaces/ENG-1","status":"completed","aggregatedOutput":"` +
+		strings.Repeat(`ok  \tgithub.com/example/pkg7\t0.007s\n`, 7000) + `","exitCode":0},"threadId":"thr","turnId":"turn"}}`)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		f, err := decodeFrame(line)
+		if err != nil || f.DecodedErr != nil {
+			b.Fatal(err, f.DecodedErr)
+		}
+	}
+}
+
 // floodLines is 4 MB of the flood, more than fits in a core's private caches, like the stream.
 func floodLines(b *testing.B) [][]byte {
 	var buf bytes.Buffer

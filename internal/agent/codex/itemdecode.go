@@ -51,7 +51,7 @@ func (it *completedItem) decodeFrom(d *jsonl.ParamsDecoder) error {
 		case "aggregatedOutput":
 			return it.AggregatedOutput.decodeFrom(d)
 		case "exitCode":
-			return d.Int(&it.ExitCode)
+			return jsonl.IntegerPointer(d, &it.ExitCode)
 		case "tool":
 			return d.String(&it.Tool)
 		case "arguments":

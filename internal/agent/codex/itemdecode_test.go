@@ -3,7 +3,6 @@ package codex
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
-	"github.com/symphony-go/symphony/internal/agent/jsonl"
 )
 
 // plainItemCompleted is itemCompletedParams with plain types only, for encoding/json to decode
@@ -55,59 +53,11 @@ func (p *plainItemCompleted) adapterView() *itemCompletedParams {
 	return out
 }
 
-// checkItemCompleted decodes line as the reader goroutine does and holds the item/completed
-// params it finds to what encoding/json makes of the same line: the same failure of the line,
-// the same params error or none, and equal params.
+// checkItemCompleted holds the item/completed params decoded from line to what encoding/json
+// makes of them (see checkParamsMatchEncodingJSON).
 func checkItemCompleted(t *testing.T, line []byte) {
 	t.Helper()
-	got, err := decodeFrame(line)
-	var envelope struct {
-		Method string          `json:"method"`
-		Error  *jsonl.RPCError `json:"error"`
-	}
-	envelopeErr := json.Unmarshal(line, &envelope)
-	if err != nil {
-		// The line fails as a whole only where encoding/json fails on it too (the params aside).
-		if envelopeErr == nil && bytes.HasPrefix(bytes.TrimLeft(line, " \t\r\n"), []byte("{")) {
-			t.Fatalf("%q: %v, where encoding/json decodes the envelope", line, err)
-		}
-		return
-	}
-	if envelopeErr != nil {
-		t.Fatalf("%q: decoded, where encoding/json fails on the envelope: %v", line, envelopeErr)
-	}
-	if got.Method != "item/completed" {
-		if _, ok := got.Decoded.(*itemCompletedParams); ok {
-			t.Fatalf("%q: item/completed params decoded for method %q", line, got.Method)
-		}
-		return
-	}
-	var want struct {
-		Params *plainItemCompleted `json:"params"`
-	}
-	wantErr := json.Unmarshal(line, &want)
-	if wantErr != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(wantErr, &typeErr) {
-			t.Fatalf("%q: encoding/json fails with %v on a line it found valid", line, wantErr)
-		}
-		if _, ok := got.DecodedErr.(*jsonv1.UnmarshalTypeError); !ok {
-			t.Fatalf("%q: params error %v (%T), where encoding/json reports %v", line, got.DecodedErr, got.DecodedErr, wantErr)
-		}
-		return
-	}
-	if got.DecodedErr != nil {
-		t.Fatalf("%q: params error %v, where encoding/json decodes them", line, got.DecodedErr)
-	}
-	if want.Params == nil {
-		if got.Decoded != nil {
-			t.Fatalf("%q: decoded %#v from absent or null params", line, got.Decoded)
-		}
-		return
-	}
-	if !reflect.DeepEqual(got.Decoded, want.Params.adapterView()) {
-		t.Fatalf("%q:\n got %#v\nwant %#v", line, got.Decoded, want.Params.adapterView())
-	}
+	checkParamsMatchEncodingJSON(t, line, "item/completed", (*plainItemCompleted).adapterView)
 }
 
 // itemCompletedSeeds are item/completed lines of every shape the adapter reads, as Codex
@@ -195,40 +145,10 @@ func TestItemCompletedDecodesAlikeThroughTheLibrary(t *testing.T) {
 // Every field of the params is read: a field added to the types but not to their decoding
 // stays zero here.
 func TestEveryItemCompletedFieldIsDecoded(t *testing.T) {
-	sampleOf := func(ft reflect.Type) string {
-		switch {
-		case ft.Kind() == reflect.String:
-			return `"x"`
-		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Int:
-			return `1`
-		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool:
-			return `true`
-		case ft == reflect.TypeFor[json.RawMessage]():
-			return `{"a":1}`
-		case ft.Kind() == reflect.Slice:
-			return `[{}]`
-		case ft.Kind() == reflect.Struct:
-			return `{"type":"x"}`
-		}
-		t.Fatalf("no sample value for a field of type %v", ft)
-		return ""
-	}
-	check := func(typ reflect.Type, names []string, line func(member string) string, fieldOf func(*itemCompletedParams) reflect.Value) {
-		for i, name := range names {
-			l := line(`"` + name + `":` + sampleOf(typ.Field(i).Type))
-			f, err := decodeFrame([]byte(l))
-			if err != nil || f.DecodedErr != nil {
-				t.Fatalf("%s: %v %v", l, err, f.DecodedErr)
-			}
-			if fieldOf(f.Decoded.(*itemCompletedParams)).Field(i).IsZero() {
-				t.Errorf("%s: %s not decoded", l, typ.Field(i).Name)
-			}
-		}
-	}
-	check(reflect.TypeFor[itemCompletedParams](), itemCompletedFields,
+	checkEveryFieldDecoded(t, itemCompletedFields,
 		func(m string) string { return `{"method":"item/completed","params":{` + m + `}}` },
-		func(p *itemCompletedParams) reflect.Value { return reflect.ValueOf(p).Elem() })
-	check(reflect.TypeFor[completedItem](), completedItemFields,
+		func(p *itemCompletedParams) any { return p })
+	checkEveryFieldDecoded(t, completedItemFields,
 		func(m string) string { return `{"method":"item/completed","params":{"item":{` + m + `}}}` },
-		func(p *itemCompletedParams) reflect.Value { return reflect.ValueOf(&p.Item).Elem() })
+		func(p *itemCompletedParams) any { return &p.Item })
 }

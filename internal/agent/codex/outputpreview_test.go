@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/symphony-go/symphony/internal/agent"
 )
 
@@ -63,6 +65,9 @@ func TestOutputPreviewIsThePreviewOfTheWholeOutput(t *testing.T) {
 		`"short output"`, `""`, `null`, string(quoted), string(wide),
 		`"` + strings.Repeat(`\u00e9\n`, 600) + `"`,
 		`"` + strings.Repeat("a", 499) + `\ud83d\ude00tail"`,
+		// Long enough for only the start to be read, with a pair or a bad byte at the cut.
+		`"` + strings.Repeat("a", 499) + `\ud83d\ude00` + strings.Repeat("b", 3000) + `"`,
+		`"` + strings.Repeat("é", 500) + "\xff" + strings.Repeat(`\n`, 3000) + `"`,
 		`"bad \xff byte"`, `"lone \ud800 surrogate"`,
 		`5`, `{"a":1}`, `["x"]`, `true`,
 		`"unterminated`, `"bad \q escape"`,
@@ -76,4 +81,29 @@ func FuzzOutputPreview(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(checkOutputPreview)
+}
+
+// Outputs of every length around the preview's cut, whatever rune falls there (an escape, a
+// surrogate pair, invalid UTF-8), are kept as the preview of the whole output unquoted, which
+// is what the adapter kept before it unquoted only the start of the output.
+func FuzzOutputPreviewAroundTheCut(f *testing.F) {
+	for _, unit := range []string{"a", `\n`, "é", "日本", `\ud83d\ude00`, `\ud800`, "\xff", "\xe2\x82", `ok\t`} {
+		for _, tail := range []string{"", "x", `\ud83d\ude00`, "\xc3"} {
+			f.Add(unit, uint16(agent.ActivityOutputPreviewRunes), tail)
+			f.Add(unit, uint16(5*agent.ActivityOutputPreviewRunes), tail)
+		}
+	}
+	f.Fuzz(func(t *testing.T, unit string, repeat uint16, tail string) {
+		raw := `"` + strings.Repeat(unit, int(repeat%(12*agent.ActivityOutputPreviewRunes))) + tail + `"`
+		checkOutputPreview(t, raw)
+		f, err := decodeFrame(itemCompletedLine(raw))
+		if err != nil || f.DecodedErr != nil {
+			return
+		}
+		whole, _ := jsontext.AppendUnquote(nil, raw)
+		p, _ := paramsOf[itemCompletedParams](&f)
+		if got, want := string(p.Item.AggregatedOutput), agent.OutputPreviewOf(whole); got != want {
+			t.Fatalf("%.80q (%d bytes): preview %.80q, want %.80q", raw, len(raw), got, want)
+		}
+	})
 }

@@ -63,17 +63,24 @@ type toolCallResult struct {
 	ContentItems []contentItem `json:"contentItems"`
 }
 
+// tokenUsageParams decodes itself (tokenusagedecode.go): a field added here, or to the types
+// it holds, must be read there too (TestEveryTokenUsageFieldIsDecoded fails until it is).
 type tokenUsageParams struct {
-	ThreadID   string `json:"threadId"`
-	TokenUsage struct {
-		Total struct {
-			TotalTokens           *int64 `json:"totalTokens"`
-			InputTokens           int64  `json:"inputTokens"`
-			CachedInputTokens     int64  `json:"cachedInputTokens"`
-			CacheWriteInputTokens int64  `json:"cacheWriteInputTokens"`
-			OutputTokens          int64  `json:"outputTokens"`
-		} `json:"total"`
-	} `json:"tokenUsage"`
+	ThreadID   string     `json:"threadId"`
+	TokenUsage tokenUsage `json:"tokenUsage"`
+}
+
+// tokenUsage holds the thread's cumulative total; the last turn's increment is not read.
+type tokenUsage struct {
+	Total tokenTotals `json:"total"`
+}
+
+type tokenTotals struct {
+	TotalTokens           *int64 `json:"totalTokens"`
+	InputTokens           int64  `json:"inputTokens"`
+	CachedInputTokens     int64  `json:"cachedInputTokens"`
+	CacheWriteInputTokens int64  `json:"cacheWriteInputTokens"`
+	OutputTokens          int64  `json:"outputTokens"`
 }
 
 // itemCompletedParams decodes itself (itemdecode.go): a field added here, or to the types it

@@ -194,11 +194,12 @@ func (d *ParamsDecoder) String(dst *string) error {
 	return nil
 }
 
-// Unquoted reads a string into *dst as keep makes it from the string's text, which is valid
-// only during the call: for a type that keeps less than a string that can run to megabytes,
-// which is then unquoted into the decoder's reused buffer instead of a copy of its own.
-// Anything else is read as String reads it.
-func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) error {
+// UnquotedPrefix reads a string into *dst as keep makes it from the text of a start of the
+// string that holds its first runes runes, or all of them (and perhaps more), which is valid
+// only during the call: for a type that keeps only the start of a string that can run to
+// megabytes, of which then only about that start is unquoted, into the decoder's reused
+// buffer. Anything else is read as String reads it.
+func (d *ParamsDecoder) UnquotedPrefix(dst *string, runes int, keep func(text []byte) string) error {
 	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return err
@@ -210,34 +211,61 @@ func (d *ParamsDecoder) Unquoted(dst *string, keep func(text []byte) string) err
 	default:
 		return d.libraryFrom(raw, dst)
 	}
-	*dst = keep(d.strings.text(raw))
+	*dst = keep(d.strings.prefixText(raw, runes))
 	return nil
 }
 
-// Int reads an integer into a pointer, which is allocated unless it already points to one.
-func (d *ParamsDecoder) Int(dst **int) error {
+// Integer reads an integer.
+func Integer[N int | int64](d *ParamsDecoder, dst *N) error {
 	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	switch raw.Kind() {
-	case '0':
-	case 'n':
-		*dst = nil
+	if raw.Kind() == 'n' {
 		return nil
-	default:
+	}
+	n, ok := parseInteger[N](raw)
+	if !ok {
 		return d.libraryFrom(raw, dst)
 	}
-	n, err := strconv.ParseInt(string(raw), 10, strconv.IntSize)
+	*dst = n
+	return nil
+}
+
+// IntegerPointer reads an integer into a pointer, which is allocated unless it already points
+// to one.
+func IntegerPointer[N int | int64](d *ParamsDecoder, dst **N) error {
+	raw, err := d.dec.ReadValue()
 	if err != nil {
-		// A fraction, an exponent or an integer out of range.
+		return err
+	}
+	if raw.Kind() == 'n' {
+		*dst = nil
+		return nil
+	}
+	n, ok := parseInteger[N](raw)
+	if !ok {
 		return d.libraryFrom(raw, dst)
 	}
 	if *dst == nil {
-		*dst = new(int)
+		*dst = new(N)
 	}
-	**dst = int(n)
+	**dst = n
 	return nil
+}
+
+// parseInteger is the integer raw holds, unless raw is not a number, or is one with a
+// fraction or an exponent, or out of N's range: the library decodes those.
+func parseInteger[N int | int64](raw jsontext.Value) (N, bool) {
+	if raw.Kind() != '0' {
+		return 0, false
+	}
+	bits := 64
+	if _, ok := any(N(0)).(int); ok {
+		bits = strconv.IntSize
+	}
+	n, err := strconv.ParseInt(string(raw), 10, bits)
+	return N(n), err == nil
 }
 
 // Bool reads a boolean into a pointer, which is allocated unless it already points to one.
