@@ -25,15 +25,18 @@ func TestBadStdoutIsNamedInTheTimeout(t *testing.T) {
 		// loaded machine, and the line must be seen before the timeout ends the session.
 		wait time.Duration
 	}{
-		{"garbage lines", "printf 'hello garbage " + token + "\\n%.0s' 1 2 3; exec sleep 30 <&-",
+		{"garbage lines", "printf 'hello garbage " + token + "\\n%.0s' 1 2 3; exec sleep 30",
 			regexp.MustCompile(`codex wrote 3 malformed and 0 oversized`), `the first began "hello garbage [REDACTED:`, 3 * time.Second},
-		{"a line over the cap", "head -c 11000000 /dev/zero | tr '\\0' x; echo; exec sleep 30 <&-",
+		{"a line over the cap", "head -c 11000000 /dev/zero | tr '\\0' x; echo; exec sleep 30",
 			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized \(over 10485760 bytes\)`), `the first began "` + strings.Repeat("x", faultHeadBytes) + `…"`, 15 * time.Second},
-		{"endless junk lines", "exec yes 'junk-line' <&-",
+		{"endless junk lines", "exec yes 'junk-line'",
 			regexp.MustCompile(`codex wrote [1-9][0-9]* malformed and 0 oversized`), `the first began "junk-line"`, 3 * time.Second},
-		{"endless junk without a newline", "exec tr '\\0' y < /dev/zero",
+		{"endless junk without a newline", "yes y | tr -d '\\n'",
 			regexp.MustCompile(`codex wrote 0 malformed and 1 oversized`), `the first began "yyyy`, 3 * time.Second},
 	}
+	// Every script keeps its stdin open without reading it, as a stuck agent would: one that
+	// closed it would make the session's first request fail with a broken pipe instead,
+	// whenever the shell got there before the request.
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			checkNoGoroutineLeak(t)
