@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,6 +99,18 @@ func (m *MountPoints) Sweep() ([]string, error) {
 		}
 	}
 	return removed, errors.Join(errs...)
+}
+
+// SweepLogged is Sweep with its outcome logged; sandbox names what left the mount points
+// ("srt", "claude's sandbox").
+func (m *MountPoints) SweepLogged(log *slog.Logger, sandbox string) {
+	removed, err := m.Sweep()
+	if err != nil {
+		log.Warn("removing the mount points "+sandbox+" left in the workspace failed", "error", err.Error())
+	}
+	if len(removed) > 0 {
+		log.Info("removed the mount points a killed "+sandbox+" left", "count", len(removed))
+	}
 }
 
 // removeIfMountPoint removes a.path if it is a mount point bubblewrap made, reached from

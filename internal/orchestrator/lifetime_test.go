@@ -102,16 +102,7 @@ func TestLockedWorkspaceIsRetriedLaterWithoutStartingAnAgent(t *testing.T) {
 	}
 	// Still locked when the retry falls due: the issue waits again at the same attempt and
 	// back-off, since no agent ever ran.
-	first := r.DueAt.Sub(h.clock.Now())
-	h.advance(first)
-	s = h.waitFor("the second locked-workspace retry", func(s *Snapshot) bool {
-		again, ok := s.Retry("id-1")
-		return ok && again.DueAt.After(r.DueAt)
-	})
-	again, _ := s.Retry("id-1")
-	if again.Attempt != 1 || again.DueAt.Sub(h.clock.Now()) != first {
-		t.Fatalf("a second wait for the lock is attempt %d due in %s, want attempt 1 due in %s", again.Attempt, again.DueAt.Sub(h.clock.Now()), first)
-	}
+	again := waitsAgainAtTheSameAttempt(t, h, r, "the lock")
 	held.Close()
 	h.advance(again.DueAt.Sub(h.clock.Now()))
 	h.eventually("the agent once the lock is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
@@ -164,17 +155,26 @@ func TestBusyPrimaryCloneIsRetriedLaterWithoutUsingAnAttempt(t *testing.T) {
 	}
 	// Still busy when the retry falls due: the issue waits again at the same attempt and
 	// back-off.
+	again := waitsAgainAtTheSameAttempt(t, h, r, "the clone")
+	held.Close()
+	h.advance(again.DueAt.Sub(h.clock.Now()))
+	h.eventually("the agent once the clone is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
+}
+
+// waitsAgainAtTheSameAttempt lets id-1's retry r fall due while what it waits for is still
+// held, and checks that it waits again at attempt 1 with the same back-off, as nothing ran;
+// it returns the new retry.
+func waitsAgainAtTheSameAttempt(t *testing.T, h *harness, r RetryRow, waitingFor string) RetryRow {
+	t.Helper()
 	first := r.DueAt.Sub(h.clock.Now())
 	h.advance(first)
-	s = h.waitFor("the second busy-clone retry", func(s *Snapshot) bool {
+	s := h.waitFor("the second wait for "+waitingFor, func(s *Snapshot) bool {
 		again, ok := s.Retry("id-1")
 		return ok && again.DueAt.After(r.DueAt)
 	})
 	again, _ := s.Retry("id-1")
 	if again.Attempt != 1 || again.DueAt.Sub(h.clock.Now()) != first {
-		t.Fatalf("a second wait for the clone is attempt %d due in %s, want attempt 1 due in %s", again.Attempt, again.DueAt.Sub(h.clock.Now()), first)
+		t.Fatalf("a second wait for %s is attempt %d due in %s, want attempt 1 due in %s", waitingFor, again.Attempt, again.DueAt.Sub(h.clock.Now()), first)
 	}
-	held.Close()
-	h.advance(again.DueAt.Sub(h.clock.Now()))
-	h.eventually("the agent once the clone is free", func() bool { return len(h.agents.SessionsFor("ENG-1")) == 1 })
+	return again
 }

@@ -150,13 +150,7 @@ func (s *Session) sweepMountPoints(treeGone bool) {
 		s.opts.Logger.Warn("the claude process tree may still run; its sandbox's mount points in the workspace are left")
 		return
 	}
-	removed, err := s.mounts.Sweep()
-	if err != nil {
-		s.opts.Logger.Warn("removing the claude sandbox's mount points from the workspace failed", "error", err.Error())
-	}
-	if len(removed) > 0 {
-		s.opts.Logger.Info("removed the mount points a killed claude sandbox left", "count", len(removed))
-	}
+	s.mounts.SweepLogged(s.opts.Logger, "claude's sandbox")
 }
 
 // turn is one running turn; its fields are owned by run.

@@ -223,14 +223,7 @@ func TestRealCodexStopMidTurnKillsProcessTree(t *testing.T) {
 	if err := rs.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-turnErr:
-		if agent.CodeOf(err) != agent.CodeTurnCancelled {
-			t.Fatalf("RunTurn after Stop = %v, want turn_cancelled", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("RunTurn did not return after Stop")
-	}
+	wantTurnCancelled(t, turnErr)
 	for _, pid := range append(tree, sleepers...) {
 		waitGone(t, pid)
 	}

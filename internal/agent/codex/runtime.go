@@ -234,11 +234,5 @@ func (s *ownedSession) sweepMountPoints() {
 			return
 		}
 	}
-	removed, err := s.mounts.Sweep()
-	if err != nil {
-		s.opts.Logger.Warn("removing srt's mount points from the workspace failed", "error", err.Error())
-	}
-	if len(removed) > 0 {
-		s.opts.Logger.Info("removed the mount points a killed srt left", "count", len(removed))
-	}
+	s.mounts.SweepLogged(s.opts.Logger, "srt")
 }

@@ -60,6 +60,12 @@ func stopEndsTree(t *testing.T, command, marker string) {
 			t.Errorf("the detached sleep %d outlived Stop", pid)
 		}
 	}
+	wantTurnCancelled(t, turnErr)
+}
+
+// wantTurnCancelled waits for the error of a RunTurn that Stop interrupted: turn_cancelled.
+func wantTurnCancelled(t *testing.T, turnErr <-chan error) {
+	t.Helper()
 	select {
 	case err := <-turnErr:
 		if agent.CodeOf(err) != agent.CodeTurnCancelled {

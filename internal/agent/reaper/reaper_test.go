@@ -68,6 +68,28 @@ func envWithout(name string) []string {
 	return env
 }
 
+// startPlayingService starts this test binary as a service (serviceEnv, set in env) and
+// returns it with the pid of the supervisor it started.
+func startPlayingService(t *testing.T, env ...string) (*exec.Cmd, int) {
+	t.Helper()
+	service := exec.Command(os.Args[0], "-test.run=^$")
+	service.Env = append(os.Environ(), env...)
+	out, err := service.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	startGroup(t, service)
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("service said %q: %v", line, err)
+	}
+	supervisor, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("service said %q", line)
+	}
+	return service, supervisor
+}
+
 // startGroup starts cmd in its own process group and kills the group when the test ends.
 func startGroup(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
@@ -154,24 +176,10 @@ func ppid(t *testing.T, pid int) int {
 }
 
 func TestTreeDiesWithItsServiceEvenOrphansInOtherSessions(t *testing.T) {
-	for round := range 3 {
-		service := exec.Command(os.Args[0], "-test.run=^$")
+	for range 3 {
 		// An orphan in a session of its own (as Codex's sandbox helpers are), a plain child,
 		// and the agent itself.
-		service.Env = append(os.Environ(), serviceEnv+"=(setsid sleep 1001 &); sleep 1002 & sleep 1003")
-		out, err := service.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		startGroup(t, service)
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if err != nil {
-			t.Fatalf("round %d: service said %q: %v", round, line, err)
-		}
-		supervisor, err := strconv.Atoi(strings.TrimSpace(line))
-		if err != nil {
-			t.Fatalf("round %d: service said %q", round, line)
-		}
+		service, supervisor := startPlayingService(t, serviceEnv+"=(setsid sleep 1001 &); sleep 1002 & sleep 1003")
 		found := waitForArgs(t, supervisor, []string{"sleep", "1001"}, []string{"sleep", "1002"}, []string{"sleep", "1003"})
 		orphan := withArgs(Tree(supervisor), "sleep", "1001")[0]
 		if got := ppid(t, orphan); got != supervisor {
@@ -192,21 +200,7 @@ func TestTreeDiesWithItsServiceEvenOrphansInOtherSessions(t *testing.T) {
 // parent-death signal comes, its parent is alive), and still notices the service's death
 // later, with no poll of its parent: the kernel sends the signal at each reparenting.
 func TestTreeDiesWithItsServiceAfterTheStartingThreadExited(t *testing.T) {
-	service := exec.Command(os.Args[0], "-test.run=^$")
-	service.Env = append(os.Environ(), serviceEnv+"=sleep 1006", serviceThreadExitsEnv+"=1")
-	out, err := service.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	startGroup(t, service)
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("service said %q: %v", line, err)
-	}
-	supervisor, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		t.Fatalf("service said %q", line)
-	}
+	service, supervisor := startPlayingService(t, serviceEnv+"=sleep 1006", serviceThreadExitsEnv+"=1")
 	waitForArgs(t, supervisor, []string{"sleep", "1006"})
 	// The early signal has reached the supervisor, which stays while its parent lives.
 	time.Sleep(300 * time.Millisecond)
