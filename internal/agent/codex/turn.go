@@ -203,8 +203,8 @@ func (s *Session) terminate(ctx context.Context, thread, turn string, running bo
 // already: it exits only once Codex and everything below it are gone, and on SIGTERM it ends
 // that tree itself, exit traps first (reaper.End). The session does not list the tree: reading
 // a process's per-thread /proc files makes the kernel's reaping of it cost milliseconds, paid
-// once by the supervisor for Codex and once by the service for the supervisor, which made it
-// a fifth of the service's CPU for starting and stopping 200 agents.
+// once by the supervisor for Codex and once by the service for the supervisor: a fifth of
+// the service's samples in a perf profile of starting and stopping 200 agents.
 func (s *Session) endSupervisor(pid int) {
 	select {
 	case <-s.proc.Exited():
