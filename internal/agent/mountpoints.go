@@ -25,6 +25,11 @@ import (
 // them, but nothing the agent could have made on purpose is taken.
 type MountPoints struct {
 	candidates []string
+	// record is the file that keeps what Record noted until Sweep; "" keeps it in memory.
+	record string
+	// recorded is set by the first Record, which alone sweeps what the record file names: a
+	// later one may follow a process of this same holder that was never known to be gone.
+	recorded bool
 
 	mu     sync.Mutex
 	absent []absentPath
@@ -47,10 +52,17 @@ func NewMountPoints(candidates []string) *MountPoints {
 }
 
 // Record notes which candidates are absent now, replacing what an earlier Record noted. It
-// runs before each sandboxed process starts.
-func (m *MountPoints) Record() {
+// runs before each sandboxed process starts. With a record file, it first sweeps what a
+// session that never swept left in it, then keeps its own note there; an error says what of
+// that failed, and the note in memory stands.
+func (m *MountPoints) Record() error {
 	if m == nil {
-		return
+		return nil
+	}
+	var savedErr error
+	if !m.recorded {
+		m.recorded = true
+		savedErr = m.sweepSaved()
 	}
 	var absent []absentPath
 	for _, p := range m.candidates {
@@ -68,16 +80,18 @@ func (m *MountPoints) Record() {
 	}
 	// Children before parents: a placeholder directory is empty only once the placeholders
 	// inside it are gone.
-	slices.SortStableFunc(absent, func(a, b absentPath) int {
-		return strings.Count(b.path, "/") - strings.Count(a.path, "/")
-	})
+	slices.SortStableFunc(absent, func(a, b absentPath) int { return depth(b.path) - depth(a.path) })
 	m.mu.Lock()
 	m.absent = absent
 	m.mu.Unlock()
+	return errors.Join(savedErr, m.saveRecord(absent))
 }
 
-// Sweep removes the recorded paths that are now a mount point bubblewrap made, and returns
-// them. Call it only once the sandboxed process tree is gone: a runtime still
+// depth is how many directories down path is.
+func depth(path string) int { return strings.Count(path, "/") }
+
+// Sweep removes the recorded paths that are now a mount point bubblewrap made, and the record
+// file, and returns the paths. Call it only once the sandboxed process tree is gone: a runtime still
 // running needs its mount points. A second Sweep without a Record removes nothing.
 func (m *MountPoints) Sweep() ([]string, error) {
 	if m == nil {
@@ -98,7 +112,7 @@ func (m *MountPoints) Sweep() ([]string, error) {
 			removed = append(removed, a.path)
 		}
 	}
-	return removed, errors.Join(errs...)
+	return removed, errors.Join(append(errs, m.removeRecord())...)
 }
 
 // SweepLogged is Sweep with its outcome logged; sandbox names what left the mount points

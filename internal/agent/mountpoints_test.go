@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,5 +169,73 @@ func mustSymlink(t *testing.T, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A session whose service was killed never sweeps; the record it kept beside the workspace lock
+// lets the next session in the workspace remove what its sandbox left, before its own starts.
+// Only paths that are candidates now are taken, whatever the record names, and only the first
+// Record of a session sweeps the file.
+func TestMountPointsRecordOutlivesAKilledService(t *testing.T) {
+	ws, outside := t.TempDir(), t.TempDir()
+	record := filepath.Join(t.TempDir(), "ws.mountpoints")
+	candidates := []string{filepath.Join(ws, "WORKFLOW.md"), filepath.Join(ws, ".vscode")}
+	first := NewMountPointsRecorded(candidates, record)
+	if err := first.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(record); err != nil {
+		t.Fatalf("no record kept: %v", err)
+	}
+	// The sandbox makes its mount points and is killed with its service: no Sweep.
+	mustWrite(t, filepath.Join(ws, "WORKFLOW.md"), "", 0o444)
+	mustMkdir(t, filepath.Join(ws, ".vscode"))
+	// The record names something else too, as a damaged one might.
+	stray := filepath.Join(outside, "stray")
+	mustWrite(t, stray, "", 0o444)
+	data, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := idOf(info)
+	tampered := append(data[:len(data)-1:len(data)-1], fmt.Sprintf(`,{"path":%q,"anchor":%q,"dev":%d,"ino":%d}]`, stray, outside, id.dev, id.ino)...)
+	if err := os.WriteFile(record, tampered, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	next := NewMountPointsRecorded(candidates, record)
+	if err := next.Record(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range candidates {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s, left by the killed session's sandbox, survived the next Record", p)
+		}
+	}
+	if _, err := os.Lstat(stray); err != nil {
+		t.Errorf("a path the record named but no candidate was removed: %v", err)
+	}
+	// Both candidates were absent again, so the new session's record names them.
+	if _, err := os.Stat(record); err != nil {
+		t.Fatalf("the next session keeps no record: %v", err)
+	}
+	// A later Record of the same session leaves what its own earlier turn made alone: that
+	// turn's process was not known to be gone, or Sweep would have run.
+	mustWrite(t, filepath.Join(ws, "WORKFLOW.md"), "", 0o444)
+	if err := next.Record(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(ws, "WORKFLOW.md")); err != nil {
+		t.Errorf("a second Record of one session swept its own earlier mount point: %v", err)
+	}
+	if _, err := next.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(record); !os.IsNotExist(err) {
+		t.Errorf("Sweep left the record: %v", err)
 	}
 }

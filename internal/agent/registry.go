@@ -59,6 +59,11 @@ type SessionRequest struct {
 	Events EventSink
 	// HeldFiles stay open in the agent's supervisor until its process tree is gone.
 	HeldFiles []*os.File
+	// MountPointRecord is the file beside the workspace lock where a local sandboxed session
+	// keeps its record of the mount points its sandbox may leave (agent.MountPoints), so the
+	// next session in the workspace removes what this one could not, if its service was
+	// killed; "" keeps the record in memory only.
+	MountPointRecord string
 	// MCPShim is how an agent process reaches Symphony's MCP server for Tools.
 	MCPShim MCPShim
 	// Remote, when set, runs the agent on an SSH worker host; WorkspaceRoot and Workspace

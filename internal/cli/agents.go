@@ -53,23 +53,24 @@ func newSessionFactory(current func() *config.Config, ws *liveWorkspaces, stateR
 			tools = agent.RemoteTools(tools, req.Host)
 		}
 		return rt.NewSession(agent.SessionRequest{
-			Config:          cfg,
-			ExtraEnv:        req.Env,
-			Remote:          remote,
-			WorkspaceRoot:   wsRoot,
-			Workspace:       req.Workspace.Path,
-			SessionsRoot:    filepath.Join(stateRoot, "sessions"),
-			StateRoot:       stateRoot,
-			LogsRoot:        logsRoot,
-			Home:            home,
-			IssueIdentifier: req.Issue.Identifier,
-			IssueTitle:      req.Issue.Title,
-			Tools:           tools,
-			Resume:          req.Resume,
-			Events:          req.Events,
-			HeldFiles:       heldFiles(req),
-			MCPShim:         mcpShim(),
-			Secrets:         secrets,
+			Config:           cfg,
+			ExtraEnv:         req.Env,
+			Remote:           remote,
+			WorkspaceRoot:    wsRoot,
+			Workspace:        req.Workspace.Path,
+			SessionsRoot:     filepath.Join(stateRoot, "sessions"),
+			StateRoot:        stateRoot,
+			LogsRoot:         logsRoot,
+			Home:             home,
+			IssueIdentifier:  req.Issue.Identifier,
+			IssueTitle:       req.Issue.Title,
+			Tools:            tools,
+			Resume:           req.Resume,
+			Events:           req.Events,
+			HeldFiles:        heldFiles(req),
+			MountPointRecord: mountPointRecord(req),
+			MCPShim:          mcpShim(),
+			Secrets:          secrets,
 			Logger: logger.With("issue_id", req.Issue.ID, "issue_identifier", req.Issue.Identifier,
 				"repo_key", req.Workspace.RepoKey),
 		})
@@ -84,6 +85,15 @@ var mcpShim = sync.OnceValue(func() agent.MCPShim {
 	v, _ := buildVersion(version, commit, debug.ReadBuildInfo)
 	return agent.MCPShim{Executable: exe, Err: err, Version: v}
 })
+
+// mountPointRecord is where a local sandboxed session keeps the record of its sandbox's
+// mount points: beside the workspace lock it holds.
+func mountPointRecord(req orchestrator.AgentRequest) string {
+	if req.Lock == nil || req.Host != "" {
+		return ""
+	}
+	return req.Lock.MountPointRecordPath()
+}
 
 // heldFiles is the workspace lock for the agent's supervisor to keep until the agent is gone.
 func heldFiles(req orchestrator.AgentRequest) []*os.File {

@@ -87,14 +87,17 @@ func stillNamed(f *os.File, path string) bool {
 	return err == nil && os.SameFile(open, named)
 }
 
-// Release deletes the lock file and then gives up the hold, for a workspace that no longer
-// exists: without it every removed workspace would leave its lock file behind for good.
+// Release deletes the lock file (and the mount point record beside it) and then gives up the
+// hold, for a workspace that no longer exists: without it every removed workspace would leave
+// its lock file behind for good.
 func (l *Lock) Release() error {
-	err := os.Remove(l.path)
-	if errors.Is(err, os.ErrNotExist) {
-		err = nil
+	var errs []error
+	for _, path := range []string{l.MountPointRecordPath(), l.path} {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
 	}
-	return errors.Join(err, l.file.Close())
+	return errors.Join(append(errs, l.file.Close())...)
 }
 
 func flock(f *os.File, how int) error {
@@ -133,6 +136,13 @@ func (l *Lock) File() *os.File { return l.file }
 
 // Path is the lock file's path.
 func (l *Lock) Path() string { return l.path }
+
+// MountPointRecordPath is the file beside the lock where the workspace's sandboxed agent
+// session keeps the record of the mount points its sandbox may leave (agent.MountPoints):
+// like the lock, out of the agent's reach, and used only by whoever holds the lock.
+func (l *Lock) MountPointRecordPath() string {
+	return strings.TrimSuffix(l.path, ".lock") + ".mountpoints"
+}
 
 // Close releases this process's hold. It only closes the descriptor (no LOCK_UN, which would
 // also release the copy an agent supervisor still holds while it kills the agent tree).

@@ -233,3 +233,32 @@ func TestLockOnARemovedLockFileIsNotAHold(t *testing.T) {
 		t.Fatal("a fresh lock does not name its own file")
 	}
 }
+
+// The mount point record lives beside the lock, outside the workspace, and goes with it when
+// the workspace is released.
+func TestMountPointRecordSitsBesideTheLockAndGoesWithIt(t *testing.T) {
+	root := t.TempDir()
+	ws := filepath.Join(root, "app", "ENG-1")
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LockWorkspace(root, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := l.MountPointRecordPath()
+	if filepath.Dir(record) != filepath.Dir(l.Path()) || record == l.Path() {
+		t.Fatalf("record %s, want a file of its own beside the lock %s", record, l.Path())
+	}
+	if err := os.WriteFile(record, []byte("[]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{record, l.Path()} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s survived Release: %v", p, err)
+		}
+	}
+}

@@ -64,6 +64,9 @@ type Options struct {
 	// (sandbox.MountPointCandidates); after each turn of a local session the empty ones it
 	// left, which a killed Claude never removes, are removed.
 	MountPoints []string
+	// MountPointRecord is where the record of those mount points is kept while a turn runs
+	// (agent.SessionRequest.MountPointRecord).
+	MountPointRecord string
 	// HeldFiles (the workspace lock) stay open in each turn's supervisor until the turn's
 	// process tree is gone.
 	HeldFiles []*os.File

@@ -104,7 +104,7 @@ func buildRuntimeSession(req agent.SessionRequest, dir string) (agent.Session, e
 	}
 	opts := sessionOptions(req, env, pol, servers)
 	opts.TempRoot = dir
-	opts.MountPoints = pol.MountPointCandidates()
+	opts.MountPoints, opts.MountPointRecord = pol.MountPointCandidates(), req.MountPointRecord
 	owned.Session = New(opts)
 	return owned, nil
 }

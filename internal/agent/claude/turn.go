@@ -31,7 +31,9 @@ func (s *Session) RunTurn(ctx context.Context, prompt string) (agent.TurnResult,
 	if err != nil {
 		return agent.TurnResult{}, err
 	}
-	s.mounts.Record()
+	if err := s.mounts.Record(); err != nil {
+		s.opts.Logger.Warn("claude's sandbox mount points: the record beside the workspace lock", "error", err.Error())
+	}
 	// run keeps nothing of a line past its batch (see handle), so the reader may reuse the
 	// memory of the lines of the batch before.
 	proc, stream, err := jsonl.Start(cmd, jsonl.ProcessOptions{Read: jsonl.ReadOptions{LinesValidUntilNextTake: true}}, decodeLine)

@@ -137,7 +137,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 			return nil, err
 		}
 		opts.LaunchWrapper = owned.srt.Launch
-		owned.mounts = agent.NewMountPoints(pol.MountPointCandidates())
+		owned.mounts = agent.NewMountPointsRecorded(pol.MountPointCandidates(), req.MountPointRecord)
 	}
 	// On a worker host the scoped tools reach the agent as Codex dynamic tools, answered over
 	// the ssh connection's stdio by this process: no socket or shim has to exist on the host.
@@ -184,7 +184,9 @@ type ownedSession struct {
 // Start notes which of srt's possible mount points are absent before launching it; a failed
 // start has already ended what it launched, so what srt made is swept at once.
 func (s *ownedSession) Start(ctx context.Context) error {
-	s.mounts.Record()
+	if err := s.mounts.Record(); err != nil {
+		s.opts.Logger.Warn("srt's mount points: the record beside the workspace lock", "error", err.Error())
+	}
 	err := s.Session.Start(ctx)
 	if err != nil {
 		s.sweepMountPoints()

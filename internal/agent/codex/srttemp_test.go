@@ -81,6 +81,47 @@ func testSRTSessionLeavesNoRuntimeFiles(t *testing.T, bin, srt string, worktree,
 	}
 }
 
+// A service killed while srt is being killed never sweeps srt's mount points: the next
+// session in the workspace does, from the record the first kept beside the workspace lock,
+// before its own srt starts.
+func TestRealSRTMountPointsOfAKilledServiceGoWithTheNextSession(t *testing.T) {
+	bin := testenv.Codex(t)
+	srt := testenv.SRT(t)
+	for _, tool := range []string{"bwrap", "socat", "git"} {
+		testenv.Tool(t, tool)
+	}
+	req, ws, _ := srtSessionRequest(t, bin, srt, false)
+	filesBefore := testenv.Tree(t, ws)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	first := sessionFrom(t, req)
+	if err := first.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	srtPID, _ := srtRuntimeFiles(t, first.PID())
+	// The service dies: its supervisor kills the tree, srt outright here, and no Stop runs.
+	if err := syscall.Kill(srtPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(first.PID(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, first.PID())
+	if len(testenv.Added(filesBefore, testenv.Tree(t, ws))) == 0 {
+		t.Fatal("the killed srt left no mount point; the test no longer covers the leak")
+	}
+	next := sessionFrom(t, req)
+	if err := next.Start(ctx); err != nil {
+		t.Fatalf("the next session's Start: %v", err)
+	}
+	if err := next.Stop(ctx); err != nil {
+		t.Fatalf("the next session's Stop: %v", err)
+	}
+	for _, p := range testenv.Added(filesBefore, testenv.Tree(t, ws)) {
+		t.Errorf("%s, left by the killed session's srt, is still there after the next session", p)
+	}
+}
+
 // srtSockets are the proxy sockets srt processes left in the temp directories a session's srt
 // could fall back to.
 func srtSockets() []string {
@@ -96,6 +137,26 @@ func srtSockets() []string {
 // sandbox, against a mock model that is never asked anything, in workspace ws: a fresh
 // repository, or a linked worktree of one, whose git metadata outside ws is gitDirs.
 func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string, worktree bool) (sess agent.Session, ws string, gitDirs []string) {
+	t.Helper()
+	req, ws, gitDirs := srtSessionRequest(t, codexBin, srtBin, worktree)
+	return sessionFrom(t, req), ws, gitDirs
+}
+
+// sessionFrom builds a session from req through the registered runtime; it is stopped when
+// the test ends.
+func sessionFrom(t *testing.T, req agent.SessionRequest) agent.Session {
+	t.Helper()
+	sess, err := newRuntimeSession(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sess.Stop(context.Background()) })
+	return sess
+}
+
+// srtSessionRequest is what the service asks of the runtime for a session under srt, with its
+// mount point record beside a workspace lock as the service keeps it.
+func srtSessionRequest(t *testing.T, codexBin, srtBin string, worktree bool) (req agent.SessionRequest, ws string, gitDirs []string) {
 	t.Helper()
 	mock := codextest.NewResponses(t)
 	root, ws, state := testDirs(t)
@@ -119,15 +180,15 @@ func newSRTRuntimeSession(t *testing.T, codexBin, srtBin string, worktree bool) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err = newRuntimeSession(agent.SessionRequest{
-		Config: &cfg, WorkspaceRoot: root, Workspace: ws, SessionsRoot: filepath.Join(state, "sessions"),
-		StateRoot: state, LogsRoot: filepath.Join(state, "logs"), Home: home, ExtraEnv: mock.Env(),
-	})
-	if err != nil {
+	locks := filepath.Join(root, ".symphony-locks")
+	if err := os.Mkdir(locks, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sess.Stop(context.Background()) })
-	return sess, ws, gitDirs
+	return agent.SessionRequest{
+		Config: &cfg, WorkspaceRoot: root, Workspace: ws, SessionsRoot: filepath.Join(state, "sessions"),
+		StateRoot: state, LogsRoot: filepath.Join(state, "logs"), Home: home, ExtraEnv: mock.Env(),
+		MountPointRecord: filepath.Join(locks, "ISSUE-1.mountpoints"),
+	}, ws, gitDirs
 }
 
 // srtRuntimeFiles finds the srt process below pid and the empty directories srt bind-mounts
