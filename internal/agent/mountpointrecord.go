@@ -6,27 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 )
-
-// savedPath is an absentPath as a record file holds it.
-type savedPath struct {
-	Path   string `json:"path"`
-	Anchor string `json:"anchor"`
-	Dev    uint64 `json:"dev"`
-	Ino    uint64 `json:"ino"`
-}
-
-// NewMountPointsRecorded is NewMountPoints whose record is also kept in the file at record,
-// from Record until Sweep. A session that never sweeps (its service was killed) leaves it
-// behind, and the next Record with the same file sweeps what it names first. The file must
-// be one only the workspace's current holder uses: the workspace lock's companion, since
-// whoever holds that lock knows the previous holder's process tree is gone, and a mount point
-// is only ever removed once its sandbox has ended.
-func NewMountPointsRecorded(candidates []string, record string) *MountPoints {
-	return &MountPoints{candidates: candidates, record: record}
-}
 
 // sweepSaved removes what the record file left by an earlier session names, keeping to paths
 // that are candidates now, so a record naming anything else removes nothing.
@@ -41,30 +22,18 @@ func (m *MountPoints) sweepSaved() error {
 	if err != nil {
 		return fmt.Errorf("read the mount point record %s: %w", m.record, err)
 	}
-	var saved []savedPath
+	var saved []absentPath
 	if err := json.Unmarshal(data, &saved); err != nil {
 		return errors.Join(fmt.Errorf("the mount point record %s: %w", m.record, err), m.removeRecord())
 	}
-	var errs []error
-	for _, s := range childrenFirst(saved) {
-		if !slices.Contains(m.candidates, s.Path) {
-			continue
-		}
-		if _, err := removeIfMountPoint(absentPath{path: s.Path, anchor: s.Anchor, dir: fileID{dev: s.Dev, ino: s.Ino}}); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(append(errs, m.removeRecord())...)
+	saved = slices.DeleteFunc(saved, func(a absentPath) bool { return !slices.Contains(m.candidates, a.Path) })
+	_, err = removeMountPoints(saved)
+	return errors.Join(err, m.removeRecord())
 }
 
-// childrenFirst orders saved paths deepest first, as Record orders what it notes.
-func childrenFirst(saved []savedPath) []savedPath {
-	slices.SortStableFunc(saved, func(a, b savedPath) int { return depth(b.Path) - depth(a.Path) })
-	return saved
-}
-
-// saveRecord writes absent to the record file, or removes the file when nothing is absent. It
-// writes a temporary file and renames it, so a crash leaves the old record or the new one.
+// saveRecord writes absent to the record file, or removes the file when nothing is absent.
+// Only the workspace lock's holder writes it, so a fixed temporary name, renamed over the
+// record, is enough for a crash to leave the old record or the new one.
 func (m *MountPoints) saveRecord(absent []absentPath) error {
 	if m.record == "" {
 		return nil
@@ -72,25 +41,15 @@ func (m *MountPoints) saveRecord(absent []absentPath) error {
 	if len(absent) == 0 {
 		return m.removeRecord()
 	}
-	saved := make([]savedPath, len(absent))
-	for i, a := range absent {
-		saved[i] = savedPath{Path: a.path, Anchor: a.anchor, Dev: a.dir.dev, Ino: a.dir.ino}
-	}
-	data, err := json.Marshal(saved)
+	data, err := json.Marshal(absent)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(m.record), filepath.Base(m.record)+".tmp-*")
-	if err != nil {
+	tmp := m.record + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
 		return fmt.Errorf("write the mount point record: %w", err)
 	}
-	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write the mount point record: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), m.record); err != nil {
-		os.Remove(tmp.Name())
+	if err := os.Rename(tmp, m.record); err != nil {
 		return fmt.Errorf("write the mount point record: %w", err)
 	}
 	return nil

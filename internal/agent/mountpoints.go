@@ -36,19 +36,28 @@ type MountPoints struct {
 }
 
 // absentPath is a candidate that did not exist at Record, and the directory above it that did:
-// Sweep works only inside that same directory, however its path resolves by then.
+// Sweep works only inside that same directory, however its path resolves by then. It is kept
+// in the record file as JSON.
 type absentPath struct {
-	path   string
-	anchor string
-	dir    fileID
+	Path   string `json:"path"`
+	Anchor string `json:"anchor"`
+	Dir    fileID `json:"dir"`
 }
 
-type fileID struct{ dev, ino uint64 }
+type fileID struct {
+	Dev uint64 `json:"dev"`
+	Ino uint64 `json:"ino"`
+}
 
 // NewMountPoints returns a MountPoints for the candidate paths (absolute); nothing is read
-// until Record.
-func NewMountPoints(candidates []string) *MountPoints {
-	return &MountPoints{candidates: candidates}
+// until Record. When record is not "", the record is also kept in that file from Record until
+// Sweep: a session that never sweeps (its service was killed) leaves it behind, and the next
+// session's first Record sweeps what it names. The file must be one only the workspace's
+// current holder uses, the workspace lock's companion: whoever holds that lock knows the
+// previous holder's process tree is gone, and a mount point is only ever removed once its
+// sandbox has ended.
+func NewMountPoints(candidates []string, record string) *MountPoints {
+	return &MountPoints{candidates: candidates, record: record}
 }
 
 // Record notes which candidates are absent now, replacing what an earlier Record noted. It
@@ -75,20 +84,14 @@ func (m *MountPoints) Record() error {
 		}
 		anchor, id, ok := existingAncestor(p)
 		if ok {
-			absent = append(absent, absentPath{path: p, anchor: anchor, dir: id})
+			absent = append(absent, absentPath{Path: p, Anchor: anchor, Dir: id})
 		}
 	}
-	// Children before parents: a placeholder directory is empty only once the placeholders
-	// inside it are gone.
-	slices.SortStableFunc(absent, func(a, b absentPath) int { return depth(b.path) - depth(a.path) })
 	m.mu.Lock()
 	m.absent = absent
 	m.mu.Unlock()
 	return errors.Join(savedErr, m.saveRecord(absent))
 }
-
-// depth is how many directories down path is.
-func depth(path string) int { return strings.Count(path, "/") }
 
 // Sweep removes the recorded paths that are now a mount point bubblewrap made, and the record
 // file, and returns the paths. Call it only once the sandboxed process tree is gone: a runtime still
@@ -101,18 +104,30 @@ func (m *MountPoints) Sweep() ([]string, error) {
 	absent := m.absent
 	m.absent = nil
 	m.mu.Unlock()
+	removed, err := removeMountPoints(absent)
+	return removed, errors.Join(err, m.removeRecord())
+}
+
+// removeMountPoints removes those of paths that are now a mount point bubblewrap made,
+// children before parents (a placeholder directory is empty only once the placeholders inside
+// it are gone), and returns them.
+func removeMountPoints(paths []absentPath) ([]string, error) {
+	paths = slices.Clone(paths)
+	slices.SortStableFunc(paths, func(a, b absentPath) int {
+		return strings.Count(b.Path, "/") - strings.Count(a.Path, "/")
+	})
 	var removed []string
 	var errs []error
-	for _, a := range absent {
+	for _, a := range paths {
 		ok, err := removeIfMountPoint(a)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		if ok {
-			removed = append(removed, a.path)
+			removed = append(removed, a.Path)
 		}
 	}
-	return removed, errors.Join(append(errs, m.removeRecord())...)
+	return removed, errors.Join(errs...)
 }
 
 // SweepLogged is Sweep with its outcome logged; sandbox names what left the mount points
@@ -127,35 +142,35 @@ func (m *MountPoints) SweepLogged(log *slog.Logger, sandbox string) {
 	}
 }
 
-// removeIfMountPoint removes a.path if it is a mount point bubblewrap made, reached from
-// a.anchor through real directories only: every component below the anchor was absent at
+// removeIfMountPoint removes a.Path if it is a mount point bubblewrap made, reached from
+// a.Anchor through real directories only: every component below the anchor was absent at
 // Record, so a symlink among them is not the runtime's, and the anchor must still be the
 // directory it was.
 func removeIfMountPoint(a absentPath) (bool, error) {
-	info, err := os.Stat(a.anchor)
-	if err != nil || idOf(info) != a.dir {
+	info, err := os.Stat(a.Anchor)
+	if err != nil || idOf(info) != a.Dir {
 		return false, nil
 	}
-	rel, err := filepath.Rel(a.anchor, a.path)
+	rel, err := filepath.Rel(a.Anchor, a.Path)
 	if err != nil {
 		return false, nil
 	}
 	parts := strings.Split(rel, string(filepath.Separator))
-	dir := a.anchor
+	dir := a.Anchor
 	for _, part := range parts[:len(parts)-1] {
 		dir = filepath.Join(dir, part)
 		if info, err := os.Lstat(dir); err != nil || !info.IsDir() {
 			return false, nil
 		}
 	}
-	info, err = os.Lstat(a.path)
+	info, err = os.Lstat(a.Path)
 	switch {
 	case err != nil:
 		return false, nil
 	case isBwrapFile(info):
-		err = syscall.Unlink(a.path)
+		err = syscall.Unlink(a.Path)
 	case info.IsDir():
-		err = syscall.Rmdir(a.path)
+		err = syscall.Rmdir(a.Path)
 		if errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) {
 			return false, nil
 		}
@@ -166,7 +181,7 @@ func removeIfMountPoint(a absentPath) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("remove the sandbox mount point %s: %w", a.path, err)
+		return false, fmt.Errorf("remove the sandbox mount point %s: %w", a.Path, err)
 	}
 	return true, nil
 }
@@ -200,5 +215,5 @@ func idOf(info fs.FileInfo) fileID {
 	if !ok {
 		return fileID{}
 	}
-	return fileID{dev: uint64(st.Dev), ino: st.Ino}
+	return fileID{Dev: uint64(st.Dev), Ino: st.Ino}
 }

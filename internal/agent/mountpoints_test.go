@@ -114,7 +114,7 @@ func TestMountPointsSweep(t *testing.T) {
 			for _, p := range c.candidates {
 				candidates = append(candidates, filepath.Join(ws, p))
 			}
-			m := NewMountPoints(candidates)
+			m := NewMountPoints(candidates, "")
 			m.Record()
 			for _, l := range c.during {
 				l(t, ws, outside)
@@ -180,7 +180,7 @@ func TestMountPointsRecordOutlivesAKilledService(t *testing.T) {
 	ws, outside := t.TempDir(), t.TempDir()
 	record := filepath.Join(t.TempDir(), "ws.mountpoints")
 	candidates := []string{filepath.Join(ws, "WORKFLOW.md"), filepath.Join(ws, ".vscode")}
-	first := NewMountPointsRecorded(candidates, record)
+	first := NewMountPoints(candidates, record)
 	if err := first.Record(); err != nil {
 		t.Fatal(err)
 	}
@@ -202,12 +202,12 @@ func TestMountPointsRecordOutlivesAKilledService(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := idOf(info)
-	tampered := append(data[:len(data)-1:len(data)-1], fmt.Sprintf(`,{"path":%q,"anchor":%q,"dev":%d,"ino":%d}]`, stray, outside, id.dev, id.ino)...)
+	tampered := append(data[:len(data)-1:len(data)-1], fmt.Sprintf(`,{"path":%q,"anchor":%q,"dir":{"dev":%d,"ino":%d}}]`, stray, outside, id.Dev, id.Ino)...)
 	if err := os.WriteFile(record, tampered, 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	next := NewMountPointsRecorded(candidates, record)
+	next := NewMountPoints(candidates, record)
 	if err := next.Record(); err != nil {
 		t.Fatal(err)
 	}

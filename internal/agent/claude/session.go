@@ -52,7 +52,7 @@ var _ agent.Session = (*Session)(nil)
 func New(opts Options) *Session {
 	s := &Session{opts: opts.withDefaults()}
 	if s.opts.Remote == nil {
-		s.mounts = agent.NewMountPointsRecorded(s.opts.MountPoints, s.opts.MountPointRecord)
+		s.mounts = agent.NewMountPoints(s.opts.MountPoints, s.opts.MountPointRecord)
 	}
 	return s
 }

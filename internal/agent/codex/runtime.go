@@ -137,7 +137,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 			return nil, err
 		}
 		opts.LaunchWrapper = owned.srt.Launch
-		owned.mounts = agent.NewMountPointsRecorded(pol.MountPointCandidates(), req.MountPointRecord)
+		owned.mounts = agent.NewMountPoints(pol.MountPointCandidates(), req.MountPointRecord)
 	}
 	// On a worker host the scoped tools reach the agent as Codex dynamic tools, answered over
 	// the ssh connection's stdio by this process: no socket or shim has to exist on the host.
