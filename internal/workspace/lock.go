@@ -71,7 +71,7 @@ func LockWorkspace(root, workspace string) (*Lock, error) {
 			continue
 		}
 		l := &Lock{file: f, path: path, workspace: absWS}
-		l.writeHolder(fmt.Sprintf("symphony pid %d", os.Getpid()))
+		writeHolder(l.file, fmt.Sprintf("symphony pid %d", os.Getpid()))
 		return l, nil
 	}
 	return nil, &Error{Code: CodeLocked, Msg: fmt.Sprintf("workspace %s: its lock %s kept being removed while it was taken; will try again later", absWS, path)}
@@ -112,13 +112,14 @@ func flock(f *os.File, how int) error {
 // RecordAgent notes the agent supervisor's pid in the lock file, so a service that finds the
 // lock taken can name the process still holding it after its own service died.
 func (l *Lock) RecordAgent(pid int) {
-	l.writeHolder(fmt.Sprintf("symphony pid %d, agent supervisor pid %d", os.Getpid(), pid))
+	writeHolder(l.file, fmt.Sprintf("symphony pid %d, agent supervisor pid %d", os.Getpid(), pid))
 }
 
-// writeHolder replaces the file's text; it is informational only, the flock is the lock.
-func (l *Lock) writeHolder(text string) {
-	if err := l.file.Truncate(0); err == nil {
-		_, _ = l.file.WriteAt([]byte("held by "+text+"\n"), 0)
+// writeHolder replaces a lock file's text with "held by <text>", which readHolder shows a
+// process that finds the lock taken; it is informational only, the flock is the lock.
+func writeHolder(f *os.File, text string) {
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte("held by "+text+"\n"), 0)
 	}
 }
 

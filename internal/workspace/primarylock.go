@@ -93,10 +93,7 @@ func (m *Manager) flockPrimary(ctx context.Context, repo *repoConfig, purpose st
 		}
 		poll = min(2*poll, primaryLockMaxPoll)
 	}
-	if err := file.Truncate(0); err == nil {
-		_, _ = file.WriteAt([]byte(fmt.Sprintf("held by symphony pid %d: %s, since %s\n",
-			os.Getpid(), purpose, m.now().UTC().Format(time.RFC3339))), 0)
-	}
+	writeHolder(file, fmt.Sprintf("symphony pid %d: %s, since %s", os.Getpid(), purpose, m.now().UTC().Format(time.RFC3339)))
 	return file, nil
 }
 
