@@ -1,7 +1,6 @@
 package jsonl
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -104,7 +103,7 @@ func (d *ParamsDecoder) Object(dst any, fields []string, member func(field strin
 		if err != nil {
 			return err
 		}
-		field := matchField(d.unquoteName(name), fields)
+		field := matchField(d.strings.text(name), fields)
 		d.path = append(d.path, field)
 		err = member(field)
 		d.path = d.path[:len(d.path)-1]
@@ -308,21 +307,6 @@ func (d *ParamsDecoder) null() error {
 
 // Skip checks the value of a member no field matches and discards it.
 func (d *ParamsDecoder) Skip() error { return skipValue(d.dec) }
-
-// unquoteName is the text of a member name, unquoted only when it has escapes: invalid UTF-8,
-// which unquoting replaces by U+FFFD, can no more match an ASCII field name than U+FFFD can.
-func (d *ParamsDecoder) unquoteName(raw jsontext.Value) []byte {
-	if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 {
-		return body
-	}
-	d.strings.unquoted, _ = jsontext.AppendUnquote(d.strings.unquoted[:0], raw)
-	return d.strings.unquoted
-}
-
-// isPlainText reports whether the body of a JSON string is its own text.
-func isPlainText(body []byte) bool {
-	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)
-}
 
 // library decodes a value of another kind than its field's with the library, which does with
 // it what encoding/json does: a type error, mostly.

@@ -1,7 +1,9 @@
 package jsonl
 
 import (
+	"bytes"
 	"hash/maphash"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -38,6 +40,11 @@ func (r *stringReader) text(raw jsontext.Value) []byte {
 	// The error only says that invalid UTF-8 was replaced, as encoding/json replaces it.
 	r.unquoted, _ = jsontext.AppendUnquote(r.unquoted[:0], raw)
 	return r.unquoted
+}
+
+// isPlainText reports whether the body of a JSON string is its own text.
+func isPlainText(body []byte) bool {
+	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)
 }
 
 // of is text as a string.
