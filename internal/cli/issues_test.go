@@ -42,8 +42,11 @@ func issuesRequireLines(t *testing.T, out string, patterns ...string) {
 
 const issuesWorkflow = "---\n---\nWork on {{ issue.identifier }}.\n"
 
-func TestIssuesCommandLocal(t *testing.T) {
-	dir := t.TempDir()
+// writeRoutedLocalIssues writes a local-tracker installation in dir with three repositories
+// routed by label and five issues: one labelled for one repository, one for two, one for the
+// default, one done, and one whose front matter misspells a key.
+func writeRoutedLocalIssues(t *testing.T, dir string) {
+	t.Helper()
 	issuesWriteFiles(t, dir, map[string]string{
 		"WORKFLOW.md": issuesWorkflow,
 		"symphony.yml": `issues:
@@ -66,6 +69,11 @@ agent: {runtime: codex, command: codex app-server}
 		"issues/LOC-4.md": "---\ntitle: Finished\nstate: Done\n---\n",
 		"issues/LOC-5.md": "---\ntitle: Broken\nstate: Todo\npriorty: 2\n---\n",
 	})
+}
+
+func TestIssuesCommandLocal(t *testing.T) {
+	dir := t.TempDir()
+	writeRoutedLocalIssues(t, dir)
 	code, out, stderr := issuesRun(t, filepath.Join(dir, "symphony.yml"))
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)

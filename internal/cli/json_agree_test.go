@@ -84,28 +84,7 @@ func TestAuditShowJSONAgreesWithText(t *testing.T) {
 
 func TestIssuesJSONAgreesWithText(t *testing.T) {
 	dir := t.TempDir()
-	issuesWriteFiles(t, dir, map[string]string{
-		"WORKFLOW.md": issuesWorkflow,
-		"symphony.yml": `issues:
-  provider: local
-  local: {dir: issues}
-  states: {active: [Todo, In Progress], terminal: [Done]}
-repositories:
-  - key: web
-    route: {labels: [frontend]}
-  - key: api
-    route: {labels: [backend]}
-  - key: misc
-    default: true
-workspaces: {root: ws}
-agent: {runtime: codex, command: codex app-server}
-`,
-		"issues/LOC-1.md": "---\ntitle: Fix the header\nstate: Todo\npriority: 1\nlabels: [Frontend]\nblocked_by: [LOC-4]\n---\n",
-		"issues/LOC-2.md": "---\ntitle: Both sides\nstate: In Progress\nlabels: [frontend, backend]\n---\n",
-		"issues/LOC-3.md": "---\ntitle: Anything else\nstate: Todo\n---\n",
-		"issues/LOC-4.md": "---\ntitle: Finished\nstate: Done\n---\n",
-		"issues/LOC-5.md": "---\ntitle: Broken\nstate: Todo\npriorty: 2\n---\n",
-	})
+	writeRoutedLocalIssues(t, dir)
 	var l issueListing
 	text, _ := textAndJSON(t, &l, "issues", "--config", filepath.Join(dir, "symphony.yml"))
 	if len(l.Routes) != 3 || len(l.Conflicts) != 1 || len(l.SkippedFiles) != 1 {
