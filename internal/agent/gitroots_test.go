@@ -13,17 +13,7 @@ import (
 // A linked worktree keeps its metadata in the main repository's .git, so both git dirs are
 // roots; a directory that is no repository has only its own .git.
 func TestGitMetadataRoots(t *testing.T) {
-	base := t.TempDir()
-	main := filepath.Join(base, "main")
-	if err := os.Mkdir(main, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Git(t, main, "init", "-q", "-b", "trunk")
-	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
-	linked := filepath.Join(base, "wt")
-	testenv.Git(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
-	linked, _ = filepath.EvalSymlinks(linked)
-	realMain, _ := filepath.EvalSymlinks(main)
+	realMain, linked := testenv.LinkedWorktree(t, t.TempDir())
 	plain := t.TempDir()
 
 	cases := []struct {
@@ -47,16 +37,7 @@ func TestGitMetadataRoots(t *testing.T) {
 // A known workspace runs no git (PATH without git still gets the cached answer), and a
 // changed .git (a worktree link rewritten, a repository created) is asked about again.
 func TestGitMetadataRootsAreCachedUntilDotGitChanges(t *testing.T) {
-	base := t.TempDir()
-	main := filepath.Join(base, "main")
-	if err := os.Mkdir(main, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Git(t, main, "init", "-q", "-b", "trunk")
-	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
-	linked := filepath.Join(base, "wt")
-	testenv.Git(t, main, "worktree", "add", "-q", linked, "-b", "issue-1")
-	linked, _ = filepath.EvalSymlinks(linked)
+	_, linked := testenv.LinkedWorktree(t, t.TempDir())
 	plain := t.TempDir()
 
 	first := GitMetadataRoots(context.Background(), linked)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -72,4 +73,27 @@ func withoutGitVariables(env []string) []string {
 		}
 	}
 	return kept
+}
+
+// LinkedWorktree makes a repository base/main with one empty commit on branch trunk and a
+// linked worktree of it at base/wt on branch issue-1, and returns both paths with symlinks
+// resolved: the shape of a worktree workspace, whose git metadata lives in the primary clone.
+func LinkedWorktree(t testing.TB, base string) (primary, linked string) {
+	t.Helper()
+	primary = filepath.Join(base, "main")
+	if err := os.Mkdir(primary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	Git(t, primary, "init", "-q", "-b", "trunk")
+	Git(t, primary, "commit", "-q", "--allow-empty", "-m", "init")
+	linked = filepath.Join(base, "wt")
+	Git(t, primary, "worktree", "add", "-q", linked, "-b", "issue-1")
+	for _, p := range []*string{&primary, &linked} {
+		resolved, err := filepath.EvalSymlinks(*p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*p = resolved
+	}
+	return primary, linked
 }

@@ -16,16 +16,7 @@ import (
 )
 
 func TestTurnPolicyWritableRootsCoverLinkedWorktreeMetadata(t *testing.T) {
-	base := t.TempDir()
-	main := filepath.Join(base, "main")
-	if err := os.Mkdir(main, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Git(t, main, "init", "-q", "-b", "trunk")
-	testenv.Git(t, main, "commit", "-q", "--allow-empty", "-m", "init")
-	ws := filepath.Join(base, "wt")
-	testenv.Git(t, main, "worktree", "add", "-q", ws, "-b", "issue-1")
-	ws, _ = filepath.EvalSymlinks(ws)
+	_, ws := testenv.LinkedWorktree(t, t.TempDir())
 
 	roots := agent.GitMetadataRoots(context.Background(), ws)
 	if len(roots) < 3 {
