@@ -33,7 +33,8 @@ const mountRecordPrefix = "mountpoints."
 // begin with the function's initials: a POSIX shell has no local variables.
 //
 // rm_mount PATH ANCHOR ID removes PATH if it is a mount point bubblewrap made, reached from
-// ANCHOR, whose dev:ino is still ID, through real directories only.
+// ANCHOR, whose dev:ino is still ID, through real directories only. A path that is not there
+// (a sandbox that ended normally removed its mount points) costs no stat.
 //
 // sweep_mounts DIR TRIES [PGID] removes what each record in DIR names, deepest first, and the
 // records, once the record's process group is gone: it waits up to TRIES tenths of a second
@@ -43,6 +44,7 @@ const mountRecordPrefix = "mountpoints."
 // record_mounts DIR PGID writes the record of group PGID: each candidate that is absent, with
 // its anchor and the anchor's identity.
 const mountPointFuncs = `rm_mount() {
+  [ -e "$1" ] || [ -L "$1" ] || return 0
   case $1 in "$2"/*) ;; *) return 0 ;; esac
   [ "$(stat -L -c %d:%i -- "$2" 2>/dev/null)" = "$3" ] || return 0
   rm_rest=${1#"$2"/} rm_dir=$2
