@@ -250,9 +250,9 @@ func TestMountPointsGoWithTheKillTheRemovalAndTheReap(t *testing.T) {
 	}
 }
 
-// A session whose recorded group still runs after the removal's wait keeps its directory, and
-// with it the record, for a later removal or reap; the mount points stay under the live
-// sandbox.
+// A session whose recorded group still runs after the removal's or the reap's wait keeps its
+// directory, and with it the record, for a later removal or reap; the mount points stay under
+// the live sandbox.
 func TestRemovalKeepsTheRecordOfALiveGroup(t *testing.T) {
 	installFakeSSH(t)
 	testenv.Tool(t, "setsid")
@@ -272,6 +272,24 @@ func TestRemovalKeepsTheRecordOfALiveGroup(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(m.ws, "WORKFLOW.md")); err != nil {
 		t.Errorf("the mount point under a live sandbox was removed: %v", err)
+	}
+	// The reap kills the group the session's AgentGroupFile names; without it (a record of an
+	// earlier turn whose group id another group now holds) the live group keeps the session.
+	if err := os.Remove(filepath.Join(m.dir, AgentGroupFile)); err != nil {
+		t.Fatal(err)
+	}
+	reap, err := ReapSessionsCommand(filepath.Dir(m.dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runRemoteOutput(t, reap); code != 0 || out != "0 1\n" {
+		t.Errorf("the reap under a live group exited %d printing %q (%s), want 0 and \"0 1\" (removed, kept)", code, out, errOut)
+	}
+	if _, err := os.Lstat(filepath.Join(m.ws, "WORKFLOW.md")); err != nil {
+		t.Errorf("the reap removed the mount point under a live sandbox: %v", err)
+	}
+	if len(m.records(t)) != 1 {
+		t.Errorf("records after the reap kept the session: %v", m.records(t))
 	}
 }
 
