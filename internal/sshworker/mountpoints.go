@@ -29,8 +29,9 @@ const MountPointCandidatesFile = "mountpoint-candidates"
 // directory; the recording process group's id follows. Each line is "path anchor dev:ino".
 const mountRecordPrefix = "mountpoints."
 
-// mountPointFuncs defines the shell functions of the remote mount point sweep. Their variables
-// begin with the function's initials: a POSIX shell has no local variables.
+// mountPointFuncs defines the shell functions of the remote mount point sweep. Each names its
+// variables with a prefix of its own (rm_, sm_, ra_): a POSIX shell has no local variables,
+// and the scripts that call them keep theirs.
 //
 // rm_mount PATH ANCHOR ID removes PATH if it is a mount point bubblewrap made, reached from
 // ANCHOR, whose dev:ino is still ID, through real directories only. A path that is not there
