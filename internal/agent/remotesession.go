@@ -152,21 +152,19 @@ func (r *Remote) createSessionDir(ctx context.Context, dir string, subdirs []str
 	return nil
 }
 
-// RemotePGIDFile is where the agent's process group on the host is recorded, inside the
-// session's private directory.
-func RemotePGIDFile(dir string) string { return dir + "/" + sshworker.AgentGroupFile }
-
-// RemoteLaunchCommand is the remote argv that records the agent's process group, enters
-// workspace, loads dir's env file and runs shellCommand under `bash -lc`, so the host's login
-// profile finds the agent.
+// RemoteLaunchCommand is the remote argv that records the agent's process group (and, when
+// the private directory dir lists mount point candidates, which of them are absent: see
+// sshworker.SessionGroupCommand), enters workspace, loads dir's env file and runs
+// shellCommand under `bash -lc`, so the host's login profile finds the agent.
 func RemoteLaunchCommand(workspace, dir, shellCommand string) ([]string, error) {
 	inner := []string{"sh", "-c", remoteLaunchScript, "symphony-agent-launch", workspace, dir, "bash", "-lc", shellCommand}
-	return sshworker.RemoteGroupCommand(RemotePGIDFile(dir), inner)
+	return sshworker.SessionGroupCommand(dir, inner)
 }
 
-// KillGroup kills what is left of the agent's process group recorded in dir.
+// KillGroup kills what is left of the agent's process group recorded in dir and, once it is
+// gone, removes the mount points its sandbox left (sshworker.KillSessionCommand).
 func (r *Remote) KillGroup(ctx context.Context, dir string) error {
-	kill, err := sshworker.RemoteKillCommand(RemotePGIDFile(dir))
+	kill, err := sshworker.KillSessionCommand(dir)
 	if err != nil {
 		return err
 	}
@@ -175,7 +173,8 @@ func (r *Remote) KillGroup(ctx context.Context, dir string) error {
 }
 
 // RemoveSession kills what is left of the agent's process group on the host and removes the
-// private directory dir there, with the sandbox TMPDIR CreateSandboxSessionDir made for it.
+// private directory dir there, with the mount points the agent's sandbox left and the sandbox
+// TMPDIR CreateSandboxSessionDir made for it.
 func (r *Remote) RemoveSession(dir string) error {
 	remove, err := sshworker.RemoveSessionCommand(dir)
 	if err != nil {

@@ -178,8 +178,9 @@ func reapHostSessions(ctx context.Context, cfg *config.Config, log *slog.Logger)
 				log.Info("reaped sessions a stopped service left on a worker host", "host", h.String(), "sessions", counts[i])
 			}
 			if kept > 0 {
-				log.Warn("kept session directories on a worker host whose sandbox temp record names a directory that is not theirs; "+
-					"check what they name and remove them by hand", "host", h.String(), "sessions_root", sessionsRoot, "kept", kept)
+				log.Warn("kept session directories on a worker host whose sandbox temp record names a directory that is not theirs "+
+					"(check what they name and remove them by hand), or whose agent's process group outlived the kill (reaped again at the next start)",
+					"host", h.String(), "sessions_root", sessionsRoot, "kept", kept)
 			}
 		})
 	}

@@ -34,13 +34,16 @@ const removeSandboxTempFunc = `rm_sandbox_tmp() {
 }
 `
 
-// removeSessionScript removes session directory $1 and the sandbox TMPDIR it records; the
-// TMPDIR goes first, so that the record survives a failure to remove it.
-const removeSessionScript = removeSandboxTempFunc + `rm_sandbox_tmp "$1" || exit
+// removeSessionScript removes session directory $1, the mount points its records name
+// (mountpoints.go) and the sandbox TMPDIR it records; the directory goes last, so that the
+// records survive a failure to remove what they name.
+const removeSessionScript = removeSandboxTempFunc + mountPointFuncs + `sweep_mounts "$1" ` + sweepWaitTenths + ` || exit
+rm_sandbox_tmp "$1" || exit
 rm -rf -- "$1"`
 
 // RemoveSessionCommand is the remote command that removes the session directory dir (an
-// absolute remote path) and the sandbox TMPDIR it records.
+// absolute remote path), the mount points its records name and the sandbox TMPDIR it records.
+// It fails, keeping dir for ReapSessionsCommand, while a process group recorded there runs.
 func RemoveSessionCommand(dir string) ([]string, error) {
 	if err := ValidateRemotePath(dir); err != nil {
 		return nil, fmt.Errorf("session directory: %w", err)

@@ -60,12 +60,13 @@ type Options struct {
 	Remote     *agent.Remote
 	PrivateDir string
 	Forwards   []sshworker.SocketForward
-	// MountPoints are the paths where Claude's sandbox may create mount points on the host
-	// (sandbox.MountPointCandidates); after each turn of a local session the empty ones it
-	// left, which a killed Claude never removes, are removed.
+	// MountPoints are the paths where Claude's sandbox may create mount points
+	// (sandbox.MountPointCandidates), on the worker host for a remote session; after each
+	// turn the empty ones it left, which a killed Claude never removes, are removed.
 	MountPoints []string
-	// MountPointRecord is where the record of those mount points is kept while a turn runs
-	// (agent.SessionRequest.MountPointRecord).
+	// MountPointRecord is where the record of those mount points is kept while a local turn
+	// runs (agent.SessionRequest.MountPointRecord); a remote session keeps it in its private
+	// directory on the host.
 	MountPointRecord string
 	// HeldFiles (the workspace lock) stay open in each turn's supervisor until the turn's
 	// process tree is gone.

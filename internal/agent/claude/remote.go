@@ -12,17 +12,18 @@ import (
 )
 
 // A session on a worker host (Options.Remote) keeps its private directory (env file,
-// settings.json, mcp_config.json) under Remote.SessionsRoot on the host, written over ssh at
-// Start and removed at Stop. Each turn is `ssh ... -- <launch>` with the prompt on ssh's stdin,
-// so it is never written on the host; the launch records the remote process group, which is
-// killed when the turn ends. Symphony's MCP server stays on this machine: each turn's ssh
-// forwards a socket in the private directory to it (Options.Forwards), and the symphony binary
-// copied to the host bridges Claude's stdio to that socket. TMPDIR is not the private
-// directory: Claude's sandbox binds its proxy sockets there, and below the sessions root their
-// paths outgrow a Unix socket address (tried: the sandboxed Bash command then never runs). Nor
-// is it the host's own, where the empty directories the sandbox never removes would pile up:
-// as locally, the session gets a short TMPDIR of its own on the host
-// (CreateSandboxSessionDir), removed with the private directory.
+// settings.json, mcp_config.json, the mount point candidates) under Remote.SessionsRoot on the
+// host, written over ssh at Start and removed at Stop. Each turn is `ssh ... -- <launch>` with
+// the prompt on ssh's stdin, so it is never written on the host; the launch records the remote
+// process group and which mount point candidates are absent, and when the turn ends the group
+// is killed and the mount points a killed sandbox left are removed. Symphony's MCP server
+// stays on this machine: each turn's ssh forwards a socket in the private directory to it
+// (Options.Forwards), and the symphony binary copied to the host bridges Claude's stdio to
+// that socket. TMPDIR is not the private directory: Claude's sandbox binds its proxy sockets
+// there, and below the sessions root their paths outgrow a Unix socket address (tried: the
+// sandboxed Bash command then never runs). Nor is it the host's own, where the empty
+// directories the sandbox never removes would pile up: as locally, the session gets a short
+// TMPDIR of its own on the host (CreateSandboxSessionDir), removed with the private directory.
 
 // remoteSessionPrefix names the private directories of Claude sessions on a host.
 const remoteSessionPrefix = "claude-"
@@ -59,6 +60,9 @@ func (s *Session) startRemote() error {
 		}
 		files = append(files, agent.RemoteFile{Path: f.name, Data: data})
 	}
+	if candidates := s.mountPointCandidates(); candidates != "" {
+		files = append(files, agent.RemoteFile{Path: dir + "/" + sshworker.MountPointCandidatesFile, Data: []byte(candidates)})
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), agent.RemoteSetupTimeout)
 	defer cancel()
 	if err := r.CreateSandboxSessionDir(ctx, dir, env, files...); err != nil {
@@ -69,6 +73,18 @@ func (s *Session) startRemote() error {
 		s.resume(id, remoteTranscript(ctx, r, dir, id))
 	}
 	return nil
+}
+
+// mountPointCandidates is the content of the private directory's list of the paths where
+// Claude's sandbox may leave mount points on the host, which each turn's launch and end use
+// (sshworker.SessionGroupCommand); a path the host's shell cannot be given is not swept.
+func (s *Session) mountPointCandidates() string {
+	candidates, skipped := sshworker.MountPointCandidates(s.opts.MountPoints)
+	if len(skipped) > 0 {
+		s.opts.Logger.Warn("paths where claude's sandbox may leave mount points on the worker host are not swept: their names cannot be given to its shell",
+			"worker_host", s.opts.Remote.Host, "paths", skipped)
+	}
+	return candidates
 }
 
 // remoteTranscriptScript succeeds when Claude on the host still has the transcript of session

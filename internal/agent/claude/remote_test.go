@@ -61,7 +61,8 @@ func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
 	s := New(Options{
 		Command: "claude --model 'opus x'", Env: []string{"PATH=/local/bin", "HOME=/home/local", "ANTHROPIC_API_KEY=sk-secret-'quote"},
 		WorkspaceRoot: root, Workspace: ws, Remote: r, PrivateDir: dir, Forwards: []sshworker.SocketForward{fwd},
-		MCPServers: map[string]any{"symphony": map[string]any{"command": "/srv/bin/symphony-0123"}},
+		MCPServers:  map[string]any{"symphony": map[string]any{"command": "/srv/bin/symphony-0123"}},
+		MountPoints: []string{ws + "/WORKFLOW.md", ws + "/a b", ws + "/.claude"},
 	})
 	if err := s.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("private directory on the host: %v %v, want 0700", fi, err)
 	}
-	for _, name := range []string{"env", "settings.json", "mcp_config.json"} {
+	for _, name := range []string{"env", "settings.json", "mcp_config.json", sshworker.MountPointCandidatesFile} {
 		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s on the host: %v %v, want 0600", name, fi, err)
 		}
@@ -81,6 +82,10 @@ func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
 	}
 	if mcp, _ := os.ReadFile(filepath.Join(dir, "mcp_config.json")); !strings.Contains(string(mcp), "/srv/bin/symphony-0123") {
 		t.Errorf("mcp_config.json on the host: %s", mcp)
+	}
+	// A path the host's shell cannot be given is left out of the sweep.
+	if got, _ := os.ReadFile(filepath.Join(dir, sshworker.MountPointCandidatesFile)); string(got) != ws+"/WORKFLOW.md\n"+ws+"/.claude\n" {
+		t.Errorf("the mount point candidates on the host: %q", got)
 	}
 	argv, err := s.remoteArgv()
 	if err != nil {
@@ -100,7 +105,7 @@ func TestRemoteStartWritesPrivateFilesAndTurnArgv(t *testing.T) {
 	}
 	shell := remote[len(remote)-1]
 	want := `exec 'claude' '--model' 'opus x' '--print' '--setting-sources' '' '--settings' '` + dir + `/settings.json' '--mcp-config' '` + dir + `/mcp_config.json'`
-	if !strings.HasPrefix(shell, want) || !slices.Contains(remote, ws) || !slices.Contains(remote, dir+"/agent.pgid") {
+	if !strings.HasPrefix(shell, want) || !slices.Contains(remote, ws) || !slices.Contains(remote, dir) {
 		t.Errorf("remote argv %q\nwant its shell command to start %s", remote, want)
 	}
 	if err := s.Stop(t.Context()); err != nil {

@@ -57,6 +57,7 @@ func newRemoteRuntimeSession(req agent.SessionRequest) (agent.Session, error) {
 	}
 	opts := sessionOptions(req, env, pol, servers)
 	opts.Remote, opts.PrivateDir, opts.Forwards = r, dir, forwards
+	opts.MountPoints = pol.MountPointCandidates()
 	owned.Session = New(opts)
 	return owned, nil
 }

@@ -42,7 +42,7 @@ func TestRealClaudeSessionLeavesNoSandboxFiles(t *testing.T) {
 			if err := sess.Start(context.Background()); err != nil {
 				t.Fatalf("Start: %v", err)
 			}
-			names := runMountTurn(t, sess, ws, c)
+			names := runMountTurn(t, sess, ws, c, func() { killClaude(t, sess.PID()) })
 			for _, p := range placeholdersUnder(names, os.TempDir(), "/tmp") {
 				t.Errorf("Claude's empty mount source %s is left behind", p)
 			}
@@ -73,9 +73,10 @@ var mountTurnCases = []mountTurnCase{
 }
 
 // runMountTurn runs the turn of a mountTurnCases command in workspace ws, stops the session
-// during or after it, and returns the names of the empty directories Claude's sandbox mounted
-// for the command (a mount's root in the table names the directory it came from).
-func runMountTurn(t *testing.T, sess agent.Session, ws string, c mountTurnCase) []string {
+// during or after it (calling kill first in a killClaude case), and returns the names of the
+// empty directories Claude's sandbox mounted for the command (a mount's root in the table
+// names the directory it came from).
+func runMountTurn(t *testing.T, sess agent.Session, ws string, c mountTurnCase, kill func()) []string {
 	t.Helper()
 	stopMidCommand := c.stop
 	mounts := filepath.Join(ws, "mounts.txt")
@@ -87,7 +88,7 @@ func runMountTurn(t *testing.T, sess agent.Session, ws string, c mountTurnCase) 
 	if stopMidCommand {
 		waitForFile(t, mounts)
 		if c.killClaude {
-			killClaude(t, sess.PID())
+			kill()
 		}
 		if err := sess.Stop(context.Background()); err != nil {
 			t.Fatalf("Stop: %v", err)
