@@ -84,7 +84,8 @@ echo "$n $k"`
 
 // ParseReapOutput reads what ReapSessionsCommand printed: how many session directories it
 // removed, and how many it kept because their sandbox temp record names a directory that is
-// not the session's own, or a process group recorded there outlived the kill. A chatty login profile may print before the counts.
+// not the session's own, or a process group recorded there outlived the kill. A chatty login
+// profile may print before the counts.
 func ParseReapOutput(out []byte) (removed, kept int, err error) {
 	words := strings.Fields(string(out))
 	if len(words) < 2 {
