@@ -26,10 +26,5 @@ func awaitExit(pid int) {
 	if err != nil {
 		return
 	}
-	_ = rc.Read(func(fd uintptr) bool {
-		ready := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(ready, 0)
-		// An error that is not an interruption would repeat forever: leave it to Wait.
-		return (err != nil && err != unix.EINTR) || n > 0
-	})
+	awaitReadable(rc, func() {})
 }
