@@ -17,8 +17,8 @@ const itemOverheadBytes = 128
 // also when the lines it handed out are released to the reader's recycler, if it has one.
 //
 // A take hands the consumer the queue's array of items itself and keeps the consumer's last
-// batch as the array to fill next, so the items are never copied; a take that finds nothing
-// gives both arrays to arrays, for whichever queue has a burst next. A burst grows the arrays
+// batch, when it is passed back, as the array to fill next, so the items are never copied; a
+// take that finds nothing gives both arrays to arrays, for whichever queue has a burst next. A burst grows the arrays
 // to a few hundred items, and a session holding them between bursts would cost a busy
 // service tens of kilobytes a session.
 type queue[T any] struct {
@@ -42,6 +42,9 @@ type queue[T any] struct {
 	blocks *blockRecycler
 	// arrays holds the idle item arrays of every queue of this item type.
 	arrays *sync.Pool
+	// lent is the array of the batch take handed over last. Only that array, passed back,
+	// is reused or pooled: anything else a consumer passes may still be in use.
+	lent []Item[T]
 }
 
 func newQueue[T any](budget int, blocks *blockRecycler) *queue[T] {
@@ -126,22 +129,27 @@ func (q *queue[T]) take(dst []Item[T]) (batch []Item[T], ok bool) {
 	q.bytes -= q.taken
 	q.taken = 0
 	q.blocks.release(q.delivered)
+	returned := len(dst) == 0 && sameArray(dst, q.lent)
+	q.lent = nil
 	if q.head == len(q.items) {
 		q.cond.Broadcast()
-		if len(dst) > 0 {
-			return dst, !q.closed
-		}
-		q.putArray(dst)
 		q.putArray(q.items)
 		q.items, q.head = nil, 0
-		return nil, !q.closed
+		if returned {
+			q.putArray(dst)
+			return nil, !q.closed
+		}
+		return dst, !q.closed
 	}
 	for i := q.head; i < len(q.items); i++ {
 		q.taken += itemSize(q.items[i])
 	}
 	q.delivered += int64(len(q.items) - q.head)
 	if len(dst) == 0 && q.head == 0 {
-		batch, q.items = q.items, dst[:0]
+		batch, q.items, q.lent = q.items, nil, q.items
+		if returned {
+			q.items = dst
+		}
 	} else {
 		batch = append(dst, q.items[q.head:]...)
 		clear(q.items)
@@ -149,6 +157,11 @@ func (q *queue[T]) take(dst []Item[T]) (batch []Item[T], ok bool) {
 	}
 	q.cond.Broadcast()
 	return batch, true
+}
+
+// sameArray reports whether a and b share their first element's memory.
+func sameArray[T any](a, b []T) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // pop blocks until an item is available; ok is false once the queue is closed and empty.
