@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -19,8 +20,8 @@ const (
 	// oversizeHeadBytes is how much of an oversize line is kept for its error.
 	oversizeHeadBytes = 256
 	// readBufferBytes is the reader's buffer: each read asks the pipe for this much, and lines up
-	// to this size are copied once. Agent frames are mostly a few hundred bytes and a session
-	// keeps this buffer for its whole life, so it is sized for them, not for bursts.
+	// to this size are copied once. Agent frames are mostly a few hundred bytes; a reader
+	// holds the buffer only while input is coming in (see readSource).
 	readBufferBytes = 16 << 10
 )
 
@@ -107,7 +108,9 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 		defer close(s.done)
 		defer s.q.close()
 		timed := &timedReader{r: r}
-		s.err = readLines(bufio.NewReaderSize(timed, readBufferBytes), opts, &slab, func(line []byte, tooLong *LineTooLongError) bool {
+		src := &readSource{in: timed, awaitInput: inputWaiter(r), slab: &slab}
+		defer src.end()
+		s.err = readLines(src, opts, &slab, func(line []byte, tooLong *LineTooLongError) bool {
 			it := Item[T]{Line: line, At: timed.at}
 			if tooLong != nil {
 				it.Err = tooLong
@@ -124,12 +127,15 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 // stream was closed) and every queued line was taken.
 func (s *Stream[T]) Next() (Item[T], bool) { return s.q.pop() }
 
-// Take appends every line queued so far to dst without waiting: the consumer handles them
-// as one batch instead of one wake-up per line. The lines of the batch stay charged to the
-// queue's budget until the next Take, so the bound holds with the batch in the consumer's
-// hands; under ReadOptions.LinesValidUntilNextTake its lines are valid until then too. ok is
-// false once the input has ended (or the stream was closed) and every line was taken. When a Take returns no line, wait for Ready before the next. A consumer uses either
-// Take or Next, not both.
+// Take returns every line queued so far without waiting: the consumer handles them as one
+// batch instead of one wake-up per line. Pass the last batch emptied (batch[:0]): its memory
+// goes back to the stream, which hands over its own queue instead of copying it, and keeps no
+// array while nothing is queued (a non-empty dst gets the lines appended instead). The lines
+// of the batch stay charged to the queue's budget until the next Take, so the bound holds
+// with the batch in the consumer's hands; under ReadOptions.LinesValidUntilNextTake its lines
+// are valid until then too. ok is false once the input has ended (or the stream was closed)
+// and every line was taken. When a Take returns no line, wait for Ready before the next. A
+// consumer uses either Take or Next, not both.
 func (s *Stream[T]) Take(dst []Item[T]) (batch []Item[T], ok bool) { return s.q.take(dst) }
 
 // Ready has a value when lines may have arrived since a Take found none, and when the stream
@@ -159,10 +165,56 @@ func (t *timedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readLines calls emit with each non-blank line of r, copied into slab or a fresh copy, and
-// with the start of every line over the cap, until r ends or emit reports false. Every emit
+// readBuffers holds the read buffers of the readers waiting for input, for whichever reader
+// gets input next.
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufferBytes) }}
+
+// readSource hands readLines a read buffer only while input is coming in. An agent writes in
+// bursts (a command's output, a run of deltas) with long pauses between them; a reader that
+// has to wait for the next burst first gives its buffer back to readBuffers and its slab's
+// block to the recycler, so the sessions of a busy service that are between bursts hold
+// neither, and waits on the poller without a buffer. Where its input cannot be awaited that
+// way it keeps the buffer, as any bufio.Reader does.
+type readSource struct {
+	in         io.Reader
+	awaitInput func(beforeWait func()) // nil: keep the buffer while waiting
+	slab       *lineSlab
+	buf        *bufio.Reader
+}
+
+// reader is the buffer to read the next chunk from. When it holds no input it first waits for
+// some, releasing what it holds if it has to wait.
+func (s *readSource) reader() *bufio.Reader {
+	if s.awaitInput != nil && (s.buf == nil || s.buf.Buffered() == 0) {
+		s.awaitInput(s.release)
+	}
+	if s.buf == nil {
+		s.buf = readBuffers.Get().(*bufio.Reader)
+		s.buf.Reset(s.in)
+	}
+	return s.buf
+}
+
+// release gives the buffer back, which must hold no input, and retires the slab's block.
+func (s *readSource) release() {
+	s.slab.idle()
+	s.end()
+}
+
+// end gives the buffer back once reading is over. The slab's block is left to the collector
+// with the stream: no later Take of its consumer would release it.
+func (s *readSource) end() {
+	if s.buf != nil {
+		s.buf.Reset(nil)
+		readBuffers.Put(s.buf)
+		s.buf = nil
+	}
+}
+
+// readLines calls emit with each non-blank line of src, copied into slab or a fresh copy, and
+// with the start of every line over the cap, until src ends or emit reports false. Every emit
 // that reports true is one item queued: the slab numbers lines by that count.
-func readLines(r *bufio.Reader, opts ReadOptions, slab *lineSlab, emit func(line []byte, tooLong *LineTooLongError) bool) error {
+func readLines(src *readSource, opts ReadOptions, slab *lineSlab, emit func(line []byte, tooLong *LineTooLongError) bool) error {
 	var long []byte
 	var emitted int64
 	emitCounted := func(line []byte, tooLong *LineTooLongError) bool {
@@ -173,11 +225,12 @@ func readLines(r *bufio.Reader, opts ReadOptions, slab *lineSlab, emit func(line
 		return true
 	}
 	for {
+		r := src.reader()
 		chunk, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// One byte of slack: a line at the cap may still end in "\r\n".
 			if len(long)+len(chunk) > opts.MaxLineBytes+1 {
-				tooLong, rerr := discardLine(r, append(long, chunk...), opts)
+				tooLong, rerr := discardLine(src, append(long, chunk...), opts)
 				long = nil
 				if !emitCounted(tooLong.Head, tooLong) {
 					return nil
@@ -190,21 +243,28 @@ func readLines(r *bufio.Reader, opts ReadOptions, slab *lineSlab, emit func(line
 			long = appendDoubling(long, chunk)
 			continue
 		}
-		line := chunk
-		if long != nil {
+		// chunk is the read buffer's until the next read; a long line is already a copy.
+		line, copied := chunk, long != nil
+		if copied {
 			line = append(long, chunk...)
 			long = nil
-		} else {
-			line = slab.copy(chunk, emitted)
 		}
 		line = trimEOL(line)
-		if len(line) > opts.MaxLineBytes {
+		switch {
+		case len(line) > opts.MaxLineBytes:
 			tooLong := newTooLong(line, len(line), opts)
 			if !emitCounted(tooLong.Head, tooLong) {
 				return nil
 			}
-		} else if len(bytes.TrimSpace(line)) > 0 && !emitCounted(line, nil) {
-			return nil
+		case len(bytes.TrimSpace(line)) == 0:
+			// Blank lines are skipped, and not copied: every line in the slab is queued.
+		default:
+			if !copied {
+				line = slab.copy(line, emitted)
+			}
+			if !emitCounted(line, nil) {
+				return nil
+			}
 		}
 		if err != nil {
 			return endOfInput(err)
@@ -225,9 +285,10 @@ func appendDoubling(long, chunk []byte) []byte {
 
 // discardLine reads past the rest of a line over the cap, up to and including its newline,
 // after reporting its start through opts.OnOversize.
-func discardLine(r *bufio.Reader, head []byte, opts ReadOptions) (*LineTooLongError, error) {
+func discardLine(src *readSource, head []byte, opts ReadOptions) (*LineTooLongError, error) {
 	tooLong := newTooLong(head, len(head), opts)
 	for {
+		r := src.reader()
 		chunk, err := r.ReadSlice('\n')
 		tooLong.Size += len(chunk)
 		if err == nil {

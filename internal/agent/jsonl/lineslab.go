@@ -16,9 +16,8 @@ const lineSlabBytes = 16 << 10
 // has released all its lines.
 type lineSlab struct {
 	block []byte
-	// lastItem is the index of the last item that may hold a line of block: the index the
-	// next pushed item gets when a line is copied. A copied line that is never pushed (a
-	// blank one) makes it one more than needed, which only delays the block's reuse.
+	// lastItem is the index of the last item that holds a line of block: the index the
+	// next pushed item gets when a line is copied (only lines that are pushed are copied).
 	lastItem int64
 	recycler *blockRecycler
 }
@@ -36,6 +35,16 @@ func (s *lineSlab) copy(chunk []byte, item int64) []byte {
 	start := len(s.block)
 	s.block = append(s.block, chunk...)
 	return s.block[start:len(s.block):len(s.block)]
+}
+
+// idle retires the block being filled, when there is a recycler, so a reader waiting for
+// input holds no block: the next line starts one from releasedLineBlocks. Without a recycler
+// the block stays, as its lines keep it alive anyway.
+func (s *lineSlab) idle() {
+	if s.recycler != nil && s.block != nil {
+		s.recycler.retire(s.block, s.lastItem)
+		s.block = nil
+	}
 }
 
 // nextBlock hands the full block to the recycler, if any, and returns an empty one.

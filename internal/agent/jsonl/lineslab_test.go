@@ -203,3 +203,44 @@ func TestRecycledMemoryIsBounded(t *testing.T) {
 		t.Fatalf("%d blocks retired but in use once the stream ended", n)
 	}
 }
+
+// A consumer that passes the same array to every Take, instead of its last batch, never has
+// the batch in its hands written over: the queue reuses only the array it lent.
+func TestTakeReusesOnlyTheArrayItLent(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	s := Read(pr, ReadOptions{LinesValidUntilNextTake: true}, raw)
+	queued := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			s.q.mu.Lock()
+			n := len(s.q.items) - s.q.head
+			s.q.mu.Unlock()
+			if n > 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the reader queued nothing")
+			}
+		}
+	}
+	fixed := make([]Item[[]byte], 0, 8)
+	var batch []Item[[]byte]
+	for _, line := range []string{"first", "second"} {
+		if _, err := io.WriteString(pw, line+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		queued()
+		batch, _ = s.Take(fixed[:0])
+		if len(batch) != 1 || string(batch[0].Line) != line {
+			t.Fatalf("took %d lines, want just %q", len(batch), line)
+		}
+	}
+	if _, err := io.WriteString(pw, "third\n"); err != nil {
+		t.Fatal(err)
+	}
+	queued()
+	if string(batch[0].Line) != "second" {
+		t.Fatalf("the batch in hand now holds %q, want %q", batch[0].Line, "second")
+	}
+}

@@ -96,6 +96,7 @@ func Start[T any](cmd *exec.Cmd, opts ProcessOptions, decode Decoder[T]) (*Proce
 		drain(errR, p.tail)
 	}()
 	go func() {
+		awaitExit(p.pid)
 		p.exitErr = exitError(cmd.Wait())
 		close(p.exited)
 		timer := time.NewTimer(opts.DrainAfterExit)
