@@ -18,9 +18,9 @@ const itemOverheadBytes = 128
 //
 // A take hands the consumer the queue's array of items itself and keeps the consumer's last
 // batch, when it is passed back, as the array to fill next, so the items are never copied; a
-// take that finds nothing gives both arrays to arrays, for whichever queue has a burst next. A burst grows the arrays
-// to a few hundred items, and a session holding them between bursts would cost a busy
-// service tens of kilobytes a session.
+// take that finds nothing gives both arrays to the pool (arrays), for whichever queue has a
+// burst next. A burst grows the arrays to a few hundred items, and a session holding them
+// between bursts would cost a busy service tens of kilobytes a session.
 type queue[T any] struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
