@@ -3,7 +3,6 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -81,40 +80,60 @@ func (p *Policy) TurnSandboxPolicy() map[string]any {
 	return out
 }
 
-// access levels of a Codex filesystem entry, from least to most restrictive.
-var codexAccessRank = map[string]int{"write": 0, "read": 1, "none": 2}
+// codexAccessRank orders the access levels of a Codex filesystem entry from least to most
+// restrictive.
+func codexAccessRank(access string) int {
+	switch access {
+	case "write":
+		return 0
+	case "read":
+		return 1
+	}
+	return 2
+}
 
-// codexFS collects filesystem entries; a path named twice keeps its most restrictive access,
-// because a TOML inline table cannot repeat a key and a later looser value must never win.
+// codexFS collects filesystem entries; a path named twice keeps its first place and its most
+// restrictive access, because a TOML inline table cannot repeat a key and a later looser
+// value must never win.
 type codexFS struct {
-	order  []string
-	access map[string]string
+	list  []tomlEntry
+	index map[string]int
+}
+
+// newCodexFS has room for about n entries.
+func newCodexFS(n int) *codexFS {
+	return &codexFS{list: make([]tomlEntry, 0, n), index: make(map[string]int, n)}
 }
 
 func (f *codexFS) set(path, access string) {
-	if f.access == nil {
-		f.access = map[string]string{}
-	}
-	prev, seen := f.access[path]
+	i, seen := f.index[path]
 	if !seen {
-		f.order = append(f.order, path)
+		f.index[path] = len(f.list)
+		f.list = append(f.list, tomlEntry{Key: path, Value: access})
+		return
 	}
-	if !seen || codexAccessRank[access] > codexAccessRank[prev] {
-		f.access[path] = access
+	if codexAccessRank(access) > codexAccessRank(f.list[i].Value.(string)) {
+		f.list[i].Value = access
 	}
 }
 
-func (f *codexFS) entries() []tomlEntry {
-	out := make([]tomlEntry, len(f.order))
-	for i, p := range f.order {
-		out[i] = tomlEntry{Key: p, Value: f.access[p]}
+// setBothForms sets path and, for a home-relative one, its expanded form (see bothForms),
+// leaving out a form keep refuses.
+func (f *codexFS) setBothForms(path, home, access string, keep func(string) bool) {
+	if keep(path) {
+		f.set(path, access)
 	}
-	return out
+	if strings.HasPrefix(path, "~/") {
+		if abs := expandHome(path, home); keep(abs) {
+			f.set(abs, access)
+		}
+	}
 }
 
 // codexFilesystem returns the permission profile's filesystem entries in render order.
 func (p *Policy) codexFilesystem() []tomlEntry {
-	var fs codexFS
+	protected := p.protectedReads()
+	fs := newCodexFS(2*(len(p.DenyRead)+len(protected)+len(homeWriteDeny)) + len(workspaceWriteDeny) + 16)
 	fs.set("/", "read")
 	fs.set(":tmpdir", "write")
 	for _, r := range p.WritableRoots() {
@@ -126,9 +145,10 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	// its CODEX_HOME read-only again, keeping the helper and config out of the agent's reach;
 	// sibling sessions stay hidden. TestSecurityMatrix measures it.
 	rebound := p.SessionDir != "" && p.CodexHome != ""
-	for _, d := range bothForms(append(slices.Clone(p.DenyRead), p.protectedReads()...), p.Home) {
-		if !rebound || filepath.Dir(d) != p.CodexHome {
-			fs.set(d, "none")
+	outsideReboundHome := func(d string) bool { return !rebound || filepath.Dir(d) != p.CodexHome }
+	for _, list := range [][]string{p.DenyRead, protected} {
+		for _, d := range list {
+			fs.setBothForms(d, p.Home, "none", outsideReboundHome)
 		}
 	}
 	for _, d := range p.SymphonyState {
@@ -155,13 +175,14 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 			fs.set(g, "read")
 		}
 	}
-	for _, h := range bothForms(homeWriteDeny, p.Home) {
-		fs.set(h, "read")
+	all := func(string) bool { return true }
+	for _, h := range homeWriteDeny {
+		fs.setBothForms(h, p.Home, "read", all)
 	}
 	for _, c := range p.ReadCarveOuts {
 		fs.set(c, "read")
 	}
-	return fs.entries()
+	return fs.list
 }
 
 // exists reports whether path exists. Codex makes a read-only entry inside a writable root by
