@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,13 @@ func TestInputSchemasMatchGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), want) {
 		t.Fatalf("input schemas differ from %s:\n got:\n%s\nwant:\n%s", file, got.Bytes(), want)
+	}
+	// A host advertises the schemas rendered once with the catalogue: the same bytes.
+	for _, spec := range newFixture(t, "local", false).host.Specs() {
+		line := strings.TrimPrefix(spec.Name, PrefixFor("local")) + " " + string(spec.InputSchema) + "\n"
+		if !bytes.Contains(want, []byte(line)) {
+			t.Errorf("host advertises %s, which %s does not hold", line, file)
+		}
 	}
 }
 
