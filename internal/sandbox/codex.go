@@ -221,13 +221,13 @@ func (p *Policy) CodexConfigOverrides() []string {
 	prefix := "permissions." + CodexProfile
 	out := []string{
 		"default_permissions=" + tomlString(CodexProfile),
-		prefix + ".filesystem=" + inlineTable(p.codexFilesystem()),
+		tomlOverride(prefix+".filesystem", p.codexFilesystem()),
 	}
 	switch p.NetworkMode {
 	case NetworkBlock:
-		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", false}}))
+		out = append(out, tomlOverride(prefix+".network", []tomlEntry{{"enabled", false}}))
 	case NetworkOpen:
-		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}))
+		out = append(out, tomlOverride(prefix+".network", []tomlEntry{{"enabled", true}, {"mode", "full"}}))
 	default:
 		domains := make([]tomlEntry, 0, len(p.AllowedDomains)+len(p.DeniedDomains))
 		for _, d := range p.AllowedDomains {
@@ -239,8 +239,8 @@ func (p *Policy) CodexConfigOverrides() []string {
 		// Domain rules are enforced only by Codex's network proxy; without the feature flag
 		// the allowlist would be advisory and every host reachable.
 		out = append(out,
-			prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}),
-			prefix+".network.domains="+inlineTable(domains),
+			tomlOverride(prefix+".network", []tomlEntry{{"enabled", true}, {"mode", "full"}}),
+			tomlOverride(prefix+".network.domains", domains),
 			"features.network_proxy=true",
 		)
 	}

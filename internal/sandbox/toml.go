@@ -13,11 +13,14 @@ type tomlEntry struct {
 	Value any
 }
 
-// inlineTable renders entries as a TOML inline table. Keys are always quoted so paths with
-// dots, spaces or colons stay single keys.
-func inlineTable(entries []tomlEntry) string {
+// tomlOverride renders a `--config key=value` override whose value is entries as a TOML
+// inline table, in one allocation. Keys are always quoted so paths with dots, spaces or
+// colons stay single keys.
+func tomlOverride(key string, entries []tomlEntry) string {
 	var b strings.Builder
-	b.Grow(inlineTableSize(entries))
+	b.Grow(len(key) + 1 + inlineTableSize(entries))
+	b.WriteString(key)
+	b.WriteByte('=')
 	writeInlineTable(&b, entries)
 	return b.String()
 }

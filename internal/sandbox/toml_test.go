@@ -28,14 +28,14 @@ func FuzzTOMLString(f *testing.F) {
 	})
 }
 
-func TestInlineTableReadsBack(t *testing.T) {
+func TestTOMLOverrideReadsBack(t *testing.T) {
 	entries := []tomlEntry{{"enabled", true}, {"mode", "full"}, {"x", false}}
 	for _, s := range tomlStringSeeds {
 		entries = append(entries, tomlEntry{s + "/k", s})
 	}
 	entries = append(entries, tomlEntry{"nested", []tomlEntry{{"a.b", "c"}, {"on", true}}})
 	var doc map[string]any
-	if _, err := toml.Decode("t = "+inlineTable(entries), &doc); err != nil {
+	if _, err := toml.Decode(tomlOverride("t", entries), &doc); err != nil {
 		t.Fatalf("inline table does not parse: %v", err)
 	}
 	table := doc["t"].(map[string]any)
