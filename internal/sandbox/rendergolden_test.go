@@ -42,7 +42,7 @@ func goldenInputs(root string) map[string]Input {
 
 	in = base()
 	in.Permissions.Network = Network{AllowedDomains: []string{"Example.COM", "*.corp.example", "github.com"}, DeniedDomains: []string{"gitlab.com"}}
-	in.GitMetadataRoots = []string{filepath.Join(root, "primary", ".git", "worktrees", "ABC-1"), filepath.Join(root, "primary", ".git")}
+	in.GitMetadataRoots = []string{filepath.Join(root, "primary", ".git", "worktrees", "ABC-1"), filepath.Join(root, "primary", ".git"), filepath.Join(root, "gone", ".git")}
 	in.RuntimeHosts = []string{"127.0.0.1:4000"}
 	cases["codex-allowlist-worktree"] = in
 
@@ -71,19 +71,20 @@ func goldenInputs(root string) map[string]Input {
 }
 
 // goldenTree lays out the files whose presence the renderers check: guard files in the
-// workspace and hooks and config in every git root.
+// workspace, at its top and inside .claude, and hooks and config in every git root but one.
 func goldenTree(t *testing.T, root string) {
 	t.Helper()
 	ws := filepath.Join(root, "ws", "ABC-1")
 	dirs := []string{filepath.Join(ws, ".git", "hooks"), filepath.Join(root, "primary", ".git", "hooks"),
-		filepath.Join(root, "primary", ".git", "worktrees", "ABC-1"), filepath.Join(root, "home")}
+		filepath.Join(root, "primary", ".git", "worktrees", "ABC-1"), filepath.Join(root, "home"), filepath.Join(ws, ".claude", "agents")}
 	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
 	files := []string{filepath.Join(ws, ".git", "config"), filepath.Join(root, "primary", ".git", "config"),
-		filepath.Join(ws, workspaceWriteDeny[0]), filepath.Join(ws, workspaceWriteDeny[len(workspaceWriteDeny)-1])}
+		filepath.Join(ws, workspaceWriteDeny[0]), filepath.Join(ws, workspaceWriteDeny[len(workspaceWriteDeny)-1]),
+		filepath.Join(ws, ".claude", "settings.json")}
 	for _, f := range files {
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
 			t.Fatal(err)
