@@ -163,16 +163,23 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 		// target (Codex refuses a deny entry on a link inside a writable directory).
 		fs.set(filepath.Join(p.CodexHome, "config.toml"), "none")
 	}
+	present := dirPresence{}
 	for _, w := range workspaceWriteDeny {
-		if path := filepath.Join(p.Workspace, w); exists(path) {
+		dir := ""
+		if top, _, nested := strings.Cut(w, "/"); nested {
+			dir = filepath.Join(p.Workspace, top)
+		}
+		if path := filepath.Join(p.Workspace, w); present.existsIn(dir, path) {
 			fs.set(path, "read")
 		}
 	}
-	for _, g := range p.gitWriteDeny() {
-		// Codex accepts globs only for "none"; its built-in .git protection covers the
-		// per-worktree config files those globs name.
-		if !strings.Contains(g, "*") && exists(g) {
-			fs.set(g, "read")
+	for _, root := range p.GitRoots {
+		for _, e := range gitMetadataWriteDeny {
+			// Codex accepts globs only for "none"; its built-in .git protection covers the
+			// per-worktree config files those globs name.
+			if path := filepath.Join(root, e); !strings.Contains(e, "*") && present.existsIn(root, path) {
+				fs.set(path, "read")
+			}
 		}
 	}
 	all := func(string) bool { return true }
@@ -191,6 +198,26 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// dirPresence remembers which directories exist, so the entries inside a missing .claude or
+// .git cost one stat, not one each: a path inside a directory that cannot be found cannot be
+// found either.
+type dirPresence map[string]bool
+
+// existsIn reports whether path, which lies inside dir ("" when it needs no check), exists.
+func (d dirPresence) existsIn(dir, path string) bool {
+	if dir != "" {
+		found, known := d[dir]
+		if !known {
+			found = exists(dir)
+			d[dir] = found
+		}
+		if !found {
+			return false
+		}
+	}
+	return exists(path)
 }
 
 // guardrailWriteDeny are the home files (in both forms) and the workspace guard files every
