@@ -35,10 +35,10 @@ func BenchmarkNewRuntimeSession(b *testing.B) {
 
 // benchSessionRequest is a session request for a workspace that is no git repository, as
 // the service makes for a local-tracker issue, with tools and the mcp-shim located.
-func benchSessionRequest(b *testing.B) agent.SessionRequest {
+func benchSessionRequest(b testing.TB) agent.SessionRequest {
 	b.Helper()
 	dir := codextest.ShortTempDir(b)
-	cfg := loadBenchConfig(b, dir)
+	cfg := loadBenchConfig(b, dir, "")
 	root := filepath.Join(dir, "workspaces")
 	ws := filepath.Join(root, "B-1")
 	home := filepath.Join(dir, "home")
@@ -59,9 +59,22 @@ func benchSessionRequest(b *testing.B) agent.SessionRequest {
 	}
 }
 
-// loadBenchConfig loads a symphony.yml like symphony-bench's from dir.
-func loadBenchConfig(b *testing.B, dir string) *config.Config {
+// benchAgent is the agent section of symphony-bench's symphony.yml.
+const benchAgent = `agent:
+  runtime: codex
+  command: codex app-server
+  env_passthrough: [FAKE_SCENARIO, FAKE_BYTES, FAKE_PACE_MS, FAKE_MILESTONES]
+  limits: {max_turns: 2}
+  timeouts: {read_ms: 60000, turn_ms: 600000}
+`
+
+// loadBenchConfig loads a symphony.yml like symphony-bench's from dir, with agentSection
+// ("" for benchAgent).
+func loadBenchConfig(b testing.TB, dir, agentSection string) *config.Config {
 	b.Helper()
+	if agentSection == "" {
+		agentSection = benchAgent
+	}
 	path := filepath.Join(dir, "symphony.yml")
 	body := `issues:
   provider: local
@@ -71,13 +84,7 @@ repositories:
   - key: bench
 workspaces:
   root: workspaces
-agent:
-  runtime: codex
-  command: codex app-server
-  env_passthrough: [FAKE_SCENARIO, FAKE_BYTES, FAKE_PACE_MS, FAKE_MILESTONES]
-  limits: {max_turns: 2}
-  timeouts: {read_ms: 60000, turn_ms: 600000}
-`
+` + agentSection
 	if err := os.MkdirAll(filepath.Join(dir, "issues"), 0o755); err != nil {
 		b.Fatal(err)
 	}
