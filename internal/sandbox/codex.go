@@ -80,46 +80,56 @@ func (p *Policy) TurnSandboxPolicy() map[string]any {
 	return out
 }
 
-// codexAccessRank orders the access levels of a Codex filesystem entry from least to most
-// restrictive.
-func codexAccessRank(access string) int {
-	switch access {
-	case "write":
-		return 0
-	case "read":
-		return 1
+// codexAccess is the access of a Codex filesystem entry, from least to most restrictive.
+type codexAccess int
+
+const (
+	accessWrite codexAccess = iota
+	accessRead
+	accessNone
+)
+
+// word is the access as Codex spells it; each word is boxed once for the whole process.
+func (a codexAccess) word() any {
+	switch a {
+	case accessWrite:
+		return "write"
+	case accessRead:
+		return "read"
 	}
-	return 2
+	return "none"
 }
 
 // codexFS collects filesystem entries; a path named twice keeps its first place and its most
 // restrictive access, because a TOML inline table cannot repeat a key and a later looser
 // value must never win.
 type codexFS struct {
-	list  []tomlEntry
-	index map[string]int
+	list   []tomlEntry
+	access []codexAccess // of list's entries
+	index  map[string]int
 }
 
 // newCodexFS has room for about n entries.
 func newCodexFS(n int) *codexFS {
-	return &codexFS{list: make([]tomlEntry, 0, n), index: make(map[string]int, n)}
+	return &codexFS{list: make([]tomlEntry, 0, n), access: make([]codexAccess, 0, n), index: make(map[string]int, n)}
 }
 
-func (f *codexFS) set(path, access string) {
+func (f *codexFS) set(path string, access codexAccess) {
 	i, seen := f.index[path]
 	if !seen {
 		f.index[path] = len(f.list)
-		f.list = append(f.list, tomlEntry{Key: path, Value: access})
+		f.list = append(f.list, tomlEntry{Key: path, Value: access.word()})
+		f.access = append(f.access, access)
 		return
 	}
-	if codexAccessRank(access) > codexAccessRank(f.list[i].Value.(string)) {
-		f.list[i].Value = access
+	if access > f.access[i] {
+		f.list[i].Value, f.access[i] = access.word(), access
 	}
 }
 
 // setBothForms sets path and, for a home-relative one, its expanded form (see bothForms),
 // leaving out a form keep refuses.
-func (f *codexFS) setBothForms(path, home, access string, keep func(string) bool) {
+func (f *codexFS) setBothForms(path, home string, access codexAccess, keep func(string) bool) {
 	if keep(path) {
 		f.set(path, access)
 	}
@@ -134,10 +144,10 @@ func (f *codexFS) setBothForms(path, home, access string, keep func(string) bool
 func (p *Policy) codexFilesystem() []tomlEntry {
 	protected := p.protectedReads()
 	fs := newCodexFS(2*(len(p.DenyRead)+len(protected)+len(homeWriteDeny)) + len(workspaceWriteDeny) + 16)
-	fs.set("/", "read")
-	fs.set(":tmpdir", "write")
+	fs.set("/", accessRead)
+	fs.set(":tmpdir", accessWrite)
 	for _, r := range p.WritableRoots() {
-		fs.set(r, "write")
+		fs.set(r, accessWrite)
 	}
 	// The session directory may lie inside the denied state root, and Codex runs its sandbox
 	// helper from the session CODEX_HOME inside the sandbox. Codex brings back only a writable
@@ -148,20 +158,20 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	outsideReboundHome := func(d string) bool { return !rebound || filepath.Dir(d) != p.CodexHome }
 	for _, list := range [][]string{p.DenyRead, protected} {
 		for _, d := range list {
-			fs.setBothForms(d, p.Home, "none", outsideReboundHome)
+			fs.setBothForms(d, p.Home, accessNone, outsideReboundHome)
 		}
 	}
 	for _, d := range p.SymphonyState {
-		fs.set(d, "none")
+		fs.set(d, accessNone)
 	}
 	if rebound {
-		fs.set(p.SessionDir, "write")
-		fs.set(p.CodexHome, "read")
+		fs.set(p.SessionDir, accessWrite)
+		fs.set(p.CodexHome, accessRead)
 		// Inside the re-bound CODEX_HOME only config.toml is denied by name: the adapter writes
 		// it before Codex starts, and bubblewrap cannot mount over a path missing from a
 		// read-only bind. auth.json there is a link to the operator's file, denied at its
 		// target (Codex refuses a deny entry on a link inside a writable directory).
-		fs.set(filepath.Join(p.CodexHome, "config.toml"), "none")
+		fs.set(filepath.Join(p.CodexHome, "config.toml"), accessNone)
 	}
 	present := dirPresence{}
 	for _, w := range workspaceWriteDeny {
@@ -170,7 +180,7 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 			dir = filepath.Join(p.Workspace, top)
 		}
 		if path := filepath.Join(p.Workspace, w); present.existsIn(dir, path) {
-			fs.set(path, "read")
+			fs.set(path, accessRead)
 		}
 	}
 	for _, root := range p.GitRoots {
@@ -178,16 +188,16 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 			// Codex accepts globs only for "none"; its built-in .git protection covers the
 			// per-worktree config files those globs name.
 			if path := filepath.Join(root, e); !strings.Contains(e, "*") && present.existsIn(root, path) {
-				fs.set(path, "read")
+				fs.set(path, accessRead)
 			}
 		}
 	}
 	all := func(string) bool { return true }
 	for _, h := range homeWriteDeny {
-		fs.setBothForms(h, p.Home, "read", all)
+		fs.setBothForms(h, p.Home, accessRead, all)
 	}
 	for _, c := range p.ReadCarveOuts {
-		fs.set(c, "read")
+		fs.set(c, accessRead)
 	}
 	return fs.list
 }
