@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/symphony-go/symphony/internal/secretscan"
 )
@@ -115,8 +116,10 @@ func ExplainAgentEnv(w io.Writer, spec AgentEnvSpec) error {
 // an outer srt adds proxy credentials to the environment it starts Codex with; neither
 // belongs in an agent command's `env`. Each credential word is matched as a whole part of an
 // underscore-separated name, the way secretscan.IsCredentialName reads names, so PATH is not
-// taken for PAT.
-func CodexShellEnvExclude() string {
+// taken for PAT. The credential words are fixed, so it is rendered once, not per session.
+func CodexShellEnvExclude() string { return codexShellEnvExclude() }
+
+var codexShellEnvExclude = sync.OnceValue(func() string {
 	var globs []string
 	for _, w := range secretscan.CredentialWords() {
 		for _, g := range []string{w, w + "_*", "*_" + w, "*_" + w + "_*"} {
@@ -124,4 +127,4 @@ func CodexShellEnvExclude() string {
 		}
 	}
 	return "shell_environment_policy.exclude=[" + strings.Join(globs, ",") + "]"
-}
+})

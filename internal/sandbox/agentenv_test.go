@@ -81,6 +81,11 @@ func TestCodexProviderOf(t *testing.T) {
 			CodexProvider{Name: "azure", EnvKey: "AZURE_OPENAI_API_KEY"}},
 		{"provider as an inline table", "", []string{`model_providers.mock={name="Mock",base_url="http://x/v1",env_key="MOCK_API_KEY",headers={a="b, c"}}`, "model_provider=mock"},
 			CodexProvider{Name: "mock", EnvKey: "MOCK_API_KEY"}},
+		{"provider among the policy's overrides, with quoted keys", "", []string{`default_permissions="symphony"`,
+			`permissions.symphony.filesystem={"/"="read","~/.ssh"="none"}`, `"model_provider"="az"`, `model_providers={az={env_key="AZ_KEY"}}`},
+			CodexProvider{Name: "az", EnvKey: "AZ_KEY"}},
+		{"keys that only start like the provider's", "", []string{`model_provider_hint="az"`, `model_providersx.az.env_key="AZ_KEY"`},
+			CodexProvider{Name: "openai", EnvKey: "OPENAI_API_KEY", UsesAuthFile: true}},
 		{"custom provider on ChatGPT auth", "model_provider = 'proxy'\n[model_providers.\"proxy\"]\nrequires_openai_auth = true\n", nil,
 			CodexProvider{Name: "proxy", UsesAuthFile: true}},
 	}

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -81,44 +80,74 @@ func (p *Policy) TurnSandboxPolicy() map[string]any {
 	return out
 }
 
-// access levels of a Codex filesystem entry, from least to most restrictive.
-var codexAccessRank = map[string]int{"write": 0, "read": 1, "none": 2}
+// codexAccess is the access of a Codex filesystem entry, from least to most restrictive.
+type codexAccess int
 
-// codexFS collects filesystem entries; a path named twice keeps its most restrictive access,
-// because a TOML inline table cannot repeat a key and a later looser value must never win.
+const (
+	accessWrite codexAccess = iota
+	accessRead
+	accessNone
+)
+
+// word is the access as Codex spells it; each word is boxed once for the whole process.
+func (a codexAccess) word() any {
+	switch a {
+	case accessWrite:
+		return "write"
+	case accessRead:
+		return "read"
+	}
+	return "none"
+}
+
+// codexFS collects filesystem entries; a path named twice keeps its first place and its most
+// restrictive access, because a TOML inline table cannot repeat a key and a later looser
+// value must never win.
 type codexFS struct {
-	order  []string
-	access map[string]string
+	list   []tomlEntry
+	access []codexAccess // of list's entries
+	index  map[string]int
 }
 
-func (f *codexFS) set(path, access string) {
-	if f.access == nil {
-		f.access = map[string]string{}
-	}
-	prev, seen := f.access[path]
+// newCodexFS has room for about n entries.
+func newCodexFS(n int) *codexFS {
+	return &codexFS{list: make([]tomlEntry, 0, n), access: make([]codexAccess, 0, n), index: make(map[string]int, n)}
+}
+
+func (f *codexFS) set(path string, access codexAccess) {
+	i, seen := f.index[path]
 	if !seen {
-		f.order = append(f.order, path)
+		f.index[path] = len(f.list)
+		f.list = append(f.list, tomlEntry{Key: path, Value: access.word()})
+		f.access = append(f.access, access)
+		return
 	}
-	if !seen || codexAccessRank[access] > codexAccessRank[prev] {
-		f.access[path] = access
+	if access > f.access[i] {
+		f.list[i].Value, f.access[i] = access.word(), access
 	}
 }
 
-func (f *codexFS) entries() []tomlEntry {
-	out := make([]tomlEntry, len(f.order))
-	for i, p := range f.order {
-		out[i] = tomlEntry{Key: p, Value: f.access[p]}
+// setBothForms sets path and, for a home-relative one, its expanded form (see bothForms),
+// leaving out a form keep refuses.
+func (f *codexFS) setBothForms(path, home string, access codexAccess, keep func(string) bool) {
+	if keep(path) {
+		f.set(path, access)
 	}
-	return out
+	if strings.HasPrefix(path, "~/") {
+		if abs := expandHome(path, home); keep(abs) {
+			f.set(abs, access)
+		}
+	}
 }
 
 // codexFilesystem returns the permission profile's filesystem entries in render order.
 func (p *Policy) codexFilesystem() []tomlEntry {
-	var fs codexFS
-	fs.set("/", "read")
-	fs.set(":tmpdir", "write")
+	protected := p.protectedReads()
+	fs := newCodexFS(2*(len(p.DenyRead)+len(protected)+len(homeWriteDeny)) + len(workspaceWriteDeny) + 16)
+	fs.set("/", accessRead)
+	fs.set(":tmpdir", accessWrite)
 	for _, r := range p.WritableRoots() {
-		fs.set(r, "write")
+		fs.set(r, accessWrite)
 	}
 	// The session directory may lie inside the denied state root, and Codex runs its sandbox
 	// helper from the session CODEX_HOME inside the sandbox. Codex brings back only a writable
@@ -126,42 +155,51 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 	// its CODEX_HOME read-only again, keeping the helper and config out of the agent's reach;
 	// sibling sessions stay hidden. TestSecurityMatrix measures it.
 	rebound := p.SessionDir != "" && p.CodexHome != ""
-	for _, d := range bothForms(append(slices.Clone(p.DenyRead), p.protectedReads()...), p.Home) {
-		if !rebound || filepath.Dir(d) != p.CodexHome {
-			fs.set(d, "none")
+	outsideReboundHome := func(d string) bool { return !rebound || filepath.Dir(d) != p.CodexHome }
+	for _, list := range [][]string{p.DenyRead, protected} {
+		for _, d := range list {
+			fs.setBothForms(d, p.Home, accessNone, outsideReboundHome)
 		}
 	}
 	for _, d := range p.SymphonyState {
-		fs.set(d, "none")
+		fs.set(d, accessNone)
 	}
 	if rebound {
-		fs.set(p.SessionDir, "write")
-		fs.set(p.CodexHome, "read")
+		fs.set(p.SessionDir, accessWrite)
+		fs.set(p.CodexHome, accessRead)
 		// Inside the re-bound CODEX_HOME only config.toml is denied by name: the adapter writes
 		// it before Codex starts, and bubblewrap cannot mount over a path missing from a
 		// read-only bind. auth.json there is a link to the operator's file, denied at its
 		// target (Codex refuses a deny entry on a link inside a writable directory).
-		fs.set(filepath.Join(p.CodexHome, "config.toml"), "none")
+		fs.set(filepath.Join(p.CodexHome, "config.toml"), accessNone)
 	}
+	present := dirPresence{}
 	for _, w := range workspaceWriteDeny {
-		if path := filepath.Join(p.Workspace, w); exists(path) {
-			fs.set(path, "read")
+		dir := ""
+		if top, _, nested := strings.Cut(w, "/"); nested {
+			dir = filepath.Join(p.Workspace, top)
+		}
+		if path := filepath.Join(p.Workspace, w); present.existsIn(dir, path) {
+			fs.set(path, accessRead)
 		}
 	}
-	for _, g := range p.gitWriteDeny() {
-		// Codex accepts globs only for "none"; its built-in .git protection covers the
-		// per-worktree config files those globs name.
-		if !strings.Contains(g, "*") && exists(g) {
-			fs.set(g, "read")
+	for _, root := range p.GitRoots {
+		for _, e := range gitMetadataWriteDeny {
+			// Codex accepts globs only for "none"; its built-in .git protection covers the
+			// per-worktree config files those globs name.
+			if path := filepath.Join(root, e); !strings.Contains(e, "*") && present.existsIn(root, path) {
+				fs.set(path, accessRead)
+			}
 		}
 	}
-	for _, h := range bothForms(homeWriteDeny, p.Home) {
-		fs.set(h, "read")
+	all := func(string) bool { return true }
+	for _, h := range homeWriteDeny {
+		fs.setBothForms(h, p.Home, accessRead, all)
 	}
 	for _, c := range p.ReadCarveOuts {
-		fs.set(c, "read")
+		fs.set(c, accessRead)
 	}
-	return fs.entries()
+	return fs.list
 }
 
 // exists reports whether path exists. Codex makes a read-only entry inside a writable root by
@@ -170,6 +208,26 @@ func (p *Policy) codexFilesystem() []tomlEntry {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// dirPresence remembers which directories exist, so the entries inside a missing .claude or
+// .git cost one stat, not one each: a path inside a directory that cannot be found cannot be
+// found either.
+type dirPresence map[string]bool
+
+// existsIn reports whether path, which lies inside dir ("" when it needs no check), exists.
+func (d dirPresence) existsIn(dir, path string) bool {
+	if dir != "" {
+		found, known := d[dir]
+		if !known {
+			found = exists(dir)
+			d[dir] = found
+		}
+		if !found {
+			return false
+		}
+	}
+	return exists(path)
 }
 
 // guardrailWriteDeny are the home files (in both forms) and the workspace guard files every
@@ -200,13 +258,13 @@ func (p *Policy) CodexConfigOverrides() []string {
 	prefix := "permissions." + CodexProfile
 	out := []string{
 		"default_permissions=" + tomlString(CodexProfile),
-		prefix + ".filesystem=" + inlineTable(p.codexFilesystem()),
+		tomlOverride(prefix+".filesystem", p.codexFilesystem()),
 	}
 	switch p.NetworkMode {
 	case NetworkBlock:
-		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", false}}))
+		out = append(out, tomlOverride(prefix+".network", []tomlEntry{{"enabled", false}}))
 	case NetworkOpen:
-		out = append(out, prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}))
+		out = append(out, tomlOverride(prefix+".network", []tomlEntry{{"enabled", true}, {"mode", "full"}}))
 	default:
 		domains := make([]tomlEntry, 0, len(p.AllowedDomains)+len(p.DeniedDomains))
 		for _, d := range p.AllowedDomains {
@@ -218,8 +276,8 @@ func (p *Policy) CodexConfigOverrides() []string {
 		// Domain rules are enforced only by Codex's network proxy; without the feature flag
 		// the allowlist would be advisory and every host reachable.
 		out = append(out,
-			prefix+".network="+inlineTable([]tomlEntry{{"enabled", true}, {"mode", "full"}}),
-			prefix+".network.domains="+inlineTable(domains),
+			tomlOverride(prefix+".network", []tomlEntry{{"enabled", true}, {"mode", "full"}}),
+			tomlOverride(prefix+".network.domains", domains),
 			"features.network_proxy=true",
 		)
 	}

@@ -47,7 +47,7 @@ func within(p, root string) bool {
 	if p == root || root == "/" {
 		return true
 	}
-	return strings.HasPrefix(p, root+"/")
+	return len(p) > len(root) && p[len(root)] == '/' && strings.HasPrefix(p, root)
 }
 
 // normalizePaths trims entries, drops blanks and duplicates, and requires each to be absolute

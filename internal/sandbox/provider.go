@@ -26,7 +26,9 @@ func CodexProviderOf(configTOML string, overrides []string) CodexProvider {
 	values := tomlStringValues(configTOML)
 	for _, ov := range overrides {
 		if k, v, ok := strings.Cut(ov, "="); ok {
-			setTOMLValue(values, tomlDottedKey(k), v)
+			if key := tomlDottedKey(k); namesProvider(key) {
+				setTOMLValue(values, key, v)
+			}
 		}
 	}
 	p := CodexProvider{Name: values["model_provider"]}
@@ -37,6 +39,14 @@ func CodexProviderOf(configTOML string, overrides []string) CodexProvider {
 	p.EnvKey = values[table+"env_key"]
 	p.UsesAuthFile = values[table+"requires_openai_auth"] == "true"
 	return p
+}
+
+// namesProvider reports whether a value set under key can be one CodexProviderOf reads:
+// model_provider, or a model_providers table or a key inside one. Every other value is left
+// unparsed, such as the sandbox policy's own overrides, kilobytes of inline tables that never
+// name a provider.
+func namesProvider(key string) bool {
+	return key == "model_provider" || key == "model_providers" || strings.HasPrefix(key, "model_providers.")
 }
 
 // tomlStringValues flattens the simple `key = value` lines of a TOML document into dotted

@@ -320,10 +320,13 @@ func (p *Policy) resolveFilesystem(fs Filesystem) error {
 		}
 	}
 	p.ReadCarveOuts = carve
-	p.DenyRead = slices.DeleteFunc(slices.Clone(sharedDenyRead), func(d string) bool {
-		da := expandHome(d, p.Home)
-		return slices.ContainsFunc(carve, func(c string) bool { return expandHome(c, p.Home) == da })
-	})
+	p.DenyRead = slices.Clone(sharedDenyRead)
+	if len(carve) > 0 {
+		p.DenyRead = slices.DeleteFunc(p.DenyRead, func(d string) bool {
+			da := expandHome(d, p.Home)
+			return slices.ContainsFunc(carve, func(c string) bool { return expandHome(c, p.Home) == da })
+		})
+	}
 	for _, d := range p.DenyRead {
 		if da := expandHome(d, p.Home); within(p.Workspace, da) {
 			return errf(CodeInvalidPath, "workspace", "%s lies inside the read-denied %s; choose a workspace root outside credential and mount paths", p.Workspace, d)

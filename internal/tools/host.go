@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/symphony-go/symphony/internal/agent"
@@ -106,6 +108,8 @@ type tool struct {
 	name        string
 	description string
 	params      []param
+	// schema is the JSON Schema of params, rendered once with the catalogue.
+	schema json.RawMessage
 	// writes marks tools that change the tracker or GitHub; a read-only host does not offer them.
 	writes bool
 	// scope are the argument names this tool refuses because the host decides them.
@@ -119,22 +123,44 @@ type entry struct {
 	tool *tool
 }
 
-// entries lists every tool a session of this provider could be offered, in advertised order:
-// the tracker tools, then the GitHub tools when withGitHub.
-func entries(provider string, withGitHub bool) []entry {
-	var out []entry
-	for _, t := range catalog() {
+// catalogues are the tracker tools, the human-input tool and the GitHub tools with their
+// scopes and schemas filled in. A tool's definition is fixed in code, so they are built once
+// per process and shared, never modified, by every host: a session start then renders no
+// schema.
+type catalogues struct {
+	tracker []*tool
+	human   *tool
+	github  []*tool
+}
+
+var builtCatalogues = sync.OnceValue(func() catalogues {
+	c := catalogues{tracker: catalog(), human: humanInputTool(), github: githubCatalog()}
+	for _, t := range c.tracker {
 		if t.scope == nil {
 			t.scope = scopeKeys
 		}
+	}
+	c.human.scope = scopeKeys
+	for _, t := range c.github {
+		t.scope = githubScopeKeys
+	}
+	for _, t := range append(append([]*tool{c.human}, c.tracker...), c.github...) {
+		t.schema = inputSchema(t.params)
+	}
+	return c
+})
+
+// entries lists every tool a session of this provider could be offered, in advertised order:
+// the tracker tools, then the GitHub tools when withGitHub.
+func entries(provider string, withGitHub bool) []entry {
+	c := builtCatalogues()
+	var out []entry
+	for _, t := range c.tracker {
 		out = append(out, entry{PrefixFor(provider) + t.name, t})
 	}
-	ask := humanInputTool()
-	ask.scope = scopeKeys
-	out = append(out, entry{HumanInputTool, ask})
+	out = append(out, entry{HumanInputTool, c.human})
 	if withGitHub {
-		for _, t := range githubCatalog() {
-			t.scope = githubScopeKeys
+		for _, t := range c.github {
 			out = append(out, entry{PrefixGitHub + t.name, t})
 		}
 	}
@@ -209,7 +235,7 @@ func (h *Host) Specs() []agent.ToolSpec {
 	specs := make([]agent.ToolSpec, 0, len(h.order))
 	for _, n := range h.order {
 		t := h.tools[n]
-		specs = append(specs, agent.ToolSpec{Name: n, Description: t.description, InputSchema: inputSchema(t.params)})
+		specs = append(specs, agent.ToolSpec{Name: n, Description: t.description, InputSchema: slices.Clone(t.schema)})
 	}
 	return specs
 }

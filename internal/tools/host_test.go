@@ -77,7 +77,7 @@ const (
 	configuredKey   = "operator-configured-secret-value"
 )
 
-func newFixture(t *testing.T, provider string, readOnly bool) fixture {
+func newFixture(t testing.TB, provider string, readOnly bool) fixture {
 	t.Helper()
 	tr, err := memory.New(memory.Options{
 		Settings: tracker.Settings{Routes: []tracker.Route{{Key: "web", Default: true}}, ActiveStates: []string{"Todo", "In Progress"}, TerminalStates: []string{"Done"}},

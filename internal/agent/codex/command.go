@@ -40,13 +40,21 @@ func (s *Session) launchCommand() (launchCommand, error) {
 		program, shellProgram = resolved, shellQuote(resolved)
 	}
 	overrides := append([]string{toolOutputTokenLimitFlag, sandbox.CodexShellEnvExclude()}, s.opts.ConfigOverrides...)
+	// The overrides carry kilobytes of sandbox tables: the line is written in one buffer.
+	size := len(shellProgram) + 1 + len(rest)
+	for _, ov := range overrides {
+		size += len(" --config ''") + len(ov)
+	}
 	var shell strings.Builder
+	shell.Grow(size)
 	shell.WriteString(shellProgram)
 	if rest != "" {
-		shell.WriteString(" " + rest)
+		shell.WriteString(" ")
+		shell.WriteString(rest)
 	}
 	for _, ov := range overrides {
-		shell.WriteString(" --config " + shellQuote(ov))
+		shell.WriteString(" --config ")
+		writeShellQuoted(&shell, ov)
 	}
 	lc := launchCommand{shell: shell.String()}
 	words := strings.Fields(rest)
@@ -142,7 +150,26 @@ func isPlainWord(w string) bool {
 }
 
 func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	writeShellQuoted(&b, s)
+	return b.String()
+}
+
+// writeShellQuoted writes shellQuote(s) to b.
+func writeShellQuoted(b *strings.Builder, s string) {
+	b.WriteByte('\'')
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(`'\''`)
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	b.WriteByte('\'')
 }
 
 // shellWords are bash builtins and keywords a command can start with; such a command is run

@@ -3,6 +3,7 @@ package codex
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,6 +113,25 @@ func TestLaunchCommandArgv(t *testing.T) {
 		got, err := s.argv()
 		if err != nil || strings.Join(got, "\x00") != strings.Join(c.want, "\x00") {
 			t.Errorf("%q (login %v): argv = %q, %v\nwant %q", c.command, c.login, got, err, c.want)
+		}
+	}
+}
+
+func TestShellQuoteSurvivesBash(t *testing.T) {
+	cases := map[string]string{
+		"":                  `''`,
+		"plain":             `'plain'`,
+		"it's":              `'it'\''s'`,
+		"''":                `''\'''\'''`,
+		`a={"/"="read"} $x`: `'a={"/"="read"} $x'`,
+	}
+	for in, want := range cases {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+		out, err := exec.Command("bash", "-c", "printf %s "+shellQuote(in)).Output()
+		if err != nil || string(out) != in {
+			t.Errorf("bash reads %s as %q (%v), want %q", shellQuote(in), out, err, in)
 		}
 	}
 }

@@ -5,6 +5,49 @@ import "encoding/json"
 // Wire shapes of the app-server messages the adapter reads. Only the fields the adapter
 // uses are declared; everything else passes through untouched in event payloads.
 
+// The handshake requests the adapter writes, as types rather than maps: encoding/json then
+// needs no map sorting or per-value reflection on every session start. Fields are in name
+// order so the bytes are those the maps gave (TestHandshakeBytesMatchGolden).
+
+type initializeParams struct {
+	Capabilities clientCapabilities `json:"capabilities"`
+	ClientInfo   clientInfo         `json:"clientInfo"`
+}
+
+type clientCapabilities struct {
+	ExperimentalAPI           bool     `json:"experimentalApi"`
+	OptOutNotificationMethods []string `json:"optOutNotificationMethods"`
+}
+
+type clientInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// threadStartParams are thread/start's, and thread/resume's with ThreadID. Exactly one of
+// Permissions (a managed profile's name) and Sandbox (a legacy mode) is set.
+type threadStartParams struct {
+	ApprovalPolicy        any           `json:"approvalPolicy"`
+	Cwd                   string        `json:"cwd"`
+	DeveloperInstructions string        `json:"developerInstructions,omitempty"`
+	DynamicTools          []dynamicTool `json:"dynamicTools,omitempty"`
+	Permissions           string        `json:"permissions,omitempty"`
+	Sandbox               string        `json:"sandbox,omitempty"`
+	ThreadID              string        `json:"threadId,omitempty"`
+}
+
+type dynamicTool struct {
+	Description string          `json:"description"`
+	InputSchema json.RawMessage `json:"inputSchema"`
+	Name        string          `json:"name"`
+	Type        string          `json:"type"`
+}
+
+type threadNameParams struct {
+	Name     string `json:"name"`
+	ThreadID string `json:"threadId"`
+}
+
 type threadStartResult struct {
 	Thread struct {
 		ID string `json:"id"`

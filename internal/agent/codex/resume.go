@@ -72,7 +72,7 @@ func findRollout(root, id string) (string, error) {
 }
 
 // resumeThread puts the kept rollout into this session's home and continues its thread.
-func (s *Session) resumeThread(ctx context.Context, kept agent.KeptThread, params map[string]any) (threadStartResult, error) {
+func (s *Session) resumeThread(ctx context.Context, kept agent.KeptThread, params threadStartParams) (threadStartResult, error) {
 	var resumed threadStartResult
 	src, err := findRollout(filepath.Join(kept.Dir, rolloutDir), kept.ThreadID)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Session) resumeThread(ctx context.Context, kept agent.KeptThread, param
 	if err := copyFile(src, filepath.Join(s.dirs.home, rel)); err != nil {
 		return resumed, fmt.Errorf("restore the rollout: %w", err)
 	}
-	params["threadId"] = kept.ThreadID
+	params.ThreadID = kept.ThreadID
 	if err := s.call(ctx, "thread/resume", params, &resumed); err != nil {
 		return resumed, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"strings"
@@ -215,12 +214,9 @@ func (s *Session) handshake(ctx context.Context) error {
 	if s.opts.Kind == Executor {
 		optOut = append(optOut, "item/agentMessage/delta")
 	}
-	initParams := map[string]any{
-		"clientInfo": map[string]any{"name": clientName, "version": clientVersion},
-		"capabilities": map[string]any{
-			"experimentalApi":           true,
-			"optOutNotificationMethods": optOut,
-		},
+	initParams := initializeParams{
+		Capabilities: clientCapabilities{ExperimentalAPI: true, OptOutNotificationMethods: optOut},
+		ClientInfo:   clientInfo{Name: clientName, Version: clientVersion},
 	}
 	if err := s.callWithin(ctx, "initialize", initParams, nil, s.initializeTimeout()); err != nil {
 		return err
@@ -230,17 +226,15 @@ func (s *Session) handshake(ctx context.Context) error {
 	}
 	s.do(func(st *sessionState) { st.handshaken = true })
 
-	threadParams := map[string]any{
-		"cwd":            s.workspace,
-		"approvalPolicy": s.opts.ApprovalPolicy,
+	threadParams := threadStartParams{
+		ApprovalPolicy:        s.opts.ApprovalPolicy,
+		Cwd:                   s.workspace,
+		DeveloperInstructions: s.opts.DeveloperInstructions,
 	}
 	if s.opts.PermissionProfile != "" {
-		threadParams["permissions"] = s.opts.PermissionProfile
+		threadParams.Permissions = s.opts.PermissionProfile
 	} else {
-		threadParams["sandbox"] = s.opts.ThreadSandbox
-	}
-	if s.opts.DeveloperInstructions != "" {
-		threadParams["developerInstructions"] = s.opts.DeveloperInstructions
+		threadParams.Sandbox = s.opts.ThreadSandbox
 	}
 	started, err := s.startThread(ctx, threadParams)
 	if err != nil {
@@ -251,7 +245,7 @@ func (s *Session) handshake(ctx context.Context) error {
 	}
 	s.do(func(st *sessionState) { st.threadID, st.model = started.Thread.ID, started.Model })
 	if name := s.threadName(); name != "" {
-		if err := s.call(ctx, "thread/name/set", map[string]any{"threadId": started.Thread.ID, "name": name}, nil); err != nil {
+		if err := s.call(ctx, "thread/name/set", threadNameParams{Name: name, ThreadID: started.Thread.ID}, nil); err != nil {
 			return err
 		}
 	}
@@ -260,9 +254,9 @@ func (s *Session) handshake(ctx context.Context) error {
 
 // startThread continues opts.Resume when there is one, and otherwise, or when that fails,
 // starts a new thread with the session's dynamic tools.
-func (s *Session) startThread(ctx context.Context, params map[string]any) (threadStartResult, error) {
+func (s *Session) startThread(ctx context.Context, params threadStartParams) (threadStartResult, error) {
 	if kept := s.opts.Resume; kept != nil {
-		resumed, err := s.resumeThread(ctx, *kept, maps.Clone(params))
+		resumed, err := s.resumeThread(ctx, *kept, params)
 		if err == nil {
 			s.opts.Logger.Info("codex thread resumed", "thread_id", kept.ThreadID)
 			return resumed, nil
@@ -273,9 +267,7 @@ func (s *Session) startThread(ctx context.Context, params map[string]any) (threa
 		s.resumeErr = err
 		s.opts.Logger.Warn("resuming the codex thread failed; starting a new one", "thread_id", kept.ThreadID, "error", err.Error())
 	}
-	if tools := s.dynamicTools(); len(tools) > 0 {
-		params["dynamicTools"] = tools
-	}
+	params.DynamicTools = s.dynamicTools()
 	var started threadStartResult
 	err := s.call(ctx, "thread/start", params, &started)
 	return started, err
@@ -295,22 +287,17 @@ func (s *Session) threadName() string {
 	return strings.Join(strings.Fields(s.opts.Secrets.Redact(name)), " ")
 }
 
-func (s *Session) dynamicTools() []map[string]any {
+func (s *Session) dynamicTools() []dynamicTool {
 	if s.opts.Tools == nil {
 		return nil
 	}
-	var out []map[string]any
+	var out []dynamicTool
 	for _, spec := range s.opts.Tools.Specs() {
 		schema := spec.InputSchema
 		if len(schema) == 0 {
 			schema = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
-		out = append(out, map[string]any{
-			"type":        "function",
-			"name":        spec.Name,
-			"description": spec.Description,
-			"inputSchema": schema,
-		})
+		out = append(out, dynamicTool{Description: spec.Description, InputSchema: schema, Name: spec.Name, Type: "function"})
 	}
 	return out
 }
