@@ -153,3 +153,18 @@ func TestMissingAuthIsWarnedOnceAndOnlyWhenUsed(t *testing.T) {
 		})
 	}
 }
+
+// A provider chosen by a --config override in agent.command is the one Codex uses, so it
+// decides whether a missing auth.json matters, as it decides the agent's environment.
+func TestAuthLinkFollowsTheProviderChosenInTheCommand(t *testing.T) {
+	custom := Options{
+		Command: "codex --config model_provider=corp --config model_providers.corp.env_key=CORP_KEY app-server",
+		Env:     []string{"CORP_KEY=k"},
+	}
+	if link := (&Session{opts: custom}).authLink(); link.used || !link.keyInEnv {
+		t.Fatalf("command choosing provider corp with CORP_KEY set: auth link %+v, want auth.json unused and the key in the environment", link)
+	}
+	if link := (&Session{opts: Options{Command: "codex app-server"}}).authLink(); !link.used || link.keyInEnv {
+		t.Fatalf("default provider without OPENAI_API_KEY: auth link %+v, want auth.json used and no key", link)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -138,9 +139,7 @@ func (s *Session) launch() error {
 		return err
 	}
 	s.workspace = ws
-	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, s.opts.ConfigOverrides)
-	auth := authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, warnOnce: &missingAuthWarning,
-		keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
+	auth := s.authLink()
 	stateDir, exact := s.opts.StateDir, s.opts.PrivateDir != ""
 	if exact {
 		stateDir = s.opts.PrivateDir
@@ -162,6 +161,16 @@ func (s *Session) launch() error {
 		return err
 	}
 	return nil
+}
+
+// authLink is how the operator's auth.json reaches the session, judged by the model provider
+// Codex will use: the one config.toml, the policy's overrides or a --config override written
+// into agent.command names, as the agent's environment is built (AgentEnvSpec).
+func (s *Session) authLink() authLink {
+	overrides := append(slices.Clone(s.opts.ConfigOverrides), sandbox.CommandConfigOverrides(s.opts.Command)...)
+	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, overrides)
+	return authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, warnOnce: &missingAuthWarning,
+		keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
 }
 
 // sendsWorkspaceWritePolicy reports whether turns carry a workspaceWrite sandboxPolicy, the
