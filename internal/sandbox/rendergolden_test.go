@@ -6,9 +6,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/render/*.golden from the current renderer")
@@ -144,34 +144,7 @@ func TestRenderedSettingsMatchGolden(t *testing.T) {
 	for name, in := range goldenInputs(root) {
 		t.Run(name, func(t *testing.T) {
 			got := bytes.ReplaceAll(renderAll(t, in), []byte(root), []byte("$ROOT"))
-			file := filepath.Join("testdata", "render", name+".golden")
-			if *updateGolden {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("rendered settings differ from %s:\n%s", file, firstDifference(string(got), string(want)))
-			}
+			testenv.Golden(t, filepath.Join("testdata", "render", name+".golden"), got, *updateGolden)
 		})
 	}
-}
-
-// firstDifference shows the first line where got and want part.
-func firstDifference(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range min(len(g), len(w)) {
-		if g[i] != w[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n got: " + g[i] + "\nwant: " + w[i]
-		}
-	}
-	return "one is a prefix of the other"
 }

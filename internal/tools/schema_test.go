@@ -3,10 +3,11 @@ package tools
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/schemas.golden from the current renderer")
@@ -19,22 +20,7 @@ func TestInputSchemasMatchGolden(t *testing.T) {
 		got.WriteString(tl.name + " " + string(inputSchema(tl.params)) + "\n")
 	}
 	file := filepath.Join("testdata", "schemas.golden")
-	if *updateGolden {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Fatalf("input schemas differ from %s:\n got:\n%s\nwant:\n%s", file, got.Bytes(), want)
-	}
+	want := testenv.Golden(t, file, got.Bytes(), *updateGolden)
 	// A host advertises the schemas rendered once with the catalogue: the same bytes.
 	for _, spec := range newFixture(t, "local", false).host.Specs() {
 		line := strings.TrimPrefix(spec.Name, PrefixFor("local")) + " " + string(spec.InputSchema) + "\n"

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
+	"github.com/symphony-go/symphony/internal/testenv"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/handshake/*.golden from the current client")
@@ -46,23 +47,7 @@ func TestHandshakeBytesMatchGolden(t *testing.T) {
 			}
 			got := handshakeLines(written)
 			got = bytes.ReplaceAll(got, []byte(o.Workspace), []byte("$WS"))
-			file := filepath.Join("testdata", "handshake", name+".golden")
-			if *updateGolden {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("handshake differs from %s:\n got: %s\nwant: %s", file, got, want)
-			}
+			testenv.Golden(t, filepath.Join("testdata", "handshake", name+".golden"), got, *updateGolden)
 		})
 	}
 }
