@@ -1,13 +1,10 @@
 package sshworker
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -303,33 +300,7 @@ func startSessionTree(t *testing.T, m mountTree, agent string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	cmd := sshCommand(ctx, argv)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
-		t.Fatalf("the agent did not start: %q, %v", line, err)
-	}
-	raw, err := os.ReadFile(filepath.Join(m.dir, AgentGroupFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil || pgid <= 1 {
-		t.Fatalf("recorded group %q", raw)
-	}
-	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	_, _, pgid := startRemoteTree(t, remote, filepath.Join(m.dir, AgentGroupFile))
 	return pgid
 }
 

@@ -94,11 +94,20 @@ func startAgentTree(t *testing.T, pgidFile, script string) (*exec.Cmd, context.C
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startRemoteTree(t, remote, pgidFile)
+}
+
+// startRemoteTree runs remote, a command that records its process group in pgidFile, on a
+// fake host that runs it in a session of its own, as sshd does, and waits for its "ready"
+// line. It returns the local ssh, the cancel that kills it, and the recorded process group,
+// which the test's end kills.
+func startRemoteTree(t *testing.T, remote []string, pgidFile string) (*exec.Cmd, context.CancelFunc, int) {
+	t.Helper()
 	argv, err := Transport{}.Argv(Host{Name: "detached-w1"}, remote)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := sshCommand(ctx, argv)
 	stdout, err := cmd.StdoutPipe()
@@ -108,7 +117,7 @@ func startAgentTree(t *testing.T, pgidFile, script string) (*exec.Cmd, context.C
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
 	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
 		t.Fatalf("remote agent did not start: %q, %v", line, err)
 	}
