@@ -41,10 +41,9 @@ const (
 	// queueBudgetBytes bounds the stdout lines waiting for the owner goroutine. A model
 	// writes kilobytes a second, so this only fills when the service falls behind; then the
 	// pipe (1 MiB, in the kernel) and the agent wait. Each queued line is held twice, as
-	// bytes and decoded, so 32 KiB costs a session about 64 KiB of heap when full: 200
-	// lagging sessions stay near 13 MiB, and when the collector's cycle catches them all
-	// full (a service starting many sessions at once) its heap goal doubles that.
-	queueBudgetBytes = 32 << 10
+	// bytes and decoded, so 64 KiB costs a session about 128 KiB of heap when full: 200
+	// lagging sessions stay near 25 MiB instead of growing with the budget.
+	queueBudgetBytes = 64 << 10
 	// eventRawBytes bounds the frame bytes attached to an event.
 	eventRawBytes       = 4 << 10
 	clientName          = "symphony"
