@@ -23,7 +23,7 @@ func checkCredentials(command, authFile string, lookupEnv func(string) (string, 
 		return fail("fix the quoting of agent.command", "agent.command %q: %v", command, err)
 	}
 	set := func(name string) bool { v, found := lookupEnv(name); return found && v != "" }
-	if p := sandbox.CodexProviderOf("", sandbox.CommandConfigOverrides(command)); !p.UsesAuthFile {
+	if p := sandbox.CodexProviderOf("", nil, command); !p.UsesAuthFile {
 		provider, envKey := p.Name, p.EnvKey
 		switch {
 		case envKey == "":

@@ -46,7 +46,7 @@ func checkHostCredentials(runtime, command string, lookupEnv func(string) (strin
 	switch {
 	case runtime == "claude":
 		names = []string{"ANTHROPIC_API_KEY"}
-	case !sandbox.CodexProviderOf("", sandbox.CommandConfigOverrides(command)).UsesAuthFile:
+	case !sandbox.CodexProviderOf("", nil, command).UsesAuthFile:
 		// A provider agent.command selects names its own variable; that check reads only the
 		// environment already.
 		return checkCredentials(command, "", lookupEnv)

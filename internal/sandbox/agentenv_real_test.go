@@ -69,7 +69,7 @@ func TestRealCodexAgentEnvironmentCarriesNoSecrets(t *testing.T) {
 			for name, value := range plantedEnv {
 				environ = append(environ, name+"="+value)
 			}
-			provider := sandbox.CodexProviderOf(mock.ConfigTOML(), params.ConfigOverrides)
+			provider := sandbox.CodexProviderOf(mock.ConfigTOML(), params.ConfigOverrides, "")
 			env, err := sandbox.AgentEnv(sandbox.AgentEnvSpec{Environ: environ, ProviderKey: provider.EnvKey})
 			if err != nil {
 				t.Fatal(err)

@@ -91,7 +91,7 @@ func TestCodexProviderOf(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := CodexProviderOf(tc.toml, tc.overrides); got != tc.want {
+			if got := CodexProviderOf(tc.toml, tc.overrides, ""); got != tc.want {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
 		})
@@ -104,7 +104,7 @@ func TestCommandConfigOverrides(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if p := CodexProviderOf("", got); p.EnvKey != "AZ_KEY" {
+	if p := CodexProviderOf("", got, ""); p.EnvKey != "AZ_KEY" {
 		t.Fatalf("provider = %+v, want env key AZ_KEY", p)
 	}
 }

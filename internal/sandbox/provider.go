@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,12 +20,14 @@ type CodexProvider struct {
 // openAIProvider is Codex's built-in default: auth.json from `codex login`, or OPENAI_API_KEY.
 const openAIProvider = "openai"
 
-// CodexProviderOf reads the provider from the session's config.toml text and its
-// `--config key=value` overrides (which win, as they do in Codex): model_provider, and the
-// env_key and requires_openai_auth of its [model_providers.<name>] table.
-func CodexProviderOf(configTOML string, overrides []string) CodexProvider {
+// CodexProviderOf reads the provider from the session's config.toml text, its `--config
+// key=value` overrides and those written into agent.command (overrides win, as they do in
+// Codex): model_provider, and the env_key and requires_openai_auth of its
+// [model_providers.<name>] table. The command is part of the signature because Codex honours
+// its overrides too, and a caller that forgot them misjudged the provider.
+func CodexProviderOf(configTOML string, overrides []string, command string) CodexProvider {
 	values := tomlStringValues(configTOML)
-	for _, ov := range overrides {
+	for _, ov := range append(slices.Clone(overrides), CommandConfigOverrides(command)...) {
 		if k, v, ok := strings.Cut(ov, "="); ok {
 			if key := tomlDottedKey(k); namesProvider(key) {
 				setTOMLValue(values, key, v)

@@ -50,7 +50,7 @@ func TestProviderOfAgentCommand(t *testing.T) {
 		{`codex -c "model_provider=\"quoted\"" -c 'model_providers.quoted.env_key="A B"' app-server`, "quoted", "A B"},
 	}
 	for _, tt := range tests {
-		p := CodexProviderOf("", CommandConfigOverrides(tt.command))
+		p := CodexProviderOf("", nil, tt.command)
 		if p.Name != tt.provider || p.EnvKey != tt.envKey {
 			t.Errorf("provider of %s = %q, %q; want %q, %q", tt.command, p.Name, p.EnvKey, tt.provider, tt.envKey)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -154,7 +153,7 @@ func buildRuntimeSession(req agent.SessionRequest, sessionDir string) (agent.Ses
 // the key variable of the model provider Codex is configured for (in the rendered overrides or
 // agent.command), and agent.env_passthrough.
 func AgentEnvSpec(cfg *config.Config, overrides []string) sandbox.AgentEnvSpec {
-	provider := sandbox.CodexProviderOf("", append(slices.Clone(overrides), sandbox.CommandConfigOverrides(cfg.Agent.Command)...))
+	provider := sandbox.CodexProviderOf("", overrides, cfg.Agent.Command)
 	return sandbox.AgentEnvSpec{Environ: os.Environ(), ProviderKey: provider.EnvKey, Passthrough: cfg.Agent.EnvPassthrough}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -167,8 +166,7 @@ func (s *Session) launch() error {
 // Codex will use: the one config.toml, the policy's overrides or a --config override written
 // into agent.command names, as the agent's environment is built (AgentEnvSpec).
 func (s *Session) authLink() authLink {
-	overrides := append(slices.Clone(s.opts.ConfigOverrides), sandbox.CommandConfigOverrides(s.opts.Command)...)
-	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, overrides)
+	provider := sandbox.CodexProviderOf(s.opts.ConfigTOML, s.opts.ConfigOverrides, s.opts.Command)
 	return authLink{file: s.opts.AuthFile, used: provider.UsesAuthFile, warnOnce: &missingAuthWarning,
 		keyInEnv: provider.EnvKey != "" && envValue(s.opts.Env, provider.EnvKey) != ""}
 }
