@@ -258,12 +258,15 @@ func (r *recorder) drainQueue(allUsage bool) (usageWait time.Duration, usageLeft
 	for {
 		r.mu.Lock()
 		batch := r.queue
+		if len(batch) == 0 {
+			// The empty queue keeps its array: swapping it out here dropped one array a
+			// drain, and the next drain's queue grew from nothing.
+			r.mu.Unlock()
+			break
+		}
 		r.queue, r.spare, r.sessionQueued, r.urgent = r.spare, nil, 0, false
 		r.space.Broadcast()
 		r.mu.Unlock()
-		if len(batch) == 0 {
-			break
-		}
 		r.perform(batch)
 		// The writes are done; their closures and events must not be kept alive.
 		clear(batch)

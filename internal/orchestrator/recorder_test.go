@@ -495,3 +495,36 @@ func TestConsecutiveStoreWritesShareACommit(t *testing.T) {
 		t.Fatalf("failure log = %q, want the failed write named alone and no batch failure", logged)
 	}
 }
+
+// Sessions post records while a drain writes the ones before them, so a drain takes the queue
+// more than once. The queue's arrays must survive that: an array dropped on every drain made
+// the next one grow its queue from nothing, a tenth of what a streaming service allocated.
+func TestDrainsKeepTheQueueArrays(t *testing.T) {
+	st, log, root := durableLog(t)
+	rec := newRecorder(slog.New(slog.NewTextHandler(io.Discard, nil)), log, st)
+	const perBurst, drains = 40, 8
+	post := func() {
+		rec.appendAuditFromSession(audit.Event{Type: audit.EventCommandExecuted, Details: map[string]any{"n": 1}})
+	}
+	arrays := map[*queuedWrite]bool{}
+	for range drains {
+		for range perBurst {
+			post()
+		}
+		// The first write's record is built during the drain, and posts a second burst then.
+		rec.appendAuditFrom(func() (audit.Event, bool) {
+			for range perBurst {
+				post()
+			}
+			return audit.Event{Type: audit.EventCommandExecuted}, true
+		})
+		arrays[&rec.queue[:1][0]] = true
+		rec.drainQueue(false)
+	}
+	if len(arrays) > 2 {
+		t.Fatalf("the queue filled %d different arrays over %d drains; two, taken in turn, are enough", len(arrays), drains)
+	}
+	if recs := verifiedRecords(t, log, st, root); len(recs) != drains*(2*perBurst+1) {
+		t.Fatalf("%d records written, want %d", len(recs), drains*(2*perBurst+1))
+	}
+}
