@@ -34,6 +34,8 @@ type sessionState struct {
 	limits      exhaustedLimits
 	breaker     failureBreaker
 	faults      frameFaults
+	// sessionIDs makes the session ids of the frames' events.
+	sessionIDs lastSessionID
 	// frameTime is when the line being handled was read.
 	frameTime time.Time
 }

@@ -2,8 +2,10 @@ package codex
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/symphony-go/symphony/internal/agent"
 	"github.com/symphony-go/symphony/internal/agent/codex/codexfake"
@@ -71,4 +73,30 @@ func TestSessionAnswersWithoutAnOwner(t *testing.T) {
 		})
 		within(t, "Stop", func() { _ = s.Stop(ctx) })
 	})
+}
+
+// Every event of a turn carries the same session id, made once: agents stream thousands of
+// events a second, and making "<thread>-<turn>" for each was an allocation an event.
+func TestFrameEventsShareOneSessionID(t *testing.T) {
+	var ids []string
+	s := New(Options{WorkspaceRoot: "/", Workspace: "/ws", StateDir: t.TempDir(), ApprovalPolicy: "never",
+		Events: func(ev agent.Event) { ids = append(ids, ev.SessionID) }})
+	s.st.threadID, s.st.turnID = "thr_1", "turn_1"
+	delta := `{"method":"item/agentMessage/delta","params":{"threadId":"thr_1","turnId":"turn_1","itemId":"msg_1","delta":"word "}}`
+	for range 3 {
+		s.handleLine(decodedLine(t, delta))
+	}
+	if len(ids) != 3 {
+		t.Fatalf("%d events, want 3", len(ids))
+	}
+	for _, id := range ids {
+		if id != "thr_1-turn_1" || unsafe.StringData(id) != unsafe.StringData(ids[0]) {
+			t.Fatalf("session ids %q: want one string thr_1-turn_1 shared by all", ids)
+		}
+	}
+	s.st.turnID = "turn_2"
+	s.handleLine(decodedLine(t, strings.ReplaceAll(delta, "turn_1", "turn_2")))
+	if got := ids[len(ids)-1]; got != "thr_1-turn_2" {
+		t.Fatalf("next turn's session id = %q, want thr_1-turn_2", got)
+	}
 }

@@ -345,6 +345,7 @@ func (s *Session) emitFrame(ev agent.Event) {
 	if ev.TurnID == "" {
 		ev.TurnID = s.st.turnID
 	}
+	ev.SessionID = s.st.sessionIDs.of(ev.ThreadID, ev.TurnID)
 	s.emit(ev)
 }
 
@@ -355,8 +356,29 @@ func (s *Session) emit(ev agent.Event) {
 		ev.Time = time.Now().UTC()
 	}
 	ev.PID = s.PID()
-	if ev.ThreadID != "" && ev.TurnID != "" {
-		ev.SessionID = ev.ThreadID + "-" + ev.TurnID
+	if ev.SessionID == "" {
+		ev.SessionID = sessionIDOf(ev.ThreadID, ev.TurnID)
 	}
 	s.opts.Events(ev)
+}
+
+// sessionIDOf is the session id of a turn of a thread: "<thread>-<turn>", or "" without both.
+func sessionIDOf(thread, turn string) string {
+	if thread == "" || turn == "" {
+		return ""
+	}
+	return thread + "-" + turn
+}
+
+// lastSessionID keeps the session id made last: every frame of a turn has the same one, and
+// making it afresh for each was an allocation an event.
+type lastSessionID struct {
+	thread, turn, id string
+}
+
+func (l *lastSessionID) of(thread, turn string) string {
+	if thread != l.thread || turn != l.turn {
+		l.thread, l.turn, l.id = thread, turn, sessionIDOf(thread, turn)
+	}
+	return l.id
 }
