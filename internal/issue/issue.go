@@ -6,6 +6,7 @@ package issue
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Issue is one tracker work item after normalization (SPEC §4.1.1).
@@ -94,13 +95,33 @@ func NormalizeState(state string) string {
 	return strings.ToLower(strings.TrimSpace(state))
 }
 
-// StateIn reports whether state matches one of states after normalization.
+// StateIn reports whether state matches one of states after normalization. The loop asks
+// it of every running issue on every tick, so it compares without making the normal forms.
 func StateIn(state string, states []string) bool {
-	n := NormalizeState(state)
+	state = strings.TrimSpace(state)
 	for _, s := range states {
-		if NormalizeState(s) == n {
+		if sameNormalState(state, strings.TrimSpace(s)) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameNormalState reports whether two trimmed states have the same normal form. Between ASCII
+// strings that is strings.EqualFold, which allocates nothing; beyond ASCII the two differ
+// (EqualFold matches "ſ" with "s", ToLower does not), so those are lowered.
+func sameNormalState(a, b string) bool {
+	if isASCII(a) && isASCII(b) {
+		return strings.EqualFold(a, b)
+	}
+	return strings.ToLower(a) == strings.ToLower(b)
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
