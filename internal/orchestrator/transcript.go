@@ -62,8 +62,7 @@ type transcriptRing struct {
 func (r *transcriptRing) push(te TranscriptEvent, size int) {
 	if r.n == len(r.events) {
 		if len(r.events) < size {
-			r.events = append(r.ordered(), make([]TranscriptEvent, min(size, max(8, 2*len(r.events)))-r.n)...)
-			r.head = 0
+			r.grow(min(size, max(8, 2*len(r.events))))
 		} else {
 			r.dropOldest()
 		}
@@ -81,6 +80,15 @@ func (r *transcriptRing) dropOldest() {
 	r.events[r.head] = TranscriptEvent{}
 	r.head = (r.head + 1) % len(r.events)
 	r.n--
+}
+
+// grow moves the events, oldest first, into a buffer of n, which the ring fills next.
+func (r *transcriptRing) grow(n int) {
+	grown := make([]TranscriptEvent, n)
+	for i := range r.n {
+		grown[i] = r.events[(r.head+i)%len(r.events)]
+	}
+	r.events, r.head = grown, 0
 }
 
 // ordered copies the events, oldest first.

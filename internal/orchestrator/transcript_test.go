@@ -116,3 +116,18 @@ func TestTranscriptRingWrapsInOrderWithinItsSize(t *testing.T) {
 		}
 	}
 }
+
+// A ring grows by doubling up to its size, with one allocation a step: it moves its events
+// into the larger buffer instead of copying them out first.
+func TestTranscriptRingGrowsWithOneAllocationAStep(t *testing.T) {
+	const size = 64
+	allocs := testing.AllocsPerRun(20, func() {
+		var r transcriptRing
+		for i := range size {
+			r.push(TranscriptEvent{Message: "m", Kind: agent.EventOtherMessage, At: time.Unix(int64(i), 0)}, size)
+		}
+	})
+	if allocs != 4 { // 8, 16, 32, 64 slots
+		t.Fatalf("filling a ring of %d took %.0f allocations, want 4", size, allocs)
+	}
+}
