@@ -114,7 +114,7 @@ func sameNormalState(a, b string) bool {
 	if isASCII(a) && isASCII(b) {
 		return strings.EqualFold(a, b)
 	}
-	return strings.ToLower(a) == strings.ToLower(b)
+	return NormalizeState(a) == NormalizeState(b)
 }
 
 func isASCII(s string) bool {
