@@ -64,6 +64,19 @@ func TestBenchMeasuresTheRealService(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+	// Compared with a baseline (here the same binary), the command prints every round of
+	// both and the medians side by side.
+	compare := exec.Command(filepath.Join(dir, "symphony-bench"), "--symphony", o.Symphony, "--baseline", o.Symphony, "--rounds", "2",
+		"--agents", "1,2", "--bytes", "65536", "--stream", "200ms", "--idle", "0", "--dir", dir)
+	compared, err := compare.CombinedOutput()
+	if err != nil {
+		t.Fatalf("symphony-bench --baseline: %v\n%s", err, compared)
+	}
+	for _, want := range []string{"round 1, baseline:", "round 2, this build:", "medians of 2 rounds", "1 → 2", "RSS per extra running session"} {
+		if !strings.Contains(string(compared), want) {
+			t.Errorf("comparison output lacks %q:\n%s", want, compared)
+		}
+	}
 	if entries, _ := filepath.Glob(filepath.Join(dir, "bench-*")); len(entries) != 0 {
 		t.Errorf("installations left behind: %v", entries)
 	}
