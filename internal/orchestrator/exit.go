@@ -236,7 +236,11 @@ func (o *Orchestrator) onExit(m msgExit) {
 		// without using up an attempt, however long the wait.
 		status = store.StatusFailure
 		waitAttempt := max(e.attempt, 1)
-		log.Info("workspace is in use by another agent; trying again later", "error", errText, "attempt", waitAttempt)
+		busy := "workspace is in use by another agent"
+		if workspace.CodeOf(err) == workspace.CodePrimaryCloneBusy {
+			busy = "the primary clone's lock is held by another process"
+		}
+		log.Info(busy+"; trying again later", "error", errText, "attempt", waitAttempt)
 		o.scheduleRetry(is, waitAttempt, o.s.failureBackoff(1), errText)
 	case agent.ResetAtOf(err).After(now):
 		// The account's limit refused the turn and said when it resets: the issue waits for

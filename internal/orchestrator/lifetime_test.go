@@ -150,6 +150,10 @@ func TestBusyPrimaryCloneIsRetriedLaterWithoutUsingAnAttempt(t *testing.T) {
 	if !strings.Contains(r.Error, workspace.CodePrimaryCloneBusy) {
 		t.Fatalf("retry error %q does not say the primary clone is busy", r.Error)
 	}
+	if logs := h.logs.String(); !strings.Contains(logs, "primary clone's lock is held by another process; trying again later") ||
+		strings.Contains(logs, "in use by another agent") {
+		t.Fatalf("the log does not say the primary clone is busy, or blames an agent:\n%s", logs)
+	}
 	if n := len(h.agents.SessionsFor("ENG-1")); n != 0 {
 		t.Fatalf("%d agent sessions started without a workspace", n)
 	}
