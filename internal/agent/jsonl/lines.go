@@ -107,8 +107,9 @@ func Read[T any](r io.Reader, opts ReadOptions, decode Decoder[T]) *Stream[T] {
 	go func() {
 		defer close(s.done)
 		defer s.q.close()
-		timed := &timedReader{r: r}
-		src := &readSource{in: timed, awaitInput: inputWaiter(r), slab: &slab}
+		in, awaitInput := pollInput(r)
+		timed := &timedReader{r: in}
+		src := &readSource{in: timed, awaitInput: awaitInput, slab: &slab}
 		defer src.end()
 		s.err = readLines(src, opts, &slab, func(line []byte, tooLong *LineTooLongError) bool {
 			it := Item[T]{Line: line, At: timed.at}

@@ -4,6 +4,6 @@ package jsonl
 
 import "io"
 
-// inputWaiter returns nil where input cannot be awaited without reading it: the reader then
-// keeps its buffer while it waits.
-func inputWaiter(io.Reader) func(beforeWait func()) { return nil }
+// pollInput reads r as it reads itself, and cannot await its input without reading it: the
+// reader then keeps its buffer while it waits.
+func pollInput(r io.Reader) (io.Reader, func(beforeWait func())) { return r, nil }
