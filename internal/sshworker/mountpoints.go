@@ -149,13 +149,7 @@ exec "$@"`
 // MountPointCandidatesFile, the candidates absent now are recorded beside it before the agent
 // starts, for KillSessionCommand, RemoveSessionCommand and ReapSessionsCommand to sweep.
 func SessionGroupCommand(dir string, argv []string) ([]string, error) {
-	if err := ValidateRemotePath(dir); err != nil {
-		return nil, fmt.Errorf("session directory: %w", err)
-	}
-	if len(argv) == 0 {
-		return nil, fmt.Errorf("remote agent command is empty")
-	}
-	return append([]string{"sh", "-c", sessionGroupScript, "symphony-agent", dir}, argv...), nil
+	return wrapAgent(sessionGroupScript, "session directory", dir, argv)
 }
 
 // sweepWaitTenths is how long, in tenths of a second, a sweep after a kill waits for a

@@ -41,13 +41,19 @@ const killGroupScript = killGroupFunc + `kill_group "$1"`
 // id in pgidFile (an absolute remote path, for example inside the session's private home).
 // Exit status 125 means the record could not be written, before the agent ever ran.
 func RemoteGroupCommand(pgidFile string, argv []string) ([]string, error) {
-	if err := ValidateRemotePath(pgidFile); err != nil {
-		return nil, fmt.Errorf("process group file: %w", err)
+	return wrapAgent(recordGroupScript, "process group file", pgidFile, argv)
+}
+
+// wrapAgent is argv run by script, which takes path (named what in errors) as $1 and execs
+// the rest once it has done its part.
+func wrapAgent(script, what, path string, argv []string) ([]string, error) {
+	if err := ValidateRemotePath(path); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if len(argv) == 0 {
 		return nil, fmt.Errorf("remote agent command is empty")
 	}
-	return append([]string{"sh", "-c", recordGroupScript, "symphony-agent", pgidFile}, argv...), nil
+	return append([]string{"sh", "-c", script, "symphony-agent", path}, argv...), nil
 }
 
 // RemoteKillCommand is the remote command that kills the process group RemoteGroupCommand
